@@ -1,0 +1,97 @@
+# kdx: Windows crash-dump debugger for Linux.
+#   make            build build/kdx and build/libkdx.a (installs missing Debian packages first)
+#   make test       build and run every test (unit, golden transcripts, real data)
+#   make demo       run kdx on the bundled sample dump (and the shared triage dump if present)
+#   make asan       the test suite under AddressSanitizer + UBSan
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang)
+#   make bench      benchmarks (bench/), not part of the tests
+# CC=clang works everywhere CC=gcc does.
+
+BUILD    ?= build
+OPT      ?= -O2 -g
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+PKGS     := capstone libcurl libedit jansson liblzma libzstd libmspack
+DEPS_OK  := $(BUILD)/.deps-ok
+
+# Deferred (=) so pkg-config runs after the dependency check installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+CPPFLAGS  += -D_GNU_SOURCE -Isrc -I. -I$(BUILD)/gen
+ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+
+# Library sources: every module folder but the CLI. Modules may add generated
+# sources and rules in src/<module>/*.mk (GEN_SRC += $(BUILD)/gen/x.c).
+GEN_SRC  :=
+-include $(wildcard src/*/*.mk)
+LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+CLI_SRC  := $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
+TEST_SRC := $(wildcard tests/*.c tests/unit/*.c tests/realdata/*.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ  := $(call obj,$(LIB_SRC)) $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
+CLI_OBJ  := $(call obj,$(CLI_SRC))
+TEST_OBJ := $(call obj,$(TEST_SRC))
+
+.PHONY: all test asan fuzz demo bench clean deps
+all: $(BUILD)/kdx $(BUILD)/libkdx.a
+
+deps: $(DEPS_OK)
+$(DEPS_OK): scripts/setup-deps.sh
+	@scripts/setup-deps.sh build
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK) $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libkdx.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kdx: $(BUILD)/obj/src/cli/main.o $(CLI_OBJ) $(BUILD)/libkdx.a
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS)
+
+$(BUILD)/kdx-tests: $(TEST_OBJ) $(CLI_OBJ) $(BUILD)/libkdx.a
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS)
+
+test: all $(BUILD)/kdx-tests
+	@scripts/setup-deps.sh test
+	KDX_BIN=$(BUILD)/kdx $(BUILD)/kdx-tests $(TESTS)
+
+# Sanitizer build of the whole suite, in its own build directory.
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test
+
+# libFuzzer targets: the library built with coverage instrumentation, one binary per fuzz/fuzz_*.c.
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD   := build-fuzz
+FUZZ_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	@scripts/setup-deps.sh fuzz
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libkdx.a
+	@set -e; for src in $(FUZZ_SRC); do \
+	  name=$$(basename $$src .c); \
+	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	  clang $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) $$(pkg-config --cflags $(PKGS)) \
+	    $$src $(FUZZ_BUILD)/libkdx.a $$(pkg-config --libs $(PKGS)) -lm -lpthread -o $(FUZZ_BUILD)/$$name; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name; \
+	  $(FUZZ_BUILD)/$$name -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 \
+	    -print_final_stats=1 $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name $$(scripts/fuzz-seeds.sh $$name); \
+	done
+
+demo: all
+	@scripts/demo.sh $(BUILD)/kdx
+
+bench: all
+	@scripts/setup-deps.sh bench
+	@bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

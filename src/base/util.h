@@ -1,0 +1,60 @@
+/* Small helpers used everywhere: strings, growable arrays, wildcards. */
+#ifndef KDX_BASE_UTIL_H
+#define KDX_BASE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KDX_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define KDX_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define KDX_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+char *kdx_strdup(const char *s);            /* NULL-safe; aborts on OOM */
+char *kdx_strndup(const char *s, size_t n);
+char *kdx_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *kdx_xmalloc(size_t n);                /* aborts on OOM: only for small bookkeeping */
+void *kdx_xcalloc(size_t n, size_t size);
+void *kdx_xrealloc(void *p, size_t n);
+
+int kdx_strcasecmp(const char *a, const char *b);
+int kdx_strncasecmp(const char *a, const char *b, size_t n);
+bool kdx_starts_with(const char *s, const char *prefix);
+bool kdx_istarts_with(const char *s, const char *prefix);
+bool kdx_ends_with_i(const char *s, const char *suffix);
+const char *kdx_skip_ws(const char *s);
+/* Removes trailing whitespace in place; returns s. */
+char *kdx_rtrim(char *s);
+/* Case-insensitive wildcard match as WinDbg's `x`/`lm m` use it: `*` any run, `?` one char. */
+bool kdx_wildcard_match(const char *pattern, const char *text);
+/* File name without directory: "C:\\Windows\\x.sys" -> "x.sys" (both slash kinds). */
+const char *kdx_basename(const char *path);
+
+/* Growable array of elements: `KDX_VEC(int) v = {0}; KDX_VEC_PUSH(v, 3);` */
+#define KDX_VEC(T) struct { T *items; size_t len, cap; }
+#define KDX_VEC_PUSH(v, x)                                                              \
+    do {                                                                                \
+        if ((v).len == (v).cap) {                                                       \
+            (v).cap = (v).cap ? (v).cap * 2 : 8;                                        \
+            (v).items = kdx_xrealloc((v).items, (v).cap * sizeof(*(v).items));          \
+        }                                                                               \
+        (v).items[(v).len++] = (x);                                                     \
+    } while (0)
+#define KDX_VEC_FREE(v) (free((v).items), (v).items = NULL, (v).len = (v).cap = 0)
+
+/* Append-only string builder. */
+typedef struct kdx_strbuf {
+    char *s;
+    size_t len, cap;
+} kdx_strbuf;
+
+void kdx_sb_init(kdx_strbuf *sb);
+void kdx_sb_free(kdx_strbuf *sb);
+void kdx_sb_putc(kdx_strbuf *sb, char c);
+void kdx_sb_puts(kdx_strbuf *sb, const char *s);
+void kdx_sb_putn(kdx_strbuf *sb, const char *s, size_t n);
+void kdx_sb_printf(kdx_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Detaches the string (caller frees); the builder is reset. */
+char *kdx_sb_take(kdx_strbuf *sb);
+
+#endif

@@ -1,0 +1,52 @@
+/* The interface every symbol source implements: PDB, ISF, PE exports,
+ * Breakpad .sym. The symbol layer keeps one provider per module and looks
+ * addresses, names and types up through it. Names and types returned are
+ * owned by the provider and live as long as it does. */
+#ifndef KDX_SYM_PROVIDER_H
+#define KDX_SYM_PROVIDER_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "types/type.h"
+
+typedef enum kdx_symkind {
+    KDX_SYM_FUNCTION,  /* procedure with a known size */
+    KDX_SYM_PUBLIC,    /* public symbol (no size) */
+    KDX_SYM_DATA,      /* global/static data */
+    KDX_SYM_LABEL,
+    KDX_SYM_EXPORT     /* PE export */
+} kdx_symkind;
+
+typedef struct kdx_symbol {
+    const char *name;    /* display name (undecorated where possible) */
+    uint32_t rva;
+    uint32_t size;       /* 0 when unknown */
+    kdx_symkind kind;
+    const kdx_type *type; /* data symbol's type, NULL if unknown */
+} kdx_symbol;
+
+typedef int (*kdx_symbol_cb)(void *ud, const kdx_symbol *sym); /* nonzero stops */
+typedef int (*kdx_type_cb)(void *ud, const kdx_type *type);
+
+typedef struct kdx_symprov_ops {
+    const char *kind;                   /* "pdb", "isf", "export", "breakpad" */
+    void (*destroy)(void *impl);
+    /* Nearest symbol at or before rva (KDX_E_NOT_FOUND if none). */
+    kdx_status (*by_rva)(void *impl, uint32_t rva, kdx_symbol *out);
+    /* Exact name lookup (case-sensitive first, then case-insensitive). */
+    kdx_status (*by_name)(void *impl, const char *name, kdx_symbol *out);
+    /* Every symbol matching a wildcard pattern. */
+    kdx_status (*enumerate)(void *impl, const char *pattern, kdx_symbol_cb cb, void *ud);
+    /* Optional (NULL allowed) below. */
+    const kdx_type *(*find_type)(void *impl, const char *name);
+    kdx_status (*enumerate_types)(void *impl, const char *pattern, kdx_type_cb cb, void *ud);
+    kdx_status (*line_for_rva)(void *impl, uint32_t rva, const char **file, uint32_t *line);
+} kdx_symprov_ops;
+
+typedef struct kdx_symprov {
+    const kdx_symprov_ops *ops;
+    void *impl;
+} kdx_symprov;
+
+#endif

@@ -1,0 +1,113 @@
+#include "target/session.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fmt.h"
+#include "base/util.h"
+#include "sym/symbols.h"
+
+kdx_session *kdx_session_new(FILE *out)
+{
+    kdx_session *s = kdx_xcalloc(1, sizeof *s);
+    s->out = out ? out : stdout;
+    s->radix = 16;
+    s->cur_frame = -1;
+    s->sym = kdx_symctx_new();
+    return s;
+}
+
+void kdx_session_free(kdx_session *s)
+{
+    if (!s)
+        return;
+    kdx_target_close(s->target);
+    kdx_symctx_free(s->sym);
+    free(s->image_path);
+    free(s);
+}
+
+kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err)
+{
+    kdx_target *t;
+    kdx_status st = kdx_target_open(path, &t, err);
+    if (st != KDX_OK)
+        return st;
+    kdx_target_close(s->target);
+    s->target = t;
+    s->cur_context = t->default_context;
+    kdx_session_reset_scope(s);
+    kdx_sym_target_changed(s);
+    return KDX_OK;
+}
+
+void kdx_print(kdx_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(s->out, fmt, ap);
+    va_end(ap);
+}
+
+void kdx_print_err(kdx_session *s, const kdx_err *err)
+{
+    if (err && err->msg[0])
+        kdx_print(s, "%s\n", err->msg);
+    else
+        kdx_print(s, "%s\n", kdx_status_name(err ? err->code : KDX_E_ARG));
+}
+
+int kdx_session_ptr_size(const kdx_session *s)
+{
+    return s->target && s->target->ptr_size ? s->target->ptr_size : 8;
+}
+
+const char *kdx_session_fmt_ptr(kdx_session *s, char buf[24], uint64_t v)
+{
+    return kdx_fmt_ptr(buf, v, kdx_session_ptr_size(s));
+}
+
+kdx_status kdx_session_context(kdx_session *s, kdx_context *out, kdx_err *err)
+{
+    if (s->has_scope_context) {
+        *out = s->scope_context;
+        return KDX_OK;
+    }
+    kdx_target *t = s->target;
+    if (!t)
+        return kdx_err_set(err, KDX_E_UNSUPPORTED, "no target is open");
+    if (!t->ops || !t->ops->get_context || t->ncontexts == 0)
+        return kdx_err_set(err, KDX_E_UNSUPPORTED, "this target has no register context");
+    return t->ops->get_context(t->impl, s->cur_context, out, err);
+}
+
+kdx_status kdx_session_set_context_index(kdx_session *s, unsigned index, kdx_err *err)
+{
+    if (!s->target || index >= s->target->ncontexts)
+        return kdx_err_set(err, KDX_E_ARG, "%u is not a valid %s index", index,
+                           s->target && s->target->kind == KDX_TARGET_USER_DUMP ? "thread" : "processor");
+    s->cur_context = index;
+    kdx_session_reset_scope(s);
+    return KDX_OK;
+}
+
+void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx)
+{
+    s->scope_context = *ctx;
+    s->has_scope_context = true;
+}
+
+void kdx_session_reset_scope(kdx_session *s)
+{
+    s->has_scope_context = false;
+    s->cur_frame = -1;
+}
+
+void kdx_session_prompt(kdx_session *s, char *buf, size_t len)
+{
+    if (s->target && s->target->kind == KDX_TARGET_USER_DUMP)
+        snprintf(buf, len, "0:%03u> ", s->cur_context);
+    else
+        snprintf(buf, len, "%u: kd> ", s->cur_context);
+}

@@ -1,0 +1,67 @@
+/* A debugging session: one target, its symbol state, the current scope
+ * (processor/thread, frame, .cxr context), user settings, and where command
+ * output goes. Commands and the CLI operate on a session; the library never
+ * prints anywhere else. */
+#ifndef KDX_TARGET_SESSION_H
+#define KDX_TARGET_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "target/context.h"
+#include "target/target.h"
+
+typedef enum kdx_expr_syntax { KDX_EXPR_MASM, KDX_EXPR_CPP } kdx_expr_syntax;
+
+struct kdx_symctx;   /* symbol path, cache and loader state (sym/) */
+
+typedef struct kdx_session {
+    kdx_target *target;          /* NULL until a target is opened */
+    FILE *out;                   /* all command output, errors included */
+    /* Settings. */
+    unsigned radix;              /* `n`: 16 by default */
+    kdx_expr_syntax expr_syntax; /* `.expr` */
+    bool ignore_missing_pages;   /* `.ignore_missing_pages` */
+    bool json;                   /* structured output where commands support it */
+    char *image_path;            /* -i / .exepath */
+    struct kdx_symctx *sym;      /* owned by the symbol layer */
+    /* Scope. */
+    unsigned cur_context;        /* current processor (kernel) / thread index (user) */
+    bool has_scope_context;      /* .cxr / .trap / .frame /r override is active */
+    kdx_context scope_context;
+    int cur_frame;               /* .frame N, -1 when none */
+    /* Pseudo-registers $t0..$t19 and $ea/$exp-style results. */
+    uint64_t t_regs[20];
+    uint64_t last_expression;    /* $exp */
+    bool quit;                   /* `q` was executed */
+    bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
+} kdx_session;
+
+kdx_session *kdx_session_new(FILE *out);
+void kdx_session_free(kdx_session *s);
+/* Opens path as the session's target (closing any previous one). */
+kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err);
+
+/* Output helpers: everything a command prints goes through these. */
+void kdx_print(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints an error message the way the command layer reports failures. */
+void kdx_print_err(kdx_session *s, const kdx_err *err);
+
+/* Pointer formatted for the target's pointer size (backtick for 64-bit). */
+const char *kdx_session_fmt_ptr(kdx_session *s, char buf[24], uint64_t v);
+int kdx_session_ptr_size(const kdx_session *s);
+
+/* The register context in scope: a .cxr/.trap/.frame override, else the
+ * target's context for the current processor/thread. */
+kdx_status kdx_session_context(kdx_session *s, kdx_context *out, kdx_err *err);
+/* Changes the current processor/thread; drops any scope override. */
+kdx_status kdx_session_set_context_index(kdx_session *s, unsigned index, kdx_err *err);
+void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx);
+void kdx_session_reset_scope(kdx_session *s);
+
+/* The prompt WinDbg would show: "0: kd> " (kernel) or "0:000> " (user). */
+void kdx_session_prompt(kdx_session *s, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,77 @@
+/* Unit tests for src/base: error messages, file bounds checks, helpers. */
+#include <stdlib.h>
+
+#include "base/bytes.h"
+#include "base/file.h"
+#include "base/fmt.h"
+#include "base/util.h"
+#include "tests/test.h"
+
+TEST(base_le_loads)
+{
+    const uint8_t b[8] = {0x78, 0x56, 0x34, 0x12, 0xef, 0xcd, 0xab, 0x90};
+    CHECK_EQ(kdx_le16(b), 0x5678);
+    CHECK_EQ(kdx_le32(b), 0x12345678);
+    CHECK_EQ(kdx_le64(b), 0x90abcdef12345678ull);
+    uint8_t w[8];
+    kdx_put_le64(w, 0x90abcdef12345678ull);
+    CHECK(memcmp(w, b, 8) == 0);
+}
+
+TEST(base_range_ok_rejects_overflow)
+{
+    CHECK(kdx_range_ok(0, 10, 10));
+    CHECK(!kdx_range_ok(1, 10, 10));
+    CHECK(!kdx_range_ok(UINT64_MAX, 2, 10));
+    CHECK(!kdx_range_ok(5, UINT64_MAX, 10));
+    CHECK(kdx_range_ok(10, 0, 10));
+    CHECK(!kdx_range_ok(11, 0, 10));
+}
+
+TEST(base_file_need_names_file_structure_offset)
+{
+    kdx_file *f;
+    kdx_err err = {0};
+    CHECK_OK(kdx_file_from_memory(&f, "sample.dmp", "abcdefgh", 8, &err));
+    const uint8_t *p;
+    CHECK_OK(kdx_file_need(f, 4, 4, "tail", &p, &err));
+    CHECK(p && p[0] == 'e');
+    CHECK_EQ(kdx_file_need(f, 6, 4, "DUMP_HEADER64", &p, &err), KDX_E_TRUNCATED);
+    CHECK_STR(err.msg, "sample.dmp: DUMP_HEADER64 at offset 0x6 (0x4 bytes) extends past the end "
+                       "of the file (size 0x8)");
+    kdx_file_close(f);
+}
+
+TEST(base_file_open_missing_reports_path)
+{
+    kdx_file *f;
+    kdx_err err = {0};
+    CHECK_EQ(kdx_file_open(&f, "/nonexistent/x.dmp", &err), KDX_E_IO);
+    CHECK_CONTAINS(err.msg, "/nonexistent/x.dmp");
+}
+
+TEST(base_fmt_ptr_backtick)
+{
+    char b[KDX_ADDR_BUF];
+    CHECK_STR(kdx_fmt_ptr(b, 0xfffff8048b580000ull, 8), "fffff804`8b580000");
+    CHECK_STR(kdx_fmt_ptr(b, 0x8054099e, 4), "8054099e");
+    CHECK_STR(kdx_fmt_ptr(b, 0x1234, 8), "00000000`00001234");
+}
+
+TEST(base_wildcard)
+{
+    CHECK(kdx_wildcard_match("nt!Ke*", "nt!KeBugCheckEx"));
+    CHECK(kdx_wildcard_match("*bug*", "nt!KeBugCheckEx"));
+    CHECK(kdx_wildcard_match("a?c", "abc"));
+    CHECK(!kdx_wildcard_match("a?c", "abbc"));
+    CHECK(kdx_wildcard_match("*", ""));
+    CHECK(!kdx_wildcard_match("x*", "abc"));
+}
+
+TEST(base_err_prefix)
+{
+    kdx_err err = {0};
+    kdx_err_set(&err, KDX_E_FORMAT, "bad signature");
+    kdx_err_prefix(&err, "%s", "a.pdb");
+    CHECK_STR(err.msg, "a.pdb: bad signature");
+}
