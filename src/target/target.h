@@ -42,6 +42,8 @@ typedef struct kdx_target_ops {
     const uint8_t *(*phys_page)(void *impl, uint64_t pfn);
     /* Register context of processor (kernel) or thread (user) `index`. */
     kdx_status (*get_context)(void *impl, unsigned index, kdx_context *out, kdx_err *err);
+    /* Facts about thread/processor `index` (optional). */
+    kdx_status (*get_thread_info)(void *impl, unsigned index, kdx_thread_info *out, kdx_err *err);
 } kdx_target_ops;
 
 /* Facts about the system, filled by the opener where the format has them. */
@@ -71,6 +73,35 @@ typedef struct kdx_kernel_info {
     bool kdbg_valid;                  /* the decoded block was found and checked */
 } kdx_kernel_info;
 
+/* The exception the dump was taken for (minidump exception stream, kernel
+ * triage/header exception record, or the record a bug check points at). */
+typedef struct kdx_exception {
+    bool present;
+    uint32_t code;
+    uint32_t flags;
+    uint64_t record_addr;     /* address of the EXCEPTION_RECORD in target memory, 0 if none */
+    uint64_t address;         /* ExceptionAddress */
+    uint32_t nparams;
+    uint64_t params[15];
+    uint32_t thread_id;       /* user dumps */
+    unsigned context_index;   /* thread/processor index the exception belongs to */
+    bool has_context;         /* the exception's CONTEXT (for .ecxr / .cxr) */
+    kdx_context context;
+} kdx_exception;
+
+/* Per-thread (user) or per-processor (kernel) facts shown by `~` and used by
+ * pseudo-registers. Filled by the reader; fields unknown are 0. */
+typedef struct kdx_thread_info {
+    uint32_t id;              /* thread id (user), processor number (kernel) */
+    uint64_t teb;             /* user: TEB address */
+    uint64_t thread;          /* kernel: current KTHREAD/ETHREAD on that processor */
+    uint64_t process;         /* kernel: its EPROCESS */
+    uint32_t suspend_count;
+    uint32_t priority_class, priority;
+    uint64_t stack_base, stack_limit; /* from the dump's stack record when present */
+    char *name;               /* thread name, NULL if none */
+} kdx_thread_info;
+
 typedef struct kdx_overlay kdx_overlay; /* bytes edited with eb/ed, never written to the file */
 
 typedef struct kdx_target {
@@ -89,6 +120,8 @@ typedef struct kdx_target {
     size_t nmodules;
     kdx_system_info sys;
     kdx_kernel_info kernel;     /* kernel dumps only */
+    kdx_exception exception;    /* the dump's exception, if it has one */
+    kdx_module *main_module;    /* user dumps / images: the executable */
     kdx_overlay *overlay;
 } kdx_target;
 

@@ -1,0 +1,91 @@
+/* PE/COFF images (PE32 and PE32+; x86, x64, ARM64), read from a file on
+ * disk (file layout) or from target memory at a module's base (mapped
+ * layout). Everything is addressed by RVA and bounds-checked; reads of
+ * pages missing from a dump fail with KDX_E_MEM_MISSING. */
+#ifndef KDX_PE_PE_H
+#define KDX_PE_PE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "target/context.h"
+#include "target/target.h"
+
+typedef struct kdx_pe kdx_pe;
+
+enum {
+    KDX_PE_DIR_EXPORT = 0,
+    KDX_PE_DIR_IMPORT = 1,
+    KDX_PE_DIR_RESOURCE = 2,
+    KDX_PE_DIR_EXCEPTION = 3,
+    KDX_PE_DIR_DEBUG = 6
+};
+
+typedef struct kdx_pe_info {
+    kdx_arch arch;
+    uint16_t machine;
+    bool is64;                 /* PE32+ */
+    uint64_t image_base;       /* preferred base from the optional header */
+    uint32_t size_of_image;
+    uint32_t timestamp;
+    uint32_t checksum;
+    uint32_t entry_rva;
+    uint16_t subsystem;
+    uint16_t characteristics;
+    uint16_t dll_characteristics;
+    uint16_t nsections;
+} kdx_pe_info;
+
+typedef struct kdx_pe_section {
+    char name[9];
+    uint32_t rva, vsize;
+    uint32_t raw_offset, raw_size;
+    uint32_t characteristics;
+} kdx_pe_section;
+
+typedef struct kdx_pe_codeview {
+    uint8_t guid[16];
+    uint32_t age;
+    char pdb_name[260];
+} kdx_pe_codeview;
+
+/* x64/ARM64 .pdata entry (ARM64 packed entries have unwind_rva's low bits set). */
+typedef struct kdx_runtime_function {
+    uint32_t begin_rva;
+    uint32_t end_rva;          /* x64; for ARM64 derived from the packed/unpacked data */
+    uint32_t unwind_rva;       /* x64: UNWIND_INFO RVA; ARM64: raw second word */
+    uint32_t index;            /* position in the table */
+} kdx_runtime_function;
+
+kdx_status kdx_pe_open_file(const char *path, kdx_pe **out, kdx_err *err);
+/* Image loaded in the target's memory at base (headers read from the dump). */
+kdx_status kdx_pe_open_target(kdx_target *t, uint64_t base, const char *name, kdx_pe **out,
+                              kdx_err *err);
+/* In-memory bytes; mapped=true for loaded-image layout, false for file layout. */
+kdx_status kdx_pe_open_buffer(const char *name, const uint8_t *data, size_t len, bool mapped,
+                              kdx_pe **out, kdx_err *err);
+void kdx_pe_close(kdx_pe *pe);
+
+const kdx_pe_info *kdx_pe_get_info(const kdx_pe *pe);
+const char *kdx_pe_name(const kdx_pe *pe);
+kdx_status kdx_pe_section_at(const kdx_pe *pe, unsigned index, kdx_pe_section *out);
+kdx_status kdx_pe_data_directory(const kdx_pe *pe, unsigned index, uint32_t *rva, uint32_t *size);
+/* Reads len bytes at rva (file layout translated through the section table). */
+kdx_status kdx_pe_read(kdx_pe *pe, uint32_t rva, void *buf, size_t len, kdx_err *err);
+kdx_status kdx_pe_codeview_info(kdx_pe *pe, kdx_pe_codeview *out, kdx_err *err);
+
+/* Exports: name (NULL for ordinal-only), ordinal, rva, forwarder string or NULL. */
+typedef int (*kdx_pe_export_cb)(void *ud, const char *name, uint32_t ordinal, uint32_t rva,
+                                const char *forwarder);
+kdx_status kdx_pe_exports(kdx_pe *pe, kdx_pe_export_cb cb, void *ud, kdx_err *err);
+
+/* .pdata: the entry whose range contains rva (binary search), and by index. */
+kdx_status kdx_pe_runtime_function_for(kdx_pe *pe, uint32_t rva, kdx_runtime_function *out,
+                                       kdx_err *err);
+kdx_status kdx_pe_runtime_function_at(kdx_pe *pe, uint32_t index, kdx_runtime_function *out,
+                                      kdx_err *err);
+uint32_t kdx_pe_runtime_function_count(const kdx_pe *pe);
+
+#endif
