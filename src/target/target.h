@@ -29,22 +29,6 @@ typedef enum kdx_paging {
     KDX_PAGING_ARM64     /* 4 KB granule, 48-bit, TTBR1 for kernel addresses */
 } kdx_paging;
 
-typedef struct kdx_target_ops {
-    const char *format_name;   /* "Kernel triage dump", "User mini dump", ... */
-    void (*close)(void *impl);
-    /* Physical read; NULL when the target has no physical memory. On a gap returns
-     * KDX_E_MEM_MISSING with *done = bytes copied before it. */
-    kdx_status (*read_phys)(void *impl, uint64_t pa, void *buf, size_t len, size_t *done);
-    /* Virtual ranges stored directly (triage blocks, minidump memory lists, image
-     * sections); NULL when none. Same contract as read_phys. */
-    kdx_status (*read_virt)(void *impl, uint64_t va, void *buf, size_t len, size_t *done);
-    /* Zero-copy pointer to physical page pfn, or NULL when missing (fast scans). */
-    const uint8_t *(*phys_page)(void *impl, uint64_t pfn);
-    /* Register context of processor (kernel) or thread (user) `index`. */
-    kdx_status (*get_context)(void *impl, unsigned index, kdx_context *out, kdx_err *err);
-    /* Facts about thread/processor `index` (optional). */
-    kdx_status (*get_thread_info)(void *impl, unsigned index, kdx_thread_info *out, kdx_err *err);
-} kdx_target_ops;
 
 /* Facts about the system, filled by the opener where the format has them. */
 typedef struct kdx_system_info {
@@ -101,6 +85,23 @@ typedef struct kdx_thread_info {
     uint64_t stack_base, stack_limit; /* from the dump's stack record when present */
     char *name;               /* thread name, NULL if none */
 } kdx_thread_info;
+
+typedef struct kdx_target_ops {
+    const char *format_name;   /* "Kernel triage dump", "User mini dump", ... */
+    void (*close)(void *impl);
+    /* Physical read; NULL when the target has no physical memory. On a gap returns
+     * KDX_E_MEM_MISSING with *done = bytes copied before it. */
+    kdx_status (*read_phys)(void *impl, uint64_t pa, void *buf, size_t len, size_t *done);
+    /* Virtual ranges stored directly (triage blocks, minidump memory lists, image
+     * sections); NULL when none. Same contract as read_phys. */
+    kdx_status (*read_virt)(void *impl, uint64_t va, void *buf, size_t len, size_t *done);
+    /* Zero-copy pointer to physical page pfn, or NULL when missing (fast scans). */
+    const uint8_t *(*phys_page)(void *impl, uint64_t pfn);
+    /* Register context of processor (kernel) or thread (user) `index`. */
+    kdx_status (*get_context)(void *impl, unsigned index, kdx_context *out, kdx_err *err);
+    /* Facts about thread/processor `index` (optional). */
+    kdx_status (*get_thread_info)(void *impl, unsigned index, kdx_thread_info *out, kdx_err *err);
+} kdx_target_ops;
 
 typedef struct kdx_overlay kdx_overlay; /* bytes edited with eb/ed, never written to the file */
 
