@@ -5,6 +5,7 @@
 #ifndef KDX_SYM_PROVIDER_H
 #define KDX_SYM_PROVIDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -26,6 +27,23 @@ typedef struct kdx_symbol {
     const kdx_type *type; /* data symbol's type, NULL if unknown */
 } kdx_symbol;
 
+/* x86 frame description for unwinding (PDB FPO/FrameData records, Breakpad
+ * STACK WIN records). */
+typedef struct kdx_frame_data {
+    uint32_t rva_start;
+    uint32_t code_size;
+    uint32_t prolog_size;
+    uint32_t saved_regs_size;
+    uint32_t params_size;
+    uint32_t locals_size;
+    uint32_t max_stack_size;
+    bool has_program;        /* FrameData / STACK WIN type 4: a postfix program */
+    const char *program;     /* e.g. "$T0 .raSearch = $eip $T0 ^ = $esp $T0 4 + = " */
+    bool uses_base_pointer;  /* FPO: EBP is allocated (frame has a base pointer) */
+    bool has_seh;
+    bool is_fpo;             /* old FPO_DATA record (type 0) */
+} kdx_frame_data;
+
 typedef int (*kdx_symbol_cb)(void *ud, const kdx_symbol *sym); /* nonzero stops */
 typedef int (*kdx_type_cb)(void *ud, const kdx_type *type);
 
@@ -42,6 +60,8 @@ typedef struct kdx_symprov_ops {
     const kdx_type *(*find_type)(void *impl, const char *name);
     kdx_status (*enumerate_types)(void *impl, const char *pattern, kdx_type_cb cb, void *ud);
     kdx_status (*line_for_rva)(void *impl, uint32_t rva, const char **file, uint32_t *line);
+    /* x86 frame data covering rva. */
+    kdx_status (*frame_data_for_rva)(void *impl, uint32_t rva, kdx_frame_data *out);
 } kdx_symprov_ops;
 
 typedef struct kdx_symprov {

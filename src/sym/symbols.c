@@ -38,6 +38,14 @@ kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err)
     return kdx_err_set(err, KDX_E_NO_SYMBOLS, "no symbols loaded for %s", m->name);
 }
 
+kdx_status kdx_sym_module_image(kdx_session *s, kdx_module *m, struct kdx_pe **out, kdx_err *err)
+{
+    /* Baseline: no image cache and no image search yet. */
+    (void)s;
+    *out = NULL;
+    return kdx_err_set(err, KDX_E_NOT_FOUND, "image of %s is not available", m->name);
+}
+
 kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
 {
     memset(hit, 0, sizeof *hit);

@@ -17,6 +17,12 @@ void kdx_symctx_free(struct kdx_symctx *c);
 /* Called when the session's target changes (modules to load afresh). */
 void kdx_sym_target_changed(kdx_session *s);
 
+struct kdx_pe;
+/* The module's image: from target memory when its headers are there, else
+ * the image file found through the image path and the symbol path
+ * (name.sys/TIMESTAMPSIZE/name.sys). Cached per module; owned by the session. */
+kdx_status kdx_sym_module_image(kdx_session *s, kdx_module *m, struct kdx_pe **out, kdx_err *err);
+
 /* Loads m's symbols now if not yet tried. */
 kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err);
 
