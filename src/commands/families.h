@@ -6,5 +6,13 @@
 #include "commands/command.h"
 
 extern const kdx_command kdx_cmds_session[];
+extern const kdx_command kdx_cmds_dump[];
+extern const kdx_command kdx_cmds_memory[];
+extern const kdx_command kdx_cmds_pte[];
+extern const kdx_command kdx_cmds_expr[];
+extern const kdx_command kdx_cmds_symbols[];
+extern const kdx_command kdx_cmds_stack[];
+extern const kdx_command kdx_cmds_user[];
+extern const kdx_command kdx_cmds_analyze[];
 
 #endif

@@ -3,4 +3,12 @@
 
 const kdx_command *const kdx_command_families[] = {
     kdx_cmds_session,
+    kdx_cmds_dump,
+    kdx_cmds_memory,
+    kdx_cmds_pte,
+    kdx_cmds_expr,
+    kdx_cmds_symbols,
+    kdx_cmds_stack,
+    kdx_cmds_user,
+    kdx_cmds_analyze,
     0};
