@@ -45,7 +45,8 @@ char *kdx_kdump_utf16(const uint8_t *p, size_t n)
     return kdx_sb_take(&sb);
 }
 
-static void parse_triage64(const uint8_t *b, kdx_kdump_triage *t)
+/* The 18 ULONG fields both layouts start with. */
+static void parse_common(const uint8_t *b, kdx_kdump_triage *t)
 {
     uint32_t *f[] = {&t->service_pack_build, &t->size_of_dump, &t->valid_offset,
                      &t->context_offset, &t->exception_offset, &t->mm_offset,
@@ -55,6 +56,11 @@ static void parse_triage64(const uint8_t *b, kdx_kdump_triage *t)
                      &t->string_pool_size, &t->broken_driver_offset, &t->triage_options};
     for (size_t i = 0; i < KDX_ARRAY_LEN(f); i++)
         *f[i] = kdx_le32(b + 4 * i);
+}
+
+static void parse_triage64(const uint8_t *b, kdx_kdump_triage *t)
+{
+    parse_common(b, t);
     t->top_of_stack = kdx_le64(b + 0x48);
     t->bstore_offset = kdx_le32(b + 0x50);
     t->size_of_bstore = kdx_le32(b + 0x54);
@@ -70,25 +76,15 @@ static void parse_triage64(const uint8_t *b, kdx_kdump_triage *t)
 
 static void parse_triage32(const uint8_t *b, kdx_kdump_triage *t)
 {
-    uint32_t v[26];
-    for (int i = 0; i < 26; i++)
-        v[i] = kdx_le32(b + 4 * i);
-    uint32_t *f[] = {&t->service_pack_build, &t->size_of_dump, &t->valid_offset,
-                     &t->context_offset, &t->exception_offset, &t->mm_offset,
-                     &t->unloaded_drivers_offset, &t->prcb_offset, &t->process_offset,
-                     &t->thread_offset, &t->call_stack_offset, &t->size_of_call_stack,
-                     &t->driver_list_offset, &t->driver_count, &t->string_pool_offset,
-                     &t->string_pool_size, &t->broken_driver_offset, &t->triage_options};
-    for (size_t i = 0; i < KDX_ARRAY_LEN(f); i++)
-        *f[i] = v[i];
-    t->top_of_stack = v[18];
-    t->data_page_address = v[19];
-    t->data_page_offset = v[20];
-    t->data_page_size = v[21];
-    t->debugger_data_offset = v[22];
-    t->debugger_data_size = v[23];
-    t->data_blocks_offset = v[24];
-    t->data_blocks_count = v[25];
+    parse_common(b, t);
+    t->top_of_stack = kdx_le32(b + 0x48);
+    t->data_page_address = kdx_le32(b + 0x4c);
+    t->data_page_offset = kdx_le32(b + 0x50);
+    t->data_page_size = kdx_le32(b + 0x54);
+    t->debugger_data_offset = kdx_le32(b + 0x58);
+    t->debugger_data_size = kdx_le32(b + 0x5c);
+    t->data_blocks_offset = kdx_le32(b + 0x60);
+    t->data_blocks_count = kdx_le32(b + 0x64);
 }
 
 static kdx_status need(const kdx_kdump *d, uint64_t off, uint64_t len, const char *what,

@@ -6,15 +6,21 @@
 #include "target/memory.h"
 #include "tests/test.h"
 
+/* Opens path, reporting the error as a test failure. */
+static kdx_target *open_dump(kdx_test_ctx *t, const char *path)
+{
+    kdx_target *tg = NULL;
+    kdx_err err;
+    if (kdx_target_open(path, &tg, &err) != KDX_OK)
+        kdx_test_fail(t, __FILE__, __LINE__, "open %s: %s", path, err.msg);
+    return tg;
+}
+
 TEST(kdump_real_triage_header)
 {
     TESTDATA(path, "kernel/triage_x64.dmp");
-    kdx_target *tg;
-    kdx_err err;
-    kdx_status st = kdx_target_open(path, &tg, &err);
-    if (st != KDX_OK)
-        kdx_test_fail(t, __FILE__, __LINE__, "open: %s", err.msg);
-    REQUIRE(st == KDX_OK);
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg != NULL);
     const kdx_kdump *d = kdx_kdump_of(tg);
     REQUIRE(d != NULL);
     CHECK(d->hdr.is64);
@@ -42,9 +48,8 @@ TEST(kdump_real_triage_header)
 TEST(kdump_real_triage_kdbg)
 {
     TESTDATA(path, "kernel/triage_x64.dmp");
-    kdx_target *tg;
-    kdx_err err;
-    REQUIRE(kdx_target_open(path, &tg, &err) == KDX_OK);
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg != NULL);
     const kdx_kdump *d = kdx_kdump_of(tg);
     CHECK(d->kdbg.present);
     CHECK(!d->kdbg.was_encoded);
@@ -63,9 +68,8 @@ TEST(kdump_real_triage_kdbg)
 TEST(kdump_real_triage_modules)
 {
     TESTDATA(path, "kernel/triage_x64.dmp");
-    kdx_target *tg;
-    kdx_err err;
-    REQUIRE(kdx_target_open(path, &tg, &err) == KDX_OK);
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg != NULL);
     size_t loaded = 0;
     for (size_t i = 0; i < tg->nmodules; i++)
         loaded += !tg->modules[i]->unloaded;
@@ -88,9 +92,9 @@ TEST(kdump_real_triage_modules)
 TEST(kdump_real_triage_contexts)
 {
     TESTDATA(path, "kernel/triage_x64.dmp");
-    kdx_target *tg;
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg != NULL);
     kdx_err err;
-    REQUIRE(kdx_target_open(path, &tg, &err) == KDX_OK);
     kdx_context c;
     kdx_status st = tg->ops->get_context(tg->impl, tg->default_context, &c, &err);
     if (st != KDX_OK)
@@ -121,9 +125,9 @@ TEST(kdump_real_triage_contexts)
 TEST(kdump_real_triage_stack_bytes)
 {
     TESTDATA(path, "kernel/triage_x64.dmp");
-    kdx_target *tg;
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg != NULL);
     kdx_err err;
-    REQUIRE(kdx_target_open(path, &tg, &err) == KDX_OK);
     const kdx_kdump *d = kdx_kdump_of(tg);
     uint8_t buf[64];
     CHECK_OK(kdx_read_virt(tg, 0xffff850429890ee8ull, buf, sizeof buf, NULL, NULL));
@@ -138,12 +142,10 @@ TEST(kdump_real_triage_stack_bytes)
 TEST(kdump_real_full_head_truncated)
 {
     TESTDATA(path, "kernel/full_head_19045.dmp");
-    kdx_target *tg;
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg != NULL);
     kdx_err err;
-    kdx_status st = kdx_target_open(path, &tg, &err);
-    if (st != KDX_OK)
-        kdx_test_fail(t, __FILE__, __LINE__, "open: %s", err.msg);
-    REQUIRE(st == KDX_OK);
+    kdx_status st;
     const kdx_kdump *d = kdx_kdump_of(tg);
     REQUIRE(d != NULL);
     CHECK_EQ(d->hdr.dump_type, KDX_DUMP_TYPE_FULL);
