@@ -123,4 +123,10 @@ uint32_t kdx_pe_size_of_headers(const kdx_pe *pe);
 /* True when the image was opened from a file in file layout. */
 bool kdx_pe_is_file_layout(const kdx_pe *pe);
 
+/* Export symbols of an opened image as a symbol provider (kind "export");
+ * kdx_pe_exports_provider_open (sym/sources.h) does this for an image in
+ * target memory. The provider copies what it needs: pe may be closed after. */
+struct kdx_symprov;
+kdx_status kdx_pe_exports_provider_from_pe(kdx_pe *pe, struct kdx_symprov *out, kdx_err *err);
+
 #endif

@@ -5,6 +5,8 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "pe/pe.h"
+#include "sym/sources.h"
+#include "target/memory.h"
 #include "sym/module.h"
 #include "tests/test.h"
 
@@ -251,5 +253,98 @@ TEST(pe_real_odd_images)
             kdx_pe_runtime_function_for(pe, f.begin_rva, &f, &err);
         }
         kdx_pe_close(pe);
+    }
+}
+
+static int count_sym(void *ud, const kdx_symbol *s)
+{
+    (void)s;
+    (*(int *)ud)++;
+    return 0;
+}
+
+/* `kdx -z basic32.dll`: the image mapped at its preferred base, one module, exports. */
+TEST(pe_real_image_as_target)
+{
+    TESTDATA(path, "symstore/basic32.dll/5DDC1E9A6c000/basic32.dll");
+    kdx_target *tg;
+    kdx_err err = {0};
+    CHECK_OK(kdx_target_open(path, &tg, &err));
+    REQUIRE(tg);
+    CHECK_EQ(tg->kind, KDX_TARGET_IMAGE);
+    CHECK_EQ(tg->arch, KDX_ARCH_X86);
+    CHECK_EQ(tg->ptr_size, 4);
+    REQUIRE(tg->nmodules == 1 && tg->main_module == tg->modules[0]);
+    kdx_module *m = tg->modules[0];
+    CHECK_STR(m->name, "basic32");
+    CHECK_STR(m->image_name, "basic32.dll");
+    CHECK_EQ(m->base, 0x10000000);
+    CHECK_EQ(m->size, 0x6c000);
+    CHECK_EQ(m->timestamp, 0x5ddc1e9a);
+    CHECK(m->has_pdb_id);
+    CHECK_EQ(m->pdb_age, 2);
+    char g[33];
+    kdx_guid_format(m->pdb_guid, g);
+    CHECK_STR(g, "34060D222DBB44E5AA72243CE8326C2F");
+
+    /* .text starts at file offset 0x400 */
+    kdx_file *f;
+    CHECK_OK(kdx_file_open(&f, path, &err));
+    REQUIRE(f);
+    uint8_t b[0x40];
+    CHECK_OK(kdx_read_virt(tg, 0x10001000, b, sizeof b, NULL, &err));
+    CHECK(memcmp(b, f->data + 0x400, sizeof b) == 0);
+    /* MZ header at the base */
+    CHECK_OK(kdx_read_virt(tg, 0x10000000, b, 2, NULL, &err));
+    CHECK(b[0] == 'M' && b[1] == 'Z');
+    /* .data: vsize 0x2464 > raw 0xe00: the tail reads as zeros */
+    memset(b, 0xff, sizeof b);
+    CHECK_OK(kdx_read_virt(tg, 0x10064000 + 0x2000, b, 0x10, NULL, &err));
+    CHECK_EQ(b[0] | b[5] | b[15], 0);
+    /* past SizeOfImage: not present, with the bytes before counted */
+    size_t done;
+    CHECK_EQ(kdx_read_virt(tg, 0x1006bff8, b, 0x10, &done, &err), KDX_E_MEM_MISSING);
+    CHECK_EQ(done, 8);
+    CHECK_CONTAINS(err.msg, "1006c000");
+    kdx_file_close(f);
+
+    kdx_symprov prov;
+    CHECK_OK(kdx_pe_exports_provider_open(tg, m->base, m->name, &prov, &err));
+    REQUIRE(prov.ops);
+    kdx_symbol s;
+    CHECK_OK(prov.ops->by_rva(prov.impl, 0x21fd + 3, &s));
+    CHECK_STR(s.name, "??0A@@QAE@XZ");
+    CHECK_EQ(s.rva, 0x21fd);
+    int n = 0;
+    CHECK_OK(prov.ops->enumerate(prov.impl, "*meth1*", count_sym, &n));
+    CHECK_EQ(n, 3);
+    n = 0;
+    CHECK_OK(prov.ops->enumerate(prov.impl, "*", count_sym, &n));
+    CHECK_EQ(n, 10);
+    prov.ops->destroy(prov.impl);
+    kdx_target_close(tg);
+}
+
+TEST(pe_real_odd_images_as_targets)
+{
+    static const char *const files[] = {"pe/driver.sys", "pe/multiss_drv.sys",
+                                        "pe/cfi_chained_loop.exe"};
+    for (size_t k = 0; k < KDX_ARRAY_LEN(files); k++) {
+        TESTDATA(path, files[k]);
+        kdx_target *tg;
+        kdx_err err = {0};
+        CHECK_OK(kdx_target_open(path, &tg, &err));
+        if (!tg)
+            continue;
+        uint8_t b[0x800];
+        size_t size = (size_t)tg->modules[0]->size;
+        REQUIRE(size < sizeof b);
+        CHECK_OK(kdx_read_virt(tg, tg->modules[0]->base, b, size, NULL, &err));
+        CHECK_EQ(kdx_read_virt(tg, tg->modules[0]->base, b, size + 1, NULL, &err),
+                 KDX_E_MEM_MISSING);
+        kdx_symprov prov;
+        CHECK_EQ(kdx_pe_exports_provider_open(tg, tg->modules[0]->base, "odd", &prov, &err),
+                 KDX_E_NOT_FOUND);
+        kdx_target_close(tg);
     }
 }

@@ -249,3 +249,78 @@ TEST(pe_export_counts_validated)
     kdx_pe_close(pe);
     free(f);
 }
+
+/* A target whose memory is the mapped image at 0x180000000 with one page left out,
+ * as a dump with a paged-out page would be. */
+typedef struct holey {
+    uint8_t *img;
+    uint64_t hole; /* rva of the missing page */
+} holey;
+
+static kdx_status holey_read(void *impl, uint64_t va, void *buf, size_t len, size_t *done)
+{
+    holey *h = impl;
+    *done = 0;
+    uint64_t rva = va - 0x180000000ull;
+    if (va < 0x180000000ull || rva + len > IMG_SIZE)
+        return KDX_E_MEM_MISSING;
+    for (size_t i = 0; i < len; i++) {
+        if (((rva + i) & ~0xfffull) == h->hole)
+            return KDX_E_MEM_MISSING;
+        ((uint8_t *)buf)[i] = h->img[rva + i];
+        (*done)++;
+    }
+    return KDX_OK;
+}
+
+static const kdx_target_ops holey_ops = {.format_name = "test", .read_virt = holey_read};
+
+#include "sym/sources.h"
+
+TEST(pe_open_target_tolerates_missing_pages)
+{
+    uint8_t *f = build_image();
+    holey h = {map_image(f), 0x3000}; /* .pdata paged out */
+    kdx_target *tg = kdx_target_new(KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64, "test.dmp");
+    tg->ops = &holey_ops;
+    tg->impl = &h;
+    kdx_pe *pe;
+    kdx_err err = {0};
+    CHECK_OK(kdx_pe_open_target(tg, 0x180000000ull, "synthetic", &pe, &err));
+    REQUIRE(pe);
+    kdx_pe_codeview cv;
+    CHECK_OK(kdx_pe_codeview_info(pe, &cv, &err));
+    CHECK_STR(cv.pdb_name, "test.pdb");
+    CHECK_EQ(kdx_pe_runtime_function_count(pe), 3);
+    kdx_runtime_function rf;
+    CHECK_EQ(kdx_pe_runtime_function_for(pe, 0x1015, &rf, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, ".pdata entry");
+    CHECK_CONTAINS(err.msg, "not present");
+    kdx_pe_close(pe);
+
+    /* exports provider through the target */
+    kdx_symprov prov;
+    CHECK_OK(kdx_pe_exports_provider_open(tg, 0x180000000ull, "synthetic", &prov, &err));
+    REQUIRE(prov.ops);
+    CHECK_STR(prov.ops->kind, "export");
+    kdx_symbol s;
+    CHECK_OK(prov.ops->by_rva(prov.impl, 0x1018, &s));
+    CHECK_STR(s.name, "First");
+    CHECK_EQ(s.kind, KDX_SYM_EXPORT);
+    CHECK_OK(prov.ops->by_rva(prov.impl, 0x1020, &s));
+    CHECK_STR(s.name, "Ordinal6");
+    CHECK_EQ(prov.ops->by_rva(prov.impl, 0x100f, &s), KDX_E_NOT_FOUND);
+    CHECK_OK(prov.ops->by_name(prov.impl, "first", &s));
+    CHECK_EQ(s.rva, 0x1010);
+    CHECK_EQ(prov.ops->by_name(prov.impl, "Fwd", &s), KDX_E_NOT_FOUND); /* forwarder: no code here */
+    prov.ops->destroy(prov.impl);
+
+    /* headers paged out: a clear error */
+    h.hole = 0;
+    CHECK_EQ(kdx_pe_open_target(tg, 0x180000000ull, "synthetic", &pe, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, "synthetic: IMAGE_DOS_HEADER at offset 0x0");
+    tg->ops = NULL;
+    kdx_target_close(tg);
+    free(h.img);
+    free(f);
+}
