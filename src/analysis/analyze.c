@@ -22,8 +22,7 @@
 #include "base/fmt.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
-
-kdx_stack_walker_fn kdx_analysis_stack_walker;
+#include "unwind/unwind.h"
 
 typedef struct exc_info {
     bool present;
@@ -296,14 +295,30 @@ static void kernel_exception(kdx_session *s, kdx_analysis *a, const kdx_bugcheck
     }
 }
 
+/* The stack of the context that matters; the note says where and why the
+ * walk stopped when it did not reach the end of the stack. */
 static void walk_stack(kdx_session *s, kdx_analysis *a, const kdx_context *ctx)
 {
-    if (!kdx_analysis_stack_walker) {
-        a->stack_note = kdx_strdup("this build of kdx has no stack unwinder linked");
+    kdx_unwind_env env;
+    kdx_unwind_env_for_session(s, &env);
+    kdx_stack st = {0};
+    kdx_err err = {0};
+    if (kdx_stack_walk(&env, ctx, 64, &st, &err) != KDX_OK) {
+        a->stack_note = kdx_strdup(err.msg);
         return;
     }
-    a->stack = kdx_xcalloc(64, sizeof *a->stack);
-    a->nstack = kdx_analysis_stack_walker(s, ctx, a->stack, 64, &a->stack_note);
+    a->stack = kdx_xcalloc(st.len ? st.len : 1, sizeof *a->stack);
+    for (size_t i = 0; i < st.len; i++) {
+        const kdx_frame *f = &st.frames[i];
+        kdx_analysis_frame *o = &a->stack[a->nstack++];
+        o->child_sp = f->child_sp;
+        o->ret_addr = f->has_ret ? f->ret_addr : 0;
+        o->ip = kdx_ctx_ip(&f->ctx);
+        kdx_sym_format(s, o->ip, o->call_site, sizeof o->call_site);
+        if (f->end != KDX_FRAME_CONTINUES && f->end != KDX_FRAME_END_ZERO && f->note[0])
+            a->stack_note = kdx_asprintf("frame %02zx: %s", i, f->note);
+    }
+    kdx_stack_free(&st);
 }
 
 static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)

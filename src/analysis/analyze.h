@@ -38,12 +38,6 @@ typedef struct kdx_analysis {
     size_t nunknown;
 } kdx_analysis;
 
-/* Walks the stack for ctx into frames (filled by the unwinding layer at link
- * time through kdx_analysis_stack_walker). Returns the number of frames. */
-typedef size_t (*kdx_stack_walker_fn)(kdx_session *s, const kdx_context *ctx,
-                                      kdx_analysis_frame *frames, size_t max, char **note);
-extern kdx_stack_walker_fn kdx_analysis_stack_walker;
-
 kdx_status kdx_analyze(kdx_session *s, kdx_analysis *out, kdx_err *err);
 void kdx_analysis_free(kdx_analysis *a);
 const char *kdx_analysis_get(const kdx_analysis *a, const char *key);
