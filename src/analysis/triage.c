@@ -212,12 +212,15 @@ static void summary(triage_state *ts)
         json_decref(o);
         return;
     }
-    fprintf(ts->out, "\n%-6s %-19s %-19s %-50s %s\n", "Count", "First seen (UTC)", "Last seen (UTC)", "Bucket", "Example");
+    int w = 6;
+    for (size_t i = 0; i < ts->buckets.len; i++)
+        w = KDX_MAX(w, (int)strlen(ts->buckets.items[i].bucket));
+    fprintf(ts->out, "\n%-6s %-19s %-19s %-*s %s\n", "Count", "First seen (UTC)", "Last seen (UTC)", w, "Bucket", "Example");
     for (size_t i = 0; i < ts->buckets.len; i++) {
         bucket_stat *b = &ts->buckets.items[i];
         format_time(b->first, f, sizeof f);
         format_time(b->last, l, sizeof l);
-        fprintf(ts->out, "%-6d %-19s %-19s %-50s %s\n", b->count, f, l, b->bucket, b->example);
+        fprintf(ts->out, "%-6d %-19s %-19s %-*s %s\n", b->count, f, l, w, b->bucket, b->example);
     }
     if (ts->failures.len) {
         fprintf(ts->out, "\n%zu dump(s) could not be analyzed:\n", ts->failures.len);
