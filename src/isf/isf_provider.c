@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "isf/isf.h"
 #include "sym/sources.h"
+#include "sym/symindex.h"
 
 #define ISF_MAX_DECODED (1ull << 30)  /* 1 GiB of JSON: far beyond any real table */
 #define ISF_MAX_DEPTH 64              /* nesting of type descriptors */
@@ -70,81 +71,13 @@ static void arena_free(arena *a)
     }
 }
 
-/* ---- name hash (FNV-1a, open addressing) ---- */
-
-typedef struct name_slot {
-    const char *name;
-    void *value;
-} name_slot;
-
-typedef struct name_map {
-    name_slot *slots;
-    size_t cap, len;
-} name_map;
-
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
-}
-
-static void map_put(name_map *m, const char *name, void *value);
-
-static void map_grow(name_map *m)
-{
-    name_map n = {kdx_xcalloc(m->cap ? m->cap * 2 : 64, sizeof(name_slot)), m->cap ? m->cap * 2 : 64, 0};
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].name)
-            map_put(&n, m->slots[i].name, m->slots[i].value);
-    free(m->slots);
-    *m = n;
-}
-
-/* Keeps the first value stored under a name. */
-static void map_put(name_map *m, const char *name, void *value)
-{
-    if ((m->len + 1) * 2 > m->cap)
-        map_grow(m);
-    size_t i = hash_name(name) & (m->cap - 1);
-    while (m->slots[i].name) {
-        if (strcmp(m->slots[i].name, name) == 0)
-            return;
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->slots[i].name = name;
-    m->slots[i].value = value;
-    m->len++;
-}
-
-static void *map_get(const name_map *m, const char *name)
-{
-    if (!m->cap)
-        return NULL;
-    size_t i = hash_name(name) & (m->cap - 1);
-    while (m->slots[i].name) {
-        if (strcmp(m->slots[i].name, name) == 0)
-            return m->slots[i].value;
-        i = (i + 1) & (m->cap - 1);
-    }
-    return NULL;
-}
-
 /* ---- the provider ---- */
-
-typedef struct isf_sym {
-    const char *name;
-    uint32_t rva;
-} isf_sym;
 
 typedef struct isf_prov {
     char *path;
     arena mem;
-    isf_sym *syms;          /* sorted by rva, then name */
-    size_t nsyms;
-    name_map sym_by_name;   /* -> isf_sym* */
-    name_map types;         /* user types, enums, base types by ISF name -> kdx_type* */
+    kdx_symindex syms;
+    kdx_namemap types;      /* user types, enums, base types by ISF name -> kdx_type* */
     kdx_type **named;       /* user types and enums, sorted by name, for enumeration */
     size_t nnamed;
     const kdx_type *pointer_base; /* the "pointer" base type: pointer size */
@@ -291,7 +224,7 @@ static kdx_status load_base_types(isf_prov *p, json_t *base_types, kdx_err *err)
         t->base = base_kind_of(name, json_string_value(kind), size,
                                json_is_true(json_object_get(bt, "signed")));
         t->complete = true;
-        map_put(&p->types, t->name, t);
+        kdx_namemap_put(&p->types, t->name, t);
         if (strcmp(name, "pointer") == 0)
             p->pointer_base = t;
     }
@@ -314,7 +247,7 @@ static kdx_type *new_record(isf_prov *p, const char *name, kdx_type_kind kind)
     t->kind = kind;
     t->name = display_name(p, name);
     t->complete = true;
-    map_put(&p->types, arena_strdup(&p->mem, name), t);
+    kdx_namemap_put(&p->types, arena_strdup(&p->mem, name), t);
     return t;
 }
 
@@ -324,7 +257,7 @@ static kdx_status convert_type(isf_prov *p, json_t *d, int depth, const kdx_type
 /* A record or enum referenced by name; declared but undefined ones become forward nodes. */
 static const kdx_type *named_type(isf_prov *p, const char *name, kdx_type_kind kind)
 {
-    kdx_type *t = map_get(&p->types, name);
+    kdx_type *t = kdx_namemap_get(&p->types, name);
     if (t)
         return t;
     t = new_record(p, name, kind);
@@ -343,7 +276,7 @@ static kdx_status convert_type(isf_prov *p, json_t *d, int depth, const kdx_type
     const char *kind = json_string_value(jk);
     const char *name = json_string_value(json_object_get(d, "name"));
     if (strcmp(kind, "base") == 0) {
-        const kdx_type *t = name ? map_get(&p->types, name) : NULL;
+        const kdx_type *t = name ? kdx_namemap_get(&p->types, name) : NULL;
         if (!t || t->kind != KDX_TYPE_BASE)
             return bad(p, err, "%s: unknown base type \"%s\"", where, name ? name : "(none)");
         *out = t;
@@ -391,7 +324,7 @@ static kdx_status convert_type(isf_prov *p, json_t *d, int depth, const kdx_type
         t->size = t->target->size;
     } else if (strcmp(kind, "function") == 0) {
         t->kind = KDX_TYPE_FUNCTION;
-        t->target = map_get(&p->types, "void");
+        t->target = kdx_namemap_get(&p->types, "void");
     } else {
         return bad(p, err, "%s: unknown type kind \"%s\"", where, kind);
     }
@@ -470,7 +403,7 @@ static kdx_status load_enum(isf_prov *p, const char *name, json_t *e, kdx_err *e
         return bad(p, err, "enums.%s: name already used by a %s", name, "record");
     t->is_forward = false;
     t->size = size;
-    t->target = base ? map_get(&p->types, base) : NULL;
+    t->target = base ? kdx_namemap_get(&p->types, base) : NULL;
     size_t n = json_object_size(consts);
     t->enumerators = arena_alloc(&p->mem, (n ? n : 1) * sizeof *t->enumerators);
     const char *cname;
@@ -501,7 +434,7 @@ static kdx_status load_user_types(isf_prov *p, json_t *user_types, json_t *enums
             return bad(p, err, "user_types.%s: needs \"kind\" and \"size\"%s", name, "");
         kdx_type_kind k = strcmp(kind, "union") == 0 ? KDX_TYPE_UNION
                         : strcmp(kind, "class") == 0 ? KDX_TYPE_CLASS : KDX_TYPE_STRUCT;
-        if (map_get(&p->types, name))
+        if (kdx_namemap_get(&p->types, name))
             return bad(p, err, "user_types.%s: defined twice%s", name, "");
         kdx_type *t = new_record(p, name, k);
         t->size = size;
@@ -515,7 +448,7 @@ static kdx_status load_user_types(isf_prov *p, json_t *user_types, json_t *enums
     }
     /* Pass 2: fields. */
     json_object_foreach(user_types, name, u) {
-        kdx_type *t = map_get(&p->types, name);
+        kdx_type *t = kdx_namemap_get(&p->types, name);
         json_t *fields = json_object_get(u, "fields");
         if (!fields)
             continue;
@@ -539,8 +472,11 @@ static void index_named_types(isf_prov *p)
 {
     p->named = kdx_xcalloc(p->types.len ? p->types.len : 1, sizeof *p->named);
     for (size_t i = 0; i < p->types.cap; i++) {
-        kdx_type *t = p->types.slots[i].value;
-        if (!p->types.slots[i].name || t->kind == KDX_TYPE_BASE || t->name[0] == '<')
+        void *v;
+        if (!kdx_namemap_slot(&p->types, i, &v))
+            continue;
+        kdx_type *t = v;
+        if (t->kind == KDX_TYPE_BASE || t->name[0] == '<')
             continue;
         p->named[p->nnamed++] = t;
     }
@@ -549,17 +485,8 @@ static void index_named_types(isf_prov *p)
 
 /* ---- symbols ---- */
 
-static int cmp_sym(const void *a, const void *b)
-{
-    const isf_sym *x = a, *y = b;
-    if (x->rva != y->rva)
-        return x->rva < y->rva ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
 static kdx_status load_symbols(isf_prov *p, json_t *symbols, kdx_err *err)
 {
-    p->syms = kdx_xcalloc(json_object_size(symbols) + 1, sizeof *p->syms);
     const char *name;
     json_t *s;
     json_object_foreach(symbols, name, s) {
@@ -570,13 +497,9 @@ static kdx_status load_symbols(isf_prov *p, json_t *symbols, kdx_err *err)
             continue; /* a symbol without an address (type-only): nothing to place */
         if (addr > UINT32_MAX)
             return bad(p, err, "symbols.%s: address is not an RVA (above 4 GB)%s", name, "");
-        isf_sym *e = &p->syms[p->nsyms++];
-        e->name = arena_strdup(&p->mem, name);
-        e->rva = (uint32_t)addr;
+        kdx_symindex_add(&p->syms, arena_strdup(&p->mem, name), (uint32_t)addr, 0, KDX_SYM_PUBLIC);
     }
-    qsort(p->syms, p->nsyms, sizeof *p->syms, cmp_sym);
-    for (size_t i = 0; i < p->nsyms; i++)
-        map_put(&p->sym_by_name, p->syms[i].name, &p->syms[i]);
+    kdx_symindex_finish(&p->syms);
     return KDX_OK;
 }
 
@@ -634,75 +557,33 @@ static void isf_destroy(void *impl)
     isf_prov *p = impl;
     if (!p)
         return;
-    free(p->syms);
-    free(p->sym_by_name.slots);
-    free(p->types.slots);
+    kdx_symindex_free(&p->syms);
+    kdx_namemap_free(&p->types);
     free(p->named);
     free(p->path);
     arena_free(&p->mem);
     free(p);
 }
 
-static void fill_sym(const isf_sym *s, kdx_symbol *out)
-{
-    memset(out, 0, sizeof *out);
-    out->name = s->name;
-    out->rva = s->rva;
-    out->kind = KDX_SYM_PUBLIC;
-}
-
 static kdx_status isf_by_rva(void *impl, uint32_t rva, kdx_symbol *out)
 {
-    isf_prov *p = impl;
-    size_t lo = 0, hi = p->nsyms;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->syms[mid].rva <= rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return KDX_E_NOT_FOUND;
-    size_t i = lo - 1;
-    while (i > 0 && p->syms[i - 1].rva == p->syms[i].rva)
-        i--;
-    fill_sym(&p->syms[i], out);
-    return KDX_OK;
+    return kdx_symindex_by_rva(&((isf_prov *)impl)->syms, rva, out);
 }
 
 static kdx_status isf_by_name(void *impl, const char *name, kdx_symbol *out)
 {
-    isf_prov *p = impl;
-    isf_sym *s = map_get(&p->sym_by_name, name);
-    if (!s)
-        for (size_t i = 0; i < p->nsyms && !s; i++)
-            if (kdx_strcasecmp(p->syms[i].name, name) == 0)
-                s = &p->syms[i];
-    if (!s)
-        return KDX_E_NOT_FOUND;
-    fill_sym(s, out);
-    return KDX_OK;
+    return kdx_symindex_by_name(&((isf_prov *)impl)->syms, name, out);
 }
 
 static kdx_status isf_enumerate(void *impl, const char *pattern, kdx_symbol_cb cb, void *ud)
 {
-    isf_prov *p = impl;
-    for (size_t i = 0; i < p->nsyms; i++) {
-        if (pattern && !kdx_wildcard_match(pattern, p->syms[i].name))
-            continue;
-        kdx_symbol s;
-        fill_sym(&p->syms[i], &s);
-        if (cb(ud, &s))
-            break;
-    }
-    return KDX_OK;
+    return kdx_symindex_enumerate(&((isf_prov *)impl)->syms, pattern, cb, ud);
 }
 
 static const kdx_type *isf_find_type(void *impl, const char *name)
 {
     isf_prov *p = impl;
-    const kdx_type *t = map_get(&p->types, name);
+    const kdx_type *t = kdx_namemap_get(&p->types, name);
     if (t)
         return t;
     for (size_t i = 0; i < p->nnamed; i++)
@@ -811,7 +692,7 @@ bool kdx_isf_get_counts(const kdx_symprov *prov, kdx_isf_counts *out)
     if (prov->ops != &isf_ops)
         return false;
     const isf_prov *p = prov->impl;
-    out->symbols = p->nsyms;
+    out->symbols = p->syms.n;
     out->user_types = p->nuser_types;
     out->enums = p->nenums;
     return true;
