@@ -343,7 +343,11 @@ static kdx_status setup_memory(kdx_kdump *d, kdx_target *t, kdx_err *err)
 
 static void setup_paging(kdx_kdump *d, kdx_target *t)
 {
-    t->kernel_dtb = t->dtb = d->hdr.directory_table_base;
+    /* CR3's low bits hold PCID / PWT / PCD, not address bits. */
+    uint64_t mask = t->arch == KDX_ARCH_X86 && d->hdr.pae_enabled ? ~0x1full : ~0xfffull;
+    if (t->arch == KDX_ARCH_X64)
+        mask = 0x000ffffffffff000ull;
+    t->kernel_dtb = t->dtb = d->hdr.directory_table_base & mask;
     if (d->is_triage || d->hdr.dump_type == KDX_DUMP_TYPE_HEADER)
         t->paging = KDX_PAGING_NONE;
     else if (t->arch == KDX_ARCH_X64)

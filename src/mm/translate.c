@@ -68,6 +68,14 @@ const char *kdx_mm_level_name(kdx_paging paging, int total_levels, int i)
     return "?";
 }
 
+uint64_t kdx_mm_level_span(kdx_paging paging, int i)
+{
+    const paging_mode *m = mode_of(paging);
+    if (!m || i < 0 || i >= m->levels)
+        return 4096;
+    return 1ull << m->shift[i];
+}
+
 uint64_t kdx_mm_entry_pfn(kdx_paging paging, uint64_t entry)
 {
     const paging_mode *m = mode_of(paging);

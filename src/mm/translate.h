@@ -41,6 +41,8 @@ int kdx_mm_levels(kdx_paging paging);
 const char *kdx_mm_level_name(kdx_paging paging, int total_levels, int i);
 /* Size in bytes of one table entry. */
 unsigned kdx_mm_entry_size(kdx_paging paging);
+/* Bytes of address space one entry at level i covers (4 KB at the last level). */
+uint64_t kdx_mm_level_span(kdx_paging paging, int i);
 /* Page frame number an entry points to (hardware layout). */
 uint64_t kdx_mm_entry_pfn(kdx_paging paging, uint64_t entry);
 /* Hardware valid bit of an entry at level i (ARM64: a table/page/block descriptor). */

@@ -177,3 +177,131 @@ TEST(pdb_real_breakpad_oracle_signatures)
     free(syms);
     p.ops->destroy(p.impl);
 }
+
+static bool open_pdb(const char *path, kdx_symprov *p, kdx_symfile_id *id, kdx_err *err)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    return kdx_pdb_provider_open(copy, p, id, err) == KDX_OK;
+}
+
+static const kdx_field *field_named(const kdx_type *t, const char *name)
+{
+    uint32_t n;
+    const kdx_field *f = kdx_type_fields(t, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (f[i].name && strcmp(f[i].name, name) == 0)
+            return &f[i];
+    return NULL;
+}
+
+/* Facts from llvm-pdbutil dump -types CrashWithException.pdb: 0x1D27
+ * _TP_CALLBACK_ENVIRON_V3 sizeof 72; u (0x1D25, union sizeof 4) at 56 holds s
+ * (0x1D23) with bit fields LongFunction 0/1, Persistent 1/1, Private 2/30 of
+ * unsigned long; CallbackPriority (enum _TP_CALLBACK_PRIORITY over int,
+ * HIGH=0 NORMAL=1 LOW=2 INVALID=3 COUNT=3) at 60; Size at 64. */
+TEST(pdb_real_types_struct_bitfields_enum)
+{
+    TESTDATA(path, "pdb/CrashWithException.pdb");
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, &id, &err));
+    CHECK(id.has_types);
+    const kdx_type *ty = p.ops->find_type(p.impl, "_TP_CALLBACK_ENVIRON_V3");
+    REQUIRE(ty);
+    CHECK_EQ(ty->kind, KDX_TYPE_STRUCT);
+    CHECK_EQ(ty->size, 72);
+    uint32_t n;
+    kdx_type_fields(ty, &n);
+    CHECK_EQ(n, 10);
+    const kdx_field *f = field_named(ty, "Version");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 0);
+    CHECK_EQ(kdx_type_strip(f->type)->base, KDX_BASE_UINT4);
+    f = field_named(ty, "Pool");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 8);
+    CHECK_EQ(f->type->kind, KDX_TYPE_POINTER);
+    CHECK_EQ(f->type->size, 8);
+    f = field_named(ty, "Size");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 64);
+    uint64_t off;
+    const kdx_type *ft;
+    CHECK_OK(kdx_type_field_path(ty, "u.s.Private", &off, &ft, &err));
+    CHECK_EQ(off, 56);
+    REQUIRE(ft);
+    CHECK_EQ(ft->kind, KDX_TYPE_BITFIELD);
+    CHECK_EQ(ft->bit_pos, 2);
+    CHECK_EQ(ft->bit_len, 30);
+    CHECK_EQ(kdx_type_strip(ft->target)->base, KDX_BASE_UINT4);
+    CHECK_OK(kdx_type_field_path(ty, "u.s.Persistent", &off, &ft, &err));
+    CHECK_EQ(ft->bit_pos, 1);
+    CHECK_EQ(ft->bit_len, 1);
+    f = field_named(ty, "u");
+    REQUIRE(f);
+    CHECK_EQ(kdx_type_strip(f->type)->kind, KDX_TYPE_UNION);
+    CHECK_EQ(kdx_type_strip(f->type)->size, 4);
+    f = field_named(ty, "CallbackPriority");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 60);
+    const kdx_type *e = kdx_type_strip(f->type);
+    CHECK_EQ(e->kind, KDX_TYPE_ENUM);
+    CHECK_STR(e->name, "_TP_CALLBACK_PRIORITY");
+    CHECK_EQ(e->size, 4);
+    const kdx_enumerator *en = kdx_type_enumerators(e, &n);
+    REQUIRE(n == 5);
+    CHECK_STR(en[1].name, "TP_CALLBACK_PRIORITY_NORMAL");
+    CHECK_EQ(en[1].value, 1);
+    CHECK_STR(en[4].name, "TP_CALLBACK_PRIORITY_COUNT");
+    CHECK_EQ(en[4].value, 3);
+    CHECK(p.ops->find_type(p.impl, "_NO_SUCH_TYPE_") == NULL);
+    p.ops->destroy(p.impl);
+}
+
+/* Facts from llvm-pdbutil dump -types SimplePDB.pdb (x86): 0x1012
+ * threadlocaleinfostruct sizeof 184 (forward ref 0x1000 -> 0x1012);
+ * lc_category at 16 is an array of 96 bytes of localerefcount (0x1062, sizeof
+ * 16: locale char* at 0, wlocale wchar_t* at 4); locale_name at 160 is
+ * wchar_t*[6] (24 bytes); pctype at 144 is a 32-bit pointer. */
+TEST(pdb_real_types_arrays_forward_refs)
+{
+    TESTDATA(path, "pdb/SimplePDB.pdb");
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, &id, &err));
+    const kdx_type *ty = p.ops->find_type(p.impl, "threadlocaleinfostruct");
+    REQUIRE(ty);
+    CHECK_EQ(ty->size, 184);
+    CHECK(!ty->is_forward);
+    const kdx_field *f = field_named(ty, "lc_category");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 16);
+    REQUIRE(f->type && f->type->kind == KDX_TYPE_ARRAY);
+    CHECK_EQ(f->type->size, 96);
+    CHECK_EQ(f->type->count, 6);
+    const kdx_type *elem = kdx_type_strip(f->type->target);
+    REQUIRE(elem);
+    CHECK_STR(elem->name, "localerefcount");
+    CHECK_EQ(elem->size, 16);
+    const kdx_field *w = field_named(elem, "wlocale");
+    REQUIRE(w);
+    CHECK_EQ(w->offset, 4);
+    CHECK_EQ(w->type->kind, KDX_TYPE_POINTER);
+    CHECK_EQ(w->type->size, 4);
+    CHECK_EQ(kdx_type_strip(w->type->target)->base, KDX_BASE_WCHAR);
+    f = field_named(ty, "locale_name");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 160);
+    CHECK_EQ(f->type->count, 6);
+    char buf[128];
+    kdx_type_dt_name(f->type, buf, sizeof buf);
+    CHECK_STR(buf, "[6] Ptr32 Wchar");
+    f = field_named(ty, "pctype");
+    REQUIRE(f);
+    CHECK_EQ(f->offset, 144);
+    CHECK_EQ(f->type->size, 4);
+    p.ops->destroy(p.impl);
+}

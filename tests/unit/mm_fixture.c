@@ -5,6 +5,7 @@
 
 #include "base/bytes.h"
 #include "base/util.h"
+#include "commands/command.h"
 
 typedef struct fix_page {
     uint64_t pfn;
@@ -157,4 +158,25 @@ kdx_target *mmfix_article_pae(void)
     mmfix_put64(t, 0x6c46000 + 0x1c5 * 8, 0xb880863);
     mmfix_put64(t, 0xb880000 + 0xe9 * 8, 0x000b8af500000000ull);
     return t;
+}
+
+char *mmfix_run(kdx_target *t, const char *setup, const char *commands)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    kdx_session *s = kdx_session_new(mem);
+    s->target = t;
+    /* The setup's output is cut off afterwards rather than sent elsewhere. */
+    size_t skip = 0;
+    if (setup) {
+        kdx_execute(s, setup);
+        fflush(mem);
+        skip = len;
+    }
+    kdx_execute(s, commands);
+    kdx_session_free(s);
+    fclose(mem);
+    memmove(out, out + skip, len - skip + 1);
+    return out;
 }

@@ -29,4 +29,11 @@ void mmfix_map_x64(kdx_target *t, uint64_t va, uint64_t pa, uint64_t flags,
  * 0b880863 / PTE 000b8af500000000, and the bytes at physical 54099e. */
 kdx_target *mmfix_article_pae(void);
 
+
+
+#include "target/session.h"
+
+/* Runs commands in a session whose target is t (the session takes it);
+ * returns the malloc'd output. setup runs first with its output discarded. */
+char *mmfix_run(kdx_target *t, const char *setup, const char *commands);
 #endif
