@@ -551,75 +551,6 @@ static int cmd_peb(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
-/* ---- .time ------------------------------------------------------------- */
-
-/* FILETIME as "Sat Oct 29 12:43:47.000 2016 (UTC + 0:00)". */
-static void fmt_filetime(char *buf, size_t len, uint64_t ft)
-{
-    uint64_t secs = ft / 10000000ull;
-    unsigned ms = (unsigned)((ft / 10000ull) % 1000);
-    if (secs < 11644473600ull) {
-        snprintf(buf, len, "(time 0x%" PRIx64 " is before 1970)", ft);
-        return;
-    }
-    time_t tt = (time_t)(secs - 11644473600ull);
-    struct tm tm;
-    char d[48], y[16];
-    if (!gmtime_r(&tt, &tm) || !strftime(d, sizeof d, "%a %b %e %H:%M:%S", &tm) ||
-        !strftime(y, sizeof y, "%Y", &tm)) {
-        snprintf(buf, len, "0x%" PRIx64, ft);
-        return;
-    }
-    snprintf(buf, len, "%s.%03u %s (UTC + 0:00)", d, ms, y);
-}
-
-/* 100 ns units as "0 days 0:00:05.000". */
-static void fmt_span(char *buf, size_t len, uint64_t t100ns)
-{
-    uint64_t ms = t100ns / 10000ull;
-    uint64_t s = ms / 1000;
-    snprintf(buf, len, "%" PRIu64 " days %" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64,
-             s / 86400, (s / 3600) % 24, (s / 60) % 60, s % 60, ms % 1000);
-}
-
-static int cmd_time(kdx_session *s, const char *cmd, const char *args)
-{
-    (void)cmd;
-    (void)args;
-    if (!kdx_cmd_need_target(s))
-        return 1;
-    kdx_target *t = s->target;
-    char a[96];
-    if (t->sys.dump_time) {
-        fmt_filetime(a, sizeof a, t->sys.dump_time);
-        kdx_print(s, "Debug session time: %s\n", a);
-    } else {
-        kdx_print(s, "Debug session time: not available\n");
-    }
-    if (t->sys.system_uptime) {
-        fmt_span(a, sizeof a, t->sys.system_uptime);
-        kdx_print(s, "System Uptime: %s\n", a);
-    } else {
-        kdx_print(s, "System Uptime: not available\n");
-    }
-    if (t->kind != KDX_TARGET_USER_DUMP)
-        return 0;
-    if (t->sys.process_create_time && t->sys.dump_time >= t->sys.process_create_time) {
-        fmt_span(a, sizeof a, t->sys.dump_time - t->sys.process_create_time);
-        kdx_print(s, "Process Uptime: %s\n", a);
-    } else {
-        kdx_print(s, "Process Uptime: not available\n");
-    }
-    const kdx_minidump *md = kdx_minidump_of(t);
-    if (md && md->misc.present && (md->misc.flags1 & KDX_MD_MISC_PROCESS_TIMES)) {
-        fmt_span(a, sizeof a, (uint64_t)md->misc.process_kernel_time * 10000000ull);
-        kdx_print(s, "  Kernel time: %s\n", a);
-        fmt_span(a, sizeof a, (uint64_t)md->misc.process_user_time * 10000000ull);
-        kdx_print(s, "  User time: %s\n", a);
-    }
-    return 0;
-}
-
 const kdx_command kdx_cmds_user[] = {
     {"~", cmd_threads, "threads: ~ lists, ~N s switches, ~~[TID]s by id, ~* CMD for each", 0},
     {"|", cmd_process, "the process of a user dump", 0},
@@ -627,6 +558,5 @@ const kdx_command kdx_cmds_user[] = {
     {"!gle", cmd_gle, "last Win32 error and NTSTATUS of the current thread (-all: every thread)", 0},
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
-    {".time", cmd_time, "dump time, system and process uptime, process kernel/user time", 0},
     {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};
