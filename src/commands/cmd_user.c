@@ -11,9 +11,11 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "disasm/disasm.h"
 #include "dump/minidump.h"
 #include "errors/errors.h"
 #include "expr/expr.h"
+#include "sym/symbols.h"
 #include "target/memory.h"
 
 static bool need_user_target(kdx_session *s, const char *cmd)
@@ -121,6 +123,29 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
     return false;
 }
 
+/* After a switch cdb shows where the thread is: "sym+off:" and the
+ * instruction there (or its address when the code is not in the dump). */
+static void print_location(kdx_session *s)
+{
+    kdx_context c;
+    kdx_err err;
+    if (kdx_session_context(s, &c, &err) != KDX_OK) {
+        kdx_print_err(s, &err);
+        return;
+    }
+    uint64_t ip = kdx_ctx_ip(&c);
+    char name[512], line[640], a[KDX_ADDR_BUF];
+    kdx_sym_format(s, ip, name, sizeof name);
+    kdx_insn in;
+    kdx_print(s, "%s:\n", name);
+    if (kdx_disasm_read(s, ip, &in, &err) == KDX_OK) {
+        kdx_disasm_format(s, c.arch, &in, line, sizeof line);
+        kdx_print(s, "%s\n", line);
+    } else {
+        kdx_print(s, "%s ??              ???\n", kdx_session_fmt_ptr(s, a, ip));
+    }
+}
+
 /* Runs a command line as if thread index were current, then restores scope. */
 static int run_in_thread(kdx_session *s, unsigned index, const char *line)
 {
@@ -174,6 +199,7 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         kdx_err err;
         if (kdx_session_set_context_index(s, index, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
+        print_location(s);
         return 0;
     }
     if (!*rest) {

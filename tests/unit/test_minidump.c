@@ -10,7 +10,7 @@
 #include "target/memory.h"
 #include "tests/test.h"
 
-static uint8_t stack0[0x100], stack1[0x80], heap[0x2000];
+static uint8_t stack0[0x100], stack1[0x80], heap[0x2000], code[0x100];
 
 static kdx_context make_ctx(kdx_arch a, uint64_t ip, uint64_t sp)
 {
@@ -23,8 +23,11 @@ static kdx_context make_ctx(kdx_arch a, uint64_t ip, uint64_t sp)
 
 /* Two threads, two modules, one heap range, an access violation in thread 2. */
 static void make_spec(kdx_mdw_spec *sp, kdx_mdw_thread th[2], kdx_mdw_module mod[2],
-                      kdx_mdw_memory *mem, kdx_arch a)
+                      kdx_mdw_memory mem[2], kdx_arch a)
 {
+    memset(code, 0x90, sizeof code); /* x86/x64: nop; ret at 0x401000, int 3 at 0x401080 */
+    code[0] = 0xc3;
+    code[0x80] = 0xcc;
     for (size_t i = 0; i < sizeof stack0; i++)
         stack0[i] = (uint8_t)i;
     for (size_t i = 0; i < sizeof heap; i++)
@@ -58,9 +61,10 @@ static void make_spec(kdx_mdw_spec *sp, kdx_mdw_thread th[2], kdx_mdw_module mod
                               .file_version_ls = 0x4a610001};
     sp->modules = mod;
     sp->nmodules = 2;
-    *mem = (kdx_mdw_memory){.va = 0x500000, .data = heap, .size = sizeof heap};
+    mem[0] = (kdx_mdw_memory){.va = 0x500000, .data = heap, .size = sizeof heap};
+    mem[1] = (kdx_mdw_memory){.va = 0x401000, .data = code, .size = sizeof code};
     sp->memory = mem;
-    sp->nmemory = 1;
+    sp->nmemory = 2;
     sp->has_exception = true;
     sp->exception_thread = 0x20;
     sp->exception_code = 0xc0000005;
@@ -88,8 +92,8 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
     kdx_mdw_spec sp;
     kdx_mdw_thread th[2];
     kdx_mdw_module mod[2];
-    kdx_mdw_memory mem;
-    make_spec(&sp, th, mod, &mem, a);
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, a);
     sp.full_memory = full;
     uint8_t *buf;
     size_t len;
@@ -173,8 +177,8 @@ TEST(minidump_exception_without_context_uses_thread)
     kdx_mdw_spec sp;
     kdx_mdw_thread th[2];
     kdx_mdw_module mod[2];
-    kdx_mdw_memory mem;
-    make_spec(&sp, th, mod, &mem, KDX_ARCH_X64);
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
     sp.exception_has_context = false;
     sp.comment = "written by kdx's tests";
     sp.extra_stream_type = 0x12345678;
@@ -200,8 +204,8 @@ TEST(minidump_corruptions_rejected_cleanly)
     kdx_mdw_spec sp;
     kdx_mdw_thread th[2];
     kdx_mdw_module mod[2];
-    kdx_mdw_memory mem;
-    make_spec(&sp, th, mod, &mem, KDX_ARCH_X64);
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
     uint8_t *buf;
     size_t len;
     kdx_err err;
@@ -252,8 +256,8 @@ static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
     kdx_mdw_spec sp;
     kdx_mdw_thread th[2];
     kdx_mdw_module mod[2];
-    kdx_mdw_memory mem;
-    make_spec(&sp, th, mod, &mem, KDX_ARCH_X64);
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
     return kdx_minidump_write_file(&sp, out_path, err);
 }
 TEST_GENERATOR(minidump_x64, gen_minidump_x64)
