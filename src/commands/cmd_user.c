@@ -268,9 +268,13 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
     case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
     case KDX_MD_BREAKPAD_INFO:
-        if (md->has_breakpad_info)
+        if (md->has_breakpad_info && (md->breakpad_validity & 3) == 3)
             kdx_print(s, "dump thread %x, requesting thread %x", md->breakpad_dump_tid,
                       md->breakpad_requesting_tid);
+        else if (md->has_breakpad_info && (md->breakpad_validity & 1))
+            kdx_print(s, "dump thread %x", md->breakpad_dump_tid);
+        else if (md->has_breakpad_info)
+            kdx_print(s, "no valid thread ids");
         break;
     default: break;
     }
@@ -296,11 +300,11 @@ static int cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
               (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? " (full memory)" : "");
     kdx_print(s, "  Time         %s\n", when);
     kdx_print(s, "  Checksum     0x%08x\n\n", md->checksum);
-    kdx_print(s, "Stream  Type        Name                        Offset    Size\n");
+    kdx_print(s, "Stream  Type        %-30s  Offset    Size\n", "Name");
     for (size_t i = 0; i < md->nstreams; i++) {
         const kdx_md_stream *st = &md->streams[i];
         const char *name = kdx_minidump_stream_name(st->type);
-        kdx_print(s, "%6zu  0x%08x  %-26s  %08x  %08x  ", i, st->type, name ? name : "(unknown)",
+        kdx_print(s, "%6zu  0x%08x  %-30s  %08x  %08x  ", i, st->type, name ? name : "(unknown)",
                   st->rva, st->size);
         stream_summary(s, md, st);
         kdx_print(s, "\n");

@@ -154,6 +154,10 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
     kdx_minidump *md = kdx_minidump_of(tg);
     REQUIRE(md);
     CHECK_EQ(md->has_memory64, full);
+    uint64_t kt, ut;
+    REQUIRE(kdx_minidump_process_times(tg, &kt, &ut));
+    CHECK_EQ(kt, 10000000ull);
+    CHECK_EQ(ut, 30000000ull);
     kdx_target_close(tg);
 }
 
