@@ -112,7 +112,8 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
         char *end;
         unsigned long n = strtoul(p, &end, 10);
         if (n >= t->ncontexts) {
-            kdx_print(s, "Illegal thread error in '~%s'\n", args);
+            kdx_print(s, "Illegal %s error in '~%s'\n",
+                      t->kind == KDX_TARGET_USER_DUMP ? "thread" : "processor", args);
             return false;
         }
         *index = (unsigned)n;
@@ -163,9 +164,26 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
     return rc ? 1 : 0;
 }
 
+/* On a kernel dump `~N s` switches processors, as in kd. */
+static bool kernel_processor_form(kdx_session *s, const char *args)
+{
+    if (s->target->kind == KDX_TARGET_USER_DUMP)
+        return true;
+    if (isdigit((unsigned char)args[0]) || args[0] == '.')
+        return true;
+    kdx_print(s, "On a kernel dump ~ takes a processor number: ~N s switches to processor N "
+                 "(0-%u), ~N CMD runs CMD there.\n",
+              s->target->ncontexts ? s->target->ncontexts - 1 : 0);
+    return false;
+}
+
 static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_user_target(s, cmd))
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    if (s->target->kind != KDX_TARGET_KERNEL_DUMP && !need_user_target(s, cmd))
+        return 1;
+    if (!kernel_processor_form(s, args))
         return 1;
     kdx_target *t = s->target;
     if (!*args) {
@@ -203,7 +221,10 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         return 0;
     }
     if (!*rest) {
-        print_thread_line(s, index);
+        if (t->kind == KDX_TARGET_USER_DUMP)
+            print_thread_line(s, index);
+        else
+            kdx_print(s, "Processor %u of %u\n", index, t->ncontexts);
         return 0;
     }
     return run_in_thread(s, index, rest);
