@@ -45,6 +45,9 @@ for d in $dumps; do
     set -- $(measure "$KDX" -z "$d" -c "~* k; q")
     kt=$1 km=$2
     threads=$(grep -c 'Id: ' "$tmp/out" || true)
+    if grep -q "Syntax error in 'k'" "$tmp/out"; then
+        echo "warning: this kdx build has no k command; its figures leave out stack walking" >&2
+    fi
     kdx_sum=$(echo "$kdx_sum + $kt" | bc -l)
     if [ -n "$LLDB" ]; then
         set -- $(measure "$LLDB" -c "$d" -b -o "thread backtrace all")
@@ -61,4 +64,6 @@ if [ -z "$LLDB" ]; then
     echo "peer: lldb not installed (scripts/setup-deps.sh bench installs it); no ratio"
     exit 0
 fi
+echo "(lldb-14 on Debian prints Python 'embedded_interpreter' tracebacks at start-up; they"
+echo " go to its output and are part of its measured time, as a user of that package sees it)"
 printf 'lldb total: %.3f s; lldb/kdx time ratio: %.1fx\n' "$lldb_sum" "$(echo "$lldb_sum / $kdx_sum" | bc -l)"
