@@ -154,9 +154,12 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
     bool had_scope = s->has_scope_context;
     kdx_context scope = s->scope_context;
     int frame = s->cur_frame;
+    bool echo = s->echo_commands;
     kdx_err err;
     kdx_session_set_context_index(s, index, &err);
+    s->echo_commands = false; /* the commands belong to the ~ line already echoed */
     int rc = kdx_execute(s, line);
+    s->echo_commands = echo;
     s->cur_context = saved;
     s->has_scope_context = had_scope;
     s->scope_context = scope;
@@ -198,6 +201,10 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         return 1;
     rest = kdx_skip_ws(rest);
     bool is_switch = (rest[0] == 's' || rest[0] == 'S') && (!rest[1] || isspace((unsigned char)rest[1]));
+    /* `~Ne CMD`: run a debugger command for the thread(s), without the thread line. */
+    bool e_form = (rest[0] == 'e' || rest[0] == 'E') && isspace((unsigned char)rest[1]);
+    if (e_form)
+        rest = kdx_skip_ws(rest + 1);
     if (all) {
         if (is_switch) {
             kdx_print(s, "~*s: cannot switch to every thread at once\n");
@@ -205,9 +212,11 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         }
         int rc = 0;
         for (unsigned i = 0; i < t->ncontexts; i++) {
-            if (*rest)
-                kdx_print(s, "\n");
-            print_thread_line(s, i);
+            if (!e_form) {
+                if (*rest)
+                    kdx_print(s, "\n");
+                print_thread_line(s, i);
+            }
             if (*rest)
                 rc |= run_in_thread(s, i, rest);
         }
@@ -246,6 +255,73 @@ static int cmd_process(kdx_session *s, const char *cmd, const char *args)
     const char *name = m ? (m->image_path ? m->image_path : m->image_name) : NULL;
     kdx_print(s, ".  0\tid: %x\texamine\tname: %s\n", t->sys.process_id,
               name ? name : "<unknown: the dump lists no modules>");
+    return 0;
+}
+
+/* ---- !handle : the handle data stream ---------------------------------- */
+
+static void print_handle(kdx_session *s, const kdx_md_handle *h, bool full)
+{
+    kdx_print(s, "Handle %" PRIx64 "\n", h->handle);
+    kdx_print(s, "  Type         \t%s\n", h->type_name && *h->type_name ? h->type_name : "<none>");
+    if (!full)
+        return;
+    kdx_print(s, "  Attributes   \t0x%x\n", h->attributes);
+    kdx_print(s, "  GrantedAccess\t0x%x\n", h->granted_access);
+    kdx_print(s, "  HandleCount  \t%u\n", h->handle_count);
+    kdx_print(s, "  PointerCount \t%u\n", h->pointer_count);
+    kdx_print(s, "  Name         \t%s\n", h->object_name && *h->object_name ? h->object_name : "<none>");
+}
+
+static int cmd_handle(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    if (!md || !md->handles) {
+        kdx_print(s, "The dump holds no handle data (it was written without "
+                     "MiniDumpWithHandleData).\n");
+        return 1;
+    }
+    uint64_t want = 0, flags = 0;
+    kdx_err err;
+    const char *end = args;
+    if (*args && kdx_expr_eval(s, args, &want, &end, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    end = kdx_skip_ws(end);
+    if (*end && kdx_expr_eval_all(s, end, &flags, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    bool full = (flags & ~1ull) != 0;
+    if (want) {
+        for (size_t i = 0; i < md->nhandles; i++)
+            if (md->handles[i].handle == want) {
+                print_handle(s, &md->handles[i], full);
+                return 0;
+            }
+        kdx_print(s, "Handle %" PRIx64 " is not in the dump's handle data\n", want);
+        return 1;
+    }
+    /* Every handle, then a count per type in first-seen order. */
+    KDX_VEC(const char *) types = {0};
+    KDX_VEC(unsigned) counts = {0};
+    for (size_t i = 0; i < md->nhandles; i++) {
+        const kdx_md_handle *h = &md->handles[i];
+        print_handle(s, h, full);
+        const char *ty = h->type_name && *h->type_name ? h->type_name : "None";
+        size_t k = 0;
+        while (k < types.len && strcmp(types.items[k], ty) != 0)
+            k++;
+        if (k == types.len) {
+            KDX_VEC_PUSH(types, ty);
+            KDX_VEC_PUSH(counts, 0u);
+        }
+        counts.items[k]++;
+    }
+    kdx_print(s, "%zu Handles\nType           \tCount\n", md->nhandles);
+    for (size_t k = 0; k < types.len; k++)
+        kdx_print(s, "%-15s\t%u\n", types.items[k], counts.items[k]);
+    KDX_VEC_FREE(types);
+    KDX_VEC_FREE(counts);
     return 0;
 }
 
@@ -609,5 +685,6 @@ const kdx_command kdx_cmds_user[] = {
     {"!gle", cmd_gle, "last Win32 error and NTSTATUS of the current thread (-all: every thread)", 0},
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
+    {"!handle", cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
     {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

@@ -32,6 +32,18 @@ typedef struct kdx_mdw_module {
     uint32_t pdb_age;
 } kdx_mdw_module;
 
+typedef struct kdx_mdw_unloaded {
+    const char *path;
+    uint64_t base;
+    uint32_t size, timestamp, checksum;
+} kdx_mdw_unloaded;
+
+typedef struct kdx_mdw_handle {
+    uint64_t handle;
+    const char *type_name, *object_name; /* NULL: none */
+    uint32_t attributes, granted_access, handle_count, pointer_count;
+} kdx_mdw_handle;
+
 typedef struct kdx_mdw_memory {
     uint64_t va;
     const void *data;
@@ -60,6 +72,10 @@ typedef struct kdx_mdw_spec {
     uint64_t params[15];
     bool exception_has_context;
     kdx_context exception_context;
+    const kdx_mdw_unloaded *unloaded;
+    size_t nunloaded;
+    const kdx_mdw_handle *handles;
+    size_t nhandles;
     const char *comment;          /* CommentStreamA, or NULL */
     uint32_t extra_stream_type;   /* an unknown stream to list, 0 for none */
 } kdx_mdw_spec;

@@ -1,6 +1,7 @@
 /* Unit tests for the minidump reader on dumps from the project's writer:
  * every arch, memory lists and memory64, thread names, exceptions with and
  * without a context, and corruptions of each structure. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/bytes.h"
@@ -253,6 +254,51 @@ TEST(minidump_corruptions_rejected_cleanly)
         kdx_target_close(tg);
     }
     free(buf);
+}
+
+TEST(minidump_unloaded_modules_and_handles)
+{
+    kdx_mdw_spec sp;
+    kdx_mdw_thread th[2];
+    kdx_mdw_module mod[2];
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
+    const kdx_mdw_unloaded un[] = {{"C:\\plugins\\old.dll", 0x10000000, 0x5000, 0x1234, 0}};
+    const kdx_mdw_handle hs[] = {
+        {.handle = 4, .type_name = "Directory", .object_name = "\\KnownDlls", .attributes = 0x10,
+         .granted_access = 3, .handle_count = 39, .pointer_count = 68},
+        {.handle = 8, .type_name = "File"},
+        {.handle = 0xc, .type_name = "File"}};
+    sp.unloaded = un;
+    sp.nunloaded = 1;
+    sp.handles = hs;
+    sp.nhandles = 3;
+    const char *path = kdx_test_tmpdir();
+    REQUIRE(path);
+    char file[512];
+    snprintf(file, sizeof file, "%s/handles.dmp", path);
+    kdx_err err;
+    REQUIRE(kdx_minidump_write_file(&sp, file, &err) == KDX_OK);
+    kdx_target *tg;
+    REQUIRE(kdx_target_open(file, &tg, &err) == KDX_OK);
+    CHECK_EQ(tg->nmodules, 3);
+    kdx_module *old = tg->modules[2];
+    CHECK(old->unloaded);
+    CHECK_STR(old->image_name, "old.dll");
+    CHECK_EQ(old->base, 0x10000000);
+    CHECK(kdx_target_module_at(tg, 0x10000010) == NULL); /* unloaded: not a live mapping */
+    CHECK(tg->main_module == tg->modules[0]);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md && md->nhandles == 3);
+    CHECK_STR(md->handles[0].object_name, "\\KnownDlls");
+    kdx_target_close(tg);
+    char *out = kdx_test_run(file, NULL, "!handle; !handle 4 f; !handle 99", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Handle 4\n  Type         \tDirectory\nHandle 8\n  Type         \tFile\n");
+    CHECK_CONTAINS(out, "3 Handles\nType           \tCount\nDirectory      \t1\nFile           \t2\n");
+    CHECK_CONTAINS(out, "  HandleCount  \t39\n  PointerCount \t68\n  Name         \t\\KnownDlls\n");
+    CHECK_CONTAINS(out, "Handle 99 is not in the dump's handle data\n");
+    free(out);
 }
 
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
