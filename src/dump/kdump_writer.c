@@ -385,9 +385,21 @@ static uint64_t put_unicode(kdx_kdw *w, uint64_t us_va, const char *text, kdx_er
     return kdx_kdw_write_virt(w, us_va, us, w->ps == 8 ? 16 : 8, err);
 }
 
-/* A minimal PE header at the module base: MZ, PE, TimeDateStamp, SizeOfImage, CheckSum. */
+static bool is_mapped(const kdx_kdw *w, uint64_t va)
+{
+    va &= ~(uint64_t)(PAGE - 1);
+    for (size_t i = 0; i < w->vpages.len; i++)
+        if (w->vpages.items[i] == va)
+            return true;
+    return false;
+}
+
+/* A minimal PE header at the module base: MZ, PE, TimeDateStamp, SizeOfImage,
+ * CheckSum; left alone when the caller already wrote the image's first page. */
 static void put_pe_header(kdx_kdw *w, const wmodule *m, kdx_err *err)
 {
+    if (is_mapped(w, m->base))
+        return;
     uint8_t h[0x200] = {0};
     h[0] = 'M', h[1] = 'Z';
     kdx_put_le32(h + 0x3c, 0x80);
