@@ -360,3 +360,59 @@ TEST(kdump_mutated_dumps_do_not_crash)
         free(orig);
     }
 }
+
+/* A complete dump whose in-memory KDBG is encoded the Windows 8+ way: the
+ * reader decodes it from the header's known values. */
+TEST(kdump_writer_encoded_kdbg_complete)
+{
+    kdx_kdw *w = kdx_kdw_new(KDX_ARCH_X64, false);
+    kdx_kdw_set_system(w, 9600, 1, 0x01d0000000000000ull, 10000000ull);
+    kdx_kdw_encode_kdbg(w, 0x5a17c3e9d2b4f681ull, 0x93e1a7c5b3d9f2e4ull, 0xfffff80001a3c5b8ull);
+    kdx_context c = {.arch = KDX_ARCH_X64};
+    kdx_ctx_set(&c, KDX_X64_RIP, 0xfffff80001700000ull);
+    kdx_ctx_set(&c, KDX_X64_RSP, 0xfffff88000123f00ull);
+    kdx_err err;
+    kdx_kdw_map(w, 0xfffff88000123000ull, 0x1000, &err);
+    kdx_kdw_set_context(w, 0, &c, 0, 0);
+    uint8_t *b;
+    size_t n;
+    REQUIRE(kdx_kdw_build(w, KDX_KDW_COMPLETE, &b, &n, &err) == KDX_OK);
+    kdx_kdw_free(w);
+    kdx_target *tg;
+    REQUIRE(open_buf(b, n, "enc.dmp", &tg, &err) == KDX_OK);
+    if (!translation_available(tg)) {
+        kdx_target_close(tg);
+        free(b);
+        SKIP("address translation (src/mm) is not built: the in-memory KDBG needs it");
+    }
+    const kdx_kdump *d = kdx_kdump_of(tg);
+    CHECK(d->kdbg.present);
+    CHECK(d->kdbg.was_encoded);
+    CHECK_EQ(tg->kernel.kernel_base, 0xfffff80001613000ull);
+    CHECK_EQ(tg->sys.os_major, 6);
+    CHECK_EQ(tg->sys.os_minor, 3);
+    kdx_context got;
+    CHECK_OK(tg->ops->get_context(tg->impl, 0, &got, NULL));
+    CHECK_EQ(kdx_ctx_ip(&got), 0xfffff80001700000ull);
+    kdx_target_close(tg);
+    free(b);
+}
+
+static kdx_status gen_sample_triage(const char *path, kdx_err *err)
+{
+    return kdx_kdw_sample_apc_exit(KDX_KDW_TRIAGE, path, err);
+}
+
+static kdx_status gen_sample_complete(const char *path, kdx_err *err)
+{
+    return kdx_kdw_sample_apc_exit(KDX_KDW_COMPLETE, path, err);
+}
+
+static kdx_status gen_sample_bitmap(const char *path, kdx_err *err)
+{
+    return kdx_kdw_sample_apc_exit(KDX_KDW_BITMAP, path, err);
+}
+
+TEST_GENERATOR(kdump_sample_triage, gen_sample_triage)
+TEST_GENERATOR(kdump_sample_complete, gen_sample_complete)
+TEST_GENERATOR(kdump_sample_bitmap, gen_sample_bitmap)
