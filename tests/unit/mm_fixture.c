@@ -266,20 +266,21 @@ kdx_status mmfix_write_complete_dump(kdx_target *t, const char *path, uint32_t b
 }
 
 /* Golden-transcript generators: the reference articles' systems as dumps. */
-static kdx_status gen_pae_article(const char *path, kdx_err *err)
+static kdx_status write_and_close(kdx_target *t, uint32_t build, const char *path, kdx_err *err)
 {
-    kdx_target *t = mmfix_article_pae();
-    kdx_status st = mmfix_write_complete_dump(t, path, 2600, err);
+    kdx_status st = mmfix_write_complete_dump(t, path, build, err);
     kdx_target_close(t);
     return st;
+}
+
+static kdx_status gen_pae_article(const char *path, kdx_err *err)
+{
+    return write_and_close(mmfix_article_pae(), 2600, path, err);
 }
 TEST_GENERATOR(mm_pae_article, gen_pae_article)
 
 static kdx_status gen_x64_leak(const char *path, kdx_err *err)
 {
-    kdx_target *t = mmfix_x64_leak();
-    kdx_status st = mmfix_write_complete_dump(t, path, 7601, err);
-    kdx_target_close(t);
-    return st;
+    return write_and_close(mmfix_x64_leak(), 7601, path, err);
 }
 TEST_GENERATOR(mm_x64_leak, gen_x64_leak)
