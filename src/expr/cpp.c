@@ -119,7 +119,7 @@ static kdx_status convert(kdx_xp *x, kdx_expr_value *v, kdx_expr_type t, const c
         if (t.base == KDX_EB_FLOAT)
             r.d = (float)r.d;
     } else if (kdx_ct_is_float(&v->type)) {
-        r.u = v->d < 0 ? (uint64_t)(int64_t)v->d : (uint64_t)v->d;
+        r.u = kdx_expr_double_to_u64(v->d);
     } else {
         r.u = v->u;
     }

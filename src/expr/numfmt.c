@@ -7,6 +7,19 @@
 
 /* A float/double as the Microsoft C runtime's %g prints it: six significant
  * digits, three-digit exponents, 1.#INF / 1.#QNAN / -1.#IND. */
+uint64_t kdx_expr_double_to_u64(double d)
+{
+    if (isnan(d))
+        return 0;
+    if (d >= 18446744073709551616.0)
+        return UINT64_MAX;
+    if (d >= 9223372036854775808.0)
+        return (uint64_t)d;
+    if (d <= -9223372036854775808.0)
+        return (uint64_t)INT64_MIN;
+    return (uint64_t)(int64_t)d;
+}
+
 void kdx_expr_format_double(double d, bool indefinite, char *buf, size_t len)
 {
     if (isinf(d)) {
