@@ -156,12 +156,13 @@ static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_ve
             for (uint32_t i = 0; i < n; i++) {
                 const uint8_t *e = d + p + 12 + 8 * i;
                 uint32_t ln = kdx_le32(e + 4) & 0xffffffu;
-                kdx_pdb_line l = {base + kdx_le32(e), ln ? ln : 0xffffffu, file ? file : "?"};
+                kdx_pdb_line l = {base + kdx_le32(e), ln ? ln : 0xffffffu, (uint32_t)out->len,
+                                  file ? file : "?"};
                 KDX_VEC_PUSH(*out, l);
             }
             p += blen;
         }
-        kdx_pdb_line end = {base + code_len, 0, NULL};
+        kdx_pdb_line end = {base + code_len, 0, (uint32_t)out->len, NULL};
         KDX_VEC_PUSH(*out, end);
     }
 }
@@ -172,7 +173,9 @@ static int cmp_line(const void *a, const void *b)
     if (x->rva != y->rva)
         return x->rva < y->rva ? -1 : 1;
     /* End markers sort before a block starting at the same address. */
-    return (x->line != 0) - (y->line != 0);
+    if ((x->line != 0) != (y->line != 0))
+        return (x->line != 0) - (y->line != 0);
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 kdx_status kdx_pdb_build_lines(kdx_pdb *pdb, kdx_err *err)

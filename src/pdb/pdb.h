@@ -58,6 +58,7 @@ typedef struct kdx_pdb_addr {
 typedef struct kdx_pdb_line {
     uint32_t rva;
     uint32_t line;
+    uint32_t seq;            /* order in the PDB: the last of several lines at one address wins */
     const char *file;
 } kdx_pdb_line;
 

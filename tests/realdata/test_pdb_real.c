@@ -158,7 +158,7 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
 
 TEST(pdb_real_breakpad_oracle_signatures)
 {
-    SKIP("signatures need the C++ undecorator and TPI procedure types (in progress)");
+
     OPEN_REGTEST();
     int bad_sig = 0;
     for (size_t i = 0; i < n; i++) {
@@ -303,5 +303,94 @@ TEST(pdb_real_types_arrays_forward_refs)
     REQUIRE(f);
     CHECK_EQ(f->offset, 144);
     CHECK_EQ(f->type->size, 4);
+    p.ops->destroy(p.impl);
+}
+
+/* Every line record of the .sym ("rva size line file") is the line kdx finds
+ * for that address, in the same file. */
+TEST(pdb_real_lines_match_breakpad)
+{
+    TESTDATA(pdbpath, "pdb/dump_syms_regtest64.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(pdbpath, &p, NULL, &err));
+    TESTDATA(sympath, "pdb/dump_syms_regtest64.sym");
+    uint8_t *buf;
+    size_t len;
+    REQUIRE(kdx_read_all(sympath, &buf, &len, &err) == KDX_OK);
+    KDX_VEC(char *) files = {0};
+    int nlines = 0, bad = 0;
+    char *save = NULL;
+    for (char *l = strtok_r((char *)buf, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+        if (kdx_starts_with(l, "FILE ")) {
+            char *end;
+            unsigned long id = strtoul(l + 5, &end, 10);
+            while (files.len <= id)
+                KDX_VEC_PUSH(files, NULL);
+            files.items[id] = end + 1;
+            continue;
+        }
+        if (!((l[0] >= '0' && l[0] <= '9') || (l[0] >= 'a' && l[0] <= 'f')))
+            continue;
+        char *p2 = l;
+        uint32_t rva = (uint32_t)strtoul(p2, &p2, 16);
+        uint32_t size = (uint32_t)strtoul(p2, &p2, 16);
+        uint32_t line = (uint32_t)strtoul(p2, &p2, 10);
+        if (size == 0)
+            continue; /* a line with no code: the next line at that address owns it */
+        unsigned long fid = strtoul(p2, &p2, 10);
+        const char *file = NULL;
+        uint32_t got = 0;
+        nlines++;
+        if (p.ops->line_for_rva(p.impl, rva, &file, &got) || got != line ||
+            fid >= files.len || !files.items[fid] || kdx_strcasecmp(file, files.items[fid]) != 0) {
+            if (bad++ < 3)
+                kdx_test_fail(t, __FILE__, __LINE__, "line at %x: got %s:%u, want %s:%u", rva,
+                              file ? file : "?", got, fid < files.len && files.items[fid] ? files.items[fid] : "?", line);
+        }
+    }
+    CHECK(nlines > 1000);
+    if (bad)
+        kdx_test_fail(t, __FILE__, __LINE__, "%d of %d line records differ", bad, nlines);
+    KDX_VEC_FREE(files);
+    free(buf);
+    p.ops->destroy(p.impl);
+}
+
+TEST(pdb_real_truncated_pdb_fails_cleanly)
+{
+    TESTDATA(pdbpath, "pdb/dump_syms_regtest64.pdb");
+    uint8_t *buf;
+    size_t len;
+    kdx_err err = {0};
+    REQUIRE(kdx_read_all(pdbpath, &buf, &len, &err) == KDX_OK);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/trunc.pdb", kdx_test_tmpdir());
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    fwrite(buf, 1, 65536, f);
+    fclose(f);
+    free(buf);
+    kdx_symprov p;
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_TRUNCATED);
+    CHECK_CONTAINS(err.msg, "trunc.pdb");
+    CHECK(p.ops == NULL);
+}
+
+/* Opening reads only the directory, the info stream, the DBI and section
+ * headers; the first address lookup reads module streams; types stay unread. */
+TEST(pdb_real_open_is_lazy)
+{
+    TESTDATA(pdbpath, "pdb/CrashWithException.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(pdbpath, &p, NULL, &err));
+    uint32_t total, read = kdx_pdb_streams_read(&p, &total);
+    CHECK(total > 20);
+    CHECK(read <= 4);
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "main", &s));
+    uint32_t after_name = kdx_pdb_streams_read(&p, NULL);
+    CHECK(after_name < total / 2);
     p.ops->destroy(p.impl);
 }
