@@ -105,19 +105,6 @@ kdx_status kdx_pdb_module_proc(kdx_pdb *pdb, uint32_t m, uint32_t off, uint32_t 
 
 typedef KDX_VEC(kdx_pdb_line) line_vec;
 
-static const char *names_string(kdx_pdb *pdb, uint32_t off)
-{
-    const kdx_pdb_stream *s;
-    if (pdb->names_stream == KDX_PDB_NIL_STREAM || kdx_msf_stream(pdb, pdb->names_stream, &s, NULL))
-        return NULL;
-    if (s->size < 12 || kdx_le32(s->data) != 0xeffeeffeu)
-        return NULL;
-    uint32_t bytes = kdx_le32(s->data + 8);
-    if (!kdx_range_ok(12, bytes, s->size) || off >= bytes)
-        return NULL;
-    return kdx_pdb_cstr(s->data + 12, bytes, off);
-}
-
 static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_vec *out)
 {
     /* Locate the file checksums subsection first: line blocks refer into it. */
@@ -152,7 +139,7 @@ static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_ve
                 break;
             const char *file = NULL;
             if (chk && file_id + 4 <= chk_len)
-                file = names_string(pdb, kdx_le32(chk + file_id));
+                file = kdx_pdb_names_string(pdb, kdx_le32(chk + file_id));
             for (uint32_t i = 0; i < n; i++) {
                 const uint8_t *e = d + p + 12 + 8 * i;
                 uint32_t ln = kdx_le32(e + 4) & 0xffffffu;

@@ -394,3 +394,62 @@ TEST(pdb_real_open_is_lazy)
     CHECK(after_name < total / 2);
     p.ops->destroy(p.impl);
 }
+
+/* Facts from llvm-pdbutil dump -fpo seh_x86/xcpt4.pdb (New FPO Data):
+ * 0x1010: code 31, locals 0, params 8, prolog 3, saved regs 0, function start,
+ *   program "$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + = ";
+ * 0x1070: code 280, locals 32, prolog 54, saved regs 16, has SEH;
+ * 0x1240 (code 17) contains 0x1241 (code 15, saved regs 4). */
+TEST(pdb_real_x86_frame_data)
+{
+    TESTDATA(path, "pdb/seh_x86/xcpt4.pdb");
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, &id, &err));
+    CHECK_EQ(id.arch, KDX_ARCH_X86);
+    kdx_frame_data f;
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1015, &f));
+    CHECK_EQ(f.rva_start, 0x1010);
+    CHECK_EQ(f.code_size, 31);
+    CHECK_EQ(f.params_size, 8);
+    CHECK_EQ(f.prolog_size, 3);
+    CHECK_EQ(f.locals_size, 0);
+    CHECK(f.has_program);
+    CHECK_STR(f.program, "$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + = ");
+    CHECK(!f.is_fpo);
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1070 + 279, &f));
+    CHECK_EQ(f.rva_start, 0x1070);
+    CHECK_EQ(f.locals_size, 32);
+    CHECK_EQ(f.prolog_size, 54);
+    CHECK_EQ(f.saved_regs_size, 16);
+    CHECK(f.has_seh);
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1245, &f));
+    CHECK_EQ(f.rva_start, 0x1241);
+    CHECK_EQ(f.saved_regs_size, 4);
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1240, &f));
+    CHECK_EQ(f.rva_start, 0x1240);
+    CHECK_EQ(p.ops->frame_data_for_rva(p.impl, 0x1006, &f), KDX_E_NOT_FOUND);
+    p.ops->destroy(p.impl);
+}
+
+/* symstore/amdppm.pdb: the identity its store path names. */
+TEST(pdb_real_amdppm_identity)
+{
+    TESTDATA(path, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, &id, &err));
+    char g[33];
+    kdx_guid_format(id.guid, g);
+    CHECK_STR(g, "1C19FDDB27BB3399D9B45973EFEAFCF3");
+    CHECK_EQ(id.age, 1);
+    CHECK_EQ(id.arch, KDX_ARCH_X64);
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "WriteIoMemRawEx", &s));
+    kdx_symbol s2;
+    CHECK_OK(p.ops->by_rva(p.impl, s.rva + 0x70, &s2));
+    CHECK_STR(s2.name, "WriteIoMemRawEx");
+    p.ops->destroy(p.impl);
+}
