@@ -81,7 +81,8 @@ TEST(pdb_rejects_non_pdb_and_corrupt_superblocks)
 {
     kdx_symprov p;
     kdx_err err = {0};
-    const char *path = write_tmp("text.pdb", "hello, not a pdb at all; just some text here.........", 56);
+    static const char text[64] = "hello, not a pdb at all; just some text here";
+    const char *path = write_tmp("text.pdb", text, sizeof text);
     REQUIRE(path);
     CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "text.pdb: not a PDB");
