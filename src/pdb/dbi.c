@@ -169,7 +169,8 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     st = read_contribs(pdb, d, sc_off, sizes[1], err);
     if (st)
         return st;
-    qsort(pdb->contribs, pdb->ncontribs, sizeof *pdb->contribs, cmp_contrib);
+    if (pdb->ncontribs > 1)
+        qsort(pdb->contribs, pdb->ncontribs, sizeof *pdb->contribs, cmp_contrib);
     return KDX_OK;
 }
 

@@ -178,7 +178,8 @@ kdx_status kdx_pdb_build_lines(kdx_pdb *pdb, kdx_err *err)
         const kdx_pdb_module *mod = &pdb->modules[m];
         module_lines(pdb, s->data + mod->sym_bytes + mod->c11_bytes, mod->c13_bytes, &v);
     }
-    qsort(v.items, v.len, sizeof *v.items, cmp_line);
+    if (v.len > 1)
+        qsort(v.items, v.len, sizeof *v.items, cmp_line);
     pdb->lines = v.items;
     pdb->nlines = (uint32_t)v.len;
     return KDX_OK;
