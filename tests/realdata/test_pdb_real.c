@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mspack.h>
+
 #include "base/file.h"
 #include "base/util.h"
 #include "pdb/pdb_provider.h"
@@ -451,5 +453,51 @@ TEST(pdb_real_amdppm_identity)
     kdx_symbol s2;
     CHECK_OK(p.ops->by_rva(p.impl, s.rva + 0x70, &s2));
     CHECK_STR(s2.name, "WriteIoMemRawEx");
+    p.ops->destroy(p.impl);
+}
+
+/* Expands a single-file CAB (a symbol server's name.pd_) with libmspack. */
+static bool expand_cab(const char *cab_path, const char *out_path)
+{
+    struct mscab_decompressor *d = mspack_create_cab_decompressor(NULL);
+    if (!d)
+        return false;
+    struct mscabd_cabinet *cab = d->open(d, (char *)cab_path);
+    bool ok = cab && cab->files && d->extract(d, cab->files, (char *)out_path) == MSPACK_ERR_OK;
+    if (cab)
+        d->close(d, cab);
+    mspack_destroy_cab_decompressor(d);
+    return ok;
+}
+
+/* The 6.59 MB x86 PDB behind symstore/basic32.pd_: opening it reads a handful
+ * of its streams; a name lookup goes through the hash tables without building
+ * the address index; types come from the TPI hash. */
+TEST(pdb_real_basic32_large_pdb_is_lazy)
+{
+    TESTDATA(cab, "symstore/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pd_");
+    char out[4096];
+    snprintf(out, sizeof out, "%s/basic32.pdb", kdx_test_tmpdir());
+    REQUIRE(expand_cab(cab, out));
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(out, &p, &id, &err));
+    char g[33];
+    kdx_guid_format(id.guid, g);
+    CHECK_STR(g, "34060D222DBB44E5AA72243CE8326C2F");
+    CHECK_EQ(id.age, 2);
+    CHECK_EQ(id.arch, KDX_ARCH_X86);
+    uint32_t total, read = kdx_pdb_streams_read(&p, &total);
+    CHECK(total > 100);
+    CHECK(read <= 6);
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "DllMain", &s));
+    CHECK(s.kind == KDX_SYM_FUNCTION && s.size > 0);
+    uint32_t after_name = kdx_pdb_streams_read(&p, NULL);
+    CHECK(after_name < total / 4);
+    kdx_symbol s2;
+    CHECK_OK(p.ops->by_rva(p.impl, s.rva + 1, &s2));
+    CHECK_STR(s2.name, "DllMain");
     p.ops->destroy(p.impl);
 }
