@@ -435,19 +435,30 @@ TEST(pdb_real_x86_frame_data)
     p.ops->destroy(p.impl);
 }
 
+/* Opens path and checks the identity it reports (GUID as the store spells it). */
+static bool open_with_identity(kdx_test_ctx *t, const char *path, kdx_symprov *p,
+                               const char *guid, uint32_t age, kdx_arch arch)
+{
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    if (!open_pdb(path, p, &id, &err)) {
+        kdx_test_fail(t, __FILE__, __LINE__, "open %s: %s", path, err.msg);
+        return false;
+    }
+    char g[33];
+    kdx_guid_format(id.guid, g);
+    CHECK_STR(g, guid);
+    CHECK_EQ(id.age, age);
+    CHECK_EQ(id.arch, arch);
+    return true;
+}
+
 /* symstore/amdppm.pdb: the identity its store path names. */
 TEST(pdb_real_amdppm_identity)
 {
     TESTDATA(path, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
     kdx_symprov p;
-    kdx_symfile_id id;
-    kdx_err err = {0};
-    REQUIRE(open_pdb(path, &p, &id, &err));
-    char g[33];
-    kdx_guid_format(id.guid, g);
-    CHECK_STR(g, "1C19FDDB27BB3399D9B45973EFEAFCF3");
-    CHECK_EQ(id.age, 1);
-    CHECK_EQ(id.arch, KDX_ARCH_X64);
+    REQUIRE(open_with_identity(t, path, &p, "1C19FDDB27BB3399D9B45973EFEAFCF3", 1, KDX_ARCH_X64));
     kdx_symbol s;
     CHECK_OK(p.ops->by_name(p.impl, "WriteIoMemRawEx", &s));
     kdx_symbol s2;
@@ -480,14 +491,7 @@ TEST(pdb_real_basic32_large_pdb_is_lazy)
     snprintf(out, sizeof out, "%s/basic32.pdb", kdx_test_tmpdir());
     REQUIRE(expand_cab(cab, out));
     kdx_symprov p;
-    kdx_symfile_id id;
-    kdx_err err = {0};
-    REQUIRE(open_pdb(out, &p, &id, &err));
-    char g[33];
-    kdx_guid_format(id.guid, g);
-    CHECK_STR(g, "34060D222DBB44E5AA72243CE8326C2F");
-    CHECK_EQ(id.age, 2);
-    CHECK_EQ(id.arch, KDX_ARCH_X86);
+    REQUIRE(open_with_identity(t, out, &p, "34060D222DBB44E5AA72243CE8326C2F", 2, KDX_ARCH_X86));
     uint32_t total, read = kdx_pdb_streams_read(&p, &total);
     CHECK(total > 100);
     CHECK(read <= 6);
