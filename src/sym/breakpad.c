@@ -410,6 +410,8 @@ static kdx_status bp_enumerate(void *impl, const char *pattern, kdx_symbol_cb cb
 
 static const char *file_name(const bp_prov *p, uint32_t number)
 {
+    if (!p->files.len)
+        return NULL;
     bp_file key = {number, NULL};
     const bp_file *f = bsearch(&key, p->files.items, p->files.len, sizeof key, cmp_file);
     return f ? f->name : NULL;
@@ -423,7 +425,7 @@ static kdx_status bp_line_for_rva(void *impl, uint32_t rva, const char **file, u
     if (fi < 0)
         return KDX_E_NOT_FOUND;
     const bp_func *f = &p->funcs.items[fi];
-    if (rva - f->rva >= f->size)
+    if (rva - f->rva >= f->size || !f->nlines)
         return KDX_E_NOT_FOUND;
     const bp_line *lines = p->lines.items + f->first_line;
     LAST_AT_OR_BELOW(lines, f->nlines, rva, rva, li);
@@ -485,7 +487,7 @@ kdx_status kdx_breakpad_cfi_for(const kdx_symprov *prov, uint32_t rva, kdx_break
     out->rva = r->rva;
     out->size = r->size;
     out->init_rules = r->init_rules;
-    out->deltas = p->deltas.items + r->first_delta;
+    out->deltas = r->ndeltas ? p->deltas.items + r->first_delta : NULL;
     out->ndeltas = (uint32_t)r->ndeltas;
     return KDX_OK;
 }
