@@ -1,0 +1,53 @@
+/* Disassembly in WinDbg's syntax (capstone underneath) for x86, x64 and
+ * ARM64: `fffff804`7bdf5a80 48894c2408      mov     qword ptr [rsp+8],rcx`,
+ * with symbols for call/jump targets and RIP-relative data. */
+#ifndef KDX_DISASM_DISASM_H
+#define KDX_DISASM_DISASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "target/context.h"
+
+struct kdx_session;
+
+typedef enum kdx_insn_flow {
+    KDX_FLOW_NONE = 0,
+    KDX_FLOW_CALL,
+    KDX_FLOW_JUMP,       /* unconditional */
+    KDX_FLOW_COND,       /* conditional branch */
+    KDX_FLOW_RET,
+    KDX_FLOW_TRAP        /* int3 / ud2 / brk: ends a block */
+} kdx_insn_flow;
+
+typedef struct kdx_insn {
+    uint64_t addr;
+    uint8_t bytes[16];
+    size_t len;
+    char mnemonic[32];
+    char operands[256];     /* WinDbg syntax, symbols not yet applied */
+    kdx_insn_flow flow;
+    bool has_target;        /* direct branch/call target */
+    uint64_t target;
+    bool has_mem_ref;       /* RIP-relative (x64) or absolute data reference */
+    uint64_t mem_ref;
+} kdx_insn;
+
+/* Decodes one instruction at addr from buf. KDX_E_FORMAT for bytes that do
+ * not decode (the caller prints "???"). */
+kdx_status kdx_disasm_one(kdx_arch arch, uint64_t addr, const uint8_t *buf, size_t len, kdx_insn *out);
+
+/* Converts capstone Intel operand text to WinDbg's: no spaces around '+'/'-'
+ * and after ',', hex as 0C0000428h. out may be the same as in. */
+void kdx_disasm_windbg_operands(const char *in, char *out, size_t cap);
+
+/* The full WinDbg line for an instruction (without newline), symbols from
+ * the session when s is not NULL. */
+void kdx_disasm_format(struct kdx_session *s, kdx_arch arch, const kdx_insn *in, char *line, size_t cap);
+
+/* Reads and decodes the instruction at addr from the session's target. */
+kdx_status kdx_disasm_read(struct kdx_session *s, uint64_t addr, kdx_insn *out, kdx_err *err);
+
+#endif

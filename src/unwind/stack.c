@@ -1,0 +1,182 @@
+/* Stack walks over any architecture, and the unwinder's view of a
+ * session's modules (images from the dump or the symbol path). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fmt.h"
+#include "base/util.h"
+#include "sym/symbols.h"
+#include "target/memory.h"
+#include "target/session.h"
+#include "unwind/unwind.h"
+
+void kdx_stack_free(kdx_stack *st)
+{
+    free(st->frames);
+    st->frames = NULL;
+    st->len = 0;
+}
+
+static kdx_status unwind_one(const kdx_unwind_env *env, const kdx_context *ctx, kdx_unwind_step *step,
+                             kdx_err *err)
+{
+    switch (ctx->arch) {
+    case KDX_ARCH_X64: return kdx_x64_unwind(env, ctx, step, err);
+    case KDX_ARCH_X86: return kdx_x86_unwind(env, ctx, step, err);
+    case KDX_ARCH_ARM64: return kdx_arm64_unwind(env, ctx, step, err);
+    default: return kdx_err_set(err, KDX_E_UNSUPPORTED, "no unwinder for this architecture");
+    }
+}
+
+/* Stack arguments as kb shows them: x64 home slots of the callee (at the
+ * caller's stack pointer), x86 the dwords above the return address. */
+static void read_args(const kdx_unwind_env *env, kdx_frame *f, const kdx_context *caller)
+{
+    int ps = kdx_arch_ptr_size(f->ctx.arch);
+    uint64_t at;
+    if (f->ctx.arch == KDX_ARCH_X86)
+        at = f->frame_ptr + 8;
+    else if (f->ctx.arch == KDX_ARCH_X64)
+        at = kdx_ctx_sp(caller);
+    else
+        return;
+    uint8_t buf[32];
+    if (kdx_read_virt(env->target, at, buf, (size_t)(4 * ps), NULL, NULL) != KDX_OK)
+        return;
+    for (int i = 0; i < 4; i++) {
+        uint64_t v = 0;
+        memcpy(&v, buf + i * ps, (size_t)ps); /* little-endian host and target */
+        f->args[i] = v;
+    }
+    f->args_valid = true;
+}
+
+kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, size_t max, kdx_stack *out,
+                          kdx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (max == 0)
+        max = 1;
+    size_t cap = max < 64 ? max : 64;
+    out->frames = kdx_xcalloc(cap, sizeof *out->frames);
+    kdx_context cur = *ctx;
+    for (size_t i = 0; i < max; i++) {
+        if (out->len == cap) {
+            cap *= 2;
+            out->frames = kdx_xrealloc(out->frames, cap * sizeof *out->frames);
+        }
+        kdx_frame *f = &out->frames[out->len++];
+        memset(f, 0, sizeof *f);
+        f->index = (unsigned)i;
+        f->ctx = cur;
+        f->child_sp = kdx_ctx_sp(&cur);
+        f->frame_ptr = cur.r[kdx_reg_fp(cur.arch)];
+        kdx_unwind_step step;
+        kdx_err e = {0};
+        kdx_status st = unwind_one(env, &cur, &step, &e);
+        if (st != KDX_OK) {
+            f->end = (st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID || st == KDX_E_FORMAT ||
+                      st == KDX_E_TRUNCATED || st == KDX_E_LIMIT)
+                         ? KDX_FRAME_END_ERROR
+                         : KDX_FRAME_END_NO_UNWIND;
+            snprintf(f->note, sizeof f->note, "%s", e.msg);
+            break;
+        }
+        f->method = step.method;
+        f->heuristic = step.heuristic;
+        f->trap_frame = step.machine_frame;
+        f->ret_addr = kdx_ctx_ip(&step.caller);
+        f->has_ret = true;
+        if (cur.arch == KDX_ARCH_X86)
+            f->frame_ptr = step.establisher ? step.establisher : f->frame_ptr;
+        read_args(env, f, &step.caller);
+        if (f->ret_addr == 0) {
+            f->end = KDX_FRAME_END_ZERO;
+            break;
+        }
+        uint64_t sp = kdx_ctx_sp(&cur), nsp = kdx_ctx_sp(&step.caller);
+        if (!step.machine_frame && nsp <= sp) {
+            char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
+            f->end = KDX_FRAME_END_ERROR;
+            snprintf(f->note, sizeof f->note,
+                     "the stack pointer does not grow (%s -> %s); the stack is corrupt or the unwind "
+                     "data does not match the code",
+                     kdx_fmt_u64(a, sp), kdx_fmt_u64(b, nsp));
+            break;
+        }
+        if (i + 1 == max) {
+            f->end = KDX_FRAME_END_LIMIT;
+            break;
+        }
+        cur = step.caller;
+    }
+    (void)err;
+    return KDX_OK;
+}
+
+/* ---- the session's images ---- */
+
+/* The PE reader lands on main separately; until it does, weak references
+ * keep this branch linking and the session resolver reports "not available". */
+#pragma weak kdx_pe_read
+#pragma weak kdx_pe_runtime_function_for
+
+static kdx_status pe_read(void *ud, uint32_t rva, void *buf, size_t len, kdx_err *err)
+{
+    return kdx_pe_read(ud, rva, buf, len, err);
+}
+
+static kdx_status pe_lookup(void *ud, uint32_t rva, kdx_runtime_function *out, kdx_err *err)
+{
+    return kdx_pe_runtime_function_for(ud, rva, out, err);
+}
+
+static kdx_status module_frame_data(void *ud, uint32_t rva, kdx_frame_data *out)
+{
+    kdx_module *m = ud;
+    if (!m->symbols.ops || !m->symbols.ops->frame_data_for_rva)
+        return KDX_E_NOT_FOUND;
+    return m->symbols.ops->frame_data_for_rva(m->symbols.impl, rva, out);
+}
+
+kdx_status kdx_unwind_session_image(kdx_session *s, uint64_t addr, kdx_unwind_image *out, kdx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char a[KDX_ADDR_BUF];
+    if (!s->target)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "no target is open");
+    kdx_module *m = kdx_target_module_at(s->target, addr);
+    if (!m)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "%s is not in any loaded module",
+                           kdx_session_fmt_ptr(s, a, addr));
+    struct kdx_pe *pe = NULL;
+    kdx_err e2 = {0};
+    if (!kdx_pe_read || !kdx_pe_runtime_function_for)
+        return kdx_err_set(err, KDX_E_NO_SYMBOLS, "unwind information for %s is not available: this build has no PE reader",
+                           m->name);
+    if (kdx_sym_module_image(s, m, &pe, &e2) != KDX_OK || !pe)
+        return kdx_err_set(err, KDX_E_NO_SYMBOLS, "unwind information for %s is not available: %s", m->name,
+                           e2.msg[0] ? e2.msg : "its image is neither in the dump nor on the symbol path");
+    out->base = m->base;
+    out->size = m->size;
+    out->name = m->name;
+    out->ud = pe;
+    out->read = pe_read;
+    out->lookup = pe_lookup;
+    kdx_sym_load_module(s, m, NULL);
+    out->fd_ud = m;
+    out->frame_data = module_frame_data;
+    return KDX_OK;
+}
+
+static kdx_status session_find_image(void *ud, uint64_t addr, kdx_unwind_image *out, kdx_err *err)
+{
+    return kdx_unwind_session_image(ud, addr, out, err);
+}
+
+void kdx_unwind_env_for_session(kdx_session *s, kdx_unwind_env *env)
+{
+    env->target = s->target;
+    env->find_image = session_find_image;
+    env->ud = s;
+}

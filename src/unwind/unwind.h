@@ -1,0 +1,168 @@
+/* Stack unwinding for x64, x86 and ARM64.
+ *
+ * The unwinder reads stack memory through a kdx_target and code/unwind data
+ * through an image resolver (kdx_unwind_env.find_image), so it runs the same
+ * on a dump with images from the symbol path and on synthetic buffers in
+ * tests. It never invents a frame: where unwind data is missing the walk
+ * stops and the last frame says why. */
+#ifndef KDX_UNWIND_UNWIND_H
+#define KDX_UNWIND_UNWIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "pe/pe.h"
+#include "sym/provider.h"
+#include "target/context.h"
+#include "target/target.h"
+
+/* One image as the unwinder sees it: bytes and the function table by RVA. */
+typedef struct kdx_unwind_image {
+    uint64_t base;
+    uint64_t size;
+    const char *name;    /* module name for messages */
+    void *ud;
+    kdx_status (*read)(void *ud, uint32_t rva, void *buf, size_t len, kdx_err *err);
+    /* Function-table entry containing rva: KDX_E_NOT_FOUND when there is none (leaf). */
+    kdx_status (*lookup)(void *ud, uint32_t rva, kdx_runtime_function *out, kdx_err *err);
+    /* x86 only (optional): FPO/FrameData record covering rva. */
+    void *fd_ud;
+    kdx_status (*frame_data)(void *fd_ud, uint32_t rva, kdx_frame_data *out);
+} kdx_unwind_image;
+
+/* Finds the image containing addr. KDX_E_NOT_FOUND: addr is in no module.
+ * Any other error: the module exists but its unwind data is unavailable
+ * (the message says why). */
+typedef kdx_status (*kdx_unwind_find_image)(void *ud, uint64_t addr, kdx_unwind_image *out,
+                                           kdx_err *err);
+
+typedef struct kdx_unwind_env {
+    kdx_target *target;              /* stack memory */
+    kdx_unwind_find_image find_image;
+    void *ud;
+} kdx_unwind_env;
+
+/* ---- x64 UNWIND_INFO ---- */
+
+enum {
+    KDX_UWOP_PUSH_NONVOL = 0,
+    KDX_UWOP_ALLOC_LARGE = 1,
+    KDX_UWOP_ALLOC_SMALL = 2,
+    KDX_UWOP_SET_FPREG = 3,
+    KDX_UWOP_SAVE_NONVOL = 4,
+    KDX_UWOP_SAVE_NONVOL_FAR = 5,
+    KDX_UWOP_EPILOG = 6,          /* version 2; SAVE_XMM in old version 1 images */
+    KDX_UWOP_SPARE_CODE = 7,      /* SAVE_XMM_FAR in old images */
+    KDX_UWOP_SAVE_XMM128 = 8,
+    KDX_UWOP_SAVE_XMM128_FAR = 9,
+    KDX_UWOP_PUSH_MACHFRAME = 10
+};
+
+enum { KDX_UNW_FLAG_EHANDLER = 1, KDX_UNW_FLAG_UHANDLER = 2, KDX_UNW_FLAG_CHAININFO = 4 };
+
+#define KDX_X64_UNWIND_INFO_MAX (4 + 2 * 256 + 12)
+
+typedef struct kdx_x64_unwind_info {
+    uint8_t version, flags, prolog_size, ncodes, frame_reg, frame_offset;
+    uint16_t slots[256];          /* raw UNWIND_CODE slots */
+    bool has_handler;
+    uint32_t handler_rva;
+    uint32_t handler_data;        /* first dword of the handler data (when readable) */
+    bool has_chain;
+    kdx_runtime_function chain;   /* UNW_FLAG_CHAININFO: the chained entry */
+    uint32_t size;                /* bytes of the structure as WinDbg counts them */
+} kdx_x64_unwind_info;
+
+/* One decoded unwind code. */
+typedef struct kdx_x64_unwind_code {
+    uint8_t code_offset, op, info;
+    unsigned nslots;              /* slots used, 1..3 */
+    uint32_t operand;             /* allocation size or save offset in bytes; 0 if none */
+} kdx_x64_unwind_code;
+
+/* Parses an UNWIND_INFO from len bytes (what is present). Checks version,
+ * opcodes and that every code's operand slots exist. where names the
+ * structure in errors ("amdppm.sys UNWIND_INFO at RVA 0x1234"). */
+kdx_status kdx_x64_unwind_info_parse(const uint8_t *buf, size_t len, const char *where,
+                                     kdx_x64_unwind_info *out, kdx_err *err);
+/* Reads and parses the UNWIND_INFO at rva of img. */
+kdx_status kdx_x64_unwind_info_read(const kdx_unwind_image *img, uint32_t rva,
+                                    kdx_x64_unwind_info *out, kdx_err *err);
+/* Decodes the code starting at slot i (i < ncodes). */
+kdx_status kdx_x64_unwind_code_at(const kdx_x64_unwind_info *ui, unsigned i,
+                                  kdx_x64_unwind_code *out, kdx_err *err);
+const char *kdx_x64_uwop_name(uint8_t op, uint8_t version);
+
+/* Result of unwinding one frame. */
+typedef struct kdx_unwind_step {
+    kdx_context caller;           /* registers in the caller (rip = return address) */
+    uint64_t establisher;         /* establisher frame (x64) */
+    bool machine_frame;           /* a PUSH_MACHFRAME (trap/interrupt frame) was unwound */
+    bool in_epilog;               /* the pc was inside an epilogue */
+    bool leaf;                    /* no function entry: return address taken at [rsp] */
+    bool heuristic;               /* x86: result of a heuristic, labelled as such */
+    const char *method;           /* "fpo", "framedata", "ebp", "pdata", ... */
+    kdx_runtime_function fn;      /* the function entry used (x64/ARM64) */
+} kdx_unwind_step;
+
+/* Virtually unwinds one x64 frame: ctx is the frame's context, the caller's
+ * context goes to out. Follows chained unwind info (a loop or a chain deeper
+ * than 32 is an error), detects epilogues, handles leaf functions. */
+kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx,
+                          kdx_unwind_step *out, kdx_err *err);
+
+/* x86: FPO/FrameData records, then EBP chains (labelled). */
+kdx_status kdx_x86_unwind(const kdx_unwind_env *env, const kdx_context *ctx,
+                          kdx_unwind_step *out, kdx_err *err);
+/* ARM64: packed and unpacked .pdata/.xdata, then the frame-pointer chain. */
+kdx_status kdx_arm64_unwind(const kdx_unwind_env *env, const kdx_context *ctx,
+                            kdx_unwind_step *out, kdx_err *err);
+
+/* ---- Stack walks ---- */
+
+typedef enum kdx_frame_end {
+    KDX_FRAME_CONTINUES = 0,      /* next frame follows */
+    KDX_FRAME_END_ZERO,           /* return address 0: end of the stack */
+    KDX_FRAME_END_NO_UNWIND,      /* unwind data unavailable: stopped here (note says why) */
+    KDX_FRAME_END_ERROR,          /* memory missing or unwind data corrupt (note says why) */
+    KDX_FRAME_END_LIMIT           /* frame count reached */
+} kdx_frame_end;
+
+typedef struct kdx_frame {
+    unsigned index;
+    kdx_context ctx;              /* registers in this frame (ip = pc in the frame) */
+    uint64_t child_sp;            /* stack pointer in this frame */
+    uint64_t ret_addr;            /* return address (caller's ip); valid when has_ret */
+    bool has_ret;
+    uint64_t frame_ptr;           /* x86: ebp of the frame */
+    uint64_t args[4];             /* first stack arguments / home slots (kb) */
+    bool args_valid;
+    bool trap_frame;              /* this frame's unwind went through a machine frame */
+    const char *method;
+    bool heuristic;
+    kdx_frame_end end;
+    char note[KDX_ERR_MSG_MAX];
+} kdx_frame;
+
+typedef struct kdx_stack {
+    kdx_frame *frames;
+    size_t len;
+} kdx_stack;
+
+/* Walks up to max frames from ctx. Always returns at least the first frame
+ * on success; the last frame's `end` says why the walk stopped. */
+kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, size_t max,
+                          kdx_stack *out, kdx_err *err);
+void kdx_stack_free(kdx_stack *st);
+
+struct kdx_session;
+/* Environment that finds images through the session's modules and symbol
+ * path (kdx_sym_module_image) and x86 frame data through symbol providers. */
+void kdx_unwind_env_for_session(struct kdx_session *s, kdx_unwind_env *env);
+/* Image of the module at addr, for .fnent/uf. */
+kdx_status kdx_unwind_session_image(struct kdx_session *s, uint64_t addr, kdx_unwind_image *out,
+                                    kdx_err *err);
+
+#endif

@@ -1,0 +1,308 @@
+/* Unit tests for the x64 unwinder on hand-built UNWIND_INFO and stacks. */
+#include "tests/test.h"
+#include "tests/unit/unwind_synth.h"
+
+/* A small image: see each function's comment for its prolog. */
+static void build_world(syn_world *w)
+{
+    syn_init(w);
+    /* F1 0x1000: push rbx; sub rsp,20h; ...; epilog at 0x1030: add rsp,20h; pop rbx; ret */
+    syn_code(w, 0x1000, "4053 4883ec20");
+    syn_code(w, 0x1030, "4883c420 5b c3");
+    uint16_t f1[] = {SYN_CODE(6, KDX_UWOP_ALLOC_SMALL, 3), SYN_CODE(2, KDX_UWOP_PUSH_NONVOL, 3)};
+    uint32_t u1 = syn_unwind(w, 1, 0, 6, 0, 0, f1, 2, NULL);
+    /* F2 0x1040: push rbp; sub rsp,100h; lea rbp,[rsp+20h]; rsi saved at frame+0x118 */
+    syn_code(w, 0x1040, "55 4881ec00010000 488d6c2420");
+    uint16_t f2[] = {SYN_CODE(0xd, KDX_UWOP_SET_FPREG, 0), SYN_CODE(0xd, KDX_UWOP_SAVE_NONVOL, 6), 0x23,
+                     SYN_CODE(8, KDX_UWOP_ALLOC_LARGE, 0), 0x20, SYN_CODE(1, KDX_UWOP_PUSH_NONVOL, 5)};
+    uint32_t u2 = syn_unwind(w, 1, 0, 0xd, 5, 2, f2, 6, NULL);
+    /* F3a 0x1100: push rdi; sub rsp,40h. F3b 0x1200: a chunk of F3a (chained). */
+    uint16_t f3[] = {SYN_CODE(5, KDX_UWOP_ALLOC_SMALL, 7), SYN_CODE(1, KDX_UWOP_PUSH_NONVOL, 7)};
+    uint32_t u3a = syn_unwind(w, 1, 0, 5, 0, 0, f3, 2, NULL);
+    uint32_t ch3[3] = {0x1100, 0x1120, u3a};
+    uint32_t u3b = syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch3);
+    /* F4 0x1220: interrupt entry: machine frame with error code, then sub rsp,80h. */
+    uint16_t f4[] = {SYN_CODE(4, KDX_UWOP_ALLOC_SMALL, 15), SYN_CODE(0, KDX_UWOP_PUSH_MACHFRAME, 1)};
+    uint32_t u4 = syn_unwind(w, 1, 0, 4, 0, 0, f4, 2, NULL);
+    /* F5a/F5b: chained info that loops. */
+    uint32_t u5a = w->next_unwind;
+    uint32_t u5b = u5a + 0x20;
+    uint32_t ch5a[3] = {0x1250, 0x1260, u5b};
+    syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch5a);
+    w->next_unwind = u5b;
+    uint32_t ch5b[3] = {0x1240, 0x1250, u5a};
+    syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch5b);
+    syn_func(w, 0x1000, 0x1040, u1);
+    syn_func(w, 0x1040, 0x10c0, u2);
+    syn_func(w, 0x1100, 0x1120, u3a);
+    syn_func(w, 0x1200, 0x1210, u3b);
+    syn_func(w, 0x1220, 0x1240, u4);
+    syn_func(w, 0x1240, 0x1250, u5a);
+    syn_func(w, 0x1250, 0x1260, u5b);
+    /* 0x1300: a leaf function without .pdata. */
+}
+
+static syn_world *world_new(kdx_unwind_env *env)
+{
+    syn_world *w = malloc(sizeof *w);
+    build_world(w);
+    syn_env(w, env);
+    return w;
+}
+
+static void world_free(syn_world *w)
+{
+    syn_free(w);
+    free(w);
+}
+
+static kdx_context ctx_at(uint64_t rip, uint64_t rsp)
+{
+    kdx_context c = {.arch = KDX_ARCH_X64};
+    for (int i = 0; i < KDX_X64_NREGS; i++)
+        kdx_ctx_set(&c, i, 0x1000 + (uint64_t)i);
+    kdx_ctx_set(&c, KDX_X64_RIP, rip);
+    kdx_ctx_set(&c, KDX_X64_RSP, rsp);
+    return c;
+}
+
+TEST(unwind_info_parse_codes)
+{
+    uint8_t b[] = {0x19, 0x49, 0x05, 0x45, /* v1 flags 3, prolog 0x49, 5 codes, rbp/0x40 */
+                   0x20, 0x43, 0x1b, 0x01, 0x33, 0x00, 0x14, 0x70, 0x13, 0x50, 0x00, 0x00,
+                   0x07, 0x13, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00};
+    kdx_x64_unwind_info ui;
+    CHECK_OK(kdx_x64_unwind_info_parse(b, sizeof b, NULL, &ui, NULL));
+    CHECK_EQ(ui.version, 1);
+    CHECK_EQ(ui.flags, 3);
+    CHECK_EQ(ui.prolog_size, 0x49);
+    CHECK_EQ(ui.frame_reg, 5);
+    CHECK_EQ(ui.frame_offset, 4);
+    CHECK(ui.has_handler && ui.handler_rva == 0x1307 && ui.handler_data == 3);
+    CHECK_EQ(ui.size, 0x18); /* as WinDbg's .fnent counts it */
+    kdx_x64_unwind_code c;
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 1, &c, NULL));
+    CHECK_EQ(c.op, KDX_UWOP_ALLOC_LARGE);
+    CHECK_EQ(c.operand, 0x198);
+    CHECK_EQ(c.nslots, 2);
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 3, &c, NULL));
+    CHECK(c.op == KDX_UWOP_PUSH_NONVOL && c.info == 7 && c.code_offset == 0x14);
+}
+
+TEST(unwind_info_parse_rejects_bad_input)
+{
+    kdx_x64_unwind_info ui;
+    kdx_err err = {0};
+    uint8_t v3[] = {0x03, 0, 0, 0};
+    CHECK_EQ(kdx_x64_unwind_info_parse(v3, sizeof v3, "t.sys UNWIND_INFO at RVA 0x10", &ui, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "t.sys UNWIND_INFO at RVA 0x10: unsupported version 3");
+    uint8_t cut[] = {0x01, 0x04, 0x02, 0x00, 0x04, 0x02};
+    CHECK_EQ(kdx_x64_unwind_info_parse(cut, sizeof cut, NULL, &ui, &err), KDX_E_TRUNCATED);
+    /* ALLOC_LARGE needs its operand slot. */
+    uint8_t noslot[] = {0x01, 0x04, 0x01, 0x00, 0x04, 0x01};
+    CHECK_EQ(kdx_x64_unwind_info_parse(noslot, sizeof noslot, NULL, &ui, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "needs 2 slots");
+    uint8_t badop[] = {0x01, 0x04, 0x01, 0x00, 0x04, 0x0b};
+    CHECK_EQ(kdx_x64_unwind_info_parse(badop, sizeof badop, NULL, &ui, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "unknown opcode 11");
+    uint8_t chaincut[] = {0x21, 0, 0, 0, 1, 2, 3, 4};
+    CHECK_EQ(kdx_x64_unwind_info_parse(chaincut, sizeof chaincut, NULL, &ui, &err), KDX_E_TRUNCATED);
+    CHECK_CONTAINS(err.msg, "chained RUNTIME_FUNCTION");
+}
+
+TEST(unwind_x64_body_push_and_alloc)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    syn_put64(w, S + 0x20, 0xb0b0);           /* saved rbx */
+    syn_put64(w, S + 0x28, SYN_BASE + 0x1080); /* return address */
+    kdx_context c = ctx_at(SYN_BASE + 0x1010, S);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1080);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 0x30);
+    CHECK_EQ(st.caller.r[KDX_X64_RBX], 0xb0b0);
+    CHECK_EQ(st.caller.r[KDX_X64_RSI], c.r[KDX_X64_RSI]);
+    CHECK(!st.in_epilog && !st.leaf);
+    world_free(w);
+}
+
+TEST(unwind_x64_inside_prolog)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    /* Stopped after push rbx, before sub rsp: only the push is undone. */
+    syn_put64(w, S, 0xb1);
+    syn_put64(w, S + 8, SYN_BASE + 0x1090);
+    kdx_context c = ctx_at(SYN_BASE + 0x1002, S);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1090);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 0x10);
+    CHECK_EQ(st.caller.r[KDX_X64_RBX], 0xb1);
+    /* At the first instruction nothing is undone. */
+    syn_put64(w, S, SYN_BASE + 0x1091);
+    c = ctx_at(SYN_BASE + 0x1000, S);
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1091);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 8);
+    world_free(w);
+}
+
+TEST(unwind_x64_inside_epilog)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    /* At "pop rbx; ret": the add rsp already ran. */
+    syn_put64(w, S, 0xe1);
+    syn_put64(w, S + 8, SYN_BASE + 0x1092);
+    kdx_context c = ctx_at(SYN_BASE + 0x1034, S);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK(st.in_epilog);
+    CHECK_EQ(st.caller.r[KDX_X64_RBX], 0xe1);
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1092);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 0x10);
+    /* At "add rsp,20h". */
+    syn_put64(w, S + 0x20, 0xe2);
+    syn_put64(w, S + 0x28, SYN_BASE + 0x1093);
+    c = ctx_at(SYN_BASE + 0x1030, S);
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK(st.in_epilog);
+    CHECK_EQ(st.caller.r[KDX_X64_RBX], 0xe2);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 0x30);
+    world_free(w);
+}
+
+TEST(unwind_x64_frame_register_and_save)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    syn_put64(w, S + 0x100, 0xbbbb);          /* pushed rbp */
+    syn_put64(w, S + 0x108, SYN_BASE + 0x1300); /* return address */
+    syn_put64(w, S + 0x118, 0x5151);          /* rsi in the home area */
+    /* rsp moved lower by an alloca: the frame register still finds the frame. */
+    kdx_context c = ctx_at(SYN_BASE + 0x1080, S - 0x40);
+    kdx_ctx_set(&c, KDX_X64_RBP, S + 0x20);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.establisher, S);
+    CHECK_EQ(st.caller.r[KDX_X64_RBP], 0xbbbb);
+    CHECK_EQ(st.caller.r[KDX_X64_RSI], 0x5151);
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1300);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 0x110);
+    world_free(w);
+}
+
+TEST(unwind_x64_chained_and_leaf)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    syn_put64(w, S + 0x40, 0xd1d1);
+    syn_put64(w, S + 0x48, SYN_BASE + 0x1300);
+    kdx_context c = ctx_at(SYN_BASE + 0x1204, S);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_X64_RDI], 0xd1d1);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 0x50);
+    CHECK_EQ(st.fn.begin_rva, 0x1200);
+    /* The leaf at 0x1300 returns through [rsp]. */
+    syn_put64(w, S, SYN_BASE + 0x1010);
+    c = ctx_at(SYN_BASE + 0x1300, S);
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK(st.leaf);
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1010);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], S + 8);
+    world_free(w);
+}
+
+TEST(unwind_x64_machine_frame)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    uint64_t M = S + 0x80 + 8; /* past the error code */
+    syn_put64(w, M, SYN_BASE + 0x1010);  /* rip */
+    syn_put64(w, M + 8, 0x10);           /* cs */
+    syn_put64(w, M + 16, 0x10282);       /* eflags */
+    syn_put64(w, M + 24, SYN_STACK + 0x800); /* rsp */
+    syn_put64(w, M + 32, 0x18);          /* ss */
+    kdx_context c = ctx_at(SYN_BASE + 0x1230, S);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_x64_unwind(&env, &c, &st, NULL));
+    CHECK(st.machine_frame);
+    CHECK_EQ(st.caller.r[KDX_X64_RIP], SYN_BASE + 0x1010);
+    CHECK_EQ(st.caller.r[KDX_X64_RSP], SYN_STACK + 0x800);
+    CHECK_EQ(st.caller.r[KDX_X64_EFL], 0x10282);
+    CHECK_EQ(st.caller.r[KDX_X64_SS], 0x18);
+    world_free(w);
+}
+
+TEST(unwind_x64_chain_loop_is_reported)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    kdx_context c = ctx_at(SYN_BASE + 0x1244, SYN_STACK + 0x100);
+    kdx_unwind_step st;
+    kdx_err err = {0};
+    CHECK_EQ(kdx_x64_unwind(&env, &c, &st, &err), KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "chained unwind info loops");
+    world_free(w);
+}
+
+TEST(unwind_x64_missing_stack_is_error)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    kdx_context c = ctx_at(SYN_BASE + 0x1010, 0x5000);
+    kdx_unwind_step st;
+    kdx_err err = {0};
+    CHECK_EQ(kdx_x64_unwind(&env, &c, &st, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, "cannot read a pushed register at 00000000`00005020");
+    world_free(w);
+}
+
+TEST(unwind_stack_walk_three_frames)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    /* F1 (0x1010) <- F2 (0x1080) <- leaf (0x1300) <- 0 */
+    syn_put64(w, S + 0x20, 0xb0b0);
+    syn_put64(w, S + 0x28, SYN_BASE + 0x1080);
+    syn_put64(w, S + 0x130, 0xbbbb);
+    syn_put64(w, S + 0x138, SYN_BASE + 0x1300);
+    syn_put64(w, S + 0x140, 0);
+    kdx_context c = ctx_at(SYN_BASE + 0x1010, S);
+    kdx_ctx_set(&c, KDX_X64_RBP, S + 0x50);
+    kdx_stack stk;
+    CHECK_OK(kdx_stack_walk(&env, &c, 100, &stk, NULL));
+    REQUIRE(stk.len == 3);
+    CHECK_EQ(stk.frames[0].child_sp, S);
+    CHECK_EQ(stk.frames[0].ret_addr, SYN_BASE + 0x1080);
+    CHECK_EQ(stk.frames[1].child_sp, S + 0x30);
+    CHECK_EQ(stk.frames[1].ret_addr, SYN_BASE + 0x1300);
+    CHECK_EQ(stk.frames[2].child_sp, S + 0x140);
+    CHECK_EQ(stk.frames[2].ret_addr, 0);
+    CHECK_EQ(stk.frames[2].end, KDX_FRAME_END_ZERO);
+    kdx_stack_free(&stk);
+    /* A frame count limit stops the walk with the last return address known. */
+    CHECK_OK(kdx_stack_walk(&env, &c, 2, &stk, NULL));
+    REQUIRE(stk.len == 2);
+    CHECK_EQ(stk.frames[1].end, KDX_FRAME_END_LIMIT);
+    CHECK(stk.frames[1].has_ret);
+    kdx_stack_free(&stk);
+    /* An address outside every module ends the walk with a reason. */
+    syn_put64(w, S + 0x28, 0x12345678);
+    CHECK_OK(kdx_stack_walk(&env, &c, 100, &stk, NULL));
+    REQUIRE(stk.len == 2);
+    CHECK_EQ(stk.frames[1].end, KDX_FRAME_END_NO_UNWIND);
+    CHECK_CONTAINS(stk.frames[1].note, "is not in any loaded module");
+    kdx_stack_free(&stk);
+    world_free(w);
+}
