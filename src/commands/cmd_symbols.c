@@ -50,8 +50,10 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
         return 0;
     }
     if (!hit.name) {
-        kdx_print(s, "(%s)   %s+0x%llx\n", ptr(s, a, hit.module->base), hit.module->name,
-                  (unsigned long long)(addr - hit.module->base));
+        kdx_print(s, "(%s)   %s", ptr(s, a, hit.module->base), hit.module->name);
+        if (addr != hit.module->base)
+            kdx_print(s, "+0x%llx", (unsigned long long)(addr - hit.module->base));
+        kdx_print(s, "\n");
         return 0;
     }
     print_symref(s, &hit);
@@ -158,12 +160,10 @@ static const char *status_text(const kdx_module *m)
 
 /* A debug directory entry of type IMAGE_DEBUG_TYPE_REPRO (16): /Brepro build,
  * whose TimeDateStamp is a hash. */
-#pragma weak kdx_pe_data_directory
-#pragma weak kdx_pe_read
 static bool image_is_repro(kdx_session *s, kdx_module *m)
 {
     struct kdx_pe *pe;
-    if (!kdx_pe_data_directory || !kdx_pe_read || kdx_sym_module_image(s, m, &pe, NULL) != KDX_OK)
+    if (kdx_sym_module_image(s, m, &pe, NULL) != KDX_OK)
         return false;
     uint32_t rva, size;
     if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK || !rva)
@@ -405,11 +405,12 @@ static int cmd_reload(kdx_session *s, const char *cmd, const char *args)
     /* "amdppm.sys" names the module by image name. */
     kdx_err err = {0};
     kdx_target *t = s->target;
-    if (!*module)
+    bool dump = t->kind == KDX_TARGET_USER_DUMP || t->kind == KDX_TARGET_KERNEL_DUMP;
+    if (!*module && dump)
         kdx_print(s, t->kind == KDX_TARGET_USER_DUMP ? "Loading User Symbols\n"
                                                      : "Loading Kernel Symbols\n");
     kdx_status st = kdx_sym_reload(s, module, force, &err);
-    if (!*module && st == KDX_OK) {
+    if (!*module && dump && st == KDX_OK) {
         for (size_t i = 0; i < t->nmodules; i++)
             if (!t->modules[i]->unloaded)
                 kdx_print(s, ".");
@@ -442,8 +443,9 @@ typedef struct dt_ctx {
     bool verbose;
     bool has_addr;
     int name_width;
-    char **filters;         /* field filters ("u.Hard", "ObjectTable->*") */
-    size_t nfilters;
+    int printed;            /* field lines printed */
+    bool read_failed;       /* a field could not be read: "Memory read error ADDR" at the end */
+    uint64_t fail_addr;
 } dt_ctx;
 
 static void dt_verbose_name(const kdx_type *t, char *buf, size_t len)
@@ -496,7 +498,13 @@ static void dt_type_text(dt_ctx *c, const kdx_type *t, char *buf, size_t len)
 
 static bool read_bytes(dt_ctx *c, uint64_t addr, void *buf, size_t len)
 {
-    return kdx_read_virt(c->s->target, addr, buf, len, NULL, NULL) == KDX_OK;
+    if (kdx_read_virt(c->s->target, addr, buf, len, NULL, NULL) == KDX_OK)
+        return true;
+    if (!c->read_failed) {
+        c->read_failed = true;
+        c->fail_addr = addr;
+    }
+    return false;
 }
 
 static void print_binary(kdx_session *s, uint64_t v, unsigned bits)
@@ -506,6 +514,16 @@ static void print_binary(kdx_session *s, uint64_t v, unsigned bits)
         b[i] = (v >> (bits - 1 - i)) & 1 ? '1' : '0';
     b[bits < 64 ? bits : 64] = '\0';
     kdx_print(s, "0y%s", b);
+}
+
+/* Unsigned values as dt prints them: "0" for zero, else "0x1f". */
+static const char *hex(char buf[24], uint64_t v)
+{
+    if (v)
+        snprintf(buf, 24, "0x%llx", (unsigned long long)v);
+    else
+        snprintf(buf, 24, "0");
+    return buf;
 }
 
 static void print_char(kdx_session *s, uint64_t v)
@@ -526,24 +544,28 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
         const kdx_type *u = kdx_type_strip(b->target);
         uint8_t buf[8] = {0};
         if (!u || u->size > 8 || !read_bytes(c, addr, buf, (size_t)u->size)) {
-            kdx_print(s, "Memory read error %s", ptr(s, a, addr));
+            kdx_print(s, "????");
             return;
         }
         uint64_t v = kdx_type_extract(b, buf);
         print_binary(s, v, b->bit_len);
         if (b->bit_len > 1)
-            kdx_print(s, " (0x%llx)", (unsigned long long)v);
+            kdx_print(s, " (%s)", hex(a, v));
         return;
     }
     uint64_t size = b->kind == KDX_TYPE_ENUM && b->target ? kdx_type_strip(b->target)->size : b->size;
     uint8_t buf[16] = {0};
     if (size == 0 || size > 16 || !read_bytes(c, addr, buf, (size_t)size)) {
-        kdx_print(s, "Memory read error %s", ptr(s, a, addr));
+        kdx_print(s, "????");
         return;
     }
     uint64_t v = kdx_type_extract(b, buf);
     switch (b->kind) {
     case KDX_TYPE_POINTER:
+        if (!v) {
+            kdx_print(s, "(null)");
+            return;
+        }
         kdx_type_dt_name(b->target, tn, sizeof tn);
         kdx_print(s, "0x%s %s", ptr(s, a, v), tn);
         return;
@@ -562,7 +584,7 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
     case KDX_TYPE_BASE:
         break;
     default:
-        kdx_print(s, "0x%llx", (unsigned long long)v);
+        kdx_print(s, "%s", hex(a, v));
         return;
     }
     switch (b->base) {
@@ -584,7 +606,7 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
         return;
     case KDX_BASE_UCHAR:
     case KDX_BASE_WCHAR:
-        kdx_print(s, "0x%llx", (unsigned long long)v);
+        kdx_print(s, "%s", hex(a, v));
         print_char(s, v);
         return;
     case KDX_BASE_INT2:
@@ -592,11 +614,8 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
     case KDX_BASE_INT8:
         kdx_print(s, "0n%lld", (long long)v);
         return;
-    case KDX_BASE_UINT8:
-        kdx_print(s, "0x%s", kdx_fmt_ptr(a, v, 8));
-        return;
     default:
-        kdx_print(s, "0x%llx", (unsigned long long)v);
+        kdx_print(s, "%s", hex(a, v));
         return;
     }
 }
@@ -685,6 +704,7 @@ static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, co
     bool deref_all = sub && !strcmp(sub, "->*");
     bool descend = sub && *sub && !deref_all;
     bool expand = !descend && !deref_all && kdx_type_is_record(ft) && depth < c->max_depth;
+    c->printed++;
     kdx_print(s, "%*s+0x%03llx %-*s : ", 3 * (depth + 1), "", (unsigned long long)f->offset,
               c->name_width, f->name && *f->name ? f->name : "<unnamed>");
     if (!descend)
@@ -820,6 +840,8 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
         }
         if (b && kdx_type_is_record(b)) {
             dt_record(&c, b, addr, 0, filters.items, filters.len);
+            if (filters.len && !c.printed)
+                kdx_print(s, "Cannot find specified field members.\n");
         } else if (b && b->kind == KDX_TYPE_ENUM) {
             dt_enum(&c, b);
         } else {
@@ -832,6 +854,10 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
             } else {
                 kdx_print(s, "%s\n", tn);
             }
+        }
+        if (c.read_failed) {
+            char a[24];
+            kdx_print(s, "Memory read error %s\n", ptr(s, a, c.fail_addr));
         }
     }
     for (size_t i = 0; i < toks.len; i++)
@@ -846,8 +872,8 @@ const kdx_command kdx_cmds_symbols[] = {
     {"x", cmd_x, "examine symbols: x module!pattern*", 0},
     {"lm", cmd_lm, "list modules: lm [v] [o] [l] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
     {"dt", cmd_dt, "display type: dt [-r[N]] [-v] module!Type [ADDR] [field[.sub]] [field->*]", 0},
-    {".sympath", cmd_sympath, "show or set the symbol path", 0},
-    {".sympath+", cmd_sympath, "append to the symbol path", 0},
+    {".sympath", cmd_sympath, "show or set the symbol path (takes the rest of the line)", KDX_CMD_RAW},
+    {".sympath+", cmd_sympath, "append to the symbol path (takes the rest of the line)", KDX_CMD_RAW},
     {".symfix", cmd_symfix, "use Microsoft's symbol server: .symfix [CACHE]", 0},
     {".symfix+", cmd_symfix, "append Microsoft's symbol server: .symfix+ [CACHE]", 0},
     {".reload", cmd_reload, "reload symbols: .reload [/f] [/o] [module]", 0},

@@ -9,19 +9,13 @@
 #include <sys/stat.h>
 
 #include "base/util.h"
+#include "base/bytes.h"
+#include "pdb/pdb.h"
+#include "pdb/pdb_provider.h"
 #include "pe/pe.h"
 #include "sym/sources.h"
 #include "sym/sympath.h"
 #include "target/memory.h"
-
-/* The PE reader is not in main yet: reference it weakly so the library links
- * without it, and treat a missing reader as "no image". Remove once merged. */
-#pragma weak kdx_pe_open_target
-#pragma weak kdx_pe_open_file
-#pragma weak kdx_pe_close
-#pragma weak kdx_pe_get_info
-#pragma weak kdx_pe_codeview_info
-#define PE_READER_PRESENT (kdx_pe_open_file != NULL)
 
 /* One address-sorted entry of a module's symbol index. */
 typedef struct symentry {
@@ -202,10 +196,6 @@ static bool accept_image(void *ud, const char *path, char *why, size_t why_len)
     image_check *ic = ud;
     kdx_pe *pe;
     kdx_err err = {0};
-    if (!PE_READER_PRESENT) {
-        snprintf(why, why_len, "no PE reader");
-        return false;
-    }
     if (kdx_pe_open_file(path, &pe, &err) != KDX_OK) {
         snprintf(why, why_len, "%s", err.msg);
         return false;
@@ -283,8 +273,7 @@ static kdx_status load_image(kdx_session *s, modstate *st, kdx_err *err)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "image of %s is not available", st->m->name);
     st->image_tried = true;
     kdx_module *m = st->m;
-    if (!PE_READER_PRESENT)
-        return kdx_err_set(err, KDX_E_UNSUPPORTED, "this build has no PE reader");
+
     kdx_pe *pe;
     if (s->target && s->target->kind != KDX_TARGET_SYMFILE &&
         kdx_pe_open_target(s->target, m->base, m->image_name ? m->image_name : m->name, &pe,
@@ -387,19 +376,31 @@ static void set_str(char **dst, char *src)
     *dst = src;
 }
 
-static kdx_symstatus status_for(const char *path, const kdx_symfile_id *id)
+/* The DBI header's flags (offset 0x38) say whether private symbols were
+ * stripped (bit 1), which is what WinDbg's "(private pdb symbols)" reflects. */
+static bool pdb_is_private(const kdx_symprov *prov)
+{
+    if (!kdx_pdb_is_provider(prov))
+        return false;
+    const kdx_pdb_stream *dbi;
+    if (kdx_msf_stream(prov->impl, 3, &dbi, NULL) != KDX_OK || dbi->size < 0x40)
+        return false;
+    return !(kdx_le16(dbi->data + 0x38) & 2);
+}
+
+static kdx_symstatus status_for(const char *path, const kdx_symprov *prov)
 {
     if (kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz"))
         return KDX_SYMSTATUS_ISF;
     if (kdx_ends_with_i(path, ".sym"))
         return KDX_SYMSTATUS_BREAKPAD;
-    return id->has_types ? KDX_SYMSTATUS_PRIVATE_PDB : KDX_SYMSTATUS_PDB;
+    return pdb_is_private(prov) ? KDX_SYMSTATUS_PRIVATE_PDB : KDX_SYMSTATUS_PDB;
 }
 
-static void attach(kdx_module *m, kdx_symprov prov, const kdx_symfile_id *id, const char *path)
+static void attach(kdx_module *m, kdx_symprov prov, const char *path)
 {
     m->symbols = prov;
-    m->symstatus = status_for(path, id);
+    m->symstatus = status_for(path, &m->symbols);
     set_str(&m->symbol_file, kdx_strdup(path));
 }
 
@@ -420,7 +421,7 @@ static bool try_breakpad(kdx_session *s, kdx_module *m, const char *pdb, const c
         kdx_symprov prov = {0};
         kdx_symfile_id id;
         if (stat(p, &sb) == 0 && open_symfile(p, &prov, &id, NULL) == KDX_OK) {
-            attach(m, prov, &id, p);
+            attach(m, prov, p);
             ok = true;
         }
         free(p);
@@ -442,7 +443,7 @@ static kdx_status load_pdb(kdx_session *s, kdx_module *m, kdx_err *err)
     char *path;
     kdx_status st = kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, err);
     if (st == KDX_OK) {
-        attach(m, pc.prov, &pc.id, path);
+        attach(m, pc.prov, path);
         free(path);
         return KDX_OK;
     }
@@ -494,7 +495,7 @@ static int try_kernel_candidate(void *ud, const char *path)
     }
     char *reason = kdx_sb_take(&why);
     if (agree >= 2 && !disagree) {
-        attach(km->m, prov, &id, path);
+        attach(km->m, prov, path);
         set_str(&km->m->symbol_note,
                 kdx_asprintf("%s matches this dump: %s", path, reason ? reason : ""));
         km->done = true;

@@ -44,6 +44,25 @@ static char *pdb_name_from_path(const char *path)
     return kdx_strdup(base);
 }
 
+static int note_extent(void *ud, const kdx_symbol *sym)
+{
+    uint64_t *end = ud;
+    uint64_t e = (uint64_t)sym->rva + (sym->size ? sym->size : 1);
+    if (e > *end)
+        *end = e;
+    return 0;
+}
+
+/* The module spans its symbols: up to the end of the last one, page-rounded. */
+static uint64_t symbol_extent(const kdx_symprov *prov)
+{
+    uint64_t end = 0;
+    if (prov->ops->enumerate)
+        prov->ops->enumerate(prov->impl, "*", note_extent, &end);
+    end = (end + 0xfff) & ~0xfffull;
+    return end ? end : 0x1000;
+}
+
 kdx_status kdx_symfile_target_open(const char *path, kdx_target **out, kdx_err *err)
 {
     *out = NULL;
@@ -59,8 +78,7 @@ kdx_status kdx_symfile_target_open(const char *path, kdx_target **out, kdx_err *
     kdx_target *t = kdx_target_new(KDX_TARGET_SYMFILE, arch, path);
     char *pdb = pdb_name_from_path(path);
     char *name = kdx_module_name_from_image(pdb, false);
-    /* The whole 32-bit RVA space, so that every RVA of the file is inside the module. */
-    kdx_module *m = kdx_module_new(name, 0, 0x100000000ull);
+    kdx_module *m = kdx_module_new(name, 0, symbol_extent(&prov));
     free(name);
     m->image_name = kdx_strdup(pdb);
     m->pdb_name = pdb;
