@@ -7,6 +7,7 @@
 #   make bench      benchmarks (bench/), not part of the tests
 # CC=clang works everywhere CC=gcc does.
 
+.DEFAULT_GOAL := all
 BUILD    ?= build
 OPT      ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes

@@ -9,7 +9,7 @@ for g in $groups; do
     build) pkgs="$pkgs gcc make pkg-config libcapstone-dev libcurl4-openssl-dev libmspack-dev libedit-dev libjansson-dev liblzma-dev libzstd-dev mingw-w64-common" ;;
     test)  pkgs="$pkgs python3 xz-utils" ;;
     fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
-    bench) pkgs="$pkgs llvm lldb python3 valgrind" ;;
+    bench) pkgs="$pkgs llvm lldb python3 valgrind bc" ;;
     *) echo "setup-deps: unknown group '$g'" >&2; exit 2 ;;
   esac
 done

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/triage.h"
 #include "base/util.h"
 #include "commands/command.h"
 
@@ -34,8 +35,8 @@ int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o)
         }
         *slot = argv[++i];
     }
-    if (!o->dump) {
-        fprintf(stderr, "kdx: no file to open (use -z FILE)\n");
+    if (!o->dump && !o->commands) {
+        fprintf(stderr, "kdx: no file to open (use -z FILE, or -c CMDS for commands that need no dump)\n");
         return KDX_CLI_BAD;
     }
     return KDX_CLI_OK;
@@ -69,7 +70,7 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session 
     s->json = o->json;
     kdx_err err = {0};
     apply_paths(s, o);
-    if (kdx_session_open(s, o->dump, &err) != KDX_OK) {
+    if (o->dump && kdx_session_open(s, o->dump, &err) != KDX_OK) {
         fprintf(stderr, "kdx: %s\n", err.msg);
         kdx_session_free(s);
         return 1;
@@ -85,9 +86,44 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session 
     return 0;
 }
 
+/* kdx triage [--json] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH... */
+static int triage_main(int argc, char **argv)
+{
+    kdx_triage_options o = {0};
+    const char **paths = kdx_xcalloc((size_t)argc, sizeof *paths);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--json"))
+            o.json = true;
+        else if (!strcmp(a, "-j") && i + 1 < argc)
+            o.jobs = atoi(argv[++i]);
+        else if (!strcmp(a, "-y") && i + 1 < argc)
+            o.sympath = argv[++i];
+        else if (!strcmp(a, "--timeout") && i + 1 < argc)
+            o.timeout_seconds = (unsigned)atoi(argv[++i]);
+        else if (a[0] == '-') {
+            fprintf(stderr, "kdx triage: unknown option '%s'\n"
+                            "usage: kdx triage [--json] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n", a);
+            free(paths);
+            return 2;
+        } else
+            paths[o.npaths++] = a;
+    }
+    if (!o.npaths) {
+        fprintf(stderr, "usage: kdx triage [--json] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n");
+        free(paths);
+        return 2;
+    }
+    o.paths = paths;
+    kdx_triage_run(&o, stdout);
+    free(paths);
+    return 0;
+}
+
 int kdx_cli_subcommand(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "kdx: unknown subcommand '%s'\n", argv[1]);
+    if (!strcmp(argv[1], "triage"))
+        return triage_main(argc, argv);
+    fprintf(stderr, "kdx: unknown subcommand '%s' (known: triage)\n", argv[1]);
     return 2;
 }

@@ -1,6 +1,777 @@
-/* Command family: memory display/edit/search: db dw dd dq dp dc da du dps, !db, e*, s, .ignore_missing_pages. */
+/* Command family: memory display/edit/search: db dw dd dq dp dc da du dyb
+ * dds dqs dps, physical !db !dw !dd !dq !dc, eb ew ed eq ea eu eza ezu, s,
+ * .ignore_missing_pages.
+ * Unreadable memory shows as WinDbg shows it: "??" per byte, "????????"
+ * per dword, "?" in the ASCII column. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/fmt.h"
+#include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "expr/expr.h"
+#include "expr/range.h"
+#include "mm/translate.h"
+#include "sym/symbols.h"
+#include "target/memory.h"
+
+/* ---- Reading a range, remembering which bytes exist ---------------------- */
+
+typedef struct mem_buf {
+    uint64_t addr;
+    size_t len;
+    uint8_t *data;
+    uint8_t *ok;          /* 1 where data[i] was read */
+    bool phys;
+} mem_buf;
+
+/* The physical page that made a virtual read fail, when the failure is a
+ * page missing from the dump (not a not-valid PTE). */
+static bool missing_pfn(kdx_target *t, uint64_t va, uint64_t *pfn)
+{
+    if (t->paging == KDX_PAGING_NONE || !t->ops || !t->ops->read_phys)
+        return false;
+    kdx_xlat x;
+    kdx_status st = kdx_mm_translate(t, t->dtb, va, &x, NULL);
+    if (st == KDX_E_MEM_MISSING) {
+        *pfn = x.level[x.fail_level].entry_pa >> 12;
+        return true;
+    }
+    if (st == KDX_OK) {
+        *pfn = x.pa >> 12;
+        return true;
+    }
+    return false;
+}
+
+/* WinDbg reports each page missing from a kernel dump unless
+ * .ignore_missing_pages is on. */
+static void report_missing(kdx_session *s, uint64_t va, uint64_t *last_pfn)
+{
+    uint64_t pfn;
+    if (s->ignore_missing_pages || s->target->kind != KDX_TARGET_KERNEL_DUMP ||
+        !missing_pfn(s->target, va, &pfn) || pfn == *last_pfn)
+        return;
+    *last_pfn = pfn;
+    kdx_print(s, "Page %llx not present in the dump file. Type \".hh dbgerr004\" for details\n",
+              (unsigned long long)pfn);
+}
+
+/* Reads [addr, addr+len) page by page; false when the buffers cannot be allocated. */
+static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_buf *m)
+{
+    m->addr = addr;
+    m->len = len;
+    m->phys = phys;
+    m->data = calloc(len ? len : 1, 1);
+    m->ok = calloc(len ? len : 1, 1);
+    if (!m->data || !m->ok) {
+        free(m->data);
+        free(m->ok);
+        m->data = m->ok = NULL;
+        return false;
+    }
+    uint64_t last_pfn = UINT64_MAX;
+    size_t pos = 0;
+    while (pos < len) {
+        uint64_t a = addr + pos;
+        size_t chunk = KDX_MIN(len - pos, 4096 - (size_t)(a & 0xfff));
+        size_t done = 0;
+        kdx_status st = phys ? kdx_read_phys(s->target, a, m->data + pos, chunk, &done, NULL)
+                             : kdx_read_virt(s->target, a, m->data + pos, chunk, &done, NULL);
+        if (st == KDX_OK)
+            done = chunk;
+        memset(m->ok + pos, 1, done);
+        if (done < chunk && !phys && st == KDX_E_MEM_MISSING)
+            report_missing(s, a + done, &last_pfn);
+        pos += chunk;
+    }
+    return true;
+}
+
+static void mem_free(mem_buf *m)
+{
+    free(m->data);
+    free(m->ok);
+}
+
+static bool mem_ok(const mem_buf *m, size_t off, size_t n)
+{
+    if (off + n > m->len)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!m->ok[off + i])
+            return false;
+    return true;
+}
+
+static uint64_t mem_value(const mem_buf *m, size_t off, unsigned size)
+{
+    const uint8_t *p = m->data + off;
+    switch (size) {
+    case 1: return p[0];
+    case 2: return kdx_le16(p);
+    case 4: return kdx_le32(p);
+    default: return kdx_le64(p);
+    }
+}
+
+/* ---- Display formats ------------------------------------------------------- */
+
+typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS } dkind;
+
+typedef struct dfmt {
+    const char *name;
+    dkind kind;
+    unsigned unit;        /* bytes per value; 0 = pointer size */
+    unsigned per_line;    /* values per line (characters for da/du) */
+    unsigned def_bytes;   /* default range in bytes */
+    bool ascii;           /* ASCII column after the values (db, dc) */
+} dfmt;
+
+static const dfmt formats[] = {
+    {"db", DK_HEX, 1, 16, 128, true},     {"dw", DK_HEX, 2, 8, 128, false},
+    {"dd", DK_HEX, 4, 4, 128, false},     {"dq", DK_HEX, 8, 2, 128, false},
+    {"dp", DK_HEX, 0, 0, 128, false},     {"dc", DK_HEX, 4, 4, 128, true},
+    {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
+    {"dyb", DK_BINARY, 1, 4, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
+    {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
+    {NULL, DK_HEX, 0, 0, 0, false}};
+
+static const dfmt *find_format(const char *name)
+{
+    for (const dfmt *f = formats; f->name; f++)
+        if (!strcmp(f->name, name))
+            return f;
+    return NULL;
+}
+
+/* Pointer-size and /c adjustments applied to a format. */
+typedef struct dview {
+    dfmt f;
+    bool phys;
+    int ptr_size;
+} dview;
+
+static void put_addr(kdx_strbuf *sb, const dview *v, uint64_t addr)
+{
+    if (v->phys) {
+        kdx_sb_printf(sb, "#%8llx ", (unsigned long long)addr);
+        return;
+    }
+    char a[KDX_ADDR_BUF];
+    kdx_sb_printf(sb, "%s  ", kdx_fmt_ptr(a, addr, v->ptr_size));
+}
+
+static void put_value(kdx_strbuf *sb, const mem_buf *m, size_t off, unsigned unit)
+{
+    bool ok = mem_ok(m, off, unit);
+    uint64_t x = ok ? mem_value(m, off, unit) : 0;
+    if (unit == 8) {
+        if (ok)
+            kdx_sb_printf(sb, "%08x`%08x", (unsigned)(x >> 32), (unsigned)x);
+        else
+            kdx_sb_puts(sb, "????????`????????");
+        return;
+    }
+    if (ok)
+        kdx_sb_printf(sb, "%0*llx", (int)(unit * 2), (unsigned long long)x);
+    else
+        for (unsigned i = 0; i < unit * 2; i++)
+            kdx_sb_putc(sb, '?');
+}
+
+static char ascii_of(const mem_buf *m, size_t off)
+{
+    if (!m->ok[off])
+        return '?';
+    uint8_t c = m->data[off];
+    return (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+}
+
+/* One line of db/dw/dd/dq/dc: values, padded to a full line when an ASCII
+ * column follows so it always starts at the same column. */
+static void hex_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, size_t n)
+{
+    unsigned unit = v->f.unit;
+    put_addr(sb, v, m->addr + off);
+    size_t start = sb->len;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            kdx_sb_putc(sb, (unit == 1 && i == 8 && v->f.per_line == 16) ? '-' : ' ');
+        put_value(sb, m, off + i * unit, unit);
+    }
+    if (!v->f.ascii)
+        return;
+    size_t width = v->f.per_line * (unit * 2 + 1) - 1;
+    while (sb->len - start < width)
+        kdx_sb_putc(sb, ' ');
+    kdx_sb_puts(sb, v->phys ? " " : "  ");
+    for (size_t i = 0; i < n * unit; i++)
+        kdx_sb_putc(sb, ascii_of(m, off + i));
+}
+
+static void binary_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, size_t n)
+{
+    put_addr(sb, v, m->addr + off);
+    for (size_t i = 0; i < v->f.per_line; i++) {
+        if (i)
+            kdx_sb_putc(sb, ' ');
+        for (int b = 7; b >= 0; b--)
+            kdx_sb_putc(sb, i >= n ? ' ' : !m->ok[off + i] ? '?'
+                                : ((m->data[off + i] >> b) & 1) ? '1' : '0');
+    }
+    kdx_sb_puts(sb, "  ");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            kdx_sb_putc(sb, ' ');
+        if (m->ok[off + i])
+            kdx_sb_printf(sb, "%02x", m->data[off + i]);
+        else
+            kdx_sb_puts(sb, "??");
+    }
+}
+
+static void symbol_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m,
+                        size_t off)
+{
+    unsigned unit = v->f.unit;
+    put_addr(sb, v, m->addr + off);
+    put_value(sb, m, off, unit);
+    if (!mem_ok(m, off, unit))
+        return;
+    uint64_t x = mem_value(m, off, unit);
+    kdx_symhit hit;
+    if (kdx_sym_from_addr(s, x, &hit) == KDX_OK) {
+        char name[512];
+        kdx_sym_format(s, x, name, sizeof name);
+        kdx_sb_printf(sb, " %s", name);
+    }
+}
+
+static void flush_line(kdx_session *s, kdx_strbuf *sb)
+{
+    kdx_sb_putc(sb, '\n');
+    kdx_print(s, "%s", sb->s);
+    sb->len = 0;
+    sb->s[0] = '\0';
+}
+
+/* Appends one character of a da/du string, UTF-8 for du beyond ASCII. */
+static void put_char(kdx_strbuf *sb, uint32_t c)
+{
+    if (c < 0x20 || c == 0x7f)
+        kdx_sb_putc(sb, '.');
+    else if (c < 0x80)
+        kdx_sb_putc(sb, (char)c);
+    else if (c < 0x800) {
+        kdx_sb_putc(sb, (char)(0xc0 | (c >> 6)));
+        kdx_sb_putc(sb, (char)(0x80 | (c & 0x3f)));
+    } else {
+        kdx_sb_putc(sb, (char)(0xe0 | (c >> 12)));
+        kdx_sb_putc(sb, (char)(0x80 | ((c >> 6) & 0x3f)));
+        kdx_sb_putc(sb, (char)(0x80 | (c & 0x3f)));
+    }
+}
+
+/* da/du: quoted strings of up to 48 characters a line, ending at the first
+ * NUL, the end of the range or the first unreadable character. Returns the
+ * bytes consumed. */
+static size_t string_lines(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m)
+{
+    unsigned unit = v->f.unit;
+    size_t nchars = m->len / unit;
+    size_t i = 0;
+    if (nchars && !mem_ok(m, 0, unit)) {
+        put_addr(sb, v, m->addr);
+        for (unsigned k = 0; k < v->f.per_line; k++)
+            kdx_sb_putc(sb, '?');
+        flush_line(s, sb);
+        return m->len;
+    }
+    while (i < nchars) {
+        put_addr(sb, v, m->addr + i * unit);
+        kdx_sb_putc(sb, '"');
+        size_t k = 0;
+        bool stop = false;
+        for (; k < v->f.per_line && i < nchars; k++, i++) {
+            if (!mem_ok(m, i * unit, unit)) {
+                stop = true;
+                break;
+            }
+            uint32_t c = (uint32_t)mem_value(m, i * unit, unit);
+            if (c == 0) {
+                stop = true;
+                i++;
+                break;
+            }
+            put_char(sb, c);
+        }
+        kdx_sb_putc(sb, '"');
+        flush_line(s, sb);
+        if (stop)
+            break;
+    }
+    return i * unit;
+}
+
+static void display(kdx_session *s, const dview *v, const mem_buf *m)
+{
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    kdx_sb_puts(&sb, "");
+    unsigned unit = v->f.unit;
+    size_t nunits = m->len / unit;
+    if (v->f.kind == DK_BINARY) {
+        size_t indent = v->phys ? 10 : (v->ptr_size == 8 ? 19 : 10);
+        kdx_print(s, "%*s76543210 76543210 76543210 76543210\n", (int)indent, "");
+        kdx_print(s, "%*s-------- -------- -------- --------\n", (int)indent, "");
+    }
+    for (size_t u = 0; u < nunits;) {
+        size_t n = KDX_MIN((size_t)v->f.per_line, nunits - u);
+        switch (v->f.kind) {
+        case DK_HEX: hex_line(&sb, v, m, u * unit, n); break;
+        case DK_BINARY: binary_line(&sb, v, m, u * unit, n); break;
+        case DK_SYMBOLS: symbol_line(s, &sb, v, m, u * unit); break;
+        case DK_ASCII:
+        case DK_UNICODE: break;
+        }
+        flush_line(s, &sb);
+        u += n;
+    }
+    kdx_sb_free(&sb);
+}
+
+/* ---- d* commands ------------------------------------------------------------ */
+
+/* Parses leading options: /cN (values per line) and /p (physical). */
+static const char *parse_options(kdx_session *s, const char *p, dview *v, kdx_err *err)
+{
+    for (;;) {
+        p = kdx_skip_ws(p);
+        if (p[0] != '/')
+            return p;
+        if (p[1] == 'c' || p[1] == 'C') {
+            uint64_t cols;
+            const char *e;
+            if (kdx_expr_eval(s, p + 2, &cols, &e, err) != KDX_OK)
+                return NULL;
+            if (cols == 0 || cols > 1024) {
+                kdx_err_set(err, KDX_E_ARG, "Invalid column count in '%s'", p);
+                return NULL;
+            }
+            v->f.per_line = (unsigned)cols;
+            p = e;
+        } else if (p[1] == 'p' || p[1] == 'P') {
+            v->phys = true;
+            p += 2;
+            while (*p && !isspace((unsigned char)*p))
+                p++;
+        } else {
+            kdx_err_set(err, KDX_E_SYNTAX, "Unknown option '%.2s'", p);
+            return NULL;
+        }
+    }
+}
+
+static uint64_t default_start(kdx_session *s)
+{
+    if (s->display_next_valid)
+        return s->display_next;
+    kdx_context ctx;
+    if (kdx_session_context(s, &ctx, NULL) == KDX_OK)
+        return kdx_ctx_ip(&ctx);
+    return 0;
+}
+
+static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const char *args,
+                       bool phys)
+{
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    dview v;
+    v.f = *f;
+    v.phys = phys;
+    v.ptr_size = s->target->ptr_size ? s->target->ptr_size : 8;
+    if (v.f.unit == 0) {
+        v.f.unit = (unsigned)v.ptr_size;
+        if (v.f.kind == DK_HEX)
+            v.f.per_line = 16 / v.f.unit;
+    }
+    kdx_err err;
+    kdx_err_clear(&err);
+    const char *p = parse_options(s, args, &v, &err);
+    if (!p)
+        return kdx_cmd_fail(s, &err);
+    kdx_range r;
+    const char *end;
+    if (kdx_parse_range(s, p, v.f.unit, 0, &r, &end, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (*end)
+        return kdx_cmd_syntax_error(s, cmd, end);
+    uint64_t start = r.has_start ? r.start : default_start(s);
+    uint64_t count = r.has_count ? r.count : v.f.def_bytes / v.f.unit;
+    if (v.ptr_size == 4 && !v.phys)
+        start &= 0xffffffffull;
+    size_t len = (size_t)(count * v.f.unit);
+    mem_buf m;
+    if (count > SIZE_MAX / v.f.unit || !mem_read(s, v.phys, start, len, &m)) {
+        kdx_print(s, "Range error in '%s %s': not enough memory for %llu bytes\n", cmd, args,
+                  (unsigned long long)(count * v.f.unit));
+        return 1;
+    }
+    size_t consumed = len;
+    if (v.f.kind == DK_ASCII || v.f.kind == DK_UNICODE) {
+        kdx_strbuf sb;
+        kdx_sb_init(&sb);
+        kdx_sb_puts(&sb, "");
+        consumed = string_lines(s, &sb, &v, &m);
+        kdx_sb_free(&sb);
+    } else {
+        display(s, &v, &m);
+    }
+    mem_free(&m);
+    s->display_next = start + consumed;
+    s->display_next_valid = !v.phys;
+    snprintf(s->display_last_cmd, sizeof s->display_last_cmd, "%s", f->name);
+    return 0;
+}
+
+static int cmd_display(kdx_session *s, const char *cmd, const char *args)
+{
+    char name[8];
+    snprintf(name, sizeof name, "%s", cmd);
+    for (char *c = name; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    const dfmt *f = find_format(name);
+    if (!strcmp(name, "d"))
+        f = find_format(s->display_last_cmd[0] ? s->display_last_cmd : "db");
+    if (!f)
+        return kdx_cmd_syntax_error(s, cmd, cmd);
+    return run_display(s, cmd, f, args, false);
+}
+
+/* !db !dw !dd !dq !dc: physical memory, "#" address column. */
+static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
+{
+    const dfmt *f = find_format(cmd + 1);
+    if (!f)
+        return kdx_cmd_syntax_error(s, cmd, cmd);
+    if (s->target && (!s->target->ops || !s->target->ops->read_phys)) {
+        kdx_print(s, "Physical memory is not available in this dump (%s).\n",
+                  s->target->ops ? s->target->ops->format_name : "no reader");
+        return 1;
+    }
+    return run_display(s, cmd, f, args, true);
+}
+
+/* ---- e* commands: edits into the session overlay ---------------------------- */
+
+static int write_bytes(kdx_session *s, uint64_t addr, const uint8_t *b, size_t n)
+{
+    kdx_err err;
+    if (kdx_write_virt(s->target, addr, b, n, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    return 0;
+}
+
+/* Parses a double-quoted string argument; returns the text after it. */
+static const char *parse_quoted(const char *p, kdx_strbuf *out)
+{
+    p = kdx_skip_ws(p);
+    if (*p != '"')
+        return NULL;
+    p++;
+    while (*p && *p != '"') {
+        if (*p == '\\' && p[1])
+            p++;
+        kdx_sb_putc(out, *p++);
+    }
+    if (*p != '"')
+        return NULL;
+    return p + 1;
+}
+
+static int edit_string(kdx_session *s, const char *cmd, const char *p, uint64_t addr,
+                       bool unicode, bool zero)
+{
+    kdx_strbuf str;
+    kdx_sb_init(&str);
+    kdx_sb_puts(&str, "");
+    const char *end = parse_quoted(p, &str);
+    if (!end || *kdx_skip_ws(end)) {
+        kdx_sb_free(&str);
+        return kdx_cmd_syntax_error(s, cmd, p);
+    }
+    size_t n = str.len + (zero ? 1 : 0);
+    size_t unit = unicode ? 2 : 1;
+    uint8_t *b = kdx_xcalloc(n * unit + 1, 1);
+    for (size_t i = 0; i < str.len; i++)
+        b[i * unit] = (uint8_t)str.s[i];
+    int rc = write_bytes(s, addr, b, n * unit);
+    free(b);
+    kdx_sb_free(&str);
+    return rc;
+}
+
+static int cmd_edit(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    char c = (char)tolower((unsigned char)cmd[1]);
+    kdx_err err;
+    uint64_t addr;
+    const char *p;
+    if (!*args) {
+        kdx_print(s, "Interactive entry is not supported; give the values: %s ADDRESS VALUES\n",
+                  cmd);
+        return 1;
+    }
+    if (kdx_expr_eval(s, args, &addr, &p, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (s->target->ptr_size == 4)
+        addr &= 0xffffffffull;
+    if (c == 'a' || c == 'u')
+        return edit_string(s, cmd, p, addr, c == 'u', false);
+    if (c == 'z')
+        return edit_string(s, cmd, p, addr, tolower((unsigned char)cmd[2]) == 'u', true);
+    unsigned unit = c == 'b' ? 1 : c == 'w' ? 2 : c == 'd' ? 4 : c == 'q' ? 8
+                  : (unsigned)s->target->ptr_size;
+    KDX_VEC(uint8_t) bytes = {0};
+    p = kdx_skip_ws(p);
+    while (*p) {
+        uint64_t x;
+        const char *e;
+        if (kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK) {
+            KDX_VEC_FREE(bytes);
+            return kdx_cmd_fail(s, &err);
+        }
+        if (unit < 8 && (x >> (unit * 8)) != 0 && (x >> (unit * 8)) != (~0ull >> (unit * 8))) {
+            KDX_VEC_FREE(bytes);
+            kdx_print(s, "Overflow in '%s %s'\n", cmd, args);
+            return 1;
+        }
+        for (unsigned i = 0; i < unit; i++)
+            KDX_VEC_PUSH(bytes, (uint8_t)(x >> (8 * i)));
+        p = kdx_skip_ws(e);
+    }
+    if (bytes.len == 0) {
+        kdx_print(s, "Interactive entry is not supported; give the values: %s ADDRESS VALUES\n",
+                  cmd);
+        return 1;
+    }
+    int rc = write_bytes(s, addr, bytes.items, bytes.len);
+    KDX_VEC_FREE(bytes);
+    return rc;
+}
+
+/* ---- s: search ------------------------------------------------------------------ */
+
+typedef struct search_spec {
+    char type;            /* b w d q a u */
+    unsigned unit;        /* alignment of hits */
+    KDX_VEC(uint8_t) pattern;
+} search_spec;
+
+static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_spec *sp)
+{
+    kdx_err err;
+    if (sp->type == 'a' || sp->type == 'u') {
+        kdx_strbuf str;
+        kdx_sb_init(&str);
+        kdx_sb_puts(&str, "");
+        const char *end = parse_quoted(p, &str);
+        if (!end || *kdx_skip_ws(end) || str.len == 0) {
+            kdx_sb_free(&str);
+            return kdx_cmd_syntax_error(s, cmd, p);
+        }
+        for (size_t i = 0; i < str.len; i++) {
+            KDX_VEC_PUSH(sp->pattern, (uint8_t)str.s[i]);
+            if (sp->type == 'u')
+                KDX_VEC_PUSH(sp->pattern, 0);
+        }
+        kdx_sb_free(&str);
+        return 0;
+    }
+    unsigned size = sp->type == 'b' ? 1 : sp->type == 'w' ? 2 : sp->type == 'd' ? 4 : 8;
+    p = kdx_skip_ws(p);
+    while (*p) {
+        uint64_t x;
+        const char *e;
+        if (kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        for (unsigned i = 0; i < size; i++)
+            KDX_VEC_PUSH(sp->pattern, (uint8_t)(x >> (8 * i)));
+        p = kdx_skip_ws(e);
+    }
+    if (sp->pattern.len == 0)
+        return kdx_cmd_syntax_error(s, cmd, p);
+    return 0;
+}
+
+/* Where to resume after va could not be read: past the whole region an
+ * invalid upper-level entry covers, or the next page. */
+static uint64_t skip_unreadable(kdx_target *t, uint64_t va)
+{
+    uint64_t span = 4096;
+    if (t->paging != KDX_PAGING_NONE && t->ops && t->ops->read_phys) {
+        kdx_xlat x;
+        if (kdx_mm_translate(t, t->dtb, va, &x, NULL) != KDX_OK)
+            span = kdx_mm_level_span(t->paging, x.fail_level);
+    }
+    return (va & ~(span - 1)) + span;
+}
+
+static void print_hit(kdx_session *s, const search_spec *sp, uint64_t addr)
+{
+    const dfmt *f = find_format(sp->type == 'w' ? "dw" : sp->type == 'd' ? "dd"
+                                : sp->type == 'q' ? "dq" : "db");
+    dview v;
+    v.f = *f;
+    v.phys = false;
+    v.ptr_size = s->target->ptr_size;
+    mem_buf m;
+    if (!mem_read(s, false, addr, v.f.per_line * v.f.unit, &m))
+        return;
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    hex_line(&sb, &v, &m, 0, v.f.per_line);
+    flush_line(s, &sb);
+    kdx_sb_free(&sb);
+    mem_free(&m);
+}
+
+/* Scans [start, start+len) a page at a time; a match may straddle pages,
+ * so the last pattern_len-1 bytes of a readable page carry over. */
+static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, uint64_t len)
+{
+    kdx_target *t = s->target;
+    size_t plen = sp->pattern.len;
+    uint8_t *win = kdx_xmalloc(4096 + plen);
+    size_t carry = 0;
+    uint64_t end = start + len;
+    if (end < start)
+        end = UINT64_MAX;
+    uint64_t a = start;
+    while (a < end) {
+        size_t chunk = (size_t)KDX_MIN((uint64_t)(4096 - (a & 0xfff)), end - a);
+        size_t done = 0;
+        kdx_read_virt(t, a, win + carry, chunk, &done, NULL);
+        size_t avail = carry + done;
+        uint64_t base = a - carry;
+        for (size_t off = 0; off + plen <= avail;) {
+            uint8_t *hit = memmem(win + off, avail - off, sp->pattern.items, plen);
+            if (!hit)
+                break;
+            uint64_t ha = base + (uint64_t)(hit - win);
+            if (ha % sp->unit == 0)
+                print_hit(s, sp, ha);
+            off = (size_t)(hit - win) + 1;
+        }
+        if (done < chunk) {
+            carry = 0;
+            uint64_t next = skip_unreadable(t, a + done);
+            if (next <= a)
+                break;
+            a = next;
+            continue;
+        }
+        carry = KDX_MIN(avail, plen - 1);
+        memmove(win, win + avail - carry, carry);
+        if (a + chunk < a)
+            break;
+        a += chunk;
+    }
+    free(win);
+}
+
+static int cmd_search(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    search_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.type = 'b';
+    const char *p = kdx_skip_ws(args);
+    if (*p == '-') {
+        p++;
+        if (*p == '[') { /* flags such as -[1]a: accepted, not needed for output */
+            while (*p && *p != ']')
+                p++;
+            if (*p)
+                p++;
+        }
+        char c = (char)tolower((unsigned char)*p);
+        if (!strchr("bwdqau", c) || !c)
+            return kdx_cmd_syntax_error(s, cmd, p);
+        sp.type = c;
+        p++;
+    }
+    sp.unit = sp.type == 'w' ? 2 : sp.type == 'd' ? 4 : sp.type == 'q' ? 8 : 1;
+    kdx_err err;
+    kdx_range r;
+    const char *end;
+    if (kdx_parse_range(s, p, 1, 0, &r, &end, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (!r.has_start || !r.has_count)
+        return kdx_cmd_syntax_error(s, cmd, p);
+    if (parse_pattern(s, cmd, end, &sp) != 0) {
+        KDX_VEC_FREE(sp.pattern);
+        return 1;
+    }
+    search_range(s, &sp, r.start, r.count);
+    KDX_VEC_FREE(sp.pattern);
+    return 0;
+}
+
+/* ---- .ignore_missing_pages ---------------------------------------------------- */
+
+static int cmd_ignore_missing(kdx_session *s, const char *cmd, const char *args)
+{
+    if (*args) {
+        uint64_t v;
+        kdx_err err;
+        if (kdx_expr_eval_all(s, args, &v, &err) != KDX_OK)
+            return kdx_cmd_syntax_error(s, cmd, args);
+        s->ignore_missing_pages = v != 0;
+    }
+    kdx_print(s, s->ignore_missing_pages ? "Suppress kernel summary dump missing page error message\n"
+                                         : "Display kernel summary dump missing page error message\n");
+    return 0;
+}
 
 const kdx_command kdx_cmds_memory[] = {
+    {"d", cmd_display, "display memory in the format of the last d* command (db at first)", 0},
+    {"db", cmd_display, "display bytes and ASCII: db [/p] [/cN] RANGE", 0},
+    {"dw", cmd_display, "display words", 0},
+    {"dd", cmd_display, "display double words", 0},
+    {"dq", cmd_display, "display quad words", 0},
+    {"dp", cmd_display, "display pointer-sized values", 0},
+    {"dc", cmd_display, "display double words and ASCII", 0},
+    {"da", cmd_display, "display an ASCII string", 0},
+    {"du", cmd_display, "display a Unicode string", 0},
+    {"dyb", cmd_display, "display bytes in binary", 0},
+    {"dds", cmd_display, "display double words with symbols", 0},
+    {"dqs", cmd_display, "display quad words with symbols", 0},
+    {"dps", cmd_display, "display pointers with symbols", 0},
+    {"!db", cmd_phys_display, "display physical memory as bytes: !db PADDR [L count]", 0},
+    {"!dw", cmd_phys_display, "display physical memory as words", 0},
+    {"!dd", cmd_phys_display, "display physical memory as double words", 0},
+    {"!dq", cmd_phys_display, "display physical memory as quad words", 0},
+    {"!dc", cmd_phys_display, "display physical memory as double words and ASCII", 0},
+    {"eb", cmd_edit, "edit bytes (session overlay; the dump file is never written)", 0},
+    {"ew", cmd_edit, "edit words", 0},
+    {"ed", cmd_edit, "edit double words", 0},
+    {"eq", cmd_edit, "edit quad words", 0},
+    {"ep", cmd_edit, "edit pointer-sized values", 0},
+    {"ea", cmd_edit, "write an ASCII string (no terminator)", 0},
+    {"eu", cmd_edit, "write a Unicode string (no terminator)", 0},
+    {"eza", cmd_edit, "write a NUL-terminated ASCII string", 0},
+    {"ezu", cmd_edit, "write a NUL-terminated Unicode string", 0},
+    {"s", cmd_search, "search memory: s [-b|-w|-d|-q|-a|-u] RANGE PATTERN", 0},
+    {".ignore_missing_pages", cmd_ignore_missing,
+     "suppress (1) or show (0) missing-page messages of kernel dumps", 0},
     {0}};

@@ -34,6 +34,16 @@ static int cmd_echo(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* `.json [1|0]`: kdx's switch for structured output (what --json sets). */
+static int cmd_json(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    if (*args)
+        s->json = strcmp(args, "0") && strcmp(args, "off");
+    kdx_print(s, "JSON output is %s\n", s->json ? "on" : "off");
+    return 0;
+}
+
 static int cmd_comment(kdx_session *s, const char *cmd, const char *args)
 {
     (void)s;
@@ -54,6 +64,7 @@ const kdx_command kdx_cmds_session[] = {
     {"qq", cmd_quit, "quit", 0},
     {"qd", cmd_quit, "quit (detach)", 0},
     {".help", cmd_help, "list commands (.help PATTERN filters)", 0},
+    {".json", cmd_json, "kdx: structured JSON output on (1) or off (0) for commands that support it", 0},
     {".echo", cmd_echo, "print text (ends at ';' unless quoted)", 0},
     {"$$", cmd_comment, "comment", KDX_CMD_RAW},
     {"*", cmd_comment, "comment", KDX_CMD_RAW},

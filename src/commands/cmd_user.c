@@ -1,6 +1,632 @@
-/* Command family: user-mode dumps: ~, |, !teb, !peb, !gle, !error, .ecxr. */
+/* Command family: user-mode dumps: ~ (threads), | (process), !teb, !peb,
+ * !gle, !error, and !mdstreams (the minidump's stream directory). */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/bytes.h"
+#include "base/fmt.h"
+#include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "dump/minidump.h"
+#include "errors/errors.h"
+#include "expr/expr.h"
+#include "target/memory.h"
+
+static bool need_user_target(kdx_session *s, const char *cmd)
+{
+    if (!kdx_cmd_need_target(s))
+        return false;
+    if (s->target->kind != KDX_TARGET_USER_DUMP) {
+        kdx_print(s, "%s is for user-mode targets; this is a %s.\n", cmd,
+                  s->target->kind == KDX_TARGET_KERNEL_DUMP ? "kernel dump" : "not a process dump");
+        return false;
+    }
+    return true;
+}
+
+/* ---- ~ : threads ------------------------------------------------------- */
+
+static void print_thread_line(kdx_session *s, unsigned index)
+{
+    kdx_target *t = s->target;
+    kdx_thread_info ti;
+    kdx_err err;
+    if (!t->ops->get_thread_info || t->ops->get_thread_info(t->impl, index, &ti, &err) != KDX_OK) {
+        kdx_print(s, "   %u  (no thread information)\n", index);
+        return;
+    }
+    char mark = ' ';
+    if (index == s->cur_context)
+        mark = '.';
+    else if (t->exception.present && index == t->exception.context_index)
+        mark = '#';
+    char teb[KDX_ADDR_BUF];
+    kdx_print(s, "%c%3u  Id: %x.%x Suspend: %u Teb: %s Unfrozen", mark, index, t->sys.process_id,
+              ti.id, ti.suspend_count, kdx_session_fmt_ptr(s, teb, ti.teb));
+    if (ti.name)
+        kdx_print(s, " \"%s\"", ti.name);
+    kdx_print(s, "\n");
+}
+
+/* Thread selector after '~': N, ., #, *, ~[TID]. *all is set for '*'. */
+static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *index, bool *all,
+                                  const char **rest)
+{
+    kdx_target *t = s->target;
+    const char *p = args;
+    *all = false;
+    if (*p == '*') {
+        *all = true;
+        *rest = p + 1;
+        return true;
+    }
+    if (*p == '.') {
+        *index = s->cur_context;
+        *rest = p + 1;
+        return true;
+    }
+    if (*p == '#') {
+        if (!t->exception.present) {
+            kdx_print(s, "No event thread: the dump has no exception record.\n");
+            return false;
+        }
+        *index = t->exception.context_index;
+        *rest = p + 1;
+        return true;
+    }
+    if (*p == '~' && p[1] == '[') {
+        const char *close = strchr(p + 2, ']');
+        if (!close) {
+            kdx_cmd_syntax_error(s, "~", p);
+            return false;
+        }
+        char *expr = kdx_strndup(p + 2, (size_t)(close - p - 2));
+        uint64_t tid;
+        kdx_err err;
+        kdx_status st = kdx_expr_eval_all(s, expr, &tid, &err);
+        free(expr);
+        if (st != KDX_OK) {
+            kdx_print_err(s, &err);
+            return false;
+        }
+        for (unsigned i = 0; i < t->ncontexts; i++) {
+            kdx_thread_info ti;
+            if (t->ops->get_thread_info && t->ops->get_thread_info(t->impl, i, &ti, &err) == KDX_OK &&
+                ti.id == tid) {
+                *index = i;
+                *rest = close + 1;
+                return true;
+            }
+        }
+        kdx_print(s, "Thread id 0x%" PRIx64 " is not a thread of this process\n", tid);
+        return false;
+    }
+    if (isdigit((unsigned char)*p)) {
+        /* Thread numbers are decimal whatever the radix, as in cdb. */
+        char *end;
+        unsigned long n = strtoul(p, &end, 10);
+        if (n >= t->ncontexts) {
+            kdx_print(s, "Illegal thread error in '~%s'\n", args);
+            return false;
+        }
+        *index = (unsigned)n;
+        *rest = end;
+        return true;
+    }
+    kdx_cmd_syntax_error(s, "~", p);
+    return false;
+}
+
+/* Runs a command line as if thread index were current, then restores scope. */
+static int run_in_thread(kdx_session *s, unsigned index, const char *line)
+{
+    unsigned saved = s->cur_context;
+    bool had_scope = s->has_scope_context;
+    kdx_context scope = s->scope_context;
+    int frame = s->cur_frame;
+    kdx_err err;
+    kdx_session_set_context_index(s, index, &err);
+    int rc = kdx_execute(s, line);
+    s->cur_context = saved;
+    s->has_scope_context = had_scope;
+    s->scope_context = scope;
+    s->cur_frame = frame;
+    return rc ? 1 : 0;
+}
+
+static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    kdx_target *t = s->target;
+    if (!*args) {
+        for (unsigned i = 0; i < t->ncontexts; i++)
+            print_thread_line(s, i);
+        return 0;
+    }
+    unsigned index = 0;
+    bool all;
+    const char *rest;
+    if (!parse_thread_selector(s, args, &index, &all, &rest))
+        return 1;
+    rest = kdx_skip_ws(rest);
+    bool is_switch = (rest[0] == 's' || rest[0] == 'S') && (!rest[1] || isspace((unsigned char)rest[1]));
+    if (all) {
+        if (is_switch) {
+            kdx_print(s, "~*s: cannot switch to every thread at once\n");
+            return 1;
+        }
+        int rc = 0;
+        for (unsigned i = 0; i < t->ncontexts; i++) {
+            if (*rest)
+                kdx_print(s, "\n");
+            print_thread_line(s, i);
+            if (*rest)
+                rc |= run_in_thread(s, i, rest);
+        }
+        return rc;
+    }
+    if (is_switch) {
+        kdx_err err;
+        if (kdx_session_set_context_index(s, index, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        return 0;
+    }
+    if (!*rest) {
+        print_thread_line(s, index);
+        return 0;
+    }
+    return run_in_thread(s, index, rest);
+}
+
+/* ---- | : process ------------------------------------------------------- */
+
+static int cmd_process(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    if (*args && strcmp(args, "0") != 0 && strcmp(args, ".") != 0 && strcmp(args, "#") != 0 &&
+        strcmp(args, "0s") != 0 && strcmp(args, "*") != 0) {
+        kdx_print(s, "Illegal process error in '|%s': a dump holds one process (0)\n", args);
+        return 1;
+    }
+    kdx_target *t = s->target;
+    const kdx_module *m = t->main_module;
+    const char *name = m ? (m->image_path ? m->image_path : m->image_name) : NULL;
+    kdx_print(s, ".  0\tid: %x\texamine\tname: %s\n", t->sys.process_id,
+              name ? name : "<unknown: the dump lists no modules>");
+    return 0;
+}
+
+/* ---- !mdstreams : the stream directory ---------------------------------- */
+
+static void fmt_time_t(char *buf, size_t len, uint32_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%a %b %e %H:%M:%S %Y (UTC)", &tm))
+        snprintf(buf, len, "0x%x", t);
+}
+
+static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_stream *st)
+{
+    kdx_target *t = s->target;
+    switch (st->type) {
+    case KDX_MD_THREAD_LIST:
+    case KDX_MD_THREAD_EX_LIST: kdx_print(s, "%zu threads", md->nthreads); break;
+    case KDX_MD_MODULE_LIST: kdx_print(s, "%zu modules", t->nmodules - md->nunloaded); break;
+    case KDX_MD_UNLOADED_MODULES: kdx_print(s, "%zu unloaded modules", md->nunloaded); break;
+    case KDX_MD_MEMORY_LIST:
+        if (st->size >= 4 && kdx_file_at(md->file, st->rva, 4))
+            kdx_print(s, "%u ranges", kdx_le32(kdx_file_at(md->file, st->rva, 4)));
+        break;
+    case KDX_MD_MEMORY64_LIST: kdx_print(s, "full memory"); break;
+    case KDX_MD_EXCEPTION:
+        kdx_print(s, "code %08x, thread %x", t->exception.code, t->exception.thread_id);
+        break;
+    case KDX_MD_SYSTEM_INFO:
+        kdx_print(s, "%s, Windows %u.%u.%u", kdx_arch_name(t->arch), t->sys.os_major,
+                  t->sys.os_minor, t->sys.build);
+        break;
+    case KDX_MD_MISC_INFO:
+        kdx_print(s, "version %s, flags 0x%x",
+                  md->misc.size >= 1364 ? "5" : md->misc.size >= 832 ? "4"
+                  : md->misc.size >= 232 ? "3" : md->misc.size >= 44 ? "2" : "1",
+                  md->misc.flags1);
+        break;
+    case KDX_MD_HANDLE_DATA: kdx_print(s, "%zu handles", md->nhandles); break;
+    case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
+    case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
+    case KDX_MD_BREAKPAD_INFO:
+        if (md->has_breakpad_info)
+            kdx_print(s, "dump thread %x, requesting thread %x", md->breakpad_dump_tid,
+                      md->breakpad_requesting_tid);
+        break;
+    default: break;
+    }
+}
+
+static int cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)args;
+    if (!need_user_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    if (!md) {
+        kdx_print(s, "%s: the target is not a minidump\n", cmd);
+        return 1;
+    }
+    char when[64];
+    fmt_time_t(when, sizeof when, md->timestamp);
+    kdx_print(s, "Minidump %s\n", md->file->path);
+    kdx_print(s, "  Version      0x%04x (implementation 0x%04x)\n", md->version & 0xffff,
+              md->version >> 16);
+    kdx_print(s, "  Streams      %zu\n", md->nstreams);
+    kdx_print(s, "  Flags        0x%" PRIx64 "%s\n", md->flags,
+              (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? " (full memory)" : "");
+    kdx_print(s, "  Time         %s\n", when);
+    kdx_print(s, "  Checksum     0x%08x\n\n", md->checksum);
+    kdx_print(s, "Stream  Type        Name                        Offset    Size\n");
+    for (size_t i = 0; i < md->nstreams; i++) {
+        const kdx_md_stream *st = &md->streams[i];
+        const char *name = kdx_minidump_stream_name(st->type);
+        kdx_print(s, "%6zu  0x%08x  %-26s  %08x  %08x  ", i, st->type, name ? name : "(unknown)",
+                  st->rva, st->size);
+        stream_summary(s, md, st);
+        kdx_print(s, "\n");
+    }
+    if (md->notes)
+        kdx_print(s, "\nProblems found:\n%s", md->notes);
+    for (size_t i = 0; i < md->ncomments; i++)
+        kdx_print(s, "\nComment: %s\n", md->comments[i]);
+    return 0;
+}
+
+/* ---- !error, !gle ------------------------------------------------------ */
+
+static void print_code(kdx_session *s, const char *label, kdx_errkind kind, uint32_t v,
+                       bool decimal)
+{
+    const char *text = kdx_error_text(kind, v);
+    kdx_print(s, "%s: (%s) 0x%x", label, kdx_errkind_name(kind), v);
+    if (decimal)
+        kdx_print(s, " (%u)", v);
+    kdx_print(s, " - %s\n", text ? text : "<Unable to get error code text>");
+}
+
+static int cmd_error(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!*args) {
+        kdx_print(s, "Usage: %s VALUE [FLAGS]  (FLAGS 1: VALUE is an NTSTATUS)\n", cmd);
+        return 1;
+    }
+    uint64_t v;
+    const char *end;
+    kdx_err err;
+    if (kdx_expr_eval(s, args, &v, &end, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    uint64_t flags = 0;
+    end = kdx_skip_ws(end);
+    if (*end && kdx_expr_eval_all(s, end, &flags, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    uint32_t code = (uint32_t)v;
+    kdx_errkind kind = (flags & 1) ? KDX_ERRKIND_NTSTATUS : kdx_error_classify(code);
+    print_code(s, "Error code", kind, code, true);
+    return 0;
+}
+
+/* TEB fields kdx reads, per pointer size (the 64-bit layout also serves ARM64). */
+typedef struct teb_layout {
+    unsigned client_id, rpc_handle, tls, peb, last_error, owned_locks, last_status,
+        hard_error_mode;
+} teb_layout;
+
+static const teb_layout teb64 = {0x40, 0x50, 0x58, 0x60, 0x68, 0x6c, 0x1250, 0x16b0};
+static const teb_layout teb32 = {0x20, 0x28, 0x2c, 0x30, 0x34, 0x38, 0xbf4, 0xf28};
+
+static const teb_layout *teb_of(kdx_session *s)
+{
+    return kdx_session_ptr_size(s) == 8 ? &teb64 : &teb32;
+}
+
+/* The TEB of thread index, from the dump's thread list. */
+static bool thread_teb(kdx_session *s, unsigned index, uint64_t *teb, uint32_t *tid)
+{
+    kdx_target *t = s->target;
+    kdx_thread_info ti;
+    kdx_err err;
+    if (!t->ops->get_thread_info || t->ops->get_thread_info(t->impl, index, &ti, &err) != KDX_OK)
+        return false;
+    *teb = ti.teb;
+    if (tid)
+        *tid = ti.id;
+    return ti.teb != 0;
+}
+
+static void print_gle(kdx_session *s, uint64_t teb)
+{
+    const teb_layout *l = teb_of(s);
+    uint32_t le, ls;
+    kdx_err err;
+    char a[KDX_ADDR_BUF];
+    if (kdx_read_u32(s->target, teb + l->last_error, &le, &err) != KDX_OK) {
+        kdx_print(s, "LastErrorValue: unavailable: the TEB at %s is not in the dump\n",
+                  kdx_session_fmt_ptr(s, a, teb));
+        return;
+    }
+    print_code(s, "LastErrorValue", KDX_ERRKIND_WIN32, le, true);
+    if (kdx_read_u32(s->target, teb + l->last_status, &ls, &err) != KDX_OK)
+        kdx_print(s, "LastStatusValue: unavailable: %s\n", err.msg);
+    else
+        print_code(s, "LastStatusValue", KDX_ERRKIND_NTSTATUS, ls, false);
+}
+
+static int cmd_gle(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    kdx_target *t = s->target;
+    bool all = strcmp(args, "-all") == 0;
+    if (*args && !all) {
+        kdx_print(s, "Usage: %s [-all]\n", cmd);
+        return 1;
+    }
+    for (unsigned i = all ? 0 : s->cur_context; i < (all ? t->ncontexts : s->cur_context + 1); i++) {
+        uint64_t teb;
+        if (all)
+            kdx_print(s, "Last error for thread %x:\n", i);
+        if (!thread_teb(s, i, &teb, NULL))
+            kdx_print(s, "Thread %u has no TEB address in the dump\n", i);
+        else
+            print_gle(s, teb);
+        if (all)
+            kdx_print(s, "\n");
+    }
+    return 0;
+}
+
+/* ---- !teb, !peb -------------------------------------------------------- */
+
+/* A pointer as !teb/!peb print it: all digits, no backtick. */
+static const char *plain_ptr(kdx_session *s, char buf[KDX_ADDR_BUF], uint64_t v)
+{
+    snprintf(buf, KDX_ADDR_BUF, "%0*" PRIx64, kdx_session_ptr_size(s) * 2, v);
+    return buf;
+}
+
+static bool read_ptr_at(kdx_session *s, uint64_t va, uint64_t *v)
+{
+    kdx_err err;
+    return kdx_read_ptr(s->target, va, v, &err) == KDX_OK;
+}
+
+static int cmd_teb(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    uint64_t teb = 0;
+    kdx_err err;
+    if (*args) {
+        if (kdx_expr_eval_all(s, args, &teb, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+    } else if (!thread_teb(s, s->cur_context, &teb, NULL)) {
+        kdx_print(s, "The current thread has no TEB address in the dump\n");
+        return 1;
+    }
+    char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
+    const teb_layout *l = teb_of(s);
+    int ps = kdx_session_ptr_size(s);
+    uint64_t tib[7];
+    for (int i = 0; i < 7; i++)
+        if (!read_ptr_at(s, teb + (uint64_t)i * (uint64_t)ps, &tib[i])) {
+            kdx_print(s, "TEB at %s\n    The TEB's memory is not present in the dump "
+                         "(a minidump written without the thread's TEB).\n",
+                      plain_ptr(s, a, teb));
+            return 1;
+        }
+    static const char *const tib_names[] = {"ExceptionList:", "StackBase:", "StackLimit:",
+                                            "SubSystemTib:", "FiberData:",
+                                            "ArbitraryUserPointer:", "Self:"};
+    kdx_print(s, "TEB at %s\n", plain_ptr(s, a, teb));
+    for (int i = 0; i < 7; i++)
+        kdx_print(s, "    %-22s%s\n", tib_names[i], plain_ptr(s, a, tib[i]));
+    uint64_t env = 0, pid = 0, tid = 0, rpc = 0, tls = 0, peb = 0;
+    uint32_t le = 0, ls = 0, locks = 0, hem = 0;
+    bool ok = read_ptr_at(s, teb + 7ull * (uint64_t)ps, &env) &&
+              read_ptr_at(s, teb + l->client_id, &pid) &&
+              read_ptr_at(s, teb + l->client_id + (uint64_t)ps, &tid) &&
+              read_ptr_at(s, teb + l->rpc_handle, &rpc) && read_ptr_at(s, teb + l->tls, &tls) &&
+              read_ptr_at(s, teb + l->peb, &peb) &&
+              kdx_read_u32(s->target, teb + l->last_error, &le, &err) == KDX_OK &&
+              kdx_read_u32(s->target, teb + l->owned_locks, &locks, &err) == KDX_OK;
+    if (!ok) {
+        kdx_print(s, "    (the rest of the TEB is not present in the dump)\n");
+        return 1;
+    }
+    kdx_print(s, "    %-22s%s\n", "EnvironmentPointer:", plain_ptr(s, a, env));
+    kdx_print(s, "    %-22s%s . %s\n", "ClientId:", plain_ptr(s, a, pid), plain_ptr(s, b, tid));
+    kdx_print(s, "    %-22s%s\n", "RpcHandle:", plain_ptr(s, a, rpc));
+    kdx_print(s, "    %-22s%s\n", "Tls Storage:", plain_ptr(s, a, tls));
+    kdx_print(s, "    %-22s%s\n", "PEB Address:", plain_ptr(s, a, peb));
+    kdx_print(s, "    %-22s%u\n", "LastErrorValue:", le);
+    if (kdx_read_u32(s->target, teb + l->last_status, &ls, &err) == KDX_OK)
+        kdx_print(s, "    %-22s%x\n", "LastStatusValue:", ls);
+    else
+        kdx_print(s, "    %-22s(not in the dump)\n", "LastStatusValue:");
+    kdx_print(s, "    %-22s%u\n", "Count Owned Locks:", locks);
+    if (kdx_read_u32(s->target, teb + l->hard_error_mode, &hem, &err) == KDX_OK)
+        kdx_print(s, "    %-22s%u\n", "HardErrorMode:", hem);
+    else
+        kdx_print(s, "    %-22s(not in the dump)\n", "HardErrorMode:");
+    return 0;
+}
+
+/* Reads a UNICODE_STRING at va as UTF-8; NULL when its bytes are missing. */
+static char *read_unicode_string(kdx_session *s, uint64_t va)
+{
+    int ps = kdx_session_ptr_size(s);
+    uint16_t len;
+    uint64_t buf;
+    kdx_err err;
+    if (kdx_read_u16(s->target, va, &len, &err) != KDX_OK ||
+        !read_ptr_at(s, va + (ps == 8 ? 8 : 4), &buf))
+        return NULL;
+    uint8_t *bytes = kdx_xmalloc(len ? len : 1);
+    char *out = NULL;
+    if (kdx_read_virt(s->target, buf, bytes, len, NULL, &err) == KDX_OK)
+        out = kdx_md_utf16_to_utf8(bytes, len / 2);
+    free(bytes);
+    return out;
+}
+
+static void print_params_string(kdx_session *s, const char *label, uint64_t va)
+{
+    char *str = read_unicode_string(s, va);
+    char a[KDX_ADDR_BUF];
+    int width = KDX_MAX(14, (int)strlen(label) + 2);
+    if (str)
+        kdx_print(s, "    %-*s'%s'\n", width, label, str);
+    else
+        kdx_print(s, "    %-*s(the string at %s is not in the dump)\n", width, label,
+                  plain_ptr(s, a, va));
+    free(str);
+}
+
+static int cmd_peb(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    kdx_err err;
+    uint64_t peb = 0, teb = 0;
+    char a[KDX_ADDR_BUF];
+    if (*args) {
+        if (kdx_expr_eval_all(s, args, &peb, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+    } else if (!thread_teb(s, s->cur_context, &teb, NULL) ||
+               !read_ptr_at(s, teb + teb_of(s)->peb, &peb)) {
+        kdx_print(s, "PEB address is not available: the dump does not hold the TEB of the "
+                     "current thread%s%s%s\n", teb ? " (at " : "", teb ? plain_ptr(s, a, teb) : "",
+                  teb ? ")" : "");
+        return 1;
+    }
+    bool w = kdx_session_ptr_size(s) == 8;
+    uint8_t head[4];
+    uint64_t image = 0, ldr = 0, params = 0, heap = 0;
+    uint32_t gflag = 0;
+    if (kdx_read_virt(s->target, peb, head, sizeof head, NULL, &err) != KDX_OK ||
+        !read_ptr_at(s, peb + (w ? 0x10 : 0x8), &image) ||
+        !read_ptr_at(s, peb + (w ? 0x18 : 0xc), &ldr) ||
+        !read_ptr_at(s, peb + (w ? 0x20 : 0x10), &params) ||
+        !read_ptr_at(s, peb + (w ? 0x30 : 0x18), &heap) ||
+        kdx_read_u32(s->target, peb + (w ? 0xbc : 0x68), &gflag, &err) != KDX_OK) {
+        kdx_print(s, "PEB at %s\n    The PEB's memory is not present in the dump.\n",
+                  plain_ptr(s, a, peb));
+        return 1;
+    }
+    kdx_print(s, "PEB at %s\n", plain_ptr(s, a, peb));
+    kdx_print(s, "    InheritedAddressSpace:    %s\n", head[0] ? "Yes" : "No");
+    kdx_print(s, "    ReadImageFileExecOptions: %s\n", head[1] ? "Yes" : "No");
+    kdx_print(s, "    BeingDebugged:            %s\n", head[2] ? "Yes" : "No");
+    kdx_print(s, "    ImageBaseAddress:         %s\n", plain_ptr(s, a, image));
+    kdx_print(s, "    NtGlobalFlag:             %x\n", gflag);
+    kdx_print(s, "    Ldr                       %s\n", plain_ptr(s, a, ldr));
+    kdx_print(s, "    ProcessHeap:       %s\n", plain_ptr(s, a, heap));
+    kdx_print(s, "    ProcessParameters: %s\n", plain_ptr(s, a, params));
+    if (!params)
+        return 0;
+    uint8_t probe;
+    if (kdx_read_u8(s->target, params, &probe, &err) != KDX_OK) {
+        kdx_print(s, "    (the process parameters are not in the dump)\n");
+        return 0;
+    }
+    print_params_string(s, "CurrentDirectory:", params + (w ? 0x38 : 0x24));
+    print_params_string(s, "WindowTitle:", params + (w ? 0xb0 : 0x70));
+    print_params_string(s, "ImageFile:", params + (w ? 0x60 : 0x38));
+    print_params_string(s, "CommandLine:", params + (w ? 0x70 : 0x40));
+    print_params_string(s, "DllPath:", params + (w ? 0x50 : 0x30));
+    return 0;
+}
+
+/* ---- .time ------------------------------------------------------------- */
+
+/* FILETIME as "Sat Oct 29 12:43:47.000 2016 (UTC + 0:00)". */
+static void fmt_filetime(char *buf, size_t len, uint64_t ft)
+{
+    uint64_t secs = ft / 10000000ull;
+    unsigned ms = (unsigned)((ft / 10000ull) % 1000);
+    if (secs < 11644473600ull) {
+        snprintf(buf, len, "(time 0x%" PRIx64 " is before 1970)", ft);
+        return;
+    }
+    time_t tt = (time_t)(secs - 11644473600ull);
+    struct tm tm;
+    char d[48], y[16];
+    if (!gmtime_r(&tt, &tm) || !strftime(d, sizeof d, "%a %b %e %H:%M:%S", &tm) ||
+        !strftime(y, sizeof y, "%Y", &tm)) {
+        snprintf(buf, len, "0x%" PRIx64, ft);
+        return;
+    }
+    snprintf(buf, len, "%s.%03u %s (UTC + 0:00)", d, ms, y);
+}
+
+/* 100 ns units as "0 days 0:00:05.000". */
+static void fmt_span(char *buf, size_t len, uint64_t t100ns)
+{
+    uint64_t ms = t100ns / 10000ull;
+    uint64_t s = ms / 1000;
+    snprintf(buf, len, "%" PRIu64 " days %" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64,
+             s / 86400, (s / 3600) % 24, (s / 60) % 60, s % 60, ms % 1000);
+}
+
+static int cmd_time(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    (void)args;
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    kdx_target *t = s->target;
+    char a[96];
+    if (t->sys.dump_time) {
+        fmt_filetime(a, sizeof a, t->sys.dump_time);
+        kdx_print(s, "Debug session time: %s\n", a);
+    } else {
+        kdx_print(s, "Debug session time: not available\n");
+    }
+    if (t->sys.system_uptime) {
+        fmt_span(a, sizeof a, t->sys.system_uptime);
+        kdx_print(s, "System Uptime: %s\n", a);
+    } else {
+        kdx_print(s, "System Uptime: not available\n");
+    }
+    if (t->kind != KDX_TARGET_USER_DUMP)
+        return 0;
+    if (t->sys.process_create_time && t->sys.dump_time >= t->sys.process_create_time) {
+        fmt_span(a, sizeof a, t->sys.dump_time - t->sys.process_create_time);
+        kdx_print(s, "Process Uptime: %s\n", a);
+    } else {
+        kdx_print(s, "Process Uptime: not available\n");
+    }
+    const kdx_minidump *md = kdx_minidump_of(t);
+    if (md && md->misc.present && (md->misc.flags1 & KDX_MD_MISC_PROCESS_TIMES)) {
+        fmt_span(a, sizeof a, (uint64_t)md->misc.process_kernel_time * 10000000ull);
+        kdx_print(s, "  Kernel time: %s\n", a);
+        fmt_span(a, sizeof a, (uint64_t)md->misc.process_user_time * 10000000ull);
+        kdx_print(s, "  User time: %s\n", a);
+    }
+    return 0;
+}
 
 const kdx_command kdx_cmds_user[] = {
+    {"~", cmd_threads, "threads: ~ lists, ~N s switches, ~~[TID]s by id, ~* CMD for each", 0},
+    {"|", cmd_process, "the process of a user dump", 0},
+    {"!error", cmd_error, "name and meaning of a Win32 error, NTSTATUS or HRESULT (!error V [1])", 0},
+    {"!gle", cmd_gle, "last Win32 error and NTSTATUS of the current thread (-all: every thread)", 0},
+    {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
+    {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
+    {".time", cmd_time, "dump time, system and process uptime, process kernel/user time", 0},
+    {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

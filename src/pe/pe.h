@@ -49,6 +49,9 @@ typedef struct kdx_pe_codeview {
     uint8_t guid[16];
     uint32_t age;
     char pdb_name[260];
+    /* Older NB10 records (VC6-era PDB 2.0): signature instead of a GUID. */
+    bool is_nb10;
+    uint32_t nb10_signature;
 } kdx_pe_codeview;
 
 /* x64/ARM64 .pdata entry (ARM64 packed entries have unwind_rva's low bits set). */
@@ -57,6 +60,10 @@ typedef struct kdx_runtime_function {
     uint32_t end_rva;          /* x64; for ARM64 derived from the packed/unpacked data */
     uint32_t unwind_rva;       /* x64: UNWIND_INFO RVA; ARM64: raw second word */
     uint32_t index;            /* position in the table */
+    /* ARM64 only: packed entry (unwind_rva & 3 != 0), then flag = unwind_rva & 3 and the
+     * packed fields live in unwind_rva itself; unpacked entries point at .xdata. */
+    bool packed;
+    uint8_t flag;
 } kdx_runtime_function;
 
 kdx_status kdx_pe_open_file(const char *path, kdx_pe **out, kdx_err *err);
@@ -87,5 +94,39 @@ kdx_status kdx_pe_runtime_function_for(kdx_pe *pe, uint32_t rva, kdx_runtime_fun
 kdx_status kdx_pe_runtime_function_at(kdx_pe *pe, uint32_t index, kdx_runtime_function *out,
                                       kdx_err *err);
 uint32_t kdx_pe_runtime_function_count(const kdx_pe *pe);
+
+/* ---- Additions ---- */
+
+/* Like kdx_pe_read, but *done tells how many bytes were read before a gap
+ * (a page missing from the dump, a range outside the image). File layout
+ * follows the loader: bytes of a section's virtual size beyond its raw
+ * data, and the alignment padding of headers and sections, read as zeros;
+ * RVAs outside headers, sections and SizeOfImage fail with KDX_E_NOT_FOUND. */
+kdx_status kdx_pe_read_partial(kdx_pe *pe, uint32_t rva, void *buf, size_t len, size_t *done,
+                               kdx_err *err);
+/* NUL-terminated string at rva, at most cap-1 characters (KDX_E_FORMAT if longer). */
+kdx_status kdx_pe_read_string(kdx_pe *pe, uint32_t rva, char *buf, size_t cap, kdx_err *err);
+/* Unwind data bytes (x64 UNWIND_INFO, ARM64 .xdata) at rva: reads up to cap bytes,
+ * stopping at the end of the section holding rva, so a short record near the end of
+ * .xdata is not an error; *got is the count read. KDX_E_NOT_FOUND when rva lies in
+ * no section. */
+kdx_status kdx_pe_read_unwind(kdx_pe *pe, uint32_t rva, void *buf, size_t cap, size_t *got,
+                              kdx_err *err);
+/* Index of the section holding rva, or -1. */
+int kdx_pe_section_for_rva(const kdx_pe *pe, uint32_t rva);
+/* Size of one .pdata entry: 12 (x64), 8 (ARM64), 0 when the image has none. */
+unsigned kdx_pe_runtime_function_size(const kdx_pe *pe);
+/* Header facts the pe target and the unwinder use. */
+uint32_t kdx_pe_section_alignment(const kdx_pe *pe);
+uint32_t kdx_pe_file_alignment(const kdx_pe *pe);
+uint32_t kdx_pe_size_of_headers(const kdx_pe *pe);
+/* True when the image was opened from a file in file layout. */
+bool kdx_pe_is_file_layout(const kdx_pe *pe);
+
+/* Export symbols of an opened image as a symbol provider (kind "export");
+ * kdx_pe_exports_provider_open (sym/sources.h) does this for an image in
+ * target memory. The provider copies what it needs: pe may be closed after. */
+struct kdx_symprov;
+kdx_status kdx_pe_exports_provider_from_pe(kdx_pe *pe, struct kdx_symprov *out, kdx_err *err);
 
 #endif

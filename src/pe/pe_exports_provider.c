@@ -1,12 +1,91 @@
-/* Placeholder until the PE reader lands. */
+/* Export symbols: when no symbol file matches, WinDbg names code by the
+ * image's export table ("export symbols"). The table is read once from the
+ * image in target memory and indexed by RVA and by name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "pe/pe.h"
 #include "sym/sources.h"
+#include "sym/symindex.h"
+
+typedef struct exports_prov {
+    KDX_VEC(char *) names;  /* owned; the index points into them */
+    kdx_symindex ix;
+} exports_prov;
+
+static int collect_export(void *ud, const char *name, uint32_t ordinal, uint32_t rva,
+                          const char *forwarder)
+{
+    exports_prov *p = ud;
+    if (forwarder)
+        return 0; /* no code in this image */
+    char *n = name ? kdx_strdup(name) : kdx_asprintf("Ordinal%u", ordinal);
+    KDX_VEC_PUSH(p->names, n);
+    kdx_symindex_add(&p->ix, n, rva, 0, KDX_SYM_EXPORT);
+    return 0;
+}
+
+static void exports_destroy(void *impl)
+{
+    exports_prov *p = impl;
+    for (size_t i = 0; i < p->names.len; i++)
+        free(p->names.items[i]);
+    KDX_VEC_FREE(p->names);
+    kdx_symindex_free(&p->ix);
+    free(p);
+}
+
+static kdx_status exports_by_rva(void *impl, uint32_t rva, kdx_symbol *out)
+{
+    return kdx_symindex_by_rva(&((exports_prov *)impl)->ix, rva, out);
+}
+
+static kdx_status exports_by_name(void *impl, const char *name, kdx_symbol *out)
+{
+    return kdx_symindex_by_name(&((exports_prov *)impl)->ix, name, out);
+}
+
+static kdx_status exports_enumerate(void *impl, const char *pattern, kdx_symbol_cb cb, void *ud)
+{
+    return kdx_symindex_enumerate(&((exports_prov *)impl)->ix, pattern, cb, ud);
+}
+
+static const kdx_symprov_ops exports_ops = {
+    .kind = "export",
+    .destroy = exports_destroy,
+    .by_rva = exports_by_rva,
+    .by_name = exports_by_name,
+    .enumerate = exports_enumerate,
+};
+
+kdx_status kdx_pe_exports_provider_from_pe(kdx_pe *pe, kdx_symprov *out, kdx_err *err)
+{
+    out->ops = NULL;
+    out->impl = NULL;
+    exports_prov *p = kdx_xcalloc(1, sizeof *p);
+    kdx_status st = kdx_pe_exports(pe, collect_export, p, err);
+    if (st != KDX_OK) {
+        exports_destroy(p);
+        return st;
+    }
+    kdx_symindex_finish(&p->ix);
+    out->ops = &exports_ops;
+    out->impl = p;
+    return KDX_OK;
+}
 
 kdx_status kdx_pe_exports_provider_open(kdx_target *t, uint64_t base, const char *name,
                                         kdx_symprov *out, kdx_err *err)
 {
-    (void)t;
-    (void)base;
     out->ops = NULL;
     out->impl = NULL;
-    return kdx_err_set(err, KDX_E_UNSUPPORTED, "%s: export symbols are not supported yet", name);
+    kdx_pe *pe;
+    kdx_status st = kdx_pe_open_target(t, base, name, &pe, err);
+    if (st != KDX_OK)
+        return st;
+    st = kdx_pe_exports_provider_from_pe(pe, out, err);
+    kdx_pe_close(pe);
+    return st;
 }

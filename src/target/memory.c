@@ -36,7 +36,10 @@ static kdx_status read_virt_page(kdx_target *t, uint64_t va, uint8_t *buf, size_
     st = t->ops->read_phys(t->impl, x.pa, buf, len, &done);
     if (st != KDX_OK)
         return missing(t, va + done, KDX_E_MEM_MISSING, err,
-                       "is not present in the dump (its physical page is not saved)");
+                       st == KDX_E_TRUNCATED
+                           ? "is not present in the dump (its physical page lies past the end of "
+                             "the truncated dump file)"
+                           : "is not present in the dump (its physical page is not saved)");
     return KDX_OK;
 }
 
@@ -74,8 +77,9 @@ kdx_status kdx_read_phys(kdx_target *t, uint64_t pa, void *buf, size_t len, size
         *done = got;
     if (st != KDX_OK) {
         char a[KDX_ADDR_BUF];
-        return kdx_err_set(err, KDX_E_MEM_MISSING, "physical memory at %s is not present in the dump",
-                           kdx_fmt_u64(a, pa + got));
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "physical memory at %s is not present in the dump%s",
+                           kdx_fmt_u64(a, pa + got),
+                           st == KDX_E_TRUNCATED ? " (the page lies past the end of the truncated dump file)" : "");
     }
     return KDX_OK;
 }

@@ -35,6 +35,10 @@ typedef struct kdx_session {
     /* Pseudo-registers $t0..$t19 and $ea/$exp-style results. */
     uint64_t t_regs[20];
     uint64_t last_expression;    /* $exp */
+    /* Memory display continuation: `db`/`d` with no address go on from here. */
+    uint64_t display_next;
+    bool display_next_valid;
+    char display_last_cmd[8];    /* the last d* command, repeated by a bare `d` */
     bool quit;                   /* `q` was executed */
     bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
 } kdx_session;

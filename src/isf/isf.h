@@ -1,0 +1,29 @@
+/* Volatility 3 ISF symbol tables (sym/sources.h has kdx_isf_provider_open).
+ * Extras for tests, fuzzers and the symbol loader. */
+#ifndef KDX_ISF_ISF_H
+#define KDX_ISF_ISF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sym/sources.h"
+
+/* The same as kdx_isf_provider_open on bytes in memory (plain JSON or xz). */
+kdx_status kdx_isf_provider_open_buffer(const char *name, const uint8_t *data, size_t len,
+                                        kdx_symprov *out, kdx_symfile_id *id, kdx_err *err);
+
+/* "5278AFF86C341677D7D7835C85B7B844" (dashes and braces allowed) -> GUID structure bytes,
+ * as kdx_module.pdb_guid stores them. */
+bool kdx_isf_parse_guid(const char *s, uint8_t guid[16]);
+
+/* Counts of an ISF provider (0 for any other provider): symbols placed by address,
+ * user types (records) defined by the table, enums. */
+typedef struct kdx_isf_counts {
+    size_t symbols;
+    size_t user_types;
+    size_t enums;
+} kdx_isf_counts;
+bool kdx_isf_get_counts(const kdx_symprov *prov, kdx_isf_counts *out);
+
+#endif

@@ -1,0 +1,18 @@
+/* PDB-specific extras beyond the kdx_symprov interface (sym/provider.h). */
+#ifndef KDX_PDB_PDB_PROVIDER_H
+#define KDX_PDB_PDB_PROVIDER_H
+
+#include <stdint.h>
+
+#include "sym/provider.h"
+
+/* True when prov was opened by kdx_pdb_provider_open. */
+bool kdx_pdb_is_provider(const kdx_symprov *prov);
+/* The function at rva with its parameter list, as DIA and Breakpad's
+ * dump_syms spell it: "google_breakpad::C::h(google_breakpad::C const &)",
+ * "static int __tmainCRTStartup()". Malloc'd; NULL when no symbol starts at rva. */
+char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva);
+/* How many of the PDB's streams have been read so far (laziness checks). */
+uint32_t kdx_pdb_streams_read(const kdx_symprov *prov, uint32_t *total);
+
+#endif

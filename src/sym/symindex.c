@@ -1,0 +1,151 @@
+#include "sym/symindex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+struct kdx_namemap_slot {
+    const char *name;
+    void *value;
+};
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h;
+}
+
+static void namemap_grow(kdx_namemap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    kdx_namemap n = {kdx_xcalloc(cap, sizeof(struct kdx_namemap_slot)), cap, 0};
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].name)
+            kdx_namemap_put(&n, m->slots[i].name, m->slots[i].value);
+    free(m->slots);
+    *m = n;
+}
+
+void kdx_namemap_put(kdx_namemap *m, const char *name, void *value)
+{
+    if ((m->len + 1) * 2 > m->cap)
+        namemap_grow(m);
+    size_t i = hash_name(name) & (m->cap - 1);
+    while (m->slots[i].name) {
+        if (strcmp(m->slots[i].name, name) == 0)
+            return;
+        i = (i + 1) & (m->cap - 1);
+    }
+    m->slots[i].name = name;
+    m->slots[i].value = value;
+    m->len++;
+}
+
+void *kdx_namemap_get(const kdx_namemap *m, const char *name)
+{
+    if (!m->cap)
+        return NULL;
+    size_t i = hash_name(name) & (m->cap - 1);
+    while (m->slots[i].name) {
+        if (strcmp(m->slots[i].name, name) == 0)
+            return m->slots[i].value;
+        i = (i + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+const char *kdx_namemap_slot(const kdx_namemap *m, size_t i, void **value)
+{
+    if (i >= m->cap || !m->slots[i].name)
+        return NULL;
+    *value = m->slots[i].value;
+    return m->slots[i].name;
+}
+
+void kdx_namemap_free(kdx_namemap *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+void kdx_symindex_add(kdx_symindex *ix, const char *name, uint32_t rva, uint32_t size,
+                      kdx_symkind kind)
+{
+    if (ix->n == ix->cap) {
+        ix->cap = ix->cap ? ix->cap * 2 : 64;
+        ix->syms = kdx_xrealloc(ix->syms, ix->cap * sizeof *ix->syms);
+    }
+    ix->syms[ix->n++] = (kdx_symbol){.name = name, .rva = rva, .size = size, .kind = kind};
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+    const kdx_symbol *x = a, *y = b;
+    if (x->rva != y->rva)
+        return x->rva < y->rva ? -1 : 1;
+    bool fx = x->kind == KDX_SYM_FUNCTION, fy = y->kind == KDX_SYM_FUNCTION;
+    if (fx != fy)
+        return fx ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+void kdx_symindex_finish(kdx_symindex *ix)
+{
+    if (ix->n)
+        qsort(ix->syms, ix->n, sizeof *ix->syms, cmp_sym);
+    for (size_t i = 0; i < ix->n; i++)
+        kdx_namemap_put(&ix->by_name, ix->syms[i].name, &ix->syms[i]);
+}
+
+void kdx_symindex_free(kdx_symindex *ix)
+{
+    free(ix->syms);
+    kdx_namemap_free(&ix->by_name);
+    memset(ix, 0, sizeof *ix);
+}
+
+kdx_status kdx_symindex_by_rva(const kdx_symindex *ix, uint32_t rva, kdx_symbol *out)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->syms[mid].rva <= rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return KDX_E_NOT_FOUND;
+    size_t i = lo - 1;
+    while (i > 0 && ix->syms[i - 1].rva == ix->syms[i].rva)
+        i--;
+    *out = ix->syms[i];
+    return KDX_OK;
+}
+
+kdx_status kdx_symindex_by_name(const kdx_symindex *ix, const char *name, kdx_symbol *out)
+{
+    const kdx_symbol *s = kdx_namemap_get(&ix->by_name, name);
+    for (size_t i = 0; !s && i < ix->n; i++)
+        if (kdx_strcasecmp(ix->syms[i].name, name) == 0)
+            s = &ix->syms[i];
+    if (!s)
+        return KDX_E_NOT_FOUND;
+    *out = *s;
+    return KDX_OK;
+}
+
+kdx_status kdx_symindex_enumerate(const kdx_symindex *ix, const char *pattern, kdx_symbol_cb cb,
+                                  void *ud)
+{
+    for (size_t i = 0; i < ix->n; i++) {
+        if (pattern && !kdx_wildcard_match(pattern, ix->syms[i].name))
+            continue;
+        if (cb(ud, &ix->syms[i]))
+            break;
+    }
+    return KDX_OK;
+}

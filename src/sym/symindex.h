@@ -1,0 +1,45 @@
+/* A module's symbols indexed for the provider ops: sorted by RVA for
+ * nearest-symbol lookups, hashed by name for exact lookups. Shared by the
+ * providers that build their tables in memory (PE exports, ISF, Breakpad).
+ * Names are not copied: they must outlive the index. */
+#ifndef KDX_SYM_SYMINDEX_H
+#define KDX_SYM_SYMINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sym/provider.h"
+
+/* String -> pointer hash (first value stored under a name wins). */
+typedef struct kdx_namemap {
+    struct kdx_namemap_slot *slots;
+    size_t cap, len;
+} kdx_namemap;
+
+void kdx_namemap_put(kdx_namemap *m, const char *name, void *value);
+void *kdx_namemap_get(const kdx_namemap *m, const char *name);
+void kdx_namemap_free(kdx_namemap *m);
+/* Iteration: i from 0 to m->cap; NULL name for empty slots. */
+const char *kdx_namemap_slot(const kdx_namemap *m, size_t i, void **value);
+
+typedef struct kdx_symindex {
+    kdx_symbol *syms;   /* sorted by rva, then functions first, then name */
+    size_t n, cap;
+    kdx_namemap by_name;
+} kdx_symindex;
+
+void kdx_symindex_add(kdx_symindex *ix, const char *name, uint32_t rva, uint32_t size,
+                      kdx_symkind kind);
+/* Sorts and hashes; call once after the last add. */
+void kdx_symindex_finish(kdx_symindex *ix);
+void kdx_symindex_free(kdx_symindex *ix);
+
+/* Nearest symbol at or below rva (KDX_E_NOT_FOUND below the first). */
+kdx_status kdx_symindex_by_rva(const kdx_symindex *ix, uint32_t rva, kdx_symbol *out);
+/* Exact name, then case-insensitive. */
+kdx_status kdx_symindex_by_name(const kdx_symindex *ix, const char *name, kdx_symbol *out);
+/* Symbols matching a wildcard pattern (NULL: all), in RVA order. */
+kdx_status kdx_symindex_enumerate(const kdx_symindex *ix, const char *pattern, kdx_symbol_cb cb,
+                                  void *ud);
+
+#endif

@@ -1,0 +1,62 @@
+/* !analyze and kdx triage on the real dumps of ../shared/testdata. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/triage.h"
+#include "tests/test.h"
+
+TEST(analyze_real_triage_without_symbols_names_amdppm)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "!analyze -v", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)");
+    CHECK_CONTAINS(out, "Arg2: fffff8048b58334c, The address that the exception occurred at");
+    CHECK_CONTAINS(out, "EXCEPTION_CODE_STR:  c0000005");
+    CHECK_CONTAINS(out, "IMAGE_NAME:  amdppm.sys");
+    CHECK_CONTAINS(out, "MODULE_NAME:  amdppm");
+    CHECK_CONTAINS(out, "STACK_COMMAND:  .cxr 0xffff850429891720 ; kb");
+    CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  AV_amdppm!");
+    free(out);
+}
+
+TEST(analyze_real_triage_json)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, ".json 1", "!analyze -v", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "\"schema\":\"kdx.analyze/1\"");
+    CHECK_CONTAINS(out, "\"bugcheck_name\":\"SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M\"");
+    CHECK_CONTAINS(out, "\"IMAGE_NAME\":\"amdppm.sys\"");
+    CHECK_CONTAINS(out, "\"faulting_module\":\"amdppm\"");
+    free(out);
+}
+
+TEST(triage_real_directory_one_line_per_dump)
+{
+    TESTDATA(dir, "user");
+    TESTDATA(kdir, "kernel");
+    char *kernel_dir = strdup(kdir);
+    const char *paths[] = {dir, kernel_dir};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    REQUIRE(out != NULL);
+    kdx_triage_options o = {.paths = paths, .npaths = 2, .jobs = 2, .json = true};
+    int failed = kdx_triage_run(&o, out);
+    fclose(out);
+    /* 16 dumps: 14 user (3 deliberately broken) and 2 kernel (one cut off at 16 KB). */
+    int lines = 0;
+    for (char *p = buf; (p = strstr(p, "{\"schema\"")); p++)
+        lines++;
+    CHECK_EQ(lines, 16);
+    CHECK_CONTAINS(buf, "triage_x64.dmp\"");
+    CHECK_CONTAINS(buf, "AV_amdppm!");
+    CHECK_CONTAINS(buf, "invalid-record-count.dmp\",\"error\"");
+    CHECK_CONTAINS(buf, "{\"summary\":[");
+    CHECK(failed >= 3);
+    free(buf);
+    free(kernel_dir);
+}

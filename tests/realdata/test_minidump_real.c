@@ -1,0 +1,235 @@
+/* Real-data tests for the minidump reader: values checked against the
+ * facts in ../shared/testdata/README.md and Breakpad's own dump of
+ * minidump2.dmp (minidump2.dump.out). */
+#include <stdlib.h>
+
+#include "base/util.h"
+#include "dump/minidump.h"
+#include "sym/module.h"
+#include "target/memory.h"
+#include "target/target.h"
+#include "tests/test.h"
+
+static kdx_target *open_dump(kdx_test_ctx *t, const char *path)
+{
+    kdx_target *tg = NULL;
+    kdx_err err = {0};
+    kdx_status st = kdx_target_open(path, &tg, &err);
+    if (st != KDX_OK)
+        kdx_test_fail(t, __FILE__, __LINE__, "open %s: %s", path, err.msg);
+    return tg;
+}
+
+TEST(minidump_real_calc_x64)
+{
+    TESTDATA(path, "user/calc.dmp");
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg);
+    CHECK_EQ(tg->kind, KDX_TARGET_USER_DUMP);
+    CHECK_EQ(tg->arch, KDX_ARCH_X64);
+    CHECK_EQ(tg->ptr_size, 8);
+    CHECK_EQ(tg->nmodules, 28);
+    CHECK_EQ(tg->sys.os_major, 6);
+    CHECK_EQ(tg->sys.os_minor, 1);
+    CHECK_EQ(tg->sys.build, 7601);
+    CHECK_STR(tg->sys.csd_version, "Service Pack 1");
+    REQUIRE(tg->exception.present);
+    CHECK_EQ(tg->exception.code, 0x80000003);
+    CHECK_EQ(tg->exception.address, 0x7776ae10);
+    CHECK_EQ(tg->exception.thread_id, 1628);
+    /* The crashing thread is the default context and its CONTEXT is the exception's. */
+    kdx_thread_info ti;
+    kdx_err err;
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, tg->default_context, &ti, &err));
+    CHECK_EQ(ti.id, 1628);
+    REQUIRE(tg->exception.has_context);
+    CHECK_EQ(kdx_ctx_ip(&tg->exception.context), 0x7776ae10);
+    REQUIRE(tg->main_module);
+    CHECK_STR(tg->main_module->image_name, "calc.exe");
+    CHECK_STR(tg->main_module->name, "calc");
+    CHECK(kdx_target_module_at(tg, 0x7776ae10) != NULL);
+    kdx_target_close(tg);
+}
+
+TEST(minidump_real_breakpad_minidump2)
+{
+    TESTDATA(path, "user/breakpad/minidump2.dmp");
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg);
+    CHECK_EQ(tg->arch, KDX_ARCH_X86);
+    CHECK_EQ(tg->ptr_size, 4);
+    CHECK_EQ(tg->ncontexts, 2);
+    CHECK_EQ(tg->nmodules, 13);
+    CHECK_EQ(tg->sys.os_major, 5);
+    CHECK_EQ(tg->sys.build, 2600);
+    CHECK_EQ(tg->sys.num_processors, 1);
+    CHECK_STR(tg->sys.csd_version, "Service Pack 2");
+    CHECK_EQ(tg->sys.process_id, 3932);
+    /* 2007-02-14 19:13:55 UTC as FILETIME. */
+    CHECK_EQ(tg->sys.process_create_time, (0x45d35f73ull + 11644473600ull) * 10000000ull);
+    /* Exception: access violation writing 0x45 in thread bf4. */
+    CHECK_EQ(tg->exception.code, 0xc0000005);
+    CHECK_EQ(tg->exception.address, 0x40429e);
+    CHECK_EQ(tg->exception.nparams, 2);
+    CHECK_EQ(tg->exception.params[0], 1);
+    CHECK_EQ(tg->exception.params[1], 0x45);
+    CHECK_EQ(tg->exception.thread_id, 0xbf4);
+    CHECK_EQ(tg->default_context, 0);
+    REQUIRE(tg->exception.has_context);
+    CHECK_EQ(tg->exception.context.r[KDX_X86_EIP], 0x40429e);
+    CHECK_EQ(tg->exception.context.r[KDX_X86_ESP], 0x12fe84);
+    CHECK_EQ(tg->exception.context.r[KDX_X86_EBP], 0x12fe88);
+    CHECK_EQ(tg->exception.context.r[KDX_X86_EBX], 0x7c80abc1);
+    /* Thread 0's own context (in the handler) differs from the exception's. */
+    kdx_context c;
+    kdx_err err;
+    CHECK_OK(tg->ops->get_context(tg->impl, 0, &c, &err));
+    CHECK_EQ(c.r[KDX_X86_EIP], 0x7c90eb94);
+    CHECK_EQ(c.r[KDX_X86_ESP], 0x12f320);
+    kdx_thread_info ti;
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, 1, &ti, &err));
+    CHECK_EQ(ti.id, 0x11c0);
+    CHECK_EQ(ti.teb, 0x7ffde000);
+    /* Modules: test_app.exe with its RSDS identity, ntdll with version info. */
+    kdx_module *m = tg->main_module;
+    REQUIRE(m);
+    CHECK_STR(m->image_path, "c:\\test_app.exe");
+    CHECK_EQ(m->base, 0x400000);
+    CHECK_EQ(m->size, 0x2d000);
+    CHECK_EQ(m->timestamp, 0x45d35f6c);
+    REQUIRE(m->has_pdb_id);
+    char guid[33];
+    kdx_guid_format(m->pdb_guid, guid);
+    CHECK_STR(guid, "5A9832E5287241C1838ED98914E9B7FF");
+    CHECK_EQ(m->pdb_age, 1);
+    CHECK_STR(m->pdb_name, "c:\\test_app.pdb");
+    kdx_module *nt = kdx_target_module_named(tg, "ntdll");
+    REQUIRE(nt);
+    CHECK_EQ(nt->base, 0x7c900000);
+    CHECK_EQ(nt->checksum, 0xaf2f7);
+    CHECK_EQ(nt->file_version_ms, 0x50001);
+    CHECK_EQ(nt->file_version_ls, 0xa280884);
+    kdx_guid_format(nt->pdb_guid, guid);
+    CHECK_STR(guid, "36515FB5D04345E491F672FA2E2878C0");
+    CHECK_EQ(nt->pdb_age, 2);
+    /* Memory: the stack of thread 0 starts 00000000 c0e9907c. */
+    uint32_t v = 1;
+    CHECK_OK(kdx_read_u32(tg, 0x12f31c, &v, &err));
+    CHECK_EQ(v, 0);
+    CHECK_OK(kdx_read_u32(tg, 0x12f320, &v, &err));
+    CHECK_EQ(v, 0x7c90e9c0);
+    /* Outside every range: an error, never zeros. */
+    uint8_t buf[16];
+    size_t done = 99;
+    CHECK_EQ(kdx_read_virt(tg, 0x12f31c + 0xce4 - 8, buf, sizeof buf, &done, &err),
+             KDX_E_MEM_MISSING);
+    CHECK_EQ(done, 8);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->nstreams, 9);
+    CHECK(md->has_breakpad_info);
+    CHECK_EQ(md->breakpad_dump_tid, 0x11c0);
+    CHECK_EQ(md->breakpad_requesting_tid, 0xbf4);
+    CHECK_STR(md->cpu_vendor, "GenuineIntel");
+    kdx_target_close(tg);
+}
+
+TEST(minidump_real_symbolic_x86)
+{
+    TESTDATA(path, "user/symbolic/mini.dmp");
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg);
+    CHECK_EQ(tg->arch, KDX_ARCH_X86);
+    CHECK_EQ(tg->sys.build, 14393);
+    CHECK_EQ(tg->exception.code, 0xc0000005);
+    CHECK_EQ(tg->exception.params[0], 1); /* write */
+    CHECK_EQ(tg->exception.params[1], 0x45);
+    CHECK_EQ(tg->exception.thread_id, 1636);
+    kdx_thread_info ti;
+    kdx_err err;
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, tg->default_context, &ti, &err));
+    CHECK_EQ(ti.id, 1636);
+    kdx_module *m = kdx_target_module_named(tg, "crash.exe");
+    REQUIRE(m);
+    CHECK(m == tg->main_module);
+    REQUIRE(m->has_pdb_id);
+    char guid[33];
+    kdx_guid_format(m->pdb_guid, guid);
+    CHECK_STR(guid, "3249D99D0C4049318610F4E4FB0B6936");
+    CHECK_EQ(m->pdb_age, 1);
+    CHECK(kdx_ends_with_i(m->pdb_name, "crash.pdb"));
+    kdx_target_close(tg);
+}
+
+TEST(minidump_real_invalid_parameter_and_electron)
+{
+    TESTDATA(path, "user/rust-minidump/invalid-parameter.dmp");
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg);
+    CHECK_EQ(tg->arch, KDX_ARCH_X64);
+    CHECK_EQ(tg->exception.code, 0xc000000d);
+    CHECK_EQ(tg->sys.build, 17134);
+    kdx_target_close(tg);
+    TESTDATA(epath, "user/electron/windows.dmp");
+    tg = open_dump(t, epath);
+    REQUIRE(tg);
+    CHECK_EQ(tg->ncontexts, 14);
+    CHECK_STR(tg->main_module->image_name, "electron.exe");
+    kdx_target_close(tg);
+}
+
+TEST(minidump_real_thread_names)
+{
+    TESTDATA(path, "user/breakpad/thread_name_list.dmp");
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg);
+    kdx_thread_info ti;
+    kdx_err err;
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, 0, &ti, &err));
+    CHECK_STR(ti.name, "main thread");
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, 1, &ti, &err));
+    CHECK(ti.name == NULL);
+    kdx_target_close(tg);
+    char *out = kdx_test_run(path, NULL, "~", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "   0  Id: 1798.19a4 Suspend: 0 Teb: 002fa000 Unfrozen \"main thread\"\n");
+    CHECK_CONTAINS(out, ".  5  Id: 1798.2ae0 Suspend: 0 Teb: 00309000 Unfrozen \"overflow thread\"\n");
+    free(out);
+}
+
+/* Deliberately broken files: a clear error naming the file, no crash. */
+static void check_rejected(kdx_test_ctx *t, const char *path, const char *what)
+{
+    kdx_target *tg = NULL;
+    kdx_err err = {0};
+    kdx_status st = kdx_target_open(path, &tg, &err);
+    CHECK(st != KDX_OK);
+    CHECK(tg == NULL);
+    CHECK_CONTAINS(err.msg, path);
+    CHECK_CONTAINS(err.msg, what);
+}
+
+TEST(minidump_real_broken_files_rejected)
+{
+    TESTDATA(trunc, "user/trunc_memory64.dmp");
+    check_rejected(t, trunc, "memory64 list stream at offset 0x2c");
+    TESTDATA(range, "user/rust-minidump/invalid-range.dmp");
+    check_rejected(t, range, "past the end of the file");
+    TESTDATA(count, "user/rust-minidump/invalid-record-count.dmp");
+    check_rejected(t, count, "past the end of the file");
+}
+
+TEST(minidump_real_thread_commands_calc)
+{
+    TESTDATA(path, "user/calc.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "~; ~0s; ~; ~~[65c]s; ~.; |", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "   0  Id: d28.d64 Suspend: 1 Teb: 000007ff`fffde000 Unfrozen\n");
+    CHECK_CONTAINS(out, ".  4  Id: d28.65c Suspend: 1 Teb: 000007ff`fffd5000 Unfrozen\n");
+    /* After ~0s the event thread is marked '#'. */
+    CHECK_CONTAINS(out, ".  0  Id: d28.d64");
+    CHECK_CONTAINS(out, "#  4  Id: d28.65c");
+    CHECK_CONTAINS(out, ".  0\tid: d28\texamine\tname: C:\\Windows\\System32\\calc.exe\n");
+    free(out);
+}

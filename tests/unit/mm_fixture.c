@@ -1,0 +1,182 @@
+#include "tests/unit/mm_fixture.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/util.h"
+#include "commands/command.h"
+
+typedef struct fix_page {
+    uint64_t pfn;
+    uint8_t data[4096];
+} fix_page;
+
+typedef struct fixture {
+    KDX_VEC(fix_page *) pages;
+} fixture;
+
+static fix_page *find(fixture *f, uint64_t pfn)
+{
+    for (size_t i = 0; i < f->pages.len; i++)
+        if (f->pages.items[i]->pfn == pfn)
+            return f->pages.items[i];
+    return NULL;
+}
+
+static kdx_status fix_read_phys(void *impl, uint64_t pa, void *buf, size_t len, size_t *done)
+{
+    fixture *f = impl;
+    size_t got = 0;
+    while (got < len) {
+        uint64_t a = pa + got;
+        fix_page *p = find(f, a >> 12);
+        if (!p)
+            break;
+        size_t n = KDX_MIN(len - got, 4096 - (size_t)(a & 0xfff));
+        memcpy((uint8_t *)buf + got, p->data + (a & 0xfff), n);
+        got += n;
+    }
+    if (done)
+        *done = got;
+    return got == len ? KDX_OK : KDX_E_MEM_MISSING;
+}
+
+static const uint8_t *fix_phys_page(void *impl, uint64_t pfn)
+{
+    fix_page *p = find(impl, pfn);
+    return p ? p->data : NULL;
+}
+
+static void fix_close(void *impl)
+{
+    fixture *f = impl;
+    for (size_t i = 0; i < f->pages.len; i++)
+        free(f->pages.items[i]);
+    KDX_VEC_FREE(f->pages);
+    free(f);
+}
+
+static const kdx_target_ops fix_ops = {
+    .format_name = "Test page-table fixture",
+    .close = fix_close,
+    .read_phys = fix_read_phys,
+    .phys_page = fix_phys_page,
+};
+
+kdx_target *mmfix_new(kdx_arch arch, kdx_paging paging, uint64_t dtb)
+{
+    kdx_target *t = kdx_target_new(KDX_TARGET_KERNEL_DUMP, arch, "fixture.dmp");
+    t->ops = &fix_ops;
+    t->impl = kdx_xcalloc(1, sizeof(fixture));
+    t->paging = paging;
+    t->dtb = t->kernel_dtb = dtb;
+    t->ncontexts = 1;
+    return t;
+}
+
+uint8_t *mmfix_at(kdx_target *t, uint64_t pa)
+{
+    fixture *f = t->impl;
+    fix_page *p = find(f, pa >> 12);
+    if (!p) {
+        p = kdx_xcalloc(1, sizeof *p);
+        p->pfn = pa >> 12;
+        KDX_VEC_PUSH(f->pages, p);
+    }
+    return p->data + (pa & 0xfff);
+}
+
+void mmfix_put32(kdx_target *t, uint64_t pa, uint32_t v)
+{
+    uint8_t *p = mmfix_at(t, pa);
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void mmfix_put64(kdx_target *t, uint64_t pa, uint64_t v)
+{
+    uint8_t *p = mmfix_at(t, pa);
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void mmfix_put_bytes(kdx_target *t, uint64_t pa, const void *b, size_t n)
+{
+    const uint8_t *src = b;
+    for (size_t i = 0; i < n; i++)
+        *mmfix_at(t, pa + i) = src[i];
+}
+
+void mmfix_drop(kdx_target *t, uint64_t pfn)
+{
+    fixture *f = t->impl;
+    for (size_t i = 0; i < f->pages.len; i++)
+        if (f->pages.items[i]->pfn == pfn) {
+            free(f->pages.items[i]);
+            f->pages.items[i] = f->pages.items[--f->pages.len];
+            return;
+        }
+}
+
+void mmfix_map_x64(kdx_target *t, uint64_t va, uint64_t pa, uint64_t flags,
+                   uint64_t *next_table)
+{
+    uint64_t table = t->dtb & 0x000ffffffffff000ull;
+    for (int shift = 39; shift > 12; shift -= 9) {
+        uint64_t ea = table + ((va >> shift) & 511) * 8;
+        uint64_t e = kdx_le64(mmfix_at(t, ea));
+        if (!(e & 1)) {
+            e = *next_table | 0x63;
+            *next_table += 0x1000;
+            mmfix_at(t, e & ~0xfffull); /* the new table page exists, zeroed */
+            mmfix_put64(t, ea, e);
+        }
+        table = e & 0x000ffffffffff000ull;
+    }
+    mmfix_put64(t, table + ((va >> 12) & 511) * 8, (pa & ~0xfffull) | flags);
+}
+
+kdx_target *mmfix_article_pae(void)
+{
+    kdx_target *t = mmfix_new(KDX_ARCH_X86, KDX_PAGING_X86_PAE, 0x23406e0);
+    /* PDPT at 23406e0: entries for 2 GB-3 GB and 3 GB-4 GB. */
+    mmfix_put64(t, 0x23406e0 + 2 * 8, 0x6c46801);
+    mmfix_put64(t, 0x23406e0 + 3 * 8, 0x6c47801);
+    /* 8054099e: PDE index 2 is a 2 MB page at 400000. */
+    mmfix_put64(t, 0x6c46000 + 2 * 8, 0x4009e3);
+    static const uint8_t bytes[48] = {
+        0x33, 0xdb, 0x8b, 0x75, 0x18, 0x8b, 0x7d, 0x1c, 0x0f, 0x23, 0xfb, 0x0f, 0x23, 0xc6, 0x8b, 0x5d,
+        0x20, 0x0f, 0x23, 0xcf, 0x0f, 0x23, 0xd3, 0x8b, 0x75, 0x24, 0x8b, 0x7d, 0x28, 0x8b, 0x5d, 0x2c,
+        0x0f, 0x23, 0xde, 0x0f, 0x23, 0xf7, 0x0f, 0x23, 0xfb, 0xe9, 0x43, 0xff, 0xff, 0xff, 0x8b, 0x44};
+    mmfix_put_bytes(t, 0x54099e, bytes, sizeof bytes);
+    /* f9a10054: PDE 0102d963 -> PT 102d000, PTE index 0x10 = 02010121. */
+    mmfix_put64(t, 0x6c47000 + 0x1cd * 8, 0x102d963);
+    mmfix_put64(t, 0x102d000 + 0x10 * 8, 0x2010121);
+    mmfix_put32(t, 0x2010054, 0x12345678);
+    /* b8ae900c: PDE 0b880863 -> PT b880000, PTE index 0xe9 paged out. */
+    mmfix_put64(t, 0x6c46000 + 0x1c5 * 8, 0xb880863);
+    mmfix_put64(t, 0xb880000 + 0xe9 * 8, 0x000b8af500000000ull);
+    return t;
+}
+
+char *mmfix_run(kdx_target *t, const char *setup, const char *commands)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    kdx_session *s = kdx_session_new(mem);
+    s->target = t;
+    /* The setup's output is cut off afterwards rather than sent elsewhere. */
+    size_t skip = 0;
+    if (setup) {
+        kdx_execute(s, setup);
+        fflush(mem);
+        skip = len;
+    }
+    kdx_execute(s, commands);
+    kdx_session_free(s);
+    fclose(mem);
+    memmove(out, out + skip, len - skip + 1);
+    return out;
+}
