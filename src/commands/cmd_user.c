@@ -325,6 +325,76 @@ static int cmd_handle(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* ---- !runaway : thread times ------------------------------------------- */
+
+/* 100 ns units as "0 days 0:00:05.000". */
+static void fmt_span(char *buf, size_t len, uint64_t t100ns)
+{
+    uint64_t ms = t100ns / 10000ull;
+    uint64_t sec = ms / 1000;
+    snprintf(buf, len, "%" PRIu64 " days %" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64,
+             sec / 86400, (sec / 3600) % 24, (sec / 60) % 60, sec % 60, ms % 1000);
+}
+
+static uint64_t thread_time(const kdx_minidump *md, size_t i, int which, uint64_t dump_time)
+{
+    const kdx_md_thread *th = &md->threads[i];
+    if (which == 0)
+        return th->user_time;
+    if (which == 1)
+        return th->kernel_time;
+    uint64_t end = th->exit_time ? th->exit_time : dump_time;
+    return th->create_time && end > th->create_time ? end - th->create_time : 0;
+}
+
+static int cmd_runaway(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    bool have = false;
+    for (size_t i = 0; md && i < md->nthreads; i++)
+        have |= md->threads[i].has_times;
+    if (!have) {
+        kdx_print(s, "The dump holds no thread times (no ThreadInfoListStream: it was written "
+                     "without MiniDumpWithThreadInfo).\n");
+        return 1;
+    }
+    uint64_t flags = 1;
+    kdx_err err;
+    if (*args && kdx_expr_eval_all(s, args, &flags, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    static const char *const titles[] = {" User Mode Time", " Kernel Mode Time", " Elapsed Time"};
+    size_t *order = kdx_xcalloc(md->nthreads, sizeof *order);
+    for (int which = 0; which < 3; which++) {
+        if (!(flags & (1u << which)))
+            continue;
+        kdx_print(s, "%s\n  Thread       Time\n", titles[which]);
+        /* Longest first, as WinDbg sorts them. */
+        for (size_t i = 0; i < md->nthreads; i++)
+            order[i] = i;
+        for (size_t i = 1; i < md->nthreads; i++)
+            for (size_t j = i; j > 0 && thread_time(md, order[j], which, s->target->sys.dump_time) >
+                                            thread_time(md, order[j - 1], which,
+                                                        s->target->sys.dump_time);
+                 j--) {
+                size_t tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+        for (size_t k = 0; k < md->nthreads; k++) {
+            char id[32], span[64];
+            snprintf(id, sizeof id, "%zu:%x", order[k], md->threads[order[k]].id);
+            fmt_span(span, sizeof span,
+                     thread_time(md, order[k], which, s->target->sys.dump_time));
+            /* The time starts under "Time" (column 15), as in WinDbg's table. */
+            kdx_print(s, "   %s%*s%s\n", id, (int)KDX_MAX(1, 12 - (int)strlen(id)), "", span);
+        }
+    }
+    free(order);
+    return 0;
+}
+
 /* ---- !mdstreams : the stream directory ---------------------------------- */
 
 static void fmt_time_t(char *buf, size_t len, uint32_t t)
@@ -686,5 +756,6 @@ const kdx_command kdx_cmds_user[] = {
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
     {"!handle", cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
+    {"!runaway", cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
     {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

@@ -20,6 +20,8 @@ typedef struct kdx_mdw_thread {
     const void *stack;
     uint32_t stack_size;
     const char *name;             /* thread-names stream entry, or NULL */
+    /* Thread-info list entry, written when any thread has create_time set. */
+    uint64_t create_time, kernel_time, user_time, start_address; /* FILETIME / 100 ns */
 } kdx_mdw_thread;
 
 typedef struct kdx_mdw_module {

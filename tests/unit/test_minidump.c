@@ -333,6 +333,32 @@ TEST(minidump_truncated_memory_keeps_what_is_there)
     kdx_target_close(tg);
 }
 
+TEST(minidump_thread_times_and_runaway)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    uint64_t dump_ft = (1600000000ull + 11644473600ull) * 10000000ull;
+    fx.th[0].create_time = dump_ft - 650000000ull; /* 65 s before the dump */
+    fx.th[0].user_time = 310000;                   /* 31 ms */
+    fx.th[0].kernel_time = 460000;
+    fx.th[1].create_time = dump_ft - 20000000ull;  /* 2 s */
+    fx.th[1].user_time = 1250000;                  /* 125 ms */
+    const char *dir = kdx_test_tmpdir();
+    REQUIRE(dir);
+    char file[512];
+    snprintf(file, sizeof file, "%s/times.dmp", dir);
+    kdx_err err;
+    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
+                        "   0:10        0 days 0:00:00.031\n");
+    CHECK_CONTAINS(out, " Kernel Mode Time\n  Thread       Time\n   0:10        0 days 0:00:00.046\n");
+    CHECK_CONTAINS(out, " Elapsed Time\n  Thread       Time\n   0:10        0 days 0:01:05.000\n"
+                        "   1:20        0 days 0:00:02.000\n");
+    free(out);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
