@@ -434,6 +434,22 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     case KDX_MD_HANDLE_DATA: kdx_print(s, "%zu handles", md->nhandles); break;
     case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
     case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
+    case KDX_MD_PROCESS_VM_COUNTERS:
+        if (md->has_vm)
+            kdx_print(s, "working set %" PRIu64 " KB (peak %" PRIu64 " KB), private %" PRIu64
+                         " KB, %u page faults",
+                      md->vm_working_set / 1024, md->vm_peak_working_set / 1024,
+                      md->vm_private / 1024, md->vm_page_faults);
+        break;
+    case KDX_MD_BREAKPAD_ASSERTION:
+        if (md->assert_function)
+            kdx_print(s, "%s: %s in %s (%s:%u)",
+                      md->assert_type == 1 ? "invalid parameter"
+                      : md->assert_type == 2 ? "pure virtual call" : "assertion",
+                      *md->assert_expression ? md->assert_expression : "?",
+                      *md->assert_function ? md->assert_function : "?",
+                      *md->assert_file ? md->assert_file : "?", md->assert_line);
+        break;
     case KDX_MD_BREAKPAD_INFO:
         if (md->has_breakpad_info && (md->breakpad_validity & 3) == 3)
             kdx_print(s, "dump thread %x, requesting thread %x", md->breakpad_dump_tid,
