@@ -32,6 +32,16 @@ static bool need_user_target(kdx_session *s, const char *cmd)
 
 /* ---- ~ : threads ------------------------------------------------------- */
 
+/* The thread the exception happened on, or -1 (no exception, or its thread
+ * is not in the thread list). */
+static long event_thread(const kdx_target *t)
+{
+    const kdx_minidump *md = kdx_minidump_of(t);
+    if (md)
+        return md->exception_thread;
+    return t->exception.present ? (long)t->exception.context_index : -1;
+}
+
 static void print_thread_line(kdx_session *s, unsigned index)
 {
     kdx_target *t = s->target;
@@ -44,7 +54,7 @@ static void print_thread_line(kdx_session *s, unsigned index)
     char mark = ' ';
     if (index == s->cur_context)
         mark = '.';
-    else if (t->exception.present && index == t->exception.context_index)
+    else if (event_thread(t) == (long)index)
         mark = '#';
     char teb[KDX_ADDR_BUF];
     kdx_print(s, "%c%3u  Id: %x.%x Suspend: %u Teb: %s Unfrozen", mark, index, t->sys.process_id,
@@ -72,11 +82,13 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
         return true;
     }
     if (*p == '#') {
-        if (!t->exception.present) {
-            kdx_print(s, "No event thread: the dump has no exception record.\n");
+        if (event_thread(t) < 0) {
+            kdx_print(s, "No event thread: %s.\n",
+                      t->exception.present ? "the exception's thread is not in the thread list"
+                                           : "the dump has no exception record");
             return false;
         }
-        *index = t->exception.context_index;
+        *index = (unsigned)event_thread(t);
         *rest = p + 1;
         return true;
     }

@@ -359,6 +359,27 @@ TEST(minidump_thread_times_and_runaway)
     free(out);
 }
 
+/* An exception whose thread is not in the thread list (some writers leave
+ * the crashing thread out): no '#' marker, ~# explains, thread 0 is current. */
+TEST(minidump_exception_thread_missing)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->exception_thread = 0x999;
+    const char *dir = kdx_test_tmpdir();
+    REQUIRE(dir);
+    char file[512];
+    snprintf(file, sizeof file, "%s/nothread.dmp", dir);
+    kdx_err err;
+    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    char *out = kdx_test_run(file, NULL, "~; ~#", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, ".  0  Id: 1234.10");
+    CHECK_CONTAINS(out, "   1  Id: 1234.20");
+    CHECK_CONTAINS(out, "No event thread: the exception's thread is not in the thread list.\n");
+    free(out);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
