@@ -91,6 +91,17 @@ static kdx_mdw_spec *fixture_init(fixture *f, kdx_arch a)
     return &f->sp;
 }
 
+/* Writes the spec to NAME in the test's temporary directory. */
+static bool write_tmp(const kdx_mdw_spec *spp, const char *name, char *file, size_t len,
+                      kdx_err *err)
+{
+    const char *dir = kdx_test_tmpdir();
+    if (!dir)
+        return false;
+    snprintf(file, len, "%s/%s", dir, name);
+    return kdx_minidump_write_file(spp, file, err) == KDX_OK;
+}
+
 static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
 {
     kdx_file *f;
@@ -275,12 +286,9 @@ TEST(minidump_unloaded_modules_and_handles)
     spp->nunloaded = 1;
     spp->handles = hs;
     spp->nhandles = 3;
-    const char *path = kdx_test_tmpdir();
-    REQUIRE(path);
     char file[512];
-    snprintf(file, sizeof file, "%s/handles.dmp", path);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "handles.dmp", file, sizeof file, &err));
     kdx_target *tg;
     REQUIRE(kdx_target_open(file, &tg, &err) == KDX_OK);
     CHECK_EQ(tg->nmodules, 3);
@@ -343,12 +351,9 @@ TEST(minidump_thread_times_and_runaway)
     fx.th[0].kernel_time = 460000;
     fx.th[1].create_time = dump_ft - 20000000ull;  /* 2 s */
     fx.th[1].user_time = 1250000;                  /* 125 ms */
-    const char *dir = kdx_test_tmpdir();
-    REQUIRE(dir);
     char file[512];
-    snprintf(file, sizeof file, "%s/times.dmp", dir);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "times.dmp", file, sizeof file, &err));
     char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
@@ -366,12 +371,9 @@ TEST(minidump_exception_thread_missing)
     fixture fx;
     kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
     spp->exception_thread = 0x999;
-    const char *dir = kdx_test_tmpdir();
-    REQUIRE(dir);
     char file[512];
-    snprintf(file, sizeof file, "%s/nothread.dmp", dir);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "nothread.dmp", file, sizeof file, &err));
     char *out = kdx_test_run(file, NULL, "~; ~#", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, ".  0  Id: 1234.10");
