@@ -139,8 +139,7 @@ static void print_version_lines(kdx_session *s)
     if (si->csd_version && *si->csd_version)
         kdx_print(s, " (%s)", si->csd_version);
     kdx_print(s, " %s (%u procs)", si->num_processors > 1 ? "MP" : "UP", si->num_processors);
-    if (d)
-        kdx_print(s, " %s", d->hdr.major_version == 0xc ? "Checked" : "Free");
+    kdx_print(s, " %s", d && d->hdr.major_version == 0xc ? "Checked" : "Free");
     kdx_print(s, " %s\n", kdx_arch_name(t->arch));
     kdx_print(s, "Product: %s, suite:", product_name(si->product_type));
     if (si->suite_mask)
