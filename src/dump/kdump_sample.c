@@ -38,6 +38,7 @@ static kdx_status build_sample(kdx_kdw *w, kdx_err *err)
     uint64_t when = (1308068433ull + 11644473600ull) * 10000000ull + 4560000ull;
     kdx_kdw_set_system(w, 7601, 2, when, ((2ull * 24 + 5) * 3600 + 12 * 60 + 47) * 10000000ull);
     kdx_kdw_set_build_lab(w, "7601.17592.amd64fre.win7sp1_gdr.110408-1631");
+    kdx_kdw_set_service_pack(w, 1);
     kdx_kdw_set_bugcheck(w, 0x20, 0, 0xffff, 0, 1);
     for (size_t i = 0; i < KDX_ARRAY_LEN(drivers); i++)
         kdx_kdw_add_module(w, drivers[i].path, drivers[i].base, drivers[i].size, drivers[i].stamp);

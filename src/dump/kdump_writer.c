@@ -59,6 +59,7 @@ struct kdx_kdw {
     uint32_t bugcheck;
     uint64_t args[4];
     char *build_lab;
+    uint32_t service_pack;
     uint64_t kbase;
     uint32_t ksize, kstamp;
     uint64_t data_next, data_end;  /* kernel data bump allocator */
@@ -206,6 +207,11 @@ void kdx_kdw_set_build_lab(kdx_kdw *w, const char *lab)
 {
     free(w->build_lab);
     w->build_lab = kdx_strdup(lab);
+}
+
+void kdx_kdw_set_service_pack(kdx_kdw *w, uint32_t sp)
+{
+    w->service_pack = sp;
 }
 
 void kdx_kdw_set_kernel(kdx_kdw *w, uint64_t base, uint32_t size, uint32_t timestamp)
@@ -493,6 +499,13 @@ static kdx_status layout_kdbg(kdx_kdw *w, kdx_err *err)
         uint64_t lab = kdx_kdw_alloc_virt(w, (uint32_t)strlen(w->build_lab) + 1, 8);
         kdx_kdw_write_virt(w, lab, w->build_lab, strlen(w->build_lab) + 1, err);
         kdx_put_le64(k + KDX_KDBG_NT_BUILD_LAB, lab);
+    }
+    if (w->service_pack) {
+        uint64_t csd = kdx_kdw_alloc_virt(w, 4, 4);
+        uint8_t v[4];
+        kdx_put_le32(v, w->service_pack << 8);
+        kdx_kdw_write_virt(w, csd, v, 4, err);
+        kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, csd);
     }
     put16(k, KDX_KDBG_OFF_KTHREAD_APC_PROCESS, THREAD_APC_PROCESS);
     put16(k, KDX_KDBG_SIZE_EPROCESS, PROCESS_SIZE);
