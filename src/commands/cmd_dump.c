@@ -229,8 +229,9 @@ static const char *analysis_kind(const kdx_kdump *d)
     case KDX_DUMP_TYPE_TRIAGE: return "Kernel Mini Dump Analysis";
     case KDX_DUMP_TYPE_BITMAP_FULL:
     case KDX_DUMP_TYPE_BITMAP_KERNEL:
-        return d->bmp.signature == 0x504d4446u ? "Kernel Full Bitmap Dump Analysis"
-                                               : "Kernel Bitmap Dump Analysis";
+        /* "FDMP": a complete dump in bitmap form; "SDMP": kernel (summary) memory. */
+        return d->bmp.signature == 0x504d4446u ? "Kernel Full Dump Analysis"
+                                               : "Kernel Summary Dump Analysis";
     default: return "Kernel Dump Analysis";
     }
 }
