@@ -458,3 +458,30 @@ TEST(kdump_writer_sparse_physical_layouts)
         kdx_target_close(tg);
     }
 }
+
+/* The bitmap header's TotalPresentPages/Pages order is told apart by the
+ * bitmap's population; a count that fits neither is an error. */
+TEST(kdump_bitmap_header_field_order)
+{
+    size_t n;
+    uint8_t *b = sample_buf(KDX_KDW_BITMAP, &n);
+    REQUIRE(b != NULL);
+    uint64_t present = kdx_le64(b + 0x2028), pages = kdx_le64(b + 0x2030);
+    kdx_put_le64(b + 0x2028, pages);
+    kdx_put_le64(b + 0x2030, present);
+    kdx_target *tg;
+    kdx_err err;
+    REQUIRE(open_buf(b, n, "swap.dmp", &tg, &err) == KDX_OK);
+    const kdx_kdump *d = kdx_kdump_of(tg);
+    CHECK_EQ(d->bmp.total_present_pages, present);
+    CHECK_EQ(d->bmp.pages, pages);
+    uint64_t v;
+    CHECK_OK(kdx_read_u64(tg, RSP, &v, NULL));
+    CHECK_EQ(v, 0xfffff80001984bd9ull);
+    kdx_target_close(tg);
+    kdx_put_le64(b + 0x2028, present + 1);
+    kdx_put_le64(b + 0x2030, pages);
+    CHECK(open_buf(b, n, "bad.dmp", &tg, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "bad.dmp: bitmap dump header at offset 0x2000");
+    free(b);
+}
