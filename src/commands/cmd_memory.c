@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/memory_cmds.h"
 #include "expr/expr.h"
 #include "expr/range.h"
 #include "mm/translate.h"
@@ -484,8 +485,7 @@ static int write_bytes(kdx_session *s, uint64_t addr, const uint8_t *b, size_t n
     return 0;
 }
 
-/* Parses a double-quoted string argument; returns the text after it. */
-static const char *parse_quoted(const char *p, kdx_strbuf *out)
+const char *kdx_memory_parse_quoted(const char *p, kdx_strbuf *out)
 {
     p = kdx_skip_ws(p);
     if (*p != '"')
@@ -507,7 +507,7 @@ static int edit_string(kdx_session *s, const char *cmd, const char *p, uint64_t 
     kdx_strbuf str;
     kdx_sb_init(&str);
     kdx_sb_puts(&str, "");
-    const char *end = parse_quoted(p, &str);
+    const char *end = kdx_memory_parse_quoted(p, &str);
     if (!end || *kdx_skip_ws(end)) {
         kdx_sb_free(&str);
         return kdx_cmd_syntax_error(s, cmd, p);
@@ -574,69 +574,15 @@ static int cmd_edit(kdx_session *s, const char *cmd, const char *args)
     return rc;
 }
 
-/* ---- s: search ------------------------------------------------------------------ */
-
-typedef struct search_spec {
-    char type;            /* b w d q a u */
-    unsigned unit;        /* alignment of hits */
-    KDX_VEC(uint8_t) pattern;
-} search_spec;
-
-static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_spec *sp)
+/* One display line at addr, as search hits show them (memory_cmds.h). */
+void kdx_memory_print_line(kdx_session *s, const char *format, bool ascii, uint64_t addr)
 {
-    kdx_err err;
-    if (sp->type == 'a' || sp->type == 'u') {
-        kdx_strbuf str;
-        kdx_sb_init(&str);
-        kdx_sb_puts(&str, "");
-        const char *end = parse_quoted(p, &str);
-        if (!end || *kdx_skip_ws(end) || str.len == 0) {
-            kdx_sb_free(&str);
-            return kdx_cmd_syntax_error(s, cmd, p);
-        }
-        for (size_t i = 0; i < str.len; i++) {
-            KDX_VEC_PUSH(sp->pattern, (uint8_t)str.s[i]);
-            if (sp->type == 'u')
-                KDX_VEC_PUSH(sp->pattern, 0);
-        }
-        kdx_sb_free(&str);
-        return 0;
-    }
-    unsigned size = sp->type == 'b' ? 1 : sp->type == 'w' ? 2 : sp->type == 'd' ? 4 : 8;
-    p = kdx_skip_ws(p);
-    while (*p) {
-        uint64_t x;
-        const char *e;
-        if (kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK)
-            return kdx_cmd_fail(s, &err);
-        for (unsigned i = 0; i < size; i++)
-            KDX_VEC_PUSH(sp->pattern, (uint8_t)(x >> (8 * i)));
-        p = kdx_skip_ws(e);
-    }
-    if (sp->pattern.len == 0)
-        return kdx_cmd_syntax_error(s, cmd, p);
-    return 0;
-}
-
-/* Where to resume after va could not be read: past the whole region an
- * invalid upper-level entry covers, or the next page. */
-static uint64_t skip_unreadable(kdx_target *t, uint64_t va)
-{
-    uint64_t span = 4096;
-    if (t->paging != KDX_PAGING_NONE && t->ops && t->ops->read_phys) {
-        kdx_xlat x;
-        if (kdx_mm_translate(t, t->dtb, va, &x, NULL) != KDX_OK)
-            span = kdx_mm_level_span(t->paging, x.fail_level);
-    }
-    return (va & ~(span - 1)) + span;
-}
-
-static void print_hit(kdx_session *s, const search_spec *sp, uint64_t addr)
-{
-    const dfmt *f = find_format(sp->type == 'w' ? "dw" : sp->type == 'd' ? "dd"
-                                : sp->type == 'q' ? "dq" : "db");
+    const dfmt *f = find_format(format);
+    if (!f || f->kind != DK_HEX)
+        return;
     dview v;
     v.f = *f;
+    v.f.ascii = v.f.ascii || ascii;
     v.phys = false;
     v.ptr_size = s->target->ptr_size;
     mem_buf m;
@@ -648,89 +594,6 @@ static void print_hit(kdx_session *s, const search_spec *sp, uint64_t addr)
     flush_line(s, &sb);
     kdx_sb_free(&sb);
     mem_free(&m);
-}
-
-/* Scans [start, start+len) a page at a time; a match may straddle pages,
- * so the last pattern_len-1 bytes of a readable page carry over. */
-static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, uint64_t len)
-{
-    kdx_target *t = s->target;
-    size_t plen = sp->pattern.len;
-    uint8_t *win = kdx_xmalloc(4096 + plen);
-    size_t carry = 0;
-    uint64_t end = start + len;
-    if (end < start)
-        end = UINT64_MAX;
-    uint64_t a = start;
-    while (a < end) {
-        size_t chunk = (size_t)KDX_MIN((uint64_t)(4096 - (a & 0xfff)), end - a);
-        size_t done = 0;
-        kdx_read_virt(t, a, win + carry, chunk, &done, NULL);
-        size_t avail = carry + done;
-        uint64_t base = a - carry;
-        for (size_t off = 0; off + plen <= avail;) {
-            uint8_t *hit = memmem(win + off, avail - off, sp->pattern.items, plen);
-            if (!hit)
-                break;
-            uint64_t ha = base + (uint64_t)(hit - win);
-            if (ha % sp->unit == 0)
-                print_hit(s, sp, ha);
-            off = (size_t)(hit - win) + 1;
-        }
-        if (done < chunk) {
-            carry = 0;
-            uint64_t next = skip_unreadable(t, a + done);
-            if (next <= a)
-                break;
-            a = next;
-            continue;
-        }
-        carry = KDX_MIN(avail, plen - 1);
-        memmove(win, win + avail - carry, carry);
-        if (a + chunk < a)
-            break;
-        a += chunk;
-    }
-    free(win);
-}
-
-static int cmd_search(kdx_session *s, const char *cmd, const char *args)
-{
-    if (!kdx_cmd_need_target(s))
-        return 1;
-    search_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.type = 'b';
-    const char *p = kdx_skip_ws(args);
-    if (*p == '-') {
-        p++;
-        if (*p == '[') { /* flags such as -[1]a: accepted, not needed for output */
-            while (*p && *p != ']')
-                p++;
-            if (*p)
-                p++;
-        }
-        char c = (char)tolower((unsigned char)*p);
-        if (!strchr("bwdqau", c) || !c)
-            return kdx_cmd_syntax_error(s, cmd, p);
-        sp.type = c;
-        p++;
-    }
-    sp.unit = sp.type == 'w' ? 2 : sp.type == 'd' ? 4 : sp.type == 'q' ? 8 : 1;
-    kdx_err err;
-    kdx_range r;
-    const char *end;
-    if (kdx_parse_range(s, p, 1, 0, &r, &end, &err) != KDX_OK)
-        return kdx_cmd_fail(s, &err);
-    if (!r.has_start || !r.has_count)
-        return kdx_cmd_syntax_error(s, cmd, p);
-    if (parse_pattern(s, cmd, end, &sp) != 0) {
-        KDX_VEC_FREE(sp.pattern);
-        return 1;
-    }
-    search_range(s, &sp, r.start, r.count);
-    KDX_VEC_FREE(sp.pattern);
-    return 0;
 }
 
 /* ---- .ignore_missing_pages ---------------------------------------------------- */
@@ -777,7 +640,7 @@ const kdx_command kdx_cmds_memory[] = {
     {"eu", cmd_edit, "write a Unicode string (no terminator)", 0},
     {"eza", cmd_edit, "write a NUL-terminated ASCII string", 0},
     {"ezu", cmd_edit, "write a NUL-terminated Unicode string", 0},
-    {"s", cmd_search, "search memory: s [-b|-w|-d|-q|-a|-u] RANGE PATTERN", 0},
+    {"s", kdx_cmd_search, "search memory: s [-b|-w|-d|-q|-a|-u] RANGE PATTERN", 0},
     {".ignore_missing_pages", cmd_ignore_missing,
      "suppress (1) or show (0) missing-page messages of kernel dumps", 0},
     {0}};
