@@ -122,7 +122,7 @@ static uint64_t mem_value(const mem_buf *m, size_t off, unsigned size)
 
 /* ---- Display formats ------------------------------------------------------- */
 
-typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS } dkind;
+typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS, DK_FLOAT } dkind;
 
 typedef struct dfmt {
     const char *name;
@@ -137,6 +137,8 @@ static const dfmt formats[] = {
     {"db", DK_HEX, 1, 16, 128, true},     {"dw", DK_HEX, 2, 8, 128, false},
     {"dd", DK_HEX, 4, 4, 128, false},     {"dq", DK_HEX, 8, 2, 128, false},
     {"dp", DK_HEX, 0, 0, 128, false},     {"dc", DK_HEX, 4, 4, 128, true},
+    {"dW", DK_HEX, 2, 8, 128, true},      {"dD", DK_FLOAT, 8, 3, 120, false},
+    {"df", DK_FLOAT, 4, 4, 64, false},
     {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
     {"dyb", DK_BINARY, 1, 4, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
     {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
@@ -319,6 +321,45 @@ static size_t string_lines(kdx_session *s, kdx_strbuf *sb, const dview *v, const
     return i * unit;
 }
 
+/* Floating point as the Microsoft C runtime prints it: %g with 12 (double)
+ * or 8 (float) significant digits and a three-digit exponent. */
+static void put_float(kdx_strbuf *sb, double x, int digits)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*g", digits, x);
+    char *e = strchr(buf, 'e');
+    if (e && (e[1] == '+' || e[1] == '-') && strlen(e + 2) == 2) {
+        memmove(e + 3, e + 2, 3);
+        e[2] = '0';
+    }
+    kdx_sb_puts(sb, buf);
+}
+
+static void float_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, size_t n)
+{
+    put_addr(sb, v, m->addr + off);
+    for (size_t i = 0; i < n; i++) {
+        size_t o = off + i * v->f.unit;
+        if (i)
+            kdx_sb_putc(sb, ' ');
+        if (!mem_ok(m, o, v->f.unit)) {
+            kdx_sb_puts(sb, "????????");
+            continue;
+        }
+        if (v->f.unit == 8) {
+            uint64_t bits = mem_value(m, o, 8);
+            double d;
+            memcpy(&d, &bits, sizeof d);
+            put_float(sb, d, 12);
+        } else {
+            uint32_t bits = (uint32_t)mem_value(m, o, 4);
+            float f;
+            memcpy(&f, &bits, sizeof f);
+            put_float(sb, f, 8);
+        }
+    }
+}
+
 static void display(kdx_session *s, const dview *v, const mem_buf *m)
 {
     kdx_strbuf sb;
@@ -343,6 +384,7 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         case DK_HEX: hex_line(&sb, v, m, u * unit, n); break;
         case DK_BINARY: binary_line(&sb, v, m, u * unit, n); break;
         case DK_SYMBOLS: symbol_line(s, &sb, v, m, u * unit); break;
+        case DK_FLOAT: float_line(&sb, v, m, u * unit, n); break;
         case DK_ASCII:
         case DK_UNICODE: break;
         }
@@ -449,10 +491,15 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
 
 static int cmd_display(kdx_session *s, const char *cmd, const char *args)
 {
+    /* Commands are case-insensitive, but the second letter of dD and dW
+     * selects another format (doubles, words with ASCII). */
     char name[8];
     snprintf(name, sizeof name, "%s", cmd);
+    bool upper_second = cmd[0] == 'd' && (cmd[1] == 'D' || cmd[1] == 'W') && !cmd[2];
     for (char *c = name; *c; c++)
         *c = (char)tolower((unsigned char)*c);
+    if (upper_second)
+        name[1] = cmd[1];
     const dfmt *f = find_format(name);
     if (!strcmp(name, "d"))
         f = find_format(s->display_last_cmd[0] ? s->display_last_cmd : "db");
@@ -464,7 +511,11 @@ static int cmd_display(kdx_session *s, const char *cmd, const char *args)
 /* !db !dw !dd !dq !dc: physical memory, "#" address column. */
 static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
 {
-    const dfmt *f = find_format(cmd + 1);
+    char name[8];
+    snprintf(name, sizeof name, "%s", cmd + 1);
+    for (char *c = name; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    const dfmt *f = find_format(name);
     if (!f)
         return kdx_cmd_syntax_error(s, cmd, cmd);
     if (s->target && (!s->target->ops || !s->target->ops->read_phys)) {
@@ -623,6 +674,7 @@ const kdx_command kdx_cmds_memory[] = {
     {"da", cmd_display, "display an ASCII string", 0},
     {"du", cmd_display, "display a Unicode string", 0},
     {"dyb", cmd_display, "display bytes in binary", 0},
+    {"df", cmd_display, "display single-precision floats (dD: doubles; dW: words and ASCII)", 0},
     {"dds", cmd_display, "display double words with symbols", 0},
     {"dqs", cmd_display, "display quad words with symbols", 0},
     {"dps", cmd_display, "display pointers with symbols", 0},

@@ -245,3 +245,16 @@ TEST(memcmd_search_targets_without_page_tables)
     CHECK_STR(out, "00007ff6`12341234\n");
     free(out);
 }
+
+TEST(memcmd_floats_and_dW)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
+                          "dD fffff880`0496e900 l2; df fffff880`0496e908 l4; dW fffff880`0496e3aa l4;"
+                          "dD fffff880`0496eff8 l2; DB fffff880`0496e3aa l2");
+    CHECK_STR(out, "fffff880`0496e900  1.5 2.65301280409e-314\n"
+                   "fffff880`0496e908  2.25 1.4012985e-045 -1 9.9999997e+037\n"
+                   "fffff880`0496e3aa  654c 6b61 c13b 420f                      Leak;..B\n"
+                   "fffff880`0496eff8  5.44760372201e-270 ????????\n"
+                   "fffff880`0496e3aa  4c 65                                            Le\n");
+    free(out);
+}
