@@ -98,37 +98,59 @@ static void decode_lines(kdx_session *s, int indent, uint64_t entry)
         kdx_print(s, "%*sProtect: %x\n", indent, "", sp.protect);
 }
 
-/* Column layout: x64 prints every level in 27-character columns; x86 and
- * PAE print the PDE and PTE in the older layout of the reference article. */
+/* Column layouts. x64 and ARM64 print every level in 27-character
+ * columns with 16-digit values; x86 PAE prints the PDE and PTE the way the
+ * reference article shows them (pfn columns of 30); x86 without PAE uses
+ * 27-character columns with 8-digit values. */
 typedef struct pte_layout {
     int first;            /* first level shown */
     int va_indent;
+    int va_digits;
+    int digits;           /* entry addresses and contents */
     int pfn_width;        /* "pfn %-Nx" */
-    const char *pfn_gap;  /* after the flag letters */
-    int soft_indent;      /* -1: under the "not valid" column */
+    int pfn_col;          /* width of a pfn column */
+    int soft_indent;      /* -1: one past the "not valid" column */
 } pte_layout;
+
+static pte_layout layout_of(kdx_paging p, int levels)
+{
+    if (wide_layout(p))
+        return (pte_layout){0, 43, 16, 16, 10, 27, -1};
+    if (p == KDX_PAGING_X86_PAE)
+        return (pte_layout){levels - 2, 15, 8, 16, 11, 30, 23};
+    return (pte_layout){0, 20, 8, 8, 10, 27, -1};
+}
+
+static void pad_to(kdx_strbuf *sb, size_t col)
+{
+    while (sb->len < col)
+        kdx_sb_putc(sb, ' ');
+}
+
+static void print_line(kdx_session *s, kdx_strbuf *sb)
+{
+    kdx_rtrim(sb->s);
+    kdx_print(s, "%s\n", sb->s);
+    sb->len = 0;
+    sb->s[0] = '\0';
+}
 
 static void print_pte(kdx_session *s, uint64_t va, uint64_t base, const kdx_xlat *x)
 {
-    kdx_target *t = s->target;
-    kdx_paging p = t->paging;
+    kdx_paging p = s->target->paging;
     int levels = x->total_levels;
-    bool wide = wide_layout(p);
-    pte_layout L = wide ? (pte_layout){0, 43, 10, "  ", -1}
-                        : (pte_layout){levels - 2, 15, 11, "    ", 23};
-    if (wide)
-        kdx_print(s, "%*sVA %016llx\n", L.va_indent, "", (unsigned long long)va);
-    else
-        kdx_print(s, "%*sVA %08llx\n", L.va_indent, "", (unsigned long long)va);
+    pte_layout L = layout_of(p, levels);
+    kdx_print(s, "%*sVA %0*llx\n", L.va_indent, "", L.va_digits, (unsigned long long)va);
 
     kdx_strbuf sb;
     kdx_sb_init(&sb);
-    for (int i = L.first; i < levels; i++)
-        kdx_sb_printf(&sb, "%s%s at %016llX", i > L.first ? "    " : "",
-                      kdx_mm_level_name(p, levels, i),
+    kdx_sb_puts(&sb, "");
+    for (int i = L.first; i < levels; i++) {
+        pad_to(&sb, (size_t)(i - L.first) * 27);
+        kdx_sb_printf(&sb, "%s at %0*llX", kdx_mm_level_name(p, levels, i), L.digits,
                       (unsigned long long)kdx_mm_entry_va(p, base, va, i));
-    kdx_print(s, "%s\n", sb.s);
-    kdx_sb_free(&sb);
+    }
+    print_line(s, &sb);
 
     /* The last level whose entry was read; past a large page the deeper
      * columns show 0 as WinDbg does. */
@@ -139,43 +161,44 @@ static void print_pte(kdx_session *s, uint64_t va, uint64_t base, const kdx_xlat
         /* PAE: the PDPTE itself is not valid (or not saved). */
         kdx_print(s, "PDPTE at physical %llx is %s\n", (unsigned long long)x->level[0].entry_pa,
                   x->status == KDX_E_MEM_MISSING ? "not present in the dump" : "not valid");
+        kdx_sb_free(&sb);
         return;
     }
-    kdx_sb_init(&sb);
-    kdx_sb_puts(&sb, "");
-    for (int i = L.first; i <= shown; i++)
-        kdx_sb_printf(&sb, "%scontains %016llX", i > L.first ? "  " : "",
+    for (int i = L.first; i <= shown; i++) {
+        pad_to(&sb, (size_t)(i - L.first) * 27);
+        kdx_sb_printf(&sb, "contains %0*llX", L.digits,
                       (unsigned long long)(i < x->nlevels ? x->level[i].value : 0));
-    kdx_print(s, "%s\n", sb.s);
-    sb.len = 0;
-    sb.s[0] = '\0';
+    }
+    if (shown >= L.first)
+        print_line(s, &sb);
 
-    int valid_end = x->status == KDX_OK ? leaf : leaf - 1; /* last valid level */
-    if (x->status == KDX_OK && x->transition)
+    int valid_end = leaf; /* last level printed with pfn and flags */
+    if (x->status != KDX_OK || x->transition)
         valid_end = leaf - 1;
     for (int i = L.first; i <= valid_end; i++) {
         char flags[12];
+        pad_to(&sb, (size_t)(i - L.first) * (size_t)L.pfn_col);
         kdx_mm_pte_flags(p, levels, i, x->level[i].value, flags);
-        kdx_sb_printf(&sb, "pfn %-*llx%s%s", L.pfn_width,
-                      (unsigned long long)kdx_mm_entry_pfn(p, x->level[i].value), flags, L.pfn_gap);
+        kdx_sb_printf(&sb, "pfn %-*llx%s", L.pfn_width,
+                      (unsigned long long)kdx_mm_entry_pfn(p, x->level[i].value), flags);
     }
-    size_t col = sb.len;
+    size_t col = valid_end >= L.first ? (size_t)(valid_end + 1 - L.first) * (size_t)L.pfn_col : 0;
     if (x->status == KDX_OK && x->large) {
+        pad_to(&sb, col);
         kdx_sb_printf(&sb, "LARGE PAGE pfn %llx", (unsigned long long)(x->pa >> 12));
-        kdx_print(s, "%s\n", sb.s);
+        print_line(s, &sb);
     } else if (x->status == KDX_OK && !x->transition) {
-        kdx_rtrim(sb.s);
-        kdx_print(s, "%s\n", sb.s);
+        print_line(s, &sb);
     } else if (x->status == KDX_E_MEM_MISSING) {
-        kdx_rtrim(sb.s);
-        if (*sb.s)
-            kdx_print(s, "%s\n", sb.s);
+        if (sb.len)
+            print_line(s, &sb);
         kdx_print(s, "%s page at physical %llx is not present in the dump\n",
                   kdx_mm_level_name(p, levels, leaf),
                   (unsigned long long)(x->level[leaf].entry_pa & ~0xfffull));
     } else {
+        pad_to(&sb, col);
         kdx_sb_puts(&sb, "not valid");
-        kdx_print(s, "%s\n", sb.s);
+        print_line(s, &sb);
         decode_lines(s, L.soft_indent >= 0 ? L.soft_indent : (int)col + 1, x->level[leaf].value);
     }
     kdx_sb_free(&sb);
