@@ -37,15 +37,25 @@ static bool wide_layout(kdx_paging p)
 /* The self-map base (VA of the PTE for VA 0). Windows 10 x64 randomizes it:
  * the kernel's own nt!MmPteBase is used when symbols resolve it, otherwise it
  * is derived from the root table's recursive entry (the one whose PFN is the
- * root's own). x86 keeps the self-map at C0000000. */
+ * root's own), and on older x64 systems it is the fixed FFFFF680`00000000.
+ * x86 keeps the self-map at C0000000. */
 static kdx_status pte_base(kdx_session *s, uint64_t *base, kdx_err *err)
 {
     kdx_target *t = s->target;
     uint64_t sym;
-    if (wide_layout(t->paging) && kdx_sym_to_addr(s, "nt!MmPteBase", &sym, NULL) == KDX_OK &&
+    bool randomized = t->sys.build == 0 || t->sys.build >= 14393;
+    if (wide_layout(t->paging) && randomized &&
+        kdx_sym_to_addr(s, "nt!MmPteBase", &sym, NULL) == KDX_OK &&
         kdx_read_u64(t, sym, base, NULL) == KDX_OK && *base)
         return KDX_OK;
-    return kdx_mm_find_pte_base(t, t->dtb, base, err);
+    kdx_status st = kdx_mm_find_pte_base(t, t->dtb, base, err);
+    /* Before Windows 10 1607 (build 14393) the x64 self-map was fixed at
+     * PML4 index 0x1ed; WinDbg assumes it there on those systems. */
+    if (st == KDX_E_NOT_FOUND && t->paging == KDX_PAGING_X64_4 && !randomized) {
+        *base = 0xfffff68000000000ull;
+        return KDX_OK;
+    }
+    return st;
 }
 
 /* A PTE address given to !pte stands for the VA that PTE maps. */

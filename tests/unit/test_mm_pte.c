@@ -169,3 +169,21 @@ TEST(pte_arm64_and_5level)
     CHECK_CONTAINS(out, "Amd64VtoP: PML5E 0000000000001000\nAmd64VtoP: zero PML5E");
     free(out);
 }
+
+TEST(pte_x64_fixed_self_map_before_1607)
+{
+    /* No recursive entry in the root: Windows 7 still has its self-map at 0x1ed. */
+    kdx_target *tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
+    uint64_t next = 0x10000;
+    mmfix_map_x64(tg, 0xfffff8a001cc2060ull, 0x716fd000, 0x963, &next);
+    tg->sys.build = 7601;
+    char *out = mmfix_run(tg, NULL, "!pte fffff8a0`01cc2060");
+    CHECK_CONTAINS(out, "PXE at FFFFF6FB7DBEDF88    PPE at FFFFF6FB7DBF1400");
+    free(out);
+    tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
+    mmfix_map_x64(tg, 0xfffff8a001cc2060ull, 0x716fd000, 0x963, &next);
+    tg->sys.build = 19041;
+    out = mmfix_run(tg, NULL, "!pte fffff8a0`01cc2060");
+    CHECK_CONTAINS(out, "cannot locate the page-table self-map");
+    free(out);
+}
