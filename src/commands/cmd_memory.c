@@ -27,6 +27,7 @@ typedef struct mem_buf {
     uint8_t *data;
     uint8_t *ok;          /* 1 where data[i] was read */
     bool phys;
+    bool truncated;       /* a physical page lies past the end of a cut-off dump file */
 } mem_buf;
 
 /* The physical page that made a virtual read fail, when the failure is a
@@ -67,6 +68,7 @@ static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_b
     m->addr = addr;
     m->len = len;
     m->phys = phys;
+    m->truncated = false;
     m->data = calloc(len ? len : 1, 1);
     m->ok = calloc(len ? len : 1, 1);
     if (!m->data || !m->ok) {
@@ -81,8 +83,11 @@ static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_b
         uint64_t a = addr + pos;
         size_t chunk = KDX_MIN(len - pos, 4096 - (size_t)(a & 0xfff));
         size_t done = 0;
-        kdx_status st = phys ? kdx_read_phys(s->target, a, m->data + pos, chunk, &done, NULL)
+        kdx_status st = phys ? s->target->ops->read_phys(s->target->impl, a, m->data + pos, chunk,
+                                                         &done)
                              : kdx_read_virt(s->target, a, m->data + pos, chunk, &done, NULL);
+        if (st == KDX_E_TRUNCATED)
+            m->truncated = true;
         if (st == KDX_OK)
             done = chunk;
         memset(m->ok + pos, 1, done);
@@ -376,8 +381,10 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         size_t n = KDX_MIN((size_t)v->f.per_line, nunits - u);
         if (v->phys && !memchr(m->ok + u * unit, 1, n * unit)) {
             /* Like kdexts: a physical line that cannot be read ends the display. */
-            kdx_print(s, "Physical memory read at %llx failed\n",
-                      (unsigned long long)(m->addr + u * unit));
+            kdx_print(s, "Physical memory read at %llx failed%s\n",
+                      (unsigned long long)(m->addr + u * unit),
+                      m->truncated ? " (the page lies past the end of the truncated dump file)"
+                                   : "");
             break;
         }
         switch (v->f.kind) {
@@ -455,6 +462,11 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
     const char *p = parse_options(s, args, &v, &err);
     if (!p)
         return kdx_cmd_fail(s, &err);
+    if (v.phys && (!s->target->ops || !s->target->ops->read_phys)) {
+        kdx_print(s, "Physical memory is not available in this dump (%s).\n",
+                  s->target->ops ? s->target->ops->format_name : "no reader");
+        return 1;
+    }
     kdx_range r;
     const char *end;
     if (kdx_parse_range(s, p, v.f.unit, 0, &r, &end, &err) != KDX_OK)
@@ -518,11 +530,6 @@ static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
     const dfmt *f = find_format(name);
     if (!f)
         return kdx_cmd_syntax_error(s, cmd, cmd);
-    if (s->target && (!s->target->ops || !s->target->ops->read_phys)) {
-        kdx_print(s, "Physical memory is not available in this dump (%s).\n",
-                  s->target->ops ? s->target->ops->format_name : "no reader");
-        return 1;
-    }
     return run_display(s, cmd, f, args, true);
 }
 

@@ -258,3 +258,23 @@ TEST(memcmd_floats_and_dW)
                    "fffff880`0496e3aa  4c 65                                            Le\n");
     free(out);
 }
+
+TEST(memcmd_real_dumps)
+{
+    TESTDATA(triage, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(triage, NULL, "dq ffff8504`29890ee8 l2; !db 0; db /p 0", &err);
+    REQUIRE(out);
+    CHECK_STR(out, "ffff8504`29890ee8  fffff804`7be0f4e1 00000000`0000007e\n"
+                   "Physical memory is not available in this dump (Kernel triage dump).\n"
+                   "Physical memory is not available in this dump (Kernel triage dump).\n");
+    free(out);
+    TESTDATA(full, "kernel/full_head_19045.dmp");
+    out = kdx_test_run(full, NULL, "!dq 3ff0 l4; !db 2000 l10", &err);
+    REQUIRE(out);
+    CHECK_STR(out, "#    3ff0 8a000000`00c02863 8a000000`00c02863\n"
+                   "Physical memory read at 4000 failed (the page lies past the end of the truncated "
+                   "dump file)\n"
+                   "#    2000 03 00 00 00 00 00 00 00-00 00 86 80 d3 10 02 00 ................\n");
+    free(out);
+}
