@@ -530,6 +530,14 @@ static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
     const dfmt *f = find_format(name);
     if (!f)
         return kdx_cmd_syntax_error(s, cmd, cmd);
+    /* Caching attributes ([c], [uc], [wc]) matter on live targets only. */
+    const char *p = kdx_skip_ws(args);
+    if (*p == '[') {
+        const char *q = strchr(p, ']');
+        if (!q)
+            return kdx_cmd_syntax_error(s, cmd, p);
+        args = q + 1;
+    }
     return run_display(s, cmd, f, args, true);
 }
 

@@ -214,35 +214,51 @@ static void print_pte(kdx_session *s, uint64_t va, uint64_t base, const kdx_xlat
     kdx_sb_free(&sb);
 }
 
+/* !pte VA | PTEADDR, and !pte START END: every page of the range. */
 static int cmd_pte(kdx_session *s, const char *cmd, const char *args)
 {
     if (!has_paging(s))
         return 1;
     kdx_target *t = s->target;
     kdx_err err;
-    uint64_t addr;
+    uint64_t addr, last = 0;
+    const char *p;
     if (!*args) {
-        kdx_print(s, "Usage: %s VirtualAddress | PteAddress\n", cmd);
+        kdx_print(s, "Usage: %s VirtualAddress | PteAddress | StartAddress EndAddress\n", cmd);
         return 1;
     }
-    if (kdx_expr_eval_all(s, args, &addr, &err) != KDX_OK)
+    if (kdx_expr_eval(s, args, &addr, &p, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
-    if (t->ptr_size == 4)
+    bool range = *kdx_skip_ws(p) != '\0';
+    if (range && kdx_expr_eval_all(s, p, &last, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (t->ptr_size == 4) {
         addr &= 0xffffffffull;
+        last &= 0xffffffffull;
+    }
+    if (range && last <= addr) {
+        kdx_print(s, "%s LiteralAddress 1 is not supported; give the PTE's address alone.\n", cmd);
+        return 1;
+    }
     uint64_t base;
     if (pte_base(s, &base, &err) != KDX_OK) {
         kdx_err_prefix(&err, "cannot locate the page-table self-map");
         return kdx_cmd_fail(s, &err);
     }
     bool is_pte;
-    uint64_t va = va_of_pte_address(t->paging, base, addr, &is_pte);
-    kdx_xlat x;
-    kdx_mm_translate(t, t->dtb, va, &x, NULL);
-    if (x.status == KDX_E_UNSUPPORTED) {
-        kdx_print(s, "Address translation is not available for this target.\n");
-        return 1;
+    uint64_t va = range ? addr & ~0xfffull : va_of_pte_address(t->paging, base, addr, &is_pte);
+    for (;;) {
+        kdx_xlat x;
+        kdx_mm_translate(t, t->dtb, va, &x, NULL);
+        if (x.status == KDX_E_UNSUPPORTED) {
+            kdx_print(s, "Address translation is not available for this target.\n");
+            return 1;
+        }
+        print_pte(s, va, base, &x);
+        if (!range || va + 0x1000 > last || va + 0x1000 < va)
+            break;
+        va += 0x1000;
     }
-    print_pte(s, va, base, &x);
     return 0;
 }
 

@@ -187,3 +187,17 @@ TEST(pte_x64_fixed_self_map_before_1607)
     CHECK_CONTAINS(out, "cannot locate the page-table self-map");
     free(out);
 }
+
+TEST(pte_range_form)
+{
+    char *out = mmfix_run(mmfix_article_pae(), NULL, "!pte f9a10054 f9a11000; !pte c0000000 1");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "VA f9a10000\n");
+    CHECK_CONTAINS(out, "VA f9a11000\n");
+    CHECK(!strstr(out, "VA f9a12000"));
+    CHECK_CONTAINS(out, "LiteralAddress 1 is not supported");
+    free(out);
+    out = mmfix_run(mmfix_article_pae(), NULL, "!db [c] 54099e l4");
+    CHECK_STR(out, "#  54099e 33 db 8b 75                                     3..u\n");
+    free(out);
+}
