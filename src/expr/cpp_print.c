@@ -42,6 +42,8 @@ static void scalar_text(kdx_session *s, const kdx_expr_value *v, char *buf, size
             snprintf(buf + n, len - (size_t)n, " '%c'", (char)c);
     } else if (kdx_ct_is_signed_base(t->base)) {
         snprintf(buf, len, "0n%" PRId64, (int64_t)v->u);
+    } else if (v->u >> 32) {
+        snprintf(buf, len, "0x%s", kdx_fmt_u64(hex, v->u));
     } else {
         snprintf(buf, len, "0x%" PRIx64, v->u);
     }

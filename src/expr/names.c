@@ -8,6 +8,7 @@
 #include "expr/expr_internal.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
+#include "unwind/unwind.h"
 
 bool kdx_xp_kernel_mode(const kdx_session *s)
 {
@@ -168,6 +169,31 @@ static kdx_status user_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t 
     return KDX_E_NOT_FOUND;
 }
 
+/* $ra: the return address of the frame in scope, from the stack unwinder. */
+static kdx_status return_address(kdx_xp *x, const char *name, size_t len, uint64_t *v)
+{
+    kdx_context ctx;
+    if (need_context(x, &ctx, name, len) != KDX_OK)
+        return x->st;
+    unsigned frame = x->s->cur_frame > 0 ? (unsigned)x->s->cur_frame : 0;
+    kdx_unwind_env env;
+    kdx_unwind_env_for_session(x->s, &env);
+    kdx_stack st = {0};
+    kdx_err e;
+    kdx_status rc = kdx_stack_walk(&env, &ctx, frame + 1, &st, &e);
+    if (rc != KDX_OK || st.len <= frame || !st.frames[frame].has_ret) {
+        const char *why = rc != KDX_OK ? e.msg : st.len > frame && st.frames[frame].note[0]
+                                                     ? st.frames[frame].note
+                                                     : "the unwinder found no return address";
+        kdx_xp_failf(x, KDX_E_NOT_FOUND, "Bad register error at '%.200s' (%s)", x->tok, why);
+        kdx_stack_free(&st);
+        return x->st;
+    }
+    *v = st.frames[frame].ret_addr;
+    kdx_stack_free(&st);
+    return KDX_OK;
+}
+
 kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
 {
     kdx_session *s = x->s;
@@ -218,7 +244,7 @@ kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
         return KDX_OK;
     }
     if (name_is(name, len, "$ra"))
-        return unknown_value(x, name, len, "the return address needs the stack unwinder");
+        return return_address(x, name, len, v);
     return user_pseudo(x, name, len, v);
 }
 

@@ -600,7 +600,7 @@ static const cpp_case cpp_cases[] = {
     {"(char)65", "char 0n65 'A'\n"}, {"(unsigned char)0x141", "unsigned char 0x41 'A'\n"},
     {"(short)0x12345", "short 0n9029\n"}, {"(unsigned short)-1", "unsigned short 0xffff\n"},
     {"(long)-1", "long 0n-1\n"}, {"(unsigned long)-1", "unsigned long 0xffffffff\n"},
-    {"(__int64)-1", "int64 0n-1\n"}, {"(unsigned __int64)-1", "unsigned int64 0xffffffffffffffff\n"},
+    {"(__int64)-1", "int64 0n-1\n"}, {"(unsigned __int64)-1", "unsigned int64 0xffffffff`ffffffff\n"},
     {"(int)3.9", "int 0n3\n"}, {"(double)1", "double 1\n"}, {"(bool)2", "bool true\n"},
     {"(ULONG)-1", "unsigned long 0xffffffff\n"}, {"(PVOID)0x10", "void * 0x00000000`00000010\n"},
     {"(int*)0x1000 + 1", "int * 0x00000000`00001004\n"},
@@ -612,7 +612,7 @@ static const cpp_case cpp_cases[] = {
     {"@al", "unsigned char 0x34 '4'\n"}, {"@$t0", "unsigned int64 0x0\n"},
     {"@$ptrsize", "unsigned int64 0x8\n"}, {"@@masm(10)", "unsigned int64 0x10\n"},
     {"@@(poi(1008))", "unsigned int64 0x1000\n"}, {"*(unsigned char*)0x1000", "unsigned char 0x88\n"},
-    {"*(ULONG64*)0x1000", "unsigned int64 0x1122334455667788\n"},
+    {"*(ULONG64*)0x1000", "unsigned int64 0x11223344`55667788\n"},
     {"((unsigned long*)0x1000)[1]", "unsigned long 0x11223344\n"},
     {"&((unsigned long*)0x1000)[1]", "unsigned long * 0x00000000`00001004\n"},
     /* types from symbols */
