@@ -677,6 +677,8 @@ static kdx_status sizeof_op(kdx_xp *x, kdx_expr_value *v)
     x->noeval--;
     if (st != KDX_OK)
         return x->st;
+    if (e.type.ptr == 0 && e.type.base == KDX_EB_VOID)
+        return kdx_xp_fail(x, KDX_E_ARG, "Type information missing", p);
     set_int(x->s, v, size_type(x->s), kdx_expr_type_size(x->s, &e.type));
     return KDX_OK;
 }
@@ -856,5 +858,6 @@ kdx_status kdx_xp_cpp(kdx_xp *x, kdx_expr_value *v)
     memset(v, 0, sizeof *v);
     if (cond_expr(x, v) != KDX_OK)
         return x->st;
-    return rvalue(x, v);
+    /* Arrays stay arrays here: `??` shows them as such. */
+    return kdx_ct_is_array(&v->type) ? KDX_OK : rvalue(x, v);
 }
