@@ -397,8 +397,8 @@ static kdx_status register_value(kdx_xp *x, kdx_expr_value *v)
     if (name[0] == '$') {
         st = kdx_xp_pseudo(x, name, len, &u);
         if (st == KDX_OK) {
-            set_int(x->s, v, size_type(x->s), u);
-            v->type.base = kdx_session_ptr_size(x->s) == 8 || len > 3 ? KDX_EB_UINT64 : KDX_EB_UINT;
+            /* Pseudo-registers are 64-bit values. */
+            set_int(x->s, v, kdx_ct_builtin(KDX_EB_UINT64, 0), u);
             typed_pseudo(x, name, len, v);
             return KDX_OK;
         }

@@ -5,6 +5,8 @@
 
 #include "base/util.h"
 #include "expr/expr_internal.h"
+#include "pe/pe.h"
+#include "sym/symbols.h"
 #include "target/memory.h"
 
 kdx_status kdx_xp_read_mem(kdx_xp *x, uint64_t addr, int size, uint64_t *v)
@@ -87,10 +89,20 @@ kdx_status kdx_xp_module_entry(kdx_xp *x, kdx_module *m, uint64_t *v, const char
     if (kdx_read_virt(t, m->base, dos, sizeof dos, NULL, &e) != KDX_OK ||
         kdx_read_virt(t, m->base + (dos[0x3c] | (uint32_t)dos[0x3d] << 8 |
                                     (uint32_t)dos[0x3e] << 16 | (uint32_t)dos[0x3f] << 24),
-                      nt, sizeof nt, NULL, &e) != KDX_OK)
+                      nt, sizeof nt, NULL, &e) != KDX_OK) {
+        /* Not in the dump: the image file found through the image/symbol path. */
+        struct kdx_pe *pe = NULL;
+        kdx_err e2;
+        if (kdx_sym_module_image(x->s, m, &pe, &e2) == KDX_OK && pe &&
+            kdx_pe_get_info(pe)->entry_rva) {
+            *v = m->base + kdx_pe_get_info(pe)->entry_rva;
+            return KDX_OK;
+        }
         return kdx_xp_failf(x, KDX_E_MEM_MISSING,
-                            "Couldn't resolve error at '%.*s': the image headers of %s are not in the dump (%s)",
-                            (int)len, what, m->name, e.msg);
+                            "Couldn't resolve error at '%.*s': the image headers of %s are not in "
+                            "the dump (%s) and %s",
+                            (int)len, what, m->name, e.msg, e2.msg);
+    }
     if (dos[0] != 'M' || dos[1] != 'Z' || memcmp(nt, "PE\0\0", 4) != 0)
         return kdx_xp_failf(x, KDX_E_FORMAT,
                             "Couldn't resolve error at '%.*s': no PE image header at %s's base",

@@ -132,10 +132,16 @@ static kdx_status user_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t 
         if (!ti.teb)
             return unknown_value(x, name, len, "the dump does not record this thread's TEB");
         /* TEB.ProcessEnvironmentBlock: 0x60 (64-bit), 0x30 (32-bit). */
-        uint64_t peb = 0;
-        if (kdx_xp_read_mem(x, ti.teb + (ps == 8 ? 0x60 : 0x30), 0, &peb) != KDX_OK)
-            return x->st;
-        *v = peb;
+        uint64_t at = ti.teb + (ps == 8 ? 0x60 : 0x30);
+        uint8_t b[8] = {0};
+        kdx_err e;
+        if (kdx_read_virt(t, at, b, (size_t)ps, NULL, &e) != KDX_OK)
+            return kdx_xp_failf(x, e.code,
+                                "Bad register error at '%.200s' (the TEB's PEB pointer at %llx: %s)",
+                                x->tok, (unsigned long long)at, e.msg);
+        *v = 0;
+        for (int i = ps - 1; i >= 0; i--)
+            *v = *v << 8 | b[i];
         return KDX_OK;
     }
     if (kernel && (name_is(name, len, "$thread") || name_is(name, len, "$proc"))) {
