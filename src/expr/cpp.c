@@ -363,6 +363,11 @@ static kdx_status char_literal(kdx_xp *x, kdx_expr_value *v)
 /* Pseudo-registers that have a type in WinDbg's C++ evaluator. */
 static void typed_pseudo(kdx_xp *x, const char *name, size_t len, kdx_expr_value *v)
 {
+    /* "All addresses are cast to PUCHAR." */
+    static const char *const addresses[] = {"$ip", "$ra", "$csp", "$exentry", "$scopeip"};
+    for (size_t i = 0; i < KDX_ARRAY_LEN(addresses); i++)
+        if (strlen(addresses[i]) == len && kdx_strncasecmp(name, addresses[i], len) == 0)
+            v->type = kdx_ct_builtin(KDX_EB_UCHAR, 1);
     static const struct { const char *reg, *kernel, *user; } typed[] = {
         {"$thread", "nt!_ETHREAD", "_TEB"}, {"$proc", "nt!_EPROCESS", "_PEB"},
         {"$teb", "_TEB", "_TEB"}, {"$peb", "_PEB", "_PEB"}};

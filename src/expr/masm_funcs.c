@@ -12,6 +12,7 @@
 kdx_status kdx_xp_read_mem(kdx_xp *x, uint64_t addr, int size, uint64_t *v)
 {
     kdx_target *t = x->s->target;
+    bool pointer = size == 0;
     if (size == 0)
         size = kdx_session_ptr_size(x->s);
     if (x->noeval) {
@@ -27,6 +28,9 @@ kdx_status kdx_xp_read_mem(kdx_xp *x, uint64_t addr, int size, uint64_t *v)
     uint64_t r = 0;
     for (int i = size - 1; i >= 0; i--)
         r = r << 8 | b[i];
+    /* A 32-bit kernel pointer is a sign-extended address, as constants are. */
+    if (pointer && size == 4 && kdx_xp_kernel_mode(x->s))
+        r = kdx_xp_sign_extend32(r);
     *v = r;
     return KDX_OK;
 }

@@ -309,7 +309,7 @@ TEST(expr_kernel_sign_extension)
 static const expr_case target_cases[] = {
     OK("@rax", 0x1234), OK("rax", 0x1234), OK("RAX", 0x1234), OK("@eax", 0x1234), OK("al", 0x34),
     OK("@ah", 0x12), OK("rax+1", 0x1235), OK("@rip", 0x7ff612340000ull), OK("$ip", 0x7ff612340000ull),
-    OK("@$ip", 0x7ff612340000ull), OK("$csp", 0x100000), OK("$retreg", 0x1234),
+    OK("@$ip", 0x7ff612340000ull), OK(".", 0x7ff612340000ull), OK(". + 10", 0x7ff612340010ull), OK("$csp", 0x100000), OK("$retreg", 0x1234),
     OK("poi(1000)", 0x1122334455667788ull), OK("poi 1000", 0x1122334455667788ull),
     OK("qwo(1000)", 0x1122334455667788ull), OK("dwo(1000)", 0x55667788), OK("dwo(1004)", 0x11223344),
     OK("wo(1000)", 0x7788), OK("by(1000)", 0x88), OK("by(1007)", 0x11), OK("poi(1008)", 0x1000),
@@ -351,6 +351,15 @@ TEST(expr_x86_registers_sign_extend)
     CHECK_EQ(v, 0xffffffff8054099eull);
     CHECK_OK(kdx_expr_eval_all(fx.s, "$ptrsize", &v, &err));
     CHECK_EQ(v, 4);
+    /* Kernel pointers read by poi are sign extended like constants; dwo is not. */
+    fake_page *pg = fake_add_page(fx.f, 0x7000);
+    pg->bytes[0] = 0x9e, pg->bytes[1] = 0x09, pg->bytes[2] = 0x54, pg->bytes[3] = 0x80;
+    CHECK_OK(kdx_expr_eval_all(fx.s, "poi(7000)", &v, &err));
+    CHECK_EQ(v, 0xffffffff8054099eull);
+    CHECK_OK(kdx_expr_eval_all(fx.s, "poi(7000) == 8054099e", &v, &err));
+    CHECK_EQ(v, 1);
+    CHECK_OK(kdx_expr_eval_all(fx.s, "dwo(7000)", &v, &err));
+    CHECK_EQ(v, 0x8054099e);
     fixture_close(&fx);
 }
 
@@ -610,7 +619,8 @@ static const cpp_case cpp_cases[] = {
     /* registers, pseudo-registers, MASM inside C++ */
     {"@rax", "unsigned int64 0x1234\n"}, {"@eax", "unsigned int 0x1234\n"},
     {"@al", "unsigned char 0x34 '4'\n"}, {"@$t0", "unsigned int64 0x0\n"},
-    {"@$ptrsize", "unsigned int64 0x8\n"}, {"@@masm(10)", "unsigned int64 0x10\n"},
+    {"@$ptrsize", "unsigned int64 0x8\n"}, {"@$ip", "unsigned char * 0x00007ff6`12340000"},
+    {"@$csp", "unsigned char * 0x00000000`00100000"}, {"@@masm(10)", "unsigned int64 0x10\n"},
     {"@@(poi(1008))", "unsigned int64 0x1000\n"}, {"*(unsigned char*)0x1000", "unsigned char 0x88\n"},
     {"*(ULONG64*)0x1000", "unsigned int64 0x11223344`55667788\n"},
     {"((unsigned long*)0x1000)[1]", "unsigned long 0x11223344\n"},
