@@ -142,7 +142,9 @@ static void fixture_open(fixture *fx, kdx_target_kind kind, kdx_arch arch)
     put64(pg->bytes + 0x60, 0x4000);
     f->ti.id = 0x1a2c;
     f->ti.teb = 0x3000;
-    kdx_target_add_module(t, kdx_module_new("mymod", 0x10000, 0x8000));
+    kdx_module *mymod = kdx_module_new("mymod", 0x10000, 0x8000);
+    mymod->symstatus = KDX_SYMSTATUS_NONE; /* synthetic: no symbol file to look for */
+    kdx_target_add_module(t, mymod);
     t->kernel.bugcheck_code = 0x20;
     t->kernel.bugcheck_args[0] = 0xfffffa80deadbeefull;
     fx->s->target = t;
