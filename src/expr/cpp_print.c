@@ -171,7 +171,7 @@ void kdx_expr_print_value(kdx_session *s, const kdx_expr_value *v)
     if (v->type.ptr == 1 && is_char_base(&v->type) && v->u) {
         char str[300];
         string_text(s, v->u, 256, str, sizeof str);
-        kdx_print(s, "%s %s %s\n", tn, val, str);
+        kdx_print(s, "%s %s  %s\n", tn, val, str);
         return;
     }
     kdx_print(s, "%s %s\n", tn, val);

@@ -642,7 +642,7 @@ static const cpp_case cpp_cases[] = {
                                                 "   +0x008 Blink            : 0x00000000`00006008 _LIST_ENTRY\n"},
     {"((nt!_KTHREAD*)0x6000)->Name[1]", "unsigned char 0x68 'h'\n"},
     {"((nt!_KTHREAD*)0x6000)->Name", "unsigned char [4]  \"Thr\"\n"},
-    {"(char*)((nt!_KTHREAD*)0x6000)->Name", "char * 0x00000000`00006024 \"Thr\"\n"},
+    {"(char*)((nt!_KTHREAD*)0x6000)->Name", "char * 0x00000000`00006024  \"Thr\"\n"},
     {"sizeof(((nt!_KTHREAD*)0x6000)->Name)", "unsigned int64 0x4\n"},
     {"sizeof(nt!KiFunc)", "Type information missing error"},
     {"(*(nt!_KTHREAD*)0x6000).Self->Self->Priority", "long 0n-2\n"},
