@@ -421,37 +421,26 @@ static kdx_status register_value(kdx_xp *x, kdx_expr_value *v)
     return x->st;
 }
 
-/* A symbol as a typed lvalue: its type from the symbol provider. Without
- * type information only its address can be taken (&sym). */
+/* A symbol as a typed lvalue: the symbol layer finds its address (with its
+ * search order); the provider of the module holding it gives its type.
+ * Without type information only its address can be taken (&sym). */
 static kdx_status symbol_value(kdx_xp *x, const char *name, size_t len, kdx_expr_value *v)
 {
-    kdx_target *t = x->s->target;
-    char *full = kdx_strndup(name, len);
-    const char *bang = strchr(full, '!');
     memset(v, 0, sizeof *v);
     v->type = kdx_ct_builtin(KDX_EB_VOID, 0);
     v->lvalue = true;
-    bool found = false;
-    for (size_t i = 0; t && i < t->nmodules && !found; i++) {
-        kdx_module *m = t->modules[i];
-        if (bang && (strlen(m->name) != (size_t)(bang - full) ||
-                     kdx_strncasecmp(m->name, full, (size_t)(bang - full)) != 0))
-            continue;
-        kdx_symbol sym;
-        if (m->unloaded || kdx_sym_load_module(x->s, m, NULL) != KDX_OK || !m->symbols.ops ||
-            !m->symbols.ops->by_name ||
-            m->symbols.ops->by_name(m->symbols.impl, bang ? bang + 1 : full, &sym) != KDX_OK)
-            continue;
-        v->addr = m->base + sym.rva;
-        if (sym.type)
-            v->type = kdx_ct_from_symbol(sym.type, 0);
-        found = true;
-    }
-    if (!found)
-        found = kdx_xp_symbol(x, name, len, &v->addr) == KDX_OK;
-    free(full);
-    if (!found)
+    if (kdx_xp_symbol(x, name, len, &v->addr) != KDX_OK)
         return kdx_xp_fail(x, KDX_E_NOT_FOUND, "Couldn't resolve", name);
+    kdx_module *m = x->s->target ? kdx_target_module_at(x->s->target, v->addr) : NULL;
+    if (!m || !m->symbols.ops || !m->symbols.ops->by_name)
+        return KDX_OK;
+    char *full = kdx_strndup(name, len);
+    const char *bang = strchr(full, '!');
+    kdx_symbol sym;
+    if (m->symbols.ops->by_name(m->symbols.impl, bang ? bang + 1 : full, &sym) == KDX_OK &&
+        m->base + sym.rva == v->addr && sym.type)
+        v->type = kdx_ct_from_symbol(sym.type, 0);
+    free(full);
     return KDX_OK;
 }
 
