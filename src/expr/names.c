@@ -236,6 +236,8 @@ kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
         *v = len == 9 ? t->kernel.bugcheck_code : t->kernel.bugcheck_args[name[10] - '1'];
         return KDX_OK;
     }
+    if (name_is(name, len, "$scopeip")) /* the context in scope: .frame/.cxr overrides apply */
+        name = "$ip", len = 3;
     if (name_is(name, len, "$ip") || name_is(name, len, "$csp") || name_is(name, len, "$retreg") ||
         name_is(name, len, "$retreg64")) {
         kdx_context ctx;

@@ -311,7 +311,7 @@ TEST(expr_kernel_sign_extension)
 static const expr_case target_cases[] = {
     OK("@rax", 0x1234), OK("rax", 0x1234), OK("RAX", 0x1234), OK("@eax", 0x1234), OK("al", 0x34),
     OK("@ah", 0x12), OK("rax+1", 0x1235), OK("@rip", 0x7ff612340000ull), OK("$ip", 0x7ff612340000ull),
-    OK("@$ip", 0x7ff612340000ull), OK(".", 0x7ff612340000ull), OK(". + 10", 0x7ff612340010ull), OK("$csp", 0x100000), OK("$retreg", 0x1234),
+    OK("@$ip", 0x7ff612340000ull), OK(".", 0x7ff612340000ull), OK("$scopeip", 0x7ff612340000ull), OK(". + 10", 0x7ff612340010ull), OK("$csp", 0x100000), OK("$retreg", 0x1234),
     OK("poi(1000)", 0x1122334455667788ull), OK("poi 1000", 0x1122334455667788ull),
     OK("qwo(1000)", 0x1122334455667788ull), OK("dwo(1000)", 0x55667788), OK("dwo(1004)", 0x11223344),
     OK("wo(1000)", 0x7788), OK("by(1000)", 0x88), OK("by(1007)", 0x11), OK("poi(1008)", 0x1000),
