@@ -33,6 +33,13 @@ static void pdb_destroy(void *impl)
     free(pdb);
 }
 
+/* A data symbol's size is its type's. */
+static uint32_t type_size(const kdx_type *t)
+{
+    t = kdx_type_strip(t);
+    return t && t->size <= UINT32_MAX ? (uint32_t)t->size : 0;
+}
+
 static void fill(kdx_pdb *pdb, const kdx_pdb_addr *a, kdx_symbol *out)
 {
     out->name = a->display;
@@ -40,6 +47,8 @@ static void fill(kdx_pdb *pdb, const kdx_pdb_addr *a, kdx_symbol *out)
     out->size = a->size;
     out->kind = (kdx_symkind)a->kind;
     out->type = a->kind == KDX_SYM_DATA && a->type ? kdx_pdb_type_by_index(pdb, a->type) : NULL;
+    if (out->type && !out->size)
+        out->size = type_size(out->type);
 }
 
 /* Index of the last entry at or below rva, -1 if none. */
@@ -99,8 +108,8 @@ static int on_global(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
         uint32_t rva;
         if (!kdx_pdb_sect_to_rva(q->pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva))
             return 0;
-        *q->out = (kdx_symbol){name, rva, 0, KDX_SYM_DATA,
-                               kdx_pdb_type_by_index(q->pdb, kdx_le32(r + 4))};
+        const kdx_type *ty = kdx_pdb_type_by_index(q->pdb, kdx_le32(r + 4));
+        *q->out = (kdx_symbol){name, rva, type_size(ty), KDX_SYM_DATA, ty};
         q->found = true;
         return 1;
     }

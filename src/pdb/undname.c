@@ -476,6 +476,46 @@ static char *tidy(char *s)
     return r ? r : kdx_strdup("");
 }
 
+/* RTTI data: ??_R0 type descriptor, ??_R1 base class descriptor, ??_R2 base
+ * class array, ??_R3 class hierarchy descriptor, ??_R4 complete object locator. */
+static char *rtti_name(const char *p)
+{
+    dm d = {.p = p + 1};
+    char *r = NULL;
+    if (*p == '0') {
+        char *t = type(&d);
+        if (t && strcmp(d.p, "@8") == 0)
+            r = kdx_asprintf("%s `RTTI Type Descriptor'", t);
+        free(t);
+    } else if (*p == '1') {
+        int64_t n[4];
+        bool ok = true;
+        for (int i = 0; i < 4 && ok; i++)
+            ok = number(&d, &n[i]);
+        bool c, t;
+        char *sp = NULL;
+        char *qn = ok ? qualified_name(&d, &c, &t, &sp) : NULL;
+        if (qn && strcmp(d.p, "8") == 0)
+            r = kdx_asprintf("%s::`RTTI Base Class Descriptor at (%lld,%lld,%lld,%lld)'", qn,
+                             (long long)n[0], (long long)n[1], (long long)n[2], (long long)n[3]);
+        free(qn);
+        free(sp);
+    } else if (*p == '2' || *p == '3' || *p == '4') {
+        static const char *const what[] = {"`RTTI Base Class Array'",
+                                           "`RTTI Class Hierarchy Descriptor'",
+                                           "`RTTI Complete Object Locator'"};
+        bool c, t;
+        char *sp = NULL;
+        char *qn = qualified_name(&d, &c, &t, &sp);
+        if (qn && (strcmp(d.p, "8") == 0 || strncmp(d.p, "6B", 2) == 0))
+            r = kdx_asprintf("%s::%s", qn, what[*p - '2']);
+        free(qn);
+        free(sp);
+    }
+    free_tables(&d);
+    return r;
+}
+
 char *kdx_undname(const char *name, bool with_args)
 {
     if (!name || name[0] != '?')
@@ -483,7 +523,7 @@ char *kdx_undname(const char *name, bool with_args)
     if (strncmp(name, "??_C@", 5) == 0)
         return kdx_strdup("`string'");
     if (strncmp(name, "??_R", 4) == 0)
-        return NULL; /* RTTI descriptors: keep decorated */
+        return rtti_name(name + 4);
     dm d = {.p = name + 1};
     bool is_ctor, is_dtor;
     char *special;

@@ -505,3 +505,25 @@ TEST(pdb_real_basic32_large_pdb_is_lazy)
     CHECK_STR(s2.name, "DllMain");
     p.ops->destroy(p.impl);
 }
+
+/* llvm-pdbutil dump -globals / -section-headers on dump_syms_regtest64.pdb:
+ * S_GDATA32 _fltused, int, at 0003:4768 (.data at RVA 0x14000). */
+TEST(pdb_real_global_data)
+{
+    TESTDATA(path, "pdb/dump_syms_regtest64.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, NULL, &err));
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "_fltused", &s));
+    CHECK_EQ(s.kind, KDX_SYM_DATA);
+    CHECK_EQ(s.rva, 0x14000 + 4768);
+    CHECK_EQ(s.size, 4);
+    REQUIRE(s.type);
+    CHECK_EQ(kdx_type_strip(s.type)->base, KDX_BASE_INT4);
+    kdx_symbol at;
+    CHECK_OK(p.ops->by_rva(p.impl, 0x14000 + 4768 + 2, &at));
+    CHECK_STR(at.name, "_fltused");
+    CHECK_EQ(at.size, 4);
+    p.ops->destroy(p.impl);
+}
