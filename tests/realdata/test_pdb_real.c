@@ -259,6 +259,15 @@ TEST(pdb_real_types_struct_bitfields_enum)
     CHECK_STR(en[4].name, "TP_CALLBACK_PRIORITY_COUNT");
     CHECK_EQ(en[4].value, 3);
     CHECK(p.ops->find_type(p.impl, "_NO_SUCH_TYPE_") == NULL);
+    /* S_UDT LPBYTE (global symbols): a typedef of unsigned char * (64-bit). */
+    const kdx_type *td = p.ops->find_type(p.impl, "LPBYTE");
+    REQUIRE(td);
+    CHECK_EQ(td->kind, KDX_TYPE_TYPEDEF);
+    CHECK_STR(td->name, "LPBYTE");
+    const kdx_type *ptr = kdx_type_strip(td);
+    REQUIRE(ptr && ptr->kind == KDX_TYPE_POINTER);
+    CHECK_EQ(ptr->size, 8);
+    CHECK_EQ(kdx_type_strip(ptr->target)->base, KDX_BASE_UCHAR);
     p.ops->destroy(p.impl);
 }
 
