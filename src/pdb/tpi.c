@@ -531,7 +531,7 @@ static kdx_status complete_record(const kdx_typesrc *src, kdx_type *t)
 
 /* A defined (not forward) record named key (its unique name when by_unique):
  * the candidates of key's hash bucket, or every record when there is no hash. */
-static uint32_t search_name(kdx_pdb_types *tp, const char *key, bool by_unique)
+static uint32_t search_name_case(kdx_pdb_types *tp, const char *key, bool by_unique, bool icase)
 {
     uint32_t lo = tp->begin, hi = tp->end;
     const uint32_t *list = NULL;
@@ -551,17 +551,25 @@ static uint32_t search_name(kdx_pdb_types *tp, const char *key, bool by_unique)
             (u.props & PROP_FWDREF))
             continue;
         const char *n = by_unique ? u.unique : u.name;
-        if (n && strcmp(n, key) == 0)
+        if (n && (icase ? kdx_strcasecmp(n, key) : strcmp(n, key)) == 0)
             return ti;
     }
     return 0;
 }
 
+/* Exact match first; then ignoring case, as WinDbg does (the hash folds case,
+ * so the candidates are in the same bucket). */
+static uint32_t search_name(kdx_pdb_types *tp, const char *key, bool by_unique)
+{
+    uint32_t ti = search_name_case(tp, key, by_unique, false);
+    return ti ? ti : search_name_case(tp, key, by_unique, true);
+}
+
 static uint32_t find_definition(kdx_pdb_types *tp, uint16_t kind, const udt_info *fwd)
 {
     (void)kind;
-    uint32_t ti = fwd->unique ? search_name(tp, fwd->unique, true) : 0;
-    return ti ? ti : search_name(tp, fwd->name, false);
+    uint32_t ti = fwd->unique ? search_name_case(tp, fwd->unique, true, false) : 0;
+    return ti ? ti : search_name_case(tp, fwd->name, false, false);
 }
 
 /* A typedef from an S_UDT record of the global symbols. */

@@ -259,6 +259,7 @@ TEST(pdb_real_types_struct_bitfields_enum)
     CHECK_STR(en[4].name, "TP_CALLBACK_PRIORITY_COUNT");
     CHECK_EQ(en[4].value, 3);
     CHECK(p.ops->find_type(p.impl, "_NO_SUCH_TYPE_") == NULL);
+    CHECK(p.ops->find_type(p.impl, "_tp_callback_environ_v3") == ty); /* case folds */
     /* S_UDT LPBYTE (global symbols): a typedef of unsigned char * (64-bit). */
     const kdx_type *td = p.ops->find_type(p.impl, "LPBYTE");
     REQUIRE(td);
