@@ -92,6 +92,7 @@ typedef struct kdx_pdb {
     /* DBI */
     bool has_dbi;
     uint16_t machine;
+    uint16_t dbi_flags;          /* bit 1: private symbols stripped */
     uint16_t globals_stream, publics_stream, symrec_stream;
     kdx_pdb_module *modules;
     uint32_t nmodules;

@@ -353,6 +353,12 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
     return kdx_strdup(a->display == a->raw && a->raw[0] == '_' ? a->raw + 1 : a->display);
 }
 
+bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)
+{
+    const kdx_pdb *pdb = kdx_pdb_is_provider(prov) ? prov->impl : NULL;
+    return pdb && pdb->has_dbi && !(pdb->dbi_flags & 2);
+}
+
 uint32_t kdx_pdb_streams_read(const kdx_symprov *prov, uint32_t *total)
 {
     const kdx_pdb *pdb = prov->impl;

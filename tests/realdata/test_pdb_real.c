@@ -120,6 +120,7 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
     kdx_guid_format(id.guid, g);
     CHECK_STR(g, "72E103A85CB249078B76B2E7C06257B1");
     CHECK_EQ(id.age, 3);
+    CHECK(kdx_pdb_has_private_symbols(&p));
     CHECK_EQ(id.arch, KDX_ARCH_X64);
     int bad_rva = 0, bad_name = 0, bad_lookup = 0;
     for (size_t i = 0; i < n; i++) {
@@ -470,6 +471,7 @@ TEST(pdb_real_amdppm_identity)
     kdx_symprov p;
     REQUIRE(open_with_identity(t, path, &p, "1C19FDDB27BB3399D9B45973EFEAFCF3", 1, KDX_ARCH_X64));
     kdx_symbol s;
+    CHECK(!kdx_pdb_has_private_symbols(&p)); /* Microsoft's public PDB: stripped */
     CHECK_OK(p.ops->by_name(p.impl, "WriteIoMemRawEx", &s));
     kdx_symbol s2;
     CHECK_OK(p.ops->by_rva(p.impl, s.rva + 0x70, &s2));
