@@ -151,6 +151,15 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
         kdx_test_fail(t, __FILE__, __LINE__, "%zu records: %d bad rva/size, %d bad name, %d bad name lookup",
                       n, bad_rva, bad_name, bad_lookup);
     CHECK_EQ(bad_rva, 0);
+    /* Inside a function: the function, not a compiler label ($LN14 at 0x1318). */
+    kdx_symbol in;
+    CHECK_OK(p.ops->by_rva(p.impl, 0x1320, &in));
+    CHECK_STR(in.name, "__tmainCRTStartup");
+    CHECK_EQ(in.rva, 0x11bc);
+    /* An assembler label is a symbol of its own (memcmp's mcmp10 at 0001:28512). */
+    CHECK_OK(p.ops->by_rva(p.impl, 0x1000 + 28512 + 1, &in));
+    CHECK_STR(in.name, "mcmp10");
+    CHECK_EQ(in.kind, KDX_SYM_LABEL);
     CHECK_EQ(bad_name, 0);
     CHECK_EQ(bad_lookup, 0);
     for (size_t i = 0; i < n; i++)
