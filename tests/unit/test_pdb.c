@@ -54,6 +54,12 @@ TEST(pdb_undname_data_and_special)
     check_und(t, "??_R4exception@std@@6B@", false, "std::exception::`RTTI Complete Object Locator'");
     check_und(t, "?alive@?$Destructable@$0FK@@@2HA", false, "Destructable<90>::alive");
     check_und(t, "??_R1A@?0", false, NULL);
+    /* Locally scoped statics: llvm-undname prints `extern "C" f'::`2'::x and
+     * `void __cdecl foo(void)'::`2'::x (with the usual options dropped). */
+    check_und(t, "?_OptionsStorage@?1??__local_stdio_scanf_options@@9@4_KA", false,
+              "`__local_stdio_scanf_options'::`2'::_OptionsStorage");
+    check_und(t, "?x@?1??foo@bar@@QEAAXH@Z@4HA", false, "`bar::foo(int)'::`2'::x");
+    check_und(t, "?x@?1??foo@@YAXX", false, NULL); /* inner symbol cut short */
     check_und(t, "free", false, NULL);
     check_und(t, "?", false, NULL);
     check_und(t, "?a@", true, NULL);
