@@ -353,6 +353,20 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
     return kdx_strdup(a->display == a->raw && a->raw[0] == '_' ? a->raw + 1 : a->display);
 }
 
+char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva)
+{
+    if (!kdx_pdb_is_provider(prov))
+        return NULL;
+    kdx_pdb *pdb = prov->impl;
+    if (kdx_pdb_build_addrs(pdb, NULL))
+        return NULL;
+    long i = addr_floor(pdb, rva);
+    if (i < 0 || pdb->addrs[i].rva != rva || pdb->addrs[i].kind != KDX_SYM_FUNCTION ||
+        !pdb->addrs[i].type)
+        return NULL;
+    return kdx_pdb_proc_params(pdb, pdb->addrs[i].type);
+}
+
 bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)
 {
     const kdx_pdb *pdb = kdx_pdb_is_provider(prov) ? prov->impl : NULL;

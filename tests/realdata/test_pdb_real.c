@@ -151,6 +151,18 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
         kdx_test_fail(t, __FILE__, __LINE__, "%zu records: %d bad rva/size, %d bad name, %d bad name lookup",
                       n, bad_rva, bad_name, bad_lookup);
     CHECK_EQ(bad_rva, 0);
+    /* Parameter lists from the procedures' types (llvm-pdbutil: main is
+     * `int (int, char**)`; C::set_member takes an int; C::f takes nothing). */
+    char *params = kdx_pdb_params_at(&p, 0x1010);
+    CHECK_STR(params, "(int, char **)");
+    free(params);
+    params = kdx_pdb_params_at(&p, 0x1160);
+    CHECK_STR(params, "(int)");
+    free(params);
+    params = kdx_pdb_params_at(&p, 0x1110);
+    CHECK_STR(params, "(void)");
+    free(params);
+    CHECK(kdx_pdb_params_at(&p, 0xb97c) == NULL); /* a public: no type */
     /* Inside a function: the function, not a compiler label ($LN14 at 0x1318). */
     kdx_symbol in;
     CHECK_OK(p.ops->by_rva(p.impl, 0x1320, &in));
