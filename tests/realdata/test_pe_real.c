@@ -348,3 +348,39 @@ TEST(pe_real_odd_images_as_targets)
         kdx_target_close(tg);
     }
 }
+
+/* The kernel image inside the triage dump: its headers are saved, most of the rest is
+ * not. Everything present answers; everything missing fails naming the address. */
+TEST(pe_real_triage_kernel_image_from_memory)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    kdx_target *tg;
+    kdx_err err = {0};
+    CHECK_OK(kdx_target_open(path, &tg, &err));
+    REQUIRE(tg);
+    kdx_pe *pe;
+    CHECK_OK(kdx_pe_open_target(tg, 0xfffff8047ba00000ull, "nt", &pe, &err));
+    if (pe) {
+        const kdx_pe_info *i = kdx_pe_get_info(pe);
+        CHECK_EQ(i->size_of_image, 0x1046000);
+        CHECK_EQ(i->timestamp, 0x0d8333e6);
+        CHECK_EQ(i->arch, KDX_ARCH_X64);
+        CHECK(kdx_pe_runtime_function_count(pe) > 10000);
+        kdx_pe_codeview cv;
+        CHECK_EQ(kdx_pe_codeview_info(pe, &cv, &err), KDX_E_MEM_MISSING);
+        CHECK_CONTAINS(err.msg, "IMAGE_DEBUG_DIRECTORY");
+        CHECK_CONTAINS(err.msg, "not present in the dump");
+        /* KeBugCheckEx (RVA 0x3f5a80): when its .pdata entry is saved it must cover it */
+        kdx_runtime_function f;
+        kdx_status st = kdx_pe_runtime_function_for(pe, 0x3f5a80, &f, &err);
+        CHECK(st == KDX_OK || st == KDX_E_MEM_MISSING);
+        if (st == KDX_OK)
+            CHECK(f.begin_rva <= 0x3f5a80 && 0x3f5a80 < f.end_rva);
+        kdx_pe_close(pe);
+    }
+    /* hal's headers are not in the dump */
+    CHECK_EQ(kdx_pe_open_target(tg, 0xfffff80479440000ull, "hal", &pe, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, "hal: IMAGE_DOS_HEADER at offset 0x0");
+    CHECK(pe == NULL);
+    kdx_target_close(tg);
+}
