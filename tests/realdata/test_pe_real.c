@@ -384,3 +384,43 @@ TEST(pe_real_triage_kernel_image_from_memory)
     CHECK(pe == NULL);
     kdx_target_close(tg);
 }
+
+static const char *version_string(const kdx_pe_version *v, const char *key)
+{
+    for (uint32_t i = 0; i < v->nstrings; i++)
+        if (strcmp(v->strings[i].key, key) == 0)
+            return v->strings[i].value;
+    return NULL;
+}
+
+TEST(pe_real_version_resource_amdppm)
+{
+    TESTDATA(path, "symstore/amdppm.sys/c9c030003b000/amdppm.sys");
+    kdx_pe *pe;
+    kdx_err err = {0};
+    CHECK_OK(kdx_pe_open_file(path, &pe, &err));
+    REQUIRE(pe);
+    kdx_pe_version v;
+    CHECK_OK(kdx_pe_version_info(pe, &v, &err));
+    CHECK(v.has_fixed);
+    /* 10.0.19041.1110, the same in the fixed block and in the strings */
+    CHECK_EQ(v.file_version_ms, 0x000a0000);
+    CHECK_EQ(v.file_version_ls, (19041u << 16) | 1110);
+    CHECK_EQ(v.file_os, 0x40004);   /* VOS_NT_WINDOWS32 */
+    CHECK_EQ(v.file_type, 3);       /* VFT_DRV */
+    CHECK_EQ(v.ntranslations, 1);
+    CHECK_EQ(v.translations[0], 0x040904b0);
+    CHECK_STR(version_string(&v, "CompanyName"), "Microsoft Corporation");
+    CHECK_STR(version_string(&v, "FileVersion"), "10.0.19041.1110 (WinBuild.160101.0800)");
+    CHECK_STR(version_string(&v, "FileDescription"), "Processor Device Driver");
+    CHECK_STR(version_string(&v, "LegalCopyright"), "\xc2\xa9 Microsoft Corporation. All rights reserved.");
+    CHECK_STR(version_string(&v, "ProductName"), "Microsoft\xc2\xae Windows\xc2\xae Operating System");
+    kdx_pe_close(pe);
+
+    TESTDATA(dll, "symstore/basic32.dll/5DDC1E9A6c000/basic32.dll");
+    CHECK_OK(kdx_pe_open_file(dll, &pe, &err));
+    REQUIRE(pe);
+    CHECK_EQ(kdx_pe_version_info(pe, &v, &err), KDX_E_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "no resources");
+    kdx_pe_close(pe);
+}
