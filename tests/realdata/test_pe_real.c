@@ -312,11 +312,17 @@ TEST(pe_real_image_as_target)
     CHECK_OK(kdx_pe_exports_provider_open(tg, m->base, m->name, &prov, &err));
     REQUIRE(prov.ops);
     kdx_symbol s;
+    /* C++ exports display undecorated; the decorated name still finds them */
     CHECK_OK(prov.ops->by_rva(prov.impl, 0x21fd + 3, &s));
-    CHECK_STR(s.name, "??0A@@QAE@XZ");
+    CHECK_STR(s.name, "A::A");
     CHECK_EQ(s.rva, 0x21fd);
+    CHECK_OK(prov.ops->by_name(prov.impl, "??0A@@QAE@$$QAV0@@Z", &s));
+    CHECK_EQ(s.rva, 0x235b);
+    CHECK_STR(s.name, "A::A");
+    CHECK_OK(prov.ops->by_name(prov.impl, "A::meth2", &s));
+    CHECK(s.rva == 0x21e9 || s.rva == 0x27fc || s.rva == 0x1c35);
     int n = 0;
-    CHECK_OK(prov.ops->enumerate(prov.impl, "*meth1*", count_sym, &n));
+    CHECK_OK(prov.ops->enumerate(prov.impl, "A::meth1", count_sym, &n));
     CHECK_EQ(n, 3);
     n = 0;
     CHECK_OK(prov.ops->enumerate(prov.impl, "*", count_sym, &n));
