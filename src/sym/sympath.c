@@ -33,16 +33,24 @@ char *kdx_sympath_default_cache(void)
 
 static char *trim_dup(const char *s, size_t n)
 {
-    while (n && isspace((unsigned char)*s)) {
-        s++;
-        n--;
-    }
-    while (n && isspace((unsigned char)s[n - 1]))
-        n--;
-    /* Quotes around an element are allowed by WinDbg. */
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s++;
-        n -= 2;
+    /* Blanks and surrounding quotes (allowed by WinDbg), until neither is left,
+     * so that trimming an already trimmed text changes nothing. */
+    for (bool changed = true; changed;) {
+        changed = false;
+        while (n && isspace((unsigned char)*s)) {
+            s++;
+            n--;
+            changed = true;
+        }
+        while (n && isspace((unsigned char)s[n - 1])) {
+            n--;
+            changed = true;
+        }
+        if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+            s++;
+            n -= 2;
+            changed = true;
+        }
     }
     return kdx_strndup(s, n);
 }

@@ -55,7 +55,7 @@ TEST(symsrv_real_cab_truncated_is_an_error)
     REQUIRE(kdx_read_all(cab, &buf, &len, &err) == KDX_OK);
     void *out = NULL;
     size_t out_len;
-    CHECK(kdx_cab_expand_buffer(buf, len / 2, &out, &out_len, &err) != KDX_OK);
+    CHECK(kdx_cab_expand_buffer(buf, len / 2, 0, &out, &out_len, &err) != KDX_OK);
     CHECK(err.msg[0] != '\0');
     free(out);
     free(buf);

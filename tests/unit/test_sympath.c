@@ -35,6 +35,22 @@ TEST(sympath_parse_plain_and_server_elements)
     kdx_sympath_free(sp);
 }
 
+TEST(sympath_parse_quotes_are_stable)
+{
+    /* Found by fuzzing: quoted blanks must not change meaning when re-parsed. */
+    kdx_sympath *sp = kdx_sympath_parse("\"\n\"\n\"\"");
+    char *e = kdx_sympath_expand(sp, "/c");
+    kdx_sympath *again = kdx_sympath_parse(e);
+    CHECK_EQ(sp->n, again->n);
+    kdx_sympath_free(again);
+    kdx_sympath_free(sp);
+    free(e);
+    sp = kdx_sympath_parse(" \" /a b \" ");
+    REQUIRE(sp->n == 1);
+    CHECK_STR(sp->els[0].tiers[0], "/a b");
+    kdx_sympath_free(sp);
+}
+
 TEST(sympath_parse_symsrv_and_chains)
 {
     kdx_sympath *sp = kdx_sympath_parse("symsrv*symsrv.dll*/down*/mid*http://up/;srv**http://x");
@@ -173,7 +189,7 @@ TEST(cab_rejects_garbage)
     void *out;
     size_t len;
     kdx_err err = {0};
-    CHECK(kdx_cab_expand_buffer("MSCF\0\0\0\0garbage", 15, &out, &len, &err) != KDX_OK);
+    CHECK(kdx_cab_expand_buffer("MSCF\0\0\0\0garbage", 15, 0, &out, &len, &err) != KDX_OK);
     CHECK(err.msg[0] != '\0');
-    CHECK(kdx_cab_expand_buffer("", 0, &out, &len, &err) != KDX_OK);
+    CHECK(kdx_cab_expand_buffer("", 0, 0, &out, &len, &err) != KDX_OK);
 }
