@@ -162,8 +162,9 @@ static const char *status_text(const kdx_module *m)
  * whose TimeDateStamp is a hash. */
 static bool image_is_repro(kdx_session *s, kdx_module *m)
 {
-    struct kdx_pe *pe;
-    if (kdx_sym_module_image(s, m, &pe, NULL) != KDX_OK)
+    /* Only an image already at hand: lm never searches or downloads. */
+    struct kdx_pe *pe = kdx_sym_module_image_loaded(s, m);
+    if (!pe)
         return false;
     uint32_t rva, size;
     if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK || !rva)
@@ -312,7 +313,7 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
         print_module_row(s, m, &o);
     }
     bool header = false;
-    for (size_t i = 0; i < t->nmodules && !o.loaded_only && !o.one_column; i++) {
+    for (size_t i = 0; i < t->nmodules && !o.loaded_only && !o.symbols_only && !o.one_column; i++) {
         kdx_module *m = t->modules[i];
         if (!m->unloaded || (pattern && !kdx_wildcard_match(pattern, m->name)))
             continue;
