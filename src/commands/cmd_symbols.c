@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "expr/expr.h"
+#include "pdb/pdb_provider.h"
 #include "pe/pe.h"
 #include "sym/symbols.h"
 #include "sym/sympath.h"
@@ -22,6 +23,23 @@ static const char *ptr(kdx_session *s, char buf[24], uint64_t v)
 }
 
 /* ---- ln ---------------------------------------------------------------- */
+
+/* "(int, char **)" from the PDB's signature of the function at rva, as ln and
+ * x show it; "(<no parameter info>)" when the symbol file has none. */
+static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
+{
+    snprintf(buf, len, "(<no parameter info>)");
+    if (!m->symbols.ops || !kdx_pdb_is_provider(&m->symbols))
+        return;
+    char *sig = kdx_pdb_signature_at(&m->symbols, rva);
+    const char *open = sig ? strchr(sig, '(') : NULL;
+    const char *close = sig ? strrchr(sig, ')') : NULL;
+    if (open && close && close > open)
+        snprintf(buf, len, "%.*s", (int)(close - open + 1), open);
+    if (!strcmp(buf, "()"))
+        snprintf(buf, len, "(void)");
+    free(sig);
+}
 
 static void print_symref(kdx_session *s, const kdx_symhit *h)
 {
@@ -62,9 +80,11 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
         print_symref(s, &next);
     }
     kdx_print(s, "\n");
-    if (hit.displacement == 0)
-        kdx_print(s, "Exact matches:\n    %s!%s (<no parameter info>)\n", hit.module->name,
-                  hit.name);
+    if (hit.displacement == 0) {
+        char params[512];
+        param_info(hit.module, (uint32_t)(hit.address - hit.module->base), params, sizeof params);
+        kdx_print(s, "Exact matches:\n    %s!%s %s\n", hit.module->name, hit.name, params);
+    }
     return 0;
 }
 
@@ -94,6 +114,37 @@ static int x_cmp(const void *a, const void *b)
     if (x->addr != y->addr)
         return x->addr < y->addr ? -1 : 1;
     return strcmp(x->sym.name, y->sym.name);
+}
+
+/* What x shows after "name = " for data: the value of integers and pointers,
+ * else the type. */
+static void print_data_value(kdx_session *s, const kdx_type *t, uint64_t addr)
+{
+    const kdx_type *b = kdx_type_strip(t);
+    char tn[256];
+    if (!b) {
+        kdx_print(s, "<no type information>");
+        return;
+    }
+    uint64_t size = b->kind == KDX_TYPE_ENUM && b->target ? kdx_type_strip(b->target)->size : b->size;
+    uint8_t buf[8];
+    if (kdx_type_is_integer(b) && size && size <= 8) {
+        if (kdx_read_virt(s->target, addr, buf, (size_t)size, NULL, NULL) != KDX_OK) {
+            kdx_print(s, "<Memory access error>");
+            return;
+        }
+        uint64_t v = kdx_type_extract(b, buf);
+        char a[24];
+        if (b->kind == KDX_TYPE_POINTER)
+            kdx_print(s, "0x%s", kdx_session_fmt_ptr(s, a, v));
+        else if (kdx_type_is_signed(b))
+            kdx_print(s, "0n%lld", (long long)v);
+        else
+            kdx_print(s, "0x%llx", (unsigned long long)v);
+        return;
+    }
+    kdx_type_c_name(t, tn, sizeof tn);
+    kdx_print(s, "%s", tn);
 }
 
 static int cmd_x(kdx_session *s, const char *cmd, const char *args)
@@ -128,12 +179,13 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
         char a[24];
         kdx_print(s, "%s %s!%s", ptr(s, a, x->addr), x->m->name, x->sym.name);
         if (x->sym.kind == KDX_SYM_DATA) {
-            char tn[256] = "<no type information>";
-            if (x->sym.type)
-                kdx_type_c_name(x->sym.type, tn, sizeof tn);
-            kdx_print(s, " = %s\n", tn);
+            kdx_print(s, " = ");
+            print_data_value(s, x->sym.type, x->addr);
+            kdx_print(s, "\n");
         } else {
-            kdx_print(s, " (<no parameter info>)\n");
+            char params[512];
+            param_info(x->m, x->sym.rva, params, sizeof params);
+            kdx_print(s, " %s\n", params);
         }
     }
     KDX_VEC_FREE(l.v);
@@ -697,7 +749,8 @@ static size_t component_len(const char *f)
     return n;
 }
 
-static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, const char *sub)
+static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, const char *sub,
+                     bool filtered)
 {
     kdx_session *s = c->s;
     uint64_t addr = base + f->offset;
@@ -707,7 +760,7 @@ static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, co
     bool expand = !descend && !deref_all && kdx_type_is_record(ft) && depth < c->max_depth;
     c->printed++;
     kdx_print(s, "%*s+0x%03llx %-*s : ", 3 * (depth + 1), "", (unsigned long long)f->offset,
-              c->name_width, f->name && *f->name ? f->name : "<unnamed>");
+              filtered ? c->name_width : 16, f->name && *f->name ? f->name : "<unnamed>");
     if (!descend)
         dt_field_body(c, f->type, addr, expand);
     kdx_print(s, "\n");
@@ -737,13 +790,13 @@ static void dt_record(dt_ctx *c, const kdx_type *rec, uint64_t addr, int depth, 
     for (uint32_t i = 0; i < n; i++) {
         const char *name = f[i].name ? f[i].name : "";
         if (!nfilt) {
-            dt_field(c, &f[i], addr, depth, NULL);
+            dt_field(c, &f[i], addr, depth, NULL, false);
             continue;
         }
         for (size_t k = 0; k < nfilt; k++) {
             size_t len = component_len(filt[k]);
             if (component_matches(filt[k], len, name)) {
-                dt_field(c, &f[i], addr, depth, filt[k][len] ? filt[k] + len : NULL);
+                dt_field(c, &f[i], addr, depth, filt[k][len] ? filt[k] + len : NULL, true);
                 break;
             }
         }
