@@ -12,6 +12,7 @@
 #include "sym/symbols.h"
 #include "target/memory.h"
 #include "target/session.h"
+#include "unwind/unwind.h"
 
 /* One capstone handle per architecture, opened on first use. */
 static csh handles[4];
@@ -235,12 +236,29 @@ void kdx_disasm_format(struct kdx_session *s, kdx_arch arch, const kdx_insn *in,
         kdx_rtrim(line);
 }
 
+/* Code bytes at addr: from the dump, else from the module's image (triage
+ * dumps rarely hold code pages; the image on the symbol path does). */
+static size_t read_code(struct kdx_session *s, uint64_t addr, uint8_t *buf, size_t len, kdx_err *err)
+{
+    size_t done = 0;
+    kdx_read_virt(s->target, addr, buf, len, &done, err);
+    if (done == len)
+        return done;
+    kdx_unwind_image img;
+    if (kdx_unwind_session_image(s, addr, &img, NULL) != KDX_OK)
+        return done;
+    for (size_t n = len; n > done; n--)
+        if (addr - img.base + n <= img.size &&
+            img.read(img.ud, (uint32_t)(addr - img.base), buf, n, NULL) == KDX_OK)
+            return n;
+    return done;
+}
+
 kdx_status kdx_disasm_read(struct kdx_session *s, uint64_t addr, kdx_insn *out, kdx_err *err)
 {
     uint8_t buf[16];
-    size_t done = 0;
     kdx_err e2 = {0};
-    kdx_read_virt(s->target, addr, buf, sizeof buf, &done, &e2);
+    size_t done = read_code(s, addr, buf, sizeof buf, &e2);
     if (done == 0)
         return kdx_err_set(err, e2.code ? e2.code : KDX_E_MEM_MISSING, "%s", e2.msg);
     kdx_status st = kdx_disasm_one(s->target->arch, addr, buf, done, out);

@@ -50,4 +50,20 @@ void kdx_disasm_format(struct kdx_session *s, kdx_arch arch, const kdx_insn *in,
 /* Reads and decodes the instruction at addr from the session's target. */
 kdx_status kdx_disasm_read(struct kdx_session *s, uint64_t addr, kdx_insn *out, kdx_err *err);
 
+/* ---- listings for u, ub, uf ---- */
+
+/* u: count instructions from addr (or up to end_addr when nonzero), with
+ * symbol labels; remembers where a following `u` continues. */
+kdx_status kdx_disasm_u(struct kdx_session *s, uint64_t addr, uint64_t count, uint64_t end_addr, kdx_err *err);
+bool kdx_disasm_has_next(struct kdx_session *s);
+uint64_t kdx_disasm_next(struct kdx_session *s);
+/* ub: the count instructions that end right before addr, found by decoding
+ * from candidate starts and keeping one that lands exactly on addr. */
+kdx_status kdx_disasm_ub(struct kdx_session *s, uint64_t addr, uint64_t count, kdx_err *err);
+/* Start of the sequence ub would print (exposed for tests). */
+kdx_status kdx_disasm_back(struct kdx_session *s, uint64_t addr, uint64_t count, uint64_t *start, kdx_err *err);
+/* uf: the whole function containing addr, following branches and the
+ * .pdata chunks of BBT-split functions; calls_only prints `uf /c`. */
+kdx_status kdx_disasm_uf(struct kdx_session *s, uint64_t addr, bool calls_only, kdx_err *err);
+
 #endif

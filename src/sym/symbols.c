@@ -613,7 +613,9 @@ kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err)
     if (m->symbols.ops)
         return KDX_OK;
     modstate *st = state_of(s, m);
-    if (!st->tried && s->target && !m->unloaded) {
+    /* A status other than deferred was decided by whoever created the module
+     * (a reader that knows there are none, or .reload resetting it): no search. */
+    if (!st->tried && s->target && !m->unloaded && m->symstatus == KDX_SYMSTATUS_DEFERRED) {
         st->tried = true;
         load_module_symbols(s, st);
         if (m->symbols.ops)

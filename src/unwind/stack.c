@@ -85,6 +85,8 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
         f->method = step.method;
         f->heuristic = step.heuristic;
         f->trap_frame = step.machine_frame;
+        if (step.machine_frame && cur.arch == KDX_ARCH_X64)
+            f->trap_addr = step.machframe_addr - 0x168; /* KTRAP_FRAME.Rip */
         f->ret_addr = kdx_ctx_ip(&step.caller);
         f->has_ret = true;
         if (cur.arch == KDX_ARCH_X86)
@@ -116,10 +118,16 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
 
 /* ---- the session's images ---- */
 
+static kdx_unwind_find_image override_fn;
+static void *override_ud;
+
 /* The PE reader lands on main separately; until it does, weak references
  * keep this branch linking and the session resolver reports "not available". */
 #pragma weak kdx_pe_read
 #pragma weak kdx_pe_runtime_function_for
+#pragma weak kdx_pe_runtime_function_at
+#pragma weak kdx_pe_runtime_function_count
+#pragma weak kdx_pe_data_directory
 
 static kdx_status pe_read(void *ud, uint32_t rva, void *buf, size_t len, kdx_err *err)
 {
@@ -129,6 +137,11 @@ static kdx_status pe_read(void *ud, uint32_t rva, void *buf, size_t len, kdx_err
 static kdx_status pe_lookup(void *ud, uint32_t rva, kdx_runtime_function *out, kdx_err *err)
 {
     return kdx_pe_runtime_function_for(ud, rva, out, err);
+}
+
+static kdx_status pe_entry_at(void *ud, uint32_t index, kdx_runtime_function *out, kdx_err *err)
+{
+    return kdx_pe_runtime_function_at(ud, index, out, err);
 }
 
 static kdx_status module_frame_data(void *ud, uint32_t rva, kdx_frame_data *out)
@@ -143,6 +156,8 @@ kdx_status kdx_unwind_session_image(kdx_session *s, uint64_t addr, kdx_unwind_im
 {
     memset(out, 0, sizeof *out);
     char a[KDX_ADDR_BUF];
+    if (override_fn)
+        return override_fn(override_ud, addr, out, err);
     if (!s->target)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "no target is open");
     kdx_module *m = kdx_target_module_at(s->target, addr);
@@ -163,10 +178,23 @@ kdx_status kdx_unwind_session_image(kdx_session *s, uint64_t addr, kdx_unwind_im
     out->ud = pe;
     out->read = pe_read;
     out->lookup = pe_lookup;
+    if (kdx_pe_runtime_function_at && kdx_pe_runtime_function_count) {
+        out->entry_at = pe_entry_at;
+        out->nentries = kdx_pe_runtime_function_count(pe);
+    }
+    uint32_t dir_size = 0;
+    if (kdx_pe_data_directory)
+        kdx_pe_data_directory(pe, KDX_PE_DIR_EXCEPTION, &out->pdata_rva, &dir_size);
     kdx_sym_load_module(s, m, NULL);
     out->fd_ud = m;
     out->frame_data = module_frame_data;
     return KDX_OK;
+}
+
+void kdx_unwind_set_resolver(kdx_unwind_find_image fn, void *ud)
+{
+    override_fn = fn;
+    override_ud = ud;
 }
 
 static kdx_status session_find_image(void *ud, uint64_t addr, kdx_unwind_image *out, kdx_err *err)

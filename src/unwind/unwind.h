@@ -27,6 +27,10 @@ typedef struct kdx_unwind_image {
     kdx_status (*read)(void *ud, uint32_t rva, void *buf, size_t len, kdx_err *err);
     /* Function-table entry containing rva: KDX_E_NOT_FOUND when there is none (leaf). */
     kdx_status (*lookup)(void *ud, uint32_t rva, kdx_runtime_function *out, kdx_err *err);
+    /* Optional: the whole function table, for uf and .fnent. */
+    uint32_t nentries;
+    uint32_t pdata_rva;   /* RVA of the table, 0 when unknown */
+    kdx_status (*entry_at)(void *ud, uint32_t index, kdx_runtime_function *out, kdx_err *err);
     /* x86 only (optional): FPO/FrameData record covering rva. */
     void *fd_ud;
     kdx_status (*frame_data)(void *fd_ud, uint32_t rva, kdx_frame_data *out);
@@ -102,6 +106,7 @@ typedef struct kdx_unwind_step {
     bool machine_frame;           /* a PUSH_MACHFRAME (trap/interrupt frame) was unwound */
     bool in_epilog;               /* the pc was inside an epilogue */
     bool leaf;                    /* no function entry: return address taken at [rsp] */
+    uint64_t machframe_addr;      /* where the machine frame's rip was read */
     bool heuristic;               /* x86: result of a heuristic, labelled as such */
     const char *method;           /* "fpo", "framedata", "ebp", "pdata", ... */
     kdx_runtime_function fn;      /* the function entry used (x64/ARM64) */
@@ -140,6 +145,7 @@ typedef struct kdx_frame {
     uint64_t args[4];             /* first stack arguments / home slots (kb) */
     bool args_valid;
     bool trap_frame;              /* this frame's unwind went through a machine frame */
+    uint64_t trap_addr;           /* the KTRAP_FRAME holding that machine frame */
     const char *method;
     bool heuristic;
     kdx_frame_end end;
@@ -161,8 +167,37 @@ struct kdx_session;
 /* Environment that finds images through the session's modules and symbol
  * path (kdx_sym_module_image) and x86 frame data through symbol providers. */
 void kdx_unwind_env_for_session(struct kdx_session *s, kdx_unwind_env *env);
+/* Replaces the session resolver (synthetic targets in tests); NULL restores it. */
+void kdx_unwind_set_resolver(kdx_unwind_find_image fn, void *ud);
 /* Image of the module at addr, for .fnent/uf. */
 kdx_status kdx_unwind_session_image(struct kdx_session *s, uint64_t addr, kdx_unwind_image *out,
                                     kdx_err *err);
+
+/* Follows an entry's chain to its primary entry (indirect entries resolved).
+ * KDX_E_LIMIT with a clear message when the chain loops. */
+kdx_status kdx_x64_primary_entry(const kdx_unwind_image *img, kdx_runtime_function fn,
+                                 kdx_runtime_function *primary, kdx_err *err);
+
+/* ---- Display (k family, r) ---- */
+
+enum {
+    KDX_K_NUMBERS = 1 << 0,   /* n */
+    KDX_K_ARGS = 1 << 1,      /* b */
+    KDX_K_VERBOSE = 1 << 2,   /* v */
+    KDX_K_CALLSITE = 1 << 3,  /* c */
+    KDX_K_PARAMS = 1 << 4     /* p / P */
+};
+
+void kdx_stack_print_header(struct kdx_session *s, kdx_arch arch, unsigned opts);
+void kdx_stack_print_frame(struct kdx_session *s, const kdx_frame *f, unsigned opts);
+/* Header, every frame and, after the last, why the walk stopped. */
+void kdx_stack_print(struct kdx_session *s, const kdx_stack *st, unsigned opts);
+/* WinDbg's `r` layout for the context's arch, with the flags line, the
+ * symbol and the disassembled instruction at the pc. */
+void kdx_regs_print(struct kdx_session *s, const kdx_context *c);
+/* .fnent: the function-table entry for addr, its unwind codes and chained entries. */
+int kdx_fnent_print(struct kdx_session *s, uint64_t addr);
+/* "iopl=0         nv up ei pl zr na po nc" */
+void kdx_flags_format(uint64_t efl, char *buf, size_t cap);
 
 #endif

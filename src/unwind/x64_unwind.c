@@ -203,23 +203,41 @@ static kdx_status resolve_indirect(const kdx_unwind_image *img, kdx_runtime_func
     return KDX_OK;
 }
 
-/* Follows the chain from fn to its primary entry (used to tell a tail jump
- * out of the function from a jump into another chunk of it). */
-static bool chain_root(const kdx_unwind_image *img, kdx_runtime_function fn, uint32_t *root_begin)
+kdx_status kdx_x64_primary_entry(const kdx_unwind_image *img, kdx_runtime_function fn,
+                                 kdx_runtime_function *primary, kdx_err *err)
 {
-    for (int depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
-        if (resolve_indirect(img, &fn, NULL) != KDX_OK)
-            return false;
+    uint32_t seen[MAX_CHAIN_DEPTH];
+    for (unsigned depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
+        if (resolve_indirect(img, &fn, err) != KDX_OK)
+            return KDX_E_FORMAT;
+        for (unsigned i = 0; i < depth; i++)
+            if (seen[i] == fn.unwind_rva)
+                return kdx_err_set(err, KDX_E_LIMIT,
+                                   "%s: chained unwind info loops (UNWIND_INFO at RVA 0x%x chains back to "
+                                   "RVA 0x%x); unwinding stops",
+                                   img->name ? img->name : "image", seen[depth - 1], fn.unwind_rva);
+        seen[depth] = fn.unwind_rva;
         kdx_x64_unwind_info ui;
-        if (kdx_x64_unwind_info_read(img, fn.unwind_rva, &ui, NULL) != KDX_OK)
-            return false;
+        if (kdx_x64_unwind_info_read(img, fn.unwind_rva, &ui, err) != KDX_OK)
+            return err ? err->code : KDX_E_FORMAT;
         if (!ui.has_chain) {
-            *root_begin = fn.begin_rva;
-            return true;
+            *primary = fn;
+            return KDX_OK;
         }
         fn = ui.chain;
     }
-    return false;
+    return kdx_err_set(err, KDX_E_LIMIT, "%s: chained unwind info is deeper than %d entries",
+                       img->name ? img->name : "image", MAX_CHAIN_DEPTH);
+}
+
+/* Tells a tail jump out of the function from a jump into another chunk of it. */
+static bool chain_root(const kdx_unwind_image *img, kdx_runtime_function fn, uint32_t *root_begin)
+{
+    kdx_runtime_function p;
+    if (kdx_x64_primary_entry(img, fn, &p, NULL) != KDX_OK)
+        return false;
+    *root_begin = p.begin_rva;
+    return true;
 }
 
 static bool jump_leaves_function(const kdx_unwind_image *img, const kdx_runtime_function *fn,
@@ -343,7 +361,8 @@ static kdx_status try_epilog(const kdx_unwind_env *env, const kdx_unwind_image *
 
 /* Applies one UNWIND_INFO's codes. prolog_off < 0 applies every code. */
 static kdx_status apply_codes(const kdx_unwind_env *env, const kdx_x64_unwind_info *ui, long prolog_off,
-                              uint64_t frame_base, kdx_context *c, bool *machframe, kdx_err *err)
+                              uint64_t frame_base, kdx_context *c, bool *machframe, uint64_t *mf_addr,
+                              kdx_err *err)
 {
     for (unsigned i = 0; i < ui->ncodes;) {
         kdx_x64_unwind_code uc;
@@ -380,6 +399,7 @@ static kdx_status apply_codes(const kdx_unwind_env *env, const kdx_x64_unwind_in
             break;
         case KDX_UWOP_PUSH_MACHFRAME: {
             uint64_t sp = c->r[KDX_X64_RSP] + (uc.info ? 8 : 0);
+            *mf_addr = sp;
             uint64_t rip, cs, efl, rsp, ss;
             if (read_stack_u64(env, sp, &rip, "the machine frame", err) != KDX_OK ||
                 read_stack_u64(env, sp + 8, &cs, "the machine frame", err) != KDX_OK ||
@@ -484,7 +504,7 @@ kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, kdx
     kdx_x64_unwind_info next;
     for (;;) {
         if (apply_codes(env, cur, cur == &ui && in_prolog ? prolog_off : -1, frame_base, c, &machframe,
-                        err) != KDX_OK)
+                        &out->machframe_addr, err) != KDX_OK)
             return err ? err->code : KDX_E_FORMAT;
         if (!cur->has_chain || machframe)
             break;

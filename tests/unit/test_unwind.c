@@ -2,50 +2,10 @@
 #include "tests/test.h"
 #include "tests/unit/unwind_synth.h"
 
-/* A small image: see each function's comment for its prolog. */
-static void build_world(syn_world *w)
-{
-    syn_init(w);
-    /* F1 0x1000: push rbx; sub rsp,20h; ...; epilog at 0x1030: add rsp,20h; pop rbx; ret */
-    syn_code(w, 0x1000, "4053 4883ec20");
-    syn_code(w, 0x1030, "4883c420 5b c3");
-    uint16_t f1[] = {SYN_CODE(6, KDX_UWOP_ALLOC_SMALL, 3), SYN_CODE(2, KDX_UWOP_PUSH_NONVOL, 3)};
-    uint32_t u1 = syn_unwind(w, 1, 0, 6, 0, 0, f1, 2, NULL);
-    /* F2 0x1040: push rbp; sub rsp,100h; lea rbp,[rsp+20h]; rsi saved at frame+0x118 */
-    syn_code(w, 0x1040, "55 4881ec00010000 488d6c2420");
-    uint16_t f2[] = {SYN_CODE(0xd, KDX_UWOP_SET_FPREG, 0), SYN_CODE(0xd, KDX_UWOP_SAVE_NONVOL, 6), 0x23,
-                     SYN_CODE(8, KDX_UWOP_ALLOC_LARGE, 0), 0x20, SYN_CODE(1, KDX_UWOP_PUSH_NONVOL, 5)};
-    uint32_t u2 = syn_unwind(w, 1, 0, 0xd, 5, 2, f2, 6, NULL);
-    /* F3a 0x1100: push rdi; sub rsp,40h. F3b 0x1200: a chunk of F3a (chained). */
-    uint16_t f3[] = {SYN_CODE(5, KDX_UWOP_ALLOC_SMALL, 7), SYN_CODE(1, KDX_UWOP_PUSH_NONVOL, 7)};
-    uint32_t u3a = syn_unwind(w, 1, 0, 5, 0, 0, f3, 2, NULL);
-    uint32_t ch3[3] = {0x1100, 0x1120, u3a};
-    uint32_t u3b = syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch3);
-    /* F4 0x1220: interrupt entry: machine frame with error code, then sub rsp,80h. */
-    uint16_t f4[] = {SYN_CODE(4, KDX_UWOP_ALLOC_SMALL, 15), SYN_CODE(0, KDX_UWOP_PUSH_MACHFRAME, 1)};
-    uint32_t u4 = syn_unwind(w, 1, 0, 4, 0, 0, f4, 2, NULL);
-    /* F5a/F5b: chained info that loops. */
-    uint32_t u5a = w->next_unwind;
-    uint32_t u5b = u5a + 0x20;
-    uint32_t ch5a[3] = {0x1250, 0x1260, u5b};
-    syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch5a);
-    w->next_unwind = u5b;
-    uint32_t ch5b[3] = {0x1240, 0x1250, u5a};
-    syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch5b);
-    syn_func(w, 0x1000, 0x1040, u1);
-    syn_func(w, 0x1040, 0x10c0, u2);
-    syn_func(w, 0x1100, 0x1120, u3a);
-    syn_func(w, 0x1200, 0x1210, u3b);
-    syn_func(w, 0x1220, 0x1240, u4);
-    syn_func(w, 0x1240, 0x1250, u5a);
-    syn_func(w, 0x1250, 0x1260, u5b);
-    /* 0x1300: a leaf function without .pdata. */
-}
-
 static syn_world *world_new(kdx_unwind_env *env)
 {
     syn_world *w = malloc(sizeof *w);
-    build_world(w);
+    syn_build_standard(w);
     syn_env(w, env);
     return w;
 }

@@ -25,6 +25,7 @@ typedef struct syn_world {
     unsigned nfuncs;
     uint32_t next_unwind;   /* where the next UNWIND_INFO goes */
     kdx_target *target;
+    kdx_context ctx;        /* the thread's registers (get_context) */
 } syn_world;
 
 static kdx_status syn_read_virt(void *impl, uint64_t va, void *buf, size_t len, size_t *done)
@@ -46,27 +47,38 @@ static kdx_status syn_read_virt(void *impl, uint64_t va, void *buf, size_t len, 
     return n == len ? KDX_OK : KDX_E_MEM_MISSING;
 }
 
-static const kdx_target_ops syn_ops = {.format_name = "synthetic", .read_virt = syn_read_virt};
+static kdx_status syn_get_context(void *impl, unsigned index, kdx_context *out, kdx_err *err)
+{
+    (void)index;
+    (void)err;
+    *out = ((syn_world *)impl)->ctx;
+    return KDX_OK;
+}
 
-static void syn_init(syn_world *w)
+static const kdx_target_ops syn_ops = {
+    .format_name = "synthetic", .read_virt = syn_read_virt, .get_context = syn_get_context};
+
+static inline void syn_init(syn_world *w)
 {
     memset(w, 0, sizeof *w);
     w->next_unwind = 0x3800;
     w->target = kdx_target_new(KDX_TARGET_USER_DUMP, KDX_ARCH_X64, "synthetic");
     w->target->ops = &syn_ops;
     w->target->impl = w;
+    w->target->ncontexts = 1;
     kdx_module *m = kdx_module_new("synth", SYN_BASE, SYN_SIZE);
+    m->symstatus = KDX_SYMSTATUS_NONE; /* synthetic: no symbol file to look for */
     kdx_target_add_module(w->target, m);
 }
 
-static void syn_free(syn_world *w)
+static inline void syn_free(syn_world *w)
 {
     w->target->ops = NULL;
     kdx_target_close(w->target);
 }
 
 /* Adds an UNWIND_INFO (header + codes + optional chain) and returns its RVA. */
-static uint32_t syn_unwind(syn_world *w, uint8_t version, uint8_t flags, uint8_t prolog, uint8_t frame_reg,
+static inline uint32_t syn_unwind(syn_world *w, uint8_t version, uint8_t flags, uint8_t prolog, uint8_t frame_reg,
                            uint8_t frame_off, const uint16_t *slots, unsigned n, const uint32_t *chain)
 {
     uint32_t rva = w->next_unwind;
@@ -88,7 +100,7 @@ static uint32_t syn_unwind(syn_world *w, uint8_t version, uint8_t flags, uint8_t
 }
 
 /* Appends a .pdata entry (entries must be added in address order). */
-static void syn_func(syn_world *w, uint32_t begin, uint32_t end, uint32_t unwind)
+static inline void syn_func(syn_world *w, uint32_t begin, uint32_t end, uint32_t unwind)
 {
     uint8_t *p = w->image + SYN_PDATA + 12 * w->nfuncs++;
     kdx_put_le32(p, begin);
@@ -138,19 +150,19 @@ static kdx_status syn_find_image(void *ud, uint64_t addr, kdx_unwind_image *out,
     return KDX_OK;
 }
 
-static void syn_env(syn_world *w, kdx_unwind_env *env)
+static inline void syn_env(syn_world *w, kdx_unwind_env *env)
 {
     env->target = w->target;
     env->find_image = syn_find_image;
     env->ud = w;
 }
 
-static void syn_put64(syn_world *w, uint64_t va, uint64_t v)
+static inline void syn_put64(syn_world *w, uint64_t va, uint64_t v)
 {
     kdx_put_le64(w->stack + (va - SYN_STACK), v);
 }
 
-static void syn_code(syn_world *w, uint32_t rva, const char *hex)
+static inline void syn_code(syn_world *w, uint32_t rva, const char *hex)
 {
     size_t i = 0;
     while (hex[i] && hex[i + 1]) {
@@ -162,6 +174,46 @@ static void syn_code(syn_world *w, uint32_t rva, const char *hex)
         w->image[rva++] = (uint8_t)strtoul(t, NULL, 16);
         i += 2;
     }
+}
+
+/* A small image: see each function's comment for its prolog. */
+static inline void syn_build_standard(syn_world *w)
+{
+    syn_init(w);
+    /* F1 0x1000: push rbx; sub rsp,20h; ...; epilog at 0x1030: add rsp,20h; pop rbx; ret */
+    syn_code(w, 0x1000, "4053 4883ec20");
+    syn_code(w, 0x1030, "4883c420 5b c3");
+    uint16_t f1[] = {SYN_CODE(6, KDX_UWOP_ALLOC_SMALL, 3), SYN_CODE(2, KDX_UWOP_PUSH_NONVOL, 3)};
+    uint32_t u1 = syn_unwind(w, 1, 0, 6, 0, 0, f1, 2, NULL);
+    /* F2 0x1040: push rbp; sub rsp,100h; lea rbp,[rsp+20h]; rsi saved at frame+0x118 */
+    syn_code(w, 0x1040, "55 4881ec00010000 488d6c2420");
+    uint16_t f2[] = {SYN_CODE(0xd, KDX_UWOP_SET_FPREG, 0), SYN_CODE(0xd, KDX_UWOP_SAVE_NONVOL, 6), 0x23,
+                     SYN_CODE(8, KDX_UWOP_ALLOC_LARGE, 0), 0x20, SYN_CODE(1, KDX_UWOP_PUSH_NONVOL, 5)};
+    uint32_t u2 = syn_unwind(w, 1, 0, 0xd, 5, 2, f2, 6, NULL);
+    /* F3a 0x1100: push rdi; sub rsp,40h. F3b 0x1200: a chunk of F3a (chained). */
+    uint16_t f3[] = {SYN_CODE(5, KDX_UWOP_ALLOC_SMALL, 7), SYN_CODE(1, KDX_UWOP_PUSH_NONVOL, 7)};
+    uint32_t u3a = syn_unwind(w, 1, 0, 5, 0, 0, f3, 2, NULL);
+    uint32_t ch3[3] = {0x1100, 0x1120, u3a};
+    uint32_t u3b = syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch3);
+    /* F4 0x1220: interrupt entry: machine frame with error code, then sub rsp,80h. */
+    uint16_t f4[] = {SYN_CODE(4, KDX_UWOP_ALLOC_SMALL, 15), SYN_CODE(0, KDX_UWOP_PUSH_MACHFRAME, 1)};
+    uint32_t u4 = syn_unwind(w, 1, 0, 4, 0, 0, f4, 2, NULL);
+    /* F5a/F5b: chained info that loops. */
+    uint32_t u5a = w->next_unwind;
+    uint32_t u5b = u5a + 0x20;
+    uint32_t ch5a[3] = {0x1250, 0x1260, u5b};
+    syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch5a);
+    w->next_unwind = u5b;
+    uint32_t ch5b[3] = {0x1240, 0x1250, u5a};
+    syn_unwind(w, 1, KDX_UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, ch5b);
+    syn_func(w, 0x1000, 0x1040, u1);
+    syn_func(w, 0x1040, 0x10c0, u2);
+    syn_func(w, 0x1100, 0x1120, u3a);
+    syn_func(w, 0x1200, 0x1210, u3b);
+    syn_func(w, 0x1220, 0x1240, u4);
+    syn_func(w, 0x1240, 0x1250, u5a);
+    syn_func(w, 0x1250, 0x1260, u5b);
+    /* 0x1300: a leaf function without .pdata. */
 }
 
 #endif

@@ -1,0 +1,215 @@
+/* WinDbg's layouts for stacks (k and friends) and registers (r). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/fmt.h"
+#include "disasm/disasm.h"
+#include "sym/symbols.h"
+#include "target/session.h"
+#include "unwind/unwind.h"
+
+static const char unknown64[] = "????????`????????";
+
+void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
+{
+    const char *num = (opts & KDX_K_NUMBERS) ? " # " : "";
+    if (opts & KDX_K_CALLSITE) {
+        kdx_print(s, "%sCall Site\n", num);
+        return;
+    }
+    if (arch == KDX_ARCH_X86) {
+        if (opts & (KDX_K_ARGS | KDX_K_VERBOSE))
+            kdx_print(s, "%sChildEBP RetAddr  Args to Child              \n", num);
+        else
+            kdx_print(s, "%sChildEBP RetAddr  \n", num);
+        return;
+    }
+    if (opts & (KDX_K_ARGS | KDX_K_VERBOSE))
+        kdx_print(s, "%sChild-SP          RetAddr               : %-71s : Call Site\n", num, "Args to Child");
+    else
+        kdx_print(s, "%sChild-SP          RetAddr               Call Site\n", num);
+}
+
+/* "nt!KeBugCheckEx" for kc: the symbol without displacement. */
+static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
+{
+    kdx_symhit hit;
+    if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK && hit.name)
+        snprintf(buf, cap, "%s!%s", hit.module->name, hit.name);
+    else
+        kdx_sym_format(s, ip, buf, cap);
+}
+
+void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
+{
+    kdx_arch arch = f->ctx.arch;
+    uint64_t ip = kdx_ctx_ip(&f->ctx);
+    char site[320], num[8] = "";
+    if (opts & KDX_K_NUMBERS)
+        snprintf(num, sizeof num, "%02x ", f->index);
+    if (opts & KDX_K_CALLSITE) {
+        call_site_name(s, ip, site, sizeof site);
+        kdx_print(s, "%s%s\n", num, site);
+        return;
+    }
+    kdx_sym_format(s, ip, site, sizeof site);
+    char trap[64] = "";
+    if (f->trap_frame && f->trap_addr) {
+        char a[KDX_ADDR_BUF];
+        snprintf(trap, sizeof trap, " (TrapFrame @ %s)", kdx_fmt_ptr(a, f->trap_addr, kdx_arch_ptr_size(arch)));
+    }
+    bool args = (opts & (KDX_K_ARGS | KDX_K_VERBOSE)) != 0;
+    if (arch == KDX_ARCH_X86) {
+        char ret[12];
+        if (f->has_ret)
+            snprintf(ret, sizeof ret, "%08" PRIx64, f->ret_addr & 0xffffffffu);
+        else
+            snprintf(ret, sizeof ret, "????????");
+        kdx_print(s, "%s%08" PRIx64 " %s ", num, f->frame_ptr & 0xffffffffu, ret);
+        if (args) {
+            for (int i = 0; i < 3; i++) {
+                if (f->args_valid)
+                    kdx_print(s, "%08" PRIx64 " ", f->args[i] & 0xffffffffu);
+                else
+                    kdx_print(s, "???????? ");
+            }
+        }
+        const char *fpo = (opts & KDX_K_VERBOSE) && f->method && !strcmp(f->method, "fpo") ? " (FPO)" : "";
+        kdx_print(s, "%s%s%s\n", site, fpo, trap);
+        return;
+    }
+    char sp[KDX_ADDR_BUF], ret[KDX_ADDR_BUF];
+    kdx_fmt_u64(sp, f->child_sp);
+    if (f->has_ret)
+        kdx_fmt_u64(ret, f->ret_addr);
+    else
+        snprintf(ret, sizeof ret, "%s", unknown64);
+    if (args) {
+        char a[4][KDX_ADDR_BUF];
+        for (int i = 0; i < 4; i++) {
+            if (f->args_valid)
+                kdx_fmt_u64(a[i], f->args[i]);
+            else
+                snprintf(a[i], sizeof a[i], "%s", unknown64);
+        }
+        kdx_print(s, "%s%s %s     : %s %s %s %s : %s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap);
+    } else {
+        kdx_print(s, "%s%s %s     %s%s\n", num, sp, ret, site, trap);
+    }
+}
+
+void kdx_stack_print(kdx_session *s, const kdx_stack *st, unsigned opts)
+{
+    if (!st->len)
+        return;
+    kdx_stack_print_header(s, st->frames[0].ctx.arch, opts);
+    bool warned = false;
+    for (size_t i = 0; i < st->len; i++) {
+        const kdx_frame *f = &st->frames[i];
+        kdx_stack_print_frame(s, f, opts);
+        if (f->heuristic && !warned && f->end == KDX_FRAME_CONTINUES) {
+            kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
+            warned = true;
+        }
+    }
+    const kdx_frame *last = &st->frames[st->len - 1];
+    if (last->end == KDX_FRAME_END_NO_UNWIND)
+        kdx_print(s, "WARNING: Stack unwind information not available for frame %02x (%s). The walk stops here "
+                     "instead of guessing.\n",
+                  last->index, last->note);
+    else if (last->end == KDX_FRAME_END_ERROR)
+        kdx_print(s, "WARNING: Unable to unwind frame %02x: %s.\n", last->index, last->note);
+}
+
+void kdx_flags_format(uint64_t efl, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "iopl=%u         %s %s %s %s %s %s %s %s", (unsigned)((efl >> 12) & 3),
+             efl & 0x800 ? "ov" : "nv", efl & 0x400 ? "dn" : "up", efl & 0x200 ? "ei" : "di",
+             efl & 0x80 ? "ng" : "pl", efl & 0x40 ? "zr" : "nz", efl & 0x10 ? "ac" : "na",
+             efl & 0x4 ? "pe" : "po", efl & 0x1 ? "cy" : "nc");
+}
+
+static void print_current_insn(kdx_session *s, kdx_arch arch, uint64_t ip)
+{
+    kdx_symhit hit;
+    if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK) {
+        char sym[320];
+        kdx_sym_format(s, ip, sym, sizeof sym);
+        kdx_print(s, "%s:\n", sym);
+    }
+    kdx_insn in;
+    char a[KDX_ADDR_BUF];
+    if (kdx_disasm_read(s, ip, &in, NULL) != KDX_OK) {
+        kdx_print(s, "%s %-15s %s\n", kdx_fmt_ptr(a, ip, kdx_arch_ptr_size(arch)), "??", "???");
+        return;
+    }
+    char line[600];
+    kdx_disasm_format(s, arch, &in, line, sizeof line);
+    kdx_print(s, "%s\n", line);
+}
+
+static void regs_x64(kdx_session *s, const kdx_context *c)
+{
+    const uint64_t *r = c->r;
+    kdx_print(s, "rax=%016" PRIx64 " rbx=%016" PRIx64 " rcx=%016" PRIx64 "\n", r[KDX_X64_RAX], r[KDX_X64_RBX],
+              r[KDX_X64_RCX]);
+    kdx_print(s, "rdx=%016" PRIx64 " rsi=%016" PRIx64 " rdi=%016" PRIx64 "\n", r[KDX_X64_RDX], r[KDX_X64_RSI],
+              r[KDX_X64_RDI]);
+    kdx_print(s, "rip=%016" PRIx64 " rsp=%016" PRIx64 " rbp=%016" PRIx64 "\n", r[KDX_X64_RIP], r[KDX_X64_RSP],
+              r[KDX_X64_RBP]);
+    kdx_print(s, " r8=%016" PRIx64 "  r9=%016" PRIx64 " r10=%016" PRIx64 "\n", r[KDX_X64_R8], r[KDX_X64_R9],
+              r[KDX_X64_R10]);
+    kdx_print(s, "r11=%016" PRIx64 " r12=%016" PRIx64 " r13=%016" PRIx64 "\n", r[KDX_X64_R11], r[KDX_X64_R12],
+              r[KDX_X64_R13]);
+    kdx_print(s, "r14=%016" PRIx64 " r15=%016" PRIx64 "\n", r[KDX_X64_R14], r[KDX_X64_R15]);
+    char fl[64];
+    kdx_flags_format(r[KDX_X64_EFL], fl, sizeof fl);
+    kdx_print(s, "%s\n", fl);
+    kdx_print(s, "cs=%04x  ss=%04x  ds=%04x  es=%04x  fs=%04x  gs=%04x             efl=%08x\n",
+              (unsigned)r[KDX_X64_CS] & 0xffff, (unsigned)r[KDX_X64_SS] & 0xffff, (unsigned)r[KDX_X64_DS] & 0xffff,
+              (unsigned)r[KDX_X64_ES] & 0xffff, (unsigned)r[KDX_X64_FS] & 0xffff, (unsigned)r[KDX_X64_GS] & 0xffff,
+              (unsigned)r[KDX_X64_EFL]);
+}
+
+static void regs_x86(kdx_session *s, const kdx_context *c)
+{
+    const uint64_t *r = c->r;
+    kdx_print(s, "eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x\n", (unsigned)r[KDX_X86_EAX],
+              (unsigned)r[KDX_X86_EBX], (unsigned)r[KDX_X86_ECX], (unsigned)r[KDX_X86_EDX],
+              (unsigned)r[KDX_X86_ESI], (unsigned)r[KDX_X86_EDI]);
+    char fl[64];
+    kdx_flags_format(r[KDX_X86_EFL], fl, sizeof fl);
+    kdx_print(s, "eip=%08x esp=%08x ebp=%08x %s\n", (unsigned)r[KDX_X86_EIP], (unsigned)r[KDX_X86_ESP],
+              (unsigned)r[KDX_X86_EBP], fl);
+    kdx_print(s, "cs=%04x  ss=%04x  ds=%04x  es=%04x  fs=%04x  gs=%04x             efl=%08x\n",
+              (unsigned)r[KDX_X86_CS] & 0xffff, (unsigned)r[KDX_X86_SS] & 0xffff, (unsigned)r[KDX_X86_DS] & 0xffff,
+              (unsigned)r[KDX_X86_ES] & 0xffff, (unsigned)r[KDX_X86_FS] & 0xffff, (unsigned)r[KDX_X86_GS] & 0xffff,
+              (unsigned)r[KDX_X86_EFL]);
+}
+
+static void regs_arm64(kdx_session *s, const kdx_context *c)
+{
+    for (int i = 0; i <= 28; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "x%d", i);
+        kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], (i % 4 == 3 || i == 28) ? "\n" : "  ");
+    }
+    kdx_print(s, " fp=%016" PRIx64 "   lr=%016" PRIx64 "   sp=%016" PRIx64 "\n", c->r[KDX_ARM64_FP],
+              c->r[KDX_ARM64_LR], c->r[KDX_ARM64_SP]);
+    uint32_t psr = (uint32_t)c->r[KDX_ARM64_CPSR];
+    kdx_print(s, " pc=%016" PRIx64 "  psr=%08x %c%c%c%c EL%u\n", c->r[KDX_ARM64_PC], psr, psr & 0x80000000u ? 'N' : '-',
+              psr & 0x40000000u ? 'Z' : '-', psr & 0x20000000u ? 'C' : '-', psr & 0x10000000u ? 'V' : '-',
+              (psr >> 2) & 3);
+}
+
+void kdx_regs_print(kdx_session *s, const kdx_context *c)
+{
+    switch (c->arch) {
+    case KDX_ARCH_X64: regs_x64(s, c); break;
+    case KDX_ARCH_X86: regs_x86(s, c); break;
+    case KDX_ARCH_ARM64: regs_arm64(s, c); break;
+    default: kdx_print(s, "no registers for this architecture\n"); return;
+    }
+    print_current_insn(s, c->arch, kdx_ctx_ip(c));
+}
