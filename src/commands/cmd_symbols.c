@@ -438,13 +438,15 @@ static int cmd_reload(kdx_session *s, const char *cmd, const char *args)
     (void)cmd;
     if (!kdx_cmd_need_target(s))
         return 1;
-    bool force = false;
+    bool force = false, overwrite = false;
     const char *p = kdx_skip_ws(args);
     while (*p == '/') {
         if (p[1] == 'f' || p[1] == 'F')
             force = true;
-        /* /o: re-check the servers (failures are forgotten on every .reload);
-         * /n, /user, /unl: accepted, nothing else to do on a dump. */
+        /* /o: download again over the cached copies (implies loading now). */
+        if (p[1] == 'o' || p[1] == 'O')
+            force = overwrite = true;
+        /* /n, /user, /unl: accepted, nothing else to do on a dump. */
         while (*p && !isspace((unsigned char)*p))
             p++;
         p = kdx_skip_ws(p);
@@ -462,7 +464,7 @@ static int cmd_reload(kdx_session *s, const char *cmd, const char *args)
     if (!*module && dump)
         kdx_print(s, t->kind == KDX_TARGET_USER_DUMP ? "Loading User Symbols\n"
                                                      : "Loading Kernel Symbols\n");
-    kdx_status st = kdx_sym_reload(s, module, force, &err);
+    kdx_status st = kdx_sym_reload_ex(s, module, force, overwrite, &err);
     if (!*module && dump && st == KDX_OK) {
         for (size_t i = 0; i < t->nmodules; i++)
             if (!t->modules[i]->unloaded)

@@ -679,6 +679,12 @@ static void prefetch(kdx_session *s, kdx_module **mods, size_t n)
 
 kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_err *err)
 {
+    return kdx_sym_reload_ex(s, module, force, false, err);
+}
+
+kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, bool overwrite,
+                             kdx_err *err)
+{
     kdx_target *t = s->target;
     if (!t)
         return kdx_err_set(err, KDX_E_ARG, "no target is open");
@@ -701,6 +707,7 @@ kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_er
     for (size_t i = 0; i < sel.len; i++)
         unload_module(s, sel.items[i]);
     if (force) {
+        s->sym->find.overwrite = overwrite;
         prefetch(s, sel.items, sel.len);
         for (size_t i = 0; i < sel.len; i++) {
             kdx_module *m = sel.items[i];
@@ -709,6 +716,7 @@ kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_er
             if (is_kernel_module(s, m) && !m->has_pdb_id && m->symbol_note)
                 kdx_print(s, "Kernel symbols: %s\n", m->symbol_note);
         }
+        s->sym->find.overwrite = false;
     }
     KDX_VEC_FREE(sel);
     return KDX_OK;
