@@ -589,6 +589,76 @@ static void print_char(kdx_session *s, uint64_t v)
         kdx_print(s, " ''");
 }
 
+static bool is_named(const kdx_type *t, const char *name)
+{
+    const kdx_type *b = kdx_type_strip(t);
+    return b && b->name && !strcmp(b->name, name);
+}
+
+/* Wchar / Uint2B (wide) or Char / UChar (narrow) text units. */
+static bool is_text_unit(const kdx_type *t, bool wide)
+{
+    if (!t || t->kind != KDX_TYPE_BASE)
+        return false;
+    if (wide)
+        return t->base == KDX_BASE_WCHAR;
+    return t->base == KDX_BASE_CHAR || t->base == KDX_BASE_UCHAR;
+}
+
+/* A string of at most max units at addr, up to its NUL, ASCII with other
+ * characters as '?'. False when not even the first unit can be read. */
+static bool read_text(dt_ctx *c, uint64_t addr, bool wide, size_t max, char *out, size_t outlen)
+{
+    size_t unit = wide ? 2 : 1, len = max * unit, done = 0;
+    uint8_t *buf = kdx_xmalloc(len ? len : 1);
+    kdx_status st = kdx_read_virt(c->s->target, addr, buf, len, &done, NULL);
+    if (st != KDX_OK && done < unit) {
+        free(buf);
+        return false;
+    }
+    if (st == KDX_OK)
+        done = len;
+    size_t n = 0;
+    for (size_t i = 0; i + unit <= done && n + 1 < outlen; i += unit) {
+        unsigned ch = wide ? kdx_le16(buf + i) : buf[i];
+        if (!ch)
+            break;
+        out[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    out[n] = '\0';
+    free(buf);
+    return true;
+}
+
+/* _UNICODE_STRING / _STRING fields as WinDbg shows them: the text they count. */
+static void print_counted_string(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *tn)
+{
+    kdx_session *s = c->s;
+    uint64_t len_off, buf_off;
+    const kdx_type *lt, *bt;
+    uint8_t lb[2], pb[8] = {0};
+    if (kdx_type_field_path(rec, "Length", &len_off, &lt, NULL) != KDX_OK ||
+        kdx_type_field_path(rec, "Buffer", &buf_off, &bt, NULL) != KDX_OK ||
+        !kdx_type_strip(bt) || kdx_type_strip(bt)->kind != KDX_TYPE_POINTER ||
+        !read_bytes(c, addr + len_off, lb, 2) ||
+        !read_bytes(c, addr + buf_off, pb, (size_t)kdx_type_strip(bt)->size)) {
+        kdx_print(s, "%s", tn);
+        return;
+    }
+    bool wide = is_named(rec, "_UNICODE_STRING");
+    uint64_t buffer = kdx_type_extract(bt, pb);
+    size_t units = kdx_le16(lb) / (wide ? 2 : 1);
+    char str[1024], a[24];
+    if (!units) {
+        kdx_print(s, "%s \"\"", tn);
+    } else if (read_text(c, buffer, wide, KDX_MIN(units, sizeof str - 1), str, sizeof str)) {
+        kdx_print(s, "%s \"%s\"", tn, str);
+    } else {
+        kdx_print(s, "%s \"--- memory read error at address 0x%s ---\"", tn, ptr(s, a, buffer));
+    }
+}
+
+
 /* The value of a scalar of type t at addr, as dt shows it after the colon. */
 static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
 {
@@ -622,6 +692,13 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
             return;
         }
         kdx_type_dt_name(b->target, tn, sizeof tn);
+        const kdx_type *pt = kdx_type_strip(b->target);
+        char str[260];
+        if ((is_text_unit(pt, true) || (pt && pt->kind == KDX_TYPE_BASE && pt->base == KDX_BASE_CHAR)) &&
+            read_text(c, v, is_text_unit(pt, true), 256, str, sizeof str)) {
+            kdx_print(s, "0x%s  \"%s\"", ptr(s, a, v), str);
+            return;
+        }
         kdx_print(s, "0x%s %s", ptr(s, a, v), tn);
         return;
     case KDX_TYPE_ENUM: {
@@ -675,11 +752,6 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
     }
 }
 
-static bool is_named(const kdx_type *t, const char *name)
-{
-    const kdx_type *b = kdx_type_strip(t);
-    return b && b->name && !strcmp(b->name, name);
-}
 
 /* What follows "Name : " for a field: the type (no address) or the value. */
 static void dt_field_body(dt_ctx *c, const kdx_type *ft, uint64_t addr, bool expanding)
@@ -705,17 +777,20 @@ static void dt_field_body(dt_ctx *c, const kdx_type *ft, uint64_t addr, bool exp
                 return;
             }
         }
+        if (!expanding && (is_named(b, "_UNICODE_STRING") || is_named(b, "_STRING") ||
+                           is_named(b, "_ANSI_STRING"))) {
+            print_counted_string(c, b, addr, tn);
+            return;
+        }
         kdx_print(s, "%s", tn);
         return;
     }
     if (b->kind == KDX_TYPE_ARRAY) {
         const kdx_type *el = kdx_type_strip(b->target);
-        if (el && el->kind == KDX_TYPE_BASE &&
-            (el->base == KDX_BASE_CHAR || el->base == KDX_BASE_UCHAR) && b->count <= 4096) {
-            char str[4097];
-            size_t n = (size_t)b->count;
-            if (read_bytes(c, addr, str, n)) {
-                str[n] = '\0';
+        bool wide = is_text_unit(el, true), narrow = is_text_unit(el, false);
+        if ((wide || narrow) && b->count) {
+            char str[1024];
+            if (read_text(c, addr, wide, (size_t)KDX_MIN(b->count, 512), str, sizeof str)) {
                 kdx_print(s, "[%llu]  \"%s\"", (unsigned long long)b->count, str);
                 return;
             }
