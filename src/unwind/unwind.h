@@ -167,6 +167,9 @@ struct kdx_session;
 /* Environment that finds images through the session's modules and symbol
  * path (kdx_sym_module_image) and x86 frame data through symbol providers. */
 void kdx_unwind_env_for_session(struct kdx_session *s, kdx_unwind_env *env);
+/* The unwinder's view of an opened PE image loaded at base. */
+void kdx_unwind_image_from_pe(struct kdx_pe *pe, uint64_t base, uint64_t size, const char *name,
+                              kdx_unwind_image *out);
 /* Replaces the session resolver (synthetic targets in tests); NULL restores it. */
 void kdx_unwind_set_resolver(kdx_unwind_find_image fn, void *ud);
 /* Image of the module at addr, for .fnent/uf. */
