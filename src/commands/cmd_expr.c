@@ -44,41 +44,18 @@ static int cmd_evaluate_cpp(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
-/* A float/double as the Microsoft C runtime's %g prints it: six significant
- * digits, three-digit exponents, 1.#INF / 1.#QNAN / -1.#IND. */
-static void format_g(double d, bool indefinite, char *buf, size_t len)
-{
-    if (isinf(d)) {
-        snprintf(buf, len, "%s1.#INF", d < 0 ? "-" : "");
-        return;
-    }
-    if (isnan(d)) {
-        snprintf(buf, len, "%s", indefinite ? "-1.#IND" : signbit(d) ? "-1.#QNAN" : "1.#QNAN");
-        return;
-    }
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%g", d);
-    char *e = strchr(tmp, 'e');
-    if (e && (e[1] == '+' || e[1] == '-') && strlen(e + 2) == 2) {
-        /* e-22 -> e-022 */
-        snprintf(buf, len, "%.*s%c0%s", (int)(e + 1 - tmp), tmp, e[1], e + 2);
-        return;
-    }
-    snprintf(buf, len, "%s", tmp);
-}
-
 static void format_float_bits(uint32_t bits, char *buf, size_t len)
 {
     float f;
     memcpy(&f, &bits, sizeof f);
-    format_g(f, bits == 0xffc00000u, buf, len);
+    kdx_expr_format_double(f, bits == 0xffc00000u, buf, len);
 }
 
 static void format_double_bits(uint64_t bits, char *buf, size_t len)
 {
     double d;
     memcpy(&d, &bits, sizeof d);
-    format_g(d, bits == 0xfff8000000000000ull, buf, len);
+    kdx_expr_format_double(d, bits == 0xfff8000000000000ull, buf, len);
 }
 
 /* 32-bit values: a CRT time_t; 64-bit: a FILETIME (100 ns since 1601) in UTC. */

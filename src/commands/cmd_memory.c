@@ -332,6 +332,12 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
     }
     for (size_t u = 0; u < nunits;) {
         size_t n = KDX_MIN((size_t)v->f.per_line, nunits - u);
+        if (v->phys && !memchr(m->ok + u * unit, 1, n * unit)) {
+            /* Like kdexts: a physical line that cannot be read ends the display. */
+            kdx_print(s, "Physical memory read at %llx failed\n",
+                      (unsigned long long)(m->addr + u * unit));
+            break;
+        }
         switch (v->f.kind) {
         case DK_HEX: hex_line(&sb, v, m, u * unit, n); break;
         case DK_BINARY: binary_line(&sb, v, m, u * unit, n); break;

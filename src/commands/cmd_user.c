@@ -11,9 +11,11 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "disasm/disasm.h"
 #include "dump/minidump.h"
 #include "errors/errors.h"
 #include "expr/expr.h"
+#include "sym/symbols.h"
 #include "target/memory.h"
 
 static bool need_user_target(kdx_session *s, const char *cmd)
@@ -121,6 +123,29 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
     return false;
 }
 
+/* After a switch cdb shows where the thread is: "sym+off:" and the
+ * instruction there (or its address when the code is not in the dump). */
+static void print_location(kdx_session *s)
+{
+    kdx_context c;
+    kdx_err err;
+    if (kdx_session_context(s, &c, &err) != KDX_OK) {
+        kdx_print_err(s, &err);
+        return;
+    }
+    uint64_t ip = kdx_ctx_ip(&c);
+    char name[512], line[640], a[KDX_ADDR_BUF];
+    kdx_sym_format(s, ip, name, sizeof name);
+    kdx_insn in;
+    kdx_print(s, "%s:\n", name);
+    if (kdx_disasm_read(s, ip, &in, &err) == KDX_OK) {
+        kdx_disasm_format(s, c.arch, &in, line, sizeof line);
+        kdx_print(s, "%s\n", line);
+    } else {
+        kdx_print(s, "%s ??              ???\n", kdx_session_fmt_ptr(s, a, ip));
+    }
+}
+
 /* Runs a command line as if thread index were current, then restores scope. */
 static int run_in_thread(kdx_session *s, unsigned index, const char *line)
 {
@@ -174,6 +199,7 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         kdx_err err;
         if (kdx_session_set_context_index(s, index, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
+        print_location(s);
         return 0;
     }
     if (!*rest) {
@@ -242,9 +268,13 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
     case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
     case KDX_MD_BREAKPAD_INFO:
-        if (md->has_breakpad_info)
+        if (md->has_breakpad_info && (md->breakpad_validity & 3) == 3)
             kdx_print(s, "dump thread %x, requesting thread %x", md->breakpad_dump_tid,
                       md->breakpad_requesting_tid);
+        else if (md->has_breakpad_info && (md->breakpad_validity & 1))
+            kdx_print(s, "dump thread %x", md->breakpad_dump_tid);
+        else if (md->has_breakpad_info)
+            kdx_print(s, "no valid thread ids");
         break;
     default: break;
     }
@@ -270,11 +300,11 @@ static int cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
               (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? " (full memory)" : "");
     kdx_print(s, "  Time         %s\n", when);
     kdx_print(s, "  Checksum     0x%08x\n\n", md->checksum);
-    kdx_print(s, "Stream  Type        Name                        Offset    Size\n");
+    kdx_print(s, "Stream  Type        %-30s  Offset    Size\n", "Name");
     for (size_t i = 0; i < md->nstreams; i++) {
         const kdx_md_stream *st = &md->streams[i];
         const char *name = kdx_minidump_stream_name(st->type);
-        kdx_print(s, "%6zu  0x%08x  %-26s  %08x  %08x  ", i, st->type, name ? name : "(unknown)",
+        kdx_print(s, "%6zu  0x%08x  %-30s  %08x  %08x  ", i, st->type, name ? name : "(unknown)",
                   st->rva, st->size);
         stream_summary(s, md, st);
         kdx_print(s, "\n");
@@ -551,75 +581,6 @@ static int cmd_peb(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
-/* ---- .time ------------------------------------------------------------- */
-
-/* FILETIME as "Sat Oct 29 12:43:47.000 2016 (UTC + 0:00)". */
-static void fmt_filetime(char *buf, size_t len, uint64_t ft)
-{
-    uint64_t secs = ft / 10000000ull;
-    unsigned ms = (unsigned)((ft / 10000ull) % 1000);
-    if (secs < 11644473600ull) {
-        snprintf(buf, len, "(time 0x%" PRIx64 " is before 1970)", ft);
-        return;
-    }
-    time_t tt = (time_t)(secs - 11644473600ull);
-    struct tm tm;
-    char d[48], y[16];
-    if (!gmtime_r(&tt, &tm) || !strftime(d, sizeof d, "%a %b %e %H:%M:%S", &tm) ||
-        !strftime(y, sizeof y, "%Y", &tm)) {
-        snprintf(buf, len, "0x%" PRIx64, ft);
-        return;
-    }
-    snprintf(buf, len, "%s.%03u %s (UTC + 0:00)", d, ms, y);
-}
-
-/* 100 ns units as "0 days 0:00:05.000". */
-static void fmt_span(char *buf, size_t len, uint64_t t100ns)
-{
-    uint64_t ms = t100ns / 10000ull;
-    uint64_t s = ms / 1000;
-    snprintf(buf, len, "%" PRIu64 " days %" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64,
-             s / 86400, (s / 3600) % 24, (s / 60) % 60, s % 60, ms % 1000);
-}
-
-static int cmd_time(kdx_session *s, const char *cmd, const char *args)
-{
-    (void)cmd;
-    (void)args;
-    if (!kdx_cmd_need_target(s))
-        return 1;
-    kdx_target *t = s->target;
-    char a[96];
-    if (t->sys.dump_time) {
-        fmt_filetime(a, sizeof a, t->sys.dump_time);
-        kdx_print(s, "Debug session time: %s\n", a);
-    } else {
-        kdx_print(s, "Debug session time: not available\n");
-    }
-    if (t->sys.system_uptime) {
-        fmt_span(a, sizeof a, t->sys.system_uptime);
-        kdx_print(s, "System Uptime: %s\n", a);
-    } else {
-        kdx_print(s, "System Uptime: not available\n");
-    }
-    if (t->kind != KDX_TARGET_USER_DUMP)
-        return 0;
-    if (t->sys.process_create_time && t->sys.dump_time >= t->sys.process_create_time) {
-        fmt_span(a, sizeof a, t->sys.dump_time - t->sys.process_create_time);
-        kdx_print(s, "Process Uptime: %s\n", a);
-    } else {
-        kdx_print(s, "Process Uptime: not available\n");
-    }
-    const kdx_minidump *md = kdx_minidump_of(t);
-    if (md && md->misc.present && (md->misc.flags1 & KDX_MD_MISC_PROCESS_TIMES)) {
-        fmt_span(a, sizeof a, (uint64_t)md->misc.process_kernel_time * 10000000ull);
-        kdx_print(s, "  Kernel time: %s\n", a);
-        fmt_span(a, sizeof a, (uint64_t)md->misc.process_user_time * 10000000ull);
-        kdx_print(s, "  User time: %s\n", a);
-    }
-    return 0;
-}
-
 const kdx_command kdx_cmds_user[] = {
     {"~", cmd_threads, "threads: ~ lists, ~N s switches, ~~[TID]s by id, ~* CMD for each", 0},
     {"|", cmd_process, "the process of a user dump", 0},
@@ -627,6 +588,5 @@ const kdx_command kdx_cmds_user[] = {
     {"!gle", cmd_gle, "last Win32 error and NTSTATUS of the current thread (-all: every thread)", 0},
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
-    {".time", cmd_time, "dump time, system and process uptime, process kernel/user time", 0},
     {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

@@ -377,13 +377,18 @@ static void load_modules(kdx_kdump *d, kdx_target *t)
 kdx_status kdx_kdump_open(const char *path, kdx_target **out, kdx_err *err)
 {
     *out = NULL;
+    kdx_file *f;
+    kdx_status st = kdx_file_open(&f, path, err);
+    return st == KDX_OK ? kdx_kdump_open_file(f, out, err) : st;
+}
+
+kdx_status kdx_kdump_open_file(kdx_file *f, kdx_target **out, kdx_err *err)
+{
+    *out = NULL;
     kdx_kdump *d = kdx_xcalloc(1, sizeof *d);
-    kdx_status st = kdx_file_open(&d->file, path, err);
-    if (st != KDX_OK) {
-        free(d);
-        return st;
-    }
-    st = kdx_kdump_parse_header(d->file, &d->hdr, err);
+    d->file = f;
+    const char *path = f->path;
+    kdx_status st = kdx_kdump_parse_header(d->file, &d->hdr, err);
     if (st != KDX_OK) {
         kdump_close(d);
         return st;

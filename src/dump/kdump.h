@@ -150,6 +150,10 @@ typedef struct kdx_kdump {
     kdx_target *target;              /* back pointer for virtual reads */
 } kdx_kdump;
 
+/* Opens a kernel dump from an already opened (or in-memory) file; takes
+ * ownership of f, also on failure. */
+kdx_status kdx_kdump_open_file(kdx_file *f, kdx_target **out, kdx_err *err);
+
 /* The kernel dump behind t, or NULL when t is not a kernel dump. */
 const kdx_kdump *kdx_kdump_of(const kdx_target *t);
 

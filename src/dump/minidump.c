@@ -181,6 +181,16 @@ kdx_minidump *kdx_minidump_of(const kdx_target *t)
     return &((md_handle *)t->impl)->md;
 }
 
+bool kdx_minidump_process_times(const kdx_target *t, uint64_t *kernel_time, uint64_t *user_time)
+{
+    const kdx_minidump *md = kdx_minidump_of(t);
+    if (!md || !md->misc.present || !(md->misc.flags1 & KDX_MD_MISC_PROCESS_TIMES))
+        return false;
+    *kernel_time = (uint64_t)md->misc.process_kernel_time * 10000000ull;
+    *user_time = (uint64_t)md->misc.process_user_time * 10000000ull;
+    return true;
+}
+
 bool kdx_minidump_probe(const uint8_t *head, size_t n)
 {
     return n >= 4 && memcmp(head, "MDMP", 4) == 0;

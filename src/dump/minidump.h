@@ -150,6 +150,10 @@ kdx_status kdx_minidump_open_file(kdx_file *f, kdx_target **out, kdx_err *err);
 /* The minidump behind a user-dump target, or NULL for any other target. */
 kdx_minidump *kdx_minidump_of(const kdx_target *t);
 
+/* The process's kernel and user CPU time (100 ns units) from the misc info
+ * stream, for `.time`; false when the dump does not record them. */
+bool kdx_minidump_process_times(const kdx_target *t, uint64_t *kernel_time, uint64_t *user_time);
+
 /* "ThreadListStream", "BreakpadInfoStream", ... or NULL when unknown. */
 const char *kdx_minidump_stream_name(uint32_t type);
 

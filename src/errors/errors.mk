@@ -2,8 +2,6 @@
 # Debian's mingw-w64-common (installed by scripts/setup-deps.sh build).
 MINGW_INC ?= /usr/share/mingw-w64/include
 GEN_SRC += $(BUILD)/gen/error_tables.c
-# This file is included before the Makefile's `all:`; keep `all` the default goal.
-.DEFAULT_GOAL := all
 
 $(BUILD)/gen/error_tables.c: src/errors/gen_tables.awk src/errors/errors.mk | $(DEPS_OK)
 	@mkdir -p $(@D)

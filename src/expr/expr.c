@@ -42,7 +42,7 @@ static kdx_status cpp_to_int(kdx_xp *x, const kdx_expr_value *tv, const char *at
         return kdx_xp_fail(x, KDX_E_ARG, "Type conflict", at);
     }
     if (tv->type.ptr == 0 && (tv->type.base == KDX_EB_FLOAT || tv->type.base == KDX_EB_DOUBLE))
-        *v = (uint64_t)(int64_t)tv->d;
+        *v = kdx_expr_double_to_u64(tv->d);
     else
         *v = tv->u;
     return KDX_OK;

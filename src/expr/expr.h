@@ -85,4 +85,11 @@ kdx_status kdx_expr_set_pseudo(kdx_session *s, const char *name, uint64_t value,
  * targets when the value fits). */
 void kdx_expr_format_evaluate(kdx_session *s, uint64_t v, char *buf, size_t len);
 
+/* A double converted to an integer the way a C cast would, with values out
+ * of range saturated instead of undefined. */
+uint64_t kdx_expr_double_to_u64(double d);
+/* A float/double as the Microsoft C runtime's %g prints it (WinDbg's `??`,
+ * `.formats`): "6.36908e-022", "1.#INF", "-1.#IND" (indefinite: the default NaN). */
+void kdx_expr_format_double(double d, bool indefinite, char *buf, size_t len);
+
 #endif

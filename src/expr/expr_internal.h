@@ -22,6 +22,7 @@ typedef struct kdx_xp {
     kdx_err *err;
     kdx_status st;       /* first error, sticky */
     int depth;
+    int noeval;          /* > 0: parse only (sizeof, the untaken side of && || ?:) */
     const char *tok;     /* start of the name being resolved (error positions) */
 } kdx_xp;
 
@@ -33,6 +34,8 @@ const char *kdx_xp_skip(kdx_xp *x);
 bool kdx_xp_ident_char(char c);
 /* Length of the identifier/symbol token at p ("nt!KiFoo", "nt", "_KTHREAD", "A::B"). */
 size_t kdx_xp_ident_len(const char *p);
+/* One more nesting level; false (error recorded) past KDX_EXPR_MAX_DEPTH. */
+bool kdx_xp_enter(kdx_xp *x);
 /* Skips blanks and consumes c, or records "Syntax error at" and returns false. */
 bool kdx_xp_expect(kdx_xp *x, char c);
 /* If the text at p starting with `word` is that whole word, consumes it. */

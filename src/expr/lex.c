@@ -48,6 +48,15 @@ bool kdx_xp_word(kdx_xp *x, const char *word)
     return true;
 }
 
+bool kdx_xp_enter(kdx_xp *x)
+{
+    if (++x->depth > KDX_EXPR_MAX_DEPTH) {
+        kdx_xp_failf(x, KDX_E_LIMIT, "Expression too complex at '%.200s'", x->p);
+        return false;
+    }
+    return true;
+}
+
 bool kdx_xp_expect(kdx_xp *x, char c)
 {
     kdx_xp_skip(x);

@@ -10,14 +10,6 @@
 
 static kdx_status unary(kdx_xp *x, uint64_t *v);
 
-static bool enter(kdx_xp *x)
-{
-    if (++x->depth > KDX_EXPR_MAX_DEPTH) {
-        kdx_xp_failf(x, KDX_E_LIMIT, "Expression too complex at '%.200s'", x->p);
-        return false;
-    }
-    return true;
-}
 
 /* A name at x->p: @register, $pseudo, $function(...), symbol, or number-like word. */
 static kdx_status name_value(kdx_xp *x, uint64_t *v)
@@ -140,7 +132,7 @@ static kdx_status memory_read(kdx_xp *x, int size, uint64_t *v)
 
 static kdx_status unary(kdx_xp *x, uint64_t *v)
 {
-    if (!enter(x))
+    if (!kdx_xp_enter(x))
         return x->st;
     const char *p = kdx_xp_skip(x);
     kdx_status st;
@@ -316,7 +308,7 @@ static kdx_status bit_xor(kdx_xp *x, uint64_t *v)
 
 kdx_status kdx_xp_masm(kdx_xp *x, uint64_t *v)
 {
-    if (!enter(x))
+    if (!kdx_xp_enter(x))
         return x->st;
     if (bit_xor(x, v) == KDX_OK) {
         while (bit_op(x, '|', "or")) {

@@ -12,6 +12,10 @@ kdx_status kdx_xp_read_mem(kdx_xp *x, uint64_t addr, int size, uint64_t *v)
     kdx_target *t = x->s->target;
     if (size == 0)
         size = kdx_session_ptr_size(x->s);
+    if (x->noeval) {
+        *v = 0;
+        return KDX_OK;
+    }
     if (!t)
         return kdx_xp_fail(x, KDX_E_UNSUPPORTED, "Memory access", x->p);
     uint8_t b[8] = {0};

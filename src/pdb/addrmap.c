@@ -147,6 +147,16 @@ static const char *public_display(kdx_pdb *pdb, const char *raw)
     return u ? kdx_pdb_keep_string(pdb, u) : raw;
 }
 
+/* True when decorated names the procedure called raw (folded functions share
+ * an address; the procedure's own public is the one that names it). */
+static bool names_proc(const char *decorated, const char *raw)
+{
+    char *u = kdx_undname(decorated, false);
+    bool same = u && strcmp(u, raw) == 0;
+    free(u);
+    return same;
+}
+
 kdx_status kdx_pdb_build_addrs(kdx_pdb *pdb, kdx_err *err)
 {
     if (pdb->addr_built)
@@ -164,7 +174,8 @@ kdx_status kdx_pdb_build_addrs(kdx_pdb *pdb, kdx_err *err)
     }
     add_global_data(pdb, &v);
     kdx_pdb_each_public(pdb, on_public, &w);
-    qsort(v.items, v.len, sizeof *v.items, cmp_addr);
+    if (v.len > 1)
+        qsort(v.items, v.len, sizeof *v.items, cmp_addr);
     /* A public at a procedure's address names the same code: keep the procedure
      * (it has a size) and remember the decorated name for its signature. */
     size_t out = 0;
@@ -176,7 +187,7 @@ kdx_status kdx_pdb_build_addrs(kdx_pdb *pdb, kdx_err *err)
                 if (v.items[j].kind == KDX_SYM_FUNCTION || v.items[j].kind == KDX_SYM_DATA)
                     owner = &v.items[j];
             if (owner) {
-                if (!owner->decorated && a->raw[0] == '?')
+                if (a->raw[0] == '?' && (!owner->decorated || names_proc(a->raw, owner->raw)))
                     owner->decorated = a->raw;
                 continue;
             }

@@ -134,6 +134,9 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     if (kdx_le32(d) != 0xffffffffu)
         return dbi_bad(pdb, err, "not a new-format DBI header (signature is not -1)", 0);
     pdb->has_dbi = true;
+    /* The DBI age is the one images' RSDS records carry (the info stream's
+     * age also counts incremental links that did not change the DBI). */
+    pdb->age = kdx_le32(d + 8);
     pdb->globals_stream = kdx_le16(d + 12);
     pdb->publics_stream = kdx_le16(d + 16);
     pdb->symrec_stream = kdx_le16(d + 20);
@@ -166,7 +169,8 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     st = read_contribs(pdb, d, sc_off, sizes[1], err);
     if (st)
         return st;
-    qsort(pdb->contribs, pdb->ncontribs, sizeof *pdb->contribs, cmp_contrib);
+    if (pdb->ncontribs > 1)
+        qsort(pdb->contribs, pdb->ncontribs, sizeof *pdb->contribs, cmp_contrib);
     return KDX_OK;
 }
 

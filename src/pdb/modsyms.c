@@ -105,19 +105,6 @@ kdx_status kdx_pdb_module_proc(kdx_pdb *pdb, uint32_t m, uint32_t off, uint32_t 
 
 typedef KDX_VEC(kdx_pdb_line) line_vec;
 
-static const char *names_string(kdx_pdb *pdb, uint32_t off)
-{
-    const kdx_pdb_stream *s;
-    if (pdb->names_stream == KDX_PDB_NIL_STREAM || kdx_msf_stream(pdb, pdb->names_stream, &s, NULL))
-        return NULL;
-    if (s->size < 12 || kdx_le32(s->data) != 0xeffeeffeu)
-        return NULL;
-    uint32_t bytes = kdx_le32(s->data + 8);
-    if (!kdx_range_ok(12, bytes, s->size) || off >= bytes)
-        return NULL;
-    return kdx_pdb_cstr(s->data + 12, bytes, off);
-}
-
 static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_vec *out)
 {
     /* Locate the file checksums subsection first: line blocks refer into it. */
@@ -152,16 +139,17 @@ static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_ve
                 break;
             const char *file = NULL;
             if (chk && file_id + 4 <= chk_len)
-                file = names_string(pdb, kdx_le32(chk + file_id));
+                file = kdx_pdb_names_string(pdb, kdx_le32(chk + file_id));
             for (uint32_t i = 0; i < n; i++) {
                 const uint8_t *e = d + p + 12 + 8 * i;
                 uint32_t ln = kdx_le32(e + 4) & 0xffffffu;
-                kdx_pdb_line l = {base + kdx_le32(e), ln ? ln : 0xffffffu, file ? file : "?"};
+                kdx_pdb_line l = {base + kdx_le32(e), ln ? ln : 0xffffffu, (uint32_t)out->len,
+                                  file ? file : "?"};
                 KDX_VEC_PUSH(*out, l);
             }
             p += blen;
         }
-        kdx_pdb_line end = {base + code_len, 0, NULL};
+        kdx_pdb_line end = {base + code_len, 0, (uint32_t)out->len, NULL};
         KDX_VEC_PUSH(*out, end);
     }
 }
@@ -172,7 +160,9 @@ static int cmp_line(const void *a, const void *b)
     if (x->rva != y->rva)
         return x->rva < y->rva ? -1 : 1;
     /* End markers sort before a block starting at the same address. */
-    return (x->line != 0) - (y->line != 0);
+    if ((x->line != 0) != (y->line != 0))
+        return (x->line != 0) - (y->line != 0);
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 kdx_status kdx_pdb_build_lines(kdx_pdb *pdb, kdx_err *err)
@@ -188,7 +178,8 @@ kdx_status kdx_pdb_build_lines(kdx_pdb *pdb, kdx_err *err)
         const kdx_pdb_module *mod = &pdb->modules[m];
         module_lines(pdb, s->data + mod->sym_bytes + mod->c11_bytes, mod->c13_bytes, &v);
     }
-    qsort(v.items, v.len, sizeof *v.items, cmp_line);
+    if (v.len > 1)
+        qsort(v.items, v.len, sizeof *v.items, cmp_line);
     pdb->lines = v.items;
     pdb->nlines = (uint32_t)v.len;
     return KDX_OK;

@@ -71,6 +71,10 @@ kdx_status kdx_msf_open(kdx_pdb *pdb, kdx_err *err)
         if (size == 0xffffffffu)
             continue;
         uint64_t nb = ((uint64_t)size + bs - 1) / bs;
+        if (nb > nblocks) /* blocks are never shared: no stream outgrows the file */
+            return kdx_err_set(err, KDX_E_FORMAT,
+                               "%s: stream %u claims 0x%x bytes, more than the file's %u blocks",
+                               pdb->path, i, size, nblocks);
         if (pos + nb * 4 > dir_bytes)
             return kdx_err_set(err, KDX_E_FORMAT,
                                "%s: stream %u's block list (%llu blocks) runs past the stream directory",

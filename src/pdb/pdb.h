@@ -58,6 +58,7 @@ typedef struct kdx_pdb_addr {
 typedef struct kdx_pdb_line {
     uint32_t rva;
     uint32_t line;
+    uint32_t seq;            /* order in the PDB: the last of several lines at one address wins */
     const char *file;
 } kdx_pdb_line;
 
@@ -84,7 +85,7 @@ typedef struct kdx_pdb {
 
     /* PDB info stream */
     uint8_t guid[16];
-    uint32_t age;
+    uint32_t age;                /* DBI age when there is a DBI, else the info stream's */
     uint32_t signature;
     uint32_t names_stream;       /* "/names", KDX_PDB_NIL_STREAM if absent */
 
@@ -140,6 +141,8 @@ void kdx_msf_close(kdx_pdb *pdb);
 
 /* pdb_info.c */
 kdx_status kdx_pdb_read_info(kdx_pdb *pdb, kdx_err *err);
+/* String at offset off of the "/names" string table, NULL if absent. */
+const char *kdx_pdb_names_string(kdx_pdb *pdb, uint32_t off);
 
 /* dbi.c */
 kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err);

@@ -83,3 +83,15 @@ kdx_status kdx_pdb_read_info(kdx_pdb *pdb, kdx_err *err)
     pdb->names_stream = KDX_PDB_NIL_STREAM;
     return read_named_streams(pdb, s->data, s->size, 28, err);
 }
+
+const char *kdx_pdb_names_string(kdx_pdb *pdb, uint32_t off)
+{
+    const kdx_pdb_stream *s;
+    if (pdb->names_stream == KDX_PDB_NIL_STREAM || kdx_msf_stream(pdb, pdb->names_stream, &s, NULL) ||
+        s->size < 12 || kdx_le32(s->data) != 0xeffeeffeu)
+        return NULL;
+    uint32_t bytes = kdx_le32(s->data + 8);
+    if (!kdx_range_ok(12, bytes, s->size))
+        return NULL;
+    return kdx_pdb_cstr(s->data + 12, bytes, off);
+}

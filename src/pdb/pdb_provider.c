@@ -259,17 +259,15 @@ static kdx_arch arch_of(uint16_t machine)
     }
 }
 
-kdx_status kdx_pdb_provider_open(const char *path, kdx_symprov *out, kdx_symfile_id *id, kdx_err *err)
+kdx_status kdx_pdb_provider_open_file(kdx_file *file, kdx_symprov *out, kdx_symfile_id *id,
+                                      kdx_err *err)
 {
     out->ops = NULL;
     out->impl = NULL;
     kdx_pdb *pdb = kdx_xcalloc(1, sizeof *pdb);
-    kdx_status st = kdx_file_open(&pdb->file, path, err);
-    if (st) {
-        free(pdb);
-        return st;
-    }
-    pdb->path = pdb->file->path;
+    pdb->file = file;
+    pdb->path = file->path;
+    kdx_status st;
     if ((st = kdx_msf_open(pdb, err)) || (st = kdx_pdb_read_info(pdb, err)) ||
         (st = kdx_pdb_read_dbi(pdb, err))) {
         pdb_destroy(pdb);
@@ -286,6 +284,15 @@ kdx_status kdx_pdb_provider_open(const char *path, kdx_symprov *out, kdx_symfile
     out->ops = &pdb_ops;
     out->impl = pdb;
     return KDX_OK;
+}
+
+kdx_status kdx_pdb_provider_open(const char *path, kdx_symprov *out, kdx_symfile_id *id, kdx_err *err)
+{
+    kdx_file *file;
+    out->ops = NULL;
+    out->impl = NULL;
+    kdx_status st = kdx_file_open(&file, path, err);
+    return st ? st : kdx_pdb_provider_open_file(file, out, id, err);
 }
 
 bool kdx_pdb_is_provider(const kdx_symprov *prov)

@@ -4,8 +4,14 @@
 
 #include <stdint.h>
 
+#include "base/file.h"
 #include "sym/provider.h"
+#include "sym/sources.h"
 
+/* Like kdx_pdb_provider_open on an already opened (or in-memory) file, which
+ * the provider owns from then on, even on failure. */
+kdx_status kdx_pdb_provider_open_file(kdx_file *file, kdx_symprov *out, kdx_symfile_id *id,
+                                      kdx_err *err);
 /* True when prov was opened by kdx_pdb_provider_open. */
 bool kdx_pdb_is_provider(const kdx_symprov *prov);
 /* The function at rva with its parameter list, as DIA and Breakpad's

@@ -341,6 +341,10 @@ static kdx_status parse_headers(kdx_pe *pe, kdx_err *err)
         pe->rf_size = esz;
         pe->rf_rva = pe->dir_rva[KDX_PE_DIR_EXCEPTION];
         pe->rf_count = pe->dir_size[KDX_PE_DIR_EXCEPTION] / esz;
+        /* A table claiming to run past SizeOfImage is cut there (corrupt header). */
+        uint64_t room = pe->info.size_of_image > pe->rf_rva ? pe->info.size_of_image - pe->rf_rva : 0;
+        if ((uint64_t)pe->rf_count * esz > room)
+            pe->rf_count = (uint32_t)(room / esz);
     }
     return KDX_OK;
 }
@@ -598,8 +602,9 @@ static kdx_status rf_raw(kdx_pe *pe, uint32_t index, uint8_t *e, kdx_err *err)
 {
     if (!pe->rf_tried) {
         pe->rf_tried = true;
+        /* Real tables are well under 1 MB; a bigger claim is read entry by entry. */
         size_t len = (size_t)pe->rf_count * pe->rf_size;
-        uint8_t *b = malloc(len ? len : 1);
+        uint8_t *b = len <= (16u << 20) ? malloc(len ? len : 1) : NULL;
         if (b && kdx_pe_read(pe, pe->rf_rva, b, len, NULL) == KDX_OK)
             pe->rf_cache = b;
         else

@@ -39,7 +39,10 @@ void kdx_module_free(kdx_module *m)
 }
 
 static const char *const kernel_images[] = {"ntoskrnl.exe", "ntkrnlmp.exe", "ntkrnlpa.exe",
-                                            "ntkrpamp.exe", "ntoskrnl", "ntkrnlmp"};
+                                            "ntkrpamp.exe", "ntoskrnl", "ntkrnlmp",
+                                            /* kernel PDB names, for a symbol file opened alone */
+                                            "ntkrnlmp.pdb", "ntoskrnl.pdb", "ntkrnlpa.pdb",
+                                            "ntkrpamp.pdb"};
 
 char *kdx_module_name_from_image(const char *image_name, bool is_kernel)
 {

@@ -1,54 +1,795 @@
+/* The session's symbol layer: the symbol path, per-module lazy loading
+ * (image → CodeView identity → symbol file through the path → provider),
+ * a sorted address index per module, and lookups by address, name and type. */
 #include "sym/symbols.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
+#include "base/bytes.h"
+#include "pdb/pdb.h"
+#include "pdb/pdb_provider.h"
+#include "pe/pe.h"
+#include "sym/sources.h"
+#include "sym/sympath.h"
 #include "target/memory.h"
 
-/* Baseline symbol layer: module-relative names and providers attached by
- * format readers. The symbol-path loader plugs in through kdx_sym_load_module. */
+/* One address-sorted entry of a module's symbol index. */
+typedef struct symentry {
+    uint32_t rva;
+    uint32_t size;
+    kdx_symkind kind;
+    const char *name;
+} symentry;
+
+typedef struct modstate {
+    kdx_module *m;
+    bool tried;            /* symbol load attempted */
+    bool image_tried;
+    kdx_pe *image;
+    bool image_from_memory;
+    char *image_file;      /* path when the image came from disk */
+    bool index_built;
+    symentry *index;
+    size_t nindex;
+} modstate;
+
 struct kdx_symctx {
-    int unused;
+    char *path_text;       /* as set by the user (NULL: none) */
+    kdx_sympath *path;
+    char *default_cache;
+    kdx_symfind_ctx find;
+    bool noisy;
+    kdx_session *session;  /* for log output while loading */
+    modstate *mods;
+    size_t nmods;
 };
+
+/* ---- context ----------------------------------------------------------- */
+
+static char *env_symbol_path(void)
+{
+    const char *alt = getenv("_NT_ALT_SYMBOL_PATH"), *main = getenv("_NT_SYMBOL_PATH");
+    bool a = alt && *alt, m = main && *main;
+    if (a && m)
+        return kdx_asprintf("%s;%s", alt, main);
+    return a ? kdx_strdup(alt) : m ? kdx_strdup(main) : NULL;
+}
+
+static void log_line(void *ud, const char *line)
+{
+    struct kdx_symctx *c = ud;
+    if (c->session)
+        kdx_print(c->session, "%s\n", line);
+}
 
 struct kdx_symctx *kdx_symctx_new(void)
 {
-    return kdx_xcalloc(1, sizeof(struct kdx_symctx));
+    struct kdx_symctx *c = kdx_xcalloc(1, sizeof *c);
+    c->default_cache = kdx_sympath_default_cache();
+    c->path_text = env_symbol_path();
+    c->path = kdx_sympath_parse(c->path_text);
+    c->find.default_cache = c->default_cache;
+    c->find.log = log_line;
+    c->find.log_ud = c;
+    const char *off = getenv("KDX_SYMBOL_OFFLINE");
+    c->find.offline = off && *off && strcmp(off, "0") != 0;
+    return c;
+}
+
+static void free_modstates(struct kdx_symctx *c)
+{
+    for (size_t i = 0; i < c->nmods; i++) {
+        if (c->mods[i].image)
+            kdx_pe_close(c->mods[i].image);
+        free(c->mods[i].image_file);
+        free(c->mods[i].index);
+    }
+    free(c->mods);
+    c->mods = NULL;
+    c->nmods = 0;
 }
 
 void kdx_symctx_free(struct kdx_symctx *c)
 {
+    if (!c)
+        return;
+    free_modstates(c);
+    kdx_sympath_free(c->path);
+    kdx_symfind_ctx_clear(&c->find);
+    free(c->path_text);
+    free(c->default_cache);
     free(c);
 }
 
 void kdx_sym_target_changed(kdx_session *s)
 {
-    (void)s;
+    free_modstates(s->sym);
+    s->sym->session = s;
 }
 
-kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err)
+static modstate *state_of(kdx_session *s, kdx_module *m)
 {
-    (void)s;
-    if (m->symbols.ops)
+    struct kdx_symctx *c = s->sym;
+    c->session = s;
+    for (size_t i = 0; i < c->nmods; i++)
+        if (c->mods[i].m == m)
+            return &c->mods[i];
+    c->mods = kdx_xrealloc(c->mods, (c->nmods + 1) * sizeof *c->mods);
+    modstate *st = &c->mods[c->nmods++];
+    memset(st, 0, sizeof *st);
+    st->m = m;
+    return st;
+}
+
+const char *kdx_sym_path(kdx_session *s)
+{
+    return s->sym->path_text;
+}
+
+char *kdx_sym_path_expanded(kdx_session *s)
+{
+    return kdx_sympath_expand(s->sym->path, s->sym->default_cache);
+}
+
+void kdx_sym_set_path(kdx_session *s, const char *text, bool append)
+{
+    struct kdx_symctx *c = s->sym;
+    char *t;
+    if (append && c->path_text && *c->path_text && text && *text)
+        t = kdx_asprintf("%s;%s", c->path_text, text);
+    else if (append && (!text || !*text))
+        t = kdx_strdup(c->path_text);
+    else
+        t = kdx_strdup(text);
+    free(c->path_text);
+    c->path_text = t && *t ? t : (free(t), NULL);
+    kdx_sympath_free(c->path);
+    c->path = kdx_sympath_parse(c->path_text);
+    /* A new path deserves new attempts at servers and files. */
+    kdx_symfind_ctx_clear(&c->find);
+}
+
+const kdx_sympath *kdx_sym_parsed_path(kdx_session *s)
+{
+    return s->sym->path;
+}
+
+const char *kdx_sym_default_cache(kdx_session *s)
+{
+    return s->sym->default_cache;
+}
+
+void kdx_sym_set_noisy(kdx_session *s, bool noisy)
+{
+    s->sym->noisy = noisy;
+    s->sym->find.noisy = noisy;
+}
+
+bool kdx_sym_noisy(kdx_session *s)
+{
+    return s->sym->noisy;
+}
+
+void kdx_sym_set_offline(kdx_session *s, bool offline)
+{
+    s->sym->find.offline = offline;
+}
+
+/* ---- images ------------------------------------------------------------ */
+
+static void image_key(const kdx_module *m, char key[32], bool lower)
+{
+    snprintf(key, 32, lower ? "%08x%llx" : "%08X%llx", m->timestamp, (unsigned long long)m->size);
+}
+
+typedef struct image_check {
+    const kdx_module *m;
+    kdx_pe *pe;
+} image_check;
+
+static bool accept_image(void *ud, const char *path, char *why, size_t why_len)
+{
+    image_check *ic = ud;
+    kdx_pe *pe;
+    kdx_err err = {0};
+    if (kdx_pe_open_file(path, &pe, &err) != KDX_OK) {
+        snprintf(why, why_len, "%s", err.msg);
+        return false;
+    }
+    const kdx_pe_info *in = kdx_pe_get_info(pe);
+    if (ic->m->timestamp && in->timestamp != ic->m->timestamp) {
+        snprintf(why, why_len, "timestamp %08X does not match the module's %08X", in->timestamp,
+                 ic->m->timestamp);
+        kdx_pe_close(pe);
+        return false;
+    }
+    ic->pe = pe;
+    return true;
+}
+
+/* -i directories (';'-separated), flat. */
+static char *find_in_image_path(kdx_session *s, const char *name)
+{
+    if (!s->image_path || !name)
+        return NULL;
+    kdx_sympath *ip = kdx_sympath_parse(s->image_path);
+    char *found = NULL;
+    for (size_t i = 0; i < ip->n && !found; i++) {
+        if (ip->els[i].kind != KDX_SYMEL_DIR)
+            continue;
+        char *p = kdx_asprintf("%s/%s", ip->els[i].tiers[0], name);
+        struct stat sb;
+        if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+            found = p;
+        else
+            free(p);
+    }
+    kdx_sympath_free(ip);
+    return found;
+}
+
+static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
+{
+    kdx_module *m = st->m;
+    const char *name = m->image_name ? kdx_basename(m->image_name) : NULL;
+    if (!name)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "%s: image name unknown", m->name);
+    image_check ic = {.m = m};
+    char *path = find_in_image_path(s, name);
+    if (path && !accept_image(&ic, path, (char[256]){0}, 256)) {
+        free(path);
+        path = NULL;
+    }
+    if (!path && m->timestamp && m->size) {
+        char key[32], lkey[32];
+        image_key(m, key, false);
+        image_key(m, lkey, true);
+        kdx_symfind f = {.name = name, .key = key, .accept = accept_image, .accept_ud = &ic};
+        if (kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, NULL) != KDX_OK &&
+            strcmp(key, lkey) != 0) {
+            f.key = lkey;
+            kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, NULL);
+        }
+    }
+    if (!path || !ic.pe) {
+        free(path);
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "image %s not in the dump nor on the image/symbol path",
+                           name);
+    }
+    st->image = ic.pe;
+    st->image_file = path;
+    return KDX_OK;
+}
+
+static kdx_status load_image(kdx_session *s, modstate *st, kdx_err *err)
+{
+    if (st->image)
         return KDX_OK;
-    if (m->symstatus == KDX_SYMSTATUS_DEFERRED)
-        m->symstatus = KDX_SYMSTATUS_NONE;
-    return kdx_err_set(err, KDX_E_NO_SYMBOLS, "no symbols loaded for %s", m->name);
+    if (st->image_tried)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "image of %s is not available", st->m->name);
+    st->image_tried = true;
+    kdx_module *m = st->m;
+
+    kdx_pe *pe;
+    if (s->target && s->target->kind != KDX_TARGET_SYMFILE &&
+        kdx_pe_open_target(s->target, m->base, m->image_name ? m->image_name : m->name, &pe,
+                           NULL) == KDX_OK) {
+        st->image = pe;
+        st->image_from_memory = true;
+        return KDX_OK;
+    }
+    return image_from_files(s, st, err);
 }
 
 kdx_status kdx_sym_module_image(kdx_session *s, kdx_module *m, struct kdx_pe **out, kdx_err *err)
 {
-    /* Baseline: no image cache and no image search yet. */
-    (void)s;
-    *out = NULL;
-    return kdx_err_set(err, KDX_E_NOT_FOUND, "image of %s is not available", m->name);
+    modstate *st = state_of(s, m);
+    kdx_status rc = load_image(s, st, err);
+    *out = st->image;
+    return rc;
 }
 
-kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
+const char *kdx_sym_module_image_file(kdx_session *s, kdx_module *m)
+{
+    modstate *st = state_of(s, m);
+    return st->image_file;
+}
+
+/* Completes the module's identity (timestamp, checksum, CodeView record) from its image. */
+static void identity_from_image(kdx_session *s, modstate *st)
+{
+    kdx_module *m = st->m;
+    if (m->has_pdb_id && m->timestamp)
+        return;
+    if (load_image(s, st, NULL) != KDX_OK)
+        return;
+    const kdx_pe_info *in = kdx_pe_get_info(st->image);
+    if (!m->timestamp)
+        m->timestamp = in->timestamp;
+    if (!m->checksum)
+        m->checksum = in->checksum;
+    kdx_pe_codeview cv;
+    if (!m->has_pdb_id && kdx_pe_codeview_info(st->image, &cv, NULL) == KDX_OK && cv.pdb_name[0]) {
+        m->has_pdb_id = true;
+        memcpy(m->pdb_guid, cv.guid, 16);
+        m->pdb_age = cv.age;
+        free(m->pdb_name);
+        m->pdb_name = kdx_strdup(cv.pdb_name);
+    }
+}
+
+/* ---- symbol files ------------------------------------------------------- */
+
+static kdx_status open_symfile(const char *path, kdx_symprov *out, kdx_symfile_id *id, kdx_err *err)
+{
+    memset(id, 0, sizeof *id);
+    if (kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz"))
+        return kdx_isf_provider_open(path, out, id, err);
+    if (kdx_ends_with_i(path, ".sym"))
+        return kdx_breakpad_provider_open(path, out, id, err);
+    return kdx_pdb_provider_open(path, out, id, err);
+}
+
+static void close_prov(kdx_symprov *p)
+{
+    if (p->ops && p->ops->destroy)
+        p->ops->destroy(p->impl);
+    p->ops = NULL;
+    p->impl = NULL;
+}
+
+typedef struct pdb_check {
+    const kdx_module *m;
+    kdx_symprov prov;
+    kdx_symfile_id id;
+} pdb_check;
+
+static bool accept_pdb(void *ud, const char *path, char *why, size_t why_len)
+{
+    pdb_check *pc = ud;
+    kdx_err err = {0};
+    kdx_symprov prov = {0};
+    kdx_symfile_id id;
+    if (open_symfile(path, &prov, &id, &err) != KDX_OK) {
+        snprintf(why, why_len, "%s", err.msg);
+        return false;
+    }
+    if (id.has_guid && memcmp(id.guid, pc->m->pdb_guid, 16) != 0) {
+        char g[33];
+        kdx_guid_format(id.guid, g);
+        snprintf(why, why_len, "mismatched symbol file (GUID %s)", g);
+        close_prov(&prov);
+        return false;
+    }
+    pc->prov = prov;
+    pc->id = id;
+    return true;
+}
+
+static void set_str(char **dst, char *src)
+{
+    free(*dst);
+    *dst = src;
+}
+
+/* The DBI header's flags (offset 0x38) say whether private symbols were
+ * stripped (bit 1), which is what WinDbg's "(private pdb symbols)" reflects. */
+static bool pdb_is_private(const kdx_symprov *prov)
+{
+    if (!kdx_pdb_is_provider(prov))
+        return false;
+    const kdx_pdb_stream *dbi;
+    if (kdx_msf_stream(prov->impl, 3, &dbi, NULL) != KDX_OK || dbi->size < 0x40)
+        return false;
+    return !(kdx_le16(dbi->data + 0x38) & 2);
+}
+
+static kdx_symstatus status_for(const char *path, const kdx_symprov *prov)
+{
+    if (kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz"))
+        return KDX_SYMSTATUS_ISF;
+    if (kdx_ends_with_i(path, ".sym"))
+        return KDX_SYMSTATUS_BREAKPAD;
+    return pdb_is_private(prov) ? KDX_SYMSTATUS_PRIVATE_PDB : KDX_SYMSTATUS_PDB;
+}
+
+static void attach(kdx_module *m, kdx_symprov prov, const char *path)
+{
+    m->symbols = prov;
+    m->symstatus = status_for(path, &m->symbols);
+    set_str(&m->symbol_file, kdx_strdup(path));
+}
+
+/* Breakpad's store layout: DIR/name.pdb/GUIDAGE/name.sym. */
+static bool try_breakpad(kdx_session *s, kdx_module *m, const char *pdb, const char *key)
+{
+    const kdx_sympath *sp = s->sym->path;
+    char *base = kdx_strdup(pdb);
+    char *dot = strrchr(base, '.');
+    if (dot)
+        *dot = '\0';
+    bool ok = false;
+    for (size_t i = 0; i < sp->n && !ok; i++) {
+        if (sp->els[i].kind != KDX_SYMEL_DIR)
+            continue;
+        char *p = kdx_asprintf("%s/%s/%s/%s.sym", sp->els[i].tiers[0], pdb, key, base);
+        struct stat sb;
+        kdx_symprov prov = {0};
+        kdx_symfile_id id;
+        if (stat(p, &sb) == 0 && open_symfile(p, &prov, &id, NULL) == KDX_OK) {
+            attach(m, prov, p);
+            ok = true;
+        }
+        free(p);
+    }
+    free(base);
+    return ok;
+}
+
+static kdx_status load_pdb(kdx_session *s, kdx_module *m, kdx_err *err)
+{
+    char guid[33], key[48], isf[48];
+    kdx_guid_format(m->pdb_guid, guid);
+    snprintf(key, sizeof key, "%s%X", guid, m->pdb_age);
+    snprintf(isf, sizeof isf, "%s-%u", guid, m->pdb_age);
+    const char *pdb = kdx_basename(m->pdb_name);
+    pdb_check pc = {.m = m};
+    kdx_symfind f = {.name = pdb, .key = key, .isf_key = isf, .accept = accept_pdb,
+                     .accept_ud = &pc};
+    char *path;
+    kdx_status st = kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, err);
+    if (st == KDX_OK) {
+        attach(m, pc.prov, path);
+        free(path);
+        return KDX_OK;
+    }
+    if (try_breakpad(s, m, pdb, key))
+        return KDX_OK;
+    return st;
+}
+
+/* ---- the kernel without identity (triage dumps) ------------------------- */
+
+typedef struct kernel_match {
+    kdx_session *s;
+    kdx_module *m;
+    uint64_t base;
+    kdx_strbuf log;       /* why each candidate was taken or refused */
+    bool done;
+} kernel_match;
+
+static const char *const kernel_anchor_names[] = {"PsLoadedModuleList", "PsActiveProcessHead",
+                                                  "KdDebuggerDataBlock"};
+
+static int try_kernel_candidate(void *ud, const char *path)
+{
+    kernel_match *km = ud;
+    const kdx_kernel_info *k = &km->s->target->kernel;
+    uint64_t addrs[3] = {k->ps_loaded_module_list, k->ps_active_process_head, k->kdbg_addr};
+    kdx_symprov prov = {0};
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    if (open_symfile(path, &prov, &id, &err) != KDX_OK) {
+        kdx_sb_printf(&km->log, "  %s: %s\n", path, err.msg);
+        return 0;
+    }
+    kdx_strbuf why;
+    kdx_sb_init(&why);
+    int agree = 0, disagree = 0;
+    for (size_t i = 0; i < 3; i++) {
+        kdx_symbol sym;
+        if (!addrs[i] || addrs[i] < km->base)
+            continue;
+        uint64_t rva = addrs[i] - km->base;
+        if (prov.ops->by_name(prov.impl, kernel_anchor_names[i], &sym) != KDX_OK)
+            continue;
+        bool same = sym.rva == rva;
+        agree += same;
+        disagree += !same;
+        kdx_sb_printf(&why, "%s%s at nt+%llx %s the file's %x", why.len ? ", " : "",
+                      kernel_anchor_names[i], (unsigned long long)rva, same ? "=" : "!=", sym.rva);
+    }
+    char *reason = kdx_sb_take(&why);
+    if (agree >= 2 && !disagree) {
+        attach(km->m, prov, path);
+        set_str(&km->m->symbol_note,
+                kdx_asprintf("%s matches this dump: %s", path, reason ? reason : ""));
+        km->done = true;
+        free(reason);
+        return 1;
+    }
+    kdx_sb_printf(&km->log, "  %s refused: %s\n", path,
+                  reason && *reason ? reason : "none of the dump's kernel addresses are in it");
+    free(reason);
+    close_prov(&prov);
+    return 0;
+}
+
+static kdx_status match_kernel(kdx_session *s, kdx_module *m, kdx_err *err)
+{
+    kdx_target *t = s->target;
+    if (t->kind != KDX_TARGET_KERNEL_DUMP)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "no identity for %s", m->name);
+    kernel_match km = {.s = s, .m = m};
+    km.base = t->kernel.kernel_base ? t->kernel.kernel_base : m->base;
+    kdx_sb_init(&km.log);
+    static const char *const names[] = {"ntkrnlmp.pdb", "ntoskrnl.pdb", "ntkrnlpa.pdb",
+                                        "ntkrpamp.pdb"};
+    for (size_t i = 0; i < KDX_ARRAY_LEN(names) && !km.done; i++)
+        kdx_sympath_candidates(s->sym->path, s->sym->default_cache, names[i], try_kernel_candidate,
+                               &km);
+    char *log = kdx_sb_take(&km.log);
+    if (s->sym->noisy && log && *log)
+        kdx_print(s, "DBGHELP: kernel symbol candidates:\n%s", log);
+    kdx_status st = KDX_OK;
+    if (km.done) {
+        if (s->sym->noisy)
+            kdx_print(s, "DBGHELP: nt - %s\n", m->symbol_note);
+    } else {
+        set_str(&m->symbol_note,
+                log && *log ? kdx_asprintf("no kernel symbol file agrees with this dump:\n%s", log)
+                            : kdx_strdup("the dump does not record the kernel's PDB identity and no "
+                                         "ntkrnlmp symbol file is on the symbol path"));
+        st = kdx_err_set(err, KDX_E_NOT_FOUND, "%s", m->symbol_note);
+    }
+    free(log);
+    return st;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static bool is_kernel_module(const kdx_session *s, const kdx_module *m)
+{
+    return s->target && s->target->kind == KDX_TARGET_KERNEL_DUMP && m->name &&
+           strcmp(m->name, "nt") == 0;
+}
+
+static const char *display_image(const kdx_module *m)
+{
+    return m->image_name ? kdx_basename(m->image_name) : m->name;
+}
+
+static void load_module_symbols(kdx_session *s, modstate *st)
+{
+    kdx_module *m = st->m;
+    identity_from_image(s, st);
+    kdx_err err = {0};
+    kdx_status rc;
+    if (m->has_pdb_id && m->pdb_name)
+        rc = load_pdb(s, m, &err);
+    else if (is_kernel_module(s, m))
+        rc = match_kernel(s, m, &err);
+    else
+        rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "no debug record (CodeView) for %s",
+                         display_image(m));
+    if (rc == KDX_OK)
+        return;
+    if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
+        kdx_print(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
+    if (st->image_from_memory &&
+        kdx_pe_exports_provider_open(s->target, m->base, display_image(m), &m->symbols, NULL) ==
+            KDX_OK) {
+        m->symstatus = KDX_SYMSTATUS_EXPORT;
+        set_str(&m->symbol_file, kdx_strdup(display_image(m)));
+        kdx_print(s, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for "
+                     "%s - \n", display_image(m));
+        return;
+    }
+    m->symstatus = KDX_SYMSTATUS_NONE;
+    if (!m->symbol_note)
+        m->symbol_note = kdx_strdup(err.msg);
+    kdx_print(s, "*** ERROR: Module load completed but symbols could not be loaded for %s\n",
+              display_image(m));
+}
+
+kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err)
+{
+    if (m->symbols.ops)
+        return KDX_OK;
+    modstate *st = state_of(s, m);
+    /* A status other than deferred was decided by whoever created the module
+     * (a reader that knows there are none, or .reload resetting it): no search. */
+    if (!st->tried && s->target && !m->unloaded && m->symstatus == KDX_SYMSTATUS_DEFERRED) {
+        st->tried = true;
+        load_module_symbols(s, st);
+        if (m->symbols.ops)
+            return KDX_OK;
+    }
+    if (m->symstatus == KDX_SYMSTATUS_DEFERRED)
+        m->symstatus = KDX_SYMSTATUS_NONE;
+    return kdx_err_set(err, KDX_E_NO_SYMBOLS, "no symbols loaded for %s%s%s", m->name,
+                       m->symbol_note ? ": " : "", m->symbol_note ? m->symbol_note : "");
+}
+
+/* Forgets m's symbols so that the next use loads them again (.reload). */
+static void unload_module(kdx_session *s, kdx_module *m)
+{
+    modstate *st = state_of(s, m);
+    close_prov(&m->symbols);
+    m->symstatus = KDX_SYMSTATUS_DEFERRED;
+    set_str(&m->symbol_file, NULL);
+    set_str(&m->symbol_note, NULL);
+    st->tried = false;
+    st->index_built = false;
+    free(st->index);
+    st->index = NULL;
+    st->nindex = 0;
+}
+
+/* Parallel download of the images and then the PDBs of the given modules. */
+static void prefetch(kdx_session *s, kdx_module **mods, size_t n)
+{
+    struct kdx_symctx *c = s->sym;
+    kdx_symfind *f = kdx_xcalloc(n * 2 + 1, sizeof *f);
+    char (*keys)[48] = kdx_xcalloc(n * 2 + 1, sizeof *keys);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        kdx_module *m = mods[i];
+        if (m->has_pdb_id || !m->timestamp || !m->size || !m->image_name)
+            continue;
+        image_key(m, keys[k], false);
+        f[k].name = kdx_basename(m->image_name);
+        f[k].key = keys[k];
+        k++;
+    }
+    kdx_sympath_prefetch(&c->find, c->path, f, k);
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        kdx_module *m = mods[i];
+        identity_from_image(s, state_of(s, m));
+        if (!m->has_pdb_id || !m->pdb_name)
+            continue;
+        char guid[33];
+        kdx_guid_format(m->pdb_guid, guid);
+        snprintf(keys[k], sizeof keys[k], "%s%X", guid, m->pdb_age);
+        f[k].name = kdx_basename(m->pdb_name);
+        f[k].key = keys[k];
+        k++;
+    }
+    kdx_sympath_prefetch(&c->find, c->path, f, k);
+    free(f);
+    free(keys);
+}
+
+kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_err *err)
+{
+    kdx_target *t = s->target;
+    if (!t)
+        return kdx_err_set(err, KDX_E_ARG, "no target is open");
+    KDX_VEC(kdx_module *) sel = {0};
+    for (size_t i = 0; i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (m->unloaded)
+            continue;
+        if (module && *module && !kdx_wildcard_match(module, m->name) &&
+            !(m->image_name && kdx_wildcard_match(module, kdx_basename(m->image_name))))
+            continue;
+        KDX_VEC_PUSH(sel, m);
+    }
+    if (module && *module && sel.len == 0) {
+        KDX_VEC_FREE(sel);
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "\"%s\" was not found in the image list.",
+                           module);
+    }
+    kdx_symfind_ctx_clear(&s->sym->find);
+    for (size_t i = 0; i < sel.len; i++)
+        unload_module(s, sel.items[i]);
+    if (force) {
+        prefetch(s, sel.items, sel.len);
+        for (size_t i = 0; i < sel.len; i++)
+            kdx_sym_load_module(s, sel.items[i], NULL);
+    }
+    KDX_VEC_FREE(sel);
+    return KDX_OK;
+}
+
+/* ---- address index ------------------------------------------------------ */
+
+typedef struct index_builder {
+    KDX_VEC(symentry) v;
+} index_builder;
+
+static int index_add(void *ud, const kdx_symbol *sym)
+{
+    index_builder *b = ud;
+    if (!sym->name)
+        return 0;
+    symentry e = {sym->rva, sym->size, sym->kind, sym->name};
+    KDX_VEC_PUSH(b->v, e);
+    return 0;
+}
+
+/* Functions first, then data, then publics/exports at the same address. */
+static int kind_rank(kdx_symkind k)
+{
+    switch (k) {
+    case KDX_SYM_FUNCTION: return 0;
+    case KDX_SYM_DATA: return 1;
+    case KDX_SYM_PUBLIC: return 2;
+    case KDX_SYM_EXPORT: return 3;
+    default: return 4;
+    }
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const symentry *x = a, *y = b;
+    if (x->rva != y->rva)
+        return x->rva < y->rva ? -1 : 1;
+    int r = kind_rank(x->kind) - kind_rank(y->kind);
+    return r ? r : strcmp(x->name, y->name);
+}
+
+static void build_index(modstate *st)
+{
+    if (st->index_built)
+        return;
+    st->index_built = true;
+    kdx_module *m = st->m;
+    if (!m->symbols.ops || !m->symbols.ops->enumerate)
+        return;
+    index_builder b = {0};
+    if (m->symbols.ops->enumerate(m->symbols.impl, "*", index_add, &b) != KDX_OK || !b.v.len) {
+        KDX_VEC_FREE(b.v);
+        return;
+    }
+    qsort(b.v.items, b.v.len, sizeof *b.v.items, entry_cmp);
+    /* One entry per address: the best-ranked name. */
+    size_t w = 0;
+    for (size_t r = 0; r < b.v.len; r++)
+        if (w == 0 || b.v.items[w - 1].rva != b.v.items[r].rva)
+            b.v.items[w++] = b.v.items[r];
+    st->index = b.v.items;
+    st->nindex = w;
+}
+
+/* Index of the last entry with rva <= x, or -1. */
+static long index_floor(const modstate *st, uint32_t x)
+{
+    long lo = 0, hi = (long)st->nindex - 1, ans = -1;
+    while (lo <= hi) {
+        long mid = lo + (hi - lo) / 2;
+        if (st->index[mid].rva <= x) {
+            ans = mid;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return ans;
+}
+
+static bool module_symbol_at(kdx_session *s, kdx_module *m, uint32_t rva, kdx_symbol *out,
+                             kdx_symbol *next)
+{
+    modstate *st = state_of(s, m);
+    build_index(st);
+    if (next)
+        memset(next, 0, sizeof *next);
+    if (st->nindex) {
+        long i = index_floor(st, rva);
+        if (next && i + 1 < (long)st->nindex) {
+            const symentry *e = &st->index[i + 1];
+            *next = (kdx_symbol){.name = e->name, .rva = e->rva, .size = e->size, .kind = e->kind};
+        }
+        if (i < 0)
+            return false;
+        const symentry *e = &st->index[i];
+        *out = (kdx_symbol){.name = e->name, .rva = e->rva, .size = e->size, .kind = e->kind};
+        return true;
+    }
+    return m->symbols.ops->by_rva(m->symbols.impl, rva, out) == KDX_OK;
+}
+
+kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next)
 {
     memset(hit, 0, sizeof *hit);
+    if (next)
+        memset(next, 0, sizeof *next);
     if (!s->target)
         return KDX_E_NOT_FOUND;
     kdx_module *m = kdx_target_module_at(s->target, addr);
@@ -59,14 +800,28 @@ kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
     hit->displacement = addr - m->base;
     if (kdx_sym_load_module(s, m, NULL) != KDX_OK)
         return KDX_OK;
-    kdx_symbol sym;
-    if (m->symbols.ops->by_rva(m->symbols.impl, (uint32_t)(addr - m->base), &sym) == KDX_OK) {
+    kdx_symbol sym, nsym;
+    uint64_t rva = addr - m->base;
+    if (rva > UINT32_MAX)
+        return KDX_OK;
+    if (module_symbol_at(s, m, (uint32_t)rva, &sym, next ? &nsym : NULL)) {
         hit->name = sym.name;
         hit->address = m->base + sym.rva;
         hit->displacement = addr - hit->address;
         hit->size = sym.size;
     }
+    if (next && nsym.name) {
+        next->module = m;
+        next->name = nsym.name;
+        next->address = m->base + nsym.rva;
+        next->size = nsym.size;
+    }
     return KDX_OK;
+}
+
+kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
+{
+    return kdx_sym_from_addr_ex(s, addr, hit, NULL);
 }
 
 void kdx_sym_format(kdx_session *s, uint64_t addr, char *buf, size_t len)
@@ -83,6 +838,8 @@ void kdx_sym_format(kdx_session *s, uint64_t addr, char *buf, size_t len)
         snprintf(buf + n, len - (size_t)n, "+0x%llx", (unsigned long long)hit.displacement);
 }
 
+/* ---- names -------------------------------------------------------------- */
+
 static kdx_status lookup_in(kdx_session *s, kdx_module *m, const char *name, uint64_t *addr)
 {
     if (kdx_sym_load_module(s, m, NULL) != KDX_OK)
@@ -92,6 +849,25 @@ static kdx_status lookup_in(kdx_session *s, kdx_module *m, const char *name, uin
         return KDX_E_NOT_FOUND;
     *addr = m->base + sym.rva;
     return KDX_OK;
+}
+
+/* "nt+1f0" / "nt+0x1f0": a module plus an offset, as WinDbg accepts in names. */
+static bool module_plus_offset(kdx_session *s, const char *name, uint64_t *addr)
+{
+    const char *plus = strchr(name, '+');
+    if (!plus || plus == name || !plus[1])
+        return false;
+    char *modname = kdx_strndup(name, (size_t)(plus - name));
+    kdx_module *m = kdx_target_module_named(s->target, modname);
+    free(modname);
+    if (!m)
+        return false;
+    char *end;
+    unsigned long long off = strtoull(plus + 1, &end, 16);
+    if (*end)
+        return false;
+    *addr = m->base + off;
+    return true;
 }
 
 kdx_status kdx_sym_to_addr(kdx_session *s, const char *name, uint64_t *addr, kdx_err *err)
@@ -106,22 +882,71 @@ kdx_status kdx_sym_to_addr(kdx_session *s, const char *name, uint64_t *addr, kdx
         free(modname);
         if (m && lookup_in(s, m, bang + 1, addr) == KDX_OK)
             return KDX_OK;
-        return kdx_err_set(err, KDX_E_NOT_FOUND, "symbol %s not found", name);
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s'", name);
     }
     kdx_module *m = kdx_target_module_named(t, name);
     if (m) {
         *addr = m->base;
         return KDX_OK;
     }
-    kdx_module *nt = kdx_target_module_named(t, "nt");
-    if (nt && lookup_in(s, nt, name, addr) == KDX_OK)
+    if (module_plus_offset(s, name, addr))
+        return KDX_OK;
+    /* Modules already loaded first, then the kernel / main module, then the rest. */
+    for (size_t i = 0; i < t->nmodules; i++)
+        if (t->modules[i]->symbols.ops && lookup_in(s, t->modules[i], name, addr) == KDX_OK)
+            return KDX_OK;
+    kdx_module *first = kdx_target_module_named(t, "nt");
+    if (!first)
+        first = t->main_module;
+    if (first && lookup_in(s, first, name, addr) == KDX_OK)
         return KDX_OK;
     for (size_t i = 0; i < t->nmodules; i++)
-        if (t->modules[i] != nt && !t->modules[i]->unloaded &&
+        if (t->modules[i] != first && !t->modules[i]->unloaded &&
             lookup_in(s, t->modules[i], name, addr) == KDX_OK)
             return KDX_OK;
-    return kdx_err_set(err, KDX_E_NOT_FOUND, "symbol %s not found", name);
+    return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s'", name);
 }
+
+typedef struct enum_ctx {
+    kdx_session *s;
+    kdx_module *m;
+    kdx_sym_enum_cb cb;
+    void *ud;
+    int stop;
+} enum_ctx;
+
+static int enum_one(void *ud, const kdx_symbol *sym)
+{
+    enum_ctx *e = ud;
+    e->stop = e->cb(e->ud, e->m, sym);
+    return e->stop;
+}
+
+kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const char *pattern,
+                             kdx_sym_enum_cb cb, void *ud, kdx_err *err)
+{
+    kdx_target *t = s->target;
+    if (!t)
+        return kdx_err_set(err, KDX_E_ARG, "no target is open");
+    enum_ctx e = {.s = s, .cb = cb, .ud = ud};
+    bool any_module = false;
+    for (size_t i = 0; i < t->nmodules && !e.stop; i++) {
+        kdx_module *m = t->modules[i];
+        if (m->unloaded || !kdx_wildcard_match(module_pattern, m->name))
+            continue;
+        any_module = true;
+        if (kdx_sym_load_module(s, m, NULL) != KDX_OK || !m->symbols.ops->enumerate)
+            continue;
+        e.m = m;
+        m->symbols.ops->enumerate(m->symbols.impl, pattern, enum_one, &e);
+    }
+    if (!any_module)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s!%s'",
+                           module_pattern, pattern);
+    return KDX_OK;
+}
+
+/* ---- types -------------------------------------------------------------- */
 
 static const kdx_type *type_in(kdx_session *s, kdx_module *m, const char *name)
 {
@@ -130,29 +955,49 @@ static const kdx_type *type_in(kdx_session *s, kdx_module *m, const char *name)
     return m->symbols.ops->find_type(m->symbols.impl, name);
 }
 
-const kdx_type *kdx_sym_find_type(kdx_session *s, const char *name, kdx_err *err)
+const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_module **where,
+                                     kdx_err *err)
 {
     kdx_target *t = s->target;
+    if (where)
+        *where = NULL;
     if (!t) {
         kdx_err_set(err, KDX_E_NOT_FOUND, "no target is open");
         return NULL;
     }
     const char *bang = strchr(name, '!');
     const kdx_type *ty = NULL;
+    kdx_module *found = NULL;
     if (bang) {
         char *modname = kdx_strndup(name, (size_t)(bang - name));
         kdx_module *m = kdx_target_module_named(t, modname);
         free(modname);
-        if (m)
-            ty = type_in(s, m, bang + 1);
+        if (m && (ty = type_in(s, m, bang + 1)) != NULL)
+            found = m;
     } else {
+        /* Loaded modules with types first, then the kernel / main module, then the rest. */
         for (size_t i = 0; i < t->nmodules && !ty; i++)
-            if (!t->modules[i]->unloaded)
-                ty = type_in(s, t->modules[i], name);
+            if (t->modules[i]->symbols.ops && (ty = type_in(s, t->modules[i], name)) != NULL)
+                found = t->modules[i];
+        kdx_module *first = kdx_target_module_named(t, "nt");
+        if (!first)
+            first = t->main_module;
+        if (!ty && first && (ty = type_in(s, first, name)) != NULL)
+            found = first;
+        for (size_t i = 0; i < t->nmodules && !ty; i++)
+            if (!t->modules[i]->unloaded && (ty = type_in(s, t->modules[i], name)) != NULL)
+                found = t->modules[i];
     }
     if (!ty)
         kdx_err_set(err, KDX_E_NOT_FOUND, "Symbol %s not found.", name);
+    if (where)
+        *where = found;
     return ty;
+}
+
+const kdx_type *kdx_sym_find_type(kdx_session *s, const char *name, kdx_err *err)
+{
+    return kdx_sym_find_type_ex(s, name, NULL, err);
 }
 
 kdx_status kdx_field_offset(kdx_session *s, const char *type_name, const char *field_path,

@@ -4,6 +4,7 @@
 #ifndef KDX_SYM_SYMBOLS_H
 #define KDX_SYM_SYMBOLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,5 +53,40 @@ kdx_status kdx_read_field(kdx_session *s, const char *type_name, uint64_t addr,
 /* Offset of a field by path in a named type. */
 kdx_status kdx_field_offset(kdx_session *s, const char *type_name, const char *field_path,
                             uint64_t *offset, kdx_err *err);
+
+/* ---- Additions: symbol path, loading and enumeration (sym/symbols.c) ---- */
+
+/* The symbol path as set (NULL when none) and its expanded form (caller frees). */
+const char *kdx_sym_path(kdx_session *s);
+char *kdx_sym_path_expanded(kdx_session *s);
+/* Replaces the path, or appends to it (.sympath+). */
+void kdx_sym_set_path(kdx_session *s, const char *text, bool append);
+struct kdx_sympath;
+const struct kdx_sympath *kdx_sym_parsed_path(kdx_session *s);
+const char *kdx_sym_default_cache(kdx_session *s);
+/* !sym noisy / quiet: noisy prints every place a symbol file is looked for. */
+void kdx_sym_set_noisy(kdx_session *s, bool noisy);
+bool kdx_sym_noisy(kdx_session *s);
+/* Never contact symbol servers (local stores and caches only). */
+void kdx_sym_set_offline(kdx_session *s, bool offline);
+
+/* .reload [/f] [module]: forgets the symbols of the modules matching module
+ * (all when NULL/empty); with force loads them now, fetching in parallel. */
+kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_err *err);
+
+/* Nearest symbol at or below addr, and the symbol after it (next may be NULL). */
+kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next);
+
+/* Symbols matching pattern in modules matching module_pattern (wildcards). */
+typedef int (*kdx_sym_enum_cb)(void *ud, kdx_module *m, const kdx_symbol *sym);
+kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const char *pattern,
+                             kdx_sym_enum_cb cb, void *ud, kdx_err *err);
+
+/* Like kdx_sym_find_type, also telling which module the type came from. */
+const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_module **where,
+                                     kdx_err *err);
+
+/* Path of the image file used for m when it came from disk, else NULL. */
+const char *kdx_sym_module_image_file(kdx_session *s, kdx_module *m);
 
 #endif

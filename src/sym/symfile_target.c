@@ -1,8 +1,12 @@
-/* A PDB or ISF file opened alone as the target. Placeholder. */
+/* A PDB or ISF file opened alone as the target (`kdx -z FILE.pdb`), the way
+ * WinDbg opens a symbol file: one module at address 0 whose symbols are the
+ * file, so `x`, `ln`, `dt` work on RVAs without a dump. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
 #include "dump/formats.h"
+#include "sym/sources.h"
 
 bool kdx_symfile_target_probe(const uint8_t *head, size_t n, const char *path)
 {
@@ -12,8 +16,83 @@ bool kdx_symfile_target_probe(const uint8_t *head, size_t n, const char *path)
     return kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz");
 }
 
+/* "x/ntkrnlmp.pdb/GUID-AGE.json.xz" names ntkrnlmp.pdb (the ISF store layout);
+ * "x/amdppm.pdb" names amdppm.pdb. Returns the PDB file name (malloc'd). */
+static char *pdb_name_from_path(const char *path)
+{
+    const char *base = kdx_basename(path);
+    bool isf = kdx_ends_with_i(base, ".json") || kdx_ends_with_i(base, ".json.xz");
+    if (isf && base > path) {
+        /* The directory above: ".../ntkrnlmp.pdb/". */
+        const char *end = base - 1;
+        const char *start = end;
+        while (start > path && start[-1] != '/' && start[-1] != '\\')
+            start--;
+        char *d = kdx_strndup(start, (size_t)(end - start));
+        if (kdx_ends_with_i(d, ".pdb"))
+            return d;
+        free(d);
+    }
+    if (isf) {
+        /* "ntkrnlmp.json.xz" -> "ntkrnlmp.pdb" */
+        size_t n = strcspn(base, ".");
+        char *stem = kdx_strndup(base, n);
+        char *r = kdx_asprintf("%s.pdb", stem);
+        free(stem);
+        return r;
+    }
+    return kdx_strdup(base);
+}
+
+static int note_extent(void *ud, const kdx_symbol *sym)
+{
+    uint64_t *end = ud;
+    uint64_t e = (uint64_t)sym->rva + (sym->size ? sym->size : 1);
+    if (e > *end)
+        *end = e;
+    return 0;
+}
+
+/* The module spans its symbols: up to the end of the last one, page-rounded. */
+static uint64_t symbol_extent(const kdx_symprov *prov)
+{
+    uint64_t end = 0;
+    if (prov->ops->enumerate)
+        prov->ops->enumerate(prov->impl, "*", note_extent, &end);
+    end = (end + 0xfff) & ~0xfffull;
+    return end ? end : 0x1000;
+}
+
 kdx_status kdx_symfile_target_open(const char *path, kdx_target **out, kdx_err *err)
 {
     *out = NULL;
-    return kdx_err_set(err, KDX_E_UNSUPPORTED, "%s: opening symbol files is not supported yet", path);
+    kdx_symprov prov = {0};
+    kdx_symfile_id id;
+    memset(&id, 0, sizeof id);
+    bool isf = kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz");
+    kdx_status st = isf ? kdx_isf_provider_open(path, &prov, &id, err)
+                        : kdx_pdb_provider_open(path, &prov, &id, err);
+    if (st != KDX_OK)
+        return st;
+    kdx_arch arch = id.arch != KDX_ARCH_UNKNOWN ? id.arch : KDX_ARCH_X64;
+    kdx_target *t = kdx_target_new(KDX_TARGET_SYMFILE, arch, path);
+    char *pdb = pdb_name_from_path(path);
+    char *name = kdx_module_name_from_image(pdb, false);
+    kdx_module *m = kdx_module_new(name, 0, symbol_extent(&prov));
+    free(name);
+    m->image_name = kdx_strdup(pdb);
+    m->pdb_name = pdb;
+    m->has_pdb_id = id.has_guid;
+    if (id.has_guid) {
+        memcpy(m->pdb_guid, id.guid, 16);
+        m->pdb_age = id.age;
+    }
+    m->symbols = prov;
+    m->symstatus = isf ? KDX_SYMSTATUS_ISF
+                       : id.has_types ? KDX_SYMSTATUS_PRIVATE_PDB : KDX_SYMSTATUS_PDB;
+    m->symbol_file = kdx_strdup(path);
+    kdx_target_add_module(t, m);
+    t->main_module = m;
+    *out = t;
+    return KDX_OK;
 }

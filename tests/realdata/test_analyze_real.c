@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analysis/triage.h"
+#include "base/util.h"
 #include "tests/test.h"
 
 TEST(analyze_real_triage_without_symbols_names_amdppm)
@@ -19,6 +20,37 @@ TEST(analyze_real_triage_without_symbols_names_amdppm)
     CHECK_CONTAINS(out, "STACK_COMMAND:  .cxr 0xffff850429891720 ; kb");
     CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  AV_amdppm!");
     free(out);
+}
+
+TEST(analyze_real_triage_with_symbols)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    TESTDATA(store, "symstore");
+    char *store_dir = strdup(store);
+    TESTDATA(isf, "isf");
+    char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
+    kdx_err err;
+    char *out = kdx_test_run(path, setup, "!analyze -v", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "FAULTING_IP:  amdppm!WriteIoMemRawEx+70\n");
+    /* The stack is the exception context's, not the bug-check frames. */
+    CHECK_CONTAINS(out, "STACK_TEXT:  \nffff8504`29892120 fffff804`8b58313f : amdppm!WriteIoMemRawEx+0x70\n");
+    CHECK_CONTAINS(out, "amdppm!EvtDevicePrepareHardware+0xd2\n");
+    CHECK_CONTAINS(out, "nt!IofCallDriver+0x55\n");
+    CHECK_CONTAINS(out, "PROCESS_NAME:  System\n");
+    CHECK_CONTAINS(out, "SYMBOL_NAME:  amdppm!WriteIoMemRawEx+70\n");
+    CHECK_CONTAINS(out, "BUCKET_ID_FUNC_OFFSET:  70\n");
+    CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  AV_amdppm!WriteIoMemRawEx\n");
+    CHECK(!strstr(out, "KeBugCheckEx"));
+    free(out);
+    out = kdx_test_run(path, setup, ".json 1; !analyze -v", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "\"FAULTING_IP\":\"amdppm!WriteIoMemRawEx+70\"");
+    CHECK_CONTAINS(out, "\"MODULE_NAME\":\"amdppm\"");
+    CHECK_CONTAINS(out, "\"stack\":[{\"child_sp\":\"ffff8504`29892120\",\"ret_addr\":\"fffff804`8b58313f\",\"call_site\":\"amdppm!WriteIoMemRawEx+0x70\"}");
+    free(out);
+    free(setup);
+    free(store_dir);
 }
 
 TEST(analyze_real_triage_json)

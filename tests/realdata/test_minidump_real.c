@@ -233,3 +233,23 @@ TEST(minidump_real_thread_commands_calc)
     CHECK_CONTAINS(out, ".  0\tid: d28\texamine\tname: C:\\Windows\\System32\\calc.exe\n");
     free(out);
 }
+
+TEST(minidump_real_stream_listing)
+{
+    TESTDATA(path, "user/calc.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "!mdstreams", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "     0  0x00000003  ThreadListStream                000006f0  000000f4  5 threads\n");
+    CHECK_CONTAINS(out, "     1  0x00000004  ModuleListStream                000007f0  00000bd4  28 modules\n");
+    CHECK_CONTAINS(out, "0x00000006  ExceptionStream                 00000648  000000a8  code 80000003, thread 65c\n");
+    CHECK_CONTAINS(out, "SystemMemoryInfoStream");
+    CHECK_CONTAINS(out, "x64, Windows 6.1.7601");
+    free(out);
+    TESTDATA(bp, "user/breakpad/minidump2.dmp");
+    out = kdx_test_run(bp, NULL, "!mdstreams", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "0x47670001  BreakpadInfoStream              000014f9  0000000c  dump thread 11c0, requesting thread bf4\n");
+    CHECK_CONTAINS(out, "0x00000005  MemoryListStream                00001505  00000034  3 ranges\n");
+    free(out);
+}

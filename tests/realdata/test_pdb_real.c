@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mspack.h>
+
 #include "base/file.h"
 #include "base/util.h"
 #include "pdb/pdb_provider.h"
@@ -158,7 +160,7 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
 
 TEST(pdb_real_breakpad_oracle_signatures)
 {
-    SKIP("signatures need the C++ undecorator and TPI procedure types (in progress)");
+
     OPEN_REGTEST();
     int bad_sig = 0;
     for (size_t i = 0; i < n; i++) {
@@ -303,5 +305,203 @@ TEST(pdb_real_types_arrays_forward_refs)
     REQUIRE(f);
     CHECK_EQ(f->offset, 144);
     CHECK_EQ(f->type->size, 4);
+    p.ops->destroy(p.impl);
+}
+
+/* Every line record of the .sym ("rva size line file") is the line kdx finds
+ * for that address, in the same file. */
+TEST(pdb_real_lines_match_breakpad)
+{
+    TESTDATA(pdbpath, "pdb/dump_syms_regtest64.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(pdbpath, &p, NULL, &err));
+    TESTDATA(sympath, "pdb/dump_syms_regtest64.sym");
+    uint8_t *buf;
+    size_t len;
+    REQUIRE(kdx_read_all(sympath, &buf, &len, &err) == KDX_OK);
+    KDX_VEC(char *) files = {0};
+    int nlines = 0, bad = 0;
+    char *save = NULL;
+    for (char *l = strtok_r((char *)buf, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+        if (kdx_starts_with(l, "FILE ")) {
+            char *end;
+            unsigned long id = strtoul(l + 5, &end, 10);
+            while (files.len <= id)
+                KDX_VEC_PUSH(files, NULL);
+            files.items[id] = end + 1;
+            continue;
+        }
+        if (!((l[0] >= '0' && l[0] <= '9') || (l[0] >= 'a' && l[0] <= 'f')))
+            continue;
+        char *p2 = l;
+        uint32_t rva = (uint32_t)strtoul(p2, &p2, 16);
+        uint32_t size = (uint32_t)strtoul(p2, &p2, 16);
+        uint32_t line = (uint32_t)strtoul(p2, &p2, 10);
+        if (size == 0)
+            continue; /* a line with no code: the next line at that address owns it */
+        unsigned long fid = strtoul(p2, &p2, 10);
+        const char *file = NULL;
+        uint32_t got = 0;
+        nlines++;
+        if (p.ops->line_for_rva(p.impl, rva, &file, &got) || got != line ||
+            fid >= files.len || !files.items[fid] || kdx_strcasecmp(file, files.items[fid]) != 0) {
+            if (bad++ < 3)
+                kdx_test_fail(t, __FILE__, __LINE__, "line at %x: got %s:%u, want %s:%u", rva,
+                              file ? file : "?", got, fid < files.len && files.items[fid] ? files.items[fid] : "?", line);
+        }
+    }
+    CHECK(nlines > 1000);
+    if (bad)
+        kdx_test_fail(t, __FILE__, __LINE__, "%d of %d line records differ", bad, nlines);
+    KDX_VEC_FREE(files);
+    free(buf);
+    p.ops->destroy(p.impl);
+}
+
+TEST(pdb_real_truncated_pdb_fails_cleanly)
+{
+    TESTDATA(pdbpath, "pdb/dump_syms_regtest64.pdb");
+    uint8_t *buf;
+    size_t len;
+    kdx_err err = {0};
+    REQUIRE(kdx_read_all(pdbpath, &buf, &len, &err) == KDX_OK);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/trunc.pdb", kdx_test_tmpdir());
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    fwrite(buf, 1, 65536, f);
+    fclose(f);
+    free(buf);
+    kdx_symprov p;
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_TRUNCATED);
+    CHECK_CONTAINS(err.msg, "trunc.pdb");
+    CHECK(p.ops == NULL);
+}
+
+/* Opening reads only the directory, the info stream, the DBI and section
+ * headers; the first address lookup reads module streams; types stay unread. */
+TEST(pdb_real_open_is_lazy)
+{
+    TESTDATA(pdbpath, "pdb/CrashWithException.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(pdbpath, &p, NULL, &err));
+    uint32_t total, read = kdx_pdb_streams_read(&p, &total);
+    CHECK(total > 20);
+    CHECK(read <= 4);
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "main", &s));
+    uint32_t after_name = kdx_pdb_streams_read(&p, NULL);
+    CHECK(after_name < total / 2);
+    p.ops->destroy(p.impl);
+}
+
+/* Facts from llvm-pdbutil dump -fpo seh_x86/xcpt4.pdb (New FPO Data):
+ * 0x1010: code 31, locals 0, params 8, prolog 3, saved regs 0, function start,
+ *   program "$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + = ";
+ * 0x1070: code 280, locals 32, prolog 54, saved regs 16, has SEH;
+ * 0x1240 (code 17) contains 0x1241 (code 15, saved regs 4). */
+TEST(pdb_real_x86_frame_data)
+{
+    TESTDATA(path, "pdb/seh_x86/xcpt4.pdb");
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, &id, &err));
+    CHECK_EQ(id.arch, KDX_ARCH_X86);
+    kdx_frame_data f;
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1015, &f));
+    CHECK_EQ(f.rva_start, 0x1010);
+    CHECK_EQ(f.code_size, 31);
+    CHECK_EQ(f.params_size, 8);
+    CHECK_EQ(f.prolog_size, 3);
+    CHECK_EQ(f.locals_size, 0);
+    CHECK(f.has_program);
+    CHECK_STR(f.program, "$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + = ");
+    CHECK(!f.is_fpo);
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1070 + 279, &f));
+    CHECK_EQ(f.rva_start, 0x1070);
+    CHECK_EQ(f.locals_size, 32);
+    CHECK_EQ(f.prolog_size, 54);
+    CHECK_EQ(f.saved_regs_size, 16);
+    CHECK(f.has_seh);
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1245, &f));
+    CHECK_EQ(f.rva_start, 0x1241);
+    CHECK_EQ(f.saved_regs_size, 4);
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1240, &f));
+    CHECK_EQ(f.rva_start, 0x1240);
+    CHECK_EQ(p.ops->frame_data_for_rva(p.impl, 0x1006, &f), KDX_E_NOT_FOUND);
+    p.ops->destroy(p.impl);
+}
+
+/* Opens path and checks the identity it reports (GUID as the store spells it). */
+static bool open_with_identity(kdx_test_ctx *t, const char *path, kdx_symprov *p,
+                               const char *guid, uint32_t age, kdx_arch arch)
+{
+    kdx_symfile_id id;
+    kdx_err err = {0};
+    if (!open_pdb(path, p, &id, &err)) {
+        kdx_test_fail(t, __FILE__, __LINE__, "open %s: %s", path, err.msg);
+        return false;
+    }
+    char g[33];
+    kdx_guid_format(id.guid, g);
+    CHECK_STR(g, guid);
+    CHECK_EQ(id.age, age);
+    CHECK_EQ(id.arch, arch);
+    return true;
+}
+
+/* symstore/amdppm.pdb: the identity its store path names. */
+TEST(pdb_real_amdppm_identity)
+{
+    TESTDATA(path, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
+    kdx_symprov p;
+    REQUIRE(open_with_identity(t, path, &p, "1C19FDDB27BB3399D9B45973EFEAFCF3", 1, KDX_ARCH_X64));
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "WriteIoMemRawEx", &s));
+    kdx_symbol s2;
+    CHECK_OK(p.ops->by_rva(p.impl, s.rva + 0x70, &s2));
+    CHECK_STR(s2.name, "WriteIoMemRawEx");
+    p.ops->destroy(p.impl);
+}
+
+/* Expands a single-file CAB (a symbol server's name.pd_) with libmspack. */
+static bool expand_cab(const char *cab_path, const char *out_path)
+{
+    struct mscab_decompressor *d = mspack_create_cab_decompressor(NULL);
+    if (!d)
+        return false;
+    struct mscabd_cabinet *cab = d->open(d, (char *)cab_path);
+    bool ok = cab && cab->files && d->extract(d, cab->files, (char *)out_path) == MSPACK_ERR_OK;
+    if (cab)
+        d->close(d, cab);
+    mspack_destroy_cab_decompressor(d);
+    return ok;
+}
+
+/* The 6.59 MB x86 PDB behind symstore/basic32.pd_: opening it reads a handful
+ * of its streams; a name lookup goes through the hash tables without building
+ * the address index; types come from the TPI hash. */
+TEST(pdb_real_basic32_large_pdb_is_lazy)
+{
+    TESTDATA(cab, "symstore/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pd_");
+    char out[4096];
+    snprintf(out, sizeof out, "%s/basic32.pdb", kdx_test_tmpdir());
+    REQUIRE(expand_cab(cab, out));
+    kdx_symprov p;
+    REQUIRE(open_with_identity(t, out, &p, "34060D222DBB44E5AA72243CE8326C2F", 2, KDX_ARCH_X86));
+    uint32_t total, read = kdx_pdb_streams_read(&p, &total);
+    CHECK(total > 100);
+    CHECK(read <= 6);
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "DllMain", &s));
+    CHECK(s.kind == KDX_SYM_FUNCTION && s.size > 0);
+    uint32_t after_name = kdx_pdb_streams_read(&p, NULL);
+    CHECK(after_name < total / 4);
+    kdx_symbol s2;
+    CHECK_OK(p.ops->by_rva(p.impl, s.rva + 1, &s2));
+    CHECK_STR(s2.name, "DllMain");
     p.ops->destroy(p.impl);
 }

@@ -1,5 +1,7 @@
 #include "tests/unit/mm_fixture.h"
 
+#include "tests/test.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,3 +182,105 @@ char *mmfix_run(kdx_target *t, const char *setup, const char *commands)
     memmove(out, out + skip, len - skip + 1);
     return out;
 }
+
+kdx_target *mmfix_x64_leak(void)
+{
+    kdx_target *tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
+    mmfix_put64(tg, 0x1000 + 0x1ed * 8, 0x1063); /* self-map: PTE base FFFFF680`00000000 */
+    uint64_t next = 0x10000;
+    static const char leak[] = "Leak;\xc1\x0f\x42\xc1\x33\xc9\x8b\xd0\xff\x15\xcc";
+    mmfix_map_x64(tg, 0xfffff8800496e000ull, 0x5000, 0x963, &next);
+    mmfix_put_bytes(tg, 0x53aa, leak, 16);
+    mmfix_put_bytes(tg, 0x5621, leak, 16);
+    mmfix_put_bytes(tg, 0x5700, "Hello, world", 13);
+    mmfix_put_bytes(tg, 0x5800, "W\0i\0n\0\0\0", 8);
+    mmfix_put_bytes(tg, 0x5ff8, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    mmfix_map_x64(tg, 0xfffff8800496f000ull, 0x6000, 0x963, &next);
+    mmfix_drop(tg, 0x6);
+    mmfix_map_x64(tg, 0xfffff88004970000ull, 0x0000123400000000ull, 0x2080, &next);
+    return tg;
+}
+
+static int page_cmp(const void *a, const void *b)
+{
+    uint64_t x = (*(fix_page *const *)a)->pfn, y = (*(fix_page *const *)b)->pfn;
+    return x < y ? -1 : x > y;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+kdx_status mmfix_write_complete_dump(kdx_target *t, const char *path, uint32_t build,
+                                     kdx_err *err)
+{
+    fixture *f = t->impl;
+    bool is64 = t->arch == KDX_ARCH_X64;
+    size_t hsize = is64 ? 0x2000 : 0x1000;
+    size_t max_runs = is64 ? 42 : 86;
+    if (f->pages.len > max_runs)
+        return kdx_err_set(err, KDX_E_LIMIT, "fixture has %zu pages, a header holds %zu runs",
+                           f->pages.len, max_runs);
+    qsort(f->pages.items, f->pages.len, sizeof *f->pages.items, page_cmp);
+    uint8_t *h = kdx_xcalloc(1, hsize);
+    memcpy(h, is64 ? "PAGEDU64" : "PAGEDUMP", 8);
+    put_le(h + 0x8, 0xf, 4);
+    put_le(h + 0xc, build, 4);
+    size_t desc = is64 ? 0x88 : 0x64, esize = is64 ? 16 : 8;
+    if (is64) {
+        put_le(h + 0x10, t->dtb, 8);
+        put_le(h + 0x30, 0x8664, 4);
+        put_le(h + 0x34, 1, 4);
+        put_le(h + 0x38, 0x20, 4);
+        put_le(h + 0x88, f->pages.len, 4);
+        put_le(h + 0x90, f->pages.len, 8);
+        put_le(h + 0xf98, 1, 4);
+    } else {
+        put_le(h + 0x10, t->dtb, 4);
+        put_le(h + 0x20, 0x14c, 4);
+        put_le(h + 0x24, 1, 4);
+        put_le(h + 0x28, 0x20, 4);
+        h[0x5c] = t->paging == KDX_PAGING_X86_PAE;
+        put_le(h + 0x64, f->pages.len, 4);
+        put_le(h + 0x68, f->pages.len, 4);
+        put_le(h + 0xf88, 1, 4);
+    }
+    for (size_t i = 0; i < f->pages.len; i++) {
+        uint8_t *r = h + desc + esize + i * esize;
+        put_le(r, f->pages.items[i]->pfn, (int)esize / 2);
+        put_le(r + esize / 2, 1, (int)esize / 2);
+    }
+    FILE *out = fopen(path, "wb");
+    if (!out) {
+        free(h);
+        return kdx_err_set(err, KDX_E_IO, "%s: cannot create", path);
+    }
+    bool ok = fwrite(h, 1, hsize, out) == hsize;
+    for (size_t i = 0; ok && i < f->pages.len; i++)
+        ok = fwrite(f->pages.items[i]->data, 1, 4096, out) == 4096;
+    ok = (fclose(out) == 0) && ok;
+    free(h);
+    return ok ? KDX_OK : kdx_err_set(err, KDX_E_IO, "%s: write failed", path);
+}
+
+/* Golden-transcript generators: the reference articles' systems as dumps. */
+static kdx_status write_and_close(kdx_target *t, uint32_t build, const char *path, kdx_err *err)
+{
+    kdx_status st = mmfix_write_complete_dump(t, path, build, err);
+    kdx_target_close(t);
+    return st;
+}
+
+static kdx_status gen_pae_article(const char *path, kdx_err *err)
+{
+    return write_and_close(mmfix_article_pae(), 2600, path, err);
+}
+TEST_GENERATOR(mm_pae_article, gen_pae_article)
+
+static kdx_status gen_x64_leak(const char *path, kdx_err *err)
+{
+    return write_and_close(mmfix_x64_leak(), 7601, path, err);
+}
+TEST_GENERATOR(mm_x64_leak, gen_x64_leak)

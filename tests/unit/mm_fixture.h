@@ -33,6 +33,17 @@ kdx_target *mmfix_article_pae(void);
 
 #include "target/session.h"
 
+/* The pool-leak article's x64 system: fffff880`0496e000 -> 0x5000 holding
+ * "Leak" at 3aa and 621, a string at 700, "Win" (UTF-16) at 800, bytes
+ * 01..08 at ff8; fffff880`0496f000 valid but its frame not saved;
+ * fffff880`04970000 paged out (page file 2, offset 1234). */
+kdx_target *mmfix_x64_leak(void);
+
+/* Writes t's pages as a complete memory dump (DumpType 1, one run per
+ * page): PAGEDU64 for x64, PAGEDUMP with PAE for x86. */
+kdx_status mmfix_write_complete_dump(kdx_target *t, const char *path, uint32_t build,
+                                     kdx_err *err);
+
 /* Runs commands in a session whose target is t (the session takes it);
  * returns the malloc'd output. setup runs first with its output discarded. */
 char *mmfix_run(kdx_target *t, const char *setup, const char *commands);

@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "expr/expr.h"
 #include "sym/module.h"
+#include "sym/provider.h"
 #include "target/target.h"
 #include "tests/test.h"
 
@@ -22,7 +23,7 @@ typedef struct fake_page {
 } fake_page;
 
 typedef struct fake_impl {
-    fake_page pages[4];
+    fake_page pages[8];
     int npages;
     kdx_context ctx;
     kdx_thread_info ti;
@@ -141,7 +142,9 @@ static void fixture_open(fixture *fx, kdx_target_kind kind, kdx_arch arch)
     put64(pg->bytes + 0x60, 0x4000);
     f->ti.id = 0x1a2c;
     f->ti.teb = 0x3000;
-    kdx_target_add_module(t, kdx_module_new("mymod", 0x10000, 0x8000));
+    kdx_module *mymod = kdx_module_new("mymod", 0x10000, 0x8000);
+    mymod->symstatus = KDX_SYMSTATUS_NONE; /* synthetic: no symbol file to look for */
+    kdx_target_add_module(t, mymod);
     t->kernel.bugcheck_code = 0x20;
     t->kernel.bugcheck_args[0] = 0xfffffa80deadbeefull;
     fx->s->target = t;
@@ -490,4 +493,199 @@ TEST(expr_depth_limit)
     memset(buf, '-', 3000);
     CHECK(kdx_expr_eval_all(s, buf, &v, &err) == KDX_E_LIMIT);
     kdx_session_free(s);
+}
+
+/* ---- C++ evaluator ---- */
+
+/* A tiny type universe served by a fake symbol provider for module "nt". */
+static kdx_type ty_u1 = {.kind = KDX_TYPE_BASE, .size = 1, .base = KDX_BASE_UCHAR};
+static kdx_type ty_u4 = {.kind = KDX_TYPE_BASE, .size = 4, .base = KDX_BASE_UINT4};
+static kdx_type ty_i4 = {.kind = KDX_TYPE_BASE, .size = 4, .base = KDX_BASE_INT4};
+static kdx_type ty_u8 = {.kind = KDX_TYPE_BASE, .size = 8, .base = KDX_BASE_UINT8};
+static kdx_type ty_list;
+static kdx_type ty_plist = {.kind = KDX_TYPE_POINTER, .size = 8, .target = &ty_list};
+static kdx_field list_fields[] = {{"Flink", 0, &ty_plist}, {"Blink", 8, &ty_plist}};
+static kdx_type ty_list = {.kind = KDX_TYPE_STRUCT, .name = "_LIST_ENTRY", .size = 16,
+                           .complete = true, .fields = list_fields, .nfields = 2};
+static kdx_type ty_bits = {.kind = KDX_TYPE_BITFIELD, .size = 4, .target = &ty_u4, .bit_pos = 3,
+                           .bit_len = 2};
+static kdx_type ty_name = {.kind = KDX_TYPE_ARRAY, .size = 4, .target = &ty_u1, .count = 4};
+static kdx_enumerator mode_values[] = {{"KernelMode", 0}, {"UserMode", 1}};
+static kdx_type ty_mode = {.kind = KDX_TYPE_ENUM, .name = "_MODE", .size = 4, .target = &ty_i4,
+                           .complete = true, .enumerators = mode_values, .nenumerators = 2};
+static kdx_type ty_thread;
+static kdx_type ty_pthread = {.kind = KDX_TYPE_POINTER, .size = 8, .target = &ty_thread};
+static kdx_field thread_fields[] = {
+    {"Header", 0, &ty_u8},   {"ListEntry", 8, &ty_list}, {"Flags", 0x18, &ty_u4},
+    {"Bits", 0x1c, &ty_bits}, {"Priority", 0x20, &ty_i4}, {"Name", 0x24, &ty_name},
+    {"Self", 0x28, &ty_pthread}, {"Mode", 0x30, &ty_mode}};
+static kdx_type ty_thread = {.kind = KDX_TYPE_STRUCT, .name = "_KTHREAD", .size = 0x38,
+                             .complete = true, .fields = thread_fields, .nfields = 8};
+
+static const kdx_type *fake_find_type(void *impl, const char *name)
+{
+    (void)impl;
+    const kdx_type *all[] = {&ty_thread, &ty_list, &ty_mode};
+    for (size_t i = 0; i < KDX_ARRAY_LEN(all); i++)
+        if (!strcmp(all[i]->name, name))
+            return all[i];
+    return NULL;
+}
+
+static kdx_status fake_by_name(void *impl, const char *name, kdx_symbol *out)
+{
+    (void)impl;
+    memset(out, 0, sizeof *out);
+    if (!strcmp(name, "gThread")) {
+        *out = (kdx_symbol){"gThread", 0x10, 8, KDX_SYM_DATA, &ty_pthread};
+        return KDX_OK;
+    }
+    if (!strcmp(name, "KiFunc")) {
+        *out = (kdx_symbol){"KiFunc", 0x20, 0, KDX_SYM_FUNCTION, NULL};
+        return KDX_OK;
+    }
+    return KDX_E_NOT_FOUND;
+}
+
+static const kdx_symprov_ops fake_prov = {.find_type = fake_find_type, .by_name = fake_by_name};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A _KTHREAD at 0x6000 and nt!gThread (0x20010) pointing at it. */
+static void fixture_add_types(fixture *fx)
+{
+    kdx_module *nt = kdx_module_new("nt", 0x20000, 0x1000);
+    nt->symbols.ops = &fake_prov;
+    nt->symstatus = KDX_SYMSTATUS_PRIVATE_PDB;
+    kdx_target_add_module(fx->s->target, nt);
+    fake_page *pg = fake_add_page(fx->f, 0x6000);
+    put64(pg->bytes + 0x00, 0x0000000000600001ull); /* Header */
+    put64(pg->bytes + 0x08, 0x6008);                 /* ListEntry.Flink: itself */
+    put64(pg->bytes + 0x10, 0x6008);                 /* ListEntry.Blink */
+    put32(pg->bytes + 0x18, 0x80000010u);            /* Flags */
+    put32(pg->bytes + 0x1c, 0x18);                   /* Bits (3..4) = 0y11 */
+    put32(pg->bytes + 0x20, 0xfffffffeu);            /* Priority = -2 */
+    memcpy(pg->bytes + 0x24, "Thr", 4);              /* Name */
+    put64(pg->bytes + 0x28, 0x6000);                 /* Self */
+    put32(pg->bytes + 0x30, 1);                      /* Mode = UserMode */
+    pg = fake_add_page(fx->f, 0x20000);
+    put64(pg->bytes + 0x10, 0x6000); /* gThread */
+}
+
+typedef struct cpp_case {
+    const char *text;
+    const char *out; /* expected ?? output, or the error message */
+} cpp_case;
+
+static const cpp_case cpp_cases[] = {
+    /* literals and their types (C rules: decimal int, then int64; hex int, unsigned int...) */
+    {"1+2", "int 0n3\n"}, {"10", "int 0n10\n"}, {"0x10", "int 0n16\n"}, {"010", "int 0n8\n"},
+    {"1u", "unsigned int 0x1\n"}, {"0xffffffff", "unsigned int 0xffffffff\n"},
+    {"4294967295", "int64 0n4294967295\n"}, {"1i64", "int64 0n1\n"},
+    {"2ui64", "unsigned int64 0x2\n"}, {"3.5", "double 3.5\n"}, {"2.5f", "float 2.5\n"},
+    {"'a'", "char 0n97 'a'\n"}, {"true", "bool true\n"}, {"false", "bool false\n"},
+    /* C precedence */
+    {"1+2*3", "int 0n7\n"}, {"(1+2)*3", "int 0n9\n"}, {"1<<2+1", "int 0n8\n"},
+    {"1 < 2 == 1", "bool true\n"}, {"6 & 3 == 2", "int 0n0\n"}, {"1 | 2 ^ 3", "int 0n1\n"},
+    {"1 || 0 && 0", "bool true\n"}, {"0 ? 1 : 2", "int 0n2\n"}, {"7 / 2", "int 0n3\n"},
+    {"-7 / 2", "int 0n-3\n"}, {"-7 % 2", "int 0n-1\n"}, {"7 / 2.0", "double 3.5\n"},
+    {"-5 >> 1", "int 0n-3\n"}, {"0x80000000 >> 31", "unsigned int 0x1\n"},
+    {"0x7fffffff + 1", "int 0n-2147483648\n"}, {"1u - 2", "unsigned int 0xffffffff\n"},
+    {"~0", "int 0n-1\n"}, {"!5", "bool false\n"}, {"-(-3)", "int 0n3\n"},
+    {"1 != 1", "bool false\n"}, {"2 >= 2", "bool true\n"}, {"0 && 1/0", "bool false\n"},
+    {"1 ? 2 : 1/0", "int 0n2\n"},
+    /* casts and sizeof */
+    {"(char)65", "char 0n65 'A'\n"}, {"(unsigned char)0x141", "unsigned char 0x41 'A'\n"},
+    {"(short)0x12345", "short 0n9029\n"}, {"(unsigned short)-1", "unsigned short 0xffff\n"},
+    {"(long)-1", "long 0n-1\n"}, {"(unsigned long)-1", "unsigned long 0xffffffff\n"},
+    {"(__int64)-1", "int64 0n-1\n"}, {"(unsigned __int64)-1", "unsigned int64 0xffffffffffffffff\n"},
+    {"(int)3.9", "int 0n3\n"}, {"(double)1", "double 1\n"}, {"(bool)2", "bool true\n"},
+    {"(ULONG)-1", "unsigned long 0xffffffff\n"}, {"(PVOID)0x10", "void * 0x00000000`00000010\n"},
+    {"(int*)0x1000 + 1", "int * 0x00000000`00001004\n"},
+    {"(int*)0x1010 - (int*)0x1000", "int64 0n4\n"}, {"sizeof(int)", "unsigned int64 0x4\n"},
+    {"sizeof(char*)", "unsigned int64 0x8\n"}, {"sizeof(unsigned short)", "unsigned int64 0x2\n"},
+    {"sizeof 1", "unsigned int64 0x4\n"}, {"sizeof(1/0)", "unsigned int64 0x4\n"},
+    /* registers, pseudo-registers, MASM inside C++ */
+    {"@rax", "unsigned int64 0x1234\n"}, {"@eax", "unsigned int 0x1234\n"},
+    {"@al", "unsigned char 0x34 '4'\n"}, {"@$t0", "unsigned int64 0x0\n"},
+    {"@$ptrsize", "unsigned int64 0x8\n"}, {"@@masm(10)", "unsigned int64 0x10\n"},
+    {"@@(poi(1008))", "unsigned int64 0x1000\n"}, {"*(unsigned char*)0x1000", "unsigned char 0x88\n"},
+    {"*(ULONG64*)0x1000", "unsigned int64 0x1122334455667788\n"},
+    {"((unsigned long*)0x1000)[1]", "unsigned long 0x11223344\n"},
+    {"&((unsigned long*)0x1000)[1]", "unsigned long * 0x00000000`00001004\n"},
+    /* types from symbols */
+    {"sizeof(nt!_KTHREAD)", "unsigned int64 0x38\n"}, {"sizeof(_LIST_ENTRY)", "unsigned int64 0x10\n"},
+    {"#FIELD_OFFSET(nt!_KTHREAD, Priority)", "long 0n32\n"},
+    {"#FIELD_OFFSET(_KTHREAD, ListEntry.Blink)", "long 0n16\n"},
+    {"#RTL_FIELD_SIZE(nt!_KTHREAD, ListEntry)", "unsigned int64 0x10\n"},
+    {"#CONTAINING_RECORD(0x6008, nt!_KTHREAD, ListEntry)", "struct _KTHREAD * 0x00000000`00006000"},
+    {"((nt!_KTHREAD*)0x6000)->Priority", "long 0n-2\n"},
+    {"((nt!_KTHREAD*)0x6000)->Flags", "unsigned long 0x80000010\n"},
+    {"((nt!_KTHREAD*)0x6000)->Bits", "unsigned long 0x3\n"},
+    {"((nt!_KTHREAD*)0x6000)->Mode", "_MODE UserMode (0n1)\n"},
+    {"((nt!_KTHREAD*)0x6000)->ListEntry.Flink", "struct _LIST_ENTRY * 0x00000000`00006008\n"
+                                                "   +0x000 Flink            : 0x00000000`00006008 _LIST_ENTRY\n"
+                                                "   +0x008 Blink            : 0x00000000`00006008 _LIST_ENTRY\n"},
+    {"((nt!_KTHREAD*)0x6000)->Name[1]", "unsigned char 0x68 'h'\n"},
+    {"(*(nt!_KTHREAD*)0x6000).Self->Self->Priority", "long 0n-2\n"},
+    {"&((nt!_KTHREAD*)0x6000)->Priority", "long * 0x00000000`00006020\n"},
+    {"(nt!_KTHREAD*)0x9000", "struct _KTHREAD * 0x00000000`00009000\n"
+                                 "   +0x000 Header           : ??\n"
+                                 "   +0x008 ListEntry        : _LIST_ENTRY\n"
+                                 "   +0x018 Flags            : ??\n"
+                                 "   +0x01c Bits             : ??\n"
+                                 "   +0x020 Priority         : ??\n"
+                                 "   +0x024 Name             : [4] UChar\n"
+                                 "   +0x028 Self             : ??\n"
+                                 "   +0x030 Mode             : ??\n"},
+    {"nt!gThread->Priority", "long 0n-2\n"}, {"gThread->Flags & 0xff", "unsigned long 0x10\n"},
+    {"&nt!KiFunc", "void * 0x00000000`00020020\n"},
+    {"*nt!gThread", "struct _KTHREAD\n"
+                    "   +0x000 Header           : 0x600001\n"
+                    "   +0x008 ListEntry        : _LIST_ENTRY\n"
+                    "   +0x018 Flags            : 0x80000010\n"
+                    "   +0x01c Bits             : 0y11\n"
+                    "   +0x020 Priority         : 0n-2\n"
+                    "   +0x024 Name             : [4] UChar\n"
+                    "   +0x028 Self             : 0x00000000`00006000 _KTHREAD\n"
+                    "   +0x030 Mode             : UserMode (0n1)\n"},
+    /* errors */
+    {"1 +", "Syntax error at ''"}, {"(1", "Syntax error at ''"}, {"7 % 0", "Divide by zero error at '0'"},
+    {"foo", "Couldn't resolve error at 'foo'"}, {"@rbx", "Bad register error at '@rbx'"},
+    {"@$nosuch", "Bad register error at '@$nosuch'"}, {"nt!KiFunc + 1", "Type information missing error"},
+    {"((nt!_KTHREAD*)0x6000)->NoSuch", "Couldn't resolve error at 'NoSuch'"},
+    {"*(int*)0x9000", "Memory access error"}, {"(nt!_KTHREAD*)0x6000 * 2", "Type conflict error"},
+    {"(nt!_KTHREAD*)0x6000 + 1", "struct _KTHREAD * 0x00000000`00006038"},
+    {"*1", "Type conflict error at '*1'"}, {"1.5 % 2", "Type conflict error"},
+    {"sizeof(void)", "Type conflict error"}, {"x++", "Couldn't resolve error at 'x++'"},
+    {"0x", "Syntax error at '0x'"}, {"08", "Syntax error at '08'"}, {"&1", "Type conflict error"},
+    {"#NOSUCH(1)", "Syntax error at '#NOSUCH(1)'"}, {"#FIELD_OFFSET(int, x)", "Type conflict error"},
+};
+
+TEST(expr_cpp_table)
+{
+    fixture fx;
+    fixture_open(&fx, KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64);
+    fixture_add_types(&fx);
+    for (size_t i = 0; i < KDX_ARRAY_LEN(cpp_cases); i++) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "?? %s", cpp_cases[i].text);
+        const char *out = fixture_run(&fx, cmd);
+        if (strncmp(out, cpp_cases[i].out, strlen(cpp_cases[i].out)) != 0 ||
+            (strchr(cpp_cases[i].out, '\n') && strcmp(out, cpp_cases[i].out) != 0))
+            kdx_test_fail(t, __FILE__, __LINE__, "?? %s:\n  got:  %s  want: %s", cpp_cases[i].text,
+                          out, cpp_cases[i].out);
+    }
+    /* The C++ syntax as the default and @@c++ inside MASM. */
+    CHECK_STR(fixture_run(&fx, "? @@c++(((nt!_KTHREAD*)0x6000)->Priority)"),
+              "Evaluate expression: -2 = ffffffff`fffffffe\n");
+    CHECK_STR(fixture_run(&fx, ".expr /s c++; ? 0x10 + 10; ? @@masm(10) + 1"),
+              "Current expression evaluator: C++ - C++ source expressions\n"
+              "Evaluate expression: 26 = 00000000`0000001a\n"
+              "Evaluate expression: 17 = 00000000`00000011\n");
+    fixture_close(&fx);
 }

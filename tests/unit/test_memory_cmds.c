@@ -6,33 +6,20 @@
 #include "tests/test.h"
 #include "tests/unit/mm_fixture.h"
 
-/* x64 fixture: fffff880`0496e000 -> 0x5000 holding "Leak" at 3aa and 621
- * (the pool-leak article), fffff880`0496f000 valid but its page not saved,
- * fffff880`04970000 paged out. */
-static kdx_target *x64_leak(void)
-{
-    kdx_target *tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
-    uint64_t next = 0x10000;
-    mmfix_map_x64(tg, 0xfffff8800496e000ull, 0x5000, 0x963, &next);
-    mmfix_put_bytes(tg, 0x53aa, "Leak;\xc1\x0f\x42\xc1\x33\xc9\x8b\xd0\xff\x15\xcc", 16);
-    mmfix_put_bytes(tg, 0x5621, "Leak;\xc1\x0f\x42\xc1\x33\xc9\x8b\xd0\xff\x15\xcc", 16);
-    mmfix_put_bytes(tg, 0x5700, "Hello, world\0", 13);
-    mmfix_put_bytes(tg, 0x5800, "W\0i\0n\0\0\0", 8);
-    mmfix_put_bytes(tg, 0x5ff8, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
-    mmfix_map_x64(tg, 0xfffff8800496f000ull, 0x6000, 0x963, &next);
-    mmfix_drop(tg, 0x6);
-    mmfix_map_x64(tg, 0xfffff88004970000ull, 0, 0, &next);
-    /* Map the paged-out page's PTE as a page-file entry. */
-    mmfix_map_x64(tg, 0xfffff88004970000ull, 0x0000123400000000ull, 0x2080, &next);
-    return tg;
-}
-
 TEST(memcmd_db_article_layout)
 {
     char *out = mmfix_run(mmfix_article_pae(), NULL, "db 8054099e l30");
     CHECK_STR(out, "8054099e  33 db 8b 75 18 8b 7d 1c-0f 23 fb 0f 23 c6 8b 5d  3..u..}..#..#..]\n"
                    "805409ae  20 0f 23 cf 0f 23 d3 8b-75 24 8b 7d 28 8b 5d 2c   .#..#..u$.}(.],\n"
                    "805409be  0f 23 de 0f 23 f7 0f 23-fb e9 43 ff ff ff 8b 44  .#..#..#..C....D\n");
+    free(out);
+}
+
+TEST(memcmd_physical_missing)
+{
+    char *out = mmfix_run(mmfix_article_pae(), NULL, "!db 7000 l20; !dd 23406fc l4");
+    CHECK_STR(out, "Physical memory read at 7000 failed\n"
+                   "# 23406fc 00000000 00000000 00000000 00000000\n");
     free(out);
 }
 
@@ -47,7 +34,7 @@ TEST(memcmd_physical_db_and_dq)
 
 TEST(memcmd_dc_one_dword_after_eb)
 {
-    char *out = mmfix_run(x64_leak(), "eb fffff880`0496e3ad 31; eb fffff880`0496e624 32",
+    char *out = mmfix_run(mmfix_x64_leak(), "eb fffff880`0496e3ad 31; eb fffff880`0496e624 32",
                           "dc fffff880`0496e3aa l1; dc fffff880`0496e621 l1");
     CHECK_STR(out, "fffff880`0496e3aa  3161654c                             Lea1\n"
                    "fffff880`0496e621  3261654c                             Lea2\n");
@@ -56,10 +43,10 @@ TEST(memcmd_dc_one_dword_after_eb)
 
 TEST(memcmd_ed_and_eb_read_back)
 {
-    char *out = mmfix_run(x64_leak(), NULL, "ed fffff880`0496e3aa 3261654c; dd fffff880`0496e3aa l1");
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "ed fffff880`0496e3aa 3261654c; dd fffff880`0496e3aa l1");
     CHECK_STR(out, "fffff880`0496e3aa  3261654c\n");
     free(out);
-    out = mmfix_run(x64_leak(), NULL, "eb fffff880`0496e3aa 4d; db fffff880`0496e3aa l4");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`0496e3aa 4d; db fffff880`0496e3aa l4");
     CHECK_STR(out, "fffff880`0496e3aa  4d 65 61 6b                                      Meak\n");
     free(out);
 }
@@ -67,32 +54,32 @@ TEST(memcmd_ed_and_eb_read_back)
 TEST(memcmd_missing_memory_question_marks)
 {
     /* Last 8 bytes of a saved page, then a page whose frame is not in the dump. */
-    char *out = mmfix_run(x64_leak(), ".ignore_missing_pages 1", "db fffff880`0496eff8 l10");
+    char *out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1", "db fffff880`0496eff8 l10");
     CHECK_STR(out, "fffff880`0496eff8  01 02 03 04 05 06 07 08-?? ?? ?? ?? ?? ?? ?? ??  "
                    "........????????\n");
     free(out);
-    out = mmfix_run(x64_leak(), ".ignore_missing_pages 1",
+    out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
                     "dd fffff880`0496eff8 l4; dq fffff880`0496eff8 l2; dw fffff880`04970000 l2");
     CHECK_STR(out, "fffff880`0496eff8  04030201 08070605 ???????? ????????\n"
                    "fffff880`0496eff8  08070605`04030201 ????????`????????\n"
                    "fffff880`04970000  ???? ????\n");
     free(out);
-    out = mmfix_run(x64_leak(), ".ignore_missing_pages 1", "dc fffff880`0496eff8 l3");
+    out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1", "dc fffff880`0496eff8 l3");
     CHECK_STR(out, "fffff880`0496eff8  04030201 08070605 ????????           ........????\n");
     free(out);
 }
 
 TEST(memcmd_missing_page_message_and_ignore)
 {
-    char *out = mmfix_run(x64_leak(), NULL, "dd fffff880`0496f000 l1");
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "dd fffff880`0496f000 l1");
     CHECK_STR(out, "Page 6 not present in the dump file. Type \".hh dbgerr004\" for details\n"
                    "fffff880`0496f000  ????????\n");
     free(out);
     /* Paged out (not valid) is not "missing from the dump": no message. */
-    out = mmfix_run(x64_leak(), NULL, "dd fffff880`04970000 l1");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "dd fffff880`04970000 l1");
     CHECK_STR(out, "fffff880`04970000  ????????\n");
     free(out);
-    out = mmfix_run(x64_leak(), NULL, ".ignore_missing_pages; .ignore_missing_pages 1");
+    out = mmfix_run(mmfix_x64_leak(), NULL, ".ignore_missing_pages; .ignore_missing_pages 1");
     CHECK_STR(out, "Display kernel summary dump missing page error message\n"
                    "Suppress kernel summary dump missing page error message\n");
     free(out);
@@ -100,7 +87,7 @@ TEST(memcmd_missing_page_message_and_ignore)
 
 TEST(memcmd_default_counts_and_continuation)
 {
-    char *out = mmfix_run(x64_leak(), NULL, "db fffff880`0496e000; d; dq fffff880`0496e000");
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "db fffff880`0496e000; d; dq fffff880`0496e000");
     REQUIRE(out);
     size_t lines = 0;
     for (char *p = out; *p; p++)
@@ -114,20 +101,20 @@ TEST(memcmd_default_counts_and_continuation)
 
 TEST(memcmd_strings)
 {
-    char *out = mmfix_run(x64_leak(), NULL,
+    char *out = mmfix_run(mmfix_x64_leak(), NULL,
                           "da fffff880`0496e700; du fffff880`0496e800; da fffff880`0496e3aa l4");
     CHECK_STR(out, "fffff880`0496e700  \"Hello, world\"\n"
                    "fffff880`0496e800  \"Win\"\n"
                    "fffff880`0496e3aa  \"Leak\"\n");
     free(out);
-    out = mmfix_run(x64_leak(), ".ignore_missing_pages 1", "da fffff880`04970000");
+    out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1", "da fffff880`04970000");
     CHECK_STR(out, "fffff880`04970000  ????????????????????????????????????????????????\n");
     free(out);
 }
 
 TEST(memcmd_dyb_and_dps)
 {
-    char *out = mmfix_run(x64_leak(), NULL, "dyb fffff880`0496eff8 l4; dps fffff880`0496eff8 l1");
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "dyb fffff880`0496eff8 l4; dps fffff880`0496eff8 l1");
     CHECK_STR(out, "                   76543210 76543210 76543210 76543210\n"
                    "                   -------- -------- -------- --------\n"
                    "fffff880`0496eff8  00000001 00000010 00000011 00000100  01 02 03 04\n"
@@ -138,49 +125,49 @@ TEST(memcmd_dyb_and_dps)
 TEST(memcmd_ranges)
 {
     /* End address included; L- counts back from the address. */
-    char *out = mmfix_run(x64_leak(), NULL,
+    char *out = mmfix_run(mmfix_x64_leak(), NULL,
                           "db fffff880`0496e3aa fffff880`0496e3ad; dd fffff880`0496e3ae L-1");
     CHECK_STR(out, "fffff880`0496e3aa  4c 65 61 6b                                      Leak\n"
                    "fffff880`0496e3aa  6b61654c\n");
     free(out);
-    out = mmfix_run(x64_leak(), NULL, "db fffff880`0496e3aa L20000000");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "db fffff880`0496e3aa L20000000");
     CHECK_CONTAINS(out, "Range error");
     free(out);
 }
 
 TEST(memcmd_search)
 {
-    char *out = mmfix_run(x64_leak(), NULL,
+    char *out = mmfix_run(mmfix_x64_leak(), NULL,
                           "s -a fffff880`0496e000 L2000 \"Leak\"");
     CHECK_STR(out, "fffff880`0496e3aa  4c 65 61 6b 3b c1 0f 42-c1 33 c9 8b d0 ff 15 cc  "
                    "Leak;..B.3......\n"
                    "fffff880`0496e621  4c 65 61 6b 3b c1 0f 42-c1 33 c9 8b d0 ff 15 cc  "
                    "Leak;..B.3......\n");
     free(out);
-    out = mmfix_run(x64_leak(), ".ignore_missing_pages 1",
+    out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
                     "s -d fffff880`0496e000 L?ffffffff 08070605");
     CHECK_STR(out, "fffff880`0496effc  08070605 ???????? ???????? ????????\n");
     free(out);
-    out = mmfix_run(x64_leak(), NULL, "s -u fffff880`0496e000 L1000 \"Win\"; s -b fffff880`0496e000 L1000 33 c9 8b");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "s -u fffff880`0496e000 L1000 \"Win\"; s -b fffff880`0496e000 L1000 33 c9 8b");
     CHECK_CONTAINS(out, "fffff880`0496e800  57 00 69 00 6e 00");
     CHECK_CONTAINS(out, "fffff880`0496e3b3  33 c9 8b");
     CHECK_CONTAINS(out, "fffff880`0496e62a  33 c9 8b");
     free(out);
     /* A search across the whole upper half skips unmapped tables quickly. */
-    out = mmfix_run(x64_leak(), NULL, "s -a ffff8000`00000000 L?7fffffffffff \"Hello\"");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "s -a ffff8000`00000000 L?7fffffffffff \"Hello\"");
     CHECK_CONTAINS(out, "fffff880`0496e700  48 65 6c 6c 6f");
     free(out);
 }
 
 TEST(memcmd_errors)
 {
-    char *out = mmfix_run(x64_leak(), NULL, "eb fffff880`04970000 1");
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`04970000 1");
     CHECK_CONTAINS(out, "not valid");
     free(out);
-    out = mmfix_run(x64_leak(), NULL, "eb fffff880`0496e000 100");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`0496e000 100");
     CHECK_CONTAINS(out, "Overflow");
     free(out);
-    out = mmfix_run(x64_leak(), NULL, "s -z 0 L10 1");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "s -z 0 L10 1");
     CHECK_CONTAINS(out, "Syntax error");
     free(out);
 }

@@ -67,6 +67,7 @@ static inline void syn_init(syn_world *w)
     w->target->impl = w;
     w->target->ncontexts = 1;
     kdx_module *m = kdx_module_new("synth", SYN_BASE, SYN_SIZE);
+    m->symstatus = KDX_SYMSTATUS_NONE; /* synthetic: no symbol file to look for */
     kdx_target_add_module(w->target, m);
 }
 

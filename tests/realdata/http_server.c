@@ -1,0 +1,137 @@
+#include "tests/realdata/http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+struct kdx_http_server {
+    char *root;
+    int fd;
+    int port;
+    atomic_int stop;
+    atomic_int requests;
+    pthread_t thread;
+};
+
+static void send_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            return;
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void serve_one(struct kdx_http_server *s, int c)
+{
+    char req[4096] = "";
+    size_t got = 0;
+    while (got < sizeof req - 1 && !strstr(req, "\r\n\r\n")) {
+        ssize_t n = recv(c, req + got, sizeof req - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        req[got] = '\0';
+    }
+    req[got] = '\0';
+    char path[2048];
+    if (sscanf(req, "GET %2047s", path) != 1 || strstr(path, "..")) {
+        const char *bad = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+        send_all(c, bad, strlen(bad));
+        return;
+    }
+    char *file = kdx_asprintf("%s%s", s->root, path);
+    struct stat st;
+    FILE *fp = stat(file, &st) == 0 && S_ISREG(st.st_mode) ? fopen(file, "rb") : NULL;
+    free(file);
+    atomic_fetch_add(&s->requests, 1);
+    if (!fp) {
+        const char *nf = "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        send_all(c, nf, strlen(nf));
+        return;
+    }
+    char hdr[128];
+    int hn = snprintf(hdr, sizeof hdr, "HTTP/1.0 200 OK\r\nContent-Length: %lld\r\n\r\n",
+                      (long long)st.st_size);
+    send_all(c, hdr, (size_t)hn);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        send_all(c, buf, n);
+    fclose(fp);
+}
+
+static void *serve(void *ud)
+{
+    struct kdx_http_server *s = ud;
+    while (!atomic_load(&s->stop)) {
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        serve_one(s, c);
+        close(c);
+    }
+    return NULL;
+}
+
+kdx_http_server *kdx_http_server_start(const char *root)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return NULL;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &al) != 0) {
+        close(fd);
+        return NULL;
+    }
+    struct kdx_http_server *s = kdx_xcalloc(1, sizeof *s);
+    s->root = kdx_strdup(root);
+    s->fd = fd;
+    s->port = ntohs(a.sin_port);
+    if (pthread_create(&s->thread, NULL, serve, s) != 0) {
+        close(fd);
+        free(s->root);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int kdx_http_server_port(const kdx_http_server *s)
+{
+    return s->port;
+}
+
+int kdx_http_server_requests(const kdx_http_server *s)
+{
+    return atomic_load(&((kdx_http_server *)s)->requests);
+}
+
+void kdx_http_server_stop(kdx_http_server *s)
+{
+    if (!s)
+        return;
+    atomic_store(&s->stop, 1);
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+    free(s->root);
+    free(s);
+}

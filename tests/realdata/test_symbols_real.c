@@ -1,0 +1,184 @@
+/* The symbol layer end to end on real files: the triage dump with the
+ * symbol store served over HTTP on loopback and the kernel's ISF table,
+ * basic32.dll with its CAB-compressed PDB, a stopped server, kernel matching
+ * by the dump's own addresses, and PDBs opened alone. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "sym/symsrv.h"
+#include "tests/realdata/http_server.h"
+#include "tests/test.h"
+
+static bool exists(const char *dir, const char *rel)
+{
+    char *p = kdx_asprintf("%s/%s", dir, rel);
+    struct stat st;
+    bool ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+    free(p);
+    return ok;
+}
+
+static char *run(const char *file, const char *sympath, const char *cmds)
+{
+    char *setup = kdx_asprintf(".sympath %s", sympath);
+    kdx_err err = {0};
+    char *out = kdx_test_run(file, setup, cmds, &err);
+    free(setup);
+    return out;
+}
+
+TEST(sym_real_triage_over_http_with_isf)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    TESTDATA(store, "symstore");
+    char *isf = kdx_strdup(kdx_testdata_path("isf"));
+    kdx_http_server *srv = kdx_http_server_start(store);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/triagecache", kdx_test_tmpdir());
+    char *sp = kdx_asprintf("srv*%s*http://127.0.0.1:%d/;%s", cache, kdx_http_server_port(srv), isf);
+    char *out = run(dump, sp, "ln fffff8048b58334c; lmvm amdppm; ln fffff8047bdf5a80; "
+                              "dt nt!_MMPTE_HARDWARE; lmvm nt");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70   |");
+    CHECK_CONTAINS(out, "fffff804`8b580000 fffff804`8b5bb000   amdppm     (pdb symbols)          ");
+    CHECK_CONTAINS(out, "/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
+    CHECK_CONTAINS(out, "GUID 1C19FDDB27BB3399D9B45973EFEAFCF3  age 1");
+    CHECK_CONTAINS(out, "Timestamp:        C9C03000 (This is a reproducible build file hash");
+    CHECK_CONTAINS(out, "(fffff804`7bdf5a80)   nt!KeBugCheckEx   |");
+    CHECK_CONTAINS(out, "Exact matches:\n    nt!KeBugCheckEx (<no parameter info>)");
+    CHECK_CONTAINS(out, "   +0x000 Valid            : Pos 0, 1 Bit\n");
+    CHECK_CONTAINS(out, "   +0x000 PageFrameNumber  : Pos 12, 36 Bits\n");
+    CHECK_CONTAINS(out, "   +0x000 NoExecute        : Pos 63, 1 Bit\n");
+    /* The kernel was matched by the dump's addresses, and says so. */
+    CHECK_CONTAINS(out, "5278AFF86C341677D7D7835C85B7B844-1.json.xz matches this dump: "
+                        "PsLoadedModuleList at nt+c2a390 = the file's c2a390");
+    /* The cache holds what was downloaded: the image (for its CodeView record) and the PDB. */
+    CHECK(exists(cache, "amdppm.sys/c9c030003b000/amdppm.sys"));
+    CHECK(exists(cache, "amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb"));
+    free(out);
+    kdx_http_server_stop(srv);
+    free(sp);
+    free(cache);
+    free(isf);
+}
+
+TEST(sym_real_basic32_compressed_pdb_over_http)
+{
+    TESTDATA(dll, "symstore/basic32.dll/5DDC1E9A6c000/basic32.dll");
+    TESTDATA(store, "symstore");
+    kdx_http_server *srv = kdx_http_server_start(store);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/b32cache", kdx_test_tmpdir());
+    char *sp = kdx_asprintf("srv*%s*http://127.0.0.1:%d/", cache, kdx_http_server_port(srv));
+    char *out = run(dll, sp, "lm; .reload /f; lmvm basic32");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "10000000 1006c000   basic32    (deferred)");
+    CHECK_CONTAINS(out, "10000000 1006c000   basic32    (private pdb symbols)  ");
+    CHECK_CONTAINS(out, "/b32cache/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb");
+    CHECK(exists(cache, "basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb"));
+    char *pdb = kdx_asprintf("%s/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb", cache);
+    struct stat st;
+    CHECK(stat(pdb, &st) == 0 && st.st_size > 6500000);
+    free(pdb);
+    free(out);
+    kdx_http_server_stop(srv);
+    free(sp);
+    free(cache);
+}
+
+TEST(sym_real_stopped_server_fails_clearly)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    TESTDATA(store, "symstore");
+    kdx_http_server *srv = kdx_http_server_start(store);
+    REQUIRE(srv);
+    int port = kdx_http_server_port(srv);
+    kdx_http_server_stop(srv);
+    char *cache = kdx_asprintf("%s/deadcache", kdx_test_tmpdir());
+    char *sp = kdx_asprintf("srv*%s*http://127.0.0.1:%d/", cache, port);
+    time_t t0 = time(NULL);
+    char *out = run(dump, sp, ".reload /f amdppm; lm m amdppm; ln fffff8048b58334c");
+    REQUIRE(out);
+    CHECK(time(NULL) - t0 < 20);
+    CHECK_CONTAINS(out, "SYMSRV:  http://127.0.0.1:");
+    CHECK_CONTAINS(out, "*** ERROR: Module load completed but symbols could not be loaded for amdppm.sys");
+    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    CHECK_CONTAINS(out, "(fffff804`8b580000)   amdppm+0x334c");
+    free(out);
+    free(sp);
+    free(cache);
+}
+
+TEST(sym_real_triage_local_store_lm)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    TESTDATA(store, "symstore");
+    char *sp = kdx_asprintf("%s", store);
+    char *out = run(dump, sp, "lm o");
+    REQUIRE(out);
+    int rows = 0;
+    for (const char *p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        rows += strncmp(p, "fffff", 5) == 0;
+    CHECK_EQ(rows, 151);
+    CHECK_CONTAINS(out, "start             end                 module name\n");
+    CHECK_CONTAINS(out, "fffff804`7ba00000 fffff804`7ca46000   nt         (deferred)");
+    free(out);
+    free(sp);
+}
+
+TEST(sym_real_kernel_candidate_that_disagrees_is_refused)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    TESTDATA(other, "pdb/dump_syms_regtest64.pdb");
+    const char *tmp = kdx_test_tmpdir();
+    char *dir = kdx_asprintf("%s/wrongkernel/ntkrnlmp.pdb/0123456789ABCDEF0123456789ABCDEF1", tmp);
+    REQUIRE(kdx_mkdirs(dir, NULL) == KDX_OK);
+    char *dst = kdx_asprintf("%s/ntkrnlmp.pdb", dir);
+    REQUIRE(kdx_copy_file_atomic(other, dst, NULL) == KDX_OK);
+    char *sp = kdx_asprintf("%s/wrongkernel", tmp);
+    char *out = run(dump, sp, "ln fffff8047bdf5a80; lmvm nt");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "(fffff804`7ba00000)   nt+0x3f5a80");
+    CHECK_CONTAINS(out, "nt         (no symbols)");
+    CHECK_CONTAINS(out, "no kernel symbol file agrees with this dump");
+    CHECK_CONTAINS(out, "ntkrnlmp.pdb refused: none of the dump's kernel addresses are in it");
+    free(out);
+    free(sp);
+    free(dst);
+    free(dir);
+}
+
+/* Every FUNC record of Breakpad's own reading of the PDB is named by `ln`
+ * at its RVA, with the PDB opened alone as the target. */
+TEST(sym_real_pdb_alone_ln_matches_breakpad_funcs)
+{
+    TESTDATA(pdb, "pdb/dump_syms_regtest64.pdb");
+    TESTDATA(sym, "pdb/dump_syms_regtest64.sym");
+    FILE *fp = fopen(sym, "r");
+    REQUIRE(fp);
+    kdx_strbuf cmds;
+    kdx_sb_init(&cmds);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, fp) && n < 40) {
+        unsigned rva, size, params;
+        if (sscanf(line, "FUNC %x %x %x", &rva, &size, &params) == 3) {
+            kdx_sb_printf(&cmds, "ln %x;", rva);
+            n++;
+        }
+    }
+    fclose(fp);
+    REQUIRE(n > 0);
+    char *list = kdx_sb_take(&cmds);
+    kdx_err err = {0};
+    char *out = kdx_test_run(pdb, NULL, list, &err);
+    REQUIRE(out);
+    int exact = 0;
+    for (const char *p = out; (p = strstr(p, "Exact matches:")) != NULL; p++)
+        exact++;
+    CHECK_EQ(exact, n);
+    free(out);
+    free(list);
+}

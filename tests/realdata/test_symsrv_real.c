@@ -1,0 +1,123 @@
+/* The symbol-server client for real: ../shared/testdata/symstore served over
+ * HTTP on 127.0.0.1 by a small server thread in this test, downloads into a
+ * temporary cache (plain and CAB-compressed files), and a stopped server. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "base/util.h"
+#include "sym/sympath.h"
+#include "sym/symsrv.h"
+#include "tests/realdata/http_server.h"
+#include "tests/test.h"
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static bool has_msf_header(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char head[24] = {0};
+    bool ok = fp && fread(head, 1, sizeof head, fp) == sizeof head &&
+              memcmp(head, "Microsoft C/C++ MSF 7.00", 24) == 0;
+    if (fp)
+        fclose(fp);
+    return ok;
+}
+
+TEST(symsrv_real_cab_expand_basic32)
+{
+    TESTDATA(cab, "symstore/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pd_");
+    char *out = kdx_asprintf("%s/basic32.pdb", kdx_test_tmpdir());
+    kdx_err err = {0};
+    CHECK_OK(kdx_cab_expand(cab, out, &err));
+    CHECK(has_msf_header(out));
+    /* 6.59 MB once expanded. */
+    CHECK(file_size(out) > 6500000 && file_size(out) < 6700000);
+    free(out);
+}
+
+TEST(symsrv_real_cab_truncated_is_an_error)
+{
+    TESTDATA(cab, "symstore/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pd_");
+    uint8_t *buf;
+    size_t len;
+    kdx_err err = {0};
+    REQUIRE(kdx_read_all(cab, &buf, &len, &err) == KDX_OK);
+    void *out = NULL;
+    size_t out_len;
+    CHECK(kdx_cab_expand_buffer(buf, len / 2, &out, &out_len, &err) != KDX_OK);
+    CHECK(err.msg[0] != '\0');
+    free(out);
+    free(buf);
+}
+
+TEST(symsrv_real_http_download_plain_and_compressed)
+{
+    TESTDATA(store, "symstore");
+    kdx_http_server *srv = kdx_http_server_start(store);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/httpcache", kdx_test_tmpdir());
+    char *url = kdx_asprintf("http://127.0.0.1:%d/", kdx_http_server_port(srv));
+    kdx_symsrv_req r[3] = {
+        {.server = url, .store = cache, .name = "amdppm.pdb",
+         .key = "1C19FDDB27BB3399D9B45973EFEAFCF31"},
+        {.server = url, .store = cache, .name = "basic32.pdb",
+         .key = "34060D222DBB44E5AA72243CE8326C2F2"},
+        {.server = url, .store = cache, .name = "nosuch.pdb", .key = "00000000000000000000000000000000"}};
+    kdx_symsrv_fetch(r, 3);
+    CHECK_OK(r[0].status);
+    CHECK(r[0].path && has_msf_header(r[0].path));
+    CHECK_CONTAINS(r[0].path, "/httpcache/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
+    CHECK_OK(r[1].status);
+    if (r[1].status != KDX_OK)
+        fprintf(stderr, "%s\n", r[1].msg);
+    CHECK(r[1].path && has_msf_header(r[1].path));
+    CHECK(r[1].path && file_size(r[1].path) > 6500000);
+    CHECK(r[2].status == KDX_E_NOT_FOUND);
+    CHECK_CONTAINS(r[2].msg, "nosuch.pdb");
+    /* No temporary files are left behind in the cache. */
+    char *cmd = kdx_asprintf("find '%s' -name '*.tmp*' | wc -l", cache);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1)
+            n = -1;
+        pclose(p);
+    }
+    CHECK_EQ(n, 0);
+    free(cmd);
+    for (int i = 0; i < 3; i++)
+        kdx_symsrv_req_free(&r[i]);
+    /* Through the symbol path: the image by TIMESTAMPSIZE key. */
+    char *text = kdx_asprintf("srv*%s*%s", cache, url);
+    kdx_sympath *sp = kdx_sympath_parse(text);
+    kdx_symfind_ctx c = {.default_cache = cache};
+    kdx_symfind f = {.name = "amdppm.sys", .key = "c9c030003b000"};
+    char *path = NULL;
+    CHECK_OK(kdx_sympath_find(&c, sp, &f, &path, NULL));
+    CHECK_CONTAINS(path, "/httpcache/amdppm.sys/c9c030003b000/amdppm.sys");
+    free(path);
+    kdx_http_server_stop(srv);
+    /* Stopped server: a clear error quickly, and the server is not asked again. */
+    time_t t0 = time(NULL);
+    kdx_symfind g = {.name = "Wdf01000.sys", .key = "a9a9d36ed1000"};
+    kdx_err err = {0};
+    CHECK(kdx_sympath_find(&c, sp, &g, &path, &err) == KDX_E_NOT_FOUND);
+    CHECK(c.ndead == 1);
+    CHECK(time(NULL) - t0 < 10);
+    kdx_symfind_ctx_clear(&c);
+    kdx_sympath_free(sp);
+    free(text);
+    free(url);
+    free(cache);
+}

@@ -1,0 +1,267 @@
+/* Unit tests for the minidump reader on dumps from the project's writer:
+ * every arch, memory lists and memory64, thread names, exceptions with and
+ * without a context, and corruptions of each structure. */
+#include <stdlib.h>
+
+#include "base/bytes.h"
+#include "base/file.h"
+#include "dump/minidump.h"
+#include "dump/minidump_writer.h"
+#include "target/memory.h"
+#include "tests/test.h"
+
+static uint8_t stack0[0x100], stack1[0x80], heap[0x2000], code[0x100];
+
+static kdx_context make_ctx(kdx_arch a, uint64_t ip, uint64_t sp)
+{
+    kdx_context c = {0};
+    c.arch = a;
+    kdx_ctx_set(&c, kdx_reg_ip(a), ip);
+    kdx_ctx_set(&c, kdx_reg_sp(a), sp);
+    return c;
+}
+
+/* Two threads, two modules, one heap range, an access violation in thread 2. */
+static void make_spec(kdx_mdw_spec *sp, kdx_mdw_thread th[2], kdx_mdw_module mod[2],
+                      kdx_mdw_memory mem[2], kdx_arch a)
+{
+    memset(code, 0x90, sizeof code); /* x86/x64: nop; ret at 0x401000, int 3 at 0x401080 */
+    code[0] = 0xc3;
+    code[0x80] = 0xcc;
+    for (size_t i = 0; i < sizeof stack0; i++)
+        stack0[i] = (uint8_t)i;
+    for (size_t i = 0; i < sizeof heap; i++)
+        heap[i] = (uint8_t)(i * 7);
+    memset(sp, 0, sizeof *sp);
+    sp->arch = a;
+    sp->os_major = 10;
+    sp->build = 19041;
+    sp->csd_version = "";
+    sp->num_processors = 4;
+    sp->timestamp = 1600000000;
+    sp->has_misc = true;
+    sp->process_id = 0x1234;
+    sp->process_create_time = 1600000000 - 65;
+    sp->user_time = 3;
+    sp->kernel_time = 1;
+    th[0] = (kdx_mdw_thread){.id = 0x10, .suspend_count = 1, .teb = 0x7ff000,
+                             .context = make_ctx(a, 0x401000, 0x100000), .stack_va = 0x100000,
+                             .stack = stack0, .stack_size = sizeof stack0, .name = "main"};
+    th[1] = (kdx_mdw_thread){.id = 0x20, .teb = 0x7fe000,
+                             .context = make_ctx(a, 0x401080, 0x200000), .stack_va = 0x200000,
+                             .stack = stack1, .stack_size = sizeof stack1};
+    sp->threads = th;
+    sp->nthreads = 2;
+    mod[0] = (kdx_mdw_module){.path = "C:\\app\\app.exe", .base = 0x400000, .size = 0x10000,
+                              .timestamp = 0x5f000000, .checksum = 0x1234,
+                              .pdb_name = "C:\\src\\app.pdb", .pdb_age = 3,
+                              .pdb_guid = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+    mod[1] = (kdx_mdw_module){.path = "C:\\Windows\\System32\\ntdll.dll", .base = 0x7ff00000,
+                              .size = 0x1f0000, .file_version_ms = 0xa0000,
+                              .file_version_ls = 0x4a610001};
+    sp->modules = mod;
+    sp->nmodules = 2;
+    mem[0] = (kdx_mdw_memory){.va = 0x500000, .data = heap, .size = sizeof heap};
+    mem[1] = (kdx_mdw_memory){.va = 0x401000, .data = code, .size = sizeof code};
+    sp->memory = mem;
+    sp->nmemory = 2;
+    sp->has_exception = true;
+    sp->exception_thread = 0x20;
+    sp->exception_code = 0xc0000005;
+    sp->exception_address = 0x401080;
+    sp->nparams = 2;
+    sp->params[0] = 1;
+    sp->params[1] = 0x45;
+    sp->exception_has_context = true;
+    sp->exception_context = make_ctx(a, 0x401080, 0x200010);
+}
+
+static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
+{
+    kdx_file *f;
+    if (kdx_file_from_memory(&f, "synthetic.dmp", buf, len, err) != KDX_OK)
+        return NULL;
+    kdx_target *tg = NULL;
+    kdx_minidump_open_file(f, &tg, err);
+    (void)t;
+    return tg;
+}
+
+static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
+{
+    kdx_mdw_spec sp;
+    kdx_mdw_thread th[2];
+    kdx_mdw_module mod[2];
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, a);
+    sp.full_memory = full;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err = {0};
+    REQUIRE(kdx_minidump_write(&sp, &buf, &len, &err) == KDX_OK);
+    kdx_target *tg = open_buf(t, buf, len, &err);
+    free(buf);
+    if (!tg)
+        kdx_test_fail(t, __FILE__, __LINE__, "open: %s", err.msg);
+    REQUIRE(tg);
+    CHECK_EQ(tg->arch, a);
+    CHECK_EQ(tg->ptr_size, kdx_arch_ptr_size(a));
+    CHECK_EQ(tg->ncontexts, 2);
+    CHECK_EQ(tg->default_context, 1);
+    CHECK_EQ(tg->sys.os_major, 10);
+    CHECK_EQ(tg->sys.build, 19041);
+    CHECK_EQ(tg->sys.num_processors, 4);
+    CHECK_EQ(tg->sys.process_id, 0x1234);
+    CHECK_EQ(tg->sys.dump_time - tg->sys.process_create_time, 65ull * 10000000ull);
+    CHECK_EQ(tg->nmodules, 2);
+    CHECK_STR(tg->main_module->name, "app");
+    CHECK(tg->main_module->has_pdb_id);
+    CHECK_EQ(tg->main_module->pdb_age, 3);
+    CHECK_STR(tg->main_module->pdb_name, "C:\\src\\app.pdb");
+    char guid[33];
+    kdx_guid_format(tg->main_module->pdb_guid, guid);
+    CHECK_STR(guid, "0403020106050807090A0B0C0D0E0F10");
+    kdx_module *nt = kdx_target_module_named(tg, "ntdll");
+    REQUIRE(nt);
+    CHECK_EQ(nt->file_version_ls, 0x4a610001);
+    CHECK(!nt->has_pdb_id);
+    CHECK(tg->exception.present);
+    CHECK_EQ(tg->exception.code, 0xc0000005);
+    CHECK_EQ(tg->exception.context_index, 1);
+    CHECK(tg->exception.has_context);
+    CHECK_EQ(kdx_ctx_sp(&tg->exception.context), 0x200010);
+    kdx_context c;
+    CHECK_OK(tg->ops->get_context(tg->impl, 0, &c, &err));
+    CHECK_EQ(kdx_ctx_ip(&c), 0x401000);
+    CHECK_EQ(c.arch, a);
+    kdx_thread_info ti;
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, 0, &ti, &err));
+    CHECK_EQ(ti.id, 0x10);
+    CHECK_EQ(ti.suspend_count, 1);
+    CHECK_STR(ti.name, "main");
+    CHECK_EQ(ti.stack_limit, 0x100000);
+    CHECK_EQ(ti.stack_base, 0x100100);
+    /* Memory: the stack and the heap range, gaps are errors. */
+    uint8_t b[16];
+    size_t done;
+    CHECK_OK(kdx_read_virt(tg, 0x100010, b, 4, &done, &err));
+    CHECK_EQ(b[0], 0x10);
+    CHECK_OK(kdx_read_virt(tg, 0x500000 + 0x1ff0, b, 16, &done, &err));
+    CHECK_EQ(b[0], (uint8_t)(0x1ff0 * 7));
+    CHECK_EQ(kdx_read_virt(tg, 0x500000 + 0x1ff8, b, 16, &done, &err), KDX_E_MEM_MISSING);
+    CHECK_EQ(done, 8);
+    CHECK_EQ(kdx_read_virt(tg, 0x600000, b, 1, &done, &err), KDX_E_MEM_MISSING);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->has_memory64, full);
+    uint64_t kt, ut;
+    REQUIRE(kdx_minidump_process_times(tg, &kt, &ut));
+    CHECK_EQ(kt, 10000000ull);
+    CHECK_EQ(ut, 30000000ull);
+    kdx_target_close(tg);
+}
+
+TEST(minidump_synthetic_x64)
+{
+    check_synthetic(t, KDX_ARCH_X64, false);
+}
+
+TEST(minidump_synthetic_x86_memory64)
+{
+    check_synthetic(t, KDX_ARCH_X86, true);
+}
+
+TEST(minidump_synthetic_arm64)
+{
+    check_synthetic(t, KDX_ARCH_ARM64, false);
+}
+
+TEST(minidump_exception_without_context_uses_thread)
+{
+    kdx_mdw_spec sp;
+    kdx_mdw_thread th[2];
+    kdx_mdw_module mod[2];
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
+    sp.exception_has_context = false;
+    sp.comment = "written by kdx's tests";
+    sp.extra_stream_type = 0x12345678;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(&sp, &buf, &len, &err) == KDX_OK);
+    kdx_target *tg = open_buf(t, buf, len, &err);
+    free(buf);
+    REQUIRE(tg);
+    CHECK(tg->exception.has_context);
+    CHECK_EQ(kdx_ctx_sp(&tg->exception.context), 0x200000);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md && md->ncomments == 1);
+    CHECK_STR(md->comments[0], "written by kdx's tests");
+    kdx_target_close(tg);
+}
+
+/* Every single-field corruption of the directory and the list counts gives
+ * an error that names the file, or a dump that still opens: never a crash. */
+TEST(minidump_corruptions_rejected_cleanly)
+{
+    kdx_mdw_spec sp;
+    kdx_mdw_thread th[2];
+    kdx_mdw_module mod[2];
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(&sp, &buf, &len, &err) == KDX_OK);
+    uint32_t nstreams = kdx_le32(buf + 8);
+    for (uint32_t i = 0; i < nstreams; i++) {
+        uint8_t *e = buf + 32 + 12 * i;
+        uint32_t saved[3] = {kdx_le32(e), kdx_le32(e + 4), kdx_le32(e + 8)};
+        uint32_t rva = saved[2];
+        const uint32_t bad[] = {0xffffffff, 0x7fffffff, (uint32_t)len, 0};
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+            /* A huge size, a huge offset, a huge count at the stream's start. */
+            kdx_put_le32(e + 4, bad[k]);
+            kdx_target *tg = open_buf(t, buf, len, &err);
+            if (!tg)
+                CHECK_CONTAINS(err.msg, "synthetic.dmp");
+            kdx_target_close(tg);
+            kdx_put_le32(e + 4, saved[1]);
+            kdx_put_le32(e + 8, bad[k]);
+            tg = open_buf(t, buf, len, &err);
+            if (!tg)
+                CHECK_CONTAINS(err.msg, "synthetic.dmp");
+            kdx_target_close(tg);
+            kdx_put_le32(e + 8, saved[2]);
+            if (rva + 4 <= len) {
+                uint32_t old = kdx_le32(buf + rva);
+                kdx_put_le32(buf + rva, bad[k]);
+                tg = open_buf(t, buf, len, &err);
+                if (!tg)
+                    CHECK_CONTAINS(err.msg, "synthetic.dmp");
+                kdx_target_close(tg);
+                kdx_put_le32(buf + rva, old);
+            }
+        }
+    }
+    /* Truncated anywhere: an error or a smaller dump, never a crash. */
+    for (size_t cut = 0; cut < len; cut += 7) {
+        kdx_target *tg = open_buf(t, buf, cut, &err);
+        if (!tg)
+            CHECK(err.msg[0] != 0);
+        kdx_target_close(tg);
+    }
+    free(buf);
+}
+
+static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
+{
+    kdx_mdw_spec sp;
+    kdx_mdw_thread th[2];
+    kdx_mdw_module mod[2];
+    kdx_mdw_memory mem[2];
+    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
+    return kdx_minidump_write_file(&sp, out_path, err);
+}
+TEST_GENERATOR(minidump_x64, gen_minidump_x64)

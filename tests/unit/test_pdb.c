@@ -1,0 +1,118 @@
+/* Unit tests for src/pdb that need no test data: the C++ undecorator, the
+ * GSI name hash, and rejection of corrupt MSF files. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/util.h"
+#include "pdb/pdb.h"
+#include "sym/sources.h"
+#include "tests/test.h"
+
+static void check_und(kdx_test_ctx *t, const char *mangled, bool args, const char *want)
+{
+    char *got = kdx_undname(mangled, args);
+    if (!want) {
+        if (got)
+            kdx_test_fail(t, __FILE__, __LINE__, "%s: expected no undecoration, got \"%s\"", mangled, got);
+    } else if (!got || strcmp(got, want) != 0) {
+        kdx_test_fail(t, __FILE__, __LINE__, "%s:\n  got:  \"%s\"\n  want: \"%s\"", mangled,
+                      got ? got : "(null)", want);
+    }
+    free(got);
+}
+
+/* Expected texts: llvm-undname's reading of each name, without return types,
+ * calling conventions, access specifiers and struct/class keywords. */
+TEST(pdb_undname_functions)
+{
+    check_und(t, "?h@C@google_breakpad@@SAPEADAEBV12@@Z", true,
+              "google_breakpad::C::h(google_breakpad::C const &)");
+    check_und(t, "?h@C@google_breakpad@@SAPEADAEBV12@@Z", false, "google_breakpad::C::h");
+    check_und(t, "??0_LocaleUpdate@@QEAA@PEAUlocaleinfo_struct@@@Z", true,
+              "_LocaleUpdate::_LocaleUpdate(localeinfo_struct *)");
+    check_und(t, "??1C@google_breakpad@@UEAA@XZ", true, "google_breakpad::C::~C(void)");
+    check_und(t, "??_GC@google_breakpad@@UEAAPEAXI@Z", true,
+              "google_breakpad::C::`scalar deleting destructor'(unsigned int)");
+    check_und(t, "??3@YAXPEAX@Z", true, "operator delete(void *)");
+    check_und(t, "??_U@YAPEAX_K@Z", true, "operator new[](unsigned __int64)");
+    check_und(t, "?push_back@?$vector@HV?$allocator@H@std@@@std@@QEAAXAEBH@Z", true,
+              "std::vector<int,std::allocator<int> >::push_back(int const &)");
+    check_und(t, "??$max@H@std@@YAAEBHAEBH0@Z", true, "std::max<int>(int const &,int const &)");
+    check_und(t, "?f@@YAXP6AHH@ZPEBD@Z", true, "f(int (*)(int),char const *)");
+}
+
+TEST(pdb_undname_data_and_special)
+{
+    check_und(t, "?_pnhHeap@@3P6AH_K@ZEA", false, "_pnhHeap");
+    check_und(t, "??_7type_info@@6B@", false, "type_info::`vftable'");
+    check_und(t, "??_C@_03JIHJHPIE@Jan?$AA@", false, "`string'");
+    check_und(t, "?gName@UnDecorator@@0PEBDEB", true, "UnDecorator::gName");
+    check_und(t, "free", false, NULL);
+    check_und(t, "?", false, NULL);
+    check_und(t, "?a@", true, NULL);
+    check_und(t, "?x@@YAXPEAV", true, NULL);
+    check_und(t, "?x@@YAX9@Z", true, NULL); /* back-reference to a type never seen */
+}
+
+static const char *write_tmp(const char *name, const void *data, size_t len)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s", kdx_test_tmpdir(), name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return NULL;
+    fwrite(data, 1, len, f);
+    fclose(f);
+    return path;
+}
+
+static void msf_header(uint8_t *b, uint32_t bs, uint32_t nblocks, uint32_t dir_bytes, uint32_t map)
+{
+    memcpy(b, "Microsoft C/C++ MSF 7.00\r\n\x1a" "DS\0\0\0", 32);
+    kdx_put_le32(b + 32, bs);
+    kdx_put_le32(b + 36, 1);
+    kdx_put_le32(b + 40, nblocks);
+    kdx_put_le32(b + 44, dir_bytes);
+    kdx_put_le32(b + 52, map);
+}
+
+TEST(pdb_rejects_non_pdb_and_corrupt_superblocks)
+{
+    kdx_symprov p;
+    kdx_err err = {0};
+    static const char text[64] = "hello, not a pdb at all; just some text here";
+    const char *path = write_tmp("text.pdb", text, sizeof text);
+    REQUIRE(path);
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "text.pdb: not a PDB");
+    CHECK(p.ops == NULL);
+
+    static uint8_t b[3 * 512];
+    memset(b, 0, sizeof b);
+    msf_header(b, 512, 1000, 64, 1);
+    path = write_tmp("short.pdb", b, sizeof b);
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_TRUNCATED);
+    CHECK_CONTAINS(err.msg, "1000 blocks");
+
+    msf_header(b, 300, 3, 64, 1);
+    path = write_tmp("bs.pdb", b, sizeof b);
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "block size");
+
+    /* Directory claims a stream whose block list points past the file. */
+    msf_header(b, 512, 3, 16, 1);
+    kdx_put_le32(b + 512, 2);           /* directory lives in block 2 */
+    kdx_put_le32(b + 1024, 1);          /* one stream */
+    kdx_put_le32(b + 1024 + 4, 100);    /* of 100 bytes */
+    kdx_put_le32(b + 1024 + 8, 77);     /* in block 77 */
+    path = write_tmp("dir.pdb", b, sizeof b);
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "stream 0 block 0 is out of range");
+
+    /* A valid directory without a PDB info stream. */
+    kdx_put_le32(b + 1024 + 8, 1);
+    path = write_tmp("noinfo.pdb", b, sizeof b);
+    CHECK(kdx_pdb_provider_open(path, &p, NULL, &err) != KDX_OK);
+    CHECK_CONTAINS(err.msg, "PDB info stream");
+}
