@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "commands/command.h"
 #include "pe/pe.h"
 #include "target/session.h"
@@ -212,68 +213,36 @@ TEST(unwind_real_chained_loop_ends_with_message)
     kdx_pe_close(pe);
 }
 
-/* ---- the triage dump, with the driver images of the symbol store ---- */
-
-typedef struct store_images {
-    kdx_session *s;
-    kdx_pe *pe[2];
-    const char *name[2];
-} store_images;
-
-static kdx_status store_find(void *ud, uint64_t addr, kdx_unwind_image *out, kdx_err *err)
-{
-    store_images *si = ud;
-    kdx_module *m = kdx_target_module_at(si->s->target, addr);
-    if (!m)
-        return kdx_err_set(err, KDX_E_NOT_FOUND, "not in a module");
-    for (int i = 0; i < 2; i++)
-        if (si->pe[i] && !strcmp(m->name, si->name[i])) {
-            kdx_unwind_image_from_pe(si->pe[i], m->base, m->size, m->name, out);
-            return KDX_OK;
-        }
-    return kdx_err_set(err, KDX_E_NO_SYMBOLS, "the image of %s is not available", m->name);
-}
+/* ---- the triage dump, with the symbol store and the kernel's ISF ---- */
 
 TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
 {
     TESTDATA(dump, "kernel/triage_x64.dmp");
-    TESTDATA(amdppm, "symstore/amdppm.sys/c9c030003b000/amdppm.sys");
-    char amdppm_path[4096];
-    snprintf(amdppm_path, sizeof amdppm_path, "%s", amdppm);
-    TESTDATA(wdf, "symstore/Wdf01000.sys/a9a9d36ed1000/Wdf01000.sys");
-    store_images si = {.name = {"amdppm", "Wdf01000"}};
-    REQUIRE(kdx_pe_open_file(amdppm_path, &si.pe[0], NULL) == KDX_OK);
-    REQUIRE(kdx_pe_open_file(wdf, &si.pe[1], NULL) == KDX_OK);
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    si.s = kdx_session_new(mem);
+    TESTDATA(store, "symstore");
+    char *store_dir = kdx_strdup(store);
+    TESTDATA(isf, "isf");
+    char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    REQUIRE(kdx_session_open(si.s, dump, &err) == KDX_OK);
-    kdx_unwind_set_resolver(store_find, &si);
-    kdx_execute(si.s, "k");
-    kdx_execute(si.s, ".cxr ffff850429891720; kn");
-    kdx_unwind_set_resolver(NULL, NULL);
-    kdx_session_free(si.s);
-    fclose(mem);
-    /* Without .cxr the walk starts at KeBugCheckEx's rsp; nt's image is not available. */
-    CHECK_CONTAINS(out, "Child-SP          RetAddr               Call Site\nffff8504`29890ee8 ????????`????????     nt");
+    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn", &err);
+    free(setup);
+    free(store_dir);
+    REQUIRE(out);
+    /* Without .cxr the walk starts at KeBugCheckEx's rsp; nt's .pdata is not in the dump. */
+    CHECK_CONTAINS(out, "Child-SP          RetAddr               Call Site\n");
+    CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`????????     nt!KeBugCheckEx\n");
     /* With it: amdppm, then Wdf01000 frames, into nt, where unwinding stops with a reason. */
     const char *k = strstr(out, " # Child-SP");
     REQUIRE(k);
-    CHECK_CONTAINS(k, "00 ffff8504`29892120 fffff804`8b58313f     amdppm");
-    CHECK_CONTAINS(k, "05 ffff8504`29892340 fffff804`799cc027     amdppm");
-    CHECK_CONTAINS(k, "06 ffff8504`29892380 fffff804`79966f81     Wdf01000");
-    CHECK_CONTAINS(k, "0f ffff8504`298926d0 fffff804`7bc52f55     Wdf01000");
-    /* nt!IofCallDriver+0x55 (RVA 0x252f55): nt's image is not in the store. */
-    CHECK_CONTAINS(k, "10 ffff8504`29892730 ????????`????????     nt");
-    CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10");
+    CHECK_CONTAINS(k, "00 ffff8504`29892120 fffff804`8b58313f     amdppm!WriteIoMemRawEx+0x70\n");
+    CHECK_CONTAINS(k, "01 ffff8504`29892150 fffff804`8b583234     amdppm!WriteGenAddrEx+0x6b\n");
+    CHECK_CONTAINS(k, "05 ffff8504`29892340 fffff804`799cc027     amdppm!EvtDevicePrepareHardware+0xd2\n");
+    CHECK_CONTAINS(k, "06 ffff8504`29892380 fffff804`79966f81     Wdf01000+0x7c027\n");
+    CHECK_CONTAINS(k, "0f ffff8504`298926d0 fffff804`7bc52f55     Wdf01000+0xa866\n");
+    CHECK_CONTAINS(k, "10 ffff8504`29892730 ????????`????????     nt!IofCallDriver+0x55\n");
+    CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10 (ntoskrnl.exe: ");
     CHECK_CONTAINS(k, "The walk stops here instead of guessing.");
     free(out);
-    kdx_pe_close(si.pe[0]);
-    kdx_pe_close(si.pe[1]);
 }
-
 
 /* dump_syms wrote, per function, ".cfa: $rsp N +" for the body: the caller's
  * stack pointer is N bytes above rsp once the prolog has run. Our unwind of
