@@ -84,6 +84,8 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
         }
         f->method = step.method;
         f->heuristic = step.heuristic;
+        f->has_frame_data = step.has_frame_data;
+        f->frame_data = step.frame_data;
         f->trap_frame = step.machine_frame;
         if (step.machine_frame && cur.arch == KDX_ARCH_X64)
             f->trap_addr = step.machframe_addr - 0x168; /* KTRAP_FRAME.Rip */
@@ -136,12 +138,15 @@ static kdx_status pe_entry_at(void *ud, uint32_t index, kdx_runtime_function *ou
     return kdx_pe_runtime_function_at(ud, index, out, err);
 }
 
-static kdx_status module_frame_data(void *ud, uint32_t rva, kdx_frame_data *out)
+/* x86 frame data from the module's symbols (PDB FPO/FrameData, Breakpad STACK WIN). */
+static kdx_status session_frame_data(void *ud, uint64_t addr, kdx_frame_data *out)
 {
-    kdx_module *m = ud;
-    if (!m->symbols.ops || !m->symbols.ops->frame_data_for_rva)
+    kdx_session *s = ud;
+    kdx_module *m = s->target ? kdx_target_module_at(s->target, addr) : NULL;
+    if (!m || kdx_sym_load_module(s, m, NULL) != KDX_OK || !m->symbols.ops ||
+        !m->symbols.ops->frame_data_for_rva)
         return KDX_E_NOT_FOUND;
-    return m->symbols.ops->frame_data_for_rva(m->symbols.impl, rva, out);
+    return m->symbols.ops->frame_data_for_rva(m->symbols.impl, (uint32_t)(addr - m->base), out);
 }
 
 void kdx_unwind_image_from_pe(struct kdx_pe *pe, uint64_t base, uint64_t size, const char *name,
@@ -177,9 +182,6 @@ kdx_status kdx_unwind_session_image(kdx_session *s, uint64_t addr, kdx_unwind_im
     if (kdx_sym_module_image(s, m, &pe, &e2) != KDX_OK || !pe)
         return kdx_err_set(err, KDX_E_NO_SYMBOLS, "%s", e2.msg[0] ? e2.msg : "the module's image is not available");
     kdx_unwind_image_from_pe(pe, m->base, m->size, m->name, out);
-    kdx_sym_load_module(s, m, NULL);
-    out->fd_ud = m;
-    out->frame_data = module_frame_data;
     return KDX_OK;
 }
 
@@ -198,5 +200,6 @@ void kdx_unwind_env_for_session(kdx_session *s, kdx_unwind_env *env)
 {
     env->target = s->target;
     env->find_image = session_find_image;
+    env->frame_data = override_fn ? NULL : session_frame_data;
     env->ud = s;
 }

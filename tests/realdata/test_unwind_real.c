@@ -344,3 +344,49 @@ TEST(unwind_real_fnent_shows_seh_handler)
     CHECK_CONTAINS(out, "Unwind info at ");
     free(out);
 }
+
+/* ---- x86: Breakpad's own walk of minidump2 is the oracle ---- */
+
+TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
+{
+    TESTDATA(dump, "user/breakpad/minidump2.dmp");
+    TESTDATA(syms, "user/breakpad/symbols");
+    char *setup = kdx_asprintf(".sympath %s", syms);
+    TESTDATA(oracle, "user/breakpad/minidump2.stackwalk.out");
+    char oracle_path[4096];
+    snprintf(oracle_path, sizeof oracle_path, "%s", oracle);
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, ".ecxr; kv", &err);
+    free(setup);
+    REQUIRE(out);
+    /* Frames 1.. of the crashed thread: "eip = 0x00404200   esp = ...   ebp = 0x0012ff70". */
+    FILE *f = fopen(oracle_path, "r");
+    REQUIRE(f);
+    char line[512];
+    unsigned frame = 0, checked = 0;
+    uint32_t prev_ebp = 0;
+    bool in_thread0 = false;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "Thread 0", 8))
+            in_thread0 = true;
+        else if (!strncmp(line, "Loaded modules", 14))
+            break;
+        unsigned eip, esp, ebp;
+        if (!in_thread0 || sscanf(line, " eip = %x esp = %x ebp = %x", &eip, &esp, &ebp) != 3)
+            continue;
+        if (frame > 0) {
+            /* Our row for the previous frame: ChildEBP prev_ebp, RetAddr eip. */
+            char want[64];
+            snprintf(want, sizeof want, "%08x %08x ", prev_ebp, eip);
+            CHECK_CONTAINS(out, want);
+            checked++;
+        }
+        prev_ebp = ebp;
+        frame++;
+    }
+    fclose(f);
+    CHECK_EQ(checked, 3);
+    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo])\n");
+    CHECK(!strstr(out, "Following frames may be wrong"));
+    free(out);
+}
