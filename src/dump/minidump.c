@@ -348,6 +348,10 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
             }
             if (st != KDX_OK)
                 return st;
+            /* A second stream of a type is ignored (dbghelp reads the first);
+             * comments are the exception: every one is kept. */
+            if (type != KDX_MD_COMMENT_A && type != KDX_MD_COMMENT_W)
+                break;
         }
     }
     return KDX_OK;

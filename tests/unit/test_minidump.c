@@ -382,6 +382,32 @@ TEST(minidump_exception_thread_missing)
     free(out);
 }
 
+/* A stream listed twice is read once (modules are not doubled, nothing leaks). */
+TEST(minidump_duplicate_streams_read_once)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->has_misc = true;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
+    uint32_t n = kdx_le32(buf + 8);
+    /* The writer leaves room after its entries: repeat every entry once. */
+    REQUIRE(32 + 12 * (2 * n) <= 32 + 12 * 16);
+    memcpy(buf + 32 + 12 * n, buf + 32, 12 * n);
+    kdx_put_le32(buf + 8, 2 * n);
+    kdx_target *tg = open_buf(t, buf, len, &err);
+    free(buf);
+    REQUIRE(tg);
+    CHECK_EQ(tg->nmodules, 2);
+    CHECK_EQ(tg->ncontexts, 2);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->nstreams, 2 * n);
+    kdx_target_close(tg);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
