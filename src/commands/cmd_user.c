@@ -407,6 +407,148 @@ static int cmd_runaway(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* ---- !address : the memory info list ---------------------------------- */
+
+static const char *mem_state_name(uint32_t v)
+{
+    switch (v) {
+    case 0x1000: return "MEM_COMMIT";
+    case 0x2000: return "MEM_RESERVE";
+    case 0x10000: return "MEM_FREE";
+    default: return "";
+    }
+}
+
+static const char *mem_type_name(uint32_t v)
+{
+    switch (v) {
+    case 0x20000: return "MEM_PRIVATE";
+    case 0x40000: return "MEM_MAPPED";
+    case 0x1000000: return "MEM_IMAGE";
+    default: return "";
+    }
+}
+
+/* PAGE_* protection with its modifier flags, "PAGE_READWRITE | PAGE_GUARD". */
+static void mem_protect_name(uint32_t v, char *buf, size_t len)
+{
+    static const struct { uint32_t bit; const char *name; } base[] = {
+        {0x01, "PAGE_NOACCESS"}, {0x02, "PAGE_READONLY"}, {0x04, "PAGE_READWRITE"},
+        {0x08, "PAGE_WRITECOPY"}, {0x10, "PAGE_EXECUTE"}, {0x20, "PAGE_EXECUTE_READ"},
+        {0x40, "PAGE_EXECUTE_READWRITE"}, {0x80, "PAGE_EXECUTE_WRITECOPY"}};
+    static const struct { uint32_t bit; const char *name; } mods[] = {
+        {0x100, "PAGE_GUARD"}, {0x200, "PAGE_NOCACHE"}, {0x400, "PAGE_WRITECOMBINE"}};
+    buf[0] = 0;
+    for (size_t i = 0; i < KDX_ARRAY_LEN(base); i++)
+        if ((v & 0xff) == base[i].bit)
+            snprintf(buf, len, "%s", base[i].name);
+    for (size_t i = 0; i < KDX_ARRAY_LEN(mods); i++)
+        if (v & mods[i].bit) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, len - n, "%s%s", n ? " | " : "", mods[i].name);
+        }
+}
+
+/* What a region holds, from what the dump knows: a module image or a thread's stack. */
+static void region_usage(kdx_session *s, const kdx_md_meminfo *mi, char *buf, size_t len)
+{
+    kdx_target *t = s->target;
+    if (mi->state == 0x10000) {
+        snprintf(buf, len, "Free");
+        return;
+    }
+    const kdx_module *m = kdx_target_module_at(t, mi->base);
+    if (m && mi->type == 0x1000000) {
+        snprintf(buf, len, "Image [%s; \"%s\"]", m->name,
+                 m->image_path ? m->image_path : m->image_name ? m->image_name : "");
+        return;
+    }
+    for (unsigned i = 0; i < t->ncontexts; i++) {
+        kdx_thread_info ti;
+        kdx_err err;
+        if (t->ops->get_thread_info(t->impl, i, &ti, &err) != KDX_OK)
+            continue;
+        uint64_t lo = ti.stack_limit, hi = ti.stack_base;
+        if (hi > lo && mi->base < hi && mi->base + mi->region_size > lo) {
+            snprintf(buf, len, "Stack [~%u; %x.%x]", i, t->sys.process_id, ti.id);
+            return;
+        }
+    }
+    snprintf(buf, len, "<unknown>");
+}
+
+static void fmt_region_size(char *buf, size_t len, uint64_t size)
+{
+    if (size < (1ull << 20))
+        snprintf(buf, len, "%7.3f kB", (double)size / 1024);
+    else if (size < (1ull << 30))
+        snprintf(buf, len, "%7.3f MB", (double)size / (1 << 20));
+    else
+        snprintf(buf, len, "%7.3f GB", (double)size / (1 << 30));
+}
+
+static void print_region(kdx_session *s, const kdx_md_meminfo *mi)
+{
+    char a[KDX_ADDR_BUF], usage[320], prot[96], sz[32];
+    region_usage(s, mi, usage, sizeof usage);
+    kdx_print(s, "Usage:                  %s\n", usage);
+    kdx_print(s, "Base Address:           %s\n", kdx_session_fmt_ptr(s, a, mi->base));
+    kdx_print(s, "End Address:            %s\n", kdx_session_fmt_ptr(s, a, mi->base + mi->region_size));
+    fmt_region_size(sz, sizeof sz, mi->region_size);
+    kdx_print(s, "Region Size:            %s (%s)\n", kdx_session_fmt_ptr(s, a, mi->region_size), sz);
+    kdx_print(s, "State:                  %08x          %s\n", mi->state, mem_state_name(mi->state));
+    if (mi->state != 0x10000) {
+        mem_protect_name(mi->protect, prot, sizeof prot);
+        kdx_print(s, "Protect:                %08x          %s\n", mi->protect, prot);
+        kdx_print(s, "Type:                   %08x          %s\n", mi->type, mem_type_name(mi->type));
+        kdx_print(s, "Allocation Base:        %s\n", kdx_session_fmt_ptr(s, a, mi->allocation_base));
+        mem_protect_name(mi->allocation_protect, prot, sizeof prot);
+        kdx_print(s, "Allocation Protect:     %08x          %s\n", mi->allocation_protect, prot);
+    }
+}
+
+static int cmd_address(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    if (!md || !md->meminfo) {
+        kdx_print(s, "The dump holds no memory region list (no MemoryInfoListStream: it was "
+                     "written without MiniDumpWithFullMemoryInfo).\n");
+        return 1;
+    }
+    if (*args) {
+        uint64_t va;
+        kdx_err err;
+        if (kdx_expr_eval_all(s, args, &va, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        for (size_t i = 0; i < md->nmeminfo; i++) {
+            const kdx_md_meminfo *mi = &md->meminfo[i];
+            if (va >= mi->base && va - mi->base < mi->region_size) {
+                print_region(s, mi);
+                return 0;
+            }
+        }
+        char a[KDX_ADDR_BUF];
+        kdx_print(s, "%s is not in any region of the dump's memory region list\n",
+                  kdx_session_fmt_ptr(s, a, va));
+        return 1;
+    }
+    kdx_print(s, "%-17s %-17s %-17s %-12s %-12s %-24s %s\n", "BaseAddress", "EndAddress+1",
+              "RegionSize", "Type", "State", "Protect", "Usage");
+    for (size_t i = 0; i < md->nmeminfo; i++) {
+        const kdx_md_meminfo *mi = &md->meminfo[i];
+        char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF], c[KDX_ADDR_BUF], prot[96], usage[320];
+        mem_protect_name(mi->protect, prot, sizeof prot);
+        region_usage(s, mi, usage, sizeof usage);
+        kdx_print(s, "%-17s %-17s %-17s %-12s %-12s %-24s %s\n", kdx_session_fmt_ptr(s, a, mi->base),
+                  kdx_session_fmt_ptr(s, b, mi->base + mi->region_size),
+                  kdx_session_fmt_ptr(s, c, mi->region_size), mem_type_name(mi->type),
+                  mem_state_name(mi->state), mi->state == 0x10000 ? "" : prot, usage);
+    }
+    return 0;
+}
+
 /* ---- !mdstreams : the stream directory ---------------------------------- */
 
 static void fmt_time_t(char *buf, size_t len, uint32_t t)
@@ -785,5 +927,6 @@ const kdx_command kdx_cmds_user[] = {
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
     {"!handle", cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
     {"!runaway", cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
+    {"!address", cmd_address, "memory regions of a user dump (memory info list): !address [ADDR]", 0},
     {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

@@ -408,6 +408,45 @@ TEST(minidump_duplicate_streams_read_once)
     kdx_target_close(tg);
 }
 
+TEST(minidump_address_from_memory_info)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    const kdx_mdw_region regions[] = {
+        {.base = 0, .size = 0x100000, .state = 0x10000, .protect = 1},
+        {.base = 0x100000, .allocation_base = 0xf0000, .size = 0x1000, .state = 0x1000,
+         .protect = 0x104, .allocation_protect = 4, .type = 0x20000},
+        {.base = 0x400000, .allocation_base = 0x400000, .size = 0x10000, .state = 0x1000,
+         .protect = 0x20, .allocation_protect = 0x80, .type = 0x1000000}};
+    spp->regions = regions;
+    spp->nregions = 3;
+    char file[512];
+    kdx_err err;
+    REQUIRE(write_tmp(spp, "regions.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "!address 100010; !address 401000; !address 50; !address 900000; !address", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Usage:                  Stack [~0; 1234.10]\n"
+                        "Base Address:           00000000`00100000\n"
+                        "End Address:            00000000`00101000\n"
+                        "Region Size:            00000000`00001000 (  4.000 kB)\n"
+                        "State:                  00001000          MEM_COMMIT\n"
+                        "Protect:                00000104          PAGE_READWRITE | PAGE_GUARD\n"
+                        "Type:                   00020000          MEM_PRIVATE\n"
+                        "Allocation Base:        00000000`000f0000\n");
+    CHECK_CONTAINS(out, "Usage:                  Image [app; \"C:\\app\\app.exe\"]\n");
+    CHECK_CONTAINS(out, "Protect:                00000020          PAGE_EXECUTE_READ\n");
+    CHECK_CONTAINS(out, "Allocation Protect:     00000080          PAGE_EXECUTE_WRITECOPY\n");
+    CHECK_CONTAINS(out, "Usage:                  Free\n");
+    CHECK_CONTAINS(out, "00000000`00900000 is not in any region of the dump's memory region list\n");
+    CHECK_CONTAINS(out, "00000000`00400000 00000000`00410000 00000000`00010000 MEM_IMAGE    MEM_COMMIT   PAGE_EXECUTE_READ        Image [app;");
+    free(out);
+    TESTDATA(calc, "user/calc.dmp");
+    out = kdx_test_run(calc, NULL, "!address 0", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "The dump holds no memory region list");
+    free(out);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
