@@ -42,6 +42,9 @@ static const kdx_target_ops full_ops = {"Full kernel dump", kdump_close, kdx_kdu
 static const kdx_target_ops bitmap_ops = {"Kernel bitmap dump", kdump_close, kdx_kdump_read_phys,
                                           NULL, kdx_kdump_phys_page, kdump_get_context,
                                           kdump_thread_info};
+static const kdx_target_ops summary_ops = {"Kernel summary dump", kdump_close, kdx_kdump_read_phys,
+                                           NULL, kdx_kdump_phys_page, kdump_get_context,
+                                           kdump_thread_info};
 static const kdx_target_ops triage_ops = {"Kernel triage dump", kdump_close, NULL,
                                           kdx_kdump_read_virt, NULL, kdump_get_context,
                                           kdump_thread_info};
@@ -333,6 +336,9 @@ static kdx_status setup_memory(kdx_kdump *d, kdx_target *t, kdx_err *err)
     case KDX_DUMP_TYPE_BITMAP_KERNEL:
         t->ops = &bitmap_ops;
         return kdx_kdump_load_bitmap(d, err);
+    case KDX_DUMP_TYPE_SUMMARY:
+        t->ops = &summary_ops;
+        return kdx_kdump_load_summary(d, err);
     case KDX_DUMP_TYPE_TRIAGE:
         t->ops = &triage_ops;
         return kdx_kdump_load_triage(d, t, err);

@@ -740,26 +740,40 @@ static kdx_status build_complete(kdx_kdw *w, outbuf *o, kdx_err *err)
     return KDX_OK;
 }
 
-static kdx_status build_bitmap(kdx_kdw *w, outbuf *o, kdx_err *err)
+/* Bitmap dumps: DumpType 5 ("SDMP", 64-bit fields, bits at +0x38) or the
+ * older DumpType 2 SUMMARY_DUMP (32-bit fields, RTL_BITMAP, bits after it). */
+static kdx_status build_bitmap(kdx_kdw *w, outbuf *o, bool summary, kdx_err *err)
 {
     bool x64 = w->arch == KDX_ARCH_X64;
     size_t hs = x64 ? KDX_KDUMP_HEADER64_SIZE : KDX_KDUMP_HEADER32_SIZE;
+    size_t bits_at = !summary ? 0x38 : x64 ? 0x28 : 0x20;
     uint64_t *pfn = sorted_pfns(w);
     uint64_t pages = w->npages ? pfn[w->npages - 1] + 1 : 0;
     uint64_t bytes = (pages + 7) / 8;
-    uint64_t first = (hs + 0x38 + bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    uint64_t first = (hs + bits_at + bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    if (summary && (pages > UINT32_MAX || first > UINT32_MAX)) {
+        free(pfn);
+        return kdx_err_set(err, KDX_E_LIMIT, "dump writer: a summary dump holds at most 2^32 pages");
+    }
     if (out_alloc(o, first + w->npages * PAGE, first, err) != KDX_OK) {
         free(pfn);
         return err ? err->code : KDX_E_NOMEM;
     }
-    put_header(w, o->b, KDX_DUMP_TYPE_BITMAP_FULL, o->len);
+    put_header(w, o->b, summary ? KDX_DUMP_TYPE_SUMMARY : KDX_DUMP_TYPE_BITMAP_FULL, o->len);
     uint8_t *b = o->b + hs;
     memcpy(b, "SDMPDUMP", 8);
-    kdx_put_le64(b + 0x20, first);
-    kdx_put_le64(b + 0x28, w->npages);
-    kdx_put_le64(b + 0x30, pages);
+    if (summary) {
+        kdx_put_le32(b + 0xc, (uint32_t)first);
+        kdx_put_le32(b + 0x10, (uint32_t)pages);
+        kdx_put_le32(b + 0x14, (uint32_t)w->npages);
+        kdx_put_le32(b + 0x18, (uint32_t)pages); /* RTL_BITMAP.SizeOfBitMap */
+    } else {
+        kdx_put_le64(b + 0x20, first);
+        kdx_put_le64(b + 0x28, w->npages);
+        kdx_put_le64(b + 0x30, pages);
+    }
     for (size_t i = 0; i < w->npages; i++) {
-        b[0x38 + pfn[i] / 8] |= (uint8_t)(1u << (pfn[i] % 8));
+        b[bits_at + pfn[i] / 8] |= (uint8_t)(1u << (pfn[i] % 8));
         out_page(w, o, first + i * PAGE, pfn[i]);
     }
     free(pfn);
@@ -900,8 +914,8 @@ static kdx_status build_into(kdx_kdw *w, kdx_kdw_kind kind, outbuf *o, kdx_err *
     }
     if (kind == KDX_KDW_COMPLETE)
         return build_complete(w, o, err);
-    if (kind == KDX_KDW_BITMAP)
-        return build_bitmap(w, o, err);
+    if (kind == KDX_KDW_BITMAP || kind == KDX_KDW_SUMMARY)
+        return build_bitmap(w, o, kind == KDX_KDW_SUMMARY, err);
     if (!w->own_tables)
         return kdx_err_set(err, KDX_E_UNSUPPORTED, "dump writer: triage dumps need the writer's page tables");
     return build_triage(w, o, err);

@@ -126,7 +126,8 @@ static void check_physical_sample(kdx_test_ctx *t, kdx_kdw_kind kind)
         CHECK(d->nruns >= 1);
     } else {
         CHECK(d->has_bitmap);
-        CHECK_EQ(d->hdr.dump_type, KDX_DUMP_TYPE_BITMAP_FULL);
+        CHECK_EQ(d->hdr.dump_type, kind == KDX_KDW_SUMMARY ? KDX_DUMP_TYPE_SUMMARY : KDX_DUMP_TYPE_BITMAP_FULL);
+        CHECK_EQ(d->bmp.summary, kind == KDX_KDW_SUMMARY);
         CHECK(d->bmp.total_present_pages > 10);
     }
     /* The writer's page tables map the stack: walk them through physical reads. */
@@ -156,6 +157,11 @@ TEST(kdump_writer_complete_sample)
 TEST(kdump_writer_bitmap_sample)
 {
     check_physical_sample(t, KDX_KDW_BITMAP);
+}
+
+TEST(kdump_writer_summary_sample)
+{
+    check_physical_sample(t, KDX_KDW_SUMMARY);
 }
 
 /* A 32-bit PAE dump from the writer, as complete and triage. */
@@ -275,7 +281,7 @@ static uint8_t *sample_buf(kdx_kdw_kind kind, size_t *n)
 
 TEST(kdump_truncated_files_give_clear_errors)
 {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         size_t n;
         uint8_t *b = sample_buf((kdx_kdw_kind)kind, &n);
         REQUIRE(b != NULL);
@@ -332,7 +338,7 @@ TEST(kdump_corrupt_headers_name_structure_and_offset)
 TEST(kdump_mutated_dumps_do_not_crash)
 {
     uint64_t seed = 0x2545f4914f6cdd1dull;
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         size_t n;
         uint8_t *orig = sample_buf((kdx_kdw_kind)kind, &n);
         REQUIRE(orig != NULL);
