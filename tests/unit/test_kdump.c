@@ -491,3 +491,35 @@ TEST(kdump_bitmap_header_field_order)
     CHECK_CONTAINS(err.msg, "bad.dmp: bitmap dump header at offset 0x2000");
     free(b);
 }
+
+/* 32-bit without PAE: 2-level tables of 4-byte entries. */
+TEST(kdump_writer_x86_nonpae_complete)
+{
+    kdx_kdw *w = kdx_kdw_new(KDX_ARCH_X86, false);
+    kdx_err err;
+    REQUIRE(kdx_kdw_write_virt(w, 0x8054099eull, "\x33\xdb\x8b\x75", 4, &err) == KDX_OK);
+    uint8_t *b;
+    size_t n;
+    REQUIRE(kdx_kdw_build(w, KDX_KDW_COMPLETE, &b, &n, &err) == KDX_OK);
+    uint64_t dtb = kdx_kdw_dtb(w);
+    kdx_kdw_free(w);
+    kdx_target *tg;
+    REQUIRE(open_buf(b, n, "x86.dmp", &tg, &err) == KDX_OK);
+    CHECK_EQ(tg->paging, KDX_PAGING_X86);
+    CHECK_EQ(tg->kernel_dtb, dtb);
+    uint32_t pde = 0, pte = 0;
+    CHECK_OK(kdx_read_phys(tg, dtb + (0x8054099eull >> 22) * 4, &pde, 4, NULL, NULL));
+    CHECK_EQ(pde & 1, 1);
+    CHECK_OK(kdx_read_phys(tg, (pde & ~0xfffu) + ((0x8054099eull >> 12) & 1023) * 4, &pte, 4, NULL, NULL));
+    uint8_t got[4];
+    CHECK_OK(kdx_read_phys(tg, (pte & ~0xfffu) + 0x99e, got, 4, NULL, NULL));
+    CHECK(memcmp(got, "\x33\xdb\x8b\x75", 4) == 0);
+    if (translation_available(tg)) {
+        CHECK_OK(kdx_read_virt(tg, 0x8054099eull, got, 4, NULL, NULL));
+        CHECK(memcmp(got, "\x33\xdb\x8b\x75", 4) == 0);
+        CHECK(tg->kernel.kdbg_valid);
+        CHECK_EQ(tg->kernel.kernel_base, 0x80400000);
+    }
+    kdx_target_close(tg);
+    free(b);
+}
