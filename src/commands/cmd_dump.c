@@ -355,7 +355,7 @@ static void print_triage(kdx_session *s, const kdx_kdump *d)
 
 static void print_processors(kdx_session *s, const kdx_kdump *d)
 {
-    uint64_t kpb = kdx_kdbg_u64(&d->kdbg, KDX_KDBG_KI_PROCESSOR_BLOCK);
+    uint64_t kpb = kdx_kdbg_ptr(&d->kdbg, KDX_KDBG_KI_PROCESSOR_BLOCK);
     if (!kpb)
         return;
     char a[KDX_ADDR_BUF];

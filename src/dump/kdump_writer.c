@@ -484,30 +484,36 @@ static kdx_status layout_processors(kdx_kdw *w, kdx_err *err)
 
 static void put16(uint8_t *b, unsigned off, uint16_t v) { kdx_put_le16(b + off, v); }
 
+/* KDDEBUGGER_DATA64 stores 32-bit kernels' pointers sign-extended. */
+static uint64_t kdbg_ptr(const kdx_kdw *w, uint64_t v)
+{
+    return w->ps == 4 ? (uint64_t)(int64_t)(int32_t)(uint32_t)v : v;
+}
+
 static kdx_status layout_kdbg(kdx_kdw *w, kdx_err *err)
 {
     uint8_t k[KDBG_SIZE] = {0};
     w->kdbg_va = kdx_kdw_alloc_virt(w, KDBG_SIZE, 16);
-    kdx_put_le64(k, w->kdbg_va);
-    kdx_put_le64(k + 8, w->kdbg_va);
+    kdx_put_le64(k, kdbg_ptr(w, w->kdbg_va));
+    kdx_put_le64(k + 8, kdbg_ptr(w, w->kdbg_va));
     memcpy(k + KDX_KDBG_OWNER_TAG, "KDBG", 4);
     kdx_put_le32(k + KDX_KDBG_SIZE, KDBG_SIZE);
-    kdx_put_le64(k + KDX_KDBG_KERN_BASE, w->kbase);
-    kdx_put_le64(k + KDX_KDBG_PS_LOADED_MODULE_LIST, w->module_list_va);
-    kdx_put_le64(k + KDX_KDBG_PS_ACTIVE_PROCESS_HEAD, w->process_head_va);
-    kdx_put_le64(k + KDX_KDBG_MM_PFN_DATABASE, w->pfn_db_va);
-    kdx_put_le64(k + KDX_KDBG_KI_PROCESSOR_BLOCK, w->kpb_va);
+    kdx_put_le64(k + KDX_KDBG_KERN_BASE, kdbg_ptr(w, w->kbase));
+    kdx_put_le64(k + KDX_KDBG_PS_LOADED_MODULE_LIST, kdbg_ptr(w, w->module_list_va));
+    kdx_put_le64(k + KDX_KDBG_PS_ACTIVE_PROCESS_HEAD, kdbg_ptr(w, w->process_head_va));
+    kdx_put_le64(k + KDX_KDBG_MM_PFN_DATABASE, kdbg_ptr(w, w->pfn_db_va));
+    kdx_put_le64(k + KDX_KDBG_KI_PROCESSOR_BLOCK, kdbg_ptr(w, w->kpb_va));
     if (w->build_lab) {
         uint64_t lab = kdx_kdw_alloc_virt(w, (uint32_t)strlen(w->build_lab) + 1, 8);
         kdx_kdw_write_virt(w, lab, w->build_lab, strlen(w->build_lab) + 1, err);
-        kdx_put_le64(k + KDX_KDBG_NT_BUILD_LAB, lab);
+        kdx_put_le64(k + KDX_KDBG_NT_BUILD_LAB, kdbg_ptr(w, lab));
     }
     if (w->service_pack) {
         uint64_t csd = kdx_kdw_alloc_virt(w, 4, 4);
         uint8_t v[4];
         kdx_put_le32(v, w->service_pack << 8);
         kdx_kdw_write_virt(w, csd, v, 4, err);
-        kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, csd);
+        kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, kdbg_ptr(w, csd));
     }
     put16(k, KDX_KDBG_OFF_KTHREAD_APC_PROCESS, THREAD_APC_PROCESS);
     put16(k, KDX_KDBG_SIZE_EPROCESS, PROCESS_SIZE);

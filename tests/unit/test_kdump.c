@@ -257,14 +257,14 @@ TEST(kdump_kdbg_encoding_roundtrip_and_recovery)
     CHECK(memcmp(dec, plain, sizeof plain) == 0);
     kdx_kdbg k;
     CHECK_OK(kdx_kdbg_from_bytes(&k, enc, sizeof enc, 0xfffff8047c600b20ull, 0xfffff8047c62a390ull,
-                                 0xfffff8047c61e200ull, "test", NULL));
+                                 0xfffff8047c61e200ull, false, "test", NULL));
     CHECK(k.was_encoded);
     CHECK_EQ(kdx_kdbg_u64(&k, KDX_KDBG_KERN_BASE), 0xfffff8047ba00000ull);
     /* Wrong known values: no key fits, a clear error. */
     memcpy(dec, enc, sizeof enc);
     CHECK(!kdx_kdbg_recover(dec, sizeof dec, 0x1111, 0x2222));
     kdx_err err;
-    CHECK(kdx_kdbg_from_bytes(&k, enc, sizeof enc, 0, 0x1111, 0x2222, "x.dmp", &err) == KDX_E_FORMAT);
+    CHECK(kdx_kdbg_from_bytes(&k, enc, sizeof enc, 0, 0x1111, 0x2222, false, "x.dmp", &err) == KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "KDBG");
 }
 
@@ -492,10 +492,12 @@ TEST(kdump_bitmap_header_field_order)
     free(b);
 }
 
-/* 32-bit without PAE: 2-level tables of 4-byte entries. */
+/* 32-bit without PAE: 2-level tables of 4-byte entries; its KDBG encoded,
+ * with pointers sign-extended as 32-bit kernels store them. */
 TEST(kdump_writer_x86_nonpae_complete)
 {
     kdx_kdw *w = kdx_kdw_new(KDX_ARCH_X86, false);
+    kdx_kdw_encode_kdbg(w, 0x0123456789abcdefull, 0x1122334455667788ull, 0xffffffff80545a10ull);
     kdx_err err;
     REQUIRE(kdx_kdw_write_virt(w, 0x8054099eull, "\x33\xdb\x8b\x75", 4, &err) == KDX_OK);
     uint8_t *b;
@@ -518,6 +520,7 @@ TEST(kdump_writer_x86_nonpae_complete)
         CHECK_OK(kdx_read_virt(tg, 0x8054099eull, got, 4, NULL, NULL));
         CHECK(memcmp(got, "\x33\xdb\x8b\x75", 4) == 0);
         CHECK(tg->kernel.kdbg_valid);
+        CHECK(kdx_kdump_of(tg)->kdbg.was_encoded);
         CHECK_EQ(tg->kernel.kernel_base, 0x80400000);
     }
     kdx_target_close(tg);
