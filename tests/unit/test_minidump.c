@@ -113,11 +113,12 @@ static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx
     return tg;
 }
 
-static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
+static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full, bool thread_ex)
 {
     fixture fx;
     kdx_mdw_spec *spp = fixture_init(&fx, a);
     spp->full_memory = full;
+    spp->thread_ex = thread_ex;
     uint8_t *buf;
     size_t len;
     kdx_err err = {0};
@@ -177,6 +178,7 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
     kdx_minidump *md = kdx_minidump_of(tg);
     REQUIRE(md);
     CHECK_EQ(md->has_memory64, full);
+    CHECK_EQ(md->threads_ex, thread_ex);
     uint64_t kt, ut;
     REQUIRE(kdx_minidump_process_times(tg, &kt, &ut));
     CHECK_EQ(kt, 10000000ull);
@@ -186,17 +188,17 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
 
 TEST(minidump_synthetic_x64)
 {
-    check_synthetic(t, KDX_ARCH_X64, false);
+    check_synthetic(t, KDX_ARCH_X64, false, false);
 }
 
 TEST(minidump_synthetic_x86_memory64)
 {
-    check_synthetic(t, KDX_ARCH_X86, true);
+    check_synthetic(t, KDX_ARCH_X86, true, false);
 }
 
-TEST(minidump_synthetic_arm64)
+TEST(minidump_synthetic_arm64_thread_ex)
 {
-    check_synthetic(t, KDX_ARCH_ARM64, false);
+    check_synthetic(t, KDX_ARCH_ARM64, false, true);
 }
 
 TEST(minidump_exception_without_context_uses_thread)
