@@ -216,6 +216,12 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
     bool e_form = (rest[0] == 'e' || rest[0] == 'E') && isspace((unsigned char)rest[1]);
     if (e_form)
         rest = kdx_skip_ws(rest + 1);
+    /* Freeze, unfreeze, suspend and resume change a live process. */
+    if (strchr("fFuUnNmM", rest[0]) && rest[0] && (!rest[1] || isspace((unsigned char)rest[1]))) {
+        kdx_print(s, "~%c needs a live target; a dump's threads cannot be frozen, thawed, "
+                     "suspended or resumed.\n", rest[0]);
+        return 1;
+    }
     if (all) {
         if (is_switch) {
             kdx_print(s, "~*s: cannot switch to every thread at once\n");
@@ -542,6 +548,7 @@ const kdx_command kdx_cmds_user[] = {
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
     {"!handle", kdx_cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
+    {".ttime", kdx_cmd_ttime, "creation time and CPU times of the current thread", 0},
     {"!runaway", kdx_cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
     {"!address", kdx_cmd_address, "memory regions of a user dump (memory info list): !address [ADDR]", 0},
     {"!mdstreams", kdx_cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},

@@ -104,6 +104,50 @@ static uint64_t thread_time(const kdx_minidump *md, size_t i, int which, uint64_
     return th->create_time && end > th->create_time ? end - th->create_time : 0;
 }
 
+/* FILETIME as "Thu Oct 13 22:16:52.123 2016 (UTC)". */
+static void fmt_filetime_utc(char *buf, size_t len, uint64_t ft)
+{
+    uint64_t secs = ft / 10000000ull;
+    if (secs < 11644473600ull) {
+        snprintf(buf, len, "0x%" PRIx64, ft);
+        return;
+    }
+    time_t tt = (time_t)(secs - 11644473600ull);
+    struct tm tm;
+    char d[48], y[16];
+    if (!gmtime_r(&tt, &tm) || !strftime(d, sizeof d, "%a %b %e %H:%M:%S", &tm) ||
+        !strftime(y, sizeof y, "%Y", &tm)) {
+        snprintf(buf, len, "0x%" PRIx64, ft);
+        return;
+    }
+    snprintf(buf, len, "%s.%03u %s (UTC)", d, (unsigned)((ft / 10000ull) % 1000), y);
+}
+
+int kdx_cmd_ttime(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)args;
+    if (!kdx_user_need_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    if (!md || s->cur_context >= md->nthreads || !md->threads[s->cur_context].has_times) {
+        kdx_print(s, "The dump holds no times for this thread (no ThreadInfoListStream entry).\n");
+        return 1;
+    }
+    const kdx_md_thread *th = &md->threads[s->cur_context];
+    char a[96];
+    fmt_filetime_utc(a, sizeof a, th->create_time);
+    kdx_print(s, "Created: %s\n", a);
+    if (th->exit_time) {
+        fmt_filetime_utc(a, sizeof a, th->exit_time);
+        kdx_print(s, "Exited:  %s\n", a);
+    }
+    fmt_span(a, sizeof a, th->kernel_time);
+    kdx_print(s, "Kernel:  %s\n", a);
+    fmt_span(a, sizeof a, th->user_time);
+    kdx_print(s, "User:    %s\n", a);
+    return 0;
+}
+
 int kdx_cmd_runaway(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_user_need_target(s, cmd))

@@ -356,13 +356,16 @@ TEST(minidump_thread_times_and_runaway)
     char file[512];
     kdx_err err;
     REQUIRE(write_tmp(spp, "times.dmp", file, sizeof file, &err));
-    char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
+    char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6; ~0s; .ttime; ~1f", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
                         "   0:10        0 days 0:00:00.031\n");
     CHECK_CONTAINS(out, " Kernel Mode Time\n  Thread       Time\n   0:10        0 days 0:00:00.046\n");
     CHECK_CONTAINS(out, " Elapsed Time\n  Thread       Time\n   0:10        0 days 0:01:05.000\n"
                         "   1:20        0 days 0:00:02.000\n");
+    CHECK_CONTAINS(out, "Created: Sun Sep 13 12:25:35.000 2020 (UTC)\n"
+                        "Kernel:  0 days 0:00:00.046\nUser:    0 days 0:00:00.031\n");
+    CHECK_CONTAINS(out, "~f needs a live target");
     free(out);
 }
 
