@@ -128,9 +128,13 @@ static bool teb_stack(const md_handle *h, uint64_t teb, uint64_t *base, uint64_t
     uint8_t b[16];
     if (kdx_minidump_read(&h->md, teb + (uint64_t)ps, b, (size_t)ps * 2, NULL) != KDX_OK)
         return false;
-    *base = ps == 8 ? kdx_le64(b) : kdx_le32(b);
-    *limit = ps == 8 ? kdx_le64(b + 8) : kdx_le32(b + 4);
-    return *base > *limit;
+    uint64_t hi = ps == 8 ? kdx_le64(b) : kdx_le32(b);
+    uint64_t lo = ps == 8 ? kdx_le64(b + 8) : kdx_le32(b + 4);
+    if (hi <= lo)
+        return false; /* not a live stack (or not a TEB): use the saved range */
+    *base = hi;
+    *limit = lo;
+    return true;
 }
 
 static kdx_status md_get_thread_info(void *impl, unsigned index, kdx_thread_info *out,
