@@ -1,5 +1,7 @@
-/* Command family: user-mode dumps: ~ (threads), | (process), !teb, !peb,
- * !gle, !error, and !mdstreams (the minidump's stream directory). */
+/* Command family: user-mode dumps. Here: ~ (threads, and processors on a
+ * kernel dump), | (process), !teb, !peb, !gle, !error, and the family's
+ * table. The views of minidump streams (!mdstreams, !handle, !runaway,
+ * .ttime, !address) are in cmd_user_dump.c. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
