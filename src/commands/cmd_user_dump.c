@@ -377,6 +377,15 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     case KDX_MD_HANDLE_DATA: kdx_print(s, "%zu handles", md->nhandles); break;
     case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
     case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
+    case KDX_MD_SYSTEM_MEMORY_INFO:
+        if (md->has_sysmem) {
+            char a[KDX_ADDR_BUF];
+            kdx_print(s, "%" PRIu64 " MB physical memory, %u-byte pages, user space to %s",
+                      (uint64_t)md->sysmem_physical_pages * md->sysmem_page_size >> 20,
+                      md->sysmem_page_size,
+                      kdx_session_fmt_ptr(s, a, md->sysmem_max_user_address));
+        }
+        break;
     case KDX_MD_PROCESS_VM_COUNTERS:
         if (md->has_vm)
             kdx_print(s, "working set %" PRIu64 " KB (peak %" PRIu64 " KB), private %" PRIu64

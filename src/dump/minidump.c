@@ -310,7 +310,8 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
         KDX_MD_MEMORY64_LIST, KDX_MD_THREAD_NAMES, KDX_MD_THREAD_INFO_LIST, KDX_MD_MODULE_LIST,
         KDX_MD_UNLOADED_MODULES, KDX_MD_MISC_INFO, KDX_MD_EXCEPTION, KDX_MD_HANDLE_DATA,
         KDX_MD_MEMORY_INFO_LIST, KDX_MD_COMMENT_A, KDX_MD_COMMENT_W, KDX_MD_TOKEN,
-        KDX_MD_BREAKPAD_INFO, KDX_MD_PROCESS_VM_COUNTERS, KDX_MD_BREAKPAD_ASSERTION};
+        KDX_MD_BREAKPAD_INFO, KDX_MD_PROCESS_VM_COUNTERS, KDX_MD_BREAKPAD_ASSERTION,
+        KDX_MD_SYSTEM_MEMORY_INFO};
     bool have_threads = false, ranges_done = false;
     for (size_t o = 0; o < KDX_ARRAY_LEN(order); o++) {
         uint32_t type = order[o];
@@ -347,6 +348,7 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
             case KDX_MD_TOKEN: st = kdx_md_parse_token(md, s, err); break;
             case KDX_MD_BREAKPAD_INFO: st = kdx_md_parse_breakpad_info(md, s, err); break;
             case KDX_MD_PROCESS_VM_COUNTERS: st = kdx_md_parse_vm_counters(md, s, err); break;
+            case KDX_MD_SYSTEM_MEMORY_INFO: st = kdx_md_parse_system_memory(md, s, err); break;
             case KDX_MD_BREAKPAD_ASSERTION: st = kdx_md_parse_assertion(md, s, err); break;
             default: break;
             }

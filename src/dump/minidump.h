@@ -138,6 +138,10 @@ typedef struct kdx_minidump {
     /* Breakpad info stream. */
     bool has_breakpad_info;
     uint32_t breakpad_validity, breakpad_dump_tid, breakpad_requesting_tid;
+    /* System memory info (stream 21): the basic-information part. */
+    bool has_sysmem;
+    uint32_t sysmem_page_size, sysmem_physical_pages, sysmem_allocation_granularity;
+    uint64_t sysmem_max_user_address;
     /* Process VM counters (stream 22). */
     bool has_vm;
     uint32_t vm_page_faults;
@@ -193,6 +197,7 @@ kdx_status kdx_md_parse_meminfo(kdx_minidump *md, const kdx_md_stream *s, kdx_er
 kdx_status kdx_md_parse_comment(kdx_minidump *md, const kdx_md_stream *s, bool wide,
                                 kdx_err *err);
 kdx_status kdx_md_parse_token(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
+kdx_status kdx_md_parse_system_memory(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_vm_counters(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_breakpad_info(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);

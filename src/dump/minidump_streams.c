@@ -797,3 +797,21 @@ kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_
     md->assert_type = kdx_le32(p + 772);
     return KDX_OK;
 }
+
+kdx_status kdx_md_parse_system_memory(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
+{
+    const uint8_t *p;
+    kdx_status st = kdx_md_stream_bytes(md, s, "system memory info stream", &p, err);
+    /* Revision, Flags, then MINIDUMP_SYSTEM_BASIC_INFORMATION (52 bytes). */
+    if (st == KDX_OK && s->size < 56)
+        st = kdx_err_set(err, KDX_E_FORMAT, "%s: system memory info stream at offset 0x%x is "
+                         "0x%x bytes, needs 0x38", md->file->path, s->rva, s->size);
+    if (st != KDX_OK)
+        return note(md, s, st, err);
+    md->has_sysmem = true;
+    md->sysmem_page_size = kdx_le32(p + 8);
+    md->sysmem_physical_pages = kdx_le32(p + 12);
+    md->sysmem_allocation_granularity = kdx_le32(p + 24);
+    md->sysmem_max_user_address = kdx_le64(p + 36);
+    return KDX_OK;
+}

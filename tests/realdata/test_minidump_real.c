@@ -274,6 +274,8 @@ TEST(minidump_real_assertion_and_vm_counters)
     REQUIRE(out);
     /* Revision 2 counters: working set 0x1a02000, peak 0x1ef6000, private 0x5f6000. */
     CHECK_CONTAINS(out, "working set 26632 KB (peak 31704 KB), private 6104 KB, 8177 page faults");
+    /* 1048446 pages of 4 KB; the x64 user space of Windows 7 ends at 7ff`fffeffff. */
+    CHECK_CONTAINS(out, "4095 MB physical memory, 4096-byte pages, user space to 000007ff`fffeffff");
     free(out);
 }
 
