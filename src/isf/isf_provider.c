@@ -671,6 +671,10 @@ kdx_status kdx_isf_provider_open_buffer(const char *name, const uint8_t *data, s
         data = decoded;
         len = dlen;
     }
+    if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf) {
+        data += 3; /* UTF-8 byte-order mark, as some Windows tools write it */
+        len -= 3;
+    }
     json_error_t jerr;
     json_t *root = json_loadb((const char *)data, len, 0, &jerr);
     free(decoded);

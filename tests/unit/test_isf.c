@@ -128,6 +128,17 @@ TEST(isf_corrupt_xz_named)
     CHECK_CONTAINS(err.msg, "t.json.xz: xz");
 }
 
+TEST(isf_utf8_bom_accepted)
+{
+    kdx_symprov p;
+    kdx_err err = {0};
+    char *text = kdx_asprintf("\xef\xbb\xbf%s", small_isf);
+    CHECK_OK(open_text(text, &p, NULL, &err));
+    if (p.ops)
+        p.ops->destroy(p.impl);
+    free(text);
+}
+
 TEST(isf_guid_parse)
 {
     uint8_t g[16];
