@@ -327,7 +327,8 @@ static char *tidy_signature(char *s)
     return s;
 }
 
-char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
+/* The index entry starting exactly at rva in a PDB provider, or NULL. */
+static const kdx_pdb_addr *entry_at(const kdx_symprov *prov, uint32_t rva)
 {
     if (!kdx_pdb_is_provider(prov))
         return NULL;
@@ -335,9 +336,15 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
     if (kdx_pdb_build_addrs(pdb, NULL))
         return NULL;
     long i = addr_floor(pdb, rva);
-    if (i < 0 || pdb->addrs[i].rva != rva)
+    return i >= 0 && pdb->addrs[i].rva == rva ? &pdb->addrs[i] : NULL;
+}
+
+char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
+{
+    const kdx_pdb_addr *a = entry_at(prov, rva);
+    if (!a)
         return NULL;
-    const kdx_pdb_addr *a = &pdb->addrs[i];
+    kdx_pdb *pdb = prov->impl;
     const char *decorated = a->decorated ? a->decorated : a->raw[0] == '?' ? a->raw : NULL;
     if (decorated) {
         char *u = kdx_undname(decorated, true);
@@ -355,16 +362,10 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
 
 char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva)
 {
-    if (!kdx_pdb_is_provider(prov))
+    const kdx_pdb_addr *a = entry_at(prov, rva);
+    if (!a || a->kind != KDX_SYM_FUNCTION || !a->type)
         return NULL;
-    kdx_pdb *pdb = prov->impl;
-    if (kdx_pdb_build_addrs(pdb, NULL))
-        return NULL;
-    long i = addr_floor(pdb, rva);
-    if (i < 0 || pdb->addrs[i].rva != rva || pdb->addrs[i].kind != KDX_SYM_FUNCTION ||
-        !pdb->addrs[i].type)
-        return NULL;
-    return kdx_pdb_proc_params(pdb, pdb->addrs[i].type);
+    return kdx_pdb_proc_params(prov->impl, a->type);
 }
 
 bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)
