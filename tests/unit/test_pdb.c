@@ -100,6 +100,11 @@ TEST(pdb_rejects_non_pdb_and_corrupt_superblocks)
     CHECK_CONTAINS(err.msg, "text.pdb: not a PDB");
     CHECK(p.ops == NULL);
 
+    static const char jg[64] = "Microsoft C/C++ program database 2.00\r\n\x1aJG";
+    path = write_tmp("old.pdb", jg, sizeof jg);
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_UNSUPPORTED);
+    CHECK_CONTAINS(err.msg, "PDB 2.00");
+
     static uint8_t b[3 * 512];
     memset(b, 0, sizeof b);
     msf_header(b, 512, 1000, 64, 1);
