@@ -60,6 +60,9 @@ TEST(pdb_undname_data_and_special)
               "`__local_stdio_scanf_options'::`2'::_OptionsStorage");
     check_und(t, "?x@?1??foo@bar@@QEAAXH@Z@4HA", false, "`bar::foo(int)'::`2'::x");
     check_und(t, "?x@?1??foo@@YAXX", false, NULL); /* inner symbol cut short */
+    /* Found by fuzzing: an enum code at the very end, a number without '@'. */
+    check_und(t, "??$0FK@@@QAEHEHXW", true, NULL);
+    check_und(t, "?x@@YAXY1B", true, NULL);
     check_und(t, "free", false, NULL);
     check_und(t, "?", false, NULL);
     check_und(t, "?a@", true, NULL);
