@@ -17,6 +17,7 @@ static void pdb_destroy(void *impl)
     if (!pdb)
         return;
     kdx_pdb_types_free(pdb->types);
+    kdx_pdb_types_free(pdb->ids);
     for (uint32_t i = 0; i < pdb->nowned; i++)
         free(pdb->owned_strings[i]);
     free(pdb->owned_strings);
@@ -339,6 +340,12 @@ static const kdx_pdb_addr *entry_at(const kdx_symprov *prov, uint32_t rva)
     return i >= 0 && pdb->addrs[i].rva == rva ? &pdb->addrs[i] : NULL;
 }
 
+/* A procedure's TPI type (through the IPI function id for S_*PROC32_ID). */
+static uint32_t proc_type_of(kdx_pdb *pdb, const kdx_pdb_addr *a)
+{
+    return a->type_is_id ? kdx_pdb_id_to_type(pdb, a->type) : a->type;
+}
+
 char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
 {
     const kdx_pdb_addr *a = entry_at(prov, rva);
@@ -352,7 +359,7 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
             return tidy_signature(u);
     }
     if (a->kind == KDX_SYM_FUNCTION && a->local) {
-        char *sig = kdx_pdb_proc_signature(pdb, a->type, a->raw, true);
+        char *sig = kdx_pdb_proc_signature(pdb, proc_type_of(pdb, a), a->raw, true);
         if (sig)
             return sig;
     }
@@ -365,7 +372,7 @@ char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva)
     const kdx_pdb_addr *a = entry_at(prov, rva);
     if (!a || a->kind != KDX_SYM_FUNCTION || !a->type)
         return NULL;
-    return kdx_pdb_proc_params(prov->impl, a->type);
+    return kdx_pdb_proc_params(prov->impl, proc_type_of(prov->impl, a));
 }
 
 bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)
