@@ -111,7 +111,13 @@ typedef struct udt_info {
 
 static bool is_udt(uint16_t k)
 {
-    return k == LF_CLASS || k == LF_STRUCTURE || k == LF_INTERFACE || k == LF_UNION || k == LF_ENUM;
+    return k == LF_CLASS || k == LF_STRUCTURE || k == LF_INTERFACE || k == LF_UNION || k == LF_ENUM ||
+           (k >= LF_CLASS2 && k <= LF_INTERFACE2);
+}
+
+static bool is_union(uint16_t k)
+{
+    return k == LF_UNION || k == LF_UNION2;
 }
 
 static bool udt(uint16_t kind, const uint8_t *p, uint32_t len, udt_info *u)
@@ -141,6 +147,19 @@ static bool udt(uint16_t kind, const uint8_t *p, uint32_t len, udt_info *u)
         u->utype = kdx_le32(p + 4);
         u->field = kdx_le32(p + 8);
         off = 12;
+    } else if (kind >= LF_CLASS2 && kind <= LF_INTERFACE2) {
+        /* Newer MSVC: 32-bit properties first, then field list (and for
+         * classes derivation list and vtable shape), member count, size. */
+        uint32_t fixed = kind == LF_UNION2 ? 8 : 16, cused = 0;
+        uint64_t count;
+        if (len < fixed)
+            return false;
+        u->props = (uint16_t)kdx_le32(p);
+        u->field = kdx_le32(p + 4);
+        if (!numeric(p + fixed, len - fixed, &count, &cused) ||
+            !numeric(p + fixed + cused, len - fixed - cused, &u->size, &used))
+            return false;
+        off = fixed + cused + used;
     } else {
         return false;
     }
@@ -337,8 +356,8 @@ static kdx_type *convert_udt(kdx_pdb_types *tp, uint32_t ti, uint16_t kind, cons
             }
         }
     }
-    kdx_type_kind k = kind == LF_UNION ? KDX_TYPE_UNION : kind == LF_ENUM ? KDX_TYPE_ENUM
-                      : kind == LF_CLASS ? KDX_TYPE_CLASS : KDX_TYPE_STRUCT;
+    kdx_type_kind k = is_union(kind) ? KDX_TYPE_UNION : kind == LF_ENUM ? KDX_TYPE_ENUM
+                      : kind == LF_CLASS || kind == LF_CLASS2 ? KDX_TYPE_CLASS : KDX_TYPE_STRUCT;
     kdx_type *t = new_node(tp, ti, k);
     t->name = u.name;
     t->size = u.size;
@@ -716,8 +735,8 @@ static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int dept
         return;
     default:
         if (is_udt(kind) && udt(kind, p, len, &u)) {
-            kdx_sb_puts(sb, kind == LF_UNION ? "union " : kind == LF_ENUM ? "enum "
-                            : kind == LF_CLASS ? "class " : "struct ");
+            kdx_sb_puts(sb, is_union(kind) ? "union " : kind == LF_ENUM ? "enum "
+                            : kind == LF_CLASS || kind == LF_CLASS2 ? "class " : "struct ");
             kdx_sb_puts(sb, u.name);
         }
         else if (windbg && (kind == LF_PROCEDURE || kind == LF_MFUNCTION))
