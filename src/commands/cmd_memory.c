@@ -127,7 +127,11 @@ static uint64_t mem_value(const mem_buf *m, size_t off, unsigned size)
 
 /* ---- Display formats ------------------------------------------------------- */
 
-typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS, DK_FLOAT } dkind;
+/* DK_DEREF_*: dda/ddu/ddp, dpa/dpu/dpp, dqa/dqu/dqp show what each value points to. */
+typedef enum dkind {
+    DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS, DK_FLOAT,
+    DK_DEREF_ASCII, DK_DEREF_UNICODE, DK_DEREF_PTR
+} dkind;
 
 typedef struct dfmt {
     const char *name;
@@ -144,6 +148,11 @@ static const dfmt formats[] = {
     {"dp", DK_HEX, 0, 0, 128, false},     {"dc", DK_HEX, 4, 4, 128, true},
     {"dW", DK_HEX, 2, 8, 128, true},      {"dD", DK_FLOAT, 8, 3, 120, false},
     {"df", DK_FLOAT, 4, 4, 64, false},
+    {"dda", DK_DEREF_ASCII, 4, 1, 128, false}, {"ddu", DK_DEREF_UNICODE, 4, 1, 128, false},
+    {"ddp", DK_DEREF_PTR, 4, 1, 128, false},   {"dqa", DK_DEREF_ASCII, 8, 1, 128, false},
+    {"dqu", DK_DEREF_UNICODE, 8, 1, 128, false}, {"dqp", DK_DEREF_PTR, 8, 1, 128, false},
+    {"dpa", DK_DEREF_ASCII, 0, 1, 128, false}, {"dpu", DK_DEREF_UNICODE, 0, 1, 128, false},
+    {"dpp", DK_DEREF_PTR, 0, 1, 128, false},
     {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
     {"dyb", DK_BINARY, 1, 4, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
     {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
@@ -258,6 +267,43 @@ static void symbol_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const me
         kdx_sym_format(s, x, name, sizeof name);
         kdx_sb_printf(sb, " %s", name);
     }
+}
+
+static void put_char(kdx_strbuf *sb, uint32_t c);
+
+/* dda/ddu/ddp and friends: the value, then the string or value it points to. */
+static void deref_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m,
+                       size_t off)
+{
+    unsigned unit = v->f.unit;
+    put_addr(sb, v, m->addr + off);
+    put_value(sb, m, off, unit);
+    if (!mem_ok(m, off, unit))
+        return;
+    uint64_t x = mem_value(m, off, unit);
+    if (v->f.kind == DK_DEREF_PTR) {
+        uint8_t b[8];
+        if (kdx_read_virt(s->target, x, b, unit, NULL, NULL) != KDX_OK)
+            return;
+        mem_buf one = {x, unit, b, (uint8_t[8]){1, 1, 1, 1, 1, 1, 1, 1}, false, false};
+        kdx_sb_putc(sb, ' ');
+        put_value(sb, &one, 0, unit);
+        return;
+    }
+    unsigned csize = v->f.kind == DK_DEREF_UNICODE ? 2 : 1;
+    uint8_t b[2];
+    if (kdx_read_virt(s->target, x, b, csize, NULL, NULL) != KDX_OK)
+        return;
+    kdx_sb_puts(sb, " \"");
+    for (unsigned i = 0; i < 256; i++) {
+        if (kdx_read_virt(s->target, x + i * csize, b, csize, NULL, NULL) != KDX_OK)
+            break;
+        uint32_t c = csize == 2 ? (uint32_t)(b[0] | b[1] << 8) : b[0];
+        if (!c)
+            break;
+        put_char(sb, c);
+    }
+    kdx_sb_putc(sb, '"');
 }
 
 static void flush_line(kdx_session *s, kdx_strbuf *sb)
@@ -392,6 +438,9 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         case DK_BINARY: binary_line(&sb, v, m, u * unit, n); break;
         case DK_SYMBOLS: symbol_line(s, &sb, v, m, u * unit); break;
         case DK_FLOAT: float_line(&sb, v, m, u * unit, n); break;
+        case DK_DEREF_ASCII:
+        case DK_DEREF_UNICODE:
+        case DK_DEREF_PTR: deref_line(s, &sb, v, m, u * unit); break;
         case DK_ASCII:
         case DK_UNICODE: break;
         }
@@ -693,6 +742,15 @@ const kdx_command kdx_cmds_memory[] = {
     {"dds", cmd_display, "display double words with symbols", 0},
     {"dqs", cmd_display, "display quad words with symbols", 0},
     {"dps", cmd_display, "display pointers with symbols", 0},
+    {"dda", cmd_display, "display double words and the ASCII strings they point to", 0},
+    {"ddu", cmd_display, "display double words and the Unicode strings they point to", 0},
+    {"ddp", cmd_display, "display double words and the values they point to", 0},
+    {"dqa", cmd_display, "display quad words and the ASCII strings they point to", 0},
+    {"dqu", cmd_display, "display quad words and the Unicode strings they point to", 0},
+    {"dqp", cmd_display, "display quad words and the values they point to", 0},
+    {"dpa", cmd_display, "display pointers and the ASCII strings they point to", 0},
+    {"dpu", cmd_display, "display pointers and the Unicode strings they point to", 0},
+    {"dpp", cmd_display, "display pointers and the values they point to", 0},
     {"!db", cmd_phys_display, "display physical memory as bytes: !db PADDR [L count]", 0},
     {"!dw", cmd_phys_display, "display physical memory as words", 0},
     {"!dd", cmd_phys_display, "display physical memory as double words", 0},
