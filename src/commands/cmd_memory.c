@@ -252,15 +252,23 @@ static void binary_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t
     }
 }
 
+/* Address and value of a one-value line; false when the value is unreadable. */
+static bool value_cell(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, uint64_t *x)
+{
+    put_addr(sb, v, m->addr + off);
+    put_value(sb, m, off, v->f.unit);
+    if (!mem_ok(m, off, v->f.unit))
+        return false;
+    *x = mem_value(m, off, v->f.unit);
+    return true;
+}
+
 static void symbol_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m,
                         size_t off)
 {
-    unsigned unit = v->f.unit;
-    put_addr(sb, v, m->addr + off);
-    put_value(sb, m, off, unit);
-    if (!mem_ok(m, off, unit))
+    uint64_t x;
+    if (!value_cell(sb, v, m, off, &x))
         return;
-    uint64_t x = mem_value(m, off, unit);
     kdx_symhit hit;
     if (kdx_sym_from_addr(s, x, &hit) == KDX_OK) {
         char name[512];
@@ -276,11 +284,9 @@ static void deref_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem
                        size_t off)
 {
     unsigned unit = v->f.unit;
-    put_addr(sb, v, m->addr + off);
-    put_value(sb, m, off, unit);
-    if (!mem_ok(m, off, unit))
+    uint64_t x;
+    if (!value_cell(sb, v, m, off, &x))
         return;
-    uint64_t x = mem_value(m, off, unit);
     if (v->f.kind == DK_DEREF_PTR) {
         uint8_t b[8];
         if (kdx_read_virt(s->target, x, b, unit, NULL, NULL) != KDX_OK)
