@@ -575,6 +575,46 @@ static int cmd_display(kdx_session *s, const char *cmd, const char *args)
     return run_display(s, cmd, f, args, false);
 }
 
+/* ds / dS: a STRING/ANSI_STRING or UNICODE_STRING structure (Length,
+ * MaximumLength, Buffer), shown as the buffer's address and its text. */
+static int cmd_string_struct(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    kdx_target *t = s->target;
+    bool unicode = cmd[1] == 'S';
+    kdx_err err;
+    uint64_t addr;
+    if (!*args)
+        addr = default_start(s);
+    else if (kdx_expr_eval_all(s, args, &addr, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    uint16_t len;
+    uint64_t buf;
+    if (kdx_read_u16(t, addr, &len, &err) != KDX_OK ||
+        kdx_read_ptr(t, addr + (uint64_t)t->ptr_size, &buf, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    uint8_t *text = calloc((size_t)len + 2, 1);
+    size_t got = 0;
+    kdx_read_virt(t, buf, text, len, &got, NULL);
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    char a[KDX_ADDR_BUF];
+    kdx_sb_printf(&sb, "%s  \"", kdx_fmt_ptr(a, buf, t->ptr_size));
+    size_t csize = unicode ? 2 : 1;
+    for (size_t i = 0; i + csize <= got; i += csize)
+        put_char(&sb, unicode ? (uint32_t)(text[i] | text[i + 1] << 8) : text[i]);
+    kdx_sb_putc(&sb, '"');
+    flush_line(s, &sb);
+    kdx_sb_free(&sb);
+    free(text);
+    if (got < len) {
+        kdx_print(s, "Memory read error at %s\n", kdx_fmt_ptr(a, buf + got, t->ptr_size));
+        return 1;
+    }
+    return 0;
+}
+
 /* !db !dw !dd !dq !dc: physical memory, "#" address column. */
 static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
 {
@@ -748,6 +788,7 @@ const kdx_command kdx_cmds_memory[] = {
     {"dds", cmd_display, "display double words with symbols", 0},
     {"dqs", cmd_display, "display quad words with symbols", 0},
     {"dps", cmd_display, "display pointers with symbols", 0},
+    {"ds", cmd_string_struct, "display a STRING/ANSI_STRING (dS: UNICODE_STRING) structure", 0},
     {"dda", cmd_display, "display double words and the ASCII strings they point to", 0},
     {"ddu", cmd_display, "display double words and the Unicode strings they point to", 0},
     {"ddp", cmd_display, "display double words and the values they point to", 0},

@@ -291,3 +291,11 @@ TEST(memcmd_pointer_targets)
                    "fffff880`0496ea00  fffff880`0496e700 77202c6f`6c6c6548\n");
     free(out);
 }
+
+TEST(memcmd_string_structures)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "dS fffff880`0496eb00; ds fffff880`0496eb10");
+    CHECK_STR(out, "fffff880`0496e800  \"Win\"\n"
+                   "fffff880`0496e700  \"Hello\"\n");
+    free(out);
+}
