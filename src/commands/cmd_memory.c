@@ -417,14 +417,16 @@ static void float_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t 
     }
 }
 
-static void display(kdx_session *s, const dview *v, const mem_buf *m)
+/* Displays the lines of m; false when a failed physical read ended it. */
+static bool display(kdx_session *s, const dview *v, const mem_buf *m, bool first)
 {
     kdx_strbuf sb;
     kdx_sb_init(&sb);
     kdx_sb_puts(&sb, "");
     unsigned unit = v->f.unit;
     size_t nunits = m->len / unit;
-    if (v->f.kind == DK_BINARY) {
+    bool go_on = true;
+    if (v->f.kind == DK_BINARY && first) {
         size_t indent = v->phys ? 10 : (v->ptr_size == 8 ? 19 : 10);
         kdx_print(s, "%*s76543210 76543210 76543210 76543210\n", (int)indent, "");
         kdx_print(s, "%*s-------- -------- -------- --------\n", (int)indent, "");
@@ -437,6 +439,7 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
                       (unsigned long long)(m->addr + u * unit),
                       m->truncated ? " (the page lies past the end of the truncated dump file)"
                                    : "");
+            go_on = false;
             break;
         }
         switch (v->f.kind) {
@@ -454,6 +457,7 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         u += n;
     }
     kdx_sb_free(&sb);
+    return go_on;
 }
 
 /* ---- d* commands ------------------------------------------------------------ */
@@ -532,24 +536,37 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
     uint64_t count = r.has_count ? r.count : v.f.def_bytes / v.f.unit;
     if (v.ptr_size == 4 && !v.phys)
         start &= 0xffffffffull;
-    size_t len = (size_t)(count * v.f.unit);
-    mem_buf m;
-    if (count > SIZE_MAX / v.f.unit || !mem_read(s, v.phys, start, len, &m)) {
-        kdx_print(s, "Range error in '%s %s': not enough memory for %llu bytes\n", cmd, args,
-                  (unsigned long long)(count * v.f.unit));
+    if (count > SIZE_MAX / v.f.unit) {
+        kdx_print(s, "Range error in '%s %s'\n", cmd, args);
         return 1;
     }
+    size_t len = (size_t)(count * v.f.unit);
     size_t consumed = len;
+    mem_buf m;
     if (v.f.kind == DK_ASCII || v.f.kind == DK_UNICODE) {
+        /* Strings end at their NUL; read at most 1 MB of them at once. */
+        len = KDX_MIN(len, (size_t)1 << 20);
+        if (!mem_read(s, v.phys, start, len, &m))
+            return 1;
         kdx_strbuf sb;
         kdx_sb_init(&sb);
         kdx_sb_puts(&sb, "");
         consumed = string_lines(s, &sb, &v, &m);
         kdx_sb_free(&sb);
+        mem_free(&m);
     } else {
-        display(s, &v, &m);
+        /* Large ranges stream through a bounded buffer, whole lines at a time. */
+        size_t line = (size_t)v.f.per_line * v.f.unit;
+        size_t chunk = KDX_MAX(line, (size_t)65536 / line * line);
+        for (size_t off = 0; off < len; off += chunk) {
+            if (!mem_read(s, v.phys, start + off, KDX_MIN(chunk, len - off), &m))
+                return 1;
+            bool go_on = display(s, &v, &m, off == 0);
+            mem_free(&m);
+            if (!go_on)
+                break;
+        }
     }
-    mem_free(&m);
     s->display_next = start + consumed;
     s->display_next_valid = !v.phys;
     snprintf(s->display_last_cmd, sizeof s->display_last_cmd, "%s", f->name);
