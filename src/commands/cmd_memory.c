@@ -183,22 +183,28 @@ static void put_addr(kdx_strbuf *sb, const dview *v, uint64_t addr)
     kdx_sb_printf(sb, "%s  ", kdx_fmt_ptr(a, addr, v->ptr_size));
 }
 
+/* ndigits hex digits of x (or '?' when unreadable), without printf: dumps
+ * of many megabytes format millions of values. */
+static void put_hex(kdx_strbuf *sb, uint64_t x, unsigned ndigits, bool ok)
+{
+    static const char digits[] = "0123456789abcdef";
+    char buf[16];
+    for (unsigned i = 0; i < ndigits; i++)
+        buf[ndigits - 1 - i] = ok ? digits[(x >> (4 * i)) & 15] : '?';
+    kdx_sb_putn(sb, buf, ndigits);
+}
+
 static void put_value(kdx_strbuf *sb, const mem_buf *m, size_t off, unsigned unit)
 {
     bool ok = mem_ok(m, off, unit);
     uint64_t x = ok ? mem_value(m, off, unit) : 0;
     if (unit == 8) {
-        if (ok)
-            kdx_sb_printf(sb, "%08x`%08x", (unsigned)(x >> 32), (unsigned)x);
-        else
-            kdx_sb_puts(sb, "????????`????????");
+        put_hex(sb, x >> 32, 8, ok);
+        kdx_sb_putc(sb, '`');
+        put_hex(sb, x, 8, ok);
         return;
     }
-    if (ok)
-        kdx_sb_printf(sb, "%0*llx", (int)(unit * 2), (unsigned long long)x);
-    else
-        for (unsigned i = 0; i < unit * 2; i++)
-            kdx_sb_putc(sb, '?');
+    put_hex(sb, x, unit * 2, ok);
 }
 
 static char ascii_of(const mem_buf *m, size_t off)
