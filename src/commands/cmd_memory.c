@@ -154,7 +154,7 @@ static const dfmt formats[] = {
     {"dpa", DK_DEREF_ASCII, 0, 1, 128, false}, {"dpu", DK_DEREF_UNICODE, 0, 1, 128, false},
     {"dpp", DK_DEREF_PTR, 0, 1, 128, false},
     {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
-    {"dyb", DK_BINARY, 1, 4, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
+    {"dyb", DK_BINARY, 1, 4, 32, false},  {"dyd", DK_BINARY, 4, 1, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
     {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
     {NULL, DK_HEX, 0, 0, 0, false}};
 
@@ -237,24 +237,28 @@ static void hex_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t of
         kdx_sb_putc(sb, ascii_of(m, off + i));
 }
 
+/* dyb: four bytes a line; dyd: one double word a line. Bits first (most
+ * significant left, in groups of 8), then the hex values. */
 static void binary_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, size_t n)
 {
+    unsigned unit = v->f.unit;
     put_addr(sb, v, m->addr + off);
-    for (size_t i = 0; i < v->f.per_line; i++) {
+    size_t nbytes = unit == 1 ? v->f.per_line : unit;
+    for (size_t i = 0; i < nbytes; i++) {
+        /* dyd shows the value's high byte first. */
+        size_t byte = unit == 1 ? off + i : off + (unit - 1 - i);
+        bool present = unit == 1 ? i < n : true;
         if (i)
             kdx_sb_putc(sb, ' ');
         for (int b = 7; b >= 0; b--)
-            kdx_sb_putc(sb, i >= n ? ' ' : !m->ok[off + i] ? '?'
-                                : ((m->data[off + i] >> b) & 1) ? '1' : '0');
+            kdx_sb_putc(sb, !present ? ' ' : !m->ok[byte] ? '?'
+                                : ((m->data[byte] >> b) & 1) ? '1' : '0');
     }
     kdx_sb_puts(sb, "  ");
     for (size_t i = 0; i < n; i++) {
         if (i)
             kdx_sb_putc(sb, ' ');
-        if (m->ok[off + i])
-            kdx_sb_printf(sb, "%02x", m->data[off + i]);
-        else
-            kdx_sb_puts(sb, "??");
+        put_value(sb, m, off + i * unit, unit);
     }
 }
 
@@ -434,7 +438,13 @@ static bool display(kdx_session *s, const dview *v, const mem_buf *m, bool first
     bool go_on = true;
     if (v->f.kind == DK_BINARY && first) {
         size_t indent = v->phys ? 10 : (v->ptr_size == 8 ? 19 : 10);
-        kdx_print(s, "%*s76543210 76543210 76543210 76543210\n", (int)indent, "");
+        if (unit == 4) {
+            /* Tens digit of the bit number where it changes: bits 31, 29, 19, 9. */
+            kdx_print(s, "%*s3 2          1          0\n", (int)indent, "");
+            kdx_print(s, "%*s10987654 32109876 54321098 76543210\n", (int)indent, "");
+        } else {
+            kdx_print(s, "%*s76543210 76543210 76543210 76543210\n", (int)indent, "");
+        }
         kdx_print(s, "%*s-------- -------- -------- --------\n", (int)indent, "");
     }
     for (size_t u = 0; u < nunits;) {
@@ -807,6 +817,7 @@ const kdx_command kdx_cmds_memory[] = {
     {"da", cmd_display, "display an ASCII string", 0},
     {"du", cmd_display, "display a Unicode string", 0},
     {"dyb", cmd_display, "display bytes in binary", 0},
+    {"dyd", cmd_display, "display double words in binary", 0},
     {"df", cmd_display, "display single-precision floats (dD: doubles; dW: words and ASCII)", 0},
     {"dds", cmd_display, "display double words with symbols", 0},
     {"dqs", cmd_display, "display quad words with symbols", 0},

@@ -299,3 +299,13 @@ TEST(memcmd_string_structures)
                    "fffff880`0496e700  \"Hello\"\n");
     free(out);
 }
+
+TEST(memcmd_dyd)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "dyd fffff880`0496eff8 l1");
+    CHECK_STR(out, "                   3 2          1          0\n"
+                   "                   10987654 32109876 54321098 76543210\n"
+                   "                   -------- -------- -------- --------\n"
+                   "fffff880`0496eff8  00000100 00000011 00000010 00000001  04030201\n");
+    free(out);
+}
