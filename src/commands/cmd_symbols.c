@@ -902,11 +902,74 @@ static bool is_field_of(const kdx_type *rec, const char *tok)
     return false;
 }
 
+typedef struct type_list {
+    kdx_session *s;
+    kdx_module *m;
+    int count;
+} type_list;
+
+static int list_one_type(void *ud, const kdx_type *t)
+{
+    type_list *l = ud;
+    if (t->name && *t->name) {
+        kdx_print(l->s, "          %s!%s\n", l->m->name, t->name);
+        l->count++;
+    }
+    return 0;
+}
+
+/* dt module!_KTHREAD*: the names of the matching types. */
+static int dt_list_types(kdx_session *s, const char *spec)
+{
+    const char *bang = strchr(spec, '!');
+    char *modpat = bang ? kdx_strndup(spec, (size_t)(bang - spec)) : kdx_strdup("*");
+    const char *pat = bang ? bang + 1 : spec;
+    type_list l = {.s = s};
+    kdx_target *t = s->target;
+    for (size_t i = 0; i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (m->unloaded || !kdx_wildcard_match(modpat, m->name))
+            continue;
+        if ((bang || m->symbols.ops) && kdx_sym_load_module(s, m, NULL) == KDX_OK &&
+            m->symbols.ops->enumerate_types) {
+            l.m = m;
+            m->symbols.ops->enumerate_types(m->symbols.impl, pat, list_one_type, &l);
+        }
+    }
+    free(modpat);
+    if (!l.count) {
+        kdx_print(s, "Symbol %s not found.\n", spec);
+        return 1;
+    }
+    return 0;
+}
+
+/* dt nt!SomeGlobal: a data symbol with a type, shown at its address. */
+static bool data_symbol_type(kdx_session *s, const char *name, const kdx_type **ty, uint64_t *addr)
+{
+    const char *bang = strchr(name, '!');
+    kdx_module *m = NULL;
+    if (bang) {
+        char *mod = kdx_strndup(name, (size_t)(bang - name));
+        m = kdx_target_module_named(s->target, mod);
+        free(mod);
+    }
+    if (!m || kdx_sym_load_module(s, m, NULL) != KDX_OK)
+        return false;
+    kdx_symbol sym;
+    if (m->symbols.ops->by_name(m->symbols.impl, bang + 1, &sym) != KDX_OK || !sym.type)
+        return false;
+    *ty = sym.type;
+    *addr = m->base + sym.rva;
+    return true;
+}
+
 static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
     dt_ctx c = {.s = s, .name_width = 16};
+    bool listed = false;
     KDX_VEC(char *) toks = {0};
     const char *p = args;
     while (*(p = kdx_skip_ws(p))) {
@@ -940,9 +1003,18 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
             }
         } else if (!type_name) {
             type_name = t;
+            if (strpbrk(t, "*?")) {
+                rc = dt_list_types(s, t);
+                listed = true;
+                break;
+            }
             ty = kdx_sym_find_type_ex(s, t, &where, &err);
-            if (!ty)
+            if (!ty && data_symbol_type(s, t, &ty, &addr)) {
+                c.has_addr = true;
+                where = NULL;
+            } else if (!ty) {
                 rc = kdx_cmd_fail(s, &err);
+            }
         } else if (!c.has_addr && !is_field_of(kdx_type_strip(ty), t)) {
             if (kdx_expr_eval_all(s, t, &addr, &err) != KDX_OK) {
                 rc = kdx_cmd_fail(s, &err);
@@ -955,7 +1027,7 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
     }
     if (!rc && !type_name)
         rc = kdx_cmd_syntax_error(s, cmd, args);
-    if (!rc) {
+    if (!rc && !listed) {
         const kdx_type *b = kdx_type_strip(ty);
         if (filters.len) {
             c.name_width = 0;

@@ -227,3 +227,30 @@ TEST(sympath_commands_show_and_set)
     CHECK_CONTAINS(out, "Symbol search path is: srv*/c3*https://msdl.microsoft.com/download/symbols\n");
     free(out);
 }
+
+TEST(sympath_from_environment)
+{
+    const char *saved = getenv("_NT_SYMBOL_PATH"), *saved_alt = getenv("_NT_ALT_SYMBOL_PATH");
+    char *keep = saved ? kdx_strdup(saved) : NULL, *keep_alt = saved_alt ? kdx_strdup(saved_alt) : NULL;
+    setenv("_NT_SYMBOL_PATH", "srv*/envcache*http://example.invalid/", 1);
+    setenv("_NT_ALT_SYMBOL_PATH", "/alt", 1);
+    char *out = kdx_test_run(NULL, NULL, ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: /alt;srv*/envcache*http://example.invalid/\n");
+    free(out);
+    unsetenv("_NT_ALT_SYMBOL_PATH");
+    out = kdx_test_run(NULL, NULL, ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: srv*/envcache*http://example.invalid/\n");
+    free(out);
+    /* -y / .sympath replaces the environment's path. */
+    out = kdx_test_run(NULL, ".sympath /y", ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: /y\n");
+    free(out);
+    if (keep)
+        setenv("_NT_SYMBOL_PATH", keep, 1);
+    else
+        unsetenv("_NT_SYMBOL_PATH");
+    if (keep_alt)
+        setenv("_NT_ALT_SYMBOL_PATH", keep_alt, 1);
+    free(keep);
+    free(keep_alt);
+}
