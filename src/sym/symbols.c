@@ -592,6 +592,7 @@ static void load_module_symbols(kdx_session *s, modstate *st)
         return;
     if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
         warn(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
+    load_image(s, st, NULL); /* identity known from the module list: the image is not read yet */
     if (st->image_from_memory &&
         kdx_pe_exports_provider_open(s->target, m->base, display_image(m), &m->symbols, NULL) ==
             KDX_OK) {

@@ -75,7 +75,15 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
                     kdx_print(s, "???????? ");
             }
         }
-        const char *fpo = (opts & KDX_K_VERBOSE) && f->method && !strcmp(f->method, "fpo") ? " (FPO)" : "";
+        char fpo[64] = "";
+        if ((opts & KDX_K_VERBOSE) && f->has_frame_data) {
+            const kdx_frame_data *fd = &f->frame_data;
+            if (fd->is_fpo && !fd->uses_base_pointer)
+                snprintf(fpo, sizeof fpo, " (FPO: [%u,%u,%u])", fd->params_size / 4, fd->locals_size / 4,
+                         fd->saved_regs_size / 4);
+            else
+                snprintf(fpo, sizeof fpo, " (FPO: [Non-Fpo])");
+        }
         kdx_print(s, "%s%s%s\n", site, fpo, trap);
         return;
     }

@@ -84,6 +84,8 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
         }
         f->method = step.method;
         f->heuristic = step.heuristic;
+        f->has_frame_data = step.has_frame_data;
+        f->frame_data = step.frame_data;
         f->trap_frame = step.machine_frame;
         if (step.machine_frame && cur.arch == KDX_ARCH_X64)
             f->trap_addr = step.machframe_addr - 0x168; /* KTRAP_FRAME.Rip */
@@ -121,14 +123,6 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
 static kdx_unwind_find_image override_fn;
 static void *override_ud;
 
-/* The PE reader lands on main separately; until it does, weak references
- * keep this branch linking and the session resolver reports "not available". */
-#pragma weak kdx_pe_read
-#pragma weak kdx_pe_runtime_function_for
-#pragma weak kdx_pe_runtime_function_at
-#pragma weak kdx_pe_runtime_function_count
-#pragma weak kdx_pe_data_directory
-
 static kdx_status pe_read(void *ud, uint32_t rva, void *buf, size_t len, kdx_err *err)
 {
     return kdx_pe_read(ud, rva, buf, len, err);
@@ -144,12 +138,31 @@ static kdx_status pe_entry_at(void *ud, uint32_t index, kdx_runtime_function *ou
     return kdx_pe_runtime_function_at(ud, index, out, err);
 }
 
-static kdx_status module_frame_data(void *ud, uint32_t rva, kdx_frame_data *out)
+/* x86 frame data from the module's symbols (PDB FPO/FrameData, Breakpad STACK WIN). */
+static kdx_status session_frame_data(void *ud, uint64_t addr, kdx_frame_data *out)
 {
-    kdx_module *m = ud;
-    if (!m->symbols.ops || !m->symbols.ops->frame_data_for_rva)
+    kdx_session *s = ud;
+    kdx_module *m = s->target ? kdx_target_module_at(s->target, addr) : NULL;
+    if (!m || kdx_sym_load_module(s, m, NULL) != KDX_OK || !m->symbols.ops ||
+        !m->symbols.ops->frame_data_for_rva)
         return KDX_E_NOT_FOUND;
-    return m->symbols.ops->frame_data_for_rva(m->symbols.impl, rva, out);
+    return m->symbols.ops->frame_data_for_rva(m->symbols.impl, (uint32_t)(addr - m->base), out);
+}
+
+void kdx_unwind_image_from_pe(struct kdx_pe *pe, uint64_t base, uint64_t size, const char *name,
+                              kdx_unwind_image *out)
+{
+    memset(out, 0, sizeof *out);
+    out->base = base;
+    out->size = size ? size : kdx_pe_get_info(pe)->size_of_image;
+    out->name = name;
+    out->ud = pe;
+    out->read = pe_read;
+    out->lookup = pe_lookup;
+    out->entry_at = pe_entry_at;
+    out->nentries = kdx_pe_runtime_function_count(pe);
+    uint32_t dir_size = 0;
+    kdx_pe_data_directory(pe, KDX_PE_DIR_EXCEPTION, &out->pdata_rva, &dir_size);
 }
 
 kdx_status kdx_unwind_session_image(kdx_session *s, uint64_t addr, kdx_unwind_image *out, kdx_err *err)
@@ -166,28 +179,9 @@ kdx_status kdx_unwind_session_image(kdx_session *s, uint64_t addr, kdx_unwind_im
                            kdx_session_fmt_ptr(s, a, addr));
     struct kdx_pe *pe = NULL;
     kdx_err e2 = {0};
-    if (!kdx_pe_read || !kdx_pe_runtime_function_for)
-        return kdx_err_set(err, KDX_E_NO_SYMBOLS, "unwind information for %s is not available: this build has no PE reader",
-                           m->name);
     if (kdx_sym_module_image(s, m, &pe, &e2) != KDX_OK || !pe)
-        return kdx_err_set(err, KDX_E_NO_SYMBOLS, "unwind information for %s is not available: %s", m->name,
-                           e2.msg[0] ? e2.msg : "its image is neither in the dump nor on the symbol path");
-    out->base = m->base;
-    out->size = m->size;
-    out->name = m->name;
-    out->ud = pe;
-    out->read = pe_read;
-    out->lookup = pe_lookup;
-    if (kdx_pe_runtime_function_at && kdx_pe_runtime_function_count) {
-        out->entry_at = pe_entry_at;
-        out->nentries = kdx_pe_runtime_function_count(pe);
-    }
-    uint32_t dir_size = 0;
-    if (kdx_pe_data_directory)
-        kdx_pe_data_directory(pe, KDX_PE_DIR_EXCEPTION, &out->pdata_rva, &dir_size);
-    kdx_sym_load_module(s, m, NULL);
-    out->fd_ud = m;
-    out->frame_data = module_frame_data;
+        return kdx_err_set(err, KDX_E_NO_SYMBOLS, "%s", e2.msg[0] ? e2.msg : "the module's image is not available");
+    kdx_unwind_image_from_pe(pe, m->base, m->size, m->name, out);
     return KDX_OK;
 }
 
@@ -206,5 +200,6 @@ void kdx_unwind_env_for_session(kdx_session *s, kdx_unwind_env *env)
 {
     env->target = s->target;
     env->find_image = session_find_image;
+    env->frame_data = override_fn ? NULL : session_frame_data;
     env->ud = s;
 }

@@ -31,9 +31,6 @@ typedef struct kdx_unwind_image {
     uint32_t nentries;
     uint32_t pdata_rva;   /* RVA of the table, 0 when unknown */
     kdx_status (*entry_at)(void *ud, uint32_t index, kdx_runtime_function *out, kdx_err *err);
-    /* x86 only (optional): FPO/FrameData record covering rva. */
-    void *fd_ud;
-    kdx_status (*frame_data)(void *fd_ud, uint32_t rva, kdx_frame_data *out);
 } kdx_unwind_image;
 
 /* Finds the image containing addr. KDX_E_NOT_FOUND: addr is in no module.
@@ -42,9 +39,13 @@ typedef struct kdx_unwind_image {
 typedef kdx_status (*kdx_unwind_find_image)(void *ud, uint64_t addr, kdx_unwind_image *out,
                                            kdx_err *err);
 
+/* x86 frame data (FPO / FrameData / STACK WIN) covering addr; KDX_E_NOT_FOUND when none. */
+typedef kdx_status (*kdx_unwind_find_frame_data)(void *ud, uint64_t addr, kdx_frame_data *out);
+
 typedef struct kdx_unwind_env {
     kdx_target *target;              /* stack memory */
     kdx_unwind_find_image find_image;
+    kdx_unwind_find_frame_data frame_data;  /* x86; NULL when none */
     void *ud;
 } kdx_unwind_env;
 
@@ -109,6 +110,8 @@ typedef struct kdx_unwind_step {
     uint64_t machframe_addr;      /* where the machine frame's rip was read */
     bool heuristic;               /* x86: result of a heuristic, labelled as such */
     const char *method;           /* "fpo", "framedata", "ebp", "pdata", ... */
+    bool has_frame_data;          /* x86: the record used */
+    kdx_frame_data frame_data;
     kdx_runtime_function fn;      /* the function entry used (x64/ARM64) */
 } kdx_unwind_step;
 
@@ -117,6 +120,15 @@ typedef struct kdx_unwind_step {
  * than 32 is an error), detects epilogues, handles leaf functions. */
 kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx,
                           kdx_unwind_step *out, kdx_err *err);
+
+/* Evaluates an FPO/FrameData postfix program ("$T0 $ebp = $eip $T0 4 + ^ = ...")
+ * over x86 registers and pseudo-variables; reads memory for ^. On success
+ * *assigned has bit i set for every register i the program assigned. */
+typedef struct kdx_x86_program_vars {
+    uint64_t cb_saved_regs, cb_locals, cb_params, cb_callee_params, ra_search_start;
+} kdx_x86_program_vars;
+kdx_status kdx_x86_eval_program(const kdx_unwind_env *env, const char *program, const kdx_x86_program_vars *vars,
+                                kdx_context *regs, uint32_t *assigned, kdx_err *err);
 
 /* x86: FPO/FrameData records, then EBP chains (labelled). */
 kdx_status kdx_x86_unwind(const kdx_unwind_env *env, const kdx_context *ctx,
@@ -148,6 +160,8 @@ typedef struct kdx_frame {
     uint64_t trap_addr;           /* the KTRAP_FRAME holding that machine frame */
     const char *method;
     bool heuristic;
+    bool has_frame_data;          /* x86: FPO/FrameData record used (kv shows it) */
+    kdx_frame_data frame_data;
     kdx_frame_end end;
     char note[KDX_ERR_MSG_MAX];
 } kdx_frame;
@@ -167,6 +181,9 @@ struct kdx_session;
 /* Environment that finds images through the session's modules and symbol
  * path (kdx_sym_module_image) and x86 frame data through symbol providers. */
 void kdx_unwind_env_for_session(struct kdx_session *s, kdx_unwind_env *env);
+/* The unwinder's view of an opened PE image loaded at base. */
+void kdx_unwind_image_from_pe(struct kdx_pe *pe, uint64_t base, uint64_t size, const char *name,
+                              kdx_unwind_image *out);
 /* Replaces the session resolver (synthetic targets in tests); NULL restores it. */
 void kdx_unwind_set_resolver(kdx_unwind_find_image fn, void *ud);
 /* Image of the module at addr, for .fnent/uf. */

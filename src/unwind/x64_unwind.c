@@ -436,6 +436,21 @@ static int set_fpreg_offset(const kdx_x64_unwind_info *ui)
     return -1;
 }
 
+/* Unwind data (.pdata/.xdata) that is not in the dump means "unwind information
+ * not available" (KDX_E_NO_SYMBOLS), unlike stack memory that is missing. */
+static kdx_status unwind_data_status(kdx_status st)
+{
+    return st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID ? KDX_E_NO_SYMBOLS : st;
+}
+
+static kdx_status unwind_data_error(kdx_err *err)
+{
+    if (!err)
+        return KDX_E_FORMAT;
+    err->code = unwind_data_status(err->code);
+    return err->code;
+}
+
 kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, kdx_unwind_step *out,
                           kdx_err *err)
 {
@@ -468,14 +483,14 @@ kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, kdx
         return KDX_OK;
     }
     if (st != KDX_OK)
-        return kdx_err_set(err, st, "%s", e2.msg);
+        return kdx_err_set(err, unwind_data_status(st), "%s", e2.msg);
     if (resolve_indirect(&img, &fn, err) != KDX_OK)
         return KDX_E_FORMAT;
     out->fn = fn;
     out->method = "pdata";
     kdx_x64_unwind_info ui;
     if (kdx_x64_unwind_info_read(&img, fn.unwind_rva, &ui, err) != KDX_OK)
-        return err ? err->code : KDX_E_FORMAT;
+        return unwind_data_error(err);
 
     bool found = false;
     if (try_epilog(env, &img, &fn, &ui, c, &found, err) != KDX_OK)
@@ -522,7 +537,7 @@ kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, kdx
                                img.name ? img.name : "image", MAX_CHAIN_DEPTH);
         seen[nseen++] = ch.unwind_rva;
         if (kdx_x64_unwind_info_read(&img, ch.unwind_rva, &next, err) != KDX_OK)
-            return err ? err->code : KDX_E_FORMAT;
+            return unwind_data_error(err);
         cur = &next;
     }
     if (!machframe) {

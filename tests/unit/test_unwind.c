@@ -266,3 +266,38 @@ TEST(unwind_stack_walk_three_frames)
     kdx_stack_free(&stk);
     world_free(w);
 }
+
+TEST(unwind_x86_frame_programs)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    uint64_t S = SYN_STACK + 0x100;
+    syn_put64(w, S, 0x0012ff70 | (0x00404200ull << 32)); /* [ebp] saved ebp, [ebp+4] return */
+    kdx_context c = {.arch = KDX_ARCH_X86};
+    kdx_ctx_set(&c, KDX_X86_EBP, S);
+    kdx_ctx_set(&c, KDX_X86_ESP, S - 0x10);
+    kdx_ctx_set(&c, KDX_X86_EIP, 0x40429e);
+    kdx_x86_program_vars vars = {.cb_saved_regs = 4, .cb_locals = 8};
+    uint32_t assigned;
+    kdx_context r = c;
+    CHECK_OK(kdx_x86_eval_program(&env, "$T0 $ebp = $eip $T0 4 + ^ = $ebp $T0 ^ = $esp $T0 8 + = "
+                                        "$L $T0 .cbSavedRegs - = $P $T0 8 + .cbParams + =",
+                                  &vars, &r, &assigned, NULL));
+    CHECK_EQ(r.r[KDX_X86_EIP], 0x00404200);
+    CHECK_EQ(r.r[KDX_X86_EBP], 0x0012ff70);
+    CHECK_EQ(r.r[KDX_X86_ESP], S + 8);
+    CHECK(assigned & (1u << KDX_X86_EIP));
+    /* Alignment and arithmetic. */
+    r = c;
+    CHECK_OK(kdx_x86_eval_program(&env, "$ebx 1234 8 @ = $esi 7 3 % 10 * =", &vars, &r, &assigned, NULL));
+    CHECK_EQ(r.r[KDX_X86_EBX], 1232);
+    CHECK_EQ(r.r[KDX_X86_ESI], 10);
+    kdx_err err = {0};
+    CHECK_EQ(kdx_x86_eval_program(&env, "$eip +", &vars, &r, &assigned, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "needs 2 operands");
+    CHECK_EQ(kdx_x86_eval_program(&env, "$eip $T5 =", &vars, &r, &assigned, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "unset variable");
+    CHECK_EQ(kdx_x86_eval_program(&env, "$eip 1 0 / =", &vars, &r, &assigned, &err), KDX_E_FORMAT);
+    CHECK_EQ(kdx_x86_eval_program(&env, "$eip 0x5000 ^ =", &vars, &r, &assigned, &err), KDX_E_MEM_MISSING);
+    world_free(w);
+}
