@@ -31,14 +31,10 @@ static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
     snprintf(buf, len, "(<no parameter info>)");
     if (!m->symbols.ops || !kdx_pdb_is_provider(&m->symbols))
         return;
-    char *sig = kdx_pdb_signature_at(&m->symbols, rva);
-    const char *open = sig ? strchr(sig, '(') : NULL;
-    const char *close = sig ? strrchr(sig, ')') : NULL;
-    if (open && close && close > open)
-        snprintf(buf, len, "%.*s", (int)(close - open + 1), open);
-    if (!strcmp(buf, "()"))
-        snprintf(buf, len, "(void)");
-    free(sig);
+    char *params = kdx_pdb_params_at(&m->symbols, rva);
+    if (params)
+        snprintf(buf, len, "%s", params);
+    free(params);
 }
 
 static void print_symref(kdx_session *s, const kdx_symhit *h)
