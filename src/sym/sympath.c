@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/file.h"
 #include "base/util.h"
@@ -450,10 +451,19 @@ static char *fetch_one(kdx_symfind_ctx *c, const char *server, const char *store
     logf_(c, "SYMSRV:  %s/%s/%s/%s - %s", server, f->name, f->key, f->name,
           r.status == KDX_OK ? "downloaded" : r.msg);
     char *path = NULL;
-    if (r.status == KDX_OK && accept_path(c, f, r.path))
+    if (r.status == KDX_OK && accept_path(c, f, r.path)) {
         path = kdx_strdup(r.path);
-    else
+    } else {
+        /* A download that is not the file asked for (an error page, another
+         * build) must not stay in the cache to be found again. */
+        if (r.status == KDX_OK) {
+            unlink(r.path);
+            r.status = KDX_E_NOT_FOUND;
+            snprintf(r.msg, sizeof r.msg, "SYMSRV:  %s/%s/%s/%s is not the file asked for", server,
+                     f->name, f->key, f->name);
+        }
         note_result(c, &r, fail_key);
+    }
     kdx_symsrv_req_free(&r);
     free(fail_key);
     return path;
