@@ -3,6 +3,7 @@
  * a sorted address index per module, and lookups by address, name and type. */
 #include "sym/symbols.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -660,6 +661,28 @@ static void prefetch(kdx_session *s, kdx_module **mods, size_t n)
         k++;
     }
     kdx_sympath_prefetch(&c->find, c->path, f, k);
+    /* Stores written on Linux may spell the timestamp in lower case: a second
+     * round for the images the first did not bring. */
+    size_t k2 = 0;
+    bool offline = c->find.offline;
+    c->find.offline = true;
+    for (size_t i = 0; i < k; i++) {
+        char lower[48], *path = NULL;
+        snprintf(lower, sizeof lower, "%s", keys[i]);
+        for (char *q = lower; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        if (!strcmp(lower, keys[i]) ||
+            kdx_sympath_find(&c->find, c->path, &f[i], &path, NULL) == KDX_OK) {
+            free(path);
+            continue;
+        }
+        f[k2].name = f[i].name;
+        snprintf(keys[k2], sizeof keys[k2], "%s", lower);
+        f[k2].key = keys[k2];
+        k2++;
+    }
+    c->find.offline = offline;
+    kdx_sympath_prefetch(&c->find, c->path, f, k2);
     k = 0;
     for (size_t i = 0; i < n; i++) {
         kdx_module *m = mods[i];
