@@ -589,8 +589,14 @@ static void load_module_symbols(kdx_session *s, modstate *st)
     else
         rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "no debug record (CodeView) for %s",
                          display_image(m));
-    if (rc == KDX_OK)
+    if (rc == KDX_OK) {
+        if (s->sym->noisy)
+            kdx_print(s, "DBGHELP: %s - %s\n        %s\n", m->name,
+                      m->symstatus == KDX_SYMSTATUS_PRIVATE_PDB ? "private symbols & lines"
+                                                                : "public symbols",
+                      m->symbol_file);
         return;
+    }
     if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
         warn(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
     load_image(s, st, NULL); /* identity known from the module list: the image is not read yet */
