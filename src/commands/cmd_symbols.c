@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "base/bytes.h"
 #include "base/fmt.h"
 #include "base/util.h"
@@ -327,6 +329,66 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
     return NULL;
 }
 
+static json_t *module_json(kdx_session *s, kdx_module *m)
+{
+    char buf[64];
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(m->name));
+    if (m->image_name)
+        json_object_set_new(o, "image", json_string(m->image_name));
+    if (m->image_path)
+        json_object_set_new(o, "image_path", json_string(m->image_path));
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)m->base);
+    json_object_set_new(o, "start", json_string(buf));
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)(m->base + m->size));
+    json_object_set_new(o, "end", json_string(buf));
+    snprintf(buf, sizeof buf, "%08X", m->timestamp);
+    json_object_set_new(o, "timestamp", json_string(buf));
+    snprintf(buf, sizeof buf, "%08X", m->checksum);
+    json_object_set_new(o, "checksum", json_string(buf));
+    if (!m->unloaded) {
+        const char *st = status_text(m);
+        json_object_set_new(o, "symbols", json_stringn(st + 1, strlen(st) - 2));
+    }
+    if (m->symbol_file)
+        json_object_set_new(o, "symbol_file", json_string(m->symbol_file));
+    if (m->has_pdb_id && m->pdb_name) {
+        char g[33];
+        kdx_guid_format(m->pdb_guid, g);
+        json_t *p = json_object();
+        json_object_set_new(p, "name", json_string(m->pdb_name));
+        json_object_set_new(p, "guid", json_string(g));
+        json_object_set_new(p, "age", json_integer(m->pdb_age));
+        json_object_set_new(o, "pdb", p);
+    }
+    if (m->symbol_note)
+        json_object_set_new(o, "symbol_note", json_string(m->symbol_note));
+    (void)s;
+    return o;
+}
+
+/* lm with .json on: every listed module as an object. */
+static void lm_json(kdx_session *s, const lm_opts *o, const char *pattern)
+{
+    json_t *root = json_object(), *mods = json_array(), *unl = json_array();
+    kdx_target *t = s->target;
+    for (size_t i = 0; i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (pattern && !kdx_wildcard_match(pattern, m->name))
+            continue;
+        if (m->unloaded && !o->loaded_only)
+            json_array_append_new(unl, module_json(s, m));
+        else if (!m->unloaded)
+            json_array_append_new(mods, module_json(s, m));
+    }
+    json_object_set_new(root, "modules", mods);
+    json_object_set_new(root, "unloaded_modules", unl);
+    char *text = json_dumps(root, JSON_INDENT(2));
+    kdx_print(s, "%s\n", text ? text : "{}");
+    free(text);
+    json_decref(root);
+}
+
 static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
@@ -343,6 +405,11 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
     }
     free(all);
     kdx_target *t = s->target;
+    if (s->json) {
+        lm_json(s, &o, pattern);
+        free(pattern);
+        return 0;
+    }
     if (!o.one_column)
         kdx_print(s, t->ptr_size == 4 ? "start    end        module name\n"
                                       : "start             end                 module name\n");

@@ -132,8 +132,16 @@ TEST(sym_real_triage_local_store_lm)
     for (const char *p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
         rows += strncmp(p, "fffff", 5) == 0;
     CHECK_EQ(rows, 151);
+
     CHECK_CONTAINS(out, "start             end                 module name\n");
     CHECK_CONTAINS(out, "fffff804`7ba00000 fffff804`7ca46000   nt         (deferred)");
+    free(out);
+    out = run(dump, sp, "ln fffff8048b58334c; .json 1; lm m amdppm");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"name\": \"amdppm\"");
+    CHECK_CONTAINS(out, "\"start\": \"0xfffff8048b580000\"");
+    CHECK_CONTAINS(out, "\"symbols\": \"pdb symbols\"");
+    CHECK_CONTAINS(out, "\"guid\": \"1C19FDDB27BB3399D9B45973EFEAFCF3\"");
     free(out);
     free(sp);
 }
