@@ -481,6 +481,29 @@ static int cmd_sympath(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* .exepath[+] [PATH]: where images are looked for (the -i option). */
+static int cmd_exepath(kdx_session *s, const char *cmd, const char *args)
+{
+    bool append = cmd[strlen(cmd) - 1] == '+';
+    if (*args) {
+        char *p = append && s->image_path && *s->image_path
+                      ? kdx_asprintf("%s;%s", s->image_path, args)
+                      : kdx_strdup(args);
+        free(s->image_path);
+        s->image_path = p;
+    }
+    const char *p = s->image_path && *s->image_path ? s->image_path : "<empty>";
+    kdx_print(s, "Executable image search path is: %s\n", p);
+    if (s->image_path && *s->image_path) {
+        kdx_sympath *ip = kdx_sympath_parse(s->image_path);
+        char *e = kdx_sympath_expand(ip, kdx_sym_default_cache(s));
+        kdx_print(s, "Expanded Executable image search path is: %s\n", e);
+        free(e);
+        kdx_sympath_free(ip);
+    }
+    return 0;
+}
+
 static int cmd_symfix(kdx_session *s, const char *cmd, const char *args)
 {
     bool append = cmd[strlen(cmd) - 1] == '+';
@@ -1140,6 +1163,8 @@ const kdx_command kdx_cmds_symbols[] = {
     {"dt", cmd_dt, "display type: dt [-r[N]] [-v] module!Type [ADDR] [field[.sub]] [field->*]", 0},
     {".sympath", cmd_sympath, "show or set the symbol path (takes the rest of the line)", KDX_CMD_RAW},
     {".sympath+", cmd_sympath, "append to the symbol path (takes the rest of the line)", KDX_CMD_RAW},
+    {".exepath", cmd_exepath, "show or set the image path (takes the rest of the line)", KDX_CMD_RAW},
+    {".exepath+", cmd_exepath, "append to the image path", KDX_CMD_RAW},
     {".symfix", cmd_symfix, "use Microsoft's symbol server: .symfix [CACHE]", 0},
     {".symfix+", cmd_symfix, "append Microsoft's symbol server: .symfix+ [CACHE]", 0},
     {".reload", cmd_reload, "reload symbols: .reload [/f] [/o] [module]", 0},

@@ -214,25 +214,24 @@ static bool accept_image(void *ud, const char *path, char *why, size_t why_len)
     return true;
 }
 
-/* -i directories (';'-separated), flat. */
-static char *find_in_image_path(kdx_session *s, const char *name)
+/* Looks for the image through one path (the image path, then the symbol
+ * path): flat and store layouts, servers; the TIMESTAMPSIZE key in the
+ * symbol server's spelling, then in lower case. */
+static char *find_image_on(kdx_session *s, const kdx_sympath *sp, const kdx_module *m,
+                           const char *name, image_check *ic)
 {
-    if (!s->image_path || !name)
-        return NULL;
-    kdx_sympath *ip = kdx_sympath_parse(s->image_path);
-    char *found = NULL;
-    for (size_t i = 0; i < ip->n && !found; i++) {
-        if (ip->els[i].kind != KDX_SYMEL_DIR)
-            continue;
-        char *p = kdx_asprintf("%s/%s", ip->els[i].tiers[0], name);
-        struct stat sb;
-        if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-            found = p;
-        else
-            free(p);
+    char key[32], lkey[32];
+    image_key(m, key, false);
+    image_key(m, lkey, true);
+    kdx_symfind f = {.name = name, .key = m->timestamp && m->size ? key : NULL,
+                     .accept = accept_image, .accept_ud = ic};
+    char *path = NULL;
+    if (kdx_sympath_find(&s->sym->find, sp, &f, &path, NULL) != KDX_OK && f.key &&
+        strcmp(key, lkey) != 0) {
+        f.key = lkey;
+        kdx_sympath_find(&s->sym->find, sp, &f, &path, NULL);
     }
-    kdx_sympath_free(ip);
-    return found;
+    return path;
 }
 
 static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
@@ -242,22 +241,14 @@ static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
     if (!name)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "%s: image name unknown", m->name);
     image_check ic = {.m = m};
-    char *path = find_in_image_path(s, name);
-    if (path && !accept_image(&ic, path, (char[256]){0}, 256)) {
-        free(path);
-        path = NULL;
+    char *path = NULL;
+    if (s->image_path && *s->image_path) {
+        kdx_sympath *ip = kdx_sympath_parse(s->image_path);
+        path = find_image_on(s, ip, m, name, &ic);
+        kdx_sympath_free(ip);
     }
-    if (!path && m->timestamp && m->size) {
-        char key[32], lkey[32];
-        image_key(m, key, false);
-        image_key(m, lkey, true);
-        kdx_symfind f = {.name = name, .key = key, .accept = accept_image, .accept_ud = &ic};
-        if (kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, NULL) != KDX_OK &&
-            strcmp(key, lkey) != 0) {
-            f.key = lkey;
-            kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, NULL);
-        }
-    }
+    if (!path)
+        path = find_image_on(s, s->sym->path, m, name, &ic);
     if (!path || !ic.pe) {
         free(path);
         return kdx_err_set(err, KDX_E_NOT_FOUND, "image %s not in the dump nor on the image/symbol path",

@@ -200,3 +200,45 @@ TEST(sym_real_pdb_alone_ln_matches_breakpad_funcs)
     free(out);
     free(list);
 }
+
+/* The image from the image path (.exepath / -i, flat), its PDB from a flat
+ * directory named by _NT_SYMBOL_PATH. */
+TEST(sym_real_image_path_and_flat_pdb)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    TESTDATA(sys, "symstore/amdppm.sys/c9c030003b000/amdppm.sys");
+    char *sysdup = kdx_strdup(sys);
+    TESTDATA(pdbdir, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31");
+    const char *tmp = kdx_test_tmpdir();
+    char *img = kdx_asprintf("%s/images", tmp);
+    char *dst = kdx_asprintf("%s/amdppm.sys", img);
+    REQUIRE(kdx_mkdirs(img, NULL) == KDX_OK);
+    REQUIRE(kdx_copy_file_atomic(sysdup, dst, NULL) == KDX_OK);
+    const char *saved = getenv("_NT_SYMBOL_PATH");
+    char *keep = saved ? kdx_strdup(saved) : NULL;
+    setenv("_NT_SYMBOL_PATH", pdbdir, 1);
+    char *setup = kdx_asprintf(".exepath %s", img);
+    kdx_err err = {0};
+    char *out = kdx_test_run(dumpdup, setup, "ln fffff8048b58334c; lmvm amdppm", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70");
+    CHECK_CONTAINS(out, "amdppm     (pdb symbols)");
+    free(out);
+    /* Without the image path the PDB's identity is unknown: no symbols. */
+    out = kdx_test_run(dumpdup, NULL, "ln fffff8048b58334c; lm m amdppm", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "*** WARNING: Unable to verify timestamp for amdppm.sys");
+    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    free(out);
+    if (keep)
+        setenv("_NT_SYMBOL_PATH", keep, 1);
+    else
+        unsetenv("_NT_SYMBOL_PATH");
+    free(keep);
+    free(setup);
+    free(dst);
+    free(img);
+    free(sysdup);
+    free(dumpdup);
+}
