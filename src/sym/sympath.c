@@ -469,6 +469,24 @@ static char *fetch_one(kdx_symfind_ctx *c, const char *server, const char *store
     return path;
 }
 
+/* Copies a file found in a remote or shared place into store (its store
+ * layout) and returns the copy's path; the original path when that fails. */
+static char *keep_copy(const char *store, char *p, const kdx_symfind *f)
+{
+    if (!f->key || kdx_starts_with(p, store))
+        return p;
+    char *dst = store_path(store, f->name, f->key);
+    char *dir = kdx_asprintf("%s/%s/%s", store, f->name, f->key);
+    if (kdx_mkdirs(dir, NULL) == KDX_OK && kdx_copy_file_atomic(p, dst, NULL) == KDX_OK) {
+        free(p);
+        p = dst;
+        dst = NULL;
+    }
+    free(dst);
+    free(dir);
+    return p;
+}
+
 static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char *cache,
                             const kdx_symfind *f)
 {
@@ -488,18 +506,7 @@ static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char 
         if (!p)
             continue;
         /* Found further up the chain: keep a copy in the first store too. */
-        if (i > 0 && !kdx_starts_with(p, first) && f->key) {
-            char *dst = store_path(first, f->name, f->key);
-            char *dir = kdx_asprintf("%s/%s/%s", first, f->name, f->key);
-            if (kdx_mkdirs(dir, NULL) == KDX_OK && kdx_copy_file_atomic(p, dst, NULL) == KDX_OK) {
-                free(p);
-                p = dst;
-                dst = NULL;
-            }
-            free(dst);
-            free(dir);
-        }
-        return p;
+        return i > 0 ? keep_copy(first, p, f) : p;
     }
     return NULL;
 }
@@ -518,8 +525,12 @@ kdx_status kdx_sympath_find(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx
         case KDX_SYMEL_DIR:
             if (cache)
                 *path = find_in_store(c, cache, cache, f);
-            if (!*path)
+            if (!*path) {
                 *path = find_in_dir(c, el->tiers[0], f);
+                /* cache*DIR: what the elements after it find is copied there. */
+                if (*path && cache)
+                    *path = keep_copy(cache, *path, f);
+            }
             break;
         case KDX_SYMEL_SRV:
             *path = find_in_server(c, el, cache, f);

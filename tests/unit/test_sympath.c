@@ -254,3 +254,22 @@ TEST(sympath_from_environment)
     free(keep);
     free(keep_alt);
 }
+
+TEST(sympath_cache_element_copies_what_follows)
+{
+    const char *tmp = kdx_test_tmpdir();
+    char *share = kdx_asprintf("%s/share", tmp), *cache = kdx_asprintf("%s/cachedir", tmp);
+    touch(share, "e.pdb/KEY9/e.pdb", "pdb");
+    char *text = kdx_asprintf("cache*%s;%s", cache, share);
+    kdx_sympath *sp = kdx_sympath_parse(text);
+    kdx_symfind_ctx c = {.default_cache = tmp, .offline = true};
+    kdx_symfind f = {.name = "e.pdb", .key = "KEY9"};
+    char *path;
+    CHECK_OK(kdx_sympath_find(&c, sp, &f, &path, NULL));
+    CHECK_CONTAINS(path, "/cachedir/e.pdb/KEY9/e.pdb");
+    free(path);
+    kdx_sympath_free(sp);
+    free(text);
+    free(share);
+    free(cache);
+}
