@@ -47,7 +47,7 @@ struct kdx_symctx {
     bool noisy;
     bool quiet_scan;       /* searching all modules: no per-module failure lines */
     kdx_session *session;  /* for log output while loading */
-    modstate *mods;
+    modstate **mods;
     size_t nmods;
 };
 
@@ -86,10 +86,11 @@ struct kdx_symctx *kdx_symctx_new(void)
 static void free_modstates(struct kdx_symctx *c)
 {
     for (size_t i = 0; i < c->nmods; i++) {
-        if (c->mods[i].image)
-            kdx_pe_close(c->mods[i].image);
-        free(c->mods[i].image_file);
-        free(c->mods[i].index);
+        if (c->mods[i]->image)
+            kdx_pe_close(c->mods[i]->image);
+        free(c->mods[i]->image_file);
+        free(c->mods[i]->index);
+        free(c->mods[i]);
     }
     free(c->mods);
     c->mods = NULL;
@@ -119,11 +120,12 @@ static modstate *state_of(kdx_session *s, kdx_module *m)
     struct kdx_symctx *c = s->sym;
     c->session = s;
     for (size_t i = 0; i < c->nmods; i++)
-        if (c->mods[i].m == m)
-            return &c->mods[i];
+        if (c->mods[i]->m == m)
+            return c->mods[i];
+    /* Each state is its own allocation: pointers stay valid as modules are added. */
     c->mods = kdx_xrealloc(c->mods, (c->nmods + 1) * sizeof *c->mods);
-    modstate *st = &c->mods[c->nmods++];
-    memset(st, 0, sizeof *st);
+    modstate *st = kdx_xcalloc(1, sizeof *st);
+    c->mods[c->nmods++] = st;
     st->m = m;
     return st;
 }
