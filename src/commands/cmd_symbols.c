@@ -194,7 +194,9 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
 
 typedef struct lm_opts {
     bool verbose, loaded_only, symbols_only, kernel_only, user_only, one_column;
-    const char *pattern;
+    bool problems_only;     /* e: no symbols or export symbols */
+    bool sort_by_name;      /* sm */
+    char *address;          /* a ADDRESS: the module containing it */
 } lm_opts;
 
 static const char *status_text(const kdx_module *m)
@@ -290,6 +292,16 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         print_module_verbose(s, m);
 }
 
+/* The next blank-delimited word at *p, malloc'd; *p moves past it. */
+static char *next_word(const char **p)
+{
+    const char *b = kdx_skip_ws(*p), *e = b;
+    while (*e && !isspace((unsigned char)*e))
+        e++;
+    *p = e;
+    return kdx_strndup(b, (size_t)(e - b));
+}
+
 static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
 {
     while (*p) {
@@ -303,7 +315,7 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
                 is_opts = false;
         if (!is_opts)
             return tok;
-        bool want_pattern = false;
+        bool want_pattern = false, want_address = false;
         for (; *p && !isspace((unsigned char)*p); p++) {
             switch (*p) {
             case 'v': o->verbose = true; break;
@@ -311,22 +323,40 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
             case 'l': o->symbols_only = true; break;
             case 'k': o->kernel_only = true; break;
             case 'u': o->user_only = true; break;
-            case '1': o->one_column = p[1] == 'm'; if (p[1] == 'm') p++; break;
+            case 'e': o->problems_only = true; break;
+            case 'a': want_address = true; break;
+            case 's':
+                if (p[1] == 'm') {
+                    o->sort_by_name = true;
+                    p++;
+                }
+                break;
+            case '1':
+                if (p[1] == 'm') {
+                    o->one_column = true;
+                    p++;
+                }
+                break;
             case 'm': want_pattern = true; break;
             default: break;
             }
         }
         if (want_pattern) {
-            p = kdx_skip_ws(p);
-            const char *e = p;
-            while (*e && !isspace((unsigned char)*e))
-                e++;
             free(*pattern_out);
-            *pattern_out = kdx_strndup(p, (size_t)(e - p));
-            p = e;
+            *pattern_out = next_word(&p);
+        }
+        if (want_address) {
+            free(o->address);
+            o->address = next_word(&p);
         }
     }
     return NULL;
+}
+
+static int module_name_cmp(const void *a, const void *b)
+{
+    const kdx_module *x = *(kdx_module *const *)a, *y = *(kdx_module *const *)b;
+    return kdx_strcasecmp(x->name, y->name);
 }
 
 static json_t *module_json(kdx_session *s, kdx_module *m)
@@ -399,6 +429,7 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
     const char *bad = parse_lm_opts(all, &o, &pattern);
     if (bad) {
         free(pattern);
+        free(o.address);
         int rc = kdx_cmd_syntax_error(s, cmd, bad);
         free(all);
         return rc;
@@ -408,27 +439,48 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
     if (s->json) {
         lm_json(s, &o, pattern);
         free(pattern);
+        free(o.address);
         return 0;
     }
     if (!o.one_column)
         kdx_print(s, t->ptr_size == 4 ? "start    end        module name\n"
                                       : "start             end                 module name\n");
-    for (size_t i = 0; i < t->nmodules; i++) {
-        kdx_module *m = t->modules[i];
-        if (m->unloaded)
-            continue;
+    kdx_module *only = NULL;
+    if (o.address) {
+        uint64_t a;
+        kdx_err err = {0};
+        if (kdx_expr_eval_all(s, o.address, &a, &err) != KDX_OK) {
+            free(o.address);
+            free(pattern);
+            return kdx_cmd_fail(s, &err);
+        }
+        only = kdx_target_module_at(t, a);
+    }
+    KDX_VEC(kdx_module *) list = {0};
+    for (size_t i = 0; i < t->nmodules; i++)
+        if (!t->modules[i]->unloaded && (!o.address || t->modules[i] == only))
+            KDX_VEC_PUSH(list, t->modules[i]);
+    if (o.sort_by_name && list.len)
+        qsort(list.items, list.len, sizeof *list.items, module_name_cmp);
+    for (size_t i = 0; i < list.len; i++) {
+        kdx_module *m = list.items[i];
         if (pattern && !kdx_wildcard_match(pattern, m->name))
             continue;
         if (o.symbols_only && (m->symstatus == KDX_SYMSTATUS_DEFERRED ||
                                m->symstatus == KDX_SYMSTATUS_NONE))
+            continue;
+        if (o.problems_only && m->symstatus != KDX_SYMSTATUS_NONE &&
+            m->symstatus != KDX_SYMSTATUS_EXPORT)
             continue;
         bool kernel_addr = t->ptr_size == 8 ? m->base >= 0xffff800000000000ull : m->base >= 0x80000000u;
         if ((o.kernel_only && !kernel_addr) || (o.user_only && kernel_addr))
             continue;
         print_module_row(s, m, &o);
     }
+    KDX_VEC_FREE(list);
     bool header = false;
-    for (size_t i = 0; i < t->nmodules && !o.loaded_only && !o.symbols_only && !o.one_column; i++) {
+    bool filtered = o.loaded_only || o.symbols_only || o.problems_only || o.address || o.one_column;
+    for (size_t i = 0; i < t->nmodules && !filtered; i++) {
         kdx_module *m = t->modules[i];
         if (!m->unloaded || (pattern && !kdx_wildcard_match(pattern, m->name)))
             continue;
@@ -442,6 +494,7 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
             print_module_verbose(s, m);
     }
     free(pattern);
+    free(o.address);
     return 0;
 }
 

@@ -136,6 +136,12 @@ TEST(sym_real_triage_local_store_lm)
     CHECK_CONTAINS(out, "start             end                 module name\n");
     CHECK_CONTAINS(out, "fffff804`7ba00000 fffff804`7ca46000   nt         (deferred)");
     free(out);
+    out = run(dump, sp, "lm a fffff8048b58334c; lm 1m m amdg*; lm sm m amdg*");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "module name\nfffff804`8b580000 fffff804`8b5bb000   amdppm     (deferred)");
+    CHECK_CONTAINS(out, "amdgpio2\namdgpio3\n");
+    CHECK_CONTAINS(out, "amdgpio2   (deferred)             \nfffff804`8b5c0000");
+    free(out);
     out = run(dump, sp, "ln fffff8048b58334c; .json 1; lm m amdppm");
     REQUIRE(out);
     CHECK_CONTAINS(out, "\"name\": \"amdppm\"");
