@@ -248,3 +248,43 @@ TEST(sym_real_image_path_and_flat_pdb)
     free(sysdup);
     free(dumpdup);
 }
+
+/* The same through the command line, as a user types it: kdx -z DUMP -y "srv*CACHE*URL;ISF". */
+TEST(sym_real_cli_dash_y_with_server)
+{
+    const char *bin = getenv("KDX_BIN");
+    if (!bin || !*bin)
+        SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    TESTDATA(store, "symstore");
+    char *storedup = kdx_strdup(store);
+    TESTDATA(isf, "isf");
+    kdx_http_server *srv = kdx_http_server_start(storedup);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/clicache", kdx_test_tmpdir());
+    char *cmd = kdx_asprintf("'%s' -z '%s' -y 'srv*%s*http://127.0.0.1:%d/;%s' "
+                             "-c 'ln fffff8048b58334c; lmvm amdppm; ln fffff8047bdf5a80; q' 2>&1",
+                             bin, dumpdup, cache, kdx_http_server_port(srv), isf);
+    FILE *p = popen(cmd, "r");
+    REQUIRE(p);
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    char line[1024];
+    while (fgets(line, sizeof line, p))
+        kdx_sb_puts(&sb, line);
+    int rc = pclose(p);
+    char *out = kdx_sb_take(&sb);
+    CHECK_EQ(rc, 0);
+    CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70");
+    CHECK_CONTAINS(out, "amdppm     (pdb symbols)");
+    CHECK_CONTAINS(out, "GUID 1C19FDDB27BB3399D9B45973EFEAFCF3");
+    CHECK_CONTAINS(out, "nt!KeBugCheckEx   |");
+    CHECK(exists(cache, "amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb"));
+    free(out);
+    kdx_http_server_stop(srv);
+    free(cmd);
+    free(cache);
+    free(storedup);
+    free(dumpdup);
+}
