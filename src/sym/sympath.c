@@ -428,9 +428,13 @@ static void note_result(kdx_symfind_ctx *c, kdx_symsrv_req *r, const char *fail_
 {
     if (r->status == KDX_OK)
         return;
-    if (r->server_unreachable && !in_list(c->dead_servers, c->ndead, r->server))
-        add_list(&c->dead_servers, &c->ndead, r->server);
     add_list(&c->failed, &c->nfailed, fail_key);
+    if (r->server_unreachable) {
+        /* One line per unreachable server, not one per file. */
+        if (in_list(c->dead_servers, c->ndead, r->server))
+            return;
+        add_list(&c->dead_servers, &c->ndead, r->server);
+    }
     if (c->log && (c->noisy || r->status != KDX_E_NOT_FOUND))
         c->log(c->log_ud, r->msg);
 }
