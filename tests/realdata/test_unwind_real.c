@@ -390,3 +390,45 @@ TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
     CHECK(!strstr(out, "Following frames may be wrong"));
     free(out);
 }
+
+/* ARM64: every .pdata entry of xcpt4 (packed and .xdata) decodes and unwinds
+ * from the middle of its function without error. */
+TEST(unwind_real_arm64_xcpt4_entries_unwind)
+{
+    TESTDATA(exe, "pdb/seh_ARM64/xcpt4.exe");
+    kdx_pe *pe;
+    kdx_unwind_image img;
+    if (!open_image(t, exe, &pe, &img, "xcpt4"))
+        return;
+    REQUIRE(img.nentries > 10);
+    kdx_target *tgt = kdx_target_new(KDX_TARGET_USER_DUMP, KDX_ARCH_ARM64, "cfi");
+    tgt->ops = &cfi_ops;
+    kdx_unwind_env env = {.target = tgt, .find_image = one_image_find, .ud = &img};
+    unsigned packed = 0, unpacked = 0;
+    for (uint32_t i = 0; i < img.nentries; i++) {
+        kdx_runtime_function fn;
+        if (img.entry_at(img.ud, i, &fn, NULL) != KDX_OK || fn.end_rva <= fn.begin_rva)
+            continue;
+        uint64_t sp = CFI_STACK + 0x8000;
+        kdx_context c = {.arch = KDX_ARCH_ARM64};
+        kdx_ctx_set(&c, KDX_ARM64_SP, sp);
+        kdx_ctx_set(&c, KDX_ARM64_FP, sp);
+        kdx_ctx_set(&c, KDX_ARM64_LR, 0x1234);
+        kdx_ctx_set(&c, KDX_ARM64_PC, img.base + fn.begin_rva + ((fn.end_rva - fn.begin_rva) / 2 & ~3u));
+        kdx_unwind_step st;
+        kdx_err err = {0};
+        if (kdx_arm64_unwind(&env, &c, &st, &err) != KDX_OK) {
+            kdx_test_fail(t, __FILE__, __LINE__, "entry %u (RVA 0x%x): %s", i, fn.begin_rva, err.msg);
+            continue;
+        }
+        if (fn.packed)
+            packed++;
+        else
+            unpacked++;
+    }
+    CHECK(packed > 0);
+    CHECK(unpacked > 0);
+    tgt->ops = NULL;
+    kdx_target_close(tgt);
+    kdx_pe_close(pe);
+}
