@@ -48,6 +48,8 @@ static void exercise(kdx_pe *pe)
     kdx_pe_runtime_function_for(pe, i->entry_rva, &f, &err);
     char str[64];
     kdx_pe_read_string(pe, i->entry_rva, str, sizeof str, &err);
+    kdx_pe_version v;
+    kdx_pe_version_info(pe, &v, &err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

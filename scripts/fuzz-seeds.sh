@@ -10,5 +10,6 @@ case "$name" in
   fuzz_minidump*) [ -d "$td/user" ] && echo "$td/user" ;;
   fuzz_pe*)       [ -d "$td/pe" ] && echo "$td/pe" ;;
   fuzz_pdb*)      [ -d "$td/pdb" ] && echo "$td/pdb" ;;
+  fuzz_cab*)      [ -d "$td/symstore/basic32.pdb" ] && echo "$td/symstore/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2" ;;
 esac
 exit 0

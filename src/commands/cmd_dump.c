@@ -139,8 +139,7 @@ static void print_version_lines(kdx_session *s)
     if (si->csd_version && *si->csd_version)
         kdx_print(s, " (%s)", si->csd_version);
     kdx_print(s, " %s (%u procs)", si->num_processors > 1 ? "MP" : "UP", si->num_processors);
-    if (d)
-        kdx_print(s, " %s", d->hdr.major_version == 0xc ? "Checked" : "Free");
+    kdx_print(s, " %s", d && d->hdr.major_version == 0xc ? "Checked" : "Free");
     kdx_print(s, " %s\n", kdx_arch_name(t->arch));
     kdx_print(s, "Product: %s, suite:", product_name(si->product_type));
     if (si->suite_mask)
@@ -230,8 +229,9 @@ static const char *analysis_kind(const kdx_kdump *d)
     case KDX_DUMP_TYPE_TRIAGE: return "Kernel Mini Dump Analysis";
     case KDX_DUMP_TYPE_BITMAP_FULL:
     case KDX_DUMP_TYPE_BITMAP_KERNEL:
-        return d->bmp.signature == 0x504d4446u ? "Kernel Full Bitmap Dump Analysis"
-                                               : "Kernel Bitmap Dump Analysis";
+        /* "FDMP": a complete dump in bitmap form; "SDMP": kernel (summary) memory. */
+        return d->bmp.signature == 0x504d4446u ? "Kernel Full Dump Analysis"
+                                               : "Kernel Summary Dump Analysis";
     default: return "Kernel Dump Analysis";
     }
 }

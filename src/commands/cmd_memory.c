@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/memory_cmds.h"
 #include "expr/expr.h"
 #include "expr/range.h"
 #include "mm/translate.h"
@@ -26,6 +27,7 @@ typedef struct mem_buf {
     uint8_t *data;
     uint8_t *ok;          /* 1 where data[i] was read */
     bool phys;
+    bool truncated;       /* a physical page lies past the end of a cut-off dump file */
 } mem_buf;
 
 /* The physical page that made a virtual read fail, when the failure is a
@@ -66,6 +68,7 @@ static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_b
     m->addr = addr;
     m->len = len;
     m->phys = phys;
+    m->truncated = false;
     m->data = calloc(len ? len : 1, 1);
     m->ok = calloc(len ? len : 1, 1);
     if (!m->data || !m->ok) {
@@ -80,8 +83,11 @@ static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_b
         uint64_t a = addr + pos;
         size_t chunk = KDX_MIN(len - pos, 4096 - (size_t)(a & 0xfff));
         size_t done = 0;
-        kdx_status st = phys ? kdx_read_phys(s->target, a, m->data + pos, chunk, &done, NULL)
+        kdx_status st = phys ? s->target->ops->read_phys(s->target->impl, a, m->data + pos, chunk,
+                                                         &done)
                              : kdx_read_virt(s->target, a, m->data + pos, chunk, &done, NULL);
+        if (st == KDX_E_TRUNCATED)
+            m->truncated = true;
         if (st == KDX_OK)
             done = chunk;
         memset(m->ok + pos, 1, done);
@@ -121,7 +127,7 @@ static uint64_t mem_value(const mem_buf *m, size_t off, unsigned size)
 
 /* ---- Display formats ------------------------------------------------------- */
 
-typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS } dkind;
+typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS, DK_FLOAT } dkind;
 
 typedef struct dfmt {
     const char *name;
@@ -136,6 +142,8 @@ static const dfmt formats[] = {
     {"db", DK_HEX, 1, 16, 128, true},     {"dw", DK_HEX, 2, 8, 128, false},
     {"dd", DK_HEX, 4, 4, 128, false},     {"dq", DK_HEX, 8, 2, 128, false},
     {"dp", DK_HEX, 0, 0, 128, false},     {"dc", DK_HEX, 4, 4, 128, true},
+    {"dW", DK_HEX, 2, 8, 128, true},      {"dD", DK_FLOAT, 8, 3, 120, false},
+    {"df", DK_FLOAT, 4, 4, 64, false},
     {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
     {"dyb", DK_BINARY, 1, 4, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
     {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
@@ -318,6 +326,45 @@ static size_t string_lines(kdx_session *s, kdx_strbuf *sb, const dview *v, const
     return i * unit;
 }
 
+/* Floating point as the Microsoft C runtime prints it: %g with 12 (double)
+ * or 8 (float) significant digits and a three-digit exponent. */
+static void put_float(kdx_strbuf *sb, double x, int digits)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*g", digits, x);
+    char *e = strchr(buf, 'e');
+    if (e && (e[1] == '+' || e[1] == '-') && strlen(e + 2) == 2) {
+        memmove(e + 3, e + 2, 3);
+        e[2] = '0';
+    }
+    kdx_sb_puts(sb, buf);
+}
+
+static void float_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, size_t n)
+{
+    put_addr(sb, v, m->addr + off);
+    for (size_t i = 0; i < n; i++) {
+        size_t o = off + i * v->f.unit;
+        if (i)
+            kdx_sb_putc(sb, ' ');
+        if (!mem_ok(m, o, v->f.unit)) {
+            kdx_sb_puts(sb, "????????");
+            continue;
+        }
+        if (v->f.unit == 8) {
+            uint64_t bits = mem_value(m, o, 8);
+            double d;
+            memcpy(&d, &bits, sizeof d);
+            put_float(sb, d, 12);
+        } else {
+            uint32_t bits = (uint32_t)mem_value(m, o, 4);
+            float f;
+            memcpy(&f, &bits, sizeof f);
+            put_float(sb, f, 8);
+        }
+    }
+}
+
 static void display(kdx_session *s, const dview *v, const mem_buf *m)
 {
     kdx_strbuf sb;
@@ -334,14 +381,17 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         size_t n = KDX_MIN((size_t)v->f.per_line, nunits - u);
         if (v->phys && !memchr(m->ok + u * unit, 1, n * unit)) {
             /* Like kdexts: a physical line that cannot be read ends the display. */
-            kdx_print(s, "Physical memory read at %llx failed\n",
-                      (unsigned long long)(m->addr + u * unit));
+            kdx_print(s, "Physical memory read at %llx failed%s\n",
+                      (unsigned long long)(m->addr + u * unit),
+                      m->truncated ? " (the page lies past the end of the truncated dump file)"
+                                   : "");
             break;
         }
         switch (v->f.kind) {
         case DK_HEX: hex_line(&sb, v, m, u * unit, n); break;
         case DK_BINARY: binary_line(&sb, v, m, u * unit, n); break;
         case DK_SYMBOLS: symbol_line(s, &sb, v, m, u * unit); break;
+        case DK_FLOAT: float_line(&sb, v, m, u * unit, n); break;
         case DK_ASCII:
         case DK_UNICODE: break;
         }
@@ -412,6 +462,11 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
     const char *p = parse_options(s, args, &v, &err);
     if (!p)
         return kdx_cmd_fail(s, &err);
+    if (v.phys && (!s->target->ops || !s->target->ops->read_phys)) {
+        kdx_print(s, "Physical memory is not available in this dump (%s).\n",
+                  s->target->ops ? s->target->ops->format_name : "no reader");
+        return 1;
+    }
     kdx_range r;
     const char *end;
     if (kdx_parse_range(s, p, v.f.unit, 0, &r, &end, &err) != KDX_OK)
@@ -448,10 +503,15 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
 
 static int cmd_display(kdx_session *s, const char *cmd, const char *args)
 {
+    /* Commands are case-insensitive, but the second letter of dD and dW
+     * selects another format (doubles, words with ASCII). */
     char name[8];
     snprintf(name, sizeof name, "%s", cmd);
+    bool upper_second = cmd[0] == 'd' && (cmd[1] == 'D' || cmd[1] == 'W') && !cmd[2];
     for (char *c = name; *c; c++)
         *c = (char)tolower((unsigned char)*c);
+    if (upper_second)
+        name[1] = cmd[1];
     const dfmt *f = find_format(name);
     if (!strcmp(name, "d"))
         f = find_format(s->display_last_cmd[0] ? s->display_last_cmd : "db");
@@ -463,13 +523,20 @@ static int cmd_display(kdx_session *s, const char *cmd, const char *args)
 /* !db !dw !dd !dq !dc: physical memory, "#" address column. */
 static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
 {
-    const dfmt *f = find_format(cmd + 1);
+    char name[8];
+    snprintf(name, sizeof name, "%s", cmd + 1);
+    for (char *c = name; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    const dfmt *f = find_format(name);
     if (!f)
         return kdx_cmd_syntax_error(s, cmd, cmd);
-    if (s->target && (!s->target->ops || !s->target->ops->read_phys)) {
-        kdx_print(s, "Physical memory is not available in this dump (%s).\n",
-                  s->target->ops ? s->target->ops->format_name : "no reader");
-        return 1;
+    /* Caching attributes ([c], [uc], [wc]) matter on live targets only. */
+    const char *p = kdx_skip_ws(args);
+    if (*p == '[') {
+        const char *q = strchr(p, ']');
+        if (!q)
+            return kdx_cmd_syntax_error(s, cmd, p);
+        args = q + 1;
     }
     return run_display(s, cmd, f, args, true);
 }
@@ -484,8 +551,7 @@ static int write_bytes(kdx_session *s, uint64_t addr, const uint8_t *b, size_t n
     return 0;
 }
 
-/* Parses a double-quoted string argument; returns the text after it. */
-static const char *parse_quoted(const char *p, kdx_strbuf *out)
+const char *kdx_memory_parse_quoted(const char *p, kdx_strbuf *out)
 {
     p = kdx_skip_ws(p);
     if (*p != '"')
@@ -507,7 +573,7 @@ static int edit_string(kdx_session *s, const char *cmd, const char *p, uint64_t 
     kdx_strbuf str;
     kdx_sb_init(&str);
     kdx_sb_puts(&str, "");
-    const char *end = parse_quoted(p, &str);
+    const char *end = kdx_memory_parse_quoted(p, &str);
     if (!end || *kdx_skip_ws(end)) {
         kdx_sb_free(&str);
         return kdx_cmd_syntax_error(s, cmd, p);
@@ -574,69 +640,15 @@ static int cmd_edit(kdx_session *s, const char *cmd, const char *args)
     return rc;
 }
 
-/* ---- s: search ------------------------------------------------------------------ */
-
-typedef struct search_spec {
-    char type;            /* b w d q a u */
-    unsigned unit;        /* alignment of hits */
-    KDX_VEC(uint8_t) pattern;
-} search_spec;
-
-static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_spec *sp)
+/* One display line at addr, as search hits show them (memory_cmds.h). */
+void kdx_memory_print_line(kdx_session *s, const char *format, bool ascii, uint64_t addr)
 {
-    kdx_err err;
-    if (sp->type == 'a' || sp->type == 'u') {
-        kdx_strbuf str;
-        kdx_sb_init(&str);
-        kdx_sb_puts(&str, "");
-        const char *end = parse_quoted(p, &str);
-        if (!end || *kdx_skip_ws(end) || str.len == 0) {
-            kdx_sb_free(&str);
-            return kdx_cmd_syntax_error(s, cmd, p);
-        }
-        for (size_t i = 0; i < str.len; i++) {
-            KDX_VEC_PUSH(sp->pattern, (uint8_t)str.s[i]);
-            if (sp->type == 'u')
-                KDX_VEC_PUSH(sp->pattern, 0);
-        }
-        kdx_sb_free(&str);
-        return 0;
-    }
-    unsigned size = sp->type == 'b' ? 1 : sp->type == 'w' ? 2 : sp->type == 'd' ? 4 : 8;
-    p = kdx_skip_ws(p);
-    while (*p) {
-        uint64_t x;
-        const char *e;
-        if (kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK)
-            return kdx_cmd_fail(s, &err);
-        for (unsigned i = 0; i < size; i++)
-            KDX_VEC_PUSH(sp->pattern, (uint8_t)(x >> (8 * i)));
-        p = kdx_skip_ws(e);
-    }
-    if (sp->pattern.len == 0)
-        return kdx_cmd_syntax_error(s, cmd, p);
-    return 0;
-}
-
-/* Where to resume after va could not be read: past the whole region an
- * invalid upper-level entry covers, or the next page. */
-static uint64_t skip_unreadable(kdx_target *t, uint64_t va)
-{
-    uint64_t span = 4096;
-    if (t->paging != KDX_PAGING_NONE && t->ops && t->ops->read_phys) {
-        kdx_xlat x;
-        if (kdx_mm_translate(t, t->dtb, va, &x, NULL) != KDX_OK)
-            span = kdx_mm_level_span(t->paging, x.fail_level);
-    }
-    return (va & ~(span - 1)) + span;
-}
-
-static void print_hit(kdx_session *s, const search_spec *sp, uint64_t addr)
-{
-    const dfmt *f = find_format(sp->type == 'w' ? "dw" : sp->type == 'd' ? "dd"
-                                : sp->type == 'q' ? "dq" : "db");
+    const dfmt *f = find_format(format);
+    if (!f || f->kind != DK_HEX)
+        return;
     dview v;
     v.f = *f;
+    v.f.ascii = v.f.ascii || ascii;
     v.phys = false;
     v.ptr_size = s->target->ptr_size;
     mem_buf m;
@@ -648,89 +660,6 @@ static void print_hit(kdx_session *s, const search_spec *sp, uint64_t addr)
     flush_line(s, &sb);
     kdx_sb_free(&sb);
     mem_free(&m);
-}
-
-/* Scans [start, start+len) a page at a time; a match may straddle pages,
- * so the last pattern_len-1 bytes of a readable page carry over. */
-static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, uint64_t len)
-{
-    kdx_target *t = s->target;
-    size_t plen = sp->pattern.len;
-    uint8_t *win = kdx_xmalloc(4096 + plen);
-    size_t carry = 0;
-    uint64_t end = start + len;
-    if (end < start)
-        end = UINT64_MAX;
-    uint64_t a = start;
-    while (a < end) {
-        size_t chunk = (size_t)KDX_MIN((uint64_t)(4096 - (a & 0xfff)), end - a);
-        size_t done = 0;
-        kdx_read_virt(t, a, win + carry, chunk, &done, NULL);
-        size_t avail = carry + done;
-        uint64_t base = a - carry;
-        for (size_t off = 0; off + plen <= avail;) {
-            uint8_t *hit = memmem(win + off, avail - off, sp->pattern.items, plen);
-            if (!hit)
-                break;
-            uint64_t ha = base + (uint64_t)(hit - win);
-            if (ha % sp->unit == 0)
-                print_hit(s, sp, ha);
-            off = (size_t)(hit - win) + 1;
-        }
-        if (done < chunk) {
-            carry = 0;
-            uint64_t next = skip_unreadable(t, a + done);
-            if (next <= a)
-                break;
-            a = next;
-            continue;
-        }
-        carry = KDX_MIN(avail, plen - 1);
-        memmove(win, win + avail - carry, carry);
-        if (a + chunk < a)
-            break;
-        a += chunk;
-    }
-    free(win);
-}
-
-static int cmd_search(kdx_session *s, const char *cmd, const char *args)
-{
-    if (!kdx_cmd_need_target(s))
-        return 1;
-    search_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.type = 'b';
-    const char *p = kdx_skip_ws(args);
-    if (*p == '-') {
-        p++;
-        if (*p == '[') { /* flags such as -[1]a: accepted, not needed for output */
-            while (*p && *p != ']')
-                p++;
-            if (*p)
-                p++;
-        }
-        char c = (char)tolower((unsigned char)*p);
-        if (!strchr("bwdqau", c) || !c)
-            return kdx_cmd_syntax_error(s, cmd, p);
-        sp.type = c;
-        p++;
-    }
-    sp.unit = sp.type == 'w' ? 2 : sp.type == 'd' ? 4 : sp.type == 'q' ? 8 : 1;
-    kdx_err err;
-    kdx_range r;
-    const char *end;
-    if (kdx_parse_range(s, p, 1, 0, &r, &end, &err) != KDX_OK)
-        return kdx_cmd_fail(s, &err);
-    if (!r.has_start || !r.has_count)
-        return kdx_cmd_syntax_error(s, cmd, p);
-    if (parse_pattern(s, cmd, end, &sp) != 0) {
-        KDX_VEC_FREE(sp.pattern);
-        return 1;
-    }
-    search_range(s, &sp, r.start, r.count);
-    KDX_VEC_FREE(sp.pattern);
-    return 0;
 }
 
 /* ---- .ignore_missing_pages ---------------------------------------------------- */
@@ -760,6 +689,7 @@ const kdx_command kdx_cmds_memory[] = {
     {"da", cmd_display, "display an ASCII string", 0},
     {"du", cmd_display, "display a Unicode string", 0},
     {"dyb", cmd_display, "display bytes in binary", 0},
+    {"df", cmd_display, "display single-precision floats (dD: doubles; dW: words and ASCII)", 0},
     {"dds", cmd_display, "display double words with symbols", 0},
     {"dqs", cmd_display, "display quad words with symbols", 0},
     {"dps", cmd_display, "display pointers with symbols", 0},
@@ -777,7 +707,7 @@ const kdx_command kdx_cmds_memory[] = {
     {"eu", cmd_edit, "write a Unicode string (no terminator)", 0},
     {"eza", cmd_edit, "write a NUL-terminated ASCII string", 0},
     {"ezu", cmd_edit, "write a NUL-terminated Unicode string", 0},
-    {"s", cmd_search, "search memory: s [-b|-w|-d|-q|-a|-u] RANGE PATTERN", 0},
+    {"s", kdx_cmd_search, "search memory: s [-b|-w|-d|-q|-a|-u] RANGE PATTERN", 0},
     {".ignore_missing_pages", cmd_ignore_missing,
      "suppress (1) or show (0) missing-page messages of kernel dumps", 0},
     {0}};

@@ -37,15 +37,25 @@ static bool wide_layout(kdx_paging p)
 /* The self-map base (VA of the PTE for VA 0). Windows 10 x64 randomizes it:
  * the kernel's own nt!MmPteBase is used when symbols resolve it, otherwise it
  * is derived from the root table's recursive entry (the one whose PFN is the
- * root's own). x86 keeps the self-map at C0000000. */
+ * root's own), and on older x64 systems it is the fixed FFFFF680`00000000.
+ * x86 keeps the self-map at C0000000. */
 static kdx_status pte_base(kdx_session *s, uint64_t *base, kdx_err *err)
 {
     kdx_target *t = s->target;
     uint64_t sym;
-    if (wide_layout(t->paging) && kdx_sym_to_addr(s, "nt!MmPteBase", &sym, NULL) == KDX_OK &&
+    bool randomized = t->sys.build == 0 || t->sys.build >= 14393;
+    if (wide_layout(t->paging) && randomized &&
+        kdx_sym_to_addr(s, "nt!MmPteBase", &sym, NULL) == KDX_OK &&
         kdx_read_u64(t, sym, base, NULL) == KDX_OK && *base)
         return KDX_OK;
-    return kdx_mm_find_pte_base(t, t->dtb, base, err);
+    kdx_status st = kdx_mm_find_pte_base(t, t->dtb, base, err);
+    /* Before Windows 10 1607 (build 14393) the x64 self-map was fixed at
+     * PML4 index 0x1ed; WinDbg assumes it there on those systems. */
+    if (st == KDX_E_NOT_FOUND && t->paging == KDX_PAGING_X64_4 && !randomized) {
+        *base = 0xfffff68000000000ull;
+        return KDX_OK;
+    }
+    return st;
 }
 
 /* A PTE address given to !pte stands for the VA that PTE maps. */
@@ -98,37 +108,59 @@ static void decode_lines(kdx_session *s, int indent, uint64_t entry)
         kdx_print(s, "%*sProtect: %x\n", indent, "", sp.protect);
 }
 
-/* Column layout: x64 prints every level in 27-character columns; x86 and
- * PAE print the PDE and PTE in the older layout of the reference article. */
+/* Column layouts. x64 and ARM64 print every level in 27-character
+ * columns with 16-digit values; x86 PAE prints the PDE and PTE the way the
+ * reference article shows them (pfn columns of 30); x86 without PAE uses
+ * 27-character columns with 8-digit values. */
 typedef struct pte_layout {
     int first;            /* first level shown */
     int va_indent;
+    int va_digits;
+    int digits;           /* entry addresses and contents */
     int pfn_width;        /* "pfn %-Nx" */
-    const char *pfn_gap;  /* after the flag letters */
-    int soft_indent;      /* -1: under the "not valid" column */
+    int pfn_col;          /* width of a pfn column */
+    int soft_indent;      /* -1: one past the "not valid" column */
 } pte_layout;
+
+static pte_layout layout_of(kdx_paging p, int levels)
+{
+    if (wide_layout(p))
+        return (pte_layout){0, 43, 16, 16, 10, 27, -1};
+    if (p == KDX_PAGING_X86_PAE)
+        return (pte_layout){levels - 2, 15, 8, 16, 11, 30, 23};
+    return (pte_layout){0, 20, 8, 8, 10, 27, -1};
+}
+
+static void pad_to(kdx_strbuf *sb, size_t col)
+{
+    while (sb->len < col)
+        kdx_sb_putc(sb, ' ');
+}
+
+static void print_line(kdx_session *s, kdx_strbuf *sb)
+{
+    kdx_rtrim(sb->s);
+    kdx_print(s, "%s\n", sb->s);
+    sb->len = 0;
+    sb->s[0] = '\0';
+}
 
 static void print_pte(kdx_session *s, uint64_t va, uint64_t base, const kdx_xlat *x)
 {
-    kdx_target *t = s->target;
-    kdx_paging p = t->paging;
+    kdx_paging p = s->target->paging;
     int levels = x->total_levels;
-    bool wide = wide_layout(p);
-    pte_layout L = wide ? (pte_layout){0, 43, 10, "  ", -1}
-                        : (pte_layout){levels - 2, 15, 11, "    ", 23};
-    if (wide)
-        kdx_print(s, "%*sVA %016llx\n", L.va_indent, "", (unsigned long long)va);
-    else
-        kdx_print(s, "%*sVA %08llx\n", L.va_indent, "", (unsigned long long)va);
+    pte_layout L = layout_of(p, levels);
+    kdx_print(s, "%*sVA %0*llx\n", L.va_indent, "", L.va_digits, (unsigned long long)va);
 
     kdx_strbuf sb;
     kdx_sb_init(&sb);
-    for (int i = L.first; i < levels; i++)
-        kdx_sb_printf(&sb, "%s%s at %016llX", i > L.first ? "    " : "",
-                      kdx_mm_level_name(p, levels, i),
+    kdx_sb_puts(&sb, "");
+    for (int i = L.first; i < levels; i++) {
+        pad_to(&sb, (size_t)(i - L.first) * 27);
+        kdx_sb_printf(&sb, "%s at %0*llX", kdx_mm_level_name(p, levels, i), L.digits,
                       (unsigned long long)kdx_mm_entry_va(p, base, va, i));
-    kdx_print(s, "%s\n", sb.s);
-    kdx_sb_free(&sb);
+    }
+    print_line(s, &sb);
 
     /* The last level whose entry was read; past a large page the deeper
      * columns show 0 as WinDbg does. */
@@ -139,77 +171,94 @@ static void print_pte(kdx_session *s, uint64_t va, uint64_t base, const kdx_xlat
         /* PAE: the PDPTE itself is not valid (or not saved). */
         kdx_print(s, "PDPTE at physical %llx is %s\n", (unsigned long long)x->level[0].entry_pa,
                   x->status == KDX_E_MEM_MISSING ? "not present in the dump" : "not valid");
+        kdx_sb_free(&sb);
         return;
     }
-    kdx_sb_init(&sb);
-    kdx_sb_puts(&sb, "");
-    for (int i = L.first; i <= shown; i++)
-        kdx_sb_printf(&sb, "%scontains %016llX", i > L.first ? "  " : "",
+    for (int i = L.first; i <= shown; i++) {
+        pad_to(&sb, (size_t)(i - L.first) * 27);
+        kdx_sb_printf(&sb, "contains %0*llX", L.digits,
                       (unsigned long long)(i < x->nlevels ? x->level[i].value : 0));
-    kdx_print(s, "%s\n", sb.s);
-    sb.len = 0;
-    sb.s[0] = '\0';
+    }
+    if (shown >= L.first)
+        print_line(s, &sb);
 
-    int valid_end = x->status == KDX_OK ? leaf : leaf - 1; /* last valid level */
-    if (x->status == KDX_OK && x->transition)
+    int valid_end = leaf; /* last level printed with pfn and flags */
+    if (x->status != KDX_OK || x->transition)
         valid_end = leaf - 1;
     for (int i = L.first; i <= valid_end; i++) {
         char flags[12];
+        pad_to(&sb, (size_t)(i - L.first) * (size_t)L.pfn_col);
         kdx_mm_pte_flags(p, levels, i, x->level[i].value, flags);
-        kdx_sb_printf(&sb, "pfn %-*llx%s%s", L.pfn_width,
-                      (unsigned long long)kdx_mm_entry_pfn(p, x->level[i].value), flags, L.pfn_gap);
+        kdx_sb_printf(&sb, "pfn %-*llx%s", L.pfn_width,
+                      (unsigned long long)kdx_mm_entry_pfn(p, x->level[i].value), flags);
     }
-    size_t col = sb.len;
+    size_t col = valid_end >= L.first ? (size_t)(valid_end + 1 - L.first) * (size_t)L.pfn_col : 0;
     if (x->status == KDX_OK && x->large) {
+        pad_to(&sb, col);
         kdx_sb_printf(&sb, "LARGE PAGE pfn %llx", (unsigned long long)(x->pa >> 12));
-        kdx_print(s, "%s\n", sb.s);
+        print_line(s, &sb);
     } else if (x->status == KDX_OK && !x->transition) {
-        kdx_rtrim(sb.s);
-        kdx_print(s, "%s\n", sb.s);
+        print_line(s, &sb);
     } else if (x->status == KDX_E_MEM_MISSING) {
-        kdx_rtrim(sb.s);
-        if (*sb.s)
-            kdx_print(s, "%s\n", sb.s);
+        if (sb.len)
+            print_line(s, &sb);
         kdx_print(s, "%s page at physical %llx is not present in the dump\n",
                   kdx_mm_level_name(p, levels, leaf),
                   (unsigned long long)(x->level[leaf].entry_pa & ~0xfffull));
     } else {
+        pad_to(&sb, col);
         kdx_sb_puts(&sb, "not valid");
-        kdx_print(s, "%s\n", sb.s);
+        print_line(s, &sb);
         decode_lines(s, L.soft_indent >= 0 ? L.soft_indent : (int)col + 1, x->level[leaf].value);
     }
     kdx_sb_free(&sb);
 }
 
+/* !pte VA | PTEADDR, and !pte START END: every page of the range. */
 static int cmd_pte(kdx_session *s, const char *cmd, const char *args)
 {
     if (!has_paging(s))
         return 1;
     kdx_target *t = s->target;
     kdx_err err;
-    uint64_t addr;
+    uint64_t addr, last = 0;
+    const char *p;
     if (!*args) {
-        kdx_print(s, "Usage: %s VirtualAddress | PteAddress\n", cmd);
+        kdx_print(s, "Usage: %s VirtualAddress | PteAddress | StartAddress EndAddress\n", cmd);
         return 1;
     }
-    if (kdx_expr_eval_all(s, args, &addr, &err) != KDX_OK)
+    if (kdx_expr_eval(s, args, &addr, &p, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
-    if (t->ptr_size == 4)
+    bool range = *kdx_skip_ws(p) != '\0';
+    if (range && kdx_expr_eval_all(s, p, &last, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (t->ptr_size == 4) {
         addr &= 0xffffffffull;
+        last &= 0xffffffffull;
+    }
+    if (range && last <= addr) {
+        kdx_print(s, "%s LiteralAddress 1 is not supported; give the PTE's address alone.\n", cmd);
+        return 1;
+    }
     uint64_t base;
     if (pte_base(s, &base, &err) != KDX_OK) {
         kdx_err_prefix(&err, "cannot locate the page-table self-map");
         return kdx_cmd_fail(s, &err);
     }
     bool is_pte;
-    uint64_t va = va_of_pte_address(t->paging, base, addr, &is_pte);
-    kdx_xlat x;
-    kdx_mm_translate(t, t->dtb, va, &x, NULL);
-    if (x.status == KDX_E_UNSUPPORTED) {
-        kdx_print(s, "Address translation is not available for this target.\n");
-        return 1;
+    uint64_t va = range ? addr & ~0xfffull : va_of_pte_address(t->paging, base, addr, &is_pte);
+    for (;;) {
+        kdx_xlat x;
+        kdx_mm_translate(t, t->dtb, va, &x, NULL);
+        if (x.status == KDX_E_UNSUPPORTED) {
+            kdx_print(s, "Address translation is not available for this target.\n");
+            return 1;
+        }
+        print_pte(s, va, base, &x);
+        if (!range || va + 0x1000 > last || va + 0x1000 < va)
+            break;
+        va += 0x1000;
     }
-    print_pte(s, va, base, &x);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "expr/expr.h"
+#include "pdb/pdb_provider.h"
 #include "pe/pe.h"
 #include "sym/symbols.h"
 #include "sym/sympath.h"
@@ -22,6 +23,23 @@ static const char *ptr(kdx_session *s, char buf[24], uint64_t v)
 }
 
 /* ---- ln ---------------------------------------------------------------- */
+
+/* "(int, char **)" from the PDB's signature of the function at rva, as ln and
+ * x show it; "(<no parameter info>)" when the symbol file has none. */
+static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
+{
+    snprintf(buf, len, "(<no parameter info>)");
+    if (!m->symbols.ops || !kdx_pdb_is_provider(&m->symbols))
+        return;
+    char *sig = kdx_pdb_signature_at(&m->symbols, rva);
+    const char *open = sig ? strchr(sig, '(') : NULL;
+    const char *close = sig ? strrchr(sig, ')') : NULL;
+    if (open && close && close > open)
+        snprintf(buf, len, "%.*s", (int)(close - open + 1), open);
+    if (!strcmp(buf, "()"))
+        snprintf(buf, len, "(void)");
+    free(sig);
+}
 
 static void print_symref(kdx_session *s, const kdx_symhit *h)
 {
@@ -62,9 +80,11 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
         print_symref(s, &next);
     }
     kdx_print(s, "\n");
-    if (hit.displacement == 0)
-        kdx_print(s, "Exact matches:\n    %s!%s (<no parameter info>)\n", hit.module->name,
-                  hit.name);
+    if (hit.displacement == 0) {
+        char params[512];
+        param_info(hit.module, (uint32_t)(hit.address - hit.module->base), params, sizeof params);
+        kdx_print(s, "Exact matches:\n    %s!%s %s\n", hit.module->name, hit.name, params);
+    }
     return 0;
 }
 
@@ -94,6 +114,37 @@ static int x_cmp(const void *a, const void *b)
     if (x->addr != y->addr)
         return x->addr < y->addr ? -1 : 1;
     return strcmp(x->sym.name, y->sym.name);
+}
+
+/* What x shows after "name = " for data: the value of integers and pointers,
+ * else the type. */
+static void print_data_value(kdx_session *s, const kdx_type *t, uint64_t addr)
+{
+    const kdx_type *b = kdx_type_strip(t);
+    char tn[256];
+    if (!b) {
+        kdx_print(s, "<no type information>");
+        return;
+    }
+    uint64_t size = b->kind == KDX_TYPE_ENUM && b->target ? kdx_type_strip(b->target)->size : b->size;
+    uint8_t buf[8];
+    if (kdx_type_is_integer(b) && size && size <= 8) {
+        if (kdx_read_virt(s->target, addr, buf, (size_t)size, NULL, NULL) != KDX_OK) {
+            kdx_print(s, "<Memory access error>");
+            return;
+        }
+        uint64_t v = kdx_type_extract(b, buf);
+        char a[24];
+        if (b->kind == KDX_TYPE_POINTER)
+            kdx_print(s, "0x%s", kdx_session_fmt_ptr(s, a, v));
+        else if (kdx_type_is_signed(b))
+            kdx_print(s, "0n%lld", (long long)v);
+        else
+            kdx_print(s, "0x%llx", (unsigned long long)v);
+        return;
+    }
+    kdx_type_c_name(t, tn, sizeof tn);
+    kdx_print(s, "%s", tn);
 }
 
 static int cmd_x(kdx_session *s, const char *cmd, const char *args)
@@ -128,12 +179,13 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
         char a[24];
         kdx_print(s, "%s %s!%s", ptr(s, a, x->addr), x->m->name, x->sym.name);
         if (x->sym.kind == KDX_SYM_DATA) {
-            char tn[256] = "<no type information>";
-            if (x->sym.type)
-                kdx_type_c_name(x->sym.type, tn, sizeof tn);
-            kdx_print(s, " = %s\n", tn);
+            kdx_print(s, " = ");
+            print_data_value(s, x->sym.type, x->addr);
+            kdx_print(s, "\n");
         } else {
-            kdx_print(s, " (<no parameter info>)\n");
+            char params[512];
+            param_info(x->m, x->sym.rva, params, sizeof params);
+            kdx_print(s, " %s\n", params);
         }
     }
     KDX_VEC_FREE(l.v);
@@ -162,8 +214,9 @@ static const char *status_text(const kdx_module *m)
  * whose TimeDateStamp is a hash. */
 static bool image_is_repro(kdx_session *s, kdx_module *m)
 {
-    struct kdx_pe *pe;
-    if (kdx_sym_module_image(s, m, &pe, NULL) != KDX_OK)
+    /* Only an image already at hand: lm never searches or downloads. */
+    struct kdx_pe *pe = kdx_sym_module_image_loaded(s, m);
+    if (!pe)
         return false;
     uint32_t rva, size;
     if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK || !rva)
@@ -312,7 +365,7 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
         print_module_row(s, m, &o);
     }
     bool header = false;
-    for (size_t i = 0; i < t->nmodules && !o.loaded_only && !o.one_column; i++) {
+    for (size_t i = 0; i < t->nmodules && !o.loaded_only && !o.symbols_only && !o.one_column; i++) {
         kdx_module *m = t->modules[i];
         if (!m->unloaded || (pattern && !kdx_wildcard_match(pattern, m->name)))
             continue;
@@ -385,13 +438,15 @@ static int cmd_reload(kdx_session *s, const char *cmd, const char *args)
     (void)cmd;
     if (!kdx_cmd_need_target(s))
         return 1;
-    bool force = false;
+    bool force = false, overwrite = false;
     const char *p = kdx_skip_ws(args);
     while (*p == '/') {
         if (p[1] == 'f' || p[1] == 'F')
             force = true;
-        /* /o: re-check the servers (failures are forgotten on every .reload);
-         * /n, /user, /unl: accepted, nothing else to do on a dump. */
+        /* /o: download again over the cached copies (implies loading now). */
+        if (p[1] == 'o' || p[1] == 'O')
+            force = overwrite = true;
+        /* /n, /user, /unl: accepted, nothing else to do on a dump. */
         while (*p && !isspace((unsigned char)*p))
             p++;
         p = kdx_skip_ws(p);
@@ -409,7 +464,7 @@ static int cmd_reload(kdx_session *s, const char *cmd, const char *args)
     if (!*module && dump)
         kdx_print(s, t->kind == KDX_TARGET_USER_DUMP ? "Loading User Symbols\n"
                                                      : "Loading Kernel Symbols\n");
-    kdx_status st = kdx_sym_reload(s, module, force, &err);
+    kdx_status st = kdx_sym_reload_ex(s, module, force, overwrite, &err);
     if (!*module && dump && st == KDX_OK) {
         for (size_t i = 0; i < t->nmodules; i++)
             if (!t->modules[i]->unloaded)
@@ -534,6 +589,76 @@ static void print_char(kdx_session *s, uint64_t v)
         kdx_print(s, " ''");
 }
 
+static bool is_named(const kdx_type *t, const char *name)
+{
+    const kdx_type *b = kdx_type_strip(t);
+    return b && b->name && !strcmp(b->name, name);
+}
+
+/* Wchar / Uint2B (wide) or Char / UChar (narrow) text units. */
+static bool is_text_unit(const kdx_type *t, bool wide)
+{
+    if (!t || t->kind != KDX_TYPE_BASE)
+        return false;
+    if (wide)
+        return t->base == KDX_BASE_WCHAR;
+    return t->base == KDX_BASE_CHAR || t->base == KDX_BASE_UCHAR;
+}
+
+/* A string of at most max units at addr, up to its NUL, ASCII with other
+ * characters as '?'. False when not even the first unit can be read. */
+static bool read_text(dt_ctx *c, uint64_t addr, bool wide, size_t max, char *out, size_t outlen)
+{
+    size_t unit = wide ? 2 : 1, len = max * unit, done = 0;
+    uint8_t *buf = kdx_xmalloc(len ? len : 1);
+    kdx_status st = kdx_read_virt(c->s->target, addr, buf, len, &done, NULL);
+    if (st != KDX_OK && done < unit) {
+        free(buf);
+        return false;
+    }
+    if (st == KDX_OK)
+        done = len;
+    size_t n = 0;
+    for (size_t i = 0; i + unit <= done && n + 1 < outlen; i += unit) {
+        unsigned ch = wide ? kdx_le16(buf + i) : buf[i];
+        if (!ch)
+            break;
+        out[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    out[n] = '\0';
+    free(buf);
+    return true;
+}
+
+/* _UNICODE_STRING / _STRING fields as WinDbg shows them: the text they count. */
+static void print_counted_string(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *tn)
+{
+    kdx_session *s = c->s;
+    uint64_t len_off, buf_off;
+    const kdx_type *lt, *bt;
+    uint8_t lb[2], pb[8] = {0};
+    if (kdx_type_field_path(rec, "Length", &len_off, &lt, NULL) != KDX_OK ||
+        kdx_type_field_path(rec, "Buffer", &buf_off, &bt, NULL) != KDX_OK ||
+        !kdx_type_strip(bt) || kdx_type_strip(bt)->kind != KDX_TYPE_POINTER ||
+        !read_bytes(c, addr + len_off, lb, 2) ||
+        !read_bytes(c, addr + buf_off, pb, (size_t)kdx_type_strip(bt)->size)) {
+        kdx_print(s, "%s", tn);
+        return;
+    }
+    bool wide = is_named(rec, "_UNICODE_STRING");
+    uint64_t buffer = kdx_type_extract(bt, pb);
+    size_t units = kdx_le16(lb) / (wide ? 2 : 1);
+    char str[1024], a[24];
+    if (!units) {
+        kdx_print(s, "%s \"\"", tn);
+    } else if (read_text(c, buffer, wide, KDX_MIN(units, sizeof str - 1), str, sizeof str)) {
+        kdx_print(s, "%s \"%s\"", tn, str);
+    } else {
+        kdx_print(s, "%s \"--- memory read error at address 0x%s ---\"", tn, ptr(s, a, buffer));
+    }
+}
+
+
 /* The value of a scalar of type t at addr, as dt shows it after the colon. */
 static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
 {
@@ -567,6 +692,13 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
             return;
         }
         kdx_type_dt_name(b->target, tn, sizeof tn);
+        const kdx_type *pt = kdx_type_strip(b->target);
+        char str[260];
+        if ((is_text_unit(pt, true) || (pt && pt->kind == KDX_TYPE_BASE && pt->base == KDX_BASE_CHAR)) &&
+            read_text(c, v, is_text_unit(pt, true), 256, str, sizeof str)) {
+            kdx_print(s, "0x%s  \"%s\"", ptr(s, a, v), str);
+            return;
+        }
         kdx_print(s, "0x%s %s", ptr(s, a, v), tn);
         return;
     case KDX_TYPE_ENUM: {
@@ -620,11 +752,6 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
     }
 }
 
-static bool is_named(const kdx_type *t, const char *name)
-{
-    const kdx_type *b = kdx_type_strip(t);
-    return b && b->name && !strcmp(b->name, name);
-}
 
 /* What follows "Name : " for a field: the type (no address) or the value. */
 static void dt_field_body(dt_ctx *c, const kdx_type *ft, uint64_t addr, bool expanding)
@@ -650,17 +777,20 @@ static void dt_field_body(dt_ctx *c, const kdx_type *ft, uint64_t addr, bool exp
                 return;
             }
         }
+        if (!expanding && (is_named(b, "_UNICODE_STRING") || is_named(b, "_STRING") ||
+                           is_named(b, "_ANSI_STRING"))) {
+            print_counted_string(c, b, addr, tn);
+            return;
+        }
         kdx_print(s, "%s", tn);
         return;
     }
     if (b->kind == KDX_TYPE_ARRAY) {
         const kdx_type *el = kdx_type_strip(b->target);
-        if (el && el->kind == KDX_TYPE_BASE &&
-            (el->base == KDX_BASE_CHAR || el->base == KDX_BASE_UCHAR) && b->count <= 4096) {
-            char str[4097];
-            size_t n = (size_t)b->count;
-            if (read_bytes(c, addr, str, n)) {
-                str[n] = '\0';
+        bool wide = is_text_unit(el, true), narrow = is_text_unit(el, false);
+        if ((wide || narrow) && b->count) {
+            char str[1024];
+            if (read_text(c, addr, wide, (size_t)KDX_MIN(b->count, 512), str, sizeof str)) {
                 kdx_print(s, "[%llu]  \"%s\"", (unsigned long long)b->count, str);
                 return;
             }
@@ -696,7 +826,8 @@ static size_t component_len(const char *f)
     return n;
 }
 
-static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, const char *sub)
+static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, const char *sub,
+                     bool filtered)
 {
     kdx_session *s = c->s;
     uint64_t addr = base + f->offset;
@@ -706,7 +837,7 @@ static void dt_field(dt_ctx *c, const kdx_field *f, uint64_t base, int depth, co
     bool expand = !descend && !deref_all && kdx_type_is_record(ft) && depth < c->max_depth;
     c->printed++;
     kdx_print(s, "%*s+0x%03llx %-*s : ", 3 * (depth + 1), "", (unsigned long long)f->offset,
-              c->name_width, f->name && *f->name ? f->name : "<unnamed>");
+              filtered ? c->name_width : 16, f->name && *f->name ? f->name : "<unnamed>");
     if (!descend)
         dt_field_body(c, f->type, addr, expand);
     kdx_print(s, "\n");
@@ -736,13 +867,13 @@ static void dt_record(dt_ctx *c, const kdx_type *rec, uint64_t addr, int depth, 
     for (uint32_t i = 0; i < n; i++) {
         const char *name = f[i].name ? f[i].name : "";
         if (!nfilt) {
-            dt_field(c, &f[i], addr, depth, NULL);
+            dt_field(c, &f[i], addr, depth, NULL, false);
             continue;
         }
         for (size_t k = 0; k < nfilt; k++) {
             size_t len = component_len(filt[k]);
             if (component_matches(filt[k], len, name)) {
-                dt_field(c, &f[i], addr, depth, filt[k][len] ? filt[k] + len : NULL);
+                dt_field(c, &f[i], addr, depth, filt[k][len] ? filt[k] + len : NULL, true);
                 break;
             }
         }

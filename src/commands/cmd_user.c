@@ -112,7 +112,8 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
         char *end;
         unsigned long n = strtoul(p, &end, 10);
         if (n >= t->ncontexts) {
-            kdx_print(s, "Illegal thread error in '~%s'\n", args);
+            kdx_print(s, "Illegal %s error in '~%s'\n",
+                      t->kind == KDX_TARGET_USER_DUMP ? "thread" : "processor", args);
             return false;
         }
         *index = (unsigned)n;
@@ -153,9 +154,12 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
     bool had_scope = s->has_scope_context;
     kdx_context scope = s->scope_context;
     int frame = s->cur_frame;
+    bool echo = s->echo_commands;
     kdx_err err;
     kdx_session_set_context_index(s, index, &err);
+    s->echo_commands = false; /* the commands belong to the ~ line already echoed */
     int rc = kdx_execute(s, line);
+    s->echo_commands = echo;
     s->cur_context = saved;
     s->has_scope_context = had_scope;
     s->scope_context = scope;
@@ -163,9 +167,26 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
     return rc ? 1 : 0;
 }
 
+/* On a kernel dump `~N s` switches processors, as in kd. */
+static bool kernel_processor_form(kdx_session *s, const char *args)
+{
+    if (s->target->kind == KDX_TARGET_USER_DUMP)
+        return true;
+    if (isdigit((unsigned char)args[0]) || args[0] == '.')
+        return true;
+    kdx_print(s, "On a kernel dump ~ takes a processor number: ~N s switches to processor N "
+                 "(0-%u), ~N CMD runs CMD there.\n",
+              s->target->ncontexts ? s->target->ncontexts - 1 : 0);
+    return false;
+}
+
 static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_user_target(s, cmd))
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    if (s->target->kind != KDX_TARGET_KERNEL_DUMP && !need_user_target(s, cmd))
+        return 1;
+    if (!kernel_processor_form(s, args))
         return 1;
     kdx_target *t = s->target;
     if (!*args) {
@@ -180,6 +201,10 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         return 1;
     rest = kdx_skip_ws(rest);
     bool is_switch = (rest[0] == 's' || rest[0] == 'S') && (!rest[1] || isspace((unsigned char)rest[1]));
+    /* `~Ne CMD`: run a debugger command for the thread(s), without the thread line. */
+    bool e_form = (rest[0] == 'e' || rest[0] == 'E') && isspace((unsigned char)rest[1]);
+    if (e_form)
+        rest = kdx_skip_ws(rest + 1);
     if (all) {
         if (is_switch) {
             kdx_print(s, "~*s: cannot switch to every thread at once\n");
@@ -187,9 +212,11 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         }
         int rc = 0;
         for (unsigned i = 0; i < t->ncontexts; i++) {
-            if (*rest)
-                kdx_print(s, "\n");
-            print_thread_line(s, i);
+            if (!e_form) {
+                if (*rest)
+                    kdx_print(s, "\n");
+                print_thread_line(s, i);
+            }
             if (*rest)
                 rc |= run_in_thread(s, i, rest);
         }
@@ -203,7 +230,10 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         return 0;
     }
     if (!*rest) {
-        print_thread_line(s, index);
+        if (t->kind == KDX_TARGET_USER_DUMP)
+            print_thread_line(s, index);
+        else
+            kdx_print(s, "Processor %u of %u\n", index, t->ncontexts);
         return 0;
     }
     return run_in_thread(s, index, rest);
@@ -225,6 +255,143 @@ static int cmd_process(kdx_session *s, const char *cmd, const char *args)
     const char *name = m ? (m->image_path ? m->image_path : m->image_name) : NULL;
     kdx_print(s, ".  0\tid: %x\texamine\tname: %s\n", t->sys.process_id,
               name ? name : "<unknown: the dump lists no modules>");
+    return 0;
+}
+
+/* ---- !handle : the handle data stream ---------------------------------- */
+
+static void print_handle(kdx_session *s, const kdx_md_handle *h, bool full)
+{
+    kdx_print(s, "Handle %" PRIx64 "\n", h->handle);
+    kdx_print(s, "  Type         \t%s\n", h->type_name && *h->type_name ? h->type_name : "<none>");
+    if (!full)
+        return;
+    kdx_print(s, "  Attributes   \t0x%x\n", h->attributes);
+    kdx_print(s, "  GrantedAccess\t0x%x\n", h->granted_access);
+    kdx_print(s, "  HandleCount  \t%u\n", h->handle_count);
+    kdx_print(s, "  PointerCount \t%u\n", h->pointer_count);
+    kdx_print(s, "  Name         \t%s\n", h->object_name && *h->object_name ? h->object_name : "<none>");
+}
+
+static int cmd_handle(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    if (!md || !md->handles) {
+        kdx_print(s, "The dump holds no handle data (it was written without "
+                     "MiniDumpWithHandleData).\n");
+        return 1;
+    }
+    uint64_t want = 0, flags = 0;
+    kdx_err err;
+    const char *end = args;
+    if (*args && kdx_expr_eval(s, args, &want, &end, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    end = kdx_skip_ws(end);
+    if (*end && kdx_expr_eval_all(s, end, &flags, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    bool full = (flags & ~1ull) != 0;
+    if (want) {
+        for (size_t i = 0; i < md->nhandles; i++)
+            if (md->handles[i].handle == want) {
+                print_handle(s, &md->handles[i], full);
+                return 0;
+            }
+        kdx_print(s, "Handle %" PRIx64 " is not in the dump's handle data\n", want);
+        return 1;
+    }
+    /* Every handle, then a count per type in first-seen order. */
+    KDX_VEC(const char *) types = {0};
+    KDX_VEC(unsigned) counts = {0};
+    for (size_t i = 0; i < md->nhandles; i++) {
+        const kdx_md_handle *h = &md->handles[i];
+        print_handle(s, h, full);
+        const char *ty = h->type_name && *h->type_name ? h->type_name : "None";
+        size_t k = 0;
+        while (k < types.len && strcmp(types.items[k], ty) != 0)
+            k++;
+        if (k == types.len) {
+            KDX_VEC_PUSH(types, ty);
+            KDX_VEC_PUSH(counts, 0u);
+        }
+        counts.items[k]++;
+    }
+    kdx_print(s, "%zu Handles\nType           \tCount\n", md->nhandles);
+    for (size_t k = 0; k < types.len; k++)
+        kdx_print(s, "%-15s\t%u\n", types.items[k], counts.items[k]);
+    KDX_VEC_FREE(types);
+    KDX_VEC_FREE(counts);
+    return 0;
+}
+
+/* ---- !runaway : thread times ------------------------------------------- */
+
+/* 100 ns units as "0 days 0:00:05.000". */
+static void fmt_span(char *buf, size_t len, uint64_t t100ns)
+{
+    uint64_t ms = t100ns / 10000ull;
+    uint64_t sec = ms / 1000;
+    snprintf(buf, len, "%" PRIu64 " days %" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64,
+             sec / 86400, (sec / 3600) % 24, (sec / 60) % 60, sec % 60, ms % 1000);
+}
+
+static uint64_t thread_time(const kdx_minidump *md, size_t i, int which, uint64_t dump_time)
+{
+    const kdx_md_thread *th = &md->threads[i];
+    if (which == 0)
+        return th->user_time;
+    if (which == 1)
+        return th->kernel_time;
+    uint64_t end = th->exit_time ? th->exit_time : dump_time;
+    return th->create_time && end > th->create_time ? end - th->create_time : 0;
+}
+
+static int cmd_runaway(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!need_user_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    bool have = false;
+    for (size_t i = 0; md && i < md->nthreads; i++)
+        have |= md->threads[i].has_times;
+    if (!have) {
+        kdx_print(s, "The dump holds no thread times (no ThreadInfoListStream: it was written "
+                     "without MiniDumpWithThreadInfo).\n");
+        return 1;
+    }
+    uint64_t flags = 1;
+    kdx_err err;
+    if (*args && kdx_expr_eval_all(s, args, &flags, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    static const char *const titles[] = {" User Mode Time", " Kernel Mode Time", " Elapsed Time"};
+    size_t *order = kdx_xcalloc(md->nthreads, sizeof *order);
+    for (int which = 0; which < 3; which++) {
+        if (!(flags & (1u << which)))
+            continue;
+        kdx_print(s, "%s\n  Thread       Time\n", titles[which]);
+        /* Longest first, as WinDbg sorts them. */
+        for (size_t i = 0; i < md->nthreads; i++)
+            order[i] = i;
+        for (size_t i = 1; i < md->nthreads; i++)
+            for (size_t j = i; j > 0 && thread_time(md, order[j], which, s->target->sys.dump_time) >
+                                            thread_time(md, order[j - 1], which,
+                                                        s->target->sys.dump_time);
+                 j--) {
+                size_t tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+        for (size_t k = 0; k < md->nthreads; k++) {
+            char id[32], span[64];
+            snprintf(id, sizeof id, "%zu:%x", order[k], md->threads[order[k]].id);
+            fmt_span(span, sizeof span,
+                     thread_time(md, order[k], which, s->target->sys.dump_time));
+            /* The time starts under "Time" (column 15), as in WinDbg's table. */
+            kdx_print(s, "   %s%*s%s\n", id, (int)KDX_MAX(1, 12 - (int)strlen(id)), "", span);
+        }
+    }
+    free(order);
     return 0;
 }
 
@@ -588,5 +755,7 @@ const kdx_command kdx_cmds_user[] = {
     {"!gle", cmd_gle, "last Win32 error and NTSTATUS of the current thread (-all: every thread)", 0},
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
+    {"!handle", cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
+    {"!runaway", cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
     {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

@@ -149,6 +149,11 @@ static void apply_kdbg(kdx_kdump *d, kdx_target *t)
     uint64_t lab = kdx_kdbg_u64(k, KDX_KDBG_NT_BUILD_LAB);
     if (lab && !t->sys.build_lab)
         t->sys.build_lab = read_cstring(t, lab, 128);
+    /* CmNtCSDVersion: the service pack number in bits 8-15. */
+    uint64_t csd = kdx_kdbg_u64(k, KDX_KDBG_CM_NT_CSD_VERSION);
+    uint32_t v;
+    if (csd && !t->sys.csd_version && kdx_read_u32(t, csd, &v, NULL) == KDX_OK && (v >> 8 & 0xff))
+        t->sys.csd_version = kdx_asprintf("Service Pack %u", v >> 8 & 0xff);
 }
 
 static bool is_exception_bugcheck(uint32_t code)

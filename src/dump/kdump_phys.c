@@ -60,6 +60,31 @@ kdx_status kdx_kdump_load_runs(kdx_kdump *d, kdx_err *err)
     return KDX_OK;
 }
 
+/* Builds the rank table for a bitmap of `pages` bits at m->bitmap_off, when it
+ * fits in the file; returns the number of bits set, or UINT64_MAX. */
+static uint64_t rank_bitmap(kdx_kdump *d, uint64_t pages)
+{
+    const kdx_kdump_bitmap *m = &d->bmp;
+    uint64_t bytes = (pages + 7) / 8;
+    if (pages > (1ull << 40) || !kdx_range_ok(m->bitmap_off, bytes, d->file->size))
+        return UINT64_MAX;
+    const uint8_t *bits = d->file->data + m->bitmap_off;
+    uint64_t words = (pages + 63) / 64, count = 0;
+    free(d->bitmap_rank);
+    d->bitmap_rank = kdx_xmalloc((words ? words : 1) * sizeof *d->bitmap_rank);
+    for (uint64_t w = 0; w < words; w++) {
+        d->bitmap_rank[w] = count;
+        uint64_t v = 0;
+        for (unsigned k = 0; k < 8 && w * 8 + k < bytes; k++)
+            v |= (uint64_t)bits[w * 8 + k] << (8 * k);
+        if (w == words - 1 && pages % 64)
+            v &= (1ull << (pages % 64)) - 1;
+        count += (uint64_t)__builtin_popcountll(v);
+    }
+    d->bitmap = bits;
+    return count;
+}
+
 kdx_status kdx_kdump_load_bitmap(kdx_kdump *d, kdx_err *err)
 {
     const kdx_file *f = d->file;
@@ -80,38 +105,30 @@ kdx_status kdx_kdump_load_bitmap(kdx_kdump *d, kdx_err *err)
                            "%s: bitmap dump header at offset 0x%llx: signature is not "
                            "SDMP/FDMP followed by DUMP",
                            f->path, (unsigned long long)at);
-    if (m->pages > (1ull << 40) || m->first_page % PAGE)
+    if (m->first_page % PAGE)
         return kdx_err_set(err, KDX_E_FORMAT,
-                           "%s: bitmap dump header at offset 0x%llx: Pages 0x%llx / FirstPage "
-                           "0x%llx are not valid",
-                           f->path, (unsigned long long)at, (unsigned long long)m->pages,
-                           (unsigned long long)m->first_page);
-    uint64_t bytes = (m->pages + 7) / 8;
-    st = kdx_file_need(f, m->bitmap_off, bytes, "page bitmap", &d->bitmap, err);
-    if (st != KDX_OK)
-        return st;
-    if (m->first_page < m->bitmap_off + bytes)
+                           "%s: bitmap dump header at offset 0x%llx: FirstPage 0x%llx is not "
+                           "page aligned",
+                           f->path, (unsigned long long)at, (unsigned long long)m->first_page);
+    /* Public descriptions disagree on the order of TotalPresentPages and Pages
+     * (bit count); the bitmap itself tells which one is its population. */
+    uint64_t count = rank_bitmap(d, m->pages);
+    if (count != m->total_present_pages) {
+        uint64_t swapped = rank_bitmap(d, m->total_present_pages);
+        if (swapped != m->pages)
+            return kdx_err_set(err, count == UINT64_MAX ? KDX_E_TRUNCATED : KDX_E_FORMAT,
+                               "%s: bitmap dump header at offset 0x%llx: a bitmap of 0x%llx pages "
+                               "with 0x%llx present does not fit the file or its set bits",
+                               f->path, (unsigned long long)at, (unsigned long long)m->pages,
+                               (unsigned long long)m->total_present_pages);
+        m->pages = m->total_present_pages;
+        m->total_present_pages = count = swapped;
+    }
+    if (m->first_page < m->bitmap_off + (m->pages + 7) / 8)
         return kdx_err_set(err, KDX_E_FORMAT,
                            "%s: bitmap dump header at offset 0x%llx: FirstPage 0x%llx lies "
                            "inside the bitmap",
                            f->path, (unsigned long long)at, (unsigned long long)m->first_page);
-    uint64_t words = (m->pages + 63) / 64, count = 0;
-    d->bitmap_rank = kdx_xmalloc((words ? words : 1) * sizeof *d->bitmap_rank);
-    for (uint64_t w = 0; w < words; w++) {
-        d->bitmap_rank[w] = count;
-        uint64_t v = 0;
-        for (unsigned k = 0; k < 8 && w * 8 + k < bytes; k++)
-            v |= (uint64_t)d->bitmap[w * 8 + k] << (8 * k);
-        if (w == words - 1 && m->pages % 64)
-            v &= (1ull << (m->pages % 64)) - 1;
-        count += (uint64_t)__builtin_popcountll(v);
-    }
-    if (count != m->total_present_pages)
-        return kdx_err_set(err, KDX_E_FORMAT,
-                           "%s: bitmap dump header at offset 0x%llx: the bitmap has 0x%llx pages "
-                           "set but TotalPresentPages is 0x%llx",
-                           f->path, (unsigned long long)at, (unsigned long long)count,
-                           (unsigned long long)m->total_present_pages);
     d->has_bitmap = true;
     d->expected_size = m->first_page + count * PAGE;
     d->truncated = f->size < d->expected_size;

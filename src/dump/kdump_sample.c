@@ -38,6 +38,7 @@ static kdx_status build_sample(kdx_kdw *w, kdx_err *err)
     uint64_t when = (1308068433ull + 11644473600ull) * 10000000ull + 4560000ull;
     kdx_kdw_set_system(w, 7601, 2, when, ((2ull * 24 + 5) * 3600 + 12 * 60 + 47) * 10000000ull);
     kdx_kdw_set_build_lab(w, "7601.17592.amd64fre.win7sp1_gdr.110408-1631");
+    kdx_kdw_set_service_pack(w, 1);
     kdx_kdw_set_bugcheck(w, 0x20, 0, 0xffff, 0, 1);
     for (size_t i = 0; i < KDX_ARRAY_LEN(drivers); i++)
         kdx_kdw_add_module(w, drivers[i].path, drivers[i].base, drivers[i].size, drivers[i].stamp);
@@ -70,6 +71,13 @@ static kdx_status build_sample(kdx_kdw *w, kdx_err *err)
     if (st != KDX_OK)
         return st;
     kdx_kdw_set_context(w, 1, &idle, 0xfffff880009f1f40ull, SAMPLE_PROCESS);
+    /* KeBugCheckEx's prologue: home the four arguments, save flags, make room. */
+    static const uint8_t prologue[] = {0x48, 0x89, 0x4c, 0x24, 0x08, 0x48, 0x89, 0x54, 0x24, 0x10,
+                                       0x4c, 0x89, 0x44, 0x24, 0x18, 0x4c, 0x89, 0x4c, 0x24, 0x20,
+                                       0x9c, 0x48, 0x83, 0xec, 0x30, 0xfa};
+    st = kdx_kdw_write_virt(w, SAMPLE_KEBUGCHECKEX, prologue, sizeof prologue, err);
+    if (st != KDX_OK)
+        return st;
     /* The exiting thread: KernelApcDisable (KTHREAD+0x1c4 on 7601 x64) = -1. */
     uint8_t apc[2];
     kdx_put_le16(apc, 0xffff);

@@ -110,7 +110,8 @@ static int vrange_cmp(const void *a, const void *b)
 
 static void sort_ranges(kdx_kdump *d)
 {
-    qsort(d->vranges, d->nvranges, sizeof *d->vranges, vrange_cmp);
+    if (d->nvranges)
+        qsort(d->vranges, d->nvranges, sizeof *d->vranges, vrange_cmp);
     free(d->vmax_end);
     d->vmax_end = kdx_xmalloc((d->nvranges ? d->nvranges : 1) * sizeof *d->vmax_end);
     uint64_t m = 0;
@@ -326,21 +327,22 @@ static void load_unloaded(kdx_kdump *d, kdx_target *t)
 {
     const kdx_kdump_triage *tr = &d->tri;
     const kdx_file *f = d->file;
-    if (!tr->unloaded_drivers_offset || !d->hdr.is64)
+    bool is64 = d->hdr.is64;
+    uint64_t off = tr->unloaded_drivers_offset, hs = is64 ? 8 : 4;
+    if (!off || !kdx_range_ok(off, hs, f->size))
         return;
-    uint64_t off = tr->unloaded_drivers_offset;
-    if (!kdx_range_ok(off, 8, f->size))
-        return;
-    uint64_t count = kdx_le64(f->data + off);
-    /* DUMP_UNLOADED_DRIVERS64: UNICODE_STRING64 Name, WCHAR[12], Start, End. */
-    const uint64_t es = 0x38;
-    if (count > (f->size - off) / es)
+    uint64_t count = is64 ? kdx_le64(f->data + off) : kdx_le32(f->data + off);
+    /* DUMP_UNLOADED_DRIVERS64/32: UNICODE_STRING Name, WCHAR[12], Start, End. */
+    const uint64_t us = is64 ? 0x10 : 0x8, es = us + 24 + 2 * (is64 ? 8 : 4);
+    if (count > (f->size - off - hs) / es)
         return;
     for (uint64_t i = 0; i < count; i++) {
-        const uint8_t *e = f->data + off + 8 + i * es;
+        const uint8_t *e = f->data + off + hs + i * es;
         size_t chars = KDX_MIN((size_t)kdx_le16(e) / 2, (size_t)12);
-        char *name = kdx_kdump_utf16(e + 0x10, chars);
-        uint64_t start = kdx_le64(e + 0x28), end = kdx_le64(e + 0x30);
+        char *name = kdx_kdump_utf16(e + us, chars);
+        const uint8_t *r = e + us + 24;
+        uint64_t start = is64 ? kdx_le64(r) : kdx_le32(r);
+        uint64_t end = is64 ? kdx_le64(r + 8) : kdx_le32(r + 4);
         add_driver(t, name, start, end > start ? end - start : 0, 0, 0, false, true);
     }
 }

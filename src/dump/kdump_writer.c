@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "base/bytes.h"
 #include "base/util.h"
@@ -59,10 +61,11 @@ struct kdx_kdw {
     uint32_t bugcheck;
     uint64_t args[4];
     char *build_lab;
+    uint32_t service_pack;
     uint64_t kbase;
     uint32_t ksize, kstamp;
     uint64_t data_next, data_end;  /* kernel data bump allocator */
-    bool encode;
+    bool encode, laid_out;
     uint64_t never, always, encoded_addr;
     KDX_VEC(wmodule) mods;
     wcpu cpu[MAX_CPUS];
@@ -206,6 +209,11 @@ void kdx_kdw_set_build_lab(kdx_kdw *w, const char *lab)
 {
     free(w->build_lab);
     w->build_lab = kdx_strdup(lab);
+}
+
+void kdx_kdw_set_service_pack(kdx_kdw *w, uint32_t sp)
+{
+    w->service_pack = sp;
 }
 
 void kdx_kdw_set_kernel(kdx_kdw *w, uint64_t base, uint32_t size, uint32_t timestamp)
@@ -494,6 +502,13 @@ static kdx_status layout_kdbg(kdx_kdw *w, kdx_err *err)
         kdx_kdw_write_virt(w, lab, w->build_lab, strlen(w->build_lab) + 1, err);
         kdx_put_le64(k + KDX_KDBG_NT_BUILD_LAB, lab);
     }
+    if (w->service_pack) {
+        uint64_t csd = kdx_kdw_alloc_virt(w, 4, 4);
+        uint8_t v[4];
+        kdx_put_le32(v, w->service_pack << 8);
+        kdx_kdw_write_virt(w, csd, v, 4, err);
+        kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, csd);
+    }
     put16(k, KDX_KDBG_OFF_KTHREAD_APC_PROCESS, THREAD_APC_PROCESS);
     put16(k, KDX_KDBG_SIZE_EPROCESS, PROCESS_SIZE);
     put16(k, KDX_KDBG_SIZE_PRCB, PRCB_SIZE);
@@ -627,16 +642,41 @@ static uint64_t *sorted_pfns(const kdx_kdw *w)
     return p;
 }
 
+/* Where a dump goes: a whole buffer in memory, or a file that receives its
+ * pages as they come (absent pages stay holes) and its header at the end. */
 typedef struct outbuf {
-    uint8_t *b;
-    size_t len;
+    uint8_t *b;      /* the whole dump, or only its first `head` bytes when streaming */
+    size_t len, head;
+    FILE *f;
+    bool io_error;
 } outbuf;
+
+static kdx_status out_alloc(outbuf *o, size_t len, size_t head, kdx_err *err)
+{
+    o->len = len;
+    o->head = head;
+    o->b = calloc(1, o->f ? head : len);
+    if (!o->b)
+        return kdx_err_set(err, KDX_E_NOMEM, "dump writer: cannot allocate %zu bytes", o->f ? head : len);
+    return KDX_OK;
+}
 
 static void out_page(kdx_kdw *w, outbuf *o, size_t off, uint64_t pfn)
 {
     const uint8_t *p = find_page(w, pfn);
-    if (p)
+    if (!p)
+        return;
+    if (!o->f)
         memcpy(o->b + off, p, PAGE);
+    else if (fseeko(o->f, (off_t)off, SEEK_SET) != 0 || fwrite(p, 1, PAGE, o->f) != PAGE)
+        o->io_error = true;
+}
+
+static bool out_finish_file(outbuf *o)
+{
+    if (fseeko(o->f, 0, SEEK_SET) != 0 || fwrite(o->b, 1, o->head, o->f) != o->head)
+        return false;
+    return fflush(o->f) == 0 && ftruncate(fileno(o->f), (off_t)o->len) == 0 && !o->io_error;
 }
 
 static kdx_status build_complete(kdx_kdw *w, outbuf *o, kdx_err *err)
@@ -670,11 +710,9 @@ static kdx_status build_complete(kdx_kdw *w, outbuf *o, kdx_err *err)
     uint64_t total = 0;
     for (size_t i = 0; i < runs.len; i++)
         total += runs.items[i].page_count;
-    o->len = hs + total * PAGE;
-    o->b = calloc(1, o->len);
-    if (!o->b) {
+    if (out_alloc(o, hs + total * PAGE, hs, err) != KDX_OK) {
         KDX_VEC_FREE(runs);
-        return kdx_err_set(err, KDX_E_NOMEM, "dump writer: cannot allocate %zu bytes", o->len);
+        return err ? err->code : KDX_E_NOMEM;
     }
     put_header(w, o->b, KDX_DUMP_TYPE_FULL, o->len);
     uint8_t *d = o->b + (x64 ? KDX_DH64_PHYS_BLOCK : KDX_DH32_PHYS_BLOCK);
@@ -710,11 +748,9 @@ static kdx_status build_bitmap(kdx_kdw *w, outbuf *o, kdx_err *err)
     uint64_t pages = w->npages ? pfn[w->npages - 1] + 1 : 0;
     uint64_t bytes = (pages + 7) / 8;
     uint64_t first = (hs + 0x38 + bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-    o->len = first + w->npages * PAGE;
-    o->b = calloc(1, o->len);
-    if (!o->b) {
+    if (out_alloc(o, first + w->npages * PAGE, first, err) != KDX_OK) {
         free(pfn);
-        return kdx_err_set(err, KDX_E_NOMEM, "dump writer: cannot allocate %zu bytes", o->len);
+        return err ? err->code : KDX_E_NOMEM;
     }
     put_header(w, o->b, KDX_DUMP_TYPE_BITMAP_FULL, o->len);
     uint8_t *b = o->b + hs;
@@ -847,55 +883,59 @@ static kdx_status build_triage(kdx_kdw *w, outbuf *o, kdx_err *err)
     return KDX_OK;
 }
 
-kdx_status kdx_kdw_build(kdx_kdw *w, kdx_kdw_kind kind, uint8_t **out, size_t *len, kdx_err *err)
+static kdx_status build_into(kdx_kdw *w, kdx_kdw_kind kind, outbuf *o, kdx_err *err)
 {
-    *out = NULL;
-    *len = 0;
+    if (w->laid_out)
+        return kdx_err_set(err, KDX_E_ARG, "dump writer: a writer saves one dump");
+    w->laid_out = true;
     kdx_status st = w->own_tables ? layout_kernel(w, err) : KDX_OK;
     if (st != KDX_OK)
         return st;
-    if (w->encode && w->own_tables) {
+    if (w->encode && w->own_tables && kind != KDX_KDW_TRIAGE) {
+        /* Memory holds the encoded block; a triage dump's copy stays plain. */
         uint8_t k[KDBG_SIZE];
         read_virt(w, w->kdbg_va, k, sizeof k);
-        if (kind == KDX_KDW_TRIAGE) {
-            /* The triage copy stays plain; only memory holds the encoded block. */
-        } else {
-            kdx_kdbg_encode(k, sizeof k, w->never, w->always, w->encoded_addr);
-            kdx_kdw_write_virt(w, w->kdbg_va, k, sizeof k, err);
-        }
+        kdx_kdbg_encode(k, sizeof k, w->never, w->always, w->encoded_addr);
+        kdx_kdw_write_virt(w, w->kdbg_va, k, sizeof k, err);
     }
-    outbuf o = {0};
     if (kind == KDX_KDW_COMPLETE)
-        st = build_complete(w, &o, err);
-    else if (kind == KDX_KDW_BITMAP)
-        st = build_bitmap(w, &o, err);
-    else if (!w->own_tables)
-        st = kdx_err_set(err, KDX_E_UNSUPPORTED, "dump writer: triage dumps need the writer's page tables");
-    else
-        st = build_triage(w, &o, err);
+        return build_complete(w, o, err);
+    if (kind == KDX_KDW_BITMAP)
+        return build_bitmap(w, o, err);
+    if (!w->own_tables)
+        return kdx_err_set(err, KDX_E_UNSUPPORTED, "dump writer: triage dumps need the writer's page tables");
+    return build_triage(w, o, err);
+}
+
+kdx_status kdx_kdw_build(kdx_kdw *w, kdx_kdw_kind kind, uint8_t **out, size_t *len, kdx_err *err)
+{
+    outbuf o = {0};
+    kdx_status st = build_into(w, kind, &o, err);
     if (st != KDX_OK) {
         free(o.b);
-        return st;
+        o.b = NULL;
+        o.len = 0;
     }
     *out = o.b;
     *len = o.len;
-    return KDX_OK;
+    return st;
 }
 
+/* Complete and bitmap dumps stream to the file (sparse, any size); triage
+ * dumps are small and built in memory first. */
 kdx_status kdx_kdw_save(kdx_kdw *w, kdx_kdw_kind kind, const char *path, kdx_err *err)
 {
-    uint8_t *b;
-    size_t n;
-    kdx_status st = kdx_kdw_build(w, kind, &b, &n, err);
-    if (st != KDX_OK)
-        return st;
     FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(b);
+    if (!f)
         return kdx_err_set(err, KDX_E_IO, "%s: cannot create the dump file", path);
-    }
-    bool ok = fwrite(b, 1, n, f) == n;
+    outbuf o = {.f = kind == KDX_KDW_TRIAGE ? NULL : f};
+    kdx_status st = build_into(w, kind, &o, err);
+    bool ok = true;
+    if (st == KDX_OK)
+        ok = o.f ? out_finish_file(&o) : fwrite(o.b, 1, o.len, f) == o.len;
     ok = fclose(f) == 0 && ok;
-    free(b);
-    return ok ? KDX_OK : kdx_err_set(err, KDX_E_IO, "%s: write failed", path);
+    free(o.b);
+    if (st == KDX_OK && !ok)
+        st = kdx_err_set(err, KDX_E_IO, "%s: write failed", path);
+    return st;
 }

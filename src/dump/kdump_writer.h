@@ -32,6 +32,8 @@ void kdx_kdw_set_system(kdx_kdw *w, uint32_t build, uint32_t nprocs, uint64_t fi
 void kdx_kdw_set_bugcheck(kdx_kdw *w, uint32_t code, uint64_t a1, uint64_t a2, uint64_t a3,
                           uint64_t a4);
 void kdx_kdw_set_build_lab(kdx_kdw *w, const char *lab);
+/* Service pack number kept in nt!CmNtCSDVersion (0: none). */
+void kdx_kdw_set_service_pack(kdx_kdw *w, uint32_t sp);
 /* Where the kernel image lies (default x64 fffff800`01613000, x86 80400000). */
 void kdx_kdw_set_kernel(kdx_kdw *w, uint64_t base, uint32_t size, uint32_t timestamp);
 /* Store KDDEBUGGER_DATA64 encoded the Windows 8+ way (complete/bitmap dumps). */

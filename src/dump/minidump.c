@@ -210,12 +210,25 @@ static void finish_ranges(kdx_minidump *md)
 {
     for (size_t i = 0; i < md->nthreads; i++) {
         const kdx_md_thread *th = &md->threads[i];
-        if (!th->stack_size || !kdx_range_ok(th->stack_rva, th->stack_size, md->file->size) ||
-            th->stack_start + th->stack_size < th->stack_start)
+        if (!th->stack_size || th->stack_start + th->stack_size < th->stack_start)
+            continue;
+        /* A stack cut off by a truncated file keeps the bytes that are there. */
+        uint64_t have = th->stack_rva >= md->file->size
+                            ? 0 : KDX_MIN((uint64_t)th->stack_size, md->file->size - th->stack_rva);
+        if (have < th->stack_size) {
+            char *line = kdx_asprintf("%sthread %x stack: only 0x%llx of 0x%x bytes at offset 0x%x "
+                                      "are in the file: truncated dump\n",
+                                      md->notes ? md->notes : "", th->id,
+                                      (unsigned long long)have, th->stack_size, th->stack_rva);
+            free(md->notes);
+            md->notes = line;
+            md->truncated = true;
+        }
+        if (!have)
             continue;
         md->ranges = kdx_xrealloc(md->ranges, (md->nranges + 1) * sizeof *md->ranges);
         md->ranges[md->nranges++] =
-            (kdx_md_range){.va = th->stack_start, .size = th->stack_size, .off = th->stack_rva};
+            (kdx_md_range){.va = th->stack_start, .size = have, .off = th->stack_rva};
     }
     if (!md->nranges)
         return;

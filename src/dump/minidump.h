@@ -118,6 +118,7 @@ typedef struct kdx_minidump {
     kdx_md_range *ranges;                  /* sorted by va, disjoint */
     size_t nranges;
     bool has_memory64;
+    bool truncated;                        /* some saved memory lies past the end of the file */
     /* System info. */
     bool has_sysinfo;
     uint16_t cpu_arch, cpu_level, cpu_revision;

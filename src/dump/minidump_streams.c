@@ -267,12 +267,6 @@ kdx_status kdx_md_parse_threads(kdx_minidump *md, const kdx_md_stream *s, bool e
                                "extends past the end of the file (size 0x%llx)",
                                md->file->path, what, i, th->id, th->context_rva, th->context_size,
                                (unsigned long long)md->file->size);
-        if (th->stack_size && !kdx_range_ok(th->stack_rva, th->stack_size, md->file->size))
-            return kdx_err_set(err, KDX_E_TRUNCATED,
-                               "%s: %s entry %u (thread %x): stack memory at offset 0x%x (0x%x "
-                               "bytes) extends past the end of the file (size 0x%llx)",
-                               md->file->path, what, i, th->id, th->stack_rva, th->stack_size,
-                               (unsigned long long)md->file->size);
     }
     md->nthreads = n;
     return KDX_OK;
@@ -282,6 +276,35 @@ static void add_range(kdx_minidump *md, uint64_t va, uint64_t size, uint64_t off
 {
     md->ranges = kdx_xrealloc(md->ranges, (md->nranges + 1) * sizeof *md->ranges);
     md->ranges[md->nranges++] = (kdx_md_range){.va = va, .size = size, .off = off};
+}
+
+/* A saved memory range. An address range that wraps is corruption; data
+ * running past the end of the file is a truncated dump: the bytes that are
+ * there stay readable, the rest reads as missing, and a note says so. */
+static kdx_status add_saved_range(kdx_minidump *md, const char *list, uint64_t index, uint64_t va,
+                                  uint64_t size, uint64_t off, kdx_err *err)
+{
+    if (va + size < va)
+        return kdx_err_set(err, KDX_E_FORMAT,
+                           "%s: %s entry %llu: address 0x%llx + size 0x%llx wraps around",
+                           md->file->path, list, (unsigned long long)index,
+                           (unsigned long long)va, (unsigned long long)size);
+    uint64_t have = off >= md->file->size ? 0 : KDX_MIN(size, md->file->size - off);
+    if (have < size) {
+        char *line = kdx_asprintf("%s%s entry %llu (address 0x%llx): only 0x%llx of 0x%llx bytes "
+                                  "at offset 0x%llx are in the file (size 0x%llx): truncated "
+                                  "dump\n",
+                                  md->notes ? md->notes : "", list, (unsigned long long)index,
+                                  (unsigned long long)va, (unsigned long long)have,
+                                  (unsigned long long)size, (unsigned long long)off,
+                                  (unsigned long long)md->file->size);
+        free(md->notes);
+        md->notes = line;
+        md->truncated = true;
+    }
+    if (have)
+        add_range(md, va, have, off);
+    return KDX_OK;
 }
 
 kdx_status kdx_md_parse_memory(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
@@ -295,13 +318,9 @@ kdx_status kdx_md_parse_memory(kdx_minidump *md, const kdx_md_stream *s, kdx_err
         const uint8_t *e = p + (size_t)i * 16;
         uint64_t va = kdx_le64(e);
         uint32_t size = kdx_le32(e + 8), rva = kdx_le32(e + 12);
-        if (!kdx_range_ok(rva, size, md->file->size) || va + size < va)
-            return kdx_err_set(err, KDX_E_TRUNCATED,
-                               "%s: memory list entry %u (address 0x%llx): data at offset 0x%x "
-                               "(0x%x bytes) extends past the end of the file (size 0x%llx)",
-                               md->file->path, i, (unsigned long long)va, rva, size,
-                               (unsigned long long)md->file->size);
-        add_range(md, va, size, rva);
+        st = add_saved_range(md, "memory list", i, va, size, rva, err);
+        if (st != KDX_OK)
+            return st;
     }
     return KDX_OK;
 }
@@ -327,15 +346,15 @@ kdx_status kdx_md_parse_memory64(kdx_minidump *md, const kdx_md_stream *s, kdx_e
     for (uint64_t i = 0; i < n; i++) {
         const uint8_t *e = p + 16 + i * 16;
         uint64_t va = kdx_le64(e), size = kdx_le64(e + 8);
-        if (!kdx_range_ok(off, size, md->file->size) || va + size < va)
-            return kdx_err_set(err, KDX_E_TRUNCATED,
-                               "%s: memory64 list entry %llu (address 0x%llx): data at offset "
-                               "0x%llx (0x%llx bytes) extends past the end of the file (size "
-                               "0x%llx)",
+        if (off + size < off)
+            return kdx_err_set(err, KDX_E_FORMAT,
+                               "%s: memory64 list entry %llu (address 0x%llx): size 0x%llx "
+                               "overflows the data offset 0x%llx",
                                path, (unsigned long long)i, (unsigned long long)va,
-                               (unsigned long long)off, (unsigned long long)size,
-                               (unsigned long long)md->file->size);
-        add_range(md, va, size, off);
+                               (unsigned long long)size, (unsigned long long)off);
+        st = add_saved_range(md, "memory64 list", i, va, size, off, err);
+        if (st != KDX_OK)
+            return st;
         off += size;
     }
     return KDX_OK;

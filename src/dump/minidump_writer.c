@@ -267,6 +267,83 @@ static void write_thread_names(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, s
     free(rva);
 }
 
+/* Lists that describe themselves: SizeOfHeader, SizeOfEntry, NumberOfEntries,
+ * then n entries (zeroed) after the header. Returns the stream's offset. */
+static size_t sized_list_header(wbuf *b, uint32_t hsize, uint32_t esize, size_t n)
+{
+    size_t o = reserve(b, hsize + (size_t)esize * n);
+    kdx_put_le32(b->p + o, hsize);
+    kdx_put_le32(b->p + o + 4, esize);
+    kdx_put_le32(b->p + o + 8, (uint32_t)n);
+    return o;
+}
+
+static void write_unloaded(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t *nd)
+{
+    uint32_t *name = kdx_xcalloc(sp->nunloaded + 1, sizeof *name);
+    for (size_t i = 0; i < sp->nunloaded; i++)
+        name[i] = put_string(b, sp->unloaded[i].path);
+    size_t o = sized_list_header(b, 12, 24, sp->nunloaded);
+    for (size_t i = 0; i < sp->nunloaded; i++) {
+        const kdx_mdw_unloaded *u = &sp->unloaded[i];
+        uint8_t *e = b->p + o + 12 + 24 * i;
+        kdx_put_le64(e, u->base);
+        kdx_put_le32(e + 8, u->size);
+        kdx_put_le32(e + 12, u->checksum);
+        kdx_put_le32(e + 16, u->timestamp);
+        kdx_put_le32(e + 20, name[i]);
+    }
+    add_stream(dir, nd, KDX_MD_UNLOADED_MODULES, o, b->len);
+    free(name);
+}
+
+/* MINIDUMP_HANDLE_DATA_STREAM with MINIDUMP_HANDLE_DESCRIPTOR (32-byte) entries. */
+static void write_handles(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t *nd)
+{
+    uint32_t *names = kdx_xcalloc(2 * sp->nhandles + 1, sizeof *names);
+    for (size_t i = 0; i < sp->nhandles; i++) {
+        if (sp->handles[i].type_name)
+            names[2 * i] = put_string(b, sp->handles[i].type_name);
+        if (sp->handles[i].object_name)
+            names[2 * i + 1] = put_string(b, sp->handles[i].object_name);
+    }
+    size_t o = sized_list_header(b, 16, 32, sp->nhandles);
+    for (size_t i = 0; i < sp->nhandles; i++) {
+        const kdx_mdw_handle *h = &sp->handles[i];
+        uint8_t *e = b->p + o + 16 + 32 * i;
+        kdx_put_le64(e, h->handle);
+        kdx_put_le32(e + 8, names[2 * i]);
+        kdx_put_le32(e + 12, names[2 * i + 1]);
+        kdx_put_le32(e + 16, h->attributes);
+        kdx_put_le32(e + 20, h->granted_access);
+        kdx_put_le32(e + 24, h->handle_count);
+        kdx_put_le32(e + 28, h->pointer_count);
+    }
+    add_stream(dir, nd, KDX_MD_HANDLE_DATA, o, b->len);
+    free(names);
+}
+
+/* MINIDUMP_THREAD_INFO_LIST: 12-byte header, 64-byte entries. */
+static void write_thread_info(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t *nd)
+{
+    bool any = false;
+    for (size_t i = 0; i < sp->nthreads; i++)
+        any |= sp->threads[i].create_time != 0;
+    if (!any)
+        return;
+    size_t o = sized_list_header(b, 12, 64, sp->nthreads);
+    for (size_t i = 0; i < sp->nthreads; i++) {
+        const kdx_mdw_thread *t = &sp->threads[i];
+        uint8_t *e = b->p + o + 12 + 64 * i;
+        kdx_put_le32(e, t->id);
+        kdx_put_le64(e + 16, t->create_time);
+        kdx_put_le64(e + 32, t->kernel_time);
+        kdx_put_le64(e + 40, t->user_time);
+        kdx_put_le64(e + 48, t->start_address);
+    }
+    add_stream(dir, nd, KDX_MD_THREAD_INFO_LIST, o, b->len);
+}
+
 kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len, kdx_err *err)
 {
     *out = NULL;
@@ -278,7 +355,7 @@ kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len
             return kdx_err_set(err, KDX_E_ARG, "minidump writer: thread %zu's context is %s, "
                                "the dump is %s", i, kdx_arch_name(sp->threads[i].context.arch),
                                kdx_arch_name(sp->arch));
-    enum { MAX_DIR = 12 };
+    enum { MAX_DIR = 16 };
     dirent_w dir[MAX_DIR];
     size_t nd = 0;
     wbuf b = {0};
@@ -291,6 +368,11 @@ kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len
     if (sp->has_misc)
         write_misc(&b, sp, dir, &nd);
     write_thread_names(&b, sp, dir, &nd);
+    write_thread_info(&b, sp, dir, &nd);
+    if (sp->nunloaded)
+        write_unloaded(&b, sp, dir, &nd);
+    if (sp->nhandles)
+        write_handles(&b, sp, dir, &nd);
     if (sp->comment) {
         size_t o = append(&b, sp->comment, strlen(sp->comment) + 1);
         add_stream(dir, &nd, KDX_MD_COMMENT_A, o, b.len);

@@ -20,6 +20,8 @@ typedef struct kdx_mdw_thread {
     const void *stack;
     uint32_t stack_size;
     const char *name;             /* thread-names stream entry, or NULL */
+    /* Thread-info list entry, written when any thread has create_time set. */
+    uint64_t create_time, kernel_time, user_time, start_address; /* FILETIME / 100 ns */
 } kdx_mdw_thread;
 
 typedef struct kdx_mdw_module {
@@ -31,6 +33,18 @@ typedef struct kdx_mdw_module {
     uint8_t pdb_guid[16];
     uint32_t pdb_age;
 } kdx_mdw_module;
+
+typedef struct kdx_mdw_unloaded {
+    const char *path;
+    uint64_t base;
+    uint32_t size, timestamp, checksum;
+} kdx_mdw_unloaded;
+
+typedef struct kdx_mdw_handle {
+    uint64_t handle;
+    const char *type_name, *object_name; /* NULL: none */
+    uint32_t attributes, granted_access, handle_count, pointer_count;
+} kdx_mdw_handle;
 
 typedef struct kdx_mdw_memory {
     uint64_t va;
@@ -60,6 +74,10 @@ typedef struct kdx_mdw_spec {
     uint64_t params[15];
     bool exception_has_context;
     kdx_context exception_context;
+    const kdx_mdw_unloaded *unloaded;
+    size_t nunloaded;
+    const kdx_mdw_handle *handles;
+    size_t nhandles;
     const char *comment;          /* CommentStreamA, or NULL */
     uint32_t extra_stream_type;   /* an unknown stream to list, 0 for none */
 } kdx_mdw_spec;

@@ -363,6 +363,11 @@ static kdx_status char_literal(kdx_xp *x, kdx_expr_value *v)
 /* Pseudo-registers that have a type in WinDbg's C++ evaluator. */
 static void typed_pseudo(kdx_xp *x, const char *name, size_t len, kdx_expr_value *v)
 {
+    /* "All addresses are cast to PUCHAR." */
+    static const char *const addresses[] = {"$ip", "$ra", "$csp", "$exentry", "$scopeip"};
+    for (size_t i = 0; i < KDX_ARRAY_LEN(addresses); i++)
+        if (strlen(addresses[i]) == len && kdx_strncasecmp(name, addresses[i], len) == 0)
+            v->type = kdx_ct_builtin(KDX_EB_UCHAR, 1);
     static const struct { const char *reg, *kernel, *user; } typed[] = {
         {"$thread", "nt!_ETHREAD", "_TEB"}, {"$proc", "nt!_EPROCESS", "_PEB"},
         {"$teb", "_TEB", "_TEB"}, {"$peb", "_PEB", "_PEB"}};
@@ -397,8 +402,8 @@ static kdx_status register_value(kdx_xp *x, kdx_expr_value *v)
     if (name[0] == '$') {
         st = kdx_xp_pseudo(x, name, len, &u);
         if (st == KDX_OK) {
-            set_int(x->s, v, size_type(x->s), u);
-            v->type.base = kdx_session_ptr_size(x->s) == 8 || len > 3 ? KDX_EB_UINT64 : KDX_EB_UINT;
+            /* Pseudo-registers are 64-bit values. */
+            set_int(x->s, v, kdx_ct_builtin(KDX_EB_UINT64, 0), u);
             typed_pseudo(x, name, len, v);
             return KDX_OK;
         }
@@ -416,37 +421,26 @@ static kdx_status register_value(kdx_xp *x, kdx_expr_value *v)
     return x->st;
 }
 
-/* A symbol as a typed lvalue: its type from the symbol provider. Without
- * type information only its address can be taken (&sym). */
+/* A symbol as a typed lvalue: the symbol layer finds its address (with its
+ * search order); the provider of the module holding it gives its type.
+ * Without type information only its address can be taken (&sym). */
 static kdx_status symbol_value(kdx_xp *x, const char *name, size_t len, kdx_expr_value *v)
 {
-    kdx_target *t = x->s->target;
-    char *full = kdx_strndup(name, len);
-    const char *bang = strchr(full, '!');
     memset(v, 0, sizeof *v);
     v->type = kdx_ct_builtin(KDX_EB_VOID, 0);
     v->lvalue = true;
-    bool found = false;
-    for (size_t i = 0; t && i < t->nmodules && !found; i++) {
-        kdx_module *m = t->modules[i];
-        if (bang && (strlen(m->name) != (size_t)(bang - full) ||
-                     kdx_strncasecmp(m->name, full, (size_t)(bang - full)) != 0))
-            continue;
-        kdx_symbol sym;
-        if (m->unloaded || kdx_sym_load_module(x->s, m, NULL) != KDX_OK || !m->symbols.ops ||
-            !m->symbols.ops->by_name ||
-            m->symbols.ops->by_name(m->symbols.impl, bang ? bang + 1 : full, &sym) != KDX_OK)
-            continue;
-        v->addr = m->base + sym.rva;
-        if (sym.type)
-            v->type = kdx_ct_from_symbol(sym.type, 0);
-        found = true;
-    }
-    if (!found)
-        found = kdx_xp_symbol(x, name, len, &v->addr) == KDX_OK;
-    free(full);
-    if (!found)
+    if (kdx_xp_symbol(x, name, len, &v->addr) != KDX_OK)
         return kdx_xp_fail(x, KDX_E_NOT_FOUND, "Couldn't resolve", name);
+    kdx_module *m = x->s->target ? kdx_target_module_at(x->s->target, v->addr) : NULL;
+    if (!m || !m->symbols.ops || !m->symbols.ops->by_name)
+        return KDX_OK;
+    char *full = kdx_strndup(name, len);
+    const char *bang = strchr(full, '!');
+    kdx_symbol sym;
+    if (m->symbols.ops->by_name(m->symbols.impl, bang ? bang + 1 : full, &sym) == KDX_OK &&
+        m->base + sym.rva == v->addr && sym.type)
+        v->type = kdx_ct_from_symbol(sym.type, 0);
+    free(full);
     return KDX_OK;
 }
 
@@ -677,6 +671,8 @@ static kdx_status sizeof_op(kdx_xp *x, kdx_expr_value *v)
     x->noeval--;
     if (st != KDX_OK)
         return x->st;
+    if (e.type.ptr == 0 && e.type.base == KDX_EB_VOID)
+        return kdx_xp_fail(x, KDX_E_ARG, "Type information missing", p);
     set_int(x->s, v, size_type(x->s), kdx_expr_type_size(x->s, &e.type));
     return KDX_OK;
 }
@@ -856,5 +852,6 @@ kdx_status kdx_xp_cpp(kdx_xp *x, kdx_expr_value *v)
     memset(v, 0, sizeof *v);
     if (cond_expr(x, v) != KDX_OK)
         return x->st;
-    return rvalue(x, v);
+    /* Arrays stay arrays here: `??` shows them as such. */
+    return kdx_ct_is_array(&v->type) ? KDX_OK : rvalue(x, v);
 }

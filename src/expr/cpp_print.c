@@ -42,6 +42,8 @@ static void scalar_text(kdx_session *s, const kdx_expr_value *v, char *buf, size
             snprintf(buf + n, len - (size_t)n, " '%c'", (char)c);
     } else if (kdx_ct_is_signed_base(t->base)) {
         snprintf(buf, len, "0n%" PRId64, (int64_t)v->u);
+    } else if (v->u >> 32) {
+        snprintf(buf, len, "0x%s", kdx_fmt_u64(hex, v->u));
     } else {
         snprintf(buf, len, "0x%" PRIx64, v->u);
     }
@@ -116,6 +118,33 @@ static void print_fields(kdx_session *s, const kdx_type *rec, uint64_t addr)
     }
 }
 
+static bool is_char_base(const kdx_expr_type *t)
+{
+    return t->base == KDX_EB_CHAR || t->base == KDX_EB_UCHAR;
+}
+
+/* `"text"` read from target memory (up to 256 characters), "" if unreadable. */
+static void string_text(kdx_session *s, uint64_t addr, uint64_t max, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!s->target || len < 4)
+        return;
+    buf[n++] = '"';
+    for (uint64_t i = 0; i < max && i < 256 && n + 3 < len; i++) {
+        uint8_t c;
+        if (kdx_read_virt(s->target, addr + i, &c, 1, NULL, NULL) != KDX_OK) {
+            buf[0] = '\0';
+            return;
+        }
+        if (c == 0)
+            break;
+        buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+}
+
 void kdx_expr_print_value(kdx_session *s, const kdx_expr_value *v)
 {
     char tn[300], val[160];
@@ -126,11 +155,25 @@ void kdx_expr_print_value(kdx_session *s, const kdx_expr_value *v)
         return;
     }
     if (kdx_ct_is_array(&v->type)) {
+        kdx_expr_type el = kdx_ct_element(&v->type);
         char hex[KDX_ADDR_BUF];
+        if (el.ptr == 0 && is_char_base(&el)) {
+            string_text(s, v->addr, v->type.sym->count, val, sizeof val);
+            if (val[0]) {
+                kdx_print(s, "%s  %s\n", tn, val);
+                return;
+            }
+        }
         kdx_print(s, "%s 0x%s\n", tn, kdx_session_fmt_ptr(s, hex, v->addr));
         return;
     }
     scalar_text(s, v, val, sizeof val);
+    if (v->type.ptr == 1 && is_char_base(&v->type) && v->u) {
+        char str[300];
+        string_text(s, v->u, 256, str, sizeof str);
+        kdx_print(s, "%s %s  %s\n", tn, val, str);
+        return;
+    }
     kdx_print(s, "%s %s\n", tn, val);
     kdx_expr_type pointee = kdx_ct_pointee(&v->type);
     if (v->type.ptr == 1 && kdx_ct_is_record(&pointee))

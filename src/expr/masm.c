@@ -79,6 +79,14 @@ static kdx_status primary(kdx_xp *x, uint64_t *v)
             *v = tv.u;
         return x->st;
     }
+    if (*p == '.' && !kdx_xp_ident_char(p[1]) && p[1] != '.') {
+        /* "." is the current instruction pointer ($ip). */
+        x->p = p + 1;
+        x->tok = p;
+        if (kdx_xp_pseudo(x, "$ip", 3, v) != KDX_OK && x->st == KDX_OK)
+            kdx_xp_fail(x, KDX_E_NOT_FOUND, "Bad register", p);
+        return x->st;
+    }
     if (*p == '!' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
         /* !name forces a symbol where the name could be a number. */
         size_t len = kdx_xp_ident_len(p + 1);

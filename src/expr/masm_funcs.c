@@ -5,11 +5,14 @@
 
 #include "base/util.h"
 #include "expr/expr_internal.h"
+#include "pe/pe.h"
+#include "sym/symbols.h"
 #include "target/memory.h"
 
 kdx_status kdx_xp_read_mem(kdx_xp *x, uint64_t addr, int size, uint64_t *v)
 {
     kdx_target *t = x->s->target;
+    bool pointer = size == 0;
     if (size == 0)
         size = kdx_session_ptr_size(x->s);
     if (x->noeval) {
@@ -25,6 +28,9 @@ kdx_status kdx_xp_read_mem(kdx_xp *x, uint64_t addr, int size, uint64_t *v)
     uint64_t r = 0;
     for (int i = size - 1; i >= 0; i--)
         r = r << 8 | b[i];
+    /* A 32-bit kernel pointer is a sign-extended address, as constants are. */
+    if (pointer && size == 4 && kdx_xp_kernel_mode(x->s))
+        r = kdx_xp_sign_extend32(r);
     *v = r;
     return KDX_OK;
 }
@@ -87,10 +93,20 @@ kdx_status kdx_xp_module_entry(kdx_xp *x, kdx_module *m, uint64_t *v, const char
     if (kdx_read_virt(t, m->base, dos, sizeof dos, NULL, &e) != KDX_OK ||
         kdx_read_virt(t, m->base + (dos[0x3c] | (uint32_t)dos[0x3d] << 8 |
                                     (uint32_t)dos[0x3e] << 16 | (uint32_t)dos[0x3f] << 24),
-                      nt, sizeof nt, NULL, &e) != KDX_OK)
+                      nt, sizeof nt, NULL, &e) != KDX_OK) {
+        /* Not in the dump: the image file found through the image/symbol path. */
+        struct kdx_pe *pe = NULL;
+        kdx_err e2;
+        if (kdx_sym_module_image(x->s, m, &pe, &e2) == KDX_OK && pe &&
+            kdx_pe_get_info(pe)->entry_rva) {
+            *v = m->base + kdx_pe_get_info(pe)->entry_rva;
+            return KDX_OK;
+        }
         return kdx_xp_failf(x, KDX_E_MEM_MISSING,
-                            "Couldn't resolve error at '%.*s': the image headers of %s are not in the dump (%s)",
-                            (int)len, what, m->name, e.msg);
+                            "Couldn't resolve error at '%.*s': the image headers of %s are not in "
+                            "the dump (%s) and %s",
+                            (int)len, what, m->name, e.msg, e2.msg);
+    }
     if (dos[0] != 'M' || dos[1] != 'Z' || memcmp(nt, "PE\0\0", 4) != 0)
         return kdx_xp_failf(x, KDX_E_FORMAT,
                             "Couldn't resolve error at '%.*s': no PE image header at %s's base",

@@ -8,6 +8,7 @@
 #include "expr/expr_internal.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
+#include "unwind/unwind.h"
 
 bool kdx_xp_kernel_mode(const kdx_session *s)
 {
@@ -131,10 +132,16 @@ static kdx_status user_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t 
         if (!ti.teb)
             return unknown_value(x, name, len, "the dump does not record this thread's TEB");
         /* TEB.ProcessEnvironmentBlock: 0x60 (64-bit), 0x30 (32-bit). */
-        uint64_t peb = 0;
-        if (kdx_xp_read_mem(x, ti.teb + (ps == 8 ? 0x60 : 0x30), 0, &peb) != KDX_OK)
-            return x->st;
-        *v = peb;
+        uint64_t at = ti.teb + (ps == 8 ? 0x60 : 0x30);
+        uint8_t b[8] = {0};
+        kdx_err e;
+        if (kdx_read_virt(t, at, b, (size_t)ps, NULL, &e) != KDX_OK)
+            return kdx_xp_failf(x, e.code,
+                                "Bad register error at '%.200s' (the TEB's PEB pointer at %llx: %s)",
+                                x->tok, (unsigned long long)at, e.msg);
+        *v = 0;
+        for (int i = ps - 1; i >= 0; i--)
+            *v = *v << 8 | b[i];
         return KDX_OK;
     }
     if (kernel && (name_is(name, len, "$thread") || name_is(name, len, "$proc"))) {
@@ -166,6 +173,31 @@ static kdx_status user_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t 
         return kdx_xp_module_entry(x, m, v, name, len);
     }
     return KDX_E_NOT_FOUND;
+}
+
+/* $ra: the return address of the frame in scope, from the stack unwinder. */
+static kdx_status return_address(kdx_xp *x, const char *name, size_t len, uint64_t *v)
+{
+    kdx_context ctx;
+    if (need_context(x, &ctx, name, len) != KDX_OK)
+        return x->st;
+    unsigned frame = x->s->cur_frame > 0 ? (unsigned)x->s->cur_frame : 0;
+    kdx_unwind_env env;
+    kdx_unwind_env_for_session(x->s, &env);
+    kdx_stack st = {0};
+    kdx_err e;
+    kdx_status rc = kdx_stack_walk(&env, &ctx, frame + 1, &st, &e);
+    if (rc != KDX_OK || st.len <= frame || !st.frames[frame].has_ret) {
+        const char *why = rc != KDX_OK ? e.msg : st.len > frame && st.frames[frame].note[0]
+                                                     ? st.frames[frame].note
+                                                     : "the unwinder found no return address";
+        kdx_xp_failf(x, KDX_E_NOT_FOUND, "Bad register error at '%.200s' (%s)", x->tok, why);
+        kdx_stack_free(&st);
+        return x->st;
+    }
+    *v = st.frames[frame].ret_addr;
+    kdx_stack_free(&st);
+    return KDX_OK;
 }
 
 kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
@@ -204,6 +236,8 @@ kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
         *v = len == 9 ? t->kernel.bugcheck_code : t->kernel.bugcheck_args[name[10] - '1'];
         return KDX_OK;
     }
+    if (name_is(name, len, "$scopeip")) /* the context in scope: .frame/.cxr overrides apply */
+        name = "$ip", len = 3;
     if (name_is(name, len, "$ip") || name_is(name, len, "$csp") || name_is(name, len, "$retreg") ||
         name_is(name, len, "$retreg64")) {
         kdx_context ctx;
@@ -218,7 +252,7 @@ kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
         return KDX_OK;
     }
     if (name_is(name, len, "$ra"))
-        return unknown_value(x, name, len, "the return address needs the stack unwinder");
+        return return_address(x, name, len, v);
     return user_pseudo(x, name, len, v);
 }
 

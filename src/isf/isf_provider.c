@@ -24,6 +24,7 @@
 
 #define ISF_MAX_DECODED (1ull << 30)  /* 1 GiB of JSON: far beyond any real table */
 #define ISF_MAX_DEPTH 64              /* nesting of type descriptors */
+#define ISF_MAX_TYPE_SIZE (1ull << 28) /* a record or array larger than this is corrupt */
 
 /* ---- arena for nodes and strings, freed at once ---- */
 
@@ -309,6 +310,8 @@ static kdx_status convert_type(isf_prov *p, json_t *d, int depth, const kdx_type
         kdx_status st = convert_type(p, json_object_get(d, "subtype"), depth + 1, &t->target, where, err);
         if (st != KDX_OK)
             return st;
+        if (t->target->size && t->count > ISF_MAX_TYPE_SIZE / t->target->size)
+            return bad(p, err, "%s: array of %s elements is implausibly large", where, "that many");
         t->size = t->count * t->target->size;
     } else if (strcmp(kind, "bitfield") == 0) {
         uint64_t pos, len;
@@ -396,8 +399,8 @@ static kdx_status load_enum(isf_prov *p, const char *name, json_t *e, kdx_err *e
     json_t *consts = json_object_get(e, "constants");
     const char *base = json_string_value(json_object_get(e, "base"));
     uint64_t size;
-    if (!json_is_object(e) || !json_is_object(consts) || !get_u64(e, "size", &size))
-        return bad(p, err, "enums.%s: needs \"size\" and \"constants\"%s", name, "");
+    if (!json_is_object(e) || !json_is_object(consts) || !get_u64(e, "size", &size) || size > 16)
+        return bad(p, err, "enums.%s: needs \"size\" (at most 16) and \"constants\"%s", name, "");
     kdx_type *t = (kdx_type *)named_type(p, name, KDX_TYPE_ENUM);
     if (t->kind != KDX_TYPE_ENUM)
         return bad(p, err, "enums.%s: name already used by a %s", name, "record");
@@ -432,6 +435,8 @@ static kdx_status load_user_types(isf_prov *p, json_t *user_types, json_t *enums
         uint64_t size;
         if (!json_is_object(u) || !kind || !get_u64(u, "size", &size))
             return bad(p, err, "user_types.%s: needs \"kind\" and \"size\"%s", name, "");
+        if (size > ISF_MAX_TYPE_SIZE)
+            return bad(p, err, "user_types.%s: size is implausibly large%s", name, "");
         kdx_type_kind k = strcmp(kind, "union") == 0 ? KDX_TYPE_UNION
                         : strcmp(kind, "class") == 0 ? KDX_TYPE_CLASS : KDX_TYPE_STRUCT;
         if (kdx_namemap_get(&p->types, name))

@@ -123,6 +123,17 @@ void kdx_mm_pte_flags(kdx_paging paging, int total_levels, int i, uint64_t e, ch
         /* Same columns from the ARM64 descriptor: nG clear is Global, AF is
          * Accessed, DBM (bit 51) stands for Dirty, AP[1] user, AP[2] read-only,
          * UXN/PXN (bits 54/53) no-execute. */
+        memset(out, '-', 11);
+        out[11] = '\0';
+        if (i < total_levels - 1 && (e & 3) == 3) {
+            /* Table descriptor: only APTable (61: no EL0, 62: read-only) and
+             * PXNTable/UXNTable (59/60) limit what lies below. */
+            out[7] = (e & (1ull << 61)) ? 'K' : 'U';
+            out[8] = (e & (1ull << 62)) ? 'R' : 'W';
+            out[9] = (e & (3ull << 59)) ? '-' : 'E';
+            out[10] = 'V';
+            return;
+        }
         bool user = e & (1ull << 6);
         bool xn = user ? (e & (1ull << 54)) : (e & (1ull << 53));
         out[0] = '-';

@@ -66,8 +66,9 @@ static int on_module_sym(void *ud, const uint8_t *r, uint32_t len, uint16_t kind
         if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 20), kdx_le32(r + 16), &rva))
             push(w->v, rva, kdx_le16(r + 22), KDX_SYM_FUNCTION, PRIO_THUNK, name, 0, false);
     } else if (kind == S_LABEL32 && len >= 12) {
+        /* Compiler-made labels ($LN14, $Mxxx) name no code a user wrote. */
         name = kdx_pdb_cstr(r, len, 11);
-        if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 8), kdx_le32(r + 4), &rva))
+        if (name && name[0] != '$' && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 8), kdx_le32(r + 4), &rva))
             push(w->v, rva, 0, KDX_SYM_LABEL, PRIO_LABEL, name, 0, false);
     }
     return 0;

@@ -141,6 +141,7 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     pdb->publics_stream = kdx_le16(d + 16);
     pdb->symrec_stream = kdx_le16(d + 20);
     pdb->machine = kdx_le16(d + 58);
+    pdb->dbi_flags = kdx_le16(d + 56);
     uint32_t sizes[7];
     const int size_off[7] = {24, 28, 32, 36, 40, 52, 48}; /* mod, sc, secmap, files, tsm, ec, dbg */
     uint64_t total = 64;

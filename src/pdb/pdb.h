@@ -92,6 +92,7 @@ typedef struct kdx_pdb {
     /* DBI */
     bool has_dbi;
     uint16_t machine;
+    uint16_t dbi_flags;          /* bit 1: private symbols stripped */
     uint16_t globals_stream, publics_stream, symrec_stream;
     kdx_pdb_module *modules;
     uint32_t nmodules;
@@ -191,6 +192,8 @@ const kdx_type *kdx_pdb_type_by_name(kdx_pdb *pdb, const char *name);
 kdx_status kdx_pdb_each_type(kdx_pdb *pdb, const char *pattern, kdx_type_cb cb, void *ud);
 /* Synthesised "static RET NAME(ARGS)" for a procedure type, as DIA spells it. */
 char *kdx_pdb_proc_signature(kdx_pdb *pdb, uint32_t ti, const char *name, bool is_static);
+/* "(int, char **)": a procedure type's parameters as WinDbg's `x` lists them. */
+char *kdx_pdb_proc_params(kdx_pdb *pdb, uint32_t ti);
 
 /* frame.c */
 kdx_status kdx_pdb_frame_data(kdx_pdb *pdb, uint32_t rva, kdx_frame_data *out, kdx_err *err);

@@ -33,6 +33,13 @@ static void pdb_destroy(void *impl)
     free(pdb);
 }
 
+/* A data symbol's size is its type's. */
+static uint32_t type_size(const kdx_type *t)
+{
+    t = kdx_type_strip(t);
+    return t && t->size <= UINT32_MAX ? (uint32_t)t->size : 0;
+}
+
 static void fill(kdx_pdb *pdb, const kdx_pdb_addr *a, kdx_symbol *out)
 {
     out->name = a->display;
@@ -40,6 +47,8 @@ static void fill(kdx_pdb *pdb, const kdx_pdb_addr *a, kdx_symbol *out)
     out->size = a->size;
     out->kind = (kdx_symkind)a->kind;
     out->type = a->kind == KDX_SYM_DATA && a->type ? kdx_pdb_type_by_index(pdb, a->type) : NULL;
+    if (out->type && !out->size)
+        out->size = type_size(out->type);
 }
 
 /* Index of the last entry at or below rva, -1 if none. */
@@ -99,8 +108,8 @@ static int on_global(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
         uint32_t rva;
         if (!kdx_pdb_sect_to_rva(q->pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva))
             return 0;
-        *q->out = (kdx_symbol){name, rva, 0, KDX_SYM_DATA,
-                               kdx_pdb_type_by_index(q->pdb, kdx_le32(r + 4))};
+        const kdx_type *ty = kdx_pdb_type_by_index(q->pdb, kdx_le32(r + 4));
+        *q->out = (kdx_symbol){name, rva, type_size(ty), KDX_SYM_DATA, ty};
         q->found = true;
         return 1;
     }
@@ -342,6 +351,26 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
     }
     /* DIA undecorates a C name by dropping one leading underscore. */
     return kdx_strdup(a->display == a->raw && a->raw[0] == '_' ? a->raw + 1 : a->display);
+}
+
+char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva)
+{
+    if (!kdx_pdb_is_provider(prov))
+        return NULL;
+    kdx_pdb *pdb = prov->impl;
+    if (kdx_pdb_build_addrs(pdb, NULL))
+        return NULL;
+    long i = addr_floor(pdb, rva);
+    if (i < 0 || pdb->addrs[i].rva != rva || pdb->addrs[i].kind != KDX_SYM_FUNCTION ||
+        !pdb->addrs[i].type)
+        return NULL;
+    return kdx_pdb_proc_params(pdb, pdb->addrs[i].type);
+}
+
+bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)
+{
+    const kdx_pdb *pdb = kdx_pdb_is_provider(prov) ? prov->impl : NULL;
+    return pdb && pdb->has_dbi && !(pdb->dbi_flags & 2);
 }
 
 uint32_t kdx_pdb_streams_read(const kdx_symprov *prov, uint32_t *total)

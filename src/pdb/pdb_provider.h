@@ -18,6 +18,13 @@ bool kdx_pdb_is_provider(const kdx_symprov *prov);
  * dump_syms spell it: "google_breakpad::C::h(google_breakpad::C const &)",
  * "static int __tmainCRTStartup()". Malloc'd; NULL when no symbol starts at rva. */
 char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva);
+/* True when the PDB keeps private symbols (its DBI does not say they were
+ * stripped): WinDbg's "(private pdb symbols)". */
+bool kdx_pdb_has_private_symbols(const kdx_symprov *prov);
+/* The parameter list of the function starting at rva from its type record,
+ * as WinDbg's `x` prints it: "(int, char **)", "(void)". Malloc'd; NULL when
+ * no function with type information starts there ("<no parameter info>"). */
+char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva);
 /* How many of the PDB's streams have been read so far (laziness checks). */
 uint32_t kdx_pdb_streams_read(const kdx_symprov *prov, uint32_t *total);
 

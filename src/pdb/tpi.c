@@ -531,7 +531,7 @@ static kdx_status complete_record(const kdx_typesrc *src, kdx_type *t)
 
 /* A defined (not forward) record named key (its unique name when by_unique):
  * the candidates of key's hash bucket, or every record when there is no hash. */
-static uint32_t search_name(kdx_pdb_types *tp, const char *key, bool by_unique)
+static uint32_t search_name_case(kdx_pdb_types *tp, const char *key, bool by_unique, bool icase)
 {
     uint32_t lo = tp->begin, hi = tp->end;
     const uint32_t *list = NULL;
@@ -551,17 +551,25 @@ static uint32_t search_name(kdx_pdb_types *tp, const char *key, bool by_unique)
             (u.props & PROP_FWDREF))
             continue;
         const char *n = by_unique ? u.unique : u.name;
-        if (n && strcmp(n, key) == 0)
+        if (n && (icase ? kdx_strcasecmp(n, key) : strcmp(n, key)) == 0)
             return ti;
     }
     return 0;
 }
 
+/* Exact match first; then ignoring case, as WinDbg does (the hash folds case,
+ * so the candidates are in the same bucket). */
+static uint32_t search_name(kdx_pdb_types *tp, const char *key, bool by_unique)
+{
+    uint32_t ti = search_name_case(tp, key, by_unique, false);
+    return ti ? ti : search_name_case(tp, key, by_unique, true);
+}
+
 static uint32_t find_definition(kdx_pdb_types *tp, uint16_t kind, const udt_info *fwd)
 {
     (void)kind;
-    uint32_t ti = fwd->unique ? search_name(tp, fwd->unique, true) : 0;
-    return ti ? ti : search_name(tp, fwd->name, false);
+    uint32_t ti = fwd->unique ? search_name_case(tp, fwd->unique, true, false) : 0;
+    return ti ? ti : search_name_case(tp, fwd->name, false, false);
 }
 
 /* A typedef from an S_UDT record of the global symbols. */
@@ -630,7 +638,10 @@ kdx_status kdx_pdb_each_type(kdx_pdb *pdb, const char *pattern, kdx_type_cb cb, 
 
 /* ---- DIA-style C signatures ---- */
 
-static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int depth)
+/* Type names in C syntax, the way DIA spells them ("unsigned __int64",
+ * "char * *", function types as nothing) or, with windbg set, the way
+ * WinDbg's `x` lists parameters ("unsigned int64", "char **", no const). */
+static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int depth, bool windbg)
 {
     if (depth > 16)
         return;
@@ -643,9 +654,13 @@ static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int dept
             {0x74, "int"}, {0x75, "unsigned int"}, {0x13, "__int64"}, {0x23, "unsigned __int64"},
             {0x76, "__int64"}, {0x77, "unsigned __int64"}, {0x40, "float"}, {0x41, "double"},
             {0x42, "long double"}, {0x30, "bool"}};
-        for (size_t i = 0; i < KDX_ARRAY_LEN(names); i++)
+        for (size_t i = 0; i < KDX_ARRAY_LEN(names); i++) {
+            const char *n = names[i].n;
+            if (windbg && strstr(n, "__int64"))
+                n = n[0] == 'u' ? "unsigned int64" : "int64";
             if (names[i].k == (ti & 0xff))
-                kdx_sb_puts(sb, names[i].n);
+                kdx_sb_puts(sb, n);
+        }
         if ((ti >> 8) & 0xf)
             kdx_sb_puts(sb, " *");
         return;
@@ -660,18 +675,20 @@ static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int dept
     case LF_MODIFIER:
         if (len >= 6) {
             uint16_t mods = kdx_le16(p + 4);
-            if (mods & 1)
+            if ((mods & 1) && !windbg)
                 kdx_sb_puts(sb, "const ");
-            if (mods & 2)
+            if ((mods & 2) && !windbg)
                 kdx_sb_puts(sb, "volatile ");
-            c_type_name(tp, kdx_le32(p), sb, depth + 1);
+            c_type_name(tp, kdx_le32(p), sb, depth + 1, windbg);
         }
         return;
     case LF_POINTER:
         if (len >= 8) {
             uint32_t mode = (kdx_le32(p + 4) >> 5) & 7;
-            c_type_name(tp, kdx_le32(p), sb, depth + 1);
-            kdx_sb_puts(sb, mode == 1 || mode == 4 ? " &" : " *");
+            c_type_name(tp, kdx_le32(p), sb, depth + 1, windbg);
+            const char *star = mode == 1 || mode == 4 ? "&" : "*";
+            bool stack = windbg && sb->len && (sb->s[sb->len - 1] == '*' || sb->s[sb->len - 1] == '&');
+            kdx_sb_printf(sb, "%s%s", stack ? "" : " ", star);
         }
         return;
     default:
@@ -680,8 +697,45 @@ static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int dept
                             : kind == LF_CLASS ? "class " : "struct ");
             kdx_sb_puts(sb, u.name);
         }
-        return; /* procedures and the rest print as nothing, as DIA does */
+        else if (windbg && (kind == LF_PROCEDURE || kind == LF_MFUNCTION))
+            kdx_sb_puts(sb, "<function>");
+        return; /* DIA prints procedures and the rest as nothing */
     }
+}
+
+/* The procedure type ti's return type index and argument list, or false. */
+static bool proc_type(kdx_pdb_types *tp, uint32_t ti, uint32_t *ret, uint32_t *args)
+{
+    uint16_t kind;
+    const uint8_t *p;
+    uint32_t len;
+    if (!tp || !record(tp, ti, &kind, &p, &len) ||
+        !((kind == LF_PROCEDURE && len >= 12) || (kind == LF_MFUNCTION && len >= 20)))
+        return false;
+    *ret = kdx_le32(p);
+    *args = kdx_le32(p + (kind == LF_PROCEDURE ? 8 : 16));
+    return true;
+}
+
+/* "(a, b)" from an LF_ARGLIST; empty when it is not one. Member functions'
+ * lists do not hold `this`. */
+static void append_args(kdx_pdb_types *tp, uint32_t args, kdx_strbuf *sb, bool windbg)
+{
+    uint16_t ak;
+    const uint8_t *ap;
+    uint32_t alen;
+    kdx_sb_putc(sb, '(');
+    if (tp && record(tp, args, &ak, &ap, &alen) && ak == LF_ARGLIST && alen >= 4) {
+        uint32_t n = kdx_le32(ap);
+        for (uint32_t i = 0; i < n && 4 + 4 * (i + 1) <= alen; i++) {
+            if (i)
+                kdx_sb_puts(sb, ", ");
+            c_type_name(tp, kdx_le32(ap + 4 + 4 * i), sb, 0, windbg);
+        }
+        if (n == 0 && windbg)
+            kdx_sb_puts(sb, "void");
+    }
+    kdx_sb_putc(sb, ')');
 }
 
 char *kdx_pdb_proc_signature(kdx_pdb *pdb, uint32_t ti, const char *name, bool is_static)
@@ -691,27 +745,23 @@ char *kdx_pdb_proc_signature(kdx_pdb *pdb, uint32_t ti, const char *name, bool i
     kdx_sb_init(&sb);
     if (is_static)
         kdx_sb_puts(&sb, "static ");
-    uint16_t kind = 0;
-    const uint8_t *p = NULL;
-    uint32_t len = 0, args = 0;
-    bool have = tp && record(tp, ti, &kind, &p, &len) &&
-                ((kind == LF_PROCEDURE && len >= 12) || (kind == LF_MFUNCTION && len >= 20));
-    if (have) {
-        c_type_name(tp, kdx_le32(p), &sb, 0);
-        args = kdx_le32(p + (kind == LF_PROCEDURE ? 8 : 16));
-    }
-    kdx_sb_printf(&sb, " %s(", name);
-    uint16_t ak;
-    const uint8_t *ap;
-    uint32_t alen;
-    if (have && record(tp, args, &ak, &ap, &alen) && ak == LF_ARGLIST && alen >= 4) {
-        uint32_t n = kdx_le32(ap);
-        for (uint32_t i = 0; i < n && 4 + 4 * (i + 1) <= alen; i++) {
-            if (i)
-                kdx_sb_puts(&sb, ", ");
-            c_type_name(tp, kdx_le32(ap + 4 + 4 * i), &sb, 0);
-        }
-    }
-    kdx_sb_putc(&sb, ')');
+    uint32_t ret = 0, args = 0;
+    bool have = proc_type(tp, ti, &ret, &args);
+    if (have)
+        c_type_name(tp, ret, &sb, 0, false);
+    kdx_sb_printf(&sb, " %s", name);
+    append_args(have ? tp : NULL, args, &sb, false);
+    return kdx_sb_take(&sb);
+}
+
+char *kdx_pdb_proc_params(kdx_pdb *pdb, uint32_t ti)
+{
+    kdx_pdb_types *tp = types(pdb);
+    uint32_t ret, args;
+    if (!proc_type(tp, ti, &ret, &args))
+        return NULL;
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    append_args(tp, args, &sb, true);
     return kdx_sb_take(&sb);
 }

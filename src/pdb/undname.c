@@ -24,6 +24,9 @@ typedef struct dm {
 
 static char *type(dm *d);
 static char *qualified_name(dm *d, bool *is_ctor, bool *is_dtor, char **special);
+static char *symbol(dm *d, bool with_args, bool must_consume);
+static void free_tables(dm *d);
+static char *tidy(char *s);
 
 static char *fail(dm *d)
 {
@@ -133,15 +136,38 @@ static char *fragment(dm *d)
         return template_name(d);
     }
     if (d->p[0] == '?' && d->p[1] == '?') {
-        /* nested decorated name used as a scope: `name' */
-        d->p++;
+        /* A symbol used as a scope (`foo'), as anonymous namespaces do not. */
+        d->p += 2;
         dm inner = {.p = d->p, .depth = d->depth + 1};
-        bool c, t;
-        char *sp = NULL;
-        char *n = qualified_name(&inner, &c, &t, &sp);
-        free(sp);
+        char *n = inner.depth < 8 ? symbol(&inner, true, true) : NULL;
+        free_tables(&inner);
+        if (!n || inner.fail)
+            return fail(d);
+        d->p = inner.p;
+        char *r = kdx_asprintf("`%s'", n);
         free(n);
-        return fail(d);
+        return r;
+    }
+    if (d->p[0] == '?' && ((d->p[1] >= '0' && d->p[1] <= '9') || (d->p[1] >= 'A' && d->p[1] <= 'P'))) {
+        /* Locally scoped name: ?N?SYMBOL -> `symbol'::`N' */
+        const char *save = d->p;
+        d->p++;
+        int64_t v;
+        if (number(d, &v) && d->p[0] == '?' && d->p[1] == '?') {
+            d->p += 2; /* the number's terminator, then the inner symbol's '?' */
+            dm inner = {.p = d->p, .depth = d->depth + 1};
+            char *n = inner.depth < 8 ? symbol(&inner, true, true) : NULL;
+            free_tables(&inner);
+            if (!n || inner.fail) {
+                free(n);
+                return fail(d);
+            }
+            d->p = inner.p;
+            char *r = kdx_asprintf("`%s'::`%lld'", n, (long long)v);
+            free(n);
+            return r;
+        }
+        d->p = save;
     }
     if (*d->p == '?') {
         d->p++;
@@ -476,6 +502,110 @@ static char *tidy(char *s)
     return r ? r : kdx_strdup("");
 }
 
+/* RTTI data: ??_R0 type descriptor, ??_R1 base class descriptor, ??_R2 base
+ * class array, ??_R3 class hierarchy descriptor, ??_R4 complete object locator. */
+static char *rtti_name(const char *p)
+{
+    dm d = {.p = p + 1};
+    char *r = NULL;
+    if (*p == '0') {
+        char *t = type(&d);
+        if (t && strcmp(d.p, "@8") == 0)
+            r = kdx_asprintf("%s `RTTI Type Descriptor'", t);
+        free(t);
+    } else if (*p == '1') {
+        int64_t n[4];
+        bool ok = true;
+        for (int i = 0; i < 4 && ok; i++)
+            ok = number(&d, &n[i]);
+        bool c, t;
+        char *sp = NULL;
+        char *qn = ok ? qualified_name(&d, &c, &t, &sp) : NULL;
+        if (qn && strcmp(d.p, "8") == 0)
+            r = kdx_asprintf("%s::`RTTI Base Class Descriptor at (%lld,%lld,%lld,%lld)'", qn,
+                             (long long)n[0], (long long)n[1], (long long)n[2], (long long)n[3]);
+        free(qn);
+        free(sp);
+    } else if (*p == '2' || *p == '3' || *p == '4') {
+        static const char *const what[] = {"`RTTI Base Class Array'",
+                                           "`RTTI Class Hierarchy Descriptor'",
+                                           "`RTTI Complete Object Locator'"};
+        bool c, t;
+        char *sp = NULL;
+        char *qn = qualified_name(&d, &c, &t, &sp);
+        if (qn && (strcmp(d.p, "8") == 0 || strncmp(d.p, "6B", 2) == 0))
+            r = kdx_asprintf("%s::%s", qn, what[*p - '2']);
+        free(qn);
+        free(sp);
+    }
+    free_tables(&d);
+    return r;
+}
+
+/* A function's encoding after its name (access/kind letter on); the
+ * parameter list as "(...)", or NULL. Consumes the encoding. */
+static char *function_params(dm *d)
+{
+    char kind = *d->p;
+    if (!(kind >= 'A' && kind <= 'Z' && kind != 'X'))
+        return fail(d);
+    d->p++;
+    /* Non-static members carry a this-pointer qualifier (after __ptr64); it is
+     * not printed, as with undname's "no this-type" option. */
+    bool is_static = kind == 'C' || kind == 'D' || kind == 'K' || kind == 'L' || kind == 'S' ||
+                     kind == 'T' || kind == 'Y' || kind == 'Z';
+    if (!is_static) {
+        while (*d->p == 'E' || *d->p == 'I' || *d->p == 'F')
+            d->p++;
+        if (*d->p)
+            d->p++;
+    }
+    char *ft = function_type(d, "\x01");
+    if (!ft)
+        return NULL;
+    /* drop the return type: keep from the declarator marker on */
+    char *r = kdx_strdup(strchr(ft, '\x01') + 1);
+    free(ft);
+    return r;
+}
+
+/* "?" already consumed: qualified name, then the encoding. name_only stops
+ * after the name unless must_consume (a nested symbol, whose end matters). */
+static char *symbol(dm *d, bool with_args, bool must_consume)
+{
+    bool is_ctor, is_dtor;
+    char *special;
+    char *qn = qualified_name(d, &is_ctor, &is_dtor, &special);
+    free(special);
+    if (!qn)
+        return NULL;
+    char kind = *d->p;
+    if (kind == '9') { /* extern "C" function: no signature */
+        d->p++;
+        return qn;
+    }
+    bool is_function = kind >= 'A' && kind <= 'Z' && kind != 'X';
+    if (!is_function || (!with_args && !must_consume)) {
+        if (must_consume) {
+            free(qn);
+            return fail(d); /* nested data symbols: unsupported */
+        }
+        return qn; /* data, vftables: the name */
+    }
+    char *params = function_params(d);
+    if (!params) {
+        if (with_args || must_consume) {
+            free(qn);
+            return NULL;
+        }
+        return qn;
+    }
+    char *r = with_args ? kdx_asprintf("%s%s", qn, params) : kdx_strdup(qn);
+    free(qn);
+    free(params);
+    return r;
+}
+
 char *kdx_undname(const char *name, bool with_args)
 {
     if (!name || name[0] != '?')
@@ -483,46 +613,9 @@ char *kdx_undname(const char *name, bool with_args)
     if (strncmp(name, "??_C@", 5) == 0)
         return kdx_strdup("`string'");
     if (strncmp(name, "??_R", 4) == 0)
-        return NULL; /* RTTI descriptors: keep decorated */
+        return rtti_name(name + 4);
     dm d = {.p = name + 1};
-    bool is_ctor, is_dtor;
-    char *special;
-    char *qn = qualified_name(&d, &is_ctor, &is_dtor, &special);
-    free(special);
-    if (!qn) {
-        free_tables(&d);
-        return NULL;
-    }
-    char kind = *d.p;
-    char *result = NULL;
-    if (!with_args || !kind) {
-        result = kdx_strdup(qn);
-    } else if (kind >= 'A' && kind <= 'Z' && kind != 'X') {
-        d.p++;
-        /* Non-static members carry a this-pointer qualifier (after __ptr64). */
-        bool is_static = kind == 'C' || kind == 'D' || kind == 'K' || kind == 'L' || kind == 'S' ||
-                         kind == 'T' || kind == 'Y' || kind == 'Z';
-        char this_cv = 'A';
-        if (!is_static) {
-            while (*d.p == 'E' || *d.p == 'I' || *d.p == 'F')
-                d.p++;
-            this_cv = *d.p ? *d.p++ : 'A';
-        }
-        char *ft = function_type(&d, "\x01");
-        if (ft) {
-            /* drop the return type: keep from the declarator marker on */
-            const char *m = strchr(ft, '\x01');
-            char *t = kdx_asprintf("%s%s", qn, m + 1);
-            free(ft);
-            (void)this_cv; /* methods print without their this-qualifier */
-            result = tidy(t);
-        }
-    } else {
-        result = kdx_strdup(qn); /* data, vftables: the name */
-    }
-    free(qn);
+    char *result = symbol(&d, with_args, false);
     free_tables(&d);
-    if (!result)
-        return NULL;
-    return tidy(result);
+    return result ? tidy(result) : NULL;
 }

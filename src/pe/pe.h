@@ -123,6 +123,26 @@ uint32_t kdx_pe_size_of_headers(const kdx_pe *pe);
 /* True when the image was opened from a file in file layout. */
 bool kdx_pe_is_file_layout(const kdx_pe *pe);
 
+/* The version resource (RT_VERSION): VS_FIXEDFILEINFO and the StringFileInfo
+ * strings of the first string table, as `lmv` prints them. Strings are UTF-8. */
+#define KDX_PE_VERSION_MAX_STRINGS 24
+typedef struct kdx_pe_version {
+    bool has_fixed;
+    uint32_t file_version_ms, file_version_ls;
+    uint32_t product_version_ms, product_version_ls;
+    uint32_t file_flags_mask, file_flags, file_os, file_type, file_subtype;
+    uint32_t file_date_ms, file_date_ls;
+    uint32_t ntranslations;
+    uint32_t translations[8];  /* language << 16 | code page: 0x040904b0 */
+    uint32_t nstrings;
+    struct {
+        char key[64];          /* "CompanyName" */
+        char value[256];       /* "Microsoft Corporation" */
+    } strings[KDX_PE_VERSION_MAX_STRINGS];
+} kdx_pe_version;
+/* KDX_E_NOT_FOUND when the image has no version resource. */
+kdx_status kdx_pe_version_info(kdx_pe *pe, kdx_pe_version *out, kdx_err *err);
+
 /* Export symbols of an opened image as a symbol provider (kind "export");
  * kdx_pe_exports_provider_open (sym/sources.h) does this for an image in
  * target memory. The provider copies what it needs: pe may be closed after. */

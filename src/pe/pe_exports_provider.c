@@ -6,12 +6,22 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "pdb/pdb.h"
 #include "pe/pe.h"
 #include "sym/sources.h"
 #include "sym/symindex.h"
 
+/* A C++ export as its decorated name, for lookups by that name. */
+typedef struct decorated_export {
+    char *decorated;
+    const char *display;
+    uint32_t rva;
+} decorated_export;
+
 typedef struct exports_prov {
-    KDX_VEC(char *) names;  /* owned; the index points into them */
+    KDX_VEC(char *) names;  /* owned display names; the index points into them */
+    KDX_VEC(decorated_export *) decorated;
+    kdx_namemap by_decorated;
     kdx_symindex ix;
 } exports_prov;
 
@@ -21,9 +31,17 @@ static int collect_export(void *ud, const char *name, uint32_t ordinal, uint32_t
     exports_prov *p = ud;
     if (forwarder)
         return 0; /* no code in this image */
-    char *n = name ? kdx_strdup(name) : kdx_asprintf("Ordinal%u", ordinal);
+    /* Names display undecorated, as dbghelp does with SYMOPT_UNDNAME ("A::meth1"). */
+    char *u = name ? kdx_undname(name, false) : NULL;
+    char *n = u ? u : name ? kdx_strdup(name) : kdx_asprintf("Ordinal%u", ordinal);
     KDX_VEC_PUSH(p->names, n);
     kdx_symindex_add(&p->ix, n, rva, 0, KDX_SYM_EXPORT);
+    if (u) {
+        decorated_export *d = kdx_xmalloc(sizeof *d);
+        *d = (decorated_export){kdx_strdup(name), n, rva};
+        KDX_VEC_PUSH(p->decorated, d);
+        kdx_namemap_put(&p->by_decorated, d->decorated, d);
+    }
     return 0;
 }
 
@@ -33,6 +51,12 @@ static void exports_destroy(void *impl)
     for (size_t i = 0; i < p->names.len; i++)
         free(p->names.items[i]);
     KDX_VEC_FREE(p->names);
+    for (size_t i = 0; i < p->decorated.len; i++) {
+        free(p->decorated.items[i]->decorated);
+        free(p->decorated.items[i]);
+    }
+    KDX_VEC_FREE(p->decorated);
+    kdx_namemap_free(&p->by_decorated);
     kdx_symindex_free(&p->ix);
     free(p);
 }
@@ -44,7 +68,13 @@ static kdx_status exports_by_rva(void *impl, uint32_t rva, kdx_symbol *out)
 
 static kdx_status exports_by_name(void *impl, const char *name, kdx_symbol *out)
 {
-    return kdx_symindex_by_name(&((exports_prov *)impl)->ix, name, out);
+    exports_prov *p = impl;
+    const decorated_export *d = kdx_namemap_get(&p->by_decorated, name);
+    if (d) {
+        *out = (kdx_symbol){.name = d->display, .rva = d->rva, .kind = KDX_SYM_EXPORT};
+        return KDX_OK;
+    }
+    return kdx_symindex_by_name(&p->ix, name, out);
 }
 
 static kdx_status exports_enumerate(void *impl, const char *pattern, kdx_symbol_cb cb, void *ud)

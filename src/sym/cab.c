@@ -22,6 +22,7 @@ typedef struct memfile {
     size_t len, cap, pos;
     bool writable;
     bool overflow;
+    uint64_t limit;     /* output: refuse to grow past this */
 } memfile;
 
 static struct mspack_file *mem_open(struct mspack_system *self, const char *name, int mode)
@@ -59,7 +60,7 @@ static int mem_write(struct mspack_file *file, void *buf, int bytes)
     if (!f->writable || bytes < 0)
         return -1;
     size_t need = f->pos + (size_t)bytes;
-    if (need > CAB_MAX_OUTPUT) {
+    if (need > f->limit) {
         f->overflow = true;
         return -1;
     }
@@ -138,16 +139,18 @@ static const char *mspack_error_name(int e)
     }
 }
 
-kdx_status kdx_cab_expand_buffer(const void *data, size_t len, void **out, size_t *out_len,
-                                 kdx_err *err)
+kdx_status kdx_cab_expand_buffer(const void *data, size_t len, uint64_t max_out, void **out,
+                                 size_t *out_len, kdx_err *err)
 {
+    if (!max_out || max_out > CAB_MAX_OUTPUT)
+        max_out = CAB_MAX_OUTPUT;
     *out = NULL;
     *out_len = 0;
     struct mscab_decompressor *d = mspack_create_cab_decompressor(&mem_system);
     if (!d)
         return kdx_err_set(err, KDX_E_NOMEM, "cannot create a CAB decompressor");
     memfile in = {.rdata = data, .len = len};
-    memfile outf = {.writable = true};
+    memfile outf = {.writable = true, .limit = max_out};
     kdx_status st = KDX_OK;
     struct mscabd_cabinet *cab = d->open(d, (const char *)(uintptr_t)&in);
     if (!cab) {
@@ -155,15 +158,16 @@ kdx_status kdx_cab_expand_buffer(const void *data, size_t len, void **out, size_
                          mspack_error_name(d->last_error(d)));
     } else if (!cab->files) {
         st = kdx_err_set(err, KDX_E_FORMAT, "CAB archive holds no file");
-    } else if (cab->files->length > CAB_MAX_OUTPUT) {
-        st = kdx_err_set(err, KDX_E_LIMIT, "CAB file entry '%s' declares %u bytes (limit 2 GB)",
-                         cab->files->filename ? cab->files->filename : "?", cab->files->length);
+    } else if (cab->files->length > max_out) {
+        st = kdx_err_set(err, KDX_E_LIMIT, "CAB file entry '%s' declares %u bytes (limit %llu)",
+                         cab->files->filename ? cab->files->filename : "?", cab->files->length,
+                         (unsigned long long)max_out);
     } else {
         int rc = d->extract(d, cab->files, (const char *)(uintptr_t)&outf);
         if (rc != MSPACK_ERR_OK)
             st = kdx_err_set(err, KDX_E_FORMAT, "CAB file entry '%s': %s",
                              cab->files->filename ? cab->files->filename : "?",
-                             outf.overflow ? "expanded data exceeds 2 GB" : mspack_error_name(rc));
+                             outf.overflow ? "expanded data exceeds the size limit" : mspack_error_name(rc));
     }
     if (cab)
         d->close(d, cab);
@@ -186,7 +190,7 @@ kdx_status kdx_cab_expand(const char *cab_path, const char *out_path, kdx_err *e
         return st;
     void *out;
     size_t out_len;
-    st = kdx_cab_expand_buffer(data, len, &out, &out_len, err);
+    st = kdx_cab_expand_buffer(data, len, 0, &out, &out_len, err);
     free(data);
     if (st != KDX_OK) {
         kdx_err_prefix(err, "%s", cab_path);

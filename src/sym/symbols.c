@@ -3,6 +3,7 @@
  * a sorted address index per module, and lookups by address, name and type. */
 #include "sym/symbols.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct kdx_symctx {
     char *default_cache;
     kdx_symfind_ctx find;
     bool noisy;
+    bool quiet_scan;       /* searching all modules: no per-module failure lines */
     kdx_session *session;  /* for log output while loading */
     modstate *mods;
     size_t nmods;
@@ -291,6 +293,11 @@ kdx_status kdx_sym_module_image(kdx_session *s, kdx_module *m, struct kdx_pe **o
     kdx_status rc = load_image(s, st, err);
     *out = st->image;
     return rc;
+}
+
+struct kdx_pe *kdx_sym_module_image_loaded(kdx_session *s, kdx_module *m)
+{
+    return state_of(s, m)->image;
 }
 
 const char *kdx_sym_module_image_file(kdx_session *s, kdx_module *m)
@@ -542,6 +549,21 @@ static kdx_status match_kernel(kdx_session *s, kdx_module *m, kdx_err *err)
 
 /* ---- loading ------------------------------------------------------------ */
 
+/* WinDbg's per-module load failure lines; silent while searching every
+ * module for an unqualified name (the user did not ask about those). */
+static void warn(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(kdx_session *s, const char *fmt, ...)
+{
+    if (s->sym->quiet_scan && !s->sym->noisy)
+        return;
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    kdx_print(s, "%s", line);
+}
+
 static bool is_kernel_module(const kdx_session *s, const kdx_module *m)
 {
     return s->target && s->target->kind == KDX_TARGET_KERNEL_DUMP && m->name &&
@@ -569,20 +591,21 @@ static void load_module_symbols(kdx_session *s, modstate *st)
     if (rc == KDX_OK)
         return;
     if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
-        kdx_print(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
+        warn(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
+    load_image(s, st, NULL); /* identity known from the module list: the image is not read yet */
     if (st->image_from_memory &&
         kdx_pe_exports_provider_open(s->target, m->base, display_image(m), &m->symbols, NULL) ==
             KDX_OK) {
         m->symstatus = KDX_SYMSTATUS_EXPORT;
         set_str(&m->symbol_file, kdx_strdup(display_image(m)));
-        kdx_print(s, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for "
+        warn(s, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for "
                      "%s - \n", display_image(m));
         return;
     }
     m->symstatus = KDX_SYMSTATUS_NONE;
     if (!m->symbol_note)
         m->symbol_note = kdx_strdup(err.msg);
-    kdx_print(s, "*** ERROR: Module load completed but symbols could not be loaded for %s\n",
+    warn(s, "*** ERROR: Module load completed but symbols could not be loaded for %s\n",
               display_image(m));
 }
 
@@ -657,6 +680,12 @@ static void prefetch(kdx_session *s, kdx_module **mods, size_t n)
 
 kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_err *err)
 {
+    return kdx_sym_reload_ex(s, module, force, false, err);
+}
+
+kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, bool overwrite,
+                             kdx_err *err)
+{
     kdx_target *t = s->target;
     if (!t)
         return kdx_err_set(err, KDX_E_ARG, "no target is open");
@@ -679,9 +708,16 @@ kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_er
     for (size_t i = 0; i < sel.len; i++)
         unload_module(s, sel.items[i]);
     if (force) {
+        s->sym->find.overwrite = overwrite;
         prefetch(s, sel.items, sel.len);
-        for (size_t i = 0; i < sel.len; i++)
-            kdx_sym_load_module(s, sel.items[i], NULL);
+        for (size_t i = 0; i < sel.len; i++) {
+            kdx_module *m = sel.items[i];
+            kdx_sym_load_module(s, m, NULL);
+            /* The kernel matched (or not) by addresses: say which file and why. */
+            if (is_kernel_module(s, m) && !m->has_pdb_id && m->symbol_note)
+                kdx_print(s, "Kernel symbols: %s\n", m->symbol_note);
+        }
+        s->sym->find.overwrite = false;
     }
     KDX_VEC_FREE(sel);
     return KDX_OK;
@@ -870,6 +906,23 @@ static bool module_plus_offset(kdx_session *s, const char *name, uint64_t *addr)
     return true;
 }
 
+/* Before trying every module for a name: fetch what the modules not yet
+ * tried need, in parallel, and keep their failure lines quiet. */
+static void begin_scan(kdx_session *s)
+{
+    kdx_target *t = s->target;
+    KDX_VEC(kdx_module *) todo = {0};
+    for (size_t i = 0; i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (!m->unloaded && !m->symbols.ops && !state_of(s, m)->tried)
+            KDX_VEC_PUSH(todo, m);
+    }
+    if (todo.len > 1)
+        prefetch(s, todo.items, todo.len);
+    KDX_VEC_FREE(todo);
+    s->sym->quiet_scan = true;
+}
+
 kdx_status kdx_sym_to_addr(kdx_session *s, const char *name, uint64_t *addr, kdx_err *err)
 {
     kdx_target *t = s->target;
@@ -900,10 +953,14 @@ kdx_status kdx_sym_to_addr(kdx_session *s, const char *name, uint64_t *addr, kdx
         first = t->main_module;
     if (first && lookup_in(s, first, name, addr) == KDX_OK)
         return KDX_OK;
-    for (size_t i = 0; i < t->nmodules; i++)
-        if (t->modules[i] != first && !t->modules[i]->unloaded &&
-            lookup_in(s, t->modules[i], name, addr) == KDX_OK)
-            return KDX_OK;
+    begin_scan(s);
+    kdx_status st = KDX_E_NOT_FOUND;
+    for (size_t i = 0; i < t->nmodules && st != KDX_OK; i++)
+        if (t->modules[i] != first && !t->modules[i]->unloaded)
+            st = lookup_in(s, t->modules[i], name, addr);
+    s->sym->quiet_scan = false;
+    if (st == KDX_OK)
+        return KDX_OK;
     return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s'", name);
 }
 
@@ -984,9 +1041,12 @@ const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_modul
             first = t->main_module;
         if (!ty && first && (ty = type_in(s, first, name)) != NULL)
             found = first;
+        if (!ty)
+            begin_scan(s);
         for (size_t i = 0; i < t->nmodules && !ty; i++)
             if (!t->modules[i]->unloaded && (ty = type_in(s, t->modules[i], name)) != NULL)
                 found = t->modules[i];
+        s->sym->quiet_scan = false;
     }
     if (!ty)
         kdx_err_set(err, KDX_E_NOT_FOUND, "Symbol %s not found.", name);

@@ -73,6 +73,9 @@ void kdx_sym_set_offline(kdx_session *s, bool offline);
 /* .reload [/f] [module]: forgets the symbols of the modules matching module
  * (all when NULL/empty); with force loads them now, fetching in parallel. */
 kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_err *err);
+/* Same; overwrite (.reload /o) downloads again over the downstream stores' copies. */
+kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, bool overwrite,
+                             kdx_err *err);
 
 /* Nearest symbol at or below addr, and the symbol after it (next may be NULL). */
 kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next);
@@ -86,6 +89,8 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
 const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_module **where,
                                      kdx_err *err);
 
+/* m's image if an earlier lookup already found it (never searches), else NULL. */
+struct kdx_pe *kdx_sym_module_image_loaded(kdx_session *s, kdx_module *m);
 /* Path of the image file used for m when it came from disk, else NULL. */
 const char *kdx_sym_module_image_file(kdx_session *s, kdx_module *m);
 

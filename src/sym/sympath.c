@@ -33,16 +33,24 @@ char *kdx_sympath_default_cache(void)
 
 static char *trim_dup(const char *s, size_t n)
 {
-    while (n && isspace((unsigned char)*s)) {
-        s++;
-        n--;
-    }
-    while (n && isspace((unsigned char)s[n - 1]))
-        n--;
-    /* Quotes around an element are allowed by WinDbg. */
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s++;
-        n -= 2;
+    /* Blanks and surrounding quotes (allowed by WinDbg), until neither is left,
+     * so that trimming an already trimmed text changes nothing. */
+    for (bool changed = true; changed;) {
+        changed = false;
+        while (n && isspace((unsigned char)*s)) {
+            s++;
+            n--;
+            changed = true;
+        }
+        while (n && isspace((unsigned char)s[n - 1])) {
+            n--;
+            changed = true;
+        }
+        if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+            s++;
+            n -= 2;
+            changed = true;
+        }
     }
     return kdx_strndup(s, n);
 }
@@ -455,9 +463,14 @@ static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char 
                             const kdx_symfind *f)
 {
     const char *first = resolve_tier(el->tiers[0], cache, c);
+    const char *last = resolve_tier(el->tiers[el->ntiers - 1], cache, c);
+    bool refetch = c->overwrite && !c->offline && el->ntiers > 1 && kdx_sympath_is_url(last);
     for (size_t i = 0; i < el->ntiers; i++) {
         const char *tier = resolve_tier(el->tiers[i], cache, c);
         char *p;
+        /* .reload /o: skip the downstream stores and ask the server again. */
+        if (refetch && i + 1 < el->ntiers)
+            continue;
         if (kdx_sympath_is_url(tier))
             p = i ? fetch_one(c, tier, resolve_tier(el->tiers[i - 1], cache, c), f) : NULL;
         else
@@ -531,7 +544,7 @@ void kdx_sympath_prefetch(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx_s
             if (!f[j].key)
                 continue;
             char *sp_path = store_path(store, f[j].name, f[j].key);
-            bool have = is_file(sp_path);
+            bool have = !c->overwrite && is_file(sp_path);
             free(sp_path);
             char *fail_key = kdx_asprintf("%s|%s|%s", server, f[j].name, f[j].key);
             if (have || in_list(c->failed, c->nfailed, fail_key)) {

@@ -72,6 +72,7 @@ typedef struct kdx_symfind_ctx {
     char **dead_servers;
     size_t ndead;
     bool offline;          /* never contact servers (tests, KDX_SYMBOL_OFFLINE) */
+    bool overwrite;        /* .reload /o: download again over what the downstream store has */
 } kdx_symfind_ctx;
 
 void kdx_symfind_ctx_clear(kdx_symfind_ctx *c);

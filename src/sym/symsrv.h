@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 
@@ -34,9 +35,10 @@ char *kdx_symsrv_compressed_name(const char *name);
 /* Expands the single file of a CAB archive (MSZIP/LZX/Quantum) into out_path,
  * through a temporary file renamed when complete. */
 kdx_status kdx_cab_expand(const char *cab_path, const char *out_path, kdx_err *err);
-/* Same, from a buffer (fuzzing); the expanded bytes go to *out (malloc'd). */
-kdx_status kdx_cab_expand_buffer(const void *data, size_t len, void **out, size_t *out_len,
-                                 kdx_err *err);
+/* Same, from a buffer; the expanded bytes go to *out (malloc'd). max_out
+ * bounds the expanded size (0: the 2 GB default). */
+kdx_status kdx_cab_expand_buffer(const void *data, size_t len, uint64_t max_out, void **out,
+                                 size_t *out_len, kdx_err *err);
 
 /* Creates dir and its parents (mode 0755). */
 kdx_status kdx_mkdirs(const char *dir, kdx_err *err);

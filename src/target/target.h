@@ -124,6 +124,10 @@ typedef struct kdx_target {
     kdx_exception exception;    /* the dump's exception, if it has one */
     kdx_module *main_module;    /* user dumps / images: the executable */
     kdx_overlay *overlay;
+    /* Optional, set by readers with direct virtual ranges: the lowest address
+     * >= va that ops->read_virt holds bytes for, so memory scans (s) skip
+     * gaps without probing every page; KDX_E_NOT_FOUND past the last range. */
+    kdx_status (*next_virt)(void *impl, uint64_t va, uint64_t *next);
 } kdx_target;
 
 /* Opens any supported file as a target: kernel dumps, minidumps, PE images,

@@ -86,6 +86,14 @@ TEST(kdump_real_triage_modules)
     CHECK_EQ(m->size, 0x3b000);
     CHECK_STR(m->image_name, "amdppm.sys");
     CHECK(kdx_target_module_at(tg, 0xfffff8048b58334cull) == m);
+    /* The unloaded-driver list: dam.sys first. */
+    size_t unloaded = tg->nmodules - loaded;
+    CHECK_EQ(unloaded, 4);
+    kdx_module *dam = tg->modules[loaded];
+    CHECK(dam->unloaded);
+    CHECK_STR(dam->name, "dam");
+    CHECK_EQ(dam->base, 0xfffff80487de0000ull);
+    CHECK_EQ(dam->size, 0x1c000);
     kdx_target_close(tg);
 }
 

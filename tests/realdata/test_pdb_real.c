@@ -120,6 +120,7 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
     kdx_guid_format(id.guid, g);
     CHECK_STR(g, "72E103A85CB249078B76B2E7C06257B1");
     CHECK_EQ(id.age, 3);
+    CHECK(kdx_pdb_has_private_symbols(&p));
     CHECK_EQ(id.arch, KDX_ARCH_X64);
     int bad_rva = 0, bad_name = 0, bad_lookup = 0;
     for (size_t i = 0; i < n; i++) {
@@ -150,6 +151,27 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
         kdx_test_fail(t, __FILE__, __LINE__, "%zu records: %d bad rva/size, %d bad name, %d bad name lookup",
                       n, bad_rva, bad_name, bad_lookup);
     CHECK_EQ(bad_rva, 0);
+    /* Parameter lists from the procedures' types (llvm-pdbutil: main is
+     * `int (int, char**)`; C::set_member takes an int; C::f takes nothing). */
+    char *params = kdx_pdb_params_at(&p, 0x1010);
+    CHECK_STR(params, "(int, char **)");
+    free(params);
+    params = kdx_pdb_params_at(&p, 0x1160);
+    CHECK_STR(params, "(int)");
+    free(params);
+    params = kdx_pdb_params_at(&p, 0x1110);
+    CHECK_STR(params, "(void)");
+    free(params);
+    CHECK(kdx_pdb_params_at(&p, 0xb97c) == NULL); /* a public: no type */
+    /* Inside a function: the function, not a compiler label ($LN14 at 0x1318). */
+    kdx_symbol in;
+    CHECK_OK(p.ops->by_rva(p.impl, 0x1320, &in));
+    CHECK_STR(in.name, "__tmainCRTStartup");
+    CHECK_EQ(in.rva, 0x11bc);
+    /* An assembler label is a symbol of its own (memcmp's mcmp10 at 0001:28512). */
+    CHECK_OK(p.ops->by_rva(p.impl, 0x1000 + 28512 + 1, &in));
+    CHECK_STR(in.name, "mcmp10");
+    CHECK_EQ(in.kind, KDX_SYM_LABEL);
     CHECK_EQ(bad_name, 0);
     CHECK_EQ(bad_lookup, 0);
     for (size_t i = 0; i < n; i++)
@@ -259,6 +281,16 @@ TEST(pdb_real_types_struct_bitfields_enum)
     CHECK_STR(en[4].name, "TP_CALLBACK_PRIORITY_COUNT");
     CHECK_EQ(en[4].value, 3);
     CHECK(p.ops->find_type(p.impl, "_NO_SUCH_TYPE_") == NULL);
+    CHECK(p.ops->find_type(p.impl, "_tp_callback_environ_v3") == ty); /* case folds */
+    /* S_UDT LPBYTE (global symbols): a typedef of unsigned char * (64-bit). */
+    const kdx_type *td = p.ops->find_type(p.impl, "LPBYTE");
+    REQUIRE(td);
+    CHECK_EQ(td->kind, KDX_TYPE_TYPEDEF);
+    CHECK_STR(td->name, "LPBYTE");
+    const kdx_type *ptr = kdx_type_strip(td);
+    REQUIRE(ptr && ptr->kind == KDX_TYPE_POINTER);
+    CHECK_EQ(ptr->size, 8);
+    CHECK_EQ(kdx_type_strip(ptr->target)->base, KDX_BASE_UCHAR);
     p.ops->destroy(p.impl);
 }
 
@@ -460,6 +492,7 @@ TEST(pdb_real_amdppm_identity)
     kdx_symprov p;
     REQUIRE(open_with_identity(t, path, &p, "1C19FDDB27BB3399D9B45973EFEAFCF3", 1, KDX_ARCH_X64));
     kdx_symbol s;
+    CHECK(!kdx_pdb_has_private_symbols(&p)); /* Microsoft's public PDB: stripped */
     CHECK_OK(p.ops->by_name(p.impl, "WriteIoMemRawEx", &s));
     kdx_symbol s2;
     CHECK_OK(p.ops->by_rva(p.impl, s.rva + 0x70, &s2));
@@ -503,5 +536,27 @@ TEST(pdb_real_basic32_large_pdb_is_lazy)
     kdx_symbol s2;
     CHECK_OK(p.ops->by_rva(p.impl, s.rva + 1, &s2));
     CHECK_STR(s2.name, "DllMain");
+    p.ops->destroy(p.impl);
+}
+
+/* llvm-pdbutil dump -globals / -section-headers on dump_syms_regtest64.pdb:
+ * S_GDATA32 _fltused, int, at 0003:4768 (.data at RVA 0x14000). */
+TEST(pdb_real_global_data)
+{
+    TESTDATA(path, "pdb/dump_syms_regtest64.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, NULL, &err));
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "_fltused", &s));
+    CHECK_EQ(s.kind, KDX_SYM_DATA);
+    CHECK_EQ(s.rva, 0x14000 + 4768);
+    CHECK_EQ(s.size, 4);
+    REQUIRE(s.type);
+    CHECK_EQ(kdx_type_strip(s.type)->base, KDX_BASE_INT4);
+    kdx_symbol at;
+    CHECK_OK(p.ops->by_rva(p.impl, 0x14000 + 4768 + 2, &at));
+    CHECK_STR(at.name, "_fltused");
+    CHECK_EQ(at.size, 4);
     p.ops->destroy(p.impl);
 }

@@ -312,11 +312,17 @@ TEST(pe_real_image_as_target)
     CHECK_OK(kdx_pe_exports_provider_open(tg, m->base, m->name, &prov, &err));
     REQUIRE(prov.ops);
     kdx_symbol s;
+    /* C++ exports display undecorated; the decorated name still finds them */
     CHECK_OK(prov.ops->by_rva(prov.impl, 0x21fd + 3, &s));
-    CHECK_STR(s.name, "??0A@@QAE@XZ");
+    CHECK_STR(s.name, "A::A");
     CHECK_EQ(s.rva, 0x21fd);
+    CHECK_OK(prov.ops->by_name(prov.impl, "??0A@@QAE@$$QAV0@@Z", &s));
+    CHECK_EQ(s.rva, 0x235b);
+    CHECK_STR(s.name, "A::A");
+    CHECK_OK(prov.ops->by_name(prov.impl, "A::meth2", &s));
+    CHECK(s.rva == 0x21e9 || s.rva == 0x27fc || s.rva == 0x1c35);
     int n = 0;
-    CHECK_OK(prov.ops->enumerate(prov.impl, "*meth1*", count_sym, &n));
+    CHECK_OK(prov.ops->enumerate(prov.impl, "A::meth1", count_sym, &n));
     CHECK_EQ(n, 3);
     n = 0;
     CHECK_OK(prov.ops->enumerate(prov.impl, "*", count_sym, &n));
@@ -347,4 +353,80 @@ TEST(pe_real_odd_images_as_targets)
                  KDX_E_NOT_FOUND);
         kdx_target_close(tg);
     }
+}
+
+/* The kernel image inside the triage dump: its headers are saved, most of the rest is
+ * not. Everything present answers; everything missing fails naming the address. */
+TEST(pe_real_triage_kernel_image_from_memory)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    kdx_target *tg;
+    kdx_err err = {0};
+    CHECK_OK(kdx_target_open(path, &tg, &err));
+    REQUIRE(tg);
+    kdx_pe *pe;
+    CHECK_OK(kdx_pe_open_target(tg, 0xfffff8047ba00000ull, "nt", &pe, &err));
+    if (pe) {
+        const kdx_pe_info *i = kdx_pe_get_info(pe);
+        CHECK_EQ(i->size_of_image, 0x1046000);
+        CHECK_EQ(i->timestamp, 0x0d8333e6);
+        CHECK_EQ(i->arch, KDX_ARCH_X64);
+        CHECK(kdx_pe_runtime_function_count(pe) > 10000);
+        kdx_pe_codeview cv;
+        CHECK_EQ(kdx_pe_codeview_info(pe, &cv, &err), KDX_E_MEM_MISSING);
+        CHECK_CONTAINS(err.msg, "IMAGE_DEBUG_DIRECTORY");
+        CHECK_CONTAINS(err.msg, "not present in the dump");
+        /* KeBugCheckEx (RVA 0x3f5a80): when its .pdata entry is saved it must cover it */
+        kdx_runtime_function f;
+        kdx_status st = kdx_pe_runtime_function_for(pe, 0x3f5a80, &f, &err);
+        CHECK(st == KDX_OK || st == KDX_E_MEM_MISSING);
+        if (st == KDX_OK)
+            CHECK(f.begin_rva <= 0x3f5a80 && 0x3f5a80 < f.end_rva);
+        kdx_pe_close(pe);
+    }
+    /* hal's headers are not in the dump */
+    CHECK_EQ(kdx_pe_open_target(tg, 0xfffff80479440000ull, "hal", &pe, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, "hal: IMAGE_DOS_HEADER at offset 0x0");
+    CHECK(pe == NULL);
+    kdx_target_close(tg);
+}
+
+static const char *version_string(const kdx_pe_version *v, const char *key)
+{
+    for (uint32_t i = 0; i < v->nstrings; i++)
+        if (strcmp(v->strings[i].key, key) == 0)
+            return v->strings[i].value;
+    return NULL;
+}
+
+TEST(pe_real_version_resource_amdppm)
+{
+    TESTDATA(path, "symstore/amdppm.sys/c9c030003b000/amdppm.sys");
+    kdx_pe *pe;
+    kdx_err err = {0};
+    CHECK_OK(kdx_pe_open_file(path, &pe, &err));
+    REQUIRE(pe);
+    kdx_pe_version v;
+    CHECK_OK(kdx_pe_version_info(pe, &v, &err));
+    CHECK(v.has_fixed);
+    /* 10.0.19041.1110, the same in the fixed block and in the strings */
+    CHECK_EQ(v.file_version_ms, 0x000a0000);
+    CHECK_EQ(v.file_version_ls, (19041u << 16) | 1110);
+    CHECK_EQ(v.file_os, 0x40004);   /* VOS_NT_WINDOWS32 */
+    CHECK_EQ(v.file_type, 3);       /* VFT_DRV */
+    CHECK_EQ(v.ntranslations, 1);
+    CHECK_EQ(v.translations[0], 0x040904b0);
+    CHECK_STR(version_string(&v, "CompanyName"), "Microsoft Corporation");
+    CHECK_STR(version_string(&v, "FileVersion"), "10.0.19041.1110 (WinBuild.160101.0800)");
+    CHECK_STR(version_string(&v, "FileDescription"), "Processor Device Driver");
+    CHECK_STR(version_string(&v, "LegalCopyright"), "\xc2\xa9 Microsoft Corporation. All rights reserved.");
+    CHECK_STR(version_string(&v, "ProductName"), "Microsoft\xc2\xae Windows\xc2\xae Operating System");
+    kdx_pe_close(pe);
+
+    TESTDATA(dll, "symstore/basic32.dll/5DDC1E9A6c000/basic32.dll");
+    CHECK_OK(kdx_pe_open_file(dll, &pe, &err));
+    REQUIRE(pe);
+    CHECK_EQ(kdx_pe_version_info(pe, &v, &err), KDX_E_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "no resources");
+    kdx_pe_close(pe);
 }

@@ -83,6 +83,16 @@ TEST(sym_real_basic32_compressed_pdb_over_http)
     CHECK(stat(pdb, &st) == 0 && st.st_size > 6500000);
     free(pdb);
     free(out);
+    /* A second session finds it in the cache; /o downloads it again. */
+    int before = kdx_http_server_requests(srv);
+    out = run(dll, sp, ".reload /f; lm m basic32");
+    CHECK_CONTAINS(out, "basic32    (private pdb symbols)");
+    CHECK_EQ(kdx_http_server_requests(srv), before);
+    free(out);
+    out = run(dll, sp, ".reload /o basic32; lm m basic32");
+    CHECK_CONTAINS(out, "basic32    (private pdb symbols)");
+    CHECK(kdx_http_server_requests(srv) > before);
+    free(out);
     kdx_http_server_stop(srv);
     free(sp);
     free(cache);

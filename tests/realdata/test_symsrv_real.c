@@ -55,7 +55,7 @@ TEST(symsrv_real_cab_truncated_is_an_error)
     REQUIRE(kdx_read_all(cab, &buf, &len, &err) == KDX_OK);
     void *out = NULL;
     size_t out_len;
-    CHECK(kdx_cab_expand_buffer(buf, len / 2, &out, &out_len, &err) != KDX_OK);
+    CHECK(kdx_cab_expand_buffer(buf, len / 2, 0, &out, &out_len, &err) != KDX_OK);
     CHECK(err.msg[0] != '\0');
     free(out);
     free(buf);
@@ -120,4 +120,63 @@ TEST(symsrv_real_http_download_plain_and_compressed)
     free(text);
     free(url);
     free(cache);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp) {
+        fputs(text, fp);
+        fclose(fp);
+    }
+}
+
+/* file.ptr redirects: "PATH:" to a file readable here is followed, "MSG:" is reported. */
+TEST(symsrv_real_file_ptr_redirects)
+{
+    TESTDATA(pdb, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
+    const char *tmp = kdx_test_tmpdir();
+    char *root = kdx_asprintf("%s/ptrstore", tmp);
+    char *d1 = kdx_asprintf("%s/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31", root);
+    char *d2 = kdx_asprintf("%s/gone.pdb/ABC1", root);
+    REQUIRE(kdx_mkdirs(d1, NULL) == KDX_OK && kdx_mkdirs(d2, NULL) == KDX_OK);
+    char *ptr1 = kdx_asprintf("%s/file.ptr", d1), *ptr2 = kdx_asprintf("%s/file.ptr", d2);
+    char *text = kdx_asprintf("PATH:%s", pdb);
+    write_text(ptr1, text);
+    write_text(ptr2, "MSG: this file was removed from the store");
+    kdx_http_server *srv = kdx_http_server_start(root);
+    REQUIRE(srv);
+    char *url = kdx_asprintf("http://127.0.0.1:%d", kdx_http_server_port(srv));
+    char *cache = kdx_asprintf("%s/ptrcache", tmp);
+    kdx_symsrv_req r[2] = {
+        {.server = url, .store = cache, .name = "amdppm.pdb", .key = "1C19FDDB27BB3399D9B45973EFEAFCF31"},
+        {.server = url, .store = cache, .name = "gone.pdb", .key = "ABC1"}};
+    kdx_symsrv_fetch(r, 2);
+    CHECK_OK(r[0].status);
+    CHECK(r[0].path && has_msf_header(r[0].path));
+    CHECK(r[1].status == KDX_E_NOT_FOUND);
+    CHECK_CONTAINS(r[1].msg, "this file was removed from the store");
+    kdx_symsrv_req_free(&r[0]);
+    kdx_symsrv_req_free(&r[1]);
+    kdx_http_server_stop(srv);
+    /* The same store used as a local tier. */
+    char *sp_text = kdx_asprintf("srv*%s/localcache*%s", tmp, root);
+    kdx_sympath *sp = kdx_sympath_parse(sp_text);
+    kdx_symfind_ctx c = {.default_cache = cache, .offline = true};
+    kdx_symfind f = {.name = "amdppm.pdb", .key = "1C19FDDB27BB3399D9B45973EFEAFCF31"};
+    char *path = NULL;
+    CHECK_OK(kdx_sympath_find(&c, sp, &f, &path, NULL));
+    CHECK(path && has_msf_header(path));
+    CHECK_CONTAINS(path, "/localcache/amdppm.pdb/");
+    free(path);
+    kdx_sympath_free(sp);
+    free(sp_text);
+    free(url);
+    free(cache);
+    free(text);
+    free(ptr1);
+    free(ptr2);
+    free(d1);
+    free(d2);
+    free(root);
 }

@@ -8,6 +8,7 @@
 #include "base/bytes.h"
 #include "base/util.h"
 #include "commands/command.h"
+#include "dump/kdump_writer.h"
 
 typedef struct fix_page {
     uint64_t pfn;
@@ -194,6 +195,9 @@ kdx_target *mmfix_x64_leak(void)
     mmfix_put_bytes(tg, 0x5621, leak, 16);
     mmfix_put_bytes(tg, 0x5700, "Hello, world", 13);
     mmfix_put_bytes(tg, 0x5800, "W\0i\0n\0\0\0", 8);
+    mmfix_put64(tg, 0x5900, 0x3ff8000000000000ull); /* 1.5 */
+    mmfix_put64(tg, 0x5908, 0x0000000140100000ull); /* floats 2.25, 1.4e-45 */
+    mmfix_put64(tg, 0x5910, 0x7e967699bf800000ull); /* floats -1, 1e38 */
     mmfix_put_bytes(tg, 0x5ff8, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
     mmfix_map_x64(tg, 0xfffff8800496f000ull, 0x6000, 0x963, &next);
     mmfix_drop(tg, 0x6);
@@ -201,86 +205,43 @@ kdx_target *mmfix_x64_leak(void)
     return tg;
 }
 
-static int page_cmp(const void *a, const void *b)
-{
-    uint64_t x = (*(fix_page *const *)a)->pfn, y = (*(fix_page *const *)b)->pfn;
-    return x < y ? -1 : x > y;
-}
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-kdx_status mmfix_write_complete_dump(kdx_target *t, const char *path, uint32_t build,
-                                     kdx_err *err)
+kdx_status mmfix_save_dump(kdx_target *t, kdx_kdw_kind kind, uint32_t build, const char *path,
+                           kdx_err *err)
 {
     fixture *f = t->impl;
-    bool is64 = t->arch == KDX_ARCH_X64;
-    size_t hsize = is64 ? 0x2000 : 0x1000;
-    size_t max_runs = is64 ? 42 : 86;
-    if (f->pages.len > max_runs)
-        return kdx_err_set(err, KDX_E_LIMIT, "fixture has %zu pages, a header holds %zu runs",
-                           f->pages.len, max_runs);
-    qsort(f->pages.items, f->pages.len, sizeof *f->pages.items, page_cmp);
-    uint8_t *h = kdx_xcalloc(1, hsize);
-    memcpy(h, is64 ? "PAGEDU64" : "PAGEDUMP", 8);
-    put_le(h + 0x8, 0xf, 4);
-    put_le(h + 0xc, build, 4);
-    size_t desc = is64 ? 0x88 : 0x64, esize = is64 ? 16 : 8;
-    if (is64) {
-        put_le(h + 0x10, t->dtb, 8);
-        put_le(h + 0x30, 0x8664, 4);
-        put_le(h + 0x34, 1, 4);
-        put_le(h + 0x38, 0x20, 4);
-        put_le(h + 0x88, f->pages.len, 4);
-        put_le(h + 0x90, f->pages.len, 8);
-        put_le(h + 0xf98, 1, 4);
-    } else {
-        put_le(h + 0x10, t->dtb, 4);
-        put_le(h + 0x20, 0x14c, 4);
-        put_le(h + 0x24, 1, 4);
-        put_le(h + 0x28, 0x20, 4);
-        h[0x5c] = t->paging == KDX_PAGING_X86_PAE;
-        put_le(h + 0x64, f->pages.len, 4);
-        put_le(h + 0x68, f->pages.len, 4);
-        put_le(h + 0xf88, 1, 4);
-    }
-    for (size_t i = 0; i < f->pages.len; i++) {
-        uint8_t *r = h + desc + esize + i * esize;
-        put_le(r, f->pages.items[i]->pfn, (int)esize / 2);
-        put_le(r + esize / 2, 1, (int)esize / 2);
-    }
-    FILE *out = fopen(path, "wb");
-    if (!out) {
-        free(h);
-        return kdx_err_set(err, KDX_E_IO, "%s: cannot create", path);
-    }
-    bool ok = fwrite(h, 1, hsize, out) == hsize;
-    for (size_t i = 0; ok && i < f->pages.len; i++)
-        ok = fwrite(f->pages.items[i]->data, 1, 4096, out) == 4096;
-    ok = (fclose(out) == 0) && ok;
-    free(h);
-    return ok ? KDX_OK : kdx_err_set(err, KDX_E_IO, "%s: write failed", path);
+    kdx_kdw *w = kdx_kdw_new(t->arch, t->paging == KDX_PAGING_X86_PAE);
+    kdx_kdw_set_system(w, build, 1, 0x01d0000000000000ull, 36000000000ull);
+    for (size_t i = 0; i < f->pages.len; i++)
+        kdx_kdw_write_phys(w, f->pages.items[i]->pfn << 12, f->pages.items[i]->data, 4096);
+    kdx_kdw_set_dtb(w, t->dtb);
+    kdx_status st = kdx_kdw_save(w, kind, path, err);
+    kdx_kdw_free(w);
+    return st;
 }
 
 /* Golden-transcript generators: the reference articles' systems as dumps. */
-static kdx_status write_and_close(kdx_target *t, uint32_t build, const char *path, kdx_err *err)
+static kdx_status write_and_close(kdx_target *t, kdx_kdw_kind kind, uint32_t build,
+                                  const char *path, kdx_err *err)
 {
-    kdx_status st = mmfix_write_complete_dump(t, path, build, err);
+    kdx_status st = mmfix_save_dump(t, kind, build, path, err);
     kdx_target_close(t);
     return st;
 }
 
 static kdx_status gen_pae_article(const char *path, kdx_err *err)
 {
-    return write_and_close(mmfix_article_pae(), 2600, path, err);
+    return write_and_close(mmfix_article_pae(), KDX_KDW_COMPLETE, 2600, path, err);
 }
 TEST_GENERATOR(mm_pae_article, gen_pae_article)
 
+static kdx_status gen_pae_article_bitmap(const char *path, kdx_err *err)
+{
+    return write_and_close(mmfix_article_pae(), KDX_KDW_BITMAP, 2600, path, err);
+}
+TEST_GENERATOR(mm_pae_article_bitmap, gen_pae_article_bitmap)
+
 static kdx_status gen_x64_leak(const char *path, kdx_err *err)
 {
-    return write_and_close(mmfix_x64_leak(), 7601, path, err);
+    return write_and_close(mmfix_x64_leak(), KDX_KDW_COMPLETE, 7601, path, err);
 }
 TEST_GENERATOR(mm_x64_leak, gen_x64_leak)

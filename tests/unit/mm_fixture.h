@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "dump/kdump_writer.h"
 #include "target/target.h"
 
 /* A kernel-dump target with no pages; paging and dtb set as given. */
@@ -39,10 +40,10 @@ kdx_target *mmfix_article_pae(void);
  * fffff880`04970000 paged out (page file 2, offset 1234). */
 kdx_target *mmfix_x64_leak(void);
 
-/* Writes t's pages as a complete memory dump (DumpType 1, one run per
- * page): PAGEDU64 for x64, PAGEDUMP with PAE for x86. */
-kdx_status mmfix_write_complete_dump(kdx_target *t, const char *path, uint32_t build,
-                                     kdx_err *err);
+/* Saves t's physical pages and page-table root as a kernel dump with the
+ * project's dump writer (complete or bitmap). */
+kdx_status mmfix_save_dump(kdx_target *t, kdx_kdw_kind kind, uint32_t build, const char *path,
+                           kdx_err *err);
 
 /* Runs commands in a session whose target is t (the session takes it);
  * returns the malloc'd output. setup runs first with its output discarded. */

@@ -311,7 +311,7 @@ TEST(expr_kernel_sign_extension)
 static const expr_case target_cases[] = {
     OK("@rax", 0x1234), OK("rax", 0x1234), OK("RAX", 0x1234), OK("@eax", 0x1234), OK("al", 0x34),
     OK("@ah", 0x12), OK("rax+1", 0x1235), OK("@rip", 0x7ff612340000ull), OK("$ip", 0x7ff612340000ull),
-    OK("@$ip", 0x7ff612340000ull), OK("$csp", 0x100000), OK("$retreg", 0x1234),
+    OK("@$ip", 0x7ff612340000ull), OK(".", 0x7ff612340000ull), OK("$scopeip", 0x7ff612340000ull), OK(". + 10", 0x7ff612340010ull), OK("$csp", 0x100000), OK("$retreg", 0x1234),
     OK("poi(1000)", 0x1122334455667788ull), OK("poi 1000", 0x1122334455667788ull),
     OK("qwo(1000)", 0x1122334455667788ull), OK("dwo(1000)", 0x55667788), OK("dwo(1004)", 0x11223344),
     OK("wo(1000)", 0x7788), OK("by(1000)", 0x88), OK("by(1007)", 0x11), OK("poi(1008)", 0x1000),
@@ -353,6 +353,15 @@ TEST(expr_x86_registers_sign_extend)
     CHECK_EQ(v, 0xffffffff8054099eull);
     CHECK_OK(kdx_expr_eval_all(fx.s, "$ptrsize", &v, &err));
     CHECK_EQ(v, 4);
+    /* Kernel pointers read by poi are sign extended like constants; dwo is not. */
+    fake_page *pg = fake_add_page(fx.f, 0x7000);
+    pg->bytes[0] = 0x9e, pg->bytes[1] = 0x09, pg->bytes[2] = 0x54, pg->bytes[3] = 0x80;
+    CHECK_OK(kdx_expr_eval_all(fx.s, "poi(7000)", &v, &err));
+    CHECK_EQ(v, 0xffffffff8054099eull);
+    CHECK_OK(kdx_expr_eval_all(fx.s, "poi(7000) == 8054099e", &v, &err));
+    CHECK_EQ(v, 1);
+    CHECK_OK(kdx_expr_eval_all(fx.s, "dwo(7000)", &v, &err));
+    CHECK_EQ(v, 0x8054099e);
     fixture_close(&fx);
 }
 
@@ -602,7 +611,7 @@ static const cpp_case cpp_cases[] = {
     {"(char)65", "char 0n65 'A'\n"}, {"(unsigned char)0x141", "unsigned char 0x41 'A'\n"},
     {"(short)0x12345", "short 0n9029\n"}, {"(unsigned short)-1", "unsigned short 0xffff\n"},
     {"(long)-1", "long 0n-1\n"}, {"(unsigned long)-1", "unsigned long 0xffffffff\n"},
-    {"(__int64)-1", "int64 0n-1\n"}, {"(unsigned __int64)-1", "unsigned int64 0xffffffffffffffff\n"},
+    {"(__int64)-1", "int64 0n-1\n"}, {"(unsigned __int64)-1", "unsigned int64 0xffffffff`ffffffff\n"},
     {"(int)3.9", "int 0n3\n"}, {"(double)1", "double 1\n"}, {"(bool)2", "bool true\n"},
     {"(ULONG)-1", "unsigned long 0xffffffff\n"}, {"(PVOID)0x10", "void * 0x00000000`00000010\n"},
     {"(int*)0x1000 + 1", "int * 0x00000000`00001004\n"},
@@ -612,9 +621,10 @@ static const cpp_case cpp_cases[] = {
     /* registers, pseudo-registers, MASM inside C++ */
     {"@rax", "unsigned int64 0x1234\n"}, {"@eax", "unsigned int 0x1234\n"},
     {"@al", "unsigned char 0x34 '4'\n"}, {"@$t0", "unsigned int64 0x0\n"},
-    {"@$ptrsize", "unsigned int64 0x8\n"}, {"@@masm(10)", "unsigned int64 0x10\n"},
+    {"@$ptrsize", "unsigned int64 0x8\n"}, {"@$ip", "unsigned char * 0x00007ff6`12340000"},
+    {"@$csp", "unsigned char * 0x00000000`00100000"}, {"@@masm(10)", "unsigned int64 0x10\n"},
     {"@@(poi(1008))", "unsigned int64 0x1000\n"}, {"*(unsigned char*)0x1000", "unsigned char 0x88\n"},
-    {"*(ULONG64*)0x1000", "unsigned int64 0x1122334455667788\n"},
+    {"*(ULONG64*)0x1000", "unsigned int64 0x11223344`55667788\n"},
     {"((unsigned long*)0x1000)[1]", "unsigned long 0x11223344\n"},
     {"&((unsigned long*)0x1000)[1]", "unsigned long * 0x00000000`00001004\n"},
     /* types from symbols */
@@ -631,6 +641,10 @@ static const cpp_case cpp_cases[] = {
                                                 "   +0x000 Flink            : 0x00000000`00006008 _LIST_ENTRY\n"
                                                 "   +0x008 Blink            : 0x00000000`00006008 _LIST_ENTRY\n"},
     {"((nt!_KTHREAD*)0x6000)->Name[1]", "unsigned char 0x68 'h'\n"},
+    {"((nt!_KTHREAD*)0x6000)->Name", "unsigned char [4]  \"Thr\"\n"},
+    {"(char*)((nt!_KTHREAD*)0x6000)->Name", "char * 0x00000000`00006024  \"Thr\"\n"},
+    {"sizeof(((nt!_KTHREAD*)0x6000)->Name)", "unsigned int64 0x4\n"},
+    {"sizeof(nt!KiFunc)", "Type information missing error"},
     {"(*(nt!_KTHREAD*)0x6000).Self->Self->Priority", "long 0n-2\n"},
     {"&((nt!_KTHREAD*)0x6000)->Priority", "long * 0x00000000`00006020\n"},
     {"(nt!_KTHREAD*)0x9000", "struct _KTHREAD * 0x00000000`00009000\n"

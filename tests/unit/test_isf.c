@@ -29,6 +29,18 @@ static kdx_status open_text(const char *text, kdx_symprov *p, kdx_symfile_id *id
     return kdx_isf_provider_open_buffer("test.json", (const uint8_t *)text, strlen(text), p, id, err);
 }
 
+/* small_isf with the first `from` replaced by `to` (malloc'd). */
+static char *edited(const char *from, const char *to)
+{
+    const char *at = strstr(small_isf, from);
+    size_t head = (size_t)(at - small_isf), n = strlen(small_isf) - strlen(from) + strlen(to);
+    char *out = kdx_xmalloc(n + 1);
+    memcpy(out, small_isf, head);
+    strcpy(out + head, to);
+    strcat(out, at + strlen(from));
+    return out;
+}
+
 TEST(isf_small_table)
 {
     kdx_symprov p;
@@ -84,15 +96,11 @@ TEST(isf_bad_input_named)
     CHECK_CONTAINS(err.msg, "not a JSON object");
     CHECK_EQ(open_text("{\"metadata\": {}}", &p, NULL, &err), KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "no \"base_types\" object");
-    char *bad = kdx_strdup(small_isf);
-    char *at = strstr(bad, "\"bit_length\": 3");
-    at[14] = '0';
+    char *bad = edited("\"bit_length\": 3", "\"bit_length\": 0");
     CHECK_EQ(open_text(bad, &p, NULL, &err), KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "user_types._NODE.fields.Low: bitfield");
     free(bad);
-    bad = kdx_strdup(small_isf);
-    at = strstr(bad, "\"name\": \"char\"");
-    memcpy(at + 9, "ch@r", 4);
+    bad = edited("\"name\": \"char\"", "\"name\": \"ch@r\"");
     CHECK_EQ(open_text(bad, &p, NULL, &err), KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "unknown base type \"ch@r\"");
     free(bad);
@@ -118,4 +126,24 @@ TEST(isf_guid_parse)
     CHECK(!kdx_isf_parse_guid("0011", g));
     CHECK(!kdx_isf_parse_guid("00112233445566778899AABBCCDDEEFG", g));
     CHECK(!kdx_isf_parse_guid("00112233445566778899AABBCCDDEEFF00", g));
+}
+
+TEST(isf_implausible_sizes_rejected)
+{
+    kdx_symprov p;
+    kdx_err err = {0};
+    /* 4 G one-byte elements: more than any record can hold */
+    char *bad = edited("\"count\": 4", "\"count\": 4294967295");
+    CHECK_EQ(open_text(bad, &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "implausibly large");
+    free(bad);
+    bad = edited("\"size\": 16", "\"size\": 1099511627776");
+    CHECK_EQ(open_text(bad, &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "user_types._NODE: size is implausibly large");
+    free(bad);
+    bad = edited("\"size\": 4, \"base\"", "\"size\": 40, \"base\"");
+    CHECK_EQ(open_text(bad, &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "enums._COLOR");
+    free(bad);
+    CHECK(p.ops == NULL);
 }

@@ -416,3 +416,72 @@ static kdx_status gen_sample_bitmap(const char *path, kdx_err *err)
 TEST_GENERATOR(kdump_sample_triage, gen_sample_triage)
 TEST_GENERATOR(kdump_sample_complete, gen_sample_complete)
 TEST_GENERATOR(kdump_sample_bitmap, gen_sample_bitmap)
+
+/* Raw physical pages far apart: the complete dump merges runs down to the 42
+ * the header holds, the bitmap dump stays small for 8 GB of address space,
+ * and both stream to sparse files. */
+TEST(kdump_writer_sparse_physical_layouts)
+{
+    for (int kind = KDX_KDW_COMPLETE; kind <= KDX_KDW_BITMAP; kind++) {
+        kdx_kdw *w = kdx_kdw_new(KDX_ARCH_X64, false);
+        kdx_kdw_set_dtb(w, 0x1ad000);
+        for (uint64_t i = 0; i < 60; i++) {
+            char tag[16];
+            snprintf(tag, sizeof tag, "page%02u", (unsigned)i);
+            kdx_kdw_write_phys(w, (0x1000 + i * 0x10) * 4096ull, tag, 7);
+        }
+        kdx_kdw_write_phys(w, 0x1ffff0ull * 4096, "top", 4); /* just below 8 GB */
+        char path[512];
+        snprintf(path, sizeof path, "%s/sparse%d.dmp", kdx_test_tmpdir(), kind);
+        kdx_err err;
+        REQUIRE(kdx_kdw_save(w, (kdx_kdw_kind)kind, path, &err) == KDX_OK);
+        kdx_kdw_free(w);
+        kdx_target *tg;
+        REQUIRE(kdx_target_open(path, &tg, &err) == KDX_OK);
+        const kdx_kdump *d = kdx_kdump_of(tg);
+        CHECK(!d->truncated);
+        if (kind == KDX_KDW_COMPLETE)
+            CHECK(d->nruns <= 42);
+        else
+            CHECK_EQ(d->bmp.total_present_pages, 62); /* 61 written pages + the dtb page */
+        char got[8];
+        for (uint64_t i = 0; i < 60; i += 7) {
+            char tag[16];
+            snprintf(tag, sizeof tag, "page%02u", (unsigned)i);
+            CHECK_OK(kdx_read_phys(tg, (0x1000 + i * 0x10) * 4096ull, got, 7, NULL, NULL));
+            CHECK(memcmp(got, tag, 7) == 0);
+        }
+        CHECK_OK(kdx_read_phys(tg, 0x1ffff0ull * 4096, got, 4, NULL, NULL));
+        CHECK_STR(got, "top");
+        if (kind == KDX_KDW_BITMAP)
+            CHECK(kdx_read_phys(tg, 0x1001ull * 4096, got, 4, NULL, NULL) != KDX_OK);
+        kdx_target_close(tg);
+    }
+}
+
+/* The bitmap header's TotalPresentPages/Pages order is told apart by the
+ * bitmap's population; a count that fits neither is an error. */
+TEST(kdump_bitmap_header_field_order)
+{
+    size_t n;
+    uint8_t *b = sample_buf(KDX_KDW_BITMAP, &n);
+    REQUIRE(b != NULL);
+    uint64_t present = kdx_le64(b + 0x2028), pages = kdx_le64(b + 0x2030);
+    kdx_put_le64(b + 0x2028, pages);
+    kdx_put_le64(b + 0x2030, present);
+    kdx_target *tg;
+    kdx_err err;
+    REQUIRE(open_buf(b, n, "swap.dmp", &tg, &err) == KDX_OK);
+    const kdx_kdump *d = kdx_kdump_of(tg);
+    CHECK_EQ(d->bmp.total_present_pages, present);
+    CHECK_EQ(d->bmp.pages, pages);
+    uint64_t v;
+    CHECK_OK(kdx_read_u64(tg, RSP, &v, NULL));
+    CHECK_EQ(v, 0xfffff80001984bd9ull);
+    kdx_target_close(tg);
+    kdx_put_le64(b + 0x2028, present + 1);
+    kdx_put_le64(b + 0x2030, pages);
+    CHECK(open_buf(b, n, "bad.dmp", &tg, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "bad.dmp: bitmap dump header at offset 0x2000");
+    free(b);
+}

@@ -146,7 +146,7 @@ TEST(memcmd_search)
     free(out);
     out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
                     "s -d fffff880`0496e000 L?ffffffff 08070605");
-    CHECK_STR(out, "fffff880`0496effc  08070605 ???????? ???????? ????????\n");
+    CHECK_STR(out, "fffff880`0496effc  08070605 ???????? ???????? ????????  ....????????????\n");
     free(out);
     out = mmfix_run(mmfix_x64_leak(), NULL, "s -u fffff880`0496e000 L1000 \"Win\"; s -b fffff880`0496e000 L1000 33 c9 8b");
     CHECK_CONTAINS(out, "fffff880`0496e800  57 00 69 00 6e 00");
@@ -169,5 +169,112 @@ TEST(memcmd_errors)
     free(out);
     out = mmfix_run(mmfix_x64_leak(), NULL, "s -z 0 L10 1");
     CHECK_CONTAINS(out, "Syntax error");
+    free(out);
+}
+
+TEST(memcmd_search_flags_and_strings)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
+                          "s -[1]a fffff880`0496e000 L1000 \"Leak\"; s -[1]b fffff880`0496e000 L1000 'L' 'e';"
+                          "s -d fffff880`0496e000 L1000 04030201; s -d fffff880`0496e000 L1000 'kaeL'");
+    /* DWORD hits are aligned: the unaligned "Leak" tags are not DWORD hits. */
+    CHECK_STR(out, "fffff880`0496e3aa\n"
+                   "fffff880`0496e621\n"
+                   "fffff880`0496e3aa\n"
+                   "fffff880`0496e621\n"
+                   "fffff880`0496eff8  04030201 08070605 ???????? ????????  ........????????\n");
+    free(out);
+    out = mmfix_run(mmfix_x64_leak(), NULL, "s -[l5]sa fffff880`0496e600 L200; s -su fffff880`0496e800 L10");
+    CHECK_STR(out, "fffff880`0496e621  \"Leak;\"\n"
+                   "fffff880`0496e700  \"Hello, world\"\n"
+                   "fffff880`0496e800  \"Win\"\n");
+    free(out);
+    /* [w]: the fixture's pages are writable (PTE 963); a read-only page is skipped. */
+    kdx_target *tg = mmfix_x64_leak();
+    uint64_t next = 0x40000;
+    mmfix_map_x64(tg, 0xfffff88004971000ull, 0x7000, 0x161, &next);
+    mmfix_put_bytes(tg, 0x7010, "Leak", 4);
+    out = mmfix_run(tg, NULL, "s -[1w]a fffff880`0496e000 L4000 \"Leak\"");
+    CHECK_STR(out, "fffff880`0496e3aa\nfffff880`0496e621\n");
+    free(out);
+}
+
+/* A target with direct virtual ranges only (like a triage or minidump). */
+static kdx_status ranges_read(void *impl, uint64_t va, void *buf, size_t len, size_t *done)
+{
+    (void)impl;
+    static const uint64_t base = 0x7ff612340000ull;
+    size_t got = 0;
+    while (got < len && va + got >= base && va + got < base + 0x2000) {
+        ((uint8_t *)buf)[got] = (va + got == base + 0x1234) ? 'Z' : 0;
+        got++;
+    }
+    if (done)
+        *done = got;
+    return got == len ? KDX_OK : KDX_E_MEM_MISSING;
+}
+
+static kdx_status ranges_next(void *impl, uint64_t va, uint64_t *next)
+{
+    (void)impl;
+    if (va > 0x7ff612341fffull)
+        return KDX_E_NOT_FOUND;
+    *next = va < 0x7ff612340000ull ? 0x7ff612340000ull : va;
+    return KDX_OK;
+}
+
+static void ranges_close(void *impl)
+{
+    (void)impl;
+}
+
+static const kdx_target_ops ranges_ops = {.format_name = "Test ranges", .close = ranges_close,
+                                          .read_virt = ranges_read};
+
+TEST(memcmd_search_targets_without_page_tables)
+{
+    kdx_target *tg = kdx_target_new(KDX_TARGET_USER_DUMP, KDX_ARCH_X64, "ranges.dmp");
+    tg->ops = &ranges_ops;
+    char *out = mmfix_run(tg, NULL, "s -[1]b 0 L?7fffffffffff 5a");
+    CHECK_CONTAINS(out, "too large to probe");
+    free(out);
+    tg = kdx_target_new(KDX_TARGET_USER_DUMP, KDX_ARCH_X64, "ranges.dmp");
+    tg->ops = &ranges_ops;
+    tg->next_virt = ranges_next;
+    out = mmfix_run(tg, NULL, "s -[1]b 0 L?7fffffffffff 5a");
+    CHECK_STR(out, "00007ff6`12341234\n");
+    free(out);
+}
+
+TEST(memcmd_floats_and_dW)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
+                          "dD fffff880`0496e900 l2; df fffff880`0496e908 l4; dW fffff880`0496e3aa l4;"
+                          "dD fffff880`0496eff8 l2; DB fffff880`0496e3aa l2");
+    CHECK_STR(out, "fffff880`0496e900  1.5 2.65301280409e-314\n"
+                   "fffff880`0496e908  2.25 1.4012985e-045 -1 9.9999997e+037\n"
+                   "fffff880`0496e3aa  654c 6b61 c13b 420f                      Leak;..B\n"
+                   "fffff880`0496eff8  5.44760372201e-270 ????????\n"
+                   "fffff880`0496e3aa  4c 65                                            Le\n");
+    free(out);
+}
+
+TEST(memcmd_real_dumps)
+{
+    TESTDATA(triage, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(triage, NULL, "dq ffff8504`29890ee8 l2; !db 0; db /p 0", &err);
+    REQUIRE(out);
+    CHECK_STR(out, "ffff8504`29890ee8  fffff804`7be0f4e1 00000000`0000007e\n"
+                   "Physical memory is not available in this dump (Kernel triage dump).\n"
+                   "Physical memory is not available in this dump (Kernel triage dump).\n");
+    free(out);
+    TESTDATA(full, "kernel/full_head_19045.dmp");
+    out = kdx_test_run(full, NULL, "!dq 3ff0 l4; !db 2000 l10", &err);
+    REQUIRE(out);
+    CHECK_STR(out, "#    3ff0 8a000000`00c02863 8a000000`00c02863\n"
+                   "Physical memory read at 4000 failed (the page lies past the end of the truncated "
+                   "dump file)\n"
+                   "#    2000 03 00 00 00 00 00 00 00-00 00 86 80 d3 10 02 00 ................\n");
     free(out);
 }

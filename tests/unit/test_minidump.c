@@ -1,6 +1,7 @@
 /* Unit tests for the minidump reader on dumps from the project's writer:
  * every arch, memory lists and memory64, thread names, exceptions with and
  * without a context, and corruptions of each structure. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/bytes.h"
@@ -76,6 +77,20 @@ static void make_spec(kdx_mdw_spec *sp, kdx_mdw_thread th[2], kdx_mdw_module mod
     sp->exception_context = make_ctx(a, 0x401080, 0x200010);
 }
 
+/* The spec of make_spec with the arrays it points to. */
+typedef struct fixture {
+    kdx_mdw_spec sp;
+    kdx_mdw_thread th[2];
+    kdx_mdw_module mod[2];
+    kdx_mdw_memory mem[2];
+} fixture;
+
+static kdx_mdw_spec *fixture_init(fixture *f, kdx_arch a)
+{
+    make_spec(&f->sp, f->th, f->mod, f->mem, a);
+    return &f->sp;
+}
+
 static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
 {
     kdx_file *f;
@@ -89,16 +104,13 @@ static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx
 
 static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
 {
-    kdx_mdw_spec sp;
-    kdx_mdw_thread th[2];
-    kdx_mdw_module mod[2];
-    kdx_mdw_memory mem[2];
-    make_spec(&sp, th, mod, mem, a);
-    sp.full_memory = full;
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, a);
+    spp->full_memory = full;
     uint8_t *buf;
     size_t len;
     kdx_err err = {0};
-    REQUIRE(kdx_minidump_write(&sp, &buf, &len, &err) == KDX_OK);
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
     kdx_target *tg = open_buf(t, buf, len, &err);
     free(buf);
     if (!tg)
@@ -178,18 +190,15 @@ TEST(minidump_synthetic_arm64)
 
 TEST(minidump_exception_without_context_uses_thread)
 {
-    kdx_mdw_spec sp;
-    kdx_mdw_thread th[2];
-    kdx_mdw_module mod[2];
-    kdx_mdw_memory mem[2];
-    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
-    sp.exception_has_context = false;
-    sp.comment = "written by kdx's tests";
-    sp.extra_stream_type = 0x12345678;
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->exception_has_context = false;
+    spp->comment = "written by kdx's tests";
+    spp->extra_stream_type = 0x12345678;
     uint8_t *buf;
     size_t len;
     kdx_err err;
-    REQUIRE(kdx_minidump_write(&sp, &buf, &len, &err) == KDX_OK);
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
     kdx_target *tg = open_buf(t, buf, len, &err);
     free(buf);
     REQUIRE(tg);
@@ -205,15 +214,12 @@ TEST(minidump_exception_without_context_uses_thread)
  * an error that names the file, or a dump that still opens: never a crash. */
 TEST(minidump_corruptions_rejected_cleanly)
 {
-    kdx_mdw_spec sp;
-    kdx_mdw_thread th[2];
-    kdx_mdw_module mod[2];
-    kdx_mdw_memory mem[2];
-    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
     uint8_t *buf;
     size_t len;
     kdx_err err;
-    REQUIRE(kdx_minidump_write(&sp, &buf, &len, &err) == KDX_OK);
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
     uint32_t nstreams = kdx_le32(buf + 8);
     for (uint32_t i = 0; i < nstreams; i++) {
         uint8_t *e = buf + 32 + 12 * i;
@@ -255,13 +261,108 @@ TEST(minidump_corruptions_rejected_cleanly)
     free(buf);
 }
 
+TEST(minidump_unloaded_modules_and_handles)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    const kdx_mdw_unloaded un[] = {{"C:\\plugins\\old.dll", 0x10000000, 0x5000, 0x1234, 0}};
+    const kdx_mdw_handle hs[] = {
+        {.handle = 4, .type_name = "Directory", .object_name = "\\KnownDlls", .attributes = 0x10,
+         .granted_access = 3, .handle_count = 39, .pointer_count = 68},
+        {.handle = 8, .type_name = "File"},
+        {.handle = 0xc, .type_name = "File"}};
+    spp->unloaded = un;
+    spp->nunloaded = 1;
+    spp->handles = hs;
+    spp->nhandles = 3;
+    const char *path = kdx_test_tmpdir();
+    REQUIRE(path);
+    char file[512];
+    snprintf(file, sizeof file, "%s/handles.dmp", path);
+    kdx_err err;
+    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    kdx_target *tg;
+    REQUIRE(kdx_target_open(file, &tg, &err) == KDX_OK);
+    CHECK_EQ(tg->nmodules, 3);
+    kdx_module *old = tg->modules[2];
+    CHECK(old->unloaded);
+    CHECK_STR(old->image_name, "old.dll");
+    CHECK_EQ(old->base, 0x10000000);
+    CHECK(kdx_target_module_at(tg, 0x10000010) == NULL); /* unloaded: not a live mapping */
+    CHECK(tg->main_module == tg->modules[0]);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md && md->nhandles == 3);
+    CHECK_STR(md->handles[0].object_name, "\\KnownDlls");
+    kdx_target_close(tg);
+    char *out = kdx_test_run(file, NULL, "!handle; !handle 4 f; !handle 99", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Handle 4\n  Type         \tDirectory\nHandle 8\n  Type         \tFile\n");
+    CHECK_CONTAINS(out, "3 Handles\nType           \tCount\nDirectory      \t1\nFile           \t2\n");
+    CHECK_CONTAINS(out, "  HandleCount  \t39\n  PointerCount \t68\n  Name         \t\\KnownDlls\n");
+    CHECK_CONTAINS(out, "Handle 99 is not in the dump's handle data\n");
+    free(out);
+}
+
+/* A full-memory dump cut short: it still opens, the bytes that are there
+ * read, the rest is reported missing, and the stream listing says why. */
+TEST(minidump_truncated_memory_keeps_what_is_there)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->full_memory = true;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
+    /* Memory64 data is last: heap (0x2000) then code (0x100). Cut 0x180 bytes. */
+    kdx_target *tg = open_buf(t, buf, len - 0x180, &err);
+    free(buf);
+    REQUIRE(tg);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK(md->truncated);
+    CHECK_CONTAINS(md->notes, "memory64 list entry 0 (address 0x500000): only 0x1f80 of 0x2000 bytes");
+    CHECK_CONTAINS(md->notes, "memory64 list entry 1 (address 0x401000): only 0x0 of 0x100 bytes");
+    uint8_t b[0x100];
+    size_t done;
+    CHECK_OK(kdx_read_virt(tg, 0x500000, b, 0x100, &done, &err));
+    CHECK_EQ(kdx_read_virt(tg, 0x501f00, b, 0x100, &done, &err), KDX_E_MEM_MISSING);
+    CHECK_EQ(kdx_minidump_read(md, 0x501f00, b, 0x100, &done), KDX_E_MEM_MISSING);
+    CHECK_EQ(done, 0x80);
+    CHECK_EQ(kdx_read_virt(tg, 0x401000, b, 1, &done, &err), KDX_E_MEM_MISSING);
+    kdx_target_close(tg);
+}
+
+TEST(minidump_thread_times_and_runaway)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    uint64_t dump_ft = (1600000000ull + 11644473600ull) * 10000000ull;
+    fx.th[0].create_time = dump_ft - 650000000ull; /* 65 s before the dump */
+    fx.th[0].user_time = 310000;                   /* 31 ms */
+    fx.th[0].kernel_time = 460000;
+    fx.th[1].create_time = dump_ft - 20000000ull;  /* 2 s */
+    fx.th[1].user_time = 1250000;                  /* 125 ms */
+    const char *dir = kdx_test_tmpdir();
+    REQUIRE(dir);
+    char file[512];
+    snprintf(file, sizeof file, "%s/times.dmp", dir);
+    kdx_err err;
+    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
+                        "   0:10        0 days 0:00:00.031\n");
+    CHECK_CONTAINS(out, " Kernel Mode Time\n  Thread       Time\n   0:10        0 days 0:00:00.046\n");
+    CHECK_CONTAINS(out, " Elapsed Time\n  Thread       Time\n   0:10        0 days 0:01:05.000\n"
+                        "   1:20        0 days 0:00:02.000\n");
+    free(out);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
-    kdx_mdw_spec sp;
-    kdx_mdw_thread th[2];
-    kdx_mdw_module mod[2];
-    kdx_mdw_memory mem[2];
-    make_spec(&sp, th, mod, mem, KDX_ARCH_X64);
-    return kdx_minidump_write_file(&sp, out_path, err);
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    return kdx_minidump_write_file(spp, out_path, err);
 }
 TEST_GENERATOR(minidump_x64, gen_minidump_x64)

@@ -77,3 +77,15 @@ TEST(cmd_user_teb_missing_calc)
     CHECK_CONTAINS(out, "LastErrorValue: unavailable: the TEB at 000007ff`fffd5000 is not in the dump");
     free(out);
 }
+
+TEST(cmd_threads_switch_processor_on_kernel_dump)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "~; ~1s; ~.; ~99s", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "On a kernel dump ~ takes a processor number");
+    CHECK_CONTAINS(out, "Processor 1 of 16\n");
+    CHECK_CONTAINS(out, "Illegal processor error in '~99s'\n");
+    free(out);
+}

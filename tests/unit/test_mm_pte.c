@@ -126,3 +126,78 @@ TEST(vtop_x64_and_pae)
     CHECK_CONTAINS(out, "translation fails");
     free(out);
 }
+
+TEST(pte_x86_nonpae_layout)
+{
+    kdx_target *tg = mmfix_new(KDX_ARCH_X86, KDX_PAGING_X86, 0x39000);
+    mmfix_put32(tg, 0x39000 + (0x801544f4u >> 22) * 4, 0x0003b163);
+    mmfix_put32(tg, 0x3b000 + ((0x801544f4u >> 12) & 1023) * 4, 0x00154121);
+    mmfix_put32(tg, 0x39000 + (0x80400000u >> 22) * 4, 0x004001e3);
+    char *out = mmfix_run(tg, NULL, "!pte 801544f4; !pte 80512345");
+    CHECK_STR(out, "                    VA 801544f4\n"
+                   "PDE at C0300800            PTE at C0200550\n"
+                   "contains 0003B163          contains 00154121\n"
+                   "pfn 3b        -G-DA--KWEV  pfn 154       -G--A--KREV\n"
+                   "                    VA 80512345\n"
+                   "PDE at C0300804            PTE at C0201448\n"
+                   "contains 004001E3          contains 00000000\n"
+                   "pfn 400       -GLDA--KWEV  LARGE PAGE pfn 512\n");
+    free(out);
+}
+
+TEST(pte_arm64_and_5level)
+{
+    kdx_target *tg = mmfix_new(KDX_ARCH_ARM64, KDX_PAGING_ARM64, 0x40000);
+    uint64_t va = 0xfffff80012345678ull;
+    mmfix_put64(tg, 0x40000 + 0x1ed * 8, 0x40000 | 0x403);
+    mmfix_put64(tg, 0x40000 + ((va >> 39) & 511) * 8, 0x41000 | 3);
+    mmfix_put64(tg, 0x41000 + ((va >> 30) & 511) * 8, 0x42000 | 3);
+    mmfix_put64(tg, 0x42000 + ((va >> 21) & 511) * 8, 0x43000 | 3);
+    mmfix_put64(tg, 0x43000 + ((va >> 12) & 511) * 8, 0x0040000000090000ull | 0x4c3);
+    char *out = mmfix_run(tg, NULL, "!pte fffff800`12345678");
+    CHECK_CONTAINS(out, "VA fffff80012345678\nPXE at FFFFF6FB7DBEDF80    PPE at FFFFF6FB7DBF0000");
+    CHECK_CONTAINS(out, "contains 00400000000904C3\n");
+    /* Tables: no attributes but APTable/XNTable; the page: AF, AP[1] user, AP[2] read-only. */
+    CHECK_CONTAINS(out, "pfn 43        -------UWEV  pfn 90        -G--A--UR-V\n");
+    free(out);
+
+    tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_5, 0x1000);
+    mmfix_put64(tg, 0x1000 + 0x1ff * 8, 0x1063);
+    out = mmfix_run(tg, NULL, "!pte 0; !vtop 0 0");
+    CHECK_CONTAINS(out, "VA 0000000000000000\nPXE5 at FFFFFFFFFFFFF000   PXE at FFFFFFFFFFE00000");
+    CHECK_CONTAINS(out, "contains 0000000000000000\nnot valid\n");
+    CHECK_CONTAINS(out, "Amd64VtoP: PML5E 0000000000001000\nAmd64VtoP: zero PML5E");
+    free(out);
+}
+
+TEST(pte_x64_fixed_self_map_before_1607)
+{
+    /* No recursive entry in the root: Windows 7 still has its self-map at 0x1ed. */
+    kdx_target *tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
+    uint64_t next = 0x10000;
+    mmfix_map_x64(tg, 0xfffff8a001cc2060ull, 0x716fd000, 0x963, &next);
+    tg->sys.build = 7601;
+    char *out = mmfix_run(tg, NULL, "!pte fffff8a0`01cc2060");
+    CHECK_CONTAINS(out, "PXE at FFFFF6FB7DBEDF88    PPE at FFFFF6FB7DBF1400");
+    free(out);
+    tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
+    mmfix_map_x64(tg, 0xfffff8a001cc2060ull, 0x716fd000, 0x963, &next);
+    tg->sys.build = 19041;
+    out = mmfix_run(tg, NULL, "!pte fffff8a0`01cc2060");
+    CHECK_CONTAINS(out, "cannot locate the page-table self-map");
+    free(out);
+}
+
+TEST(pte_range_form)
+{
+    char *out = mmfix_run(mmfix_article_pae(), NULL, "!pte f9a10054 f9a11000; !pte c0000000 1");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "VA f9a10000\n");
+    CHECK_CONTAINS(out, "VA f9a11000\n");
+    CHECK(!strstr(out, "VA f9a12000"));
+    CHECK_CONTAINS(out, "LiteralAddress 1 is not supported");
+    free(out);
+    out = mmfix_run(mmfix_article_pae(), NULL, "!db [c] 54099e l4");
+    CHECK_STR(out, "#  54099e 33 db 8b 75                                     3..u\n");
+    free(out);
+}

@@ -48,6 +48,18 @@ TEST(pdb_undname_data_and_special)
     check_und(t, "??_7type_info@@6B@", false, "type_info::`vftable'");
     check_und(t, "??_C@_03JIHJHPIE@Jan?$AA@", false, "`string'");
     check_und(t, "?gName@UnDecorator@@0PEBDEB", true, "UnDecorator::gName");
+    check_und(t, "??_R0?AVC@google_breakpad@@@8", false, "google_breakpad::C `RTTI Type Descriptor'");
+    check_und(t, "??_R1A@?0A@EA@type_info@@8", false,
+              "type_info::`RTTI Base Class Descriptor at (0,-1,0,64)'");
+    check_und(t, "??_R4exception@std@@6B@", false, "std::exception::`RTTI Complete Object Locator'");
+    check_und(t, "?alive@?$Destructable@$0FK@@@2HA", false, "Destructable<90>::alive");
+    check_und(t, "??_R1A@?0", false, NULL);
+    /* Locally scoped statics: llvm-undname prints `extern "C" f'::`2'::x and
+     * `void __cdecl foo(void)'::`2'::x (with the usual options dropped). */
+    check_und(t, "?_OptionsStorage@?1??__local_stdio_scanf_options@@9@4_KA", false,
+              "`__local_stdio_scanf_options'::`2'::_OptionsStorage");
+    check_und(t, "?x@?1??foo@bar@@QEAAXH@Z@4HA", false, "`bar::foo(int)'::`2'::x");
+    check_und(t, "?x@?1??foo@@YAXX", false, NULL); /* inner symbol cut short */
     check_und(t, "free", false, NULL);
     check_und(t, "?", false, NULL);
     check_und(t, "?a@", true, NULL);

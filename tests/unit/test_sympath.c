@@ -35,6 +35,22 @@ TEST(sympath_parse_plain_and_server_elements)
     kdx_sympath_free(sp);
 }
 
+TEST(sympath_parse_quotes_are_stable)
+{
+    /* Found by fuzzing: quoted blanks must not change meaning when re-parsed. */
+    kdx_sympath *sp = kdx_sympath_parse("\"\n\"\n\"\"");
+    char *e = kdx_sympath_expand(sp, "/c");
+    kdx_sympath *again = kdx_sympath_parse(e);
+    CHECK_EQ(sp->n, again->n);
+    kdx_sympath_free(again);
+    kdx_sympath_free(sp);
+    free(e);
+    sp = kdx_sympath_parse(" \" /a b \" ");
+    REQUIRE(sp->n == 1);
+    CHECK_STR(sp->els[0].tiers[0], "/a b");
+    kdx_sympath_free(sp);
+}
+
 TEST(sympath_parse_symsrv_and_chains)
 {
     kdx_sympath *sp = kdx_sympath_parse("symsrv*symsrv.dll*/down*/mid*http://up/;srv**http://x");
@@ -173,7 +189,41 @@ TEST(cab_rejects_garbage)
     void *out;
     size_t len;
     kdx_err err = {0};
-    CHECK(kdx_cab_expand_buffer("MSCF\0\0\0\0garbage", 15, &out, &len, &err) != KDX_OK);
+    CHECK(kdx_cab_expand_buffer("MSCF\0\0\0\0garbage", 15, 0, &out, &len, &err) != KDX_OK);
     CHECK(err.msg[0] != '\0');
-    CHECK(kdx_cab_expand_buffer("", 0, &out, &len, &err) != KDX_OK);
+    CHECK(kdx_cab_expand_buffer("", 0, 0, &out, &len, &err) != KDX_OK);
+}
+
+TEST(sympath_commands_show_and_set)
+{
+    char *out = kdx_test_run(NULL, NULL,
+                             ".sympath /a;srv*/c*http://h; .sympath+ /b; !sym noisy; !sym quiet; "
+                             ".symfix+ /cache2; .sympath",
+                             NULL);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Symbol search path is: /a;srv*/c*http://h; .sympath+ /b; !sym noisy; "
+                        "!sym quiet; .symfix+ /cache2; .sympath\n");
+    free(out);
+    out = kdx_test_run(NULL, NULL, ".sympath /a;srv*/c*http://h", NULL);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Expanded Symbol search path is: /a;SRV*/c*http://h\n");
+    CHECK_CONTAINS(out, "************* Path validation summary **************\n"
+                        "Response                         Time (ms)     Location\n");
+    CHECK_CONTAINS(out, "Error                                          /a\n");
+    CHECK_CONTAINS(out, "Deferred                                       srv*/c*http://h\n");
+    free(out);
+    out = kdx_test_run(NULL, ".sympath /a", ".sympath+ /b", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: /a;/b\n");
+    free(out);
+    out = kdx_test_run(NULL, ".sympath /a", ".symfix+ /cache2", NULL);
+    CHECK_STR(out, "");
+    free(out);
+    out = kdx_test_run(NULL, ".sympath /a;.symfix+ /cache2", "!sym noisy", NULL);
+    CHECK_STR(out, "noisy mode - symbol prompts on\n");
+    free(out);
+    out = kdx_test_run(NULL, NULL, ".symfix /c3", NULL);
+    free(out);
+    out = kdx_test_run(NULL, ".symfix /c3", ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: srv*/c3*https://msdl.microsoft.com/download/symbols\n");
+    free(out);
 }

@@ -1,0 +1,118 @@
+/* dt's value layout on the kernel's real types (the ISF table) over a small
+ * in-memory target whose bytes this test writes: bit fields as in the
+ * article's `dt _MMPTE_HARDWARE ADDR`, counted strings, text pointers,
+ * unions through a field path, unreadable memory. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/bytes.h"
+#include "base/util.h"
+#include "commands/command.h"
+#include "sym/sources.h"
+#include "sym/symbols.h"
+#include "tests/test.h"
+
+#define MEM_BASE 0xfffff80000000000ull
+#define MEM_SIZE 0x3000
+
+typedef struct memtarget {
+    uint8_t bytes[MEM_SIZE];
+} memtarget;
+
+static kdx_status mem_read(void *impl, uint64_t va, void *buf, size_t len, size_t *done)
+{
+    memtarget *m = impl;
+    *done = 0;
+    if (va < MEM_BASE || va - MEM_BASE >= MEM_SIZE)
+        return KDX_E_MEM_MISSING;
+    size_t off = (size_t)(va - MEM_BASE), n = KDX_MIN(len, MEM_SIZE - off);
+    memcpy(buf, m->bytes + off, n);
+    *done = n;
+    return n == len ? KDX_OK : KDX_E_MEM_MISSING;
+}
+
+static void mem_close(void *impl)
+{
+    free(impl);
+}
+
+static const kdx_target_ops mem_ops = {.format_name = "test memory", .close = mem_close,
+                                       .read_virt = mem_read};
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A session on a 64-bit target with nt's ISF types and the bytes below. */
+static kdx_session *open_session(const char *isf, FILE *out, kdx_err *err)
+{
+    kdx_symprov prov = {0};
+    kdx_symfile_id id;
+    if (kdx_isf_provider_open(isf, &prov, &id, err) != KDX_OK)
+        return NULL;
+    memtarget *mt = kdx_xcalloc(1, sizeof *mt);
+    uint8_t *b = mt->bytes;
+    put64(b + 0x0, 0x000000000102D963ull);            /* a valid PTE, pfn 102d */
+    b[0x100] = 10;                                    /* _UNICODE_STRING: Length 10 */
+    b[0x102] = 12;                                    /* MaximumLength */
+    put64(b + 0x108, MEM_BASE + 0x200);               /* Buffer */
+    const char *hello = "Hello";
+    for (int i = 0; hello[i]; i++)
+        b[0x200 + 2 * i] = (uint8_t)hello[i];
+    b[0x400] = 4;                                     /* a counted string whose buffer is missing */
+    b[0x402] = 4;
+    put64(b + 0x408, 0xfffff80012340000ull);
+    kdx_target *t = kdx_target_new(KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64, "memory");
+    t->ops = &mem_ops;
+    t->impl = mt;
+    kdx_module *m = kdx_module_new("nt", MEM_BASE, MEM_SIZE);
+    m->image_name = kdx_strdup("ntoskrnl.exe");
+    m->symbols = prov;
+    m->symstatus = KDX_SYMSTATUS_ISF;
+    kdx_target_add_module(t, m);
+    kdx_session *s = kdx_session_new(out);
+    s->target = t;
+    kdx_sym_target_changed(s);
+    return s;
+}
+
+TEST(dt_real_values_on_isf_types)
+{
+    TESTDATA(isf, "isf/ntkrnlmp.pdb/5278AFF86C341677D7D7835C85B7B844-1.json.xz");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    kdx_err err = {0};
+    kdx_session *s = open_session(isf, out, &err);
+    REQUIRE(s);
+    kdx_execute(s, "dt nt!_MMPTE_HARDWARE fffff800`00000000; "
+                   "dt nt!_MMPTE fffff800`00000000 u.Hard.PageFrameNumber; "
+                   "dt nt!_UNICODE_STRING fffff800`00000100; "
+                   "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000100; "
+                   "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000400; "
+                   "dt nt!_LIST_ENTRY fffff800`00002ff8");
+    kdx_session_free(s);
+    fclose(out);
+    CHECK_CONTAINS(buf, "   +0x000 Valid            : 0y1\n"
+                        "   +0x000 Dirty1           : 0y1\n"
+                        "   +0x000 Owner            : 0y0\n");
+    CHECK_CONTAINS(buf, "   +0x000 Write            : 0y1\n"
+                        "   +0x000 PageFrameNumber  : 0y000000000000000000000001000000101101 (0x102d)\n"
+                        "   +0x000 ReservedForHardware : 0y0000 (0)\n");
+    CHECK_CONTAINS(buf, "   +0x000 u                      : \n"
+                        "      +0x000 Hard                   : \n"
+                        "         +0x000 PageFrameNumber        : 0y000000000000000000000001000000101101 (0x102d)\n");
+    CHECK_CONTAINS(buf, "   +0x000 Length           : 0xa\n"
+                        "   +0x002 MaximumLength    : 0xc\n"
+                        "   +0x008 Buffer           : 0xfffff800`00000200  \"Hello\"\n");
+    CHECK_CONTAINS(buf, "   +0x000 Name             : _UNICODE_STRING \"Hello\"\n");
+    CHECK_CONTAINS(buf, "   +0x000 Name             : _UNICODE_STRING \"--- memory read error at "
+                        "address 0xfffff800`12340000 ---\"\n");
+    /* A structure straddling the end of readable memory. */
+    CHECK_CONTAINS(buf, "   +0x000 Flink            : (null)\n"
+                        "   +0x008 Blink            : ????\n"
+                        "Memory read error fffff800`00003000\n");
+    free(buf);
+}
