@@ -29,7 +29,7 @@ static void print_code(kdx_session *s, unsigned i, const kdx_x64_unwind_code *c,
         break;
     case KDX_UWOP_EPILOG:
         if (version >= 2) {
-            kdx_print(s, "%s%s.\n", name, (c->info & 1) ? " (at function end)" : "");
+            kdx_print(s, "%s.\n", name);
             break;
         }
         kdx_print(s, "%s FrameOffset: %x reg: xmm%u.\n", name, c->operand, c->info);

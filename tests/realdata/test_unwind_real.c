@@ -223,7 +223,7 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     TESTDATA(isf, "isf");
     char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn", &err);
+    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c", &err);
     free(setup);
     free(store_dir);
     REQUIRE(out);
@@ -241,6 +241,16 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     CHECK_CONTAINS(k, "10 ffff8504`29892730 ????????`????????     nt!IofCallDriver+0x55\n");
     CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10 (ntoskrnl.exe: ");
     CHECK_CONTAINS(k, "The walk stops here instead of guessing.");
+    /* The faulting function's entry in amdppm.sys (version 2 unwind info with epilog codes). */
+    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70\n\n"
+                      "BeginAddress      = 00000000`000032dc\n"
+                      "EndAddress        = 00000000`00003368\n"
+                      "UnwindInfoAddress = 00000000`0001153c\n\n"
+                      "Unwind info at fffff804`8b59153c, a bytes\n"
+                      "  version 2, flags 0, prolog 4, codes 3\n"
+                      "  00: offs 1, unwind op 6, op info 0\tUWOP_EPILOG.\n"
+                      "  01: offs 2, unwind op 6, op info 0\tUWOP_EPILOG.\n"
+                      "  02: offs 4, unwind op 2, op info 4\tUWOP_ALLOC_SMALL.\n");
     free(out);
 }
 

@@ -406,3 +406,20 @@ TEST(unwind_arm64_xdata_body_prolog_epilog)
     CHECK_CONTAINS(err.msg, "without an end code");
     world_free(w);
 }
+
+TEST(unwind_info_version2_epilog_codes)
+{
+    /* amdppm!WriteIoMemRawEx: v2, prolog 4, two UWOP_EPILOG slots, then alloc 0x28. */
+    const uint8_t b[] = {0x02, 0x04, 0x03, 0x00, 0x01, 0x06, 0x02, 0x06, 0x04, 0x42, 0x00, 0x00};
+    kdx_x64_unwind_info ui;
+    CHECK_OK(kdx_x64_unwind_info_parse(b, sizeof b, NULL, &ui, NULL));
+    CHECK_EQ(ui.version, 2);
+    CHECK_EQ(ui.size, 0xa);
+    kdx_x64_unwind_code c;
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 0, &c, NULL));
+    CHECK(c.op == KDX_UWOP_EPILOG && c.nslots == 1);
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 1, &c, NULL));
+    CHECK(c.op == KDX_UWOP_EPILOG && c.operand == 2);
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 2, &c, NULL));
+    CHECK(c.op == KDX_UWOP_ALLOC_SMALL && c.operand == 0x28);
+}
