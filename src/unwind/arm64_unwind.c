@@ -205,7 +205,7 @@ static kdx_status save_next(a64 *u, const xdata *x, unsigned i)
     } else {
         return kdx_err_set(u->err, KDX_E_FORMAT, "save_next at code byte %u follows no pair save", i);
     }
-    unsigned step = k - (i - (j - k)); /* the first save_next in the run is the last pair */
+    unsigned step = k; /* the first save_next of a run (last executed) saves the highest pair */
     if (fp)
         return KDX_OK;                     /* d-registers are not tracked */
     int reg = base + 2 * (int)step;

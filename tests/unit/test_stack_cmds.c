@@ -116,6 +116,7 @@ TEST(stack_cmd_frame_and_registers)
     CHECK_CONTAINS(out, "iopl=0         nv up ei pl zr na pe nc\n");
     CHECK_CONTAINS(out, "cs=0033  ss=0000  ds=0000  es=0000  fs=0000  gs=0000             efl=00000246\n");
     CHECK_CONTAINS(out, "synth+0x1080:\n");
+    CHECK_CONTAINS(out, "NOTE: in frames above 00 only the nonvolatile registers (rip, rsp, rbx, rbp, rsi, rdi, r12-r15) are reliable");
     CHECK_STR(fx_run(&f, ".frame 9"), "Cannot find frame 0x9, previous scope unchanged\n");
     CHECK_STR(fx_run(&f, "r rax"), "rax=0000000000001234\n");
     CHECK_STR(fx_run(&f, "r eax=5; r rax, ax"), "rax=0000000000000005\nax=0005\n");
