@@ -223,7 +223,7 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     TESTDATA(isf, "isf");
     char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c", &err);
+    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1", &err);
     free(setup);
     free(store_dir);
     REQUIRE(out);
@@ -251,6 +251,8 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
                       "  00: offs 1, unwind op 6, op info 0\tUWOP_EPILOG.\n"
                       "  01: offs 2, unwind op 6, op info 0\tUWOP_EPILOG.\n"
                       "  02: offs 4, unwind op 2, op info 4\tUWOP_ALLOC_SMALL.\n");
+    CHECK_CONTAINS(k, "ExceptionAddress: fffff8048b58334c (amdppm!WriteIoMemRawEx+0x0000000000000070)\n"
+                      "   ExceptionCode: c0000005 (Access violation)\n");
     free(out);
 }
 
