@@ -8,6 +8,7 @@
 #include "base/bytes.h"
 #include "base/fmt.h"
 #include "target/memory.h"
+#include "target/session.h"
 #include "unwind/unwind.h"
 
 #define MAX_CODE_BYTES (255 * 4)
@@ -416,4 +417,81 @@ kdx_status kdx_arm64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, k
     if (!u.machine_frame)
         kdx_ctx_set(u.c, KDX_ARM64_PC, strip_pac(u.c->r[KDX_ARM64_LR]));
     return KDX_OK;
+}
+
+/* ---- .fnent for ARM64 ---- */
+
+static const char *code_name(uint8_t b)
+{
+    if (b < 0x20) return "alloc_s";
+    if (b < 0x40) return "save_r19r20_x";
+    if (b < 0x80) return "save_fplr";
+    if (b < 0xc0) return "save_fplr_x";
+    if (b < 0xc8) return "alloc_m";
+    if (b < 0xcc) return "save_regp";
+    if (b < 0xd0) return "save_regp_x";
+    if (b < 0xd4) return "save_reg";
+    if (b < 0xd6) return "save_reg_x";
+    if (b < 0xd8) return "save_lrpair";
+    if (b < 0xda) return "save_fregp";
+    if (b < 0xdc) return "save_fregp_x";
+    if (b < 0xde) return "save_freg";
+    switch (b) {
+    case 0xde: return "save_freg_x";
+    case 0xdf: return "alloc_z";
+    case 0xe0: return "alloc_l";
+    case 0xe1: return "set_fp";
+    case 0xe2: return "add_fp";
+    case 0xe3: return "nop";
+    case 0xe4: return "end";
+    case 0xe5: return "end_c";
+    case 0xe6: return "save_next";
+    case 0xe8: return "MSFT_OP_TRAP_FRAME";
+    case 0xe9: return "MSFT_OP_MACHINE_FRAME";
+    case 0xea: return "MSFT_OP_CONTEXT";
+    case 0xeb: return "MSFT_OP_EC_CONTEXT";
+    case 0xec: return "MSFT_OP_CLEAR_UNWOUND_TO_CALL";
+    case 0xfc: return "pac_sign_lr";
+    default: return "reserved";
+    }
+}
+
+void kdx_arm64_fnent_print(struct kdx_session *s, const kdx_unwind_image *img, const kdx_runtime_function *fn)
+{
+    char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
+    kdx_print(s, "BeginAddress      = %s\n", kdx_fmt_u64(a, fn->begin_rva));
+    kdx_print(s, "EndAddress        = %s\n", kdx_fmt_u64(b, fn->end_rva));
+    uint32_t w = fn->unwind_rva;
+    if (fn->packed || (w & 3)) {
+        kdx_print(s, "Packed unwind data %08x: Flag %u, FunctionLength %x, RegF %u, RegI %u, H %u, CR %u, "
+                     "FrameSize %x\n",
+                  w, w & 3, ((w >> 2) & 0x7ff) * 4, (w >> 13) & 7, (w >> 16) & 0xf, (w >> 20) & 1, (w >> 21) & 3,
+                  ((w >> 23) & 0x1ff) * 16);
+        return;
+    }
+    kdx_print(s, "UnwindInfoAddress = %s\n\n", kdx_fmt_u64(a, w));
+    xdata x;
+    kdx_err err = {0};
+    if (read_xdata(img, w, &x, &err) != KDX_OK) {
+        kdx_print(s, "Unwind info at %s cannot be read: %s\n", kdx_fmt_u64(a, img->base + w), err.msg);
+        return;
+    }
+    kdx_print(s, "Unwind info at %s\n", kdx_fmt_u64(a, img->base + w));
+    kdx_print(s, "  FunctionLength %x, X %u, E %u, epilogs %u, code bytes %x\n", x.func_len, x.x, x.e, x.nepilogs,
+              x.code_bytes);
+    for (unsigned i = 0; !x.e && i < x.nepilogs; i++)
+        kdx_print(s, "  epilog %u: offset %x, first code %u\n", i, x.epilogs[i][0], x.epilogs[i][1]);
+    /* The code words are padded after the last end code. */
+    unsigned shown = x.code_bytes;
+    for (unsigned i = 0; i < x.code_bytes; i += code_len(x.codes[i]))
+        if (is_end(x.codes[i]))
+            shown = i + 1;
+    for (unsigned i = 0; i < shown;) {
+        unsigned n = code_len(x.codes[i]);
+        kdx_print(s, "  %02x:", i);
+        for (unsigned k = 0; k < n && i + k < x.code_bytes; k++)
+            kdx_print(s, " %02x", x.codes[i + k]);
+        kdx_print(s, "%*s%s\n", (int)(3 * (4 - n)) + 2, "", code_name(x.codes[i]));
+        i += n;
+    }
 }

@@ -444,3 +444,22 @@ TEST(unwind_real_arm64_xcpt4_entries_unwind)
     kdx_target_close(tgt);
     kdx_pe_close(pe);
 }
+
+TEST(unwind_real_arm64_fnent)
+{
+    TESTDATA(exe, "pdb/seh_ARM64/xcpt4.exe");
+    char *out = run_on_image(t, exe, ".fnent 1400010b0", 0);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "BeginAddress      = 00000000`000010b0\n"
+                        "EndAddress        = 00000000`000010c4\n"
+                        "UnwindInfoAddress = 00000000`0000a238\n");
+    CHECK_CONTAINS(out, "  FunctionLength 14, X 0, E 0, epilogs 1, code bytes 8\n"
+                        "  epilog 0: offset c, first code 4\n"
+                        "  00: e2 02        add_fp\n"
+                        "  02: 42           save_fplr\n"
+                        "  03: e4           end\n"
+                        "  04: 42           save_fplr\n"
+                        "  05: e4           end\n");
+    CHECK(!strstr(out, "alloc_s"));
+    free(out);
+}
