@@ -98,7 +98,8 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         case 'n': opts |= KDX_K_NUMBERS; break;
         case 'p':
         case 'P': opts |= KDX_K_PARAMS; break;
-        default: break; /* L (no source lines), M (DML), f, d, t: nothing extra to show */
+        case 'L': opts |= KDX_K_NO_LINES; break;
+        default: break; /* M (DML), f, d, t: nothing extra to show */
         }
         p++;
     }

@@ -398,7 +398,10 @@ TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
     }
     fclose(f);
     CHECK_EQ(checked, 3);
-    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo])\n");
+    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo]) [c:\\test_app.cc @ 58]\n");
+    /* Source lines of the callers are those of their call instructions, as Breakpad found them. */
+    CHECK_CONTAINS(out, "test_app!main+0x50 (FPO: [Non-Fpo]) [c:\\test_app.cc @ 65]\n");
+    CHECK_CONTAINS(out, "test_app!__tmainCRTStartup+0x15f (FPO: [Non-Fpo]) [f:\\sp\\vctools\\crt_bld\\self_x86\\crt\\src\\crt0.c @ 327]\n");
     CHECK(!strstr(out, "Following frames may be wrong"));
     free(out);
 }
