@@ -466,3 +466,22 @@ TEST(unwind_real_arm64_fnent)
     CHECK(!strstr(out, "alloc_s"));
     free(out);
 }
+
+/* x86 with a real PDB: FrameData programs (glued operators, CodeView register
+ * numbers) carry the walk from main through the CRT into kernel32. */
+TEST(unwind_real_x86_pdb_framedata)
+{
+    TESTDATA(dump, "user/symbolic/mini.dmp");
+    TESTDATA(dir, "user/symbolic");
+    char *setup = kdx_asprintf(".sympath %s", dir);
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, ".ecxr; kv", &err);
+    free(setup);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "010ff670 002a2d97 ");
+    CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
+    CHECK_CONTAINS(out, "010ff784 750662c4 ");
+    CHECK_CONTAINS(out, " crash!__scrt_common_main_seh+0xf9 (FPO: [Non-Fpo]) ");
+    CHECK_CONTAINS(out, " kernel32+0x162c4\nWARNING: Stack unwind information not available. Following frames may be wrong.\n");
+    free(out);
+}

@@ -287,6 +287,12 @@ TEST(unwind_x86_frame_programs)
     CHECK_EQ(r.r[KDX_X86_EBP], 0x0012ff70);
     CHECK_EQ(r.r[KDX_X86_ESP], S + 8);
     CHECK(assigned & (1u << KDX_X86_EIP));
+    /* Operators glued to the next name, as some PDB programs store them. */
+    r = c;
+    CHECK_OK(kdx_x86_eval_program(&env, "$T0 $ebp 0 + =$eip $T0 4 + ^ =$ebp $T0 ^ = $esp $T0 8 + = ", &vars, &r,
+                                  &assigned, NULL));
+    CHECK_EQ(r.r[KDX_X86_EIP], 0x00404200);
+    CHECK_EQ(r.r[KDX_X86_EBP], 0x0012ff70);
     /* Alignment and arithmetic. */
     r = c;
     CHECK_OK(kdx_x86_eval_program(&env, "$ebx 1234 8 @ = $esi 7 3 % 10 * =", &vars, &r, &assigned, NULL));
