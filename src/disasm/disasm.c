@@ -3,6 +3,7 @@
 
 #include <capstone/capstone.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -225,8 +226,17 @@ void kdx_disasm_format(struct kdx_session *s, kdx_arch arch, const kdx_insn *in,
         char *rb = lb ? strchr(lb, ']') : NULL;
         if (lb && rb) {
             char sym[300], rebuilt[512];
-            symbolic(s, in->mem_ref, ps, sym, sizeof sym);
-            snprintf(rebuilt, sizeof rebuilt, "%.*s[%s]%s", (int)(lb - ops), ops, sym, rb + 1);
+            kdx_symhit hit;
+            const char *seg = "";
+            if (arch == KDX_ARCH_X86 && (!s || kdx_sym_from_addr(s, in->mem_ref, &hit) != KDX_OK)) {
+                /* x86 absolute operand without a symbol: WinDbg writes ds:[00000045h]. */
+                seg = "ds:";
+                snprintf(sym, sizeof sym, "%s%08" PRIx64 "h", ((in->mem_ref >> 28) & 0xf) >= 0xa ? "0" : "",
+                         in->mem_ref);
+            } else {
+                symbolic(s, in->mem_ref, ps, sym, sizeof sym);
+            }
+            snprintf(rebuilt, sizeof rebuilt, "%.*s%s[%s]%s", (int)(lb - ops), ops, seg, sym, rb + 1);
             snprintf(ops, sizeof ops, "%s", rebuilt);
         }
     }

@@ -41,6 +41,20 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
         kdx_sym_format(s, ip, buf, cap);
 }
 
+/* " [file @ line]" for the frame's pc (the call instruction for callers), when the symbols have lines. */
+static void source_line(kdx_session *s, const kdx_frame *f, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    uint64_t ip = kdx_ctx_ip(&f->ctx) - (f->index > 0 && !f->trap_frame ? 1 : 0);
+    kdx_module *m = s->target ? kdx_target_module_at(s->target, ip) : NULL;
+    if (!m || kdx_sym_load_module(s, m, NULL) != KDX_OK || !m->symbols.ops || !m->symbols.ops->line_for_rva)
+        return;
+    const char *file;
+    uint32_t line;
+    if (m->symbols.ops->line_for_rva(m->symbols.impl, (uint32_t)(ip - m->base), &file, &line) == KDX_OK && file)
+        snprintf(buf, cap, " [%s @ %u]", file, line);
+}
+
 void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
 {
     kdx_arch arch = f->ctx.arch;
@@ -54,6 +68,9 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
         return;
     }
     kdx_sym_format(s, ip, site, sizeof site);
+    char src[300] = "";
+    if (!(opts & KDX_K_NO_LINES))
+        source_line(s, f, src, sizeof src);
     char trap[64] = "";
     if (f->trap_frame && f->trap_addr) {
         char a[KDX_ADDR_BUF];
@@ -84,7 +101,7 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
             else
                 snprintf(fpo, sizeof fpo, " (FPO: [Non-Fpo])");
         }
-        kdx_print(s, "%s%s%s\n", site, fpo, trap);
+        kdx_print(s, "%s%s%s%s\n", site, fpo, trap, src);
         return;
     }
     char sp[KDX_ADDR_BUF], ret[KDX_ADDR_BUF];
@@ -101,9 +118,10 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
             else
                 snprintf(a[i], sizeof a[i], "%s", unknown64);
         }
-        kdx_print(s, "%s%s %s     : %s %s %s %s : %s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap);
+        kdx_print(s, "%s%s %s     : %s %s %s %s : %s%s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap,
+                  src);
     } else {
-        kdx_print(s, "%s%s %s     %s%s\n", num, sp, ret, site, trap);
+        kdx_print(s, "%s%s %s     %s%s%s\n", num, sp, ret, site, trap, src);
     }
 }
 
@@ -199,7 +217,7 @@ static void regs_x86(kdx_session *s, const kdx_context *c)
 static void regs_arm64(kdx_session *s, const kdx_context *c)
 {
     for (int i = 0; i <= 28; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "x%d", i);
         kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], (i % 4 == 3 || i == 28) ? "\n" : "  ");
     }

@@ -91,6 +91,17 @@ static kdx_mdw_spec *fixture_init(fixture *f, kdx_arch a)
     return &f->sp;
 }
 
+/* Writes the spec to NAME in the test's temporary directory. */
+static bool write_tmp(const kdx_mdw_spec *spp, const char *name, char *file, size_t len,
+                      kdx_err *err)
+{
+    const char *dir = kdx_test_tmpdir();
+    if (!dir)
+        return false;
+    snprintf(file, len, "%s/%s", dir, name);
+    return kdx_minidump_write_file(spp, file, err) == KDX_OK;
+}
+
 static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
 {
     kdx_file *f;
@@ -275,12 +286,9 @@ TEST(minidump_unloaded_modules_and_handles)
     spp->nunloaded = 1;
     spp->handles = hs;
     spp->nhandles = 3;
-    const char *path = kdx_test_tmpdir();
-    REQUIRE(path);
     char file[512];
-    snprintf(file, sizeof file, "%s/handles.dmp", path);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "handles.dmp", file, sizeof file, &err));
     kdx_target *tg;
     REQUIRE(kdx_target_open(file, &tg, &err) == KDX_OK);
     CHECK_EQ(tg->nmodules, 3);
@@ -343,12 +351,9 @@ TEST(minidump_thread_times_and_runaway)
     fx.th[0].kernel_time = 460000;
     fx.th[1].create_time = dump_ft - 20000000ull;  /* 2 s */
     fx.th[1].user_time = 1250000;                  /* 125 ms */
-    const char *dir = kdx_test_tmpdir();
-    REQUIRE(dir);
     char file[512];
-    snprintf(file, sizeof file, "%s/times.dmp", dir);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "times.dmp", file, sizeof file, &err));
     char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
@@ -356,6 +361,89 @@ TEST(minidump_thread_times_and_runaway)
     CHECK_CONTAINS(out, " Kernel Mode Time\n  Thread       Time\n   0:10        0 days 0:00:00.046\n");
     CHECK_CONTAINS(out, " Elapsed Time\n  Thread       Time\n   0:10        0 days 0:01:05.000\n"
                         "   1:20        0 days 0:00:02.000\n");
+    free(out);
+}
+
+/* An exception whose thread is not in the thread list (some writers leave
+ * the crashing thread out): no '#' marker, ~# explains, thread 0 is current. */
+TEST(minidump_exception_thread_missing)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->exception_thread = 0x999;
+    char file[512];
+    kdx_err err;
+    REQUIRE(write_tmp(spp, "nothread.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "~; ~#", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, ".  0  Id: 1234.10");
+    CHECK_CONTAINS(out, "   1  Id: 1234.20");
+    CHECK_CONTAINS(out, "No event thread: the exception's thread is not in the thread list.\n");
+    free(out);
+}
+
+/* A stream listed twice is read once (modules are not doubled, nothing leaks). */
+TEST(minidump_duplicate_streams_read_once)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->has_misc = true;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
+    uint32_t n = kdx_le32(buf + 8);
+    /* The writer leaves room after its entries: repeat every entry once. */
+    REQUIRE(32 + 12 * (2 * n) <= 32 + 12 * 16);
+    memcpy(buf + 32 + 12 * n, buf + 32, 12 * n);
+    kdx_put_le32(buf + 8, 2 * n);
+    kdx_target *tg = open_buf(t, buf, len, &err);
+    free(buf);
+    REQUIRE(tg);
+    CHECK_EQ(tg->nmodules, 2);
+    CHECK_EQ(tg->ncontexts, 2);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->nstreams, 2 * n);
+    kdx_target_close(tg);
+}
+
+TEST(minidump_address_from_memory_info)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    const kdx_mdw_region regions[] = {
+        {.base = 0, .size = 0x100000, .state = 0x10000, .protect = 1},
+        {.base = 0x100000, .allocation_base = 0xf0000, .size = 0x1000, .state = 0x1000,
+         .protect = 0x104, .allocation_protect = 4, .type = 0x20000},
+        {.base = 0x400000, .allocation_base = 0x400000, .size = 0x10000, .state = 0x1000,
+         .protect = 0x20, .allocation_protect = 0x80, .type = 0x1000000}};
+    spp->regions = regions;
+    spp->nregions = 3;
+    char file[512];
+    kdx_err err;
+    REQUIRE(write_tmp(spp, "regions.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "!address 100010; !address 401000; !address 50; !address 900000; !address", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Usage:                  Stack [~0; 1234.10]\n"
+                        "Base Address:           00000000`00100000\n"
+                        "End Address:            00000000`00101000\n"
+                        "Region Size:            00000000`00001000 (  4.000 kB)\n"
+                        "State:                  00001000          MEM_COMMIT\n"
+                        "Protect:                00000104          PAGE_READWRITE | PAGE_GUARD\n"
+                        "Type:                   00020000          MEM_PRIVATE\n"
+                        "Allocation Base:        00000000`000f0000\n");
+    CHECK_CONTAINS(out, "Usage:                  Image [app; \"C:\\app\\app.exe\"]\n");
+    CHECK_CONTAINS(out, "Protect:                00000020          PAGE_EXECUTE_READ\n");
+    CHECK_CONTAINS(out, "Allocation Protect:     00000080          PAGE_EXECUTE_WRITECOPY\n");
+    CHECK_CONTAINS(out, "Usage:                  Free\n");
+    CHECK_CONTAINS(out, "00000000`00900000 is not in any region of the dump's memory region list\n");
+    CHECK_CONTAINS(out, "00000000`00400000 00000000`00410000 00000000`00010000 MEM_IMAGE    MEM_COMMIT   PAGE_EXECUTE_READ        Image [app;");
+    free(out);
+    TESTDATA(calc, "user/calc.dmp");
+    out = kdx_test_run(calc, NULL, "!address 0", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "The dump holds no memory region list");
     free(out);
 }
 
