@@ -671,6 +671,20 @@ static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
 
 /* ---- e* commands: edits into the session overlay ---------------------------- */
 
+const char *kdx_memory_char_literal(const char *p, uint64_t *v)
+{
+    if (*p != '\'')
+        return NULL;
+    const char *q = p + 1;
+    uint64_t x = 0;
+    while (*q && *q != '\'')
+        x = (x << 8) | (uint8_t)*q++;
+    if (*q != '\'' || q == p + 1)
+        return NULL;
+    *v = x;
+    return q + 1;
+}
+
 static int write_bytes(kdx_session *s, uint64_t addr, const uint8_t *b, size_t n)
 {
     kdx_err err;
@@ -744,8 +758,8 @@ static int cmd_edit(kdx_session *s, const char *cmd, const char *args)
     p = kdx_skip_ws(p);
     while (*p) {
         uint64_t x;
-        const char *e;
-        if (kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK) {
+        const char *e = kdx_memory_char_literal(p, &x);
+        if (!e && kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK) {
             KDX_VEC_FREE(bytes);
             return kdx_cmd_fail(s, &err);
         }

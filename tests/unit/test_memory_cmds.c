@@ -46,7 +46,7 @@ TEST(memcmd_ed_and_eb_read_back)
     char *out = mmfix_run(mmfix_x64_leak(), NULL, "ed fffff880`0496e3aa 3261654c; dd fffff880`0496e3aa l1");
     CHECK_STR(out, "fffff880`0496e3aa  3261654c\n");
     free(out);
-    out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`0496e3aa 4d; db fffff880`0496e3aa l4");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`0496e3aa 'M'; db fffff880`0496e3aa l4");
     CHECK_STR(out, "fffff880`0496e3aa  4d 65 61 6b                                      Meak\n");
     free(out);
 }
