@@ -1277,7 +1277,9 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
                         q++;
                 } else if (*q == 'v') {
                     c.verbose = true;
-                } else if (!strchr("bei", *q)) {
+                } else if (*q == 'b') {
+                    c.max_depth = 9; /* blocks expanded to any depth */
+                } else if (!strchr("ei", *q)) {
                     rc = kdx_cmd_syntax_error(s, cmd, t);
                     break;
                 }
