@@ -119,6 +119,8 @@ TEST(dt_real_values_on_isf_types)
                         "   +0x000 Valid            : Bitfield Pos 0, 1 Bit\n");
     CHECK_CONTAINS(buf, "   +0x000 PageFrameNumber  : Bitfield Pos 12, 36 Bits\n");
     /* -b expands the union and its members. */
-    CHECK_CONTAINS(buf, "   +0x000 u                : <unnamed-tag>\n      +0x000 Long             : Uint8B\n");
+    CHECK_CONTAINS(buf, "   +0x000 u                : <unnamed-tag>\n"
+                        "      +0x000 Hard             : _MMPTE_HARDWARE\n"
+                        "         +0x000 Valid            : Pos 0, 1 Bit\n");
     free(buf);
 }
