@@ -498,6 +498,148 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* ---- !lmi ----------------------------------------------------------------- */
+
+static const char *debug_type_name(uint32_t type)
+{
+    static const char *const names[] = {
+        [1] = "COFF", [2] = "CODEVIEW", [3] = "FPO", [4] = "MISC", [5] = "EXCEPTION",
+        [6] = "FIXUP", [7] = "OMAP_TO_SRC", [8] = "OMAP_FROM_SRC", [9] = "BORLAND",
+        [11] = "CLSID", [12] = "VC_FEATURE", [13] = "POGO", [14] = "ILTCG", [15] = "MPX",
+        [16] = "REPRO", [20] = "EX_DLLCHARACTERISTICS"};
+    return type < KDX_ARRAY_LEN(names) && names[type] ? names[type] : NULL;
+}
+
+static const char *machine_name(uint16_t machine)
+{
+    switch (machine) {
+    case 0x14c: return "I386";
+    case 0x8664: return "X64";
+    case 0xaa64: return "ARM64";
+    case 0x1c4: return "ARMNT";
+    default: return "unknown";
+    }
+}
+
+static void lmi_debug_dirs(kdx_session *s, kdx_module *m, struct kdx_pe *pe)
+{
+    uint32_t rva, size;
+    kdx_print(s, "Debug Data Dirs: Type  Size     VA  Pointer\n");
+    if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK || !rva)
+        return;
+    for (uint32_t off = 0; off + 28 <= size && off < 28 * 64; off += 28) {
+        uint8_t e[28];
+        if (kdx_pe_read(pe, rva + off, e, sizeof e, NULL) != KDX_OK) {
+            kdx_print(s, "%21s [Data not mapped]\n", "");
+            return;
+        }
+        uint32_t type = kdx_le32(e + 12), dsize = kdx_le32(e + 16), va = kdx_le32(e + 20),
+                 fp = kdx_le32(e + 24);
+        const char *name = debug_type_name(type);
+        char tbuf[16];
+        if (!name) {
+            snprintf(tbuf, sizeof tbuf, "%x", type);
+            name = tbuf;
+        }
+        kdx_print(s, "%21s %5x, %6x, %7x", name, dsize, va, fp);
+        if (type == 2 && m->has_pdb_id) {
+            const uint8_t *g = m->pdb_guid;
+            kdx_print(s, " RSDS - GUID: {%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}\n",
+                      kdx_le32(g), kdx_le16(g + 4), kdx_le16(g + 6), g[8], g[9], g[10], g[11],
+                      g[12], g[13], g[14], g[15]);
+            kdx_print(s, "%15sAge: %u, Pdb: %s\n", "", m->pdb_age,
+                      m->pdb_name ? kdx_basename(m->pdb_name) : "");
+        } else {
+            kdx_print(s, "\n");
+        }
+    }
+}
+
+static void lmi_symbol_type(kdx_session *s, kdx_module *m)
+{
+    const char *file = m->symbol_file ? m->symbol_file : "";
+    switch (m->symstatus) {
+    case KDX_SYMSTATUS_DEFERRED:
+        kdx_print(s, "    Symbol Type: DEFERRED - No error - symbol load deferred\n");
+        kdx_print(s, "    Load Report: no symbols loaded\n");
+        return;
+    case KDX_SYMSTATUS_NONE:
+        kdx_print(s, "    Symbol Type: NONE     - %s\n",
+                  m->symbol_note ? m->symbol_note : "PDB not found");
+        kdx_print(s, "    Load Report: no symbols loaded\n");
+        return;
+    case KDX_SYMSTATUS_EXPORT:
+        kdx_print(s, "    Symbol Type: EXPORT   - PDB not found\n");
+        kdx_print(s, "    Load Report: export symbols\n");
+        return;
+    default:
+        kdx_print(s, "    Symbol Type: PDB      - Symbols loaded successfully from symbol search path.\n");
+        kdx_print(s, "%17s%s\n", "", file);
+        kdx_print(s, "    Load Report: %s symbols , not source indexed \n",
+                  m->symstatus == KDX_SYMSTATUS_PRIVATE_PDB ? "private" : "public");
+        kdx_print(s, "%17s%s\n", "", file);
+        return;
+    }
+}
+
+static int cmd_lmi(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    if (!*args)
+        return kdx_cmd_syntax_error(s, "!lmi", args);
+    kdx_target *t = s->target;
+    kdx_module *m = kdx_target_module_named(t, args);
+    if (!m) {
+        uint64_t a;
+        kdx_err err = {0};
+        if (kdx_expr_eval_all(s, args, &a, &err) == KDX_OK)
+            m = kdx_target_module_at(t, a);
+    }
+    if (!m) {
+        kdx_print(s, "%s not found\n", args);
+        return 1;
+    }
+    kdx_sym_load_module(s, m, NULL);
+    struct kdx_pe *pe = NULL;
+    kdx_err ierr = {0};
+    kdx_sym_module_image(s, m, &pe, &ierr);
+    int digits = t->ptr_size == 4 ? 8 : 16;
+    kdx_print(s, "Loaded Module Info: [%s] \n", args);
+    kdx_print(s, "%15s: %s\n", "Module", m->name);
+    kdx_print(s, "%15s: %0*llx\n", "Base Address", digits, (unsigned long long)m->base);
+    kdx_print(s, "%15s: %s\n", "Image Name", m->image_name ? m->image_name : m->name);
+    if (pe) {
+        const kdx_pe_info *in = kdx_pe_get_info(pe);
+        kdx_print(s, "%15s: %u (%s)\n", "Machine Type", in->machine, machine_name(in->machine));
+    }
+    char when[64] = "";
+    if (m->timestamp) {
+        time_t tt = (time_t)m->timestamp;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(when, sizeof when, " %a %b %e %H:%M:%S %Y", &tm);
+    }
+    kdx_print(s, "%15s: %x%s\n", "Time Stamp", m->timestamp, when);
+    kdx_print(s, "%15s: %llx\n", "Size", (unsigned long long)m->size);
+    kdx_print(s, "%15s: %x\n", "CheckSum", m->checksum);
+    if (pe) {
+        kdx_print(s, "%15s: %x\n", "Characteristics", kdx_pe_get_info(pe)->characteristics);
+        lmi_debug_dirs(s, m, pe);
+        const char *file = kdx_sym_module_image_file(s, m);
+        if (file)
+            kdx_print(s, "     Image Type: FILE     - Image read successfully from debugger.\n%17s%s\n",
+                      "", file);
+        else
+            kdx_print(s, "     Image Type: MEMORY   - Image read successfully from loaded memory.\n");
+    } else {
+        kdx_print(s, "     Image Type: NONE     - %s\n", ierr.msg[0] ? ierr.msg : "image not available");
+    }
+    lmi_symbol_type(s, m);
+    return 0;
+}
+
 /* ---- .sympath / .symfix / .reload / !sym --------------------------------- */
 
 static void print_sympath(kdx_session *s)
@@ -1135,7 +1277,9 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
                         q++;
                 } else if (*q == 'v') {
                     c.verbose = true;
-                } else if (!strchr("bei", *q)) {
+                } else if (*q == 'b') {
+                    c.max_depth = 9; /* blocks expanded to any depth */
+                } else if (!strchr("ei", *q)) {
                     rc = kdx_cmd_syntax_error(s, cmd, t);
                     break;
                 }
@@ -1221,5 +1365,6 @@ const kdx_command kdx_cmds_symbols[] = {
     {".symfix", cmd_symfix, "use Microsoft's symbol server: .symfix [CACHE]", 0},
     {".symfix+", cmd_symfix, "append Microsoft's symbol server: .symfix+ [CACHE]", 0},
     {".reload", cmd_reload, "reload symbols: .reload [/f] [/o] [module]", 0},
+    {"!lmi", cmd_lmi, "module details: !lmi MODULE|ADDRESS", 0},
     {"!sym", cmd_sym, "symbol loading messages: !sym noisy|quiet", 0},
     {0}};

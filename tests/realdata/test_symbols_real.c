@@ -147,6 +147,15 @@ TEST(sym_real_triage_local_store_lm)
     CHECK_CONTAINS(out, "amdgpio2\namdgpio3\n");
     CHECK_CONTAINS(out, "amdgpio2   (deferred)             \nfffff804`8b5c0000");
     free(out);
+    out = run(dump, sp, "!lmi amdppm");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Loaded Module Info: [amdppm] \n         Module: amdppm\n"
+                        "   Base Address: fffff8048b580000\n");
+    CHECK_CONTAINS(out, "   Machine Type: 34404 (X64)\n");
+    CHECK_CONTAINS(out, "CODEVIEW    23,  110bc,   104bc RSDS - GUID: {1C19FDDB-27BB-3399-D9B4-5973EFEAFCF3}\n"
+                        "               Age: 1, Pdb: amdppm.pdb\n");
+    CHECK_CONTAINS(out, "    Load Report: public symbols , not source indexed");
+    free(out);
     out = run(dump, sp, "ln fffff8048b58334c; .json 1; lm m amdppm");
     REQUIRE(out);
     CHECK_CONTAINS(out, "\"name\": \"amdppm\"");
