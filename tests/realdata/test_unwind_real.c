@@ -230,6 +230,9 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     /* Without .cxr the walk starts at KeBugCheckEx's rsp; nt's .pdata is not in the dump. */
     CHECK_CONTAINS(out, "Child-SP          RetAddr               Call Site\n");
     CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`????????     nt!KeBugCheckEx\n");
+    /* .cxr shows the faulting instruction with its effective address, as WinDbg does. */
+    CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70:\n"
+                        "fffff804`8b58334c 43891401        mov     dword ptr [r9+r8],edx ds:002b:ffff9b00`0336004c=????????\n");
     /* With it: amdppm, then Wdf01000 frames, into nt, where unwinding stops with a reason. */
     const char *k = strstr(out, " # Child-SP");
     REQUIRE(k);

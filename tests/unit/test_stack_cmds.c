@@ -233,3 +233,17 @@ TEST(stack_cmd_trap_frame)
     CHECK_STR(fx_run(&f, ".trap; r rax"), "rax=0000000000001234\n");
     fx_close(&f);
 }
+
+TEST(stack_cmd_r_effective_address)
+{
+    fixture f;
+    fx_open(&f);
+    syn_code(f.w, 0x1100, "488b4308");                 /* mov rax,qword ptr [rbx+8] */
+    syn_put64(f.w, S0 + 8, 0x1122334455667788ull);
+    const char *out = fx_run(&f, "r rip=140001100; r rbx=7ff100; r");
+    CHECK_CONTAINS(out, "00000001`40001100 488b4308        mov     rax,qword ptr [rbx+8] "
+                        "ds:00000000`007ff108=1122334455667788\n");
+    out = fx_run(&f, "r rbx=10; r");
+    CHECK_CONTAINS(out, "ds:00000000`00000018=????????????????\n");
+    fx_close(&f);
+}
