@@ -105,11 +105,12 @@ static void write_threads(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t
         if (sp->threads[i].stack_size)
             stk[i] = append(b, sp->threads[i].stack, sp->threads[i].stack_size);
     }
-    size_t o = reserve(b, 4 + 48 * sp->nthreads);
+    size_t esize = sp->thread_ex ? 64 : 48; /* MINIDUMP_THREAD_EX adds BackingStore (zero) */
+    size_t o = reserve(b, 4 + esize * sp->nthreads);
     kdx_put_le32(b->p + o, (uint32_t)sp->nthreads);
     for (size_t i = 0; i < sp->nthreads; i++) {
         const kdx_mdw_thread *t = &sp->threads[i];
-        uint8_t *e = b->p + o + 4 + 48 * i;
+        uint8_t *e = b->p + o + 4 + esize * i;
         kdx_put_le32(e, t->id);
         kdx_put_le32(e + 4, t->suspend_count);
         kdx_put_le32(e + 8, t->priority_class);
@@ -121,7 +122,7 @@ static void write_threads(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t
         kdx_put_le32(e + 40, (uint32_t)context_len(&t->context));
         kdx_put_le32(e + 44, ctx[i]);
     }
-    add_stream(dir, nd, KDX_MD_THREAD_LIST, o, b->len);
+    add_stream(dir, nd, sp->thread_ex ? KDX_MD_THREAD_EX_LIST : KDX_MD_THREAD_LIST, o, b->len);
     free(ctx);
     free(stk);
 }

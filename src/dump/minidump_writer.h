@@ -64,6 +64,7 @@ typedef struct kdx_mdw_spec {
     uint8_t num_processors;
     uint32_t timestamp;           /* header TimeDateStamp (time_t) */
     bool full_memory;             /* memory goes to a Memory64List, header flag set */
+    bool thread_ex;               /* ThreadExListStream (64-byte entries) instead of ThreadList */
     bool has_misc;
     uint32_t process_id, process_create_time, user_time, kernel_time;
     const kdx_mdw_thread *threads;
