@@ -415,11 +415,42 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     }
 }
 
+/* -v: the threads' records and every saved memory range, to see why an
+ * address is or is not in the dump. */
+static void print_mdstreams_detail(kdx_session *s, const kdx_minidump *md)
+{
+    char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
+    int w = kdx_session_ptr_size(s) == 8 ? 17 : 8; /* pointer column width */
+    kdx_print(s, "\nThreads (%zu):\n  #  Id        %-*s  %-*s  Offset   Size      CONTEXT  Size\n",
+              md->nthreads, w, "Teb", w, "Stack");
+    for (size_t i = 0; i < md->nthreads; i++) {
+        const kdx_md_thread *th = &md->threads[i];
+        kdx_print(s, "%3zu  %-8x  %-*s  %-*s  %08x %08x  %08x %08x\n", i, th->id, w,
+                  kdx_session_fmt_ptr(s, a, th->teb), w, kdx_session_fmt_ptr(s, b, th->stack_start),
+                  th->stack_rva, th->stack_size, th->context_rva, th->context_size);
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < md->nranges; i++)
+        total += md->ranges[i].size;
+    kdx_print(s, "\nSaved memory (%zu ranges, 0x%" PRIx64 " bytes; stacks included, overlaps "
+                 "removed):\n  %-*s  %-*s  File offset\n",
+              md->nranges, total, w, "Start", w, "End");
+    for (size_t i = 0; i < md->nranges; i++) {
+        const kdx_md_range *r = &md->ranges[i];
+        kdx_print(s, "  %-*s  %-*s  %08" PRIx64 "\n", w, kdx_session_fmt_ptr(s, a, r->va), w,
+                  kdx_session_fmt_ptr(s, b, r->va + r->size), r->off);
+    }
+}
+
 int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
 {
-    (void)args;
     if (!kdx_user_need_target(s, cmd))
         return 1;
+    bool verbose = strcmp(args, "-v") == 0;
+    if (*args && !verbose) {
+        kdx_print(s, "Usage: %s [-v]\n", cmd);
+        return 1;
+    }
     const kdx_minidump *md = kdx_minidump_of(s->target);
     if (!md) {
         kdx_print(s, "%s: the target is not a minidump\n", cmd);
@@ -448,5 +479,7 @@ int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "\nProblems found:\n%s", md->notes);
     for (size_t i = 0; i < md->ncomments; i++)
         kdx_print(s, "\nComment: %s\n", md->comments[i]);
+    if (verbose)
+        print_mdstreams_detail(s, md);
     return 0;
 }

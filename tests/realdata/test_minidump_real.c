@@ -252,6 +252,13 @@ TEST(minidump_real_stream_listing)
     CHECK_CONTAINS(out, "0x47670001  BreakpadInfoStream              000014f9  0000000c  dump thread 11c0, requesting thread bf4\n");
     CHECK_CONTAINS(out, "0x00000005  MemoryListStream                00001505  00000034  3 ranges\n");
     free(out);
+    /* -v: the oracle's thread records and the three saved ranges, stacks merged. */
+    out = kdx_test_run(bp, NULL, "!mdstreams -v", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "  0  bf4       7ffdf000  0012f31c  00001639 00000ce4  00000d94 000002cc\n");
+    CHECK_CONTAINS(out, "Saved memory (3 ranges, 0x16fc bytes;");
+    CHECK_CONTAINS(out, "  7c90eb14  7c90ec14  00001539\n");
+    free(out);
 }
 
 TEST(minidump_real_assertion_and_vm_counters)
