@@ -368,6 +368,12 @@ static void fill_target(kdx_minidump *md, kdx_target *t)
 {
     t->ncontexts = (unsigned)md->nthreads;
     t->default_context = md->exception_thread >= 0 ? (unsigned)md->exception_thread : 0;
+    /* A Breakpad dump written on request (no exception) starts on the thread
+     * that asked for it. */
+    if (md->exception_thread < 0 && md->has_breakpad_info && (md->breakpad_validity & 2))
+        for (size_t i = 0; i < md->nthreads; i++)
+            if (md->threads[i].id == md->breakpad_requesting_tid)
+                t->default_context = (unsigned)i;
     t->sys.dump_time = md->timestamp ? kdx_md_time_to_filetime(md->timestamp) : 0;
     if (md->misc.present && (md->misc.flags1 & KDX_MD_MISC_PROCESS_ID))
         t->sys.process_id = md->misc.process_id;
