@@ -521,6 +521,27 @@ TEST(minidump_x86_teb_peb_gle)
     kdx_target_close(tg);
 }
 
+/* Written on request (no exception): the requesting thread is current. */
+TEST(minidump_breakpad_requesting_thread_is_default)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->has_exception = false;
+    spp->breakpad_info = true;
+    spp->breakpad_dump_tid = 0x10;
+    spp->breakpad_requesting_tid = 0x20;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
+    kdx_target *tg = open_buf(t, buf, len, &err);
+    free(buf);
+    REQUIRE(tg);
+    CHECK(!tg->exception.present);
+    CHECK_EQ(tg->default_context, 1);
+    kdx_target_close(tg);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
