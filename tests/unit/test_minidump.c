@@ -102,14 +102,25 @@ static bool write_tmp(const kdx_mdw_spec *spp, const char *name, char *file, siz
     return kdx_minidump_write_file(spp, file, err) == KDX_OK;
 }
 
-static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
+static kdx_target *open_buf(const uint8_t *buf, size_t len, kdx_err *err)
 {
     kdx_file *f;
     if (kdx_file_from_memory(&f, "synthetic.dmp", buf, len, err) != KDX_OK)
         return NULL;
     kdx_target *tg = NULL;
     kdx_minidump_open_file(f, &tg, err);
-    (void)t;
+    return tg;
+}
+
+/* Writes the spec to memory and opens it (NULL and err on failure). */
+static kdx_target *open_spec(const kdx_mdw_spec *spp, kdx_err *err)
+{
+    uint8_t *buf;
+    size_t len;
+    if (kdx_minidump_write(spp, &buf, &len, err) != KDX_OK)
+        return NULL;
+    kdx_target *tg = open_buf(buf, len, err);
+    free(buf);
     return tg;
 }
 
@@ -119,12 +130,8 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full, bool thread_
     kdx_mdw_spec *spp = fixture_init(&fx, a);
     spp->full_memory = full;
     spp->thread_ex = thread_ex;
-    uint8_t *buf;
-    size_t len;
     kdx_err err = {0};
-    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
-    kdx_target *tg = open_buf(t, buf, len, &err);
-    free(buf);
+    kdx_target *tg = open_spec(spp, &err);
     if (!tg)
         kdx_test_fail(t, __FILE__, __LINE__, "open: %s", err.msg);
     REQUIRE(tg);
@@ -208,12 +215,8 @@ TEST(minidump_exception_without_context_uses_thread)
     spp->exception_has_context = false;
     spp->comment = "written by kdx's tests";
     spp->extra_stream_type = 0x12345678;
-    uint8_t *buf;
-    size_t len;
     kdx_err err;
-    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
-    kdx_target *tg = open_buf(t, buf, len, &err);
-    free(buf);
+    kdx_target *tg = open_spec(spp, &err);
     REQUIRE(tg);
     CHECK(tg->exception.has_context);
     CHECK_EQ(kdx_ctx_sp(&tg->exception.context), 0x200000);
@@ -242,13 +245,13 @@ TEST(minidump_corruptions_rejected_cleanly)
         for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
             /* A huge size, a huge offset, a huge count at the stream's start. */
             kdx_put_le32(e + 4, bad[k]);
-            kdx_target *tg = open_buf(t, buf, len, &err);
+            kdx_target *tg = open_buf(buf, len, &err);
             if (!tg)
                 CHECK_CONTAINS(err.msg, "synthetic.dmp");
             kdx_target_close(tg);
             kdx_put_le32(e + 4, saved[1]);
             kdx_put_le32(e + 8, bad[k]);
-            tg = open_buf(t, buf, len, &err);
+            tg = open_buf(buf, len, &err);
             if (!tg)
                 CHECK_CONTAINS(err.msg, "synthetic.dmp");
             kdx_target_close(tg);
@@ -256,7 +259,7 @@ TEST(minidump_corruptions_rejected_cleanly)
             if (rva + 4 <= len) {
                 uint32_t old = kdx_le32(buf + rva);
                 kdx_put_le32(buf + rva, bad[k]);
-                tg = open_buf(t, buf, len, &err);
+                tg = open_buf(buf, len, &err);
                 if (!tg)
                     CHECK_CONTAINS(err.msg, "synthetic.dmp");
                 kdx_target_close(tg);
@@ -266,7 +269,7 @@ TEST(minidump_corruptions_rejected_cleanly)
     }
     /* Truncated anywhere: an error or a smaller dump, never a crash. */
     for (size_t cut = 0; cut < len; cut += 7) {
-        kdx_target *tg = open_buf(t, buf, cut, &err);
+        kdx_target *tg = open_buf(buf, cut, &err);
         if (!tg)
             CHECK(err.msg[0] != 0);
         kdx_target_close(tg);
@@ -325,7 +328,7 @@ TEST(minidump_truncated_memory_keeps_what_is_there)
     kdx_err err;
     REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
     /* Memory64 data is last: heap (0x2000) then code (0x100). Cut 0x180 bytes. */
-    kdx_target *tg = open_buf(t, buf, len - 0x180, &err);
+    kdx_target *tg = open_buf(buf, len - 0x180, &err);
     free(buf);
     REQUIRE(tg);
     kdx_minidump *md = kdx_minidump_of(tg);
@@ -402,7 +405,7 @@ TEST(minidump_duplicate_streams_read_once)
     REQUIRE(32 + 12 * (2 * n) <= 32 + 12 * 16);
     memcpy(buf + 32 + 12 * n, buf + 32, 12 * n);
     kdx_put_le32(buf + 8, 2 * n);
-    kdx_target *tg = open_buf(t, buf, len, &err);
+    kdx_target *tg = open_buf(buf, len, &err);
     free(buf);
     REQUIRE(tg);
     CHECK_EQ(tg->nmodules, 2);
@@ -530,12 +533,8 @@ TEST(minidump_breakpad_requesting_thread_is_default)
     spp->breakpad_info = true;
     spp->breakpad_dump_tid = 0x10;
     spp->breakpad_requesting_tid = 0x20;
-    uint8_t *buf;
-    size_t len;
     kdx_err err;
-    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
-    kdx_target *tg = open_buf(t, buf, len, &err);
-    free(buf);
+    kdx_target *tg = open_spec(spp, &err);
     REQUIRE(tg);
     CHECK(!tg->exception.present);
     CHECK_EQ(tg->default_context, 1);
