@@ -473,3 +473,27 @@ TEST(minidump_real_breakpad_oracle)
     free(text);
     kdx_target_close(o.tg);
 }
+
+/* The issue's acceptance check for calc.dmp: every thread listed with a
+ * stack (`~* k`), the crashing one on the int 3 in ntdll. */
+TEST(minidump_real_calc_every_thread_with_stack)
+{
+    TESTDATA(path, "user/calc.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "~* k", &err);
+    REQUIRE(out);
+    static const char *const lines[] = {
+        "\n   0  Id: d28.d64 Suspend: 1 Teb: 000007ff`fffde000 Unfrozen\n",
+        "\n   1  Id: d28.a24 Suspend: 1 Teb: 000007ff`fffdc000 Unfrozen\n",
+        "\n   2  Id: d28.a58 Suspend: 1 Teb: 000007ff`fffda000 Unfrozen\n",
+        "\n   3  Id: d28.39c Suspend: 1 Teb: 000007ff`fffd7000 Unfrozen\n",
+        "\n.  4  Id: d28.65c Suspend: 1 Teb: 000007ff`fffd5000 Unfrozen\n"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        CHECK_CONTAINS(out, lines[i]);
+    /* Each thread's first frame: its saved stack pointer and instruction. */
+    CHECK_CONTAINS(out, "00000000`000bd0d8");
+    CHECK_CONTAINS(out, "user32+0x19e6a");
+    CHECK_CONTAINS(out, "00000000`03a7ff08");
+    CHECK_CONTAINS(out, "ntdll+0x4ae10");
+    free(out);
+}
