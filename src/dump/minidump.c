@@ -212,7 +212,7 @@ static int range_cmp(const void *a, const void *b)
 }
 
 /* Thread stacks are saved memory too; then sort and make ranges disjoint
- * (overlaps keep the earlier range's bytes). */
+ * (where ranges overlap, the one starting first keeps its bytes). */
 static void finish_ranges(kdx_minidump *md)
 {
     for (size_t i = 0; i < md->nthreads; i++) {

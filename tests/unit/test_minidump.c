@@ -541,6 +541,46 @@ TEST(minidump_breakpad_requesting_thread_is_default)
     kdx_target_close(tg);
 }
 
+/* Overlapping saved ranges (a stack also in the memory list, ranges that
+ * overlap partly or fully) read as one address space: the range starting first
+ * wins, the rest of a later range stays readable. */
+TEST(minidump_overlapping_ranges)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    static uint8_t other[0x2000], inner[0x10];
+    memset(other, 0xab, sizeof other);
+    memset(inner, 0xcd, sizeof inner);
+    kdx_mdw_memory mem[5] = {
+        fx.mem[0],                                   /* heap: 0x500000-0x502000 */
+        {0x501000, other, sizeof other},             /* overlaps its second half */
+        {0x500100, inner, sizeof inner},             /* fully inside the heap */
+        {0x100080, other, 0x100},                    /* overlaps thread 0's stack */
+        fx.mem[1]};
+    spp->memory = mem;
+    spp->nmemory = 5;
+    kdx_err err;
+    kdx_target *tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    for (size_t i = 1; i < md->nranges; i++)
+        CHECK(md->ranges[i - 1].va + md->ranges[i - 1].size <= md->ranges[i].va);
+    uint8_t b[0x20];
+    size_t done;
+    CHECK_OK(kdx_minidump_read(md, 0x500100, b, 1, &done));
+    CHECK_EQ(b[0], (uint8_t)(0x100 * 7)); /* the heap's byte, not the inner range's */
+    CHECK_OK(kdx_minidump_read(md, 0x501ff0, b, 0x20, &done));
+    CHECK_EQ(b[0], (uint8_t)(0x1ff0 * 7));
+    CHECK_EQ(b[0x10], 0xab);              /* continues into the later range */
+    CHECK_OK(kdx_minidump_read(md, 0x502fff, b, 1, &done));
+    CHECK_EQ(b[0], 0xab);
+    CHECK_OK(kdx_minidump_read(md, 0x1000f0, b, 0x20, &done));
+    CHECK_EQ(b[0], 0xf0);                 /* thread 0's stack bytes (0, 1, 2, ...) */
+    CHECK_EQ(b[0x10], 0xab);              /* past the stack's end: the memory-list range */
+    kdx_target_close(tg);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
