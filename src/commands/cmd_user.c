@@ -125,7 +125,9 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
         char *end;
         unsigned long n = strtoul(p, &end, 10);
         if (n >= t->ncontexts) {
-            kdx_print(s, "Illegal %s error in '~%s'\n",
+            char prompt[32];
+            kdx_session_prompt(s, prompt, sizeof prompt);
+            kdx_print(s, "%*s^ Illegal %s error in '~%s'\n", (int)strlen(prompt), "",
                       t->kind == KDX_TARGET_USER_DUMP ? "thread" : "processor", args);
             return false;
         }
