@@ -465,7 +465,10 @@ int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
     kdx_print(s, "  Flags        0x%" PRIx64 "%s\n", md->flags,
               (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? " (full memory)" : "");
     kdx_print(s, "  Time         %s\n", when);
-    kdx_print(s, "  Checksum     0x%08x\n\n", md->checksum);
+    kdx_print(s, "  Checksum     0x%08x\n", md->checksum);
+    if (kdx_minidump_is_wow64(s->target))
+        kdx_print(s, "  Process      WOW64: 32-bit x86 code in a 64-bit dump\n");
+    kdx_print(s, "\n");
     kdx_print(s, "Stream  Type        %-30s  Offset    Size\n", "Name");
     for (size_t i = 0; i < md->nstreams; i++) {
         const kdx_md_stream *st = &md->streams[i];

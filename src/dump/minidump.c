@@ -198,6 +198,41 @@ bool kdx_minidump_process_times(const kdx_target *t, uint64_t *kernel_time, uint
     return true;
 }
 
+bool kdx_minidump_is_wow64(const kdx_target *t)
+{
+    return kdx_minidump_of(t) && t->arch == KDX_ARCH_X64 &&
+           kdx_target_module_named(t, "wow64cpu") != NULL;
+}
+
+#define TEB64_TLS_SLOT1 0x1488 /* TlsSlots[WOW64_TLS_CPURESERVED] */
+
+kdx_status kdx_minidump_wow64_context(kdx_target *t, unsigned index, kdx_context *out,
+                                      kdx_err *err)
+{
+    const kdx_minidump *md = kdx_minidump_of(t);
+    if (!kdx_minidump_is_wow64(t))
+        return kdx_err_set(err, KDX_E_UNSUPPORTED, "%s: not a WOW64 process (no wow64cpu.dll in "
+                           "an x64 dump)", t->path);
+    if (index >= md->nthreads)
+        return kdx_err_set(err, KDX_E_ARG, "%s: thread index %u out of range (%zu threads)",
+                           t->path, index, md->nthreads);
+    const kdx_md_thread *th = &md->threads[index];
+    uint8_t slot[8];
+    if (kdx_minidump_read(md, th->teb + TEB64_TLS_SLOT1, slot, sizeof slot, NULL) != KDX_OK)
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "%s: thread %x: the TEB's TLS slot 1 at "
+                           "0x%llx (WOW64 CPU data pointer) is not in the dump", t->path, th->id,
+                           (unsigned long long)(th->teb + TEB64_TLS_SLOT1));
+    uint64_t cpu = kdx_le64(slot);
+    uint8_t ctx[KDX_CONTEXT_X86_SIZE];
+    size_t done = 0;
+    kdx_minidump_read(md, cpu + 4, ctx, sizeof ctx, &done);
+    if (done < KDX_CONTEXT_X86_SIZE_NO_EXT)
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "%s: thread %x: the WOW64 context at 0x%llx "
+                           "is not in the dump", t->path, th->id,
+                           (unsigned long long)(cpu + 4));
+    return kdx_context_parse(KDX_ARCH_X86, ctx, done, out, err);
+}
+
 bool kdx_minidump_probe(const uint8_t *head, size_t n)
 {
     return n >= 4 && memcmp(head, "MDMP", 4) == 0;

@@ -168,6 +168,15 @@ kdx_minidump *kdx_minidump_of(const kdx_target *t);
  * stream, for `.time`; false when the dump does not record them. */
 bool kdx_minidump_process_times(const kdx_target *t, uint64_t *kernel_time, uint64_t *user_time);
 
+/* WOW64: a 32-bit process in a 64-bit dump (x64 with wow64cpu.dll loaded). */
+bool kdx_minidump_is_wow64(const kdx_target *t);
+/* The 32-bit x86 context of thread index of a WOW64 process, read from the
+ * dump's memory: TEB64 TLS slot 1 (WOW64_TLS_CPURESERVED) points to the
+ * CPU's per-thread data, whose WOW64_CONTEXT starts at offset 4. Errors say
+ * which piece of memory is missing. For `.effmach x86`-style views. */
+kdx_status kdx_minidump_wow64_context(kdx_target *t, unsigned index, kdx_context *out,
+                                      kdx_err *err);
+
 /* "ThreadListStream", "BreakpadInfoStream", ... or NULL when unknown. */
 const char *kdx_minidump_stream_name(uint32_t type);
 

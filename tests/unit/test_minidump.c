@@ -581,6 +581,54 @@ TEST(minidump_overlapping_ranges)
     kdx_target_close(tg);
 }
 
+/* WOW64: an x64 dump with wow64cpu.dll; thread 0's TEB points (TLS slot 1)
+ * to CPU data holding the 32-bit context at offset 4. */
+TEST(minidump_wow64_context)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    static uint8_t teb[0x2000], cpu[0x300];
+    const uint64_t teb_va = 0x7efdb000, cpu_va = 0x2a0000;
+    memset(teb, 0, sizeof teb);
+    kdx_put_le64(teb + 0x1488, cpu_va);
+    kdx_context x86 = {0};
+    x86.arch = KDX_ARCH_X86;
+    kdx_ctx_set(&x86, KDX_X86_EIP, 0x77001234);
+    kdx_ctx_set(&x86, KDX_X86_ESP, 0x0018fe00);
+    memset(cpu, 0, sizeof cpu);
+    REQUIRE(kdx_context_write(&x86, cpu + 4, sizeof cpu - 4) == KDX_CONTEXT_X86_SIZE);
+    kdx_mdw_module mods[3] = {fx.mod[0], fx.mod[1],
+                              {.path = "C:\\Windows\\System32\\wow64cpu.dll",
+                               .base = 0x74e00000, .size = 0x8000}};
+    kdx_mdw_memory mem[4] = {fx.mem[0], fx.mem[1], {teb_va, teb, sizeof teb},
+                             {cpu_va, cpu, sizeof cpu}};
+    spp->modules = mods;
+    spp->nmodules = 3;
+    spp->memory = mem;
+    spp->nmemory = 4;
+    fx.th[0].teb = teb_va;
+    kdx_err err;
+    kdx_target *tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    CHECK(kdx_minidump_is_wow64(tg));
+    kdx_context c;
+    CHECK_OK(kdx_minidump_wow64_context(tg, 0, &c, &err));
+    CHECK_EQ(c.arch, KDX_ARCH_X86);
+    CHECK_EQ(kdx_ctx_ip(&c), 0x77001234);
+    CHECK_EQ(kdx_ctx_sp(&c), 0x18fe00);
+    /* Thread 1's TEB (0x7fe000) is not saved: the error names the slot. */
+    CHECK_EQ(kdx_minidump_wow64_context(tg, 1, &c, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, "TLS slot 1 at 0x7ff488");
+    kdx_target_close(tg);
+    /* Without wow64cpu.dll it is a plain x64 process. */
+    spp->nmodules = 2;
+    tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    CHECK(!kdx_minidump_is_wow64(tg));
+    CHECK_EQ(kdx_minidump_wow64_context(tg, 0, &c, &err), KDX_E_UNSUPPORTED);
+    kdx_target_close(tg);
+}
+
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
 {
     fixture fx;
