@@ -257,6 +257,10 @@ static void region_usage(kdx_session *s, const kdx_md_meminfo *mi, char *buf, si
         kdx_err err;
         if (t->ops->get_thread_info(t->impl, i, &ti, &err) != KDX_OK)
             continue;
+        if (ti.teb >= mi->base && ti.teb - mi->base < mi->region_size) {
+            snprintf(buf, len, "TEB [~%u; %x.%x]", i, t->sys.process_id, ti.id);
+            return;
+        }
         uint64_t lo = ti.stack_limit, hi = ti.stack_base;
         if (hi > lo && mi->base < hi && mi->base + mi->region_size > lo) {
             snprintf(buf, len, "Stack [~%u; %x.%x]", i, t->sys.process_id, ti.id);

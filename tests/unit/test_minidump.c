@@ -425,13 +425,15 @@ TEST(minidump_address_from_memory_info)
         {.base = 0x100000, .allocation_base = 0xf0000, .size = 0x1000, .state = 0x1000,
          .protect = 0x104, .allocation_protect = 4, .type = 0x20000},
         {.base = 0x400000, .allocation_base = 0x400000, .size = 0x10000, .state = 0x1000,
-         .protect = 0x20, .allocation_protect = 0x80, .type = 0x1000000}};
+         .protect = 0x20, .allocation_protect = 0x80, .type = 0x1000000},
+        {.base = 0x7fe000, .allocation_base = 0x7fe000, .size = 0x2000, .state = 0x1000,
+         .protect = 4, .allocation_protect = 4, .type = 0x20000}};
     spp->regions = regions;
-    spp->nregions = 3;
+    spp->nregions = 4;
     char file[512];
     kdx_err err;
     REQUIRE(write_tmp(spp, "regions.dmp", file, sizeof file, &err));
-    char *out = kdx_test_run(file, NULL, "!address 100010; !address 401000; !address 50; !address 900000; !address", &err);
+    char *out = kdx_test_run(file, NULL, "!address 100010; !address 401000; !address 50; !address 900000; !address; !address 7ff010", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "Usage:                  Stack [~0; 1234.10]\n"
                         "Base Address:           00000000`00100000\n"
@@ -445,6 +447,7 @@ TEST(minidump_address_from_memory_info)
     CHECK_CONTAINS(out, "Protect:                00000020          PAGE_EXECUTE_READ\n");
     CHECK_CONTAINS(out, "Allocation Protect:     00000080          PAGE_EXECUTE_WRITECOPY\n");
     CHECK_CONTAINS(out, "Usage:                  Free\n");
+    CHECK_CONTAINS(out, "Usage:                  TEB [~0; 1234.10]\n");
     CHECK_CONTAINS(out, "00000000`00900000 is not in any region of the dump's memory region list\n");
     CHECK_CONTAINS(out, "00000000`00400000 00000000`00410000 00000000`00010000 MEM_IMAGE    MEM_COMMIT   PAGE_EXECUTE_READ        Image [app;");
     free(out);
