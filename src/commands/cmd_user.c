@@ -285,7 +285,7 @@ static void print_code(kdx_session *s, const char *label, kdx_errkind kind, uint
                        bool decimal)
 {
     const char *text = kdx_error_text(kind, v);
-    kdx_print(s, "%s: (%s) 0x%x", label, kdx_errkind_name(kind), v);
+    kdx_print(s, "%s: (%s) %#x", label, kdx_errkind_name(kind), v); /* 0 prints as "0", as in WinDbg */
     if (decimal)
         kdx_print(s, " (%u)", v);
     kdx_print(s, " - %s\n", text ? text : "<Unable to get error code text>");

@@ -63,7 +63,7 @@ TEST(cmd_user_teb_peb_gle_electron)
     CHECK_CONTAINS(out, "PEB at 0000006399f74000\n");
     CHECK_CONTAINS(out, "    ImageBaseAddress:         00007ff721510000\n");
     CHECK_CONTAINS(out, "electron-v1.4.3-win32-x64\\electron.exe\" --type=renderer");
-    CHECK_CONTAINS(out, "LastErrorValue: (Win32) 0x0 (0) - ");
+    CHECK_CONTAINS(out, "LastErrorValue: (Win32) 0 (0) - ");
     CHECK_CONTAINS(out, "LastStatusValue: (NTSTATUS) 0xc0000034 - ");
     CHECK_CONTAINS(out, "Debug session time: Thu Oct 13 22:17:00.000 2016 (UTC + 0:00)\n");
     CHECK_CONTAINS(out, "Process Uptime: 0 days 0:00:08.000\n");
