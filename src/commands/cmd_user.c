@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
@@ -489,6 +490,39 @@ static void print_params_string(kdx_session *s, const char *label, uint64_t va)
     free(str);
 }
 
+/* RTL_USER_PROCESS_PARAMETERS.Environment: NAME=VALUE strings (UTF-16), one
+ * per line as !peb shows them, up to the empty string that ends the block. */
+static void print_environment(kdx_session *s, uint64_t field)
+{
+    uint64_t env;
+    char a[KDX_ADDR_BUF];
+    if (!read_ptr_at(s, field, &env)) {
+        kdx_print(s, "    Environment:  (not in the dump)\n");
+        return;
+    }
+    kdx_print(s, "    Environment:  %s\n", plain_ptr(s, a, env));
+    enum { ENV_MAX = 0x10000 };
+    uint8_t *buf = kdx_xmalloc(ENV_MAX);
+    size_t got = 0;
+    kdx_err err;
+    kdx_read_virt(s->target, env, buf, ENV_MAX, &got, &err);
+    size_t units = got / 2, i = 0;
+    while (i < units && kdx_le16(buf + 2 * i) != 0) {
+        size_t start = i;
+        while (i < units && kdx_le16(buf + 2 * i) != 0)
+            i++;
+        if (i == units)
+            break; /* the string runs past what the dump holds */
+        char *var = kdx_md_utf16_to_utf8(buf + 2 * start, i - start);
+        kdx_print(s, "        %s\n", var);
+        free(var);
+        i++;
+    }
+    if (i >= units)
+        kdx_print(s, "        (the rest of the environment is not in the dump)\n");
+    free(buf);
+}
+
 static int cmd_peb(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_user_need_target(s, cmd))
@@ -541,6 +575,7 @@ static int cmd_peb(kdx_session *s, const char *cmd, const char *args)
     print_params_string(s, "ImageFile:", params + (w ? 0x60 : 0x38));
     print_params_string(s, "CommandLine:", params + (w ? 0x70 : 0x40));
     print_params_string(s, "DllPath:", params + (w ? 0x50 : 0x30));
+    print_environment(s, params + (w ? 0x80 : 0x48));
     return 0;
 }
 

@@ -63,6 +63,8 @@ TEST(cmd_user_teb_peb_gle_electron)
     CHECK_CONTAINS(out, "PEB at 0000006399f74000\n");
     CHECK_CONTAINS(out, "    ImageBaseAddress:         00007ff721510000\n");
     CHECK_CONTAINS(out, "electron-v1.4.3-win32-x64\\electron.exe\" --type=renderer");
+    CHECK_CONTAINS(out, "    Environment:  000001a8dc360dd0\n        ALLUSERSPROFILE=C:\\ProgramData\n");
+    CHECK_CONTAINS(out, "        windir=C:\\WINDOWS\n");
     CHECK_CONTAINS(out, "LastErrorValue: (Win32) 0 (0) - ");
     CHECK_CONTAINS(out, "LastStatusValue: (NTSTATUS) 0xc0000034 - ");
     CHECK_CONTAINS(out, "Debug session time: Thu Oct 13 22:17:00.000 2016 (UTC + 0:00)\n");
