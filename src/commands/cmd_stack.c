@@ -453,6 +453,17 @@ static int print_reg(kdx_session *s, const kdx_context *c, const char *name, siz
         }
     }
     kdx_reg_ref ref;
+    if (name[0] == '$') {
+        /* Other pseudo-registers ($ip, $ra, $csp, $retreg, $peb, ...) come from the evaluator. */
+        char *text = kdx_strndup(name, len);
+        uint64_t v;
+        kdx_status st = kdx_expr_eval_all(s, text, &v, NULL);
+        free(text);
+        if (st == KDX_OK) {
+            kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, kdx_session_ptr_size(s) * 2, v);
+            return 0;
+        }
+    }
     if (!kdx_reg_lookup(c->arch, name, len, &ref)) {
         kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
         return 1;

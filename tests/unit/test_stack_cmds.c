@@ -122,6 +122,8 @@ TEST(stack_cmd_frame_and_registers)
     CHECK_STR(fx_run(&f, "r eax=5; r rax, ax"), "rax=0000000000000005\nax=0005\n");
     CHECK_STR(fx_run(&f, "r $t0=10; r $t0"), "$t0=0000000000000010\n");
     CHECK_CONTAINS(fx_run(&f, "r nosuch"), "Bad register error");
+    CHECK_STR(fx_run(&f, "r $ip"), "$ip=0000000140001010\n");
+    CHECK_STR(fx_run(&f, "r $ra"), "$ra=0000000140001300\n"); /* frame 1 is in scope after .frame 1 */
     fx_close(&f);
 }
 
