@@ -361,6 +361,11 @@ TEST(unwind_arm64_packed_chained_frame)
     CHECK_EQ(st.caller.r[KDX_ARM64_FP], 0xf00d);
     CHECK_EQ(st.caller.r[19], 0x1919);
     CHECK_EQ(st.caller.r[20], 0x2020);
+    /* At the first instruction the return address is still in lr. */
+    c = arm64_ctx(SYN_BASE + 0x2000, S + 64, 0);
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_PC], 0x1111);
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 64);
     world_free(w);
 }
 
