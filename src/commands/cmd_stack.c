@@ -99,9 +99,10 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         case 'p':
         case 'P': opts |= KDX_K_PARAMS; break;
         case 'L': opts |= KDX_K_NO_LINES; break;
+        case 'f': opts |= KDX_K_MEMORY | KDX_K_NUMBERS; break;
         case 'M': break; /* DML links: plain text here */
         default:
-            kdx_print(s, "k%c is not supported (frame memory f, raw stack d and timing t are not shown)\n", *p);
+            kdx_print(s, "k%c is not supported (raw stack d and timing t are not shown)\n", *p);
             return 1;
         }
         p++;

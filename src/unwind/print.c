@@ -26,6 +26,8 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
             kdx_print(s, "%sChildEBP RetAddr  \n", num);
         return;
     }
+    if (opts & KDX_K_MEMORY)
+        num = " #   Memory  ";
     if (opts & (KDX_K_ARGS | KDX_K_VERBOSE))
         kdx_print(s, "%sChild-SP          RetAddr               : %-71s : Call Site\n", num, "Args to Child");
     else
@@ -56,13 +58,27 @@ static void source_line(kdx_session *s, const kdx_frame *f, char *buf, size_t ca
         snprintf(buf, cap, " [%s @ %u]", file, line);
 }
 
+static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, unsigned opts);
+
 void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
+{
+    print_frame(s, f, 0, opts & ~(unsigned)KDX_K_MEMORY);
+}
+
+/* memory: bytes of stack between this frame and the previous (kf), 0 for frame 00. */
+static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, unsigned opts)
 {
     kdx_arch arch = f->ctx.arch;
     uint64_t ip = kdx_ctx_ip(&f->ctx);
-    char site[320], num[8] = "";
-    if (opts & KDX_K_NUMBERS)
+    char site[320], num[32] = "";
+    if (opts & KDX_K_MEMORY) {
+        if (memory)
+            snprintf(num, sizeof num, "%02x %9" PRIx64 " ", f->index, memory);
+        else
+            snprintf(num, sizeof num, "%02x %9s ", f->index, "");
+    } else if (opts & KDX_K_NUMBERS) {
         snprintf(num, sizeof num, "%02x ", f->index);
+    }
     if (opts & KDX_K_CALLSITE) {
         call_site_name(s, ip, site, sizeof site);
         kdx_print(s, "%s%s\n", num, site);
@@ -134,7 +150,7 @@ void kdx_stack_print(kdx_session *s, const kdx_stack *st, unsigned opts)
     bool warned = false;
     for (size_t i = 0; i < st->len; i++) {
         const kdx_frame *f = &st->frames[i];
-        kdx_stack_print_frame(s, f, opts);
+        print_frame(s, f, i ? f->child_sp - st->frames[i - 1].child_sp : 0, opts);
         if (f->heuristic && !warned && f->end == KDX_FRAME_CONTINUES) {
             kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
             warned = true;

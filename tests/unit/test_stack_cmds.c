@@ -85,6 +85,11 @@ TEST(stack_cmd_k_layouts)
     CHECK_CONTAINS(kb, "                : Call Site\n");
     CHECK_CONTAINS(kb, "00000000`007ff100 00000001`40001080     : 00000000`00000000 ");
     CHECK_STR(fx_run(&f, "kc 1"), "Call Site\nsynth+0x1010\n");
+    CHECK_STR(fx_run(&f, "kf"),
+              " #   Memory  Child-SP          RetAddr               Call Site\n"
+              "00           00000000`007ff100 00000001`40001080     synth+0x1010\n"
+              "01        30 00000000`007ff130 00000001`40001300     synth+0x1080\n"
+              "02       110 00000000`007ff240 00000000`00000000     synth+0x1300\n");
     /* k = base ip count starts elsewhere. */
     CHECK_STR(fx_run(&f, "k = 7ff100 140001010 1"),
               "Child-SP          RetAddr               Call Site\n"
