@@ -1,10 +1,12 @@
 /* WinDbg's layouts for stacks (k and friends) and registers (r). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/fmt.h"
 #include "disasm/disasm.h"
+#include "pdb/pdb_provider.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
 #include "target/session.h"
@@ -42,6 +44,24 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
         snprintf(buf, cap, "%s!%s", hit.module->name, hit.name);
     else
         kdx_sym_format(s, ip, buf, cap);
+}
+
+/* kp: "crash!main(int, char **)+0x12d" when the PDB describes the function's
+ * parameters (their types; values are not recovered). */
+static bool call_site_with_params(kdx_session *s, uint64_t ip, char *buf, size_t cap)
+{
+    kdx_symhit hit;
+    if (kdx_sym_from_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
+        !kdx_pdb_is_provider(&hit.module->symbols))
+        return false;
+    char *params = kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base));
+    if (!params)
+        return false;
+    int n = snprintf(buf, cap, "%s!%s%s", hit.module->name, hit.name, params);
+    if (hit.displacement && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "+0x%llx", (unsigned long long)hit.displacement);
+    free(params);
+    return true;
 }
 
 /* " [file @ line]" for the frame's pc (the call instruction for callers), when the symbols have lines. */
@@ -84,7 +104,8 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
         kdx_print(s, "%s%s\n", num, site);
         return;
     }
-    kdx_sym_format(s, ip, site, sizeof site);
+    if (!(opts & KDX_K_PARAMS) || !call_site_with_params(s, ip, site, sizeof site))
+        kdx_sym_format(s, ip, site, sizeof site);
     char src[300] = "";
     if (!(opts & KDX_K_NO_LINES))
         source_line(s, f, src, sizeof src);

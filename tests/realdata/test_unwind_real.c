@@ -478,9 +478,11 @@ TEST(unwind_real_x86_pdb_framedata)
     TESTDATA(dir, "user/symbolic");
     char *setup = kdx_asprintf(".sympath %s", dir);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, ".ecxr; kv", &err);
+    char *out = kdx_test_run(dump, setup, ".ecxr; kv; kp 1", &err);
     free(setup);
     REQUIRE(out);
+    /* kp: the parameter types the PDB gives (values are not recovered). */
+    CHECK_CONTAINS(out, "010ff670 002a2d97 crash!main(int, char **)+0x12d [c:\\projects");
     CHECK_CONTAINS(out, "010ff670 002a2d97 ");
     CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
     CHECK_CONTAINS(out, "010ff784 750662c4 ");
