@@ -245,7 +245,7 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10 (ntoskrnl.exe: ");
     CHECK_CONTAINS(k, "The walk stops here instead of guessing.");
     /* The faulting function's entry in amdppm.sys (version 2 unwind info with epilog codes). */
-    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70\n\n"
+    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70   |  (fffff804`8b583370)   amdppm!WriteIoMemRawHidden\n\n"
                       "BeginAddress      = 00000000`000032dc\n"
                       "EndAddress        = 00000000`00003368\n"
                       "UnwindInfoAddress = 00000000`0001153c\n\n"
