@@ -468,6 +468,26 @@ TEST(unwind_real_arm64_fnent)
                         "  05: e4           end\n");
     CHECK(!strstr(out, "alloc_s"));
     free(out);
+    /* A packed entry shows its fields. */
+    kdx_pe *pe;
+    kdx_unwind_image img;
+    if (!open_image(t, exe, &pe, &img, "xcpt4"))
+        return;
+    uint64_t packed = 0;
+    for (uint32_t i = 0; i < img.nentries && !packed; i++) {
+        kdx_runtime_function fn;
+        if (img.entry_at(img.ud, i, &fn, NULL) == KDX_OK && fn.packed)
+            packed = img.base + fn.begin_rva;
+    }
+    kdx_pe_close(pe);
+    REQUIRE(packed);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, ".fnent %" PRIx64, packed);
+    out = run_on_image(t, exe, cmd, 0);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Packed unwind data ");
+    CHECK_CONTAINS(out, ": Flag 1, FunctionLength ");
+    free(out);
 }
 
 /* x86 with a real PDB: FrameData programs (glued operators, CodeView register
