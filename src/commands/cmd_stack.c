@@ -85,11 +85,40 @@ static void k_apply_start(kdx_context *c, const uint64_t *v, int n, uint64_t *co
     }
 }
 
+/* kd [WordCount]: the raw stack with symbols (dps from the stack pointer); by
+ * default the span of the frames the unwinder finds. */
+static int cmd_kd(kdx_session *s, const char *args)
+{
+    kdx_context ctx;
+    if (!scope_context(s, &ctx))
+        return 1;
+    kdx_err err = {0};
+    int ps = kdx_arch_ptr_size(ctx.arch);
+    uint64_t sp = kdx_ctx_sp(&ctx), words = 0;
+    if (*args && kdx_expr_eval_all(s, args, &words, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (!words) {
+        kdx_stack st;
+        if (walk(s, &ctx, DEFAULT_FRAMES, &st, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        uint64_t top = st.len ? st.frames[st.len - 1].child_sp : sp;
+        kdx_stack_free(&st);
+        words = top > sp ? (top - sp) / (uint64_t)ps + 1 : 0x20;
+        if (words > 0x200)
+            words = 0x200;
+    }
+    char cmdline[96];
+    snprintf(cmdline, sizeof cmdline, "dps %" PRIx64 " L%" PRIx64, sp, words);
+    return kdx_execute(s, cmdline) ? 1 : 0;
+}
+
 static int cmd_k(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
     unsigned opts = 0;
     const char *p = args;
+    if (*p == 'd' && (!p[1] || isspace((unsigned char)p[1])))
+        return cmd_kd(s, kdx_skip_ws(p + 1));
     while (k_letter(*p) && (!p[1] || isspace((unsigned char)p[1]) || k_letter(p[1]) || p[1] == '=')) {
         switch (*p) {
         case 'b': opts |= KDX_K_ARGS; break;
@@ -102,7 +131,7 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         case 'f': opts |= KDX_K_MEMORY | KDX_K_NUMBERS; break;
         case 'M': break; /* DML links: plain text here */
         default:
-            kdx_print(s, "k%c is not supported (raw stack d and timing t are not shown)\n", *p);
+            kdx_print(s, "k%c is not supported (timing t is not shown)\n", *p);
             return 1;
         }
         p++;
@@ -623,7 +652,7 @@ static int cmd_uf(kdx_session *s, const char *cmd, const char *args)
 }
 
 const kdx_command kdx_cmds_stack[] = {
-    {"k", cmd_k, "stack backtrace: k[b|v|c|n|p|L] [= base ip | = base sp ip] [count]", KDX_CMD_PREFIX},
+    {"k", cmd_k, "stack backtrace: k[b|v|c|n|p|f|L] [= base ip | = base sp ip] [count]; kd [words]", KDX_CMD_PREFIX},
     {".frame", cmd_frame, "show or select a frame: .frame [/c] [/r] [N]", 0},
     {".cxr", cmd_cxr, "use the CONTEXT record at ADDR (.cxr alone resets)", 0},
     {".ecxr", cmd_ecxr, "use the exception's context record", 0},

@@ -85,6 +85,9 @@ TEST(stack_cmd_k_layouts)
     CHECK_CONTAINS(kb, "                : Call Site\n");
     CHECK_CONTAINS(kb, "00000000`007ff100 00000001`40001080     : 00000000`00000000 ");
     CHECK_STR(fx_run(&f, "kc 1"), "Call Site\nsynth+0x1010\n");
+    /* kd: the raw stack from rsp with symbols. */
+    const char *kd = fx_run(&f, "kd 6");
+    CHECK_CONTAINS(kd, "00000000`007ff128  00000001`40001080 synth+0x1080\n");
     CHECK_STR(fx_run(&f, "kf"),
               " #   Memory  Child-SP          RetAddr               Call Site\n"
               "00           00000000`007ff100 00000001`40001080     synth+0x1010\n"
