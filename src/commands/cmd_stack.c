@@ -109,7 +109,11 @@ static int cmd_kd(kdx_session *s, const char *args)
     }
     char cmdline[96];
     snprintf(cmdline, sizeof cmdline, "dps %" PRIx64 " L%" PRIx64, sp, words);
-    return kdx_execute(s, cmdline) ? 1 : 0;
+    bool echo = s->echo_commands;
+    s->echo_commands = false; /* the nested dps is not a command the user typed */
+    int failed = kdx_execute(s, cmdline);
+    s->echo_commands = echo;
+    return failed ? 1 : 0;
 }
 
 static int cmd_k(kdx_session *s, const char *cmd, const char *args)
