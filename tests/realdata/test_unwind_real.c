@@ -223,7 +223,7 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     TESTDATA(isf, "isf");
     char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1", &err);
+    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1; .fnent amdppm!WriteIoMemRawEx", &err);
     free(setup);
     free(store_dir);
     REQUIRE(out);
@@ -256,6 +256,8 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
                       "  02: offs 4, unwind op 2, op info 4\tUWOP_ALLOC_SMALL.\n");
     CHECK_CONTAINS(k, "ExceptionAddress: fffff8048b58334c (amdppm!WriteIoMemRawEx+0x0000000000000070)\n"
                       "   ExceptionCode: c0000005 (Access violation)\n");
+    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx   |  (fffff804`8b583370)   amdppm!WriteIoMemRawHidden\n"
+                      "Exact matches:\n    amdppm!WriteIoMemRawEx (<no parameter info>)\n\nBeginAddress");
     free(out);
 }
 
