@@ -288,13 +288,14 @@ static void regs_x86(kdx_session *s, const kdx_context *c)
 
 static void regs_arm64(kdx_session *s, const kdx_context *c)
 {
-    for (int i = 0; i <= 28; i++) {
-        char name[16];
+    /* Four per line; x28 shares the last line with fp, lr and sp. */
+    for (int i = 0; i < 28; i++) {
+        char name[8];
         snprintf(name, sizeof name, "x%d", i);
-        kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], (i % 4 == 3 || i == 28) ? "\n" : "  ");
+        kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], i % 4 == 3 ? "\n" : "   ");
     }
-    kdx_print(s, " fp=%016" PRIx64 "   lr=%016" PRIx64 "   sp=%016" PRIx64 "\n", c->r[KDX_ARM64_FP],
-              c->r[KDX_ARM64_LR], c->r[KDX_ARM64_SP]);
+    kdx_print(s, "x28=%016" PRIx64 "    fp=%016" PRIx64 "    lr=%016" PRIx64 "    sp=%016" PRIx64 "\n", c->r[28],
+              c->r[KDX_ARM64_FP], c->r[KDX_ARM64_LR], c->r[KDX_ARM64_SP]);
     uint32_t psr = (uint32_t)c->r[KDX_ARM64_CPSR];
     kdx_print(s, " pc=%016" PRIx64 "  psr=%08x %c%c%c%c EL%u\n", c->r[KDX_ARM64_PC], psr, psr & 0x80000000u ? 'N' : '-',
               psr & 0x40000000u ? 'Z' : '-', psr & 0x20000000u ? 'C' : '-', psr & 0x10000000u ? 'V' : '-',
@@ -309,5 +310,6 @@ void kdx_regs_print(kdx_session *s, const kdx_context *c)
     case KDX_ARCH_ARM64: regs_arm64(s, c); break;
     default: kdx_print(s, "no registers for this architecture\n"); return;
     }
-    print_current_insn(s, c);
+    if (s->target)
+        print_current_insn(s, c);
 }

@@ -257,3 +257,33 @@ TEST(stack_cmd_r_effective_address)
     CHECK_CONTAINS(out, "ds:00000000`00000018=????????????????\n");
     fx_close(&f);
 }
+
+TEST(stack_regs_arm64_and_x86_layouts)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    kdx_session *s = kdx_session_new(mem);
+    kdx_context c = {.arch = KDX_ARCH_ARM64};
+    for (int i = 0; i < KDX_ARM64_NREGS; i++)
+        kdx_ctx_set(&c, i, (uint64_t)i);
+    kdx_ctx_set(&c, KDX_ARM64_CPSR, 0x60000000);
+    kdx_regs_print(s, &c);
+    kdx_context x = {.arch = KDX_ARCH_X86};
+    kdx_ctx_set(&x, KDX_X86_EAX, 0x9f8);
+    kdx_ctx_set(&x, KDX_X86_EIP, 0x760be9bb);
+    kdx_ctx_set(&x, KDX_X86_EFL, 0x246);
+    kdx_ctx_set(&x, KDX_X86_CS, 0x23);
+    kdx_regs_print(s, &x);
+    fflush(mem);
+    CHECK_CONTAINS(out, " x0=0000000000000000    x1=0000000000000001    x2=0000000000000002    x3=0000000000000003\n");
+    CHECK_CONTAINS(out, "x28=000000000000001c    fp=000000000000001d    lr=000000000000001e    sp=000000000000001f\n");
+    CHECK_CONTAINS(out, " pc=0000000000000020  psr=60000000 -ZC- EL0\n");
+    /* The x86 layout of the article's transcript. */
+    CHECK_CONTAINS(out, "eax=000009f8 ebx=00000000 ecx=00000000 edx=00000000 esi=00000000 edi=00000000\n"
+                        "eip=760be9bb esp=00000000 ebp=00000000 iopl=0         nv up ei pl zr na pe nc\n"
+                        "cs=0023  ss=0000  ds=0000  es=0000  fs=0000  gs=0000             efl=00000246\n");
+    kdx_session_free(s);
+    fclose(mem);
+    free(out);
+}
