@@ -211,6 +211,14 @@ TEST(stack_cmd_u_ub_uf)
     CHECK_CONTAINS(out, "00000001`40001017 7402            je      synth+0x101b (00000001`4000101b)\n");
     CHECK_CONTAINS(out, "\nsynth+0x1019:\n");
     CHECK_CONTAINS(out, "\nsynth+0x101b:\n00000001`4000101b c3              ret\n");
+    /* A BBT-split function: uf 0x1100 also lists the chunk at 0x1200 that chains to it. */
+    syn_code(f.w, 0x1100, "57 4883ec40 e9f6000000");   /* push rdi; sub rsp,40h; jmp 0x1200 */
+    syn_code(f.w, 0x1200, "4883c440 5f c3");           /* add rsp,40h; pop rdi; ret */
+    out = fx_run(&f, "uf 140001100");
+    CHECK_CONTAINS(out, "synth+0x1100:\n00000001`40001100 57              push    rdi\n");
+    CHECK_CONTAINS(out, "jmp     synth+0x1200 (00000001`40001200)\n\nsynth+0x1200:\n"
+                        "00000001`40001200 4883c440        add     rsp,40h\n");
+    CHECK_CONTAINS(out, "00000001`40001205 c3              ret\n");
     out = fx_run(&f, "uf /c 140001000");
     CHECK_STR(out, "synth+0x1000 (00000001`40001000)\n"
                    "  synth+0x1012 (00000001`40001012):\n"
