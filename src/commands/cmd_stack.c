@@ -629,6 +629,8 @@ static int cmd_u(kdx_session *s, const char *cmd, const char *args)
             return 1;
     }
     kdx_err err = {0};
+    if (backwards && count > 0x400)
+        return fail_msg(s, KDX_E_ARG, "ub disassembles at most 0x400 instructions backwards");
     kdx_status st = backwards ? kdx_disasm_ub(s, addr, count, &err)
                               : kdx_disasm_u(s, addr, count, end_addr, &err);
     return st == KDX_OK ? 0 : kdx_cmd_fail(s, &err);
