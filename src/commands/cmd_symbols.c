@@ -231,6 +231,15 @@ static bool image_is_repro(kdx_session *s, kdx_module *m)
     return false;
 }
 
+/* A PE TimeDateStamp as a date (UTC): "Sat Feb 20 17:38:22 2021". */
+static void format_time(uint32_t ts, char *buf, size_t len)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
+}
+
 static void print_timestamp(kdx_session *s, kdx_module *m)
 {
     if (!m->timestamp) {
@@ -243,11 +252,8 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
                      "timestamp)\n", m->timestamp);
         return;
     }
-    time_t t = (time_t)m->timestamp;
-    struct tm tm;
     char when[64];
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+    format_time(m->timestamp, when, sizeof when);
     kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
 }
 
@@ -615,13 +621,9 @@ static int cmd_lmi(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "%15s: %u (%s)\n", "Machine Type", in->machine, machine_name(in->machine));
     }
     char when[64] = "";
-    if (m->timestamp) {
-        time_t tt = (time_t)m->timestamp;
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(when, sizeof when, " %a %b %e %H:%M:%S %Y", &tm);
-    }
-    kdx_print(s, "%15s: %x%s\n", "Time Stamp", m->timestamp, when);
+    if (m->timestamp)
+        format_time(m->timestamp, when, sizeof when);
+    kdx_print(s, "%15s: %x%s%s\n", "Time Stamp", m->timestamp, *when ? " " : "", when);
     kdx_print(s, "%15s: %llx\n", "Size", (unsigned long long)m->size);
     kdx_print(s, "%15s: %x\n", "CheckSum", m->checksum);
     if (pe) {
