@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "expr/expr.h"
+#include "sym/symbols.h"
 #include "sym/symsrv.h"
 #include "tests/realdata/http_server.h"
 #include "tests/test.h"
@@ -300,5 +302,45 @@ TEST(sym_real_cli_dash_y_with_server)
     free(cmd);
     free(cache);
     free(storedup);
+    free(dumpdup);
+}
+
+/* Typed reads by field name, the way kernel code in kdx reads structures. */
+TEST(sym_real_read_field_and_offsets)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    TESTDATA(isf, "isf");
+    FILE *null = fopen("/dev/null", "w");
+    kdx_session *s = kdx_session_new(null);
+    kdx_sym_set_path(s, isf, false);
+    kdx_err err = {0};
+    REQUIRE(kdx_session_open(s, dumpdup, &err) == KDX_OK);
+    uint64_t thread = 0, v = 0, off = 0;
+    REQUIRE(kdx_expr_eval_all(s, "@$thread", &thread, &err) == KDX_OK);
+    CHECK_OK(kdx_read_field(s, "nt!_KTHREAD", thread, "ApcState.Process", &v, &err));
+    CHECK_EQ(v, 0xffffc08bdce94180ull);
+    CHECK_OK(kdx_field_offset(s, "nt!_KTHREAD", "ApcState.Process", &off, &err));
+    CHECK_EQ(off, 0x98 + 0x20);
+    CHECK_OK(kdx_field_offset(s, "_EPROCESS", "ImageFileName", &off, &err));
+    CHECK_EQ(off, 0x5a8);
+    /* A bit field: _KPROCESS.AutoAlignment (bit 0 of ProcessFlags) of the System process. */
+    CHECK_OK(kdx_read_field(s, "nt!_KPROCESS", v, "AutoAlignment", &off, &err));
+    CHECK_EQ(off, 1);
+    CHECK(kdx_read_field(s, "nt!_KTHREAD", thread, "NoSuchField", &v, &err) != KDX_OK);
+    CHECK_CONTAINS(err.msg, "NoSuchField");
+    CHECK(kdx_sym_find_type(s, "nt!_NOSUCHTYPE", &err) == NULL);
+    CHECK_CONTAINS(err.msg, "Symbol nt!_NOSUCHTYPE not found.");
+    /* Names and module+offset in both directions. */
+    uint64_t a = 0;
+    CHECK_OK(kdx_sym_to_addr(s, "nt!KeBugCheckEx", &a, &err));
+    CHECK_EQ(a, 0xfffff8047bdf5a80ull);
+    CHECK_OK(kdx_sym_to_addr(s, "nt+3f5a80", &a, &err));
+    CHECK_EQ(a, 0xfffff8047bdf5a80ull);
+    char buf[128];
+    kdx_sym_format(s, 0xfffff8047bdf5a90ull, buf, sizeof buf);
+    CHECK_STR(buf, "nt!KeBugCheckEx+0x10");
+    kdx_session_free(s);
+    fclose(null);
     free(dumpdup);
 }
