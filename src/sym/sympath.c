@@ -419,9 +419,21 @@ void kdx_symfind_ctx_clear(kdx_symfind_ctx *c)
     c->nfailed = c->ndead = 0;
 }
 
+/* "C:\\symbols" or "\\\\server\\share": a store only Windows can reach. */
+static bool is_windows_path(const char *t)
+{
+    return (isalpha((unsigned char)t[0]) && t[1] == ':' && (t[2] == '\\' || t[2] == '/')) ||
+           (t[0] == '\\' && t[1] == '\\');
+}
+
+/* The directory or URL a tier stands for. A Windows path (a _NT_SYMBOL_PATH
+ * shared with Windows machines) stands for the default cache here rather than
+ * a directory named "C:\\symbols" created in the current directory. */
 static const char *resolve_tier(const char *tier, const char *cache, const kdx_symfind_ctx *c)
 {
-    return tier ? tier : cache ? cache : c->default_cache;
+    if (tier && !is_windows_path(tier))
+        return tier;
+    return cache ? cache : c->default_cache;
 }
 
 static void note_result(kdx_symfind_ctx *c, kdx_symsrv_req *r, const char *fail_key)

@@ -273,3 +273,19 @@ TEST(sympath_cache_element_copies_what_follows)
     free(share);
     free(cache);
 }
+
+TEST(sympath_windows_downstream_means_default_cache)
+{
+    const char *tmp = kdx_test_tmpdir();
+    touch(tmp, "w.pdb/KEYW/w.pdb", "pdb");
+    kdx_sympath *sp = kdx_sympath_parse("srv*C:\\symbols*http://example.invalid/");
+    kdx_symfind_ctx c = {.default_cache = tmp, .offline = true};
+    kdx_symfind f = {.name = "w.pdb", .key = "KEYW"};
+    char *path = NULL;
+    CHECK_OK(kdx_sympath_find(&c, sp, &f, &path, NULL));
+    CHECK(path && kdx_starts_with(path, tmp));
+    free(path);
+    kdx_sympath_free(sp);
+    struct stat st;
+    CHECK(stat("C:\\symbols", &st) != 0); /* nothing created in the current directory */
+}
