@@ -782,6 +782,7 @@ typedef struct dt_ctx {
     bool has_addr;
     int name_width;
     int printed;            /* field lines printed */
+    bool prefix_match;      /* -y: filters match field names by prefix */
     bool read_failed;       /* a field could not be read: "Memory read error ADDR" at the end */
     uint64_t fail_addr;
 } dt_ctx;
@@ -1155,7 +1156,9 @@ static void dt_record(dt_ctx *c, const kdx_type *rec, uint64_t addr, int depth, 
         }
         for (size_t k = 0; k < nfilt; k++) {
             size_t len = component_len(filt[k]);
-            if (component_matches(filt[k], len, name)) {
+            bool last = !filt[k][len];
+            if (component_matches(filt[k], len, name) ||
+                (c->prefix_match && last && kdx_strncasecmp(filt[k], name, len) == 0)) {
                 dt_field(c, &f[i], addr, depth, filt[k][len] ? filt[k] + len : NULL, true);
                 break;
             }
@@ -1247,12 +1250,56 @@ static bool data_symbol_type(kdx_session *s, const char *name, const kdx_type **
     return true;
 }
 
+/* dt TYPE -l Field.Flink ADDR: the structure at ADDR, then every one its
+ * list links lead to, until the list comes back to ADDR. */
+static int dt_list(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *field,
+                   const char **filt, size_t nfilt)
+{
+    kdx_session *s = c->s;
+    uint64_t link_off, entry_off = 0;
+    const kdx_type *lt;
+    kdx_err err = {0};
+    if (!c->has_addr || !rec || !kdx_type_is_record(rec))
+        return kdx_cmd_syntax_error(s, "dt", field);
+    if (kdx_type_field_path(rec, field, &link_off, &lt, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    lt = kdx_type_strip(lt);
+    if (!lt || lt->kind != KDX_TYPE_POINTER) {
+        kdx_print(s, "%s is not a pointer field.\n", field);
+        return 1;
+    }
+    /* Links point at the list entry holding them ("Links" for "Links.Flink"). */
+    const char *dot = strrchr(field, '.');
+    if (dot) {
+        char *parent = kdx_strndup(field, (size_t)(dot - field));
+        const kdx_type *pt;
+        if (kdx_type_field_path(rec, parent, &entry_off, &pt, NULL) != KDX_OK)
+            entry_off = link_off;
+        free(parent);
+    }
+    uint64_t cur = addr;
+    for (int n = 0; n < 100000; n++) {
+        char a[24];
+        kdx_print(s, "%s at 0x%s\n", field, ptr(s, a, cur));
+        dt_record(c, rec, cur, 0, filt, nfilt);
+        uint8_t buf[8] = {0};
+        if (kdx_read_virt(s->target, cur + link_off, buf, (size_t)lt->size, NULL, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        uint64_t next = kdx_type_extract(lt, buf);
+        if (!next || next - entry_off == addr)
+            return 0;
+        cur = next - entry_off;
+    }
+    return 0;
+}
+
 static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
     dt_ctx c = {.s = s, .name_width = 16};
     bool listed = false;
+    const char *list_field = NULL;
     KDX_VEC(char *) toks = {0};
     const char *p = args;
     while (*(p = kdx_skip_ws(p))) {
@@ -1281,6 +1328,11 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
                     c.verbose = true;
                 } else if (*q == 'b') {
                     c.max_depth = 9; /* blocks expanded to any depth */
+                } else if (*q == 'y') {
+                    c.prefix_match = true;
+                } else if (*q == 'l' && i + 1 < toks.len) {
+                    list_field = toks.items[++i];
+                    break;
                 } else if (!strchr("ei", *q)) {
                     rc = kdx_cmd_syntax_error(s, cmd, t);
                     break;
@@ -1326,7 +1378,9 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
             dt_verbose_name(ty, vn, sizeof vn);
             kdx_print(s, "%s\n", vn);
         }
-        if (b && kdx_type_is_record(b)) {
+        if (list_field) {
+            rc = dt_list(&c, b, addr, list_field, filters.items, filters.len);
+        } else if (b && kdx_type_is_record(b)) {
             dt_record(&c, b, addr, 0, filters.items, filters.len);
             if (filters.len && !c.printed)
                 kdx_print(s, "Cannot find specified field members.\n");
