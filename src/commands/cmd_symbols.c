@@ -259,30 +259,46 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
 
 static void print_module_verbose(kdx_session *s, kdx_module *m)
 {
-    if (m->symstatus != KDX_SYMSTATUS_DEFERRED && m->symstatus != KDX_SYMSTATUS_NONE &&
-        m->image_name)
-        kdx_print(s, "    Loaded symbol image file: %s\n", kdx_basename(m->image_name));
+    struct kdx_pe *image = kdx_sym_module_image_loaded(s, m);
     const char *img_file = kdx_sym_module_image_file(s, m);
-    if (m->image_path)
-        kdx_print(s, "    Image path: %s\n", m->image_path);
-    else if (img_file)
-        kdx_print(s, "    Image path: %s\n", img_file);
-    if (m->image_name)
-        kdx_print(s, "    Image name: %s\n", kdx_basename(m->image_name));
+    const char *image_name = m->image_name ? kdx_basename(m->image_name) : m->name;
+    if (image)
+        kdx_print(s, "    Loaded symbol image file: %s\n", image_name);
+    if (img_file)
+        kdx_print(s, "    Mapped memory image file: %s\n", img_file);
+    kdx_print(s, "    Image path: %s\n", m->image_path ? m->image_path : image_name);
+    kdx_print(s, "    Image name: %s\n", image_name);
     print_timestamp(s, m);
     kdx_print(s, "    CheckSum:         %08X\n", m->checksum);
     kdx_print(s, "    ImageSize:        %08llX\n", (unsigned long long)m->size);
+    if (m->file_version_ms || m->file_version_ls)
+        kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
+                  m->file_version_ms & 0xffff, m->file_version_ls >> 16,
+                  m->file_version_ls & 0xffff);
+    /* The language/code-page pairs WinDbg tries in the version resource. */
+    kdx_print(s, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
+    kdx_print(s, "    Information from resource tables:\n");
+    /* kdx's own additions: the CodeView identity and how symbols were chosen. */
     if (m->has_pdb_id && m->pdb_name) {
         char g[33];
         kdx_guid_format(m->pdb_guid, g);
         kdx_print(s, "    PDB:              %s  GUID %s  age %u\n", m->pdb_name, g, m->pdb_age);
     }
-    if (m->file_version_ms || m->file_version_ls)
-        kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
-                  m->file_version_ms & 0xffff, m->file_version_ls >> 16,
-                  m->file_version_ls & 0xffff);
     if (m->symbol_note)
         kdx_print(s, "    Symbol note:      %s\n", m->symbol_note);
+}
+
+/* WinDbg's symbol-status abbreviation column: T when the image (and so its
+ * timestamp) could not be checked, C when its checksum is missing. */
+static char status_abbrev(kdx_session *s, kdx_module *m)
+{
+    kdx_target_kind k = s->target->kind;
+    if (m->symstatus == KDX_SYMSTATUS_DEFERRED ||
+        (k != KDX_TARGET_KERNEL_DUMP && k != KDX_TARGET_USER_DUMP && k != KDX_TARGET_IMAGE))
+        return ' ';
+    if (!m->timestamp || kdx_sym_module_image_missing(s, m))
+        return 'T';
+    return m->checksum ? ' ' : 'C';
 }
 
 static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
@@ -292,8 +308,8 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         kdx_print(s, "%s\n", m->name);
         return;
     }
-    kdx_print(s, "%s %s   %-10s %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
-              m->name, status_text(m), m->symbol_file ? m->symbol_file : "");
+    kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
+              m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
     if (o->verbose)
         print_module_verbose(s, m);
 }

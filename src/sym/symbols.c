@@ -289,6 +289,12 @@ kdx_status kdx_sym_module_image(kdx_session *s, kdx_module *m, struct kdx_pe **o
     return rc;
 }
 
+bool kdx_sym_module_image_missing(kdx_session *s, kdx_module *m)
+{
+    modstate *st = state_of(s, m);
+    return st->image_tried && !st->image;
+}
+
 struct kdx_pe *kdx_sym_module_image_loaded(kdx_session *s, kdx_module *m)
 {
     return state_of(s, m)->image;

@@ -77,7 +77,7 @@ TEST(sym_real_basic32_compressed_pdb_over_http)
     char *out = run(dll, sp, "lm; .reload /f; lmvm basic32");
     REQUIRE(out);
     CHECK_CONTAINS(out, "10000000 1006c000   basic32    (deferred)");
-    CHECK_CONTAINS(out, "10000000 1006c000   basic32    (private pdb symbols)  ");
+    CHECK_CONTAINS(out, "10000000 1006c000   basic32  C (private pdb symbols)  ");
     CHECK_CONTAINS(out, "/b32cache/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb");
     CHECK(exists(cache, "basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb"));
     char *pdb = kdx_asprintf("%s/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb", cache);
@@ -88,11 +88,11 @@ TEST(sym_real_basic32_compressed_pdb_over_http)
     /* A second session finds it in the cache; /o downloads it again. */
     int before = kdx_http_server_requests(srv);
     out = run(dll, sp, ".reload /f; lm m basic32");
-    CHECK_CONTAINS(out, "basic32    (private pdb symbols)");
+    CHECK_CONTAINS(out, "basic32  C (private pdb symbols)");
     CHECK_EQ(kdx_http_server_requests(srv), before);
     free(out);
     out = run(dll, sp, ".reload /o basic32; lm m basic32");
-    CHECK_CONTAINS(out, "basic32    (private pdb symbols)");
+    CHECK_CONTAINS(out, "basic32  C (private pdb symbols)");
     CHECK(kdx_http_server_requests(srv) > before);
     free(out);
     kdx_http_server_stop(srv);
@@ -121,7 +121,7 @@ TEST(sym_real_stopped_server_fails_clearly)
         n++;
     CHECK_EQ(n, 1);
     CHECK_CONTAINS(out, "*** ERROR: Module load completed but symbols could not be loaded for amdppm.sys");
-    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    CHECK_CONTAINS(out, "amdppm   T (no symbols)");
     CHECK_CONTAINS(out, "(fffff804`8b580000)   amdppm+0x334c");
     free(out);
     free(sp);
@@ -251,7 +251,7 @@ TEST(sym_real_image_path_and_flat_pdb)
     out = kdx_test_run(dumpdup, NULL, "ln fffff8048b58334c; lm m amdppm", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "*** WARNING: Unable to verify timestamp for amdppm.sys");
-    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    CHECK_CONTAINS(out, "amdppm   T (no symbols)");
     free(out);
     if (keep)
         setenv("_NT_SYMBOL_PATH", keep, 1);
