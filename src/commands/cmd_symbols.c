@@ -1077,6 +1077,12 @@ static void dt_field_body(dt_ctx *c, const kdx_type *ft, uint64_t addr, bool exp
                 return;
             }
         }
+        uint8_t q[8];
+        if (!expanding && (is_named(b, "_LARGE_INTEGER") || is_named(b, "_ULARGE_INTEGER")) &&
+            read_bytes(c, addr, q, 8)) {
+            kdx_print(s, "%s 0x%llx", tn, (unsigned long long)kdx_le64(q));
+            return;
+        }
         if (!expanding && (is_named(b, "_UNICODE_STRING") || is_named(b, "_STRING") ||
                            is_named(b, "_ANSI_STRING"))) {
             print_counted_string(c, b, addr, tn);

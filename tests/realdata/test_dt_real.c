@@ -98,7 +98,8 @@ TEST(dt_real_values_on_isf_types)
                    "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000400; "
                    "dt nt!_LIST_ENTRY fffff800`00002ff8; "
                    "dt -v nt!_MMPTE_HARDWARE; dt -b nt!_MMPTE; "
-                   "dt nt!_LIST_ENTRY -l Flink fffff800`00001000 -y Bl");
+                   "dt nt!_LIST_ENTRY -l Flink fffff800`00001000 -y Bl; "
+                   "dt nt!_KTIMER fffff7ff`ffffffe8 DueTime");
     kdx_session_free(s);
     fclose(out);
     CHECK_CONTAINS(buf, "   +0x000 Valid            : 0y1\n"
@@ -127,6 +128,8 @@ TEST(dt_real_values_on_isf_types)
                         "Flink at 0xfffff800`00001010\n   +0x008 Blink : 0xfffff800`00001000 _LIST_ENTRY\n"
                         "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\n");
     CHECK(!strstr(buf, "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\nFlink at"));
+    /* Large integers as their 64-bit value (the PTE's bytes read as one). */
+    CHECK_CONTAINS(buf, "   +0x018 DueTime : _ULARGE_INTEGER 0x102d963\n");
     /* -b expands the union and its members. */
     CHECK_CONTAINS(buf, "   +0x000 u                : <unnamed-tag>\n"
                         "      +0x000 Hard             : _MMPTE_HARDWARE\n"
