@@ -1000,6 +1000,13 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
             return;
         }
         kdx_print(s, "0x%s %s", ptr(s, a, v), tn);
+        if (pt && pt->kind == KDX_TYPE_FUNCTION) {
+            /* Code pointers also name their target: "  nt!IopInvalidDeviceRequest+0". */
+            kdx_symhit h;
+            if (kdx_sym_from_addr(s, v, &h) == KDX_OK && h.name)
+                kdx_print(s, "  %s!%s+%s", h.module->name, h.name,
+                          hex(a, h.displacement));
+        }
         return;
     case KDX_TYPE_ENUM: {
         uint32_t n;

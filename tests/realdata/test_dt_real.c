@@ -71,7 +71,8 @@ static kdx_session *open_session(const char *isf, FILE *out, kdx_err *err)
     kdx_target *t = kdx_target_new(KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64, "memory");
     t->ops = &mem_ops;
     t->impl = mt;
-    kdx_module *m = kdx_module_new("nt", MEM_BASE, MEM_SIZE);
+    put64(b + 0x2058, MEM_BASE + 0x3f5a80);           /* _DRIVER_OBJECT.DriverInit -> KeBugCheckEx */
+    kdx_module *m = kdx_module_new("nt", MEM_BASE, 0x1000000);
     m->image_name = kdx_strdup("ntoskrnl.exe");
     m->symbols = prov;
     m->symstatus = KDX_SYMSTATUS_ISF;
@@ -99,7 +100,8 @@ TEST(dt_real_values_on_isf_types)
                    "dt nt!_LIST_ENTRY fffff800`00002ff8; "
                    "dt -v nt!_MMPTE_HARDWARE; dt -b nt!_MMPTE; "
                    "dt nt!_LIST_ENTRY -l Flink fffff800`00001000 -y Bl; "
-                   "dt nt!_KTIMER fffff7ff`ffffffe8 DueTime");
+                   "dt nt!_KTIMER fffff7ff`ffffffe8 DueTime; "
+                   "dt nt!_DRIVER_OBJECT fffff800`00002000 DriverInit");
     kdx_session_free(s);
     fclose(out);
     CHECK_CONTAINS(buf, "   +0x000 Valid            : 0y1\n"
@@ -130,6 +132,8 @@ TEST(dt_real_values_on_isf_types)
     CHECK(!strstr(buf, "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\nFlink at"));
     /* Large integers as their 64-bit value (the PTE's bytes read as one). */
     CHECK_CONTAINS(buf, "   +0x018 DueTime : _ULARGE_INTEGER 0x102d963\n");
+    CHECK_CONTAINS(buf, "   +0x058 DriverInit : 0xfffff800`003f5a80 ");
+    CHECK_CONTAINS(buf, "  nt!KeBugCheckEx+0\n");
     /* -b expands the union and its members. */
     CHECK_CONTAINS(buf, "   +0x000 u                : <unnamed-tag>\n"
                         "      +0x000 Hard             : _MMPTE_HARDWARE\n"
