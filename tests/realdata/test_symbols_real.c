@@ -54,8 +54,8 @@ TEST(sym_real_triage_over_http_with_isf)
     CHECK_CONTAINS(out, "   +0x000 PageFrameNumber  : Pos 12, 36 Bits\n");
     CHECK_CONTAINS(out, "   +0x000 NoExecute        : Pos 63, 1 Bit\n");
     /* The kernel was matched by the dump's addresses, and says so. */
-    CHECK_CONTAINS(out, "5278AFF86C341677D7D7835C85B7B844-1.json.xz matches this dump: "
-                        "PsLoadedModuleList at nt+c2a390 = the file's c2a390");
+    CHECK_CONTAINS(out, "5278AFF86C341677D7D7835C85B7B844-1.json.xz (GUID 5278AFF86C341677D7D7835C85B7B844, "
+                        "age 1) matches this dump: PsLoadedModuleList at nt+c2a390 = the file's c2a390");
     /* The cache holds what was downloaded: the image (for its CodeView record) and the PDB. */
     CHECK(exists(cache, "amdppm.sys/c9c030003b000/amdppm.sys"));
     CHECK(exists(cache, "amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb"));
