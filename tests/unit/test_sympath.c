@@ -176,10 +176,11 @@ TEST(sympath_candidates_for_unknown_identity)
     touch(dir, "ntkrnlmp.pdb/AAA-1.json.xz", "x");
     touch(dir, "ntkrnlmp.pdb/BBB1/ntkrnlmp.pdb", "y");
     touch(dir, "ntkrnlmp.pdb/BBB1/readme.txt", "z");
+    touch(dir, "windows/ntkrnlmp.pdb/CCC-1.json.xz", "w"); /* Volatility's symbols folder */
     kdx_sympath *sp = kdx_sympath_parse(dir);
     int n = 0;
     kdx_sympath_candidates(sp, tmp, "ntkrnlmp.pdb", count_cand, &n);
-    CHECK_EQ(n, 2);
+    CHECK_EQ(n, 3);
     kdx_sympath_free(sp);
     free(dir);
 }
