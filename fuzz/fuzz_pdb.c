@@ -2,8 +2,10 @@
  * lookup, type completion, lines and frame data. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/file.h"
+#include "pdb/pdb.h"
 #include "pdb/pdb_provider.h"
 
 static int on_sym(void *ud, const kdx_symbol *s)
@@ -22,8 +24,25 @@ static int on_type(void *ud, const kdx_type *t)
     return ++*(int *)ud > 2000;
 }
 
+/* Inputs starting with '?' exercise the C++ undecorator directly. */
+static void undecorate(const uint8_t *data, size_t size)
+{
+    char *name = malloc(size + 1);
+    if (!name)
+        return;
+    memcpy(name, data, size);
+    name[size] = 0;
+    free(kdx_undname(name, true));
+    free(kdx_undname(name, false));
+    free(name);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (size && data[0] == '?' && size < 4096) {
+        undecorate(data, size);
+        return 0;
+    }
     kdx_file *f;
     if (kdx_file_from_memory(&f, "fuzz.pdb", data, size, NULL))
         return 0;

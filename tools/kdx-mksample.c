@@ -1,5 +1,5 @@
 /* Writes the bundled sample kernel dump with the project's own dump writer:
- *   kdx-mksample [complete|bitmap|triage] OUT.dmp
+ *   kdx-mksample [complete|bitmap|summary|triage] OUT.dmp
  * The sample is modelled on the KERNEL_APC_PENDING_DURING_EXIT (0x20) crash of
  * the reference article (see src/dump/kdump_sample.c). */
 #include <stdio.h>
@@ -10,7 +10,7 @@
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s complete|bitmap|triage OUT.dmp\n", argv[0]);
+        fprintf(stderr, "usage: %s complete|bitmap|summary|triage OUT.dmp\n", argv[0]);
         return 2;
     }
     kdx_kdw_kind kind;
@@ -18,10 +18,12 @@ int main(int argc, char **argv)
         kind = KDX_KDW_COMPLETE;
     else if (!strcmp(argv[1], "bitmap"))
         kind = KDX_KDW_BITMAP;
+    else if (!strcmp(argv[1], "summary"))
+        kind = KDX_KDW_SUMMARY;
     else if (!strcmp(argv[1], "triage"))
         kind = KDX_KDW_TRIAGE;
     else {
-        fprintf(stderr, "%s: unknown dump kind '%s' (complete, bitmap or triage)\n", argv[0], argv[1]);
+        fprintf(stderr, "%s: unknown dump kind '%s' (complete, bitmap, summary or triage)\n", argv[0], argv[1]);
         return 2;
     }
     kdx_err err;

@@ -20,6 +20,7 @@
 #include "analysis/bugcheck.h"
 #include "base/bytes.h"
 #include "base/fmt.h"
+#include "pe/pe.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
 #include "unwind/unwind.h"
@@ -137,6 +138,30 @@ static bool is_system_module(const kdx_module *m)
     return false;
 }
 
+/* IMAGE_VERSION: the dump's own record (minidump module list), else the
+ * version resource of the image (from dump memory or the image path/store). */
+static void image_version(kdx_session *s, kdx_analysis *a, kdx_module *m)
+{
+    uint32_t ms = m->file_version_ms, ls = m->file_version_ls;
+    const char *name = m->image_name ? m->image_name : m->name;
+    if (!ms && !ls) {
+        struct kdx_pe *pe = NULL;
+        kdx_pe_version v;
+        kdx_err err = {0};
+        if (kdx_sym_module_image(s, m, &pe, &err) != KDX_OK) {
+            add_unknown(a, kdx_asprintf("IMAGE_VERSION: no image of %s: %s", name, err.msg));
+            return;
+        }
+        if (kdx_pe_version_info(pe, &v, &err) != KDX_OK) {
+            add_unknown(a, kdx_asprintf("IMAGE_VERSION: %s: %s", name, err.msg));
+            return;
+        }
+        ms = v.file_version_ms;
+        ls = v.file_version_ls;
+    }
+    add_kv(a, "IMAGE_VERSION", kdx_asprintf("%u.%u.%u.%u", ms >> 16, ms & 0xffff, ls >> 16, ls & 0xffff));
+}
+
 static void set_module(kdx_session *s, kdx_analysis *a, uint64_t ip, const char *rule)
 {
     kdx_module *m = kdx_target_module_at(s->target, ip);
@@ -153,12 +178,7 @@ static void set_module(kdx_session *s, kdx_analysis *a, uint64_t ip, const char 
     add_kv(a, "IMAGE_NAME", kdx_strdup(m->image_name ? m->image_name : m->name));
     if (m->timestamp)
         add_kv(a, "IMAGE_TIMESTAMP", kdx_asprintf("%x", m->timestamp));
-    if (m->file_version_ms || m->file_version_ls)
-        add_kv(a, "IMAGE_VERSION", kdx_asprintf("%u.%u.%u.%u", m->file_version_ms >> 16, m->file_version_ms & 0xffff,
-                                                m->file_version_ls >> 16, m->file_version_ls & 0xffff));
-    else
-        add_unknown(a, kdx_asprintf("IMAGE_VERSION: the version resource of %s is not in the dump",
-                                    m->image_name ? m->image_name : m->name));
+    image_version(s, a, m);
     if (named)
         add_kv(a, "BUCKET_ID_FUNC_OFFSET", kdx_asprintf("%llx", (unsigned long long)hit.displacement));
     else

@@ -227,6 +227,7 @@ static const char *analysis_kind(const kdx_kdump *d)
     switch (d->hdr.dump_type) {
     case KDX_DUMP_TYPE_FULL: return "Kernel Full Dump Analysis";
     case KDX_DUMP_TYPE_TRIAGE: return "Kernel Mini Dump Analysis";
+    case KDX_DUMP_TYPE_SUMMARY: return "Kernel Summary Dump Analysis";
     case KDX_DUMP_TYPE_BITMAP_FULL:
     case KDX_DUMP_TYPE_BITMAP_KERNEL:
         /* "FDMP": a complete dump in bitmap form; "SDMP": kernel (summary) memory. */
@@ -299,6 +300,13 @@ static void print_bitmap(kdx_session *s, const kdx_kdump *d)
 {
     const kdx_kdump_bitmap *m = &d->bmp;
     kdx_print(s, "\n%s:\n", d->hdr.is64 ? "SUMMARY_DUMP64" : "SUMMARY_DUMP32");
+    if (m->summary) {
+        field32(s, "DumpOptions", m->dump_options);
+        field32(s, "HeaderSize", m->header_size);
+        field32(s, "BitmapSize", m->bitmap_size);
+        field32(s, "Pages", (uint32_t)m->total_present_pages);
+        return;
+    }
     kdx_print(s, "%-21s %.4s\n", "Signature", (const char *)&(const char[4]){(char)m->signature,
               (char)(m->signature >> 8), (char)(m->signature >> 16), (char)(m->signature >> 24)});
     field64(s, "FirstPage", m->first_page);
@@ -347,7 +355,7 @@ static void print_triage(kdx_session *s, const kdx_kdump *d)
 
 static void print_processors(kdx_session *s, const kdx_kdump *d)
 {
-    uint64_t kpb = kdx_kdbg_u64(&d->kdbg, KDX_KDBG_KI_PROCESSOR_BLOCK);
+    uint64_t kpb = kdx_kdbg_ptr(&d->kdbg, KDX_KDBG_KI_PROCESSOR_BLOCK);
     if (!kpb)
         return;
     char a[KDX_ADDR_BUF];

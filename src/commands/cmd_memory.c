@@ -127,7 +127,11 @@ static uint64_t mem_value(const mem_buf *m, size_t off, unsigned size)
 
 /* ---- Display formats ------------------------------------------------------- */
 
-typedef enum dkind { DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS, DK_FLOAT } dkind;
+/* DK_DEREF_*: dda/ddu/ddp, dpa/dpu/dpp, dqa/dqu/dqp show what each value points to. */
+typedef enum dkind {
+    DK_HEX, DK_ASCII, DK_UNICODE, DK_BINARY, DK_SYMBOLS, DK_FLOAT,
+    DK_DEREF_ASCII, DK_DEREF_UNICODE, DK_DEREF_PTR
+} dkind;
 
 typedef struct dfmt {
     const char *name;
@@ -144,8 +148,13 @@ static const dfmt formats[] = {
     {"dp", DK_HEX, 0, 0, 128, false},     {"dc", DK_HEX, 4, 4, 128, true},
     {"dW", DK_HEX, 2, 8, 128, true},      {"dD", DK_FLOAT, 8, 3, 120, false},
     {"df", DK_FLOAT, 4, 4, 64, false},
+    {"dda", DK_DEREF_ASCII, 4, 1, 128, false}, {"ddu", DK_DEREF_UNICODE, 4, 1, 128, false},
+    {"ddp", DK_DEREF_PTR, 4, 1, 128, false},   {"dqa", DK_DEREF_ASCII, 8, 1, 128, false},
+    {"dqu", DK_DEREF_UNICODE, 8, 1, 128, false}, {"dqp", DK_DEREF_PTR, 8, 1, 128, false},
+    {"dpa", DK_DEREF_ASCII, 0, 1, 128, false}, {"dpu", DK_DEREF_UNICODE, 0, 1, 128, false},
+    {"dpp", DK_DEREF_PTR, 0, 1, 128, false},
     {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
-    {"dyb", DK_BINARY, 1, 4, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
+    {"dyb", DK_BINARY, 1, 4, 32, false},  {"dyd", DK_BINARY, 4, 1, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
     {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
     {NULL, DK_HEX, 0, 0, 0, false}};
 
@@ -174,22 +183,28 @@ static void put_addr(kdx_strbuf *sb, const dview *v, uint64_t addr)
     kdx_sb_printf(sb, "%s  ", kdx_fmt_ptr(a, addr, v->ptr_size));
 }
 
+/* ndigits hex digits of x (or '?' when unreadable), without printf: dumps
+ * of many megabytes format millions of values. */
+static void put_hex(kdx_strbuf *sb, uint64_t x, unsigned ndigits, bool ok)
+{
+    static const char digits[] = "0123456789abcdef";
+    char buf[16];
+    for (unsigned i = 0; i < ndigits; i++)
+        buf[ndigits - 1 - i] = ok ? digits[(x >> (4 * i)) & 15] : '?';
+    kdx_sb_putn(sb, buf, ndigits);
+}
+
 static void put_value(kdx_strbuf *sb, const mem_buf *m, size_t off, unsigned unit)
 {
     bool ok = mem_ok(m, off, unit);
     uint64_t x = ok ? mem_value(m, off, unit) : 0;
     if (unit == 8) {
-        if (ok)
-            kdx_sb_printf(sb, "%08x`%08x", (unsigned)(x >> 32), (unsigned)x);
-        else
-            kdx_sb_puts(sb, "????????`????????");
+        put_hex(sb, x >> 32, 8, ok);
+        kdx_sb_putc(sb, '`');
+        put_hex(sb, x, 8, ok);
         return;
     }
-    if (ok)
-        kdx_sb_printf(sb, "%0*llx", (int)(unit * 2), (unsigned long long)x);
-    else
-        for (unsigned i = 0; i < unit * 2; i++)
-            kdx_sb_putc(sb, '?');
+    put_hex(sb, x, unit * 2, ok);
 }
 
 static char ascii_of(const mem_buf *m, size_t off)
@@ -222,42 +237,89 @@ static void hex_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t of
         kdx_sb_putc(sb, ascii_of(m, off + i));
 }
 
+/* dyb: four bytes a line; dyd: one double word a line. Bits first (most
+ * significant left, in groups of 8), then the hex values. */
 static void binary_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, size_t n)
 {
+    unsigned unit = v->f.unit;
     put_addr(sb, v, m->addr + off);
-    for (size_t i = 0; i < v->f.per_line; i++) {
+    size_t nbytes = unit == 1 ? v->f.per_line : unit;
+    for (size_t i = 0; i < nbytes; i++) {
+        /* dyd shows the value's high byte first. */
+        size_t byte = unit == 1 ? off + i : off + (unit - 1 - i);
+        bool present = unit == 1 ? i < n : true;
         if (i)
             kdx_sb_putc(sb, ' ');
         for (int b = 7; b >= 0; b--)
-            kdx_sb_putc(sb, i >= n ? ' ' : !m->ok[off + i] ? '?'
-                                : ((m->data[off + i] >> b) & 1) ? '1' : '0');
+            kdx_sb_putc(sb, !present ? ' ' : !m->ok[byte] ? '?'
+                                : ((m->data[byte] >> b) & 1) ? '1' : '0');
     }
     kdx_sb_puts(sb, "  ");
     for (size_t i = 0; i < n; i++) {
         if (i)
             kdx_sb_putc(sb, ' ');
-        if (m->ok[off + i])
-            kdx_sb_printf(sb, "%02x", m->data[off + i]);
-        else
-            kdx_sb_puts(sb, "??");
+        put_value(sb, m, off + i * unit, unit);
     }
+}
+
+/* Address and value of a one-value line; false when the value is unreadable. */
+static bool value_cell(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t off, uint64_t *x)
+{
+    put_addr(sb, v, m->addr + off);
+    put_value(sb, m, off, v->f.unit);
+    if (!mem_ok(m, off, v->f.unit))
+        return false;
+    *x = mem_value(m, off, v->f.unit);
+    return true;
 }
 
 static void symbol_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m,
                         size_t off)
 {
-    unsigned unit = v->f.unit;
-    put_addr(sb, v, m->addr + off);
-    put_value(sb, m, off, unit);
-    if (!mem_ok(m, off, unit))
+    uint64_t x;
+    if (!value_cell(sb, v, m, off, &x))
         return;
-    uint64_t x = mem_value(m, off, unit);
     kdx_symhit hit;
     if (kdx_sym_from_addr(s, x, &hit) == KDX_OK) {
         char name[512];
         kdx_sym_format(s, x, name, sizeof name);
         kdx_sb_printf(sb, " %s", name);
     }
+}
+
+static void put_char(kdx_strbuf *sb, uint32_t c);
+
+/* dda/ddu/ddp and friends: the value, then the string or value it points to. */
+static void deref_line(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m,
+                       size_t off)
+{
+    unsigned unit = v->f.unit;
+    uint64_t x;
+    if (!value_cell(sb, v, m, off, &x))
+        return;
+    if (v->f.kind == DK_DEREF_PTR) {
+        uint8_t b[8];
+        if (kdx_read_virt(s->target, x, b, unit, NULL, NULL) != KDX_OK)
+            return;
+        mem_buf one = {x, unit, b, (uint8_t[8]){1, 1, 1, 1, 1, 1, 1, 1}, false, false};
+        kdx_sb_putc(sb, ' ');
+        put_value(sb, &one, 0, unit);
+        return;
+    }
+    unsigned csize = v->f.kind == DK_DEREF_UNICODE ? 2 : 1;
+    uint8_t b[2];
+    if (kdx_read_virt(s->target, x, b, csize, NULL, NULL) != KDX_OK)
+        return;
+    kdx_sb_puts(sb, " \"");
+    for (unsigned i = 0; i < 256; i++) {
+        if (kdx_read_virt(s->target, x + i * csize, b, csize, NULL, NULL) != KDX_OK)
+            break;
+        uint32_t c = csize == 2 ? (uint32_t)(b[0] | b[1] << 8) : b[0];
+        if (!c)
+            break;
+        put_char(sb, c);
+    }
+    kdx_sb_putc(sb, '"');
 }
 
 static void flush_line(kdx_session *s, kdx_strbuf *sb)
@@ -365,16 +427,24 @@ static void float_line(kdx_strbuf *sb, const dview *v, const mem_buf *m, size_t 
     }
 }
 
-static void display(kdx_session *s, const dview *v, const mem_buf *m)
+/* Displays the lines of m; false when a failed physical read ended it. */
+static bool display(kdx_session *s, const dview *v, const mem_buf *m, bool first)
 {
     kdx_strbuf sb;
     kdx_sb_init(&sb);
     kdx_sb_puts(&sb, "");
     unsigned unit = v->f.unit;
     size_t nunits = m->len / unit;
-    if (v->f.kind == DK_BINARY) {
+    bool go_on = true;
+    if (v->f.kind == DK_BINARY && first) {
         size_t indent = v->phys ? 10 : (v->ptr_size == 8 ? 19 : 10);
-        kdx_print(s, "%*s76543210 76543210 76543210 76543210\n", (int)indent, "");
+        if (unit == 4) {
+            /* Tens digit of the bit number where it changes: bits 31, 29, 19, 9. */
+            kdx_print(s, "%*s3 2          1          0\n", (int)indent, "");
+            kdx_print(s, "%*s10987654 32109876 54321098 76543210\n", (int)indent, "");
+        } else {
+            kdx_print(s, "%*s76543210 76543210 76543210 76543210\n", (int)indent, "");
+        }
         kdx_print(s, "%*s-------- -------- -------- --------\n", (int)indent, "");
     }
     for (size_t u = 0; u < nunits;) {
@@ -385,6 +455,7 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
                       (unsigned long long)(m->addr + u * unit),
                       m->truncated ? " (the page lies past the end of the truncated dump file)"
                                    : "");
+            go_on = false;
             break;
         }
         switch (v->f.kind) {
@@ -392,6 +463,9 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         case DK_BINARY: binary_line(&sb, v, m, u * unit, n); break;
         case DK_SYMBOLS: symbol_line(s, &sb, v, m, u * unit); break;
         case DK_FLOAT: float_line(&sb, v, m, u * unit, n); break;
+        case DK_DEREF_ASCII:
+        case DK_DEREF_UNICODE:
+        case DK_DEREF_PTR: deref_line(s, &sb, v, m, u * unit); break;
         case DK_ASCII:
         case DK_UNICODE: break;
         }
@@ -399,6 +473,7 @@ static void display(kdx_session *s, const dview *v, const mem_buf *m)
         u += n;
     }
     kdx_sb_free(&sb);
+    return go_on;
 }
 
 /* ---- d* commands ------------------------------------------------------------ */
@@ -477,24 +552,37 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
     uint64_t count = r.has_count ? r.count : v.f.def_bytes / v.f.unit;
     if (v.ptr_size == 4 && !v.phys)
         start &= 0xffffffffull;
-    size_t len = (size_t)(count * v.f.unit);
-    mem_buf m;
-    if (count > SIZE_MAX / v.f.unit || !mem_read(s, v.phys, start, len, &m)) {
-        kdx_print(s, "Range error in '%s %s': not enough memory for %llu bytes\n", cmd, args,
-                  (unsigned long long)(count * v.f.unit));
+    if (count > SIZE_MAX / v.f.unit) {
+        kdx_print(s, "Range error in '%s %s'\n", cmd, args);
         return 1;
     }
+    size_t len = (size_t)(count * v.f.unit);
     size_t consumed = len;
+    mem_buf m;
     if (v.f.kind == DK_ASCII || v.f.kind == DK_UNICODE) {
+        /* Strings end at their NUL; read at most 1 MB of them at once. */
+        len = KDX_MIN(len, (size_t)1 << 20);
+        if (!mem_read(s, v.phys, start, len, &m))
+            return 1;
         kdx_strbuf sb;
         kdx_sb_init(&sb);
         kdx_sb_puts(&sb, "");
         consumed = string_lines(s, &sb, &v, &m);
         kdx_sb_free(&sb);
+        mem_free(&m);
     } else {
-        display(s, &v, &m);
+        /* Large ranges stream through a bounded buffer, whole lines at a time. */
+        size_t line = (size_t)v.f.per_line * v.f.unit;
+        size_t chunk = KDX_MAX(line, (size_t)65536 / line * line);
+        for (size_t off = 0; off < len; off += chunk) {
+            if (!mem_read(s, v.phys, start + off, KDX_MIN(chunk, len - off), &m))
+                return 1;
+            bool go_on = display(s, &v, &m, off == 0);
+            mem_free(&m);
+            if (!go_on)
+                break;
+        }
     }
-    mem_free(&m);
     s->display_next = start + consumed;
     s->display_next_valid = !v.phys;
     snprintf(s->display_last_cmd, sizeof s->display_last_cmd, "%s", f->name);
@@ -520,6 +608,46 @@ static int cmd_display(kdx_session *s, const char *cmd, const char *args)
     return run_display(s, cmd, f, args, false);
 }
 
+/* ds / dS: a STRING/ANSI_STRING or UNICODE_STRING structure (Length,
+ * MaximumLength, Buffer), shown as the buffer's address and its text. */
+static int cmd_string_struct(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    kdx_target *t = s->target;
+    bool unicode = cmd[1] == 'S';
+    kdx_err err;
+    uint64_t addr;
+    if (!*args)
+        addr = default_start(s);
+    else if (kdx_expr_eval_all(s, args, &addr, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    uint16_t len;
+    uint64_t buf;
+    if (kdx_read_u16(t, addr, &len, &err) != KDX_OK ||
+        kdx_read_ptr(t, addr + (uint64_t)t->ptr_size, &buf, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    uint8_t *text = calloc((size_t)len + 2, 1);
+    size_t got = 0;
+    kdx_read_virt(t, buf, text, len, &got, NULL);
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    char a[KDX_ADDR_BUF];
+    kdx_sb_printf(&sb, "%s  \"", kdx_fmt_ptr(a, buf, t->ptr_size));
+    size_t csize = unicode ? 2 : 1;
+    for (size_t i = 0; i + csize <= got; i += csize)
+        put_char(&sb, unicode ? (uint32_t)(text[i] | text[i + 1] << 8) : text[i]);
+    kdx_sb_putc(&sb, '"');
+    flush_line(s, &sb);
+    kdx_sb_free(&sb);
+    free(text);
+    if (got < len) {
+        kdx_print(s, "Memory read error at %s\n", kdx_fmt_ptr(a, buf + got, t->ptr_size));
+        return 1;
+    }
+    return 0;
+}
+
 /* !db !dw !dd !dq !dc: physical memory, "#" address column. */
 static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
 {
@@ -542,6 +670,20 @@ static int cmd_phys_display(kdx_session *s, const char *cmd, const char *args)
 }
 
 /* ---- e* commands: edits into the session overlay ---------------------------- */
+
+const char *kdx_memory_char_literal(const char *p, uint64_t *v)
+{
+    if (*p != '\'')
+        return NULL;
+    const char *q = p + 1;
+    uint64_t x = 0;
+    while (*q && *q != '\'')
+        x = (x << 8) | (uint8_t)*q++;
+    if (*q != '\'' || q == p + 1)
+        return NULL;
+    *v = x;
+    return q + 1;
+}
 
 static int write_bytes(kdx_session *s, uint64_t addr, const uint8_t *b, size_t n)
 {
@@ -616,8 +758,8 @@ static int cmd_edit(kdx_session *s, const char *cmd, const char *args)
     p = kdx_skip_ws(p);
     while (*p) {
         uint64_t x;
-        const char *e;
-        if (kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK) {
+        const char *e = kdx_memory_char_literal(p, &x);
+        if (!e && kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK) {
             KDX_VEC_FREE(bytes);
             return kdx_cmd_fail(s, &err);
         }
@@ -689,10 +831,21 @@ const kdx_command kdx_cmds_memory[] = {
     {"da", cmd_display, "display an ASCII string", 0},
     {"du", cmd_display, "display a Unicode string", 0},
     {"dyb", cmd_display, "display bytes in binary", 0},
+    {"dyd", cmd_display, "display double words in binary", 0},
     {"df", cmd_display, "display single-precision floats (dD: doubles; dW: words and ASCII)", 0},
     {"dds", cmd_display, "display double words with symbols", 0},
     {"dqs", cmd_display, "display quad words with symbols", 0},
     {"dps", cmd_display, "display pointers with symbols", 0},
+    {"ds", cmd_string_struct, "display a STRING/ANSI_STRING (dS: UNICODE_STRING) structure", 0},
+    {"dda", cmd_display, "display double words and the ASCII strings they point to", 0},
+    {"ddu", cmd_display, "display double words and the Unicode strings they point to", 0},
+    {"ddp", cmd_display, "display double words and the values they point to", 0},
+    {"dqa", cmd_display, "display quad words and the ASCII strings they point to", 0},
+    {"dqu", cmd_display, "display quad words and the Unicode strings they point to", 0},
+    {"dqp", cmd_display, "display quad words and the values they point to", 0},
+    {"dpa", cmd_display, "display pointers and the ASCII strings they point to", 0},
+    {"dpu", cmd_display, "display pointers and the Unicode strings they point to", 0},
+    {"dpp", cmd_display, "display pointers and the values they point to", 0},
     {"!db", cmd_phys_display, "display physical memory as bytes: !db PADDR [L count]", 0},
     {"!dw", cmd_phys_display, "display physical memory as words", 0},
     {"!dd", cmd_phys_display, "display physical memory as double words", 0},

@@ -68,18 +68,6 @@ static const char *parse_type(const char *p, search_spec *sp)
     return p + 1;
 }
 
-/* 'VUTS' is the value whose most significant byte is 'V', as WinDbg reads it. */
-static const char *char_literal(const char *p, uint64_t *v)
-{
-    const char *q = p + 1;
-    uint64_t x = 0;
-    while (*q && *q != '\'')
-        x = (x << 8) | (uint8_t)*q++;
-    if (*q != '\'' || q == p + 1)
-        return NULL;
-    *v = x;
-    return q + 1;
-}
 
 static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_spec *sp)
 {
@@ -101,7 +89,7 @@ static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_
     p = kdx_skip_ws(p);
     while (*p) {
         uint64_t x;
-        const char *e = *p == '\'' ? char_literal(p, &x) : NULL;
+        const char *e = *p == '\'' ? kdx_memory_char_literal(p, &x) : NULL;
         if (!e && kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
         if (sp->unit < 8 && (x >> (sp->unit * 8)) != 0) {

@@ -287,19 +287,24 @@ static const char *vtop_prefix(kdx_paging p)
     return p == KDX_PAGING_ARM64 ? "Arm64VtoP" : wide_layout(p) ? "Amd64VtoP" : "X86VtoP";
 }
 
-/* The first argument is the root's PFN, or 0 for the current process; a
- * value too large to be a PFN is taken as the directory base itself. */
+/* The first argument is the root's PFN, or 0 for the current process. As
+ * in kdexts, a number that cannot be a PFN (its page is not in the dump
+ * but the number itself is a saved physical address) is taken as the
+ * directory base itself, which keeps a PAE base's low bits. */
+static bool phys_readable(kdx_target *t, uint64_t pa)
+{
+    uint8_t b;
+    size_t done;
+    return t->ops->read_phys(t->impl, pa, &b, 1, &done) == KDX_OK;
+}
+
 static uint64_t vtop_root(kdx_target *t, uint64_t v)
 {
     if (v == 0)
         return t->dtb;
-    uint8_t b;
-    size_t done;
-    if ((v & 0xfff) == 0 && (v >> 12) != 0 &&
-        t->ops->read_phys(t->impl, v << 12, &b, 1, &done) != KDX_OK &&
-        t->ops->read_phys(t->impl, v, &b, 1, &done) == KDX_OK)
-        return v;
-    if (v >> 40)
+    if (v < (1ull << 40) && phys_readable(t, v << 12))
+        return v << 12;
+    if (phys_readable(t, v & ~0xfffull))
         return v;
     return v << 12;
 }

@@ -98,7 +98,11 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         case 'n': opts |= KDX_K_NUMBERS; break;
         case 'p':
         case 'P': opts |= KDX_K_PARAMS; break;
-        default: break; /* L (no source lines), M (DML), f, d, t: nothing extra to show */
+        case 'L': opts |= KDX_K_NO_LINES; break;
+        case 'M': break; /* DML links: plain text here */
+        default:
+            kdx_print(s, "k%c is not supported (frame memory f, raw stack d and timing t are not shown)\n", *p);
+            return 1;
         }
         p++;
     }
@@ -142,6 +146,15 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
 
 /* ---- .frame ---- */
 
+static const char *nonvolatile_names(kdx_arch arch)
+{
+    switch (arch) {
+    case KDX_ARCH_X64: return "rip, rsp, rbx, rbp, rsi, rdi, r12-r15";
+    case KDX_ARCH_X86: return "eip, esp, ebp, ebx, esi, edi";
+    default: return "pc, sp, fp, lr, x19-x28";
+    }
+}
+
 static int cmd_frame(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -182,8 +195,13 @@ static int cmd_frame(kdx_session *s, const char *cmd, const char *args)
     } else {
         s->cur_frame = (int)n;
     }
-    if (show_regs || set_ctx)
+    if (show_regs || set_ctx) {
         kdx_regs_print(s, &f.ctx);
+        if (n > 0)
+            kdx_print(s, "NOTE: in frames above 00 only the nonvolatile registers (%s) are reliable; the others "
+                         "hold frame 00's values.\n",
+                      nonvolatile_names(f.ctx.arch));
+    }
     return 0;
 }
 

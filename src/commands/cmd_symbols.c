@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "base/bytes.h"
 #include "base/fmt.h"
 #include "base/util.h"
@@ -31,14 +33,10 @@ static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
     snprintf(buf, len, "(<no parameter info>)");
     if (!m->symbols.ops || !kdx_pdb_is_provider(&m->symbols))
         return;
-    char *sig = kdx_pdb_signature_at(&m->symbols, rva);
-    const char *open = sig ? strchr(sig, '(') : NULL;
-    const char *close = sig ? strrchr(sig, ')') : NULL;
-    if (open && close && close > open)
-        snprintf(buf, len, "%.*s", (int)(close - open + 1), open);
-    if (!strcmp(buf, "()"))
-        snprintf(buf, len, "(void)");
-    free(sig);
+    char *params = kdx_pdb_params_at(&m->symbols, rva);
+    if (params)
+        snprintf(buf, len, "%s", params);
+    free(params);
 }
 
 static void print_symref(kdx_session *s, const kdx_symhit *h)
@@ -196,7 +194,9 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
 
 typedef struct lm_opts {
     bool verbose, loaded_only, symbols_only, kernel_only, user_only, one_column;
-    const char *pattern;
+    bool problems_only;     /* e: no symbols or export symbols */
+    bool sort_by_name;      /* sm */
+    char *address;          /* a ADDRESS: the module containing it */
 } lm_opts;
 
 static const char *status_text(const kdx_module *m)
@@ -292,6 +292,16 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         print_module_verbose(s, m);
 }
 
+/* The next blank-delimited word at *p, malloc'd; *p moves past it. */
+static char *next_word(const char **p)
+{
+    const char *b = kdx_skip_ws(*p), *e = b;
+    while (*e && !isspace((unsigned char)*e))
+        e++;
+    *p = e;
+    return kdx_strndup(b, (size_t)(e - b));
+}
+
 static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
 {
     while (*p) {
@@ -305,7 +315,7 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
                 is_opts = false;
         if (!is_opts)
             return tok;
-        bool want_pattern = false;
+        bool want_pattern = false, want_address = false;
         for (; *p && !isspace((unsigned char)*p); p++) {
             switch (*p) {
             case 'v': o->verbose = true; break;
@@ -313,22 +323,100 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
             case 'l': o->symbols_only = true; break;
             case 'k': o->kernel_only = true; break;
             case 'u': o->user_only = true; break;
-            case '1': o->one_column = p[1] == 'm'; if (p[1] == 'm') p++; break;
+            case 'e': o->problems_only = true; break;
+            case 'a': want_address = true; break;
+            case 's':
+                if (p[1] == 'm') {
+                    o->sort_by_name = true;
+                    p++;
+                }
+                break;
+            case '1':
+                if (p[1] == 'm') {
+                    o->one_column = true;
+                    p++;
+                }
+                break;
             case 'm': want_pattern = true; break;
             default: break;
             }
         }
         if (want_pattern) {
-            p = kdx_skip_ws(p);
-            const char *e = p;
-            while (*e && !isspace((unsigned char)*e))
-                e++;
             free(*pattern_out);
-            *pattern_out = kdx_strndup(p, (size_t)(e - p));
-            p = e;
+            *pattern_out = next_word(&p);
+        }
+        if (want_address) {
+            free(o->address);
+            o->address = next_word(&p);
         }
     }
     return NULL;
+}
+
+static int module_name_cmp(const void *a, const void *b)
+{
+    const kdx_module *x = *(kdx_module *const *)a, *y = *(kdx_module *const *)b;
+    return kdx_strcasecmp(x->name, y->name);
+}
+
+static json_t *module_json(kdx_session *s, kdx_module *m)
+{
+    char buf[64];
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(m->name));
+    if (m->image_name)
+        json_object_set_new(o, "image", json_string(m->image_name));
+    if (m->image_path)
+        json_object_set_new(o, "image_path", json_string(m->image_path));
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)m->base);
+    json_object_set_new(o, "start", json_string(buf));
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)(m->base + m->size));
+    json_object_set_new(o, "end", json_string(buf));
+    snprintf(buf, sizeof buf, "%08X", m->timestamp);
+    json_object_set_new(o, "timestamp", json_string(buf));
+    snprintf(buf, sizeof buf, "%08X", m->checksum);
+    json_object_set_new(o, "checksum", json_string(buf));
+    if (!m->unloaded) {
+        const char *st = status_text(m);
+        json_object_set_new(o, "symbols", json_stringn(st + 1, strlen(st) - 2));
+    }
+    if (m->symbol_file)
+        json_object_set_new(o, "symbol_file", json_string(m->symbol_file));
+    if (m->has_pdb_id && m->pdb_name) {
+        char g[33];
+        kdx_guid_format(m->pdb_guid, g);
+        json_t *p = json_object();
+        json_object_set_new(p, "name", json_string(m->pdb_name));
+        json_object_set_new(p, "guid", json_string(g));
+        json_object_set_new(p, "age", json_integer(m->pdb_age));
+        json_object_set_new(o, "pdb", p);
+    }
+    if (m->symbol_note)
+        json_object_set_new(o, "symbol_note", json_string(m->symbol_note));
+    (void)s;
+    return o;
+}
+
+/* lm with .json on: every listed module as an object. */
+static void lm_json(kdx_session *s, const lm_opts *o, const char *pattern)
+{
+    json_t *root = json_object(), *mods = json_array(), *unl = json_array();
+    kdx_target *t = s->target;
+    for (size_t i = 0; i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (pattern && !kdx_wildcard_match(pattern, m->name))
+            continue;
+        if (m->unloaded && !o->loaded_only)
+            json_array_append_new(unl, module_json(s, m));
+        else if (!m->unloaded)
+            json_array_append_new(mods, module_json(s, m));
+    }
+    json_object_set_new(root, "modules", mods);
+    json_object_set_new(root, "unloaded_modules", unl);
+    char *text = json_dumps(root, JSON_INDENT(2));
+    kdx_print(s, "%s\n", text ? text : "{}");
+    free(text);
+    json_decref(root);
 }
 
 static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
@@ -341,31 +429,58 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
     const char *bad = parse_lm_opts(all, &o, &pattern);
     if (bad) {
         free(pattern);
+        free(o.address);
         int rc = kdx_cmd_syntax_error(s, cmd, bad);
         free(all);
         return rc;
     }
     free(all);
     kdx_target *t = s->target;
+    if (s->json) {
+        lm_json(s, &o, pattern);
+        free(pattern);
+        free(o.address);
+        return 0;
+    }
     if (!o.one_column)
         kdx_print(s, t->ptr_size == 4 ? "start    end        module name\n"
                                       : "start             end                 module name\n");
-    for (size_t i = 0; i < t->nmodules; i++) {
-        kdx_module *m = t->modules[i];
-        if (m->unloaded)
-            continue;
+    kdx_module *only = NULL;
+    if (o.address) {
+        uint64_t a;
+        kdx_err err = {0};
+        if (kdx_expr_eval_all(s, o.address, &a, &err) != KDX_OK) {
+            free(o.address);
+            free(pattern);
+            return kdx_cmd_fail(s, &err);
+        }
+        only = kdx_target_module_at(t, a);
+    }
+    KDX_VEC(kdx_module *) list = {0};
+    for (size_t i = 0; i < t->nmodules; i++)
+        if (!t->modules[i]->unloaded && (!o.address || t->modules[i] == only))
+            KDX_VEC_PUSH(list, t->modules[i]);
+    if (o.sort_by_name && list.len)
+        qsort(list.items, list.len, sizeof *list.items, module_name_cmp);
+    for (size_t i = 0; i < list.len; i++) {
+        kdx_module *m = list.items[i];
         if (pattern && !kdx_wildcard_match(pattern, m->name))
             continue;
         if (o.symbols_only && (m->symstatus == KDX_SYMSTATUS_DEFERRED ||
                                m->symstatus == KDX_SYMSTATUS_NONE))
+            continue;
+        if (o.problems_only && m->symstatus != KDX_SYMSTATUS_NONE &&
+            m->symstatus != KDX_SYMSTATUS_EXPORT)
             continue;
         bool kernel_addr = t->ptr_size == 8 ? m->base >= 0xffff800000000000ull : m->base >= 0x80000000u;
         if ((o.kernel_only && !kernel_addr) || (o.user_only && kernel_addr))
             continue;
         print_module_row(s, m, &o);
     }
+    KDX_VEC_FREE(list);
     bool header = false;
-    for (size_t i = 0; i < t->nmodules && !o.loaded_only && !o.symbols_only && !o.one_column; i++) {
+    bool filtered = o.loaded_only || o.symbols_only || o.problems_only || o.address || o.one_column;
+    for (size_t i = 0; i < t->nmodules && !filtered; i++) {
         kdx_module *m = t->modules[i];
         if (!m->unloaded || (pattern && !kdx_wildcard_match(pattern, m->name)))
             continue;
@@ -379,6 +494,149 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
             print_module_verbose(s, m);
     }
     free(pattern);
+    free(o.address);
+    return 0;
+}
+
+/* ---- !lmi ----------------------------------------------------------------- */
+
+static const char *debug_type_name(uint32_t type)
+{
+    static const char *const names[] = {
+        [1] = "COFF", [2] = "CODEVIEW", [3] = "FPO", [4] = "MISC", [5] = "EXCEPTION",
+        [6] = "FIXUP", [7] = "OMAP_TO_SRC", [8] = "OMAP_FROM_SRC", [9] = "BORLAND",
+        [11] = "CLSID", [12] = "VC_FEATURE", [13] = "POGO", [14] = "ILTCG", [15] = "MPX",
+        [16] = "REPRO", [20] = "EX_DLLCHARACTERISTICS"};
+    return type < KDX_ARRAY_LEN(names) && names[type] ? names[type] : NULL;
+}
+
+static const char *machine_name(uint16_t machine)
+{
+    switch (machine) {
+    case 0x14c: return "I386";
+    case 0x8664: return "X64";
+    case 0xaa64: return "ARM64";
+    case 0x1c4: return "ARMNT";
+    default: return "unknown";
+    }
+}
+
+static void lmi_debug_dirs(kdx_session *s, kdx_module *m, struct kdx_pe *pe)
+{
+    uint32_t rva, size;
+    kdx_print(s, "Debug Data Dirs: Type  Size     VA  Pointer\n");
+    if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK || !rva)
+        return;
+    for (uint32_t off = 0; off + 28 <= size && off < 28 * 64; off += 28) {
+        uint8_t e[28];
+        if (kdx_pe_read(pe, rva + off, e, sizeof e, NULL) != KDX_OK) {
+            kdx_print(s, "%21s [Data not mapped]\n", "");
+            return;
+        }
+        uint32_t type = kdx_le32(e + 12), dsize = kdx_le32(e + 16), va = kdx_le32(e + 20),
+                 fp = kdx_le32(e + 24);
+        const char *name = debug_type_name(type);
+        char tbuf[16];
+        if (!name) {
+            snprintf(tbuf, sizeof tbuf, "%x", type);
+            name = tbuf;
+        }
+        kdx_print(s, "%21s %5x, %6x, %7x", name, dsize, va, fp);
+        if (type == 2 && m->has_pdb_id) {
+            const uint8_t *g = m->pdb_guid;
+            kdx_print(s, " RSDS - GUID: {%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}\n",
+                      kdx_le32(g), kdx_le16(g + 4), kdx_le16(g + 6), g[8], g[9], g[10], g[11],
+                      g[12], g[13], g[14], g[15]);
+            kdx_print(s, "%15sAge: %u, Pdb: %s\n", "", m->pdb_age,
+                      m->pdb_name ? kdx_basename(m->pdb_name) : "");
+        } else {
+            kdx_print(s, "\n");
+        }
+    }
+}
+
+static void lmi_symbol_type(kdx_session *s, kdx_module *m)
+{
+    const char *file = m->symbol_file ? m->symbol_file : "";
+    switch (m->symstatus) {
+    case KDX_SYMSTATUS_DEFERRED:
+        kdx_print(s, "    Symbol Type: DEFERRED - No error - symbol load deferred\n");
+        kdx_print(s, "    Load Report: no symbols loaded\n");
+        return;
+    case KDX_SYMSTATUS_NONE:
+        kdx_print(s, "    Symbol Type: NONE     - %s\n",
+                  m->symbol_note ? m->symbol_note : "PDB not found");
+        kdx_print(s, "    Load Report: no symbols loaded\n");
+        return;
+    case KDX_SYMSTATUS_EXPORT:
+        kdx_print(s, "    Symbol Type: EXPORT   - PDB not found\n");
+        kdx_print(s, "    Load Report: export symbols\n");
+        return;
+    default:
+        kdx_print(s, "    Symbol Type: PDB      - Symbols loaded successfully from symbol search path.\n");
+        kdx_print(s, "%17s%s\n", "", file);
+        kdx_print(s, "    Load Report: %s symbols , not source indexed \n",
+                  m->symstatus == KDX_SYMSTATUS_PRIVATE_PDB ? "private" : "public");
+        kdx_print(s, "%17s%s\n", "", file);
+        return;
+    }
+}
+
+static int cmd_lmi(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    if (!*args)
+        return kdx_cmd_syntax_error(s, "!lmi", args);
+    kdx_target *t = s->target;
+    kdx_module *m = kdx_target_module_named(t, args);
+    if (!m) {
+        uint64_t a;
+        kdx_err err = {0};
+        if (kdx_expr_eval_all(s, args, &a, &err) == KDX_OK)
+            m = kdx_target_module_at(t, a);
+    }
+    if (!m) {
+        kdx_print(s, "%s not found\n", args);
+        return 1;
+    }
+    kdx_sym_load_module(s, m, NULL);
+    struct kdx_pe *pe = NULL;
+    kdx_err ierr = {0};
+    kdx_sym_module_image(s, m, &pe, &ierr);
+    int digits = t->ptr_size == 4 ? 8 : 16;
+    kdx_print(s, "Loaded Module Info: [%s] \n", args);
+    kdx_print(s, "%15s: %s\n", "Module", m->name);
+    kdx_print(s, "%15s: %0*llx\n", "Base Address", digits, (unsigned long long)m->base);
+    kdx_print(s, "%15s: %s\n", "Image Name", m->image_name ? m->image_name : m->name);
+    if (pe) {
+        const kdx_pe_info *in = kdx_pe_get_info(pe);
+        kdx_print(s, "%15s: %u (%s)\n", "Machine Type", in->machine, machine_name(in->machine));
+    }
+    char when[64] = "";
+    if (m->timestamp) {
+        time_t tt = (time_t)m->timestamp;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(when, sizeof when, " %a %b %e %H:%M:%S %Y", &tm);
+    }
+    kdx_print(s, "%15s: %x%s\n", "Time Stamp", m->timestamp, when);
+    kdx_print(s, "%15s: %llx\n", "Size", (unsigned long long)m->size);
+    kdx_print(s, "%15s: %x\n", "CheckSum", m->checksum);
+    if (pe) {
+        kdx_print(s, "%15s: %x\n", "Characteristics", kdx_pe_get_info(pe)->characteristics);
+        lmi_debug_dirs(s, m, pe);
+        const char *file = kdx_sym_module_image_file(s, m);
+        if (file)
+            kdx_print(s, "     Image Type: FILE     - Image read successfully from debugger.\n%17s%s\n",
+                      "", file);
+        else
+            kdx_print(s, "     Image Type: MEMORY   - Image read successfully from loaded memory.\n");
+    } else {
+        kdx_print(s, "     Image Type: NONE     - %s\n", ierr.msg[0] ? ierr.msg : "image not available");
+    }
+    lmi_symbol_type(s, m);
     return 0;
 }
 
@@ -415,6 +673,29 @@ static int cmd_sympath(kdx_session *s, const char *cmd, const char *args)
     if (*args || append)
         kdx_sym_set_path(s, args, append);
     print_sympath(s);
+    return 0;
+}
+
+/* .exepath[+] [PATH]: where images are looked for (the -i option). */
+static int cmd_exepath(kdx_session *s, const char *cmd, const char *args)
+{
+    bool append = cmd[strlen(cmd) - 1] == '+';
+    if (*args) {
+        char *p = append && s->image_path && *s->image_path
+                      ? kdx_asprintf("%s;%s", s->image_path, args)
+                      : kdx_strdup(args);
+        free(s->image_path);
+        s->image_path = p;
+    }
+    const char *p = s->image_path && *s->image_path ? s->image_path : "<empty>";
+    kdx_print(s, "Executable image search path is: %s\n", p);
+    if (s->image_path && *s->image_path) {
+        kdx_sympath *ip = kdx_sympath_parse(s->image_path);
+        char *e = kdx_sympath_expand(ip, kdx_sym_default_cache(s));
+        kdx_print(s, "Expanded Executable image search path is: %s\n", e);
+        free(e);
+        kdx_sympath_free(ip);
+    }
     return 0;
 }
 
@@ -902,11 +1183,74 @@ static bool is_field_of(const kdx_type *rec, const char *tok)
     return false;
 }
 
+typedef struct type_list {
+    kdx_session *s;
+    kdx_module *m;
+    int count;
+} type_list;
+
+static int list_one_type(void *ud, const kdx_type *t)
+{
+    type_list *l = ud;
+    if (t->name && *t->name) {
+        kdx_print(l->s, "          %s!%s\n", l->m->name, t->name);
+        l->count++;
+    }
+    return 0;
+}
+
+/* dt module!_KTHREAD*: the names of the matching types. */
+static int dt_list_types(kdx_session *s, const char *spec)
+{
+    const char *bang = strchr(spec, '!');
+    char *modpat = bang ? kdx_strndup(spec, (size_t)(bang - spec)) : kdx_strdup("*");
+    const char *pat = bang ? bang + 1 : spec;
+    type_list l = {.s = s};
+    kdx_target *t = s->target;
+    for (size_t i = 0; i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (m->unloaded || !kdx_wildcard_match(modpat, m->name))
+            continue;
+        if ((bang || m->symbols.ops) && kdx_sym_load_module(s, m, NULL) == KDX_OK &&
+            m->symbols.ops->enumerate_types) {
+            l.m = m;
+            m->symbols.ops->enumerate_types(m->symbols.impl, pat, list_one_type, &l);
+        }
+    }
+    free(modpat);
+    if (!l.count) {
+        kdx_print(s, "Symbol %s not found.\n", spec);
+        return 1;
+    }
+    return 0;
+}
+
+/* dt nt!SomeGlobal: a data symbol with a type, shown at its address. */
+static bool data_symbol_type(kdx_session *s, const char *name, const kdx_type **ty, uint64_t *addr)
+{
+    const char *bang = strchr(name, '!');
+    kdx_module *m = NULL;
+    if (bang) {
+        char *mod = kdx_strndup(name, (size_t)(bang - name));
+        m = kdx_target_module_named(s->target, mod);
+        free(mod);
+    }
+    if (!m || kdx_sym_load_module(s, m, NULL) != KDX_OK)
+        return false;
+    kdx_symbol sym;
+    if (m->symbols.ops->by_name(m->symbols.impl, bang + 1, &sym) != KDX_OK || !sym.type)
+        return false;
+    *ty = sym.type;
+    *addr = m->base + sym.rva;
+    return true;
+}
+
 static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
     dt_ctx c = {.s = s, .name_width = 16};
+    bool listed = false;
     KDX_VEC(char *) toks = {0};
     const char *p = args;
     while (*(p = kdx_skip_ws(p))) {
@@ -933,16 +1277,27 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
                         q++;
                 } else if (*q == 'v') {
                     c.verbose = true;
-                } else if (!strchr("bei", *q)) {
+                } else if (*q == 'b') {
+                    c.max_depth = 9; /* blocks expanded to any depth */
+                } else if (!strchr("ei", *q)) {
                     rc = kdx_cmd_syntax_error(s, cmd, t);
                     break;
                 }
             }
         } else if (!type_name) {
             type_name = t;
+            if (strpbrk(t, "*?")) {
+                rc = dt_list_types(s, t);
+                listed = true;
+                break;
+            }
             ty = kdx_sym_find_type_ex(s, t, &where, &err);
-            if (!ty)
+            if (!ty && data_symbol_type(s, t, &ty, &addr)) {
+                c.has_addr = true;
+                where = NULL;
+            } else if (!ty) {
                 rc = kdx_cmd_fail(s, &err);
+            }
         } else if (!c.has_addr && !is_field_of(kdx_type_strip(ty), t)) {
             if (kdx_expr_eval_all(s, t, &addr, &err) != KDX_OK) {
                 rc = kdx_cmd_fail(s, &err);
@@ -955,7 +1310,7 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
     }
     if (!rc && !type_name)
         rc = kdx_cmd_syntax_error(s, cmd, args);
-    if (!rc) {
+    if (!rc && !listed) {
         const kdx_type *b = kdx_type_strip(ty);
         if (filters.len) {
             c.name_width = 0;
@@ -1005,8 +1360,11 @@ const kdx_command kdx_cmds_symbols[] = {
     {"dt", cmd_dt, "display type: dt [-r[N]] [-v] module!Type [ADDR] [field[.sub]] [field->*]", 0},
     {".sympath", cmd_sympath, "show or set the symbol path (takes the rest of the line)", KDX_CMD_RAW},
     {".sympath+", cmd_sympath, "append to the symbol path (takes the rest of the line)", KDX_CMD_RAW},
+    {".exepath", cmd_exepath, "show or set the image path (takes the rest of the line)", KDX_CMD_RAW},
+    {".exepath+", cmd_exepath, "append to the image path", KDX_CMD_RAW},
     {".symfix", cmd_symfix, "use Microsoft's symbol server: .symfix [CACHE]", 0},
     {".symfix+", cmd_symfix, "append Microsoft's symbol server: .symfix+ [CACHE]", 0},
     {".reload", cmd_reload, "reload symbols: .reload [/f] [/o] [module]", 0},
+    {"!lmi", cmd_lmi, "module details: !lmi MODULE|ADDRESS", 0},
     {"!sym", cmd_sym, "symbol loading messages: !sym noisy|quiet", 0},
     {0}};

@@ -4,12 +4,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "base/bytes.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
+#include "commands/cmd_user.h"
 #include "commands/families.h"
 #include "disasm/disasm.h"
 #include "dump/minidump.h"
@@ -18,7 +17,7 @@
 #include "sym/symbols.h"
 #include "target/memory.h"
 
-static bool need_user_target(kdx_session *s, const char *cmd)
+bool kdx_user_need_target(kdx_session *s, const char *cmd)
 {
     if (!kdx_cmd_need_target(s))
         return false;
@@ -32,6 +31,16 @@ static bool need_user_target(kdx_session *s, const char *cmd)
 
 /* ---- ~ : threads ------------------------------------------------------- */
 
+/* The thread the exception happened on, or -1 (no exception, or its thread
+ * is not in the thread list). */
+static long event_thread(const kdx_target *t)
+{
+    const kdx_minidump *md = kdx_minidump_of(t);
+    if (md)
+        return md->exception_thread;
+    return t->exception.present ? (long)t->exception.context_index : -1;
+}
+
 static void print_thread_line(kdx_session *s, unsigned index)
 {
     kdx_target *t = s->target;
@@ -44,7 +53,7 @@ static void print_thread_line(kdx_session *s, unsigned index)
     char mark = ' ';
     if (index == s->cur_context)
         mark = '.';
-    else if (t->exception.present && index == t->exception.context_index)
+    else if (event_thread(t) == (long)index)
         mark = '#';
     char teb[KDX_ADDR_BUF];
     kdx_print(s, "%c%3u  Id: %x.%x Suspend: %u Teb: %s Unfrozen", mark, index, t->sys.process_id,
@@ -72,11 +81,13 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
         return true;
     }
     if (*p == '#') {
-        if (!t->exception.present) {
-            kdx_print(s, "No event thread: the dump has no exception record.\n");
+        if (event_thread(t) < 0) {
+            kdx_print(s, "No event thread: %s.\n",
+                      t->exception.present ? "the exception's thread is not in the thread list"
+                                           : "the dump has no exception record");
             return false;
         }
-        *index = t->exception.context_index;
+        *index = (unsigned)event_thread(t);
         *rest = p + 1;
         return true;
     }
@@ -184,7 +195,7 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
-    if (s->target->kind != KDX_TARGET_KERNEL_DUMP && !need_user_target(s, cmd))
+    if (s->target->kind != KDX_TARGET_KERNEL_DUMP && !kdx_user_need_target(s, cmd))
         return 1;
     if (!kernel_processor_form(s, args))
         return 1;
@@ -243,7 +254,7 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
 
 static int cmd_process(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_user_target(s, cmd))
+    if (!kdx_user_need_target(s, cmd))
         return 1;
     if (*args && strcmp(args, "0") != 0 && strcmp(args, ".") != 0 && strcmp(args, "#") != 0 &&
         strcmp(args, "0s") != 0 && strcmp(args, "*") != 0) {
@@ -255,231 +266,6 @@ static int cmd_process(kdx_session *s, const char *cmd, const char *args)
     const char *name = m ? (m->image_path ? m->image_path : m->image_name) : NULL;
     kdx_print(s, ".  0\tid: %x\texamine\tname: %s\n", t->sys.process_id,
               name ? name : "<unknown: the dump lists no modules>");
-    return 0;
-}
-
-/* ---- !handle : the handle data stream ---------------------------------- */
-
-static void print_handle(kdx_session *s, const kdx_md_handle *h, bool full)
-{
-    kdx_print(s, "Handle %" PRIx64 "\n", h->handle);
-    kdx_print(s, "  Type         \t%s\n", h->type_name && *h->type_name ? h->type_name : "<none>");
-    if (!full)
-        return;
-    kdx_print(s, "  Attributes   \t0x%x\n", h->attributes);
-    kdx_print(s, "  GrantedAccess\t0x%x\n", h->granted_access);
-    kdx_print(s, "  HandleCount  \t%u\n", h->handle_count);
-    kdx_print(s, "  PointerCount \t%u\n", h->pointer_count);
-    kdx_print(s, "  Name         \t%s\n", h->object_name && *h->object_name ? h->object_name : "<none>");
-}
-
-static int cmd_handle(kdx_session *s, const char *cmd, const char *args)
-{
-    if (!need_user_target(s, cmd))
-        return 1;
-    const kdx_minidump *md = kdx_minidump_of(s->target);
-    if (!md || !md->handles) {
-        kdx_print(s, "The dump holds no handle data (it was written without "
-                     "MiniDumpWithHandleData).\n");
-        return 1;
-    }
-    uint64_t want = 0, flags = 0;
-    kdx_err err;
-    const char *end = args;
-    if (*args && kdx_expr_eval(s, args, &want, &end, &err) != KDX_OK)
-        return kdx_cmd_fail(s, &err);
-    end = kdx_skip_ws(end);
-    if (*end && kdx_expr_eval_all(s, end, &flags, &err) != KDX_OK)
-        return kdx_cmd_fail(s, &err);
-    bool full = (flags & ~1ull) != 0;
-    if (want) {
-        for (size_t i = 0; i < md->nhandles; i++)
-            if (md->handles[i].handle == want) {
-                print_handle(s, &md->handles[i], full);
-                return 0;
-            }
-        kdx_print(s, "Handle %" PRIx64 " is not in the dump's handle data\n", want);
-        return 1;
-    }
-    /* Every handle, then a count per type in first-seen order. */
-    KDX_VEC(const char *) types = {0};
-    KDX_VEC(unsigned) counts = {0};
-    for (size_t i = 0; i < md->nhandles; i++) {
-        const kdx_md_handle *h = &md->handles[i];
-        print_handle(s, h, full);
-        const char *ty = h->type_name && *h->type_name ? h->type_name : "None";
-        size_t k = 0;
-        while (k < types.len && strcmp(types.items[k], ty) != 0)
-            k++;
-        if (k == types.len) {
-            KDX_VEC_PUSH(types, ty);
-            KDX_VEC_PUSH(counts, 0u);
-        }
-        counts.items[k]++;
-    }
-    kdx_print(s, "%zu Handles\nType           \tCount\n", md->nhandles);
-    for (size_t k = 0; k < types.len; k++)
-        kdx_print(s, "%-15s\t%u\n", types.items[k], counts.items[k]);
-    KDX_VEC_FREE(types);
-    KDX_VEC_FREE(counts);
-    return 0;
-}
-
-/* ---- !runaway : thread times ------------------------------------------- */
-
-/* 100 ns units as "0 days 0:00:05.000". */
-static void fmt_span(char *buf, size_t len, uint64_t t100ns)
-{
-    uint64_t ms = t100ns / 10000ull;
-    uint64_t sec = ms / 1000;
-    snprintf(buf, len, "%" PRIu64 " days %" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64,
-             sec / 86400, (sec / 3600) % 24, (sec / 60) % 60, sec % 60, ms % 1000);
-}
-
-static uint64_t thread_time(const kdx_minidump *md, size_t i, int which, uint64_t dump_time)
-{
-    const kdx_md_thread *th = &md->threads[i];
-    if (which == 0)
-        return th->user_time;
-    if (which == 1)
-        return th->kernel_time;
-    uint64_t end = th->exit_time ? th->exit_time : dump_time;
-    return th->create_time && end > th->create_time ? end - th->create_time : 0;
-}
-
-static int cmd_runaway(kdx_session *s, const char *cmd, const char *args)
-{
-    if (!need_user_target(s, cmd))
-        return 1;
-    const kdx_minidump *md = kdx_minidump_of(s->target);
-    bool have = false;
-    for (size_t i = 0; md && i < md->nthreads; i++)
-        have |= md->threads[i].has_times;
-    if (!have) {
-        kdx_print(s, "The dump holds no thread times (no ThreadInfoListStream: it was written "
-                     "without MiniDumpWithThreadInfo).\n");
-        return 1;
-    }
-    uint64_t flags = 1;
-    kdx_err err;
-    if (*args && kdx_expr_eval_all(s, args, &flags, &err) != KDX_OK)
-        return kdx_cmd_fail(s, &err);
-    static const char *const titles[] = {" User Mode Time", " Kernel Mode Time", " Elapsed Time"};
-    size_t *order = kdx_xcalloc(md->nthreads, sizeof *order);
-    for (int which = 0; which < 3; which++) {
-        if (!(flags & (1u << which)))
-            continue;
-        kdx_print(s, "%s\n  Thread       Time\n", titles[which]);
-        /* Longest first, as WinDbg sorts them. */
-        for (size_t i = 0; i < md->nthreads; i++)
-            order[i] = i;
-        for (size_t i = 1; i < md->nthreads; i++)
-            for (size_t j = i; j > 0 && thread_time(md, order[j], which, s->target->sys.dump_time) >
-                                            thread_time(md, order[j - 1], which,
-                                                        s->target->sys.dump_time);
-                 j--) {
-                size_t tmp = order[j];
-                order[j] = order[j - 1];
-                order[j - 1] = tmp;
-            }
-        for (size_t k = 0; k < md->nthreads; k++) {
-            char id[32], span[64];
-            snprintf(id, sizeof id, "%zu:%x", order[k], md->threads[order[k]].id);
-            fmt_span(span, sizeof span,
-                     thread_time(md, order[k], which, s->target->sys.dump_time));
-            /* The time starts under "Time" (column 15), as in WinDbg's table. */
-            kdx_print(s, "   %s%*s%s\n", id, (int)KDX_MAX(1, 12 - (int)strlen(id)), "", span);
-        }
-    }
-    free(order);
-    return 0;
-}
-
-/* ---- !mdstreams : the stream directory ---------------------------------- */
-
-static void fmt_time_t(char *buf, size_t len, uint32_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%a %b %e %H:%M:%S %Y (UTC)", &tm))
-        snprintf(buf, len, "0x%x", t);
-}
-
-static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_stream *st)
-{
-    kdx_target *t = s->target;
-    switch (st->type) {
-    case KDX_MD_THREAD_LIST:
-    case KDX_MD_THREAD_EX_LIST: kdx_print(s, "%zu threads", md->nthreads); break;
-    case KDX_MD_MODULE_LIST: kdx_print(s, "%zu modules", t->nmodules - md->nunloaded); break;
-    case KDX_MD_UNLOADED_MODULES: kdx_print(s, "%zu unloaded modules", md->nunloaded); break;
-    case KDX_MD_MEMORY_LIST:
-        if (st->size >= 4 && kdx_file_at(md->file, st->rva, 4))
-            kdx_print(s, "%u ranges", kdx_le32(kdx_file_at(md->file, st->rva, 4)));
-        break;
-    case KDX_MD_MEMORY64_LIST: kdx_print(s, "full memory"); break;
-    case KDX_MD_EXCEPTION:
-        kdx_print(s, "code %08x, thread %x", t->exception.code, t->exception.thread_id);
-        break;
-    case KDX_MD_SYSTEM_INFO:
-        kdx_print(s, "%s, Windows %u.%u.%u", kdx_arch_name(t->arch), t->sys.os_major,
-                  t->sys.os_minor, t->sys.build);
-        break;
-    case KDX_MD_MISC_INFO:
-        kdx_print(s, "version %s, flags 0x%x",
-                  md->misc.size >= 1364 ? "5" : md->misc.size >= 832 ? "4"
-                  : md->misc.size >= 232 ? "3" : md->misc.size >= 44 ? "2" : "1",
-                  md->misc.flags1);
-        break;
-    case KDX_MD_HANDLE_DATA: kdx_print(s, "%zu handles", md->nhandles); break;
-    case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
-    case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
-    case KDX_MD_BREAKPAD_INFO:
-        if (md->has_breakpad_info && (md->breakpad_validity & 3) == 3)
-            kdx_print(s, "dump thread %x, requesting thread %x", md->breakpad_dump_tid,
-                      md->breakpad_requesting_tid);
-        else if (md->has_breakpad_info && (md->breakpad_validity & 1))
-            kdx_print(s, "dump thread %x", md->breakpad_dump_tid);
-        else if (md->has_breakpad_info)
-            kdx_print(s, "no valid thread ids");
-        break;
-    default: break;
-    }
-}
-
-static int cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
-{
-    (void)args;
-    if (!need_user_target(s, cmd))
-        return 1;
-    const kdx_minidump *md = kdx_minidump_of(s->target);
-    if (!md) {
-        kdx_print(s, "%s: the target is not a minidump\n", cmd);
-        return 1;
-    }
-    char when[64];
-    fmt_time_t(when, sizeof when, md->timestamp);
-    kdx_print(s, "Minidump %s\n", md->file->path);
-    kdx_print(s, "  Version      0x%04x (implementation 0x%04x)\n", md->version & 0xffff,
-              md->version >> 16);
-    kdx_print(s, "  Streams      %zu\n", md->nstreams);
-    kdx_print(s, "  Flags        0x%" PRIx64 "%s\n", md->flags,
-              (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? " (full memory)" : "");
-    kdx_print(s, "  Time         %s\n", when);
-    kdx_print(s, "  Checksum     0x%08x\n\n", md->checksum);
-    kdx_print(s, "Stream  Type        %-30s  Offset    Size\n", "Name");
-    for (size_t i = 0; i < md->nstreams; i++) {
-        const kdx_md_stream *st = &md->streams[i];
-        const char *name = kdx_minidump_stream_name(st->type);
-        kdx_print(s, "%6zu  0x%08x  %-30s  %08x  %08x  ", i, st->type, name ? name : "(unknown)",
-                  st->rva, st->size);
-        stream_summary(s, md, st);
-        kdx_print(s, "\n");
-    }
-    if (md->notes)
-        kdx_print(s, "\nProblems found:\n%s", md->notes);
-    for (size_t i = 0; i < md->ncomments; i++)
-        kdx_print(s, "\nComment: %s\n", md->comments[i]);
     return 0;
 }
 
@@ -564,7 +350,7 @@ static void print_gle(kdx_session *s, uint64_t teb)
 
 static int cmd_gle(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_user_target(s, cmd))
+    if (!kdx_user_need_target(s, cmd))
         return 1;
     kdx_target *t = s->target;
     bool all = strcmp(args, "-all") == 0;
@@ -603,7 +389,7 @@ static bool read_ptr_at(kdx_session *s, uint64_t va, uint64_t *v)
 
 static int cmd_teb(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_user_target(s, cmd))
+    if (!kdx_user_need_target(s, cmd))
         return 1;
     uint64_t teb = 0;
     kdx_err err;
@@ -695,7 +481,7 @@ static void print_params_string(kdx_session *s, const char *label, uint64_t va)
 
 static int cmd_peb(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_user_target(s, cmd))
+    if (!kdx_user_need_target(s, cmd))
         return 1;
     kdx_err err;
     uint64_t peb = 0, teb = 0;
@@ -755,7 +541,8 @@ const kdx_command kdx_cmds_user[] = {
     {"!gle", cmd_gle, "last Win32 error and NTSTATUS of the current thread (-all: every thread)", 0},
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
-    {"!handle", cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
-    {"!runaway", cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
-    {"!mdstreams", cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
+    {"!handle", kdx_cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
+    {"!runaway", kdx_cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
+    {"!address", kdx_cmd_address, "memory regions of a user dump (memory info list): !address [ADDR]", 0},
+    {"!mdstreams", kdx_cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
     {0}};

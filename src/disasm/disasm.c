@@ -3,6 +3,7 @@
 
 #include <capstone/capstone.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +91,65 @@ static void arm64_operands(const char *in, char *out, size_t cap)
     }
     tmp[o] = 0;
     copy_out(tmp, out, cap);
+}
+
+/* Our register index for a capstone register (sub-registers through their mask). */
+static int map_reg(csh h, unsigned reg, kdx_arch arch, uint64_t *mask)
+{
+    *mask = ~0ull;
+    if (reg == X86_REG_INVALID)
+        return -1;
+    const char *name = cs_reg_name(h, reg);
+    kdx_reg_ref ref;
+    if (!name || !kdx_reg_lookup(arch, name, strlen(name), &ref) || ref.shift)
+        return -1;
+    *mask = ref.mask;
+    return ref.reg;
+}
+
+static void memory_operand(csh h, const cs_insn *ci, kdx_insn *out, bool is64)
+{
+    const cs_detail *d = ci->detail;
+    if (ci->id == X86_INS_LEA || ci->id == X86_INS_NOP)
+        return;
+    kdx_arch arch = is64 ? KDX_ARCH_X64 : KDX_ARCH_X86;
+    for (unsigned k = 0; k < d->x86.op_count; k++) {
+        const cs_x86_op *op = &d->x86.operands[k];
+        if (op->type != X86_OP_MEM)
+            continue;
+        uint64_t seg_mask;
+        out->has_mem_operand = true;
+        out->mem_base = op->mem.base == X86_REG_RIP ? -2 : map_reg(h, op->mem.base, arch, &out->base_mask);
+        out->mem_index = map_reg(h, op->mem.index, arch, &out->index_mask);
+        out->mem_scale = op->mem.scale;
+        out->mem_disp = op->mem.disp;
+        out->mem_size = op->size;
+        out->mem_seg = map_reg(h, op->mem.segment, arch, &seg_mask);
+        return;
+    }
+}
+
+bool kdx_disasm_effective_address(const kdx_insn *in, const kdx_context *ctx, uint64_t *ea, int *seg)
+{
+    if (!in->has_mem_operand || (ctx->arch != KDX_ARCH_X64 && ctx->arch != KDX_ARCH_X86))
+        return false;
+    bool is64 = ctx->arch == KDX_ARCH_X64;
+    uint64_t a = (uint64_t)in->mem_disp;
+    if (in->mem_base == -2)
+        a += in->addr + in->len;
+    else if (in->mem_base >= 0)
+        a += ctx->r[in->mem_base] & in->base_mask;
+    if (in->mem_index >= 0)
+        a += (ctx->r[in->mem_index] & in->index_mask) * (uint64_t)(in->mem_scale ? in->mem_scale : 1);
+    *ea = is64 ? a : a & 0xffffffffu;
+    int sp = is64 ? KDX_X64_RSP : KDX_X86_ESP, bp = is64 ? KDX_X64_RBP : KDX_X86_EBP;
+    if (in->mem_seg >= 0)
+        *seg = in->mem_seg;
+    else if (in->mem_base == sp || in->mem_base == bp)
+        *seg = is64 ? KDX_X64_SS : KDX_X86_SS;
+    else
+        *seg = is64 ? KDX_X64_DS : KDX_X86_DS;
+    return true;
 }
 
 static void classify_x86(const cs_insn *ci, kdx_insn *out, bool is64)
@@ -180,6 +240,8 @@ kdx_status kdx_disasm_one(kdx_arch arch, uint64_t addr, const uint8_t *buf, size
             kdx_disasm_windbg_operands(ci->op_str, out->operands, sizeof out->operands);
         }
         classify_x86(ci, out, arch == KDX_ARCH_X64);
+        if (ci->detail)
+            memory_operand(h, ci, out, arch == KDX_ARCH_X64);
     }
     cs_free(ci, n);
     return KDX_OK;
@@ -225,8 +287,17 @@ void kdx_disasm_format(struct kdx_session *s, kdx_arch arch, const kdx_insn *in,
         char *rb = lb ? strchr(lb, ']') : NULL;
         if (lb && rb) {
             char sym[300], rebuilt[512];
-            symbolic(s, in->mem_ref, ps, sym, sizeof sym);
-            snprintf(rebuilt, sizeof rebuilt, "%.*s[%s]%s", (int)(lb - ops), ops, sym, rb + 1);
+            kdx_symhit hit;
+            const char *seg = "";
+            if (arch == KDX_ARCH_X86 && (!s || kdx_sym_from_addr(s, in->mem_ref, &hit) != KDX_OK)) {
+                /* x86 absolute operand without a symbol: WinDbg writes ds:[00000045h]. */
+                seg = "ds:";
+                snprintf(sym, sizeof sym, "%s%08" PRIx64 "h", ((in->mem_ref >> 28) & 0xf) >= 0xa ? "0" : "",
+                         in->mem_ref);
+            } else {
+                symbolic(s, in->mem_ref, ps, sym, sizeof sym);
+            }
+            snprintf(rebuilt, sizeof rebuilt, "%.*s%s[%s]%s", (int)(lb - ops), ops, seg, sym, rb + 1);
             snprintf(ops, sizeof ops, "%s", rebuilt);
         }
     }

@@ -33,6 +33,14 @@ typedef struct kdx_insn {
     uint64_t target;
     bool has_mem_ref;       /* RIP-relative (x64) or absolute data reference */
     uint64_t mem_ref;
+    /* x86/x64 memory operand, for the effective address `r` shows. */
+    bool has_mem_operand;
+    int mem_base, mem_index;         /* register indices of the arch, -1 when none */
+    uint64_t base_mask, index_mask;  /* 32-bit registers in 64-bit code */
+    int mem_scale;
+    int64_t mem_disp;
+    unsigned mem_size;               /* bytes accessed */
+    int mem_seg;                     /* explicit segment register index, -1 when default */
 } kdx_insn;
 
 /* Decodes one instruction at addr from buf. KDX_E_FORMAT for bytes that do
@@ -46,6 +54,11 @@ void kdx_disasm_windbg_operands(const char *in, char *out, size_t cap);
 /* The full WinDbg line for an instruction (without newline), symbols from
  * the session when s is not NULL. */
 void kdx_disasm_format(struct kdx_session *s, kdx_arch arch, const kdx_insn *in, char *line, size_t cap);
+
+/* Effective address of the instruction's memory operand in the registers of
+ * ctx, and the segment register it uses (explicit, else ss for rsp/rbp
+ * bases, else ds). False when the instruction has none. */
+bool kdx_disasm_effective_address(const kdx_insn *in, const kdx_context *ctx, uint64_t *ea, int *seg);
 
 /* Reads and decodes the instruction at addr from the session's target. */
 kdx_status kdx_disasm_read(struct kdx_session *s, uint64_t addr, kdx_insn *out, kdx_err *err);

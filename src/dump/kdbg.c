@@ -11,6 +11,12 @@ uint64_t kdx_kdbg_u64(const kdx_kdbg *k, unsigned off)
     return k->present && off + 8 <= k->size && off + 8 <= KDX_KDBG_MAX ? kdx_le64(k->raw + off) : 0;
 }
 
+uint64_t kdx_kdbg_ptr(const kdx_kdbg *k, unsigned off)
+{
+    uint64_t v = kdx_kdbg_u64(k, off);
+    return k->ptr32 ? v & 0xffffffffull : v;
+}
+
 uint16_t kdx_kdbg_u16(const kdx_kdbg *k, unsigned off)
 {
     return k->present && off + 2 <= k->size && off + 2 <= KDX_KDBG_MAX ? kdx_le16(k->raw + off) : 0;
@@ -80,15 +86,25 @@ bool kdx_kdbg_recover(uint8_t *buf, size_t len, uint64_t module_list, uint64_t p
     return false;
 }
 
+/* 32-bit kernels keep KDBG pointers sign-extended to 64 bits. */
+static uint64_t sign_extend32(uint64_t v)
+{
+    return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+}
+
 kdx_status kdx_kdbg_from_bytes(kdx_kdbg *k, const uint8_t *buf, size_t len, uint64_t addr,
-                               uint64_t module_list, uint64_t process_head, const char *what,
-                               kdx_err *err)
+                               uint64_t module_list, uint64_t process_head, bool ptr32,
+                               const char *what, kdx_err *err)
 {
     memset(k, 0, sizeof *k);
+    k->ptr32 = ptr32;
     len = KDX_MIN(len, (size_t)KDX_KDBG_MAX);
     memcpy(k->raw, buf, len);
     if (!kdx_kdbg_looks_plain(k->raw, len)) {
-        if (!kdx_kdbg_recover(k->raw, len, module_list, process_head))
+        bool ok = kdx_kdbg_recover(k->raw, len, module_list, process_head) ||
+                  (ptr32 && kdx_kdbg_recover(k->raw, len, sign_extend32(module_list),
+                                             sign_extend32(process_head)));
+        if (!ok)
             return kdx_err_set(err, KDX_E_FORMAT,
                                "%s: KDDEBUGGER_DATA64 has no KDBG tag at offset 0x10 and is not "
                                "an encoded block this dump's header can decode",
@@ -100,5 +116,6 @@ kdx_status kdx_kdbg_from_bytes(kdx_kdbg *k, const uint8_t *buf, size_t len, uint
         k->size = (uint32_t)len;
     k->present = true;
     k->addr = addr;
+    k->ptr32 = ptr32;
     return KDX_OK;
 }

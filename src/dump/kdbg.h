@@ -41,11 +41,14 @@ typedef struct kdx_kdbg {
     bool was_encoded;        /* decoded from the Windows 8+ encoding */
     uint64_t addr;           /* KdDebuggerDataBlock, 0 unknown */
     uint32_t size;           /* Header.Size */
+    bool ptr32;              /* a 32-bit kernel: pointers are stored sign-extended */
     uint8_t raw[KDX_KDBG_MAX];
 } kdx_kdbg;
 
 /* Field readers; 0 for a field beyond the block's size. */
 uint64_t kdx_kdbg_u64(const kdx_kdbg *k, unsigned off);
+/* A pointer field: truncated to 32 bits for a 32-bit kernel. */
+uint64_t kdx_kdbg_ptr(const kdx_kdbg *k, unsigned off);
 uint16_t kdx_kdbg_u16(const kdx_kdbg *k, unsigned off);
 
 /* True when buf (len bytes) starts like a plain KDBG block: tag and a sane size. */
@@ -65,9 +68,10 @@ void kdx_kdbg_encode(uint8_t *buf, size_t len, uint64_t wait_never, uint64_t wai
 bool kdx_kdbg_recover(uint8_t *buf, size_t len, uint64_t module_list, uint64_t process_head);
 
 /* Fills k from a block of len bytes at virtual address addr, decoding it when
- * needed (with the header's known values). what names the source for errors. */
+ * needed (with the header's known values). ptr32: the kernel is 32-bit.
+ * what names the source for errors. */
 kdx_status kdx_kdbg_from_bytes(kdx_kdbg *k, const uint8_t *buf, size_t len, uint64_t addr,
-                               uint64_t module_list, uint64_t process_head, const char *what,
-                               kdx_err *err);
+                               uint64_t module_list, uint64_t process_head, bool ptr32,
+                               const char *what, kdx_err *err);
 
 #endif

@@ -42,6 +42,9 @@ static const kdx_target_ops full_ops = {"Full kernel dump", kdump_close, kdx_kdu
 static const kdx_target_ops bitmap_ops = {"Kernel bitmap dump", kdump_close, kdx_kdump_read_phys,
                                           NULL, kdx_kdump_phys_page, kdump_get_context,
                                           kdump_thread_info};
+static const kdx_target_ops summary_ops = {"Kernel summary dump", kdump_close, kdx_kdump_read_phys,
+                                           NULL, kdx_kdump_phys_page, kdump_get_context,
+                                           kdump_thread_info};
 static const kdx_target_ops triage_ops = {"Kernel triage dump", kdump_close, NULL,
                                           kdx_kdump_read_virt, NULL, kdump_get_context,
                                           kdump_thread_info};
@@ -128,7 +131,7 @@ static void load_kdbg_from_memory(kdx_kdump *d, kdx_target *t)
     if (got < KDX_KDBG_MIN)
         return;
     kdx_kdbg_from_bytes(&d->kdbg, buf, got, va, d->hdr.ps_loaded_module_list,
-                        d->hdr.ps_active_process_head, d->file->path, NULL);
+                        d->hdr.ps_active_process_head, !d->hdr.is64, d->file->path, NULL);
 }
 
 static void apply_kdbg(kdx_kdump *d, kdx_target *t)
@@ -139,18 +142,18 @@ static void apply_kdbg(kdx_kdump *d, kdx_target *t)
     kdx_kernel_info *ki = &t->kernel;
     ki->kdbg_valid = true;
     ki->kdbg_addr = k->addr;
-    ki->kernel_base = kdx_kdbg_u64(k, KDX_KDBG_KERN_BASE);
-    if (kdx_kdbg_u64(k, KDX_KDBG_PS_LOADED_MODULE_LIST))
-        ki->ps_loaded_module_list = kdx_kdbg_u64(k, KDX_KDBG_PS_LOADED_MODULE_LIST);
-    if (kdx_kdbg_u64(k, KDX_KDBG_PS_ACTIVE_PROCESS_HEAD))
-        ki->ps_active_process_head = kdx_kdbg_u64(k, KDX_KDBG_PS_ACTIVE_PROCESS_HEAD);
-    if (kdx_kdbg_u64(k, KDX_KDBG_MM_PFN_DATABASE))
-        ki->mm_pfn_database = kdx_kdbg_u64(k, KDX_KDBG_MM_PFN_DATABASE);
-    uint64_t lab = kdx_kdbg_u64(k, KDX_KDBG_NT_BUILD_LAB);
+    ki->kernel_base = kdx_kdbg_ptr(k, KDX_KDBG_KERN_BASE);
+    if (kdx_kdbg_ptr(k, KDX_KDBG_PS_LOADED_MODULE_LIST))
+        ki->ps_loaded_module_list = kdx_kdbg_ptr(k, KDX_KDBG_PS_LOADED_MODULE_LIST);
+    if (kdx_kdbg_ptr(k, KDX_KDBG_PS_ACTIVE_PROCESS_HEAD))
+        ki->ps_active_process_head = kdx_kdbg_ptr(k, KDX_KDBG_PS_ACTIVE_PROCESS_HEAD);
+    if (kdx_kdbg_ptr(k, KDX_KDBG_MM_PFN_DATABASE))
+        ki->mm_pfn_database = kdx_kdbg_ptr(k, KDX_KDBG_MM_PFN_DATABASE);
+    uint64_t lab = kdx_kdbg_ptr(k, KDX_KDBG_NT_BUILD_LAB);
     if (lab && !t->sys.build_lab)
         t->sys.build_lab = read_cstring(t, lab, 128);
     /* CmNtCSDVersion: the service pack number in bits 8-15. */
-    uint64_t csd = kdx_kdbg_u64(k, KDX_KDBG_CM_NT_CSD_VERSION);
+    uint64_t csd = kdx_kdbg_ptr(k, KDX_KDBG_CM_NT_CSD_VERSION);
     uint32_t v;
     if (csd && !t->sys.csd_version && kdx_read_u32(t, csd, &v, NULL) == KDX_OK && (v >> 8 & 0xff))
         t->sys.csd_version = kdx_asprintf("Service Pack %u", v >> 8 & 0xff);
@@ -230,7 +233,7 @@ static uint64_t prcb_of(kdx_kdump *d, unsigned cpu)
         return d->prcb_va[cpu];
     if (d->is_triage && cpu == d->tri.crash_processor && d->tri.prcb_va)
         return d->prcb_va[cpu] = d->tri.prcb_va;
-    uint64_t kpb = kdx_kdbg_u64(&d->kdbg, KDX_KDBG_KI_PROCESSOR_BLOCK), v = 0;
+    uint64_t kpb = kdx_kdbg_ptr(&d->kdbg, KDX_KDBG_KI_PROCESSOR_BLOCK), v = 0;
     if (kpb && kdx_read_ptr(d->target, kpb + (uint64_t)d->target->ptr_size * cpu, &v, NULL) == KDX_OK)
         d->prcb_va[cpu] = v;
     return d->prcb_va[cpu];
@@ -333,6 +336,9 @@ static kdx_status setup_memory(kdx_kdump *d, kdx_target *t, kdx_err *err)
     case KDX_DUMP_TYPE_BITMAP_KERNEL:
         t->ops = &bitmap_ops;
         return kdx_kdump_load_bitmap(d, err);
+    case KDX_DUMP_TYPE_SUMMARY:
+        t->ops = &summary_ops;
+        return kdx_kdump_load_summary(d, err);
     case KDX_DUMP_TYPE_TRIAGE:
         t->ops = &triage_ops;
         return kdx_kdump_load_triage(d, t, err);

@@ -95,6 +95,9 @@ typedef struct kdx_kdump_bitmap {
     uint64_t total_present_pages;
     uint64_t pages;                  /* bits in the bitmap (highest pfn + 1) */
     uint64_t bitmap_off;             /* file offset of the bitmap */
+    /* DumpType 2 (Windows 7 and older "kernel summary" dumps): SUMMARY_DUMP. */
+    bool summary;
+    uint32_t dump_options, header_size, bitmap_size;
 } kdx_kdump_bitmap;
 
 /* Every field of TRIAGE_DUMP64 / TRIAGE_DUMP32. Offsets are file offsets. */
@@ -168,6 +171,7 @@ static inline bool kdx_kdump_unset32(uint32_t v) { return v == KDX_KDUMP_UNSET; 
 /* Physical memory (kdump_phys.c). */
 kdx_status kdx_kdump_load_runs(kdx_kdump *d, kdx_err *err);
 kdx_status kdx_kdump_load_bitmap(kdx_kdump *d, kdx_err *err);
+kdx_status kdx_kdump_load_summary(kdx_kdump *d, kdx_err *err);
 kdx_status kdx_kdump_read_phys(void *impl, uint64_t pa, void *buf, size_t len, size_t *done);
 const uint8_t *kdx_kdump_phys_page(void *impl, uint64_t pfn);
 /* File offset of physical page pfn: 0 when not saved; *cut when it is listed

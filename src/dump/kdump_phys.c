@@ -85,6 +85,15 @@ static uint64_t rank_bitmap(kdx_kdump *d, uint64_t pages)
     return count;
 }
 
+/* The bitmap checks out: pages follow FirstPage in bitmap order. */
+static kdx_status bitmap_ready(kdx_kdump *d)
+{
+    d->has_bitmap = true;
+    d->expected_size = d->bmp.first_page + d->bmp.total_present_pages * PAGE;
+    d->truncated = d->file->size < d->expected_size;
+    return KDX_OK;
+}
+
 kdx_status kdx_kdump_load_bitmap(kdx_kdump *d, kdx_err *err)
 {
     const kdx_file *f = d->file;
@@ -129,10 +138,54 @@ kdx_status kdx_kdump_load_bitmap(kdx_kdump *d, kdx_err *err)
                            "%s: bitmap dump header at offset 0x%llx: FirstPage 0x%llx lies "
                            "inside the bitmap",
                            f->path, (unsigned long long)at, (unsigned long long)m->first_page);
-    d->has_bitmap = true;
-    d->expected_size = m->first_page + count * PAGE;
-    d->truncated = f->size < d->expected_size;
-    return KDX_OK;
+    return bitmap_ready(d);
+}
+
+/* SUMMARY_DUMP (DumpType 2): Signature "SDMP", ValidDump "DUMP", DumpOptions,
+ * HeaderSize (file offset of the first page), BitmapSize (bits), Pages
+ * (present), then an RTL_BITMAP whose bits follow in the file. Where the bits
+ * start is told by the population matching Pages. */
+kdx_status kdx_kdump_load_summary(kdx_kdump *d, kdx_err *err)
+{
+    const kdx_file *f = d->file;
+    uint64_t at = d->hdr.header_size;
+    const uint8_t *b;
+    kdx_status st = kdx_file_need(f, at, 0x20, "SUMMARY_DUMP header", &b, err);
+    if (st != KDX_OK)
+        return st;
+    kdx_kdump_bitmap *m = &d->bmp;
+    m->summary = true;
+    m->signature = kdx_le32(b);
+    m->valid_dump = kdx_le32(b + 4);
+    m->dump_options = kdx_le32(b + 8);
+    m->header_size = kdx_le32(b + 0xc);
+    m->bitmap_size = kdx_le32(b + 0x10);
+    m->total_present_pages = kdx_le32(b + 0x14);
+    m->pages = m->bitmap_size;
+    m->first_page = m->header_size;
+    if (memcmp(b, "SDMP", 4) != 0 || memcmp(b + 4, "DUMP", 4) != 0)
+        return kdx_err_set(err, KDX_E_FORMAT,
+                           "%s: SUMMARY_DUMP at offset 0x%llx: signature is not SDMP followed by DUMP",
+                           f->path, (unsigned long long)at);
+    const uint64_t cand64[] = {0x28, 0x38}, cand32[] = {0x20, 0x1c, 0x24};
+    const uint64_t *cand = d->hdr.is64 ? cand64 : cand32;
+    size_t ncand = d->hdr.is64 ? 2 : 3;
+    for (size_t i = 0; i < ncand; i++) {
+        m->bitmap_off = at + cand[i];
+        if (rank_bitmap(d, m->pages) != m->total_present_pages)
+            continue;
+        if (m->first_page % PAGE || m->first_page < m->bitmap_off + (m->pages + 7) / 8)
+            return kdx_err_set(err, KDX_E_FORMAT,
+                               "%s: SUMMARY_DUMP at offset 0x%llx: HeaderSize 0x%x is not a page "
+                               "boundary after the bitmap",
+                               f->path, (unsigned long long)at, m->header_size);
+        return bitmap_ready(d);
+    }
+    return kdx_err_set(err, KDX_E_FORMAT,
+                       "%s: SUMMARY_DUMP at offset 0x%llx: no bitmap of 0x%x bits with 0x%llx pages "
+                       "set follows the header",
+                       f->path, (unsigned long long)at, m->bitmap_size,
+                       (unsigned long long)m->total_present_pages);
 }
 
 static uint64_t bitmap_offset(const kdx_kdump *d, uint64_t pfn)

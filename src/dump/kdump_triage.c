@@ -235,7 +235,7 @@ static void locate_copies(kdx_kdump *d)
     uint16_t num_off = kdx_kdbg_u16(k, KDX_KDBG_OFF_PRCB_NUMBER);
     if (num_off && kdx_range_ok(t->prcb_offset + (uint64_t)num_off, 2, f->size) && num_off + 2u <= t->prcb_size)
         t->crash_processor = kdx_le16(f->data + t->prcb_offset + num_off);
-    uint64_t kpb = kdx_kdbg_u64(k, KDX_KDBG_KI_PROCESSOR_BLOCK);
+    uint64_t kpb = kdx_kdbg_ptr(k, KDX_KDBG_KI_PROCESSOR_BLOCK);
     if (kpb)
         t->prcb_va = read_ptr(d, kpb + ps * t->crash_processor);
     uint16_t cur_off = kdx_kdbg_u16(k, KDX_KDBG_OFF_PRCB_CURRENT_THREAD);
@@ -276,13 +276,15 @@ kdx_status kdx_kdump_load_triage(kdx_kdump *d, kdx_target *tg, kdx_err *err)
     add_range(d, stack_va, t->size_of_call_stack, t->call_stack_offset);
     if (t->data_page_address)
         add_range(d, t->data_page_address, t->data_page_size, t->data_page_offset);
-    if (t->debugger_data_size && d->hdr.kd_debugger_data_block) {
-        add_range(d, d->hdr.kd_debugger_data_block, t->debugger_data_size, t->debugger_data_offset);
+    if (t->debugger_data_size) {
+        /* The copy is usable even when the header does not say where it lives. */
+        if (d->hdr.kd_debugger_data_block)
+            add_range(d, d->hdr.kd_debugger_data_block, t->debugger_data_size, t->debugger_data_offset);
         kdx_err kerr;
         kdx_kdbg_from_bytes(&d->kdbg, d->file->data + t->debugger_data_offset,
                             t->debugger_data_size, d->hdr.kd_debugger_data_block,
                             d->hdr.ps_loaded_module_list, d->hdr.ps_active_process_head,
-                            d->file->path, &kerr);
+                            !d->hdr.is64, d->file->path, &kerr);
     }
     sort_ranges(d);
     locate_copies(d);

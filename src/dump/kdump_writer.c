@@ -484,30 +484,36 @@ static kdx_status layout_processors(kdx_kdw *w, kdx_err *err)
 
 static void put16(uint8_t *b, unsigned off, uint16_t v) { kdx_put_le16(b + off, v); }
 
+/* KDDEBUGGER_DATA64 stores 32-bit kernels' pointers sign-extended. */
+static uint64_t kdbg_ptr(const kdx_kdw *w, uint64_t v)
+{
+    return w->ps == 4 ? (uint64_t)(int64_t)(int32_t)(uint32_t)v : v;
+}
+
 static kdx_status layout_kdbg(kdx_kdw *w, kdx_err *err)
 {
     uint8_t k[KDBG_SIZE] = {0};
     w->kdbg_va = kdx_kdw_alloc_virt(w, KDBG_SIZE, 16);
-    kdx_put_le64(k, w->kdbg_va);
-    kdx_put_le64(k + 8, w->kdbg_va);
+    kdx_put_le64(k, kdbg_ptr(w, w->kdbg_va));
+    kdx_put_le64(k + 8, kdbg_ptr(w, w->kdbg_va));
     memcpy(k + KDX_KDBG_OWNER_TAG, "KDBG", 4);
     kdx_put_le32(k + KDX_KDBG_SIZE, KDBG_SIZE);
-    kdx_put_le64(k + KDX_KDBG_KERN_BASE, w->kbase);
-    kdx_put_le64(k + KDX_KDBG_PS_LOADED_MODULE_LIST, w->module_list_va);
-    kdx_put_le64(k + KDX_KDBG_PS_ACTIVE_PROCESS_HEAD, w->process_head_va);
-    kdx_put_le64(k + KDX_KDBG_MM_PFN_DATABASE, w->pfn_db_va);
-    kdx_put_le64(k + KDX_KDBG_KI_PROCESSOR_BLOCK, w->kpb_va);
+    kdx_put_le64(k + KDX_KDBG_KERN_BASE, kdbg_ptr(w, w->kbase));
+    kdx_put_le64(k + KDX_KDBG_PS_LOADED_MODULE_LIST, kdbg_ptr(w, w->module_list_va));
+    kdx_put_le64(k + KDX_KDBG_PS_ACTIVE_PROCESS_HEAD, kdbg_ptr(w, w->process_head_va));
+    kdx_put_le64(k + KDX_KDBG_MM_PFN_DATABASE, kdbg_ptr(w, w->pfn_db_va));
+    kdx_put_le64(k + KDX_KDBG_KI_PROCESSOR_BLOCK, kdbg_ptr(w, w->kpb_va));
     if (w->build_lab) {
         uint64_t lab = kdx_kdw_alloc_virt(w, (uint32_t)strlen(w->build_lab) + 1, 8);
         kdx_kdw_write_virt(w, lab, w->build_lab, strlen(w->build_lab) + 1, err);
-        kdx_put_le64(k + KDX_KDBG_NT_BUILD_LAB, lab);
+        kdx_put_le64(k + KDX_KDBG_NT_BUILD_LAB, kdbg_ptr(w, lab));
     }
     if (w->service_pack) {
         uint64_t csd = kdx_kdw_alloc_virt(w, 4, 4);
         uint8_t v[4];
         kdx_put_le32(v, w->service_pack << 8);
         kdx_kdw_write_virt(w, csd, v, 4, err);
-        kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, csd);
+        kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, kdbg_ptr(w, csd));
     }
     put16(k, KDX_KDBG_OFF_KTHREAD_APC_PROCESS, THREAD_APC_PROCESS);
     put16(k, KDX_KDBG_SIZE_EPROCESS, PROCESS_SIZE);
@@ -740,26 +746,40 @@ static kdx_status build_complete(kdx_kdw *w, outbuf *o, kdx_err *err)
     return KDX_OK;
 }
 
-static kdx_status build_bitmap(kdx_kdw *w, outbuf *o, kdx_err *err)
+/* Bitmap dumps: DumpType 5 ("SDMP", 64-bit fields, bits at +0x38) or the
+ * older DumpType 2 SUMMARY_DUMP (32-bit fields, RTL_BITMAP, bits after it). */
+static kdx_status build_bitmap(kdx_kdw *w, outbuf *o, bool summary, kdx_err *err)
 {
     bool x64 = w->arch == KDX_ARCH_X64;
     size_t hs = x64 ? KDX_KDUMP_HEADER64_SIZE : KDX_KDUMP_HEADER32_SIZE;
+    size_t bits_at = !summary ? 0x38 : x64 ? 0x28 : 0x20;
     uint64_t *pfn = sorted_pfns(w);
     uint64_t pages = w->npages ? pfn[w->npages - 1] + 1 : 0;
     uint64_t bytes = (pages + 7) / 8;
-    uint64_t first = (hs + 0x38 + bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    uint64_t first = (hs + bits_at + bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    if (summary && (pages > UINT32_MAX || first > UINT32_MAX)) {
+        free(pfn);
+        return kdx_err_set(err, KDX_E_LIMIT, "dump writer: a summary dump holds at most 2^32 pages");
+    }
     if (out_alloc(o, first + w->npages * PAGE, first, err) != KDX_OK) {
         free(pfn);
         return err ? err->code : KDX_E_NOMEM;
     }
-    put_header(w, o->b, KDX_DUMP_TYPE_BITMAP_FULL, o->len);
+    put_header(w, o->b, summary ? KDX_DUMP_TYPE_SUMMARY : KDX_DUMP_TYPE_BITMAP_FULL, o->len);
     uint8_t *b = o->b + hs;
     memcpy(b, "SDMPDUMP", 8);
-    kdx_put_le64(b + 0x20, first);
-    kdx_put_le64(b + 0x28, w->npages);
-    kdx_put_le64(b + 0x30, pages);
+    if (summary) {
+        kdx_put_le32(b + 0xc, (uint32_t)first);
+        kdx_put_le32(b + 0x10, (uint32_t)pages);
+        kdx_put_le32(b + 0x14, (uint32_t)w->npages);
+        kdx_put_le32(b + 0x18, (uint32_t)pages); /* RTL_BITMAP.SizeOfBitMap */
+    } else {
+        kdx_put_le64(b + 0x20, first);
+        kdx_put_le64(b + 0x28, w->npages);
+        kdx_put_le64(b + 0x30, pages);
+    }
     for (size_t i = 0; i < w->npages; i++) {
-        b[0x38 + pfn[i] / 8] |= (uint8_t)(1u << (pfn[i] % 8));
+        b[bits_at + pfn[i] / 8] |= (uint8_t)(1u << (pfn[i] % 8));
         out_page(w, o, first + i * PAGE, pfn[i]);
     }
     free(pfn);
@@ -900,8 +920,8 @@ static kdx_status build_into(kdx_kdw *w, kdx_kdw_kind kind, outbuf *o, kdx_err *
     }
     if (kind == KDX_KDW_COMPLETE)
         return build_complete(w, o, err);
-    if (kind == KDX_KDW_BITMAP)
-        return build_bitmap(w, o, err);
+    if (kind == KDX_KDW_BITMAP || kind == KDX_KDW_SUMMARY)
+        return build_bitmap(w, o, kind == KDX_KDW_SUMMARY, err);
     if (!w->own_tables)
         return kdx_err_set(err, KDX_E_UNSUPPORTED, "dump writer: triage dumps need the writer's page tables");
     return build_triage(w, o, err);

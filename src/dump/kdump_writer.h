@@ -19,7 +19,8 @@ typedef struct kdx_kdw kdx_kdw;
 typedef enum kdx_kdw_kind {
     KDX_KDW_COMPLETE, /* DumpType 1: physical memory runs */
     KDX_KDW_BITMAP,   /* DumpType 5: SDMP page bitmap */
-    KDX_KDW_TRIAGE    /* DumpType 4: triage blocks, no physical memory */
+    KDX_KDW_TRIAGE,   /* DumpType 4: triage blocks, no physical memory */
+    KDX_KDW_SUMMARY   /* DumpType 2: Windows 7-era SUMMARY_DUMP bitmap */
 } kdx_kdw_kind;
 
 /* arch: KDX_ARCH_X64, or KDX_ARCH_X86 with pae true/false. */

@@ -37,6 +37,9 @@ static void md_free(void *impl)
     for (size_t i = 0; i < md->ncomments; i++)
         free(md->comments[i]);
     free(md->comments);
+    free(md->assert_expression);
+    free(md->assert_function);
+    free(md->assert_file);
     free(md->notes);
     kdx_file_close(md->file);
     free(md);
@@ -303,7 +306,7 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
         KDX_MD_MEMORY64_LIST, KDX_MD_THREAD_NAMES, KDX_MD_THREAD_INFO_LIST, KDX_MD_MODULE_LIST,
         KDX_MD_UNLOADED_MODULES, KDX_MD_MISC_INFO, KDX_MD_EXCEPTION, KDX_MD_HANDLE_DATA,
         KDX_MD_MEMORY_INFO_LIST, KDX_MD_COMMENT_A, KDX_MD_COMMENT_W, KDX_MD_TOKEN,
-        KDX_MD_BREAKPAD_INFO};
+        KDX_MD_BREAKPAD_INFO, KDX_MD_PROCESS_VM_COUNTERS, KDX_MD_BREAKPAD_ASSERTION};
     bool have_threads = false, ranges_done = false;
     for (size_t o = 0; o < KDX_ARRAY_LEN(order); o++) {
         uint32_t type = order[o];
@@ -339,10 +342,16 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
             case KDX_MD_COMMENT_W: st = kdx_md_parse_comment(md, s, true, err); break;
             case KDX_MD_TOKEN: st = kdx_md_parse_token(md, s, err); break;
             case KDX_MD_BREAKPAD_INFO: st = kdx_md_parse_breakpad_info(md, s, err); break;
+            case KDX_MD_PROCESS_VM_COUNTERS: st = kdx_md_parse_vm_counters(md, s, err); break;
+            case KDX_MD_BREAKPAD_ASSERTION: st = kdx_md_parse_assertion(md, s, err); break;
             default: break;
             }
             if (st != KDX_OK)
                 return st;
+            /* A second stream of a type is ignored (dbghelp reads the first);
+             * comments are the exception: every one is kept. */
+            if (type != KDX_MD_COMMENT_A && type != KDX_MD_COMMENT_W)
+                break;
         }
     }
     return KDX_OK;

@@ -38,6 +38,7 @@ enum {
     KDX_MD_IPT_TRACE = 23,
     KDX_MD_THREAD_NAMES = 24,
     KDX_MD_BREAKPAD_INFO = 0x47670001,
+    KDX_MD_BREAKPAD_ASSERTION = 0x47670002,
     KDX_MD_CRASHPAD_INFO = 0x43500001
 };
 
@@ -137,6 +138,14 @@ typedef struct kdx_minidump {
     /* Breakpad info stream. */
     bool has_breakpad_info;
     uint32_t breakpad_validity, breakpad_dump_tid, breakpad_requesting_tid;
+    /* Process VM counters (stream 22). */
+    bool has_vm;
+    uint32_t vm_page_faults;
+    uint64_t vm_peak_working_set, vm_working_set, vm_private;
+    /* Breakpad assertion info: why a CRT invalid-parameter or pure-virtual-call
+     * handler wrote the dump (type 1 / 2), NULL strings when absent. */
+    char *assert_expression, *assert_function, *assert_file;
+    uint32_t assert_line, assert_type;
     /* The exception stream's thread (index into threads), or -1. */
     long exception_thread;
     /* Problems in optional streams (handles, names, ...) that were skipped
@@ -184,6 +193,8 @@ kdx_status kdx_md_parse_meminfo(kdx_minidump *md, const kdx_md_stream *s, kdx_er
 kdx_status kdx_md_parse_comment(kdx_minidump *md, const kdx_md_stream *s, bool wide,
                                 kdx_err *err);
 kdx_status kdx_md_parse_token(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
+kdx_status kdx_md_parse_vm_counters(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
+kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_breakpad_info(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 
 /* Shared helpers for the parsers. */

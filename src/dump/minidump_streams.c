@@ -755,3 +755,45 @@ kdx_status kdx_md_parse_breakpad_info(kdx_minidump *md, const kdx_md_stream *s, 
     md->breakpad_requesting_tid = kdx_le32(p + 8);
     return KDX_OK;
 }
+
+kdx_status kdx_md_parse_vm_counters(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
+{
+    const uint8_t *p;
+    kdx_status st = kdx_md_stream_bytes(md, s, "process VM counters stream", &p, err);
+    if (st == KDX_OK && s->size < 80)
+        st = kdx_err_set(err, KDX_E_FORMAT, "%s: process VM counters stream at offset 0x%x is "
+                         "0x%x bytes, needs 0x50", md->file->path, s->rva, s->size);
+    if (st != KDX_OK)
+        return note(md, s, st, err);
+    uint16_t revision = kdx_le16(p);
+    /* Revision 2 puts PeakVirtualSize and VirtualSize before PrivateUsage. */
+    size_t private_off = revision >= 2 ? 88 : 72;
+    if (private_off + 8 > s->size)
+        return note(md, s, kdx_err_set(err, KDX_E_FORMAT, "%s: process VM counters revision %u at "
+                                       "offset 0x%x is 0x%x bytes, too small for its fields",
+                                       md->file->path, revision, s->rva, s->size), err);
+    md->has_vm = true;
+    md->vm_page_faults = kdx_le32(p + 4);
+    md->vm_peak_working_set = kdx_le64(p + 8);
+    md->vm_working_set = kdx_le64(p + 16);
+    md->vm_private = kdx_le64(p + private_off);
+    return KDX_OK;
+}
+
+kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
+{
+    const uint8_t *p;
+    kdx_status st = kdx_md_stream_bytes(md, s, "Breakpad assertion info stream", &p, err);
+    if (st == KDX_OK && s->size < 776)
+        st = kdx_err_set(err, KDX_E_FORMAT, "%s: Breakpad assertion info stream at offset 0x%x "
+                         "is 0x%x bytes, needs 0x308", md->file->path, s->rva, s->size);
+    if (st != KDX_OK)
+        return note(md, s, st, err);
+    /* Three UTF-16 fields of 128 code units, then line and type. */
+    md->assert_expression = kdx_md_utf16_to_utf8(p, 128);
+    md->assert_function = kdx_md_utf16_to_utf8(p + 256, 128);
+    md->assert_file = kdx_md_utf16_to_utf8(p + 512, 128);
+    md->assert_line = kdx_le32(p + 768);
+    md->assert_type = kdx_le32(p + 772);
+    return KDX_OK;
+}

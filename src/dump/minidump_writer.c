@@ -105,11 +105,12 @@ static void write_threads(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t
         if (sp->threads[i].stack_size)
             stk[i] = append(b, sp->threads[i].stack, sp->threads[i].stack_size);
     }
-    size_t o = reserve(b, 4 + 48 * sp->nthreads);
+    size_t esize = sp->thread_ex ? 64 : 48; /* MINIDUMP_THREAD_EX adds BackingStore (zero) */
+    size_t o = reserve(b, 4 + esize * sp->nthreads);
     kdx_put_le32(b->p + o, (uint32_t)sp->nthreads);
     for (size_t i = 0; i < sp->nthreads; i++) {
         const kdx_mdw_thread *t = &sp->threads[i];
-        uint8_t *e = b->p + o + 4 + 48 * i;
+        uint8_t *e = b->p + o + 4 + esize * i;
         kdx_put_le32(e, t->id);
         kdx_put_le32(e + 4, t->suspend_count);
         kdx_put_le32(e + 8, t->priority_class);
@@ -121,7 +122,7 @@ static void write_threads(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t
         kdx_put_le32(e + 40, (uint32_t)context_len(&t->context));
         kdx_put_le32(e + 44, ctx[i]);
     }
-    add_stream(dir, nd, KDX_MD_THREAD_LIST, o, b->len);
+    add_stream(dir, nd, sp->thread_ex ? KDX_MD_THREAD_EX_LIST : KDX_MD_THREAD_LIST, o, b->len);
     free(ctx);
     free(stk);
 }
@@ -344,6 +345,25 @@ static void write_thread_info(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, si
     add_stream(dir, nd, KDX_MD_THREAD_INFO_LIST, o, b->len);
 }
 
+/* MINIDUMP_MEMORY_INFO_LIST: 16-byte header (64-bit count), 48-byte entries. */
+static void write_regions(wbuf *b, const kdx_mdw_spec *sp, dirent_w *dir, size_t *nd)
+{
+    size_t o = sized_list_header(b, 16, 48, sp->nregions);
+    kdx_put_le64(b->p + o + 8, sp->nregions);
+    for (size_t i = 0; i < sp->nregions; i++) {
+        const kdx_mdw_region *r = &sp->regions[i];
+        uint8_t *e = b->p + o + 16 + 48 * i;
+        kdx_put_le64(e, r->base);
+        kdx_put_le64(e + 8, r->allocation_base);
+        kdx_put_le32(e + 16, r->allocation_protect);
+        kdx_put_le64(e + 24, r->size);
+        kdx_put_le32(e + 32, r->state);
+        kdx_put_le32(e + 36, r->protect);
+        kdx_put_le32(e + 40, r->type);
+    }
+    add_stream(dir, nd, KDX_MD_MEMORY_INFO_LIST, o, b->len);
+}
+
 kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len, kdx_err *err)
 {
     *out = NULL;
@@ -355,7 +375,7 @@ kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len
             return kdx_err_set(err, KDX_E_ARG, "minidump writer: thread %zu's context is %s, "
                                "the dump is %s", i, kdx_arch_name(sp->threads[i].context.arch),
                                kdx_arch_name(sp->arch));
-    enum { MAX_DIR = 16 };
+    enum { MAX_DIR = 20 };
     dirent_w dir[MAX_DIR];
     size_t nd = 0;
     wbuf b = {0};
@@ -373,6 +393,8 @@ kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len
         write_unloaded(&b, sp, dir, &nd);
     if (sp->nhandles)
         write_handles(&b, sp, dir, &nd);
+    if (sp->nregions)
+        write_regions(&b, sp, dir, &nd);
     if (sp->comment) {
         size_t o = append(&b, sp->comment, strlen(sp->comment) + 1);
         add_stream(dir, &nd, KDX_MD_COMMENT_A, o, b.len);

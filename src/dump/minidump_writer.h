@@ -46,6 +46,11 @@ typedef struct kdx_mdw_handle {
     uint32_t attributes, granted_access, handle_count, pointer_count;
 } kdx_mdw_handle;
 
+typedef struct kdx_mdw_region {   /* MINIDUMP_MEMORY_INFO */
+    uint64_t base, allocation_base, size;
+    uint32_t allocation_protect, state, protect, type;
+} kdx_mdw_region;
+
 typedef struct kdx_mdw_memory {
     uint64_t va;
     const void *data;
@@ -59,6 +64,7 @@ typedef struct kdx_mdw_spec {
     uint8_t num_processors;
     uint32_t timestamp;           /* header TimeDateStamp (time_t) */
     bool full_memory;             /* memory goes to a Memory64List, header flag set */
+    bool thread_ex;               /* ThreadExListStream (64-byte entries) instead of ThreadList */
     bool has_misc;
     uint32_t process_id, process_create_time, user_time, kernel_time;
     const kdx_mdw_thread *threads;
@@ -78,6 +84,8 @@ typedef struct kdx_mdw_spec {
     size_t nunloaded;
     const kdx_mdw_handle *handles;
     size_t nhandles;
+    const kdx_mdw_region *regions; /* MemoryInfoListStream when nregions > 0 */
+    size_t nregions;
     const char *comment;          /* CommentStreamA, or NULL */
     uint32_t extra_stream_type;   /* an unknown stream to list, 0 for none */
 } kdx_mdw_spec;

@@ -124,6 +124,10 @@ const char *kdx_error_text(kdx_errkind kind, uint32_t value)
         if (w)
             return w;
     }
+    /* HRESULT_FROM_NT: an NTSTATUS with the facility-NT bit (0x10000000) set. */
+    if (kind == KDX_ERRKIND_HRESULT && (value & 0x10000000u) &&
+        kdx_error_name(KDX_ERRKIND_NTSTATUS, value & ~0x10000000u))
+        return kdx_error_text(KDX_ERRKIND_NTSTATUS, value & ~0x10000000u);
     return kdx_error_name(kind, value);
 }
 

@@ -502,7 +502,22 @@ static kdx_status load_symbols(isf_prov *p, json_t *symbols, kdx_err *err)
             continue; /* a symbol without an address (type-only): nothing to place */
         if (addr > UINT32_MAX)
             return bad(p, err, "symbols.%s: address is not an RVA (above 4 GB)%s", name, "");
-        kdx_symindex_add(&p->syms, arena_strdup(&p->mem, name), (uint32_t)addr, 0, KDX_SYM_PUBLIC);
+        /* Tables that carry a symbol's type (not the ones converted from Windows PDBs,
+         * which have addresses only) make it a typed data symbol or a function. */
+        const kdx_type *type = NULL;
+        json_t *jt = json_object_get(s, "type");
+        if (jt) {
+            char where[200];
+            snprintf(where, sizeof where, "symbols.%.150s", name);
+            kdx_status st = convert_type(p, jt, 0, &type, where, err);
+            if (st != KDX_OK)
+                return st;
+        }
+        kdx_symkind kind = !type ? KDX_SYM_PUBLIC
+                         : type->kind == KDX_TYPE_FUNCTION ? KDX_SYM_FUNCTION : KDX_SYM_DATA;
+        kdx_symindex_add(&p->syms, arena_strdup(&p->mem, name), (uint32_t)addr, 0, kind);
+        if (kind == KDX_SYM_DATA)
+            p->syms.syms[p->syms.n - 1].type = type;
     }
     kdx_symindex_finish(&p->syms);
     return KDX_OK;
@@ -655,6 +670,10 @@ kdx_status kdx_isf_provider_open_buffer(const char *name, const uint8_t *data, s
             return st;
         data = decoded;
         len = dlen;
+    }
+    if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf) {
+        data += 3; /* UTF-8 byte-order mark, as some Windows tools write it */
+        len -= 3;
     }
     json_error_t jerr;
     json_t *root = json_loadb((const char *)data, len, 0, &jerr);

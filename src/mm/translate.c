@@ -153,7 +153,7 @@ void kdx_mm_pte_flags(kdx_paging paging, int total_levels, int i, uint64_t e, ch
     bool nx_capable = paging != KDX_PAGING_X86;
     out[0] = (e & 0x200) ? 'C' : '-';
     out[1] = (e & 0x100) ? 'G' : '-';
-    out[2] = kdx_mm_entry_large(paging, total_levels, i, e) ? 'L' : '-';
+    out[2] = ((e & 1) && kdx_mm_entry_large(paging, total_levels, i, e)) ? 'L' : '-';
     out[3] = (e & 0x40) ? 'D' : '-';
     out[4] = (e & 0x20) ? 'A' : '-';
     out[5] = (e & 0x10) ? 'N' : '-';
@@ -246,7 +246,8 @@ kdx_status kdx_mm_translate(kdx_target *t, uint64_t dtb, uint64_t va, kdx_xlat *
         l->read = true;
         uint64_t e = l->value;
         bool last = i == m->levels - 1;
-        if (!kdx_mm_entry_valid(t->paging, m->levels, i, e)) {
+        bool valid = kdx_mm_entry_valid(t->paging, m->levels, i, e);
+        if (!valid) {
             /* PAE PDPTEs have no software encoding; elsewhere a transition
              * entry still names the page that holds the data. */
             if (!(t->paging == KDX_PAGING_X86_PAE && i == 0) && is_transition(t->paging, e))
@@ -254,7 +255,8 @@ kdx_status kdx_mm_translate(kdx_target *t, uint64_t dtb, uint64_t va, kdx_xlat *
             else
                 return fail_invalid(t, out, i, err);
         }
-        if (kdx_mm_entry_large(t->paging, m->levels, i, e)) {
+        /* Bit 7 of a software (transition) entry is protection, not PS. */
+        if (valid && kdx_mm_entry_large(t->paging, m->levels, i, e)) {
             uint64_t size = 1ull << m->shift[i];
             out->large = true;
             out->page_size = size;

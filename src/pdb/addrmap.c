@@ -47,7 +47,7 @@ typedef struct mod_walk {
 static void push(addr_vec *v, uint32_t rva, uint32_t size, kdx_symkind kind, uint8_t prio,
                  const char *name, uint32_t type, bool local)
 {
-    kdx_pdb_addr a = {rva, size, (uint8_t)kind, prio, type, local, name, name, NULL};
+    kdx_pdb_addr a = {rva, size, (uint8_t)kind, prio, type, local, false, name, name, NULL};
     KDX_VEC_PUSH(*v, a);
 }
 
@@ -58,9 +58,11 @@ static int on_module_sym(void *ud, const uint8_t *r, uint32_t len, uint16_t kind
     const char *name;
     if (kdx_pdb_is_proc(kind) && len >= 39) {
         name = kdx_pdb_cstr(r, len, 39);
-        if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 36), kdx_le32(r + 32), &rva))
+        if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 36), kdx_le32(r + 32), &rva)) {
             push(w->v, rva, kdx_le32(r + 16), KDX_SYM_FUNCTION, PRIO_PROC, name, kdx_le32(r + 28),
                  kind == S_LPROC32 || kind == S_LPROC32_ID);
+            w->v->items[w->v->len - 1].type_is_id = kind == S_GPROC32_ID || kind == S_LPROC32_ID;
+        }
     } else if (kind == S_THUNK32 && len >= 26) {
         name = kdx_pdb_cstr(r, len, 25);
         if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 20), kdx_le32(r + 16), &rva))

@@ -56,6 +56,11 @@ enum {
     LF_NESTTYPE = 0x1510,
     LF_ONEMETHOD = 0x1511,
     LF_INTERFACE = 0x1519,
+    /* newer MSVC (32-bit properties) */
+    LF_CLASS2 = 0x1608,
+    LF_STRUCTURE2 = 0x1609,
+    LF_UNION2 = 0x160a,
+    LF_INTERFACE2 = 0x160b,
 };
 
 bool kdx_pdb_is_proc(uint16_t kind);

@@ -21,6 +21,10 @@ kdx_status kdx_msf_open(kdx_pdb *pdb, kdx_err *err)
     kdx_status st = kdx_file_need(pdb->file, 0, 56, "MSF superblock", &sb, err);
     if (st)
         return st;
+    if (memcmp(sb, "Microsoft C/C++ program database 2.00", 37) == 0)
+        return kdx_err_set(err, KDX_E_UNSUPPORTED,
+                           "%s: a PDB 2.00 (pre-2002 \"JG\") file; only MSF 7.00 PDBs are supported",
+                           pdb->path);
     if (memcmp(sb, msf_magic, sizeof msf_magic) != 0)
         return kdx_err_set(err, KDX_E_FORMAT, "%s: not a PDB (MSF 7.00 signature missing at offset 0)",
                            pdb->path);

@@ -50,6 +50,7 @@ typedef struct kdx_pdb_addr {
     uint8_t prio;            /* lower wins between entries at the same rva */
     uint32_t type;           /* procedure/data type index, 0 if none */
     bool local;              /* S_LPROC32: file-static procedure */
+    bool type_is_id;         /* S_*PROC32_ID: type is an IPI function id */
     const char *raw;         /* name as stored */
     const char *display;     /* name for display (may equal raw) */
     const char *decorated;   /* procedure: the decorated public name at its address */
@@ -131,6 +132,8 @@ typedef struct kdx_pdb {
     uint32_t nframes;
 
     kdx_pdb_types *types;
+    kdx_pdb_types *ids;          /* IPI, read when an S_*PROC32_ID needs its type */
+    bool ids_tried;
 } kdx_pdb;
 
 /* msf.c */
@@ -187,6 +190,8 @@ const char *kdx_pdb_keep_string(kdx_pdb *pdb, char *s);
 /* tpi.c */
 kdx_status kdx_pdb_types_open(kdx_pdb *pdb, kdx_err *err);
 void kdx_pdb_types_free(kdx_pdb_types *tp);
+/* The TPI procedure type of an IPI LF_FUNC_ID/LF_MFUNC_ID, 0 if none. */
+uint32_t kdx_pdb_id_to_type(kdx_pdb *pdb, uint32_t id);
 const kdx_type *kdx_pdb_type_by_index(kdx_pdb *pdb, uint32_t ti);
 const kdx_type *kdx_pdb_type_by_name(kdx_pdb *pdb, const char *name);
 kdx_status kdx_pdb_each_type(kdx_pdb *pdb, const char *pattern, kdx_type_cb cb, void *ud);

@@ -17,6 +17,7 @@ static void pdb_destroy(void *impl)
     if (!pdb)
         return;
     kdx_pdb_types_free(pdb->types);
+    kdx_pdb_types_free(pdb->ids);
     for (uint32_t i = 0; i < pdb->nowned; i++)
         free(pdb->owned_strings[i]);
     free(pdb->owned_strings);
@@ -327,7 +328,8 @@ static char *tidy_signature(char *s)
     return s;
 }
 
-char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
+/* The index entry starting exactly at rva in a PDB provider, or NULL. */
+static const kdx_pdb_addr *entry_at(const kdx_symprov *prov, uint32_t rva)
 {
     if (!kdx_pdb_is_provider(prov))
         return NULL;
@@ -335,9 +337,21 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
     if (kdx_pdb_build_addrs(pdb, NULL))
         return NULL;
     long i = addr_floor(pdb, rva);
-    if (i < 0 || pdb->addrs[i].rva != rva)
+    return i >= 0 && pdb->addrs[i].rva == rva ? &pdb->addrs[i] : NULL;
+}
+
+/* A procedure's TPI type (through the IPI function id for S_*PROC32_ID). */
+static uint32_t proc_type_of(kdx_pdb *pdb, const kdx_pdb_addr *a)
+{
+    return a->type_is_id ? kdx_pdb_id_to_type(pdb, a->type) : a->type;
+}
+
+char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
+{
+    const kdx_pdb_addr *a = entry_at(prov, rva);
+    if (!a)
         return NULL;
-    const kdx_pdb_addr *a = &pdb->addrs[i];
+    kdx_pdb *pdb = prov->impl;
     const char *decorated = a->decorated ? a->decorated : a->raw[0] == '?' ? a->raw : NULL;
     if (decorated) {
         char *u = kdx_undname(decorated, true);
@@ -345,7 +359,7 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
             return tidy_signature(u);
     }
     if (a->kind == KDX_SYM_FUNCTION && a->local) {
-        char *sig = kdx_pdb_proc_signature(pdb, a->type, a->raw, true);
+        char *sig = kdx_pdb_proc_signature(pdb, proc_type_of(pdb, a), a->raw, true);
         if (sig)
             return sig;
     }
@@ -355,16 +369,10 @@ char *kdx_pdb_signature_at(const kdx_symprov *prov, uint32_t rva)
 
 char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva)
 {
-    if (!kdx_pdb_is_provider(prov))
+    const kdx_pdb_addr *a = entry_at(prov, rva);
+    if (!a || a->kind != KDX_SYM_FUNCTION || !a->type)
         return NULL;
-    kdx_pdb *pdb = prov->impl;
-    if (kdx_pdb_build_addrs(pdb, NULL))
-        return NULL;
-    long i = addr_floor(pdb, rva);
-    if (i < 0 || pdb->addrs[i].rva != rva || pdb->addrs[i].kind != KDX_SYM_FUNCTION ||
-        !pdb->addrs[i].type)
-        return NULL;
-    return kdx_pdb_proc_params(pdb, pdb->addrs[i].type);
+    return kdx_pdb_proc_params(prov->impl, proc_type_of(prov->impl, a));
 }
 
 bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)

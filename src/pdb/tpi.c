@@ -111,7 +111,13 @@ typedef struct udt_info {
 
 static bool is_udt(uint16_t k)
 {
-    return k == LF_CLASS || k == LF_STRUCTURE || k == LF_INTERFACE || k == LF_UNION || k == LF_ENUM;
+    return k == LF_CLASS || k == LF_STRUCTURE || k == LF_INTERFACE || k == LF_UNION || k == LF_ENUM ||
+           (k >= LF_CLASS2 && k <= LF_INTERFACE2);
+}
+
+static bool is_union(uint16_t k)
+{
+    return k == LF_UNION || k == LF_UNION2;
 }
 
 static bool udt(uint16_t kind, const uint8_t *p, uint32_t len, udt_info *u)
@@ -141,6 +147,19 @@ static bool udt(uint16_t kind, const uint8_t *p, uint32_t len, udt_info *u)
         u->utype = kdx_le32(p + 4);
         u->field = kdx_le32(p + 8);
         off = 12;
+    } else if (kind >= LF_CLASS2 && kind <= LF_INTERFACE2) {
+        /* Newer MSVC: 32-bit properties first, then field list (and for
+         * classes derivation list and vtable shape), member count, size. */
+        uint32_t fixed = kind == LF_UNION2 ? 8 : 16, cused = 0;
+        uint64_t count;
+        if (len < fixed)
+            return false;
+        u->props = (uint16_t)kdx_le32(p);
+        u->field = kdx_le32(p + 4);
+        if (!numeric(p + fixed, len - fixed, &count, &cused) ||
+            !numeric(p + fixed + cused, len - fixed - cused, &u->size, &used))
+            return false;
+        off = fixed + cused + used;
     } else {
         return false;
     }
@@ -184,24 +203,24 @@ static void build_hash(kdx_pdb_types *tp, const uint8_t *hdr)
 
 static kdx_status complete_record(const kdx_typesrc *src, kdx_type *t);
 
-kdx_status kdx_pdb_types_open(kdx_pdb *pdb, kdx_err *err)
+/* Indexes the records of a TPI-format stream (TPI 2 or IPI 4). */
+static kdx_status open_records(kdx_pdb *pdb, uint32_t stream, const char *what,
+                               kdx_pdb_types **out, kdx_err *err)
 {
-    if (pdb->types)
-        return KDX_OK;
     const kdx_pdb_stream *s;
-    kdx_status st = kdx_msf_stream(pdb, 2, &s, err);
+    kdx_status st = kdx_msf_stream(pdb, stream, &s, err);
     if (st)
         return st;
     if (s->size < 56)
-        return kdx_err_set(err, KDX_E_TRUNCATED, "%s: TPI stream is 0x%x bytes, shorter than its header",
-                           pdb->path, s->size);
+        return kdx_err_set(err, KDX_E_TRUNCATED, "%s: %s stream is 0x%x bytes, shorter than its header",
+                           pdb->path, what, s->size);
     const uint8_t *h = s->data;
     uint32_t hdr = kdx_le32(h + 4), begin = kdx_le32(h + 8), end = kdx_le32(h + 12),
              bytes = kdx_le32(h + 16);
     if (hdr < 56 || !kdx_range_ok(hdr, bytes, s->size) || begin < 0x1000 || end < begin ||
         end - begin > bytes / 4 + 1)
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: TPI stream header is inconsistent (offset 0)",
-                           pdb->path);
+        return kdx_err_set(err, KDX_E_FORMAT, "%s: %s stream header is inconsistent (offset 0)",
+                           pdb->path, what);
     kdx_pdb_types *tp = kdx_xcalloc(1, sizeof *tp);
     tp->src.complete = complete_record;
     tp->pdb = pdb;
@@ -215,17 +234,40 @@ kdx_status kdx_pdb_types_open(kdx_pdb *pdb, kdx_err *err)
     for (uint32_t ti = begin; ti < end; ti++) {
         if (!kdx_range_ok(off, 4, bytes) || kdx_le16(tp->data + off) < 2 ||
             !kdx_range_ok(off, kdx_le16(tp->data + off) + 2u, bytes)) {
-            kdx_err_set(err, KDX_E_FORMAT, "%s: TPI record 0x%x at stream offset 0x%x is truncated",
-                        pdb->path, ti, hdr + off);
+            kdx_err_set(err, KDX_E_FORMAT, "%s: %s record 0x%x at stream offset 0x%x is truncated",
+                        pdb->path, what, ti, hdr + off);
             break; /* keep the records read so far */
         }
         tp->offsets[ti - begin] = off;
         tp->end = ti + 1;
         off += kdx_le16(tp->data + off) + 2u;
     }
-    build_hash(tp, h);
-    pdb->types = tp;
+    if (stream == 2)
+        build_hash(tp, h);
+    *out = tp;
     return KDX_OK;
+}
+
+kdx_status kdx_pdb_types_open(kdx_pdb *pdb, kdx_err *err)
+{
+    return pdb->types ? KDX_OK : open_records(pdb, 2, "TPI", &pdb->types, err);
+}
+
+uint32_t kdx_pdb_id_to_type(kdx_pdb *pdb, uint32_t id)
+{
+    if (!pdb->ids && !pdb->ids_tried) {
+        pdb->ids_tried = true;
+        if (kdx_msf_stream_exists(pdb, 4))
+            open_records(pdb, 4, "IPI", &pdb->ids, NULL);
+    }
+    uint16_t kind;
+    const uint8_t *p;
+    uint32_t len;
+    /* LF_FUNC_ID {scope, type, name}, LF_MFUNC_ID {parent, type, name} */
+    if (!pdb->ids || !record(pdb->ids, id, &kind, &p, &len) || len < 8 ||
+        (kind != 0x1601 && kind != 0x1602))
+        return 0;
+    return kdx_le32(p + 4);
 }
 
 static kdx_pdb_types *types(kdx_pdb *pdb)
@@ -314,8 +356,8 @@ static kdx_type *convert_udt(kdx_pdb_types *tp, uint32_t ti, uint16_t kind, cons
             }
         }
     }
-    kdx_type_kind k = kind == LF_UNION ? KDX_TYPE_UNION : kind == LF_ENUM ? KDX_TYPE_ENUM
-                      : kind == LF_CLASS ? KDX_TYPE_CLASS : KDX_TYPE_STRUCT;
+    kdx_type_kind k = is_union(kind) ? KDX_TYPE_UNION : kind == LF_ENUM ? KDX_TYPE_ENUM
+                      : kind == LF_CLASS || kind == LF_CLASS2 ? KDX_TYPE_CLASS : KDX_TYPE_STRUCT;
     kdx_type *t = new_node(tp, ti, k);
     t->name = u.name;
     t->size = u.size;
@@ -693,8 +735,8 @@ static void c_type_name(kdx_pdb_types *tp, uint32_t ti, kdx_strbuf *sb, int dept
         return;
     default:
         if (is_udt(kind) && udt(kind, p, len, &u)) {
-            kdx_sb_puts(sb, kind == LF_UNION ? "union " : kind == LF_ENUM ? "enum "
-                            : kind == LF_CLASS ? "class " : "struct ");
+            kdx_sb_puts(sb, is_union(kind) ? "union " : kind == LF_ENUM ? "enum "
+                            : kind == LF_CLASS || kind == LF_CLASS2 ? "class " : "struct ");
             kdx_sb_puts(sb, u.name);
         }
         else if (windbg && (kind == LF_PROCEDURE || kind == LF_MFUNCTION))
@@ -730,7 +772,11 @@ static void append_args(kdx_pdb_types *tp, uint32_t args, kdx_strbuf *sb, bool w
         for (uint32_t i = 0; i < n && 4 + 4 * (i + 1) <= alen; i++) {
             if (i)
                 kdx_sb_puts(sb, ", ");
-            c_type_name(tp, kdx_le32(ap + 4 + 4 * i), sb, 0, windbg);
+            uint32_t arg = kdx_le32(ap + 4 + 4 * i);
+            if (arg == 0) /* T_NOTYPE ends a variadic list */
+                kdx_sb_puts(sb, "...");
+            else
+                c_type_name(tp, arg, sb, 0, windbg);
         }
         if (n == 0 && windbg)
             kdx_sb_puts(sb, "void");

@@ -55,8 +55,9 @@ static bool number(dm *d, int64_t *v)
         int n = 0;
         while (*d->p >= 'A' && *d->p <= 'P' && n++ < 16)
             x = x * 16 + (uint64_t)(*d->p++ - 'A');
-        if (*d->p++ != '@')
-            return false;
+        if (*d->p != '@')
+            return false; /* never step past the terminating NUL */
+        d->p++;
         *v = (int64_t)x;
     }
     if (neg)
@@ -433,8 +434,8 @@ static char *type(dm *d)
         r = type(d);
         if (r)
             r = cv_suffix(r, cv);
-    } else if (c == 'T' || c == 'U' || c == 'V' || c == 'W') {
-        d->p += c == 'W' ? 2 : 1;
+    } else if (c == 'T' || c == 'U' || c == 'V' || (c == 'W' && d->p[1])) {
+        d->p += c == 'W' ? 2 : 1; /* W is followed by the enum's size code */
         bool ct, dt;
         char *sp;
         r = qualified_name(d, &ct, &dt, &sp);

@@ -234,6 +234,100 @@ static kdx_arch arch_of_machine(uint16_t m)
     }
 }
 
+/* IMAGE_OPTIONAL_HEADER (PE32 or PE32+) at opt_off, opt_size bytes: image facts and
+ * the data directories. */
+static kdx_status parse_optional_header(kdx_pe *pe, uint64_t opt_off, uint16_t opt_size,
+                                        kdx_err *err)
+{
+    if (opt_size < 2)
+        return kdx_err_set(err, KDX_E_FORMAT, "%s: no optional header (SizeOfOptionalHeader %u at offset 0x%llx)",
+                           pe->name, opt_size, (unsigned long long)(opt_off - 4));
+    uint8_t *opt = kdx_xcalloc(1, opt_size);
+    kdx_status st = read_header(pe, opt_off, opt, opt_size, "IMAGE_OPTIONAL_HEADER", err);
+    if (st != KDX_OK) {
+        free(opt);
+        return st;
+    }
+    uint16_t magic = kdx_le16(opt);
+    unsigned dirs_off = magic == 0x20b ? 112 : 96; /* the directories follow NumberOfRvaAndSizes */
+    pe->info.is64 = magic == 0x20b;
+    if (magic != 0x20b && magic != 0x10b)
+        st = kdx_err_set(err, KDX_E_FORMAT, "%s: unknown optional header magic 0x%x at offset 0x%llx",
+                         pe->name, magic, (unsigned long long)opt_off);
+    else if (opt_size < dirs_off)
+        st = kdx_err_set(err, KDX_E_FORMAT,
+                         "%s: optional header at offset 0x%llx is 0x%x bytes, too small for PE32%s (0x%x)",
+                         pe->name, (unsigned long long)opt_off, opt_size, pe->info.is64 ? "+" : "",
+                         dirs_off);
+    if (st != KDX_OK) {
+        free(opt);
+        return st;
+    }
+    pe->info.entry_rva = kdx_le32(opt + 16);
+    pe->info.image_base = pe->info.is64 ? kdx_le64(opt + 24) : kdx_le32(opt + 28);
+    pe->section_alignment = kdx_le32(opt + 32);
+    pe->file_alignment = kdx_le32(opt + 36);
+    pe->info.size_of_image = kdx_le32(opt + 56);
+    pe->size_of_headers = kdx_le32(opt + 60);
+    pe->info.checksum = kdx_le32(opt + 64);
+    pe->info.subsystem = kdx_le16(opt + 68);
+    pe->info.dll_characteristics = kdx_le16(opt + 70);
+    uint32_t nrva = kdx_le32(opt + dirs_off - 4);
+    uint32_t fit = (opt_size - dirs_off) / 8;
+    pe->ndirs = KDX_MIN(KDX_MIN(nrva, 16u), fit);
+    for (uint32_t i = 0; i < pe->ndirs; i++) {
+        pe->dir_rva[i] = kdx_le32(opt + dirs_off + 8 * i);
+        pe->dir_size[i] = kdx_le32(opt + dirs_off + 8 * i + 4);
+    }
+    free(opt);
+    return KDX_OK;
+}
+
+static kdx_status parse_section_table(kdx_pe *pe, uint64_t sec_off, kdx_err *err)
+{
+    if (pe->info.nsections > PE_MAX_SECTIONS)
+        return kdx_err_set(err, KDX_E_FORMAT, "%s: %u sections in the file header is implausible",
+                           pe->name, pe->info.nsections);
+    size_t sec_len = (size_t)pe->info.nsections * 40;
+    uint8_t *sec = kdx_xmalloc(sec_len ? sec_len : 1);
+    kdx_status st = read_header(pe, sec_off, sec, sec_len, "section table", err);
+    if (st != KDX_OK) {
+        free(sec);
+        return st;
+    }
+    pe->sections = kdx_xcalloc(pe->info.nsections ? pe->info.nsections : 1, sizeof *pe->sections);
+    for (unsigned i = 0; i < pe->info.nsections; i++) {
+        const uint8_t *e = sec + 40 * i;
+        kdx_pe_section *s = &pe->sections[i];
+        memcpy(s->name, e, 8);
+        s->name[8] = 0;
+        s->vsize = kdx_le32(e + 8);
+        s->rva = kdx_le32(e + 12);
+        s->raw_size = kdx_le32(e + 16);
+        s->raw_offset = kdx_le32(e + 20);
+        s->characteristics = kdx_le32(e + 36);
+    }
+    free(sec);
+    return KDX_OK;
+}
+
+/* Where the .pdata table is and how many entries it holds. */
+static void locate_runtime_functions(kdx_pe *pe)
+{
+    unsigned esz = pe->info.machine == PE_MACHINE_AMD64 ? 12
+                 : pe->info.machine == PE_MACHINE_ARM64 ? 8 : 0;
+    if (!esz || pe->ndirs <= KDX_PE_DIR_EXCEPTION || !pe->dir_rva[KDX_PE_DIR_EXCEPTION] ||
+        pe->dir_size[KDX_PE_DIR_EXCEPTION] < esz)
+        return;
+    pe->rf_size = esz;
+    pe->rf_rva = pe->dir_rva[KDX_PE_DIR_EXCEPTION];
+    pe->rf_count = pe->dir_size[KDX_PE_DIR_EXCEPTION] / esz;
+    /* A table claiming to run past SizeOfImage is cut there (corrupt header). */
+    uint64_t room = pe->info.size_of_image > pe->rf_rva ? pe->info.size_of_image - pe->rf_rva : 0;
+    if ((uint64_t)pe->rf_count * esz > room)
+        pe->rf_count = (uint32_t)(room / esz);
+}
+
 static kdx_status parse_headers(kdx_pe *pe, kdx_err *err)
 {
     uint8_t dos[64];
@@ -253,100 +347,20 @@ static kdx_status parse_headers(kdx_pe *pe, kdx_err *err)
         return st;
     if (memcmp(nt, "PE\0\0", 4) != 0)
         return kdx_err_set(err, KDX_E_FORMAT, "%s: no PE signature at offset 0x%x", pe->name, lfanew);
-    const uint8_t *fh = nt + 4;
+    const uint8_t *fh = nt + 4; /* IMAGE_FILE_HEADER */
     pe->info.machine = kdx_le16(fh);
     pe->info.nsections = kdx_le16(fh + 2);
     pe->info.timestamp = kdx_le32(fh + 4);
     uint16_t opt_size = kdx_le16(fh + 16);
     pe->info.characteristics = kdx_le16(fh + 18);
     pe->info.arch = arch_of_machine(pe->info.machine);
-
     uint64_t opt_off = (uint64_t)lfanew + 24;
-    if (opt_size < 2)
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: no optional header (SizeOfOptionalHeader %u at offset 0x%llx)",
-                           pe->name, opt_size, (unsigned long long)(lfanew + 20));
-    uint8_t *opt = kdx_xcalloc(1, opt_size < 240 ? 240 : opt_size);
-    st = read_header(pe, opt_off, opt, opt_size, "IMAGE_OPTIONAL_HEADER", err);
-    if (st != KDX_OK) {
-        free(opt);
-        return st;
-    }
-    uint16_t magic = kdx_le16(opt);
-    unsigned dirs_off, need;
-    if (magic == 0x20b) {
-        pe->info.is64 = true;
-        dirs_off = 112;
-    } else if (magic == 0x10b) {
-        dirs_off = 96;
-    } else {
-        free(opt);
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: unknown optional header magic 0x%x at offset 0x%llx",
-                           pe->name, magic, (unsigned long long)opt_off);
-    }
-    need = dirs_off;
-    if (opt_size < need) {
-        free(opt);
-        return kdx_err_set(err, KDX_E_FORMAT,
-                           "%s: optional header at offset 0x%llx is 0x%x bytes, too small for PE32%s (0x%x)",
-                           pe->name, (unsigned long long)opt_off, opt_size, pe->info.is64 ? "+" : "", need);
-    }
-    pe->info.entry_rva = kdx_le32(opt + 16);
-    pe->info.image_base = pe->info.is64 ? kdx_le64(opt + 24) : kdx_le32(opt + 28);
-    pe->section_alignment = kdx_le32(opt + 32);
-    pe->file_alignment = kdx_le32(opt + 36);
-    pe->info.size_of_image = kdx_le32(opt + 56);
-    pe->size_of_headers = kdx_le32(opt + 60);
-    pe->info.checksum = kdx_le32(opt + 64);
-    pe->info.subsystem = kdx_le16(opt + 68);
-    pe->info.dll_characteristics = kdx_le16(opt + 70);
-    uint32_t nrva = kdx_le32(opt + dirs_off - 4);
-    uint32_t fit = (opt_size - dirs_off) / 8;
-    pe->ndirs = KDX_MIN(KDX_MIN(nrva, 16u), fit);
-    for (uint32_t i = 0; i < pe->ndirs; i++) {
-        pe->dir_rva[i] = kdx_le32(opt + dirs_off + 8 * i);
-        pe->dir_size[i] = kdx_le32(opt + dirs_off + 8 * i + 4);
-    }
-    free(opt);
-
-    if (pe->info.nsections > PE_MAX_SECTIONS)
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: %u sections in the file header at offset 0x%x is implausible",
-                           pe->name, pe->info.nsections, lfanew + 6);
-    uint64_t sec_off = opt_off + opt_size;
-    size_t sec_len = (size_t)pe->info.nsections * 40;
-    uint8_t *sec = kdx_xmalloc(sec_len ? sec_len : 1);
-    st = read_header(pe, sec_off, sec, sec_len, "section table", err);
-    if (st != KDX_OK) {
-        free(sec);
-        return st;
-    }
-    pe->sections = kdx_xcalloc(pe->info.nsections ? pe->info.nsections : 1, sizeof *pe->sections);
-    for (unsigned i = 0; i < pe->info.nsections; i++) {
-        const uint8_t *e = sec + 40 * i;
-        kdx_pe_section *s = &pe->sections[i];
-        memcpy(s->name, e, 8);
-        s->name[8] = 0;
-        s->vsize = kdx_le32(e + 8);
-        s->rva = kdx_le32(e + 12);
-        s->raw_size = kdx_le32(e + 16);
-        s->raw_offset = kdx_le32(e + 20);
-        s->characteristics = kdx_le32(e + 36);
-    }
-    free(sec);
-
-    /* .pdata geometry */
-    unsigned esz = pe->info.machine == PE_MACHINE_AMD64 ? 12
-                 : pe->info.machine == PE_MACHINE_ARM64 ? 8 : 0;
-    if (esz && pe->ndirs > KDX_PE_DIR_EXCEPTION && pe->dir_rva[KDX_PE_DIR_EXCEPTION] &&
-        pe->dir_size[KDX_PE_DIR_EXCEPTION] >= esz) {
-        pe->rf_size = esz;
-        pe->rf_rva = pe->dir_rva[KDX_PE_DIR_EXCEPTION];
-        pe->rf_count = pe->dir_size[KDX_PE_DIR_EXCEPTION] / esz;
-        /* A table claiming to run past SizeOfImage is cut there (corrupt header). */
-        uint64_t room = pe->info.size_of_image > pe->rf_rva ? pe->info.size_of_image - pe->rf_rva : 0;
-        if ((uint64_t)pe->rf_count * esz > room)
-            pe->rf_count = (uint32_t)(room / esz);
-    }
-    return KDX_OK;
+    st = parse_optional_header(pe, opt_off, opt_size, err);
+    if (st == KDX_OK)
+        st = parse_section_table(pe, opt_off + opt_size, err);
+    if (st == KDX_OK)
+        locate_runtime_functions(pe);
+    return st;
 }
 
 static kdx_status finish_open(kdx_pe *pe, kdx_pe **out, kdx_err *err)

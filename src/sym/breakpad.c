@@ -311,7 +311,7 @@ static int cmp_file(const void *a, const void *b)
     return x->number < y->number ? -1 : x->number > y->number;
 }
 
-/* STACK WIN: by start; at one start, FrameData (type 4) before FPO (type 0). */
+/* STACK WIN: by start (then type, for a stable order). */
 static int cmp_win(const void *a, const void *b)
 {
     const bp_win *x = a, *y = b;
@@ -436,24 +436,32 @@ static kdx_status bp_line_for_rva(void *impl, uint32_t rva, const char **file, u
     return *file ? KDX_OK : KDX_E_NOT_FOUND;
 }
 
+/* The innermost STACK WIN record of the wanted kind (FrameData, type 4, or any other)
+ * whose range holds rva. Records nest (a funclet inside its parent's range), so walk
+ * back from the last one starting at or below rva; bounded, ranges rarely overlap. */
+static const bp_win *innermost_win(const bp_prov *p, uint32_t rva, bool frame_data)
+{
+    long i;
+    LAST_AT_OR_BELOW(p->wins.items, p->wins.len, fd.rva_start, rva, i);
+    for (int guard = 0; i >= 0 && guard < 64; i--, guard++) {
+        const bp_win *w = &p->wins.items[i];
+        if ((w->type == 4) == frame_data && rva - w->fd.rva_start < w->fd.code_size)
+            return w;
+    }
+    return NULL;
+}
+
+/* FrameData records win over FPO ones, as in Breakpad's resolver. */
 static kdx_status bp_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_data *out)
 {
     bp_prov *p = impl;
-    long i;
-    LAST_AT_OR_BELOW(p->wins.items, p->wins.len, fd.rva_start, rva, i);
-    /* Records may nest (a STACK WIN for a funclet inside its parent's range): walk back
-     * to the nearest one whose range holds rva. Bounded: ranges rarely overlap. */
-    for (int guard = 0; i >= 0 && guard < 64; i--, guard++) {
-        const bp_win *w = &p->wins.items[i];
-        if (rva - w->fd.rva_start < w->fd.code_size) {
-            /* at one start the sort put FrameData (type 4) first */
-            while (i > 0 && p->wins.items[i - 1].fd.rva_start == w->fd.rva_start)
-                w = &p->wins.items[--i];
-            *out = w->fd;
-            return KDX_OK;
-        }
-    }
-    return KDX_E_NOT_FOUND;
+    const bp_win *w = innermost_win(p, rva, true);
+    if (!w)
+        w = innermost_win(p, rva, false);
+    if (!w)
+        return KDX_E_NOT_FOUND;
+    *out = w->fd;
+    return KDX_OK;
 }
 
 static const kdx_symprov_ops breakpad_ops = {

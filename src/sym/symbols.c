@@ -3,6 +3,7 @@
  * a sorted address index per module, and lookups by address, name and type. */
 #include "sym/symbols.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ struct kdx_symctx {
     bool noisy;
     bool quiet_scan;       /* searching all modules: no per-module failure lines */
     kdx_session *session;  /* for log output while loading */
-    modstate *mods;
+    modstate **mods;
     size_t nmods;
 };
 
@@ -85,10 +86,11 @@ struct kdx_symctx *kdx_symctx_new(void)
 static void free_modstates(struct kdx_symctx *c)
 {
     for (size_t i = 0; i < c->nmods; i++) {
-        if (c->mods[i].image)
-            kdx_pe_close(c->mods[i].image);
-        free(c->mods[i].image_file);
-        free(c->mods[i].index);
+        if (c->mods[i]->image)
+            kdx_pe_close(c->mods[i]->image);
+        free(c->mods[i]->image_file);
+        free(c->mods[i]->index);
+        free(c->mods[i]);
     }
     free(c->mods);
     c->mods = NULL;
@@ -118,11 +120,12 @@ static modstate *state_of(kdx_session *s, kdx_module *m)
     struct kdx_symctx *c = s->sym;
     c->session = s;
     for (size_t i = 0; i < c->nmods; i++)
-        if (c->mods[i].m == m)
-            return &c->mods[i];
+        if (c->mods[i]->m == m)
+            return c->mods[i];
+    /* Each state is its own allocation: pointers stay valid as modules are added. */
     c->mods = kdx_xrealloc(c->mods, (c->nmods + 1) * sizeof *c->mods);
-    modstate *st = &c->mods[c->nmods++];
-    memset(st, 0, sizeof *st);
+    modstate *st = kdx_xcalloc(1, sizeof *st);
+    c->mods[c->nmods++] = st;
     st->m = m;
     return st;
 }
@@ -213,25 +216,24 @@ static bool accept_image(void *ud, const char *path, char *why, size_t why_len)
     return true;
 }
 
-/* -i directories (';'-separated), flat. */
-static char *find_in_image_path(kdx_session *s, const char *name)
+/* Looks for the image through one path (the image path, then the symbol
+ * path): flat and store layouts, servers; the TIMESTAMPSIZE key in the
+ * symbol server's spelling, then in lower case. */
+static char *find_image_on(kdx_session *s, const kdx_sympath *sp, const kdx_module *m,
+                           const char *name, image_check *ic)
 {
-    if (!s->image_path || !name)
-        return NULL;
-    kdx_sympath *ip = kdx_sympath_parse(s->image_path);
-    char *found = NULL;
-    for (size_t i = 0; i < ip->n && !found; i++) {
-        if (ip->els[i].kind != KDX_SYMEL_DIR)
-            continue;
-        char *p = kdx_asprintf("%s/%s", ip->els[i].tiers[0], name);
-        struct stat sb;
-        if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-            found = p;
-        else
-            free(p);
+    char key[32], lkey[32];
+    image_key(m, key, false);
+    image_key(m, lkey, true);
+    kdx_symfind f = {.name = name, .key = m->timestamp && m->size ? key : NULL,
+                     .accept = accept_image, .accept_ud = ic};
+    char *path = NULL;
+    if (kdx_sympath_find(&s->sym->find, sp, &f, &path, NULL) != KDX_OK && f.key &&
+        strcmp(key, lkey) != 0) {
+        f.key = lkey;
+        kdx_sympath_find(&s->sym->find, sp, &f, &path, NULL);
     }
-    kdx_sympath_free(ip);
-    return found;
+    return path;
 }
 
 static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
@@ -241,22 +243,14 @@ static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
     if (!name)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "%s: image name unknown", m->name);
     image_check ic = {.m = m};
-    char *path = find_in_image_path(s, name);
-    if (path && !accept_image(&ic, path, (char[256]){0}, 256)) {
-        free(path);
-        path = NULL;
+    char *path = NULL;
+    if (s->image_path && *s->image_path) {
+        kdx_sympath *ip = kdx_sympath_parse(s->image_path);
+        path = find_image_on(s, ip, m, name, &ic);
+        kdx_sympath_free(ip);
     }
-    if (!path && m->timestamp && m->size) {
-        char key[32], lkey[32];
-        image_key(m, key, false);
-        image_key(m, lkey, true);
-        kdx_symfind f = {.name = name, .key = key, .accept = accept_image, .accept_ud = &ic};
-        if (kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, NULL) != KDX_OK &&
-            strcmp(key, lkey) != 0) {
-            f.key = lkey;
-            kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, NULL);
-        }
-    }
+    if (!path)
+        path = find_image_on(s, s->sym->path, m, name, &ic);
     if (!path || !ic.pe) {
         free(path);
         return kdx_err_set(err, KDX_E_NOT_FOUND, "image %s not in the dump nor on the image/symbol path",
@@ -588,8 +582,14 @@ static void load_module_symbols(kdx_session *s, modstate *st)
     else
         rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "no debug record (CodeView) for %s",
                          display_image(m));
-    if (rc == KDX_OK)
+    if (rc == KDX_OK) {
+        if (s->sym->noisy)
+            kdx_print(s, "DBGHELP: %s - %s\n        %s\n", m->name,
+                      m->symstatus == KDX_SYMSTATUS_PRIVATE_PDB ? "private symbols & lines"
+                                                                : "public symbols",
+                      m->symbol_file);
         return;
+    }
     if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
         warn(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
     load_image(s, st, NULL); /* identity known from the module list: the image is not read yet */
@@ -660,6 +660,28 @@ static void prefetch(kdx_session *s, kdx_module **mods, size_t n)
         k++;
     }
     kdx_sympath_prefetch(&c->find, c->path, f, k);
+    /* Stores written on Linux may spell the timestamp in lower case: a second
+     * round for the images the first did not bring. */
+    size_t k2 = 0;
+    bool offline = c->find.offline;
+    c->find.offline = true;
+    for (size_t i = 0; i < k; i++) {
+        char lower[48], *path = NULL;
+        snprintf(lower, sizeof lower, "%s", keys[i]);
+        for (char *q = lower; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        if (!strcmp(lower, keys[i]) ||
+            kdx_sympath_find(&c->find, c->path, &f[i], &path, NULL) == KDX_OK) {
+            free(path);
+            continue;
+        }
+        f[k2].name = f[i].name;
+        snprintf(keys[k2], sizeof keys[k2], "%s", lower);
+        f[k2].key = keys[k2];
+        k2++;
+    }
+    c->find.offline = offline;
+    kdx_sympath_prefetch(&c->find, c->path, f, k2);
     k = 0;
     for (size_t i = 0; i < n; i++) {
         kdx_module *m = mods[i];

@@ -1,5 +1,6 @@
 #include "sym/symindex.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,14 +97,28 @@ void kdx_symindex_finish(kdx_symindex *ix)
 {
     if (ix->n)
         qsort(ix->syms, ix->n, sizeof *ix->syms, cmp_sym);
-    for (size_t i = 0; i < ix->n; i++)
+    size_t total = 0;
+    for (size_t i = 0; i < ix->n; i++) {
         kdx_namemap_put(&ix->by_name, ix->syms[i].name, &ix->syms[i]);
+        total += strlen(ix->syms[i].name) + 1;
+    }
+    ix->lower = kdx_xmalloc(total ? total : 1);
+    char *q = ix->lower;
+    for (size_t i = 0; i < ix->n; i++) {
+        const char *name = q;
+        for (const char *c = ix->syms[i].name; *c; c++)
+            *q++ = (char)tolower((unsigned char)*c);
+        *q++ = 0;
+        kdx_namemap_put(&ix->by_lower, name, &ix->syms[i]);
+    }
 }
 
 void kdx_symindex_free(kdx_symindex *ix)
 {
     free(ix->syms);
+    free(ix->lower);
     kdx_namemap_free(&ix->by_name);
+    kdx_namemap_free(&ix->by_lower);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -129,9 +144,16 @@ kdx_status kdx_symindex_by_rva(const kdx_symindex *ix, uint32_t rva, kdx_symbol 
 kdx_status kdx_symindex_by_name(const kdx_symindex *ix, const char *name, kdx_symbol *out)
 {
     const kdx_symbol *s = kdx_namemap_get(&ix->by_name, name);
-    for (size_t i = 0; !s && i < ix->n; i++)
-        if (kdx_strcasecmp(ix->syms[i].name, name) == 0)
-            s = &ix->syms[i];
+    if (!s) {
+        char small[256];
+        size_t n = strlen(name);
+        char *low = n < sizeof small ? small : kdx_xmalloc(n + 1);
+        for (size_t i = 0; i <= n; i++)
+            low[i] = (char)tolower((unsigned char)name[i]);
+        s = kdx_namemap_get(&ix->by_lower, low);
+        if (low != small)
+            free(low);
+    }
     if (!s)
         return KDX_E_NOT_FOUND;
     *out = *s;

@@ -26,6 +26,8 @@ typedef struct kdx_symindex {
     kdx_symbol *syms;   /* sorted by rva, then functions first, then name */
     size_t n, cap;
     kdx_namemap by_name;
+    kdx_namemap by_lower;  /* lower-cased names, for the case-insensitive fallback */
+    char *lower;           /* storage of the lower-cased names */
 } kdx_symindex;
 
 void kdx_symindex_add(kdx_symindex *ix, const char *name, uint32_t rva, uint32_t size,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/file.h"
 #include "base/util.h"
@@ -427,9 +428,13 @@ static void note_result(kdx_symfind_ctx *c, kdx_symsrv_req *r, const char *fail_
 {
     if (r->status == KDX_OK)
         return;
-    if (r->server_unreachable && !in_list(c->dead_servers, c->ndead, r->server))
-        add_list(&c->dead_servers, &c->ndead, r->server);
     add_list(&c->failed, &c->nfailed, fail_key);
+    if (r->server_unreachable) {
+        /* One line per unreachable server, not one per file. */
+        if (in_list(c->dead_servers, c->ndead, r->server))
+            return;
+        add_list(&c->dead_servers, &c->ndead, r->server);
+    }
     if (c->log && (c->noisy || r->status != KDX_E_NOT_FOUND))
         c->log(c->log_ud, r->msg);
 }
@@ -450,13 +455,40 @@ static char *fetch_one(kdx_symfind_ctx *c, const char *server, const char *store
     logf_(c, "SYMSRV:  %s/%s/%s/%s - %s", server, f->name, f->key, f->name,
           r.status == KDX_OK ? "downloaded" : r.msg);
     char *path = NULL;
-    if (r.status == KDX_OK && accept_path(c, f, r.path))
+    if (r.status == KDX_OK && accept_path(c, f, r.path)) {
         path = kdx_strdup(r.path);
-    else
+    } else {
+        /* A download that is not the file asked for (an error page, another
+         * build) must not stay in the cache to be found again. */
+        if (r.status == KDX_OK) {
+            unlink(r.path);
+            r.status = KDX_E_NOT_FOUND;
+            snprintf(r.msg, sizeof r.msg, "SYMSRV:  %s/%s/%s/%s is not the file asked for", server,
+                     f->name, f->key, f->name);
+        }
         note_result(c, &r, fail_key);
+    }
     kdx_symsrv_req_free(&r);
     free(fail_key);
     return path;
+}
+
+/* Copies a file found in a remote or shared place into store (its store
+ * layout) and returns the copy's path; the original path when that fails. */
+static char *keep_copy(const char *store, char *p, const kdx_symfind *f)
+{
+    if (!f->key || kdx_starts_with(p, store))
+        return p;
+    char *dst = store_path(store, f->name, f->key);
+    char *dir = kdx_asprintf("%s/%s/%s", store, f->name, f->key);
+    if (kdx_mkdirs(dir, NULL) == KDX_OK && kdx_copy_file_atomic(p, dst, NULL) == KDX_OK) {
+        free(p);
+        p = dst;
+        dst = NULL;
+    }
+    free(dst);
+    free(dir);
+    return p;
 }
 
 static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char *cache,
@@ -478,18 +510,7 @@ static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char 
         if (!p)
             continue;
         /* Found further up the chain: keep a copy in the first store too. */
-        if (i > 0 && !kdx_starts_with(p, first) && f->key) {
-            char *dst = store_path(first, f->name, f->key);
-            char *dir = kdx_asprintf("%s/%s/%s", first, f->name, f->key);
-            if (kdx_mkdirs(dir, NULL) == KDX_OK && kdx_copy_file_atomic(p, dst, NULL) == KDX_OK) {
-                free(p);
-                p = dst;
-                dst = NULL;
-            }
-            free(dst);
-            free(dir);
-        }
-        return p;
+        return i > 0 ? keep_copy(first, p, f) : p;
     }
     return NULL;
 }
@@ -508,8 +529,12 @@ kdx_status kdx_sympath_find(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx
         case KDX_SYMEL_DIR:
             if (cache)
                 *path = find_in_store(c, cache, cache, f);
-            if (!*path)
+            if (!*path) {
                 *path = find_in_dir(c, el->tiers[0], f);
+                /* cache*DIR: what the elements after it find is copied there. */
+                if (*path && cache)
+                    *path = keep_copy(cache, *path, f);
+            }
             break;
         case KDX_SYMEL_SRV:
             *path = find_in_server(c, el, cache, f);

@@ -161,6 +161,7 @@ static void set_common_options(transfer *x)
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fwrite);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate as the server offers */
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "Microsoft-Symbol-Server/10.0.0.0");
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);

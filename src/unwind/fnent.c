@@ -29,7 +29,7 @@ static void print_code(kdx_session *s, unsigned i, const kdx_x64_unwind_code *c,
         break;
     case KDX_UWOP_EPILOG:
         if (version >= 2) {
-            kdx_print(s, "%s%s.\n", name, (c->info & 1) ? " (at function end)" : "");
+            kdx_print(s, "%s.\n", name);
             break;
         }
         kdx_print(s, "%s FrameOffset: %x reg: xmm%u.\n", name, c->operand, c->info);
@@ -90,8 +90,9 @@ int kdx_fnent_print(kdx_session *s, uint64_t addr)
         kdx_print(s, "No function entry for %s: %s\n", kdx_session_fmt_ptr(s, a, addr), err.msg);
         return 1;
     }
-    if (s->target->arch != KDX_ARCH_X64) {
-        kdx_print(s, ".fnent shows x64 function tables; this target is %s\n", kdx_arch_name(s->target->arch));
+    if (s->target->arch != KDX_ARCH_X64 && s->target->arch != KDX_ARCH_ARM64) {
+        kdx_print(s, ".fnent shows x64 and ARM64 function tables; this target is %s\n",
+                  kdx_arch_name(s->target->arch));
         return 1;
     }
     kdx_runtime_function fn;
@@ -101,7 +102,8 @@ int kdx_fnent_print(kdx_session *s, uint64_t addr)
     }
     if (img.pdata_rva)
         kdx_print(s, "Debugger function entry %s for:\n",
-                  kdx_session_fmt_ptr(s, a, img.base + img.pdata_rva + 12ull * fn.index));
+                  kdx_session_fmt_ptr(s, a, img.base + img.pdata_rva +
+                                                (s->target->arch == KDX_ARCH_ARM64 ? 8ull : 12ull) * fn.index));
     else
         kdx_print(s, "Debugger function entry for:\n");
     char sym[320];
@@ -109,6 +111,10 @@ int kdx_fnent_print(kdx_session *s, uint64_t addr)
     kdx_sym_format(s, addr, sym, sizeof sym);
     uint64_t start = kdx_sym_from_addr(s, addr, &hit) == KDX_OK ? hit.address : addr;
     kdx_print(s, "(%s)   %s\n\n", kdx_session_fmt_ptr(s, a, start), sym);
+    if (s->target->arch == KDX_ARCH_ARM64) {
+        kdx_arm64_fnent_print(s, &img, &fn);
+        return 0;
+    }
     uint32_t seen[32];
     unsigned nseen = 0;
     for (;;) {

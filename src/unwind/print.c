@@ -6,6 +6,7 @@
 #include "base/fmt.h"
 #include "disasm/disasm.h"
 #include "sym/symbols.h"
+#include "target/memory.h"
 #include "target/session.h"
 #include "unwind/unwind.h"
 
@@ -41,6 +42,20 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
         kdx_sym_format(s, ip, buf, cap);
 }
 
+/* " [file @ line]" for the frame's pc (the call instruction for callers), when the symbols have lines. */
+static void source_line(kdx_session *s, const kdx_frame *f, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    uint64_t ip = kdx_ctx_ip(&f->ctx) - (f->index > 0 && !f->trap_frame ? 1 : 0);
+    kdx_module *m = s->target ? kdx_target_module_at(s->target, ip) : NULL;
+    if (!m || kdx_sym_load_module(s, m, NULL) != KDX_OK || !m->symbols.ops || !m->symbols.ops->line_for_rva)
+        return;
+    const char *file;
+    uint32_t line;
+    if (m->symbols.ops->line_for_rva(m->symbols.impl, (uint32_t)(ip - m->base), &file, &line) == KDX_OK && file)
+        snprintf(buf, cap, " [%s @ %u]", file, line);
+}
+
 void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
 {
     kdx_arch arch = f->ctx.arch;
@@ -54,6 +69,9 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
         return;
     }
     kdx_sym_format(s, ip, site, sizeof site);
+    char src[300] = "";
+    if (!(opts & KDX_K_NO_LINES))
+        source_line(s, f, src, sizeof src);
     char trap[64] = "";
     if (f->trap_frame && f->trap_addr) {
         char a[KDX_ADDR_BUF];
@@ -84,7 +102,7 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
             else
                 snprintf(fpo, sizeof fpo, " (FPO: [Non-Fpo])");
         }
-        kdx_print(s, "%s%s%s\n", site, fpo, trap);
+        kdx_print(s, "%s%s%s%s\n", site, fpo, trap, src);
         return;
     }
     char sp[KDX_ADDR_BUF], ret[KDX_ADDR_BUF];
@@ -101,9 +119,10 @@ void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
             else
                 snprintf(a[i], sizeof a[i], "%s", unknown64);
         }
-        kdx_print(s, "%s%s %s     : %s %s %s %s : %s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap);
+        kdx_print(s, "%s%s %s     : %s %s %s %s : %s%s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap,
+                  src);
     } else {
-        kdx_print(s, "%s%s %s     %s%s\n", num, sp, ret, site, trap);
+        kdx_print(s, "%s%s %s     %s%s%s\n", num, sp, ret, site, trap, src);
     }
 }
 
@@ -138,8 +157,41 @@ void kdx_flags_format(uint64_t efl, char *buf, size_t cap)
              efl & 0x4 ? "pe" : "po", efl & 0x1 ? "cy" : "nc");
 }
 
-static void print_current_insn(kdx_session *s, kdx_arch arch, uint64_t ip)
+/* WinDbg's effective-address note after the current instruction:
+ * " ds:00000267`e03d0fd8=????????" (x64 user), " ds:002b:0073008d=00000000"
+ * (x86 and kernel targets show the selector). */
+static void effective_address_note(kdx_session *s, const kdx_context *c, const kdx_insn *in, char *buf, size_t cap)
 {
+    buf[0] = 0;
+    uint64_t ea;
+    int seg;
+    if (!kdx_disasm_effective_address(in, c, &ea, &seg) || !in->mem_size || in->mem_size > 8)
+        return;
+    bool is64 = c->arch == KDX_ARCH_X64;
+    char addr[KDX_ADDR_BUF], sel[16] = "";
+    if (is64)
+        kdx_fmt_u64(addr, ea);
+    else
+        snprintf(addr, sizeof addr, "%08" PRIx64, ea);
+    if (!is64 || s->target->kind == KDX_TARGET_KERNEL_DUMP)
+        snprintf(sel, sizeof sel, "%04x:", (unsigned)(c->r[seg] & 0xffff));
+    char val[24];
+    uint8_t b[8] = {0};
+    if (kdx_read_virt(s->target, ea, b, in->mem_size, NULL, NULL) == KDX_OK) {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < in->mem_size; i++)
+            v |= (uint64_t)b[i] << (8 * i);
+        snprintf(val, sizeof val, "%0*" PRIx64, (int)(2 * in->mem_size), v);
+    } else {
+        memset(val, '?', 2 * in->mem_size);
+        val[2 * in->mem_size] = 0;
+    }
+    snprintf(buf, cap, " %s:%s%s=%s", kdx_reg_name(c->arch, seg), sel, addr, val);
+}
+
+static void print_current_insn(kdx_session *s, const kdx_context *c)
+{
+    uint64_t ip = kdx_ctx_ip(c);
     kdx_symhit hit;
     if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK) {
         char sym[320];
@@ -149,12 +201,13 @@ static void print_current_insn(kdx_session *s, kdx_arch arch, uint64_t ip)
     kdx_insn in;
     char a[KDX_ADDR_BUF];
     if (kdx_disasm_read(s, ip, &in, NULL) != KDX_OK) {
-        kdx_print(s, "%s %-15s %s\n", kdx_fmt_ptr(a, ip, kdx_arch_ptr_size(arch)), "??", "???");
+        kdx_print(s, "%s %-15s %s\n", kdx_fmt_ptr(a, ip, kdx_arch_ptr_size(c->arch)), "??", "???");
         return;
     }
-    char line[600];
-    kdx_disasm_format(s, arch, &in, line, sizeof line);
-    kdx_print(s, "%s\n", line);
+    char line[600], note[80];
+    kdx_disasm_format(s, c->arch, &in, line, sizeof line);
+    effective_address_note(s, c, &in, note, sizeof note);
+    kdx_print(s, "%s%s\n", line, note);
 }
 
 static void regs_x64(kdx_session *s, const kdx_context *c)
@@ -199,7 +252,7 @@ static void regs_x86(kdx_session *s, const kdx_context *c)
 static void regs_arm64(kdx_session *s, const kdx_context *c)
 {
     for (int i = 0; i <= 28; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "x%d", i);
         kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], (i % 4 == 3 || i == 28) ? "\n" : "  ");
     }
@@ -219,5 +272,5 @@ void kdx_regs_print(kdx_session *s, const kdx_context *c)
     case KDX_ARCH_ARM64: regs_arm64(s, c); break;
     default: kdx_print(s, "no registers for this architecture\n"); return;
     }
-    print_current_insn(s, c->arch, kdx_ctx_ip(c));
+    print_current_insn(s, c);
 }

@@ -87,7 +87,7 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
         f->has_frame_data = step.has_frame_data;
         f->frame_data = step.frame_data;
         f->trap_frame = step.machine_frame;
-        if (step.machine_frame && cur.arch == KDX_ARCH_X64)
+        if (step.machine_frame && cur.arch == KDX_ARCH_X64 && env->target->kind == KDX_TARGET_KERNEL_DUMP)
             f->trap_addr = step.machframe_addr - 0x168; /* KTRAP_FRAME.Rip */
         f->ret_addr = kdx_ctx_ip(&step.caller);
         f->has_ret = true;

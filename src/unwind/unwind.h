@@ -202,7 +202,8 @@ enum {
     KDX_K_ARGS = 1 << 1,      /* b */
     KDX_K_VERBOSE = 1 << 2,   /* v */
     KDX_K_CALLSITE = 1 << 3,  /* c */
-    KDX_K_PARAMS = 1 << 4     /* p / P */
+    KDX_K_PARAMS = 1 << 4,    /* p / P */
+    KDX_K_NO_LINES = 1 << 5   /* L: no source lines */
 };
 
 void kdx_stack_print_header(struct kdx_session *s, kdx_arch arch, unsigned opts);
@@ -212,6 +213,8 @@ void kdx_stack_print(struct kdx_session *s, const kdx_stack *st, unsigned opts);
 /* WinDbg's `r` layout for the context's arch, with the flags line, the
  * symbol and the disassembled instruction at the pc. */
 void kdx_regs_print(struct kdx_session *s, const kdx_context *c);
+/* .fnent body for an ARM64 entry: packed fields, or the .xdata header, epilog scopes and codes. */
+void kdx_arm64_fnent_print(struct kdx_session *s, const kdx_unwind_image *img, const kdx_runtime_function *fn);
 /* .fnent: the function-table entry for addr, its unwind codes and chained entries. */
 int kdx_fnent_print(struct kdx_session *s, uint64_t addr);
 /* "iopl=0         nv up ei pl zr na po nc" */

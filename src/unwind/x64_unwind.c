@@ -25,8 +25,12 @@ const char *kdx_x64_uwop_name(uint8_t op, uint8_t version)
 }
 
 /* Slots used by each opcode (ALLOC_LARGE depends on its info). */
-static unsigned op_slots(uint8_t op, uint8_t info)
+static unsigned op_slots(uint8_t op, uint8_t info, uint8_t version)
 {
+    /* Version 2 epilog descriptors are one slot each (the first gives the
+     * epilog size and flags, the next ones offsets from the function end). */
+    if (op == KDX_UWOP_EPILOG && version >= 2)
+        return 1;
     switch (op) {
     case KDX_UWOP_PUSH_NONVOL:
     case KDX_UWOP_ALLOC_SMALL:
@@ -53,7 +57,7 @@ kdx_status kdx_x64_unwind_code_at(const kdx_x64_unwind_info *ui, unsigned i,
     out->code_offset = (uint8_t)(s & 0xff);
     out->op = (uint8_t)((s >> 8) & 0xf);
     out->info = (uint8_t)(s >> 12);
-    out->nslots = op_slots(out->op, out->info);
+    out->nslots = op_slots(out->op, out->info, ui->version);
     if (!out->nslots)
         return kdx_err_set(err, KDX_E_FORMAT, "unwind code %u: unknown opcode %u (info %u)", i,
                            out->op, out->info);
@@ -70,7 +74,7 @@ kdx_status kdx_x64_unwind_code_at(const kdx_x64_unwind_info *ui, unsigned i,
     case KDX_UWOP_SAVE_NONVOL_FAR: out->operand = far; break;
     case KDX_UWOP_SAVE_XMM128: out->operand = next * 16; break;
     case KDX_UWOP_SAVE_XMM128_FAR: out->operand = far; break;
-    case KDX_UWOP_EPILOG: out->operand = ui->version >= 2 ? next : next * 8; break;
+    case KDX_UWOP_EPILOG: out->operand = ui->version >= 2 ? (uint32_t)out->code_offset | (out->info << 8) : next * 8; break;
     case KDX_UWOP_SPARE_CODE: out->operand = far; break;
     default: break;
     }

@@ -33,6 +33,17 @@ static int var_index(const char *tok)
         return -1;
     if ((tok[1] == 'T' || tok[1] == 't') && isdigit((unsigned char)tok[2]) && !tok[3])
         return VAR_T0 + (tok[2] - '0');
+    if (isdigit((unsigned char)tok[1])) {
+        /* CodeView register numbers, as some PDB programs name registers ($20 = ebx). */
+        static const struct { int cv, reg; } cv[] = {
+            {17, KDX_X86_EAX}, {18, KDX_X86_ECX}, {19, KDX_X86_EDX}, {20, KDX_X86_EBX}, {21, KDX_X86_ESP},
+            {22, KDX_X86_EBP}, {23, KDX_X86_ESI}, {24, KDX_X86_EDI}, {33, KDX_X86_EIP}, {34, KDX_X86_EFL}};
+        int n = atoi(tok + 1);
+        for (size_t i = 0; i < sizeof cv / sizeof cv[0]; i++)
+            if (cv[i].cv == n)
+                return cv[i].reg;
+        return -1;
+    }
     if (!strcmp(tok + 1, "L"))
         return VAR_L;
     if (!strcmp(tok + 1, "P"))
@@ -68,9 +79,14 @@ kdx_status kdx_x86_eval_program(const kdx_unwind_env *env, const char *program, 
         if (!*p)
             break;
         size_t n = 0;
-        while (p[n] && !isspace((unsigned char)p[n]) && n + 1 < sizeof tok) {
-            tok[n] = p[n];
-            n++;
+        /* PDB programs sometimes glue an operator to the next name ("=$eip"). */
+        if (strchr("=+-*/%@^", p[0]) && (p[1] == '$' || p[1] == '.')) {
+            tok[n++] = p[0];
+        } else {
+            while (p[n] && !isspace((unsigned char)p[n]) && n + 1 < sizeof tok) {
+                tok[n] = p[n];
+                n++;
+            }
         }
         tok[n] = 0;
         p += n;
@@ -143,7 +159,8 @@ kdx_status kdx_x86_eval_program(const kdx_unwind_env *env, const char *program, 
             st[sp++] = (operand){.value = x};
         } else {
             char *end;
-            unsigned long long x = strtoull(tok, &end, 0);
+            bool hex = tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X');
+            unsigned long long x = strtoull(hex ? tok + 2 : tok, &end, hex ? 16 : 10); /* decimal, as PDBs write them */
             if (*end || end == tok)
                 return kdx_err_set(err, KDX_E_FORMAT, "frame program \"%s\": bad token '%s'", program, tok);
             st[sp++] = (operand){.value = x};
@@ -224,7 +241,8 @@ kdx_status kdx_x86_unwind(const kdx_unwind_env *env, const kdx_context *ctx, kdx
     if (!(assigned & (1u << KDX_X86_EIP)) || !(assigned & (1u << KDX_X86_ESP)))
         return kdx_err_set(err, KDX_E_FORMAT, "frame program \"%s\" does not set $eip and $esp", program);
     *c = regs;
-    out->establisher = regs.r[KDX_X86_ESP] - 8;
+    /* ChildEBP: the frame's ebp, or for FPO frames without one, where it would be. */
+    out->establisher = !fd.has_program && !fd.uses_base_pointer ? regs.r[KDX_X86_ESP] - 8 : ctx->r[KDX_X86_EBP];
     out->method = fd.has_program ? "framedata" : fd.uses_base_pointer ? "fpo-ebp" : "fpo";
     return KDX_OK;
 }

@@ -40,6 +40,7 @@ TEST(analyze_real_triage_with_symbols)
     CHECK_CONTAINS(out, "PROCESS_NAME:  System\n");
     CHECK_CONTAINS(out, "SYMBOL_NAME:  amdppm!WriteIoMemRawEx+70\n");
     CHECK_CONTAINS(out, "BUCKET_ID_FUNC_OFFSET:  70\n");
+    CHECK_CONTAINS(out, "IMAGE_VERSION:  10.0.19041.1110\n"); /* amdppm.sys version resource, from the store */
     CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  AV_amdppm!WriteIoMemRawEx\n");
     CHECK(!strstr(out, "KeBugCheckEx"));
     free(out);

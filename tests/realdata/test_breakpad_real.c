@@ -112,6 +112,10 @@ TEST(breakpad_real_test_app_x86)
     CHECK_OK(p.ops->line_for_rva(p.impl, 0x1012, &file, &line));
     CHECK_EQ(line, 52);
     CHECK_EQ(p.ops->line_for_rva(p.impl, 0x1013, &file, &line), KDX_E_NOT_FOUND);
+    /* stackwalk: CrashFunction [test_app.cc : 58 + 0x3] at eip 0x40429e (base 0x400000) */
+    CHECK_OK(p.ops->line_for_rva(p.impl, 0x429e, &file, &line));
+    CHECK_EQ(line, 58);
+    CHECK(kdx_ends_with_i(file, "test_app.cc"));
     /* STACK WIN 0 1000 13 0 0 4 0 0 0 0 0 (FPO: 4 bytes of parameters, no base pointer) */
     kdx_frame_data fd;
     CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1010, &fd));
@@ -149,4 +153,22 @@ TEST(breakpad_real_kernel32_stack_win_programs)
     CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x17826, &fd));
     CHECK(fd.has_program);
     p.ops->destroy(p.impl);
+}
+
+/* Breakpad's own stackwalk of minidump2.dmp (minidump2.stackwalk.out) names these frames
+ * of the crashing thread from the same .sym files; kdx must name them the same way. */
+TEST(breakpad_real_minidump2_stack_matches_stackwalk)
+{
+    TESTDATA(dump, "user/breakpad/minidump2.dmp");
+    TESTDATA(syms, "user/breakpad/symbols");
+    char *setup = kdx_asprintf(".sympath %s", syms);
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, ".ecxr; kn", &err);
+    free(setup);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "00 0012fe88 00404200 test_app!`anonymous namespace'::CrashFunction+0xe");
+    CHECK_CONTAINS(out, "01 0012ff70 004053ec test_app!main+0x50");
+    CHECK_CONTAINS(out, "02 0012ffc0 7c816fd7 test_app!__tmainCRTStartup+0x15f");
+    CHECK_CONTAINS(out, "03 0012fff0 00000000 kernel32!BaseProcessStart+0x23");
+    free(out);
 }

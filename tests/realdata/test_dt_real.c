@@ -92,7 +92,8 @@ TEST(dt_real_values_on_isf_types)
                    "dt nt!_UNICODE_STRING fffff800`00000100; "
                    "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000100; "
                    "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000400; "
-                   "dt nt!_LIST_ENTRY fffff800`00002ff8");
+                   "dt nt!_LIST_ENTRY fffff800`00002ff8; "
+                   "dt -v nt!_MMPTE_HARDWARE; dt -b nt!_MMPTE");
     kdx_session_free(s);
     fclose(out);
     CHECK_CONTAINS(buf, "   +0x000 Valid            : 0y1\n"
@@ -114,5 +115,12 @@ TEST(dt_real_values_on_isf_types)
     CHECK_CONTAINS(buf, "   +0x000 Flink            : (null)\n"
                         "   +0x008 Blink            : ????\n"
                         "Memory read error fffff800`00003000\n");
+    CHECK_CONTAINS(buf, "struct _MMPTE_HARDWARE, 18 elements, 0x8 bytes\n"
+                        "   +0x000 Valid            : Bitfield Pos 0, 1 Bit\n");
+    CHECK_CONTAINS(buf, "   +0x000 PageFrameNumber  : Bitfield Pos 12, 36 Bits\n");
+    /* -b expands the union and its members. */
+    CHECK_CONTAINS(buf, "   +0x000 u                : <unnamed-tag>\n"
+                        "      +0x000 Hard             : _MMPTE_HARDWARE\n"
+                        "         +0x000 Valid            : Pos 0, 1 Bit\n");
     free(buf);
 }

@@ -253,3 +253,26 @@ TEST(minidump_real_stream_listing)
     CHECK_CONTAINS(out, "0x00000005  MemoryListStream                00001505  00000034  3 ranges\n");
     free(out);
 }
+
+TEST(minidump_real_assertion_and_vm_counters)
+{
+    TESTDATA(path, "user/rust-minidump/invalid-parameter.dmp");
+    kdx_target *tg = open_dump(t, path);
+    REQUIRE(tg);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->assert_type, 1);
+    CHECK_STR(md->assert_expression, "format != nullptr");
+    CHECK_STR(md->assert_function, "common_vfprintf");
+    CHECK_STR(md->assert_file, "minkernel\\crts\\ucrt\\src\\appcrt\\stdio\\output.cpp");
+    CHECK_EQ(md->assert_line, 32);
+    CHECK(md->has_vm);
+    kdx_target_close(tg);
+    TESTDATA(calc, "user/calc.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(calc, NULL, "!mdstreams", &err);
+    REQUIRE(out);
+    /* Revision 2 counters: working set 0x1a02000, peak 0x1ef6000, private 0x5f6000. */
+    CHECK_CONTAINS(out, "working set 26632 KB (peak 31704 KB), private 6104 KB, 8177 page faults");
+    free(out);
+}

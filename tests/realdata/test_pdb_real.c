@@ -7,6 +7,7 @@
 
 #include "base/file.h"
 #include "base/util.h"
+#include "pdb/pdb.h"
 #include "pdb/pdb_provider.h"
 #include "sym/module.h"
 #include "sym/sources.h"
@@ -558,5 +559,25 @@ TEST(pdb_real_global_data)
     CHECK_OK(p.ops->by_rva(p.impl, 0x14000 + 4768 + 2, &at));
     CHECK_STR(at.name, "_fltused");
     CHECK_EQ(at.size, 4);
+    p.ops->destroy(p.impl);
+}
+
+/* llvm-pdbutil dump -ids / -types CrashWithException.pdb: IPI 0x10E4 is
+ * LF_FUNC_ID printf of type 0x1CB2 (int (const char *, ...)); 0x10E5 is
+ * LF_MFUNC_ID {dtor} of type 0x1095. Procedures of kind S_GPROC32_ID name
+ * their types this way. */
+TEST(pdb_real_ipi_function_ids)
+{
+    TESTDATA(path, "pdb/CrashWithException.pdb");
+    kdx_symprov p;
+    kdx_err err = {0};
+    REQUIRE(open_pdb(path, &p, NULL, &err));
+    kdx_pdb *pdb = p.impl;
+    CHECK_EQ(kdx_pdb_id_to_type(pdb, 0x10E4), 0x1CB2);
+    CHECK_EQ(kdx_pdb_id_to_type(pdb, 0x10E5), 0x1095);
+    CHECK_EQ(kdx_pdb_id_to_type(pdb, 0x0FFF), 0);
+    char *params = kdx_pdb_proc_params(pdb, 0x1CB2);
+    CHECK_STR(params, "(char *, ...)");
+    free(params);
     p.ops->destroy(p.impl);
 }

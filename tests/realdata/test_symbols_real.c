@@ -109,10 +109,15 @@ TEST(sym_real_stopped_server_fails_clearly)
     char *cache = kdx_asprintf("%s/deadcache", kdx_test_tmpdir());
     char *sp = kdx_asprintf("srv*%s*http://127.0.0.1:%d/", cache, port);
     time_t t0 = time(NULL);
-    char *out = run(dump, sp, ".reload /f amdppm; lm m amdppm; ln fffff8048b58334c");
+    char *out = run(dump, sp, ".reload /f; lm m amdppm; ln fffff8048b58334c");
     REQUIRE(out);
     CHECK(time(NULL) - t0 < 20);
     CHECK_CONTAINS(out, "SYMSRV:  http://127.0.0.1:");
+    /* One line for the unreachable server, not one per module. */
+    int n = 0;
+    for (const char *p = out; (p = strstr(p, "SYMSRV:")) != NULL; p++)
+        n++;
+    CHECK_EQ(n, 1);
     CHECK_CONTAINS(out, "*** ERROR: Module load completed but symbols could not be loaded for amdppm.sys");
     CHECK_CONTAINS(out, "amdppm     (no symbols)");
     CHECK_CONTAINS(out, "(fffff804`8b580000)   amdppm+0x334c");
@@ -132,8 +137,31 @@ TEST(sym_real_triage_local_store_lm)
     for (const char *p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
         rows += strncmp(p, "fffff", 5) == 0;
     CHECK_EQ(rows, 151);
+
     CHECK_CONTAINS(out, "start             end                 module name\n");
     CHECK_CONTAINS(out, "fffff804`7ba00000 fffff804`7ca46000   nt         (deferred)");
+    free(out);
+    out = run(dump, sp, "lm a fffff8048b58334c; lm 1m m amdg*; lm sm m amdg*");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "module name\nfffff804`8b580000 fffff804`8b5bb000   amdppm     (deferred)");
+    CHECK_CONTAINS(out, "amdgpio2\namdgpio3\n");
+    CHECK_CONTAINS(out, "amdgpio2   (deferred)             \nfffff804`8b5c0000");
+    free(out);
+    out = run(dump, sp, "!lmi amdppm");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Loaded Module Info: [amdppm] \n         Module: amdppm\n"
+                        "   Base Address: fffff8048b580000\n");
+    CHECK_CONTAINS(out, "   Machine Type: 34404 (X64)\n");
+    CHECK_CONTAINS(out, "CODEVIEW    23,  110bc,   104bc RSDS - GUID: {1C19FDDB-27BB-3399-D9B4-5973EFEAFCF3}\n"
+                        "               Age: 1, Pdb: amdppm.pdb\n");
+    CHECK_CONTAINS(out, "    Load Report: public symbols , not source indexed");
+    free(out);
+    out = run(dump, sp, "ln fffff8048b58334c; .json 1; lm m amdppm");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"name\": \"amdppm\"");
+    CHECK_CONTAINS(out, "\"start\": \"0xfffff8048b580000\"");
+    CHECK_CONTAINS(out, "\"symbols\": \"pdb symbols\"");
+    CHECK_CONTAINS(out, "\"guid\": \"1C19FDDB27BB3399D9B45973EFEAFCF3\"");
     free(out);
     free(sp);
 }
@@ -191,4 +219,86 @@ TEST(sym_real_pdb_alone_ln_matches_breakpad_funcs)
     CHECK_EQ(exact, n);
     free(out);
     free(list);
+}
+
+/* The image from the image path (.exepath / -i, flat), its PDB from a flat
+ * directory named by _NT_SYMBOL_PATH. */
+TEST(sym_real_image_path_and_flat_pdb)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    TESTDATA(sys, "symstore/amdppm.sys/c9c030003b000/amdppm.sys");
+    char *sysdup = kdx_strdup(sys);
+    TESTDATA(pdbdir, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31");
+    const char *tmp = kdx_test_tmpdir();
+    char *img = kdx_asprintf("%s/images", tmp);
+    char *dst = kdx_asprintf("%s/amdppm.sys", img);
+    REQUIRE(kdx_mkdirs(img, NULL) == KDX_OK);
+    REQUIRE(kdx_copy_file_atomic(sysdup, dst, NULL) == KDX_OK);
+    const char *saved = getenv("_NT_SYMBOL_PATH");
+    char *keep = saved ? kdx_strdup(saved) : NULL;
+    setenv("_NT_SYMBOL_PATH", pdbdir, 1);
+    char *setup = kdx_asprintf(".exepath %s", img);
+    kdx_err err = {0};
+    char *out = kdx_test_run(dumpdup, setup, "ln fffff8048b58334c; lmvm amdppm", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70");
+    CHECK_CONTAINS(out, "amdppm     (pdb symbols)");
+    free(out);
+    /* Without the image path the PDB's identity is unknown: no symbols. */
+    out = kdx_test_run(dumpdup, NULL, "ln fffff8048b58334c; lm m amdppm", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "*** WARNING: Unable to verify timestamp for amdppm.sys");
+    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    free(out);
+    if (keep)
+        setenv("_NT_SYMBOL_PATH", keep, 1);
+    else
+        unsetenv("_NT_SYMBOL_PATH");
+    free(keep);
+    free(setup);
+    free(dst);
+    free(img);
+    free(sysdup);
+    free(dumpdup);
+}
+
+/* The same through the command line, as a user types it: kdx -z DUMP -y "srv*CACHE*URL;ISF". */
+TEST(sym_real_cli_dash_y_with_server)
+{
+    const char *bin = getenv("KDX_BIN");
+    if (!bin || !*bin)
+        SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    TESTDATA(store, "symstore");
+    char *storedup = kdx_strdup(store);
+    TESTDATA(isf, "isf");
+    kdx_http_server *srv = kdx_http_server_start(storedup);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/clicache", kdx_test_tmpdir());
+    char *cmd = kdx_asprintf("'%s' -z '%s' -y 'srv*%s*http://127.0.0.1:%d/;%s' "
+                             "-c 'ln fffff8048b58334c; lmvm amdppm; ln fffff8047bdf5a80; q' 2>&1",
+                             bin, dumpdup, cache, kdx_http_server_port(srv), isf);
+    FILE *p = popen(cmd, "r");
+    REQUIRE(p);
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    char line[1024];
+    while (fgets(line, sizeof line, p))
+        kdx_sb_puts(&sb, line);
+    int rc = pclose(p);
+    char *out = kdx_sb_take(&sb);
+    CHECK_EQ(rc, 0);
+    CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70");
+    CHECK_CONTAINS(out, "amdppm     (pdb symbols)");
+    CHECK_CONTAINS(out, "GUID 1C19FDDB27BB3399D9B45973EFEAFCF3");
+    CHECK_CONTAINS(out, "nt!KeBugCheckEx   |");
+    CHECK(exists(cache, "amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb"));
+    free(out);
+    kdx_http_server_stop(srv);
+    free(cmd);
+    free(cache);
+    free(storedup);
+    free(dumpdup);
 }

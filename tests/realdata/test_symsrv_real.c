@@ -180,3 +180,44 @@ TEST(symsrv_real_file_ptr_redirects)
     free(d2);
     free(root);
 }
+
+static bool accept_msf(void *ud, const char *path, char *why, size_t n)
+{
+    (void)ud;
+    if (has_msf_header(path))
+        return true;
+    snprintf(why, n, "not a PDB");
+    return false;
+}
+
+/* A server answering 200 with something else (an error page) leaves nothing in the cache. */
+TEST(symsrv_real_rejected_download_is_not_cached)
+{
+    const char *tmp = kdx_test_tmpdir();
+    char *root = kdx_asprintf("%s/badstore", tmp);
+    char *dir = kdx_asprintf("%s/x.pdb/KEY1", root);
+    REQUIRE(kdx_mkdirs(dir, NULL) == KDX_OK);
+    char *file = kdx_asprintf("%s/x.pdb", dir);
+    write_text(file, "<html>proxy error</html>");
+    kdx_http_server *srv = kdx_http_server_start(root);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/badcache", tmp);
+    char *text = kdx_asprintf("srv*%s*http://127.0.0.1:%d/", cache, kdx_http_server_port(srv));
+    kdx_sympath *sp = kdx_sympath_parse(text);
+    kdx_symfind_ctx c = {.default_cache = cache};
+    kdx_symfind f = {.name = "x.pdb", .key = "KEY1", .accept = accept_msf};
+    char *path = NULL;
+    CHECK(kdx_sympath_find(&c, sp, &f, &path, NULL) == KDX_E_NOT_FOUND);
+    char *cached = kdx_asprintf("%s/x.pdb/KEY1/x.pdb", cache);
+    struct stat st;
+    CHECK(stat(cached, &st) != 0);
+    kdx_http_server_stop(srv);
+    kdx_symfind_ctx_clear(&c);
+    kdx_sympath_free(sp);
+    free(cached);
+    free(text);
+    free(cache);
+    free(file);
+    free(dir);
+    free(root);
+}

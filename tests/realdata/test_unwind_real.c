@@ -223,13 +223,16 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     TESTDATA(isf, "isf");
     char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn", &err);
+    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1", &err);
     free(setup);
     free(store_dir);
     REQUIRE(out);
     /* Without .cxr the walk starts at KeBugCheckEx's rsp; nt's .pdata is not in the dump. */
     CHECK_CONTAINS(out, "Child-SP          RetAddr               Call Site\n");
     CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`????????     nt!KeBugCheckEx\n");
+    /* .cxr shows the faulting instruction with its effective address, as WinDbg does. */
+    CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70:\n"
+                        "fffff804`8b58334c 43891401        mov     dword ptr [r9+r8],edx ds:002b:ffff9b00`0336004c=????????\n");
     /* With it: amdppm, then Wdf01000 frames, into nt, where unwinding stops with a reason. */
     const char *k = strstr(out, " # Child-SP");
     REQUIRE(k);
@@ -241,6 +244,18 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     CHECK_CONTAINS(k, "10 ffff8504`29892730 ????????`????????     nt!IofCallDriver+0x55\n");
     CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10 (ntoskrnl.exe: ");
     CHECK_CONTAINS(k, "The walk stops here instead of guessing.");
+    /* The faulting function's entry in amdppm.sys (version 2 unwind info with epilog codes). */
+    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70\n\n"
+                      "BeginAddress      = 00000000`000032dc\n"
+                      "EndAddress        = 00000000`00003368\n"
+                      "UnwindInfoAddress = 00000000`0001153c\n\n"
+                      "Unwind info at fffff804`8b59153c, a bytes\n"
+                      "  version 2, flags 0, prolog 4, codes 3\n"
+                      "  00: offs 1, unwind op 6, op info 0\tUWOP_EPILOG.\n"
+                      "  01: offs 2, unwind op 6, op info 0\tUWOP_EPILOG.\n"
+                      "  02: offs 4, unwind op 2, op info 4\tUWOP_ALLOC_SMALL.\n");
+    CHECK_CONTAINS(k, "ExceptionAddress: fffff8048b58334c (amdppm!WriteIoMemRawEx+0x0000000000000070)\n"
+                      "   ExceptionCode: c0000005 (Access violation)\n");
     free(out);
 }
 
@@ -386,7 +401,90 @@ TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
     }
     fclose(f);
     CHECK_EQ(checked, 3);
-    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo])\n");
+    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo]) [c:\\test_app.cc @ 58]\n");
+    /* Source lines of the callers are those of their call instructions, as Breakpad found them. */
+    CHECK_CONTAINS(out, "test_app!main+0x50 (FPO: [Non-Fpo]) [c:\\test_app.cc @ 65]\n");
+    CHECK_CONTAINS(out, "test_app!__tmainCRTStartup+0x15f (FPO: [Non-Fpo]) [f:\\sp\\vctools\\crt_bld\\self_x86\\crt\\src\\crt0.c @ 327]\n");
     CHECK(!strstr(out, "Following frames may be wrong"));
+    free(out);
+}
+
+/* ARM64: every .pdata entry of xcpt4 (packed and .xdata) decodes and unwinds
+ * from the middle of its function without error. */
+TEST(unwind_real_arm64_xcpt4_entries_unwind)
+{
+    TESTDATA(exe, "pdb/seh_ARM64/xcpt4.exe");
+    kdx_pe *pe;
+    kdx_unwind_image img;
+    if (!open_image(t, exe, &pe, &img, "xcpt4"))
+        return;
+    REQUIRE(img.nentries > 10);
+    kdx_target *tgt = kdx_target_new(KDX_TARGET_USER_DUMP, KDX_ARCH_ARM64, "cfi");
+    tgt->ops = &cfi_ops;
+    kdx_unwind_env env = {.target = tgt, .find_image = one_image_find, .ud = &img};
+    unsigned packed = 0, unpacked = 0;
+    for (uint32_t i = 0; i < img.nentries; i++) {
+        kdx_runtime_function fn;
+        if (img.entry_at(img.ud, i, &fn, NULL) != KDX_OK || fn.end_rva <= fn.begin_rva)
+            continue;
+        uint64_t sp = CFI_STACK + 0x8000;
+        kdx_context c = {.arch = KDX_ARCH_ARM64};
+        kdx_ctx_set(&c, KDX_ARM64_SP, sp);
+        kdx_ctx_set(&c, KDX_ARM64_FP, sp);
+        kdx_ctx_set(&c, KDX_ARM64_LR, 0x1234);
+        kdx_ctx_set(&c, KDX_ARM64_PC, img.base + fn.begin_rva + ((fn.end_rva - fn.begin_rva) / 2 & ~3u));
+        kdx_unwind_step st;
+        kdx_err err = {0};
+        if (kdx_arm64_unwind(&env, &c, &st, &err) != KDX_OK) {
+            kdx_test_fail(t, __FILE__, __LINE__, "entry %u (RVA 0x%x): %s", i, fn.begin_rva, err.msg);
+            continue;
+        }
+        if (fn.packed)
+            packed++;
+        else
+            unpacked++;
+    }
+    CHECK(packed > 0);
+    CHECK(unpacked > 0);
+    tgt->ops = NULL;
+    kdx_target_close(tgt);
+    kdx_pe_close(pe);
+}
+
+TEST(unwind_real_arm64_fnent)
+{
+    TESTDATA(exe, "pdb/seh_ARM64/xcpt4.exe");
+    char *out = run_on_image(t, exe, ".fnent 1400010b0", 0);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "BeginAddress      = 00000000`000010b0\n"
+                        "EndAddress        = 00000000`000010c4\n"
+                        "UnwindInfoAddress = 00000000`0000a238\n");
+    CHECK_CONTAINS(out, "  FunctionLength 14, X 0, E 0, epilogs 1, code bytes 8\n"
+                        "  epilog 0: offset c, first code 4\n"
+                        "  00: e2 02        add_fp\n"
+                        "  02: 42           save_fplr\n"
+                        "  03: e4           end\n"
+                        "  04: 42           save_fplr\n"
+                        "  05: e4           end\n");
+    CHECK(!strstr(out, "alloc_s"));
+    free(out);
+}
+
+/* x86 with a real PDB: FrameData programs (glued operators, CodeView register
+ * numbers) carry the walk from main through the CRT into kernel32. */
+TEST(unwind_real_x86_pdb_framedata)
+{
+    TESTDATA(dump, "user/symbolic/mini.dmp");
+    TESTDATA(dir, "user/symbolic");
+    char *setup = kdx_asprintf(".sympath %s", dir);
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, ".ecxr; kv", &err);
+    free(setup);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "010ff670 002a2d97 ");
+    CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
+    CHECK_CONTAINS(out, "010ff784 750662c4 ");
+    CHECK_CONTAINS(out, " crash!__scrt_common_main_seh+0xf9 (FPO: [Non-Fpo]) ");
+    CHECK_CONTAINS(out, " kernel32+0x162c4\nWARNING: Stack unwind information not available. Following frames may be wrong.\n");
     free(out);
 }

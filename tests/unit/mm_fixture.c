@@ -195,6 +195,13 @@ kdx_target *mmfix_x64_leak(void)
     mmfix_put_bytes(tg, 0x5621, leak, 16);
     mmfix_put_bytes(tg, 0x5700, "Hello, world", 13);
     mmfix_put_bytes(tg, 0x5800, "W\0i\0n\0\0\0", 8);
+    mmfix_put64(tg, 0x5a00, 0xfffff8800496e700ull); /* pointers for dpa/dpu/dpp */
+    mmfix_put64(tg, 0x5a08, 0xfffff8800496e800ull);
+    mmfix_put64(tg, 0x5a10, 0xfffff8800496f000ull);
+    mmfix_put64(tg, 0x5b00, 0x00080006); /* UNICODE_STRING "Win" */
+    mmfix_put64(tg, 0x5b08, 0xfffff8800496e800ull);
+    mmfix_put64(tg, 0x5b10, 0x00200005); /* ANSI_STRING "Hello" */
+    mmfix_put64(tg, 0x5b18, 0xfffff8800496e700ull);
     mmfix_put64(tg, 0x5900, 0x3ff8000000000000ull); /* 1.5 */
     mmfix_put64(tg, 0x5908, 0x0000000140100000ull); /* floats 2.25, 1.4e-45 */
     mmfix_put64(tg, 0x5910, 0x7e967699bf800000ull); /* floats -1, 1e38 */

@@ -88,3 +88,30 @@ TEST(breakpad_bad_input_named)
     CHECK(!id.has_guid);
     p.ops->destroy(p.impl);
 }
+
+/* A FrameData record wins over an FPO one, and the innermost of nested ranges wins. */
+TEST(breakpad_stack_win_choice)
+{
+    static const char text[] =
+        "MODULE windows x86 00112233445566778899AABBCCDDEEFF1 n.pdb\n"
+        "STACK WIN 0 1000 100 0 0 4 0 0 0 0 1\n"
+        "STACK WIN 4 1000 10 0 0 8 0 0 0 1 $T0 outer-short =\n"
+        "STACK WIN 4 1000 80 0 0 c 0 0 0 1 $T0 outer =\n"
+        "STACK WIN 4 1040 20 0 0 10 0 0 0 1 $T0 inner =\n";
+    kdx_symprov p;
+    kdx_err err = {0};
+    CHECK_OK(kdx_breakpad_provider_open_buffer("n.sym", text, strlen(text), &p, NULL, &err));
+    REQUIRE(p.ops);
+    kdx_frame_data fd;
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1048, &fd));
+    CHECK_STR(fd.program, "$T0 inner =");
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1070, &fd));
+    CHECK_STR(fd.program, "$T0 outer =");
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1005, &fd));
+    CHECK(fd.has_program); /* one of the two FrameData records at 0x1000, not the FPO one */
+    CHECK_OK(p.ops->frame_data_for_rva(p.impl, 0x1090, &fd));
+    CHECK(fd.is_fpo);
+    CHECK(fd.uses_base_pointer);
+    CHECK_EQ(p.ops->frame_data_for_rva(p.impl, 0x1100, &fd), KDX_E_NOT_FOUND);
+    p.ops->destroy(p.impl);
+}

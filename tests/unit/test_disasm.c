@@ -71,3 +71,9 @@ TEST(disasm_flow_classification)
     CHECK_OK(kdx_disasm_one(KDX_ARCH_ARM64, 0x1000, (const uint8_t *)"\xc0\x03\x5f\xd6", 4, &in));
     CHECK(in.flow == KDX_FLOW_RET);
 }
+
+TEST(disasm_x86_absolute_operand)
+{
+    check_line(t, KDX_ARCH_X86, 0x002a2a3d, (const uint8_t *)"\xc7\x05\x45\x00\x00\x00\x05\x00\x00\x00", 10,
+               "002a2a3d c7054500000005000000 mov     dword ptr ds:[00000045h],5");
+}

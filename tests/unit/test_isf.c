@@ -22,7 +22,9 @@ static const char small_isf[] =
     "    \"Fwd\": {\"offset\": 12, \"type\": {\"kind\": \"pointer\", \"subtype\": {\"kind\": \"struct\", \"name\": \"_UNDEFINED\"}}}}}},"
     "\"enums\": {\"_COLOR\": {\"size\": 4, \"base\": \"unsigned long\", \"constants\": {\"Red\": 2, \"Blue\": 1}}},"
     "\"symbols\": {\"Start\": {\"address\": 4096}, \"Second\": {\"address\": 8192, \"linkage_name\": \"_Second@4\"},"
-    "  \"Alias\": {\"address\": 4096}}}";
+    "  \"Alias\": {\"address\": 4096},"
+    "  \"Root\": {\"address\": 12288, \"type\": {\"kind\": \"pointer\", \"subtype\": {\"kind\": \"struct\", \"name\": \"_NODE\"}}},"
+    "  \"Entry\": {\"address\": 16384, \"type\": {\"kind\": \"function\"}}}}";
 
 static kdx_status open_text(const char *text, kdx_symprov *p, kdx_symfile_id *id, kdx_err *err)
 {
@@ -61,6 +63,15 @@ TEST(isf_small_table)
     CHECK_EQ(p.ops->by_rva(p.impl, 0xfff, &s), KDX_E_NOT_FOUND);
     CHECK_OK(p.ops->by_name(p.impl, "Second", &s));
     CHECK_EQ(s.rva, 0x2000);
+    CHECK_EQ(s.kind, KDX_SYM_PUBLIC);
+    CHECK(s.type == NULL);
+    CHECK_OK(p.ops->by_name(p.impl, "Root", &s));   /* typed data symbol */
+    CHECK_EQ(s.kind, KDX_SYM_DATA);
+    REQUIRE(s.type && s.type->kind == KDX_TYPE_POINTER);
+    CHECK_STR(s.type->target->name, "_NODE");
+    CHECK_OK(p.ops->by_rva(p.impl, 0x4000, &s));
+    CHECK_STR(s.name, "Entry");
+    CHECK_EQ(s.kind, KDX_SYM_FUNCTION);
     const kdx_type *node = p.ops->find_type(p.impl, "_NODE");
     REQUIRE(node);
     uint32_t n;
@@ -115,6 +126,17 @@ TEST(isf_corrupt_xz_named)
     kdx_status st = kdx_isf_provider_open_buffer("t.json.xz", xz, sizeof xz, &p, NULL, &err);
     CHECK(st == KDX_E_FORMAT || st == KDX_E_TRUNCATED);
     CHECK_CONTAINS(err.msg, "t.json.xz: xz");
+}
+
+TEST(isf_utf8_bom_accepted)
+{
+    kdx_symprov p;
+    kdx_err err = {0};
+    char *text = kdx_asprintf("\xef\xbb\xbf%s", small_isf);
+    CHECK_OK(open_text(text, &p, NULL, &err));
+    if (p.ops)
+        p.ops->destroy(p.impl);
+    free(text);
 }
 
 TEST(isf_guid_parse)

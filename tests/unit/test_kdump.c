@@ -126,7 +126,8 @@ static void check_physical_sample(kdx_test_ctx *t, kdx_kdw_kind kind)
         CHECK(d->nruns >= 1);
     } else {
         CHECK(d->has_bitmap);
-        CHECK_EQ(d->hdr.dump_type, KDX_DUMP_TYPE_BITMAP_FULL);
+        CHECK_EQ(d->hdr.dump_type, kind == KDX_KDW_SUMMARY ? KDX_DUMP_TYPE_SUMMARY : KDX_DUMP_TYPE_BITMAP_FULL);
+        CHECK_EQ(d->bmp.summary, kind == KDX_KDW_SUMMARY);
         CHECK(d->bmp.total_present_pages > 10);
     }
     /* The writer's page tables map the stack: walk them through physical reads. */
@@ -156,6 +157,11 @@ TEST(kdump_writer_complete_sample)
 TEST(kdump_writer_bitmap_sample)
 {
     check_physical_sample(t, KDX_KDW_BITMAP);
+}
+
+TEST(kdump_writer_summary_sample)
+{
+    check_physical_sample(t, KDX_KDW_SUMMARY);
 }
 
 /* A 32-bit PAE dump from the writer, as complete and triage. */
@@ -251,14 +257,14 @@ TEST(kdump_kdbg_encoding_roundtrip_and_recovery)
     CHECK(memcmp(dec, plain, sizeof plain) == 0);
     kdx_kdbg k;
     CHECK_OK(kdx_kdbg_from_bytes(&k, enc, sizeof enc, 0xfffff8047c600b20ull, 0xfffff8047c62a390ull,
-                                 0xfffff8047c61e200ull, "test", NULL));
+                                 0xfffff8047c61e200ull, false, "test", NULL));
     CHECK(k.was_encoded);
     CHECK_EQ(kdx_kdbg_u64(&k, KDX_KDBG_KERN_BASE), 0xfffff8047ba00000ull);
     /* Wrong known values: no key fits, a clear error. */
     memcpy(dec, enc, sizeof enc);
     CHECK(!kdx_kdbg_recover(dec, sizeof dec, 0x1111, 0x2222));
     kdx_err err;
-    CHECK(kdx_kdbg_from_bytes(&k, enc, sizeof enc, 0, 0x1111, 0x2222, "x.dmp", &err) == KDX_E_FORMAT);
+    CHECK(kdx_kdbg_from_bytes(&k, enc, sizeof enc, 0, 0x1111, 0x2222, false, "x.dmp", &err) == KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "KDBG");
 }
 
@@ -275,7 +281,7 @@ static uint8_t *sample_buf(kdx_kdw_kind kind, size_t *n)
 
 TEST(kdump_truncated_files_give_clear_errors)
 {
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         size_t n;
         uint8_t *b = sample_buf((kdx_kdw_kind)kind, &n);
         REQUIRE(b != NULL);
@@ -332,7 +338,7 @@ TEST(kdump_corrupt_headers_name_structure_and_offset)
 TEST(kdump_mutated_dumps_do_not_crash)
 {
     uint64_t seed = 0x2545f4914f6cdd1dull;
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 4; kind++) {
         size_t n;
         uint8_t *orig = sample_buf((kdx_kdw_kind)kind, &n);
         REQUIRE(orig != NULL);
@@ -483,5 +489,40 @@ TEST(kdump_bitmap_header_field_order)
     kdx_put_le64(b + 0x2030, pages);
     CHECK(open_buf(b, n, "bad.dmp", &tg, &err) == KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "bad.dmp: bitmap dump header at offset 0x2000");
+    free(b);
+}
+
+/* 32-bit without PAE: 2-level tables of 4-byte entries; its KDBG encoded,
+ * with pointers sign-extended as 32-bit kernels store them. */
+TEST(kdump_writer_x86_nonpae_complete)
+{
+    kdx_kdw *w = kdx_kdw_new(KDX_ARCH_X86, false);
+    kdx_kdw_encode_kdbg(w, 0x0123456789abcdefull, 0x1122334455667788ull, 0xffffffff80545a10ull);
+    kdx_err err;
+    REQUIRE(kdx_kdw_write_virt(w, 0x8054099eull, "\x33\xdb\x8b\x75", 4, &err) == KDX_OK);
+    uint8_t *b;
+    size_t n;
+    REQUIRE(kdx_kdw_build(w, KDX_KDW_COMPLETE, &b, &n, &err) == KDX_OK);
+    uint64_t dtb = kdx_kdw_dtb(w);
+    kdx_kdw_free(w);
+    kdx_target *tg;
+    REQUIRE(open_buf(b, n, "x86.dmp", &tg, &err) == KDX_OK);
+    CHECK_EQ(tg->paging, KDX_PAGING_X86);
+    CHECK_EQ(tg->kernel_dtb, dtb);
+    uint32_t pde = 0, pte = 0;
+    CHECK_OK(kdx_read_phys(tg, dtb + (0x8054099eull >> 22) * 4, &pde, 4, NULL, NULL));
+    CHECK_EQ(pde & 1, 1);
+    CHECK_OK(kdx_read_phys(tg, (pde & ~0xfffu) + ((0x8054099eull >> 12) & 1023) * 4, &pte, 4, NULL, NULL));
+    uint8_t got[4];
+    CHECK_OK(kdx_read_phys(tg, (pte & ~0xfffu) + 0x99e, got, 4, NULL, NULL));
+    CHECK(memcmp(got, "\x33\xdb\x8b\x75", 4) == 0);
+    if (translation_available(tg)) {
+        CHECK_OK(kdx_read_virt(tg, 0x8054099eull, got, 4, NULL, NULL));
+        CHECK(memcmp(got, "\x33\xdb\x8b\x75", 4) == 0);
+        CHECK(tg->kernel.kdbg_valid);
+        CHECK(kdx_kdump_of(tg)->kdbg.was_encoded);
+        CHECK_EQ(tg->kernel.kernel_base, 0x80400000);
+    }
+    kdx_target_close(tg);
     free(b);
 }

@@ -46,7 +46,7 @@ TEST(memcmd_ed_and_eb_read_back)
     char *out = mmfix_run(mmfix_x64_leak(), NULL, "ed fffff880`0496e3aa 3261654c; dd fffff880`0496e3aa l1");
     CHECK_STR(out, "fffff880`0496e3aa  3261654c\n");
     free(out);
-    out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`0496e3aa 4d; db fffff880`0496e3aa l4");
+    out = mmfix_run(mmfix_x64_leak(), NULL, "eb fffff880`0496e3aa 'M'; db fffff880`0496e3aa l4");
     CHECK_STR(out, "fffff880`0496e3aa  4d 65 61 6b                                      Meak\n");
     free(out);
 }
@@ -276,5 +276,36 @@ TEST(memcmd_real_dumps)
                    "Physical memory read at 4000 failed (the page lies past the end of the truncated "
                    "dump file)\n"
                    "#    2000 03 00 00 00 00 00 00 00-00 00 86 80 d3 10 02 00 ................\n");
+    free(out);
+}
+
+TEST(memcmd_pointer_targets)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1",
+                          "dpa fffff880`0496ea00 l4; dpu fffff880`0496ea08 l1; dpp fffff880`0496ea00 l1");
+    CHECK_STR(out, "fffff880`0496ea00  fffff880`0496e700 \"Hello, world\"\n"
+                   "fffff880`0496ea08  fffff880`0496e800 \"W\"\n"
+                   "fffff880`0496ea10  fffff880`0496f000\n"
+                   "fffff880`0496ea18  00000000`00000000\n"
+                   "fffff880`0496ea08  fffff880`0496e800 \"Win\"\n"
+                   "fffff880`0496ea00  fffff880`0496e700 77202c6f`6c6c6548\n");
+    free(out);
+}
+
+TEST(memcmd_string_structures)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "dS fffff880`0496eb00; ds fffff880`0496eb10");
+    CHECK_STR(out, "fffff880`0496e800  \"Win\"\n"
+                   "fffff880`0496e700  \"Hello\"\n");
+    free(out);
+}
+
+TEST(memcmd_dyd)
+{
+    char *out = mmfix_run(mmfix_x64_leak(), NULL, "dyd fffff880`0496eff8 l1");
+    CHECK_STR(out, "                   3 2          1          0\n"
+                   "                   10987654 32109876 54321098 76543210\n"
+                   "                   -------- -------- -------- --------\n"
+                   "fffff880`0496eff8  00000100 00000011 00000010 00000001  04030201\n");
     free(out);
 }

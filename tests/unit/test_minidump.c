@@ -91,6 +91,17 @@ static kdx_mdw_spec *fixture_init(fixture *f, kdx_arch a)
     return &f->sp;
 }
 
+/* Writes the spec to NAME in the test's temporary directory. */
+static bool write_tmp(const kdx_mdw_spec *spp, const char *name, char *file, size_t len,
+                      kdx_err *err)
+{
+    const char *dir = kdx_test_tmpdir();
+    if (!dir)
+        return false;
+    snprintf(file, len, "%s/%s", dir, name);
+    return kdx_minidump_write_file(spp, file, err) == KDX_OK;
+}
+
 static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
 {
     kdx_file *f;
@@ -102,11 +113,12 @@ static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx
     return tg;
 }
 
-static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
+static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full, bool thread_ex)
 {
     fixture fx;
     kdx_mdw_spec *spp = fixture_init(&fx, a);
     spp->full_memory = full;
+    spp->thread_ex = thread_ex;
     uint8_t *buf;
     size_t len;
     kdx_err err = {0};
@@ -166,6 +178,7 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
     kdx_minidump *md = kdx_minidump_of(tg);
     REQUIRE(md);
     CHECK_EQ(md->has_memory64, full);
+    CHECK_EQ(md->threads_ex, thread_ex);
     uint64_t kt, ut;
     REQUIRE(kdx_minidump_process_times(tg, &kt, &ut));
     CHECK_EQ(kt, 10000000ull);
@@ -175,17 +188,17 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full)
 
 TEST(minidump_synthetic_x64)
 {
-    check_synthetic(t, KDX_ARCH_X64, false);
+    check_synthetic(t, KDX_ARCH_X64, false, false);
 }
 
 TEST(minidump_synthetic_x86_memory64)
 {
-    check_synthetic(t, KDX_ARCH_X86, true);
+    check_synthetic(t, KDX_ARCH_X86, true, false);
 }
 
-TEST(minidump_synthetic_arm64)
+TEST(minidump_synthetic_arm64_thread_ex)
 {
-    check_synthetic(t, KDX_ARCH_ARM64, false);
+    check_synthetic(t, KDX_ARCH_ARM64, false, true);
 }
 
 TEST(minidump_exception_without_context_uses_thread)
@@ -275,12 +288,9 @@ TEST(minidump_unloaded_modules_and_handles)
     spp->nunloaded = 1;
     spp->handles = hs;
     spp->nhandles = 3;
-    const char *path = kdx_test_tmpdir();
-    REQUIRE(path);
     char file[512];
-    snprintf(file, sizeof file, "%s/handles.dmp", path);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "handles.dmp", file, sizeof file, &err));
     kdx_target *tg;
     REQUIRE(kdx_target_open(file, &tg, &err) == KDX_OK);
     CHECK_EQ(tg->nmodules, 3);
@@ -343,12 +353,9 @@ TEST(minidump_thread_times_and_runaway)
     fx.th[0].kernel_time = 460000;
     fx.th[1].create_time = dump_ft - 20000000ull;  /* 2 s */
     fx.th[1].user_time = 1250000;                  /* 125 ms */
-    const char *dir = kdx_test_tmpdir();
-    REQUIRE(dir);
     char file[512];
-    snprintf(file, sizeof file, "%s/times.dmp", dir);
     kdx_err err;
-    REQUIRE(kdx_minidump_write_file(spp, file, &err) == KDX_OK);
+    REQUIRE(write_tmp(spp, "times.dmp", file, sizeof file, &err));
     char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
@@ -357,6 +364,158 @@ TEST(minidump_thread_times_and_runaway)
     CHECK_CONTAINS(out, " Elapsed Time\n  Thread       Time\n   0:10        0 days 0:01:05.000\n"
                         "   1:20        0 days 0:00:02.000\n");
     free(out);
+}
+
+/* An exception whose thread is not in the thread list (some writers leave
+ * the crashing thread out): no '#' marker, ~# explains, thread 0 is current. */
+TEST(minidump_exception_thread_missing)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->exception_thread = 0x999;
+    char file[512];
+    kdx_err err;
+    REQUIRE(write_tmp(spp, "nothread.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "~; ~#", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, ".  0  Id: 1234.10");
+    CHECK_CONTAINS(out, "   1  Id: 1234.20");
+    CHECK_CONTAINS(out, "No event thread: the exception's thread is not in the thread list.\n");
+    free(out);
+}
+
+/* A stream listed twice is read once (modules are not doubled, nothing leaks). */
+TEST(minidump_duplicate_streams_read_once)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->has_misc = true;
+    uint8_t *buf;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
+    uint32_t n = kdx_le32(buf + 8);
+    /* The writer leaves room after its entries: repeat every entry once. */
+    REQUIRE(32 + 12 * (2 * n) <= 32 + 12 * 16);
+    memcpy(buf + 32 + 12 * n, buf + 32, 12 * n);
+    kdx_put_le32(buf + 8, 2 * n);
+    kdx_target *tg = open_buf(t, buf, len, &err);
+    free(buf);
+    REQUIRE(tg);
+    CHECK_EQ(tg->nmodules, 2);
+    CHECK_EQ(tg->ncontexts, 2);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->nstreams, 2 * n);
+    kdx_target_close(tg);
+}
+
+TEST(minidump_address_from_memory_info)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    const kdx_mdw_region regions[] = {
+        {.base = 0, .size = 0x100000, .state = 0x10000, .protect = 1},
+        {.base = 0x100000, .allocation_base = 0xf0000, .size = 0x1000, .state = 0x1000,
+         .protect = 0x104, .allocation_protect = 4, .type = 0x20000},
+        {.base = 0x400000, .allocation_base = 0x400000, .size = 0x10000, .state = 0x1000,
+         .protect = 0x20, .allocation_protect = 0x80, .type = 0x1000000}};
+    spp->regions = regions;
+    spp->nregions = 3;
+    char file[512];
+    kdx_err err;
+    REQUIRE(write_tmp(spp, "regions.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "!address 100010; !address 401000; !address 50; !address 900000; !address", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Usage:                  Stack [~0; 1234.10]\n"
+                        "Base Address:           00000000`00100000\n"
+                        "End Address:            00000000`00101000\n"
+                        "Region Size:            00000000`00001000 (  4.000 kB)\n"
+                        "State:                  00001000          MEM_COMMIT\n"
+                        "Protect:                00000104          PAGE_READWRITE | PAGE_GUARD\n"
+                        "Type:                   00020000          MEM_PRIVATE\n"
+                        "Allocation Base:        00000000`000f0000\n");
+    CHECK_CONTAINS(out, "Usage:                  Image [app; \"C:\\app\\app.exe\"]\n");
+    CHECK_CONTAINS(out, "Protect:                00000020          PAGE_EXECUTE_READ\n");
+    CHECK_CONTAINS(out, "Allocation Protect:     00000080          PAGE_EXECUTE_WRITECOPY\n");
+    CHECK_CONTAINS(out, "Usage:                  Free\n");
+    CHECK_CONTAINS(out, "00000000`00900000 is not in any region of the dump's memory region list\n");
+    CHECK_CONTAINS(out, "00000000`00400000 00000000`00410000 00000000`00010000 MEM_IMAGE    MEM_COMMIT   PAGE_EXECUTE_READ        Image [app;");
+    free(out);
+    TESTDATA(calc, "user/calc.dmp");
+    out = kdx_test_run(calc, NULL, "!address 0", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "The dump holds no memory region list");
+    free(out);
+}
+
+/* x86 TEB/PEB layouts: a synthetic 32-bit process whose TEB, PEB and
+ * process parameters are in the dump. */
+static void put_ustr32(uint8_t *page, uint32_t page_va, uint32_t at, uint32_t buf_va,
+                       const char *text)
+{
+    size_t n = strlen(text);
+    kdx_put_le16(page + at, (uint16_t)(2 * n));
+    kdx_put_le16(page + at + 2, (uint16_t)(2 * n + 2));
+    kdx_put_le32(page + at + 4, buf_va);
+    for (size_t i = 0; i < n; i++)
+        kdx_put_le16(page + (buf_va - page_va) + 2 * i, (uint8_t)text[i]);
+}
+
+TEST(minidump_x86_teb_peb_gle)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X86);
+    static uint8_t teb[0x1000], peb[0x1000];
+    const uint32_t teb_va = 0x7ffde000, peb_va = 0x7ffdf000;
+    memset(teb, 0, sizeof teb);
+    memset(peb, 0, sizeof peb);
+    kdx_put_le32(teb + 0x04, 0x130000);   /* StackBase */
+    kdx_put_le32(teb + 0x08, 0x12c000);   /* StackLimit */
+    kdx_put_le32(teb + 0x18, teb_va);     /* Self */
+    kdx_put_le32(teb + 0x20, 0x1234);     /* ClientId */
+    kdx_put_le32(teb + 0x24, 0x10);
+    kdx_put_le32(teb + 0x30, peb_va);     /* ProcessEnvironmentBlock */
+    kdx_put_le32(teb + 0x34, 5);          /* LastErrorValue */
+    kdx_put_le32(teb + 0xbf4, 0xc0000022); /* LastStatusValue */
+    peb[2] = 1;                           /* BeingDebugged */
+    kdx_put_le32(peb + 0x08, 0x400000);   /* ImageBaseAddress */
+    kdx_put_le32(peb + 0x10, peb_va + 0x100); /* ProcessParameters, in the same page */
+    kdx_put_le32(peb + 0x68, 0x70);       /* NtGlobalFlag */
+    put_ustr32(peb, peb_va, 0x100 + 0x24, peb_va + 0x400, "C:\\work\\");
+    put_ustr32(peb, peb_va, 0x100 + 0x38, peb_va + 0x500, "C:\\app\\app.exe");
+    put_ustr32(peb, peb_va, 0x100 + 0x40, peb_va + 0x600, "app.exe -x");
+    kdx_mdw_memory mem[4] = {fx.mem[0], fx.mem[1], {teb_va, teb, sizeof teb},
+                             {peb_va, peb, sizeof peb}};
+    spp->memory = mem;
+    spp->nmemory = 4;
+    fx.th[0].teb = teb_va;
+    char file[512];
+    kdx_err err;
+    REQUIRE(write_tmp(spp, "teb32.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "~0s; !teb; !gle; !peb; ~", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "TEB at 7ffde000\n    ExceptionList:        00000000\n"
+                        "    StackBase:            00130000\n    StackLimit:           0012c000\n");
+    CHECK_CONTAINS(out, "    ClientId:             00001234 . 00000010\n");
+    CHECK_CONTAINS(out, "    PEB Address:          7ffdf000\n    LastErrorValue:       5\n"
+                        "    LastStatusValue:      c0000022\n");
+    CHECK_CONTAINS(out, "LastErrorValue: (Win32) 0x5 (5) - Access was denied.\n");
+    CHECK_CONTAINS(out, "LastStatusValue: (NTSTATUS) 0xc0000022 - Access was denied.\n");
+    CHECK_CONTAINS(out, "    BeingDebugged:            Yes\n    ImageBaseAddress:         00400000\n"
+                        "    NtGlobalFlag:             70\n");
+    CHECK_CONTAINS(out, "    CurrentDirectory:  'C:\\work\\'\n");
+    CHECK_CONTAINS(out, "    ImageFile:    'C:\\app\\app.exe'\n    CommandLine:  'app.exe -x'\n");
+    CHECK_CONTAINS(out, ".  0  Id: 1234.10 Suspend: 1 Teb: 7ffde000 Unfrozen \"main\"\n");
+    free(out);
+    /* The TEB's StackBase/StackLimit win over the saved stack range. */
+    kdx_target *tg;
+    REQUIRE(kdx_target_open(file, &tg, &err) == KDX_OK);
+    kdx_thread_info ti;
+    CHECK_OK(tg->ops->get_thread_info(tg->impl, 0, &ti, &err));
+    CHECK_EQ(ti.stack_base, 0x130000);
+    CHECK_EQ(ti.stack_limit, 0x12c000);
+    kdx_target_close(tg);
 }
 
 static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)

@@ -31,6 +31,10 @@ TEST(errors_classify_and_text)
     /* Without a written explanation, the name. */
     CHECK_STR(kdx_error_text(KDX_ERRKIND_WIN32, 1234), "ERROR_PORT_UNREACHABLE");
     CHECK(kdx_error_text(KDX_ERRKIND_HRESULT, 0x87654321) == NULL);
+    /* HRESULT_FROM_NT(STATUS_ACCESS_VIOLATION) reads as the NTSTATUS. */
+    CHECK_EQ(kdx_error_classify(0xd0000005), KDX_ERRKIND_HRESULT);
+    CHECK_STR(kdx_error_text(KDX_ERRKIND_HRESULT, 0xd0000005),
+              kdx_error_text(KDX_ERRKIND_NTSTATUS, 0xc0000005));
 }
 
 TEST(cmd_error_output)

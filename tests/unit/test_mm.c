@@ -305,3 +305,20 @@ TEST(mm_no_paging_is_unsupported)
     CHECK_CONTAINS(err.msg, "no page tables");
     kdx_target_close(tg);
 }
+
+TEST(mm_transition_page_table)
+{
+    /* A PDE in transition (page table on the standby list, protection 4 puts
+     * bit 7 set) still leads to its page table, not to a 2 MB page. */
+    kdx_target *tg = mmfix_new(KDX_ARCH_X64, KDX_PAGING_X64_4, 0x1000);
+    uint64_t next = 0x10000;
+    mmfix_map_x64(tg, 0x7ff600001000ull, 0x9000, 0x867, &next);
+    kdx_xlat x;
+    CHECK_OK(kdx_mm_translate(tg, tg->dtb, 0x7ff600001234ull, &x, NULL));
+    uint64_t pde_pa = x.level[2].entry_pa, pt = x.level[2].value & ~0xfffull;
+    mmfix_put64(tg, pde_pa, pt | 0x880);
+    CHECK_OK(kdx_mm_translate(tg, tg->dtb, 0x7ff600001234ull, &x, NULL));
+    CHECK(!x.large);
+    CHECK_EQ(x.pa, 0x9234);
+    kdx_target_close(tg);
+}

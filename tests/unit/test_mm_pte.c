@@ -201,3 +201,14 @@ TEST(pte_range_form)
     CHECK_STR(out, "#  54099e 33 db 8b 75                                     3..u\n");
     free(out);
 }
+
+TEST(vtop_pfn_or_directory_base)
+{
+    /* PFN of the PAE PDPT page, then the directory base itself (low bits kept). */
+    char *out = mmfix_run(mmfix_article_pae(), NULL, "!vtop 2340 f9a10054; !vtop 23406e0 f9a10054");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "X86VtoP: Virt f9a10054, pagedir 02340000\n");
+    CHECK_CONTAINS(out, "X86VtoP: Virt f9a10054, pagedir 023406e0\n");
+    CHECK_CONTAINS(out, "translates to physical address 2010054.\n");
+    free(out);
+}

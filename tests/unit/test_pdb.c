@@ -60,6 +60,9 @@ TEST(pdb_undname_data_and_special)
               "`__local_stdio_scanf_options'::`2'::_OptionsStorage");
     check_und(t, "?x@?1??foo@bar@@QEAAXH@Z@4HA", false, "`bar::foo(int)'::`2'::x");
     check_und(t, "?x@?1??foo@@YAXX", false, NULL); /* inner symbol cut short */
+    /* Found by fuzzing: an enum code at the very end, a number without '@'. */
+    check_und(t, "??$0FK@@@QAEHEHXW", true, NULL);
+    check_und(t, "?x@@YAXY1B", true, NULL);
     check_und(t, "free", false, NULL);
     check_und(t, "?", false, NULL);
     check_und(t, "?a@", true, NULL);
@@ -100,6 +103,11 @@ TEST(pdb_rejects_non_pdb_and_corrupt_superblocks)
     CHECK_CONTAINS(err.msg, "text.pdb: not a PDB");
     CHECK(p.ops == NULL);
 
+    static const char jg[64] = "Microsoft C/C++ program database 2.00\r\n\x1aJG";
+    path = write_tmp("old.pdb", jg, sizeof jg);
+    CHECK_EQ(kdx_pdb_provider_open(path, &p, NULL, &err), KDX_E_UNSUPPORTED);
+    CHECK_CONTAINS(err.msg, "PDB 2.00");
+
     static uint8_t b[3 * 512];
     memset(b, 0, sizeof b);
     msf_header(b, 512, 1000, 64, 1);
@@ -127,4 +135,31 @@ TEST(pdb_rejects_non_pdb_and_corrupt_superblocks)
     path = write_tmp("noinfo.pdb", b, sizeof b);
     CHECK(kdx_pdb_provider_open(path, &p, NULL, &err) != KDX_OK);
     CHECK_CONTAINS(err.msg, "PDB info stream");
+}
+
+/* section:offset -> RVA through the section headers, and through OMAP when
+ * the image was reordered after linking (addresses in dropped ranges fail). */
+TEST(pdb_section_offsets_and_omap)
+{
+    kdx_pdb pdb;
+    memset(&pdb, 0, sizeof pdb);
+    uint32_t sections[2] = {0x1000, 0x5000};
+    pdb.section_rva = sections;
+    pdb.nsections = 2;
+    uint32_t rva = 0;
+    CHECK(kdx_pdb_sect_to_rva(&pdb, 1, 0x10, &rva));
+    CHECK_EQ(rva, 0x1010);
+    CHECK(kdx_pdb_sect_to_rva(&pdb, 2, 0, &rva));
+    CHECK_EQ(rva, 0x5000);
+    CHECK(!kdx_pdb_sect_to_rva(&pdb, 0, 0, &rva));
+    CHECK(!kdx_pdb_sect_to_rva(&pdb, 3, 0, &rva));
+    /* {from, to}: 0x1000.. moves to 0x8000, 0x1100.. is dropped, 0x1200.. to 0x2000. */
+    uint32_t omap[6] = {0x1000, 0x8000, 0x1100, 0, 0x1200, 0x2000};
+    pdb.omap_from_src = omap;
+    pdb.nomap = 3;
+    CHECK(kdx_pdb_sect_to_rva(&pdb, 1, 0x20, &rva));
+    CHECK_EQ(rva, 0x8020);
+    CHECK(!kdx_pdb_sect_to_rva(&pdb, 1, 0x150, &rva));
+    CHECK(kdx_pdb_sect_to_rva(&pdb, 1, 0x210, &rva));
+    CHECK_EQ(rva, 0x2010);
 }

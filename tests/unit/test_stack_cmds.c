@@ -116,6 +116,7 @@ TEST(stack_cmd_frame_and_registers)
     CHECK_CONTAINS(out, "iopl=0         nv up ei pl zr na pe nc\n");
     CHECK_CONTAINS(out, "cs=0033  ss=0000  ds=0000  es=0000  fs=0000  gs=0000             efl=00000246\n");
     CHECK_CONTAINS(out, "synth+0x1080:\n");
+    CHECK_CONTAINS(out, "NOTE: in frames above 00 only the nonvolatile registers (rip, rsp, rbx, rbp, rsi, rdi, r12-r15) are reliable");
     CHECK_STR(fx_run(&f, ".frame 9"), "Cannot find frame 0x9, previous scope unchanged\n");
     CHECK_STR(fx_run(&f, "r rax"), "rax=0000000000001234\n");
     CHECK_STR(fx_run(&f, "r eax=5; r rax, ax"), "rax=0000000000000005\nax=0005\n");
@@ -204,5 +205,45 @@ TEST(stack_cmd_u_ub_uf)
     CHECK_STR(out, "synth+0x1000 (00000001`40001000)\n"
                    "  synth+0x1012 (00000001`40001012):\n"
                    "    call to synth+0x1017 (00000001`40001017)\n");
+    fx_close(&f);
+}
+
+TEST(stack_cmd_trap_frame)
+{
+    fixture f;
+    fx_open(&f);
+    /* A KTRAP_FRAME at 0x7ff400 (Windows 10 x64 layout): rip, rsp, rbp, rax, cs, eflags. */
+    uint8_t *tf = f.w->stack + 0x400;
+    kdx_put_le64(tf + 0x30, 0xaaaa);                  /* Rax */
+    kdx_put_le64(tf + 0x158, S0 + 0x50);              /* Rbp */
+    kdx_put_le64(tf + 0x168, SYN_BASE + 0x1010);      /* Rip */
+    kdx_put_le16(tf + 0x170, 0x10);                   /* SegCs */
+    kdx_put_le32(tf + 0x178, 0x10282);                /* EFlags */
+    kdx_put_le64(tf + 0x180, S0);                     /* Rsp */
+    kdx_put_le16(tf + 0x188, 0x18);                   /* SegSs */
+    const char *out = fx_run(&f, ".trap 7ff400");
+    CHECK_CONTAINS(out, "NOTE: The trap frame does not contain all registers.\n"
+                        "Some register values may be zeroed or incorrect.\n"
+                        "rax=000000000000aaaa ");
+    CHECK_CONTAINS(out, "rip=0000000140001010 rsp=00000000007ff100 rbp=00000000007ff150\n");
+    CHECK_CONTAINS(out, "iopl=0         nv up ei ng nz na po nc\n");
+    CHECK_CONTAINS(out, "cs=0010  ss=0018 ");
+    out = fx_run(&f, "kn 1");
+    CHECK_CONTAINS(out, "00 00000000`007ff100 00000001`40001080     synth+0x1010\n");
+    CHECK_STR(fx_run(&f, ".trap; r rax"), "rax=0000000000001234\n");
+    fx_close(&f);
+}
+
+TEST(stack_cmd_r_effective_address)
+{
+    fixture f;
+    fx_open(&f);
+    syn_code(f.w, 0x1100, "488b4308");                 /* mov rax,qword ptr [rbx+8] */
+    syn_put64(f.w, S0 + 8, 0x1122334455667788ull);
+    const char *out = fx_run(&f, "r rip=140001100; r rbx=7ff100; r");
+    CHECK_CONTAINS(out, "00000001`40001100 488b4308        mov     rax,qword ptr [rbx+8] "
+                        "ds:00000000`007ff108=1122334455667788\n");
+    out = fx_run(&f, "r rbx=10; r");
+    CHECK_CONTAINS(out, "ds:00000000`00000018=????????????????\n");
     fx_close(&f);
 }

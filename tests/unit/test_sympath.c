@@ -227,3 +227,49 @@ TEST(sympath_commands_show_and_set)
     CHECK_CONTAINS(out, "Symbol search path is: srv*/c3*https://msdl.microsoft.com/download/symbols\n");
     free(out);
 }
+
+TEST(sympath_from_environment)
+{
+    const char *saved = getenv("_NT_SYMBOL_PATH"), *saved_alt = getenv("_NT_ALT_SYMBOL_PATH");
+    char *keep = saved ? kdx_strdup(saved) : NULL, *keep_alt = saved_alt ? kdx_strdup(saved_alt) : NULL;
+    setenv("_NT_SYMBOL_PATH", "srv*/envcache*http://example.invalid/", 1);
+    setenv("_NT_ALT_SYMBOL_PATH", "/alt", 1);
+    char *out = kdx_test_run(NULL, NULL, ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: /alt;srv*/envcache*http://example.invalid/\n");
+    free(out);
+    unsetenv("_NT_ALT_SYMBOL_PATH");
+    out = kdx_test_run(NULL, NULL, ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: srv*/envcache*http://example.invalid/\n");
+    free(out);
+    /* -y / .sympath replaces the environment's path. */
+    out = kdx_test_run(NULL, ".sympath /y", ".sympath", NULL);
+    CHECK_CONTAINS(out, "Symbol search path is: /y\n");
+    free(out);
+    if (keep)
+        setenv("_NT_SYMBOL_PATH", keep, 1);
+    else
+        unsetenv("_NT_SYMBOL_PATH");
+    if (keep_alt)
+        setenv("_NT_ALT_SYMBOL_PATH", keep_alt, 1);
+    free(keep);
+    free(keep_alt);
+}
+
+TEST(sympath_cache_element_copies_what_follows)
+{
+    const char *tmp = kdx_test_tmpdir();
+    char *share = kdx_asprintf("%s/share", tmp), *cache = kdx_asprintf("%s/cachedir", tmp);
+    touch(share, "e.pdb/KEY9/e.pdb", "pdb");
+    char *text = kdx_asprintf("cache*%s;%s", cache, share);
+    kdx_sympath *sp = kdx_sympath_parse(text);
+    kdx_symfind_ctx c = {.default_cache = tmp, .offline = true};
+    kdx_symfind f = {.name = "e.pdb", .key = "KEY9"};
+    char *path;
+    CHECK_OK(kdx_sympath_find(&c, sp, &f, &path, NULL));
+    CHECK_CONTAINS(path, "/cachedir/e.pdb/KEY9/e.pdb");
+    free(path);
+    kdx_sympath_free(sp);
+    free(text);
+    free(share);
+    free(cache);
+}

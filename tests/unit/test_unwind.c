@@ -287,6 +287,12 @@ TEST(unwind_x86_frame_programs)
     CHECK_EQ(r.r[KDX_X86_EBP], 0x0012ff70);
     CHECK_EQ(r.r[KDX_X86_ESP], S + 8);
     CHECK(assigned & (1u << KDX_X86_EIP));
+    /* Operators glued to the next name, as some PDB programs store them. */
+    r = c;
+    CHECK_OK(kdx_x86_eval_program(&env, "$T0 $ebp 0 + =$eip $T0 4 + ^ =$ebp $T0 ^ = $esp $T0 8 + = ", &vars, &r,
+                                  &assigned, NULL));
+    CHECK_EQ(r.r[KDX_X86_EIP], 0x00404200);
+    CHECK_EQ(r.r[KDX_X86_EBP], 0x0012ff70);
     /* Alignment and arithmetic. */
     r = c;
     CHECK_OK(kdx_x86_eval_program(&env, "$ebx 1234 8 @ = $esi 7 3 % 10 * =", &vars, &r, &assigned, NULL));
@@ -300,4 +306,126 @@ TEST(unwind_x86_frame_programs)
     CHECK_EQ(kdx_x86_eval_program(&env, "$eip 1 0 / =", &vars, &r, &assigned, &err), KDX_E_FORMAT);
     CHECK_EQ(kdx_x86_eval_program(&env, "$eip 0x5000 ^ =", &vars, &r, &assigned, &err), KDX_E_MEM_MISSING);
     world_free(w);
+}
+
+/* ---- ARM64 ---- */
+
+static kdx_runtime_function arm64_fn;
+
+static kdx_status arm64_lookup(void *ud, uint32_t rva, kdx_runtime_function *out, kdx_err *err)
+{
+    (void)ud;
+    if (rva < arm64_fn.begin_rva || rva >= arm64_fn.end_rva)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "no entry");
+    *out = arm64_fn;
+    return KDX_OK;
+}
+
+static kdx_status arm64_find(void *ud, uint64_t addr, kdx_unwind_image *out, kdx_err *err)
+{
+    kdx_status st = syn_find_image(ud, addr, out, err);
+    out->lookup = arm64_lookup;
+    return st;
+}
+
+static kdx_context arm64_ctx(uint64_t pc, uint64_t sp, uint64_t fp)
+{
+    kdx_context c = {.arch = KDX_ARCH_ARM64};
+    for (int i = 0; i < KDX_ARM64_NREGS; i++)
+        kdx_ctx_set(&c, i, 0);
+    kdx_ctx_set(&c, KDX_ARM64_PC, pc);
+    kdx_ctx_set(&c, KDX_ARM64_SP, sp);
+    kdx_ctx_set(&c, KDX_ARM64_FP, fp);
+    kdx_ctx_set(&c, KDX_ARM64_LR, 0x1111);
+    return c;
+}
+
+TEST(unwind_arm64_packed_chained_frame)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    env.find_image = arm64_find;
+    uint64_t S = SYN_STACK + 0x100;
+    /* Flag 1, 16 instructions, RegI 2, CR 3 (fp/lr chained), FrameSize 4 (64 bytes). */
+    uint32_t word = 1u | (0x10u << 2) | (2u << 16) | (3u << 21) | (4u << 23);
+    arm64_fn = (kdx_runtime_function){.begin_rva = 0x2000, .end_rva = 0x2040, .unwind_rva = word, .packed = true, .flag = 1};
+    syn_put64(w, S, 0xf00d);            /* caller fp */
+    syn_put64(w, S + 8, SYN_BASE + 0x1010); /* lr */
+    syn_put64(w, S + 48, 0x1919);       /* x19 */
+    syn_put64(w, S + 56, 0x2020);       /* x20 */
+    kdx_context c = arm64_ctx(SYN_BASE + 0x2020, S, S);
+    kdx_unwind_step st;
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_PC], SYN_BASE + 0x1010);
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 64);
+    CHECK_EQ(st.caller.r[KDX_ARM64_FP], 0xf00d);
+    CHECK_EQ(st.caller.r[19], 0x1919);
+    CHECK_EQ(st.caller.r[20], 0x2020);
+    world_free(w);
+}
+
+TEST(unwind_arm64_xdata_body_prolog_epilog)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    env.find_image = arm64_find;
+    uint64_t S = SYN_STACK + 0x100;
+    /* .xdata at 0x3900: 16 instructions, E=1 (epilog uses codes from index 0), 1 code word:
+     * save_fplr_x #16 (0x81), save_r19r20_x #32 (0x24), end (0xe4). */
+    uint32_t hdr = 0x10u | (1u << 21) | (0u << 22) | (1u << 27);
+    kdx_put_le32(w->image + 0x3900, hdr);
+    memcpy(w->image + 0x3904, "\x81\x24\xe4\xe4", 4);
+    arm64_fn = (kdx_runtime_function){.begin_rva = 0x2000, .end_rva = 0x2040, .unwind_rva = 0x3900};
+    syn_put64(w, S, 0xf00d);
+    syn_put64(w, S + 8, SYN_BASE + 0x1020);
+    syn_put64(w, S + 16, 0x1919);
+    syn_put64(w, S + 24, 0x2020);
+    kdx_unwind_step st;
+    /* Body: both saves undone. */
+    kdx_context c = arm64_ctx(SYN_BASE + 0x2010, S, S);
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_PC], SYN_BASE + 0x1020);
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 48);
+    CHECK_EQ(st.caller.r[19], 0x1919);
+    /* Prolog after its first instruction (stp x19,x20,[sp,#-32]!): only that is undone; lr still holds the return. */
+    c = arm64_ctx(SYN_BASE + 0x2004, S + 16, 0);
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 48);
+    CHECK_EQ(st.caller.r[KDX_ARM64_PC], 0x1111);
+    CHECK_EQ(st.caller.r[20], 0x2020);
+    /* Epilog (ldp fp,lr at 0x2034, ldp x19,x20 at 0x2038, ret): after ldp fp,lr only x19/x20 remain. */
+    c = arm64_ctx(SYN_BASE + 0x2038, S + 16, 0);
+    kdx_ctx_set(&c, KDX_ARM64_LR, SYN_BASE + 0x1030);
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 48);
+    CHECK_EQ(st.caller.r[KDX_ARM64_PC], SYN_BASE + 0x1030);
+    /* At the ret nothing is left to undo. */
+    c = arm64_ctx(SYN_BASE + 0x203c, S + 48, 0);
+    kdx_ctx_set(&c, KDX_ARM64_LR, SYN_BASE + 0x1030);
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 48);
+    /* A code stream without an end code is an error. */
+    memcpy(w->image + 0x3904, "\x81\x24\x24\x24", 4);
+    c = arm64_ctx(SYN_BASE + 0x2010, S, S);
+    kdx_err err = {0};
+    CHECK_EQ(kdx_arm64_unwind(&env, &c, &st, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "without an end code");
+    world_free(w);
+}
+
+TEST(unwind_info_version2_epilog_codes)
+{
+    /* amdppm!WriteIoMemRawEx: v2, prolog 4, two UWOP_EPILOG slots, then alloc 0x28. */
+    const uint8_t b[] = {0x02, 0x04, 0x03, 0x00, 0x01, 0x06, 0x02, 0x06, 0x04, 0x42, 0x00, 0x00};
+    kdx_x64_unwind_info ui;
+    CHECK_OK(kdx_x64_unwind_info_parse(b, sizeof b, NULL, &ui, NULL));
+    CHECK_EQ(ui.version, 2);
+    CHECK_EQ(ui.size, 0xa);
+    kdx_x64_unwind_code c;
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 0, &c, NULL));
+    CHECK(c.op == KDX_UWOP_EPILOG && c.nslots == 1);
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 1, &c, NULL));
+    CHECK(c.op == KDX_UWOP_EPILOG && c.operand == 2);
+    CHECK_OK(kdx_x64_unwind_code_at(&ui, 2, &c, NULL));
+    CHECK(c.op == KDX_UWOP_ALLOC_SMALL && c.operand == 0x28);
 }
