@@ -38,7 +38,7 @@ fi
 
 tmp=$(mktemp -d /tmp/kdx-bench-kdump.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Isrc -I. bench/gen_bigdump.c "$BUILD/libkdx.a" \
+${CC:-cc} -O2 -std=c11 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -Isrc -I. bench/gen_bigdump.c "$BUILD/libkdx.a" \
     $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread \
     -o "$tmp/gen_bigdump"
 GEN=$tmp/gen_bigdump
