@@ -37,7 +37,8 @@ if [ "$avail_mb" -lt "$need_mb" ] || { [ "$mem_mb" -gt 0 ] && [ "$mem_mb" -lt $(
 fi
 
 tmp=$(mktemp -d /tmp/kdx-bench-kdump.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; exit 130' INT TERM
 ${CC:-cc} -O2 -std=c11 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -Isrc -I. bench/gen_bigdump.c "$BUILD/libkdx.a" \
     $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread \
     -o "$tmp/gen_bigdump"
