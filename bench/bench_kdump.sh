@@ -29,8 +29,8 @@ need_mb=$((BITMAP_MB + COMPLETE_MB + 512))
 if [ "$avail_mb" -lt "$need_mb" ] || { [ "$mem_mb" -gt 0 ] && [ "$mem_mb" -lt $((COMPLETE_MB * 2)) ]; }; then
     room=$avail_mb
     [ "$mem_mb" -gt 0 ] && [ "$mem_mb" -lt "$room" ] && room=$mem_mb
-    BITMAP_MB=$((room / 6))
-    COMPLETE_MB=$((room / 4))
+    [ "$BITMAP_MB" -le $((room / 6)) ] || BITMAP_MB=$((room / 6))
+    [ "$COMPLETE_MB" -le $((room / 4)) ] || COMPLETE_MB=$((room / 4))
     [ "$BITMAP_MB" -ge 64 ] || { echo "bench_kdump: only ${avail_mb} MB free in /tmp and ${mem_mb} MB of memory; skipped"; exit 0; }
     echo "bench_kdump: /tmp has ${avail_mb} MB free, ${mem_mb} MB of memory available:" \
          "scaled down to ${BITMAP_MB} MB present in the bitmap dump and a ${COMPLETE_MB} MB complete dump"
