@@ -8,7 +8,8 @@
  *
  * The dumps come from the project's dump writer (src/dump/kdump_writer.h): an
  * x64 Windows 10 19041 system with 2 processors whose DATA_MB of data are
- * mapped at DATA_VA. Data pages hold 7-bit pseudo-random bytes (one page in
+ * mapped at DATA_VA; a bitmap dump also holds one page in every 2 MB of its
+ * span (16 MB for 8 GB), not mapped. Data pages hold 7-bit pseudo-random bytes (one page in
  * four zero), so the benchmark's pattern 0xdeadbeef (bytes >= 0x80) occurs
  * nowhere: every search reads the whole range. */
 #include <stdio.h>
@@ -74,6 +75,10 @@ static int generate(kdx_kdw_kind kind, const char *path, uint64_t span_mb, uint6
     kdx_kdw_set_context(w, 0, &c, 0, 0);
     if (kdx_kdw_map(w, 0xfffff8047f000000ull, 0x1000, &err) != KDX_OK)
         return fail("map the stack", &err);
+    /* Bitmap dumps: one present page in every 2 MB of the span, written
+     * before the data so the data's frames are not all contiguous. */
+    for (uint64_t pfn = 0x207; kind == KDX_KDW_BITMAP && pfn < span_mb * 256; pfn += 512)
+        kdx_kdw_write_phys(w, pfn * PAGE, "scattered", 10);
     uint64_t pages = data_mb * (1024 * 1024 / PAGE);
     uint8_t *buf = malloc(PAGE);
     if (!buf) {
