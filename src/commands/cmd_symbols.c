@@ -231,6 +231,15 @@ static bool image_is_repro(kdx_session *s, kdx_module *m)
     return false;
 }
 
+/* A PE TimeDateStamp as a date (UTC): "Sat Feb 20 17:38:22 2021". */
+static void format_time(uint32_t ts, char *buf, size_t len)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
+}
+
 static void print_timestamp(kdx_session *s, kdx_module *m)
 {
     if (!m->timestamp) {
@@ -243,40 +252,53 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
                      "timestamp)\n", m->timestamp);
         return;
     }
-    time_t t = (time_t)m->timestamp;
-    struct tm tm;
     char when[64];
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+    format_time(m->timestamp, when, sizeof when);
     kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
 }
 
 static void print_module_verbose(kdx_session *s, kdx_module *m)
 {
-    if (m->symstatus != KDX_SYMSTATUS_DEFERRED && m->symstatus != KDX_SYMSTATUS_NONE &&
-        m->image_name)
-        kdx_print(s, "    Loaded symbol image file: %s\n", kdx_basename(m->image_name));
+    struct kdx_pe *image = kdx_sym_module_image_loaded(s, m);
     const char *img_file = kdx_sym_module_image_file(s, m);
-    if (m->image_path)
-        kdx_print(s, "    Image path: %s\n", m->image_path);
-    else if (img_file)
-        kdx_print(s, "    Image path: %s\n", img_file);
-    if (m->image_name)
-        kdx_print(s, "    Image name: %s\n", kdx_basename(m->image_name));
+    const char *image_name = m->image_name ? kdx_basename(m->image_name) : m->name;
+    if (image)
+        kdx_print(s, "    Loaded symbol image file: %s\n", image_name);
+    if (img_file)
+        kdx_print(s, "    Mapped memory image file: %s\n", img_file);
+    kdx_print(s, "    Image path: %s\n", m->image_path ? m->image_path : image_name);
+    kdx_print(s, "    Image name: %s\n", image_name);
     print_timestamp(s, m);
     kdx_print(s, "    CheckSum:         %08X\n", m->checksum);
     kdx_print(s, "    ImageSize:        %08llX\n", (unsigned long long)m->size);
+    if (m->file_version_ms || m->file_version_ls)
+        kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
+                  m->file_version_ms & 0xffff, m->file_version_ls >> 16,
+                  m->file_version_ls & 0xffff);
+    /* The language/code-page pairs WinDbg tries in the version resource. */
+    kdx_print(s, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
+    kdx_print(s, "    Information from resource tables:\n");
+    /* kdx's own additions: the CodeView identity and how symbols were chosen. */
     if (m->has_pdb_id && m->pdb_name) {
         char g[33];
         kdx_guid_format(m->pdb_guid, g);
         kdx_print(s, "    PDB:              %s  GUID %s  age %u\n", m->pdb_name, g, m->pdb_age);
     }
-    if (m->file_version_ms || m->file_version_ls)
-        kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
-                  m->file_version_ms & 0xffff, m->file_version_ls >> 16,
-                  m->file_version_ls & 0xffff);
     if (m->symbol_note)
         kdx_print(s, "    Symbol note:      %s\n", m->symbol_note);
+}
+
+/* WinDbg's symbol-status abbreviation column: T when the image (and so its
+ * timestamp) could not be checked, C when its checksum is missing. */
+static char status_abbrev(kdx_session *s, kdx_module *m)
+{
+    kdx_target_kind k = s->target->kind;
+    if (m->symstatus == KDX_SYMSTATUS_DEFERRED ||
+        (k != KDX_TARGET_KERNEL_DUMP && k != KDX_TARGET_USER_DUMP && k != KDX_TARGET_IMAGE))
+        return ' ';
+    if (!m->timestamp || kdx_sym_module_image_missing(s, m))
+        return 'T';
+    return m->checksum ? ' ' : 'C';
 }
 
 static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
@@ -286,8 +308,8 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         kdx_print(s, "%s\n", m->name);
         return;
     }
-    kdx_print(s, "%s %s   %-10s %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
-              m->name, status_text(m), m->symbol_file ? m->symbol_file : "");
+    kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
+              m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
     if (o->verbose)
         print_module_verbose(s, m);
 }
@@ -615,13 +637,9 @@ static int cmd_lmi(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "%15s: %u (%s)\n", "Machine Type", in->machine, machine_name(in->machine));
     }
     char when[64] = "";
-    if (m->timestamp) {
-        time_t tt = (time_t)m->timestamp;
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(when, sizeof when, " %a %b %e %H:%M:%S %Y", &tm);
-    }
-    kdx_print(s, "%15s: %x%s\n", "Time Stamp", m->timestamp, when);
+    if (m->timestamp)
+        format_time(m->timestamp, when, sizeof when);
+    kdx_print(s, "%15s: %x%s%s\n", "Time Stamp", m->timestamp, *when ? " " : "", when);
     kdx_print(s, "%15s: %llx\n", "Size", (unsigned long long)m->size);
     kdx_print(s, "%15s: %x\n", "CheckSum", m->checksum);
     if (pe) {
@@ -780,6 +798,7 @@ typedef struct dt_ctx {
     bool has_addr;
     int name_width;
     int printed;            /* field lines printed */
+    bool prefix_match;      /* -y: filters match field names by prefix */
     bool read_failed;       /* a field could not be read: "Memory read error ADDR" at the end */
     uint64_t fail_addr;
 } dt_ctx;
@@ -981,6 +1000,13 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
             return;
         }
         kdx_print(s, "0x%s %s", ptr(s, a, v), tn);
+        if (pt && pt->kind == KDX_TYPE_FUNCTION) {
+            /* Code pointers also name their target: "  nt!IopInvalidDeviceRequest+0". */
+            kdx_symhit h;
+            if (kdx_sym_from_addr(s, v, &h) == KDX_OK && h.name)
+                kdx_print(s, "  %s!%s+%s", h.module->name, h.name,
+                          hex(a, h.displacement));
+        }
         return;
     case KDX_TYPE_ENUM: {
         uint32_t n;
@@ -1057,6 +1083,12 @@ static void dt_field_body(dt_ctx *c, const kdx_type *ft, uint64_t addr, bool exp
                 kdx_print(s, "%s [ 0x%s - 0x%s ]", tn, ptr(s, a, v[0]), ptr(s, a2, v[1]));
                 return;
             }
+        }
+        uint8_t q[8];
+        if (!expanding && (is_named(b, "_LARGE_INTEGER") || is_named(b, "_ULARGE_INTEGER")) &&
+            read_bytes(c, addr, q, 8)) {
+            kdx_print(s, "%s 0x%llx", tn, (unsigned long long)kdx_le64(q));
+            return;
         }
         if (!expanding && (is_named(b, "_UNICODE_STRING") || is_named(b, "_STRING") ||
                            is_named(b, "_ANSI_STRING"))) {
@@ -1153,7 +1185,9 @@ static void dt_record(dt_ctx *c, const kdx_type *rec, uint64_t addr, int depth, 
         }
         for (size_t k = 0; k < nfilt; k++) {
             size_t len = component_len(filt[k]);
-            if (component_matches(filt[k], len, name)) {
+            bool last = !filt[k][len];
+            if (component_matches(filt[k], len, name) ||
+                (c->prefix_match && last && kdx_strncasecmp(filt[k], name, len) == 0)) {
                 dt_field(c, &f[i], addr, depth, filt[k][len] ? filt[k] + len : NULL, true);
                 break;
             }
@@ -1245,12 +1279,56 @@ static bool data_symbol_type(kdx_session *s, const char *name, const kdx_type **
     return true;
 }
 
+/* dt TYPE -l Field.Flink ADDR: the structure at ADDR, then every one its
+ * list links lead to, until the list comes back to ADDR. */
+static int dt_list(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *field,
+                   const char **filt, size_t nfilt)
+{
+    kdx_session *s = c->s;
+    uint64_t link_off, entry_off = 0;
+    const kdx_type *lt;
+    kdx_err err = {0};
+    if (!c->has_addr || !rec || !kdx_type_is_record(rec))
+        return kdx_cmd_syntax_error(s, "dt", field);
+    if (kdx_type_field_path(rec, field, &link_off, &lt, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    lt = kdx_type_strip(lt);
+    if (!lt || lt->kind != KDX_TYPE_POINTER) {
+        kdx_print(s, "%s is not a pointer field.\n", field);
+        return 1;
+    }
+    /* Links point at the list entry holding them ("Links" for "Links.Flink"). */
+    const char *dot = strrchr(field, '.');
+    if (dot) {
+        char *parent = kdx_strndup(field, (size_t)(dot - field));
+        const kdx_type *pt;
+        if (kdx_type_field_path(rec, parent, &entry_off, &pt, NULL) != KDX_OK)
+            entry_off = link_off;
+        free(parent);
+    }
+    uint64_t cur = addr;
+    for (int n = 0; n < 100000; n++) {
+        char a[24];
+        kdx_print(s, "%s at 0x%s\n", field, ptr(s, a, cur));
+        dt_record(c, rec, cur, 0, filt, nfilt);
+        uint8_t buf[8] = {0};
+        if (kdx_read_virt(s->target, cur + link_off, buf, (size_t)lt->size, NULL, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        uint64_t next = kdx_type_extract(lt, buf);
+        if (!next || next - entry_off == addr)
+            return 0;
+        cur = next - entry_off;
+    }
+    return 0;
+}
+
 static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
     dt_ctx c = {.s = s, .name_width = 16};
     bool listed = false;
+    const char *list_field = NULL;
     KDX_VEC(char *) toks = {0};
     const char *p = args;
     while (*(p = kdx_skip_ws(p))) {
@@ -1279,6 +1357,11 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
                     c.verbose = true;
                 } else if (*q == 'b') {
                     c.max_depth = 9; /* blocks expanded to any depth */
+                } else if (*q == 'y') {
+                    c.prefix_match = true;
+                } else if (*q == 'l' && i + 1 < toks.len) {
+                    list_field = toks.items[++i];
+                    break;
                 } else if (!strchr("ei", *q)) {
                     rc = kdx_cmd_syntax_error(s, cmd, t);
                     break;
@@ -1324,7 +1407,9 @@ static int cmd_dt(kdx_session *s, const char *cmd, const char *args)
             dt_verbose_name(ty, vn, sizeof vn);
             kdx_print(s, "%s\n", vn);
         }
-        if (b && kdx_type_is_record(b)) {
+        if (list_field) {
+            rc = dt_list(&c, b, addr, list_field, filters.items, filters.len);
+        } else if (b && kdx_type_is_record(b)) {
             dt_record(&c, b, addr, 0, filters.items, filters.len);
             if (filters.len && !c.printed)
                 kdx_print(s, "Cannot find specified field members.\n");

@@ -289,6 +289,12 @@ kdx_status kdx_sym_module_image(kdx_session *s, kdx_module *m, struct kdx_pe **o
     return rc;
 }
 
+bool kdx_sym_module_image_missing(kdx_session *s, kdx_module *m)
+{
+    modstate *st = state_of(s, m);
+    return st->image_tried && !st->image;
+}
+
 struct kdx_pe *kdx_sym_module_image_loaded(kdx_session *s, kdx_module *m)
 {
     return state_of(s, m)->image;
@@ -496,9 +502,15 @@ static int try_kernel_candidate(void *ud, const char *path)
     }
     char *reason = kdx_sb_take(&why);
     if (agree >= 2 && !disagree) {
+        char ident[64] = "";
+        if (id.has_guid) {
+            char g[33];
+            kdx_guid_format(id.guid, g);
+            snprintf(ident, sizeof ident, " (GUID %s, age %u)", g, id.age);
+        }
         attach(km->m, prov, path);
         set_str(&km->m->symbol_note,
-                kdx_asprintf("%s matches this dump: %s", path, reason ? reason : ""));
+                kdx_asprintf("%s%s matches this dump: %s", path, ident, reason ? reason : ""));
         km->done = true;
         free(reason);
         return 1;

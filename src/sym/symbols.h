@@ -89,6 +89,8 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
 const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_module **where,
                                      kdx_err *err);
 
+/* True when m's image was looked for and not found (WinDbg's "T" status). */
+bool kdx_sym_module_image_missing(kdx_session *s, kdx_module *m);
 /* m's image if an earlier lookup already found it (never searches), else NULL. */
 struct kdx_pe *kdx_sym_module_image_loaded(kdx_session *s, kdx_module *m);
 /* Path of the image file used for m when it came from disk, else NULL. */

@@ -304,14 +304,18 @@ static char *find_in_dir(kdx_symfind_ctx *c, const char *dir, const kdx_symfind 
 {
     if (!dir || !is_dir(dir))
         return NULL;
-    char *cands[8];
+    char *cands[10];
     size_t n = 0;
     cands[n++] = join_ci(dir, f->name);
     cands[n++] = f->key ? join3_ci(dir, f->name, f->key, f->name) : NULL;
     if (f->isf_key) {
+        /* Volatility's layout, also under the "windows" folder of its symbols directory. */
         char *a = kdx_asprintf("%s.json.xz", f->isf_key), *b = kdx_asprintf("%s.json", f->isf_key);
         cands[n++] = join3_ci(dir, f->name, a, NULL);
         cands[n++] = join3_ci(dir, f->name, b, NULL);
+        char *win = join_ci(dir, "windows");
+        cands[n++] = win ? join3_ci(win, f->name, a, NULL) : NULL;
+        free(win);
         free(a);
         free(b);
     }
@@ -419,9 +423,21 @@ void kdx_symfind_ctx_clear(kdx_symfind_ctx *c)
     c->nfailed = c->ndead = 0;
 }
 
+/* "C:\\symbols" or "\\\\server\\share": a store only Windows can reach. */
+static bool is_windows_path(const char *t)
+{
+    return (isalpha((unsigned char)t[0]) && t[1] == ':' && (t[2] == '\\' || t[2] == '/')) ||
+           (t[0] == '\\' && t[1] == '\\');
+}
+
+/* The directory or URL a tier stands for. A Windows path (a _NT_SYMBOL_PATH
+ * shared with Windows machines) stands for the default cache here rather than
+ * a directory named "C:\\symbols" created in the current directory. */
 static const char *resolve_tier(const char *tier, const char *cache, const kdx_symfind_ctx *c)
 {
-    return tier ? tier : cache ? cache : c->default_cache;
+    if (tier && !is_windows_path(tier))
+        return tier;
+    return cache ? cache : c->default_cache;
 }
 
 static void note_result(kdx_symfind_ctx *c, kdx_symsrv_req *r, const char *fail_key)
@@ -642,13 +658,18 @@ void kdx_sympath_candidates(const kdx_sympath *sp, const char *default_cache, co
             const char *dir = el->tiers[j] ? el->tiers[j] : default_cache;
             if (kdx_sympath_is_url(dir) || !is_dir(dir))
                 continue;
-            char *flat = join_ci(dir, name);
+            char *win = join_ci(dir, "windows");
+            const char *roots[2] = {dir, win};
             int stop = 0;
-            if (flat && is_file(flat))
-                stop = cb(ud, flat);
-            else if (flat && is_dir(flat))
-                stop = scan_name_dir(flat, cb, ud);
-            free(flat);
+            for (size_t r = 0; r < 2 && !stop; r++) {
+                char *flat = roots[r] ? join_ci(roots[r], name) : NULL;
+                if (flat && is_file(flat))
+                    stop = cb(ud, flat);
+                else if (flat && is_dir(flat))
+                    stop = scan_name_dir(flat, cb, ud);
+                free(flat);
+            }
+            free(win);
             if (stop)
                 return;
         }

@@ -135,7 +135,13 @@ void kdx_type_dt_name(const kdx_type *t, char *buf, size_t len)
         snprintf(buf, len, "Pos %u, %u Bit%s", t->bit_pos, t->bit_len, t->bit_len == 1 ? "" : "s");
         break;
     case KDX_TYPE_FUNCTION:
-        snprintf(buf, len, "<function>");
+        /* dt shows a function by its return type: "Ptr64     long". */
+        if (t->target) {
+            kdx_type_c_name(t->target, inner, sizeof inner);
+            snprintf(buf, len, "    %s", inner);
+        } else {
+            snprintf(buf, len, "<function>");
+        }
         break;
     case KDX_TYPE_TYPEDEF:
         kdx_type_dt_name(t->target, buf, len);

@@ -64,10 +64,15 @@ static kdx_session *open_session(const char *isf, FILE *out, kdx_err *err)
     b[0x400] = 4;                                     /* a counted string whose buffer is missing */
     b[0x402] = 4;
     put64(b + 0x408, 0xfffff80012340000ull);
+    for (int i = 0; i < 3; i++) {                     /* a circular list of three entries */
+        put64(b + 0x1000 + 0x10 * i, MEM_BASE + 0x1000 + 0x10 * ((i + 1) % 3));
+        put64(b + 0x1008 + 0x10 * i, MEM_BASE + 0x1000 + 0x10 * ((i + 2) % 3));
+    }
     kdx_target *t = kdx_target_new(KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64, "memory");
     t->ops = &mem_ops;
     t->impl = mt;
-    kdx_module *m = kdx_module_new("nt", MEM_BASE, MEM_SIZE);
+    put64(b + 0x2058, MEM_BASE + 0x3f5a80);           /* _DRIVER_OBJECT.DriverInit -> KeBugCheckEx */
+    kdx_module *m = kdx_module_new("nt", MEM_BASE, 0x1000000);
     m->image_name = kdx_strdup("ntoskrnl.exe");
     m->symbols = prov;
     m->symstatus = KDX_SYMSTATUS_ISF;
@@ -93,7 +98,10 @@ TEST(dt_real_values_on_isf_types)
                    "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000100; "
                    "dt nt!_OBJECT_NAME_INFORMATION fffff800`00000400; "
                    "dt nt!_LIST_ENTRY fffff800`00002ff8; "
-                   "dt -v nt!_MMPTE_HARDWARE; dt -b nt!_MMPTE");
+                   "dt -v nt!_MMPTE_HARDWARE; dt -b nt!_MMPTE; "
+                   "dt nt!_LIST_ENTRY -l Flink fffff800`00001000 -y Bl; "
+                   "dt nt!_KTIMER fffff7ff`ffffffe8 DueTime; "
+                   "dt nt!_DRIVER_OBJECT fffff800`00002000 DriverInit");
     kdx_session_free(s);
     fclose(out);
     CHECK_CONTAINS(buf, "   +0x000 Valid            : 0y1\n"
@@ -118,6 +126,14 @@ TEST(dt_real_values_on_isf_types)
     CHECK_CONTAINS(buf, "struct _MMPTE_HARDWARE, 18 elements, 0x8 bytes\n"
                         "   +0x000 Valid            : Bitfield Pos 0, 1 Bit\n");
     CHECK_CONTAINS(buf, "   +0x000 PageFrameNumber  : Bitfield Pos 12, 36 Bits\n");
+    CHECK_CONTAINS(buf, "Flink at 0xfffff800`00001000\n   +0x008 Blink : 0xfffff800`00001020 _LIST_ENTRY\n"
+                        "Flink at 0xfffff800`00001010\n   +0x008 Blink : 0xfffff800`00001000 _LIST_ENTRY\n"
+                        "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\n");
+    CHECK(!strstr(buf, "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\nFlink at"));
+    /* Large integers as their 64-bit value (the PTE's bytes read as one). */
+    CHECK_CONTAINS(buf, "   +0x018 DueTime : _ULARGE_INTEGER 0x102d963\n");
+    CHECK_CONTAINS(buf, "   +0x058 DriverInit : 0xfffff800`003f5a80 ");
+    CHECK_CONTAINS(buf, "  nt!KeBugCheckEx+0\n");
     /* -b expands the union and its members. */
     CHECK_CONTAINS(buf, "   +0x000 u                : <unnamed-tag>\n"
                         "      +0x000 Hard             : _MMPTE_HARDWARE\n"

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "expr/expr.h"
+#include "sym/symbols.h"
 #include "sym/symsrv.h"
 #include "tests/realdata/http_server.h"
 #include "tests/test.h"
@@ -52,8 +54,8 @@ TEST(sym_real_triage_over_http_with_isf)
     CHECK_CONTAINS(out, "   +0x000 PageFrameNumber  : Pos 12, 36 Bits\n");
     CHECK_CONTAINS(out, "   +0x000 NoExecute        : Pos 63, 1 Bit\n");
     /* The kernel was matched by the dump's addresses, and says so. */
-    CHECK_CONTAINS(out, "5278AFF86C341677D7D7835C85B7B844-1.json.xz matches this dump: "
-                        "PsLoadedModuleList at nt+c2a390 = the file's c2a390");
+    CHECK_CONTAINS(out, "5278AFF86C341677D7D7835C85B7B844-1.json.xz (GUID 5278AFF86C341677D7D7835C85B7B844, "
+                        "age 1) matches this dump: PsLoadedModuleList at nt+c2a390 = the file's c2a390");
     /* The cache holds what was downloaded: the image (for its CodeView record) and the PDB. */
     CHECK(exists(cache, "amdppm.sys/c9c030003b000/amdppm.sys"));
     CHECK(exists(cache, "amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb"));
@@ -75,7 +77,7 @@ TEST(sym_real_basic32_compressed_pdb_over_http)
     char *out = run(dll, sp, "lm; .reload /f; lmvm basic32");
     REQUIRE(out);
     CHECK_CONTAINS(out, "10000000 1006c000   basic32    (deferred)");
-    CHECK_CONTAINS(out, "10000000 1006c000   basic32    (private pdb symbols)  ");
+    CHECK_CONTAINS(out, "10000000 1006c000   basic32  C (private pdb symbols)  ");
     CHECK_CONTAINS(out, "/b32cache/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb");
     CHECK(exists(cache, "basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb"));
     char *pdb = kdx_asprintf("%s/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pdb", cache);
@@ -86,11 +88,11 @@ TEST(sym_real_basic32_compressed_pdb_over_http)
     /* A second session finds it in the cache; /o downloads it again. */
     int before = kdx_http_server_requests(srv);
     out = run(dll, sp, ".reload /f; lm m basic32");
-    CHECK_CONTAINS(out, "basic32    (private pdb symbols)");
+    CHECK_CONTAINS(out, "basic32  C (private pdb symbols)");
     CHECK_EQ(kdx_http_server_requests(srv), before);
     free(out);
     out = run(dll, sp, ".reload /o basic32; lm m basic32");
-    CHECK_CONTAINS(out, "basic32    (private pdb symbols)");
+    CHECK_CONTAINS(out, "basic32  C (private pdb symbols)");
     CHECK(kdx_http_server_requests(srv) > before);
     free(out);
     kdx_http_server_stop(srv);
@@ -119,7 +121,7 @@ TEST(sym_real_stopped_server_fails_clearly)
         n++;
     CHECK_EQ(n, 1);
     CHECK_CONTAINS(out, "*** ERROR: Module load completed but symbols could not be loaded for amdppm.sys");
-    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    CHECK_CONTAINS(out, "amdppm   T (no symbols)");
     CHECK_CONTAINS(out, "(fffff804`8b580000)   amdppm+0x334c");
     free(out);
     free(sp);
@@ -249,7 +251,7 @@ TEST(sym_real_image_path_and_flat_pdb)
     out = kdx_test_run(dumpdup, NULL, "ln fffff8048b58334c; lm m amdppm", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "*** WARNING: Unable to verify timestamp for amdppm.sys");
-    CHECK_CONTAINS(out, "amdppm     (no symbols)");
+    CHECK_CONTAINS(out, "amdppm   T (no symbols)");
     free(out);
     if (keep)
         setenv("_NT_SYMBOL_PATH", keep, 1);
@@ -300,5 +302,45 @@ TEST(sym_real_cli_dash_y_with_server)
     free(cmd);
     free(cache);
     free(storedup);
+    free(dumpdup);
+}
+
+/* Typed reads by field name, the way kernel code in kdx reads structures. */
+TEST(sym_real_read_field_and_offsets)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    TESTDATA(isf, "isf");
+    FILE *null = fopen("/dev/null", "w");
+    kdx_session *s = kdx_session_new(null);
+    kdx_sym_set_path(s, isf, false);
+    kdx_err err = {0};
+    REQUIRE(kdx_session_open(s, dumpdup, &err) == KDX_OK);
+    uint64_t thread = 0, v = 0, off = 0;
+    REQUIRE(kdx_expr_eval_all(s, "@$thread", &thread, &err) == KDX_OK);
+    CHECK_OK(kdx_read_field(s, "nt!_KTHREAD", thread, "ApcState.Process", &v, &err));
+    CHECK_EQ(v, 0xffffc08bdce94180ull);
+    CHECK_OK(kdx_field_offset(s, "nt!_KTHREAD", "ApcState.Process", &off, &err));
+    CHECK_EQ(off, 0x98 + 0x20);
+    CHECK_OK(kdx_field_offset(s, "_EPROCESS", "ImageFileName", &off, &err));
+    CHECK_EQ(off, 0x5a8);
+    /* A bit field: _KPROCESS.AutoAlignment (bit 0 of ProcessFlags) of the System process. */
+    CHECK_OK(kdx_read_field(s, "nt!_KPROCESS", v, "AutoAlignment", &off, &err));
+    CHECK_EQ(off, 1);
+    CHECK(kdx_read_field(s, "nt!_KTHREAD", thread, "NoSuchField", &v, &err) != KDX_OK);
+    CHECK_CONTAINS(err.msg, "NoSuchField");
+    CHECK(kdx_sym_find_type(s, "nt!_NOSUCHTYPE", &err) == NULL);
+    CHECK_CONTAINS(err.msg, "Symbol nt!_NOSUCHTYPE not found.");
+    /* Names and module+offset in both directions. */
+    uint64_t a = 0;
+    CHECK_OK(kdx_sym_to_addr(s, "nt!KeBugCheckEx", &a, &err));
+    CHECK_EQ(a, 0xfffff8047bdf5a80ull);
+    CHECK_OK(kdx_sym_to_addr(s, "nt+3f5a80", &a, &err));
+    CHECK_EQ(a, 0xfffff8047bdf5a80ull);
+    char buf[128];
+    kdx_sym_format(s, 0xfffff8047bdf5a90ull, buf, sizeof buf);
+    CHECK_STR(buf, "nt!KeBugCheckEx+0x10");
+    kdx_session_free(s);
+    fclose(null);
     free(dumpdup);
 }

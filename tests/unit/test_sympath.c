@@ -176,10 +176,11 @@ TEST(sympath_candidates_for_unknown_identity)
     touch(dir, "ntkrnlmp.pdb/AAA-1.json.xz", "x");
     touch(dir, "ntkrnlmp.pdb/BBB1/ntkrnlmp.pdb", "y");
     touch(dir, "ntkrnlmp.pdb/BBB1/readme.txt", "z");
+    touch(dir, "windows/ntkrnlmp.pdb/CCC-1.json.xz", "w"); /* Volatility's symbols folder */
     kdx_sympath *sp = kdx_sympath_parse(dir);
     int n = 0;
     kdx_sympath_candidates(sp, tmp, "ntkrnlmp.pdb", count_cand, &n);
-    CHECK_EQ(n, 2);
+    CHECK_EQ(n, 3);
     kdx_sympath_free(sp);
     free(dir);
 }
@@ -272,4 +273,20 @@ TEST(sympath_cache_element_copies_what_follows)
     free(text);
     free(share);
     free(cache);
+}
+
+TEST(sympath_windows_downstream_means_default_cache)
+{
+    const char *tmp = kdx_test_tmpdir();
+    touch(tmp, "w.pdb/KEYW/w.pdb", "pdb");
+    kdx_sympath *sp = kdx_sympath_parse("srv*C:\\symbols*http://example.invalid/");
+    kdx_symfind_ctx c = {.default_cache = tmp, .offline = true};
+    kdx_symfind f = {.name = "w.pdb", .key = "KEYW"};
+    char *path = NULL;
+    CHECK_OK(kdx_sympath_find(&c, sp, &f, &path, NULL));
+    CHECK(path && kdx_starts_with(path, tmp));
+    free(path);
+    kdx_sympath_free(sp);
+    struct stat st;
+    CHECK(stat("C:\\symbols", &st) != 0); /* nothing created in the current directory */
 }
