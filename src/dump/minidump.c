@@ -174,7 +174,7 @@ static const kdx_target_ops md_ops_mini = {
 };
 
 static const kdx_target_ops md_ops_full = {
-    .format_name = "User mini dump with full memory",
+    .format_name = "Full memory user mini dump",
     .close = md_close,
     .read_virt = md_read_virt,
     .get_context = md_get_context,
