@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kdx_session *s = kdx_session_new(null_out);
     s->target = t;
     s->cur_context = t->default_context;
-    kdx_execute(s, "~; ~* .echo; |; !mdstreams; !teb; !peb; !gle -all; !handle; !runaway 7; !address; !address 0; .time");
+    kdx_execute(s, "~; ~* .echo; |; !mdstreams; !teb; !peb; !gle -all; !handle; !runaway 7; !address; !address 0; !address -summary; .time");
     kdx_session_free(s); /* closes the target */
     return 0;
 }

@@ -589,6 +589,6 @@ const kdx_command kdx_cmds_user[] = {
     {"!handle", kdx_cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
     {".ttime", kdx_cmd_ttime, "creation time and CPU times of the current thread", 0},
     {"!runaway", kdx_cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
-    {"!address", kdx_cmd_address, "memory regions of a user dump (memory info list): !address [ADDR]", 0},
+    {"!address", kdx_cmd_address, "memory regions of a user dump (memory info list): !address [ADDR | -summary]", 0},
     {"!mdstreams", kdx_cmd_mdstreams, "the minidump's streams: type, offset, size, contents (-v: threads, memory ranges)", 0},
     {0}};

@@ -300,6 +300,77 @@ static void print_region(kdx_session *s, const kdx_md_meminfo *mi)
     }
 }
 
+/* One row per distinct key: region count and total size. */
+typedef struct summary_row {
+    char key[64];
+    size_t count;
+    uint64_t size;
+} summary_row;
+
+typedef KDX_VEC(summary_row) summary_vec;
+
+static void summary_add(summary_vec *rows, const char *key, uint64_t size)
+{
+    for (size_t i = 0; i < rows->len; i++)
+        if (!strcmp(rows->items[i].key, key)) {
+            rows->items[i].count++;
+            rows->items[i].size += size;
+            return;
+        }
+    summary_row r = {.count = 1, .size = size};
+    snprintf(r.key, sizeof r.key, "%s", key);
+    KDX_VEC_PUSH(*rows, r);
+}
+
+static void summary_print(kdx_session *s, const char *title, const summary_row *rows, size_t n,
+                          uint64_t busy, uint64_t total)
+{
+    kdx_print(s, "--- %-28s RgnCount ----------- Total Size -------- %%ofBusy %%ofTotal\n", title);
+    for (size_t i = 0; i < n; i++) {
+        char a[KDX_ADDR_BUF], sz[32];
+        fmt_region_size(sz, sizeof sz, rows[i].size);
+        bool free_row = !strcmp(rows[i].key, "Free") || !strcmp(rows[i].key, "MEM_FREE");
+        kdx_print(s, "%-33s %8zu %17s (%s) ", rows[i].key, rows[i].count,
+                  kdx_fmt_u64(a, rows[i].size), sz);
+        if (free_row || !busy)
+            kdx_print(s, "%7s ", "");
+        else
+            kdx_print(s, "%6.2f%% ", 100.0 * (double)rows[i].size / (double)busy);
+        kdx_print(s, "%7.2f%%\n", total ? 100.0 * (double)rows[i].size / (double)total : 0.0);
+    }
+    kdx_print(s, "\n");
+}
+
+/* !address -summary: regions and sizes by usage, type and state. */
+static void print_address_summary(kdx_session *s, const kdx_minidump *md)
+{
+    summary_vec usage = {0}, type = {0}, state = {0};
+    uint64_t busy = 0, total = 0;
+    for (size_t i = 0; i < md->nmeminfo; i++) {
+        const kdx_md_meminfo *mi = &md->meminfo[i];
+        char u[320];
+        region_usage(s, mi, u, sizeof u);
+        char *bracket = strchr(u, ' '); /* "Image [...]" -> "Image" */
+        if (bracket && u[0] != '<')
+            *bracket = 0;
+        summary_add(&usage, u, mi->region_size);
+        if (mi->state != 0x10000) {
+            summary_add(&type, *mem_type_name(mi->type) ? mem_type_name(mi->type) : "<none>",
+                        mi->region_size);
+            busy += mi->region_size;
+        }
+        summary_add(&state, *mem_state_name(mi->state) ? mem_state_name(mi->state) : "<none>",
+                    mi->region_size);
+        total += mi->region_size;
+    }
+    summary_print(s, "Usage Summary -------------", usage.items, usage.len, busy, total);
+    summary_print(s, "Type Summary (for busy) ---", type.items, type.len, busy, total);
+    summary_print(s, "State Summary -------------", state.items, state.len, busy, total);
+    KDX_VEC_FREE(usage);
+    KDX_VEC_FREE(type);
+    KDX_VEC_FREE(state);
+}
+
 int kdx_cmd_address(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_user_need_target(s, cmd))
@@ -309,6 +380,10 @@ int kdx_cmd_address(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "The dump holds no memory region list (no MemoryInfoListStream: it was "
                      "written without MiniDumpWithFullMemoryInfo).\n");
         return 1;
+    }
+    if (!strcmp(args, "-summary")) {
+        print_address_summary(s, md);
+        return 0;
     }
     if (*args) {
         uint64_t va;

@@ -449,6 +449,14 @@ TEST(minidump_address_from_memory_info)
     CHECK_CONTAINS(out, "Usage:                  Free\n");
     CHECK_CONTAINS(out, "Usage:                  TEB [~0; 1234.10]\n");
     CHECK_CONTAINS(out, "00000000`00900000 is not in any region of the dump's memory region list\n");
+    char *sum = kdx_test_run(file, NULL, "!address -summary", &err);
+    REQUIRE(sum);
+    /* 4 regions: free 1 MB, stack 4 KB, image 64 KB, TEBs 8 KB: busy 76 KB of 1100 KB. */
+    CHECK_CONTAINS(sum, "Free                                     1 00000000`00100000 (  1.000 MB)           93.09%\n");
+    CHECK_CONTAINS(sum, "Image                                    1 00000000`00010000 ( 64.000 kB)  84.21%    5.82%\n");
+    CHECK_CONTAINS(sum, "MEM_PRIVATE                              2 00000000`00003000 ( 12.000 kB)  15.79%    1.09%\n");
+    CHECK_CONTAINS(sum, "MEM_COMMIT                               3 00000000`00013000 ( 76.000 kB) 100.00%    6.91%\n");
+    free(sum);
     CHECK_CONTAINS(out, "00000000`00400000 00000000`00410000 00000000`00010000 MEM_IMAGE    MEM_COMMIT   PAGE_EXECUTE_READ        Image [app;");
     free(out);
     TESTDATA(calc, "user/calc.dmp");
