@@ -54,9 +54,8 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
         return 1;
     uint64_t addr;
     kdx_err err = {0};
-    if (!*args)
-        return kdx_cmd_syntax_error(s, "ln", args);
-    if (kdx_expr_eval_all(s, args, &addr, &err) != KDX_OK)
+    /* Without an address, ln names the current instruction, as WinDbg does. */
+    if (kdx_expr_eval_all(s, *args ? args : "@$ip", &addr, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
     kdx_symhit hit, next;
     char a[24];

@@ -1021,6 +1021,9 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
         return kdx_err_set(err, KDX_E_ARG, "no target is open");
     enum_ctx e = {.s = s, .cb = cb, .ud = ud};
     bool any_module = false;
+    /* A module wildcard: fetch in parallel and keep per-module failures quiet. */
+    if (strpbrk(module_pattern, "*?"))
+        begin_scan(s);
     for (size_t i = 0; i < t->nmodules && !e.stop; i++) {
         kdx_module *m = t->modules[i];
         if (m->unloaded || !kdx_wildcard_match(module_pattern, m->name))
@@ -1031,6 +1034,7 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
         e.m = m;
         m->symbols.ops->enumerate(m->symbols.impl, pattern, enum_one, &e);
     }
+    s->sym->quiet_scan = false;
     if (!any_module)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s!%s'",
                            module_pattern, pattern);
