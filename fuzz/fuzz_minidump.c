@@ -29,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kdx_context c;
         kdx_thread_info ti;
         (void)t->ops->get_context(t->impl, i, &c, &err);
+        (void)kdx_minidump_wow64_context(t, i, &c, &err);
         if (t->ops->get_thread_info(t->impl, i, &ti, &err) == KDX_OK) {
             uint8_t buf[64];
             size_t done;

@@ -85,11 +85,44 @@ static void k_apply_start(kdx_context *c, const uint64_t *v, int n, uint64_t *co
     }
 }
 
+/* kd [WordCount]: the raw stack with symbols (dps from the stack pointer); by
+ * default the span of the frames the unwinder finds. */
+static int cmd_kd(kdx_session *s, const char *args)
+{
+    kdx_context ctx;
+    if (!scope_context(s, &ctx))
+        return 1;
+    kdx_err err = {0};
+    int ps = kdx_arch_ptr_size(ctx.arch);
+    uint64_t sp = kdx_ctx_sp(&ctx), words = 0;
+    if (*args && kdx_expr_eval_all(s, args, &words, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (!words) {
+        kdx_stack st;
+        if (walk(s, &ctx, DEFAULT_FRAMES, &st, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+        uint64_t top = st.len ? st.frames[st.len - 1].child_sp : sp;
+        kdx_stack_free(&st);
+        words = top > sp ? (top - sp) / (uint64_t)ps + 1 : 0x20;
+        if (words > 0x200)
+            words = 0x200;
+    }
+    char cmdline[96];
+    snprintf(cmdline, sizeof cmdline, "dps %" PRIx64 " L%" PRIx64, sp, words);
+    bool echo = s->echo_commands;
+    s->echo_commands = false; /* the nested dps is not a command the user typed */
+    int failed = kdx_execute(s, cmdline);
+    s->echo_commands = echo;
+    return failed ? 1 : 0;
+}
+
 static int cmd_k(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
     unsigned opts = 0;
     const char *p = args;
+    if (*p == 'd' && (!p[1] || isspace((unsigned char)p[1])))
+        return cmd_kd(s, kdx_skip_ws(p + 1));
     while (k_letter(*p) && (!p[1] || isspace((unsigned char)p[1]) || k_letter(p[1]) || p[1] == '=')) {
         switch (*p) {
         case 'b': opts |= KDX_K_ARGS; break;
@@ -99,9 +132,10 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         case 'p':
         case 'P': opts |= KDX_K_PARAMS; break;
         case 'L': opts |= KDX_K_NO_LINES; break;
+        case 'f': opts |= KDX_K_MEMORY | KDX_K_NUMBERS; break;
         case 'M': break; /* DML links: plain text here */
         default:
-            kdx_print(s, "k%c is not supported (frame memory f, raw stack d and timing t are not shown)\n", *p);
+            kdx_print(s, "k%c is not supported (timing t is not shown)\n", *p);
             return 1;
         }
         p++;
@@ -453,6 +487,17 @@ static int print_reg(kdx_session *s, const kdx_context *c, const char *name, siz
         }
     }
     kdx_reg_ref ref;
+    if (name[0] == '$') {
+        /* Other pseudo-registers ($ip, $ra, $csp, $retreg, $peb, ...) come from the evaluator. */
+        char *text = kdx_strndup(name, len);
+        uint64_t v;
+        kdx_status st = kdx_expr_eval_all(s, text, &v, NULL);
+        free(text);
+        if (st == KDX_OK) {
+            kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, kdx_session_ptr_size(s) * 2, v);
+            return 0;
+        }
+    }
     if (!kdx_reg_lookup(c->arch, name, len, &ref)) {
         kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
         return 1;
@@ -584,6 +629,8 @@ static int cmd_u(kdx_session *s, const char *cmd, const char *args)
             return 1;
     }
     kdx_err err = {0};
+    if (backwards && count > 0x400)
+        return fail_msg(s, KDX_E_ARG, "ub disassembles at most 0x400 instructions backwards");
     kdx_status st = backwards ? kdx_disasm_ub(s, addr, count, &err)
                               : kdx_disasm_u(s, addr, count, end_addr, &err);
     return st == KDX_OK ? 0 : kdx_cmd_fail(s, &err);
@@ -611,7 +658,7 @@ static int cmd_uf(kdx_session *s, const char *cmd, const char *args)
 }
 
 const kdx_command kdx_cmds_stack[] = {
-    {"k", cmd_k, "stack backtrace: k[b|v|c|n|p|L] [= base ip | = base sp ip] [count]", KDX_CMD_PREFIX},
+    {"k", cmd_k, "stack backtrace: k[b|v|c|n|p|f|L] [= base ip | = base sp ip] [count]; kd [words]", KDX_CMD_PREFIX},
     {".frame", cmd_frame, "show or select a frame: .frame [/c] [/r] [N]", 0},
     {".cxr", cmd_cxr, "use the CONTEXT record at ADDR (.cxr alone resets)", 0},
     {".ecxr", cmd_ecxr, "use the exception's context record", 0},

@@ -1,5 +1,7 @@
-/* Command family: user-mode dumps: ~ (threads), | (process), !teb, !peb,
- * !gle, !error, and !mdstreams (the minidump's stream directory). */
+/* Command family: user-mode dumps. Here: ~ (threads, and processors on a
+ * kernel dump), | (process), !teb, !peb, !gle, !error, and the family's
+ * table. The views of minidump streams (!mdstreams, !handle, !runaway,
+ * .ttime, !address) are in cmd_user_dump.c. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -123,7 +125,9 @@ static bool parse_thread_selector(kdx_session *s, const char *args, unsigned *in
         char *end;
         unsigned long n = strtoul(p, &end, 10);
         if (n >= t->ncontexts) {
-            kdx_print(s, "Illegal %s error in '~%s'\n",
+            char prompt[32];
+            kdx_session_prompt(s, prompt, sizeof prompt);
+            kdx_print(s, "%*s^ Illegal %s error in '~%s'\n", (int)strlen(prompt), "",
                       t->kind == KDX_TARGET_USER_DUMP ? "thread" : "processor", args);
             return false;
         }
@@ -216,6 +220,12 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
     bool e_form = (rest[0] == 'e' || rest[0] == 'E') && isspace((unsigned char)rest[1]);
     if (e_form)
         rest = kdx_skip_ws(rest + 1);
+    /* Freeze, unfreeze, suspend and resume change a live process. */
+    if (strchr("fFuUnNmM", rest[0]) && rest[0] && (!rest[1] || isspace((unsigned char)rest[1]))) {
+        kdx_print(s, "~%c needs a live target; a dump's threads cannot be frozen, thawed, "
+                     "suspended or resumed.\n", rest[0]);
+        return 1;
+    }
     if (all) {
         if (is_switch) {
             kdx_print(s, "~*s: cannot switch to every thread at once\n");
@@ -542,7 +552,8 @@ const kdx_command kdx_cmds_user[] = {
     {"!teb", cmd_teb, "thread environment block of the current thread (or at ADDRESS)", 0},
     {"!peb", cmd_peb, "process environment block: image, heap, parameters", 0},
     {"!handle", kdx_cmd_handle, "handles from the dump's handle data: !handle [HANDLE [FLAGS]]", 0},
+    {".ttime", kdx_cmd_ttime, "creation time and CPU times of the current thread", 0},
     {"!runaway", kdx_cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
     {"!address", kdx_cmd_address, "memory regions of a user dump (memory info list): !address [ADDR]", 0},
-    {"!mdstreams", kdx_cmd_mdstreams, "the minidump's streams: type, offset, size, contents", 0},
+    {"!mdstreams", kdx_cmd_mdstreams, "the minidump's streams: type, offset, size, contents (-v: threads, memory ranges)", 0},
     {0}};

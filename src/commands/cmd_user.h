@@ -13,6 +13,7 @@ bool kdx_user_need_target(kdx_session *s, const char *cmd);
 int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args);
 int kdx_cmd_handle(kdx_session *s, const char *cmd, const char *args);
 int kdx_cmd_runaway(kdx_session *s, const char *cmd, const char *args);
+int kdx_cmd_ttime(kdx_session *s, const char *cmd, const char *args);
 int kdx_cmd_address(kdx_session *s, const char *cmd, const char *args);
 
 #endif

@@ -104,6 +104,50 @@ static uint64_t thread_time(const kdx_minidump *md, size_t i, int which, uint64_
     return th->create_time && end > th->create_time ? end - th->create_time : 0;
 }
 
+/* FILETIME as "Thu Oct 13 22:16:52.123 2016 (UTC)". */
+static void fmt_filetime_utc(char *buf, size_t len, uint64_t ft)
+{
+    uint64_t secs = ft / 10000000ull;
+    if (secs < 11644473600ull) {
+        snprintf(buf, len, "0x%" PRIx64, ft);
+        return;
+    }
+    time_t tt = (time_t)(secs - 11644473600ull);
+    struct tm tm;
+    char d[48], y[16];
+    if (!gmtime_r(&tt, &tm) || !strftime(d, sizeof d, "%a %b %e %H:%M:%S", &tm) ||
+        !strftime(y, sizeof y, "%Y", &tm)) {
+        snprintf(buf, len, "0x%" PRIx64, ft);
+        return;
+    }
+    snprintf(buf, len, "%s.%03u %s (UTC)", d, (unsigned)((ft / 10000ull) % 1000), y);
+}
+
+int kdx_cmd_ttime(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)args;
+    if (!kdx_user_need_target(s, cmd))
+        return 1;
+    const kdx_minidump *md = kdx_minidump_of(s->target);
+    if (!md || s->cur_context >= md->nthreads || !md->threads[s->cur_context].has_times) {
+        kdx_print(s, "The dump holds no times for this thread (no ThreadInfoListStream entry).\n");
+        return 1;
+    }
+    const kdx_md_thread *th = &md->threads[s->cur_context];
+    char a[96];
+    fmt_filetime_utc(a, sizeof a, th->create_time);
+    kdx_print(s, "Created: %s\n", a);
+    if (th->exit_time) {
+        fmt_filetime_utc(a, sizeof a, th->exit_time);
+        kdx_print(s, "Exited:  %s\n", a);
+    }
+    fmt_span(a, sizeof a, th->kernel_time);
+    kdx_print(s, "Kernel:  %s\n", a);
+    fmt_span(a, sizeof a, th->user_time);
+    kdx_print(s, "User:    %s\n", a);
+    return 0;
+}
+
 int kdx_cmd_runaway(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_user_need_target(s, cmd))
@@ -333,6 +377,15 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     case KDX_MD_HANDLE_DATA: kdx_print(s, "%zu handles", md->nhandles); break;
     case KDX_MD_MEMORY_INFO_LIST: kdx_print(s, "%zu regions", md->nmeminfo); break;
     case KDX_MD_TOKEN: kdx_print(s, "%u tokens", md->ntokens); break;
+    case KDX_MD_SYSTEM_MEMORY_INFO:
+        if (md->has_sysmem) {
+            char a[KDX_ADDR_BUF];
+            kdx_print(s, "%" PRIu64 " MB physical memory, %u-byte pages, user space to %s",
+                      (uint64_t)md->sysmem_physical_pages * md->sysmem_page_size >> 20,
+                      md->sysmem_page_size,
+                      kdx_session_fmt_ptr(s, a, md->sysmem_max_user_address));
+        }
+        break;
     case KDX_MD_PROCESS_VM_COUNTERS:
         if (md->has_vm)
             kdx_print(s, "working set %" PRIu64 " KB (peak %" PRIu64 " KB), private %" PRIu64
@@ -362,11 +415,42 @@ static void stream_summary(kdx_session *s, const kdx_minidump *md, const kdx_md_
     }
 }
 
+/* -v: the threads' records and every saved memory range, to see why an
+ * address is or is not in the dump. */
+static void print_mdstreams_detail(kdx_session *s, const kdx_minidump *md)
+{
+    char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
+    int w = kdx_session_ptr_size(s) == 8 ? 17 : 8; /* pointer column width */
+    kdx_print(s, "\nThreads (%zu):\n  #  Id        %-*s  %-*s  Offset   Size      CONTEXT  Size\n",
+              md->nthreads, w, "Teb", w, "Stack");
+    for (size_t i = 0; i < md->nthreads; i++) {
+        const kdx_md_thread *th = &md->threads[i];
+        kdx_print(s, "%3zu  %-8x  %-*s  %-*s  %08x %08x  %08x %08x\n", i, th->id, w,
+                  kdx_session_fmt_ptr(s, a, th->teb), w, kdx_session_fmt_ptr(s, b, th->stack_start),
+                  th->stack_rva, th->stack_size, th->context_rva, th->context_size);
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < md->nranges; i++)
+        total += md->ranges[i].size;
+    kdx_print(s, "\nSaved memory (%zu ranges, 0x%" PRIx64 " bytes; stacks included, overlaps "
+                 "removed):\n  %-*s  %-*s  File offset\n",
+              md->nranges, total, w, "Start", w, "End");
+    for (size_t i = 0; i < md->nranges; i++) {
+        const kdx_md_range *r = &md->ranges[i];
+        kdx_print(s, "  %-*s  %-*s  %08" PRIx64 "\n", w, kdx_session_fmt_ptr(s, a, r->va), w,
+                  kdx_session_fmt_ptr(s, b, r->va + r->size), r->off);
+    }
+}
+
 int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
 {
-    (void)args;
     if (!kdx_user_need_target(s, cmd))
         return 1;
+    bool verbose = strcmp(args, "-v") == 0;
+    if (*args && !verbose) {
+        kdx_print(s, "Usage: %s [-v]\n", cmd);
+        return 1;
+    }
     const kdx_minidump *md = kdx_minidump_of(s->target);
     if (!md) {
         kdx_print(s, "%s: the target is not a minidump\n", cmd);
@@ -381,7 +465,10 @@ int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
     kdx_print(s, "  Flags        0x%" PRIx64 "%s\n", md->flags,
               (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? " (full memory)" : "");
     kdx_print(s, "  Time         %s\n", when);
-    kdx_print(s, "  Checksum     0x%08x\n\n", md->checksum);
+    kdx_print(s, "  Checksum     0x%08x\n", md->checksum);
+    if (kdx_minidump_is_wow64(s->target))
+        kdx_print(s, "  Process      WOW64: 32-bit x86 code in a 64-bit dump\n");
+    kdx_print(s, "\n");
     kdx_print(s, "Stream  Type        %-30s  Offset    Size\n", "Name");
     for (size_t i = 0; i < md->nstreams; i++) {
         const kdx_md_stream *st = &md->streams[i];
@@ -395,5 +482,7 @@ int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "\nProblems found:\n%s", md->notes);
     for (size_t i = 0; i < md->ncomments; i++)
         kdx_print(s, "\nComment: %s\n", md->comments[i]);
+    if (verbose)
+        print_mdstreams_detail(s, md);
     return 0;
 }

@@ -190,22 +190,26 @@ static void classify_x86(const cs_insn *ci, kdx_insn *out, bool is64)
 static void classify_arm64(const cs_insn *ci, kdx_insn *out)
 {
     const cs_detail *d = ci->detail;
-    for (unsigned g = 0; d && g < d->groups_count; g++) {
-        if (d->groups[g] == CS_GRP_CALL)
-            out->flow = KDX_FLOW_CALL;
-        else if (d->groups[g] == CS_GRP_RET)
-            out->flow = KDX_FLOW_RET;
-        else if (d->groups[g] == CS_GRP_JUMP && out->flow == KDX_FLOW_NONE)
-            out->flow = (ci->id == ARM64_INS_B && d->arm64.cc == ARM64_CC_INVALID) || ci->id == ARM64_INS_BR
-                            ? KDX_FLOW_JUMP
-                            : KDX_FLOW_COND;
+    /* By instruction: capstone 4 does not put BL in the call group. */
+    switch (ci->id) {
+    case ARM64_INS_BL:
+    case ARM64_INS_BLR: out->flow = KDX_FLOW_CALL; break;
+    case ARM64_INS_B: out->flow = d && d->arm64.cc != ARM64_CC_INVALID && d->arm64.cc != ARM64_CC_AL ? KDX_FLOW_COND : KDX_FLOW_JUMP; break;
+    case ARM64_INS_BR: out->flow = KDX_FLOW_JUMP; break;
+    case ARM64_INS_CBZ:
+    case ARM64_INS_CBNZ:
+    case ARM64_INS_TBZ:
+    case ARM64_INS_TBNZ: out->flow = KDX_FLOW_COND; break;
+    case ARM64_INS_RET: out->flow = KDX_FLOW_RET; break;
+    case ARM64_INS_BRK: out->flow = KDX_FLOW_TRAP; break;
+    default:
+        for (unsigned g = 0; d && g < d->groups_count; g++)
+            if (d->groups[g] == CS_GRP_RET)
+                out->flow = KDX_FLOW_RET;
+        break;
     }
-    if (ci->id == ARM64_INS_RET)
-        out->flow = KDX_FLOW_RET;
-    if (ci->id == ARM64_INS_BRK)
-        out->flow = KDX_FLOW_TRAP;
     for (unsigned k = 0; d && k < d->arm64.op_count; k++)
-        if (d->arm64.operands[k].type == ARM64_OP_IMM && out->flow != KDX_FLOW_NONE) {
+        if (d->arm64.operands[k].type == ARM64_OP_IMM && out->flow != KDX_FLOW_NONE && out->flow != KDX_FLOW_RET) {
             out->has_target = true;
             out->target = (uint64_t)d->arm64.operands[k].imm;
         }

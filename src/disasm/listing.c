@@ -154,17 +154,27 @@ typedef struct fn_layout {
     KDX_VEC(kdx_runtime_function) chunks; /* .pdata ranges of the function, when known */
     uint64_t base;
     uint64_t start, lo, hi;               /* entry point; flow bounds without .pdata */
+    bool has_img;
+    kdx_unwind_image img;
+    uint32_t primary_begin;
 } fn_layout;
 
-static bool in_function(const fn_layout *f, uint64_t a)
+static bool in_function(fn_layout *f, uint64_t a)
 {
-    if (f->chunks.len) {
-        for (size_t i = 0; i < f->chunks.len; i++)
-            if (a >= f->base + f->chunks.items[i].begin_rva && a < f->base + f->chunks.items[i].end_rva)
-                return true;
-        return false;
+    if (!f->chunks.len)
+        return a >= f->lo && a < f->hi;
+    for (size_t i = 0; i < f->chunks.len; i++)
+        if (a >= f->base + f->chunks.items[i].begin_rva && a < f->base + f->chunks.items[i].end_rva)
+            return true;
+    /* A jump into another chunk of a BBT-split function: its entry chains to our primary. */
+    kdx_runtime_function e, p;
+    if (f->has_img && a >= f->img.base && a - f->img.base < f->img.size &&
+        f->img.lookup(f->img.ud, (uint32_t)(a - f->img.base), &e, NULL) == KDX_OK &&
+        kdx_x64_primary_entry(&f->img, e, &p, NULL) == KDX_OK && p.begin_rva == f->primary_begin) {
+        KDX_VEC_PUSH(f->chunks, e);
+        return true;
     }
-    return a >= f->lo && a < f->hi;
+    return false;
 }
 
 /* Finds the function's entry and its chunks (entries chaining to the same primary). */
@@ -182,6 +192,11 @@ static void find_layout(kdx_session *s, uint64_t addr, fn_layout *f)
             primary = fn;
         f->base = img.base;
         f->start = img.base + primary.begin_rva;
+        if (s->target->arch == KDX_ARCH_X64) {
+            f->has_img = true;
+            f->img = img;
+            f->primary_begin = primary.begin_rva;
+        }
         KDX_VEC_PUSH(f->chunks, primary);
         if (fn.begin_rva != primary.begin_rva)
             KDX_VEC_PUSH(f->chunks, fn);
@@ -252,7 +267,7 @@ static void add_addr(addr_set *h, uint64_t a)
 }
 
 /* Follows branches from every seed; records each instruction once. */
-static void flow(kdx_session *s, const fn_layout *f, addr_vec *work, insn_vec *out, addr_set *labels)
+static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, addr_set *labels)
 {
     addr_set seen = {0};
     while (work->len && out->len < MAX_FUNCTION_INSNS) {

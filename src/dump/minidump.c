@@ -128,9 +128,13 @@ static bool teb_stack(const md_handle *h, uint64_t teb, uint64_t *base, uint64_t
     uint8_t b[16];
     if (kdx_minidump_read(&h->md, teb + (uint64_t)ps, b, (size_t)ps * 2, NULL) != KDX_OK)
         return false;
-    *base = ps == 8 ? kdx_le64(b) : kdx_le32(b);
-    *limit = ps == 8 ? kdx_le64(b + 8) : kdx_le32(b + 4);
-    return *base > *limit;
+    uint64_t hi = ps == 8 ? kdx_le64(b) : kdx_le32(b);
+    uint64_t lo = ps == 8 ? kdx_le64(b + 8) : kdx_le32(b + 4);
+    if (hi <= lo)
+        return false; /* not a live stack (or not a TEB): use the saved range */
+    *base = hi;
+    *limit = lo;
+    return true;
 }
 
 static kdx_status md_get_thread_info(void *impl, unsigned index, kdx_thread_info *out,
@@ -194,6 +198,41 @@ bool kdx_minidump_process_times(const kdx_target *t, uint64_t *kernel_time, uint
     return true;
 }
 
+bool kdx_minidump_is_wow64(const kdx_target *t)
+{
+    return kdx_minidump_of(t) && t->arch == KDX_ARCH_X64 &&
+           kdx_target_module_named(t, "wow64cpu") != NULL;
+}
+
+#define TEB64_TLS_SLOT1 0x1488 /* TlsSlots[WOW64_TLS_CPURESERVED] */
+
+kdx_status kdx_minidump_wow64_context(kdx_target *t, unsigned index, kdx_context *out,
+                                      kdx_err *err)
+{
+    const kdx_minidump *md = kdx_minidump_of(t);
+    if (!kdx_minidump_is_wow64(t))
+        return kdx_err_set(err, KDX_E_UNSUPPORTED, "%s: not a WOW64 process (no wow64cpu.dll in "
+                           "an x64 dump)", t->path);
+    if (index >= md->nthreads)
+        return kdx_err_set(err, KDX_E_ARG, "%s: thread index %u out of range (%zu threads)",
+                           t->path, index, md->nthreads);
+    const kdx_md_thread *th = &md->threads[index];
+    uint8_t slot[8];
+    if (kdx_minidump_read(md, th->teb + TEB64_TLS_SLOT1, slot, sizeof slot, NULL) != KDX_OK)
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "%s: thread %x: the TEB's TLS slot 1 at "
+                           "0x%llx (WOW64 CPU data pointer) is not in the dump", t->path, th->id,
+                           (unsigned long long)(th->teb + TEB64_TLS_SLOT1));
+    uint64_t cpu = kdx_le64(slot);
+    uint8_t ctx[KDX_CONTEXT_X86_SIZE];
+    size_t done = 0;
+    kdx_minidump_read(md, cpu + 4, ctx, sizeof ctx, &done);
+    if (done < KDX_CONTEXT_X86_SIZE_NO_EXT)
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "%s: thread %x: the WOW64 context at 0x%llx "
+                           "is not in the dump", t->path, th->id,
+                           (unsigned long long)(cpu + 4));
+    return kdx_context_parse(KDX_ARCH_X86, ctx, done, out, err);
+}
+
 bool kdx_minidump_probe(const uint8_t *head, size_t n)
 {
     return n >= 4 && memcmp(head, "MDMP", 4) == 0;
@@ -208,7 +247,7 @@ static int range_cmp(const void *a, const void *b)
 }
 
 /* Thread stacks are saved memory too; then sort and make ranges disjoint
- * (overlaps keep the earlier range's bytes). */
+ * (where ranges overlap, the one starting first keeps its bytes). */
 static void finish_ranges(kdx_minidump *md)
 {
     for (size_t i = 0; i < md->nthreads; i++) {
@@ -306,7 +345,8 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
         KDX_MD_MEMORY64_LIST, KDX_MD_THREAD_NAMES, KDX_MD_THREAD_INFO_LIST, KDX_MD_MODULE_LIST,
         KDX_MD_UNLOADED_MODULES, KDX_MD_MISC_INFO, KDX_MD_EXCEPTION, KDX_MD_HANDLE_DATA,
         KDX_MD_MEMORY_INFO_LIST, KDX_MD_COMMENT_A, KDX_MD_COMMENT_W, KDX_MD_TOKEN,
-        KDX_MD_BREAKPAD_INFO, KDX_MD_PROCESS_VM_COUNTERS, KDX_MD_BREAKPAD_ASSERTION};
+        KDX_MD_BREAKPAD_INFO, KDX_MD_PROCESS_VM_COUNTERS, KDX_MD_BREAKPAD_ASSERTION,
+        KDX_MD_SYSTEM_MEMORY_INFO};
     bool have_threads = false, ranges_done = false;
     for (size_t o = 0; o < KDX_ARRAY_LEN(order); o++) {
         uint32_t type = order[o];
@@ -343,6 +383,7 @@ static kdx_status parse_streams(kdx_minidump *md, kdx_target *t, kdx_err *err)
             case KDX_MD_TOKEN: st = kdx_md_parse_token(md, s, err); break;
             case KDX_MD_BREAKPAD_INFO: st = kdx_md_parse_breakpad_info(md, s, err); break;
             case KDX_MD_PROCESS_VM_COUNTERS: st = kdx_md_parse_vm_counters(md, s, err); break;
+            case KDX_MD_SYSTEM_MEMORY_INFO: st = kdx_md_parse_system_memory(md, s, err); break;
             case KDX_MD_BREAKPAD_ASSERTION: st = kdx_md_parse_assertion(md, s, err); break;
             default: break;
             }
@@ -362,6 +403,12 @@ static void fill_target(kdx_minidump *md, kdx_target *t)
 {
     t->ncontexts = (unsigned)md->nthreads;
     t->default_context = md->exception_thread >= 0 ? (unsigned)md->exception_thread : 0;
+    /* A Breakpad dump written on request (no exception) starts on the thread
+     * that asked for it. */
+    if (md->exception_thread < 0 && md->has_breakpad_info && (md->breakpad_validity & 2))
+        for (size_t i = 0; i < md->nthreads; i++)
+            if (md->threads[i].id == md->breakpad_requesting_tid)
+                t->default_context = (unsigned)i;
     t->sys.dump_time = md->timestamp ? kdx_md_time_to_filetime(md->timestamp) : 0;
     if (md->misc.present && (md->misc.flags1 & KDX_MD_MISC_PROCESS_ID))
         t->sys.process_id = md->misc.process_id;

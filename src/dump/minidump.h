@@ -138,6 +138,10 @@ typedef struct kdx_minidump {
     /* Breakpad info stream. */
     bool has_breakpad_info;
     uint32_t breakpad_validity, breakpad_dump_tid, breakpad_requesting_tid;
+    /* System memory info (stream 21): the basic-information part. */
+    bool has_sysmem;
+    uint32_t sysmem_page_size, sysmem_physical_pages, sysmem_allocation_granularity;
+    uint64_t sysmem_max_user_address;
     /* Process VM counters (stream 22). */
     bool has_vm;
     uint32_t vm_page_faults;
@@ -163,6 +167,15 @@ kdx_minidump *kdx_minidump_of(const kdx_target *t);
 /* The process's kernel and user CPU time (100 ns units) from the misc info
  * stream, for `.time`; false when the dump does not record them. */
 bool kdx_minidump_process_times(const kdx_target *t, uint64_t *kernel_time, uint64_t *user_time);
+
+/* WOW64: a 32-bit process in a 64-bit dump (x64 with wow64cpu.dll loaded). */
+bool kdx_minidump_is_wow64(const kdx_target *t);
+/* The 32-bit x86 context of thread index of a WOW64 process, read from the
+ * dump's memory: TEB64 TLS slot 1 (WOW64_TLS_CPURESERVED) points to the
+ * CPU's per-thread data, whose WOW64_CONTEXT starts at offset 4. Errors say
+ * which piece of memory is missing. For `.effmach x86`-style views. */
+kdx_status kdx_minidump_wow64_context(kdx_target *t, unsigned index, kdx_context *out,
+                                      kdx_err *err);
 
 /* "ThreadListStream", "BreakpadInfoStream", ... or NULL when unknown. */
 const char *kdx_minidump_stream_name(uint32_t type);
@@ -193,6 +206,7 @@ kdx_status kdx_md_parse_meminfo(kdx_minidump *md, const kdx_md_stream *s, kdx_er
 kdx_status kdx_md_parse_comment(kdx_minidump *md, const kdx_md_stream *s, bool wide,
                                 kdx_err *err);
 kdx_status kdx_md_parse_token(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
+kdx_status kdx_md_parse_system_memory(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_vm_counters(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);
 kdx_status kdx_md_parse_breakpad_info(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err);

@@ -108,6 +108,17 @@ kdx_status kdx_md_stream_bytes(const kdx_minidump *md, const kdx_md_stream *s, c
                        md->file->path, what, s->rva, s->size, (unsigned long long)md->file->size);
 }
 
+/* A stream of at least min bytes (the fixed part of its structure). */
+static kdx_status fixed_stream(const kdx_minidump *md, const kdx_md_stream *s, const char *what,
+                               uint32_t min, const uint8_t **out, kdx_err *err)
+{
+    kdx_status st = kdx_md_stream_bytes(md, s, what, out, err);
+    if (st == KDX_OK && s->size < min)
+        st = kdx_err_set(err, KDX_E_FORMAT, "%s: %s at offset 0x%x is 0x%x bytes, needs 0x%x",
+                         md->file->path, what, s->rva, s->size, min);
+    return st;
+}
+
 char *kdx_md_utf16_to_utf8(const uint8_t *p, size_t n)
 {
     kdx_strbuf sb;
@@ -368,12 +379,9 @@ kdx_status kdx_md_parse_sysinfo(kdx_minidump *md, kdx_target *t, const kdx_md_st
                                 kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "system info stream", &p, err);
+    kdx_status st = fixed_stream(md, s, "system info stream", 56, &p, err);
     if (st != KDX_OK)
         return st;
-    if (s->size < 56)
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: system info stream at offset 0x%x is 0x%x "
-                           "bytes, needs 0x38", md->file->path, s->rva, s->size);
     md->has_sysinfo = true;
     md->cpu_arch = kdx_le16(p);
     md->cpu_level = kdx_le16(p + 2);
@@ -508,21 +516,12 @@ kdx_status kdx_md_parse_unloaded(kdx_minidump *md, kdx_target *t, const kdx_md_s
     return note(md, s, st, err);
 }
 
-static char *fixed_utf16(const uint8_t *p, size_t units)
-{
-    return kdx_md_utf16_to_utf8(p, units);
-}
-
 kdx_status kdx_md_parse_misc(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "misc info stream", &p, err);
+    kdx_status st = fixed_stream(md, s, "misc info stream", 24, &p, err);
     if (st != KDX_OK)
         return note(md, s, st, err);
-    if (s->size < 24)
-        return note(md, s, kdx_err_set(err, KDX_E_FORMAT, "%s: misc info stream at offset 0x%x "
-                                       "is 0x%x bytes, needs 0x18", md->file->path, s->rva,
-                                       s->size), err);
     kdx_md_misc *m = &md->misc;
     m->present = true;
     /* The structure's own size says which version it is; never read past the stream. */
@@ -545,12 +544,12 @@ kdx_status kdx_md_parse_misc(kdx_minidump *md, const kdx_md_stream *s, kdx_err *
         m->protected_process = kdx_le32(p + 52);
         m->time_zone_id = kdx_le32(p + 56);
         m->tz_bias = (int32_t)kdx_le32(p + 60);
-        m->tz_standard_name = fixed_utf16(p + 64, 32);
-        m->tz_daylight_name = fixed_utf16(p + 64 + 64 + 16 + 4, 32);
+        m->tz_standard_name = kdx_md_utf16_to_utf8(p + 64, 32);
+        m->tz_daylight_name = kdx_md_utf16_to_utf8(p + 64 + 64 + 16 + 4, 32);
     }
     if (m->size >= 832) {
-        m->build_string = fixed_utf16(p + 232, 260);
-        m->dbg_build_string = fixed_utf16(p + 232 + 520, 40);
+        m->build_string = kdx_md_utf16_to_utf8(p + 232, 260);
+        m->dbg_build_string = kdx_md_utf16_to_utf8(p + 232 + 520, 40);
     }
     if (m->size >= 1364)
         m->process_cookie = kdx_le32(p + 1360);
@@ -561,12 +560,9 @@ kdx_status kdx_md_parse_exception(kdx_minidump *md, kdx_target *t, const kdx_md_
                                   kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "exception stream", &p, err);
+    kdx_status st = fixed_stream(md, s, "exception stream", 168, &p, err);
     if (st != KDX_OK)
         return st;
-    if (s->size < 168)
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: exception stream at offset 0x%x is 0x%x bytes, "
-                           "needs 0xa8", md->file->path, s->rva, s->size);
     kdx_exception *x = &t->exception;
     bool narrow = t->ptr_size == 4;
     uint64_t mask = narrow ? 0xffffffffull : ~0ull;
@@ -731,10 +727,7 @@ kdx_status kdx_md_parse_comment(kdx_minidump *md, const kdx_md_stream *s, bool w
 kdx_status kdx_md_parse_token(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "token stream", &p, err);
-    if (st == KDX_OK && s->size < 16)
-        st = kdx_err_set(err, KDX_E_FORMAT, "%s: token stream at offset 0x%x is 0x%x bytes, "
-                         "smaller than its 16-byte header", md->file->path, s->rva, s->size);
+    kdx_status st = fixed_stream(md, s, "token stream", 16, &p, err);
     if (st == KDX_OK)
         md->ntokens = kdx_le32(p + 4);
     return note(md, s, st, err);
@@ -743,10 +736,7 @@ kdx_status kdx_md_parse_token(kdx_minidump *md, const kdx_md_stream *s, kdx_err 
 kdx_status kdx_md_parse_breakpad_info(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "Breakpad info stream", &p, err);
-    if (st == KDX_OK && s->size < 12)
-        st = kdx_err_set(err, KDX_E_FORMAT, "%s: Breakpad info stream at offset 0x%x is 0x%x "
-                         "bytes, needs 0xc", md->file->path, s->rva, s->size);
+    kdx_status st = fixed_stream(md, s, "Breakpad info stream", 12, &p, err);
     if (st != KDX_OK)
         return note(md, s, st, err);
     md->has_breakpad_info = true;
@@ -759,10 +749,7 @@ kdx_status kdx_md_parse_breakpad_info(kdx_minidump *md, const kdx_md_stream *s, 
 kdx_status kdx_md_parse_vm_counters(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "process VM counters stream", &p, err);
-    if (st == KDX_OK && s->size < 80)
-        st = kdx_err_set(err, KDX_E_FORMAT, "%s: process VM counters stream at offset 0x%x is "
-                         "0x%x bytes, needs 0x50", md->file->path, s->rva, s->size);
+    kdx_status st = fixed_stream(md, s, "process VM counters stream", 80, &p, err);
     if (st != KDX_OK)
         return note(md, s, st, err);
     uint16_t revision = kdx_le16(p);
@@ -783,10 +770,7 @@ kdx_status kdx_md_parse_vm_counters(kdx_minidump *md, const kdx_md_stream *s, kd
 kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
 {
     const uint8_t *p;
-    kdx_status st = kdx_md_stream_bytes(md, s, "Breakpad assertion info stream", &p, err);
-    if (st == KDX_OK && s->size < 776)
-        st = kdx_err_set(err, KDX_E_FORMAT, "%s: Breakpad assertion info stream at offset 0x%x "
-                         "is 0x%x bytes, needs 0x308", md->file->path, s->rva, s->size);
+    kdx_status st = fixed_stream(md, s, "Breakpad assertion info stream", 776, &p, err);
     if (st != KDX_OK)
         return note(md, s, st, err);
     /* Three UTF-16 fields of 128 code units, then line and type. */
@@ -795,5 +779,20 @@ kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_
     md->assert_file = kdx_md_utf16_to_utf8(p + 512, 128);
     md->assert_line = kdx_le32(p + 768);
     md->assert_type = kdx_le32(p + 772);
+    return KDX_OK;
+}
+
+kdx_status kdx_md_parse_system_memory(kdx_minidump *md, const kdx_md_stream *s, kdx_err *err)
+{
+    const uint8_t *p;
+    kdx_status st = fixed_stream(md, s, "system memory info stream", 56, &p, err);
+    /* Revision, Flags, then MINIDUMP_SYSTEM_BASIC_INFORMATION (52 bytes). */
+    if (st != KDX_OK)
+        return note(md, s, st, err);
+    md->has_sysmem = true;
+    md->sysmem_page_size = kdx_le32(p + 8);
+    md->sysmem_physical_pages = kdx_le32(p + 12);
+    md->sysmem_allocation_granularity = kdx_le32(p + 24);
+    md->sysmem_max_user_address = kdx_le64(p + 36);
     return KDX_OK;
 }

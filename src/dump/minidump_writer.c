@@ -395,6 +395,13 @@ kdx_status kdx_minidump_write(const kdx_mdw_spec *sp, uint8_t **out, size_t *len
         write_handles(&b, sp, dir, &nd);
     if (sp->nregions)
         write_regions(&b, sp, dir, &nd);
+    if (sp->breakpad_info) {
+        size_t o = reserve(&b, 12);
+        kdx_put_le32(b.p + o, 3); /* both ids valid */
+        kdx_put_le32(b.p + o + 4, sp->breakpad_dump_tid);
+        kdx_put_le32(b.p + o + 8, sp->breakpad_requesting_tid);
+        add_stream(dir, &nd, KDX_MD_BREAKPAD_INFO, o, b.len);
+    }
     if (sp->comment) {
         size_t o = append(&b, sp->comment, strlen(sp->comment) + 1);
         add_stream(dir, &nd, KDX_MD_COMMENT_A, o, b.len);

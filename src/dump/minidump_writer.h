@@ -86,6 +86,8 @@ typedef struct kdx_mdw_spec {
     size_t nhandles;
     const kdx_mdw_region *regions; /* MemoryInfoListStream when nregions > 0 */
     size_t nregions;
+    bool breakpad_info;           /* BreakpadInfoStream with both thread ids valid */
+    uint32_t breakpad_dump_tid, breakpad_requesting_tid;
     const char *comment;          /* CommentStreamA, or NULL */
     uint32_t extra_stream_type;   /* an unknown stream to list, 0 for none */
 } kdx_mdw_spec;

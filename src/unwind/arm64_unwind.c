@@ -406,7 +406,9 @@ kdx_status kdx_arm64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, k
     out->fn = fn;
     out->establisher = ctx->r[KDX_ARM64_SP];
     uint32_t off = (uint32_t)(pc - img.base) - fn.begin_rva;
-    if (fn.packed || (fn.unwind_rva & 3))
+    if ((fn.packed || (fn.unwind_rva & 3)) && off == 0 && (fn.unwind_rva & 3) == 1)
+        st = KDX_OK; /* at the first instruction nothing is saved yet: return through lr */
+    else if (fn.packed || (fn.unwind_rva & 3))
         st = unwind_packed(&u, fn.unwind_rva);
     else
         st = unwind_xdata(&u, &img, &fn, off);

@@ -2,9 +2,11 @@
  * WinDbg's layout. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/fmt.h"
+#include "pdb/pdb_provider.h"
 #include "sym/symbols.h"
 #include "target/session.h"
 #include "unwind/unwind.h"
@@ -106,11 +108,25 @@ int kdx_fnent_print(kdx_session *s, uint64_t addr)
                                                 (s->target->arch == KDX_ARCH_ARM64 ? 8ull : 12ull) * fn.index));
     else
         kdx_print(s, "Debugger function entry for:\n");
-    char sym[320];
-    kdx_symhit hit;
+    /* The ln line: this symbol and the next one. */
+    char sym[320], b[KDX_ADDR_BUF];
+    kdx_symhit hit, next;
     kdx_sym_format(s, addr, sym, sizeof sym);
-    uint64_t start = kdx_sym_from_addr(s, addr, &hit) == KDX_OK ? hit.address : addr;
-    kdx_print(s, "(%s)   %s\n\n", kdx_session_fmt_ptr(s, a, start), sym);
+    memset(&next, 0, sizeof next);
+    uint64_t start = kdx_sym_from_addr_ex(s, addr, &hit, &next) == KDX_OK ? hit.address : addr;
+    kdx_print(s, "(%s)   %s", kdx_session_fmt_ptr(s, a, start), sym);
+    if (hit.name && next.name && next.module)
+        kdx_print(s, "   |  (%s)   %s!%s", kdx_session_fmt_ptr(s, b, next.address), next.module->name, next.name);
+    kdx_print(s, "\n");
+    if (hit.name && hit.displacement == 0) {
+        char *params = hit.module->symbols.ops && kdx_pdb_is_provider(&hit.module->symbols)
+                           ? kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base))
+                           : NULL;
+        kdx_print(s, "Exact matches:\n    %s!%s %s\n", hit.module->name, hit.name,
+                  params ? params : "(<no parameter info>)");
+        free(params);
+    }
+    kdx_print(s, "\n");
     if (s->target->arch == KDX_ARCH_ARM64) {
         kdx_arm64_fnent_print(s, &img, &fn);
         return 0;

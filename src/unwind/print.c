@@ -1,10 +1,12 @@
 /* WinDbg's layouts for stacks (k and friends) and registers (r). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/fmt.h"
 #include "disasm/disasm.h"
+#include "pdb/pdb_provider.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
 #include "target/session.h"
@@ -26,6 +28,8 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
             kdx_print(s, "%sChildEBP RetAddr  \n", num);
         return;
     }
+    if (opts & KDX_K_MEMORY)
+        num = " #   Memory  ";
     if (opts & (KDX_K_ARGS | KDX_K_VERBOSE))
         kdx_print(s, "%sChild-SP          RetAddr               : %-71s : Call Site\n", num, "Args to Child");
     else
@@ -42,6 +46,24 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
         kdx_sym_format(s, ip, buf, cap);
 }
 
+/* kp: "crash!main(int, char **)+0x12d" when the PDB describes the function's
+ * parameters (their types; values are not recovered). */
+static bool call_site_with_params(kdx_session *s, uint64_t ip, char *buf, size_t cap)
+{
+    kdx_symhit hit;
+    if (kdx_sym_from_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
+        !kdx_pdb_is_provider(&hit.module->symbols))
+        return false;
+    char *params = kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base));
+    if (!params)
+        return false;
+    int n = snprintf(buf, cap, "%s!%s%s", hit.module->name, hit.name, params);
+    if (hit.displacement && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "+0x%llx", (unsigned long long)hit.displacement);
+    free(params);
+    return true;
+}
+
 /* " [file @ line]" for the frame's pc (the call instruction for callers), when the symbols have lines. */
 static void source_line(kdx_session *s, const kdx_frame *f, char *buf, size_t cap)
 {
@@ -56,19 +78,34 @@ static void source_line(kdx_session *s, const kdx_frame *f, char *buf, size_t ca
         snprintf(buf, cap, " [%s @ %u]", file, line);
 }
 
+static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, unsigned opts);
+
 void kdx_stack_print_frame(kdx_session *s, const kdx_frame *f, unsigned opts)
+{
+    print_frame(s, f, 0, opts & ~(unsigned)KDX_K_MEMORY);
+}
+
+/* memory: bytes of stack between this frame and the previous (kf), 0 for frame 00. */
+static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, unsigned opts)
 {
     kdx_arch arch = f->ctx.arch;
     uint64_t ip = kdx_ctx_ip(&f->ctx);
-    char site[320], num[8] = "";
-    if (opts & KDX_K_NUMBERS)
+    char site[320], num[32] = "";
+    if (opts & KDX_K_MEMORY) {
+        if (memory)
+            snprintf(num, sizeof num, "%02x %9" PRIx64 " ", f->index, memory);
+        else
+            snprintf(num, sizeof num, "%02x %9s ", f->index, "");
+    } else if (opts & KDX_K_NUMBERS) {
         snprintf(num, sizeof num, "%02x ", f->index);
+    }
     if (opts & KDX_K_CALLSITE) {
         call_site_name(s, ip, site, sizeof site);
         kdx_print(s, "%s%s\n", num, site);
         return;
     }
-    kdx_sym_format(s, ip, site, sizeof site);
+    if (!(opts & KDX_K_PARAMS) || !call_site_with_params(s, ip, site, sizeof site))
+        kdx_sym_format(s, ip, site, sizeof site);
     char src[300] = "";
     if (!(opts & KDX_K_NO_LINES))
         source_line(s, f, src, sizeof src);
@@ -134,7 +171,7 @@ void kdx_stack_print(kdx_session *s, const kdx_stack *st, unsigned opts)
     bool warned = false;
     for (size_t i = 0; i < st->len; i++) {
         const kdx_frame *f = &st->frames[i];
-        kdx_stack_print_frame(s, f, opts);
+        print_frame(s, f, i ? f->child_sp - st->frames[i - 1].child_sp : 0, opts);
         if (f->heuristic && !warned && f->end == KDX_FRAME_CONTINUES) {
             kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
             warned = true;
@@ -251,13 +288,14 @@ static void regs_x86(kdx_session *s, const kdx_context *c)
 
 static void regs_arm64(kdx_session *s, const kdx_context *c)
 {
-    for (int i = 0; i <= 28; i++) {
-        char name[16];
+    /* Four per line; x28 shares the last line with fp, lr and sp. */
+    for (int i = 0; i < 28; i++) {
+        char name[8];
         snprintf(name, sizeof name, "x%d", i);
-        kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], (i % 4 == 3 || i == 28) ? "\n" : "  ");
+        kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], i % 4 == 3 ? "\n" : "   ");
     }
-    kdx_print(s, " fp=%016" PRIx64 "   lr=%016" PRIx64 "   sp=%016" PRIx64 "\n", c->r[KDX_ARM64_FP],
-              c->r[KDX_ARM64_LR], c->r[KDX_ARM64_SP]);
+    kdx_print(s, "x28=%016" PRIx64 "    fp=%016" PRIx64 "    lr=%016" PRIx64 "    sp=%016" PRIx64 "\n", c->r[28],
+              c->r[KDX_ARM64_FP], c->r[KDX_ARM64_LR], c->r[KDX_ARM64_SP]);
     uint32_t psr = (uint32_t)c->r[KDX_ARM64_CPSR];
     kdx_print(s, " pc=%016" PRIx64 "  psr=%08x %c%c%c%c EL%u\n", c->r[KDX_ARM64_PC], psr, psr & 0x80000000u ? 'N' : '-',
               psr & 0x40000000u ? 'Z' : '-', psr & 0x20000000u ? 'C' : '-', psr & 0x10000000u ? 'V' : '-',
@@ -272,5 +310,6 @@ void kdx_regs_print(kdx_session *s, const kdx_context *c)
     case KDX_ARCH_ARM64: regs_arm64(s, c); break;
     default: kdx_print(s, "no registers for this architecture\n"); return;
     }
-    print_current_insn(s, c);
+    if (s->target)
+        print_current_insn(s, c);
 }

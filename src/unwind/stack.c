@@ -51,6 +51,30 @@ static void read_args(const kdx_unwind_env *env, kdx_frame *f, const kdx_context
     f->args_valid = true;
 }
 
+/* Frame 0 with its pc outside every module (a call through a null or stale
+ * pointer): nothing ran there, so the caller's return address is where the
+ * call left it, [rsp] on x64 and lr on ARM64. Labelled a heuristic. */
+static kdx_status outside_modules(const kdx_unwind_env *env, const kdx_context *ctx, kdx_unwind_step *step,
+                                  kdx_err *err)
+{
+    memset(step, 0, sizeof *step);
+    step->caller = *ctx;
+    if (ctx->arch == KDX_ARCH_ARM64) {
+        kdx_ctx_set(&step->caller, KDX_ARM64_PC, ctx->r[KDX_ARM64_LR]);
+    } else {
+        uint64_t ret;
+        kdx_err e2 = {0};
+        if (kdx_read_u64(env->target, ctx->r[KDX_X64_RSP], &ret, &e2) != KDX_OK)
+            return kdx_err_set(err, KDX_E_MEM_MISSING, "the pc is in no module and [rsp] cannot be read: %s", e2.msg);
+        kdx_ctx_set(&step->caller, KDX_X64_RIP, ret);
+        kdx_ctx_set(&step->caller, KDX_X64_RSP, ctx->r[KDX_X64_RSP] + 8);
+    }
+    step->leaf = true;
+    step->heuristic = true;
+    step->method = "pc outside modules";
+    return KDX_OK;
+}
+
 kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, size_t max, kdx_stack *out,
                           kdx_err *err)
 {
@@ -74,6 +98,8 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
         kdx_unwind_step step;
         kdx_err e = {0};
         kdx_status st = unwind_one(env, &cur, &step, &e);
+        if (st == KDX_E_NOT_FOUND && i == 0 && cur.arch != KDX_ARCH_X86)
+            st = outside_modules(env, &cur, &step, &e); /* a call through a bad pointer */
         if (st != KDX_OK) {
             f->end = (st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID || st == KDX_E_FORMAT ||
                       st == KDX_E_TRUNCATED || st == KDX_E_LIMIT)

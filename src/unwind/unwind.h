@@ -203,7 +203,8 @@ enum {
     KDX_K_VERBOSE = 1 << 2,   /* v */
     KDX_K_CALLSITE = 1 << 3,  /* c */
     KDX_K_PARAMS = 1 << 4,    /* p / P */
-    KDX_K_NO_LINES = 1 << 5   /* L: no source lines */
+    KDX_K_NO_LINES = 1 << 5,  /* L: no source lines */
+    KDX_K_MEMORY = 1 << 6     /* f: stack bytes used by each frame (numbers implied) */
 };
 
 void kdx_stack_print_header(struct kdx_session *s, kdx_arch arch, unsigned opts);

@@ -252,6 +252,13 @@ TEST(minidump_real_stream_listing)
     CHECK_CONTAINS(out, "0x47670001  BreakpadInfoStream              000014f9  0000000c  dump thread 11c0, requesting thread bf4\n");
     CHECK_CONTAINS(out, "0x00000005  MemoryListStream                00001505  00000034  3 ranges\n");
     free(out);
+    /* -v: the oracle's thread records and the three saved ranges, stacks merged. */
+    out = kdx_test_run(bp, NULL, "!mdstreams -v", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "  0  bf4       7ffdf000  0012f31c  00001639 00000ce4  00000d94 000002cc\n");
+    CHECK_CONTAINS(out, "Saved memory (3 ranges, 0x16fc bytes;");
+    CHECK_CONTAINS(out, "  7c90eb14  7c90ec14  00001539\n");
+    free(out);
 }
 
 TEST(minidump_real_assertion_and_vm_counters)
@@ -274,5 +281,219 @@ TEST(minidump_real_assertion_and_vm_counters)
     REQUIRE(out);
     /* Revision 2 counters: working set 0x1a02000, peak 0x1ef6000, private 0x5f6000. */
     CHECK_CONTAINS(out, "working set 26632 KB (peak 31704 KB), private 6104 KB, 8177 page faults");
+    /* 1048446 pages of 4 KB; the x64 user space of Windows 7 ends at 7ff`fffeffff. */
+    CHECK_CONTAINS(out, "4095 MB physical memory, 4096-byte pages, user space to 000007ff`fffeffff");
+    free(out);
+}
+
+/* Breakpad's minidump_dump of minidump2.dmp (minidump2.dump.out) as an
+ * oracle: every module, thread, context and memory region it lists must be
+ * what kdx parsed. */
+typedef struct oracle_state {
+    kdx_test_ctx *t;
+    kdx_target *tg;
+    kdx_minidump *md;
+    int module, thread, region;
+    enum { O_NONE, O_MODULE, O_THREAD, O_THREAD_CTX, O_REGION, O_EXCEPTION, O_EXC_CTX } sec;
+    kdx_context ctx;
+    unsigned checked;
+} oracle_state;
+
+static uint64_t oracle_num(const char *v)
+{
+    return strtoull(v, NULL, 0);
+}
+
+static void oracle_module(oracle_state *o, const char *key, const char *val)
+{
+    kdx_test_ctx *t = o->t;
+    REQUIRE(o->module >= 0 && (size_t)o->module < o->tg->nmodules);
+    kdx_module *m = o->tg->modules[o->module];
+    if (!strcmp(key, "base_of_image"))
+        CHECK_EQ(m->base, oracle_num(val));
+    else if (!strcmp(key, "size_of_image"))
+        CHECK_EQ(m->size, oracle_num(val));
+    else if (!strcmp(key, "checksum"))
+        CHECK_EQ(m->checksum, oracle_num(val));
+    else if (!strcmp(key, "time_date_stamp"))
+        CHECK_EQ(m->timestamp, oracle_num(val));
+    else if (!strcmp(key, "version_info.file_version")) {
+        const char *colon = strchr(val, ':');
+        REQUIRE(colon);
+        CHECK_EQ(m->file_version_ms, oracle_num(val));
+        CHECK_EQ(m->file_version_ls, oracle_num(colon + 1));
+    } else if (!strcmp(key, "(code_file)")) {
+        char want[512];
+        snprintf(want, sizeof want, "\"%s\"", m->image_path);
+        CHECK_STR(val, want);
+    } else if (!strcmp(key, "(debug_identifier)")) {
+        char guid[33], want[64];
+        kdx_guid_format(m->pdb_guid, guid);
+        snprintf(want, sizeof want, "\"%s%X\"", guid, m->pdb_age);
+        CHECK_STR(val, want);
+    } else {
+        return;
+    }
+    o->checked++;
+}
+
+static void oracle_thread(oracle_state *o, const char *key, const char *val)
+{
+    kdx_test_ctx *t = o->t;
+    REQUIRE(o->thread >= 0 && (size_t)o->thread < o->md->nthreads);
+    const kdx_md_thread *th = &o->md->threads[o->thread];
+    if (!strcmp(key, "thread_id"))
+        CHECK_EQ(th->id, oracle_num(val));
+    else if (!strcmp(key, "suspend_count"))
+        CHECK_EQ(th->suspend_count, oracle_num(val));
+    else if (!strcmp(key, "teb"))
+        CHECK_EQ(th->teb, oracle_num(val));
+    else if (!strcmp(key, "stack.start_of_memory_range"))
+        CHECK_EQ(th->stack_start, oracle_num(val));
+    else if (!strcmp(key, "stack.memory.data_size"))
+        CHECK_EQ(th->stack_size, oracle_num(val));
+    else if (!strcmp(key, "thread_context.rva"))
+        CHECK_EQ(th->context_rva, oracle_num(val));
+    else
+        return;
+    o->checked++;
+}
+
+static void oracle_context(oracle_state *o, const kdx_context *c, const char *key, const char *val)
+{
+    static const struct { const char *name; int reg; } regs[] = {
+        {"eip", KDX_X86_EIP}, {"esp", KDX_X86_ESP}, {"ebp", KDX_X86_EBP}, {"eax", KDX_X86_EAX},
+        {"ebx", KDX_X86_EBX}, {"ecx", KDX_X86_ECX}, {"edx", KDX_X86_EDX}, {"esi", KDX_X86_ESI},
+        {"edi", KDX_X86_EDI}, {"eflags", KDX_X86_EFL}, {"cs", KDX_X86_CS}, {"ss", KDX_X86_SS}};
+    kdx_test_ctx *t = o->t;
+    for (size_t i = 0; i < KDX_ARRAY_LEN(regs); i++)
+        if (!strcmp(key, regs[i].name)) {
+            CHECK_EQ(c->r[regs[i].reg], oracle_num(val));
+            o->checked++;
+        }
+}
+
+static void oracle_line(oracle_state *o, char *line)
+{
+    kdx_test_ctx *t = o->t;
+    if (!strcmp(line, "MDRawModule")) {
+        o->sec = O_MODULE;
+        o->module++;
+        return;
+    }
+    if (!strcmp(line, "MDRawThread")) {
+        o->sec = O_THREAD;
+        o->thread++;
+        return;
+    }
+    if (!strcmp(line, "MDRawContextX86")) {
+        kdx_err err;
+        if (o->sec == O_THREAD) {
+            o->sec = O_THREAD_CTX;
+            CHECK_OK(o->tg->ops->get_context(o->tg->impl, (unsigned)o->thread, &o->ctx, &err));
+        } else if (o->sec == O_EXCEPTION) {
+            o->sec = O_EXC_CTX;
+            o->ctx = o->tg->exception.context;
+        }
+        return;
+    }
+    if (!strcmp(line, "MDMemoryDescriptor")) {
+        o->sec = O_REGION;
+        o->region++;
+        return;
+    }
+    if (!strcmp(line, "MDException")) {
+        o->sec = O_EXCEPTION;
+        return;
+    }
+    if (line[0] != ' ') {
+        if (line[0])
+            o->sec = O_NONE;
+        return;
+    }
+    char *eq = strstr(line, " = ");
+    if (!eq)
+        return;
+    *eq = 0;
+    char *key = line + 2, *val = eq + 3;
+    kdx_rtrim(key);
+    switch (o->sec) {
+    case O_MODULE: oracle_module(o, key, val); break;
+    case O_THREAD: oracle_thread(o, key, val); break;
+    case O_THREAD_CTX:
+    case O_EXC_CTX: oracle_context(o, &o->ctx, key, val); break;
+    case O_REGION:
+        if (!strcmp(key, "start_of_memory_range")) {
+            /* Every listed region's first byte reads. */
+            uint8_t b;
+            kdx_err err;
+            CHECK_OK(kdx_read_u8(o->tg, oracle_num(val), &b, &err));
+            o->checked++;
+        }
+        break;
+    case O_EXCEPTION:
+        if (!strcmp(key, "thread_id")) {
+            CHECK_EQ(o->tg->exception.thread_id, oracle_num(val));
+            o->checked++;
+        } else if (!strcmp(key, "exception_record.exception_code")) {
+            CHECK_EQ(o->tg->exception.code, oracle_num(val));
+            o->checked++;
+        }
+        break;
+    default: break;
+    }
+}
+
+TEST(minidump_real_breakpad_oracle)
+{
+    TESTDATA(path, "user/breakpad/minidump2.dmp");
+    TESTDATA(oracle, "user/breakpad/minidump2.dump.out");
+    uint8_t *text;
+    size_t len;
+    kdx_err err;
+    REQUIRE(kdx_read_all(oracle, &text, &len, &err) == KDX_OK);
+    oracle_state o = {.t = t, .module = -1, .thread = -1, .region = -1};
+    o.tg = open_dump(t, path);
+    if (!o.tg) {
+        free(text);
+        return;
+    }
+    o.md = kdx_minidump_of(o.tg);
+    char *save = NULL;
+    char *copy = kdx_strndup((const char *)text, len);
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        oracle_line(&o, line);
+    CHECK_EQ(o.module + 1, 13);
+    CHECK_EQ(o.thread + 1, 2);
+    CHECK_EQ(o.region + 1, 3);
+    /* 13 modules x 7 fields, 2 threads x 6, 3 contexts x 12 registers, 3 regions,
+     * the exception's thread and code: every one of them was compared. */
+    CHECK_EQ(o.checked, 13 * 7 + 2 * 6 + 3 * 12 + 3 + 2);
+    free(copy);
+    free(text);
+    kdx_target_close(o.tg);
+}
+
+/* The issue's acceptance check for calc.dmp: every thread listed with a
+ * stack (`~* k`), the crashing one on the int 3 in ntdll. */
+TEST(minidump_real_calc_every_thread_with_stack)
+{
+    TESTDATA(path, "user/calc.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "~* k", &err);
+    REQUIRE(out);
+    static const char *const lines[] = {
+        "\n   0  Id: d28.d64 Suspend: 1 Teb: 000007ff`fffde000 Unfrozen\n",
+        "\n   1  Id: d28.a24 Suspend: 1 Teb: 000007ff`fffdc000 Unfrozen\n",
+        "\n   2  Id: d28.a58 Suspend: 1 Teb: 000007ff`fffda000 Unfrozen\n",
+        "\n   3  Id: d28.39c Suspend: 1 Teb: 000007ff`fffd7000 Unfrozen\n",
+        "\n.  4  Id: d28.65c Suspend: 1 Teb: 000007ff`fffd5000 Unfrozen\n"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        CHECK_CONTAINS(out, lines[i]);
+    /* Each thread's first frame: its saved stack pointer and instruction. */
+    CHECK_CONTAINS(out, "00000000`000bd0d8");
+    CHECK_CONTAINS(out, "user32+0x19e6a");
+    CHECK_CONTAINS(out, "00000000`03a7ff08");
+    CHECK_CONTAINS(out, "ntdll+0x4ae10");
     free(out);
 }

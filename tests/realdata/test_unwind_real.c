@@ -223,7 +223,7 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     TESTDATA(isf, "isf");
     char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1", &err);
+    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1; .fnent amdppm!WriteIoMemRawEx", &err);
     free(setup);
     free(store_dir);
     REQUIRE(out);
@@ -245,7 +245,7 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10 (ntoskrnl.exe: ");
     CHECK_CONTAINS(k, "The walk stops here instead of guessing.");
     /* The faulting function's entry in amdppm.sys (version 2 unwind info with epilog codes). */
-    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70\n\n"
+    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx+0x70   |  (fffff804`8b583370)   amdppm!WriteIoMemRawHidden\n\n"
                       "BeginAddress      = 00000000`000032dc\n"
                       "EndAddress        = 00000000`00003368\n"
                       "UnwindInfoAddress = 00000000`0001153c\n\n"
@@ -256,6 +256,8 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
                       "  02: offs 4, unwind op 2, op info 4\tUWOP_ALLOC_SMALL.\n");
     CHECK_CONTAINS(k, "ExceptionAddress: fffff8048b58334c (amdppm!WriteIoMemRawEx+0x0000000000000070)\n"
                       "   ExceptionCode: c0000005 (Access violation)\n");
+    CHECK_CONTAINS(k, "(fffff804`8b5832dc)   amdppm!WriteIoMemRawEx   |  (fffff804`8b583370)   amdppm!WriteIoMemRawHidden\n"
+                      "Exact matches:\n    amdppm!WriteIoMemRawEx (<no parameter info>)\n\nBeginAddress");
     free(out);
 }
 
@@ -468,6 +470,26 @@ TEST(unwind_real_arm64_fnent)
                         "  05: e4           end\n");
     CHECK(!strstr(out, "alloc_s"));
     free(out);
+    /* A packed entry shows its fields. */
+    kdx_pe *pe;
+    kdx_unwind_image img;
+    if (!open_image(t, exe, &pe, &img, "xcpt4"))
+        return;
+    uint64_t packed = 0;
+    for (uint32_t i = 0; i < img.nentries && !packed; i++) {
+        kdx_runtime_function fn;
+        if (img.entry_at(img.ud, i, &fn, NULL) == KDX_OK && fn.packed)
+            packed = img.base + fn.begin_rva;
+    }
+    kdx_pe_close(pe);
+    REQUIRE(packed);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, ".fnent %" PRIx64, packed);
+    out = run_on_image(t, exe, cmd, 0);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Packed unwind data ");
+    CHECK_CONTAINS(out, ": Flag 1, FunctionLength ");
+    free(out);
 }
 
 /* x86 with a real PDB: FrameData programs (glued operators, CodeView register
@@ -478,9 +500,11 @@ TEST(unwind_real_x86_pdb_framedata)
     TESTDATA(dir, "user/symbolic");
     char *setup = kdx_asprintf(".sympath %s", dir);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, ".ecxr; kv", &err);
+    char *out = kdx_test_run(dump, setup, ".ecxr; kv; kp 1", &err);
     free(setup);
     REQUIRE(out);
+    /* kp: the parameter types the PDB gives (values are not recovered). */
+    CHECK_CONTAINS(out, "010ff670 002a2d97 crash!main(int, char **)+0x12d [c:\\projects");
     CHECK_CONTAINS(out, "010ff670 002a2d97 ");
     CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
     CHECK_CONTAINS(out, "010ff784 750662c4 ");

@@ -70,6 +70,15 @@ TEST(disasm_flow_classification)
     CHECK_STR(line, "00000000`00001000 a9bf7bfd stp         fp,lr,[sp,#-0x10]!");
     CHECK_OK(kdx_disasm_one(KDX_ARCH_ARM64, 0x1000, (const uint8_t *)"\xc0\x03\x5f\xd6", 4, &in));
     CHECK(in.flow == KDX_FLOW_RET);
+    /* bl 0x1000-0x14ac (xcpt4!main's call), b.eq, cbz, b */
+    CHECK_OK(kdx_disasm_one(KDX_ARCH_ARM64, 0x140002534ull, (const uint8_t *)"\xcb\xfa\xff\x97", 4, &in));
+    CHECK(in.flow == KDX_FLOW_CALL && in.has_target && in.target == 0x140001060ull);
+    CHECK_OK(kdx_disasm_one(KDX_ARCH_ARM64, 0x140003d1cull, (const uint8_t *)"\xa0\x00\x00\x54", 4, &in));
+    CHECK(in.flow == KDX_FLOW_COND && in.target == 0x140003d30ull);
+    CHECK_OK(kdx_disasm_one(KDX_ARCH_ARM64, 0x140003d50ull, (const uint8_t *)"\x68\x01\x00\x34", 4, &in));
+    CHECK(in.flow == KDX_FLOW_COND && in.target == 0x140003d7cull);
+    CHECK_OK(kdx_disasm_one(KDX_ARCH_ARM64, 0x140003d2cull, (const uint8_t *)"\x04\x00\x00\x14", 4, &in));
+    CHECK(in.flow == KDX_FLOW_JUMP && in.target == 0x140003d3cull);
 }
 
 TEST(disasm_x86_absolute_operand)

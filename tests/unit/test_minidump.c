@@ -102,14 +102,25 @@ static bool write_tmp(const kdx_mdw_spec *spp, const char *name, char *file, siz
     return kdx_minidump_write_file(spp, file, err) == KDX_OK;
 }
 
-static kdx_target *open_buf(kdx_test_ctx *t, const uint8_t *buf, size_t len, kdx_err *err)
+static kdx_target *open_buf(const uint8_t *buf, size_t len, kdx_err *err)
 {
     kdx_file *f;
     if (kdx_file_from_memory(&f, "synthetic.dmp", buf, len, err) != KDX_OK)
         return NULL;
     kdx_target *tg = NULL;
     kdx_minidump_open_file(f, &tg, err);
-    (void)t;
+    return tg;
+}
+
+/* Writes the spec to memory and opens it (NULL and err on failure). */
+static kdx_target *open_spec(const kdx_mdw_spec *spp, kdx_err *err)
+{
+    uint8_t *buf;
+    size_t len;
+    if (kdx_minidump_write(spp, &buf, &len, err) != KDX_OK)
+        return NULL;
+    kdx_target *tg = open_buf(buf, len, err);
+    free(buf);
     return tg;
 }
 
@@ -119,12 +130,8 @@ static void check_synthetic(kdx_test_ctx *t, kdx_arch a, bool full, bool thread_
     kdx_mdw_spec *spp = fixture_init(&fx, a);
     spp->full_memory = full;
     spp->thread_ex = thread_ex;
-    uint8_t *buf;
-    size_t len;
     kdx_err err = {0};
-    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
-    kdx_target *tg = open_buf(t, buf, len, &err);
-    free(buf);
+    kdx_target *tg = open_spec(spp, &err);
     if (!tg)
         kdx_test_fail(t, __FILE__, __LINE__, "open: %s", err.msg);
     REQUIRE(tg);
@@ -208,12 +215,8 @@ TEST(minidump_exception_without_context_uses_thread)
     spp->exception_has_context = false;
     spp->comment = "written by kdx's tests";
     spp->extra_stream_type = 0x12345678;
-    uint8_t *buf;
-    size_t len;
     kdx_err err;
-    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
-    kdx_target *tg = open_buf(t, buf, len, &err);
-    free(buf);
+    kdx_target *tg = open_spec(spp, &err);
     REQUIRE(tg);
     CHECK(tg->exception.has_context);
     CHECK_EQ(kdx_ctx_sp(&tg->exception.context), 0x200000);
@@ -242,13 +245,13 @@ TEST(minidump_corruptions_rejected_cleanly)
         for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
             /* A huge size, a huge offset, a huge count at the stream's start. */
             kdx_put_le32(e + 4, bad[k]);
-            kdx_target *tg = open_buf(t, buf, len, &err);
+            kdx_target *tg = open_buf(buf, len, &err);
             if (!tg)
                 CHECK_CONTAINS(err.msg, "synthetic.dmp");
             kdx_target_close(tg);
             kdx_put_le32(e + 4, saved[1]);
             kdx_put_le32(e + 8, bad[k]);
-            tg = open_buf(t, buf, len, &err);
+            tg = open_buf(buf, len, &err);
             if (!tg)
                 CHECK_CONTAINS(err.msg, "synthetic.dmp");
             kdx_target_close(tg);
@@ -256,7 +259,7 @@ TEST(minidump_corruptions_rejected_cleanly)
             if (rva + 4 <= len) {
                 uint32_t old = kdx_le32(buf + rva);
                 kdx_put_le32(buf + rva, bad[k]);
-                tg = open_buf(t, buf, len, &err);
+                tg = open_buf(buf, len, &err);
                 if (!tg)
                     CHECK_CONTAINS(err.msg, "synthetic.dmp");
                 kdx_target_close(tg);
@@ -266,7 +269,7 @@ TEST(minidump_corruptions_rejected_cleanly)
     }
     /* Truncated anywhere: an error or a smaller dump, never a crash. */
     for (size_t cut = 0; cut < len; cut += 7) {
-        kdx_target *tg = open_buf(t, buf, cut, &err);
+        kdx_target *tg = open_buf(buf, cut, &err);
         if (!tg)
             CHECK(err.msg[0] != 0);
         kdx_target_close(tg);
@@ -325,7 +328,7 @@ TEST(minidump_truncated_memory_keeps_what_is_there)
     kdx_err err;
     REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
     /* Memory64 data is last: heap (0x2000) then code (0x100). Cut 0x180 bytes. */
-    kdx_target *tg = open_buf(t, buf, len - 0x180, &err);
+    kdx_target *tg = open_buf(buf, len - 0x180, &err);
     free(buf);
     REQUIRE(tg);
     kdx_minidump *md = kdx_minidump_of(tg);
@@ -356,13 +359,16 @@ TEST(minidump_thread_times_and_runaway)
     char file[512];
     kdx_err err;
     REQUIRE(write_tmp(spp, "times.dmp", file, sizeof file, &err));
-    char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6", &err);
+    char *out = kdx_test_run(file, NULL, "!runaway; !runaway 6; ~0s; .ttime; ~1f", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, " User Mode Time\n  Thread       Time\n   1:20        0 days 0:00:00.125\n"
                         "   0:10        0 days 0:00:00.031\n");
     CHECK_CONTAINS(out, " Kernel Mode Time\n  Thread       Time\n   0:10        0 days 0:00:00.046\n");
     CHECK_CONTAINS(out, " Elapsed Time\n  Thread       Time\n   0:10        0 days 0:01:05.000\n"
                         "   1:20        0 days 0:00:02.000\n");
+    CHECK_CONTAINS(out, "Created: Sun Sep 13 12:25:35.000 2020 (UTC)\n"
+                        "Kernel:  0 days 0:00:00.046\nUser:    0 days 0:00:00.031\n");
+    CHECK_CONTAINS(out, "~f needs a live target");
     free(out);
 }
 
@@ -399,7 +405,7 @@ TEST(minidump_duplicate_streams_read_once)
     REQUIRE(32 + 12 * (2 * n) <= 32 + 12 * 16);
     memcpy(buf + 32 + 12 * n, buf + 32, 12 * n);
     kdx_put_le32(buf + 8, 2 * n);
-    kdx_target *tg = open_buf(t, buf, len, &err);
+    kdx_target *tg = open_buf(buf, len, &err);
     free(buf);
     REQUIRE(tg);
     CHECK_EQ(tg->nmodules, 2);
@@ -515,6 +521,111 @@ TEST(minidump_x86_teb_peb_gle)
     CHECK_OK(tg->ops->get_thread_info(tg->impl, 0, &ti, &err));
     CHECK_EQ(ti.stack_base, 0x130000);
     CHECK_EQ(ti.stack_limit, 0x12c000);
+    kdx_target_close(tg);
+}
+
+/* Written on request (no exception): the requesting thread is current. */
+TEST(minidump_breakpad_requesting_thread_is_default)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    spp->has_exception = false;
+    spp->breakpad_info = true;
+    spp->breakpad_dump_tid = 0x10;
+    spp->breakpad_requesting_tid = 0x20;
+    kdx_err err;
+    kdx_target *tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    CHECK(!tg->exception.present);
+    CHECK_EQ(tg->default_context, 1);
+    kdx_target_close(tg);
+}
+
+/* Overlapping saved ranges (a stack also in the memory list, ranges that
+ * overlap partly or fully) read as one address space: the range starting first
+ * wins, the rest of a later range stays readable. */
+TEST(minidump_overlapping_ranges)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    static uint8_t other[0x2000], inner[0x10];
+    memset(other, 0xab, sizeof other);
+    memset(inner, 0xcd, sizeof inner);
+    kdx_mdw_memory mem[5] = {
+        fx.mem[0],                                   /* heap: 0x500000-0x502000 */
+        {0x501000, other, sizeof other},             /* overlaps its second half */
+        {0x500100, inner, sizeof inner},             /* fully inside the heap */
+        {0x100080, other, 0x100},                    /* overlaps thread 0's stack */
+        fx.mem[1]};
+    spp->memory = mem;
+    spp->nmemory = 5;
+    kdx_err err;
+    kdx_target *tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    for (size_t i = 1; i < md->nranges; i++)
+        CHECK(md->ranges[i - 1].va + md->ranges[i - 1].size <= md->ranges[i].va);
+    uint8_t b[0x20];
+    size_t done;
+    CHECK_OK(kdx_minidump_read(md, 0x500100, b, 1, &done));
+    CHECK_EQ(b[0], (uint8_t)(0x100 * 7)); /* the heap's byte, not the inner range's */
+    CHECK_OK(kdx_minidump_read(md, 0x501ff0, b, 0x20, &done));
+    CHECK_EQ(b[0], (uint8_t)(0x1ff0 * 7));
+    CHECK_EQ(b[0x10], 0xab);              /* continues into the later range */
+    CHECK_OK(kdx_minidump_read(md, 0x502fff, b, 1, &done));
+    CHECK_EQ(b[0], 0xab);
+    CHECK_OK(kdx_minidump_read(md, 0x1000f0, b, 0x20, &done));
+    CHECK_EQ(b[0], 0xf0);                 /* thread 0's stack bytes (0, 1, 2, ...) */
+    CHECK_EQ(b[0x10], 0xab);              /* past the stack's end: the memory-list range */
+    kdx_target_close(tg);
+}
+
+/* WOW64: an x64 dump with wow64cpu.dll; thread 0's TEB points (TLS slot 1)
+ * to CPU data holding the 32-bit context at offset 4. */
+TEST(minidump_wow64_context)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    static uint8_t teb[0x2000], cpu[0x300];
+    const uint64_t teb_va = 0x7efdb000, cpu_va = 0x2a0000;
+    memset(teb, 0, sizeof teb);
+    kdx_put_le64(teb + 0x1488, cpu_va);
+    kdx_context x86 = {0};
+    x86.arch = KDX_ARCH_X86;
+    kdx_ctx_set(&x86, KDX_X86_EIP, 0x77001234);
+    kdx_ctx_set(&x86, KDX_X86_ESP, 0x0018fe00);
+    memset(cpu, 0, sizeof cpu);
+    REQUIRE(kdx_context_write(&x86, cpu + 4, sizeof cpu - 4) == KDX_CONTEXT_X86_SIZE);
+    kdx_mdw_module mods[3] = {fx.mod[0], fx.mod[1],
+                              {.path = "C:\\Windows\\System32\\wow64cpu.dll",
+                               .base = 0x74e00000, .size = 0x8000}};
+    kdx_mdw_memory mem[4] = {fx.mem[0], fx.mem[1], {teb_va, teb, sizeof teb},
+                             {cpu_va, cpu, sizeof cpu}};
+    spp->modules = mods;
+    spp->nmodules = 3;
+    spp->memory = mem;
+    spp->nmemory = 4;
+    fx.th[0].teb = teb_va;
+    kdx_err err;
+    kdx_target *tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    CHECK(kdx_minidump_is_wow64(tg));
+    kdx_context c;
+    CHECK_OK(kdx_minidump_wow64_context(tg, 0, &c, &err));
+    CHECK_EQ(c.arch, KDX_ARCH_X86);
+    CHECK_EQ(kdx_ctx_ip(&c), 0x77001234);
+    CHECK_EQ(kdx_ctx_sp(&c), 0x18fe00);
+    /* Thread 1's TEB (0x7fe000) is not saved: the error names the slot. */
+    CHECK_EQ(kdx_minidump_wow64_context(tg, 1, &c, &err), KDX_E_MEM_MISSING);
+    CHECK_CONTAINS(err.msg, "TLS slot 1 at 0x7ff488");
+    kdx_target_close(tg);
+    /* Without wow64cpu.dll it is a plain x64 process. */
+    spp->nmodules = 2;
+    tg = open_spec(spp, &err);
+    REQUIRE(tg);
+    CHECK(!kdx_minidump_is_wow64(tg));
+    CHECK_EQ(kdx_minidump_wow64_context(tg, 0, &c, &err), KDX_E_UNSUPPORTED);
     kdx_target_close(tg);
 }
 

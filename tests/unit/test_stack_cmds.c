@@ -85,6 +85,14 @@ TEST(stack_cmd_k_layouts)
     CHECK_CONTAINS(kb, "                : Call Site\n");
     CHECK_CONTAINS(kb, "00000000`007ff100 00000001`40001080     : 00000000`00000000 ");
     CHECK_STR(fx_run(&f, "kc 1"), "Call Site\nsynth+0x1010\n");
+    /* kd: the raw stack from rsp with symbols. */
+    const char *kd = fx_run(&f, "kd 6");
+    CHECK_CONTAINS(kd, "00000000`007ff128  00000001`40001080 synth+0x1080\n");
+    CHECK_STR(fx_run(&f, "kf"),
+              " #   Memory  Child-SP          RetAddr               Call Site\n"
+              "00           00000000`007ff100 00000001`40001080     synth+0x1010\n"
+              "01        30 00000000`007ff130 00000001`40001300     synth+0x1080\n"
+              "02       110 00000000`007ff240 00000000`00000000     synth+0x1300\n");
     /* k = base ip count starts elsewhere. */
     CHECK_STR(fx_run(&f, "k = 7ff100 140001010 1"),
               "Child-SP          RetAddr               Call Site\n"
@@ -122,6 +130,8 @@ TEST(stack_cmd_frame_and_registers)
     CHECK_STR(fx_run(&f, "r eax=5; r rax, ax"), "rax=0000000000000005\nax=0005\n");
     CHECK_STR(fx_run(&f, "r $t0=10; r $t0"), "$t0=0000000000000010\n");
     CHECK_CONTAINS(fx_run(&f, "r nosuch"), "Bad register error");
+    CHECK_STR(fx_run(&f, "r $ip"), "$ip=0000000140001010\n");
+    CHECK_STR(fx_run(&f, "r $ra"), "$ra=0000000140001300\n"); /* frame 1 is in scope after .frame 1 */
     fx_close(&f);
 }
 
@@ -201,6 +211,14 @@ TEST(stack_cmd_u_ub_uf)
     CHECK_CONTAINS(out, "00000001`40001017 7402            je      synth+0x101b (00000001`4000101b)\n");
     CHECK_CONTAINS(out, "\nsynth+0x1019:\n");
     CHECK_CONTAINS(out, "\nsynth+0x101b:\n00000001`4000101b c3              ret\n");
+    /* A BBT-split function: uf 0x1100 also lists the chunk at 0x1200 that chains to it. */
+    syn_code(f.w, 0x1100, "57 4883ec40 e9f6000000");   /* push rdi; sub rsp,40h; jmp 0x1200 */
+    syn_code(f.w, 0x1200, "4883c440 5f c3");           /* add rsp,40h; pop rdi; ret */
+    out = fx_run(&f, "uf 140001100");
+    CHECK_CONTAINS(out, "synth+0x1100:\n00000001`40001100 57              push    rdi\n");
+    CHECK_CONTAINS(out, "jmp     synth+0x1200 (00000001`40001200)\n\nsynth+0x1200:\n"
+                        "00000001`40001200 4883c440        add     rsp,40h\n");
+    CHECK_CONTAINS(out, "00000001`40001205 c3              ret\n");
     out = fx_run(&f, "uf /c 140001000");
     CHECK_STR(out, "synth+0x1000 (00000001`40001000)\n"
                    "  synth+0x1012 (00000001`40001012):\n"
@@ -246,4 +264,34 @@ TEST(stack_cmd_r_effective_address)
     out = fx_run(&f, "r rbx=10; r");
     CHECK_CONTAINS(out, "ds:00000000`00000018=????????????????\n");
     fx_close(&f);
+}
+
+TEST(stack_regs_arm64_and_x86_layouts)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    kdx_session *s = kdx_session_new(mem);
+    kdx_context c = {.arch = KDX_ARCH_ARM64};
+    for (int i = 0; i < KDX_ARM64_NREGS; i++)
+        kdx_ctx_set(&c, i, (uint64_t)i);
+    kdx_ctx_set(&c, KDX_ARM64_CPSR, 0x60000000);
+    kdx_regs_print(s, &c);
+    kdx_context x = {.arch = KDX_ARCH_X86};
+    kdx_ctx_set(&x, KDX_X86_EAX, 0x9f8);
+    kdx_ctx_set(&x, KDX_X86_EIP, 0x760be9bb);
+    kdx_ctx_set(&x, KDX_X86_EFL, 0x246);
+    kdx_ctx_set(&x, KDX_X86_CS, 0x23);
+    kdx_regs_print(s, &x);
+    fflush(mem);
+    CHECK_CONTAINS(out, " x0=0000000000000000    x1=0000000000000001    x2=0000000000000002    x3=0000000000000003\n");
+    CHECK_CONTAINS(out, "x28=000000000000001c    fp=000000000000001d    lr=000000000000001e    sp=000000000000001f\n");
+    CHECK_CONTAINS(out, " pc=0000000000000020  psr=60000000 -ZC- EL0\n");
+    /* The x86 layout of the article's transcript. */
+    CHECK_CONTAINS(out, "eax=000009f8 ebx=00000000 ecx=00000000 edx=00000000 esi=00000000 edi=00000000\n"
+                        "eip=760be9bb esp=00000000 ebp=00000000 iopl=0         nv up ei pl zr na pe nc\n"
+                        "cs=0023  ss=0000  ds=0000  es=0000  fs=0000  gs=0000             efl=00000246\n");
+    kdx_session_free(s);
+    fclose(mem);
+    free(out);
 }

@@ -257,6 +257,18 @@ TEST(unwind_stack_walk_three_frames)
     CHECK_EQ(stk.frames[1].end, KDX_FRAME_END_LIMIT);
     CHECK(stk.frames[1].has_ret);
     kdx_stack_free(&stk);
+    /* Frame 0 at a pc outside every module (a call through a bad pointer): the
+     * return address is at [rsp], flagged as a heuristic. */
+    syn_put64(w, S - 8, SYN_BASE + 0x1010);
+    kdx_context bad = c;
+    kdx_ctx_set(&bad, KDX_X64_RIP, 0);
+    kdx_ctx_set(&bad, KDX_X64_RSP, S - 8);
+    CHECK_OK(kdx_stack_walk(&env, &bad, 100, &stk, NULL));
+    REQUIRE(stk.len == 4);
+    CHECK(stk.frames[0].heuristic);
+    CHECK_EQ(stk.frames[0].ret_addr, SYN_BASE + 0x1010);
+    CHECK_EQ(stk.frames[1].child_sp, S);
+    kdx_stack_free(&stk);
     /* An address outside every module ends the walk with a reason. */
     syn_put64(w, S + 0x28, 0x12345678);
     CHECK_OK(kdx_stack_walk(&env, &c, 100, &stk, NULL));
@@ -361,6 +373,11 @@ TEST(unwind_arm64_packed_chained_frame)
     CHECK_EQ(st.caller.r[KDX_ARM64_FP], 0xf00d);
     CHECK_EQ(st.caller.r[19], 0x1919);
     CHECK_EQ(st.caller.r[20], 0x2020);
+    /* At the first instruction the return address is still in lr. */
+    c = arm64_ctx(SYN_BASE + 0x2000, S + 64, 0);
+    CHECK_OK(kdx_arm64_unwind(&env, &c, &st, NULL));
+    CHECK_EQ(st.caller.r[KDX_ARM64_PC], 0x1111);
+    CHECK_EQ(st.caller.r[KDX_ARM64_SP], S + 64);
     world_free(w);
 }
 
