@@ -261,6 +261,23 @@ static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
     return KDX_OK;
 }
 
+/* True when a data directory's first bytes can be read (or it is empty). */
+static bool directory_readable(kdx_pe *pe, unsigned dir)
+{
+    uint32_t rva, size;
+    uint8_t buf[28];
+    if (kdx_pe_data_directory(pe, dir, &rva, &size) != KDX_OK || !rva || !size)
+        return true;
+    return kdx_pe_read(pe, rva, buf, KDX_MIN(size, sizeof buf), NULL) == KDX_OK;
+}
+
+/* An image read from the dump that has what the symbol layer and the
+ * unwinder need: its debug directory and its .pdata. */
+static bool memory_image_complete(kdx_pe *pe)
+{
+    return directory_readable(pe, KDX_PE_DIR_DEBUG) && directory_readable(pe, KDX_PE_DIR_EXCEPTION);
+}
+
 static kdx_status load_image(kdx_session *s, modstate *st, kdx_err *err)
 {
     if (st->image)
@@ -274,6 +291,12 @@ static kdx_status load_image(kdx_session *s, modstate *st, kdx_err *err)
     if (s->target && s->target->kind != KDX_TARGET_SYMFILE &&
         kdx_pe_open_target(s->target, m->base, m->image_name ? m->image_name : m->name, &pe,
                            NULL) == KDX_OK) {
+        /* Headers in the dump but not its unwind or debug data (a triage dump
+         * keeps the first page): the image file, when the path has it, is better. */
+        if (!memory_image_complete(pe) && image_from_files(s, st, NULL) == KDX_OK) {
+            kdx_pe_close(pe);
+            return KDX_OK;
+        }
         st->image = pe;
         st->image_from_memory = true;
         return KDX_OK;
