@@ -764,9 +764,14 @@ static int cmd_reload(kdx_session *s, const char *cmd, const char *args)
                                                      : "Loading Kernel Symbols\n");
     kdx_status st = kdx_sym_reload_ex(s, module, force, overwrite, &err);
     if (!*module && dump && st == KDX_OK) {
-        for (size_t i = 0; i < t->nmodules; i++)
-            if (!t->modules[i]->unloaded)
-                kdx_print(s, ".");
+        /* One dot per module, in lines of 63 as WinDbg draws its progress. */
+        size_t dots = 0;
+        for (size_t i = 0; i < t->nmodules; i++) {
+            if (t->modules[i]->unloaded)
+                continue;
+            kdx_print(s, "%s.", dots && dots % 63 == 0 ? "\n" : "");
+            dots++;
+        }
         kdx_print(s, "\n");
     }
     free(module);
