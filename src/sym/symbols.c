@@ -614,9 +614,17 @@ static void load_module_symbols(kdx_session *s, modstate *st)
         rc = load_pdb(s, m, &err);
     else if (is_kernel_module(s, m))
         rc = match_kernel(s, m, &err);
-    else
-        rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "no debug record (CodeView) for %s",
+    else if (!st->image) {
+        char key[32];
+        image_key(m, key, false);
+        rc = kdx_err_set(&err, KDX_E_NOT_FOUND,
+                         "its PDB is unknown: the image is neither in the dump nor on the image "
+                         "or symbol path (as %s/%s/%s)",
+                         display_image(m), key, display_image(m));
+    } else {
+        rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "the image of %s has no readable CodeView record",
                          display_image(m));
+    }
     if (rc == KDX_OK) {
         if (s->sym->noisy)
             kdx_print(s, "DBGHELP: %s - %s\n        %s\n", m->name,
