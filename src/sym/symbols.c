@@ -604,6 +604,30 @@ static const char *display_image(const kdx_module *m)
     return m->image_name ? kdx_basename(m->image_name) : m->name;
 }
 
+static int count_symbol(void *ud, const kdx_symbol *sym)
+{
+    (void)sym;
+    ++*(size_t *)ud;
+    return 1; /* one is enough */
+}
+
+/* The image's export table as m's symbols, when it has at least one export
+ * (from the dump's memory or the image file found on the path). */
+static bool exports_of(kdx_pe *image, kdx_symprov *out)
+{
+    kdx_symprov p = {0};
+    if (kdx_pe_exports_provider_from_pe(image, &p, NULL) != KDX_OK)
+        return false;
+    size_t n = 0;
+    p.ops->enumerate(p.impl, "*", count_symbol, &n);
+    if (!n) {
+        close_prov(&p);
+        return false;
+    }
+    *out = p;
+    return true;
+}
+
 static void load_module_symbols(kdx_session *s, modstate *st)
 {
     kdx_module *m = st->m;
@@ -636,11 +660,9 @@ static void load_module_symbols(kdx_session *s, modstate *st)
     if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
         warn(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
     load_image(s, st, NULL); /* identity known from the module list: the image is not read yet */
-    if (st->image_from_memory &&
-        kdx_pe_exports_provider_open(s->target, m->base, display_image(m), &m->symbols, NULL) ==
-            KDX_OK) {
+    if (st->image && exports_of(st->image, &m->symbols)) {
         m->symstatus = KDX_SYMSTATUS_EXPORT;
-        set_str(&m->symbol_file, kdx_strdup(display_image(m)));
+        set_str(&m->symbol_file, kdx_strdup(st->image_file ? st->image_file : display_image(m)));
         warn(s, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for "
                      "%s - \n", display_image(m));
         return;

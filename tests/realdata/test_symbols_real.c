@@ -344,3 +344,17 @@ TEST(sym_real_read_field_and_offsets)
     fclose(null);
     free(dumpdup);
 }
+
+/* Without its PDB, a module with an export table falls back to it, as WinDbg does. */
+TEST(sym_real_export_symbols_fallback)
+{
+    TESTDATA(dll, "symstore/basic32.dll/5DDC1E9A6c000/basic32.dll");
+    char *tmp = kdx_strdup(kdx_test_tmpdir());
+    char *out = run(dll, tmp, ".reload /f; lm; x basic32!A::meth1");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for basic32.dll - ");
+    CHECK_CONTAINS(out, "basic32  C (export symbols)       basic32.dll");
+    CHECK_CONTAINS(out, "basic32!A::meth1 (<no parameter info>)");
+    free(out);
+    free(tmp);
+}
