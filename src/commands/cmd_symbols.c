@@ -146,6 +146,39 @@ static void print_data_value(kdx_session *s, const kdx_type *t, uint64_t addr)
     kdx_print(s, "%s", tn);
 }
 
+static const char *kind_name(kdx_symkind k)
+{
+    switch (k) {
+    case KDX_SYM_FUNCTION: return "function";
+    case KDX_SYM_DATA: return "data";
+    case KDX_SYM_LABEL: return "label";
+    case KDX_SYM_EXPORT: return "export";
+    default: return "public";
+    }
+}
+
+/* x with .json on: an array of {address, module, name, kind, size}. */
+static void x_json(kdx_session *s, const xmatch *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char a[32];
+        json_t *o = json_object();
+        snprintf(a, sizeof a, "0x%llx", (unsigned long long)v[i].addr);
+        json_object_set_new(o, "address", json_string(a));
+        json_object_set_new(o, "module", json_string(v[i].m->name));
+        json_object_set_new(o, "name", json_string(v[i].sym.name));
+        json_object_set_new(o, "kind", json_string(kind_name(v[i].sym.kind)));
+        if (v[i].sym.size)
+            json_object_set_new(o, "size", json_integer(v[i].sym.size));
+        json_array_append_new(arr, o);
+    }
+    char *text = json_dumps(arr, JSON_INDENT(2));
+    kdx_print(s, "%s\n", text ? text : "[]");
+    free(text);
+    json_decref(arr);
+}
+
 static int cmd_x(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -173,6 +206,11 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     }
     qsort(l.v.items, l.v.len, sizeof *l.v.items, x_cmp);
+    if (s->json) {
+        x_json(s, l.v.items, l.v.len);
+        KDX_VEC_FREE(l.v);
+        return 0;
+    }
     for (size_t i = 0; i < l.v.len; i++) {
         xmatch *x = &l.v.items[i];
         char a[24];

@@ -221,6 +221,13 @@ TEST(sym_real_pdb_alone_ln_matches_breakpad_funcs)
     CHECK_EQ(exact, n);
     free(out);
     free(list);
+    /* x as JSON: Breakpad's "FUNC 1160 16 0 google_breakpad::C::set_member(int)". */
+    out = kdx_test_run(pdb, NULL, ".json 1; x dump_syms_regtest64!google_breakpad::C::set*", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"address\": \"0x1160\"");
+    CHECK_CONTAINS(out, "\"kind\": \"function\"");
+    CHECK_CONTAINS(out, "\"size\": 22");
+    free(out);
 }
 
 /* The image from the image path (.exepath / -i, flat), its PDB from a flat
