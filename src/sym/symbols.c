@@ -261,6 +261,23 @@ static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
     return KDX_OK;
 }
 
+/* True when a data directory's first bytes can be read (or it is empty). */
+static bool directory_readable(kdx_pe *pe, unsigned dir)
+{
+    uint32_t rva, size;
+    uint8_t buf[28];
+    if (kdx_pe_data_directory(pe, dir, &rva, &size) != KDX_OK || !rva || !size)
+        return true;
+    return kdx_pe_read(pe, rva, buf, KDX_MIN(size, sizeof buf), NULL) == KDX_OK;
+}
+
+/* An image read from the dump that has what the symbol layer and the
+ * unwinder need: its debug directory and its .pdata. */
+static bool memory_image_complete(kdx_pe *pe)
+{
+    return directory_readable(pe, KDX_PE_DIR_DEBUG) && directory_readable(pe, KDX_PE_DIR_EXCEPTION);
+}
+
 static kdx_status load_image(kdx_session *s, modstate *st, kdx_err *err)
 {
     if (st->image)
@@ -274,6 +291,12 @@ static kdx_status load_image(kdx_session *s, modstate *st, kdx_err *err)
     if (s->target && s->target->kind != KDX_TARGET_SYMFILE &&
         kdx_pe_open_target(s->target, m->base, m->image_name ? m->image_name : m->name, &pe,
                            NULL) == KDX_OK) {
+        /* Headers in the dump but not its unwind or debug data (a triage dump
+         * keeps the first page): the image file, when the path has it, is better. */
+        if (!memory_image_complete(pe) && image_from_files(s, st, NULL) == KDX_OK) {
+            kdx_pe_close(pe);
+            return KDX_OK;
+        }
         st->image = pe;
         st->image_from_memory = true;
         return KDX_OK;
@@ -581,6 +604,30 @@ static const char *display_image(const kdx_module *m)
     return m->image_name ? kdx_basename(m->image_name) : m->name;
 }
 
+static int count_symbol(void *ud, const kdx_symbol *sym)
+{
+    (void)sym;
+    ++*(size_t *)ud;
+    return 1; /* one is enough */
+}
+
+/* The image's export table as m's symbols, when it has at least one export
+ * (from the dump's memory or the image file found on the path). */
+static bool exports_of(kdx_pe *image, kdx_symprov *out)
+{
+    kdx_symprov p = {0};
+    if (kdx_pe_exports_provider_from_pe(image, &p, NULL) != KDX_OK)
+        return false;
+    size_t n = 0;
+    p.ops->enumerate(p.impl, "*", count_symbol, &n);
+    if (!n) {
+        close_prov(&p);
+        return false;
+    }
+    *out = p;
+    return true;
+}
+
 static void load_module_symbols(kdx_session *s, modstate *st)
 {
     kdx_module *m = st->m;
@@ -591,9 +638,17 @@ static void load_module_symbols(kdx_session *s, modstate *st)
         rc = load_pdb(s, m, &err);
     else if (is_kernel_module(s, m))
         rc = match_kernel(s, m, &err);
-    else
-        rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "no debug record (CodeView) for %s",
+    else if (!st->image) {
+        char key[32];
+        image_key(m, key, false);
+        rc = kdx_err_set(&err, KDX_E_NOT_FOUND,
+                         "its PDB is unknown: the image is neither in the dump nor on the image "
+                         "or symbol path (as %s/%s/%s)",
+                         display_image(m), key, display_image(m));
+    } else {
+        rc = kdx_err_set(&err, KDX_E_NOT_FOUND, "the image of %s has no readable CodeView record",
                          display_image(m));
+    }
     if (rc == KDX_OK) {
         if (s->sym->noisy)
             kdx_print(s, "DBGHELP: %s - %s\n        %s\n", m->name,
@@ -605,11 +660,9 @@ static void load_module_symbols(kdx_session *s, modstate *st)
     if (!st->image && !m->has_pdb_id && !is_kernel_module(s, m))
         warn(s, "*** WARNING: Unable to verify timestamp for %s\n", display_image(m));
     load_image(s, st, NULL); /* identity known from the module list: the image is not read yet */
-    if (st->image_from_memory &&
-        kdx_pe_exports_provider_open(s->target, m->base, display_image(m), &m->symbols, NULL) ==
-            KDX_OK) {
+    if (st->image && exports_of(st->image, &m->symbols)) {
         m->symstatus = KDX_SYMSTATUS_EXPORT;
-        set_str(&m->symbol_file, kdx_strdup(display_image(m)));
+        set_str(&m->symbol_file, kdx_strdup(st->image_file ? st->image_file : display_image(m)));
         warn(s, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for "
                      "%s - \n", display_image(m));
         return;
@@ -1021,6 +1074,9 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
         return kdx_err_set(err, KDX_E_ARG, "no target is open");
     enum_ctx e = {.s = s, .cb = cb, .ud = ud};
     bool any_module = false;
+    /* A module wildcard: fetch in parallel and keep per-module failures quiet. */
+    if (strpbrk(module_pattern, "*?"))
+        begin_scan(s);
     for (size_t i = 0; i < t->nmodules && !e.stop; i++) {
         kdx_module *m = t->modules[i];
         if (m->unloaded || !kdx_wildcard_match(module_pattern, m->name))
@@ -1031,6 +1087,7 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
         e.m = m;
         m->symbols.ops->enumerate(m->symbols.impl, pattern, enum_one, &e);
     }
+    s->sym->quiet_scan = false;
     if (!any_module)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s!%s'",
                            module_pattern, pattern);

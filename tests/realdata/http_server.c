@@ -20,6 +20,7 @@ struct kdx_http_server {
     int port;
     atomic_int stop;
     atomic_int requests;
+    atomic_int proxied;
     pthread_t thread;
 };
 
@@ -53,7 +54,15 @@ static void serve_one(struct kdx_http_server *s, int c)
         send_all(c, bad, strlen(bad));
         return;
     }
-    char *file = kdx_asprintf("%s%s", s->root, path);
+    /* As a proxy, the request names the whole URL: serve its path. */
+    const char *rel = path;
+    if (!strncmp(rel, "http://", 7)) {
+        rel = strchr(rel + 7, '/');
+        if (!rel)
+            rel = "/";
+        atomic_fetch_add(&s->proxied, 1);
+    }
+    char *file = kdx_asprintf("%s%s", s->root, rel);
     struct stat st;
     FILE *fp = stat(file, &st) == 0 && S_ISREG(st.st_mode) ? fopen(file, "rb") : NULL;
     free(file);
@@ -123,6 +132,11 @@ int kdx_http_server_port(const kdx_http_server *s)
 int kdx_http_server_requests(const kdx_http_server *s)
 {
     return atomic_load(&((kdx_http_server *)s)->requests);
+}
+
+int kdx_http_server_proxied(const kdx_http_server *s)
+{
+    return atomic_load(&((kdx_http_server *)s)->proxied);
 }
 
 void kdx_http_server_stop(kdx_http_server *s)

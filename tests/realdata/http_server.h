@@ -11,6 +11,8 @@ kdx_http_server *kdx_http_server_start(const char *root);
 int kdx_http_server_port(const kdx_http_server *s);
 /* Number of requests answered so far. */
 int kdx_http_server_requests(const kdx_http_server *s);
+/* Requests that came as a proxy would get them (absolute URLs). */
+int kdx_http_server_proxied(const kdx_http_server *s);
 /* Stops serving (the port refuses connections afterwards) and frees s. */
 void kdx_http_server_stop(kdx_http_server *s);
 

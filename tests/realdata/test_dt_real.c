@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/bytes.h"
+#include "base/file.h"
 #include "base/util.h"
 #include "commands/command.h"
 #include "sym/sources.h"
@@ -139,4 +140,43 @@ TEST(dt_real_values_on_isf_types)
                         "      +0x000 Hard             : _MMPTE_HARDWARE\n"
                         "         +0x000 Valid            : Pos 0, 1 Bit\n");
     free(buf);
+}
+
+/* A module whose header page is in the dump but not its .pdata (what a triage
+ * dump keeps): the image file from the symbol path is used instead. */
+TEST(sym_real_partial_memory_image_prefers_file)
+{
+    TESTDATA(sys, "symstore/amdppm.sys/c9c030003b000/amdppm.sys");
+    char *sysdup = kdx_strdup(sys);
+    TESTDATA(store, "symstore");
+    uint8_t *img;
+    size_t len;
+    kdx_err err = {0};
+    REQUIRE(kdx_read_all(sysdup, &img, &len, &err) == KDX_OK && len > 0x1000);
+    memtarget *mt = kdx_xcalloc(1, sizeof *mt);
+    memcpy(mt->bytes, img, 0x1000); /* the headers only */
+    free(img);
+    kdx_target *tg = kdx_target_new(KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64, "memory");
+    tg->ops = &mem_ops;
+    tg->impl = mt;
+    kdx_module *m = kdx_module_new("amdppm", MEM_BASE, 0x3b000);
+    m->image_name = kdx_strdup("amdppm.sys");
+    m->timestamp = 0xc9c03000;
+    kdx_target_add_module(tg, m);
+    FILE *null = fopen("/dev/null", "w");
+    kdx_session *s = kdx_session_new(null);
+    kdx_sym_set_path(s, store, false);
+    s->target = tg;
+    kdx_sym_target_changed(s);
+    struct kdx_pe *pe = NULL;
+    CHECK_OK(kdx_sym_module_image(s, m, &pe, &err));
+    CHECK(pe != NULL);
+    const char *file = kdx_sym_module_image_file(s, m);
+    CHECK(file && strstr(file, "amdppm.sys/c9c030003b000/amdppm.sys"));
+    /* The file's CodeView record gave the PDB, from the same store. */
+    CHECK_OK(kdx_sym_load_module(s, m, &err));
+    CHECK(m->symstatus == KDX_SYMSTATUS_PDB);
+    kdx_session_free(s);
+    fclose(null);
+    free(sysdup);
 }

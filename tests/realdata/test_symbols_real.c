@@ -221,6 +221,13 @@ TEST(sym_real_pdb_alone_ln_matches_breakpad_funcs)
     CHECK_EQ(exact, n);
     free(out);
     free(list);
+    /* x as JSON: Breakpad's "FUNC 1160 16 0 google_breakpad::C::set_member(int)". */
+    out = kdx_test_run(pdb, NULL, ".json 1; x dump_syms_regtest64!google_breakpad::C::set*", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"address\": \"0x1160\"");
+    CHECK_CONTAINS(out, "\"kind\": \"function\"");
+    CHECK_CONTAINS(out, "\"size\": 22");
+    free(out);
 }
 
 /* The image from the image path (.exepath / -i, flat), its PDB from a flat
@@ -343,4 +350,18 @@ TEST(sym_real_read_field_and_offsets)
     kdx_session_free(s);
     fclose(null);
     free(dumpdup);
+}
+
+/* Without its PDB, a module with an export table falls back to it, as WinDbg does. */
+TEST(sym_real_export_symbols_fallback)
+{
+    TESTDATA(dll, "symstore/basic32.dll/5DDC1E9A6c000/basic32.dll");
+    char *tmp = kdx_strdup(kdx_test_tmpdir());
+    char *out = run(dll, tmp, ".reload /f; lm; x basic32!A::meth1");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "*** ERROR: Symbol file could not be found.  Defaulted to export symbols for basic32.dll - ");
+    CHECK_CONTAINS(out, "basic32  C (export symbols)       basic32.dll");
+    CHECK_CONTAINS(out, "basic32!A::meth1 (<no parameter info>)");
+    free(out);
+    free(tmp);
 }

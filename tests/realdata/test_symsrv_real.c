@@ -221,3 +221,38 @@ TEST(symsrv_real_rejected_download_is_not_cached)
     free(dir);
     free(root);
 }
+
+/* Proxies come from the environment: a server name that does not resolve is
+ * reached through http_proxy (the test server playing the proxy). */
+TEST(symsrv_real_proxy_from_environment)
+{
+    TESTDATA(store, "symstore");
+    kdx_http_server *srv = kdx_http_server_start(store);
+    REQUIRE(srv);
+    const char *names[] = {"http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"};
+    char *saved[6];
+    for (int i = 0; i < 6; i++) {
+        const char *v = getenv(names[i]);
+        saved[i] = v ? kdx_strdup(v) : NULL;
+        unsetenv(names[i]);
+    }
+    char *proxy = kdx_asprintf("http://127.0.0.1:%d", kdx_http_server_port(srv));
+    setenv("http_proxy", proxy, 1);
+    char *cache = kdx_asprintf("%s/proxycache", kdx_test_tmpdir());
+    kdx_symsrv_req r = {.server = "http://symbols.invalid/", .store = cache,
+                        .name = "amdppm.pdb", .key = "1C19FDDB27BB3399D9B45973EFEAFCF31"};
+    kdx_symsrv_fetch(&r, 1);
+    CHECK_OK(r.status);
+    CHECK(r.path && has_msf_header(r.path));
+    CHECK(kdx_http_server_proxied(srv) >= 1);
+    kdx_symsrv_req_free(&r);
+    unsetenv("http_proxy");
+    for (int i = 0; i < 6; i++) {
+        if (saved[i])
+            setenv(names[i], saved[i], 1);
+        free(saved[i]);
+    }
+    kdx_http_server_stop(srv);
+    free(proxy);
+    free(cache);
+}
