@@ -7,6 +7,7 @@
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
+#include "dump/minidump.h"
 #include "commands/families.h"
 #include "dump/kdump.h"
 #include "target/memory.h"
@@ -57,6 +58,13 @@ static void print_times(kdx_session *s, long bias_min)
         si->dump_time >= si->process_create_time) {
         fmt_uptime(b, sizeof b, si->dump_time - si->process_create_time);
         kdx_print(s, "Process Uptime: %s\n", b);
+        uint64_t kernel_time, user_time;
+        if (kdx_minidump_process_times(s->target, &kernel_time, &user_time)) {
+            fmt_uptime(b, sizeof b, kernel_time);
+            kdx_print(s, "  Kernel time: %s\n", b);
+            fmt_uptime(b, sizeof b, user_time);
+            kdx_print(s, "  User time: %s\n", b);
+        }
     }
 }
 
@@ -379,6 +387,14 @@ static int cmd_dumpdebug(kdx_session *s, const char *cmd, const char *args)
     if (!kdx_cmd_need_target(s))
         return 1;
     const kdx_kdump *d = kdx_kdump_of(s->target);
+    if (!d && s->target->kind == KDX_TARGET_USER_DUMP) {
+        /* A minidump's "header" is its stream directory: show it without echoing a second command. */
+        bool echo = s->echo_commands;
+        s->echo_commands = false;
+        int rc = kdx_execute(s, "!mdstreams");
+        s->echo_commands = echo;
+        return rc;
+    }
     if (!d) {
         kdx_print(s, ".dumpdebug shows kernel dump headers; this target is a %s.\n",
                   s->target->ops ? s->target->ops->format_name : "not a kernel dump");
