@@ -365,3 +365,30 @@ TEST(sym_real_export_symbols_fallback)
     free(out);
     free(tmp);
 }
+
+/* An ISF candidate whose text already disagrees is refused without parsing it whole. */
+TEST(sym_real_kernel_isf_candidate_quick_refusal)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *dumpdup = kdx_strdup(dump);
+    const char *tmp = kdx_test_tmpdir();
+    char *dir = kdx_asprintf("%s/wrongisf/ntkrnlmp.pdb", tmp);
+    REQUIRE(kdx_mkdirs(dir, NULL) == KDX_OK);
+    char *file = kdx_asprintf("%s/00000000000000000000000000000000-1.json", dir);
+    FILE *fp = fopen(file, "w");
+    REQUIRE(fp);
+    fputs("{\"symbols\": {\"PsLoadedModuleList\": {\"address\": 16},\n"
+          "\"PsActiveProcessHead\": {\"address\": 32}, \"KdDebuggerDataBlock\": {\"address\": 48}}}",
+          fp);
+    fclose(fp);
+    char *sp = kdx_asprintf("%s/wrongisf", tmp);
+    char *out = run(dumpdup, sp, "!sym noisy; ln fffff8047bdf5a80");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "-1.json refused: its kernel addresses disagree with the dump's");
+    CHECK_CONTAINS(out, "(fffff804`7ba00000)   nt+0x3f5a80");
+    free(out);
+    free(sp);
+    free(file);
+    free(dir);
+    free(dumpdup);
+}
