@@ -474,6 +474,11 @@ kdx_status kdx_x64_unwind(const kdx_unwind_env *env, const kdx_context *ctx, kdx
     uint32_t rva = (uint32_t)(pc - img.base);
     kdx_runtime_function fn;
     st = img.lookup(img.ud, rva, &fn, &e2);
+    if (st == KDX_E_NOT_FOUND && img.entry_at && img.nentries == 0)
+        /* Every x64 image with code has a function table; an empty one means the
+         * image we have is not the real one (or is damaged), not that pc is a leaf. */
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "%s has no function table (.pdata); unwind data unavailable",
+                           img.name ? img.name : kdx_fmt_u64(a, img.base));
     if (st == KDX_E_NOT_FOUND) {
         /* Leaf function: nothing pushed, the return address is at [rsp]. */
         uint64_t ret;

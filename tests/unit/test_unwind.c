@@ -446,3 +446,37 @@ TEST(unwind_info_version2_epilog_codes)
     CHECK_OK(kdx_x64_unwind_code_at(&ui, 2, &c, NULL));
     CHECK(c.op == KDX_UWOP_ALLOC_SMALL && c.operand == 0x28);
 }
+
+static kdx_status no_entry(void *ud, uint32_t index, kdx_runtime_function *out, kdx_err *err)
+{
+    (void)ud, (void)index, (void)out;
+    return kdx_err_set(err, KDX_E_NOT_FOUND, "empty table");
+}
+
+/* The synthetic image, but with its function table known to be empty. */
+static kdx_status find_image_without_pdata(void *ud, uint64_t addr, kdx_unwind_image *out, kdx_err *err)
+{
+    kdx_status st = syn_find_image(ud, addr, out, err);
+    if (st == KDX_OK) {
+        out->nentries = 0;
+        out->entry_at = no_entry;
+    }
+    return st;
+}
+
+TEST(unwind_x64_image_without_pdata_is_not_a_leaf)
+{
+    kdx_unwind_env env;
+    syn_world *w = world_new(&env);
+    env.find_image = find_image_without_pdata;
+    uint64_t S = SYN_STACK + 0x100;
+    syn_put64(w, S, SYN_BASE + 0x1010);
+    kdx_context c = ctx_at(SYN_BASE + 0x1300, S);
+    kdx_unwind_step st;
+    kdx_err err = {0};
+    /* With a table, 0x1300 would be a leaf returning through [rsp]; without
+     * one, nothing says so, and the unwinder must not guess. */
+    CHECK_EQ(kdx_x64_unwind(&env, &c, &st, &err), KDX_E_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "synth has no function table (.pdata)");
+    world_free(w);
+}
