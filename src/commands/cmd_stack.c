@@ -476,13 +476,17 @@ static int cmd_exr(kdx_session *s, const char *cmd, const char *args)
 
 /* ---- r ---- */
 
-static int print_reg(kdx_session *s, const kdx_context *c, const char *name, size_t len)
+/* Prints "name=value" with no line end: several registers asked for at once
+ * ("r rcx,rdx,r8") share one line, separated by a space, as WinDbg shows them. */
+static int print_reg(kdx_session *s, const kdx_context *c, const char *name, size_t len, bool *shown)
 {
+    const char *sep = *shown ? " " : "";
     if (len >= 3 && name[0] == '$' && tolower((unsigned char)name[1]) == 't' && isdigit((unsigned char)name[2])) {
         int i = atoi(name + 2);
         if (i >= 0 && i < 20) {
             int w = kdx_session_ptr_size(s) * 2;
-            kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, w, s->t_regs[i]);
+            kdx_print(s, "%s%.*s=%0*" PRIx64, sep, (int)len, name, w, s->t_regs[i]);
+            *shown = true;
             return 0;
         }
     }
@@ -494,18 +498,23 @@ static int print_reg(kdx_session *s, const kdx_context *c, const char *name, siz
         kdx_status st = kdx_expr_eval_all(s, text, &v, NULL);
         free(text);
         if (st == KDX_OK) {
-            kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, kdx_session_ptr_size(s) * 2, v);
+            kdx_print(s, "%s%.*s=%0*" PRIx64, sep, (int)len, name, kdx_session_ptr_size(s) * 2, v);
+            *shown = true;
             return 0;
         }
     }
     if (!kdx_reg_lookup(c->arch, name, len, &ref)) {
+        if (*shown)
+            kdx_print(s, "\n");
+        *shown = false;
         kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
         return 1;
     }
     int digits = 0;
     for (uint64_t m = ref.mask; m; m >>= 4)
         digits++;
-    kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, digits, (c->r[ref.reg] >> ref.shift) & ref.mask);
+    kdx_print(s, "%s%.*s=%0*" PRIx64, sep, (int)len, name, digits, (c->r[ref.reg] >> ref.shift) & ref.mask);
+    *shown = true;
     return 0;
 }
 
@@ -545,6 +554,7 @@ static int cmd_r(kdx_session *s, const char *cmd, const char *args)
     }
     char *copy = kdx_strdup(args);
     int rc = 0;
+    bool shown = false;
     for (char *item = strtok(copy, ","); item && !rc; item = strtok(NULL, ",")) {
         const char *p = kdx_skip_ws(item);
         if (*p == '@')
@@ -560,8 +570,10 @@ static int cmd_r(kdx_session *s, const char *cmd, const char *args)
         else if (*rest)
             rc = kdx_cmd_syntax_error(s, "r", rest);
         else
-            rc = print_reg(s, &ctx, p, n);
+            rc = print_reg(s, &ctx, p, n, &shown);
     }
+    if (shown)
+        kdx_print(s, "\n");
     free(copy);
     return rc;
 }

@@ -127,7 +127,12 @@ TEST(stack_cmd_frame_and_registers)
     CHECK_CONTAINS(out, "NOTE: in frames above 00 only the nonvolatile registers (rip, rsp, rbx, rbp, rsi, rdi, r12-r15) are reliable");
     CHECK_STR(fx_run(&f, ".frame 9"), "Cannot find frame 0x9, previous scope unchanged\n");
     CHECK_STR(fx_run(&f, "r rax"), "rax=0000000000001234\n");
-    CHECK_STR(fx_run(&f, "r eax=5; r rax, ax"), "rax=0000000000000005\nax=0005\n");
+    /* Several registers asked for at once share one line, as WinDbg prints
+     * "r rcx,rdx,r8" -> "rcx=... rdx=... r8=..." (public kernel-driver write-up
+     * transcript found with find_string "> r rcx,rdx"). */
+    CHECK_STR(fx_run(&f, "r eax=5; r rax, ax"), "rax=0000000000000005 ax=0005\n");
+    CHECK_STR(fx_run(&f, "r rax,r8"), "rax=0000000000000005 r8=0000000000000000\n");
+    CHECK_STR(fx_run(&f, "r rax, nosuch"), "rax=0000000000000005\nBad register error in 'r nosuch'\n");
     CHECK_STR(fx_run(&f, "r $t0=10; r $t0"), "$t0=0000000000000010\n");
     CHECK_CONTAINS(fx_run(&f, "r nosuch"), "Bad register error");
     CHECK_STR(fx_run(&f, "r $ip"), "$ip=0000000140001010\n");
