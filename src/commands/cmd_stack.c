@@ -285,6 +285,13 @@ static int switch_context(kdx_session *s, const char *args, context_loader load,
 static int cmd_cxr(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
+    /* ".cxr" alone goes back to the default scope and says so, as WinDbg
+     * does ("0:000> .cxr" / "Resetting default scope" in public transcripts). */
+    if (!*args && s->target) {
+        kdx_session_reset_scope(s);
+        kdx_print(s, "Resetting default scope\n");
+        return 0;
+    }
     return switch_context(s, args, read_context_record, NULL);
 }
 

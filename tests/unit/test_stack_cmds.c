@@ -161,7 +161,9 @@ TEST(stack_cmd_cxr_and_exr)
     CHECK_CONTAINS(out, "  *** Stack trace for last set context - .thread/.cxr resets it\n");
     CHECK_CONTAINS(out, "00000000`007ff130 00000001`40001300     synth+0x1080\n");
     out = fx_run(&f, ".cxr; k 1");
-    CHECK_STR(out, "Child-SP          RetAddr               Call Site\n"
+    /* ".cxr" alone announces the reset as WinDbg does ("Resetting default scope"). */
+    CHECK_STR(out, "Resetting default scope\n"
+                   "Child-SP          RetAddr               Call Site\n"
                    "00000000`007ff100 00000001`40001080     synth+0x1010\n");
     CHECK_STR(fx_run(&f, ".exr 7ffc00"), "ExceptionAddress: 0000000140001010 (synth+0x0000000000001010)\n"
                                          "   ExceptionCode: c0000005 (Access violation)\n"
