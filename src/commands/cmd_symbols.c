@@ -235,6 +235,7 @@ typedef struct lm_opts {
     bool verbose, loaded_only, symbols_only, kernel_only, user_only, one_column;
     bool problems_only;     /* e: no symbols or export symbols */
     bool sort_by_name;      /* sm */
+    bool full_path;         /* f: the full image path instead of the symbol status */
     char *address;          /* a ADDRESS: the module containing it */
 } lm_opts;
 
@@ -347,8 +348,17 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         kdx_print(s, "%s\n", m->name);
         return;
     }
-    kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
-              m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
+    if (o->full_path) {
+        /* lm f: "cmd      cmd.exe     ", "kernel32 C:\Windows\system32\kernel32.dll": the
+         * path in a 12-wide column and no symbol status (lm documentation;
+         * public lmf / "lm f" transcripts). */
+        const char *path = m->image_path ? m->image_path
+                                         : m->image_name ? m->image_name : m->name;
+        kdx_print(s, "%s %s   %-8s %-12s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size), m->name, path);
+    } else {
+        kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
+                  m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
+    }
     if (o->verbose)
         print_module_verbose(s, m);
 }
@@ -385,6 +395,7 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
             case 'k': o->kernel_only = true; break;
             case 'u': o->user_only = true; break;
             case 'e': o->problems_only = true; break;
+            case 'f': o->full_path = true; break;
             case 'a': want_address = true; break;
             case 's':
                 if (p[1] == 'm') {

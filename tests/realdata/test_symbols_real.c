@@ -149,6 +149,14 @@ TEST(sym_real_triage_local_store_lm)
     CHECK_CONTAINS(out, "amdgpio2\namdgpio3\n");
     CHECK_CONTAINS(out, "amdgpio2   (deferred)             \nfffff804`8b5c0000");
     free(out);
+    /* lm f: the image path in place of the symbol status ("kernel32 C:\Windows\..."
+     * in public lmf transcripts; the lm documentation's f option). */
+    out = run(dump, sp, "lm f m amdp*");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "module name\nfffff804`7a860000 fffff804`7a881000   amdpsp   "
+                        "\\SystemRoot\\System32\\drivers\\amdpsp.sys\n");
+    CHECK_CONTAINS(out, "   amdppm   \\SystemRoot\\System32\\drivers\\amdppm.sys\n");
+    free(out);
     out = run(dump, sp, "!lmi amdppm");
     REQUIRE(out);
     CHECK_CONTAINS(out, "Loaded Module Info: [amdppm] \n         Module: amdppm\n"
