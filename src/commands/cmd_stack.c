@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/bytes.h"
 #include "base/fmt.h"
@@ -481,6 +482,39 @@ static int cmd_exr(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* ---- .lastevent ---- */
+
+/* "Last event: 153c.5d0: Break instruction exception - code 80000003 (first
+ * chance)" and "  debugger time: ..." (the debugger's clock), as public
+ * transcripts show; a dump cannot tell the chance, which WinDbg words as
+ * "(first/second chance not available)". */
+static int cmd_lastevent(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    (void)args;
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    const kdx_exception *x = &s->target->exception;
+    if (!x->present) {
+        kdx_print(s, "Last event: none: this dump records no exception\n");
+        return 0;
+    }
+    const char *name = exception_name(x->code);
+    char who[40] = "";
+    if (s->target->kind == KDX_TARGET_USER_DUMP)
+        snprintf(who, sizeof who, "%x.%x: ", s->target->sys.process_id, x->thread_id);
+    kdx_print(s, "Last event: %s%s - code %08x (first/second chance not available)\n", who,
+              name ? name : "Unknown exception", x->code);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char when[64];
+    strftime(when, sizeof when, "%a %b %e %H:%M:%S", &tm);
+    kdx_print(s, "  debugger time: %s.%03ld %d (UTC + 0:00)\n", when, now.tv_nsec / 1000000, tm.tm_year + 1900);
+    return 0;
+}
+
 /* ---- r ---- */
 
 /* Prints "name=value" with no line end: several registers asked for at once
@@ -682,6 +716,7 @@ const kdx_command kdx_cmds_stack[] = {
     {".cxr", cmd_cxr, "use the CONTEXT record at ADDR (.cxr alone resets)", 0},
     {".ecxr", cmd_ecxr, "use the exception's context record", 0},
     {".trap", cmd_trap, "use the trap frame at ADDR (.trap alone resets)", 0},
+    {".lastevent", cmd_lastevent, "the event the dump was taken for (its exception)", 0},
     {".exr", cmd_exr, "show the EXCEPTION_RECORD at ADDR, or the dump's with -1", 0},
     {"r", cmd_r, "registers: r, r REG, r REG=VALUE, r $tN=VALUE", 0},
     {".fnent", cmd_fnent, "function table entry and unwind codes for ADDR", 0},
