@@ -21,15 +21,11 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
         kdx_print(s, "%sCall Site\n", num);
         return;
     }
-    /* Current WinDbg leaves the same four extra columns after RetAddr on x86
-     * as on x64 (room for "(Inline) --------"): " # ChildEBP RetAddr      Args
-     * to Child" and rows "00 0019e8d8 75045eb8     00000364 ...", as public
-     * transcripts of x86 kb/k show; kdx's x64 layout is that generation's. */
     if (arch == KDX_ARCH_X86) {
         if (opts & (KDX_K_ARGS | KDX_K_VERBOSE))
-            kdx_print(s, "%sChildEBP RetAddr      Args to Child              \n", num);
+            kdx_print(s, "%sChildEBP RetAddr  Args to Child              \n", num);
         else
-            kdx_print(s, "%sChildEBP RetAddr      \n", num);
+            kdx_print(s, "%sChildEBP RetAddr  \n", num);
         return;
     }
     if (opts & KDX_K_MEMORY)
@@ -125,7 +121,7 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
             snprintf(ret, sizeof ret, "%08" PRIx64, f->ret_addr & 0xffffffffu);
         else
             snprintf(ret, sizeof ret, "????????");
-        kdx_print(s, "%s%08" PRIx64 " %s     ", num, f->frame_ptr & 0xffffffffu, ret);
+        kdx_print(s, "%s%08" PRIx64 " %s ", num, f->frame_ptr & 0xffffffffu, ret);
         if (args) {
             for (int i = 0; i < 3; i++) {
                 if (f->args_valid)

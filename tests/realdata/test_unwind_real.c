@@ -394,7 +394,7 @@ TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
         if (frame > 0) {
             /* Our row for the previous frame: ChildEBP prev_ebp, RetAddr eip. */
             char want[64];
-            snprintf(want, sizeof want, "%08x %08x     ", prev_ebp, eip);
+            snprintf(want, sizeof want, "%08x %08x ", prev_ebp, eip);
             CHECK_CONTAINS(out, want);
             checked++;
         }
@@ -504,7 +504,7 @@ TEST(unwind_real_x86_pdb_framedata)
     free(setup);
     REQUIRE(out);
     /* kp: the parameter types the PDB gives (values are not recovered). */
-    CHECK_CONTAINS(out, "010ff670 002a2d97     crash!main(int, char **)+0x12d [c:\\projects");
+    CHECK_CONTAINS(out, "010ff670 002a2d97 crash!main(int, char **)+0x12d [c:\\projects");
     CHECK_CONTAINS(out, "010ff670 002a2d97 ");
     CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
     CHECK_CONTAINS(out, "010ff784 750662c4 ");
