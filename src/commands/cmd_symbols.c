@@ -297,6 +297,53 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
     kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
 }
 
+/* lmv's version block from the image's version resource, in WinDbg's layout
+ * (public lmv transcripts): "File version:     10.5.25.0", "File flags:       8
+ * (Mask 3F) Private", "File OS:          40004 NT Win32", "File type:        2.0
+ * Dll", "File date:        00000000.00000000", "Translations:     0409.04b0", then
+ * the strings under "Information from resource tables:" in WinDbg's order.
+ * Only the names seen in those transcripts are spelled out. */
+static void print_version_resource(kdx_session *s, const kdx_pe_version *v)
+{
+    if (v->has_fixed) {
+        kdx_print(s, "    File version:     %u.%u.%u.%u\n", v->file_version_ms >> 16, v->file_version_ms & 0xffff,
+                  v->file_version_ls >> 16, v->file_version_ls & 0xffff);
+        kdx_print(s, "    Product version:  %u.%u.%u.%u\n", v->product_version_ms >> 16,
+                  v->product_version_ms & 0xffff, v->product_version_ls >> 16, v->product_version_ls & 0xffff);
+        uint32_t flags = v->file_flags & v->file_flags_mask;
+        kdx_print(s, "    File flags:       %X (Mask %X)%s%s\n", flags, v->file_flags_mask,
+                  flags & 0x08 ? " Private" : "", flags & 0x20 ? " Special" : "");
+        const char *os = v->file_os == 0x40004 ? " NT Win32" : v->file_os == 0x4 ? " Unknown Win32" : "";
+        kdx_print(s, "    File OS:          %X%s\n", v->file_os, os);
+        static const char *const types[] = {NULL, "App", "Dll", "Driver"};
+        const char *type = v->file_type < 4 ? types[v->file_type] : NULL;
+        kdx_print(s, "    File type:        %X.%X%s%s\n", v->file_type, v->file_subtype, type ? " " : "",
+                  type ? type : "");
+        kdx_print(s, "    File date:        %08X.%08X\n", v->file_date_ms, v->file_date_ls);
+    }
+    kdx_print(s, "    Translations:    ");
+    if (!v->ntranslations)
+        kdx_print(s, " 0000.04b0 0000.04e4 0409.04b0 0409.04e4");
+    for (uint32_t i = 0; i < v->ntranslations && i < 8; i++)
+        kdx_print(s, " %04x.%04x", v->translations[i] >> 16, v->translations[i] & 0xffff);
+    kdx_print(s, "\n    Information from resource tables:\n");
+    static const char *const order[] = {"CompanyName", "ProductName", "InternalName", "OriginalFilename",
+                                        "ProductVersion", "FileVersion", "FileDescription", "LegalCopyright",
+                                        "Comments"};
+    bool shown[KDX_PE_VERSION_MAX_STRINGS] = {false};
+    for (size_t k = 0; k <= sizeof order / sizeof *order; k++) {
+        for (uint32_t i = 0; i < v->nstrings && i < KDX_PE_VERSION_MAX_STRINGS; i++) {
+            /* The known keys in order, then any others as the resource has them. */
+            if (shown[i] || (k < sizeof order / sizeof *order && strcmp(v->strings[i].key, order[k])))
+                continue;
+            char key[80];
+            snprintf(key, sizeof key, "%s:", v->strings[i].key);
+            kdx_print(s, "        %-17s %s\n", key, v->strings[i].value);
+            shown[i] = true;
+        }
+    }
+}
+
 static void print_module_verbose(kdx_session *s, kdx_module *m)
 {
     struct kdx_pe *image = kdx_sym_module_image_loaded(s, m);
@@ -311,13 +358,19 @@ static void print_module_verbose(kdx_session *s, kdx_module *m)
     print_timestamp(s, m);
     kdx_print(s, "    CheckSum:         %08X\n", m->checksum);
     kdx_print(s, "    ImageSize:        %08llX\n", (unsigned long long)m->size);
-    if (m->file_version_ms || m->file_version_ls)
-        kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
-                  m->file_version_ms & 0xffff, m->file_version_ls >> 16,
-                  m->file_version_ls & 0xffff);
-    /* The language/code-page pairs WinDbg tries in the version resource. */
-    kdx_print(s, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
-    kdx_print(s, "    Information from resource tables:\n");
+    kdx_pe_version v;
+    kdx_err verr = {0};
+    if (image && kdx_pe_version_info(image, &v, &verr) == KDX_OK) {
+        print_version_resource(s, &v);
+    } else {
+        if (m->file_version_ms || m->file_version_ls)
+            kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
+                      m->file_version_ms & 0xffff, m->file_version_ls >> 16,
+                      m->file_version_ls & 0xffff);
+        /* The language/code-page pairs WinDbg tries in the version resource. */
+        kdx_print(s, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
+        kdx_print(s, "    Information from resource tables:\n");
+    }
     /* kdx's own additions: the CodeView identity and how symbols were chosen. */
     if (m->has_pdb_id && m->pdb_name) {
         char g[33];
