@@ -49,6 +49,8 @@ static void print_symref(kdx_session *s, const kdx_symhit *h)
         kdx_print(s, "+0x%llx", (unsigned long long)h->displacement);
 }
 
+static void print_data_value(kdx_session *s, const kdx_type *t, uint64_t addr);
+
 static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -80,6 +82,17 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
     }
     kdx_print(s, "\n");
     if (hit.displacement == 0) {
+        /* A data symbol shows its value, as x shows it ("crash!g = 0n5"); code
+         * its parameters. */
+        kdx_symbol sym;
+        const kdx_symprov *p = &hit.module->symbols;
+        if (p->ops && p->ops->by_name && p->ops->by_name(p->impl, hit.name, &sym) == KDX_OK &&
+            sym.kind == KDX_SYM_DATA && sym.rva == (uint32_t)(hit.address - hit.module->base)) {
+            kdx_print(s, "Exact matches:\n    %s!%s = ", hit.module->name, hit.name);
+            print_data_value(s, sym.type, hit.address);
+            kdx_print(s, "\n");
+            return 0;
+        }
         char params[512];
         param_info(hit.module, (uint32_t)(hit.address - hit.module->base), params, sizeof params);
         kdx_print(s, "Exact matches:\n    %s!%s %s\n", hit.module->name, hit.name, params);

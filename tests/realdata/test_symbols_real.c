@@ -419,3 +419,17 @@ TEST(sym_real_kernel_isf_candidate_quick_refusal)
     free(dir);
     free(dumpdup);
 }
+
+/* ln on a data symbol of a private PDB: its exact match shows the value the
+ * way x does ("name = value"), code its parameter types. */
+TEST(sym_real_ln_exact_match_data_and_code)
+{
+    TESTDATA(dump, "user/symbolic/mini.dmp");
+    TESTDATA(dir, "user/symbolic");
+    char *out = run(dump, dir, "ln crash!__security_cookie; ln crash!main");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Exact matches:\n    crash!__security_cookie = <Memory access error>\n");
+    CHECK_CONTAINS(out, "(002a2910)   crash!main   |  (002a2a6e)   crash!__security_check_cookie\n"
+                        "Exact matches:\n    crash!main (int, char **)\n");
+    free(out);
+}
