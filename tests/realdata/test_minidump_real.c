@@ -254,6 +254,20 @@ TEST(minidump_real_lastevent)
     free(out);
 }
 
+/* vertarget on a 32-bit Server 2016 dump: WinDbg names the release by its
+ * client name ("Windows 10 Version 17763 ... Product: Server" in public
+ * transcripts) and calls x86 "x86 compatible". */
+TEST(minidump_real_vertarget_x86_server)
+{
+    TESTDATA(path, "user/symbolic/mini.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "vertarget", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Windows 10 Version 14393 MP (2 procs) Free x86 compatible\n"
+                        "Product: Server, suite: TerminalServer DataCenter SingleUserTS\n");
+    free(out);
+}
+
 TEST(minidump_real_stream_listing)
 {
     TESTDATA(path, "user/calc.dmp");
