@@ -913,7 +913,7 @@ static int cmd_sym(kdx_session *s, const char *cmd, const char *args)
 const kdx_command kdx_cmds_symbols[] = {
     {"ln", cmd_ln, "list nearest symbols: ln ADDR", 0},
     {"x", cmd_x, "examine symbols: x module!pattern*", 0},
-    {"lm", cmd_lm, "list modules: lm [v] [o] [l] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
+    {"lm", cmd_lm, "list modules: lm [v] [o] [l] [f] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
     {"dt", kdx_cmd_dt, "display type: dt [-r[N]] [-v] module!Type [ADDR] [field[.sub]] [field->*]", 0},
     {".sympath", cmd_sympath, "show or set the symbol path (takes the rest of the line)", KDX_CMD_RAW},
     {".sympath+", cmd_sympath, "append to the symbol path (takes the rest of the line)", KDX_CMD_RAW},
