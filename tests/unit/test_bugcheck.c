@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "analysis/bugcheck.h"
+#include "analysis/bugcheck_text.h"
 #include "tests/test.h"
 
 TEST(bugcheck_names_from_header_and_extra_list)
@@ -51,4 +52,97 @@ TEST(bugcheck_subcodes_change_meaning)
     CHECK_STR(e.args[3], "Context Record Address");
     kdx_bugcheck_explain(0x12345, exc, &e);
     CHECK(!e.described);
+}
+
+/* The descriptions table: sorted, unique, every code named, four texts. */
+TEST(bugcheck_texts_sorted_complete)
+{
+    REQUIRE(kdx_bc_text_count > 0);
+    char buf[96];
+    for (size_t i = 0; i < kdx_bc_text_count; i++) {
+        const kdx_bc_text *bt = &kdx_bc_texts[i];
+        if (i)
+            CHECK(kdx_bc_texts[i - 1].code < bt->code);
+        CHECK(kdx_bugcheck_name_of(bt->code, buf, sizeof buf) != NULL);
+        CHECK(bt->summary && bt->summary[0]);
+        for (int a = 0; a < 4; a++)
+            CHECK(bt->args[a] && bt->args[a][0]);
+        CHECK(bt->selector >= 0 && bt->selector < 4);
+        if (bt->subs) {
+            for (const kdx_bc_sub *s = bt->subs; s->args[0]; s++) {
+                CHECK(s->args[0][0]);
+                for (int a = 1; a < 4; a++)
+                    CHECK(!s->args[a] || s->args[a][0]);
+            }
+        }
+        if (!bt->subs)
+            CHECK(bt->unknown == NULL);
+    }
+}
+
+/* Grows as descriptions are added; fails if some are lost. */
+TEST(bugcheck_texts_count)
+{
+    CHECK(kdx_bc_text_count >= 196);
+    size_t described = 0;
+    for (const kdx_bugcheck_name *n = kdx_bugcheck_names; n->name; n++)
+        if (kdx_bc_find_text(n->code))
+            described++;
+    CHECK_EQ(described, kdx_bc_text_count);
+}
+
+TEST(bugcheck_common_subcodes)
+{
+    kdx_bugcheck_expl e;
+    uint64_t c2[4] = {0x9, 2, 0, 0xffffc00012340000ull};
+    kdx_bugcheck_explain(0xc2, c2, &e);
+    CHECK_CONTAINS(e.args[0], "IRQL");
+    CHECK_STR(e.args[1], "Current IRQL");
+    CHECK_STR(e.args[3], "Address of the pool");
+    uint64_t c2x[4] = {0x12345, 0, 0, 0};
+    kdx_bugcheck_explain(0xc2, c2x, &e);
+    CHECK_CONTAINS(e.args[0], "not in kdx's table");
+    CHECK_STR(e.args[1], "Depends on Arg1");
+
+    uint64_t trap[4] = {8, 0, 0, 0};
+    kdx_bugcheck_explain(0x7f, trap, &e);
+    CHECK_CONTAINS(e.args[0], "double fault");
+    CHECK_STR(e.args[1], "Reserved");
+    trap[0] = 0xd;
+    kdx_bugcheck_explain(0x1000007f, trap, &e);
+    CHECK_CONTAINS(e.args[0], "general protection");
+
+    uint64_t pwr[4] = {0xb, 0x10000, 3, 0};
+    kdx_bugcheck_explain(0xa0, pwr, &e);
+    CHECK_CONTAINS(e.args[0], "hibernation file is too small");
+    CHECK_CONTAINS(e.args[1], "Size of the hibernation file");
+
+    uint64_t wdf[4] = {0xe, 0, 2, 0};
+    kdx_bugcheck_explain(0x10d, wdf, &e);
+    CHECK_CONTAINS(e.args[0], "different IRQL");
+    CHECK_CONTAINS(e.args[2], "returned");
+    CHECK_STR(e.args[3], "Reserved");
+
+    /* 0xC1 selects its meaning by Arg4. */
+    uint64_t sp[4] = {0x1000, 0x1010, 0, 0x24};
+    kdx_bugcheck_explain(0xc1, sp, &e);
+    CHECK_CONTAINS(e.args[3], "after the end");
+    CHECK_CONTAINS(e.args[1], "corrupted");
+}
+
+TEST(bugcheck_kinds_of_common_codes)
+{
+    kdx_bugcheck_expl e;
+    uint64_t a[4] = {0, 0, 0, 0};
+    kdx_bugcheck_explain(0xc5, a, &e);
+    CHECK_EQ(e.kind, KDX_BC_IRQL);
+    kdx_bugcheck_explain(0xd6, a, &e);
+    CHECK_EQ(e.kind, KDX_BC_PAGE_FAULT);
+    kdx_bugcheck_explain(0x1000008e, a, &e);
+    CHECK_EQ(e.kind, KDX_BC_EXCEPTION_TRAPFRAME);
+    /* Arg3 of 0xFC is not an instruction address. */
+    kdx_bugcheck_explain(0xfc, a, &e);
+    CHECK_EQ(e.kind, KDX_BC_OTHER);
+    kdx_bugcheck_explain(0x1, a, &e);
+    CHECK(e.described);
 }
