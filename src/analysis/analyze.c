@@ -334,6 +334,8 @@ static void walk_stack(kdx_session *s, kdx_analysis *a, const kdx_context *ctx)
         o->child_sp = f->child_sp;
         o->ret_addr = f->has_ret ? f->ret_addr : 0;
         o->ip = kdx_ctx_ip(&f->ctx);
+        o->args_valid = f->args_valid;
+        memcpy(o->args, f->args, sizeof o->args);
         kdx_sym_format(s, o->ip, o->call_site, sizeof o->call_site);
         if (f->end != KDX_FRAME_CONTINUES && f->end != KDX_FRAME_END_ZERO && f->note[0])
             a->stack_note = kdx_asprintf("frame %02zx: %s", i, f->note);

@@ -1,6 +1,7 @@
 /* `!analyze` output: WinDbg's text layout and kdx's JSON (docs/analyze-json.md). */
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +40,24 @@ static void print_stack(kdx_session *s, const kdx_analysis *a)
     int ps = kdx_session_ptr_size(s);
     char b1[KDX_ADDR_BUF], b2[KDX_ADDR_BUF];
     kdx_print(s, "STACK_TEXT:  \n");
-    for (size_t i = 0; i < a->nstack; i++)
-        kdx_print(s, "%s %s : %s\n", kdx_fmt_ptr(b1, a->stack[i].child_sp, ps), kdx_fmt_ptr(b2, a->stack[i].ret_addr, ps),
-                  a->stack[i].call_site);
+    for (size_t i = 0; i < a->nstack; i++) {
+        const kdx_analysis_frame *f = &a->stack[i];
+        char args[4][KDX_ADDR_BUF];
+        for (int k = 0; k < 4; k++) {
+            if (f->args_valid)
+                kdx_fmt_ptr(args[k], f->args[k], ps);
+            else
+                snprintf(args[k], sizeof args[k], "%s", ps == 8 ? "????????`????????" : "????????");
+        }
+        /* x64: "Child-SP RetAddr     : four Args to Child : Call Site";
+         * x86: "ChildEBP RetAddr three-args Call Site", as kb shows them. */
+        if (ps == 8)
+            kdx_print(s, "%s %s     : %s %s %s %s : %s\n", kdx_fmt_ptr(b1, f->child_sp, ps),
+                      kdx_fmt_ptr(b2, f->ret_addr, ps), args[0], args[1], args[2], args[3], f->call_site);
+        else
+            kdx_print(s, "%s %s %s %s %s %s\n", kdx_fmt_ptr(b1, f->child_sp, ps), kdx_fmt_ptr(b2, f->ret_addr, ps),
+                      args[0], args[1], args[2], f->call_site);
+    }
     if (a->stack_note)
         kdx_print(s, "(%s)\n", a->stack_note);
     kdx_print(s, "\n\n");
@@ -109,6 +125,12 @@ char *kdx_analysis_json(kdx_session *s, const kdx_analysis *a, const char *dump_
         json_object_set_new(fr, "child_sp", json_string(kdx_fmt_ptr(b, a->stack[i].child_sp, ps)));
         json_object_set_new(fr, "ret_addr", json_string(kdx_fmt_ptr(b, a->stack[i].ret_addr, ps)));
         json_object_set_new(fr, "call_site", json_string(a->stack[i].call_site));
+        if (a->stack[i].args_valid) {
+            json_t *args = json_array();
+            for (int k = 0; k < 4; k++)
+                json_array_append_new(args, json_string(kdx_fmt_ptr(b, a->stack[i].args[k], ps)));
+            json_object_set_new(fr, "args", args);
+        }
         json_array_append_new(st, fr);
     }
     json_object_set_new(o, "stack", st);

@@ -90,17 +90,21 @@ static int cmd_time(kdx_session *s, const char *cmd, const char *args)
 
 /* ---- vertarget ---- */
 
+/* WinDbg names the release by its client name whatever the product type:
+ * "Windows 10 Version 17763 ..." then "Product: Server, ..." for Server 2019,
+ * "Windows 8 Version 9200" for Server 2012 (public vertarget/version
+ * transcripts); the product line tells a server apart. */
 static const char *windows_name(uint32_t major, uint32_t minor, uint32_t product)
 {
     bool server = product == 2 || product == 3;
     if (major == 10)
-        return server ? "Windows 10 / Server" : "Windows 10";
+        return "Windows 10";
     if (major == 6 && minor == 3)
-        return server ? "Windows Server 2012 R2" : "Windows 8.1";
+        return "Windows 8.1";
     if (major == 6 && minor == 2)
-        return server ? "Windows Server 2012" : "Windows 8";
+        return "Windows 8";
     if (major == 6 && minor == 1)
-        return server ? "Windows 7 / Server 2008 R2" : "Windows 7";
+        return "Windows 7";
     if (major == 6 && minor == 0)
         return server ? "Windows Server 2008" : "Windows Vista";
     if (major == 5 && minor == 2)
@@ -148,7 +152,8 @@ static void print_version_lines(kdx_session *s)
         kdx_print(s, " (%s)", si->csd_version);
     kdx_print(s, " %s (%u procs)", si->num_processors > 1 ? "MP" : "UP", si->num_processors);
     kdx_print(s, " %s", d && d->hdr.major_version == 0xc ? "Checked" : "Free");
-    kdx_print(s, " %s\n", kdx_arch_name(t->arch));
+    /* "Free x86 compatible" for 32-bit x86 targets, as WinDbg prints it. */
+    kdx_print(s, " %s%s\n", kdx_arch_name(t->arch), t->arch == KDX_ARCH_X86 ? " compatible" : "");
     kdx_print(s, "Product: %s, suite:", product_name(si->product_type));
     if (si->suite_mask)
         kdx_print(s, " ");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/bytes.h"
 #include "base/fmt.h"
@@ -285,6 +286,13 @@ static int switch_context(kdx_session *s, const char *args, context_loader load,
 static int cmd_cxr(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
+    /* ".cxr" alone goes back to the default scope and says so, as WinDbg
+     * does ("0:000> .cxr" / "Resetting default scope" in public transcripts). */
+    if (!*args && s->target) {
+        kdx_session_reset_scope(s);
+        kdx_print(s, "Resetting default scope\n");
+        return 0;
+    }
     return switch_context(s, args, read_context_record, NULL);
 }
 
@@ -474,15 +482,52 @@ static int cmd_exr(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* ---- .lastevent ---- */
+
+/* "Last event: 153c.5d0: Break instruction exception - code 80000003 (first
+ * chance)" and "  debugger time: ..." (the debugger's clock), as public
+ * transcripts show; a dump cannot tell the chance, which WinDbg words as
+ * "(first/second chance not available)". */
+static int cmd_lastevent(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    (void)args;
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    const kdx_exception *x = &s->target->exception;
+    if (!x->present) {
+        kdx_print(s, "Last event: none: this dump records no exception\n");
+        return 0;
+    }
+    const char *name = exception_name(x->code);
+    char who[40] = "";
+    if (s->target->kind == KDX_TARGET_USER_DUMP)
+        snprintf(who, sizeof who, "%x.%x: ", s->target->sys.process_id, x->thread_id);
+    kdx_print(s, "Last event: %s%s - code %08x (first/second chance not available)\n", who,
+              name ? name : "Unknown exception", x->code);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char when[64];
+    strftime(when, sizeof when, "%a %b %e %H:%M:%S", &tm);
+    kdx_print(s, "  debugger time: %s.%03ld %d (UTC + 0:00)\n", when, now.tv_nsec / 1000000, tm.tm_year + 1900);
+    return 0;
+}
+
 /* ---- r ---- */
 
-static int print_reg(kdx_session *s, const kdx_context *c, const char *name, size_t len)
+/* Prints "name=value" with no line end: several registers asked for at once
+ * ("r rcx,rdx,r8") share one line, separated by a space, as WinDbg shows them. */
+static int print_reg(kdx_session *s, const kdx_context *c, const char *name, size_t len, bool *shown)
 {
+    const char *sep = *shown ? " " : "";
     if (len >= 3 && name[0] == '$' && tolower((unsigned char)name[1]) == 't' && isdigit((unsigned char)name[2])) {
         int i = atoi(name + 2);
         if (i >= 0 && i < 20) {
             int w = kdx_session_ptr_size(s) * 2;
-            kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, w, s->t_regs[i]);
+            kdx_print(s, "%s%.*s=%0*" PRIx64, sep, (int)len, name, w, s->t_regs[i]);
+            *shown = true;
             return 0;
         }
     }
@@ -494,18 +539,23 @@ static int print_reg(kdx_session *s, const kdx_context *c, const char *name, siz
         kdx_status st = kdx_expr_eval_all(s, text, &v, NULL);
         free(text);
         if (st == KDX_OK) {
-            kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, kdx_session_ptr_size(s) * 2, v);
+            kdx_print(s, "%s%.*s=%0*" PRIx64, sep, (int)len, name, kdx_session_ptr_size(s) * 2, v);
+            *shown = true;
             return 0;
         }
     }
     if (!kdx_reg_lookup(c->arch, name, len, &ref)) {
+        if (*shown)
+            kdx_print(s, "\n");
+        *shown = false;
         kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
         return 1;
     }
     int digits = 0;
     for (uint64_t m = ref.mask; m; m >>= 4)
         digits++;
-    kdx_print(s, "%.*s=%0*" PRIx64 "\n", (int)len, name, digits, (c->r[ref.reg] >> ref.shift) & ref.mask);
+    kdx_print(s, "%s%.*s=%0*" PRIx64, sep, (int)len, name, digits, (c->r[ref.reg] >> ref.shift) & ref.mask);
+    *shown = true;
     return 0;
 }
 
@@ -545,6 +595,7 @@ static int cmd_r(kdx_session *s, const char *cmd, const char *args)
     }
     char *copy = kdx_strdup(args);
     int rc = 0;
+    bool shown = false;
     for (char *item = strtok(copy, ","); item && !rc; item = strtok(NULL, ",")) {
         const char *p = kdx_skip_ws(item);
         if (*p == '@')
@@ -560,8 +611,10 @@ static int cmd_r(kdx_session *s, const char *cmd, const char *args)
         else if (*rest)
             rc = kdx_cmd_syntax_error(s, "r", rest);
         else
-            rc = print_reg(s, &ctx, p, n);
+            rc = print_reg(s, &ctx, p, n, &shown);
     }
+    if (shown)
+        kdx_print(s, "\n");
     free(copy);
     return rc;
 }
@@ -663,6 +716,7 @@ const kdx_command kdx_cmds_stack[] = {
     {".cxr", cmd_cxr, "use the CONTEXT record at ADDR (.cxr alone resets)", 0},
     {".ecxr", cmd_ecxr, "use the exception's context record", 0},
     {".trap", cmd_trap, "use the trap frame at ADDR (.trap alone resets)", 0},
+    {".lastevent", cmd_lastevent, "the event the dump was taken for (its exception)", 0},
     {".exr", cmd_exr, "show the EXCEPTION_RECORD at ADDR, or the dump's with -1", 0},
     {"r", cmd_r, "registers: r, r REG, r REG=VALUE, r $tN=VALUE", 0},
     {".fnent", cmd_fnent, "function table entry and unwind codes for ADDR", 0},

@@ -49,6 +49,8 @@ static void print_symref(kdx_session *s, const kdx_symhit *h)
         kdx_print(s, "+0x%llx", (unsigned long long)h->displacement);
 }
 
+static void print_data_value(kdx_session *s, const kdx_type *t, uint64_t addr);
+
 static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -80,6 +82,17 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
     }
     kdx_print(s, "\n");
     if (hit.displacement == 0) {
+        /* A data symbol shows its value, as x shows it ("crash!g = 0n5"); code
+         * its parameters. */
+        kdx_symbol sym;
+        const kdx_symprov *p = &hit.module->symbols;
+        if (p->ops && p->ops->by_name && p->ops->by_name(p->impl, hit.name, &sym) == KDX_OK &&
+            sym.kind == KDX_SYM_DATA && sym.rva == (uint32_t)(hit.address - hit.module->base)) {
+            kdx_print(s, "Exact matches:\n    %s!%s = ", hit.module->name, hit.name);
+            print_data_value(s, sym.type, hit.address);
+            kdx_print(s, "\n");
+            return 0;
+        }
         char params[512];
         param_info(hit.module, (uint32_t)(hit.address - hit.module->base), params, sizeof params);
         kdx_print(s, "Exact matches:\n    %s!%s %s\n", hit.module->name, hit.name, params);
@@ -235,6 +248,7 @@ typedef struct lm_opts {
     bool verbose, loaded_only, symbols_only, kernel_only, user_only, one_column;
     bool problems_only;     /* e: no symbols or export symbols */
     bool sort_by_name;      /* sm */
+    bool full_path;         /* f: the full image path instead of the symbol status */
     char *address;          /* a ADDRESS: the module containing it */
 } lm_opts;
 
@@ -296,6 +310,53 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
     kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
 }
 
+/* lmv's version block from the image's version resource, in WinDbg's layout
+ * (public lmv transcripts): "File version:     10.5.25.0", "File flags:       8
+ * (Mask 3F) Private", "File OS:          40004 NT Win32", "File type:        2.0
+ * Dll", "File date:        00000000.00000000", "Translations:     0409.04b0", then
+ * the strings under "Information from resource tables:" in WinDbg's order.
+ * Only the names seen in those transcripts are spelled out. */
+static void print_version_resource(kdx_session *s, const kdx_pe_version *v)
+{
+    if (v->has_fixed) {
+        kdx_print(s, "    File version:     %u.%u.%u.%u\n", v->file_version_ms >> 16, v->file_version_ms & 0xffff,
+                  v->file_version_ls >> 16, v->file_version_ls & 0xffff);
+        kdx_print(s, "    Product version:  %u.%u.%u.%u\n", v->product_version_ms >> 16,
+                  v->product_version_ms & 0xffff, v->product_version_ls >> 16, v->product_version_ls & 0xffff);
+        uint32_t flags = v->file_flags & v->file_flags_mask;
+        kdx_print(s, "    File flags:       %X (Mask %X)%s%s\n", flags, v->file_flags_mask,
+                  flags & 0x08 ? " Private" : "", flags & 0x20 ? " Special" : "");
+        const char *os = v->file_os == 0x40004 ? " NT Win32" : v->file_os == 0x4 ? " Unknown Win32" : "";
+        kdx_print(s, "    File OS:          %X%s\n", v->file_os, os);
+        static const char *const types[] = {NULL, "App", "Dll", "Driver"};
+        const char *type = v->file_type < 4 ? types[v->file_type] : NULL;
+        kdx_print(s, "    File type:        %X.%X%s%s\n", v->file_type, v->file_subtype, type ? " " : "",
+                  type ? type : "");
+        kdx_print(s, "    File date:        %08X.%08X\n", v->file_date_ms, v->file_date_ls);
+    }
+    kdx_print(s, "    Translations:    ");
+    if (!v->ntranslations)
+        kdx_print(s, " 0000.04b0 0000.04e4 0409.04b0 0409.04e4");
+    for (uint32_t i = 0; i < v->ntranslations && i < 8; i++)
+        kdx_print(s, " %04x.%04x", v->translations[i] >> 16, v->translations[i] & 0xffff);
+    kdx_print(s, "\n    Information from resource tables:\n");
+    static const char *const order[] = {"CompanyName", "ProductName", "InternalName", "OriginalFilename",
+                                        "ProductVersion", "FileVersion", "FileDescription", "LegalCopyright",
+                                        "Comments"};
+    bool shown[KDX_PE_VERSION_MAX_STRINGS] = {false};
+    for (size_t k = 0; k <= sizeof order / sizeof *order; k++) {
+        for (uint32_t i = 0; i < v->nstrings && i < KDX_PE_VERSION_MAX_STRINGS; i++) {
+            /* The known keys in order, then any others as the resource has them. */
+            if (shown[i] || (k < sizeof order / sizeof *order && strcmp(v->strings[i].key, order[k])))
+                continue;
+            char key[80];
+            snprintf(key, sizeof key, "%s:", v->strings[i].key);
+            kdx_print(s, "        %-17s %s\n", key, v->strings[i].value);
+            shown[i] = true;
+        }
+    }
+}
+
 static void print_module_verbose(kdx_session *s, kdx_module *m)
 {
     struct kdx_pe *image = kdx_sym_module_image_loaded(s, m);
@@ -310,13 +371,19 @@ static void print_module_verbose(kdx_session *s, kdx_module *m)
     print_timestamp(s, m);
     kdx_print(s, "    CheckSum:         %08X\n", m->checksum);
     kdx_print(s, "    ImageSize:        %08llX\n", (unsigned long long)m->size);
-    if (m->file_version_ms || m->file_version_ls)
-        kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
-                  m->file_version_ms & 0xffff, m->file_version_ls >> 16,
-                  m->file_version_ls & 0xffff);
-    /* The language/code-page pairs WinDbg tries in the version resource. */
-    kdx_print(s, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
-    kdx_print(s, "    Information from resource tables:\n");
+    kdx_pe_version v;
+    kdx_err verr = {0};
+    if (image && kdx_pe_version_info(image, &v, &verr) == KDX_OK) {
+        print_version_resource(s, &v);
+    } else {
+        if (m->file_version_ms || m->file_version_ls)
+            kdx_print(s, "    File version:     %u.%u.%u.%u\n", m->file_version_ms >> 16,
+                      m->file_version_ms & 0xffff, m->file_version_ls >> 16,
+                      m->file_version_ls & 0xffff);
+        /* The language/code-page pairs WinDbg tries in the version resource. */
+        kdx_print(s, "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4\n");
+        kdx_print(s, "    Information from resource tables:\n");
+    }
     /* kdx's own additions: the CodeView identity and how symbols were chosen. */
     if (m->has_pdb_id && m->pdb_name) {
         char g[33];
@@ -347,8 +414,17 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         kdx_print(s, "%s\n", m->name);
         return;
     }
-    kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
-              m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
+    if (o->full_path) {
+        /* lm f: "cmd      cmd.exe     ", "kernel32 C:\Windows\system32\kernel32.dll": the
+         * path in a 12-wide column and no symbol status (lm documentation;
+         * public lmf / "lm f" transcripts). */
+        const char *path = m->image_path ? m->image_path
+                                         : m->image_name ? m->image_name : m->name;
+        kdx_print(s, "%s %s   %-8s %-12s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size), m->name, path);
+    } else {
+        kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
+                  m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
+    }
     if (o->verbose)
         print_module_verbose(s, m);
 }
@@ -385,6 +461,7 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
             case 'k': o->kernel_only = true; break;
             case 'u': o->user_only = true; break;
             case 'e': o->problems_only = true; break;
+            case 'f': o->full_path = true; break;
             case 'a': want_address = true; break;
             case 's':
                 if (p[1] == 'm') {
@@ -836,7 +913,7 @@ static int cmd_sym(kdx_session *s, const char *cmd, const char *args)
 const kdx_command kdx_cmds_symbols[] = {
     {"ln", cmd_ln, "list nearest symbols: ln ADDR", 0},
     {"x", cmd_x, "examine symbols: x module!pattern*", 0},
-    {"lm", cmd_lm, "list modules: lm [v] [o] [l] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
+    {"lm", cmd_lm, "list modules: lm [v] [o] [l] [f] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
     {"dt", kdx_cmd_dt, "display type: dt [-r[N]] [-v] module!Type [ADDR] [field[.sub]] [field->*]", 0},
     {".sympath", cmd_sympath, "show or set the symbol path (takes the rest of the line)", KDX_CMD_RAW},
     {".sympath+", cmd_sympath, "append to the symbol path (takes the rest of the line)", KDX_CMD_RAW},

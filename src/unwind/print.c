@@ -28,12 +28,16 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
             kdx_print(s, "%sChildEBP RetAddr  \n", num);
         return;
     }
+    /* The layout of the reference article's WinDbg (kn, k and !thread stacks:
+     * "Child-SP          RetAddr           Call Site", one space after the
+     * return address), the same generation as its x86 "ChildEBP RetAddr  ".
+     * Later WinDbg releases add four columns after RetAddr on both. */
     if (opts & KDX_K_MEMORY)
         num = " #   Memory  ";
     if (opts & (KDX_K_ARGS | KDX_K_VERBOSE))
-        kdx_print(s, "%sChild-SP          RetAddr               : %-71s : Call Site\n", num, "Args to Child");
+        kdx_print(s, "%sChild-SP          RetAddr           : %-71s : Call Site\n", num, "Args to Child");
     else
-        kdx_print(s, "%sChild-SP          RetAddr               Call Site\n", num);
+        kdx_print(s, "%sChild-SP          RetAddr           Call Site\n", num);
 }
 
 /* "nt!KeBugCheckEx" for kc: the symbol without displacement. */
@@ -156,10 +160,10 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
             else
                 snprintf(a[i], sizeof a[i], "%s", unknown64);
         }
-        kdx_print(s, "%s%s %s     : %s %s %s %s : %s%s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap,
+        kdx_print(s, "%s%s %s : %s %s %s %s : %s%s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap,
                   src);
     } else {
-        kdx_print(s, "%s%s %s     %s%s%s\n", num, sp, ret, site, trap, src);
+        kdx_print(s, "%s%s %s %s%s%s\n", num, sp, ret, site, trap, src);
     }
 }
 

@@ -34,7 +34,8 @@ TEST(analyze_real_triage_with_symbols)
     REQUIRE(out != NULL);
     CHECK_CONTAINS(out, "FAULTING_IP:  amdppm!WriteIoMemRawEx+70\n");
     /* The stack is the exception context's, not the bug-check frames. */
-    CHECK_CONTAINS(out, "STACK_TEXT:  \nffff8504`29892120 fffff804`8b58313f : amdppm!WriteIoMemRawEx+0x70\n");
+    CHECK_CONTAINS(out, "STACK_TEXT:  \nffff8504`29892120 fffff804`8b58313f     : ffff8504`29892148 00000000`00000000 "
+                        "00000000`00000000 fffff804`8b58f3a0 : amdppm!WriteIoMemRawEx+0x70\n");
     CHECK_CONTAINS(out, "amdppm!EvtDevicePrepareHardware+0xd2\n");
     CHECK_CONTAINS(out, "nt!IofCallDriver+0x55\n");
     CHECK_CONTAINS(out, "PROCESS_NAME:  System\n");
@@ -48,7 +49,7 @@ TEST(analyze_real_triage_with_symbols)
     REQUIRE(out != NULL);
     CHECK_CONTAINS(out, "\"FAULTING_IP\":\"amdppm!WriteIoMemRawEx+70\"");
     CHECK_CONTAINS(out, "\"MODULE_NAME\":\"amdppm\"");
-    CHECK_CONTAINS(out, "\"stack\":[{\"child_sp\":\"ffff8504`29892120\",\"ret_addr\":\"fffff804`8b58313f\",\"call_site\":\"amdppm!WriteIoMemRawEx+0x70\"}");
+    CHECK_CONTAINS(out, "\"stack\":[{\"child_sp\":\"ffff8504`29892120\",\"ret_addr\":\"fffff804`8b58313f\",\"call_site\":\"amdppm!WriteIoMemRawEx+0x70\",\"args\":[");
     free(out);
     free(setup);
     free(store_dir);
@@ -92,4 +93,40 @@ TEST(triage_real_directory_one_line_per_dump)
     CHECK(failed >= 3);
     free(buf);
     free(kernel_dir);
+}
+
+TEST(analyze_real_user_dump_with_pdb)
+{
+    TESTDATA(path, "user/symbolic/mini.dmp");
+    char *dump = strdup(path);
+    TESTDATA(dir, "user/symbolic");
+    char *setup = kdx_asprintf(".sympath %s", dir);
+    kdx_err err;
+    char *out = kdx_test_run(dump, setup, "!analyze -v", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "Exception Analysis");
+    CHECK_CONTAINS(out, "PROCESS_NAME:  crash.exe\n");
+    CHECK_CONTAINS(out, "WRITE_ADDRESS:  00000045\n");
+    CHECK_CONTAINS(out, "EXCEPTION_CODE_STR:  c0000005\n");
+    CHECK_CONTAINS(out, "FAULTING_IP:  crash!main+12d\n");
+    /* x86 STACK_TEXT: ChildEBP, RetAddr, three arguments, call site. */
+    CHECK_CONTAINS(out, "STACK_TEXT:  \n010ff644 002a2d97 00000000 00000000 0000002e crash!main+0x12d\n");
+    CHECK_CONTAINS(out, "MODULE_NAME:  crash\n");
+    CHECK_CONTAINS(out, "STACK_COMMAND:  .ecxr ; kb\n");
+    CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  NULL_POINTER_WRITE_c0000005_crash!main\n");
+    free(out);
+    free(setup);
+    free(dump);
+}
+
+TEST(analyze_real_user_breakpoint)
+{
+    TESTDATA(path, "user/calc.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "!analyze -v", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "EXCEPTION_CODE_STR:  80000003\n");
+    CHECK_CONTAINS(out, "PROCESS_NAME:  calc.exe\n");
+    CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  BREAKPOINT_80000003_");
+    free(out);
 }

@@ -234,6 +234,40 @@ TEST(minidump_real_thread_commands_calc)
     free(out);
 }
 
+/* .lastevent: "Last event: PID.TID: NAME - code CODE (...)" then the debugger's
+ * clock, the layout of public WinDbg transcripts; a dump cannot tell the
+ * chance ("first/second chance not available"). */
+TEST(minidump_real_lastevent)
+{
+    TESTDATA(path, "user/symbolic/mini.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, ".lastevent", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Last event: 788.664: Access violation - code c0000005 "
+                        "(first/second chance not available)\n  debugger time: ");
+    CHECK_CONTAINS(out, " (UTC + 0:00)\n");
+    free(out);
+    TESTDATA(calc, "user/calc.dmp");
+    out = kdx_test_run(calc, NULL, ".lastevent", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Last event: d28.65c: Break instruction exception - code 80000003 ");
+    free(out);
+}
+
+/* vertarget on a 32-bit Server 2016 dump: WinDbg names the release by its
+ * client name ("Windows 10 Version 17763 ... Product: Server" in public
+ * transcripts) and calls x86 "x86 compatible". */
+TEST(minidump_real_vertarget_x86_server)
+{
+    TESTDATA(path, "user/symbolic/mini.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "vertarget", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Windows 10 Version 14393 MP (2 procs) Free x86 compatible\n"
+                        "Product: Server, suite: TerminalServer DataCenter SingleUserTS\n");
+    free(out);
+}
+
 TEST(minidump_real_stream_listing)
 {
     TESTDATA(path, "user/calc.dmp");

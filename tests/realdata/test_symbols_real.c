@@ -149,6 +149,33 @@ TEST(sym_real_triage_local_store_lm)
     CHECK_CONTAINS(out, "amdgpio2\namdgpio3\n");
     CHECK_CONTAINS(out, "amdgpio2   (deferred)             \nfffff804`8b5c0000");
     free(out);
+    /* lm f: the image path in place of the symbol status ("kernel32 C:\Windows\..."
+     * in public lmf transcripts; the lm documentation's f option). */
+    /* lmv with the image at hand: its version resource in WinDbg's layout
+     * (public lmv transcripts: "File flags:       8 (Mask 3F) Private", "File OS:
+     * 40004 NT Win32", "File type:        2.0 Dll", strings under "Information
+     * from resource tables:" indented by eight). */
+    out = run(dump, sp, ".reload /f amdppm.sys; lmvm amdppm");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "    ImageSize:        0003B000\n"
+                        "    File version:     10.0.19041.1110\n"
+                        "    Product version:  10.0.19041.1110\n"
+                        "    File flags:       0 (Mask 3F)\n"
+                        "    File OS:          40004 NT Win32\n"
+                        "    File type:        3.7 Driver\n"
+                        "    File date:        00000000.00000000\n"
+                        "    Translations:     0409.04b0\n"
+                        "    Information from resource tables:\n"
+                        "        CompanyName:      Microsoft Corporation\n");
+    CHECK_CONTAINS(out, "        OriginalFilename: amdppm.sys\n");
+    CHECK_CONTAINS(out, "        FileDescription:  Processor Device Driver\n");
+    free(out);
+    out = run(dump, sp, "lm f m amdp*");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "module name\nfffff804`7a860000 fffff804`7a881000   amdpsp   "
+                        "\\SystemRoot\\System32\\drivers\\amdpsp.sys\n");
+    CHECK_CONTAINS(out, "   amdppm   \\SystemRoot\\System32\\drivers\\amdppm.sys\n");
+    free(out);
     out = run(dump, sp, "!lmi amdppm");
     REQUIRE(out);
     CHECK_CONTAINS(out, "Loaded Module Info: [amdppm] \n         Module: amdppm\n"
@@ -391,4 +418,18 @@ TEST(sym_real_kernel_isf_candidate_quick_refusal)
     free(file);
     free(dir);
     free(dumpdup);
+}
+
+/* ln on a data symbol of a private PDB: its exact match shows the value the
+ * way x does ("name = value"), code its parameter types. */
+TEST(sym_real_ln_exact_match_data_and_code)
+{
+    TESTDATA(dump, "user/symbolic/mini.dmp");
+    TESTDATA(dir, "user/symbolic");
+    char *out = run(dump, dir, "ln crash!__security_cookie; ln crash!main");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Exact matches:\n    crash!__security_cookie = <Memory access error>\n");
+    CHECK_CONTAINS(out, "(002a2910)   crash!main   |  (002a2a6e)   crash!__security_check_cookie\n"
+                        "Exact matches:\n    crash!main (int, char **)\n");
+    free(out);
 }

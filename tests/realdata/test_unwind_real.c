@@ -228,20 +228,20 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     free(store_dir);
     REQUIRE(out);
     /* Without .cxr the walk starts at KeBugCheckEx's rsp; nt's .pdata is not in the dump. */
-    CHECK_CONTAINS(out, "Child-SP          RetAddr               Call Site\n");
-    CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`????????     nt!KeBugCheckEx\n");
+    CHECK_CONTAINS(out, "Child-SP          RetAddr           Call Site\n");
+    CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`???????? nt!KeBugCheckEx\n");
     /* .cxr shows the faulting instruction with its effective address, as WinDbg does. */
     CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70:\n"
                         "fffff804`8b58334c 43891401        mov     dword ptr [r9+r8],edx ds:002b:ffff9b00`0336004c=????????\n");
     /* With it: amdppm, then Wdf01000 frames, into nt, where unwinding stops with a reason. */
     const char *k = strstr(out, " # Child-SP");
     REQUIRE(k);
-    CHECK_CONTAINS(k, "00 ffff8504`29892120 fffff804`8b58313f     amdppm!WriteIoMemRawEx+0x70\n");
-    CHECK_CONTAINS(k, "01 ffff8504`29892150 fffff804`8b583234     amdppm!WriteGenAddrEx+0x6b\n");
-    CHECK_CONTAINS(k, "05 ffff8504`29892340 fffff804`799cc027     amdppm!EvtDevicePrepareHardware+0xd2\n");
-    CHECK_CONTAINS(k, "06 ffff8504`29892380 fffff804`79966f81     Wdf01000+0x7c027\n");
-    CHECK_CONTAINS(k, "0f ffff8504`298926d0 fffff804`7bc52f55     Wdf01000+0xa866\n");
-    CHECK_CONTAINS(k, "10 ffff8504`29892730 ????????`????????     nt!IofCallDriver+0x55\n");
+    CHECK_CONTAINS(k, "00 ffff8504`29892120 fffff804`8b58313f amdppm!WriteIoMemRawEx+0x70\n");
+    CHECK_CONTAINS(k, "01 ffff8504`29892150 fffff804`8b583234 amdppm!WriteGenAddrEx+0x6b\n");
+    CHECK_CONTAINS(k, "05 ffff8504`29892340 fffff804`799cc027 amdppm!EvtDevicePrepareHardware+0xd2\n");
+    CHECK_CONTAINS(k, "06 ffff8504`29892380 fffff804`79966f81 Wdf01000+0x7c027\n");
+    CHECK_CONTAINS(k, "0f ffff8504`298926d0 fffff804`7bc52f55 Wdf01000+0xa866\n");
+    CHECK_CONTAINS(k, "10 ffff8504`29892730 ????????`???????? nt!IofCallDriver+0x55\n");
     CHECK_CONTAINS(k, "WARNING: Stack unwind information not available for frame 10 (ntoskrnl.exe: ");
     CHECK_CONTAINS(k, "The walk stops here instead of guessing.");
     /* The faulting function's entry in amdppm.sys (version 2 unwind info with epilog codes). */
