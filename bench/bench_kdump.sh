@@ -38,7 +38,7 @@ fi
 
 tmp=$(mktemp -d /tmp/kdx-bench-kdump.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-trap 'rm -rf "$tmp"; exit 130' INT TERM
+trap 'rm -rf "$tmp"; exit 130' HUP INT PIPE TERM
 ${CC:-cc} -O2 -std=c11 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -Isrc -I. bench/gen_bigdump.c "$BUILD/libkdx.a" \
     $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread \
     -o "$tmp/gen_bigdump"
