@@ -92,6 +92,10 @@ static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_
         const char *e = *p == '\'' ? kdx_memory_char_literal(p, &x) : NULL;
         if (!e && kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
+        /* A value the evaluator sign-extended as a kernel address (deadbeef ->
+         * ffffffff`deadbeef) still names the 32-bit pattern the user typed. */
+        if (sp->unit == 4 && (x >> 31) == 0x1ffffffffull)
+            x &= 0xffffffffull;
         if (sp->unit < 8 && (x >> (sp->unit * 8)) != 0) {
             kdx_print(s, "Overflow in '%s'\n", p);
             return 1;
