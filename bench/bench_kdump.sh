@@ -4,8 +4,8 @@
 # 8 GB of physical memory with KDX_BENCH_BITMAP_MB (512) of it present, and
 # (2) a complete dump (DumpType 1) of KDX_BENCH_COMPLETE_MB (1024) of memory.
 # For each: time to open and print `vertarget`, kdx's peak resident memory, and
-# `s -d` over the kernel half of the address space (every mapped page: the
-# data pages and the kernel structures) for a dword that occurs nowhere, in
+# `s -d` over the whole 64-bit address space (every mapped page: the data
+# pages and the kernel structures) for a dword that occurs nowhere, in
 # GB/s (10^9 bytes of mapped data per second). Peers in the same run, over the
 # same file: `LC_ALL=C grep -c -F` of the pattern's 4 bytes (search) and
 # `cat FILE > /dev/null` (raw read). Best of N runs; the files are in the page
@@ -38,14 +38,14 @@ fi
 
 tmp=$(mktemp -d /tmp/kdx-bench-kdump.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-trap 'rm -rf "$tmp"; exit 130' INT TERM
+trap 'rm -rf "$tmp"; exit 130' HUP INT PIPE TERM
 ${CC:-cc} -O2 -std=c11 -Wall -Wextra -Werror -Wshadow -D_GNU_SOURCE -Isrc -I. bench/gen_bigdump.c "$BUILD/libkdx.a" \
     $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread \
     -o "$tmp/gen_bigdump"
 GEN=$tmp/gen_bigdump
 PATTERN='0`deadbeef'                         # the backtick keeps it from sign extension
 BYTES=$(printf '\357\276\255\336')         # the same dword, little endian
-RANGE='ffff8000`00000000 L?800000000000'     # the kernel half: every page the writer maps
+RANGE='0 L?ffffffffffffffff'                  # the whole 64-bit address space
 
 best() { # best() N CMD... : best of N runs of CMD as "seconds maxrss_kb"
     n=$1

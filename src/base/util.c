@@ -211,3 +211,76 @@ char *kdx_sb_take(kdx_strbuf *sb)
     kdx_sb_init(sb);
     return s;
 }
+
+/* One code point as UTF-8 into b[4]; returns its length. */
+static size_t utf8_encode(uint32_t c, char b[4])
+{
+    if (c < 0x80) {
+        b[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        b[0] = (char)(0xc0 | c >> 6);
+        b[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        b[0] = (char)(0xe0 | c >> 12);
+        b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        b[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    b[0] = (char)(0xf0 | c >> 18);
+    b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    b[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+/* Next code point of UTF-16LE text at *i (advanced past it); 0 at a NUL. */
+static uint32_t utf16_next(const uint8_t *p, size_t units, size_t *i)
+{
+    uint32_t c = (uint32_t)p[2 * *i] | (uint32_t)p[2 * *i + 1] << 8;
+    (*i)++;
+    if (c >= 0xd800 && c < 0xdc00 && *i < units) {
+        uint32_t lo = (uint32_t)p[2 * *i] | (uint32_t)p[2 * *i + 1] << 8;
+        if (lo >= 0xdc00 && lo < 0xe000) {
+            (*i)++;
+            return 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        }
+    }
+    return c >= 0xd800 && c < 0xe000 ? 0xfffd : c;
+}
+
+char *kdx_utf16le_to_utf8(const uint8_t *p, size_t units)
+{
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    kdx_sb_puts(&sb, "");
+    for (size_t i = 0; i < units;) {
+        uint32_t c = utf16_next(p, units, &i);
+        if (!c)
+            break;
+        char b[4];
+        kdx_sb_putn(&sb, b, utf8_encode(c, b));
+    }
+    return kdx_sb_take(&sb);
+}
+
+void kdx_utf16le_to_utf8_buf(const uint8_t *p, size_t units, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < units;) {
+        uint32_t c = utf16_next(p, units, &i);
+        if (!c)
+            break;
+        char b[4];
+        size_t k = utf8_encode(c, b);
+        if (o + k >= cap)
+            break;
+        memcpy(out + o, b, k);
+        o += k;
+    }
+    if (cap)
+        out[o] = 0;
+}

@@ -57,4 +57,10 @@ void kdx_sb_printf(kdx_strbuf *sb, const char *fmt, ...) __attribute__((format(p
 /* Detaches the string (caller frees); the builder is reset. */
 char *kdx_sb_take(kdx_strbuf *sb);
 
+/* UTF-16LE text of at most `units` code units (stops at a NUL) as UTF-8;
+ * unpaired surrogates become U+FFFD. Returns a malloc'd string, never NULL. */
+char *kdx_utf16le_to_utf8(const uint8_t *p, size_t units);
+/* The same into out[cap] (always NUL-terminated, cut at a character boundary). */
+void kdx_utf16le_to_utf8_buf(const uint8_t *p, size_t units, char *out, size_t cap);
+
 #endif

@@ -92,6 +92,10 @@ static int parse_pattern(kdx_session *s, const char *cmd, const char *p, search_
         const char *e = *p == '\'' ? kdx_memory_char_literal(p, &x) : NULL;
         if (!e && kdx_expr_eval(s, p, &x, &e, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
+        /* A value the evaluator sign-extended as a kernel address (deadbeef ->
+         * ffffffff`deadbeef) still names the 32-bit pattern the user typed. */
+        if (sp->unit == 4 && (x >> 31) == 0x1ffffffffull)
+            x &= 0xffffffffull;
         if (sp->unit < 8 && (x >> (sp->unit * 8)) != 0) {
             kdx_print(s, "Overflow in '%s'\n", p);
             return 1;
@@ -113,6 +117,9 @@ static uint64_t skip_unreadable(kdx_target *t, uint64_t va)
 {
     uint64_t span = 4096;
     if (has_tables(t)) {
+        uint64_t c = kdx_mm_next_canonical(t->paging, va);
+        if (c != va)
+            return c > va ? c : 0;
         kdx_xlat x;
         if (kdx_mm_translate(t, t->dtb, va, &x, NULL) != KDX_OK)
             span = kdx_mm_level_span(t->paging, x.fail_level);
@@ -191,6 +198,24 @@ static void strings_in(kdx_session *s, const search_spec *sp, str_run *r, uint64
     }
 }
 
+/* The first unit (2, 4 or 8 bytes) of a and b are equal: fixed-size loads. */
+static inline bool unit_equal(const uint8_t *a, const uint8_t *b, unsigned unit)
+{
+    if (unit == 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4), memcpy(&y, b, 4);
+        return x == y;
+    }
+    if (unit == 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8), memcpy(&y, b, 8);
+        return x == y;
+    }
+    uint16_t x, y;
+    memcpy(&x, a, 2), memcpy(&y, b, 2);
+    return x == y;
+}
+
 /* Scans [start, end) a page at a time. A pattern may straddle pages, so
  * the last pattern_len-1 bytes of a readable page carry over. */
 static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, uint64_t end)
@@ -214,7 +239,15 @@ static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, 
         } else {
             size_t avail = carry + done;
             uint64_t base = a - carry;
-            for (size_t off = 0; off + plen <= avail;) {
+            if (sp->unit > 1) {
+                /* w/d/q hits are aligned: compare at aligned offsets only. */
+                size_t off = (size_t)((sp->unit - base % sp->unit) % sp->unit);
+                for (; off + plen <= avail; off += sp->unit)
+                    if (unit_equal(win + off, sp->pattern.items, sp->unit) &&
+                        memcmp(win + off, sp->pattern.items, plen) == 0)
+                        print_hit(s, sp, base + off);
+            }
+            for (size_t off = 0; sp->unit == 1 && off + plen <= avail;) {
                 uint8_t *hit = memmem(win + off, avail - off, sp->pattern.items, plen);
                 if (!hit)
                     break;

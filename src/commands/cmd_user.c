@@ -472,7 +472,7 @@ static char *read_unicode_string(kdx_session *s, uint64_t va)
     uint8_t *bytes = kdx_xmalloc(len ? len : 1);
     char *out = NULL;
     if (kdx_read_virt(s->target, buf, bytes, len, NULL, &err) == KDX_OK)
-        out = kdx_md_utf16_to_utf8(bytes, len / 2);
+        out = kdx_utf16le_to_utf8(bytes, len / 2);
     free(bytes);
     return out;
 }
@@ -513,7 +513,7 @@ static void print_environment(kdx_session *s, uint64_t field)
             i++;
         if (i == units)
             break; /* the string runs past what the dump holds */
-        char *var = kdx_md_utf16_to_utf8(buf + 2 * start, i - start);
+        char *var = kdx_utf16le_to_utf8(buf + 2 * start, i - start);
         kdx_print(s, "        %s\n", var);
         free(var);
         i++;

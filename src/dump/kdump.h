@@ -184,8 +184,6 @@ kdx_status kdx_kdump_read_virt(void *impl, uint64_t va, void *buf, size_t len, s
 /* Reads the triage driver list into t's modules. */
 kdx_status kdx_kdump_triage_modules(kdx_kdump *d, kdx_target *t, kdx_err *err);
 
-/* UTF-16LE to a malloc'd UTF-8 string (n code units). */
-char *kdx_kdump_utf16(const uint8_t *p, size_t n);
 
 /* Modules of complete/bitmap dumps from PsLoadedModuleList (kdump_modules.c). */
 kdx_status kdx_kdump_walk_modules(kdx_target *t, uint64_t list_head, kdx_err *err);

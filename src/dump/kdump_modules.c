@@ -28,7 +28,7 @@ static char *read_unicode(kdx_target *t, const uint8_t *us)
     uint8_t tmp[1024];
     if (kdx_read_virt(t, buf, tmp, len, NULL, NULL) != KDX_OK)
         return NULL;
-    return kdx_kdump_utf16(tmp, len / 2);
+    return kdx_utf16le_to_utf8(tmp, len / 2);
 }
 
 /* TimeDateStamp and CheckSum from the image's PE header, when mapped. */

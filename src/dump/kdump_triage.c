@@ -10,41 +10,6 @@
 #include "base/util.h"
 #include "dump/kdump.h"
 
-char *kdx_kdump_utf16(const uint8_t *p, size_t n)
-{
-    kdx_strbuf sb;
-    kdx_sb_init(&sb);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = kdx_le16(p + 2 * i);
-        if (c == 0)
-            break;
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
-            uint32_t lo = kdx_le16(p + 2 * i + 2);
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            }
-        }
-        if (c < 0x80) {
-            kdx_sb_putc(&sb, (char)c);
-        } else if (c < 0x800) {
-            kdx_sb_putc(&sb, (char)(0xc0 | (c >> 6)));
-            kdx_sb_putc(&sb, (char)(0x80 | (c & 0x3f)));
-        } else if (c < 0x10000) {
-            kdx_sb_putc(&sb, (char)(0xe0 | (c >> 12)));
-            kdx_sb_putc(&sb, (char)(0x80 | ((c >> 6) & 0x3f)));
-            kdx_sb_putc(&sb, (char)(0x80 | (c & 0x3f)));
-        } else {
-            kdx_sb_putc(&sb, (char)(0xf0 | (c >> 18)));
-            kdx_sb_putc(&sb, (char)(0x80 | ((c >> 12) & 0x3f)));
-            kdx_sb_putc(&sb, (char)(0x80 | ((c >> 6) & 0x3f)));
-            kdx_sb_putc(&sb, (char)(0x80 | (c & 0x3f)));
-        }
-    }
-    kdx_sb_putc(&sb, 0);
-    return kdx_sb_take(&sb);
-}
-
 /* The 18 ULONG fields both layouts start with. */
 static void parse_common(const uint8_t *b, kdx_kdump_triage *t)
 {
@@ -307,7 +272,7 @@ static char *pool_string(const kdx_kdump *d, uint64_t off, kdx_err *err)
     uint32_t n = kdx_le32(p);
     if (kdx_file_need(d->file, off + 4, (uint64_t)n * 2, "triage driver name text", &p, err) != KDX_OK)
         return NULL;
-    return kdx_kdump_utf16(p, n);
+    return kdx_utf16le_to_utf8(p, n);
 }
 
 static void add_driver(kdx_target *t, char *path, uint64_t base, uint64_t size, uint32_t ts,
@@ -341,7 +306,7 @@ static void load_unloaded(kdx_kdump *d, kdx_target *t)
     for (uint64_t i = 0; i < count; i++) {
         const uint8_t *e = f->data + off + hs + i * es;
         size_t chars = KDX_MIN((size_t)kdx_le16(e) / 2, (size_t)12);
-        char *name = kdx_kdump_utf16(e + us, chars);
+        char *name = kdx_utf16le_to_utf8(e + us, chars);
         const uint8_t *r = e + us + 24;
         uint64_t start = is64 ? kdx_le64(r) : kdx_le32(r);
         uint64_t end = is64 ? kdx_le64(r + 8) : kdx_le32(r + 4);

@@ -218,8 +218,6 @@ kdx_status kdx_md_stream_bytes(const kdx_minidump *md, const kdx_md_stream *s, c
 /* A MINIDUMP_STRING (u32 byte length + UTF-16LE) at rva, as malloc'd UTF-8. */
 kdx_status kdx_md_read_string(const kdx_minidump *md, uint32_t rva, const char *what, char **out,
                               kdx_err *err);
-/* UTF-16LE to malloc'd UTF-8 (n code units); stops at a NUL. */
-char *kdx_md_utf16_to_utf8(const uint8_t *p, size_t n);
 /* The CONTEXT architecture implied by a thread context's size. */
 kdx_arch kdx_md_arch_of_context_size(uint32_t size);
 /* time_t seconds to FILETIME. */

@@ -119,44 +119,6 @@ static kdx_status fixed_stream(const kdx_minidump *md, const kdx_md_stream *s, c
     return st;
 }
 
-char *kdx_md_utf16_to_utf8(const uint8_t *p, size_t n)
-{
-    kdx_strbuf sb;
-    kdx_sb_init(&sb);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = kdx_le16(p + 2 * i);
-        if (c == 0)
-            break;
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
-            uint32_t lo = kdx_le16(p + 2 * (i + 1));
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            }
-        }
-        if (c >= 0xd800 && c < 0xe000)
-            c = 0xfffd; /* unpaired surrogate */
-        if (c < 0x80) {
-            kdx_sb_putc(&sb, (char)c);
-        } else if (c < 0x800) {
-            kdx_sb_putc(&sb, (char)(0xc0 | (c >> 6)));
-            kdx_sb_putc(&sb, (char)(0x80 | (c & 0x3f)));
-        } else if (c < 0x10000) {
-            kdx_sb_putc(&sb, (char)(0xe0 | (c >> 12)));
-            kdx_sb_putc(&sb, (char)(0x80 | ((c >> 6) & 0x3f)));
-            kdx_sb_putc(&sb, (char)(0x80 | (c & 0x3f)));
-        } else {
-            kdx_sb_putc(&sb, (char)(0xf0 | (c >> 18)));
-            kdx_sb_putc(&sb, (char)(0x80 | ((c >> 12) & 0x3f)));
-            kdx_sb_putc(&sb, (char)(0x80 | ((c >> 6) & 0x3f)));
-            kdx_sb_putc(&sb, (char)(0x80 | (c & 0x3f)));
-        }
-    }
-    if (!sb.s)
-        return kdx_strdup("");
-    return kdx_sb_take(&sb);
-}
-
 kdx_status kdx_md_read_string(const kdx_minidump *md, uint32_t rva, const char *what, char **out,
                               kdx_err *err)
 {
@@ -172,7 +134,7 @@ kdx_status kdx_md_read_string(const kdx_minidump *md, uint32_t rva, const char *
     st = kdx_file_need(md->file, (uint64_t)rva + 4, len, what, &p, err);
     if (st != KDX_OK)
         return st;
-    *out = kdx_md_utf16_to_utf8(p, len / 2);
+    *out = kdx_utf16le_to_utf8(p, len / 2);
     return KDX_OK;
 }
 
@@ -544,12 +506,12 @@ kdx_status kdx_md_parse_misc(kdx_minidump *md, const kdx_md_stream *s, kdx_err *
         m->protected_process = kdx_le32(p + 52);
         m->time_zone_id = kdx_le32(p + 56);
         m->tz_bias = (int32_t)kdx_le32(p + 60);
-        m->tz_standard_name = kdx_md_utf16_to_utf8(p + 64, 32);
-        m->tz_daylight_name = kdx_md_utf16_to_utf8(p + 64 + 64 + 16 + 4, 32);
+        m->tz_standard_name = kdx_utf16le_to_utf8(p + 64, 32);
+        m->tz_daylight_name = kdx_utf16le_to_utf8(p + 64 + 64 + 16 + 4, 32);
     }
     if (m->size >= 832) {
-        m->build_string = kdx_md_utf16_to_utf8(p + 232, 260);
-        m->dbg_build_string = kdx_md_utf16_to_utf8(p + 232 + 520, 40);
+        m->build_string = kdx_utf16le_to_utf8(p + 232, 260);
+        m->dbg_build_string = kdx_utf16le_to_utf8(p + 232 + 520, 40);
     }
     if (m->size >= 1364)
         m->process_cookie = kdx_le32(p + 1360);
@@ -717,7 +679,7 @@ kdx_status kdx_md_parse_comment(kdx_minidump *md, const kdx_md_stream *s, bool w
     if (st != KDX_OK)
         return note(md, s, st, err);
     uint32_t n = KDX_MIN(s->size, MAX_STRING_BYTES);
-    char *text = wide ? kdx_md_utf16_to_utf8(p, n / 2)
+    char *text = wide ? kdx_utf16le_to_utf8(p, n / 2)
                       : kdx_strndup((const char *)p, strnlen((const char *)p, n));
     md->comments = kdx_xrealloc(md->comments, (md->ncomments + 1) * sizeof *md->comments);
     md->comments[md->ncomments++] = text;
@@ -774,9 +736,9 @@ kdx_status kdx_md_parse_assertion(kdx_minidump *md, const kdx_md_stream *s, kdx_
     if (st != KDX_OK)
         return note(md, s, st, err);
     /* Three UTF-16 fields of 128 code units, then line and type. */
-    md->assert_expression = kdx_md_utf16_to_utf8(p, 128);
-    md->assert_function = kdx_md_utf16_to_utf8(p + 256, 128);
-    md->assert_file = kdx_md_utf16_to_utf8(p + 512, 128);
+    md->assert_expression = kdx_utf16le_to_utf8(p, 128);
+    md->assert_function = kdx_utf16le_to_utf8(p + 256, 128);
+    md->assert_file = kdx_utf16le_to_utf8(p + 512, 128);
     md->assert_line = kdx_le32(p + 768);
     md->assert_type = kdx_le32(p + 772);
     return KDX_OK;

@@ -221,6 +221,17 @@ static kdx_status read_entry(kdx_target *t, uint64_t pa, unsigned size, uint64_t
     return KDX_OK;
 }
 
+uint64_t kdx_mm_next_canonical(kdx_paging paging, uint64_t va)
+{
+    unsigned bits = paging == KDX_PAGING_X64_5 ? 57 : 48;
+    if (paging != KDX_PAGING_X64_4 && paging != KDX_PAGING_X64_5)
+        return va;
+    uint64_t high = va >> (bits - 1);
+    if (high == 0 || high == ~0ull >> (bits - 1))
+        return va;
+    return ~0ull << (bits - 1); /* the first address of the upper half */
+}
+
 kdx_status kdx_mm_translate(kdx_target *t, uint64_t dtb, uint64_t va, kdx_xlat *out,
                             kdx_err *err)
 {
@@ -235,6 +246,14 @@ kdx_status kdx_mm_translate(kdx_target *t, uint64_t dtb, uint64_t va, kdx_xlat *
     out->total_levels = m->levels;
     if (t->ptr_size == 4)
         va &= 0xffffffffull;
+    if ((t->paging == KDX_PAGING_X64_4 || t->paging == KDX_PAGING_X64_5) &&
+        kdx_mm_next_canonical(t->paging, va) != va) {
+        char a[KDX_ADDR_BUF];
+        out->status = KDX_E_MEM_INVALID;
+        kdx_fmt_ptr(a, va, t->ptr_size);
+        return kdx_err_set(err, KDX_E_MEM_INVALID,
+                           "memory at %s is not valid: the address is not canonical", a);
+    }
     uint64_t table = dtb & m->root_mask;
     for (int i = 0; i < m->levels; i++) {
         uint64_t idx = (va >> m->shift[i]) & ((1ull << m->bits[i]) - 1);

@@ -88,4 +88,8 @@ kdx_status kdx_mm_find_pte_base(kdx_target *t, uint64_t dtb, uint64_t *pte_base,
 /* Virtual address of the level-i entry (0 = top) for va under the self-map at pte_base. */
 uint64_t kdx_mm_entry_va(kdx_paging paging, uint64_t pte_base, uint64_t va, int i);
 
+/* va itself when it is canonical for the paging mode (x64 4- and 5-level;
+ * any address for other modes), else the first canonical address above it. */
+uint64_t kdx_mm_next_canonical(kdx_paging paging, uint64_t va);
+
 #endif

@@ -69,50 +69,6 @@ static kdx_status find_version(kdx_pe *pe, uint32_t *rva, uint32_t *size, kdx_er
     return KDX_OK;
 }
 
-/* UTF-16LE (n units, stops at NUL) -> UTF-8 in out[cap]. */
-static void utf16_to_utf8(const uint8_t *p, size_t n, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = kdx_le16(p + 2 * i);
-        if (c == 0)
-            break;
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
-            uint32_t lo = kdx_le16(p + 2 * (i + 1));
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i++;
-            }
-        }
-        char b[4];
-        size_t k;
-        if (c < 0x80) {
-            b[0] = (char)c;
-            k = 1;
-        } else if (c < 0x800) {
-            b[0] = (char)(0xc0 | c >> 6);
-            b[1] = (char)(0x80 | (c & 0x3f));
-            k = 2;
-        } else if (c < 0x10000) {
-            b[0] = (char)(0xe0 | c >> 12);
-            b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-            b[2] = (char)(0x80 | (c & 0x3f));
-            k = 3;
-        } else {
-            b[0] = (char)(0xf0 | c >> 18);
-            b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-            b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-            b[3] = (char)(0x80 | (c & 0x3f));
-            k = 4;
-        }
-        if (o + k >= cap)
-            break;
-        memcpy(out + o, b, k);
-        o += k;
-    }
-    out[o] = 0;
-}
-
 /* One VS_VERSIONINFO-style block: wLength, wValueLength, wType, szKey, Value, Children. */
 typedef struct vblock {
     size_t start, end;          /* [start, end) in the buffer */
@@ -172,8 +128,8 @@ static void parse_strings(const uint8_t *b, const vblock *sfi, kdx_pe_version *o
         vblock s;
         if (!read_block(b, off, table.end, &s))
             break;
-        utf16_to_utf8(s.key, s.key_units, out->strings[out->nstrings].key, sizeof out->strings[0].key);
-        utf16_to_utf8(b + s.value, s.value_len / 2, out->strings[out->nstrings].value,
+        kdx_utf16le_to_utf8_buf(s.key, s.key_units, out->strings[out->nstrings].key, sizeof out->strings[0].key);
+        kdx_utf16le_to_utf8_buf(b + s.value, s.value_len / 2, out->strings[out->nstrings].value,
                       sizeof out->strings[0].value);
         out->nstrings++;
         off = align4(s.end);

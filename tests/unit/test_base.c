@@ -75,3 +75,18 @@ TEST(base_err_prefix)
     kdx_err_prefix(&err, "%s", "a.pdb");
     CHECK_STR(err.msg, "a.pdb: bad signature");
 }
+
+TEST(utf16le_to_utf8_pairs_unpaired_nul_and_cut)
+{
+    /* "A", U+00E9, U+20AC, U+1F600 (surrogate pair), lone high surrogate, NUL, "Z". */
+    const uint8_t in[] = {'A', 0, 0xe9, 0, 0xac, 0x20, 0x3d, 0xd8, 0x00, 0xde, 0x00, 0xd8, 0, 0, 'Z', 0};
+    char *s = kdx_utf16le_to_utf8(in, sizeof in / 2);
+    CHECK_STR(s, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd");
+    free(s);
+    char buf[5];
+    kdx_utf16le_to_utf8_buf(in, sizeof in / 2, buf, sizeof buf);
+    CHECK_STR(buf, "A\xc3\xa9"); /* U+20AC would not fit whole */
+    s = kdx_utf16le_to_utf8(in, 0);
+    CHECK_STR(s, "");
+    free(s);
+}

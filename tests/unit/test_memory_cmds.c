@@ -309,3 +309,16 @@ TEST(memcmd_dyd)
                    "fffff880`0496eff8  00000100 00000011 00000010 00000001  04030201\n");
     free(out);
 }
+
+/* In kernel mode c0000005 evaluates to ffffffff`c0000005 (sign extension of
+ * kernel addresses); `s -d` still searches for the dword the user typed. */
+TEST(memcmd_search_dword_sign_extended_value)
+{
+    TESTDATA(path, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(path, NULL, "s -d ffff850429890ee8 L100 c0000005; s -d ffff850429890ee8 L4 1ffffffff", &err);
+    REQUIRE(out != NULL);
+    CHECK_CONTAINS(out, "ffff8504`29890ef8  c0000005 ffffffff 8b58334c fffff804");
+    CHECK_CONTAINS(out, "Overflow in '1ffffffff'");
+    free(out);
+}
