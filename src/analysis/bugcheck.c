@@ -43,7 +43,7 @@ const kdx_bc_sub *kdx_bc_find_sub(const kdx_bc_text *t, uint64_t value)
 {
     if (!t->subs)
         return NULL;
-    for (const kdx_bc_sub *s = t->subs; s->args[0]; s++)
+    for (const kdx_bc_sub *s = t->subs; !kdx_bc_sub_end(s); s++)
         if (s->sub == value)
             return s;
     return NULL;

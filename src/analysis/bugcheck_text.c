@@ -303,6 +303,92 @@ static const kdx_bc_sub kernel_heap_subs[] = {
     {0x16, {"A size query on a VA manager allocation was invalid", NULL, NULL, NULL}},
     END};
 
+/* 0xE4 WORKER_INVALID */
+static const kdx_bc_sub worker_invalid_subs[] = {
+    {0x0, {"A work item that was still active was freed", "Address of the work item", "Start of the pool block", "End of the pool block"}},
+    {0x1, {"A work item that was still active was queued again", "Address of the work item", "Queue number", "0"}},
+    {0x2, {"A queued I/O work item was freed", "Address of the work item", "Address of the I/O worker routine", "0"}},
+    {0x3, {"An I/O work item was initialized with an invalid object", "Address of the work item", "Address of the invalid object", "0"}},
+    {0x5, {"A work item was queued before the worker queues were initialized", "Address of the work item", "Queue number", "Targeted NUMA node, or -1 if all nodes were searched"}},
+    {0x6, {"A work item was queued with an invalid queue type", "Address of the work item", "Queue number", "0"}},
+    {0x7, {"A work item was queued with an invalid worker routine address", "Address of the work item", "Queue number", "0"}},
+    END};
+
+/* 0x10C FSRTL_EXTRA_CREATE_PARAMETER_VIOLATION */
+static const kdx_bc_sub ecp_subs[] = {
+    {0x1, {"The ECP's signature is wrong (bad pointer or memory corruption)", NULL, NULL, NULL}},
+    {0x2, {"The ECP has undefined flags set", NULL, NULL, NULL}},
+    {0x3, {"The ECP was not allocated by FsRtl", NULL, NULL, NULL}},
+    {0x4, {"The ECP has flags that a create caller may not pass", NULL, NULL, NULL}},
+    {0x5, {"The ECP is corrupt: its size is smaller than its header", NULL, NULL, NULL}},
+    {0x6, {"An ECP being freed is still linked into a list", NULL, NULL, NULL}},
+    {0x11, {"The ECP list's signature is wrong (bad pointer or memory corruption)", NULL, NULL, NULL}},
+    {0x12, {"The ECP list has undefined flags set", NULL, NULL, NULL}},
+    {0x13, {"The ECP list was not allocated by FsRtl", NULL, NULL, NULL}},
+    {0x14, {"The ECP list has flags that a create caller may not pass", NULL, NULL, NULL}},
+    {0x15, {"The ECP list passed by the create caller is empty", NULL, NULL, NULL}},
+    END};
+
+/* 0x14F PDC_WATCHDOG_TIMEOUT and its live dump 0x15C: Arg2 selects. */
+static const kdx_bc_sub pdc_subs[] = {
+    {0x1, {NULL, "1: a notification client did not respond", "The notification client (PDC_NOTIFICATION_CLIENT)", "pdc!PDC_14F_TRIAGE"}},
+    {0x2, {NULL, "2: a resiliency client did not respond", "The resiliency client (PDC_RESILIENCY_CLIENT)", "pdc!PDC_14F_TRIAGE"}},
+    {0x3, {NULL, "3: an activator client kept its reference too long", "The activator client (pdc!_PDC_ACTIVATOR_CLIENT)", "pdc!PDC_14F_TRIAGE"}},
+    {0x100, {NULL, "0x100: Win32k did not finish a monitor-on request in time", "Latest POWER_MONITOR_REQUEST_REASON of the request", "Which internal path started the request"}},
+    END};
+
+/* 0x157 KERNEL_THREAD_PRIORITY_FLOOR_VIOLATION: Arg3 selects. */
+static const kdx_bc_sub priority_floor_subs[] = {
+    {0x1, {NULL, NULL, "1: the counter for the target priority overflowed", NULL}},
+    {0x2, {NULL, NULL, "2: the counter for the target priority underflowed", NULL}},
+    {0x3, {NULL, NULL, "3: the target priority value is not allowed", NULL}},
+    END};
+
+/* 0x164 WIN32K_CRITICAL_FAILURE */
+static const kdx_bc_sub win32k_critical_subs[] = {
+    {0x1, {"A region lies outside the bounds of its surface", "The DC", "The SURFACE", "The REGION"}},
+    {0x2, {"Memory was allocated with operator new", R, R, R}},
+    {0x3, {"A critical API set extension function is missing", "Name of the missing function (wchar_t *)", R, R}},
+    {0x4, {"A GDI sprite's shape was deleted while the sprite still exists", "Handle of the SURFACE", "Reference count of the SURFACE", "Process ID of the SURFACE's owner"}},
+    {0x5, {"The pointer device could not be opened exclusively", "Name of the device (UNICODE_STRING)", R, R}},
+    {0x8, {"A public DC points at an object one process owns", "The DC", "Process ID that owns the object", R}},
+    {0xa, {"TTFD used an invalid function table index", R, R, R}},
+    {0xb, {"ATMFD used an invalid function table index", R, R, R}},
+    {0xc, {"A PALETTE used an invalid function table index", "The PALETTE", "The invalid index", "Highest valid index plus one"}},
+    {0x10, {"Registering the secure attention sequence (SAS) key failed", "Virtual key", "Modifiers", "Flags"}},
+    END};
+
+/* 0x1A0 TTM_WATCHDOG_TIMEOUT */
+static const kdx_bc_sub ttm_subs[] = {
+    {0x1, {"Assigning a device to a terminal is not making progress", NULL, NULL, NULL}},
+    {0x2, {"The device's close callback is not making progress", NULL, NULL, NULL}},
+    {0x3, {"The device's set-input-mode callback is not making progress", NULL, NULL, NULL}},
+    {0x4, {"The device's set-display-state callback is not making progress", NULL, NULL, NULL}},
+    {0x5, {"Setting the device's built-in panel state is not making progress", NULL, NULL, NULL}},
+    {0x6, {"Updating the device's primary display visibility is not making progress", NULL, NULL, NULL}},
+    END};
+
+/* 0x1C6 FAST_ERESOURCE_PRECONDITION_VIOLATION */
+static const kdx_bc_sub fast_eresource_subs[] = {
+    {0x0, {"The caller's IRQL is above the highest the routine allows", "IRQL of the caller", "Highest IRQL the routine allows", R}},
+    {0x1, {"The caller passed an owner entry that was never initialized", "The owner entry", R, R}},
+    {0x2, {"The caller passed an owner entry already tied to a lock acquisition", "The owner entry", "The resource the entry is tied to", R}},
+    {0x3, {"A legacy resource was passed to a fast resource routine", "The resource", R, R}},
+    {0x4, {"The resource still has acquisitions outstanding", "The resource", R, R}},
+    {0x5, {"The caller was running inside a DPC", R, R, R}},
+    {0x6, {"The caller was running inside a special kernel APC", R, R, R}},
+    {0x7, {"The caller did not disable normal kernel APCs", R, R, R}},
+    {0x8, {"The owner entry is not tied to an acquisition of this resource", "The resource passed", "The owner entry", "The resource the entry is tied to"}},
+    END};
+
+/* 0x1C7 STORE_DATA_STRUCTURE_CORRUPTION */
+static const kdx_bc_sub store_corruption_subs[] = {
+    {0x0, {"A chunk heap buffer's hash does not match", "The chunk heap buffer", "Expected hash of the buffer", "Page frame number of the corrupted page"}},
+    {0x1, {"An exception on the store thread, likely from a chunk heap buffer whose hash does not match", "The chunk heap buffer", "Expected hash of the buffer", "Page frame number of the corrupted page"}},
+    {0x2, {"Page data read back looks corrupt and its page record's buffer hash does not match", "The chunk heap buffer holding the page record", "Expected hash of the buffer", "Page frame number of the corrupted page"}},
+    {0x3, {"Page data read back looks corrupt and its page record changed during the read", "Page location captured when the read started", "The page record now in the page tree for that key", R}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -531,8 +617,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xe2, O, "The user deliberately initiated a crash dump (keyboard or debugger).", R, R, R, R),
     T(0xe3, O, "A thread released a resource it does not own.",
       "Address of the resource", "Address of the thread", "Owner table of the resource, if any", R),
-    T(0xe4, O, "Memory that contains an active worker item, timer or DPC was freed (or the item was queued twice).",
-      "Where the problem was found", "Address of the work item", "Start of the memory being freed", "Size or end of that memory"),
+    TS(0xe4, O, "Memory that still holds an executive work item was freed, or an active work item was queued.",
+       "Where the problem was found (code position)", DEP, DEP, DEP, worker_invalid_subs, 0, "Code position (not in kdx's table)"),
     T(0xe6, O, "Driver Verifier caught a driver misusing DMA.", "Type of DMA violation", DEP, DEP, DEP),
     T(0xe7, O, "A thread's saved floating-point state is invalid.",
       "Type of problem (0: bad saved context flags, 1: IRQL mismatch, 2: thread mismatch)", DEP, DEP, R),
@@ -546,8 +632,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Device object of the boot volume", "Status the file system returned for the failed mount", R, R),
     T(0xef, O, "A process or thread crucial to system operation has unexpectedly exited or been terminated.",
       "Process object", "If this is 0, a process died. If this is 1, a thread died.", R, R),
-    T(0xf1, O, "An RPC call in kernel mode broke the state machine of the MSRPC runtime.",
-      "Error code", "Depends on Arg1", "Depends on Arg1", "Depends on Arg1"),
+    T(0xf1, O, "The SCSI verifier caught a storage port or miniport driver breaking a rule.", "Type of violation", DEP, DEP, DEP),
     T(0xf2, O, "A device kept asserting its level-triggered interrupt (interrupt storm).",
       "Address of the interrupt service routine (the first in the chain)", "Context value of that routine", "The interrupt object", R),
     T(0xf3, O, "Windows could not shut down cleanly because memory ran out.",
@@ -578,6 +663,10 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Base address of the GART", "Offset in the GART where corruption was found", "Cached copy of the GART", R),
     T(0x106, O, "The AGP command register was changed behind the AGP driver's back.",
       "Original value of the command register", "Current value of the command register", R, R),
+    T(0x109, O, "The kernel found its own code or critical data modified (PatchGuard).",
+      R, R, "Failure type dependent information", "Type of corrupted region"),
+    TS(0x10c, O, "The FsRtl extra create parameter (ECP) package found a bad ECP or ECP list.",
+       "Type of violation", "0", "Address of the ECP", "Start of the ECP list", ecp_subs, 0, "Type of violation (not in kdx's table)"),
     TS(0x10d, O, "The Kernel-Mode Driver Framework found a framework-based driver misusing it.",
        "Type of WDF violation", DEP, DEP, R, wdf_subs, 0, "Type of WDF violation (not in kdx's table)"),
     T(0x10e, O, "The video memory manager hit an unrecoverable internal error.", "Reason code", DEP, DEP, DEP),
@@ -593,7 +682,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Optional pointer to internal TDR recovery context (TDR_RECOVERY_CONTEXT)", "The pointer into the responsible device driver module",
       "Optional error code (NTSTATUS) of the last failed operation", "Optional internal context dependent data"),
     T(0x119, O, "The video scheduler found the graphics driver breaking a scheduling rule.", "Type of failure", DEP, DEP, DEP),
-    T(0x11a, O, "The early-launch (EM) subsystem failed to initialize.", R, R, R, R),
+    T(0x11a, O, "The errata manager (EM) failed to initialize.", R, R, R, R),
     T(0x11c, O, "A driver wrote to memory the configuration manager protects.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
     T(0x11d, O, "Event tracing (ETW) hit a fatal error.", "Type of error", DEP, DEP, DEP),
@@ -632,31 +721,49 @@ const kdx_bc_text kdx_bc_texts[] = {
        kernel_heap_subs, 0, "Type of corruption detected (not in kdx's table)"),
     T(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
-    T(0x14f, O, "A component did not respond to the power dependency coordinator (PDC) in time.",
-      "Client ID of the component that hung", "Client type: 1 notification, 2 resiliency, 3 activator", DEP, DEP),
+    TS(0x14f, O, "A component did not respond in time, keeping the system from leaving connected standby.",
+       "Client ID of the component that hung", "Client type of the component that hung", "Depends on Arg2", "Depends on Arg2",
+       pdc_subs, 1, "Client type of the component that hung (not in kdx's table)"),
     T(0x154, O, "The store component caught an unexpected exception.",
       "Pointer to the store context or data manager", "Exception information", R, R),
-    T(0x157, O, "A thread's priority dropped below its priority floor.", "The thread", "The priority floor", DEP, R),
+    TS(0x157, O, "An operation on a thread's priority floor was not allowed.",
+       "The thread", "The target priority", "Kind of violation", R, priority_floor_subs, 2, "Kind of violation (not in kdx's table)"),
+    T(0x15b, O, "A worker routine returned with system page priority still raised.",
+      "Address of the worker routine", "Current system page priority", "Parameter passed to it", "The work item"),
+    TS(0x15c, O, "A component did not respond in time for connected standby (live dump, not a crash).",
+       "Client ID of the component that hung", "Client type of the component that hung", "Depends on Arg2", "Depends on Arg2",
+       pdc_subs, 1, "Client type of the component that hung (not in kdx's table)"),
     T(0x15f, O, "The system did not enter or leave connected standby in time.",
       "Subsystem that did not respond", DEP, DEP, DEP),
-    T(0x162, O, "A thread released an auto-boost lock it did not acquire (or released it twice).",
-      "Address of the lock", "The thread that released it", R, R),
-    T(0x164, O, "The Win32k subsystem hit a critical failure.", "Type of failure", DEP, DEP, DEP),
+    T(0x162, O, "A thread released an AutoBoost-tracked lock it does not own.",
+      "The thread", "Address of the lock", "Session ID of the thread", R),
+    T(0x163, O, "A test of the kernel worker threads reported a failure.",
+      "Test flags that were active", "Flag of the test that failed", R, R),
+    TS(0x164, O, "Win32k hit a critical failure.", "Type of failure", DEP, DEP, DEP,
+       win32k_critical_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x18b, O, "The secure kernel (virtualization-based security) hit an error.", "Type of error", DEP, DEP, DEP),
     T(0x18c, O, "HyperGuard found critical kernel data or code modified.", "Type of violation", DEP, DEP, DEP),
-    T(0x192, O, "A lock that uses auto-boost was acquired at DISPATCH_LEVEL or above.",
-      "Address of the lock", "IRQL at which it was acquired", R, R),
+    T(0x192, O, "An AutoBoost-tracked lock was acquired at DISPATCH_LEVEL or above.",
+      "The thread", "Address of the lock", "IRQL at which it was acquired", R),
     T(0x193, O, "The DirectX graphics kernel took a live dump for a recoverable problem.", "Reason code", DEP, DEP, DEP),
     T(0x196, O, "The boot loader found an older, rolled-back version of itself or of boot files.", R, R, R, R),
-    T(0x1a0, O, "A watchdog in the terminal topology manager (TTM) timed out.", "Type of timeout", DEP, DEP, DEP),
-    T(0x1c6, O, "A precondition of a fast executive resource (ERESOURCE) routine was broken.", "Type of violation", DEP, DEP, DEP),
-    T(0x1c7, O, "A store data structure (B+ tree, hash table) is corrupt.", "Type of corruption", DEP, DEP, DEP),
+    TS(0x1a0, O, "The terminal topology manager found a device operation that did not finish in its time limit.",
+       "Type of failure", "The device", "The worker thread", "The callout routine", ttm_subs, 0, "Type of failure (not in kdx's table)"),
+    TS(0x1c6, O, "The current thread called a fast resource (ERESOURCE) routine in a way it does not allow.",
+       "Type of violation", DEP, DEP, DEP, fast_eresource_subs, 0, "Type of violation (not in kdx's table)"),
+    TS(0x1c7, O, "The store (compressed memory) component found its data structures corrupt; often bad RAM or DMA.",
+       "Corruption ID", DEP, DEP, DEP, store_corruption_subs, 0, "Corruption ID (not in kdx's table)"),
     T(0x1c8, O, "The power button was held to collect a dump of a hung system.",
       "Time the power button was held, in milliseconds", R, R, R),
-    T(0x1ca, O, "A synthetic watchdog in a virtual machine timed out (the guest stopped responding).",
-      "Type of watchdog", DEP, DEP, DEP),
-    T(0x1d5, O, "A driver did not finish a Plug and Play operation in time.", "Type of PnP operation", DEP, DEP, DEP),
-    T(0x1db, O, "A processor did not respond to an inter-processor interrupt (IPI) in time.", "Type of IPI timeout", DEP, DEP, DEP),
+    T(0x1ca, O, "A system-wide watchdog expired: the system is hung and does not process timer ticks.",
+      "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
+    T(0x1cf, O, "The hardware watchdog expired: the system is hung and does not process timer ticks.",
+      "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
+    T(0x1d5, O, "A driver did not finish a Plug and Play operation in time (system-wide watchdog).",
+      "First characters of the service name of the device node", "nt!TRIAGE_PNP_WATCHDOG (Windows 10 1803 and later)",
+      "The thread the PnP watchdog blames", "Milliseconds since the watchdog was armed"),
+    T(0x1db, O, "A processor stayed in an inter-processor interrupt (IPI) loop longer than allowed.",
+      "QPC frequency", "Current QPC value", "Baseline QPC value", R),
     T(0x1e4, O, "The DirectX graphics memory manager (sysmm) hit a fatal error.", "Reason code", DEP, DEP, DEP),
 };
 

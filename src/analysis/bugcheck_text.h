@@ -7,7 +7,7 @@
 
 /* One value of the selecting argument and what each argument means under it
  * (NULL: as in the code's general description). A table ends with an entry
- * whose args[0] is NULL. */
+ * whose four texts are all NULL. */
 typedef struct kdx_bc_sub {
     uint64_t sub;
     const char *args[4];
@@ -22,6 +22,11 @@ typedef struct kdx_bc_text {
     int selector;           /* index of the argument that selects the sub-code (usually 0) */
     const char *unknown;    /* meaning of the selector when its value is not in subs */
 } kdx_bc_text;
+
+static inline bool kdx_bc_sub_end(const kdx_bc_sub *s)
+{
+    return !s->args[0] && !s->args[1] && !s->args[2] && !s->args[3];
+}
 
 /* Sorted by code, no duplicates. */
 extern const kdx_bc_text kdx_bc_texts[];

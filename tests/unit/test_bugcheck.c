@@ -69,10 +69,12 @@ TEST(bugcheck_texts_sorted_complete)
             CHECK(bt->args[a] && bt->args[a][0]);
         CHECK(bt->selector >= 0 && bt->selector < 4);
         if (bt->subs) {
-            for (const kdx_bc_sub *s = bt->subs; s->args[0]; s++) {
-                CHECK(s->args[0][0]);
-                for (int a = 1; a < 4; a++)
+            for (const kdx_bc_sub *s = bt->subs; !kdx_bc_sub_end(s); s++) {
+                /* The selecting argument always gets a text. */
+                CHECK(s->args[bt->selector] && s->args[bt->selector][0]);
+                for (int a = 0; a < 4; a++)
                     CHECK(!s->args[a] || s->args[a][0]);
+                CHECK(kdx_bc_find_sub(bt, s->sub) == s);
             }
         }
         if (!bt->subs)
@@ -83,7 +85,7 @@ TEST(bugcheck_texts_sorted_complete)
 /* Grows as descriptions are added; fails if some are lost. */
 TEST(bugcheck_texts_count)
 {
-    CHECK(kdx_bc_text_count >= 196);
+    CHECK(kdx_bc_text_count >= 202);
     size_t described = 0;
     for (const kdx_bugcheck_name *n = kdx_bugcheck_names; n->name; n++)
         if (kdx_bc_find_text(n->code))
@@ -128,6 +130,13 @@ TEST(bugcheck_common_subcodes)
     kdx_bugcheck_explain(0xc1, sp, &e);
     CHECK_CONTAINS(e.args[3], "after the end");
     CHECK_CONTAINS(e.args[1], "corrupted");
+
+    /* 0x14F selects by Arg2 and keeps Arg1's general meaning. */
+    uint64_t pdc[4] = {5, 2, 0, 0};
+    kdx_bugcheck_explain(0x14f, pdc, &e);
+    CHECK_CONTAINS(e.args[0], "Client ID");
+    CHECK_CONTAINS(e.args[1], "resiliency");
+    CHECK_CONTAINS(e.args[2], "PDC_RESILIENCY_CLIENT");
 }
 
 TEST(bugcheck_kinds_of_common_codes)
