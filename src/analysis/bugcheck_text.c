@@ -149,6 +149,40 @@ static const kdx_bc_sub internal_power_subs[] = {
     {0x603, {"A power engine plug-in made an invalid work request", "POP_FX_PLUGIN", "Kind of work request", R}},
     END};
 
+/* 0xA5 ACPI_BIOS_ERROR */
+static const kdx_bc_sub acpi_bios_subs[] = {
+    {0x1, {"ACPI found no System Control Interrupt (SCI) vector in its start resources", "ACPI's device extension", "ACPI's resource list", "0: no resource list, 1: no IRQ resource in the list"}},
+    {0x2, {"ACPI could not process the resource list of the PCI root buses", "ACPI extension of the PCI bus", "Which problem it hit", "Depends on Arg3"}},
+    {0x3, {"A control method failed while ACPI built its namespace device extensions", "The ACPI object being run", "Value the interpreter returned", "Name of the control method (as a ULONG)"}},
+    {0x4, {"A _PRW package element is not an integer", "ACPI extension the _PRW belongs to", "The method", "Data type that came back (see amli.h)"}},
+    {0x5, {"A _PRW package has fewer than the two elements the specification requires", "ACPI extension the _PRW belongs to", "The _PRW", "Number of elements in it"}},
+    {0x6, {"ACPI could not find a named object that a _PRx refers to", "ACPI extension the _PRx belongs to", "The _PRx", "Name of the object looked for"}},
+    {0x7, {"A method that must return a buffer returned another type", "ACPI extension the method belongs to", "The method", "Data type that came back (see amli.h)"}},
+    {0x8, {"A method that must return an integer returned another type", "ACPI extension the method belongs to", "The method", "Data type that came back (see amli.h)"}},
+    {0x9, {"A method that must return a package returned another type", "ACPI extension the method belongs to", "The method", "Data type that came back (see amli.h)"}},
+    {0xa, {"A method that must return a string returned another type", "ACPI extension the method belongs to", "The method", "Data type that came back (see amli.h)"}},
+    {0xb, {"ACPI cannot find the object an _EJD string names", "ACPI extension the _EJD belongs to", "Status the interpreter returned", "Name of the object looked for"}},
+    {0xc, {"The BIOS gives wrong or too little information for docking", "ACPI extension of the dock device", "The _EJD method", "0: BIOS does not claim a dockable system, 1: duplicate dock extensions"}},
+    {0xd, {"A required method or object (_HID or _ADR) is missing from the namespace", "ACPI extension that needs it", "Name of the method looked for (as a ULONG)", "0: base case, 1: conflict"}},
+    {0xe, {"A power resource lacks a required _ON, _OFF or _STA", "The namespace power resource", "Name of the method looked for (as a ULONG)", "0: base case"}},
+    {0xf, {"ACPI could not parse a resource descriptor", "The buffer being parsed", "The buffer's tag", "Length given for the buffer"}},
+    {0x14, {"A resource descriptor's length is larger than MAXULONG", "The buffer being parsed", "The buffer's tag", "Pointer to the 64-bit length"}},
+    {0x15, {"Loading an ACPI table failed", "The AML context", "1 load failed, 2 parameter path missing, 3 parameter insert failed, 4 no memory", "NTSTATUS"}},
+    {0x16, {"A table declares a child under an object that cannot have children", "The parent NSOBJ", "The child namespace object", R}},
+    {0x2001, {"Evaluating the PIC control method failed", "InterruptModel (integer)", "Value the interpreter returned", "The PIC control method"}},
+    {0x10001, {"Interrupt routing failed", "The device object", "Its parent", "The _PRT object"}},
+    {0x10002, {"A link node named in a _PRT does not exist", "The device object", "Name ACPI looked for", "The _PRT object"}},
+    {0x10003, {"The _PRT has no mapping for a device", "The device object", "Device and function (bits 5:0 device, 8:6 function)", "The _PRT object"}},
+    {0x10005, {"A _PRT entry gives a function number other than all ones", "The _PRT object", "The current _PRT element", "Device (bits 31:16) and function (bits 15:0)"}},
+    {0x10006, {"A link node cannot be disabled (it has no _DIS)", "The link node", "0", "0"}},
+    {0x10007, {"The _PRT names a vector the I/O APIC table does not describe", "The vector", "0", "0"}},
+    {0x10008, {"The ACPI SCI interrupt level is invalid", "The interrupt level", "0", "0"}},
+    {0x10009, {"The Fixed ACPI Description Table (FADT) was not found", "0", "0", "0"}},
+    {0x1000a, {"The RSDP or XSDT was not found", "0", "0", "0"}},
+    {0x1000b, {"An ACPI table's length does not match its revision", "Signature of the table", "The table", "0"}},
+    {0x20000, {"The FADT's PM_TMR_BLK does not point at a working ACPI timer", "The I/O port in the fixed table", "0", "0"}},
+    END};
+
 /* 0xC1 SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION: Arg4 selects. */
 static const kdx_bc_sub special_pool_subs[] = {
     {0x20, {"Address the driver tried to free", R, "0", "0x20: the driver freed pool that was never allocated"}},
@@ -204,6 +238,27 @@ static const kdx_bc_sub verifier_subs[] = {
     {0xc5, {"A driver's dispatch routine returned with a different APC disable count than it was called with", "Address of the driver dispatch routine", "Current thread's APC disable count (KernelApcDisable)", "Thread's APC disable count before the dispatch routine was called"}},
     {0x1000, {"A resource was acquired or released with APCs enabled, or in the wrong state", "Address of the resource", R, R}},
     {0x2000, {"Code Integrity: a driver allocated executable non-paged pool", NULL, NULL, NULL}},
+    END};
+
+/* 0xC9 DRIVER_VERIFIER_IOMANAGER_VIOLATION */
+static const kdx_bc_sub io_verifier_subs[] = {
+    {0x1, {"The driver freed an object that is not an IRP (type is not IO_TYPE_IRP)", "Address of the IRP being freed", "0", "0"}},
+    {0x2, {"The driver freed an IRP that is still associated with a thread", "Address of the IRP being freed", "0", "0"}},
+    {0x3, {"IoCallDriver was given an IRP whose type field is wrong", "Address of the IRP being sent", "0", "0"}},
+    {0x4, {"IoCallDriver was given an invalid device object", "Address of the device object", "0", "0"}},
+    {0x5, {"The IRQL changed across a call to a driver dispatch routine", "Device object of the driver at fault", "IRQL before IoCallDriver", "IRQL after IoCallDriver"}},
+    {0x6, {"IoCompleteRequest was called with a pending status (or -1)", "The IRP status", "Address of the IRP being completed", "0"}},
+    {0x7, {"IoCompleteRequest was called while the IRP's cancel routine was still set", "Address of the cancel routine", "Address of the IRP being completed", "0"}},
+    {0x8, {"IoBuildAsynchronousFsdRequest was given an invalid buffer", "Address of the device object", "IRP major function code", "Exception status code"}},
+    {0x9, {"IoBuildDeviceIoControlRequest was given an invalid buffer", "Address of the device object", "I/O control code", "Exception status code"}},
+    {0xa, {"IoInitializeTimer was given a device object whose timer is already initialized", "Address of the device object", "0", "0"}},
+    {0xc, {"An IRP was given an I/O status block on a stack that has already unwound", "Address of the I/O status block", "0", "0"}},
+    {0xd, {"An IRP was given a user event on a stack that has already unwound", "Address of the user event object", "0", "0"}},
+    {0xe, {"IoCompleteRequest was called above DISPATCH_LEVEL", "Current IRQL", "Address of the IRP", "0"}},
+    {0xf, {"A create request was sent with a file object that was closed or whose open was cancelled", "Device object the IRP is sent to", "The IRP", "The file object"}},
+    {0x10, {"IoCallDriver was called above DISPATCH_LEVEL", "Current IRQL", R, R}},
+    {0x11, {"A fast I/O dispatch routine returned at a different IRQL", "Address of the fast I/O dispatch routine", "IRQL before the call", "Current IRQL"}},
+    {0x12, {"A dispatch routine returned at a different IRQL", "Address of the dispatch routine", "IRQL before the call", "Current IRQL"}},
     END};
 
 /* 0xCA PNP_DETECTED_FATAL_ERROR */
@@ -539,8 +594,8 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Describes the failure (sub-code)", DEP, DEP, DEP, power_state_subs, 0, "The kind of power-state failure (not in kdx's table)"),
     TS(0xa0, O, "The power policy manager hit a fatal error.",
        "Type of power failure", DEP, DEP, DEP, internal_power_subs, 0, "Type of power failure (not in kdx's table)"),
-    T(0xa5, O, "The computer's ACPI BIOS does not follow the ACPI specification closely enough for Windows.",
-      "Type of ACPI problem", DEP, DEP, DEP),
+    TS(0xa5, O, "The computer's ACPI BIOS does not follow the ACPI specification closely enough for Windows.",
+       "Type of ACPI problem", DEP, DEP, DEP, acpi_bios_subs, 0, "Type of ACPI problem (not in kdx's table)"),
     T(0xab, O, "A session unloaded while it still had pool allocations (a session driver leaks pool).",
       "The session ID", "Paged pool bytes leaked", "Nonpaged pool bytes leaked", "Number of leaked paged and nonpaged allocations"),
     T(0xac, O, "The HAL could not get memory it needed during startup.",
@@ -571,8 +626,9 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Start of the memory range being checked", "End of the memory range being checked"),
     T(0xc8, O, "The IRQL was not what the kernel expected (a driver changed it and did not restore it).",
       "(current IRQL << 16) | (expected IRQL << 8) | location code", "0, or the APC's KernelRoutine", "0, or the APC", "0, or the APC's NormalRoutine"),
-    T(0xc9, O, "Driver Verifier's I/O verification caught a driver misusing an IRP or the I/O manager.",
-      "Type of I/O violation", DEP, DEP, DEP),
+    TS(0xc9, O, "Driver Verifier's I/O verification caught a driver misusing an IRP or the I/O manager.\n"
+                "Codes 0x200 and above are WDM driver errors: Arg2 is the address in the driver, Arg3 the IRP.",
+       "Type of I/O violation", DEP, DEP, DEP, io_verifier_subs, 0, "Type of I/O violation (not in kdx's table; 0x200+ are WDM driver errors)"),
     TS(0xca, O, "Plug and Play hit a fatal error, usually a bus driver reporting bad child devices.",
        "Type of PnP error", DEP, DEP, DEP, pnp_fatal_subs, 0, "Type of PnP error (not in kdx's table)"),
     T(0xcb, O, "A driver left pages locked after an I/O operation (MDL not unlocked).",
