@@ -69,6 +69,83 @@ static const kdx_bc_sub pfn_list_subs[] = {
     {0x9a, {"A driver asked to free a page that is still locked for I/O", "Page frame number", "Current page state", "Reference count"}},
     END};
 
+/* 0x76 PROCESS_HAS_LOCKED_PAGES */
+static const kdx_bc_sub locked_pages_subs[] = {
+    {0x0, {"A process is ending while a driver still has pages of it locked", "The process object", "Number of locked pages", "Driver stack traces, if tracking is on, else 0"}},
+    {0x1, {"A driver is unlocking process pages that are not locked", "The MDL the driver passed", "Number of pages currently locked in the process", "Driver stack traces, if tracking is on, else 0"}},
+    END};
+
+/* 0xDA SYSTEM_PTE_MISUSE */
+static const kdx_bc_sub pte_misuse_subs[] = {
+    {0x1, {"The mapping being freed is a duplicate", "Internal lock tracking structure", "The MDL", "The duplicate tracking structure"}},
+    {0x2, {"The number of mappings being freed is wrong", "Internal lock tracking structure", "Number of mappings the system expects to free", "Number the driver asks to free"}},
+    {0x3, {"The mapping address being freed is wrong", "First tracking structure found", "Mapping address the system expects", "Mapping address the driver passed"}},
+    {0x4, {"The first page of a mapped MDL changed after it was mapped", "Internal lock tracking structure", "Page frame number expected first in the MDL", "Page frame number now first in the MDL"}},
+    {0x5, {"The start address of an MDL being freed changed after it was mapped", "First tracking structure found", "Virtual address the system expects", "Virtual address the driver passed"}},
+    {0x6, {"The MDL being freed is not mapped (or never was)", "The MDL the driver passed", "Virtual address the driver passed", "Number of mappings to free"}},
+    {0x100, {"The caller asked for zero mappings", "Number of mappings requested", "Caller's tag", "Routine that called the caller"}},
+    {0x101, {"The caller frees a mapping range it does not own", "First mapping address", "Caller's tag", "Owner's tag"}},
+    {0x102, {"The mapping range being freed appears empty", "First mapping address", "Caller's tag", R}},
+    {0x103, {"The mapping range being freed is still reserved (unmap it first)", "The invalid mapping", "Caller's tag", "Number of mappings in the range"}},
+    {0x104, {"The caller maps an MDL into a mapping range it does not own", "First mapping address", "Caller's tag", "Owner's tag"}},
+    {0x105, {"The caller maps an MDL into an invalid mapping range", "First mapping address", "Caller's tag", R}},
+    {0x107, {"The caller maps an MDL into a range that was not properly reserved", "First mapping address", "The mapping that is not empty", "Last mapping address"}},
+    {0x108, {"The caller unmaps a locked mapping range it does not own", "First mapping address", "Caller's tag", "Owner's tag"}},
+    {0x109, {"The caller unmaps a locked range that appears empty", "First mapping address", "Caller's tag", R}},
+    {0x10a, {"The caller unmaps more mappings than the locked range holds", "First mapping address", "Number of mappings in the range", "Number to unmap"}},
+    {0x10b, {"The caller unmaps part of a locked range that is not mapped", "First mapping address", "Caller's tag", "Number to unmap"}},
+    {0x10c, {"The caller does not unmap the whole locked range", "First mapping address", "Caller's tag", "Number to unmap"}},
+    {0x200, {"The caller reserves a mapping range with no mappings", "First mapping address", "0", "0"}},
+    {0x201, {"A mapping the caller reserves is already reserved", "First mapping address to reserve", "The mapping already reserved", "Number of mappings to reserve"}},
+    {0x202, {"A mapping the caller reserves is already reserved", "First mapping address to reserve", "The mapping already reserved", "Number of mappings to reserve"}},
+    {0x300, {"The caller releases a mapping range with no mappings", "First mapping address to release", "0", "0"}},
+    {0x301, {"The caller releases a mapping it may not release", "The mapping", "0", "0"}},
+    {0x302, {"The caller releases a system address that is not mapped", "Address being released", R, R}},
+    {0x303, {"The caller releases a mapping range that was not reserved", "First mapping address", "Number of mappings to release", "0"}},
+    {0x304, {"The caller releases a range that starts inside another allocation", "First mapping address", "Number of mappings to release", "0"}},
+    END};
+
+/* 0xE7 INVALID_FLOATING_POINT_STATE */
+static const kdx_bc_sub float_state_subs[] = {
+    {0x0, {"The saved context's flags are invalid (FLOAT_SAVE_VALID clear or reserved bits set)", "The flags field", "0", NULL}},
+    {0x1, {"The IRQL differs from the one at which the floating-point state was saved", "The saved IRQL", "The current IRQL", NULL}},
+    {0x2, {"The saved floating-point state belongs to another thread", "Thread that owns the saved state", "The current thread", NULL}},
+    END};
+
+/* 0x77 KERNEL_STACK_INPAGE_ERROR: 0, 1 and 2 in Arg1 use another layout. */
+static const kdx_bc_sub stack_inpage_subs[] = {
+    {0x0, {"0: the stack page came from the page cache but its signature is missing", "Value found where the stack signature should be", "0", "Address of the signature on the kernel stack"}},
+    {0x1, {"1: the stack page came from disk but its signature is missing", "Value found where the stack signature should be", "0", "Address of the signature on the kernel stack"}},
+    {0x2, {"2: the storage stack reported success but read less than a page", "Value found where the stack signature should be", "0", "Address of the signature on the kernel stack"}},
+    END};
+
+/* 0x7C BUGCODE_NDIS_DRIVER */
+static const kdx_bc_sub ndis_subs[] = {
+    {0x1, {"NdisMAllocateSharedMemory was called at raised IRQL", MA, "Length of shared memory requested", "Current IRQL"}},
+    {0x2, {"A shared memory page allocated earlier has been corrupted", MA, "The corrupted shared memory page", "NDIS_WRAPPER_CONTEXT tracking the driver's shared memory"}},
+    {0x3, {"NdisMFreeSharedMemory was given shared memory already freed", MA, "Page the shared memory came from", "Virtual address of the shared memory"}},
+    {0x4, {"AddDevice was called for a driver not registered with NDIS", "The NDIS_M_DRIVER_BLOCK", "The DRIVER_OBJECT", "0"}},
+    {0x5, {"A received packet's descriptor is still in use by the protocol stack (stack location check)", MA, "The packet descriptor (see !ndiskd.pkt)", "Packet array holding the descriptor"}},
+    {0x6, {"A received packet's descriptor is still in use by the protocol stack (reference count check)", MA, "The packet descriptor (see !ndiskd.pkt)", "Packet array holding the descriptor"}},
+    {0x7, {"An FDDI driver received a packet into a descriptor still in use", MA, "The packet descriptor (see !ndiskd.pkt)", "Packet array holding the descriptor"}},
+    {0x8, {"A miniport halted without deregistering its interrupt", MA, "The NDIS_MINIPORT_INTERRUPT", "0"}},
+    {0x9, {"A miniport halted without cancelling all its timers", MA, "The miniport's timer queue (NDIS_MINIPORT_TIMER)", "0"}},
+    {0xa, {"A miniport driver is being unloaded too early", "The NDIS_M_DRIVER_BLOCK", "The DRIVER_OBJECT", "The miniport driver's reference count"}},
+    {0xb, {"A miniport failed initialization without deregistering its interrupt", MA, "The NDIS_MINIPORT_INTERRUPT", "0"}},
+    {0xc, {"A miniport failed initialization without cancelling all its timers", MA, "The miniport's timer queue (NDIS_MINIPORT_TIMER)", "0"}},
+    {0xd, {"A miniport halted from initialization without deregistering its interrupt", MA, "The NDIS_MINIPORT_INTERRUPT", "0"}},
+    {0xe, {"A miniport halted from initialization without cancelling all its timers", MA, "The miniport's timer queue (NDIS_MINIPORT_TIMER)", "0"}},
+    {0xf, {"NdisMResetComplete was called with no reset pending", MA, "The reset status", "AddressingReset (BOOLEAN)"}},
+    {0x10, {"After resume, a miniport failed initialization without deregistering its interrupt", MA, "The NDIS_MINIPORT_INTERRUPT", "0"}},
+    {0x11, {"After resume, a miniport failed initialization without cancelling all its timers", MA, "The miniport's timer queue (NDIS_MINIPORT_TIMER)", "0"}},
+    {0x12, {"A miniport received a packet into a descriptor still in use (reference count check)", MA, "The packet descriptor (see !ndiskd.pkt)", "Packet array holding the descriptor"}},
+    {0x13, {"A Token-Ring miniport received a packet into a descriptor still in use", MA, "The packet descriptor (see !ndiskd.pkt)", "Packet array holding the descriptor"}},
+    {0x14, {"NdisWaitEvent was called at an IRQL where it is not allowed", "The IRQL", "0", "0"}},
+    {0x15, {"A miniport called an API meant only for NDIS 5 drivers", MA, "0", "0"}},
+    {0x16, {"A protocol driver opened an adapter the wrong way while binding", "The protocol (see !ndiskd.protocol)", "The protocol's bind context (ndis!NDIS_BIND_CONTEXT)", "The open handle (see !ndiskd.mopen)"}},
+    {0x17, {"An interface provider deregistered before removing its interfaces", "The interface provider handle (see !ndiskd.ifprovider)", "0", "0"}},
+    END};
+
 /* 0x79 MISMATCHED_HAL */
 static const kdx_bc_sub mismatched_hal_subs[] = {
     {0x1, {"The PRCB release levels of the kernel and the HAL differ", "Major PRCB level of ntoskrnl.exe", "Major PRCB level of hal.dll", R}},
@@ -552,11 +629,11 @@ const kdx_bc_text kdx_bc_texts[] = {
       "NTSTATUS of the failure", "Where in the initialization it failed", R, R),
     T(0x6f, O, "The session manager failed to start during startup.", "NTSTATUS of the failure", R, R, R),
     T(0x74, O, "The SYSTEM registry hive is corrupt or missing data Windows needs to start.", R, R, R, "NTSTATUS of the failure, if known"),
-    T(0x76, O, "A driver did not release pages it locked in a process (MmProbeAndLockPages without unlock).",
-      "0: the process had locked pages; 1: locked page count inconsistency", "The process object", "Number of pages still locked", "Pointer to driver stack traces, or number of pages"),
-    T(0x77, O, "A page of kernel stack could not be read back from the paging file.",
-      "Status code (or 0/1/2 in the stack-signature variant)", "I/O status code (or the value found in the stack)",
-      "Page file number (or 0)", "Offset in the paging file (or address of the stack signature)"),
+    TS(0x76, O, "A driver did not unlock pages it locked in a process, or unlocked pages that were not locked.",
+       "Type of problem", DEP, DEP, DEP, locked_pages_subs, 0, "Type of problem (not in kdx's table)"),
+    TS(0x77, O, "A page of kernel stack could not be read back from the paging file (disk, cabling or RAM).",
+       "Status code of the failed read (NTSTATUS)", "I/O status code", "Page file number", "Offset in the paging file",
+       stack_inpage_subs, 0, NULL),
     T(0x78, O, "An exception occurred during phase 0 of initialization.", R, R, R, R),
     TS(0x79, O, "The kernel and the HAL do not match (different build types or release levels).",
        "Type of mismatch", DEP, DEP, R, mismatched_hal_subs, 0, "Type of mismatch (not in kdx's table)"),
@@ -565,7 +642,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Current process (virtual address for lock type 3, or PTE)", "Virtual address that could not be in-paged (or PTE contents if arg1 is a PTE address)"),
     T(0x7b, O, "Windows lost access to the system partition during startup.",
       "Address of the UNICODE_STRING or device object", "0", "0", "0"),
-    T(0x7c, O, "An NDIS (network) driver broke an NDIS rule.", "Type of NDIS violation", DEP, DEP, DEP),
+    TS(0x7c, O, "NDIS found an error in a networking driver.", "Type of NDIS violation", DEP, DEP, DEP,
+       ndis_subs, 0, "Type of NDIS violation (not in kdx's table)"),
     T(0x7d, O, "Windows does not have enough memory to start.",
       "Number of physical pages found", "Lowest physical page", "Highest physical page", "0"),
     T(0x7e, KDX_BC_EXCEPTION_RECORD_CONTEXT, EXC_SUMMARY,
@@ -631,8 +709,9 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of I/O violation", DEP, DEP, DEP, io_verifier_subs, 0, "Type of I/O violation (not in kdx's table; 0x200+ are WDM driver errors)"),
     TS(0xca, O, "Plug and Play hit a fatal error, usually a bus driver reporting bad child devices.",
        "Type of PnP error", DEP, DEP, DEP, pnp_fatal_subs, 0, "Type of PnP error (not in kdx's table)"),
-    T(0xcb, O, "A driver left pages locked after an I/O operation (MDL not unlocked).",
-      "Address in the driver that locked the pages", "The caller of that address", "The MDL that holds the pages", "Name of the driver at fault, if known"),
+    T(0xcb, O, "A driver or the I/O manager left pages locked after an I/O operation. When the I/O manager\n"
+               "locked them, Arg1/Arg2 are the top driver's dispatch routine and device object instead.",
+      "Address in the driver that locked the pages", "The caller of that address", "The MDL that holds the locked pages", "Number of locked pages"),
     T(0xcc, KDX_BC_PAGE_FAULT, "Memory in special pool was referenced after it was freed.",
       "Memory referenced", "0: read, 1: write", "Address of the instruction that referenced it, if known", R),
     T(0xcd, KDX_BC_PAGE_FAULT, "A driver read or wrote past the end of its special pool allocation.",
@@ -662,7 +741,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Name of the driver that used the most PTEs, if known", "Number of PTEs that driver used", "Number of free system PTEs", "Total number of system PTEs"),
     T(0xd9, O, "The structure that tracks locked pages is corrupt.",
       "Kind of inconsistency (1-4: an MDL on the wrong or a second list)", "The lock tracking structure", "The MDL", "Number of pages locked"),
-    T(0xda, O, "A driver misused system page table entries.", "Type of misuse", DEP, DEP, DEP),
+    TS(0xda, O, "A driver used a page table entry (PTE) routine the wrong way.", "Type of misuse", DEP, DEP, DEP,
+       pte_misuse_subs, 0, "Type of misuse (not in kdx's table)"),
     T(0xdb, KDX_BC_IRQL, "A driver corrupted system PTEs, then touched an address through them at raised IRQL.",
       "Memory referenced", "IRQL at the time", "0: read, 1: write", "Address of the instruction that referenced it"),
     T(0xde, O, "A driver corrupted pool memory that backs file data in the cache.", R, R, R, R),
@@ -676,8 +756,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     TS(0xe4, O, "Memory that still holds an executive work item was freed, or an active work item was queued.",
        "Where the problem was found (code position)", DEP, DEP, DEP, worker_invalid_subs, 0, "Code position (not in kdx's table)"),
     T(0xe6, O, "Driver Verifier caught a driver misusing DMA.", "Type of DMA violation", DEP, DEP, DEP),
-    T(0xe7, O, "A thread's saved floating-point state is invalid.",
-      "Type of problem (0: bad saved context flags, 1: IRQL mismatch, 2: thread mismatch)", DEP, DEP, R),
+    TS(0xe7, O, "A thread's saved floating-point state was invalid when it was restored.",
+       "Which check failed", DEP, DEP, "Not used", float_state_subs, 0, "Which check failed (not in kdx's table)"),
     T(0xe8, O, "IoCancelFileOpen was called on a file object that had already been opened (or a bad one).",
       "The file object", "The device object", R, R),
     T(0xe9, O, "An executive worker thread was terminated while still active.", "The worker thread (ETHREAD)", R, R, R),
