@@ -120,6 +120,7 @@ static const kdx_bc_sub stack_inpage_subs[] = {
     END};
 
 /* 0x7C BUGCODE_NDIS_DRIVER */
+#define MA "The miniport adapter block (see !ndiskd.netadapter)"
 static const kdx_bc_sub ndis_subs[] = {
     {0x1, {"NdisMAllocateSharedMemory was called at raised IRQL", MA, "Length of shared memory requested", "Current IRQL"}},
     {0x2, {"A shared memory page allocated earlier has been corrupted", MA, "The corrupted shared memory page", "NDIS_WRAPPER_CONTEXT tracking the driver's shared memory"}},
