@@ -522,6 +522,46 @@ static const kdx_bc_sub store_corruption_subs[] = {
     {0x3, {"Page data read back looks corrupt and its page record changed during the read", "Page location captured when the read started", "The page record now in the page tree for that key", R}},
     END};
 
+/* 0x119 VIDEO_SCHEDULER_INTERNAL_ERROR: only Arg1 is documented. */
+static const kdx_bc_sub video_scheduler_subs[] = {
+    {0x1, {"The driver reported an invalid fence ID", NULL, NULL, NULL}},
+    {0x2, {"The driver failed when a command was submitted", NULL, NULL, NULL}},
+    {0x3, {"The driver failed while patching the command buffer", NULL, NULL, NULL}},
+    {0x4, {"The driver reported an invalid flip capability", NULL, NULL, NULL}},
+    {0x5, {"The driver failed a system or paging command", NULL, NULL, NULL}},
+    {0x400, {"Internal OS state error (usually memory corruption or bad hardware)", NULL, NULL, NULL}},
+    {0xe00, {"No preallocated packets were left for passive flip requests", NULL, NULL, NULL}},
+    {0x1000, {"Internal OS state error (usually memory corruption or bad hardware)", NULL, NULL, NULL}},
+    {0x10000, {"Internal OS state error (usually memory corruption or bad hardware)", NULL, NULL, NULL}},
+    END};
+
+/* 0x144 BUGCODE_USB3_DRIVER */
+#define XHCI_CTX "XHCI_LIVEDUMP_CONTEXT"
+static const kdx_bc_sub usb3_subs[] = {
+    {0x1, {"A client driver reused a URB it had already sent to the core stack", "IRP used to resend the URB (optional)", "The URB", "Client driver's device object"}},
+    {0x2, {"A boot or paging device failed to enumerate again", "PDO of the boot device", R, R}},
+    {0x3, {"A client driver sent a corrupt URB (not from USBD_xxxUrbAllocate, or underrun)", "IRP used to send the URB (optional)", "The corrupt URB", "Client driver's device object"}},
+    {0x800, {"An Open Static Streams request was sent above PASSIVE_LEVEL", "IRQL of the request", "The Open Static Streams IRP", "Client driver's device object"}},
+    {0x801, {"Static streams were opened before the streams capability was queried", "The Open Static Streams IRP", "The Open Static Streams URB", "Client driver's device object"}},
+    {0x802, {"A client asked for an invalid number of static streams", "Number of streams asked for", "Number of streams granted", "Client driver's device object"}},
+    {0x803, {"Static streams were opened on an endpoint that already has them open", "The Open Static Streams IRP", "The Open Static Streams URB", "Client driver's device object"}},
+    {0x804, {"A client did not close a USBD handle or free a URB (see !usbanalyze -v)", "The leaked handle context", "Device object passed to USBD_CreateHandle", R}},
+    {0x805, {"A Close Static Streams URB was sent in an invalid state", "WDFREQUEST of the Close Static Streams URB", "The Close Static Streams URB", "Client driver's device object"}},
+    {0x806, {"A chained MDL was sent before the chained MDL capability was queried", "The IRP", "The URB", "Client driver's device object"}},
+    {0x807, {"A URB's transfer length is longer than its MDL's byte count", "The chained MDL", "The URB", "Client driver's device object, if known"}},
+    {0x1001, {"The xHCI controller raised HSE (host system error)", XHCI_CTX, R, R}},
+    {0x1002, {"The xHCI controller raised HCE (host controller error)", XHCI_CTX, R, R}},
+    {0x1003, {"An xHCI stop endpoint command returned an unhandled completion code", XHCI_CTX, R, R}},
+    {0x1007, {"Resetting the xHCI controller failed during reset recovery", XHCI_CTX, R, R}},
+    {0x1008, {"Restarting the xHCI controller failed during reset recovery", XHCI_CTX, R, R}},
+    {0x1009, {"An xHCI command did not complete after the command-timeout abort", XHCI_CTX, R, R}},
+    {0x100c, {"The xHCI controller's firmware is not supported", XHCI_CTX, R, R}},
+    {0x100d, {"The controller was physically removed", XHCI_CTX, R, R}},
+    {0x100f, {"The xHCI controller's firmware is outdated", XHCI_CTX, R, R}},
+    {0x1010, {"A transfer event TRB completed with an unhandled completion code", XHCI_CTX, R, R}},
+    {0x1011, {"The controller's event ring became full (events may be lost)", XHCI_CTX, R, R}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -818,7 +858,9 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x117, O, "The display driver stopped responding in time and was reset (TDR, live dump).",
       "Optional pointer to internal TDR recovery context (TDR_RECOVERY_CONTEXT)", "The pointer into the responsible device driver module",
       "Optional error code (NTSTATUS) of the last failed operation", "Optional internal context dependent data"),
-    T(0x119, O, "The video scheduler found the graphics driver breaking a scheduling rule.", "Type of failure", DEP, DEP, DEP),
+    TS(0x119, O, "The video scheduler detected a fatal violation (often by the display driver).",
+       "Type of violation (the only documented argument)", "Not documented", "Not documented", "Not documented",
+       video_scheduler_subs, 0, "Type of violation (not in kdx's table)"),
     T(0x11a, O, "The errata manager (EM) failed to initialize.", R, R, R, R),
     T(0x11c, O, "A driver wrote to memory the configuration manager protects.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
@@ -856,7 +898,8 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of corruption detected", "Address of the heap that reported the corruption",
        "Address at which the corruption was detected", R,
        kernel_heap_subs, 0, "Type of corruption detected (not in kdx's table)"),
-    T(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP),
+    TS(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP,
+       usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
     TS(0x14f, O, "A component did not respond in time, keeping the system from leaving connected standby.",
        "Client ID of the component that hung", "Client type of the component that hung", "Depends on Arg2", "Depends on Arg2",
@@ -878,7 +921,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Test flags that were active", "Flag of the test that failed", R, R),
     TS(0x164, O, "Win32k hit a critical failure.", "Type of failure", DEP, DEP, DEP,
        win32k_critical_subs, 0, "Type of failure (not in kdx's table)"),
-    T(0x18b, O, "The secure kernel (virtualization-based security) hit an error.", "Type of error", DEP, DEP, DEP),
+    T(0x18b, O, "The secure kernel (virtualization-based security) hit a fatal error.", R, R, R, R),
     T(0x18c, O, "HyperGuard found critical kernel data or code modified.", "Type of violation", DEP, DEP, DEP),
     T(0x192, O, "An AutoBoost-tracked lock was acquired at DISPATCH_LEVEL or above.",
       "The thread", "Address of the lock", "IRQL at which it was acquired", R),
