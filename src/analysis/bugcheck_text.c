@@ -447,6 +447,14 @@ static const kdx_bc_sub worker_invalid_subs[] = {
     {0x7, {"A work item was queued with an invalid worker routine address", "Address of the work item", "Queue number", "0"}},
     END};
 
+/* 0x103 MUP_FILE_SYSTEM */
+static const kdx_bc_sub mup_subs[] = {
+    {0x1, {"MUP has no file context for a file object (it never saw the create; likely a filter)", "The pending IRP", "File object whose context is missing", "The device object"}},
+    {0x2, {"A file object's file context is not the one expected (for example NULL)", "The file context expected", "The value found in the file object", R}},
+    {0x3, {"An IRP completed with an unexpected status (checked builds; filter on a legacy redirector)", "The IRP context", "The completion status", "Driver object of the UNC provider that completed it (may be NULL)"}},
+    {0x4, {"I/O was started on a file object before its create request completed", "The IRP", "The file object", "The file object's context"}},
+    END};
+
 /* 0x10C FSRTL_EXTRA_CREATE_PARAMETER_VIOLATION */
 static const kdx_bc_sub ecp_subs[] = {
     {0x1, {"The ECP's signature is wrong (bad pointer or memory corruption)", NULL, NULL, NULL}},
@@ -560,6 +568,17 @@ static const kdx_bc_sub usb3_subs[] = {
     {0x100f, {"The xHCI controller's firmware is outdated", XHCI_CTX, R, R}},
     {0x1010, {"A transfer event TRB completed with an unhandled completion code", XHCI_CTX, R, R}},
     {0x1011, {"The controller's event ring became full (events may be lost)", XHCI_CTX, R, R}},
+    END};
+
+/* 0x189 BAD_OBJECT_HEADER: Arg3 selects. */
+static const kdx_bc_sub bad_object_header_subs[] = {
+    {0x0, {NULL, NULL, "0: the type index is corrupt", NULL}},
+    {0x1, {NULL, NULL, "1: the object's security descriptor is invalid", NULL}},
+    END};
+
+/* 0x1D2 WORKER_THREAD_INVALID_STATE */
+static const kdx_bc_sub worker_state_subs[] = {
+    {0x0, {"A worker thread that is terminating still has I/O outstanding", NULL, NULL, NULL}},
     END};
 
 const kdx_bc_text kdx_bc_texts[] = {
@@ -786,6 +805,7 @@ const kdx_bc_text kdx_bc_texts[] = {
        pte_misuse_subs, 0, "Type of misuse (not in kdx's table)"),
     T(0xdb, KDX_BC_IRQL, "A driver corrupted system PTEs, then touched an address through them at raised IRQL.",
       "Memory referenced", "IRQL at the time", "0: read, 1: write", "Address of the instruction that referenced it"),
+    T(0xdc, O, "A driver touched a stack address below its thread's stack pointer.", R, R, R, R),
     T(0xde, O, "A driver corrupted pool memory that backs file data in the cache.", R, R, R, R),
     T(0xdf, O, "A worker thread returned while still impersonating a client.",
       "The worker routine", "Parameter passed to it", "The work item", R),
@@ -804,6 +824,10 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xe9, O, "An executive worker thread was terminated while still active.", "The worker thread (ETHREAD)", R, R, R),
     T(0xea, O, "A thread in a display driver was stuck in an endless loop waiting for the hardware.",
       "The stuck thread", "The DEFERRED_WATCHDOG object", "Name of the offending driver", "Number of times this was detected"),
+    T(0xeb, O, "No free pages remain: the modified and mapped page writers are deadlocked (often a\n"
+               "file system, filter or storage driver).",
+      "Total number of dirty pages", "Dirty pages bound for the paging file",
+      "Free nonpaged pool in pages (Server 2003), else reserved", "Latest modified-write error status (Vista and later)"),
     T(0xec, O, "A session unloaded while it still had special pool allocations.", "The session ID", "Number of special pool pages leaked", R, R),
     T(0xed, O, "Windows could not mount the boot volume (file system or storage driver failure).",
       "Device object of the boot volume", "Status the file system returned for the failed mount", R, R),
@@ -822,6 +846,9 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xf7, O, "A driver overran a stack buffer: the /GS security cookie was overwritten.",
       "The cookie found on the stack", "The cookie expected", "The complement of the expected cookie", "0"),
     T(0xf8, O, "A RAM disk used for booting could not be initialized.", "Reason the RAM disk failed", "NTSTATUS of the failure", R, R),
+    T(0xf9, O, "A driver returned STATUS_REPARSE for a create request with no trailing name (a volume open).",
+      "The device object that was opened", "The device object the create was sent to",
+      "The new file name to reparse to (UNICODE_STRING)", "The information the driver returned for the create"),
     T(0xfc, O, "An attempt was made to execute non-executable memory.",
       "Virtual address for the attempted execute", "PTE contents", "(reserved)", "(reserved)"),
     T(0xfd, O, "Not enough free pages remain because too many dirty no-write pages are held.",
@@ -834,12 +861,16 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Clock interrupt time-out interval, in clock ticks", "0", "Address of the PRCB of the unresponsive processor", "Index of the unresponsive processor"),
     T(0x102, O, "A DPC routine ran longer than its time limit.",
       "The DPC time count (in ticks)", "The DPC time allotment (in ticks)", R, R),
+    TS(0x103, O, "The multiple UNC provider (MUP) found invalid data and cannot route a remote file request.",
+       "Type of violation", DEP, DEP, DEP, mup_subs, 0, "Type of violation (not in kdx's table)"),
     T(0x104, O, "The graphics card wrote to memory the GART reserves for the processor.",
       "Offset (in ULONGs) of the first corrupted ULONG in the AGP verifier page", R, R, R),
     T(0x105, O, "The AGP GART (graphics address remapping table) is corrupt.",
       "Base address of the GART", "Offset in the GART where corruption was found", "Cached copy of the GART", R),
     T(0x106, O, "The AGP command register was changed behind the AGP driver's back.",
       "Original value of the command register", "Current value of the command register", R, R),
+    T(0x108, O, "A third-party file system or file system filter failed beyond recovery.",
+      "Which file system failed (1: Polyserve psfs.sys)", "Address of the exception record", "Address of the context record", R),
     T(0x109, O, "The kernel found its own code or critical data modified (PatchGuard).",
       R, R, "Failure type dependent information", "Type of corrupted region"),
     TS(0x10c, O, "The FsRtl extra create parameter (ECP) package found a bad ECP or ECP list.",
@@ -898,6 +929,8 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of corruption detected", "Address of the heap that reported the corruption",
        "Address at which the corruption was detected", R,
        kernel_heap_subs, 0, "Type of corruption detected (not in kdx's table)"),
+    T(0x13c, O, "A thread exited with a non-zero I/O boost state.",
+      "The thread with the bad boost state", "Its boost state or throttle count", R, R),
     TS(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP,
        usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
@@ -921,8 +954,12 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Test flags that were active", "Flag of the test that failed", R, R),
     TS(0x164, O, "Win32k hit a critical failure.", "Type of failure", DEP, DEP, DEP,
        win32k_critical_subs, 0, "Type of failure (not in kdx's table)"),
+    TS(0x189, O, "An object header (OBJECT_HEADER) is corrupt.",
+       "The bad OBJECT_HEADER", "OBJECT_TYPE that the header's TypeIndex leads to", "Type of corruption", R,
+       bad_object_header_subs, 2, "Type of corruption (not in kdx's table)"),
     T(0x18b, O, "The secure kernel (virtualization-based security) hit a fatal error.", R, R, R, R),
     T(0x18c, O, "HyperGuard found critical kernel data or code modified.", "Type of violation", DEP, DEP, DEP),
+    T(0x191, O, "The PF component detected corruption (the reference documents no arguments).", R, R, R, R),
     T(0x192, O, "An AutoBoost-tracked lock was acquired at DISPATCH_LEVEL or above.",
       "The thread", "Address of the lock", "IRQL at which it was acquired", R),
     T(0x193, O, "The DirectX graphics kernel took a live dump for a recoverable problem.", "Reason code", DEP, DEP, DEP),
@@ -937,8 +974,11 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Time the power button was held, in milliseconds", R, R, R),
     T(0x1ca, O, "A system-wide watchdog expired: the system is hung and does not process timer ticks.",
       "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
+    T(0x1ce, O, "A context switch found an invalid initial kernel stack address.", R, R, R, R),
     T(0x1cf, O, "The hardware watchdog expired: the system is hung and does not process timer ticks.",
       "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
+    TS(0x1d2, O, "An executive worker thread is in an invalid state.",
+       "Type of failure", "The worker thread", R, R, worker_state_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x1d5, O, "A driver did not finish a Plug and Play operation in time (system-wide watchdog).",
       "First characters of the service name of the device node", "nt!TRIAGE_PNP_WATCHDOG (Windows 10 1803 and later)",
       "The thread the PnP watchdog blames", "Milliseconds since the watchdog was armed"),
