@@ -581,6 +581,23 @@ static const kdx_bc_sub worker_state_subs[] = {
     {0x0, {"A worker thread that is terminating still has I/O outstanding", NULL, NULL, NULL}},
     END};
 
+/* 0x131 INVALID_EXTENDED_PROCESSOR_STATE */
+static const kdx_bc_sub xstate_subs[] = {
+    {0x0, {"0: an invalid feature mask was passed, or extended state is not enabled", "Non-zero if extended state is enabled", "Low 32 bits of the feature mask", "High 32 bits of the feature mask"}},
+    {0x1, {"1: extended state was saved or restored above DISPATCH_LEVEL", "The IRQL", R, R}},
+    {0x2, {"2: the state saved earlier is for an equal or higher level", "The saved level", "The current level", R}},
+    {0x3, {"3: the state saved earlier belongs to another thread", "The saved thread", "The current thread", R}},
+    {0x4, {"4: the state saved earlier is for a different level", "The saved level", "The current level", R}},
+    END};
+
+/* 0x153 KERNEL_LOCK_ENTRY_LEAKED_ON_THREAD_TERMINATION: Arg3 selects. */
+static const kdx_bc_sub lock_entry_subs[] = {
+    {0x1, {NULL, NULL, "1: the entry's lock pointer is not NULL", NULL}},
+    {0x2, {NULL, NULL, "2: reserved bits of the entry's thread pointer are set", NULL}},
+    {0x3, {NULL, NULL, "3: the entry's thread pointer is corrupt", NULL}},
+    {0x4, {NULL, NULL, "4: the entry still has I/O or CPU boosts left", NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -880,6 +897,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x10e, O, "The video memory manager hit an unrecoverable internal error.", "Reason code", DEP, DEP, DEP),
     T(0x10f, O, "A kernel-mode transaction resource manager raised an exception that was not handled.",
       "Address of the exception record", "Address of the context record", "Address of the routine that raised it", R),
+    T(0x111, O, "A non-maskable interrupt (NMI) arrived while another was being handled (usually faulty SMI firmware).",
+      R, R, R, R),
     T(0x112, O, "An RPC call in kernel mode broke the state machine of the MSRPC runtime.",
       "Error code", "Depends on Arg1", "Depends on Arg1", "Depends on Arg1"),
     T(0x113, O, "The DirectX graphics kernel (dxgkrnl.sys) detected a violation.", "Reason code", DEP, DEP, DEP),
@@ -915,10 +934,14 @@ const kdx_bc_text kdx_bc_texts[] = {
     TFS(0x12c, "A problem occurred in the exFAT file system."),
     T(0x12e, O, "A driver called IoBuildPartialMdl with a range its source MDL does not cover.",
       "The source MDL", "Start of the requested range", "Length of the requested range", R),
+    TS(0x131, O, "Saving or restoring extended processor state (XSAVE) was asked with invalid parameters.",
+       "Which check failed", DEP, DEP, DEP, xstate_subs, 0, "Which check failed (not in kdx's table)"),
     T(0x132, O, "An invalid resource owner pointer was passed in.",
       "The resource", "The resource's owner table", "The current thread", "The owner pointer passed in"),
     TS(0x133, O, "The DPC watchdog expired: code ran at DISPATCH_LEVEL or above for too long.",
        "The kind of DPC violation (0 single DPC, 1 cumulative)", DEP, DEP, DEP, dpc_watchdog_subs, 0, NULL),
+    T(0x135, O, "A registry filter driver did not handle an exception in its notification routine.",
+      "The exception code", "Address of the context record of the exception", "The driver's callback routine (names the driver)", R),
     TS(0x139, O,
        "The kernel detected corruption of a critical data structure (a stack buffer overrun,\n"
        "a corrupt list entry, a CFG violation).",
@@ -934,9 +957,13 @@ const kdx_bc_text kdx_bc_texts[] = {
     TS(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP,
        usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
+    T(0x14c, O, "An unrecoverable error occurred or the system reset abnormally (hardware watchdog, brownout, ...).",
+      R, R, R, R),
     TS(0x14f, O, "A component did not respond in time, keeping the system from leaving connected standby.",
        "Client ID of the component that hung", "Client type of the component that hung", "Depends on Arg2", "Depends on Arg2",
        pdc_subs, 1, "Client type of the component that hung (not in kdx's table)"),
+    TS(0x153, O, "A thread ended before freeing all its AutoBoost lock entries.",
+       "The thread", "The entry that was not freed", "State of the entry", R, lock_entry_subs, 2, "State of the entry (not in kdx's table)"),
     T(0x154, O, "The store component caught an unexpected exception.",
       "Pointer to the store context or data manager", "Exception information", R, R),
     TS(0x157, O, "An operation on a thread's priority floor was not allowed.",
@@ -974,6 +1001,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Time the power button was held, in milliseconds", R, R, R),
     T(0x1ca, O, "A system-wide watchdog expired: the system is hung and does not process timer ticks.",
       "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
+    T(0x1cd, O, "The callback stack is at a user-mode address, which is not allowed.", R, R, R, R),
     T(0x1ce, O, "A context switch found an invalid initial kernel stack address.", R, R, R, R),
     T(0x1cf, O, "The hardware watchdog expired: the system is hung and does not process timer ticks.",
       "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
