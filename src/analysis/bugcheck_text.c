@@ -455,6 +455,18 @@ static const kdx_bc_sub mup_subs[] = {
     {0x4, {"I/O was started on a file object before its create request completed", "The IRP", "The file object", "The file object's context"}},
     END};
 
+/* 0xF5 FLTMGR_FILE_SYSTEM */
+static const kdx_bc_sub fltmgr_subs[] = {
+    {0x66, {"A minifilter asked for a post-operation callback it never registered", "The operation's callback data (see !fltkd.cbd)", "0", "0"}},
+    {0x67, {"An internal object ran out of space and more could not be allocated", "The operation's callback data", "0", "NTSTATUS of the failure"}},
+    {0x68, {"A FLT_FILE_NAME_INFORMATION was dereferenced too many times", R, "The FLT_FILE_NAME_INFORMATION", R}},
+    {0x6a, {"A create could not be cancelled because handles were already opened to the file", "The file object", "0", "0"}},
+    {0x6b, {"Invalid internal state of a back-pocket IRPCTRL", "Frame ID", "0", "The thread"}},
+    {0x6c, {"Too many nested page faults for a back-pocket IRPCTRL", "Frame ID", "The back-pocket list", "The thread"}},
+    {0x6d, {"A minifilter context was released too many times (FltReleaseContext)", "The minifilter's context", "The CONTEXT_NODE", "0"}},
+    {0x6e, {"A minifilter context was referenced after it was freed", "The minifilter's context", "The CONTEXT_NODE", "0"}},
+    END};
+
 /* 0x10C FSRTL_EXTRA_CREATE_PARAMETER_VIOLATION */
 static const kdx_bc_sub ecp_subs[] = {
     {0x1, {"The ECP's signature is wrong (bad pointer or memory corruption)", NULL, NULL, NULL}},
@@ -858,7 +870,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xf4, O, "A process or thread crucial to system operation has unexpectedly exited or been terminated.",
       "Process / thread object type: 3 = process, 6 = thread", "Terminating object", "Process image file name",
       "Explanatory message (ASCII)"),
-    T(0xf5, O, "The filter manager hit an unrecoverable error.", "Reason code", DEP, DEP, DEP),
+    TS(0xf5, O, "The filter manager (fltmgr.sys) hit an unrecoverable error, usually caused by a minifilter.",
+       "Type of violation", DEP, DEP, DEP, fltmgr_subs, 0, "Type of violation (not in kdx's table)"),
     T(0xf6, O, "The PCI verifier caught a driver or the hardware breaking PCI rules.", "Type of PCI violation", DEP, DEP, DEP),
     T(0xf7, O, "A driver overran a stack buffer: the /GS security cookie was overwritten.",
       "The cookie found on the stack", "The cookie expected", "The complement of the expected cookie", "0"),
@@ -933,7 +946,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Virtual address that maps the page", "Physical page number", "0 (reserved)", "0 (reserved)"),
     TFS(0x12c, "A problem occurred in the exFAT file system."),
     T(0x12e, O, "A driver called IoBuildPartialMdl with a range its source MDL does not cover.",
-      "The source MDL", "Start of the requested range", "Length of the requested range", R),
+      "The source MDL", "The target MDL", "Start of the requested range (virtual address)", "Length of the requested range"),
     TS(0x131, O, "Saving or restoring extended processor state (XSAVE) was asked with invalid parameters.",
        "Which check failed", DEP, DEP, DEP, xstate_subs, 0, "Which check failed (not in kdx's table)"),
     T(0x132, O, "An invalid resource owner pointer was passed in.",
