@@ -105,6 +105,46 @@ static const kdx_bc_sub pte_misuse_subs[] = {
     {0x304, {"The caller releases a range that starts inside another allocation", "First mapping address", "Number of mappings to release", "0"}},
     END};
 
+/* 0xE6 DRIVER_VERIFIER_DMA_VIOLATION */
+#define VDATA "The verifier's internal data for it"
+static const kdx_bc_sub dma_verifier_subs[] = {
+    {0x0, {"Miscellaneous DMA error", "1: flushing past the end of the map register file, 2: out of contiguous map registers", "1: bytes left in the MDL; 2: map registers needed", "1: bytes asked to flush; 2: contiguous map registers available"}},
+    {0x1, {"The performance counter went backwards", NULL, NULL, NULL}},
+    {0x2, {"The performance counter increased too fast", NULL, NULL, NULL}},
+    {0x3, {"The driver freed too many common buffers (likely a double free)", "Number of extra common buffers freed", NULL, NULL}},
+    {0x4, {"The driver freed too many adapter channels (likely a double free)", "Number of extra adapter channels freed", NULL, NULL}},
+    {0x5, {"The driver freed too many map registers (likely a double free)", "Number of extra map registers freed", NULL, NULL}},
+    {0x6, {"The driver freed too many scatter/gather lists (likely a double free)", "Scatter/gather lists allocated", "Scatter/gather lists freed", NULL}},
+    {0x7, {"The adapter was released with common buffers still allocated", "The DMA adapter", "Number of common buffers outstanding", VDATA}},
+    {0x8, {"The adapter was released with adapter channels still allocated", "The DMA adapter", "Number of adapter channels outstanding", VDATA}},
+    {0x9, {"The adapter was released with map registers still allocated", "The DMA adapter", "Number of map registers outstanding", VDATA}},
+    {0xa, {"The adapter was released with scatter/gather lists still allocated", "The DMA adapter", "Number of scatter/gather lists outstanding", VDATA}},
+    {0xb, {"More than one adapter channel was allocated at once", "Adapter channels outstanding", NULL, NULL}},
+    {0xc, {"Too many map registers were allocated at once", "Map registers required", "Maximum map registers", NULL}},
+    {0xd, {"The driver did not flush its adapter buffers", "Number of bytes mapped", "Most bytes that can be mapped at once", NULL}},
+    {0xe, {"A DMA transfer used a buffer in paged memory that was not locked", "MDL of the DMA buffer", NULL, NULL}},
+    {0xf, {"The driver or device wrote outside its DMA buffer", "Which check failed (1/2 tags, 3 free map register, 4/5 padding)", "Depends on Arg2 (buffer length, start or corrupt address)", "Depends on Arg2 (buffer start or corrupt address)"}},
+    {0x10, {"Map registers were freed while some were still mapped", "Number of registers still mapped", NULL, NULL}},
+    {0x11, {"The driver holds too many references on the adapter", "Reference count", "The DMA adapter", VDATA}},
+    {0x13, {"A DMA routine was called at the wrong IRQL", "1: IRQL differs from the one expected, 2: IRQL above the maximum", "Expected (or maximum) IRQL", "Current IRQL"}},
+    {0x14, {"A DMA routine was called at the wrong IRQL", NULL, NULL, NULL}},
+    {0x15, {"Too many map registers were allocated", "Map registers allocated", "Maximum map registers", NULL}},
+    {0x16, {"The driver flushed a buffer that is not mapped", "System address of the map register", VDATA, NULL}},
+    {0x18, {"A DMA operation used an adapter that was already released", "The DMA adapter", VDATA, NULL}},
+    {0x19, {"A NULL DMA_ADAPTER was passed to a HAL routine", NULL, NULL, NULL}},
+    {0x1b, {"An address passed with an MDL to a HAL routine lies outside the MDL", "The virtual address outside the MDL", "The MDL", NULL}},
+    {0x1d, {"The driver mapped an address range that is already mapped", "Start of the buffer to map", "End of the buffer to map", "System address in the buffer that is already mapped"}},
+    {0x1e, {"The driver called the obsolete HalGetAdapter (use IoGetDmaAdapter)", NULL, NULL, NULL}},
+    {0x1f, {"The driver referenced an invalid DMA buffer address", "Which check failed (1 before MDL, 2 after MDL, 3 length, 4/5 cache alignment)", "Depends on Arg2 (buffer start, MDL or length)", "Depends on Arg2 (MDL or transfer length)"}},
+    {0x20, {"The driver flushed a map register that was never mapped", "Map register base", "Virtual address of the start of the DMA buffer", "MDL of the DMA buffer"}},
+    {0x21, {"The driver mapped a zero-length buffer for transfer", VDATA, NULL, NULL}},
+    {0x22, {"The DMA buffer is not mapped in system address space", "The MDL", NULL, NULL}},
+    {0x23, {"A channel was flushed before it completed or was cancelled", "Violation code (0: illegal channel flush)", "Controller ID", "Channel number"}},
+    {0x24, {"The buffer is too small for the requested length", "Length not accounted for", NULL, NULL}},
+    {0x25, {"The device description has an unknown version", NULL, NULL, NULL}},
+    {0x26, {"The IOMMU detected a DMA violation", "Device object of the faulting device", "Fault information (usually the physical address)", "Fault type (hardware specific)"}},
+    END};
+
 /* 0xE7 INVALID_FLOATING_POINT_STATE */
 static const kdx_bc_sub float_state_subs[] = {
     {0x0, {"The saved context's flags are invalid (FLOAT_SAVE_VALID clear or reserved bits set)", "The flags field", "0", NULL}},
@@ -845,7 +885,9 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Address of the resource", "Address of the thread", "Owner table of the resource, if any", R),
     TS(0xe4, O, "Memory that still holds an executive work item was freed, or an active work item was queued.",
        "Where the problem was found (code position)", DEP, DEP, DEP, worker_invalid_subs, 0, "Code position (not in kdx's table)"),
-    T(0xe6, O, "Driver Verifier caught a driver misusing DMA.", "Type of DMA violation", DEP, DEP, DEP),
+    TS(0xe6, O, "DMA verification caught a driver misusing DMA (also raised without Driver Verifier, e.g. by the IOMMU).",
+       "Type of DMA violation (the main argument)", "Depends on Arg1, often unused", "Depends on Arg1, often unused", "Depends on Arg1, often unused",
+       dma_verifier_subs, 0, "Type of DMA violation (not in kdx's table)"),
     TS(0xe7, O, "A thread's saved floating-point state was invalid when it was restored.",
        "Which check failed", DEP, DEP, "Not used", float_state_subs, 0, "Which check failed (not in kdx's table)"),
     T(0xe8, O, "IoCancelFileOpen was called on a file object that had already been opened (or a bad one).",
