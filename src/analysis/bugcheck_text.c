@@ -650,6 +650,46 @@ static const kdx_bc_sub lock_entry_subs[] = {
     {0x4, {NULL, NULL, "4: the entry still has I/O or CPU boosts left", NULL}},
     END};
 
+/* 0x18C HYPERGUARD_VIOLATION */
+static const kdx_bc_sub hyperguard_subs[] = {
+    {0x1001, {"Corrupted region: a generic data region", NULL, NULL, NULL}},
+    {0x1002, {"Corrupted region: a page hash mismatch", NULL, NULL, NULL}},
+    {0x1004, {"Corrupted region: a processor IDT", NULL, NULL, NULL}},
+    {0x1005, {"Corrupted region: a processor GDT", NULL, NULL, NULL}},
+    {0x1007, {"Corrupted region: a debug routine was modified", NULL, NULL, NULL}},
+    {0x1008, {"Corrupted region: a dynamic code region", NULL, NULL, NULL}},
+    {0x1009, {"Corrupted region: a generic shareable data region", NULL, NULL, NULL}},
+    {0x100a, {"Corrupted region: a hypervisor overlay region", NULL, NULL, NULL}},
+    {0x100b, {"Corrupted region: a processor mode is misconfigured", NULL, NULL, NULL}},
+    {0x100c, {"Corrupted region: an extended processor control register", NULL, NULL, NULL}},
+    {0x100d, {"Corrupted region: a secure memory region", NULL, NULL, NULL}},
+    {0x100e, {"Corrupted region: a loaded module", NULL, NULL, NULL}},
+    {0x100f, {"Corrupted region: a processor state region", NULL, NULL, NULL}},
+    {0x1010, {"Corrupted region: the kernel CFG bitmap", NULL, NULL, NULL}},
+    {0x1011, {"Corrupted region: the page at virtual address 0", NULL, NULL, NULL}},
+    {0x1012, {"Corrupted region: the alternate inverted function table", NULL, NULL, NULL}},
+    {0x1013, {"An on-demand page verification failed", NULL, NULL, NULL}},
+    {0x1016, {"Corrupted region: a secure image region", NULL, NULL, NULL}},
+    {0x1017, {"Kernel virtual address protections are inconsistent", NULL, NULL, NULL}},
+    {0x1101, {"Internal context corruption", NULL, NULL, NULL}},
+    {0x1102, {"The IDTR was modified", NULL, NULL, NULL}},
+    {0x1103, {"The GDTR was modified", NULL, NULL, NULL}},
+    END};
+
+/* 0x1E4 VIDEO_DXGKRNL_SYSMM_FATAL_ERROR */
+static const kdx_bc_sub sysmm_subs[] = {
+    {0x1, {"Invalid physical object type", NULL, NULL, NULL}},
+    {0x2, {"IOMMU enabled with an invalid reason", NULL, NULL, NULL}},
+    {0x3, {"IOMMU disabled with an invalid reason", NULL, NULL, NULL}},
+    {0x4, {"An ADL is being built over memory that is not locked", NULL, NULL, NULL}},
+    {0x5, {"Memory is being unlocked while ADLs still exist", NULL, NULL, NULL}},
+    {0x6, {"Adapter objects were leaked", NULL, NULL, NULL}},
+    {0x7, {"An ADL was leaked", NULL, NULL, NULL}},
+    {0x8, {"A logical block pool was leaked", NULL, NULL, NULL}},
+    {0x9, {"A logical block pool allocator was leaked", NULL, NULL, NULL}},
+    {0xa, {"Reattaching a domain failed", NULL, NULL, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1040,12 +1080,15 @@ const kdx_bc_text kdx_bc_texts[] = {
        "The bad OBJECT_HEADER", "OBJECT_TYPE that the header's TypeIndex leads to", "Type of corruption", R,
        bad_object_header_subs, 2, "Type of corruption (not in kdx's table)"),
     T(0x18b, O, "The secure kernel (virtualization-based security) hit a fatal error.", R, R, R, R),
-    T(0x18c, O, "HyperGuard found critical kernel data or code modified.", "Type of violation", DEP, DEP, DEP),
+    TS(0x18c, O, "HyperGuard found critical kernel code or data corrupted (a driver, a breakpoint set by a\n"
+                 "debugger attached after boot, or failing hardware).",
+       "Type of corrupted region", "Depends on the failure type", R, R, hyperguard_subs, 0, "Type of corrupted region (not in kdx's table)"),
     T(0x191, O, "The PF component detected corruption (the reference documents no arguments).", R, R, R, R),
     T(0x192, O, "An AutoBoost-tracked lock was acquired at DISPATCH_LEVEL or above.",
       "The thread", "Address of the lock", "IRQL at which it was acquired", R),
     T(0x193, O, "The DirectX graphics kernel took a live dump for a recoverable problem.", "Reason code", DEP, DEP, DEP),
-    T(0x196, O, "The boot loader found an older, rolled-back version of itself or of boot files.", R, R, R, R),
+    T(0x196, O, "The OS loader's security version does not match the operating system's (rollback).",
+      "Security version of the loader", "Security version of the OS", R, R),
     TS(0x1a0, O, "The terminal topology manager found a device operation that did not finish in its time limit.",
        "Type of failure", "The device", "The worker thread", "The callout routine", ttm_subs, 0, "Type of failure (not in kdx's table)"),
     TS(0x1c6, O, "The current thread called a fast resource (ERESOURCE) routine in a way it does not allow.",
@@ -1067,7 +1110,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "The thread the PnP watchdog blames", "Milliseconds since the watchdog was armed"),
     T(0x1db, O, "A processor stayed in an inter-processor interrupt (IPI) loop longer than allowed.",
       "QPC frequency", "Current QPC value", "Baseline QPC value", R),
-    T(0x1e4, O, "The DirectX graphics memory manager (sysmm) hit a fatal error.", "Reason code", DEP, DEP, DEP),
+    TS(0x1e4, O, "The DirectX graphics kernel's system memory manager detected a violation.",
+       "Subcode of the violation", R, R, R, sysmm_subs, 0, "Subcode of the violation (not in kdx's table)"),
 };
 
 const size_t kdx_bc_text_count = sizeof kdx_bc_texts / sizeof kdx_bc_texts[0];
