@@ -690,6 +690,17 @@ static const kdx_bc_sub sysmm_subs[] = {
     {0xa, {"Reattaching a domain failed", NULL, NULL, NULL}},
     END};
 
+/* 0x12A MUI_NO_VALID_SYSTEM_LANGUAGE */
+static const kdx_bc_sub mui_subs[] = {
+    {0x1, {"No installed language pack was found during phase 1 initialization", "NTSTATUS of the failure", NULL, NULL}},
+    {0x2, {"No installed, licensed pack for the default UI language was found while building the kernel cache", "NTSTATUS of the failure", NULL, NULL}},
+    END};
+
+/* 0x13B PASSIVE_INTERRUPT_ERROR */
+static const kdx_bc_sub passive_interrupt_subs[] = {
+    {0x1, {"A driver acquired an interrupt spin lock with a passive-level interrupt object", NULL, NULL, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1024,6 +1035,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Address of the worker routine", "I/O priority it returned with", "Parameter passed to it", "The work item"),
     T(0x129, O, "A worker routine returned with its thread's paging I/O priority changed.",
       "Address of the worker routine", "Paging I/O priority it returned with", "Parameter passed to it", "The work item"),
+    TS(0x12a, O, "Windows found no installed, licensed language pack for the default UI language.",
+       "Subtype of the bug check", DEP, R, R, mui_subs, 0, "Subtype of the bug check (not in kdx's table)"),
     T(0x12b, O, "A single-bit error was found on a page that should hold zeros: faulty memory hardware.",
       "Virtual address that maps the page", "Physical page number", "0 (reserved)", "0 (reserved)"),
     TFS(0x12c, "A problem occurred in the exFAT file system."),
@@ -1047,13 +1060,18 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of corruption detected", "Address of the heap that reported the corruption",
        "Address at which the corruption was detected", R,
        kernel_heap_subs, 0, "Type of corruption detected (not in kdx's table)"),
+    TS(0x13b, O, "The kernel found a passive-level interrupt being misused.",
+       "Type of error", "KINTERRUPT of the passive-level interrupt", R, R, passive_interrupt_subs, 0, "Type of error (not in kdx's table)"),
     T(0x13c, O, "A thread exited with a non-zero I/O boost state.",
       "The thread with the bad boost state", "Its boost state or throttle count", R, R),
+    T(0x13d, O, "Early kernel initialization failed.", R, R, R, R),
+    T(0x140, O, "The storage stack saw a device stop responding too often or fail to respond.", R, R, R, R),
     TS(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP,
        usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
     T(0x14c, O, "An unrecoverable error occurred or the system reset abnormally (hardware watchdog, brownout, ...).",
       R, R, R, R),
+    T(0x14d, O, "Exception dispatching found its own state inconsistent.", R, R, R, R),
     TS(0x14f, O, "A component did not respond in time, keeping the system from leaving connected standby.",
        "Client ID of the component that hung", "Client type of the component that hung", "Depends on Arg2", "Depends on Arg2",
        pdc_subs, 1, "Client type of the component that hung (not in kdx's table)"),
