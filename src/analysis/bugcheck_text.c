@@ -358,6 +358,16 @@ static const kdx_bc_sub verifier_subs[] = {
     {0x2000, {"Code Integrity: a driver allocated executable non-paged pool", NULL, NULL, NULL}},
     END};
 
+/* 0xC7 TIMER_OR_DPC_INVALID */
+static const kdx_bc_sub timer_dpc_subs[] = {
+    {0x0, {"A timer object lies in memory where timers are not allowed (freed without cancelling?)", "The timer object", "Start of the memory range checked", "End of the memory range checked"}},
+    {0x1, {"A DPC object lies in memory where DPCs are not allowed", "The DPC object", "Start of the memory range checked", "End of the memory range checked"}},
+    {0x2, {"A DPC routine lies in memory where DPCs are not allowed (driver unloaded?)", "The DPC routine", "Start of the memory range checked", "End of the memory range checked"}},
+    {0x3, {"The DPC object's processor number is wrong", "The DPC object", "Processor number", "Number of processors"}},
+    {0x4, {"A DPC routine changed the thread's APC disable count", "The DPC routine", "APC disable count before the call", "APC disable count after the call"}},
+    {0x5, {"A timer DPC routine changed the thread's APC disable count", "The DPC routine", "APC disable count before the call", "APC disable count after the call"}},
+    END};
+
 /* 0xC9 DRIVER_VERIFIER_IOMANAGER_VIOLATION */
 static const kdx_bc_sub io_verifier_subs[] = {
     {0x1, {"The driver freed an object that is not an IRP (type is not IO_TYPE_IRP)", "Address of the IRP being freed", "0", "0"}},
@@ -845,7 +855,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Installation date (low 32 bits)", "Installation date (high 32 bits)", "Length of the trial, in minutes", R),
     TFS(0x9b, "A problem occurred in udfs.sys, the UDF file system."),
     T(0x9c, O, "The processor reported a fatal machine check (hardware error).",
-      "Machine-check bank number (processor dependent)", "MCi_ADDR of the bank", "High 32 bits of MCi_STATUS", "Low 32 bits of MCi_STATUS"),
+      "Bank number (MCA processors; on Pentium-class MCE only: low 32 bits of P5_MC_TYPE)", "Address of the MCA_EXCEPTION structure",
+      "High 32 bits of the bank's MCi_STATUS (or of P5_MC_ADDR)", "Low 32 bits of the bank's MCi_STATUS (or of P5_MC_ADDR)"),
     T(0x9e, O, "A user-mode process failed the health check the cluster or monitor expects.",
       "The process that failed the health check", "Timeout, in seconds", "Source of the watchdog", R),
     TS(0x9f, O, "A driver has failed to complete a power IRP within a specific time.",
@@ -879,9 +890,9 @@ const kdx_bc_text kdx_bc_texts[] = {
       "memory referenced", "IRQL", "value 0 = read operation, 1 = write operation", "address which referenced memory"),
     T(0xc6, O, "A driver touched pool after freeing it (caught by Driver Verifier special pool).",
       "Memory referenced", "0: read, 1: write", "0: kernel mode, 1: user mode", R),
-    T(0xc7, O, "A timer or DPC was still queued in memory being freed (a driver freed it without cancelling).",
-      "Kind of object: 0 timer, 1 thread, 2 DPC, 3 DPC routine", "Address of the object",
-      "Start of the memory range being checked", "End of the memory range being checked"),
+    TS(0xc7, O, "A kernel timer or DPC was found in memory where it may not be (usually a driver freed\n"
+                "memory holding a timer or DPC without cancelling it).",
+       "Type of problem", DEP, DEP, DEP, timer_dpc_subs, 0, "Type of problem (not in kdx's table)"),
     T(0xc8, O, "The IRQL was not what the kernel expected (a driver changed it and did not restore it).",
       "(current IRQL << 16) | (expected IRQL << 8) | location code", "0, or the APC's KernelRoutine", "0, or the APC", "0, or the APC's NormalRoutine"),
     TS(0xc9, O, "Driver Verifier's I/O verification caught a driver misusing an IRP or the I/O manager.\n"
@@ -957,7 +968,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Process object", "If this is 0, a process died. If this is 1, a thread died.", R, R),
     T(0xf1, O, "The SCSI verifier caught a storage port or miniport driver breaking a rule.", "Type of violation", DEP, DEP, DEP),
     T(0xf2, O, "A device kept asserting its level-triggered interrupt (interrupt storm).",
-      "Address of the interrupt service routine (the first in the chain)", "Context value of that routine", "The interrupt object", R),
+      "Address of the interrupt service routine (the first in the chain)", "Context value of that routine", "The interrupt object",
+      "1: the ISR is not chained (likely culprit), 2: chained (first ISR, not necessarily at fault)"),
     T(0xf3, O, "Windows could not shut down cleanly because memory ran out.",
       "Number of dirty pages", "Number of dirty pages bound for the paging file", "Free nonpaged pool, in pages", "Current shutdown stage"),
     T(0xf4, O, "A process or thread crucial to system operation has unexpectedly exited or been terminated.",
