@@ -711,6 +711,52 @@ static const kdx_bc_sub passive_interrupt_subs[] = {
     {0x1, {"A driver acquired an interrupt spin lock with a passive-level interrupt object", NULL, NULL, NULL}},
     END};
 
+/* 0x10E VIDEO_MEMORY_MANAGEMENT_INTERNAL: only Arg1 is documented. */
+static const kdx_bc_sub vidmm_subs[] = {
+    {0x1, {"A range that cannot be rotated was rotated", NULL, NULL, NULL}},
+    {0x2, {"A process heap that is not empty was destroyed", NULL, NULL, NULL}},
+    {0x3, {"Unmapping from an aperture segment failed", NULL, NULL, NULL}},
+    {0x4, {"A rotation on a must-succeed path failed", NULL, NULL, NULL}},
+    {0x5, {"A deferred command failed", NULL, NULL, NULL}},
+    {0x6, {"Resources were reallocated for an allocation whose eviction was being cancelled", NULL, NULL, NULL}},
+    {0x7, {"Free usage was deferred in a way that is not allowed", NULL, NULL, NULL}},
+    {0x8, {"A split DMA buffer holds an invalid reference", NULL, NULL, NULL}},
+    {0x9, {"Evicting an allocation failed", NULL, NULL, NULL}},
+    {0xa, {"A pinned allocation was used in a way that is not allowed", NULL, NULL, NULL}},
+    {0xb, {"The driver returned an invalid error code from BuildPagingBuffer", NULL, NULL, NULL}},
+    {0xc, {"A segment leaked resources", NULL, NULL, NULL}},
+    {0xd, {"A segment was used the wrong way", NULL, NULL, NULL}},
+    {0xe, {"Mapping an allocation into an aperture segment failed", NULL, NULL, NULL}},
+    {0xf, {"The driver returned an invalid error code from AcquireSwizzlingRange", NULL, NULL, NULL}},
+    {0x10, {"The driver returned an invalid error code from ReleaseSwizzlingRange", NULL, NULL, NULL}},
+    {0x11, {"An aperture segment was used in a way that is not allowed", NULL, NULL, NULL}},
+    {0x12, {"The driver overflowed the DMA buffer it was given", NULL, NULL, NULL}},
+    {0x13, {"The driver overflowed the private data buffer it was given", NULL, NULL, NULL}},
+    {0x14, {"Purging all segments failed", NULL, NULL, NULL}},
+    {0x15, {"A VAD still in the rotated state was freed", NULL, NULL, NULL}},
+    {0x16, {"The driver broke the guaranteed DMA buffer model contract", NULL, NULL, NULL}},
+    {0x17, {"A system command failed unexpectedly", NULL, NULL, NULL}},
+    {0x18, {"Releasing a pinned allocation's resource failed", NULL, NULL, NULL}},
+    {0x19, {"The driver failed to patch a DMA buffer", NULL, NULL, NULL}},
+    {0x1a, {"The owner of a shared allocation was freed", NULL, NULL, NULL}},
+    {0x1b, {"An aperture range still in use was released", NULL, NULL, NULL}},
+    {0x25, {"The GPU wrote over an undefined area of the aperture", NULL, NULL, NULL}},
+    END};
+
+/* 0x122 WHEA_INTERNAL_ERROR */
+#define WHEA_SRC "Error source type (0 MCE, 1 CMC, 2 CPE, 3 NMI, 4 PCIe, 5 generic, 7 boot, 8 SCI)"
+static const kdx_bc_sub whea_internal_subs[] = {
+    {0x1, {"Not enough memory for all error sources in the hardware error source table", "Size of memory", "Number of error sources", "0"}},
+    {0x2, {"Not enough memory for a WHEA information block per processor", "Number of processors", "0", "0"}},
+    {0x5, {"Not enough memory for the error sources, or enumerating them failed", "Status", "Initialization phase", "0"}},
+    {0x6, {"An error source failed to initialize", "Status", "Initialization phase", WHEA_SRC}},
+    {0x7, {"Not enough memory", "Status", "0", "0"}},
+    {0x8, {"Not enough memory for all error source descriptors", "Number of error sources", "0", "0"}},
+    {0x9, {"An uncorrected error came from an invalid error source", WHEA_SRC, "Source ID", "0"}},
+    {0xa, {"No error record could be allocated for an uncorrected error", WHEA_SRC, "Source ID", "0"}},
+    {0xb, {"The error record for an uncorrected error could not be filled in", WHEA_SRC, "Source ID", "0"}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -812,6 +858,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x5a, O, "A critical service failed to start during setup.", R, R, R, R),
     T(0x5c, O, "The hardware abstraction layer (HAL) failed to initialize.", R, R, R, R),
     T(0x5d, O, "The processor is not supported by this version of Windows.", R, R, R, R),
+    T(0x63, O, "Security initialization (phase 1) failed.", "Not documented", "Not documented", "Not documented", "Not documented"),
     T(0x67, O, "The registry (configuration manager) failed to initialize.",
       "5", "Where in the initialization it failed", "NTSTATUS of the failure", R),
     T(0x69, O, "The I/O system failed to initialize (often a boot driver or device problem).", R, R, R, R),
@@ -1012,7 +1059,9 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of violation", "0", "Address of the ECP", "Start of the ECP list", ecp_subs, 0, "Type of violation (not in kdx's table)"),
     TS(0x10d, O, "The Kernel-Mode Driver Framework found a framework-based driver misusing it.",
        "Type of WDF violation", DEP, DEP, R, wdf_subs, 0, "Type of WDF violation (not in kdx's table)"),
-    T(0x10e, O, "The video memory manager hit an unrecoverable internal error.", "Reason code", DEP, DEP, DEP),
+    TS(0x10e, O, "The video memory manager hit a condition it cannot recover from (usually the video driver).",
+       "Type of violation (the only documented argument)", "Not documented", "Not documented", "Not documented",
+       vidmm_subs, 0, "Type of violation (not in kdx's table)"),
     T(0x10f, O, "A kernel-mode transaction resource manager raised an exception that was not handled.",
       "Address of the exception record", "Address of the context record", "Address of the routine that raised it", R),
     T(0x111, O, "A non-maskable interrupt (NMI) arrived while another was being handled (usually faulty SMI firmware).",
@@ -1030,12 +1079,16 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of violation (the only documented argument)", "Not documented", "Not documented", "Not documented",
        video_scheduler_subs, 0, "Type of violation (not in kdx's table)"),
     T(0x11a, O, "The errata manager (EM) failed to initialize.", R, R, R, R),
+    T(0x11b, O, "A driver's cancel routine returned still holding the global cancel spin lock.",
+      "The IRP that was cancelled (may no longer be valid)", "Address of the cancel routine", "Not documented", "Not documented"),
     T(0x11c, O, "A driver wrote to memory the configuration manager protects.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
-    T(0x11d, O, "Event tracing (ETW) hit a fatal error.", "Type of error", DEP, DEP, DEP),
+    T(0x11d, O, "Event tracing (ETW) hit an unexpected fatal error.", "Not documented", "Not documented", "Not documented", "Not documented"),
     T(0x120, O, "BitLocker hit a fatal error.", "Type of violation", R, R, R),
-    T(0x121, O, "A driver broke a rule the kernel enforces (for example in DMA or IOMMU use).", "Type of violation", DEP, DEP, DEP),
-    T(0x122, O, "The Windows Hardware Error Architecture (WHEA) hit an internal error.", "Type of failure", DEP, DEP, DEP),
+    T(0x121, O, "A driver caused a violation; the call stack names the driver.", "Type of violation", R, R, "Not documented"),
+    TS(0x122, O, "The Windows Hardware Error Architecture (WHEA) hit an internal error (often a vendor PSHED\n"
+                 "plug-in or firmware error records).",
+       "Type of failure", DEP, DEP, DEP, whea_internal_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x124, O, "A fatal hardware error occurred (WHEA).",
       "Type of error source that reported the error", "Address of the WHEA_ERROR_RECORD structure",
       "High order 32-bits of the MCi_STATUS value", "Low order 32-bits of the MCi_STATUS value"),
