@@ -7,6 +7,7 @@
 
 #define R "Reserved"
 #define DEP "Depends on Arg1"
+#define ND "Not documented"
 #define T(code, kind, summary, a1, a2, a3, a4) {code, kind, summary, {a1, a2, a3, a4}, NULL, 0, NULL}
 #define TS(code, kind, summary, a1, a2, a3, a4, subs, sel, unknown) \
     {code, kind, summary, {a1, a2, a3, a4}, subs, sel, unknown}
@@ -786,6 +787,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x11, O, "A thread released a mutex it does not own.", R, R, R, R),
     T(0x12, O, "The processor raised a trap whose cause could not be determined.", R, R, R, R),
     T(0x13, O, "The list of threads waiting to be reaped is unexpectedly empty.", R, R, R, R),
+    T(0x14, O, "The process create/delete lock was expected to be held and was not (very rare).", ND, ND, ND, ND),
     T(0x18, O, "An object's reference count went below zero (too many dereferences).",
       "Type of the object whose count was being lowered", "The object whose count was being lowered", R, R),
     TS(0x19, O, "A pool header is corrupt: some code wrote past its allocation or freed it twice.",
@@ -797,6 +799,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x1e, KDX_BC_EXCEPTION_TRAPFRAME, EXC_SUMMARY,
       "The exception code that was not handled", "The address that the exception occurred at",
       "Parameter 0 of the exception", "Parameter 1 of the exception"),
+    T(0x1f, O, "Converting a shared executive resource failed (very rare).", ND, ND, ND, ND),
     T(0x20, O,
       "A thread exited with APCs still disabled or pending: some component left a critical or\n"
       "guarded region (KeEnterCriticalRegion, FsRtlEnterFileSystem) without leaving it.",
@@ -810,12 +813,15 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x25, O, "A problem occurred in npfs.sys, the named-pipe file system.", R, R, R, R),
     TFS(0x26, "A problem occurred in cdfs.sys, the CD-ROM file system."),
     TFS(0x27, "A problem occurred in the SMB redirector (rdbss.sys or a mini-redirector)."),
+    T(0x28, O, "An access token is corrupt (very rare).", ND, ND, ND, ND),
     T(0x2a, O, "An IRP was found in a state that contradicts itself.", "Address of the inconsistent IRP", R, R, R),
     T(0x2b, O, "The kernel stack overflowed while switching to the panic stack.", "The trap frame", R, R, R),
     T(0x2e, O, "A parity error in system memory, or a driver touching a physical address that does\n"
                "not exist, raised a data bus error.",
       "Virtual address that caused the fault", "Physical address that caused the fault",
       "Processor status register (PSR)", "Faulting instruction register (FIR)"),
+    T(0x30, O, "Code tried to set a trap frame's stack pointer below the current stack pointer.",
+      "The new stack pointer", "The old stack pointer", "Address of the trap frame", "0"),
     T(0x31, O, "Windows failed during phase 0 of its initialization.", R, R, R, R),
     T(0x32, O, "Windows failed during phase 1 of its initialization.", "NTSTATUS explaining the failure", "Where in the kernel it failed", R, R),
     TFS(0x34, "A problem occurred in the cache manager."),
@@ -829,8 +835,10 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Exception code that caused the bugcheck", "Address of the instruction which caused the bugcheck",
       "Address of the context record for the exception that caused the bugcheck", "zero"),
     T(0x3d, O, "An exception in an interrupt service routine was not handled.", R, R, R, R),
+    T(0x3e, O, "The processors are not symmetric (different types or levels), which Windows does not support.", R, R, R, R),
     T(0x3f, O, "The system ran out of page table entries (system PTEs), usually because a driver leaks them.",
       "0: system PTE pool, 1: nonpaged pool expansion", "Size of the request that failed", "Number of free system PTEs", "Total number of system PTEs"),
+    T(0x40, O, "IoBuildPartialMdl was given a target MDL too small for the requested range.", R, R, R, R),
     T(0x41, O, "A must-succeed pool allocation could not be satisfied.",
       "Size of the request", "Number of pages in use", "Number of pages requested", "Number of pages available"),
     T(0x44, O, "A driver completed an IRP that was already completed.", "Address of the IRP", R, R, R),
