@@ -758,6 +758,16 @@ static const kdx_bc_sub whea_internal_subs[] = {
     {0xb, {"The error record for an uncorrected error could not be filled in", WHEA_SRC, "Source ID", "0"}},
     END};
 
+/* 0x85 SETUP_FAILURE */
+static const kdx_bc_sub setup_subs[] = {
+    {0x0, {"The OEM HAL font is not a valid .fon file, so setup cannot show text (damaged media?)", "0", "0", NULL}},
+    {0x1, {"Video initialization failed", "Which step failed (0 open \\device\\video0, 1-6 a video IOCTL)", "Status of the call, if any", NULL}},
+    {0x2, {"Setup ran out of memory", "0", "0", NULL}},
+    {0x3, {"Keyboard initialization failed", "0: no keyboard found, 1: keyboard layout DLL did not load", "0", NULL}},
+    {0x4, {"Setup could not resolve the ARC path of the device it started from", "0", "0", NULL}},
+    {0x5, {"The partitioning sanity check failed (a disk driver bug)", R, R, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -951,15 +961,24 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x80, O, "A non-maskable interrupt reported a hardware failure.", R, R, R, R),
     T(0x81, O, "A spin lock could not be initialized.", R, R, R, R),
     T(0x82, O, "A problem occurred in the DFS file system (very rare).", ND, ND, ND, ND),
+    TS(0x85, O, "A fatal error occurred during setup.", "Type of failure", DEP, DEP, "Not used", setup_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x8b, O, "The master boot record's checksum differs from the one the loader computed (boot virus?).",
       "Disk signature from the MBR", "MBR checksum recorded by the loader", "MBR checksum recorded by the system", R),
     T(0x8e, KDX_BC_EXCEPTION_TRAPFRAME, EXC_SUMMARY,
       "The exception code that was not handled", "The address that the exception occurred at", "Trap Frame", R),
+    T(0x8f, O, "Phase 0 initialization of the Plug and Play manager failed.", R, R, R, R),
+    T(0x90, O, "Phase 1 initialization of the Plug and Play manager failed.", R, R, R, R),
     T(0x92, O, "A driver built for uniprocessor systems was loaded on a multiprocessor system.", "Base address of the driver", R, R, R),
     T(0x93, O, "Kernel-mode code referenced an invalid handle or closed a protected one.",
       "The handle value", "0: a protected handle was closed, 1: an invalid handle was referenced", R, R),
+    T(0x94, O, "A thread exited while its kernel stack was marked not swappable.", R, R, R, R),
+    T(0x96, O, "KeRemoveQueue removed an entry whose Flink or Blink is NULL (a work item queued twice?).",
+      "The queue entry with the NULL link", "The queue (usually an ExWorkerQueue)", "Base of the ExWorkerQueue array",
+      "Worker routine the item would have run, if the queue is an ExWorkerQueue"),
+    T(0x97, O, "A bound image is not supported (very rare).", ND, ND, ND, ND),
     T(0x98, O, "The evaluation period of this Windows installation has ended.",
       "Installation date (low 32 bits)", "Installation date (high 32 bits)", "Length of the trial, in minutes", R),
+    T(0x99, O, "ExInitializeRegion or ExInterlockedExtendRegion got invalid parameters.", R, R, R, R),
     TFS(0x9b, "A problem occurred in udfs.sys, the UDF file system."),
     T(0x9c, O, "The processor reported a fatal machine check (hardware error).",
       "Bank number (MCA processors; on Pentium-class MCE only: low 32 bits of P5_MC_TYPE)", "Address of the MCA_EXCEPTION structure",
