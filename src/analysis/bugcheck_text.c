@@ -768,6 +768,27 @@ static const kdx_bc_sub setup_subs[] = {
     {0x5, {"The partitioning sanity check failed (a disk driver bug)", R, R, NULL}},
     END};
 
+/* 0x9A SYSTEM_LICENSE_VIOLATION (the common sub-codes) */
+static const kdx_bc_sub license_subs[] = {
+    {0x0, {"The product type was changed offline", "0: should be WinNT, 1: should be LanmanNT or ServerNT", "Part of the serial number", "First two characters of the product type in the product options"}},
+    {0x1, {"The evaluation period was changed offline", "Evaluation time registered in the first source", "Part of the serial number", "Evaluation time registered in the other source"}},
+    {0x2, {"The setup key could not be opened", "Status of the open", "0", "0"}},
+    {0x3, {"The SetupType or SetupInProgress value is missing from the setup key", "Status of the lookup", "0", "0"}},
+    {0x4, {"The SystemPrefix value is missing from the setup key", "Status of the lookup", "0", "0"}},
+    {0x5, {"The number of licensed processors was changed offline", "See the setup code", "The invalid value found", "Number of processors licensed"}},
+    {0x6, {"The ProductOptions key could not be opened", "Status of the open", "0", "0"}},
+    {0x7, {"The ProductType value could not be read", "Status of the read", "0", "0"}},
+    {0xa, {"A workstation (NTW) system was converted to a server (NTS)", "0", "0", "0"}},
+    {0x14, {"A memory allocation failed", "Size of the allocation", "0", "0"}},
+    {0x1b, {"The policy cache was changed", "0", "0", "0"}},
+    END};
+
+/* 0xA2 MEMORY_IMAGE_CORRUPT */
+static const kdx_bc_sub memory_image_subs[] = {
+    {0x2, {"A table page failed its check", "Page number in the table page (or of the failing run index, if Arg3 is not 0)", "0, or the index that did not match the run", "0"}},
+    {0x3, {"A memory range failed its checksum (CRC)", "First physical page of the range", "Length of the range, in pages", "Page number of the table page holding this run"}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -979,6 +1000,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x98, O, "The evaluation period of this Windows installation has ended.",
       "Installation date (low 32 bits)", "Installation date (high 32 bits)", "Length of the trial, in minutes", R),
     T(0x99, O, "ExInitializeRegion or ExInterlockedExtendRegion got invalid parameters.", R, R, R, R),
+    TS(0x9a, O, "Windows detected a violation of the software license (product type or trial period changed offline).",
+       "Type of violation", DEP, DEP, DEP, license_subs, 0, "Type of violation (not in kdx's table)"),
     TFS(0x9b, "A problem occurred in udfs.sys, the UDF file system."),
     T(0x9c, O, "The processor reported a fatal machine check (hardware error).",
       "Bank number (MCA processors; on Pentium-class MCE only: low 32 bits of P5_MC_TYPE)", "Address of the MCA_EXCEPTION structure",
@@ -989,12 +1012,22 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Describes the failure (sub-code)", DEP, DEP, DEP, power_state_subs, 0, "The kind of power-state failure (not in kdx's table)"),
     TS(0xa0, O, "The power policy manager hit a fatal error.",
        "Type of power failure", DEP, DEP, DEP, internal_power_subs, 0, "Type of power failure (not in kdx's table)"),
+    T(0xa1, O, "The PCI bus driver found its internal structures inconsistent.", R, R, R, R),
+    TS(0xa2, O, "An executable image in memory is corrupt (a memory range failed its CRC, e.g. on wake).",
+       "Type of failure", DEP, DEP, DEP, memory_image_subs, 0, "Type of failure (not in kdx's table)"),
+    T(0xa3, O, "The ACPI driver found an internal inconsistency too severe to continue (possibly a BIOS error).", R, R, R, R),
+    T(0xa4, O, "A problem occurred in the CNSS file system filter (often nonpaged pool exhausted).",
+      "Source file (high 16 bits) and line (low 16 bits) that raised the bug check", R, R, R),
     TS(0xa5, O, "The computer's ACPI BIOS does not follow the ACPI specification closely enough for Windows.",
        "Type of ACPI problem", DEP, DEP, DEP, acpi_bios_subs, 0, "Type of ACPI problem (not in kdx's table)"),
+    T(0xa7, O, "The kernel handle table found a handle table entry in an inconsistent state.", R, R, R, R),
     T(0xab, O, "A session unloaded while it still had pool allocations (a session driver leaks pool).",
       "The session ID", "Paged pool bytes leaked", "Nonpaged pool bytes leaked", "Number of leaked paged and nonpaged allocations"),
     T(0xac, O, "The HAL could not get memory it needed during startup.",
       "Size of the allocation that failed", "0", "Name of the source file that asked for it", R),
+    T(0xad, O, "The video port wrote a non-fatal minidump because the video driver asked for a debug report.",
+      "Driver specific", "Driver specific", "Driver specific", "Number of reports requested since boot"),
+    T(0xb4, O, "Windows could not enter graphics mode: no display driver started.", R, R, R, R),
     T(0xb8, O, "A thread tried to wait or switch context while running a DPC, which is not allowed.",
       "The thread that was running", "The thread it tried to switch to", "Stack address of the original thread", R),
     T(0xba, O, "A session unloaded while it still had mapped views.",
