@@ -789,6 +789,18 @@ static const kdx_bc_sub memory_image_subs[] = {
     {0x3, {"A memory range failed its checksum (CRC)", "First physical page of the range", "Length of the range, in pages", "Page number of the table page holding this run"}},
     END};
 
+/* 0xBB NETWORK_BOOT_INITIALIZATION_FAILED */
+static const kdx_bc_sub netboot_subs[] = {
+    {0x1, {"1: updating the registry failed", NULL, NULL, NULL}},
+    {0x2, {"2: starting the network stack failed (the redirector was not ready in time)", NULL, NULL, NULL}},
+    {0x3, {"3: sending the DHCP IOCTL (the IP address) to TCP failed", NULL, NULL, NULL}},
+    END};
+
+/* 0xBD INVALID_HIBERNATED_STATE */
+static const kdx_bc_sub hibernated_state_subs[] = {
+    {0x1, {"1: fewer processors are installed than before hibernation", "Number of processors before hibernation", "Number of processors now", NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1030,8 +1042,16 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xb4, O, "Windows could not enter graphics mode: no display driver started.", R, R, R, R),
     T(0xb8, O, "A thread tried to wait or switch context while running a DPC, which is not allowed.",
       "The thread that was running", "The thread it tried to switch to", "Stack address of the original thread", R),
+    T(0xb9, O, "The chipset detected an error (very rare).", ND, ND, ND, ND),
     T(0xba, O, "A session unloaded while it still had mapped views.",
       "The session ID", "Number of mapped views left", "Address of the session's mapped view table", "Size of that table"),
+    TS(0xbb, O, "Windows could not finish booting from the network: a critical step of I/O initialization failed.",
+       "Which part of network start-up failed", "Status of the failure", R, R, netboot_subs, 0, "Which part of network start-up failed (not in kdx's table)"),
+    T(0xbc, O, "Booting from the network, another machine answered for this machine's IP address.",
+      "The IP address (aa.bb.cc.dd reads as 0xDDCCBBAA)", "Hardware address of the other machine (Ethernet: first 4 MAC bytes)",
+      "Hardware address of the other machine (Ethernet: last 2 MAC bytes, shifted up)", "Hardware address of the other machine (0 for Ethernet)"),
+    TS(0xbd, O, "The hardware changed while the system was hibernated; the saved image does not match it.",
+       "Which hardware no longer matches", DEP, DEP, R, hibernated_state_subs, 0, "Which hardware no longer matches (not in kdx's table)"),
     T(0xbe, O, "A driver wrote to read-only memory.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
     T(0xbf, O, "A thread tried to acquire a mutex it already owns.", "Address of the mutex", "The thread that tried again", R, R),
@@ -1077,6 +1097,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "The faulting instruction usually belongs to the culprit driver.",
       "memory referenced", "IRQL", "value 0 = read operation, 1 = write operation",
       "address which referenced memory"),
+    T(0xd2, O, "An NDIS miniport driver misbehaved (Windows 2000 and XP; later versions use 0x7C).",
+      "The miniport block (or MiniBlock)", "Depends on the message printed with it", "Depends on the message printed with it", "Depends on the message printed with it"),
     T(0xd3, KDX_BC_IRQL, "A driver's code or data that must stay resident was paged out (wrong section attributes).",
       "Memory referenced", "IRQL at the time", "0: read, 1: write", "Address of the instruction that referenced it"),
     T(0xd4, KDX_BC_IRQL, "A driver unloaded without cancelling pending operations (found by a scan at raised IRQL).",
@@ -1099,6 +1121,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xde, O, "A driver corrupted pool memory that backs file data in the cache.", R, R, R, R),
     T(0xdf, O, "A worker thread returned while still impersonating a client.",
       "The worker routine", "Parameter passed to it", "The work item", R),
+    T(0xe0, O, "The BIOS reported a component so faulty that Windows cannot run; only the vendor can interpret it.",
+      "Set by the BIOS", "Set by the BIOS", "Set by the BIOS", "Set by the BIOS"),
     T(0xe1, O, "A worker routine returned at an IRQL other than PASSIVE_LEVEL.",
       "Address of the worker routine", "IRQL it returned at", "Parameter passed to it", "The work item"),
     T(0xe2, O, "The user deliberately initiated a crash dump (keyboard or debugger).", R, R, R, R),
