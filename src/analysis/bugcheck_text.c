@@ -801,6 +801,18 @@ static const kdx_bc_sub hibernated_state_subs[] = {
     {0x1, {"1: fewer processors are installed than before hibernation", "Number of processors before hibernation", "Number of processors now", NULL}},
     END};
 
+/* 0x1DD BUGCODE_MBBADAPTER_DRIVER */
+static const kdx_bc_sub mbbcx_subs[] = {
+    {0x0, {"0: the driver's private globals are corrupt", NULL, NULL, NULL}},
+    {0x1, {"1: the IRQL is not PASSIVE_LEVEL", NULL, NULL, NULL}},
+    {0x2, {"2: the IRQL is above DISPATCH_LEVEL", NULL, NULL, NULL}},
+    {0x3, {"3: a structure has an invalid type or size", NULL, NULL, NULL}},
+    {0x4, {"4: invalid power capabilities", NULL, NULL, NULL}},
+    {0x5, {"5: invalid wake reason", NULL, NULL, NULL}},
+    {0x6, {"6: a disarm was completed that was not in progress", NULL, NULL, NULL}},
+    {0x7, {"7: creating a WDF object failed", NULL, NULL, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1222,6 +1234,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x11c, O, "A driver wrote to memory the configuration manager protects.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
     T(0x11d, O, "Event tracing (ETW) hit an unexpected fatal error.", "Not documented", "Not documented", "Not documented", "Not documented"),
+    T(0x11f, O, "The initial handle to a driver object was closed between inserting the object and referencing the handle.",
+      "The handle to the driver object", "Status returned when referencing the object", "The DRIVER_OBJECT", R),
     T(0x120, O, "BitLocker hit a fatal error.", "Type of violation", R, R, R),
     T(0x121, O, "A driver caused a violation; the call stack names the driver.", "Type of violation", R, R, "Not documented"),
     TS(0x122, O, "The Windows Hardware Error Architecture (WHEA) hit an internal error (often a vendor PSHED\n"
@@ -1341,6 +1355,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Address of the worker routine (ln names the driver)", "Current workload class", "Parameter passed to it", "The work item"),
     T(0x1db, O, "A processor stayed in an inter-processor interrupt (IPI) loop longer than allowed.",
       "QPC frequency", "Current QPC value", "Baseline QPC value", R),
+    TS(0x1dd, O, "A mobile broadband driver managed by MBBCx caused an error; the call stack names it.",
+       "Failure code", R, R, R, mbbcx_subs, 0, "Failure code (not in kdx's table)"),
     T(0x1df, O, "A processor did not start in the time allowed (early in initialization).",
       "Virtual address of the processor state", R, "NT processor number", "Local unit ID of the processor"),
     TS(0x1e4, O, "The DirectX graphics kernel's system memory manager detected a violation.",
