@@ -813,6 +813,24 @@ static const kdx_bc_sub mbbcx_subs[] = {
     {0x7, {"7: creating a WDF object failed", NULL, NULL, NULL}},
     END};
 
+/* 0x12F VHD_BOOT_INITIALIZATION_FAILED */
+static const kdx_bc_sub vhd_boot_subs[] = {
+    {0x1, {"1: VHD information could not be read from the boot device", NULL, NULL, NULL}},
+    {0x2, {"2: the VHD's parent device did not appear in time", NULL, NULL, NULL}},
+    {0x3, {"3: allocating the VHD path string failed", NULL, NULL, NULL}},
+    {0x4, {"4: building the VHD path failed", NULL, NULL, NULL}},
+    {0x5, {"5: mounting the VHD boot device failed", NULL, NULL, NULL}},
+    {0x6, {"6: disabling sleep states failed", NULL, NULL, NULL}},
+    {0x7, {"7: allocating the VHD information failed", NULL, NULL, NULL}},
+    {0x8, {"8: building the VHD information failed", NULL, NULL, NULL}},
+    END};
+
+/* 0x143 PROCESSOR_DRIVER_INTERNAL */
+static const kdx_bc_sub ppm_subs[] = {
+    {0x1, {"1: the power engine plug-in (PEP) did not accept a required notification", "Type of PEP runtime notification", "The notification message", "Processor device context (FDO_DATA) that sent it"}},
+    {0x2, {"2: the PEP returned an invalid processor idle state", "0: too many processors for a coordinated idle state, 1: invalid processor state, 2: invalid platform state", "Processor count or idle state index requested", "Processor device context (FDO_DATA)"}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1262,14 +1280,21 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x12d, O, "volsnap accessed a shared table from two threads at once, which can corrupt it.", R, R, R, R),
     T(0x12e, O, "A driver called IoBuildPartialMdl with a range its source MDL does not cover.",
       "The source MDL", "The target MDL", "Start of the requested range (virtual address)", "Length of the requested range"),
+    TS(0x12f, O, "Booting from a VHD failed during initialization.",
+       "Step that failed", "NTSTATUS of the failure", R, R, vhd_boot_subs, 0, "Step that failed (not in kdx's table)"),
+    T(0x130, O, "A processor added at run time is incompatible with the current configuration.", R, R, R, R),
     TS(0x131, O, "Saving or restoring extended processor state (XSAVE) was asked with invalid parameters.",
        "Which check failed", DEP, DEP, DEP, xstate_subs, 0, "Which check failed (not in kdx's table)"),
     T(0x132, O, "An invalid resource owner pointer was passed in.",
       "The resource", "The resource's owner table", "The current thread", "The owner pointer passed in"),
     TS(0x133, O, "The DPC watchdog expired: code ran at DISPATCH_LEVEL or above for too long.",
        "The kind of DPC violation (0 single DPC, 1 cumulative)", DEP, DEP, DEP, dpc_watchdog_subs, 0, NULL),
+    T(0x134, O, "The drive extender component hit a severe internal error.", R, R, R, R),
     T(0x135, O, "A registry filter driver did not handle an exception in its notification routine.",
       "The exception code", "Address of the context record of the exception", "The driver's callback routine (names the driver)", R),
+    T(0x136, O, "Booting from a VHD failed: the host volume has no room to expand the VHD to full size.",
+      "0: the VHD file could not be expanded to its full size", "NTSTATUS of the failure", R, R),
+    T(0x137, O, "The win32k/ntuser handle manager hit a fatal error.", R, "Address of the object, if known", R, R),
     TS(0x139, O,
        "The kernel detected corruption of a critical data structure (a stack buffer overrun,\n"
        "a corrupt list entry, a CFG violation).",
@@ -1286,8 +1311,11 @@ const kdx_bc_text kdx_bc_texts[] = {
       "The thread with the bad boost state", "Its boost state or throttle count", R, R),
     T(0x13d, O, "Early kernel initialization failed.", R, R, R, R),
     T(0x140, O, "The storage stack saw a device stop responding too often or fail to respond.", R, R, R, R),
+    TS(0x143, O, "The processor power management (PPM) driver hit a fatal error, often caused by the PEP.",
+       "Type of failure", DEP, DEP, DEP, ppm_subs, 0, "Type of failure (not in kdx's table)"),
     TS(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP,
        usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
+    T(0x147, O, "Windows reset abnormally: no context or exception record was saved, no callbacks ran.", R, R, R, R),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
     T(0x14c, O, "An unrecoverable error occurred or the system reset abnormally (hardware watchdog, brownout, ...).",
       R, R, R, R),
