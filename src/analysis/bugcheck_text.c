@@ -831,6 +831,12 @@ static const kdx_bc_sub ppm_subs[] = {
     {0x2, {"2: the PEP returned an invalid processor idle state", "0: too many processors for a coordinated idle state, 1: invalid processor state, 2: invalid platform state", "Processor count or idle state index requested", "Processor device context (FDO_DATA)"}},
     END};
 
+/* 0x14A KERNEL_WMI_INTERNAL */
+static const kdx_bc_sub kernel_wmi_subs[] = {
+    {0x0, {"0: a kernel WMI entry's reference count was raised from 0", "The kernel WMI entry", NULL, NULL}},
+    {0x1, {"1: a kernel WMI data source was removed too early", "The kernel WMI data source", NULL, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1317,18 +1323,31 @@ const kdx_bc_text kdx_bc_texts[] = {
        usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
     T(0x147, O, "Windows reset abnormally: no context or exception record was saved, no callbacks ran.", R, R, R, R),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
+    TS(0x14a, O, "The kernel WMI subsystem hit a fatal error.", "Type of failure", DEP, R, R, kernel_wmi_subs, 0, "Type of failure (not in kdx's table)"),
+    T(0x14b, O, "A System on a Chip (SoC) subsystem hit an unrecoverable critical fault.",
+      "SOC_SUBSYSTEM_FAILURE_DETAILS (dt nt!SOC_SUBSYSTEM_FAILURE_DETAILS)", R, R, "Vendor-supplied data block (optional)"),
     T(0x14c, O, "An unrecoverable error occurred or the system reset abnormally (hardware watchdog, brownout, ...).",
       R, R, R, R),
     T(0x14d, O, "Exception dispatching found its own state inconsistent.", R, R, R, R),
+    T(0x14e, O, "A critical SoC device was unexpectedly removed or failed.",
+      "ID of the removed device (four packed characters), when known", R, R, R),
     TS(0x14f, O, "A component did not respond in time, keeping the system from leaving connected standby.",
        "Client ID of the component that hung", "Client type of the component that hung", "Depends on Arg2", "Depends on Arg2",
        pdc_subs, 1, "Client type of the component that hung (not in kdx's table)"),
+    T(0x150, O, "TCP/IP held the NIC active reference after the send queue drained (connected standby).", R, R, R, R),
+    T(0x151, O, "Code ran in an unsupported processor instruction mode (e.g. classic ARM instead of Thumb-2).",
+      "Program counter when it was detected", "The trap frame", R, R),
+    T(0x152, O, "A push lock API was given invalid flags.", "The invalid flags", "Address of the push lock", R, R),
     TS(0x153, O, "A thread ended before freeing all its AutoBoost lock entries.",
        "The thread", "The entry that was not freed", "State of the entry", R, lock_entry_subs, 2, "State of the entry (not in kdx's table)"),
     T(0x154, O, "The store component caught an unexpected exception.",
       "Pointer to the store context or data manager", "Exception information", R, R),
     TS(0x157, O, "An operation on a thread's priority floor was not allowed.",
        "The thread", "The target priority", "Kind of violation", R, priority_floor_subs, 2, "Kind of violation (not in kdx's table)"),
+    T(0x158, O, "The IOMMU delivered a page fault for an invalid ASID (which may already be reused).",
+      "The invalid ASID", "Number of ASIDs in use", "The process using the ASID", "The ASID's reference count"),
+    T(0x15a, O, "An SD-attached device had an unrecoverable hardware failure.",
+      "The internal SD work packet that failed", "The controller's socket information", "The SD request packet sent to the bus driver", R),
     T(0x15b, O, "A worker routine returned with system page priority still raised.",
       "Address of the worker routine", "Current system page priority", "Parameter passed to it", "The work item"),
     TS(0x15c, O, "A component did not respond in time for connected standby (live dump, not a crash).",
