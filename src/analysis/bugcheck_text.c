@@ -837,6 +837,17 @@ static const kdx_bc_sub kernel_wmi_subs[] = {
     {0x1, {"1: a kernel WMI data source was removed too early", "The kernel WMI data source", NULL, NULL}},
     END};
 
+/* 0x178 ELAM_DRIVER_DETECTED_FATAL_ERROR */
+static const kdx_bc_sub elam_subs[] = {
+    {0x0, {"0: TPM attestation could not be revoked", "BDCB_IMAGE_INFORMATION of the driver being inspected", "TBS_RESULT failure code", NULL}},
+    {0x10000, {"0x10000: a failure defined by the ELAM vendor", "Vendor-supplied value (optional)", "Vendor-supplied value (optional)", NULL}},
+    END};
+
+/* 0x187 VIDEO_DWMINIT_TIMEOUT_FALLBACK_BDD */
+static const kdx_bc_sub dwminit_subs[] = {
+    {0x1, {"1: DWM did not initialize after retries; display adapters stopped, falling back to BDD", NULL, NULL, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1372,6 +1383,18 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x16d, O, "A slot allocator API was given invalid flags.", "The invalid flags", R, R, R),
     T(0x16e, O, "ExReleaseResourceForThreadLite was given an invalid target thread.",
       "The resource being released", "The current thread", "The wrong target thread that was passed", R),
+    T(0x170, O, "A cluster disconnect is not making progress (cluster CSV watchdog).",
+      "ID of the thread handling the disconnect", "Timeout in milliseconds", R, R),
+    T(0x171, O, "The crypto library hit an anomaly it cannot report to its caller (possibly an attack).", "ID of the failure", R, R, R),
+    T(0x173, O, "CoreMessageCall detected an unrecoverable error.", "Type of failure", R, R, R),
+    T(0x174, O, "CoreMessaging detected an unrecoverable error.", "Type of failure", R, R, R),
+    TS(0x178, O, "An early-launch anti-malware (ELAM) driver detected a fatal error.",
+       "Type of failure", DEP, DEP, "Vendor-supplied data block (optional)", elam_subs, 0, "Type of failure (not in kdx's table)"),
+    T(0x17b, O, "The profiler configuration is not allowed.", R, R, R, R),
+    T(0x17e, O, "Processors have different microcode loaded (firmware updated only some of them).",
+      "CPUID signature of the mismatching processor", "Microcode revision expected", "Microcode revision reported", "Index of the mismatching processor"),
+    TS(0x187, O, "Video fell back to the basic display driver (BDD) instead of the vendor driver (live dump).",
+       "Reason code", R, R, R, dwminit_subs, 0, "Reason code (not in kdx's table)"),
     TS(0x189, O, "An object header (OBJECT_HEADER) is corrupt.",
        "The bad OBJECT_HEADER", "OBJECT_TYPE that the header's TypeIndex leads to", "Type of corruption", R,
        bad_object_header_subs, 2, "Type of corruption (not in kdx's table)"),
