@@ -848,6 +848,27 @@ static const kdx_bc_sub dwminit_subs[] = {
     {0x1, {"1: DWM did not initialize after retries; display adapters stopped, falling back to BDD", NULL, NULL, NULL}},
     END};
 
+/* 0x18E KERNEL_PARTITION_REFERENCE_VIOLATION */
+static const kdx_bc_sub partition_ref_subs[] = {
+    {0x0, {"0: a partition that still has hard references is being deleted", "The partition", "Number of hard references outstanding", R}},
+    {0x1, {"1: the system partition is being deleted", "The partition", R, R}},
+    {0x2, {"2: a partition with queued executive work items is being deleted", "The partition", "The work queue that still has items", R}},
+    END};
+
+/* Live dumps and win32k/TTM codes with a single documented failure type. */
+static const kdx_bc_sub smb_livedump_subs[] = {
+    {0x1, {"1: an I/O did not complete in a reasonable time", "The I/O's SRV2_WORK_ITEM", NULL, NULL}},
+    END};
+static const kdx_bc_sub win32k_security_subs[] = {
+    {0x1, {"1: an object's handle entry does not point back at the object", "The object type", "The object's handle entry", "The object expected"}},
+    END};
+static const kdx_bc_sub ufx_livedump_subs[] = {
+    {0x1, {"1: a class driver did not activate the bus", "Mask of enumerated child PDOs", "Mask of activated child PDOs", R}},
+    END};
+static const kdx_bc_sub ttm_fatal_subs[] = {
+    {0x1, {"1: a terminal object could not be created", "NTSTATUS of the failure", R, R}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1402,12 +1423,28 @@ const kdx_bc_text kdx_bc_texts[] = {
     TS(0x18c, O, "HyperGuard found critical kernel code or data corrupted (a driver, a breakpoint set by a\n"
                  "debugger attached after boot, or failing hardware).",
        "Type of corrupted region", "Depends on the failure type", R, R, hyperguard_subs, 0, "Type of corrupted region (not in kdx's table)"),
+    T(0x18d, O, "A secure fault raised by the secure kernel could not be handled.",
+      "Secure fault bits: 1 SLAT no-execute, 2 SLAT read, 4 SLAT write, 8 fault before the last was dismissed",
+      "Virtual address of the fault (some fault types only)", "Address of the exception record", "Address of the context record"),
+    TS(0x18e, O, "A partition object was dereferenced wrongly (a driver's reference bug, or kernel data corruption).",
+       "Type of failure", DEP, DEP, R, partition_ref_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x191, O, "The PF component detected corruption (the reference documents no arguments).", R, R, R, R),
     T(0x192, O, "An AutoBoost-tracked lock was acquired at DISPATCH_LEVEL or above.",
       "The thread", "Address of the lock", "IRQL at which it was acquired", R),
     T(0x193, O, "The DirectX graphics kernel took a live dump for a recoverable problem.", "Reason code", DEP, DEP, DEP),
+    TS(0x195, O, "The SMB server detected a problem and took a live dump.", "Type of problem", DEP, R, R,
+       smb_livedump_subs, 0, "Type of problem (not in kdx's table)"),
     T(0x196, O, "The OS loader's security version does not match the operating system's (rollback).",
       "Security version of the loader", "Security version of the OS", R, R),
+    TS(0x197, O, "win32k detected a security failure.", "Type of failure", DEP, DEP, DEP,
+       win32k_security_subs, 0, "Type of failure (not in kdx's table)"),
+    TS(0x198, O, "A UFX (USB function) live dump was taken; this code never stops the system.", "Type of failure", DEP, DEP, DEP,
+       ufx_livedump_subs, 0, "Type of failure (not in kdx's table)"),
+    T(0x199, O, "A storage slot cannot be freed because an object still uses it.", "Address of the storage array", R, R, R),
+    T(0x19a, O, "A worker routine attached to a silo and returned without detaching.",
+      "Address of the worker routine (ln names the driver)", "Parameter passed to it", "The work item", R),
+    TS(0x19b, O, "The terminal topology manager hit a fatal error.", "Type of failure", DEP, DEP, DEP,
+       ttm_fatal_subs, 0, "Type of failure (not in kdx's table)"),
     TS(0x1a0, O, "The terminal topology manager found a device operation that did not finish in its time limit.",
        "Type of failure", "The device", "The worker thread", "The callout routine", ttm_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x1c4, O, "Driver Verifier caught a driver breaking a DDI compliance rule (live dump, not a crash).",
