@@ -869,6 +869,41 @@ static const kdx_bc_sub ttm_fatal_subs[] = {
     {0x1, {"1: a terminal object could not be created", "NTSTATUS of the failure", R, R}},
     END};
 
+/* 0x19C WIN32K_POWER_WATCHDOG_TIMEOUT (win32kbase!POWER_WATCHDOG_TYPE) */
+#define PWR_WORKER "The power request worker thread"
+static const kdx_bc_sub win32k_power_subs[] = {
+    {0x10, {"0x10: the power request queue is not making progress", "Thread processing power requests, if any", "The win32k user lock", "Power request being processed (win32kbase!PPOWERREQUEST), if any"}},
+    {0x20, {"0x20: stuck calling the power manager to set the power state", PWR_WORKER, R, R}},
+    {0x30, {"0x30: stuck calling GDI to power on", PWR_WORKER, R, R}},
+    {0x40, {"0x40: stuck calling DWM to render", PWR_WORKER, R, R}},
+    {0x50, {"0x50: stuck calling the monitor driver to power on", PWR_WORKER, R, R}},
+    END};
+
+static const kdx_bc_sub wfp_subs[] = {
+    {0x1, {"1: a callout injected a multi-NET_BUFFER NBL in the inbound path", R, "The NBL", R}},
+    END};
+
+static const kdx_bc_sub ucmucsi_subs[] = {
+    {0x0, {"0: a UCSI command timed out (the firmware did not answer)", NULL, NULL, NULL}},
+    {0x1, {"1: a UCSI command failed (client driver or firmware error)", NULL, NULL, NULL}},
+    END};
+
+static const kdx_bc_sub hal_iommu_subs[] = {
+    {0x0, {"0: deleting an IOMMU domain failed", "Status", "The IOMMU domain object", NULL}},
+    {0x1, {"1: unmapping pages from an IOMMU domain failed", "Status", "The IOMMU domain object", "Logical address"}},
+    {0x2, {"2: leaving an IOMMU domain failed", "Status", "The IOMMU domain object", NULL}},
+    END};
+
+#define PPM_OP "Operation: 1 MSR read, 2 MSR write, 3 port read, 4 port write, 5 idle state registration"
+static const kdx_bc_sub blocked_cpu_subs[] = {
+    {0x1, {"1: the library failed to initialize", "NTSTATUS", NULL, NULL}},
+    {0x2, {"2: a processor failed to start", "Processor index", "APIC ID", NULL}},
+    {0x3, {"3: querying the PPM package ID failed", "Processor index", NULL, NULL}},
+    {0x4, {"4: a PPM operation failed", PPM_OP, "Processor index", "PPM mailbox"}},
+    {0x5, {"5: a blocked processor took a fatal exception", "Processor index", "Vector number", "Trap frame"}},
+    {0x6, {"6: a PPM operation timed out", PPM_OP, "Processor index", "PPM mailbox"}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1445,11 +1480,15 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Address of the worker routine (ln names the driver)", "Parameter passed to it", "The work item", R),
     TS(0x19b, O, "The terminal topology manager hit a fatal error.", "Type of failure", DEP, DEP, DEP,
        ttm_fatal_subs, 0, "Type of failure (not in kdx's table)"),
+    TS(0x19c, O, "Win32k did not turn the monitor on in time.", "Failure type (win32kbase!POWER_WATCHDOG_TYPE)", DEP, DEP, DEP,
+       win32k_power_subs, 0, "Failure type (not in kdx's table)"),
     TS(0x1a0, O, "The terminal topology manager found a device operation that did not finish in its time limit.",
        "Type of failure", "The device", "The worker thread", "The callout routine", ttm_subs, 0, "Type of failure (not in kdx's table)"),
+    T(0x1a2, O, "A callout into Win32k did not return promptly.", "The thread blocking the callout's return", R, R, R),
     T(0x1c4, O, "Driver Verifier caught a driver breaking a DDI compliance rule (live dump, not a crash).",
       "ID of the rule that was broken", "Text describing the broken rule condition",
       "Internal rule state (second argument to !ruleinfo), or reserved", "Supplemental states (third argument to !ruleinfo), or reserved"),
+    T(0x1c5, O, "A kernel-mode thread pool deadlocked (live dump).", "Pool number (0: ExPoolUntrusted)", "The work queue (PEX_WORK_QUEUE)", R, R),
     TS(0x1c6, O, "The current thread called a fast resource (ERESOURCE) routine in a way it does not allow.",
        "Type of violation", DEP, DEP, DEP, fast_eresource_subs, 0, "Type of violation (not in kdx's table)"),
     TS(0x1c7, O, "The store (compressed memory) component found its data structures corrupt; often bad RAM or DMA.",
@@ -1466,11 +1505,22 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
     TS(0x1d2, O, "An executive worker thread is in an invalid state.",
        "Type of failure", "The worker thread", R, R, worker_state_subs, 0, "Type of failure (not in kdx's table)"),
+    TS(0x1d3, O, "A Windows Filtering Platform callout did something that is not allowed.", "Subtype of the bug check", R, R, R,
+       wfp_subs, 0, "Subtype of the bug check (not in kdx's table)"),
     T(0x1d5, O, "A driver did not finish a Plug and Play operation in time (system-wide watchdog).",
       "First characters of the service name of the device node", "nt!TRIAGE_PNP_WATCHDOG (Windows 10 1803 and later)",
       "The thread the PnP watchdog blames", "Milliseconds since the watchdog was armed"),
     T(0x1d6, O, "A worker routine changed its thread's workload class and did not restore it.",
       "Address of the worker routine (ln names the driver)", "Current workload class", "Parameter passed to it", "The work item"),
+    T(0x1d7, O, "EFS hit an error it cannot handle without losing or corrupting data.",
+      "Subclass (1: failure before crypto offloading)", "NTSTATUS of the operation", "The current IRP (see !irp)", "The file's encryption context"),
+    TS(0x1d8, O, "The UcmUcsi driver hit an error and was configured to crash rather than take a live dump.",
+       "Type of failure", "The UCSI command", "Extra information, if not 0 (dt UcmUcsiCx!UCMUCSICX_TRIAGE)", R,
+       ucmucsi_subs, 0, "Type of failure (not in kdx's table)"),
+    TS(0x1d9, O, "The HAL IOMMU library detected an internal error.", "The operation that failed", DEP, DEP, DEP,
+       hal_iommu_subs, 0, "The operation that failed (not in kdx's table)"),
+    TS(0x1da, O, "The HAL blocked-processor library detected an internal error.", "Type of failure", DEP, DEP, DEP,
+       blocked_cpu_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x1db, O, "A processor stayed in an inter-processor interrupt (IPI) loop longer than allowed.",
       "QPC frequency", "Current QPC value", "Baseline QPC value", R),
     TS(0x1dd, O, "A mobile broadband driver managed by MBBCx caused an error; the call stack names it.",
