@@ -904,6 +904,31 @@ static const kdx_bc_sub blocked_cpu_subs[] = {
     {0x6, {"6: a PPM operation timed out", PPM_OP, "Processor index", "PPM mailbox"}},
     END};
 
+/* 0x1DC DMA_COMMON_BUFFER_VECTOR_ERROR */
+static const kdx_bc_sub dma_vector_subs[] = {
+    {0x1, {"1: called at the wrong IRQL", "Current IRQL", NULL, NULL}},
+    {0x2, {"2: the vector still holds buffers", "Index of the remaining buffer", "Virtual address of the remaining buffer", "Logical address of the remaining buffer"}},
+    {0x3, {"3: index out of bounds", "Number of entries available", "Index requested", NULL}},
+    {0x4, {"4: the index was already freed", "Index requested", NULL, NULL}},
+    {0x5, {"5: a common buffer was leaked", NULL, NULL, NULL}},
+    END};
+
+/* 0x1DE BUGCODE_WIFIADAPTER_DRIVER */
+static const kdx_bc_sub wificx_subs[] = {
+    {0x0, {"0: WiFiCx's private globals are corrupt", NULL, NULL, NULL}},
+    {0x1, {"1: a passive-level WiFiCx API was called at a higher IRQL", "Current IRQL", NULL, NULL}},
+    {0x2, {"2: a WiFiCx API was called above DISPATCH_LEVEL", "Current IRQL", NULL, NULL}},
+    {0x3, {"3: a structure of invalid size was passed to a WiFiCx API", "Size the driver passed", "Size this WiFiCx version uses", NULL}},
+    {0x4, {"4: the driver reported an invalid wake reason", "The wake reason", NULL, NULL}},
+    {0x5, {"5: an invalid WIFI_POWER_OFFLOAD_LIST was passed", "The WIFI_POWER_OFFLOAD_LIST", NULL, NULL}},
+    {0x6, {"6: an invalid WIFI_WAKE_SOURCE_LIST was passed", "The WIFI_WAKE_SOURCE_LIST", NULL, NULL}},
+    {0x7, {"7: an invalid or uninitialized WIFI_INTERFACE_CONTEXT was passed", "The WIFI_INTERFACE_CONTEXT", NULL, NULL}},
+    {0x8, {"8: a WIFI_ADAPTER_TX_DEMUX has an invalid type", "The WIFI_ADAPTER_TX_DEMUX", "Its type", NULL}},
+    {0x9, {"9: a WIFI_ADAPTER_TX_DEMUX has an invalid range", "The WIFI_ADAPTER_TX_DEMUX", "Its range", NULL}},
+    {0xa, {"0xA: a wake reason was reported outside the disarm-wake callback", NULL, NULL, NULL}},
+    {0xb, {"0xB: the driver uses a deprecated field of a WiFiCx structure", "Name of the deprecated field", NULL, NULL}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1523,12 +1548,23 @@ const kdx_bc_text kdx_bc_texts[] = {
        blocked_cpu_subs, 0, "Type of failure (not in kdx's table)"),
     T(0x1db, O, "A processor stayed in an inter-processor interrupt (IPI) loop longer than allowed.",
       "QPC frequency", "Current QPC value", "Baseline QPC value", R),
+    TS(0x1dc, O, "A driver misused the DMA vectored common buffer APIs.", "Type of failure", DEP, DEP, DEP,
+       dma_vector_subs, 0, "Type of failure (not in kdx's table)"),
     TS(0x1dd, O, "A mobile broadband driver managed by MBBCx caused an error; the call stack names it.",
        "Failure code", R, R, R, mbbcx_subs, 0, "Failure code (not in kdx's table)"),
+    TS(0x1de, O, "A Wi-Fi driver managed by WiFiCx caused an error; the call stack names it.", "WiFiCx subcode", DEP, DEP, R,
+       wificx_subs, 0, "WiFiCx subcode (not in kdx's table)"),
     T(0x1df, O, "A processor did not start in the time allowed (early in initialization).",
       "Virtual address of the processor state", R, "NT processor number", "Local unit ID of the processor"),
     TS(0x1e4, O, "The DirectX graphics kernel's system memory manager detected a violation.",
        "Subcode of the violation", R, R, R, sysmm_subs, 0, "Subcode of the violation (not in kdx's table)"),
+    T(0x1e9, O, "A driver enabled ATS on a device already enabled for shared virtual memory (SVM).",
+      "The physical device object", R, R, R),
+    T(0x1ea, O, "Code mapped PCI config space (MCFG) directly from VTL0 while secure PCI is enabled.",
+      "Opcode that faulted", "RID of the device", "Offset of the config space access", "Address of the faulting instruction"),
+    T(0x1eb, O, "The Desktop Activity Moderator did not unfreeze user-session processes in time after modern standby.",
+      "The DAM user session delay context", R, R, R),
+    T(0x1ed, O, "A system-critical thread used an invalid handle in kernel mode.", R, R, R, R),
 };
 
 const size_t kdx_bc_text_count = sizeof kdx_bc_texts / sizeof kdx_bc_texts[0];
