@@ -929,6 +929,11 @@ static const kdx_bc_sub wificx_subs[] = {
     {0xb, {"0xB: the driver uses a deprecated field of a WiFiCx structure", "Name of the deprecated field", NULL, NULL}},
     END};
 
+/* 0xFA HTTP_DRIVER_CORRUPTED (the mingw header names 0xFA differently) */
+static const kdx_bc_sub http_subs[] = {
+    {0x1, {"1: a work item is invalid (thread pool corruption and an access violation will follow)", "The work item", "Name of the source file holding the check", "Line of the check in that file"}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1295,6 +1300,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0xf9, O, "A driver returned STATUS_REPARSE for a create request with no trailing name (a volume open).",
       "The device object that was opened", "The device object the create was sent to",
       "The new file name to reparse to (UNICODE_STRING)", "The information the driver returned for the create"),
+    TS(0xfa, O, "The HTTP kernel driver (http.sys) reached a corrupt state it cannot recover from (HTTP_DRIVER_CORRUPTED\n"
+                "in Microsoft's reference).", "State of the driver", DEP, DEP, DEP, http_subs, 0, "State of the driver (not in kdx's table)"),
     T(0xfc, O, "An attempt was made to execute non-executable memory.",
       "Virtual address for the attempted execute", "PTE contents", "(reserved)", "(reserved)"),
     T(0xfd, O, "Not enough free pages remain because too many dirty no-write pages are held.",
@@ -1319,6 +1326,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Which file system failed (1: Polyserve psfs.sys)", "Address of the exception record", "Address of the context record", R),
     T(0x109, O, "The kernel found its own code or critical data modified (PatchGuard).",
       R, R, "Failure type dependent information", "Type of corrupted region"),
+    T(0x10a, O, "Application tagging failed to initialize (very rare).", ND, ND, ND, ND),
     TS(0x10c, O, "The FsRtl extra create parameter (ECP) package found a bad ECP or ECP list.",
        "Type of violation", "0", "Address of the ECP", "Start of the ECP list", ecp_subs, 0, "Type of violation (not in kdx's table)"),
     TS(0x10d, O, "The Kernel-Mode Driver Framework found a framework-based driver misusing it.",
@@ -1350,6 +1358,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x11c, O, "A driver wrote to memory the configuration manager protects.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
     T(0x11d, O, "Event tracing (ETW) hit an unexpected fatal error.", "Not documented", "Not documented", "Not documented", "Not documented"),
+    T(0x11e, O, "A file system caused too many recursive faults under low resources.", R, R, R, R),
     T(0x11f, O, "The initial handle to a driver object was closed between inserting the object and referencing the handle.",
       "The handle to the driver object", "Status returned when referencing the object", "The DRIVER_OBJECT", R),
     T(0x120, O, "BitLocker hit a fatal error.", "Type of violation", R, R, R),
