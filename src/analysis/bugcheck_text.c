@@ -1422,6 +1422,8 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Type of failure", DEP, DEP, DEP, ppm_subs, 0, "Type of failure (not in kdx's table)"),
     TS(0x144, O, "The USB 3 driver stack detected an error.", "Type of USB 3 error", DEP, DEP, DEP,
        usb3_subs, 0, "Type of USB 3 error (not in kdx's table)"),
+    T(0x145, O, "Secure Boot policy enforcement could not start (invalid policy, or a required step not done).",
+      "Status of the failure", "Address of the Secure Boot policy", "Size of the Secure Boot policy", R),
     T(0x147, O, "Windows reset abnormally: no context or exception record was saved, no callbacks ran.", R, R, R, R),
     TFS(0x149, "A problem occurred in refs.sys, the ReFS file system."),
     TS(0x14a, O, "The kernel WMI subsystem hit a fatal error.", "Type of failure", DEP, R, R, kernel_wmi_subs, 0, "Type of failure (not in kdx's table)"),
