@@ -934,6 +934,17 @@ static const kdx_bc_sub http_subs[] = {
     {0x1, {"1: a work item is invalid (thread pool corruption and an access violation will follow)", "The work item", "Name of the source file holding the check", "Line of the check in that file"}},
     END};
 
+/* 0x138 GPIO_CONTROLLER_DRIVER_ERROR */
+static const kdx_bc_sub gpio_subs[] = {
+    {0x1, {"1: no GPIO controller is registered for the GSIV", "The GSIV", R, R}},
+    {0x2, {"2: a client passed an invalid context to a lock or unlock request", "The context value", R, R}},
+    {0x3, {"3: PoFx sent a bank through an unsuitable F1 state or critical transition", "Whether a critical transition was requested", "Whether the bank is already in F1 (non-critical)", "Whether the bank is already in F1 (critical)"}},
+    {0x4, {"4: PoFx sent a bank through an unsuitable F0 state or critical transition", "Whether a critical transition was requested", "Whether the bank is in F1 (non-critical)", "Whether the bank is in F1 (critical)"}},
+    {0x5, {"5: an on-SoC GPIO interrupt operation failed", "NTSTATUS", "The GPIO device extension", "The GPIO interrupt parameters"}},
+    {0x6, {"6: an on-SoC GPIO I/O operation failed", "NTSTATUS", "The GPIO device extension", "The GPIO I/O parameters"}},
+    {0x7, {"7: a _DSM method returned badly formed data", "Revision ID", "Function index", R}},
+    END};
+
 const kdx_bc_text kdx_bc_texts[] = {
     T(0x01, O, "A system call or worker routine returned with a mismatched APC state: the thread's\n"
                "APC disable count or APC index was not restored (unbalanced KeEnterCriticalRegion).",
@@ -1402,6 +1413,8 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x136, O, "Booting from a VHD failed: the host volume has no room to expand the VHD to full size.",
       "0: the VHD file could not be expanded to its full size", "NTSTATUS of the failure", R, R),
     T(0x137, O, "The win32k/ntuser handle manager hit a fatal error.", R, "Address of the object, if known", R, R),
+    TS(0x138, O, "The GPIO class extension driver hit a fatal error.", "Type of violation", DEP, DEP, DEP,
+       gpio_subs, 0, "Type of violation (not in kdx's table)"),
     TS(0x139, O,
        "The kernel detected corruption of a critical data structure (a stack buffer overrun,\n"
        "a corrupt list entry, a CFG violation).",
