@@ -1377,6 +1377,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     TS(0x122, O, "The Windows Hardware Error Architecture (WHEA) hit an internal error (often a vendor PSHED\n"
                  "plug-in or firmware error records).",
        "Type of failure", DEP, DEP, DEP, whea_internal_subs, 0, "Type of failure (not in kdx's table)"),
+    T(0x123, O, "The cryptographic subsystem failed a mandatory algorithm self-test at start-up.", R, R, R, R),
     T(0x124, O, "A fatal hardware error occurred (WHEA).",
       "Type of error source that reported the error", "Address of the WHEA_ERROR_RECORD structure",
       "High order 32-bits of the MCi_STATUS value", "Low order 32-bits of the MCi_STATUS value"),
