@@ -1553,6 +1553,9 @@ const kdx_bc_text kdx_bc_texts[] = {
     T(0x1ce, O, "A context switch found an invalid initial kernel stack address.", R, R, R, R),
     T(0x1cf, O, "The hardware watchdog expired: the system is hung and does not process timer ticks.",
       "Time since the watchdog was last reset (interrupt time)", "Current interrupt time", "Current QPC value", "Index of the clock processor"),
+    T(0x1d0, O, "The ACPI driver did not finish an operation in the time allowed (ACPI_FIRMWARE_WATCHDOG_TIMEOUT\n"
+                "in Microsoft's reference).",
+      "The AMLI context", "Name of the AML context (Unicode)", "The ACPI device extension", "The ACPI triage block"),
     TS(0x1d2, O, "An executive worker thread is in an invalid state.",
        "Type of failure", "The worker thread", R, R, worker_state_subs, 0, "Type of failure (not in kdx's table)"),
     TS(0x1d3, O, "A Windows Filtering Platform callout did something that is not allowed.", "Subtype of the bug check", R, R, R,
