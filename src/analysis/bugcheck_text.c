@@ -401,7 +401,7 @@ static const kdx_bc_sub pnp_fatal_subs[] = {
 
 /* 0x10D WDF_VIOLATION */
 static const kdx_bc_sub wdf_subs[] = {
-    {0x1, {"A framework driver timed out in a power operation (often paging I/O after the paging stack powered down)", "WDF_POWER_ROUTINE_TIMED_OUT_DATA", R, R}},
+    {0x1, {"A framework driver timed out in a power operation (often pageable code after the paging stack slept)", "WDF_POWER_ROUTINE_TIMED_OUT_DATA", R, R}},
     {0x2, {"The driver tried to acquire a framework lock it already holds", R, R, R}},
     {0x3, {"A request was completed while its input or output buffers were still referenced", "The WDFREQUEST handle", "Number of references left on the buffers", R}},
     {0x4, {"NULL was passed to a framework function that requires a value", R, "Address of the caller", R}},
@@ -828,7 +828,7 @@ static const kdx_bc_sub vhd_boot_subs[] = {
 /* 0x143 PROCESSOR_DRIVER_INTERNAL */
 static const kdx_bc_sub ppm_subs[] = {
     {0x1, {"1: the power engine plug-in (PEP) did not accept a required notification", "Type of PEP runtime notification", "The notification message", "Processor device context (FDO_DATA) that sent it"}},
-    {0x2, {"2: the PEP returned an invalid processor idle state", "0: too many processors for a coordinated idle state, 1: invalid processor state, 2: invalid platform state", "Processor count or idle state index requested", "Processor device context (FDO_DATA)"}},
+    {0x2, {"2: the PEP returned an invalid processor idle state", "0: too many CPUs for a coordinated idle state, 1: bad processor state, 2: bad platform state", "Processor count or idle state index requested", "Processor device context (FDO_DATA)"}},
     END};
 
 /* 0x14A KERNEL_WMI_INTERNAL */
@@ -1509,7 +1509,7 @@ const kdx_bc_text kdx_bc_texts[] = {
                  "debugger attached after boot, or failing hardware).",
        "Type of corrupted region", "Depends on the failure type", R, R, hyperguard_subs, 0, "Type of corrupted region (not in kdx's table)"),
     T(0x18d, O, "A secure fault raised by the secure kernel could not be handled.",
-      "Secure fault bits: 1 SLAT no-execute, 2 SLAT read, 4 SLAT write, 8 fault before the last was dismissed",
+      "Secure fault bits: 1 SLAT no-execute, 2 SLAT read, 4 SLAT write, 8 fault before the last one ended",
       "Virtual address of the fault (some fault types only)", "Address of the exception record", "Address of the context record"),
     TS(0x18e, O, "A partition object was dereferenced wrongly (a driver's reference bug, or kernel data corruption).",
        "Type of failure", DEP, DEP, R, partition_ref_subs, 0, "Type of failure (not in kdx's table)"),
