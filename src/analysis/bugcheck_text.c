@@ -64,7 +64,8 @@ static const kdx_bc_sub memory_management_subs[] = {
 static const kdx_bc_sub pfn_list_subs[] = {
     {0x1, {"The head of a page list has been corrupted", "The list head value", "Number of pages available", "0"}},
     {0x2, {"A list entry being removed has been corrupted", "The entry being removed", "Highest physical page number", "Reference count of the entry"}},
-    {0x7, {"A page was freed while it was still locked (share count not zero)", "Page frame number", "Current share count", "0"}},
+    {0x7, {"A driver unlocked a page more times than it locked it", "Page frame number", "Current share count", "0"}},
+    {0x8d, {"The free page list is corrupt (most likely hardware)", "Page frame number whose state is inconsistent", "0", "0"}},
     {0x8f, {"The head of a free or zeroed page list is corrupt", "New page number", "Old page number", "0"}},
     {0x99, {"A page table entry or PFN entry is corrupt", "Page frame number", "Current page state", "0"}},
     {0x9a, {"A driver asked to free a page that is still locked for I/O", "Page frame number", "Current page state", "Reference count"}},
@@ -393,10 +394,14 @@ static const kdx_bc_sub io_verifier_subs[] = {
 /* 0xCA PNP_DETECTED_FATAL_ERROR */
 static const kdx_bc_sub pnp_fatal_subs[] = {
     {0x1, {"Two child devices reported the same identity (duplicate PDO)", "The newly reported PDO", "The older PDO it duplicates", R}},
-    {0x2, {"An API that needs a PDO was given another kind of device object", "The object that was passed as a PDO", R, R}},
+    {0x2, {"An API that needs a PDO got random memory, an FDO, or a PDO never reported to PnP", "The object passed as a PDO", "The driver object", R}},
     {0x3, {"A driver reported an invalid identifier for a child device", "PDO whose identifier is bad", "Address of the identifier buffer", "Which ID: 1 device, 2 unique, 3 hardware, 4 compatible"}},
     {0x4, {"A PDO was enumerated again after it had been deleted", "The PDO", R, R}},
-    {0x5, {"A PDO was freed while still linked into the device tree", "The PDO", R, R}},
+    {0x5, {"A PDO was freed while still linked into the device tree (missing reference?)", "The PDO", R, R}},
+    {0x8, {"A bus driver returned a NULL PDO among its bus relations", "PDO whose stack returned the relations", "Number of PDOs returned", "Index of the first NULL PDO"}},
+    {0x9, {"IoDisconnectInterruptEx got a connection type that does not match the connect call", "The connection type passed", R, R}},
+    {0xa, {"A driver's PnP notification callback changed the IRQL or APC disable count", "The driver object", "IRQL after the callback", "Combined APC disable count after the callback"}},
+    {0xb, {"A removal relation of the device being removed was already deleted", "The related PDO", "The removal relations", R}},
     END};
 
 /* 0x10D WDF_VIOLATION */
