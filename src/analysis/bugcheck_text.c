@@ -83,6 +83,14 @@ static const kdx_bc_sub locked_pages_subs[] = {
     {0x1, {"A driver is unlocking process pages that are not locked", "The MDL the driver passed", "Number of pages currently locked in the process", "Driver stack traces, if tracking is on, else 0"}},
     END};
 
+/* 0xD9 LOCKED_PAGES_TRACKER_CORRUPTION */
+static const kdx_bc_sub locked_tracker_subs[] = {
+    {0x1, {"1: an MDL is being inserted twice on the same process list", "Internal lock tracking structure", "The MDL", "Pages locked for the current process"}},
+    {0x2, {"2: an MDL is being inserted twice on the system-wide list", "Internal lock tracking structure", "The MDL", "Pages locked for the current process"}},
+    {0x3, {"3: an MDL was found twice in the process list when freed", "First tracking structure found", "Internal lock tracking structure", "The MDL"}},
+    {0x4, {"4: an MDL was still in the system-wide list on free after removal", "Internal lock tracking structure", "The MDL", "0"}},
+    END};
+
 /* 0xDA SYSTEM_PTE_MISUSE */
 static const kdx_bc_sub pte_misuse_subs[] = {
     {0x1, {"The mapping being freed is a duplicate", "Internal lock tracking structure", "The MDL", "The duplicate tracking structure"}},
@@ -1210,7 +1218,7 @@ const kdx_bc_text kdx_bc_texts[] = {
        "Which hardware no longer matches", DEP, DEP, R, hibernated_state_subs, 0, "Which hardware no longer matches (not in kdx's table)"),
     T(0xbe, O, "A driver wrote to read-only memory.",
       "Virtual address of the attempted write", "Contents of its PTE", R, R),
-    T(0xbf, O, "A thread tried to acquire a mutex it already owns.", "Address of the mutex", "The thread that tried again", R, R),
+    T(0xbf, O, "A thread tried to acquire a mutex it already owns.", "Address of the mutex", "The thread that tried again", "0", R),
     TS(0xc1, O, "A driver wrote to a part of special pool it does not own (caught by Driver Verifier).",
        DEP, DEP, DEP, "Type of special pool violation (selects the others' meaning)",
        special_pool_subs, 3, "Type of special pool violation (not in kdx's table)"),
@@ -1267,8 +1275,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Virtual address being unmapped", "1: the view is being unmapped, 2: committed", "0", "0"),
     T(0xd8, O, "Drivers used too many system PTEs.",
       "Name of the driver that used the most PTEs, if known", "Number of PTEs that driver used", "Number of free system PTEs", "Total number of system PTEs"),
-    T(0xd9, O, "The structure that tracks locked pages is corrupt.",
-      "Kind of inconsistency (1-4: an MDL on the wrong or a second list)", "The lock tracking structure", "The MDL", "Number of pages locked"),
+    TS(0xd9, O, "The structure that tracks locked pages is corrupt.",
+       "Type of corruption", DEP, DEP, DEP, locked_tracker_subs, 0, "Type of corruption (not in kdx's table)"),
     TS(0xda, O, "A driver used a page table entry (PTE) routine the wrong way.", "Type of misuse", DEP, DEP, DEP,
        pte_misuse_subs, 0, "Type of misuse (not in kdx's table)"),
     T(0xdb, KDX_BC_IRQL, "A driver corrupted system PTEs, then touched an address through them at raised IRQL.",
@@ -1291,8 +1299,8 @@ const kdx_bc_text kdx_bc_texts[] = {
        dma_verifier_subs, 0, "Type of DMA violation (not in kdx's table)"),
     TS(0xe7, O, "A thread's saved floating-point state was invalid when it was restored.",
        "Which check failed", DEP, DEP, "Not used", float_state_subs, 0, "Which check failed (not in kdx's table)"),
-    T(0xe8, O, "IoCancelFileOpen was called on a file object that had already been opened (or a bad one).",
-      "The file object", "The device object", R, R),
+    T(0xe8, O, "IoCancelFileOpen got an invalid file object (its reference count must be 1); the caller is at fault.",
+      "The file object passed to IoCancelFileOpen", "The device object passed to it", R, R),
     T(0xe9, O, "An executive worker thread was terminated while still active.", "The worker thread (ETHREAD)", R, R, R),
     T(0xea, O, "A thread in a display driver was stuck in an endless loop waiting for the hardware.",
       "The stuck thread", "The DEFERRED_WATCHDOG object", "Name of the offending driver", "Number of times this was detected"),
@@ -1310,7 +1318,8 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Address of the interrupt service routine (the first in the chain)", "Context value of that routine", "The interrupt object",
       "1: the ISR is not chained (likely culprit), 2: chained (first ISR, not necessarily at fault)"),
     T(0xf3, O, "Windows could not shut down cleanly because memory ran out.",
-      "Number of dirty pages", "Number of dirty pages bound for the paging file", "Free nonpaged pool, in pages", "Current shutdown stage"),
+      "Total number of dirty pages", "Dirty pages bound for the paging file",
+      "Free nonpaged pool in pages (Server 2003), else reserved", "Shutdown stage (Server 2003), else latest modified-write status"),
     T(0xf4, O, "A process or thread crucial to system operation has unexpectedly exited or been terminated.",
       "Process / thread object type: 3 = process, 6 = thread", "Terminating object", "Process image file name",
       "Explanatory message (ASCII)"),
