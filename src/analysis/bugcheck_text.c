@@ -537,6 +537,22 @@ static const kdx_bc_sub fltmgr_subs[] = {
     {0x6e, {"A minifilter context was referenced after it was freed", "The minifilter's context", "The CONTEXT_NODE", "0"}},
     END};
 
+/* 0xF6 PCI_VERIFIER_DETECTED_VIOLATION: only Arg1 is documented. */
+static const kdx_bc_sub pci_verifier_subs[] = {
+    {0x1, {"1: the BIOS reprogrammed an active bridge during a docking event", NULL, NULL, NULL}},
+    {0x2, {"2: the PMCSR register was not updated within the time the specification requires", NULL, NULL, NULL}},
+    {0x3, {"3: a driver wrote to parts of a device's PCI config space that Windows controls", NULL, NULL, NULL}},
+    END};
+
+/* 0xF8 RAMDISK_BOOT_INITIALIZATION_FAILED */
+static const kdx_bc_sub ramdisk_subs[] = {
+    {0x1, {"1: no LoaderXIPRom descriptor in the loader memory list", NULL, NULL, NULL}},
+    {0x2, {"2: the RAM disk driver (ramdisk.sys, \\Device\\Ramdisk) could not be opened", NULL, NULL, NULL}},
+    {0x3, {"3: FSCTL_CREATE_RAM_DISK failed", NULL, NULL, NULL}},
+    {0x4, {"4: the GUID string could not be built from the binary GUID", NULL, NULL, NULL}},
+    {0x5, {"5: the symbolic link to the RAM disk device could not be created", NULL, NULL, NULL}},
+    END};
+
 /* 0x10C FSRTL_EXTRA_CREATE_PARAMETER_VIOLATION */
 static const kdx_bc_sub ecp_subs[] = {
     {0x1, {"The ECP's signature is wrong (bad pointer or memory corruption)", NULL, NULL, NULL}},
@@ -1325,10 +1341,12 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Explanatory message (ASCII)"),
     TS(0xf5, O, "The filter manager (fltmgr.sys) hit an unrecoverable error, usually caused by a minifilter.",
        "Type of violation", DEP, DEP, DEP, fltmgr_subs, 0, "Type of violation (not in kdx's table)"),
-    T(0xf6, O, "The PCI verifier caught a driver or the hardware breaking PCI rules.", "Type of PCI violation", DEP, DEP, DEP),
+    TS(0xf6, O, "The PCI driver's verifier found an error in a device or the BIOS.", "Nature of the failure (the only documented argument)",
+       "Not documented", "Not documented", "Not documented", pci_verifier_subs, 0, "Nature of the failure (not in kdx's table)"),
     T(0xf7, O, "A driver overran a stack buffer: the /GS security cookie was overwritten.",
       "The cookie found on the stack", "The cookie expected", "The complement of the expected cookie", "0"),
-    T(0xf8, O, "A RAM disk used for booting could not be initialized.", "Reason the RAM disk failed", "NTSTATUS of the failure", R, R),
+    TS(0xf8, O, "Booting from a RAM disk failed during initialization.", "Cause of the failure", "NTSTATUS of the failure", "0", "0",
+       ramdisk_subs, 0, "Cause of the failure (not in kdx's table)"),
     T(0xf9, O, "A driver returned STATUS_REPARSE for a create request with no trailing name (a volume open).",
       "The device object that was opened", "The device object the create was sent to",
       "The new file name to reparse to (UNICODE_STRING)", "The information the driver returned for the create"),
