@@ -218,7 +218,8 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
         KDX_VEC_FREE(l.v);
         return kdx_cmd_fail(s, &err);
     }
-    qsort(l.v.items, l.v.len, sizeof *l.v.items, x_cmp);
+    if (l.v.len) /* qsort(NULL, 0, ...) is undefined */
+        qsort(l.v.items, l.v.len, sizeof *l.v.items, x_cmp);
     if (s->json) {
         x_json(s, l.v.items, l.v.len);
         KDX_VEC_FREE(l.v);
