@@ -2,7 +2,8 @@
 # Generates the bug-check name table from the Windows header Debian ships in
 # mingw-w64-common (bugcodes.h), plus src/analysis/bugcheck_extra.txt for the
 # codes that header lacks (it stops at 0xFC and skips several later-added
-# codes such as 0x3B, 0x9F, 0xC4, 0x133, 0x139). The header wins on overlap.
+# codes such as 0x3B, 0x9F, 0xC4, 0x133, 0x139) and for the few it names
+# differently from Microsoft's reference: the list wins on overlap.
 # Usage: gen-bugcodes.sh HEADER EXTRA OUT.c
 set -eu
 header=$1 extra=$2 out=$3
@@ -13,10 +14,11 @@ tmp=$out.tmp
     echo '#include "analysis/bugcheck.h"'
     echo 'const kdx_bugcheck_name kdx_bugcheck_names[] = {'
     {
+        # The list first, so that its entries win in the dedup below.
+        grep -v '^#' "$extra" | sed -n 's/^0x\([0-9a-fA-F]\{8\}\)[ \t]\{1,\}\([A-Z0-9_]\{1,\}\).*/\1 \2 X/p'
         # "#define NAME ((ULONG)0x000000xx)": bug checks are below 0x1000; the
         # 0x4000xxxx/0x8000xxxx ids in the same file are console messages.
         sed -n 's/^#define[ \t]\{1,\}\([A-Z0-9_]\{1,\}\)[ \t]\{1,\}((ULONG)0x\([0-9a-fA-F]\{8\}\)).*/\2 \1 H/p' "$header"
-        grep -v '^#' "$extra" | sed -n 's/^0x\([0-9a-fA-F]\{8\}\)[ \t]\{1,\}\([A-Z0-9_]\{1,\}\).*/\1 \2 X/p'
     } | tr 'A-F' 'a-f' | awk '{ c = tolower($1); if (substr(c,1,4) != "0000") next;
             if (c in seen) next; seen[c] = 1; printf "    {0x%s, \"%s\"},\n", c, toupper($2) }' \
       | sort

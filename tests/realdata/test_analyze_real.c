@@ -13,7 +13,7 @@ TEST(analyze_real_triage_without_symbols_names_amdppm)
     char *out = kdx_test_run(path, NULL, "!analyze -v", &err);
     REQUIRE(out != NULL);
     CHECK_CONTAINS(out, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)");
-    CHECK_CONTAINS(out, "Arg2: fffff8048b58334c, The address that the exception occurred at");
+    CHECK_CONTAINS(out, "Arg2: fffff8048b58334c, The instruction that raised it");
     CHECK_CONTAINS(out, "EXCEPTION_CODE_STR:  c0000005");
     CHECK_CONTAINS(out, "IMAGE_NAME:  amdppm.sys");
     CHECK_CONTAINS(out, "MODULE_NAME:  amdppm");

@@ -17,6 +17,9 @@ TEST(bugcheck_names_from_header_and_extra_list)
     CHECK_STR(kdx_bugcheck_name_of(0x139, buf, sizeof buf), "KERNEL_SECURITY_CHECK_FAILURE");
     /* The 0x10000000 bit names the _M variant. */
     CHECK_STR(kdx_bugcheck_name_of(0x1000007e, buf, sizeof buf), "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M");
+    /* The header names 0xFA after 0xDF; the list corrects it. */
+    CHECK_STR(kdx_bugcheck_name_of(0xfa, buf, sizeof buf), "HTTP_DRIVER_CORRUPTED");
+    CHECK_STR(kdx_bugcheck_name_of(0xdf, buf, sizeof buf), "IMPERSONATING_WORKER_THREAD");
     CHECK(kdx_bugcheck_name_of(0xabcdef, buf, sizeof buf) == NULL);
 }
 
@@ -49,7 +52,7 @@ TEST(bugcheck_subcodes_change_meaning)
     uint64_t exc[4] = {0xc0000005, 0x1000, 0x2000, 0x3000};
     kdx_bugcheck_explain(0x1000007e, exc, &e);
     CHECK_EQ(e.kind, KDX_BC_EXCEPTION_RECORD_CONTEXT);
-    CHECK_STR(e.args[3], "Context Record Address");
+    CHECK_STR(e.args[3], "Address of the CONTEXT record");
     kdx_bugcheck_explain(0x12345, exc, &e);
     CHECK(!e.described);
 }
