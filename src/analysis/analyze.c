@@ -263,6 +263,45 @@ static void process_name(kdx_session *s, kdx_analysis *a)
     add_kv(a, "PROCESS_NAME", kdx_strdup(name));
 }
 
+/* Bug checks whose arguments point at an EXCEPTION_RECORD and a CONTEXT:
+ * read both. For 0x7E-style codes the record is always there (on failure the
+ * bug check's own code and address stand in); for the others a zero pointer
+ * means no exception caused the bug check. */
+static void exception_records(kdx_session *s, kdx_analysis *a, const kdx_bugcheck_expl *x, exc_info *e,
+                              kdx_context *ctx, bool *have_ctx, uint64_t *fault_ip)
+{
+    const uint64_t *arg = a->bugcheck_args;
+    int xi, ci;
+    kdx_bugcheck_record_args(x->kind, &xi, &ci);
+    bool always = x->kind == KDX_BC_EXCEPTION_RECORD_CONTEXT;
+    kdx_err err = {0};
+    char buf[KDX_ADDR_BUF];
+    int ps = kdx_session_ptr_size(s);
+    if (!always && !arg[xi])
+        return;
+    if (read_exception_record(s, arg[xi], e, &err) == KDX_OK) {
+        add_kv(a, "EXCEPTION_RECORD", kdx_asprintf("%s -- (.exr 0x%llx)", kdx_fmt_ptr(buf, arg[xi], ps), (unsigned long long)arg[xi]));
+    } else if (always) {
+        add_unknown(a, kdx_asprintf("EXCEPTION_RECORD at %s: %s; using the bug check's code and address",
+                                    kdx_fmt_ptr(buf, arg[xi], ps), err.msg));
+        e->present = true;
+        e->code = (uint32_t)arg[0];
+        e->address = arg[1];
+    } else {
+        add_unknown(a, kdx_asprintf("EXCEPTION_RECORD at %s: %s", kdx_fmt_ptr(buf, arg[xi], ps), err.msg));
+    }
+    if (arg[ci] && read_context_record(s, arg[ci], ctx, &err) == KDX_OK) {
+        *have_ctx = true;
+        add_kv(a, "CONTEXT", kdx_asprintf("%s -- (.cxr 0x%llx)", kdx_fmt_ptr(buf, arg[ci], ps), (unsigned long long)arg[ci]));
+        add_kv(a, "STACK_COMMAND", kdx_asprintf(".cxr 0x%llx ; kb", (unsigned long long)arg[ci]));
+    } else {
+        add_unknown(a, kdx_asprintf("CONTEXT at %s: %s", kdx_fmt_ptr(buf, arg[ci], ps),
+                                    arg[ci] ? err.msg : "the bug check gives no context record"));
+    }
+    if (e->present)
+        *fault_ip = e->address;
+}
+
 /* The exception and context the bug check points at, per its kind. */
 static void kernel_exception(kdx_session *s, kdx_analysis *a, const kdx_bugcheck_expl *x, exc_info *e,
                              kdx_context *ctx, bool *have_ctx, uint64_t *fault_ip)
@@ -273,23 +312,10 @@ static void kernel_exception(kdx_session *s, kdx_analysis *a, const kdx_bugcheck
     int ps = kdx_session_ptr_size(s);
     switch (x->kind) {
     case KDX_BC_EXCEPTION_RECORD_CONTEXT:
-        if (read_exception_record(s, arg[2], e, &err) == KDX_OK) {
-            add_kv(a, "EXCEPTION_RECORD", kdx_asprintf("%s -- (.exr 0x%llx)", kdx_fmt_ptr(buf, arg[2], ps), (unsigned long long)arg[2]));
-        } else {
-            add_unknown(a, kdx_asprintf("EXCEPTION_RECORD at %s: %s; using the bug check's code and address",
-                                        kdx_fmt_ptr(buf, arg[2], ps), err.msg));
-            e->present = true;
-            e->code = (uint32_t)arg[0];
-            e->address = arg[1];
-        }
-        if (read_context_record(s, arg[3], ctx, &err) == KDX_OK) {
-            *have_ctx = true;
-            add_kv(a, "CONTEXT", kdx_asprintf("%s -- (.cxr 0x%llx)", kdx_fmt_ptr(buf, arg[3], ps), (unsigned long long)arg[3]));
-            add_kv(a, "STACK_COMMAND", kdx_asprintf(".cxr 0x%llx ; kb", (unsigned long long)arg[3]));
-        } else {
-            add_unknown(a, kdx_asprintf("CONTEXT at %s: %s", kdx_fmt_ptr(buf, arg[3], ps), err.msg));
-        }
-        *fault_ip = e->address;
+    case KDX_BC_RECORDS_IN_ARG2_3:
+    case KDX_BC_RECORDS_IN_ARG1_2:
+    case KDX_BC_RECORDS_IN_ARG3_4:
+        exception_records(s, a, x, e, ctx, have_ctx, fault_ip);
         break;
     case KDX_BC_EXCEPTION_TRAPFRAME:
         e->present = true;

@@ -92,3 +92,14 @@ void kdx_bugcheck_print(uint32_t code, const uint64_t args[4], int ptr_size, kdx
             out(ctx, "Arg%d: %016llx, %s\n", i + 1, (unsigned long long)args[i], e.args[i]);
     }
 }
+
+bool kdx_bugcheck_record_args(kdx_bugcheck_kind k, int *exr, int *cxr)
+{
+    switch (k) {
+    case KDX_BC_EXCEPTION_RECORD_CONTEXT: *exr = 2, *cxr = 3; return true;
+    case KDX_BC_RECORDS_IN_ARG2_3: *exr = 1, *cxr = 2; return true;
+    case KDX_BC_RECORDS_IN_ARG1_2: *exr = 0, *cxr = 1; return true;
+    case KDX_BC_RECORDS_IN_ARG3_4: *exr = 2, *cxr = 3; return true;
+    default: return false;
+    }
+}

@@ -28,7 +28,16 @@ typedef enum kdx_bugcheck_kind {
     KDX_BC_EXCEPTION_TRAPFRAME,      /* args: code, address, trap frame / context (0x1E, 0x3B) */
     KDX_BC_PAGE_FAULT,               /* 0x50: address referenced, access, faulting IP */
     KDX_BC_IRQL,                     /* 0x0A/0xD1: address referenced, IRQL, access, IP */
+    /* Exception and context record pointers in other slots, 0 when no
+     * exception caused the bug check (file systems, transaction managers). */
+    KDX_BC_RECORDS_IN_ARG2_3,        /* 0x23, 0x24, 0x26, 0x27, 0x108, ... */
+    KDX_BC_RECORDS_IN_ARG1_2,        /* 0x10F */
+    KDX_BC_RECORDS_IN_ARG3_4,        /* 0x18D */
 } kdx_bugcheck_kind;
+
+/* Indexes (0-3) of the arguments holding the exception record and context
+ * record for kinds that carry them; false for the other kinds. */
+bool kdx_bugcheck_record_args(kdx_bugcheck_kind k, int *exr, int *cxr);
 
 typedef struct kdx_bugcheck_expl {
     const char *name;          /* NULL if the code is unknown */

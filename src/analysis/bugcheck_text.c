@@ -11,7 +11,7 @@
 #define T(code, kind, summary, a1, a2, a3, a4) {code, kind, summary, {a1, a2, a3, a4}, NULL, 0, NULL}
 #define TS(code, kind, summary, a1, a2, a3, a4, subs, sel, unknown) \
     {code, kind, summary, {a1, a2, a3, a4}, subs, sel, unknown}
-#define TFS(code, summary) {code, KDX_BC_OTHER, summary, {FS_ARGS}, NULL, 0, NULL}
+#define TFS(code, summary) {code, KDX_BC_RECORDS_IN_ARG2_3, summary, {FS_ARGS}, NULL, 0, NULL}
 #define END {0, {NULL, NULL, NULL, NULL}}
 #define O KDX_BC_OTHER
 
@@ -1041,7 +1041,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     TFS(0x24, "A problem occurred in ntfs.sys, the driver that reads and writes NTFS volumes."),
     T(0x25, O, "A problem occurred in npfs.sys, the named-pipe file system.", R, R, R, R),
     TFS(0x26, "A problem occurred in cdfs.sys, the CD-ROM file system."),
-    T(0x27, O, "A problem occurred in the SMB redirector file system (rdbss.sys); nonpaged pool exhaustion is one cause.",
+    T(0x27, KDX_BC_RECORDS_IN_ARG2_3, "A problem occurred in the SMB redirector file system (rdbss.sys); nonpaged pool exhaustion is one cause.",
       "Type of problem in the high 16 bits (0xCA55 cache, 0xC1EE cleanup, 0xC10E close, 0xBAAD exception)",
       "Exception record, if RxExceptionFilter is on the stack", "Context record, if RxExceptionFilter is on the stack", R),
     T(0x28, O, "An access token is corrupt (very rare).", ND, ND, ND, ND),
@@ -1378,7 +1378,7 @@ const kdx_bc_text kdx_bc_texts[] = {
       "Base address of the GART", "Offset in the GART where corruption was found", "Cached copy of the GART", R),
     T(0x106, O, "The AGP command register was changed behind the AGP driver's back.",
       "Original value of the command register", "Current value of the command register", R, R),
-    T(0x108, O, "A third-party file system or file system filter failed beyond recovery.",
+    T(0x108, KDX_BC_RECORDS_IN_ARG2_3, "A third-party file system or file system filter failed beyond recovery.",
       "Which file system failed (1: Polyserve psfs.sys)", "Address of the exception record", "Address of the context record", R),
     T(0x109, O, "The kernel found its own code or critical data modified (PatchGuard).",
       R, R, "Failure type dependent information", "Type of corrupted region"),
@@ -1390,7 +1390,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     TS(0x10e, O, "The video memory manager hit a condition it cannot recover from (usually the video driver).",
        "Type of violation (the only documented argument)", "Not documented", "Not documented", "Not documented",
        vidmm_subs, 0, "Type of violation (not in kdx's table)"),
-    T(0x10f, O, "A kernel-mode transaction resource manager raised an exception that was not handled.",
+    T(0x10f, KDX_BC_RECORDS_IN_ARG1_2, "A kernel-mode transaction resource manager raised an exception that was not handled.",
       "Address of the exception record", "Address of the context record", "Address of the routine that raised it", R),
     T(0x111, O, "A non-maskable interrupt (NMI) arrived while another was being handled (usually faulty SMI firmware).",
       R, R, R, R),
@@ -1553,7 +1553,7 @@ const kdx_bc_text kdx_bc_texts[] = {
     TS(0x18c, O, "HyperGuard found critical kernel code or data corrupted (a driver, a breakpoint set by a\n"
                  "debugger attached after boot, or failing hardware).",
        "Type of corrupted region", "Depends on the failure type", R, R, hyperguard_subs, 0, "Type of corrupted region (not in kdx's table)"),
-    T(0x18d, O, "A secure fault raised by the secure kernel could not be handled.",
+    T(0x18d, KDX_BC_RECORDS_IN_ARG3_4, "A secure fault raised by the secure kernel could not be handled.",
       "Secure fault bits: 1 SLAT no-execute, 2 SLAT read, 4 SLAT write, 8 fault before the last one ended",
       "Virtual address of the fault (some fault types only)", "Address of the exception record", "Address of the context record"),
     TS(0x18e, O, "A partition object was dereferenced wrongly (a driver's reference bug, or kernel data corruption).",
