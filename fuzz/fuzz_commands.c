@@ -130,7 +130,7 @@ static int hexval(int c)
 
 /* Huge but legal ranges (db 0 L?ffffff, dyb 500000 1613000) print millions of
  * lines: correct, but far too slow for a fuzzing run. Refuse commands whose
- * literal numbers span more than 256 KB or whose L count is above 0x40000. */
+ * literal numbers span more than 64 KB or whose L count is above 0x10000. */
 static int too_big(const char *text)
 {
     uint64_t vals[32];
@@ -140,7 +140,7 @@ static int too_big(const char *text)
         if (!*p || *p == ';' || *p == '\n') {
             for (size_t i = 0; i < nv; i++)
                 for (size_t j = i + 1; j < nv; j++)
-                    if (vals[j] > vals[i] && vals[j] - vals[i] > 0x40000)
+                    if (vals[j] > vals[i] && vals[j] - vals[i] > 0x10000)
                         return 1;
             if (!*p)
                 return 0;
@@ -172,11 +172,42 @@ static int too_big(const char *text)
                 v = v << 4 | (uint64_t)hexval((unsigned char)*p);
             }
         p--;
-        if (is_count && (big || v > 0x40000))
+        if (is_count && (big || v > 0x10000))
             return 1;
         if (!is_count && nv < sizeof vals / sizeof vals[0])
             vals[nv++] = v;
     }
+}
+
+/* An address expression that is not a plain literal (".", "@rsp", "$ip",
+ * "nt!x", "(a+b)") can make a two-address range of any size the lexical
+ * check above cannot see: refuse commands with two or more arguments when
+ * one is such an expression and none is an L count. */
+static int opaque_range(const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        while (*p && *p != ' ' && *p != ';' && *p != '\n') /* the command name */
+            p++;
+        int nargs = 0, opaque = 0, count = 0;
+        while (*p && *p != ';' && *p != '\n') {
+            while (*p == ' ' || *p == ',' || *p == '\t')
+                p++;
+            if (!*p || *p == ';' || *p == '\n')
+                break;
+            nargs++;
+            if ((*p == 'L' || *p == 'l') && (p[1] == '?' || hexval((unsigned char)p[1]) >= 0))
+                count = 1;
+            for (; *p && *p != ' ' && *p != ',' && *p != '\t' && *p != ';' && *p != '\n'; p++)
+                if (hexval((unsigned char)*p) < 0 && !strchr("`xXlL?-/\"'", *p))
+                    opaque = 1;
+        }
+        if (nargs >= 2 && opaque && !count)
+            return 1;
+        if (*p)
+            p++;
+    }
+    return 0;
 }
 
 static void run(const char *path, char *text)
@@ -205,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char text[513];
     memcpy(text, data, size);
     text[size] = 0;
-    if (skipped(text) || too_big(text))
+    if (skipped(text) || too_big(text) || opaque_range(text))
         return 0;
     run(kernel_path, text);
     run(user_path, text);
