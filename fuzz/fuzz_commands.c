@@ -155,12 +155,18 @@ static int too_big(const char *text)
             continue;
         }
         int is_count = 0;
-        if ((*p == 'L' || *p == 'l') && (p[1] == '?' || hexval((unsigned char)p[1]) >= 0)) {
-            is_count = 1;
+        if ((*p == 'L' || *p == 'l') &&
+            (p[1] == '?' || p[1] == ' ' || hexval((unsigned char)p[1]) >= 0)) {
+            is_count = 1; /* "L20", "L?20", "L? 20" */
             p += p[1] == '?' ? 2 : 1;
+            while (*p == ' ')
+                p++;
         }
-        if (hexval((unsigned char)*p) < 0)
+        if (hexval((unsigned char)*p) < 0) {
+            if (is_count)
+                p--; /* look at this character again (it may end the text) */
             continue;
+        }
         if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
             p += 2;
         uint64_t v = 0;
@@ -196,7 +202,8 @@ static int opaque_range(const char *text)
             if (!*p || *p == ';' || *p == '\n')
                 break;
             nargs++;
-            if ((*p == 'L' || *p == 'l') && (p[1] == '?' || hexval((unsigned char)p[1]) >= 0))
+            if ((*p == 'L' || *p == 'l') &&
+                (p[1] == '?' || p[1] == ' ' || hexval((unsigned char)p[1]) >= 0))
                 count = 1;
             for (; *p && *p != ' ' && *p != ',' && *p != '\t' && *p != ';' && *p != '\n'; p++)
                 if (hexval((unsigned char)*p) < 0 && !strchr("`xXlL?-/\"'", *p))

@@ -699,7 +699,7 @@ static int cmd_uf(kdx_session *s, const char *cmd, const char *args)
     while (*p == '/') {
         if (p[1] == 'c')
             calls_only = true;
-        else if (!strchr("oiO", p[1]))
+        else if (!p[1] || !strchr("oiO", p[1])) /* strchr finds the terminator too */
             return kdx_cmd_syntax_error(s, "uf", p);
         p = kdx_skip_ws(p + 2);
     }

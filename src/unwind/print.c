@@ -294,7 +294,7 @@ static void regs_arm64(kdx_session *s, const kdx_context *c)
 {
     /* Four per line; x28 shares the last line with fp, lr and sp. */
     for (int i = 0; i < 28; i++) {
-        char name[16];
+        char name[16]; /* room for any int: gcc -O1 warns otherwise (make asan) */
         snprintf(name, sizeof name, "x%d", i);
         kdx_print(s, "%3s=%016" PRIx64 "%s", name, c->r[i], i % 4 == 3 ? "\n" : "   ");
     }

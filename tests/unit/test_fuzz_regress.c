@@ -44,3 +44,15 @@ TEST(fuzz_regress_x_no_match)
     CHECK(!strstr(out, "NoSuchSymbolAnywhere"));
     free(out);
 }
+
+/* fuzz_commands: `uf` ending in a bare '/' took the terminator for an
+ * option letter (strchr matches '\0') and skipped past the end of the
+ * arguments (heap-buffer-overflow in kdx_skip_ws). */
+TEST(fuzz_regress_uf_bare_slash)
+{
+    char *out = run_on_kernel_sample("uf /");
+    if (!out)
+        SKIP("no temporary directory");
+    CHECK_CONTAINS(out, "Syntax error");
+    free(out);
+}
