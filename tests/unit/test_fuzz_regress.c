@@ -56,3 +56,15 @@ TEST(fuzz_regress_uf_bare_slash)
     CHECK_CONTAINS(out, "Syntax error");
     free(out);
 }
+
+/* fuzz_commands: `!pte START END` walked every page of any range, so
+ * `!pte f.<<a` (a range up to the top of the address space) never ended.
+ * Ranges above the 256 MB sanity limit are refused like other commands'. */
+TEST(fuzz_regress_pte_huge_range)
+{
+    char *out = run_on_kernel_sample("!pte 0 ffffffff`ffffffff");
+    if (!out)
+        SKIP("no temporary directory");
+    CHECK_CONTAINS(out, "above the 256 MB limit");
+    free(out);
+}
