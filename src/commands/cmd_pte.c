@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "expr/expr.h"
+#include "expr/range.h"
 #include "mm/translate.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
@@ -238,6 +239,11 @@ static int cmd_pte(kdx_session *s, const char *cmd, const char *args)
     }
     if (range && last <= addr) {
         kdx_print(s, "%s LiteralAddress 1 is not supported; give the PTE's address alone.\n", cmd);
+        return 1;
+    }
+    if (range && last - addr > KDX_RANGE_LIMIT_BYTES) { /* one line per page: bound the walk */
+        kdx_print(s, "%s range %llx-%llx is above the 256 MB limit of a range.\n", cmd,
+                  (unsigned long long)addr, (unsigned long long)last);
         return 1;
     }
     uint64_t base;

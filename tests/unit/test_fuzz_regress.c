@@ -45,14 +45,23 @@ TEST(fuzz_regress_x_no_match)
     free(out);
 }
 
-/* fuzz_commands: `uf` ending in a bare '/' took the terminator for an
- * option letter (strchr matches '\0') and skipped past the end of the
- * arguments (heap-buffer-overflow in kdx_skip_ws). */
-TEST(fuzz_regress_uf_bare_slash)
+/* Inputs whose output must contain a given message; each was a crash or
+ * hang in fuzz_commands:
+ * - `uf` ending in a bare '/' took the terminator for an option letter
+ *   (strchr matches '\0') and scanned past the arguments (heap overflow);
+ * - `!pte START END` walked every page of any range (`!pte f.<<a` never
+ *   ended); ranges above the 256 MB sanity limit are refused. */
+TEST(fuzz_regress_command_messages)
 {
-    char *out = run_on_kernel_sample("uf /");
-    if (!out)
-        SKIP("no temporary directory");
-    CHECK_CONTAINS(out, "Syntax error");
-    free(out);
+    static const char *const cases[][2] = {
+        {"uf /", "Syntax error"},
+        {"!pte 0 ffffffff`ffffffff", "above the 256 MB limit"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = run_on_kernel_sample(cases[i][0]);
+        if (!out)
+            SKIP("no temporary directory");
+        CHECK_CONTAINS(out, cases[i][1]);
+        free(out);
+    }
 }
