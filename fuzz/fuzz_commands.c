@@ -163,6 +163,10 @@ static int too_big(const char *text)
                 p++;
         }
         if (hexval((unsigned char)*p) < 0) {
+            /* A count written as an expression ("L?.", "L @rax") cannot be
+             * bounded here: refuse it rather than time out on a legal display. */
+            if (is_count && *p && *p != ';' && *p != '\n')
+                return 1;
             if (is_count)
                 p--; /* look at this character again (it may end the text) */
             continue;
