@@ -15,6 +15,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/triage.h"
+#include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
 
@@ -177,7 +178,7 @@ static void format_time(uint64_t filetime, char *buf, size_t len)
         snprintf(buf, len, "unknown");
         return;
     }
-    time_t t = (time_t)(filetime / 10000000ull - 11644473600ull);
+    time_t t = (time_t)kdx_filetime_to_unix(filetime);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);

@@ -1,6 +1,7 @@
 #include "base/fmt.h"
 
 #include <stdio.h>
+#include <time.h>
 
 const char *kdx_fmt_u64(char buf[KDX_ADDR_BUF], uint64_t v)
 {
@@ -15,4 +16,20 @@ const char *kdx_fmt_ptr(char buf[KDX_ADDR_BUF], uint64_t v, int ptr_size)
         return buf;
     }
     return kdx_fmt_u64(buf, v);
+}
+
+int64_t kdx_filetime_to_unix(uint64_t ft)
+{
+    return (int64_t)(ft / 10000000ull) - KDX_FILETIME_UNIX_OFFSET;
+}
+
+bool kdx_fmt_filetime(char *buf, size_t len, uint64_t ft, long bias_min)
+{
+    time_t tt = (time_t)(kdx_filetime_to_unix(ft) + (int64_t)bias_min * 60);
+    struct tm tm;
+    char date[64];
+    if (!gmtime_r(&tt, &tm) || !strftime(date, sizeof date, "%a %b %e %H:%M:%S", &tm))
+        return false;
+    snprintf(buf, len, "%s.%03u %d", date, (unsigned)(ft / 10000ull % 1000), tm.tm_year + 1900);
+    return true;
 }

@@ -16,19 +16,6 @@
 
 /* ---- times ---- */
 
-/* FILETIME (100 ns since 1601) as "Sun Feb 21 01:38:22.937 2021", shifted by bias_min. */
-static void fmt_filetime(char *buf, size_t len, uint64_t ft, long bias_min)
-{
-    int64_t secs = (int64_t)(ft / 10000000ull) - 11644473600ll + (int64_t)bias_min * 60;
-    unsigned ms = (unsigned)(ft / 10000ull % 1000);
-    time_t tt = (time_t)secs;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    char a[64];
-    strftime(a, sizeof a, "%a %b %e %H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%03u %d", a, ms, tm.tm_year + 1900);
-}
-
 /* 100 ns units as "0 days 0:00:03.747". */
 static void fmt_uptime(char *buf, size_t len, uint64_t t100)
 {
@@ -42,7 +29,8 @@ static void print_times(kdx_session *s, long bias_min)
     const kdx_system_info *si = &s->target->sys;
     char b[96];
     if (si->dump_time) {
-        fmt_filetime(b, sizeof b, si->dump_time, bias_min);
+        if (!kdx_fmt_filetime(b, sizeof b, si->dump_time, bias_min))
+            snprintf(b, sizeof b, "0x%" PRIx64 " (not a valid time)", si->dump_time);
         long h = labs(bias_min) / 60, m = labs(bias_min) % 60;
         kdx_print(s, "Debug session time: %s (UTC %c %ld:%02ld)\n", b, bias_min < 0 ? '-' : '+', h, m);
     } else {

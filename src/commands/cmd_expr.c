@@ -61,31 +61,22 @@ static void format_double_bits(uint64_t bits, char *buf, size_t len)
 /* 32-bit values: a CRT time_t; 64-bit: a FILETIME (100 ns since 1601) in UTC. */
 static void format_time(uint64_t v, bool is64, char *buf, size_t len)
 {
-    time_t secs;
-    unsigned ms = 0;
     if (!is64) {
-        secs = (time_t)(uint32_t)v;
-    } else {
-        if (v > (uint64_t)INT64_MAX) {
-            snprintf(buf, len, "***** Invalid FILETIME");
-            return;
-        }
-        secs = (time_t)((int64_t)(v / 10000000) - INT64_C(11644473600));
-        ms = (unsigned)(v % 10000000 / 10000);
-    }
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm)) {
-        snprintf(buf, len, "***** Invalid%s", is64 ? " FILETIME" : "");
+        /* 32-bit values: a CRT time stamp (seconds since 1970), no milliseconds. */
+        time_t secs = (time_t)(uint32_t)v;
+        struct tm tm;
+        char date[64];
+        if (!gmtime_r(&secs, &tm) || !strftime(date, sizeof date, "%a %b %e %H:%M:%S", &tm))
+            snprintf(buf, len, "***** Invalid");
+        else
+            snprintf(buf, len, "%s %d", date, tm.tm_year + 1900);
         return;
     }
     char date[64];
-    if (is64) {
-        strftime(date, sizeof date, "%a %b %e %H:%M:%S", &tm);
-        snprintf(buf, len, "%s.%03u %d (UTC + 0:00)", date, ms, tm.tm_year + 1900);
-    } else {
-        strftime(date, sizeof date, "%a %b %e %H:%M:%S", &tm);
-        snprintf(buf, len, "%s %d", date, tm.tm_year + 1900);
-    }
+    if (v > (uint64_t)INT64_MAX || !kdx_fmt_filetime(date, sizeof date, v, 0))
+        snprintf(buf, len, "***** Invalid FILETIME");
+    else
+        snprintf(buf, len, "%s (UTC + 0:00)", date);
 }
 
 static int cmd_formats(kdx_session *s, const char *cmd, const char *args)

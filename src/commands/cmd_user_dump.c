@@ -104,23 +104,14 @@ static uint64_t thread_time(const kdx_minidump *md, size_t i, int which, uint64_
     return th->create_time && end > th->create_time ? end - th->create_time : 0;
 }
 
-/* FILETIME as "Thu Oct 13 22:16:52.123 2016 (UTC)". */
+/* FILETIME as "Thu Oct 13 22:16:52.123 2016 (UTC)"; raw hex before 1970. */
 static void fmt_filetime_utc(char *buf, size_t len, uint64_t ft)
 {
-    uint64_t secs = ft / 10000000ull;
-    if (secs < 11644473600ull) {
+    char d[64];
+    if (kdx_filetime_to_unix(ft) < 0 || !kdx_fmt_filetime(d, sizeof d, ft, 0))
         snprintf(buf, len, "0x%" PRIx64, ft);
-        return;
-    }
-    time_t tt = (time_t)(secs - 11644473600ull);
-    struct tm tm;
-    char d[48], y[16];
-    if (!gmtime_r(&tt, &tm) || !strftime(d, sizeof d, "%a %b %e %H:%M:%S", &tm) ||
-        !strftime(y, sizeof y, "%Y", &tm)) {
-        snprintf(buf, len, "0x%" PRIx64, ft);
-        return;
-    }
-    snprintf(buf, len, "%s.%03u %s (UTC)", d, (unsigned)((ft / 10000ull) % 1000), y);
+    else
+        snprintf(buf, len, "%s (UTC)", d);
 }
 
 int kdx_cmd_ttime(kdx_session *s, const char *cmd, const char *args)

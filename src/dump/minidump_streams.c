@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/fmt.h"
 #include "base/util.h"
 #include "dump/minidump.h"
 
@@ -79,7 +80,7 @@ const char *kdx_minidump_stream_name(uint32_t type)
 
 uint64_t kdx_md_time_to_filetime(uint32_t t)
 {
-    return ((uint64_t)t + 11644473600ull) * 10000000ull;
+    return ((uint64_t)t + KDX_FILETIME_UNIX_OFFSET) * 10000000ull;
 }
 
 kdx_arch kdx_md_arch_of_context_size(uint32_t size)
