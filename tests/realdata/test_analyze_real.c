@@ -130,20 +130,3 @@ TEST(analyze_real_user_breakpoint)
     CHECK_CONTAINS(out, "FAILURE_BUCKET_ID:  BREAKPOINT_80000003_");
     free(out);
 }
-
-/* .time on a user dump adds the process's uptime and CPU times; .dumpdebug
- * on a minidump lists its streams. */
-TEST(dump_cmds_real_user_time_and_dumpdebug)
-{
-    TESTDATA(path, "user/calc.dmp");
-    kdx_err err;
-    char *out = kdx_test_run(path, NULL, ".time; .dumpdebug", &err);
-    REQUIRE(out != NULL);
-    CHECK_CONTAINS(out, "Debug session time: Sat Oct 29 12:43:47.000 2016 (UTC + 0:00)\n");
-    CHECK_CONTAINS(out, "Process Uptime: 0 days 0:01:59.000\n");
-    CHECK_CONTAINS(out, "  Kernel time: ");
-    CHECK_CONTAINS(out, "  User time: ");
-    CHECK_CONTAINS(out, "ModuleListStream");
-    CHECK(!strstr(out, "!mdstreams")); /* forwarded without echoing a second command */
-    free(out);
-}
