@@ -9,6 +9,7 @@
 struct kdx_namemap_slot {
     const char *name;
     void *value;
+    uint64_t hash;      /* kept so that probes and growth compare no strings */
 };
 
 static uint64_t hash_name(const char *s)
@@ -19,29 +20,43 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
-static void namemap_grow(kdx_namemap *m)
+static void namemap_resize(kdx_namemap *m, size_t cap)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
-    kdx_namemap n = {kdx_xcalloc(cap, sizeof(struct kdx_namemap_slot)), cap, 0};
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].name)
-            kdx_namemap_put(&n, m->slots[i].name, m->slots[i].value);
+    struct kdx_namemap_slot *slots = kdx_xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slots[i].name)
+            continue;
+        size_t k = m->slots[i].hash & (cap - 1);
+        while (slots[k].name)
+            k = (k + 1) & (cap - 1);
+        slots[k] = m->slots[i];
+    }
     free(m->slots);
-    *m = n;
+    m->slots = slots;
+    m->cap = cap;
+}
+
+void kdx_namemap_reserve(kdx_namemap *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    while (cap < n * 2)
+        cap *= 2;
+    if (cap > m->cap)
+        namemap_resize(m, cap);
 }
 
 void kdx_namemap_put(kdx_namemap *m, const char *name, void *value)
 {
     if ((m->len + 1) * 2 > m->cap)
-        namemap_grow(m);
-    size_t i = hash_name(name) & (m->cap - 1);
+        namemap_resize(m, m->cap ? m->cap * 2 : 64);
+    uint64_t h = hash_name(name);
+    size_t i = h & (m->cap - 1);
     while (m->slots[i].name) {
-        if (strcmp(m->slots[i].name, name) == 0)
+        if (m->slots[i].hash == h && strcmp(m->slots[i].name, name) == 0)
             return;
         i = (i + 1) & (m->cap - 1);
     }
-    m->slots[i].name = name;
-    m->slots[i].value = value;
+    m->slots[i] = (struct kdx_namemap_slot){name, value, h};
     m->len++;
 }
 
@@ -49,9 +64,10 @@ void *kdx_namemap_get(const kdx_namemap *m, const char *name)
 {
     if (!m->cap)
         return NULL;
-    size_t i = hash_name(name) & (m->cap - 1);
+    uint64_t h = hash_name(name);
+    size_t i = h & (m->cap - 1);
     while (m->slots[i].name) {
-        if (strcmp(m->slots[i].name, name) == 0)
+        if (m->slots[i].hash == h && strcmp(m->slots[i].name, name) == 0)
             return m->slots[i].value;
         i = (i + 1) & (m->cap - 1);
     }
@@ -98,6 +114,8 @@ void kdx_symindex_finish(kdx_symindex *ix)
     if (ix->n)
         qsort(ix->syms, ix->n, sizeof *ix->syms, cmp_sym);
     size_t total = 0;
+    kdx_namemap_reserve(&ix->by_name, ix->n);
+    kdx_namemap_reserve(&ix->by_lower, ix->n);
     for (size_t i = 0; i < ix->n; i++) {
         kdx_namemap_put(&ix->by_name, ix->syms[i].name, &ix->syms[i]);
         total += strlen(ix->syms[i].name) + 1;

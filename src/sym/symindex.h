@@ -19,6 +19,8 @@ typedef struct kdx_namemap {
 void kdx_namemap_put(kdx_namemap *m, const char *name, void *value);
 void *kdx_namemap_get(const kdx_namemap *m, const char *name);
 void kdx_namemap_free(kdx_namemap *m);
+/* Room for n names without growing. */
+void kdx_namemap_reserve(kdx_namemap *m, size_t n);
 /* Iteration: i from 0 to m->cap; NULL name for empty slots. */
 const char *kdx_namemap_slot(const kdx_namemap *m, size_t i, void **value);
 

@@ -169,3 +169,171 @@ TEST(isf_implausible_sizes_rejected)
     free(bad);
     CHECK(p.ops == NULL);
 }
+
+/* ---- JSON bombs (issue 17, finding 5): bounded memory, a clear limit error ---- */
+
+#include <lzma.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* xz of `unit` repeated `times` times, appended to *out: one small stream,
+ * concatenated as often as needed, so a huge text costs little to make. */
+typedef KDX_VEC(uint8_t) bytevec;
+
+static void xz_repeat(bytevec *out, const char *unit, size_t unit_reps, size_t times)
+{
+    size_t ulen = strlen(unit), n = ulen * unit_reps;
+    char *text = kdx_xmalloc(n ? n : 1);
+    for (size_t i = 0; i < unit_reps; i++)
+        memcpy(text + i * ulen, unit, ulen);
+    size_t cap = lzma_stream_buffer_bound(n), pos = 0;
+    uint8_t *xz = kdx_xmalloc(cap);
+    if (lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, NULL, (const uint8_t *)text, n, xz, &pos, cap) !=
+        LZMA_OK)
+        pos = 0;
+    for (size_t t = 0; t < times; t++)
+        for (size_t i = 0; i < pos; i++)
+            KDX_VEC_PUSH(*out, xz[i]);
+    free(xz);
+    free(text);
+}
+
+typedef struct bomb_result {
+    kdx_status st;
+    char msg[KDX_ERR_MSG_MAX];
+    long peak_kb;   /* the child's peak resident memory */
+    bool finished;  /* ended by itself (a 60 s alarm guards against hangs) */
+} bomb_result;
+
+/* Opens the bomb in a child process, so its peak memory is its own. */
+static bomb_result open_bomb(const uint8_t *data, size_t len)
+{
+    bomb_result r = {0};
+    int fds[2];
+    if (pipe(fds) != 0)
+        return r;
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(60);
+        kdx_symprov p;
+        kdx_err err = {0};
+        kdx_status st = kdx_isf_provider_open_buffer("bomb.json.xz", data, len, &p, NULL, &err);
+        if (write(fds[1], &st, sizeof st) < 0 || write(fds[1], err.msg, sizeof err.msg) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    close(fds[1]);
+    int status = 0;
+    struct rusage ru;
+    bool got = read(fds[0], &r.st, sizeof r.st) == sizeof r.st &&
+               read(fds[0], r.msg, sizeof r.msg) == sizeof r.msg;
+    close(fds[0]);
+    if (wait4(pid, &status, 0, &ru) == pid) {
+        r.peak_kb = ru.ru_maxrss;
+        r.finished = got && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    return r;
+}
+
+/* The bomb ends by itself with a limit error naming what and where, its peak
+ * memory well under 512 MB; frees xz. */
+static void check_bomb(kdx_test_ctx *t, bytevec *xz, const char *what, const char *where)
+{
+    bomb_result r = open_bomb(xz->items, xz->len);
+    CHECK(r.finished);
+    CHECK_EQ(r.st, KDX_E_LIMIT);
+    CHECK_CONTAINS(r.msg, what);
+    CHECK_CONTAINS(r.msg, where);
+    CHECK(r.peak_kb > 0 && r.peak_kb < 512 * 1024);
+    KDX_VEC_FREE(*xz);
+}
+
+static const char empty_sections[] =
+    "], \"metadata\": {}, \"base_types\": {}, \"user_types\": {}, \"enums\": {}, \"symbols\": {}}";
+
+TEST(isf_bomb_of_empty_objects_stops_at_the_value_limit)
+{
+    bytevec xz = {0};
+    xz_repeat(&xz, "{\"junk\": [", 1, 1);
+    xz_repeat(&xz, "{},", 1000000, 70); /* 70 million empty objects */
+    xz_repeat(&xz, "{}", 1, 1);
+    xz_repeat(&xz, empty_sections, 1, 1);
+    CHECK(xz.len < 64 * 1024);
+    check_bomb(t, &xz, "bomb.json.xz: more than 4194304 JSON values", "at offset");
+}
+
+TEST(isf_bomb_of_blanks_stops_at_the_blank_limit)
+{
+    bytevec xz = {0};
+    xz_repeat(&xz, "{\"metadata\":", 1, 1);
+    xz_repeat(&xz, " ", 1u << 20, 1500); /* 1.5 GB of spaces */
+    xz_repeat(&xz, "{}}", 1, 1);
+    check_bomb(t, &xz, "more than 65536 consecutive blank bytes", "line 1, column");
+}
+
+TEST(isf_limits_on_depth_strings_and_text)
+{
+    kdx_symprov p;
+    kdx_err err = {0};
+    kdx_strbuf deep;
+    kdx_sb_init(&deep);
+    kdx_sb_puts(&deep, "{\"metadata\": ");
+    for (int i = 0; i < 100; i++)
+        kdx_sb_puts(&deep, "{\"a\": ");
+    CHECK_EQ(open_text(deep.s, &p, NULL, &err), KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "more than 64 levels of nested objects and arrays");
+    kdx_sb_free(&deep);
+    char *huge = kdx_xmalloc(80000);
+    memset(huge, 'x', 80000);
+    memcpy(huge, "{\"", 2);
+    huge[79999] = 0;
+    CHECK_EQ(open_text(huge, &p, NULL, &err), KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "more than 65536 bytes in one string");
+    free(huge);
+    /* Unknown members are skipped whole, nested arrays and all. */
+    char *extra = edited("\"metadata\": {", "\"x\": [1, [2.5e3, {\"k\": null}], true, \"\\u00e9\\ud83d\\ude00\"], \"metadata\": {");
+    CHECK_OK(open_text(extra, &p, NULL, &err));
+    if (p.ops)
+        p.ops->destroy(p.impl);
+    free(extra);
+    CHECK_EQ(open_text("{\"x\": [1,]}", &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "JSON error at line 1, column 10 (offset 9)");
+    CHECK_EQ(open_text("{} {}", &p, NULL, &err), KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "text after the end of the top-level JSON object");
+}
+
+TEST(isf_sections_in_any_order)
+{
+    /* Types referenced before their definitions; symbols first. */
+    static const char text[] =
+        "{\"symbols\": {\"Root\": {\"address\": 16, \"type\": {\"kind\": \"pointer\", \"subtype\": "
+        "{\"kind\": \"struct\", \"name\": \"_A\"}}}},"
+        "\"user_types\": {\"_A\": {\"fields\": {\"Arr\": {\"offset\": 0, \"type\": {\"kind\": \"array\", "
+        "\"count\": 3, \"subtype\": {\"kind\": \"struct\", \"name\": \"_B\"}}},"
+        "\"E\": {\"offset\": 24, \"type\": {\"kind\": \"enum\", \"name\": \"_E\"}}}, \"kind\": \"struct\", \"size\": 28},"
+        "\"_B\": {\"kind\": \"union\", \"size\": 8, \"fields\": {\"P\": {\"offset\": 0, \"type\": "
+        "{\"kind\": \"pointer\", \"subtype\": {\"kind\": \"base\", \"name\": \"void\"}}}}}},"
+        "\"enums\": {\"_E\": {\"base\": \"int\", \"constants\": {\"One\": 1}, \"size\": 4}},"
+        "\"base_types\": {\"pointer\": {\"kind\": \"int\", \"size\": 8, \"signed\": false},"
+        "  \"int\": {\"kind\": \"int\", \"size\": 4, \"signed\": true}, \"void\": {\"kind\": \"void\", \"size\": 0}},"
+        "\"metadata\": {}}";
+    kdx_symprov p;
+    kdx_err err = {0};
+    CHECK_OK(open_text(text, &p, NULL, &err));
+    REQUIRE(p.ops);
+    const kdx_type *a = p.ops->find_type(p.impl, "_A");
+    REQUIRE(a);
+    uint32_t n;
+    const kdx_field *f = kdx_type_fields(a, &n);
+    REQUIRE(n == 2);
+    CHECK_EQ(f[0].type->size, 24);                 /* 3 x the union defined after it */
+    CHECK_EQ(f[0].type->target->kind, KDX_TYPE_UNION);
+    CHECK_EQ(f[1].type->target->size, 4);          /* enum base resolved at the end */
+    kdx_symbol s;
+    CHECK_OK(p.ops->by_name(p.impl, "Root", &s));
+    REQUIRE(s.type);
+    CHECK_EQ(s.type->size, 8);                     /* pointer size known only later */
+    p.ops->destroy(p.impl);
+}

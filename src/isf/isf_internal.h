@@ -1,0 +1,50 @@
+/* Shared by the ISF loader (isf_load.c) and the provider (isf_provider.c). */
+#ifndef KDX_ISF_ISF_INTERNAL_H
+#define KDX_ISF_ISF_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isf/isf.h"
+#include "sym/symindex.h"
+
+/* Nodes and strings of one table, freed at once. */
+typedef struct isf_arena_block {
+    struct isf_arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+} isf_arena_block;
+
+typedef struct isf_arena {
+    isf_arena_block *head;
+} isf_arena;
+
+void *isf_arena_alloc(isf_arena *a, size_t n);   /* zeroed */
+char *isf_arena_strdup(isf_arena *a, const char *s);
+void isf_arena_free(isf_arena *a);
+
+/* A name of the table's type namespace (base types, records, enums). A
+ * reference may come before the definition: the node exists from the first
+ * mention and is filled in when its definition is read. */
+typedef struct isf_name {
+    kdx_type *t;
+    const char *first_use;  /* where an undefined base type was first referenced */
+    bool defined;
+} isf_name;
+
+typedef struct isf_prov {
+    char *path;
+    isf_arena mem;
+    kdx_symindex syms;
+    kdx_namemap types;      /* ISF name -> isf_name */
+    kdx_type **named;       /* user types and enums, sorted by name, for enumeration */
+    size_t nnamed;
+    const kdx_type *pointer_base; /* the "pointer" base type: pointer size */
+    size_t nuser_types, nenums;
+    kdx_symfile_id id;
+} isf_prov;
+
+/* Reads the table (JSON or xz) into p, streaming: no document tree. */
+kdx_status isf_load(isf_prov *p, const uint8_t *data, size_t len, kdx_err *err);
+
+#endif
