@@ -3,23 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz/fuzz_walk.h"
 #include "isf/isf.h"
-
-static int walk_type(void *ud, const kdx_type *t)
-{
-    (void)ud;
-    uint32_t n;
-    const kdx_field *f = kdx_type_fields(t, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        char buf[128];
-        kdx_type_dt_name(f[i].type, buf, sizeof buf);
-        uint8_t zero[16] = {0};
-        if (kdx_type_is_integer(f[i].type) && f[i].type->size <= 8)
-            kdx_type_extract(f[i].type, zero);
-    }
-    kdx_type_enumerators(t, &n);
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kdx_symbol s;
     p.ops->by_rva(p.impl, 0x1000, &s);
     p.ops->by_name(p.impl, "KeBugCheckEx", &s);
-    p.ops->enumerate_types(p.impl, "*", walk_type, NULL);
+    p.ops->enumerate_types(p.impl, "*", fuzz_walk_type, NULL);
     p.ops->find_type(p.impl, "_KTHREAD");
     p.ops->destroy(p.impl);
     return 0;

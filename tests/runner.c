@@ -173,6 +173,11 @@ static bool selected(const char *name, int argc, char **argv)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Symbol indexes go to this run's temporary directory, never the user's cache
+     * (kdx processes the tests start inherit it). */
+    char *index_dir = kdx_asprintf("%s/symindex", kdx_test_tmpdir());
+    setenv("KDX_SYMBOL_INDEX", index_dir, 0);
+    free(index_dir);
     add_golden_tests();
     int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < tests.len; i++) {

@@ -33,9 +33,7 @@ static const char *ptr(kdx_session *s, char buf[24], uint64_t v)
 static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
 {
     snprintf(buf, len, "(<no parameter info>)");
-    if (!m->symbols.ops || !kdx_pdb_is_provider(&m->symbols))
-        return;
-    char *params = kdx_pdb_params_at(&m->symbols, rva);
+    char *params = kdx_symprov_params_at(&m->symbols, rva);
     if (params)
         snprintf(buf, len, "%s", params);
     free(params);
@@ -911,6 +909,20 @@ static int cmd_sym(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* kdx's own: where symbol indexes are kept (sym/symcache.h). */
+static int cmd_symindex(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    if (*args)
+        kdx_sym_set_index_dir(s, args);
+    const char *dir = kdx_sym_index_dir(s);
+    if (dir)
+        kdx_print(s, "Symbol index directory: %s\n", dir);
+    else
+        kdx_print(s, "Symbol index: off (symbol files are parsed on every load)\n");
+    return 0;
+}
+
 const kdx_command kdx_cmds_symbols[] = {
     {"ln", cmd_ln, "list nearest symbols: ln ADDR", 0},
     {"x", cmd_x, "examine symbols: x module!pattern*", 0},
@@ -925,4 +937,5 @@ const kdx_command kdx_cmds_symbols[] = {
     {".reload", cmd_reload, "reload symbols: .reload [/f] [/o] [module]", 0},
     {"!lmi", cmd_lmi, "module details: !lmi MODULE|ADDRESS", 0},
     {"!sym", cmd_sym, "symbol loading messages: !sym noisy|quiet", 0},
+    {".symindex", cmd_symindex, "symbol index cache: .symindex [DIR|off|default] (kdx's own)", 0},
     {0}};

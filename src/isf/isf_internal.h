@@ -5,23 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "isf/isf.h"
 #include "sym/symindex.h"
-
-/* Nodes and strings of one table, freed at once. */
-typedef struct isf_arena_block {
-    struct isf_arena_block *next;
-    size_t used, cap;
-    max_align_t data[];
-} isf_arena_block;
-
-typedef struct isf_arena {
-    isf_arena_block *head;
-} isf_arena;
-
-void *isf_arena_alloc(isf_arena *a, size_t n);   /* zeroed */
-char *isf_arena_strdup(isf_arena *a, const char *s);
-void isf_arena_free(isf_arena *a);
 
 /* A name of the table's type namespace (base types, records, enums). A
  * reference may come before the definition: the node exists from the first
@@ -34,7 +20,7 @@ typedef struct isf_name {
 
 typedef struct isf_prov {
     char *path;
-    isf_arena mem;
+    kdx_arena mem;
     kdx_symindex syms;
     kdx_namemap types;      /* ISF name -> isf_name */
     kdx_type **named;       /* user types and enums, sorted by name, for enumeration */

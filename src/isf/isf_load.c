@@ -124,7 +124,7 @@ static bool opt_name(loader *L, const char **out)
     const char *s;
     if (!kdx_jstring(L->j, &s, NULL))
         return false;
-    *out = isf_arena_strdup(&L->p->mem, s);
+    *out = kdx_arena_strdup(&L->p->mem, s);
     return true;
 }
 
@@ -146,8 +146,8 @@ static const char *display_name(const char *table_name)
 /* name must live in the arena. */
 static isf_name *add_name(loader *L, const char *name, kdx_type_kind kind)
 {
-    isf_name *n = isf_arena_alloc(&L->p->mem, sizeof *n);
-    kdx_type *t = isf_arena_alloc(&L->p->mem, sizeof *t);
+    isf_name *n = kdx_arena_alloc(&L->p->mem, sizeof *n);
+    kdx_type *t = kdx_arena_alloc(&L->p->mem, sizeof *t);
     t->kind = kind;
     t->name = kind == KDX_TYPE_BASE ? name : display_name(name);
     t->complete = true;
@@ -159,7 +159,7 @@ static isf_name *add_name(loader *L, const char *name, kdx_type_kind kind)
 static isf_name *name_for(loader *L, const char *name, kdx_type_kind kind)
 {
     isf_name *n = lookup(L, name);
-    return n ? n : add_name(L, isf_arena_strdup(&L->p->mem, name), kind);
+    return n ? n : add_name(L, kdx_arena_strdup(&L->p->mem, name), kind);
 }
 
 /* ---- type descriptors ---- */
@@ -200,7 +200,7 @@ static bool ref_base(loader *L, const char *name, const kdx_type **out)
         return bad(L, "%s: unknown base type \"%s\"", where(L), name ? name : "(none)");
     if (!n) {
         n = add_name(L, name, KDX_TYPE_BASE);
-        n->first_use = isf_arena_strdup(&L->p->mem, where(L));
+        n->first_use = kdx_arena_strdup(&L->p->mem, where(L));
     }
     *out = n->t;
     return true;
@@ -208,7 +208,7 @@ static bool ref_base(loader *L, const char *name, const kdx_type **out)
 
 static kdx_type *new_derived(loader *L, kdx_type_kind kind, const kdx_type *target)
 {
-    kdx_type *t = isf_arena_alloc(&L->p->mem, sizeof *t);
+    kdx_type *t = kdx_arena_alloc(&L->p->mem, sizeof *t);
     t->kind = kind;
     t->target = target;
     t->complete = true;
@@ -438,13 +438,14 @@ static bool fields(loader *L, kdx_type *t, const char *tname)
     if (!kdx_jobject_begin(L->j, &it))
         return false;
     while (kdx_jobject_next(L->j, &it, &key, NULL))
-        if (!field(L, tname, isf_arena_strdup(&L->p->mem, key)))
+        if (!field(L, tname, kdx_arena_strdup(&L->p->mem, key)))
             return false;
     if (failed(L))
         return false;
     size_t n = L->fields.len;
-    qsort(L->fields.items, n, sizeof *L->fields.items, cmp_field);
-    t->fields = isf_arena_alloc(&L->p->mem, (n ? n : 1) * sizeof *t->fields);
+    if (n)
+        qsort(L->fields.items, n, sizeof *L->fields.items, cmp_field);
+    t->fields = kdx_arena_alloc(&L->p->mem, (n ? n : 1) * sizeof *t->fields);
     for (size_t k = 0; k < n; k++)
         t->fields[k] = L->fields.items[k].f;
     t->nfields = (uint32_t)n;
@@ -500,7 +501,7 @@ static bool constants(loader *L, const char *ename, bool *has)
     if (!kdx_jobject_begin(L->j, &it))
         return false;
     while (kdx_jobject_next(L->j, &it, &key, NULL)) {
-        const char *cname = isf_arena_strdup(&L->p->mem, key);
+        const char *cname = kdx_arena_strdup(&L->p->mem, key);
         int c = kdx_jpeek(L->j);
         kdx_enumerator e = {cname, 0};
         if (c != '-' && (c < '0' || c > '9'))
@@ -545,9 +546,11 @@ static bool enum_type(loader *L, const char *name)
     t->kind = KDX_TYPE_ENUM;
     t->size = size;
     size_t nc = L->consts.len;
-    qsort(L->consts.items, nc, sizeof *L->consts.items, cmp_enumerator);
-    t->enumerators = isf_arena_alloc(&L->p->mem, (nc ? nc : 1) * sizeof *t->enumerators);
-    memcpy(t->enumerators, L->consts.items, nc * sizeof *t->enumerators);
+    t->enumerators = kdx_arena_alloc(&L->p->mem, (nc ? nc : 1) * sizeof *t->enumerators);
+    if (nc) {
+        qsort(L->consts.items, nc, sizeof *L->consts.items, cmp_enumerator);
+        memcpy(t->enumerators, L->consts.items, nc * sizeof *t->enumerators);
+    }
     t->nenumerators = (uint32_t)nc;
     enum_base eb = {t, base};
     KDX_VEC_PUSH(L->enum_bases, eb);
@@ -646,7 +649,7 @@ static bool each_entry(loader *L, bool (*fn)(loader *, const char *))
     if (!kdx_jobject_begin(L->j, &it))
         return false;
     while (kdx_jobject_next(L->j, &it, &key, NULL))
-        if (!fn(L, isf_arena_strdup(&L->p->mem, key)))
+        if (!fn(L, kdx_arena_strdup(&L->p->mem, key)))
             return false;
     return !failed(L);
 }

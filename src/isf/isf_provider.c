@@ -12,42 +12,6 @@
 #include "isf/isf_internal.h"
 #include "sym/sources.h"
 
-/* ---- arena ---- */
-
-void *isf_arena_alloc(isf_arena *a, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!a->head || a->head->cap - a->head->used < n) {
-        size_t cap = n > (1u << 16) ? n : (1u << 16);
-        isf_arena_block *b = kdx_xmalloc(sizeof *b + cap);
-        b->next = a->head;
-        b->used = 0;
-        b->cap = cap;
-        a->head = b;
-    }
-    void *p = (char *)a->head->data + a->head->used;
-    a->head->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-char *isf_arena_strdup(isf_arena *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = isf_arena_alloc(a, n);
-    memcpy(p, s, n);
-    return p;
-}
-
-void isf_arena_free(isf_arena *a)
-{
-    while (a->head) {
-        isf_arena_block *n = a->head->next;
-        free(a->head);
-        a->head = n;
-    }
-}
-
 /* ---- identity ---- */
 
 static int hexval(int c)
@@ -90,7 +54,7 @@ static void isf_destroy(void *impl)
     kdx_namemap_free(&p->types);
     free(p->named);
     free(p->path);
-    isf_arena_free(&p->mem);
+    kdx_arena_free(&p->mem);
     free(p);
 }
 
@@ -133,6 +97,20 @@ static kdx_status isf_enumerate_types(void *impl, const char *pattern, kdx_type_
     return KDX_OK;
 }
 
+/* Every key of the table's type namespace: base types, records and enums
+ * under the table's own spelling ("__anonymous_1d46"). */
+static kdx_status isf_type_names(void *impl, kdx_name_cb cb, void *ud)
+{
+    isf_prov *p = impl;
+    for (size_t i = 0; i < p->types.cap; i++) {
+        void *v;
+        const char *key = kdx_namemap_slot(&p->types, i, &v);
+        if (key && cb(ud, key))
+            break;
+    }
+    return KDX_OK;
+}
+
 static const kdx_symprov_ops isf_ops = {
     .kind = "isf",
     .destroy = isf_destroy,
@@ -141,6 +119,7 @@ static const kdx_symprov_ops isf_ops = {
     .enumerate = isf_enumerate,
     .find_type = isf_find_type,
     .enumerate_types = isf_enumerate_types,
+    .type_names = isf_type_names,
 };
 
 /* ---- open ---- */

@@ -247,6 +247,8 @@ static kdx_status pdb_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_dat
     return kdx_pdb_frame_data(impl, rva, out, NULL);
 }
 
+static char *pdb_params_at(void *impl, uint32_t rva);
+
 static const kdx_symprov_ops pdb_ops = {
     .kind = "pdb",
     .destroy = pdb_destroy,
@@ -257,6 +259,7 @@ static const kdx_symprov_ops pdb_ops = {
     .enumerate_types = pdb_enumerate_types,
     .line_for_rva = pdb_line_for_rva,
     .frame_data_for_rva = pdb_frame_data_for_rva,
+    .params_at = pdb_params_at,
 };
 
 static kdx_arch arch_of(uint16_t machine)
@@ -290,6 +293,7 @@ kdx_status kdx_pdb_provider_open_file(kdx_file *file, kdx_symprov *out, kdx_symf
         id->age = pdb->age;
         id->arch = arch_of(pdb->machine);
         id->has_types = kdx_msf_stream_exists(pdb, 2) && pdb->stream_sizes[2] > 56;
+        id->private_symbols = pdb->has_dbi && !(pdb->dbi_flags & 2);
     }
     out->ops = &pdb_ops;
     out->impl = pdb;
@@ -373,6 +377,12 @@ char *kdx_pdb_params_at(const kdx_symprov *prov, uint32_t rva)
     if (!a || a->kind != KDX_SYM_FUNCTION || !a->type)
         return NULL;
     return kdx_pdb_proc_params(prov->impl, proc_type_of(prov->impl, a));
+}
+
+static char *pdb_params_at(void *impl, uint32_t rva)
+{
+    kdx_symprov p = {&pdb_ops, impl};
+    return kdx_pdb_params_at(&p, rva);
 }
 
 bool kdx_pdb_has_private_symbols(const kdx_symprov *prov)

@@ -46,6 +46,7 @@ typedef struct kdx_frame_data {
 
 typedef int (*kdx_symbol_cb)(void *ud, const kdx_symbol *sym); /* nonzero stops */
 typedef int (*kdx_type_cb)(void *ud, const kdx_type *type);
+typedef int (*kdx_name_cb)(void *ud, const char *name);
 
 typedef struct kdx_symprov_ops {
     const char *kind;                   /* "pdb", "isf", "export", "breakpad" */
@@ -62,11 +63,24 @@ typedef struct kdx_symprov_ops {
     kdx_status (*line_for_rva)(void *impl, uint32_t rva, const char **file, uint32_t *line);
     /* x86 frame data covering rva. */
     kdx_status (*frame_data_for_rva)(void *impl, uint32_t rva, kdx_frame_data *out);
+    /* The parameter list of the function starting at rva, as `x`, `ln` and
+     * `kp` print it: "(int, char **)", "(void)". Malloc'd; NULL when unknown. */
+    char *(*params_at)(void *impl, uint32_t rva);
+    /* Every name find_type answers exactly, when that is more than the names
+     * enumerate_types reports (base types, a table's own spellings). Lets
+     * the symbol index cache (sym/symcache.h) answer every lookup itself. */
+    kdx_status (*type_names)(void *impl, kdx_name_cb cb, void *ud);
 } kdx_symprov_ops;
 
 typedef struct kdx_symprov {
     const kdx_symprov_ops *ops;
     void *impl;
 } kdx_symprov;
+
+/* ops->params_at when the provider has it, else NULL. */
+static inline char *kdx_symprov_params_at(const kdx_symprov *p, uint32_t rva)
+{
+    return p && p->ops && p->ops->params_at ? p->ops->params_at(p->impl, rva) : NULL;
+}
 
 #endif

@@ -17,6 +17,7 @@ typedef struct kdx_symfile_id {
     uint32_t age;
     kdx_arch arch;             /* when the file says (PDB DBI machine, ISF metadata) */
     bool has_types;            /* private/type information present */
+    bool private_symbols;      /* PDB: private symbols kept (WinDbg's "private pdb symbols") */
 } kdx_symfile_id;
 
 /* PDB (MSF 7.0). pdb/ */

@@ -18,6 +18,7 @@
 #include "pdb/pdb_provider.h"
 #include "pe/pe.h"
 #include "sym/sources.h"
+#include "sym/symcache.h"
 #include "sym/sympath.h"
 #include "target/memory.h"
 
@@ -49,6 +50,7 @@ struct kdx_symctx {
     bool noisy;
     bool quiet_scan;       /* searching all modules: no per-module failure lines */
     kdx_session *session;  /* for log output while loading */
+    kdx_symcache *cache;   /* symbol index cache */
     modstate **mods;
     size_t nmods;
 };
@@ -71,6 +73,13 @@ static void log_line(void *ud, const char *line)
         kdx_print(c->session, "%s\n", line);
 }
 
+static void cache_log(void *ud, bool important, const char *line)
+{
+    struct kdx_symctx *c = ud;
+    if (important || c->noisy)
+        log_line(c, line);
+}
+
 struct kdx_symctx *kdx_symctx_new(void)
 {
     struct kdx_symctx *c = kdx_xcalloc(1, sizeof *c);
@@ -82,6 +91,8 @@ struct kdx_symctx *kdx_symctx_new(void)
     c->find.log_ud = c;
     const char *off = getenv("KDX_SYMBOL_OFFLINE");
     c->find.offline = off && *off && strcmp(off, "0") != 0;
+    c->cache = kdx_symcache_new();
+    kdx_symcache_set_log(c->cache, cache_log, c);
     return c;
 }
 
@@ -106,6 +117,7 @@ void kdx_symctx_free(struct kdx_symctx *c)
     free_modstates(c);
     kdx_sympath_free(c->path);
     kdx_symfind_ctx_clear(&c->find);
+    kdx_symcache_free(c->cache);
     free(c->path_text);
     free(c->default_cache);
     free(c);
@@ -179,6 +191,18 @@ void kdx_sym_set_noisy(kdx_session *s, bool noisy)
 bool kdx_sym_noisy(kdx_session *s)
 {
     return s->sym->noisy;
+}
+
+const char *kdx_sym_index_dir(kdx_session *s)
+{
+    return kdx_symcache_dir(s->sym->cache);
+}
+
+void kdx_sym_set_index_dir(kdx_session *s, const char *dir)
+{
+    char *def = dir && strcmp(dir, "default") == 0 ? kdx_symcache_default_dir() : NULL;
+    kdx_symcache_set_dir(s->sym->cache, def ? def : dir && strcmp(dir, "default") == 0 ? NULL : dir);
+    free(def);
 }
 
 void kdx_sym_set_offline(kdx_session *s, bool offline)
@@ -356,14 +380,12 @@ static void identity_from_image(kdx_session *s, modstate *st)
 
 /* ---- symbol files ------------------------------------------------------- */
 
-static kdx_status open_symfile(const char *path, kdx_symprov *out, kdx_symfile_id *id, kdx_err *err)
+/* Through the symbol index cache (symcache.h): mapped when indexed before. */
+static kdx_status open_symfile(kdx_session *s, const char *path, kdx_symprov *out, kdx_symfile_id *id,
+                               kdx_err *err)
 {
-    memset(id, 0, sizeof *id);
-    if (kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz"))
-        return kdx_isf_provider_open(path, out, id, err);
-    if (kdx_ends_with_i(path, ".sym"))
-        return kdx_breakpad_provider_open(path, out, id, err);
-    return kdx_pdb_provider_open(path, out, id, err);
+    s->sym->session = s;
+    return kdx_symcache_open(s->sym->cache, path, out, id, err);
 }
 
 static void close_prov(kdx_symprov *p)
@@ -375,6 +397,7 @@ static void close_prov(kdx_symprov *p)
 }
 
 typedef struct pdb_check {
+    kdx_session *s;
     const kdx_module *m;
     kdx_symprov prov;
     kdx_symfile_id id;
@@ -386,7 +409,7 @@ static bool accept_pdb(void *ud, const char *path, char *why, size_t why_len)
     kdx_err err = {0};
     kdx_symprov prov = {0};
     kdx_symfile_id id;
-    if (open_symfile(path, &prov, &id, &err) != KDX_OK) {
+    if (open_symfile(pc->s, path, &prov, &id, &err) != KDX_OK) {
         snprintf(why, why_len, "%s", err.msg);
         return false;
     }
@@ -408,31 +431,21 @@ static void set_str(char **dst, char *src)
     *dst = src;
 }
 
-/* The DBI header's flags (offset 0x38) say whether private symbols were
- * stripped (bit 1), which is what WinDbg's "(private pdb symbols)" reflects. */
-static bool pdb_is_private(const kdx_symprov *prov)
-{
-    if (!kdx_pdb_is_provider(prov))
-        return false;
-    const kdx_pdb_stream *dbi;
-    if (kdx_msf_stream(prov->impl, 3, &dbi, NULL) != KDX_OK || dbi->size < 0x40)
-        return false;
-    return !(kdx_le16(dbi->data + 0x38) & 2);
-}
-
-static kdx_symstatus status_for(const char *path, const kdx_symprov *prov)
+/* The PDB's DBI flags say whether private symbols were stripped, which is
+ * what WinDbg's "(private pdb symbols)" reflects (kdx_symfile_id). */
+static kdx_symstatus status_for(const char *path, const kdx_symfile_id *id)
 {
     if (kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz"))
         return KDX_SYMSTATUS_ISF;
     if (kdx_ends_with_i(path, ".sym"))
         return KDX_SYMSTATUS_BREAKPAD;
-    return pdb_is_private(prov) ? KDX_SYMSTATUS_PRIVATE_PDB : KDX_SYMSTATUS_PDB;
+    return id->private_symbols ? KDX_SYMSTATUS_PRIVATE_PDB : KDX_SYMSTATUS_PDB;
 }
 
-static void attach(kdx_module *m, kdx_symprov prov, const char *path)
+static void attach(kdx_module *m, kdx_symprov prov, const kdx_symfile_id *id, const char *path)
 {
     m->symbols = prov;
-    m->symstatus = status_for(path, &m->symbols);
+    m->symstatus = status_for(path, id);
     set_str(&m->symbol_file, kdx_strdup(path));
 }
 
@@ -452,8 +465,8 @@ static bool try_breakpad(kdx_session *s, kdx_module *m, const char *pdb, const c
         struct stat sb;
         kdx_symprov prov = {0};
         kdx_symfile_id id;
-        if (stat(p, &sb) == 0 && open_symfile(p, &prov, &id, NULL) == KDX_OK) {
-            attach(m, prov, p);
+        if (stat(p, &sb) == 0 && open_symfile(s, p, &prov, &id, NULL) == KDX_OK) {
+            attach(m, prov, &id, p);
             ok = true;
         }
         free(p);
@@ -469,13 +482,13 @@ static kdx_status load_pdb(kdx_session *s, kdx_module *m, kdx_err *err)
     snprintf(key, sizeof key, "%s%X", guid, m->pdb_age);
     snprintf(isf, sizeof isf, "%s-%u", guid, m->pdb_age);
     const char *pdb = kdx_basename(m->pdb_name);
-    pdb_check pc = {.m = m};
+    pdb_check pc = {.s = s, .m = m};
     kdx_symfind f = {.name = pdb, .key = key, .isf_key = isf, .accept = accept_pdb,
                      .accept_ud = &pc};
     char *path;
     kdx_status st = kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, err);
     if (st == KDX_OK) {
-        attach(m, pc.prov, path);
+        attach(m, pc.prov, &pc.id, path);
         free(path);
         return KDX_OK;
     }
@@ -587,7 +600,8 @@ static int try_kernel_candidate(void *ud, const char *path)
     kernel_match *km = ud;
     const kdx_kernel_info *k = &km->s->target->kernel;
     uint64_t addrs[3] = {k->ps_loaded_module_list, k->ps_active_process_head, k->kdbg_addr};
-    if (!isf_candidate_plausible(path, addrs, km->base)) {
+    /* With a current index the candidate opens at once; else a text search first. */
+    if (!kdx_symcache_fresh(km->s->sym->cache, path) && !isf_candidate_plausible(path, addrs, km->base)) {
         kdx_sb_printf(&km->log, "  %s refused: its kernel addresses disagree with the dump's\n",
                       path);
         return 0;
@@ -595,7 +609,7 @@ static int try_kernel_candidate(void *ud, const char *path)
     kdx_symprov prov = {0};
     kdx_symfile_id id;
     kdx_err err = {0};
-    if (open_symfile(path, &prov, &id, &err) != KDX_OK) {
+    if (open_symfile(km->s, path, &prov, &id, &err) != KDX_OK) {
         kdx_sb_printf(&km->log, "  %s: %s\n", path, err.msg);
         return 0;
     }
@@ -623,7 +637,7 @@ static int try_kernel_candidate(void *ud, const char *path)
             kdx_guid_format(id.guid, g);
             snprintf(ident, sizeof ident, " (GUID %s, age %u)", g, id.age);
         }
-        attach(km->m, prov, path);
+        attach(km->m, prov, &id, path);
         set_str(&km->m->symbol_note,
                 kdx_asprintf("%s%s matches this dump: %s", path, ident, reason ? reason : ""));
         km->done = true;

@@ -69,6 +69,10 @@ void kdx_sym_set_noisy(kdx_session *s, bool noisy);
 bool kdx_sym_noisy(kdx_session *s);
 /* Never contact symbol servers (local stores and caches only). */
 void kdx_sym_set_offline(kdx_session *s, bool offline);
+/* The symbol index cache directory (sym/symcache.h): NULL/"off" disables it,
+ * "default" takes it from the environment again. Returns the directory in use. */
+const char *kdx_sym_index_dir(kdx_session *s);
+void kdx_sym_set_index_dir(kdx_session *s, const char *dir);
 
 /* .reload [/f] [module]: forgets the symbols of the modules matching module
  * (all when NULL/empty); with force loads them now, fetching in parallel. */

@@ -282,8 +282,9 @@ uint64_t kdx_type_extract(const kdx_type *t, const uint8_t *p)
         return raw;
     }
     uint64_t size = t->size;
-    if (t->kind == KDX_TYPE_ENUM && t->target)
-        size = kdx_type_strip(t->target)->size;
+    const kdx_type *under = t->kind == KDX_TYPE_ENUM ? kdx_type_strip(t->target) : NULL;
+    if (under) /* a typedef chain may end nowhere in a damaged source */
+        size = under->size;
     uint64_t v;
     switch (size) {
     case 1: v = p[0]; break;

@@ -119,9 +119,8 @@ int kdx_fnent_print(kdx_session *s, uint64_t addr)
         kdx_print(s, "   |  (%s)   %s!%s", kdx_session_fmt_ptr(s, b, next.address), next.module->name, next.name);
     kdx_print(s, "\n");
     if (hit.name && hit.displacement == 0) {
-        char *params = hit.module->symbols.ops && kdx_pdb_is_provider(&hit.module->symbols)
-                           ? kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base))
-                           : NULL;
+        char *params = kdx_symprov_params_at(&hit.module->symbols,
+                                             (uint32_t)(hit.address - hit.module->base));
         kdx_print(s, "Exact matches:\n    %s!%s %s\n", hit.module->name, hit.name,
                   params ? params : "(<no parameter info>)");
         free(params);

@@ -55,10 +55,10 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 static bool call_site_with_params(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
-        !kdx_pdb_is_provider(&hit.module->symbols))
+    if (kdx_sym_from_addr(s, ip, &hit) != KDX_OK || !hit.name)
         return false;
-    char *params = kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base));
+    char *params = kdx_symprov_params_at(&hit.module->symbols,
+                                         (uint32_t)(hit.address - hit.module->base));
     if (!params)
         return false;
     int n = snprintf(buf, cap, "%s!%s%s", hit.module->name, hit.name, params);

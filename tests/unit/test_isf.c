@@ -337,3 +337,25 @@ TEST(isf_sections_in_any_order)
     CHECK_EQ(s.type->size, 8);                     /* pointer size known only later */
     p.ops->destroy(p.impl);
 }
+
+/* fuzz_isf finding: a record without fields and an enum without constants
+ * passed NULL arrays to qsort (UBSan). */
+TEST(isf_empty_fields_and_constants)
+{
+    char *text = edited("\"enums\": {", "\"enums\": {\"_EMPTY\": {\"size\": 4, \"constants\": {}},");
+    char *both = kdx_asprintf("%.*s\"_BARE\": {\"kind\": \"struct\", \"size\": 8, \"fields\": {}}, %s",
+                              (int)(strstr(text, "\"_NODE\"") - text), text, strstr(text, "\"_NODE\""));
+    kdx_symprov p;
+    kdx_err err = {0};
+    CHECK_OK(open_text(both, &p, NULL, &err));
+    if (p.ops) {
+        uint32_t n = 1;
+        const kdx_type *bare = p.ops->find_type(p.impl, "_BARE");
+        REQUIRE(bare);
+        kdx_type_fields(bare, &n);
+        CHECK_EQ(n, 0);
+        p.ops->destroy(p.impl);
+    }
+    free(both);
+    free(text);
+}

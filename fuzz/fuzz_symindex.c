@@ -1,0 +1,40 @@
+/* libFuzzer target for the symbol index reader (sym/symidx.h): the checksum
+ * is not verified, so that damaged records reach the reference checks; then
+ * lookups, enumeration and every type's fields. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/fuzz_walk.h"
+#include "sym/symidx.h"
+
+static int touch(void *ud, const kdx_symbol *s)
+{
+    (void)ud;
+    return s->name && s->name[0] == '\x7f';
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* The reader wants 8-byte alignment, as a mapped file has. */
+    uint8_t *copy = malloc(size ? size : 1);
+    memcpy(copy, data, size);
+    kdx_symprov p;
+    kdx_symfile_id id;
+    kdx_err err;
+    if (kdx_symidx_open(copy, size, KDX_SYMIDX_MALLOCED, false, "fuzz.kdxidx", NULL, &p, &id, &err) != KDX_OK)
+        return 0;
+    kdx_symbol s;
+    p.ops->by_rva(p.impl, 0x1000, &s);
+    p.ops->by_name(p.impl, "KeBugCheckEx", &s);
+    p.ops->by_name(p.impl, "kebugcheckex", &s);
+    p.ops->enumerate(p.impl, "*", touch, NULL);
+    if (p.ops->find_type) {
+        p.ops->find_type(p.impl, "_KTHREAD");
+        p.ops->find_type(p.impl, "_kthread");
+        p.ops->enumerate_types(p.impl, "*", fuzz_walk_type, NULL);
+    }
+    free(kdx_symprov_params_at(&p, 0x1000));
+    p.ops->destroy(p.impl);
+    return 0;
+}

@@ -1,0 +1,299 @@
+/* The symbol index cache (symcache.h): where indexes live, whether one is
+ * current for a symbol file, and writing it after a parse. */
+#include "sym/symcache.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "sym/symidx.h"
+#include "sym/symidx_format.h"
+#include "sym/symsrv.h"
+
+#define FINGERPRINT_SPAN (64u * 1024u)
+
+struct kdx_symcache {
+    char *dir;                 /* NULL: disabled */
+    kdx_symcache_log log;
+    void *log_ud;
+    bool warned_unwritable;    /* said once per cache */
+    uint8_t producer[16];
+};
+
+/* ---- the kdx build: an index answers as the providers of its writer did ---- */
+
+static int first_object_build_id(struct dl_phdr_info *info, size_t size, void *ud)
+{
+    (void)size;
+    uint8_t *out = ud;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)(const void *)p;
+            const uint8_t *name = p + sizeof *n, *desc = name + ((n->n_namesz + 3) & ~3u);
+            if (desc + n->n_descsz > end)
+                break;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                memcpy(out, desc, n->n_descsz < 16 ? n->n_descsz : 16);
+                return 1;
+            }
+            p = desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1; /* only the executable itself, which libkdx is linked into */
+}
+
+/* ---- settings ---- */
+
+char *kdx_symcache_default_dir(void)
+{
+    const char *v = getenv("KDX_SYMBOL_INDEX");
+    if (v && *v)
+        return strcmp(v, "off") == 0 || strcmp(v, "0") == 0 ? NULL : kdx_strdup(v);
+    v = getenv("XDG_CACHE_HOME");
+    if (v && *v)
+        return kdx_asprintf("%s/kdx/index", v);
+    v = getenv("HOME");
+    return kdx_asprintf("%s/.cache/kdx/index", v && *v ? v : "/tmp");
+}
+
+kdx_symcache *kdx_symcache_new(void)
+{
+    kdx_symcache *c = kdx_xcalloc(1, sizeof *c);
+    c->dir = kdx_symcache_default_dir();
+    dl_iterate_phdr(first_object_build_id, c->producer);
+    return c;
+}
+
+void kdx_symcache_free(kdx_symcache *c)
+{
+    if (!c)
+        return;
+    free(c->dir);
+    free(c);
+}
+
+void kdx_symcache_set_log(kdx_symcache *c, kdx_symcache_log log, void *ud)
+{
+    c->log = log;
+    c->log_ud = ud;
+}
+
+void kdx_symcache_set_dir(kdx_symcache *c, const char *dir)
+{
+    free(c->dir);
+    c->dir = dir && *dir && strcmp(dir, "off") != 0 ? kdx_strdup(dir) : NULL;
+    c->warned_unwritable = false;
+}
+
+const char *kdx_symcache_dir(const kdx_symcache *c)
+{
+    return c ? c->dir : NULL;
+}
+
+static void say(kdx_symcache *c, bool important, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(kdx_symcache *c, bool important, const char *fmt, ...)
+{
+    if (!c->log)
+        return;
+    char msg[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->log(c->log_ud, important, msg);
+}
+
+/* ---- symbol files ---- */
+
+static uint32_t kind_of(const char *path)
+{
+    if (kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz"))
+        return SYMIDX_SRC_ISF;
+    return kdx_ends_with_i(path, ".sym") ? SYMIDX_SRC_BREAKPAD : SYMIDX_SRC_PDB;
+}
+
+kdx_status kdx_symfile_open(const char *path, kdx_symprov *out, kdx_symfile_id *id, kdx_err *err)
+{
+    memset(id, 0, sizeof *id);
+    switch (kind_of(path)) {
+    case SYMIDX_SRC_ISF: return kdx_isf_provider_open(path, out, id, err);
+    case SYMIDX_SRC_BREAKPAD: return kdx_breakpad_provider_open(path, out, id, err);
+    default: return kdx_pdb_provider_open(path, out, id, err);
+    }
+}
+
+/* Size, modification time and a hash of the first and last 64 KB: enough to
+ * notice a replaced file without reading all of a large one. */
+static bool source_identity(const kdx_symcache *c, const char *path, kdx_symidx_source *src)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return false;
+    }
+    uint8_t *buf = kdx_xmalloc(2 * FINGERPRINT_SPAN + 8);
+    ssize_t a = pread(fd, buf, FINGERPRINT_SPAN, 0);
+    off_t tail = sb.st_size > FINGERPRINT_SPAN ? sb.st_size - FINGERPRINT_SPAN : 0;
+    ssize_t b = pread(fd, buf + (a > 0 ? a : 0), FINGERPRINT_SPAN, tail);
+    close(fd);
+    size_t n = (size_t)(a > 0 ? a : 0) + (size_t)(b > 0 ? b : 0);
+    memcpy(buf + n, &sb.st_size, 8);
+    *src = (kdx_symidx_source){.kind = kind_of(path), .size = (uint64_t)sb.st_size,
+                               .mtime_sec = sb.st_mtim.tv_sec, .mtime_nsec = (uint32_t)sb.st_mtim.tv_nsec,
+                               .fingerprint = kdx_symidx_hash(buf, n + 8)};
+    memcpy(src->producer, c->producer, sizeof src->producer);
+    free(buf);
+    return a >= 0 && b >= 0;
+}
+
+char *kdx_symcache_index_path(const kdx_symcache *c, const char *path)
+{
+    if (!c || !c->dir)
+        return NULL;
+    char *real = realpath(path, NULL);
+    const char *key = real ? real : path;
+    unsigned long long h = (unsigned long long)kdx_symidx_hash(key, strlen(key));
+    char *ip = kdx_asprintf("%s/%s-%016llx.kdxidx", c->dir, kdx_basename(path), h);
+    free(real);
+    return ip;
+}
+
+/* ---- reading ---- */
+
+typedef enum { IDX_OK, IDX_MISSING, IDX_STALE, IDX_OTHER_BUILD, IDX_DAMAGED } idx_state;
+
+static bool same_source(const kdx_symidx_source *a, const kdx_symidx_source *b)
+{
+    return a->kind == b->kind && a->size == b->size && a->mtime_sec == b->mtime_sec &&
+           a->mtime_nsec == b->mtime_nsec && a->fingerprint == b->fingerprint;
+}
+
+/* Maps ipath and opens it as path's provider when it is current. */
+static idx_state try_index(const char *ipath, const char *path, const kdx_symidx_source *now,
+                           kdx_symprov *out, kdx_symfile_id *id, kdx_err *why)
+{
+    int fd = open(ipath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return IDX_MISSING;
+    struct stat sb;
+    void *m = MAP_FAILED;
+    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
+        m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        kdx_err_set(why, KDX_E_IO, "%s: cannot be mapped (empty or unreadable)", ipath);
+        return IDX_DAMAGED;
+    }
+    size_t len = (size_t)sb.st_size;
+    kdx_symidx_source then;
+    idx_state state = IDX_OK;
+    kdx_status st = kdx_symidx_peek(m, len, ipath, &then, why);
+    if (st != KDX_OK)
+        state = st == KDX_E_UNSUPPORTED ? IDX_OTHER_BUILD : IDX_DAMAGED;
+    else if (!same_source(&then, now))
+        state = IDX_STALE;
+    else if (memcmp(then.producer, now->producer, sizeof now->producer) != 0)
+        state = IDX_OTHER_BUILD;
+    if (state != IDX_OK) {
+        munmap(m, len);
+        return state;
+    }
+    st = kdx_symidx_open(m, len, KDX_SYMIDX_MAPPED, true, ipath, path, out, id, why);
+    return st == KDX_OK ? IDX_OK : st == KDX_E_UNSUPPORTED ? IDX_OTHER_BUILD : IDX_DAMAGED;
+}
+
+/* ---- writing ---- */
+
+static void write_index(kdx_symcache *c, const kdx_symprov *prov, const kdx_symfile_id *id,
+                        const kdx_symidx_source *src, const char *ipath)
+{
+    uint8_t *buf;
+    size_t len;
+    kdx_err err = {0};
+    if (kdx_symidx_build(prov, id, src, &buf, &len, &err) != KDX_OK) {
+        say(c, true, "*** WARNING: no symbol index for %s: %s", ipath, err.msg);
+        return;
+    }
+    kdx_status st = kdx_mkdirs(c->dir, &err);
+    if (st == KDX_OK)
+        st = kdx_write_file_atomic(ipath, buf, len, &err);
+    free(buf);
+    if (st != KDX_OK && !c->warned_unwritable) {
+        c->warned_unwritable = true;
+        say(c, true, "*** WARNING: symbol index not written (%s); symbol files are parsed on every "
+                     "run until %s is writable (or set .symindex / KDX_SYMBOL_INDEX)", err.msg, c->dir);
+    }
+}
+
+static void report(kdx_symcache *c, idx_state state, const char *ipath, const kdx_err *why)
+{
+    switch (state) {
+    case IDX_DAMAGED:
+        say(c, true, "*** WARNING: %s; rebuilding it", why->msg);
+        break;
+    case IDX_STALE:
+        say(c, false, "DBGHELP: symbol index %s is out of date (its symbol file changed); rebuilding it", ipath);
+        break;
+    case IDX_OTHER_BUILD:
+        say(c, false, "DBGHELP: symbol index %s was written by another kdx build or version; rebuilding it",
+            ipath);
+        break;
+    default:
+        break;
+    }
+}
+
+kdx_status kdx_symcache_open(kdx_symcache *c, const char *path, kdx_symprov *out,
+                             kdx_symfile_id *id, kdx_err *err)
+{
+    kdx_symfile_id local;
+    if (!id)
+        id = &local;
+    kdx_symidx_source now;
+    if (!c || !c->dir || !source_identity(c, path, &now))
+        return kdx_symfile_open(path, out, id, err);
+    char *ipath = kdx_symcache_index_path(c, path);
+    kdx_err why = {0};
+    idx_state state = try_index(ipath, path, &now, out, id, &why);
+    if (state != IDX_OK) {
+        report(c, state, ipath, &why);
+        kdx_status st = kdx_symfile_open(path, out, id, err);
+        if (st == KDX_OK)
+            write_index(c, out, id, &now, ipath);
+        free(ipath);
+        return st;
+    }
+    free(ipath);
+    return KDX_OK;
+}
+
+bool kdx_symcache_fresh(kdx_symcache *c, const char *path)
+{
+    kdx_symidx_source now;
+    if (!c || !c->dir || !source_identity(c, path, &now))
+        return false;
+    char *ipath = kdx_symcache_index_path(c, path);
+    kdx_symprov p;
+    kdx_symfile_id id;
+    bool ok = try_index(ipath, path, &now, &p, &id, NULL) == IDX_OK;
+    if (ok)
+        p.ops->destroy(p.impl);
+    free(ipath);
+    return ok;
+}

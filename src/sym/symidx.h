@@ -1,0 +1,57 @@
+/* Symbol indexes: everything a symbol provider answers, serialised once
+ * (symidx_write.c) and served from a mapped file on later runs with no
+ * parsing and no allocation per symbol (symidx_read.c). The layout is in
+ * symidx_format.h; sym/symcache.h decides where indexes live and when they
+ * are written. */
+#ifndef KDX_SYM_SYMIDX_H
+#define KDX_SYM_SYMIDX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "sym/sources.h"
+
+/* The symbol file an index was made from, as it was then (stored as is in
+ * the index header: fixed layout). */
+typedef struct kdx_symidx_source {
+    uint32_t kind;          /* SYMIDX_SRC_* */
+    uint32_t mtime_nsec;
+    uint64_t size;
+    int64_t mtime_sec;
+    uint64_t fingerprint;   /* XXH3 of the first and last 64 KB */
+    uint8_t producer[16];   /* the kdx build that wrote the index */
+} kdx_symidx_source;
+
+/* Serialises what prov answers into a malloc'd index image. */
+kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
+                            const kdx_symidx_source *src, uint8_t **out, size_t *len, kdx_err *err);
+
+typedef enum kdx_symidx_memory {
+    KDX_SYMIDX_MAPPED,   /* munmap'd when the provider is destroyed */
+    KDX_SYMIDX_MALLOCED, /* freed when the provider is destroyed */
+    KDX_SYMIDX_BORROWED  /* the caller keeps it alive (fuzzing, tests) */
+} kdx_symidx_memory;
+
+/* Reads the header only (no checksum): which source and build made the index. */
+kdx_status kdx_symidx_peek(const uint8_t *data, size_t len, const char *name, kdx_symidx_source *src,
+                           kdx_err *err);
+
+/* Opens an index image as a provider after checking its checksum (unless
+ * verify_checksum is false, for fuzzing) and every reference in it. name is
+ * used in messages. Lookups the index leaves to the source file (a PDB's
+ * lines, frame data and names beyond its symbol list) open source_path on
+ * first use; NULL: such lookups find nothing. data is taken over as memory
+ * says, also on failure. */
+kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory memory,
+                           bool verify_checksum, const char *name, const char *source_path,
+                           kdx_symprov *out, kdx_symfile_id *id, kdx_err *err);
+
+/* True when p is served from an index. */
+bool kdx_symidx_is_provider(const kdx_symprov *p);
+
+/* The hash of names in index tables and of checksums (XXH3-64). */
+uint64_t kdx_symidx_hash(const void *data, size_t len);
+
+#endif

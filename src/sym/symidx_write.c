@@ -1,0 +1,531 @@
+/* Building a symbol index from any provider: every symbol it enumerates,
+ * its own answer to by_rva at each symbol address and to by_name for each
+ * name, its types with their fields, and parameter lists, so that the index
+ * answers exactly what the provider would (symidx.h). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "sym/symidx.h"
+#include "sym/symidx_format.h"
+#include "sym/symindex.h"
+
+/* uint64 -> uint32, open addressing; keys are pointers or rva+1, never 0. */
+typedef struct u64map {
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t cap, len;
+} u64map;
+
+static size_t u64_slot(const u64map *m, uint64_t k)
+{
+    uint64_t h = k * 0x9e3779b97f4a7c15ull;
+    size_t i = (size_t)(h >> 20) & (m->cap - 1);
+    while (m->keys[i] && m->keys[i] != k)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static void u64_put(u64map *m, uint64_t k, uint32_t v);
+
+static void u64_grow(u64map *m)
+{
+    u64map n = {kdx_xcalloc(m->cap ? m->cap * 2 : 1024, 8), NULL, m->cap ? m->cap * 2 : 1024, 0};
+    n.vals = kdx_xcalloc(n.cap, 4);
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i])
+            u64_put(&n, m->keys[i], m->vals[i]);
+    free(m->keys);
+    free(m->vals);
+    *m = n;
+}
+
+static void u64_put(u64map *m, uint64_t k, uint32_t v)
+{
+    if ((m->len + 1) * 2 > m->cap)
+        u64_grow(m);
+    size_t i = u64_slot(m, k);
+    if (!m->keys[i])
+        m->len++;
+    m->keys[i] = k;
+    m->vals[i] = v;
+}
+
+static bool u64_get(const u64map *m, uint64_t k, uint32_t *v)
+{
+    if (!m->cap)
+        return false;
+    size_t i = u64_slot(m, k);
+    if (!m->keys[i])
+        return false;
+    *v = m->vals[i];
+    return true;
+}
+
+static void u64_free(u64map *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+typedef KDX_VEC(symidx_slot) slotvec;
+
+typedef struct writer {
+    const kdx_symprov *prov;
+    kdx_status st;
+    KDX_VEC(char) strings;
+    kdx_namemap strmap;            /* string -> blob offset + 1 */
+    KDX_VEC(char *) owned;         /* strings made here: lower-cased keys, parameter lists */
+    KDX_VEC(symidx_sym) syms;
+    KDX_VEC(kdx_symbol) answers;   /* the provider's symbols, to match lookups to records */
+    KDX_VEC(uint32_t) order;       /* enumerated symbols sorted by rva */
+    u64map extra;                  /* rva+1 -> first symbol not enumerated at that rva */
+    KDX_VEC(uint32_t) extra_next;  /* per symbol: the next extra one at its rva */
+    KDX_VEC(symidx_rva) rvas;
+    slotvec names, lnames, tnames;
+    kdx_namemap keys;              /* exact symbol-name keys */
+    KDX_VEC(const char *) keylist; /* the same, in order */
+    u64map typeids;                /* node pointer -> type id */
+    KDX_VEC(symidx_type) types;
+    KDX_VEC(const kdx_type *) nodes;
+    KDX_VEC(symidx_field) fields;
+    KDX_VEC(symidx_enum) enums;
+    KDX_VEC(uint32_t) tlist;
+} writer;
+
+/* ---- strings and types ---- */
+
+/* s must stay valid until the index is written (the provider's or owned). */
+static uint32_t string_id(writer *w, const char *s)
+{
+    if (!s)
+        return SYMIDX_NONE;
+    void *v = kdx_namemap_get(&w->strmap, s);
+    if (v)
+        return (uint32_t)((uintptr_t)v - 1);
+    size_t off = w->strings.len, n = strlen(s) + 1;
+    if (off + n >= SYMIDX_NONE) {
+        w->st = KDX_E_LIMIT;
+        return SYMIDX_NONE;
+    }
+    for (size_t i = 0; i < n; i++)
+        KDX_VEC_PUSH(w->strings, s[i]);
+    kdx_namemap_put(&w->strmap, s, (void *)(uintptr_t)(off + 1));
+    return (uint32_t)off;
+}
+
+static char *own(writer *w, char *s)
+{
+    if (s)
+        KDX_VEC_PUSH(w->owned, s);
+    return s;
+}
+
+static uint32_t type_id(writer *w, const kdx_type *t)
+{
+    if (!t)
+        return SYMIDX_NONE;
+    uint32_t id;
+    if (u64_get(&w->typeids, (uint64_t)(uintptr_t)t, &id))
+        return id;
+    id = (uint32_t)w->nodes.len;
+    symidx_type blank = {0};
+    KDX_VEC_PUSH(w->types, blank);
+    KDX_VEC_PUSH(w->nodes, t);
+    u64_put(&w->typeids, (uint64_t)(uintptr_t)t, id);
+    return id;
+}
+
+static void describe_members(writer *w, const kdx_type *t, symidx_type *r)
+{
+    uint32_t n = 0;
+    if (t->kind == KDX_TYPE_STRUCT || t->kind == KDX_TYPE_UNION || t->kind == KDX_TYPE_CLASS) {
+        const kdx_field *f = kdx_type_fields(t, &n);
+        r->first_field = (uint32_t)w->fields.len;
+        r->nfields = n;
+        for (uint32_t i = 0; i < n; i++) {
+            symidx_field sf = {string_id(w, f[i].name), type_id(w, f[i].type), f[i].offset};
+            KDX_VEC_PUSH(w->fields, sf);
+        }
+    } else if (t->kind == KDX_TYPE_ENUM) {
+        const kdx_enumerator *e = kdx_type_enumerators(t, &n);
+        r->first_enum = (uint32_t)w->enums.len;
+        r->nenums = n;
+        for (uint32_t i = 0; i < n; i++) {
+            symidx_enum se = {string_id(w, e[i].name), 0, e[i].value};
+            KDX_VEC_PUSH(w->enums, se);
+        }
+    }
+}
+
+/* Describes every type met so far, and those they lead to. */
+static void describe_types(writer *w)
+{
+    for (size_t id = 0; id < w->nodes.len; id++) {
+        const kdx_type *t = w->nodes.items[id];
+        symidx_type r = {
+            .kind = (uint32_t)t->kind, .name = string_id(w, t->name), .size = t->size,
+            .count = t->count, .base = (uint32_t)t->base, .target = type_id(w, t->target),
+            .bit_pos = t->bit_pos, .bit_len = t->bit_len,
+            .flags = (uint8_t)((t->is_const ? SYMIDX_T_CONST : 0) |
+                               (t->is_volatile ? SYMIDX_T_VOLATILE : 0) |
+                               (t->is_forward ? SYMIDX_T_FORWARD : 0)),
+        };
+        describe_members(w, t, &r);
+        w->types.items[id] = r;
+    }
+}
+
+/* ---- symbols ---- */
+
+static uint32_t add_symbol(writer *w, const kdx_symbol *s)
+{
+    symidx_sym r = {string_id(w, s->name), s->rva, s->size, (uint32_t)s->kind, 0,
+                    type_id(w, s->type), {0, 0}};
+    KDX_VEC_PUSH(w->syms, r);
+    KDX_VEC_PUSH(w->answers, *s);
+    uint32_t none = SYMIDX_NONE;
+    KDX_VEC_PUSH(w->extra_next, none);
+    return (uint32_t)w->syms.len - 1;
+}
+
+static int collect(void *ud, const kdx_symbol *s)
+{
+    add_symbol(ud, s);
+    return 0;
+}
+
+static bool same_symbol(const kdx_symbol *a, const kdx_symbol *b)
+{
+    return a->rva == b->rva && a->size == b->size && a->kind == b->kind && a->type == b->type &&
+           (a->name == b->name || (a->name && b->name && strcmp(a->name, b->name) == 0));
+}
+
+static int cmp_rva(const void *a, const void *b, void *ud)
+{
+    const writer *w = ud;
+    uint32_t x = w->answers.items[*(const uint32_t *)a].rva, y = w->answers.items[*(const uint32_t *)b].rva;
+    return x < y ? -1 : x > y;
+}
+
+/* The record of a lookup's answer: an enumerated symbol equal to it, else
+ * one added for lookups only. */
+static uint32_t answer_id(writer *w, const kdx_symbol *s)
+{
+    size_t lo = 0, hi = w->order.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->answers.items[w->order.items[mid]].rva < s->rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < w->order.len && w->answers.items[w->order.items[i]].rva == s->rva; i++)
+        if (same_symbol(&w->answers.items[w->order.items[i]], s))
+            return w->order.items[i];
+    uint32_t id;
+    bool any = u64_get(&w->extra, (uint64_t)s->rva + 1, &id);
+    for (uint32_t k = any ? id : SYMIDX_NONE; k != SYMIDX_NONE; k = w->extra_next.items[k])
+        if (same_symbol(&w->answers.items[k], s))
+            return k;
+    uint32_t nid = add_symbol(w, s);
+    w->extra_next.items[nid] = any ? id : SYMIDX_NONE;
+    u64_put(&w->extra, (uint64_t)s->rva + 1, nid);
+    return nid;
+}
+
+/* by_rva's answer (and the parameter list) at every address a symbol starts at. */
+static void address_answers(writer *w)
+{
+    const kdx_symprov_ops *ops = w->prov->ops;
+    for (size_t i = 0; i < w->order.len; i++) {
+        uint32_t rva = w->answers.items[w->order.items[i]].rva;
+        if (i && rva == w->answers.items[w->order.items[i - 1]].rva)
+            continue;
+        kdx_symbol s;
+        symidx_rva r = {rva, SYMIDX_NONE, SYMIDX_NONE, 0};
+        if (ops->by_rva(w->prov->impl, rva, &s) == KDX_OK)
+            r.sym = answer_id(w, &s);
+        if (ops->params_at)
+            r.params = string_id(w, own(w, ops->params_at(w->prov->impl, rva)));
+        KDX_VEC_PUSH(w->rvas, r);
+    }
+}
+
+static void name_answer(writer *w, slotvec *v, const char *key, const char *query)
+{
+    kdx_symbol s;
+    symidx_slot slot = {string_id(w, key), SYMIDX_NONE};
+    if (w->prov->ops->by_name(w->prov->impl, query, &s) == KDX_OK)
+        slot.value = answer_id(w, &s);
+    KDX_VEC_PUSH(*v, slot);
+}
+
+/* A spelling of key that differs only in case and is not a name itself:
+ * what the provider answers for it is its case-insensitive match. */
+static char *other_case(writer *w, const char *key)
+{
+    size_t n = strlen(key);
+    char *q = kdx_xmalloc(n + 1);
+    for (int how = 0; how < 2; how++) {
+        for (size_t i = 0; i <= n; i++)
+            q[i] = (char)(how ? tolower((unsigned char)key[i]) : toupper((unsigned char)key[i]));
+        if (!kdx_namemap_get(&w->keys, q))
+            return q;
+    }
+    for (size_t i = 0; i < n; i++) { /* one letter flipped at a time */
+        memcpy(q, key, n + 1);
+        if (!isalpha((unsigned char)q[i]))
+            continue;
+        q[i] = (char)(islower((unsigned char)q[i]) ? toupper((unsigned char)q[i]) : tolower((unsigned char)q[i]));
+        if (!kdx_namemap_get(&w->keys, q))
+            return q;
+    }
+    free(q);
+    return NULL;
+}
+
+static void name_answers(writer *w, bool complete)
+{
+    size_t n = w->syms.len; /* enumerated and address answers */
+    for (size_t i = 0; i < n; i++) {
+        const char *name = w->answers.items[i].name;
+        if (name && !kdx_namemap_get(&w->keys, name)) {
+            kdx_namemap_put(&w->keys, name, (void *)name);
+            KDX_VEC_PUSH(w->keylist, name);
+            name_answer(w, &w->names, name, name);
+        }
+    }
+    if (!complete)
+        return;
+    kdx_namemap lowered = {0};
+    for (size_t i = 0; i < w->keylist.len; i++) {
+        const char *key = w->keylist.items[i];
+        char *low = own(w, kdx_strdup(key));
+        for (char *c = low; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        if (kdx_namemap_get(&lowered, low))
+            continue;
+        kdx_namemap_put(&lowered, low, low);
+        /* Stored under the name itself, hashed lower-cased (no second copy). */
+        char *q = other_case(w, key);
+        if (q)
+            name_answer(w, &w->lnames, key, q);
+        free(q);
+    }
+    kdx_namemap_free(&lowered);
+}
+
+/* ---- types ---- */
+
+static int list_type(void *ud, const kdx_type *t)
+{
+    writer *w = ud;
+    uint32_t id = type_id(w, t);
+    KDX_VEC_PUSH(w->tlist, id);
+    return 0;
+}
+
+typedef struct type_keys {
+    writer *w;
+    kdx_namemap seen;
+} type_keys;
+
+static int type_key(void *ud, const char *key)
+{
+    type_keys *k = ud;
+    if (!key || kdx_namemap_get(&k->seen, key))
+        return 0;
+    kdx_namemap_put(&k->seen, key, (void *)key);
+    const kdx_type *t = k->w->prov->ops->find_type(k->w->prov->impl, key);
+    symidx_slot slot = {string_id(k->w, key), type_id(k->w, t)};
+    KDX_VEC_PUSH(k->w->tnames, slot);
+    return 0;
+}
+
+static void type_answers(writer *w)
+{
+    const kdx_symprov_ops *ops = w->prov->ops;
+    if (ops->enumerate_types)
+        ops->enumerate_types(w->prov->impl, "*", list_type, w);
+    if (!ops->find_type)
+        return;
+    type_keys k = {w, {0}};
+    if (ops->type_names) {
+        ops->type_names(w->prov->impl, type_key, &k);
+    } else {
+        size_t n = w->tlist.len;
+        for (size_t i = 0; i < n; i++)
+            type_key(&k, w->nodes.items[w->tlist.items[i]]->name);
+    }
+    kdx_namemap_free(&k.seen);
+}
+
+/* ---- layout ---- */
+
+/* Keys hash as they are, or lower-cased for the case-insensitive table. */
+static uint64_t key_hash(const char *key, bool lower)
+{
+    if (!lower)
+        return kdx_symidx_hash(key, strlen(key));
+    char *low = kdx_strdup(key);
+    for (char *c = low; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    uint64_t h = kdx_symidx_hash(low, strlen(low));
+    free(low);
+    return h;
+}
+
+static slotvec hash_table(const writer *w, const slotvec *pairs, bool lower)
+{
+    size_t cap = 8;
+    while (cap < pairs->len + pairs->len / 3 + 1) /* at most 3/4 full */
+        cap *= 2;
+    slotvec t = {kdx_xmalloc(cap * sizeof(symidx_slot)), cap, cap};
+    for (size_t i = 0; i < cap; i++)
+        t.items[i] = (symidx_slot){SYMIDX_NONE, SYMIDX_NONE};
+    for (size_t i = 0; i < pairs->len; i++) {
+        const char *key = w->strings.items + pairs->items[i].key;
+        size_t k = key_hash(key, lower) & (cap - 1);
+        while (t.items[k].key != SYMIDX_NONE)
+            k = (k + 1) & (cap - 1);
+        t.items[k] = pairs->items[i];
+    }
+    return t;
+}
+
+typedef struct sec_src {
+    uint32_t id, elem;
+    const void *data;
+    size_t count;
+} sec_src;
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+static uint8_t *lay_out(const writer *w, const symidx_header *h0, const sec_src *secs, uint32_t nsec,
+                        size_t *len)
+{
+    size_t off = align8(SYMIDX_HEADER_SIZE + nsec * sizeof(symidx_section));
+    size_t total = off;
+    for (uint32_t i = 0; i < nsec; i++)
+        total = align8(total + secs[i].elem * secs[i].count);
+    uint8_t *buf = kdx_xcalloc(1, total);
+    symidx_header *h = (symidx_header *)buf;
+    *h = *h0;
+    h->file_size = total;
+    h->nsections = nsec;
+    symidx_section *tab = (symidx_section *)(buf + SYMIDX_HEADER_SIZE);
+    for (uint32_t i = 0; i < nsec; i++) {
+        size_t n = secs[i].elem * secs[i].count;
+        tab[i] = (symidx_section){secs[i].id, secs[i].elem, off, secs[i].count};
+        if (n)
+            memcpy(buf + off, secs[i].data, n);
+        off = align8(off + n);
+    }
+    (void)w;
+    h->checksum = kdx_symidx_hash(buf + SYMIDX_CHECKSUM_FROM, total - SYMIDX_CHECKSUM_FROM);
+    *len = total;
+    return buf;
+}
+
+static uint32_t prov_flags(const kdx_symprov_ops *ops, bool complete_names)
+{
+    return (complete_names ? SYMIDX_COMPLETE_NAMES : 0) |
+           (ops->type_names ? SYMIDX_COMPLETE_TYPES : 0) |
+           (ops->find_type || ops->enumerate_types ? SYMIDX_HAS_TYPES : 0) |
+           (ops->line_for_rva ? SYMIDX_HAS_LINES : 0) |
+           (ops->frame_data_for_rva ? SYMIDX_HAS_FRAMES : 0) |
+           (ops->params_at ? SYMIDX_HAS_PARAMS : 0);
+}
+
+static void fill_header(symidx_header *h, const writer *w, const kdx_symfile_id *id,
+                        const kdx_symidx_source *src, bool complete_names)
+{
+    memcpy(h->magic, SYMIDX_MAGIC, 8);
+    h->version = SYMIDX_VERSION;
+    h->header_size = SYMIDX_HEADER_SIZE;
+    h->src = *src;
+    memcpy(h->guid, id->guid, 16);
+    h->age = id->age;
+    h->arch = (uint32_t)id->arch;
+    h->id_flags = (id->has_guid ? SYMIDX_ID_GUID : 0) | (id->has_types ? SYMIDX_ID_TYPES : 0) |
+                  (id->private_symbols ? SYMIDX_ID_PRIVATE : 0);
+    h->prov_flags = prov_flags(w->prov->ops, complete_names);
+}
+
+static void writer_free(writer *w)
+{
+    for (size_t i = 0; i < w->owned.len; i++)
+        free(w->owned.items[i]);
+    KDX_VEC_FREE(w->owned);
+    KDX_VEC_FREE(w->strings);
+    kdx_namemap_free(&w->strmap);
+    kdx_namemap_free(&w->keys);
+    KDX_VEC_FREE(w->keylist);
+    KDX_VEC_FREE(w->syms);
+    KDX_VEC_FREE(w->answers);
+    KDX_VEC_FREE(w->order);
+    u64_free(&w->extra);
+    KDX_VEC_FREE(w->extra_next);
+    KDX_VEC_FREE(w->rvas);
+    KDX_VEC_FREE(w->names);
+    KDX_VEC_FREE(w->lnames);
+    KDX_VEC_FREE(w->tnames);
+    u64_free(&w->typeids);
+    KDX_VEC_FREE(w->types);
+    KDX_VEC_FREE(w->nodes);
+    KDX_VEC_FREE(w->fields);
+    KDX_VEC_FREE(w->enums);
+    KDX_VEC_FREE(w->tlist);
+}
+
+kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
+                            const kdx_symidx_source *src, uint8_t **out, size_t *len, kdx_err *err)
+{
+    writer w = {.prov = prov};
+    /* Names answered from the symbol list alone (exact, then case-insensitive):
+     * the providers built on kdx_symindex. A PDB also knows decorated names. */
+    bool complete = src->kind != SYMIDX_SRC_PDB;
+    string_id(&w, ""); /* offset 0: an empty blob never happens */
+    prov->ops->enumerate(prov->impl, "*", collect, &w);
+    uint32_t nenum = (uint32_t)w.syms.len;
+    for (uint32_t i = 0; i < nenum; i++)
+        KDX_VEC_PUSH(w.order, i);
+    if (nenum)
+        qsort_r(w.order.items, nenum, sizeof *w.order.items, cmp_rva, &w);
+    address_answers(&w);
+    name_answers(&w, complete);
+    type_answers(&w);
+    describe_types(&w);
+    if (w.st != KDX_OK) {
+        writer_free(&w);
+        return kdx_err_set(err, w.st, "the symbol index would exceed its 4 GB string limit");
+    }
+    slotvec names = hash_table(&w, &w.names, false), lnames = hash_table(&w, &w.lnames, true),
+            tnames = hash_table(&w, &w.tnames, false);
+    sec_src secs[] = {
+        {SYMIDX_SEC_STRINGS, 1, w.strings.items, w.strings.len},
+        {SYMIDX_SEC_SYMS, sizeof(symidx_sym), w.syms.items, w.syms.len},
+        {SYMIDX_SEC_RVAS, sizeof(symidx_rva), w.rvas.items, w.rvas.len},
+        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), names.items, names.len},
+        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), lnames.items, complete ? lnames.len : 0},
+        {SYMIDX_SEC_TYPES, sizeof(symidx_type), w.types.items, w.types.len},
+        {SYMIDX_SEC_FIELDS, sizeof(symidx_field), w.fields.items, w.fields.len},
+        {SYMIDX_SEC_ENUMS, sizeof(symidx_enum), w.enums.items, w.enums.len},
+        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), tnames.items, tnames.len},
+        {SYMIDX_SEC_TLIST, sizeof(uint32_t), w.tlist.items, w.tlist.len},
+    };
+    symidx_header h = {0};
+    fill_header(&h, &w, id, src, complete);
+    h.nenum_syms = nenum;
+    *out = lay_out(&w, &h, secs, KDX_ARRAY_LEN(secs), len);
+    KDX_VEC_FREE(names);
+    KDX_VEC_FREE(lnames);
+    KDX_VEC_FREE(tnames);
+    writer_free(&w);
+    return KDX_OK;
+}
