@@ -14,9 +14,17 @@ WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 PKGS     := capstone libcurl libedit jansson liblzma libzstd libmspack
 DEPS_OK  := $(BUILD)/.deps-ok
 
+# Loaded with dlopen on first use unless LAZY_LIBS=0 (base/lazylib.h): most
+# runs need no network, disassembler or line editor, nor their dependencies.
+LAZY_LIBS ?= 1
+LAZY_PKGS := capstone libcurl libedit
+LINK_PKGS = $(if $(filter 1,$(LAZY_LIBS)),$(filter-out $(LAZY_PKGS),$(PKGS)),$(PKGS))
 # Deferred (=) so pkg-config runs after the dependency check installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS)) -lm -lpthread -ldl
+ifneq ($(LAZY_LIBS),1)
+CPPFLAGS  += -DKDX_NO_LAZY_LIBS
+endif
 CPPFLAGS  += -D_GNU_SOURCE -Isrc -I. -I$(BUILD)/gen
 ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
@@ -79,7 +87,7 @@ fuzz:
 	  name=$$(basename $$src .c); \
 	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
 	  clang $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) $$(pkg-config --cflags $(PKGS)) \
-	    $$src $(FUZZ_BUILD)/libkdx.a $$(pkg-config --libs $(PKGS)) -lm -lpthread -o $(FUZZ_BUILD)/$$name; \
+	    $$src $(FUZZ_BUILD)/libkdx.a $(PKG_LIBS) -o $(FUZZ_BUILD)/$$name; \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name; \
 	  $(FUZZ_BUILD)/$$name -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 \
 	    -print_final_stats=1 $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name $$(scripts/fuzz-seeds.sh $$name); \

@@ -337,6 +337,9 @@ kdx_status kdx_disasm_read(struct kdx_session *s, uint64_t addr, kdx_insn *out, 
     if (done == 0)
         return kdx_err_set(err, e2.code ? e2.code : KDX_E_MEM_MISSING, "%s", e2.msg);
     kdx_status st = kdx_disasm_one(s->target->arch, addr, buf, done, out);
+    const char *missing = st == KDX_E_UNSUPPORTED ? kdx_disasm_unavailable() : NULL;
+    if (missing)
+        return kdx_err_set(err, KDX_E_UNSUPPORTED, "cannot disassemble: %s", missing);
     if (st != KDX_OK) {
         memset(out, 0, sizeof *out);
         out->addr = addr;

@@ -79,4 +79,7 @@ kdx_status kdx_disasm_back(struct kdx_session *s, uint64_t addr, uint64_t count,
  * .pdata chunks of BBT-split functions; calls_only prints `uf /c`. */
 kdx_status kdx_disasm_uf(struct kdx_session *s, uint64_t addr, bool calls_only, kdx_err *err);
 
+/* Why capstone cannot be used (it is loaded on first use), NULL when it can. */
+const char *kdx_disasm_unavailable(void);
+
 #endif

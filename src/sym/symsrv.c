@@ -311,7 +311,8 @@ static bool prepare(transfer *x, kdx_symsrv_req *r)
     x->easy = curl_easy_init();
     if (!x->easy) {
         r->status = KDX_E_NOMEM;
-        set_msg(r, "SYMSRV:  cannot create a transfer");
+        const char *why = kdx_curl_unavailable();
+        set_msg(r, "SYMSRV:  cannot create a transfer%s%s", why ? ": " : "", why ? why : "");
         return false;
     }
     set_common_options(x);

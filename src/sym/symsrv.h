@@ -47,4 +47,7 @@ kdx_status kdx_write_file_atomic(const char *path, const void *buf, size_t len, 
 /* Copies src to dst atomically (temporary name, then rename). */
 kdx_status kdx_copy_file_atomic(const char *src, const char *dst, kdx_err *err);
 
+/* Why libcurl cannot be used (it is loaded on first use), NULL when it can. */
+const char *kdx_curl_unavailable(void);
+
 #endif

@@ -279,3 +279,36 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
     free(ip);
     fixture_free(&f);
 }
+
+/* ---- libraries loaded on first use (base/lazylib.h) ---- */
+
+#include "base/lazylib.h"
+#include "disasm/disasm.h"
+#include "sym/symsrv.h"
+
+static kdx_lazylib nolib = KDX_LAZYLIB_INIT("libkdx-no-such-library.so.9");
+static kdx_lazylib libc = KDX_LAZYLIB_INIT("libc.so.6");
+
+TEST(lazylib_missing_library_says_why)
+{
+    static const char *const names[] = {"nothing"};
+    void (*fn[1])(void) = {0};
+    CHECK(!kdx_lazylib_load(&nolib, names, fn, 1));
+    CHECK_CONTAINS(kdx_lazylib_why(&nolib), "libkdx-no-such-library.so.9 could not be loaded (");
+    CHECK(!kdx_lazylib_load(&nolib, names, fn, 1)); /* tried once, the same answer */
+    static const char *const missing[] = {"strlen", "kdx_not_in_libc"};
+    void (*fns[2])(void) = {0};
+    CHECK(!kdx_lazylib_load(&libc, missing, fns, 2));
+    CHECK_CONTAINS(kdx_lazylib_why(&libc), "libc.so.6 has no kdx_not_in_libc");
+}
+
+TEST(lazylib_real_libraries_load_when_used)
+{
+    /* On a machine with the build's packages, both load on first use. */
+    CHECK(kdx_curl_unavailable() == NULL);
+    CHECK(kdx_disasm_unavailable() == NULL);
+    kdx_insn in;
+    static const uint8_t ret[] = {0xc3};
+    CHECK_OK(kdx_disasm_one(KDX_ARCH_X64, 0x1000, ret, 1, &in));
+    CHECK_STR(in.mnemonic, "ret");
+}
