@@ -3,8 +3,10 @@
  *   s -[Flags]sa Range / s -[Flags]su Range   any printable strings
  * Flags in brackets: 1 (addresses only), w (writable pages only),
  * l N (minimum string length for sa/su, default 3).
- * Memory is read a page at a time; unreadable regions are skipped as a
- * whole (an invalid upper-level entry skips everything it would map). */
+ * On kernel dumps a pattern search reads memory in place (search_scan.c);
+ * otherwise, and for strings or writable-only searches, memory is read a
+ * page at a time; unreadable regions are skipped as a whole (an invalid
+ * upper-level entry skips everything it would map). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "base/fmt.h"
 #include "commands/command.h"
 #include "commands/memory_cmds.h"
+#include "commands/search_scan.h"
 #include "expr/expr.h"
 #include "expr/range.h"
 #include "mm/translate.h"
@@ -279,6 +282,20 @@ static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, 
     free(win);
 }
 
+/* Memory read where it lies in the dump file (search_scan.c); false when the
+ * target does not allow it. */
+static bool search_in_place(kdx_session *s, const search_spec *sp, uint64_t start, uint64_t end)
+{
+    kdx_search_job job = {sp->pattern.items, sp->pattern.len, sp->unit, 0};
+    kdx_search_hits hits = {0};
+    if (!kdx_search_scan(s->target, &job, start, end, &hits))
+        return false;
+    for (size_t i = 0; i < hits.len; i++)
+        print_hit(s, sp, hits.items[i]);
+    free(hits.items);
+    return true;
+}
+
 int kdx_cmd_search(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
@@ -325,7 +342,8 @@ int kdx_cmd_search(kdx_session *s, const char *cmd, const char *args)
     uint64_t stop = r.start + r.count;
     if (stop < r.start)
         stop = UINT64_MAX;
-    search_range(s, &sp, r.start, stop);
+    if (sp.type == 's' || sp.writable_only || !search_in_place(s, &sp, r.start, stop))
+        search_range(s, &sp, r.start, stop);
     KDX_VEC_FREE(sp.pattern);
     return 0;
 }

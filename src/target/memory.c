@@ -146,3 +146,80 @@ uint64_t kdx_sign_extend_ptr(const kdx_target *t, uint64_t v)
         return v & 0xffffffffull;
     return v;
 }
+
+/* ---- zero-copy spans ---- */
+
+bool kdx_virt_spans_supported(const kdx_target *t)
+{
+    return t->ops && t->ops->phys_page && !t->ops->read_virt && t->paging != KDX_PAGING_NONE &&
+           kdx_overlay_empty(t->overlay);
+}
+
+/* Where to look next after va failed to translate: past the whole region
+ * the failing entry maps (or the next canonical address); 0 at the top. */
+static uint64_t skip_unmapped(const kdx_target *t, uint64_t va, const kdx_xlat *x)
+{
+    uint64_t c = kdx_mm_next_canonical(t->paging, va);
+    if (c != va)
+        return c > va ? c : 0;
+    uint64_t span = x->status == KDX_OK ? 4096 : kdx_mm_level_span(t->paging, x->fail_level);
+    uint64_t next = (va & ~(span - 1)) + span;
+    return next > va ? next : 0;
+}
+
+/* Extends a run through the (possibly large) page mapping va while the
+ * physical pages follow each other in the file. */
+static size_t extend_in_page(kdx_target *t, const kdx_xlat *x, uint64_t va, size_t max,
+                             const uint8_t **start)
+{
+    uint64_t page_left = x->page_size - (va & (x->page_size - 1)), pa = x->pa;
+    size_t n = 0;
+    while (n < max && n < page_left) {
+        const uint8_t *pg = t->ops->phys_page(t->impl, pa >> 12);
+        const uint8_t *b = pg ? pg + (pa & 0xfff) : NULL;
+        if (!b || (*start && b != *start + n))
+            break;
+        if (!*start)
+            *start = b;
+        size_t chunk = (size_t)KDX_MIN((uint64_t)(4096 - (pa & 0xfff)), (uint64_t)(max - n));
+        n += chunk;
+        pa += chunk;
+    }
+    return (size_t)KDX_MIN((uint64_t)n, page_left);
+}
+
+bool kdx_virt_next_span(kdx_target *t, uint64_t *cursor, uint64_t end, size_t max,
+                        kdx_virt_span *out)
+{
+    uint64_t va = *cursor;
+    while (va < end) {
+        kdx_xlat x;
+        const uint8_t *start = NULL;
+        size_t n = 0;
+        if (kdx_mm_translate(t, t->dtb, va, &x, NULL) == KDX_OK)
+            n = extend_in_page(t, &x, va, (size_t)KDX_MIN((uint64_t)max, end - va), &start);
+        if (!n) {
+            uint64_t next = skip_unmapped(t, va, &x);
+            if (!next)
+                break;
+            va = next;
+            continue;
+        }
+        /* Following pages, while they continue the same run of the file. */
+        while (n < max && va + n < end && va + n > va) {
+            if (kdx_mm_translate(t, t->dtb, va + n, &x, NULL) != KDX_OK)
+                break;
+            const uint8_t *more = start + n;
+            size_t m = extend_in_page(t, &x, va + n, (size_t)KDX_MIN((uint64_t)(max - n), end - va - n),
+                                      &more);
+            if (!m || more != start + n)
+                break;
+            n += m;
+        }
+        *out = (kdx_virt_span){va, start, n};
+        *cursor = va + n > va ? va + n : end;
+        return true;
+    }
+    *cursor = end;
+    return false;
+}

@@ -30,4 +30,22 @@ kdx_status kdx_write_virt(kdx_target *t, uint64_t va, const void *buf, size_t le
 /* Canonical form of an address for the target's pointer size. */
 uint64_t kdx_sign_extend_ptr(const kdx_target *t, uint64_t v);
 
+/* Zero-copy runs of virtual memory for scans (s): bytes that are contiguous
+ * both in the address space and in the mapped dump file, read in place.
+ * Only for targets whose virtual memory comes from page tables over physical
+ * pages kept in the file, with no edits (eb/ed) in effect. */
+bool kdx_virt_spans_supported(const kdx_target *t);
+
+typedef struct kdx_virt_span {
+    uint64_t va;
+    const uint8_t *p;
+    size_t n;
+} kdx_virt_span;
+
+/* The first run at or after *cursor and below end, at most max bytes long
+ * (unreadable regions skipped whole); *cursor moves past it. False when
+ * nothing readable is left. */
+bool kdx_virt_next_span(kdx_target *t, uint64_t *cursor, uint64_t end, size_t max,
+                        kdx_virt_span *out);
+
 #endif

@@ -69,6 +69,11 @@ void kdx_overlay_write(kdx_overlay *o, uint64_t va, const void *buf, size_t len)
     }
 }
 
+bool kdx_overlay_empty(const kdx_overlay *o)
+{
+    return !o || !o->n;
+}
+
 void kdx_overlay_apply(const kdx_overlay *o, uint64_t va, void *buf, size_t len)
 {
     if (!o || !o->n)
