@@ -26,4 +26,9 @@ typedef struct kdx_isf_counts {
 } kdx_isf_counts;
 bool kdx_isf_get_counts(const kdx_symprov *prov, kdx_isf_counts *out);
 
+/* The "address" an ISF table's text gives each name near its first mention
+ * (-1 when not found that way), without parsing: decoding stops as soon as
+ * every name is found. False when the file cannot be read or decoded. */
+bool kdx_isf_quick_addresses(const char *path, const char *const *names, size_t n, int64_t *out);
+
 #endif

@@ -3,18 +3,14 @@
  * memory stays constant whatever the size of the text. */
 #include "isf/jstream.h"
 
-#include <lzma.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "isf/xzstream.h"
 
-#define WINDOW_SIZE (256u * 1024u)
-/* xz presets up to -9 need at most 65 MiB to decode; a header asking for
- * more (up to 1.5 GiB) is refused rather than allocated. */
-#define XZ_MEMLIMIT (128ull << 20)
 
 typedef struct jbuf {
     char *s;
@@ -31,10 +27,8 @@ struct kdx_jstream {
     /* The window being read: [window, end), p the next byte. */
     const uint8_t *window, *p, *end;
     uint64_t window_off;       /* decoded offset of window[0] */
-    /* Source: one plain buffer, or an xz stream decoded into buf. */
-    bool xz, eof;
-    lzma_stream z;
-    uint8_t *buf;
+    /* Source: one plain buffer, or an xz stream decoded a window at a time. */
+    kdx_xzstream *xz;
     /* Position and limits. */
     uint64_t line, line_start; /* line number (1-based) and offset of its first byte */
     uint64_t values;
@@ -97,33 +91,24 @@ static bool limit(kdx_jstream *j, const char *what, unsigned long long max)
 
 /* ---- input ---------------------------------------------------------------- */
 
+/* The next decoded window (isf/xzstream.c decodes ahead in a thread). */
 static bool xz_fill(kdx_jstream *j)
 {
     j->window_off += (uint64_t)(j->end - j->window);
-    j->window = j->p = j->end = j->buf;
-    while (!j->eof) {
-        j->z.next_out = j->buf;
-        j->z.avail_out = WINDOW_SIZE;
-        lzma_ret r = lzma_code(&j->z, LZMA_FINISH);
-        size_t got = WINDOW_SIZE - j->z.avail_out;
-        j->end = j->buf + got;
-        if (r == LZMA_STREAM_END) {
-            j->eof = true;
-        } else if (r == LZMA_MEMLIMIT_ERROR) {
-            return kdx_jfail(j, KDX_E_LIMIT, "xz data needs more than %llu MiB to decode",
-                             XZ_MEMLIMIT >> 20);
-        } else if (r == LZMA_BUF_ERROR && !got) {
-            return kdx_jfail(j, KDX_E_TRUNCATED, "xz stream ends early (after 0x%llx compressed bytes)",
-                             (unsigned long long)j->z.total_in);
-        } else if (r != LZMA_OK && r != LZMA_BUF_ERROR) {
-            return kdx_jfail(j, KDX_E_FORMAT, "xz data is corrupt near compressed offset 0x%llx "
-                             "(lzma error %d)", (unsigned long long)j->z.total_in, (int)r);
-        }
-        if (j->window_off + got > j->lim.max_text)
-            return limit(j, "bytes of decoded text", (unsigned long long)j->lim.max_text);
-        if (got)
-            return true;
+    const uint8_t *p;
+    size_t n;
+    if (kdx_xzstream_next(j->xz, &p, &n)) {
+        j->window = j->p = p;
+        j->end = p + n;
+        return true;
     }
+    j->window = j->p = j->end;
+    const char *msg;
+    kdx_status st = kdx_xzstream_status(j->xz, &msg);
+    if (st == KDX_E_LIMIT && j->window_off >= j->lim.max_text)
+        return limit(j, "bytes of decoded text", (unsigned long long)j->lim.max_text);
+    if (st != KDX_OK)
+        return kdx_jfail(j, st, "%s", msg);
     return false;
 }
 
@@ -142,23 +127,13 @@ static inline int next_byte(kdx_jstream *j)
     return *j->p++;
 }
 
-static bool is_xz(const uint8_t *b, size_t n)
-{
-    static const uint8_t magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
-    return n >= 6 && memcmp(b, magic, 6) == 0;
-}
+/* Tables this large decode in a second thread while the first parses. */
+#define XZ_THREAD_MIN (256u * 1024u)
 
 static kdx_status start_xz(kdx_jstream *j, const uint8_t *data, size_t len)
 {
-    lzma_stream init = LZMA_STREAM_INIT;
-    j->z = init;
-    if (lzma_stream_decoder(&j->z, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
-        return kdx_err_set(j->err, KDX_E_NOMEM, "%s: cannot start the xz decoder", j->name);
-    j->xz = true;
-    j->buf = kdx_xmalloc(WINDOW_SIZE);
-    j->z.next_in = data;
-    j->z.avail_in = len;
-    j->window = j->p = j->end = j->buf;
+    j->xz = kdx_xzstream_new(data, len, j->lim.max_text, len >= XZ_THREAD_MIN);
+    j->window = j->p = j->end = data;
     xz_fill(j);
     return j->st;
 }
@@ -173,7 +148,7 @@ kdx_status kdx_jstream_open(kdx_jstream **out, const char *name, const uint8_t *
     j->line = 1;
     j->kinds = kdx_xcalloc(limits->max_depth + 2u, 1);
     *out = j;
-    if (is_xz(data, len))
+    if (kdx_is_xz(data, len))
         return start_xz(j, data, len);
     if (len > limits->max_text) {
         j->st = kdx_err_set(err, KDX_E_LIMIT, "%s: %zu bytes of JSON text: more than this reader's "
@@ -182,7 +157,6 @@ kdx_status kdx_jstream_open(kdx_jstream **out, const char *name, const uint8_t *
     }
     j->window = j->p = data;
     j->end = data + len;
-    j->eof = true;
     return KDX_OK;
 }
 
@@ -190,9 +164,7 @@ void kdx_jstream_close(kdx_jstream *j)
 {
     if (!j)
         return;
-    if (j->xz)
-        lzma_end(&j->z);
-    free(j->buf);
+    kdx_xzstream_free(j->xz);
     free(j->kinds);
     free(j->key.s);
     free(j->str.s);

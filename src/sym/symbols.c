@@ -10,10 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <lzma.h>
-
 #include "base/util.h"
 #include "base/bytes.h"
+#include "isf/isf.h"
 #include "pdb/pdb.h"
 #include "pdb/pdb_provider.h"
 #include "pe/pe.h"
@@ -510,88 +509,19 @@ typedef struct kernel_match {
 static const char *const kernel_anchor_names[] = {"PsLoadedModuleList", "PsActiveProcessHead",
                                                   "KdDebuggerDataBlock"};
 
-/* The text of an ISF table (.json, or .json.xz decoded), at most 1 GB. */
-static char *isf_text(const char *path, size_t *len)
-{
-    uint8_t *raw;
-    size_t rlen;
-    if (kdx_read_all(path, &raw, &rlen, NULL) != KDX_OK)
-        return NULL;
-    if (!kdx_ends_with_i(path, ".xz")) {
-        *len = rlen;
-        return (char *)raw;
-    }
-    lzma_stream z = LZMA_STREAM_INIT;
-    if (lzma_stream_decoder(&z, UINT64_MAX, 0) != LZMA_OK) {
-        free(raw);
-        return NULL;
-    }
-    size_t cap = rlen * 8 + 4096, n = 0;
-    uint8_t *out = kdx_xmalloc(cap);
-    z.next_in = raw;
-    z.avail_in = rlen;
-    lzma_ret rc = LZMA_OK;
-    while (rc == LZMA_OK) {
-        if (n == cap) {
-            if (cap >= (1u << 30))
-                break;
-            cap *= 2;
-            out = kdx_xrealloc(out, cap);
-        }
-        z.next_out = out + n;
-        z.avail_out = cap - n;
-        rc = lzma_code(&z, LZMA_FINISH);
-        n = cap - z.avail_out;
-    }
-    lzma_end(&z);
-    free(raw);
-    if (rc != LZMA_STREAM_END) {
-        free(out);
-        return NULL;
-    }
-    *len = n;
-    return (char *)out;
-}
-
-/* The "address" an ISF table's text gives a symbol, found by a text search
- * near the symbol's name; -1 when not found that way. */
-static int64_t isf_text_address(const char *text, size_t len, const char *name)
-{
-    char *key = kdx_asprintf("\"%s\"", name);
-    const char *p = memmem(text, len, key, strlen(key));
-    int64_t v = -1;
-    if (p) {
-        size_t left = len - (size_t)(p - text);
-        const char *a = memmem(p, KDX_MIN(left, 300), "\"address\"", 9);
-        if (a) {
-            a += 9;
-            while (a < text + len && (*a == ' ' || *a == ':' || *a == '\n' || *a == '\t'))
-                a++;
-            if (a < text + len && isdigit((unsigned char)*a))
-                v = strtoll(a, NULL, 10);
-        }
-    }
-    free(key);
-    return v;
-}
-
 /* A quick look at an ISF candidate before parsing it whole: false when two of
  * the dump's kernel addresses disagree with the table's text. */
 static bool isf_candidate_plausible(const char *path, const uint64_t addrs[3], uint64_t base)
 {
     if (!kdx_ends_with_i(path, ".json") && !kdx_ends_with_i(path, ".json.xz"))
         return true;
-    size_t len;
-    char *text = isf_text(path, &len);
-    if (!text)
+    int64_t v[3];
+    if (!kdx_isf_quick_addresses(path, kernel_anchor_names, 3, v))
         return true; /* let the real reader say what is wrong */
     int disagree = 0;
-    for (size_t i = 0; i < 3; i++) {
-        int64_t v = isf_text_address(text, len, kernel_anchor_names[i]);
-        if (v >= 0 && addrs[i] >= base && (uint64_t)v != addrs[i] - base)
+    for (size_t i = 0; i < 3; i++)
+        if (v[i] >= 0 && addrs[i] >= base && (uint64_t)v[i] != addrs[i] - base)
             disagree++;
-    }
-    free(text);
     return disagree < 2;
 }
 

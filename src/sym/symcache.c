@@ -220,8 +220,10 @@ static idx_state try_index(const char *ipath, const char *path, const kdx_symidx
 
 /* ---- writing ---- */
 
-static void write_index(kdx_symcache *c, const kdx_symprov *prov, const kdx_symfile_id *id,
-                        const kdx_symidx_source *src, const char *ipath)
+/* Writes prov's index and serves prov from it from now on (the same answers,
+ * without the parser's lazily built tables), unless that fails. */
+static void write_index(kdx_symcache *c, kdx_symprov *prov, const kdx_symfile_id *id,
+                        const kdx_symidx_source *src, const char *ipath, const char *path)
 {
     uint8_t *buf;
     size_t len;
@@ -233,11 +235,15 @@ static void write_index(kdx_symcache *c, const kdx_symprov *prov, const kdx_symf
     kdx_status st = kdx_mkdirs(c->dir, &err);
     if (st == KDX_OK)
         st = kdx_write_file_atomic(ipath, buf, len, &err);
-    free(buf);
     if (st != KDX_OK && !c->warned_unwritable) {
         c->warned_unwritable = true;
         say(c, true, "*** WARNING: symbol index not written (%s); symbol files are parsed on every "
                      "run until %s is writable (or set .symindex / KDX_SYMBOL_INDEX)", err.msg, c->dir);
+    }
+    kdx_symprov x;
+    if (kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, false, ipath, path, &x, NULL, NULL) == KDX_OK) {
+        prov->ops->destroy(prov->impl);
+        *prov = x;
     }
 }
 
@@ -275,7 +281,7 @@ kdx_status kdx_symcache_open(kdx_symcache *c, const char *path, kdx_symprov *out
         report(c, state, ipath, &why);
         kdx_status st = kdx_symfile_open(path, out, id, err);
         if (st == KDX_OK)
-            write_index(c, out, id, &now, ipath);
+            write_index(c, out, id, &now, ipath, path);
         free(ipath);
         return st;
     }

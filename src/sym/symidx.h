@@ -48,8 +48,10 @@ kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory me
                            bool verify_checksum, const char *name, const char *source_path,
                            kdx_symprov *out, kdx_symfile_id *id, kdx_err *err);
 
-/* True when p is served from an index. */
+/* True when p is served from an index; from_file: one mapped from an index
+ * file (not one just built in memory). */
 bool kdx_symidx_is_provider(const kdx_symprov *p);
+bool kdx_symidx_from_file(const kdx_symprov *p);
 
 /* The hash of names in index tables and of checksums (XXH3-64). */
 uint64_t kdx_symidx_hash(const void *data, size_t len);

@@ -502,6 +502,11 @@ bool kdx_symidx_is_provider(const kdx_symprov *p)
     return p && p->ops && p->ops->destroy == idx_destroy;
 }
 
+bool kdx_symidx_from_file(const kdx_symprov *p)
+{
+    return kdx_symidx_is_provider(p) && ((const symidx *)p->impl)->memory == KDX_SYMIDX_MAPPED;
+}
+
 static void fill_id(const symidx_header *h, kdx_symfile_id *id)
 {
     memset(id, 0, sizeof *id);

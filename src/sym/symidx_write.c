@@ -69,8 +69,6 @@ static void u64_free(u64map *m)
     free(m->vals);
 }
 
-typedef KDX_VEC(symidx_slot) slotvec;
-
 typedef struct writer {
     const kdx_symprov *prov;
     kdx_status st;
@@ -83,9 +81,6 @@ typedef struct writer {
     u64map extra;                  /* rva+1 -> first symbol not enumerated at that rva */
     KDX_VEC(uint32_t) extra_next;  /* per symbol: the next extra one at its rva */
     KDX_VEC(symidx_rva) rvas;
-    slotvec names, lnames, tnames;
-    kdx_namemap keys;              /* exact symbol-name keys */
-    KDX_VEC(const char *) keylist; /* the same, in order */
     u64map typeids;                /* node pointer -> type id */
     KDX_VEC(symidx_type) types;
     KDX_VEC(const kdx_type *) nodes;
@@ -96,6 +91,25 @@ typedef struct writer {
 
 /* ---- strings and types ---- */
 
+/* A string stored as is (symbol names are seldom repeated: no lookup). */
+static uint32_t string_append(writer *w, const char *s)
+{
+    if (!s)
+        return SYMIDX_NONE;
+    size_t off = w->strings.len, n = strlen(s) + 1;
+    if (off + n >= SYMIDX_NONE) {
+        w->st = KDX_E_LIMIT;
+        return SYMIDX_NONE;
+    }
+    if (off + n > w->strings.cap) {
+        w->strings.cap = (off + n) * 2;
+        w->strings.items = kdx_xrealloc(w->strings.items, w->strings.cap);
+    }
+    memcpy(w->strings.items + off, s, n);
+    w->strings.len += n;
+    return (uint32_t)off;
+}
+
 /* s must stay valid until the index is written (the provider's or owned). */
 static uint32_t string_id(writer *w, const char *s)
 {
@@ -104,13 +118,9 @@ static uint32_t string_id(writer *w, const char *s)
     void *v = kdx_namemap_get(&w->strmap, s);
     if (v)
         return (uint32_t)((uintptr_t)v - 1);
-    size_t off = w->strings.len, n = strlen(s) + 1;
-    if (off + n >= SYMIDX_NONE) {
-        w->st = KDX_E_LIMIT;
-        return SYMIDX_NONE;
-    }
-    for (size_t i = 0; i < n; i++)
-        KDX_VEC_PUSH(w->strings, s[i]);
+    uint32_t off = string_append(w, s);
+    if (off == SYMIDX_NONE)
+        return off;
     kdx_namemap_put(&w->strmap, s, (void *)(uintptr_t)(off + 1));
     return (uint32_t)off;
 }
@@ -181,7 +191,7 @@ static void describe_types(writer *w)
 
 static uint32_t add_symbol(writer *w, const kdx_symbol *s)
 {
-    symidx_sym r = {string_id(w, s->name), s->rva, s->size, (uint32_t)s->kind, 0,
+    symidx_sym r = {string_append(w, s->name), s->rva, s->size, (uint32_t)s->kind, 0,
                     type_id(w, s->type), {0, 0}};
     KDX_VEC_PUSH(w->syms, r);
     KDX_VEC_PUSH(w->answers, *s);
@@ -205,8 +215,9 @@ static bool same_symbol(const kdx_symbol *a, const kdx_symbol *b)
 static int cmp_rva(const void *a, const void *b, void *ud)
 {
     const writer *w = ud;
-    uint32_t x = w->answers.items[*(const uint32_t *)a].rva, y = w->answers.items[*(const uint32_t *)b].rva;
-    return x < y ? -1 : x > y;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    uint32_t x = w->answers.items[i].rva, y = w->answers.items[j].rva;
+    return x != y ? (x < y ? -1 : 1) : (i > j) - (i < j); /* then in enumeration order */
 }
 
 /* The record of a lookup's answer: an enumerated symbol equal to it, else
@@ -235,8 +246,9 @@ static uint32_t answer_id(writer *w, const kdx_symbol *s)
     return nid;
 }
 
-/* by_rva's answer (and the parameter list) at every address a symbol starts at. */
-static void address_answers(writer *w)
+/* by_rva's answer (and the parameter list) at every address a symbol starts
+ * at: asked of the provider, or (listed) the first symbol enumerated there. */
+static void address_answers(writer *w, bool ask)
 {
     const kdx_symprov_ops *ops = w->prov->ops;
     for (size_t i = 0; i < w->order.len; i++) {
@@ -245,7 +257,9 @@ static void address_answers(writer *w)
             continue;
         kdx_symbol s;
         symidx_rva r = {rva, SYMIDX_NONE, SYMIDX_NONE, 0};
-        if (ops->by_rva(w->prov->impl, rva, &s) == KDX_OK)
+        if (!ask)
+            r.sym = w->order.items[i];
+        else if (ops->by_rva(w->prov->impl, rva, &s) == KDX_OK)
             r.sym = answer_id(w, &s);
         if (ops->params_at)
             r.params = string_id(w, own(w, ops->params_at(w->prov->impl, rva)));
@@ -253,68 +267,107 @@ static void address_answers(writer *w)
     }
 }
 
-static void name_answer(writer *w, slotvec *v, const char *key, const char *query)
-{
-    kdx_symbol s;
-    symidx_slot slot = {string_id(w, key), SYMIDX_NONE};
-    if (w->prov->ops->by_name(w->prov->impl, query, &s) == KDX_OK)
-        slot.value = answer_id(w, &s);
-    KDX_VEC_PUSH(*v, slot);
-}
+/* ---- name tables: open addressing, filled as answers are found ---- */
 
-/* A spelling of key that differs only in case and is not a name itself:
- * what the provider answers for it is its case-insensitive match. */
-static char *other_case(writer *w, const char *key)
+typedef struct htab {
+    symidx_slot *slots;
+    size_t cap, len;
+    bool lower;    /* keys hash lower-cased and compare ignoring case */
+} htab;
+
+static uint64_t key_hash(const char *key, bool lower)
 {
     size_t n = strlen(key);
-    char *q = kdx_xmalloc(n + 1);
-    for (int how = 0; how < 2; how++) {
-        for (size_t i = 0; i <= n; i++)
-            q[i] = (char)(how ? tolower((unsigned char)key[i]) : toupper((unsigned char)key[i]));
-        if (!kdx_namemap_get(&w->keys, q))
-            return q;
-    }
-    for (size_t i = 0; i < n; i++) { /* one letter flipped at a time */
-        memcpy(q, key, n + 1);
-        if (!isalpha((unsigned char)q[i]))
-            continue;
-        q[i] = (char)(islower((unsigned char)q[i]) ? toupper((unsigned char)q[i]) : tolower((unsigned char)q[i]));
-        if (!kdx_namemap_get(&w->keys, q))
-            return q;
-    }
-    free(q);
-    return NULL;
+    if (!lower)
+        return kdx_symidx_hash(key, n);
+    char small[256];
+    char *low = n < sizeof small ? small : kdx_xmalloc(n + 1);
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)key[i]);
+    uint64_t h = kdx_symidx_hash(low, n);
+    if (low != small)
+        free(low);
+    return h;
 }
 
-static void name_answers(writer *w, bool complete)
+/* Room for n keys, the table at most 3/4 full. */
+static void htab_init(htab *t, size_t n, bool lower)
 {
-    size_t n = w->syms.len; /* enumerated and address answers */
-    for (size_t i = 0; i < n; i++) {
-        const char *name = w->answers.items[i].name;
-        if (name && !kdx_namemap_get(&w->keys, name)) {
-            kdx_namemap_put(&w->keys, name, (void *)name);
-            KDX_VEC_PUSH(w->keylist, name);
-            name_answer(w, &w->names, name, name);
+    t->cap = 8;
+    while (t->cap < n + n / 3 + 1)
+        t->cap *= 2;
+    t->slots = kdx_xmalloc(t->cap * sizeof *t->slots);
+    for (size_t i = 0; i < t->cap; i++)
+        t->slots[i] = (symidx_slot){SYMIDX_NONE, SYMIDX_NONE};
+    t->lower = lower;
+    t->len = 0;
+}
+
+/* The slot of key (a string of the blob, or any text) or the free slot where it belongs. */
+static symidx_slot *htab_find(const writer *w, const htab *t, const char *key)
+{
+    size_t i = key_hash(key, t->lower) & (t->cap - 1);
+    for (; t->slots[i].key != SYMIDX_NONE; i = (i + 1) & (t->cap - 1)) {
+        const char *k = w->strings.items + t->slots[i].key;
+        if ((t->lower ? kdx_strcasecmp(k, key) : strcmp(k, key)) == 0)
+            break;
+    }
+    return &t->slots[i];
+}
+
+static void htab_put(writer *w, htab *t, uint32_t key, uint32_t value);
+
+static void htab_grow(writer *w, htab *t)
+{
+    htab old = *t;
+    htab_init(t, old.cap, old.lower);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key != SYMIDX_NONE)
+            htab_put(w, t, old.slots[i].key, old.slots[i].value);
+    free(old.slots);
+}
+
+/* The first answer stored under a key stays. */
+static void htab_put(writer *w, htab *t, uint32_t key, uint32_t value)
+{
+    if ((t->len + 1) * 4 > t->cap * 3)
+        htab_grow(w, t);
+    symidx_slot *s = htab_find(w, t, w->strings.items + key);
+    if (s->key == SYMIDX_NONE) {
+        *s = (symidx_slot){key, value};
+        t->len++;
+    }
+}
+
+/* Providers built on kdx_symindex (ISF, Breakpad) answer from their
+ * enumeration order: by_name the first symbol with the name, else the first
+ * whose name matches ignoring case; by_rva the first symbol at the address
+ * found. The index records exactly that without asking them. */
+static void listed_answers(writer *w, htab *names, htab *lnames)
+{
+    for (uint32_t id = 0; id < w->order.len; id++) {
+        if (w->syms.items[id].name != SYMIDX_NONE) {
+            htab_put(w, names, w->syms.items[id].name, id);
+            htab_put(w, lnames, w->syms.items[id].name, id);
         }
     }
-    if (!complete)
-        return;
-    kdx_namemap lowered = {0};
-    for (size_t i = 0; i < w->keylist.len; i++) {
-        const char *key = w->keylist.items[i];
-        char *low = own(w, kdx_strdup(key));
-        for (char *c = low; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-        if (kdx_namemap_get(&lowered, low))
+}
+
+/* Other providers (PDB) are asked for each name they enumerate. */
+static void asked_answers(writer *w, htab *names)
+{
+    size_t n = w->syms.len; /* answer_id may add records: those are not keys */
+    for (size_t i = 0; i < n; i++) {
+        const char *name = w->answers.items[i].name;
+        symidx_slot *slot = name ? htab_find(w, names, name) : NULL;
+        if (!slot || slot->key != SYMIDX_NONE)
             continue;
-        kdx_namemap_put(&lowered, low, low);
-        /* Stored under the name itself, hashed lower-cased (no second copy). */
-        char *q = other_case(w, key);
-        if (q)
-            name_answer(w, &w->lnames, key, q);
-        free(q);
+        uint32_t key = w->syms.items[i].name;
+        kdx_symbol s;
+        uint32_t value = w->prov->ops->by_name(w->prov->impl, name, &s) == KDX_OK ? answer_id(w, &s)
+                                                                                 : SYMIDX_NONE;
+        htab_put(w, names, key, value); /* the slot may have moved: answer_id adds strings */
     }
-    kdx_namemap_free(&lowered);
 }
 
 /* ---- types ---- */
@@ -329,29 +382,29 @@ static int list_type(void *ud, const kdx_type *t)
 
 typedef struct type_keys {
     writer *w;
-    kdx_namemap seen;
+    htab *tab;
 } type_keys;
 
 static int type_key(void *ud, const char *key)
 {
     type_keys *k = ud;
-    if (!key || kdx_namemap_get(&k->seen, key))
+    if (!key || htab_find(k->w, k->tab, key)->key != SYMIDX_NONE)
         return 0;
-    kdx_namemap_put(&k->seen, key, (void *)key);
     const kdx_type *t = k->w->prov->ops->find_type(k->w->prov->impl, key);
-    symidx_slot slot = {string_id(k->w, key), type_id(k->w, t)};
-    KDX_VEC_PUSH(k->w->tnames, slot);
+    uint32_t id = type_id(k->w, t);
+    htab_put(k->w, k->tab, string_id(k->w, key), id);
     return 0;
 }
 
-static void type_answers(writer *w)
+/* The types the provider enumerates, and its answer for every type name. */
+static void type_answers(writer *w, htab *tnames)
 {
     const kdx_symprov_ops *ops = w->prov->ops;
     if (ops->enumerate_types)
         ops->enumerate_types(w->prov->impl, "*", list_type, w);
     if (!ops->find_type)
         return;
-    type_keys k = {w, {0}};
+    type_keys k = {w, tnames};
     if (ops->type_names) {
         ops->type_names(w->prov->impl, type_key, &k);
     } else {
@@ -359,41 +412,9 @@ static void type_answers(writer *w)
         for (size_t i = 0; i < n; i++)
             type_key(&k, w->nodes.items[w->tlist.items[i]]->name);
     }
-    kdx_namemap_free(&k.seen);
 }
 
 /* ---- layout ---- */
-
-/* Keys hash as they are, or lower-cased for the case-insensitive table. */
-static uint64_t key_hash(const char *key, bool lower)
-{
-    if (!lower)
-        return kdx_symidx_hash(key, strlen(key));
-    char *low = kdx_strdup(key);
-    for (char *c = low; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    uint64_t h = kdx_symidx_hash(low, strlen(low));
-    free(low);
-    return h;
-}
-
-static slotvec hash_table(const writer *w, const slotvec *pairs, bool lower)
-{
-    size_t cap = 8;
-    while (cap < pairs->len + pairs->len / 3 + 1) /* at most 3/4 full */
-        cap *= 2;
-    slotvec t = {kdx_xmalloc(cap * sizeof(symidx_slot)), cap, cap};
-    for (size_t i = 0; i < cap; i++)
-        t.items[i] = (symidx_slot){SYMIDX_NONE, SYMIDX_NONE};
-    for (size_t i = 0; i < pairs->len; i++) {
-        const char *key = w->strings.items + pairs->items[i].key;
-        size_t k = key_hash(key, lower) & (cap - 1);
-        while (t.items[k].key != SYMIDX_NONE)
-            k = (k + 1) & (cap - 1);
-        t.items[k] = pairs->items[i];
-    }
-    return t;
-}
 
 typedef struct sec_src {
     uint32_t id, elem;
@@ -464,17 +485,12 @@ static void writer_free(writer *w)
     KDX_VEC_FREE(w->owned);
     KDX_VEC_FREE(w->strings);
     kdx_namemap_free(&w->strmap);
-    kdx_namemap_free(&w->keys);
-    KDX_VEC_FREE(w->keylist);
     KDX_VEC_FREE(w->syms);
     KDX_VEC_FREE(w->answers);
     KDX_VEC_FREE(w->order);
     u64_free(&w->extra);
     KDX_VEC_FREE(w->extra_next);
     KDX_VEC_FREE(w->rvas);
-    KDX_VEC_FREE(w->names);
-    KDX_VEC_FREE(w->lnames);
-    KDX_VEC_FREE(w->tnames);
     u64_free(&w->typeids);
     KDX_VEC_FREE(w->types);
     KDX_VEC_FREE(w->nodes);
@@ -497,35 +513,43 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
         KDX_VEC_PUSH(w.order, i);
     if (nenum)
         qsort_r(w.order.items, nenum, sizeof *w.order.items, cmp_rva, &w);
-    address_answers(&w);
-    name_answers(&w, complete);
-    type_answers(&w);
+    htab names, lnames, tnames;
+    htab_init(&names, nenum, false);
+    htab_init(&lnames, complete ? nenum : 0, true);
+    htab_init(&tnames, 0, false);
+    address_answers(&w, !complete);
+    if (complete)
+        listed_answers(&w, &names, &lnames);
+    else
+        asked_answers(&w, &names);
+    type_answers(&w, &tnames);
     describe_types(&w);
     if (w.st != KDX_OK) {
         writer_free(&w);
+        free(names.slots);
+        free(lnames.slots);
+        free(tnames.slots);
         return kdx_err_set(err, w.st, "the symbol index would exceed its 4 GB string limit");
     }
-    slotvec names = hash_table(&w, &w.names, false), lnames = hash_table(&w, &w.lnames, true),
-            tnames = hash_table(&w, &w.tnames, false);
     sec_src secs[] = {
         {SYMIDX_SEC_STRINGS, 1, w.strings.items, w.strings.len},
         {SYMIDX_SEC_SYMS, sizeof(symidx_sym), w.syms.items, w.syms.len},
         {SYMIDX_SEC_RVAS, sizeof(symidx_rva), w.rvas.items, w.rvas.len},
-        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), names.items, names.len},
-        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), lnames.items, complete ? lnames.len : 0},
+        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), names.slots, names.cap},
+        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), lnames.slots, complete ? lnames.cap : 0},
         {SYMIDX_SEC_TYPES, sizeof(symidx_type), w.types.items, w.types.len},
         {SYMIDX_SEC_FIELDS, sizeof(symidx_field), w.fields.items, w.fields.len},
         {SYMIDX_SEC_ENUMS, sizeof(symidx_enum), w.enums.items, w.enums.len},
-        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), tnames.items, tnames.len},
+        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), tnames.slots, tnames.cap},
         {SYMIDX_SEC_TLIST, sizeof(uint32_t), w.tlist.items, w.tlist.len},
     };
     symidx_header h = {0};
     fill_header(&h, &w, id, src, complete);
     h.nenum_syms = nenum;
     *out = lay_out(&w, &h, secs, KDX_ARRAY_LEN(secs), len);
-    KDX_VEC_FREE(names);
-    KDX_VEC_FREE(lnames);
-    KDX_VEC_FREE(tnames);
+    free(names.slots);
+    free(lnames.slots);
+    free(tnames.slots);
     writer_free(&w);
     return KDX_OK;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "sym/symidx.h"
 
 struct kdx_namemap_slot {
     const char *name;
@@ -14,10 +15,7 @@ struct kdx_namemap_slot {
 
 static uint64_t hash_name(const char *s)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    return kdx_symidx_hash(s, strlen(s));
 }
 
 static void namemap_resize(kdx_namemap *m, size_t cap)
@@ -109,10 +107,44 @@ static int cmp_sym(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted by address on 8-byte keys (rva, position) rather than moving whole
+ * symbols; runs at one address, few, then take the full order. */
 void kdx_symindex_finish(kdx_symindex *ix)
 {
-    if (ix->n)
-        qsort(ix->syms, ix->n, sizeof *ix->syms, cmp_sym);
+    if (ix->n < 2)
+        return;
+    uint64_t *keys = kdx_xmalloc(ix->n * sizeof *keys);
+    for (size_t i = 0; i < ix->n; i++)
+        keys[i] = (uint64_t)ix->syms[i].rva << 32 | i;
+    qsort(keys, ix->n, sizeof *keys, cmp_u64);
+    kdx_symbol *sorted = kdx_xmalloc(ix->n * sizeof *sorted);
+    for (size_t i = 0; i < ix->n; i++)
+        sorted[i] = ix->syms[keys[i] & 0xffffffffu];
+    for (size_t i = 0, j; i < ix->n; i = j) {
+        for (j = i + 1; j < ix->n && sorted[j].rva == sorted[i].rva; j++)
+            ;
+        if (j - i > 1)
+            qsort(sorted + i, j - i, sizeof *sorted, cmp_sym);
+    }
+    free(keys);
+    free(ix->syms);
+    ix->syms = sorted;
+    ix->cap = ix->n;
+}
+
+/* The name hashes, on the first lookup by name: a table served from the
+ * symbol index cache (sym/symcache.h) never needs them. */
+static void build_name_maps(kdx_symindex *ix)
+{
+    if (ix->named || !ix->n)
+        return;
+    ix->named = true;
     size_t total = 0;
     kdx_namemap_reserve(&ix->by_name, ix->n);
     kdx_namemap_reserve(&ix->by_lower, ix->n);
@@ -159,8 +191,9 @@ kdx_status kdx_symindex_by_rva(const kdx_symindex *ix, uint32_t rva, kdx_symbol 
     return KDX_OK;
 }
 
-kdx_status kdx_symindex_by_name(const kdx_symindex *ix, const char *name, kdx_symbol *out)
+kdx_status kdx_symindex_by_name(kdx_symindex *ix, const char *name, kdx_symbol *out)
 {
+    build_name_maps(ix);
     const kdx_symbol *s = kdx_namemap_get(&ix->by_name, name);
     if (!s) {
         char small[256];

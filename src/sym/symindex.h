@@ -5,6 +5,7 @@
 #ifndef KDX_SYM_SYMINDEX_H
 #define KDX_SYM_SYMINDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,18 +31,19 @@ typedef struct kdx_symindex {
     kdx_namemap by_name;
     kdx_namemap by_lower;  /* lower-cased names, for the case-insensitive fallback */
     char *lower;           /* storage of the lower-cased names */
+    bool named;            /* the name hashes are built (on the first lookup by name) */
 } kdx_symindex;
 
 void kdx_symindex_add(kdx_symindex *ix, const char *name, uint32_t rva, uint32_t size,
                       kdx_symkind kind);
-/* Sorts and hashes; call once after the last add. */
+/* Sorts; call once after the last add (names are hashed on first use). */
 void kdx_symindex_finish(kdx_symindex *ix);
 void kdx_symindex_free(kdx_symindex *ix);
 
 /* Nearest symbol at or below rva (KDX_E_NOT_FOUND below the first). */
 kdx_status kdx_symindex_by_rva(const kdx_symindex *ix, uint32_t rva, kdx_symbol *out);
 /* Exact name, then case-insensitive. */
-kdx_status kdx_symindex_by_name(const kdx_symindex *ix, const char *name, kdx_symbol *out);
+kdx_status kdx_symindex_by_name(kdx_symindex *ix, const char *name, kdx_symbol *out);
 /* Symbols matching a wildcard pattern (NULL: all), in RVA order. */
 kdx_status kdx_symindex_enumerate(const kdx_symindex *ix, const char *pattern, kdx_symbol_cb cb,
                                   void *ud);

@@ -72,7 +72,8 @@ static bool logged(const fixture *f, const char *needle)
     return false;
 }
 
-/* Opens the table through the cache; true when the answer came from an index. */
+/* Opens the table through the cache; true when an index file was mapped
+ * (after a parse the table is served from the index just built in memory). */
 static bool load(kdx_test_ctx *t, fixture *f)
 {
     kdx_symprov p;
@@ -90,7 +91,7 @@ static bool load(kdx_test_ctx *t, fixture *f)
     uint32_t n = 0;
     const kdx_field *fl = pair ? kdx_type_fields(pair, &n) : NULL;
     CHECK(n == 2 && fl[0].type->target == pair && fl[1].type->size == 2);
-    bool indexed = kdx_symidx_is_provider(&p);
+    bool indexed = kdx_symidx_from_file(&p);
     p.ops->destroy(p.impl);
     return indexed;
 }
@@ -198,7 +199,7 @@ TEST(symcache_two_writers_at_once)
             kdx_err err = {0};
             kdx_status st = kdx_symcache_open(f.cache, f.source, &p, &id, &err);
             /* 0: parsed and wrote (the usual race), 2: found the other's index. */
-            _exit(st != KDX_OK ? 1 : kdx_symidx_is_provider(&p) ? 2 : 0);
+            _exit(st != KDX_OK ? 1 : kdx_symidx_from_file(&p) ? 2 : 0);
         }
     }
     CHECK(write(go[1], "xx", 2) == 2); /* both start together */
