@@ -1,5 +1,6 @@
 /* libFuzzer target for the symbol index reader (sym/symidx.h): the checksum
- * is not verified, so that damaged records reach the reference checks; then
+ * is not checked (KDX_SYMIDX_CHECK_RECORDS), so that damaged records reach
+ * the reference checks; then
  * lookups, enumeration and every type's fields. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kdx_symprov p;
     kdx_symfile_id id;
     kdx_err err;
-    if (kdx_symidx_open(copy, size, KDX_SYMIDX_MALLOCED, false, "fuzz.kdxidx", NULL, &p, &id, &err) != KDX_OK)
+    if (kdx_symidx_open(copy, size, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_RECORDS, "fuzz.kdxidx", NULL, &p, &id, &err) != KDX_OK)
         return 0;
     kdx_symbol s;
     p.ops->by_rva(p.impl, 0x1000, &s);

@@ -119,6 +119,8 @@ char *kdx_rtrim(char *s)
 
 bool kdx_wildcard_match(const char *p, const char *t)
 {
+    if (p[0] == '*' && !p[1])
+        return true; /* everything: the common case of listing a whole table */
     /* Iterative matcher with single-star backtracking: linear in practice, no recursion. */
     const char *star = NULL, *resume = NULL;
     while (*t) {

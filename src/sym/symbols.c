@@ -896,7 +896,12 @@ static void build_index(modstate *st)
         KDX_VEC_FREE(b.v);
         return;
     }
-    qsort(b.v.items, b.v.len, sizeof *b.v.items, entry_cmp);
+    /* Providers mostly list in address order already (an index does). */
+    bool sorted = true;
+    for (size_t i = 1; i < b.v.len && sorted; i++)
+        sorted = entry_cmp(&b.v.items[i - 1], &b.v.items[i]) <= 0;
+    if (!sorted)
+        qsort(b.v.items, b.v.len, sizeof *b.v.items, entry_cmp);
     /* One entry per address: the best-ranked name. */
     size_t w = 0;
     for (size_t r = 0; r < b.v.len; r++)

@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -184,38 +186,155 @@ static bool same_source(const kdx_symidx_source *a, const kdx_symidx_source *b)
            a->mtime_nsec == b->mtime_nsec && a->fingerprint == b->fingerprint;
 }
 
-/* Maps ipath and opens it as path's provider when it is current. */
-static idx_state try_index(const char *ipath, const char *path, const kdx_symidx_source *now,
-                           kdx_symprov *out, kdx_symfile_id *id, kdx_err *why)
+/* Index files mapped and checked once per process, for every later session
+ * (kdx triage opens the same symbols for each dump): kept until exit, a few
+ * dozen at most. */
+#define SHARED_MAX 64
+
+typedef struct shared_index {
+    char *ipath;
+    struct stat file;          /* the index file as mapped: a rewrite in place is noticed */
+    kdx_symidx_source src;
+    const uint8_t *data;
+    size_t len;
+} shared_index;
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_index shared[SHARED_MAX];
+static size_t nshared;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static const shared_index *shared_find(const char *ipath, const kdx_symidx_source *now)
+{
+    struct stat sb;
+    if (stat(ipath, &sb) != 0)
+        return NULL;
+    for (size_t i = 0; i < nshared; i++)
+        if (strcmp(shared[i].ipath, ipath) == 0 && same_file(&shared[i].file, &sb) &&
+            memcmp(&shared[i].src, now, sizeof *now) == 0)
+            return &shared[i];
+    return NULL;
+}
+
+/* Keeps a checked mapping for the process; false when the table is full. */
+static bool shared_add(const char *ipath, const struct stat *file, const kdx_symidx_source *now,
+                       const uint8_t *data, size_t len)
+{
+    if (nshared == SHARED_MAX)
+        return false;
+    shared[nshared++] = (shared_index){kdx_strdup(ipath), *file, *now, data, len};
+    return true;
+}
+
+static const uint8_t *map_file(const char *ipath, size_t *len, struct stat *sb)
 {
     int fd = open(ipath, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return IDX_MISSING;
-    struct stat sb;
+        return NULL;
     void *m = MAP_FAILED;
-    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
-        m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (fstat(fd, sb) == 0 && sb->st_size > 0)
+        m = mmap(NULL, (size_t)sb->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
-    if (m == MAP_FAILED) {
-        kdx_err_set(why, KDX_E_IO, "%s: cannot be mapped (empty or unreadable)", ipath);
-        return IDX_DAMAGED;
-    }
-    size_t len = (size_t)sb.st_size;
+    *len = m == MAP_FAILED ? 0 : (size_t)sb->st_size;
+    return m == MAP_FAILED ? NULL : m;
+}
+
+/* An index file whose checksum was verified (by any kdx process) is noted
+ * in a small file beside it with its identity; while the index file keeps
+ * that identity (inode, size, modification and change times) the checksum
+ * is not computed again: a rewrite, even in place, changes them (files
+ * changed in the last seconds are not noted). Its
+ * records are checked on every open all the same. */
+static char *verified_note(const struct stat *sb)
+{
+    return kdx_asprintf("%llu %llu %lld %lld %ld %lld %ld\n", (unsigned long long)sb->st_dev,
+                        (unsigned long long)sb->st_ino, (long long)sb->st_size,
+                        (long long)sb->st_mtim.tv_sec, sb->st_mtim.tv_nsec,
+                        (long long)sb->st_ctim.tv_sec, sb->st_ctim.tv_nsec);
+}
+
+static bool verified_before(const char *ipath, const struct stat *sb)
+{
+    char *okpath = kdx_asprintf("%s.ok", ipath), *want = verified_note(sb);
+    char got[160] = "";
+    FILE *fp = fopen(okpath, "r");
+    bool same = fp && fgets(got, sizeof got, fp) && strcmp(got, want) == 0;
+    if (fp)
+        fclose(fp);
+    free(okpath);
+    free(want);
+    return same;
+}
+
+static void note_verified(const char *ipath, const struct stat *sb)
+{
+    /* Not for a file changed in the last seconds: with coarse file times a
+     * change within the same tick would keep its identity. */
+    if (time(NULL) - (sb->st_mtim.tv_sec > sb->st_ctim.tv_sec ? sb->st_mtim.tv_sec : sb->st_ctim.tv_sec) < 3)
+        return;
+    char *okpath = kdx_asprintf("%s.ok", ipath), *note = verified_note(sb);
+    kdx_write_file_atomic(okpath, note, strlen(note), NULL); /* only an optimisation */
+    free(okpath);
+    free(note);
+}
+
+/* Checks a newly mapped index file against the symbol file as it is now
+ * and opens it; on success the mapping is the provider's or the process's. */
+static idx_state open_mapped(const char *ipath, const char *path, const kdx_symidx_source *now,
+                             const uint8_t *m, size_t len, const struct stat *file, kdx_symprov *out,
+                             kdx_symfile_id *id, kdx_err *why)
+{
     kdx_symidx_source then;
-    idx_state state = IDX_OK;
     kdx_status st = kdx_symidx_peek(m, len, ipath, &then, why);
-    if (st != KDX_OK)
-        state = st == KDX_E_UNSUPPORTED ? IDX_OTHER_BUILD : IDX_DAMAGED;
-    else if (!same_source(&then, now))
-        state = IDX_STALE;
-    else if (memcmp(then.producer, now->producer, sizeof now->producer) != 0)
-        state = IDX_OTHER_BUILD;
+    idx_state state = st != KDX_OK ? (st == KDX_E_UNSUPPORTED ? IDX_OTHER_BUILD : IDX_DAMAGED)
+                    : !same_source(&then, now) ? IDX_STALE
+                    : memcmp(then.producer, now->producer, sizeof now->producer) != 0 ? IDX_OTHER_BUILD
+                                                                                      : IDX_OK;
     if (state != IDX_OK) {
-        munmap(m, len);
+        munmap((void *)m, len);
         return state;
     }
-    st = kdx_symidx_open(m, len, KDX_SYMIDX_MAPPED, true, ipath, path, out, id, why);
+    bool keep = shared_add(ipath, file, now, m, len);
+    bool verified = verified_before(ipath, file);
+    st = kdx_symidx_open(m, len, keep ? KDX_SYMIDX_BORROWED : KDX_SYMIDX_MAPPED,
+                         verified ? KDX_SYMIDX_CHECK_RECORDS : KDX_SYMIDX_CHECK_ALL, ipath, path, out, id, why);
+    if (st == KDX_OK && !verified)
+        note_verified(ipath, file);
+    if (st != KDX_OK && keep) {
+        nshared--; /* refused: forget it, and unmap it */
+        free(shared[nshared].ipath);
+        munmap((void *)m, len);
+    }
     return st == KDX_OK ? IDX_OK : st == KDX_E_UNSUPPORTED ? IDX_OTHER_BUILD : IDX_DAMAGED;
+}
+
+/* Opens ipath as path's provider when it is current: from this process's
+ * mappings when it was checked before, else mapped and checked. */
+static idx_state try_index(const char *ipath, const char *path, const kdx_symidx_source *now,
+                           kdx_symprov *out, kdx_symfile_id *id, kdx_err *why)
+{
+    pthread_mutex_lock(&shared_lock);
+    const shared_index *s = shared_find(ipath, now);
+    idx_state state;
+    if (s) {
+        state = kdx_symidx_open(s->data, s->len, KDX_SYMIDX_BORROWED, KDX_SYMIDX_TRUSTED, ipath, path,
+                                out, id, why) == KDX_OK ? IDX_OK : IDX_DAMAGED;
+    } else {
+        size_t len;
+        struct stat sb;
+        const uint8_t *m = map_file(ipath, &len, &sb);
+        state = !m ? (access(ipath, F_OK) == 0 ? IDX_DAMAGED : IDX_MISSING)
+                   : open_mapped(ipath, path, now, m, len, &sb, out, id, why);
+        if (!m && state == IDX_DAMAGED)
+            kdx_err_set(why, KDX_E_IO, "%s: cannot be mapped (empty or unreadable)", ipath);
+    }
+    pthread_mutex_unlock(&shared_lock);
+    return state;
 }
 
 /* ---- writing ---- */
@@ -241,7 +360,7 @@ static void write_index(kdx_symcache *c, kdx_symprov *prov, const kdx_symfile_id
                      "run until %s is writable (or set .symindex / KDX_SYMBOL_INDEX)", err.msg, c->dir);
     }
     kdx_symprov x;
-    if (kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, false, ipath, path, &x, NULL, NULL) == KDX_OK) {
+    if (kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_TRUSTED, ipath, path, &x, NULL, NULL) == KDX_OK) {
         prov->ops->destroy(prov->impl);
         *prov = x;
     }

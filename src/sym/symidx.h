@@ -31,21 +31,27 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
 typedef enum kdx_symidx_memory {
     KDX_SYMIDX_MAPPED,   /* munmap'd when the provider is destroyed */
     KDX_SYMIDX_MALLOCED, /* freed when the provider is destroyed */
-    KDX_SYMIDX_BORROWED  /* the caller keeps it alive (fuzzing, tests) */
+    KDX_SYMIDX_BORROWED  /* the caller keeps it alive (a mapping shared by sessions, fuzzing) */
 } kdx_symidx_memory;
 
 /* Reads the header only (no checksum): which source and build made the index. */
 kdx_status kdx_symidx_peek(const uint8_t *data, size_t len, const char *name, kdx_symidx_source *src,
                            kdx_err *err);
 
-/* Opens an index image as a provider after checking its checksum (unless
- * verify_checksum is false, for fuzzing) and every reference in it. name is
+/* How much of an index to check on open. */
+typedef enum kdx_symidx_check {
+    KDX_SYMIDX_CHECK_ALL,      /* checksum and every reference: a file from disk */
+    KDX_SYMIDX_CHECK_RECORDS,  /* every reference, not the checksum (fuzzing) */
+    KDX_SYMIDX_TRUSTED         /* nothing: built or checked before by this process */
+} kdx_symidx_check;
+
+/* Opens an index image as a provider after the checks `check` asks for. name is
  * used in messages. Lookups the index leaves to the source file (a PDB's
  * lines, frame data and names beyond its symbol list) open source_path on
  * first use; NULL: such lookups find nothing. data is taken over as memory
  * says, also on failure. */
 kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory memory,
-                           bool verify_checksum, const char *name, const char *source_path,
+                           kdx_symidx_check check, const char *name, const char *source_path,
                            kdx_symprov *out, kdx_symfile_id *id, kdx_err *err);
 
 /* True when p is served from an index; from_file: one mapped from an index

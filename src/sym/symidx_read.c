@@ -120,25 +120,6 @@ static kdx_status map_sections(symidx *x, const char *name, kdx_err *err)
     return KDX_OK;
 }
 
-/* A hash table must be a power of two with a free slot (probes end there). */
-static bool table_ok(const symidx *x, const symidx_slot *t, uint32_t cap, uint32_t nvalues)
-{
-    if (!cap)
-        return true;
-    if (cap & (cap - 1))
-        return false;
-    bool free_slot = false;
-    for (uint32_t i = 0; i < cap; i++) {
-        if (t[i].key == SYMIDX_NONE) {
-            free_slot = true;
-            continue;
-        }
-        if (!str_ok(x, t[i].key, false) || (t[i].value != SYMIDX_NONE && t[i].value >= nvalues))
-            return false;
-    }
-    return free_slot;
-}
-
 /* Bit fields inside 64 bits, over a non-bit-field type; and no chain of
  * targets loops (pointers reach records, whose own target is none), since
  * the type layer follows targets without a guard. */
@@ -332,15 +313,20 @@ static void fill_symbol(symidx *x, uint32_t i, kdx_symbol *out)
 
 /* The slot holding key in a hash table, or NULL. The case-insensitive table
  * hashes its keys lower-cased (key is then lower-cased) but stores them as spelled. */
-static const symidx_slot *probe(const symidx *x, const symidx_slot *t, uint32_t cap, const char *key,
-                                bool icase)
+static const symidx_slot *probe(const symidx *x, const symidx_slot *t, uint32_t cap, uint32_t nvalues,
+                                const char *key, bool icase)
 {
     if (!cap)
         return NULL;
     size_t i = kdx_symidx_hash(key, strlen(key)) & (cap - 1);
-    for (; t[i].key != SYMIDX_NONE; i = (i + 1) & (cap - 1))
+    /* Slots are checked as they are met (not all on open); a damaged table
+     * without a free slot ends after one round. */
+    for (uint32_t n = 0; n < cap && t[i].key != SYMIDX_NONE; n++, i = (i + 1) & (cap - 1)) {
+        if (!str_ok(x, t[i].key, false) || (t[i].value != SYMIDX_NONE && t[i].value >= nvalues))
+            return NULL;
         if ((icase ? kdx_strcasecmp : strcmp)(x->strings + t[i].key, key) == 0)
             return &t[i];
+    }
     return NULL;
 }
 
@@ -371,7 +357,7 @@ static kdx_status answer(symidx *x, const symidx_slot *s, kdx_symbol *out)
 static kdx_status idx_by_name(void *impl, const char *name, kdx_symbol *out)
 {
     symidx *x = impl;
-    const symidx_slot *s = probe(x, x->names, x->names_cap, name, false);
+    const symidx_slot *s = probe(x, x->names, x->names_cap, x->nsyms, name, false);
     if (s)
         return answer(x, s, out);
     if (!(x->h->prov_flags & SYMIDX_COMPLETE_NAMES)) {
@@ -383,7 +369,7 @@ static kdx_status idx_by_name(void *impl, const char *name, kdx_symbol *out)
     char *low = n < sizeof small ? small : kdx_xmalloc(n + 1);
     for (size_t i = 0; i <= n; i++)
         low[i] = (char)tolower((unsigned char)name[i]);
-    s = probe(x, x->lnames, x->lnames_cap, low, true);
+    s = probe(x, x->lnames, x->lnames_cap, x->nsyms, low, true);
     if (low != small)
         free(low);
     return s ? answer(x, s, out) : KDX_E_NOT_FOUND;
@@ -407,7 +393,7 @@ static kdx_status idx_enumerate(void *impl, const char *pattern, kdx_symbol_cb c
 static const kdx_type *idx_find_type(void *impl, const char *name)
 {
     symidx *x = impl;
-    const symidx_slot *s = probe(x, x->tnames, x->tnames_cap, name, false);
+    const symidx_slot *s = probe(x, x->tnames, x->tnames_cap, x->ntypes, name, false);
     if (s)
         return node(x, s->value);
     if (!(x->h->prov_flags & SYMIDX_COMPLETE_TYPES)) {
@@ -504,7 +490,7 @@ bool kdx_symidx_is_provider(const kdx_symprov *p)
 
 bool kdx_symidx_from_file(const kdx_symprov *p)
 {
-    return kdx_symidx_is_provider(p) && ((const symidx *)p->impl)->memory == KDX_SYMIDX_MAPPED;
+    return kdx_symidx_is_provider(p) && ((const symidx *)p->impl)->memory != KDX_SYMIDX_MALLOCED;
 }
 
 static void fill_id(const symidx_header *h, kdx_symfile_id *id)
@@ -518,13 +504,13 @@ static void fill_id(const symidx_header *h, kdx_symfile_id *id)
     id->private_symbols = h->id_flags & SYMIDX_ID_PRIVATE;
 }
 
-static kdx_status validate(symidx *x, bool verify_checksum, const char *name, kdx_err *err)
+static kdx_status validate(symidx *x, kdx_symidx_check check, const char *name, kdx_err *err)
 {
     kdx_status st = check_header(x->data, x->len, name, err);
     if (st != KDX_OK)
         return st;
     x->h = (const symidx_header *)x->data;
-    if (verify_checksum &&
+    if (check == KDX_SYMIDX_CHECK_ALL &&
         kdx_symidx_hash(x->data + SYMIDX_CHECKSUM_FROM, x->len - SYMIDX_CHECKSUM_FROM) != x->h->checksum)
         return bad(err, name, "checksum mismatch");
     if ((st = map_sections(x, name, err)) != KDX_OK)
@@ -534,15 +520,17 @@ static kdx_status validate(symidx *x, bool verify_checksum, const char *name, kd
     if (x->h->nenum_syms > x->nsyms || x->h->arch > KDX_ARCH_ARM64 ||
         x->h->src.kind < SYMIDX_SRC_PDB || x->h->src.kind > SYMIDX_SRC_BREAKPAD)
         return bad(err, name, "its header is inconsistent");
-    if (!records_ok(x) || !table_ok(x, x->names, x->names_cap, x->nsyms) ||
-        !table_ok(x, x->lnames, x->lnames_cap, x->nsyms) || !table_ok(x, x->tnames, x->tnames_cap, x->ntypes))
+    if ((x->names_cap & (x->names_cap - 1)) || (x->lnames_cap & (x->lnames_cap - 1)) ||
+        (x->tnames_cap & (x->tnames_cap - 1)))
+        return bad(err, name, "a name table is not a power of two long");
+    if (check != KDX_SYMIDX_TRUSTED && !records_ok(x))
         return bad(err, name, "a record is inconsistent or refers outside its table");
     x->nenum = x->h->nenum_syms;
     return KDX_OK;
 }
 
 kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory memory,
-                           bool verify_checksum, const char *name, const char *source_path,
+                           kdx_symidx_check check, const char *name, const char *source_path,
                            kdx_symprov *out, kdx_symfile_id *id, kdx_err *err)
 {
     out->ops = NULL;
@@ -552,7 +540,7 @@ kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory me
     x->len = len;
     x->memory = memory;
     kdx_status st = ((uintptr_t)data % 8) ? bad(err, name, "not 8-byte aligned in memory")
-                                          : validate(x, verify_checksum, name, err);
+                                          : validate(x, check, name, err);
     if (st != KDX_OK) {
         idx_destroy(x);
         return st;

@@ -170,7 +170,7 @@ static void compare_file(kdx_test_ctx *t, const char *path)
     uint8_t *buf;
     size_t len;
     CHECK_OK(kdx_symidx_build(&p, &pid, &src, &buf, &len, &err));
-    REQUIRE(kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, true, "mem.kdxidx", path, &x, &xid, &err) == KDX_OK);
+    REQUIRE(kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_ALL, "mem.kdxidx", path, &x, &xid, &err) == KDX_OK);
     CHECK(memcmp(&pid, &xid, sizeof pid) == 0);
     symvec sa = {0}, sb = {0};
     p.ops->enumerate(p.impl, "*", keep_sym, &sa);
