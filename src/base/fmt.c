@@ -3,16 +3,27 @@
 #include <stdio.h>
 #include <time.h>
 
+/* Eight lower-case hex digits (no format parsing: listings print many). */
+static char *hex8(char *out, uint32_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 7; i >= 0; i--, v >>= 4)
+        out[i] = digits[v & 0xf];
+    return out + 8;
+}
+
 const char *kdx_fmt_u64(char buf[KDX_ADDR_BUF], uint64_t v)
 {
-    snprintf(buf, KDX_ADDR_BUF, "%08x`%08x", (unsigned)(v >> 32), (unsigned)v);
+    char *p = hex8(buf, (uint32_t)(v >> 32));
+    *p++ = '`';
+    *hex8(p, (uint32_t)v) = '\0';
     return buf;
 }
 
 const char *kdx_fmt_ptr(char buf[KDX_ADDR_BUF], uint64_t v, int ptr_size)
 {
     if (ptr_size == 4) {
-        snprintf(buf, KDX_ADDR_BUF, "%08x", (unsigned)v);
+        *hex8(buf, (uint32_t)v) = '\0';
         return buf;
     }
     return kdx_fmt_u64(buf, v);

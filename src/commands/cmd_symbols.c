@@ -32,11 +32,27 @@ static const char *ptr(kdx_session *s, char buf[24], uint64_t v)
  * x show it; "(<no parameter info>)" when the symbol file has none. */
 static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
 {
-    snprintf(buf, len, "(<no parameter info>)");
     char *params = kdx_symprov_params_at(&m->symbols, rva);
-    if (params)
-        snprintf(buf, len, "%s", params);
+    const char *text = params ? params : "(<no parameter info>)";
+    size_t n = KDX_MIN(strlen(text), len - 1);
+    memcpy(buf, text, n);
+    buf[n] = '\0';
     free(params);
+}
+
+/* parts joined into line (cap bytes); false when they do not fit. */
+static bool join(char *line, size_t cap, const char *const *parts, size_t nparts)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        size_t k = strlen(parts[i]);
+        if (len + k >= cap)
+            return false;
+        memcpy(line + len, parts[i], k);
+        len += k;
+    }
+    line[len] = '\0';
+    return true;
 }
 
 static void print_symref(kdx_session *s, const kdx_symhit *h)
@@ -216,7 +232,10 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
         KDX_VEC_FREE(l.v);
         return kdx_cmd_fail(s, &err);
     }
-    if (l.v.len) /* qsort(NULL, 0, ...) is undefined */
+    bool sorted = true; /* symbol tables mostly list in this order already */
+    for (size_t i = 1; i < l.v.len && sorted; i++)
+        sorted = x_cmp(&l.v.items[i - 1], &l.v.items[i]) <= 0;
+    if (!sorted)
         qsort(l.v.items, l.v.len, sizeof *l.v.items, x_cmp);
     if (s->json) {
         x_json(s, l.v.items, l.v.len);
@@ -226,15 +245,21 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
     for (size_t i = 0; i < l.v.len; i++) {
         xmatch *x = &l.v.items[i];
         char a[24];
-        kdx_print(s, "%s %s!%s", ptr(s, a, x->addr), x->m->name, x->sym.name);
         if (x->sym.kind == KDX_SYM_DATA) {
-            kdx_print(s, " = ");
+            kdx_print(s, "%s %s!%s = ", ptr(s, a, x->addr), x->m->name, x->sym.name);
             print_data_value(s, x->sym.type, x->addr);
             kdx_print(s, "\n");
         } else {
-            char params[512];
-            param_info(x->m, x->sym.rva, params, sizeof params);
-            kdx_print(s, " %s\n", params);
+            /* Put together without a format: `x nt!*` lists tens of thousands. */
+            char line[1024];
+            char *owned = kdx_symprov_params_at(&x->m->symbols, x->sym.rva);
+            const char *params = owned ? owned : "(<no parameter info>)";
+            const char *parts[] = {ptr(s, a, x->addr), " ", x->m->name, "!", x->sym.name, " ", params, "\n"};
+            if (join(line, sizeof line, parts, KDX_ARRAY_LEN(parts)))
+                kdx_puts(s, line);
+            else /* a name too long for the buffer: the slow way */
+                kdx_print(s, "%s %s!%s %s\n", a, x->m->name, x->sym.name, params);
+            free(owned);
         }
     }
     KDX_VEC_FREE(l.v);

@@ -50,6 +50,11 @@ void kdx_print(kdx_session *s, const char *fmt, ...)
     va_end(ap);
 }
 
+void kdx_puts(kdx_session *s, const char *text)
+{
+    fputs(text, s->out);
+}
+
 void kdx_print_err(kdx_session *s, const kdx_err *err)
 {
     if (err && err->msg[0])

@@ -50,6 +50,8 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err);
 
 /* Output helpers: everything a command prints goes through these. */
 void kdx_print(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints text as it is (no format): for long listings. */
+void kdx_puts(kdx_session *s, const char *text);
 /* Prints an error message the way the command layer reports failures. */
 void kdx_print_err(kdx_session *s, const kdx_err *err);
 

@@ -1,0 +1,103 @@
+#!/bin/sh
+# Symbol loading and start-up (issue 15), each kdx figure beside its peer in
+# the same run:
+#  - `!analyze -v` on the triage dump with the symbol store and the kernel's
+#    ISF: symbol index off (every run parses the 6 MB ISF: the peer), cold
+#    (the index is written), warm (mapped); mean wall time and peak RSS;
+#  - `x nt!*` (39,832 lines) from the ISF against from the warm index;
+#  - `kdx triage -j 2` with symbols over 20 links to the triage dump;
+#  - start-up: `kdx --help` and `~*k` on user/calc.dmp, against the same
+#    binary with libcurl, libedit and capstone preloaded (LD_PRELOAD), as it
+#    was when it linked them.
+# Warm figures are taken once the index is more than 3 s old (a fresh index
+# has its checksum computed on every open: see sym/symcache.c).
+set -eu
+KDX=${KDX_BIN:-build/kdx}
+DATA=${KDX_TESTDATA:-../shared/testdata}
+DUMP=$DATA/kernel/triage_x64.dmp
+[ -f "$DUMP" ] && [ -d "$DATA/isf" ] || { echo "bench_symindex: $DATA is absent; skipped"; exit 0; }
+[ -x /usr/bin/time ] || { echo "bench_symindex: needs GNU time (/usr/bin/time); skipped"; exit 0; }
+SYMS="$DATA/symstore;$DATA/isf"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+IDX=$tmp/index
+
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+# mean_ms N SETUP CMD...: mean wall time in ms of CMD over N runs, SETUP
+# (a shell command, ":" for none) run before each outside the timing.
+mean_ms() {
+    n=$1 setup=$2
+    shift 2
+    total=0
+    i=0
+    while [ $i -lt "$n" ]; do
+        sh -c "$setup"
+        t0=$(now_us)
+        "$@" > /dev/null 2>&1 || true
+        total=$((total + $(now_us) - t0))
+        i=$((i + 1))
+    done
+    awk "BEGIN { printf \"%.1f\", $total / $n / 1000 }"
+}
+
+# peak_mb SETUP INDEX ARGS...: peak resident memory of one run of kdx ARGS
+# with KDX_SYMBOL_INDEX=INDEX, in MB.
+peak_mb() {
+    setup=$1 index=$2
+    shift 2
+    sh -c "$setup"
+    /usr/bin/time -f %M -o "$tmp/rss" env KDX_SYMBOL_INDEX="$index" "$KDX" "$@" > /dev/null 2>&1 || true
+    awk "BEGIN { printf \"%.1f\", $(cat "$tmp/rss") / 1024 }"
+}
+
+ratio() { awk "BEGIN { printf \"%.1f\", $1 / $2 }"; }
+row() { printf '%-52s %10s %10s %24s %7s\n' "$@"; }
+
+analyze() { "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q'; }
+xall() { "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q'; }
+off() { KDX_SYMBOL_INDEX=off "$@"; }
+on() { KDX_SYMBOL_INDEX=$IDX "$@"; }
+
+echo "bench_symindex: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+off_ms=$(mean_ms 5 : off analyze)
+off_mb=$(peak_mb : off -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+cold_ms=$(mean_ms 5 "rm -rf '$IDX'" on analyze)
+cold_mb=$(peak_mb "rm -rf '$IDX'" "$IDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+sleep 4
+on analyze > /dev/null
+warm_ms=$(mean_ms 20 : on analyze)
+warm_mb=$(peak_mb : "$IDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+xoff_ms=$(mean_ms 3 : off xall)
+xon_ms=$(mean_ms 10 : on xall)
+[ "$(on xall | wc -l)" = "$(off xall | wc -l)" ] || echo "   (x nt!* printed different line counts)"
+
+mkdir "$tmp/dumps"
+i=0
+while [ $i -lt 20 ]; do ln -s "$(readlink -f "$DUMP")" "$tmp/dumps/d$i.dmp"; i=$((i + 1)); done
+tri_off=$(mean_ms 3 : off "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
+tri_on=$(mean_ms 5 : on "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
+
+libs=""
+for l in libcurl.so.4 libedit.so.2 libcapstone.so.4; do
+    p=$(ldconfig -p | awk -v l="$l" '$1 == l { print $NF; exit }')
+    [ -n "$p" ] && libs="$libs${libs:+:}$p"
+done
+help_ms=$(mean_ms 50 : "$KDX" --help)
+help_pre=$(LD_PRELOAD=$libs mean_ms 50 : "$KDX" --help)
+calc_ms=$(mean_ms 50 : "$KDX" -z "$DATA/user/calc.dmp" -c '~*k; q')
+calc_pre=$(LD_PRELOAD=$libs mean_ms 50 : "$KDX" -z "$DATA/user/calc.dmp" -c '~*k; q')
+help_mb=$(peak_mb : off --help)
+help_pre_mb=$(LD_PRELOAD=$libs peak_mb : off --help)
+
+row "figure" "kdx" "target" "peer (same run)" "ratio"
+row "!analyze -v, ISF + store, warm index (ms)" "$warm_ms" "<= 25" "index off $off_ms" "$(ratio "$off_ms" "$warm_ms")"
+row "  peak resident (MB)" "$warm_mb" "<= 20" "index off $off_mb" "$(ratio "$off_mb" "$warm_mb")"
+row "  cold: index written (ms)" "$cold_ms" "<= 120" "index off $off_ms" "$(ratio "$off_ms" "$cold_ms")"
+row "  cold: peak resident (MB)" "$cold_mb" "-" "index off $off_mb" "-"
+row "x nt!* from the warm index (ms)" "$xon_ms" ">= 20x" "from the ISF $xoff_ms" "$(ratio "$xoff_ms" "$xon_ms")"
+row "kdx triage -j 2, symbols, warm (dumps/s)" "$(awk "BEGIN { printf \"%.0f\", 20000 / $tri_on }")" ">= 300" \
+    "index off $(awk "BEGIN { printf \"%.1f\", 20000 / $tri_off }")" "$(ratio "$tri_off" "$tri_on")"
+row "kdx --help (ms)" "$help_ms" "<= 2" "libraries linked $help_pre" "$(ratio "$help_pre" "$help_ms")"
+row "  peak resident (MB)" "$help_mb" "-" "libraries linked $help_pre_mb" "-"
+row "kdx -z user/calc.dmp -c '~*k; q' (ms)" "$calc_ms" "<= 3" "libraries linked $calc_pre" "$(ratio "$calc_pre" "$calc_ms")"
