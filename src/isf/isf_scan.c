@@ -62,8 +62,12 @@ static void add_window(quick *q, const uint8_t *p, size_t n)
         memmove(q->text.items, q->text.items + q->text.len - CARRY, CARRY);
         q->text.len = CARRY;
     }
-    for (size_t i = 0; i < n; i++)
-        KDX_VEC_PUSH(q->text, (char)p[i]);
+    if (q->text.len + n > q->text.cap) {
+        q->text.cap = q->text.len + n;
+        q->text.items = kdx_xrealloc(q->text.items, q->text.cap);
+    }
+    memcpy(q->text.items + q->text.len, p, n);
+    q->text.len += n;
 }
 
 bool kdx_isf_quick_addresses(const char *path, const char *const *names, size_t n, int64_t *out)
