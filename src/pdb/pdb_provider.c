@@ -249,6 +249,29 @@ static kdx_status pdb_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_dat
 
 static char *pdb_params_at(void *impl, uint32_t rva);
 
+/* Line answers change at each line record (a floor lookup). */
+static kdx_status pdb_line_breaks(void *impl, kdx_rva_cb cb, void *ud)
+{
+    kdx_pdb *pdb = impl;
+    kdx_status st = kdx_pdb_build_lines(pdb, NULL);
+    for (uint32_t i = 0; st == KDX_OK && i < pdb->nlines; i++)
+        if (cb(ud, pdb->lines[i].rva))
+            break;
+    return st;
+}
+
+/* Frame data answers change where a record starts or ends. */
+static kdx_status pdb_frame_breaks(void *impl, kdx_rva_cb cb, void *ud)
+{
+    kdx_pdb *pdb = impl;
+    kdx_frame_data fd;
+    kdx_pdb_frame_data(pdb, 0, &fd, NULL); /* loads the records */
+    for (uint32_t i = 0; i < pdb->nframes; i++)
+        if (cb(ud, pdb->frames[i].rva_start) || cb(ud, pdb->frames[i].rva_start + pdb->frames[i].code_size))
+            break;
+    return KDX_OK;
+}
+
 static const kdx_symprov_ops pdb_ops = {
     .kind = "pdb",
     .destroy = pdb_destroy,
@@ -260,6 +283,8 @@ static const kdx_symprov_ops pdb_ops = {
     .line_for_rva = pdb_line_for_rva,
     .frame_data_for_rva = pdb_frame_data_for_rva,
     .params_at = pdb_params_at,
+    .line_breaks = pdb_line_breaks,
+    .frame_breaks = pdb_frame_breaks,
 };
 
 static kdx_arch arch_of(uint16_t machine)

@@ -464,6 +464,31 @@ static kdx_status bp_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_data
     return KDX_OK;
 }
 
+/* Line answers change where a function or a line record starts or ends. */
+static kdx_status bp_line_breaks(void *impl, kdx_rva_cb cb, void *ud)
+{
+    bp_prov *p = impl;
+    for (size_t i = 0; i < p->funcs.len; i++)
+        if (cb(ud, p->funcs.items[i].rva) || cb(ud, p->funcs.items[i].rva + p->funcs.items[i].size))
+            return KDX_OK;
+    for (size_t i = 0; i < p->lines.len; i++)
+        if (cb(ud, p->lines.items[i].rva) || cb(ud, p->lines.items[i].rva + p->lines.items[i].size))
+            return KDX_OK;
+    return KDX_OK;
+}
+
+/* Frame answers change where a STACK WIN record starts or ends. */
+static kdx_status bp_frame_breaks(void *impl, kdx_rva_cb cb, void *ud)
+{
+    bp_prov *p = impl;
+    for (size_t i = 0; i < p->wins.len; i++) {
+        const kdx_frame_data *fd = &p->wins.items[i].fd;
+        if (cb(ud, fd->rva_start) || cb(ud, fd->rva_start + fd->code_size))
+            break;
+    }
+    return KDX_OK;
+}
+
 static const kdx_symprov_ops breakpad_ops = {
     .kind = "breakpad",
     .destroy = bp_destroy,
@@ -472,6 +497,8 @@ static const kdx_symprov_ops breakpad_ops = {
     .enumerate = bp_enumerate,
     .line_for_rva = bp_line_for_rva,
     .frame_data_for_rva = bp_frame_data_for_rva,
+    .line_breaks = bp_line_breaks,
+    .frame_breaks = bp_frame_breaks,
 };
 
 bool kdx_breakpad_module_info(const kdx_symprov *prov, kdx_breakpad_module *out)

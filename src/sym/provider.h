@@ -47,6 +47,7 @@ typedef struct kdx_frame_data {
 typedef int (*kdx_symbol_cb)(void *ud, const kdx_symbol *sym); /* nonzero stops */
 typedef int (*kdx_type_cb)(void *ud, const kdx_type *type);
 typedef int (*kdx_name_cb)(void *ud, const char *name);
+typedef int (*kdx_rva_cb)(void *ud, uint32_t rva);
 
 typedef struct kdx_symprov_ops {
     const char *kind;                   /* "pdb", "isf", "export", "breakpad" */
@@ -70,6 +71,12 @@ typedef struct kdx_symprov_ops {
      * enumerate_types reports (base types, a table's own spellings). Lets
      * the symbol index cache (sym/symcache.h) answer every lookup itself. */
     kdx_status (*type_names)(void *impl, kdx_name_cb cb, void *ud);
+    /* Every address where line_for_rva's / frame_data_for_rva's answer may
+     * change (the starts and ends of the records behind it), in any order:
+     * the answer is the same from one such address to the next, so the
+     * symbol index cache can store it. Optional. */
+    kdx_status (*line_breaks)(void *impl, kdx_rva_cb cb, void *ud);
+    kdx_status (*frame_breaks)(void *impl, kdx_rva_cb cb, void *ud);
 } kdx_symprov_ops;
 
 typedef struct kdx_symprov {

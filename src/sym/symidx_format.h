@@ -41,7 +41,9 @@ enum {
     SYMIDX_HAS_TYPES = 4,        /* find_type / enumerate_types */
     SYMIDX_HAS_LINES = 8,        /* line_for_rva (answered by the source) */
     SYMIDX_HAS_FRAMES = 16,      /* frame_data_for_rva (answered by the source) */
-    SYMIDX_HAS_PARAMS = 32       /* params_at */
+    SYMIDX_HAS_PARAMS = 32,      /* params_at */
+    SYMIDX_LINES_STORED = 64,    /* line answers are in the index (else asked of the source) */
+    SYMIDX_FRAMES_STORED = 128   /* frame data answers are in the index */
 };
 
 typedef struct symidx_header {
@@ -75,6 +77,8 @@ enum {
     SYMIDX_SEC_ENUMS,       /* symidx_enum */
     SYMIDX_SEC_TNAMES,      /* symidx_slot hash: type names -> type */
     SYMIDX_SEC_TLIST,       /* uint32_t type ids in enumerate_types order */
+    SYMIDX_SEC_LINES,       /* symidx_line, sorted by rva */
+    SYMIDX_SEC_FRAMES,      /* symidx_frame, sorted by rva */
     SYMIDX_SEC_COUNT
 };
 
@@ -112,6 +116,26 @@ typedef struct symidx_slot {
     uint32_t value;   /* symbol or type id */
 } symidx_slot;
 static_assert(sizeof(symidx_slot) == 8, "hash slot layout");
+
+/* line_for_rva's answer from rva up to the next entry (file NONE: none). */
+typedef struct symidx_line {
+    uint32_t rva;
+    uint32_t file;
+    uint32_t line;
+    uint32_t reserved;
+} symidx_line;
+static_assert(sizeof(symidx_line) == 16, "line answer layout");
+
+/* frame_data_for_rva's answer from rva up to the next entry. */
+enum { SYMIDX_F_FOUND = 1, SYMIDX_F_PROGRAM = 2, SYMIDX_F_BP = 4, SYMIDX_F_SEH = 8, SYMIDX_F_FPO = 16 };
+typedef struct symidx_frame {
+    uint32_t rva;
+    uint32_t flags;       /* SYMIDX_F_* */
+    uint32_t rva_start, code_size, prolog_size, saved_regs_size;
+    uint32_t params_size, locals_size, max_stack_size;
+    uint32_t program;     /* string or NONE */
+} symidx_frame;
+static_assert(sizeof(symidx_frame) == 40, "frame answer layout");
 
 enum { SYMIDX_T_CONST = 1, SYMIDX_T_VOLATILE = 2, SYMIDX_T_FORWARD = 4 };
 

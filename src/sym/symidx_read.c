@@ -46,6 +46,10 @@ typedef struct symidx {
     uint32_t nenums;
     const uint32_t *tlist;
     uint32_t ntlist;
+    const symidx_line *lines;
+    uint32_t nlines;
+    const symidx_frame *frames;
+    uint32_t nframes;
     kdx_type **nodes;             /* per type id, made on first use */
     kdx_arena mem;
     char *source_path;
@@ -99,7 +103,8 @@ static kdx_status map_sections(symidx *x, const char *name, kdx_err *err)
         [SYMIDX_SEC_RVAS] = sizeof(symidx_rva), [SYMIDX_SEC_NAMES] = sizeof(symidx_slot),
         [SYMIDX_SEC_LNAMES] = sizeof(symidx_slot), [SYMIDX_SEC_TYPES] = sizeof(symidx_type),
         [SYMIDX_SEC_FIELDS] = sizeof(symidx_field), [SYMIDX_SEC_ENUMS] = sizeof(symidx_enum),
-        [SYMIDX_SEC_TNAMES] = sizeof(symidx_slot), [SYMIDX_SEC_TLIST] = sizeof(uint32_t)};
+        [SYMIDX_SEC_TNAMES] = sizeof(symidx_slot), [SYMIDX_SEC_TLIST] = sizeof(uint32_t),
+        [SYMIDX_SEC_LINES] = sizeof(symidx_line), [SYMIDX_SEC_FRAMES] = sizeof(symidx_frame)};
     for (uint32_t id = 1; id < SYMIDX_SEC_COUNT; id++) {
         kdx_status st = section(x, id, elem[id], &p[id], &n[id], name, err);
         if (st != KDX_OK)
@@ -117,6 +122,8 @@ static kdx_status map_sections(symidx *x, const char *name, kdx_err *err)
     x->enums = p[SYMIDX_SEC_ENUMS], x->nenums = (uint32_t)n[SYMIDX_SEC_ENUMS];
     x->tnames = p[SYMIDX_SEC_TNAMES], x->tnames_cap = (uint32_t)n[SYMIDX_SEC_TNAMES];
     x->tlist = p[SYMIDX_SEC_TLIST], x->ntlist = (uint32_t)n[SYMIDX_SEC_TLIST];
+    x->lines = p[SYMIDX_SEC_LINES], x->nlines = (uint32_t)n[SYMIDX_SEC_LINES];
+    x->frames = p[SYMIDX_SEC_FRAMES], x->nframes = (uint32_t)n[SYMIDX_SEC_FRAMES];
     return KDX_OK;
 }
 
@@ -175,6 +182,12 @@ static bool records_ok(const symidx *x)
             return false;
     for (uint32_t i = 0; i < x->ntlist; i++)
         if (!type_ok(x, x->tlist[i], false))
+            return false;
+    for (uint32_t i = 0; i < x->nlines; i++)
+        if (!str_ok(x, x->lines[i].file, true) || (i && x->lines[i].rva <= x->lines[i - 1].rva))
+            return false;
+    for (uint32_t i = 0; i < x->nframes; i++)
+        if (!str_ok(x, x->frames[i].program, true) || (i && x->frames[i].rva <= x->frames[i - 1].rva))
             return false;
     return true;
 }
@@ -423,16 +436,42 @@ static kdx_status idx_enumerate_types(void *impl, const char *pattern, kdx_type_
 
 static kdx_status idx_line_for_rva(void *impl, uint32_t rva, const char **file, uint32_t *line)
 {
-    const kdx_symprov *src = source(impl);
-    return src && src->ops->line_for_rva ? src->ops->line_for_rva(src->impl, rva, file, line)
-                                         : KDX_E_NOT_FOUND;
+    symidx *x = impl;
+    if (!(x->h->prov_flags & SYMIDX_LINES_STORED)) {
+        const kdx_symprov *src = source(x);
+        return src && src->ops->line_for_rva ? src->ops->line_for_rva(src->impl, rva, file, line)
+                                             : KDX_E_NOT_FOUND;
+    }
+    long i = kdx_pdb_floor(x->lines, x->nlines, sizeof *x->lines, offsetof(symidx_line, rva), rva);
+    if (i < 0 || x->lines[i].file == SYMIDX_NONE)
+        return KDX_E_NOT_FOUND;
+    *file = x->strings + x->lines[i].file;
+    *line = x->lines[i].line;
+    return KDX_OK;
 }
 
 static kdx_status idx_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_data *out)
 {
-    const kdx_symprov *src = source(impl);
-    return src && src->ops->frame_data_for_rva ? src->ops->frame_data_for_rva(src->impl, rva, out)
-                                               : KDX_E_NOT_FOUND;
+    symidx *x = impl;
+    if (!(x->h->prov_flags & SYMIDX_FRAMES_STORED)) {
+        const kdx_symprov *src = source(x);
+        return src && src->ops->frame_data_for_rva ? src->ops->frame_data_for_rva(src->impl, rva, out)
+                                                   : KDX_E_NOT_FOUND;
+    }
+    long i = kdx_pdb_floor(x->frames, x->nframes, sizeof *x->frames, offsetof(symidx_frame, rva), rva);
+    if (i < 0 || !(x->frames[i].flags & SYMIDX_F_FOUND))
+        return KDX_E_NOT_FOUND;
+    const symidx_frame *f = &x->frames[i];
+    *out = (kdx_frame_data){
+        .rva_start = f->rva_start, .code_size = f->code_size, .prolog_size = f->prolog_size,
+        .saved_regs_size = f->saved_regs_size, .params_size = f->params_size,
+        .locals_size = f->locals_size, .max_stack_size = f->max_stack_size,
+        .has_program = f->flags & SYMIDX_F_PROGRAM,
+        .program = f->program == SYMIDX_NONE ? NULL : x->strings + f->program,
+        .uses_base_pointer = f->flags & SYMIDX_F_BP, .has_seh = f->flags & SYMIDX_F_SEH,
+        .is_fpo = f->flags & SYMIDX_F_FPO,
+    };
+    return KDX_OK;
 }
 
 static char *idx_params_at(void *impl, uint32_t rva)

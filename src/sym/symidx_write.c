@@ -87,6 +87,9 @@ typedef struct writer {
     KDX_VEC(symidx_field) fields;
     KDX_VEC(symidx_enum) enums;
     KDX_VEC(uint32_t) tlist;
+    KDX_VEC(uint32_t) breaks;      /* addresses where line or frame answers change */
+    KDX_VEC(symidx_line) lines;
+    KDX_VEC(symidx_frame) frames;
 } writer;
 
 /* ---- strings and types ---- */
@@ -414,6 +417,77 @@ static void type_answers(writer *w, htab *tnames)
     }
 }
 
+/* ---- lines and frame data: the answer at every address where it may change ---- */
+
+static int keep_break(void *ud, uint32_t rva)
+{
+    writer *w = ud;
+    KDX_VEC_PUSH(w->breaks, rva);
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The provider's break addresses, sorted and unique; false when it has none to give. */
+static bool collect_breaks(writer *w, kdx_status (*breaks)(void *, kdx_rva_cb, void *))
+{
+    w->breaks.len = 0;
+    if (!breaks || breaks(w->prov->impl, keep_break, w) != KDX_OK)
+        return false;
+    if (w->breaks.len)
+        qsort(w->breaks.items, w->breaks.len, sizeof *w->breaks.items, cmp_u32);
+    size_t n = 0;
+    for (size_t i = 0; i < w->breaks.len; i++)
+        if (!n || w->breaks.items[i] != w->breaks.items[n - 1])
+            w->breaks.items[n++] = w->breaks.items[i];
+    w->breaks.len = n;
+    return true;
+}
+
+static bool line_answers(writer *w)
+{
+    const kdx_symprov_ops *ops = w->prov->ops;
+    if (!ops->line_for_rva || !collect_breaks(w, ops->line_breaks))
+        return false;
+    for (size_t i = 0; i < w->breaks.len; i++) {
+        const char *file = NULL;
+        uint32_t line = 0;
+        symidx_line l = {w->breaks.items[i], SYMIDX_NONE, 0, 0};
+        if (ops->line_for_rva(w->prov->impl, l.rva, &file, &line) == KDX_OK && file) {
+            l.file = string_id(w, file);
+            l.line = line;
+        }
+        KDX_VEC_PUSH(w->lines, l);
+    }
+    return true;
+}
+
+static bool frame_answers(writer *w)
+{
+    const kdx_symprov_ops *ops = w->prov->ops;
+    if (!ops->frame_data_for_rva || !collect_breaks(w, ops->frame_breaks))
+        return false;
+    for (size_t i = 0; i < w->breaks.len; i++) {
+        kdx_frame_data fd;
+        symidx_frame f = {.rva = w->breaks.items[i], .program = SYMIDX_NONE};
+        if (ops->frame_data_for_rva(w->prov->impl, f.rva, &fd) == KDX_OK) {
+            f.flags = SYMIDX_F_FOUND | (fd.has_program ? SYMIDX_F_PROGRAM : 0) |
+                      (fd.uses_base_pointer ? SYMIDX_F_BP : 0) | (fd.has_seh ? SYMIDX_F_SEH : 0) |
+                      (fd.is_fpo ? SYMIDX_F_FPO : 0);
+            f.rva_start = fd.rva_start, f.code_size = fd.code_size, f.prolog_size = fd.prolog_size;
+            f.saved_regs_size = fd.saved_regs_size, f.params_size = fd.params_size;
+            f.locals_size = fd.locals_size, f.max_stack_size = fd.max_stack_size;
+            f.program = string_id(w, fd.program);
+        }
+        KDX_VEC_PUSH(w->frames, f);
+    }
+    return true;
+}
+
 /* ---- layout ---- */
 
 typedef struct sec_src {
@@ -453,18 +527,19 @@ static uint8_t *lay_out(const writer *w, const symidx_header *h0, const sec_src 
     return buf;
 }
 
-static uint32_t prov_flags(const kdx_symprov_ops *ops, bool complete_names)
+static uint32_t prov_flags(const kdx_symprov_ops *ops, bool complete_names, bool lines, bool frames)
 {
+    uint32_t stored = (lines ? SYMIDX_LINES_STORED : 0) | (frames ? SYMIDX_FRAMES_STORED : 0);
     return (complete_names ? SYMIDX_COMPLETE_NAMES : 0) |
            (ops->type_names ? SYMIDX_COMPLETE_TYPES : 0) |
            (ops->find_type || ops->enumerate_types ? SYMIDX_HAS_TYPES : 0) |
            (ops->line_for_rva ? SYMIDX_HAS_LINES : 0) |
            (ops->frame_data_for_rva ? SYMIDX_HAS_FRAMES : 0) |
-           (ops->params_at ? SYMIDX_HAS_PARAMS : 0);
+           (ops->params_at ? SYMIDX_HAS_PARAMS : 0) | stored;
 }
 
 static void fill_header(symidx_header *h, const writer *w, const kdx_symfile_id *id,
-                        const kdx_symidx_source *src, bool complete_names)
+                        const kdx_symidx_source *src, bool complete_names, bool lines, bool frames)
 {
     memcpy(h->magic, SYMIDX_MAGIC, 8);
     h->version = SYMIDX_VERSION;
@@ -475,7 +550,7 @@ static void fill_header(symidx_header *h, const writer *w, const kdx_symfile_id 
     h->arch = (uint32_t)id->arch;
     h->id_flags = (id->has_guid ? SYMIDX_ID_GUID : 0) | (id->has_types ? SYMIDX_ID_TYPES : 0) |
                   (id->private_symbols ? SYMIDX_ID_PRIVATE : 0);
-    h->prov_flags = prov_flags(w->prov->ops, complete_names);
+    h->prov_flags = prov_flags(w->prov->ops, complete_names, lines, frames);
 }
 
 static void writer_free(writer *w)
@@ -497,6 +572,9 @@ static void writer_free(writer *w)
     KDX_VEC_FREE(w->fields);
     KDX_VEC_FREE(w->enums);
     KDX_VEC_FREE(w->tlist);
+    KDX_VEC_FREE(w->breaks);
+    KDX_VEC_FREE(w->lines);
+    KDX_VEC_FREE(w->frames);
 }
 
 kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
@@ -524,6 +602,7 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
         asked_answers(&w, &names);
     type_answers(&w, &tnames);
     describe_types(&w);
+    bool lines = line_answers(&w), frames = frame_answers(&w);
     if (w.st != KDX_OK) {
         writer_free(&w);
         free(names.slots);
@@ -542,9 +621,11 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
         {SYMIDX_SEC_ENUMS, sizeof(symidx_enum), w.enums.items, w.enums.len},
         {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), tnames.slots, tnames.cap},
         {SYMIDX_SEC_TLIST, sizeof(uint32_t), w.tlist.items, w.tlist.len},
+        {SYMIDX_SEC_LINES, sizeof(symidx_line), w.lines.items, w.lines.len},
+        {SYMIDX_SEC_FRAMES, sizeof(symidx_frame), w.frames.items, w.frames.len},
     };
     symidx_header h = {0};
-    fill_header(&h, &w, id, src, complete);
+    fill_header(&h, &w, id, src, complete, lines, frames);
     h.nenum_syms = nenum;
     *out = lay_out(&w, &h, secs, KDX_ARRAY_LEN(secs), len);
     free(names.slots);

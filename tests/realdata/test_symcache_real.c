@@ -94,8 +94,54 @@ static char *recased(const char *s, int how)
 }
 
 typedef struct diff_count {
-    int symbols, rvas, names, types, params;
+    int symbols, rvas, names, types, params, lines, frames;
 } diff_count;
+
+static bool same_frame(const kdx_frame_data *a, const kdx_frame_data *b)
+{
+    return a->rva_start == b->rva_start && a->code_size == b->code_size &&
+           a->prolog_size == b->prolog_size && a->saved_regs_size == b->saved_regs_size &&
+           a->params_size == b->params_size && a->locals_size == b->locals_size &&
+           a->max_stack_size == b->max_stack_size && a->has_program == b->has_program &&
+           same_str(a->program, b->program) && a->uses_base_pointer == b->uses_base_pointer &&
+           a->has_seh == b->has_seh && a->is_fpo == b->is_fpo;
+}
+
+/* Line and frame-data answers at rva. */
+static void compare_code_info(const kdx_symprov *p, const kdx_symprov *x, uint32_t rva, diff_count *d)
+{
+    if (!p->ops->line_for_rva != !x->ops->line_for_rva || !p->ops->frame_data_for_rva != !x->ops->frame_data_for_rva) {
+        d->lines++;
+        return;
+    }
+    if (p->ops->line_for_rva) {
+        const char *fa = NULL, *fb = NULL;
+        uint32_t la = 0, lb = 0;
+        kdx_status sa = p->ops->line_for_rva(p->impl, rva, &fa, &la);
+        kdx_status sb = x->ops->line_for_rva(x->impl, rva, &fb, &lb);
+        d->lines += sa != sb || (sa == KDX_OK && (la != lb || !same_str(fa, fb)));
+    }
+    if (p->ops->frame_data_for_rva) {
+        kdx_frame_data a = {0}, b = {0};
+        kdx_status sa = p->ops->frame_data_for_rva(p->impl, rva, &a);
+        kdx_status sb = x->ops->frame_data_for_rva(x->impl, rva, &b);
+        d->frames += sa != sb || (sa == KDX_OK && !same_frame(&a, &b));
+    }
+}
+
+typedef struct break_walk {
+    const kdx_symprov *p, *x;
+    diff_count *d;
+} break_walk;
+
+static int check_break(void *ud, uint32_t rva)
+{
+    break_walk *b = ud;
+    compare_code_info(b->p, b->x, rva, b->d);
+    if (rva)
+        compare_code_info(b->p, b->x, rva - 1, b->d);
+    return 0;
+}
 
 static void compare_names(const kdx_symprov *p, const kdx_symprov *x, const char *name, diff_count *d)
 {
@@ -114,6 +160,7 @@ static void compare_rva(const kdx_symprov *p, const kdx_symprov *x, uint32_t rva
         kdx_symbol a, b;
         kdx_status sa = p->ops->by_rva(p->impl, r, &a), sb = x->ops->by_rva(x->impl, r, &b);
         d->rvas += !same_answer(sa, &a, sb, &b);
+        compare_code_info(p, x, r, d);
         char *pa = kdx_symprov_params_at(p, r), *pb = kdx_symprov_params_at(x, r);
         d->params += !same_str(pa, pb);
         free(pa);
@@ -170,7 +217,7 @@ static void compare_file(kdx_test_ctx *t, const char *path)
     uint8_t *buf;
     size_t len;
     CHECK_OK(kdx_symidx_build(&p, &pid, &src, &buf, &len, &err));
-    REQUIRE(kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_ALL, "mem.kdxidx", path, &x, &xid, &err) == KDX_OK);
+    REQUIRE(kdx_symidx_open(buf, len, KDX_SYMIDX_BORROWED, KDX_SYMIDX_CHECK_ALL, "mem.kdxidx", path, &x, &xid, &err) == KDX_OK);
     CHECK(memcmp(&pid, &xid, sizeof pid) == 0);
     symvec sa = {0}, sb = {0};
     p.ops->enumerate(p.impl, "*", keep_sym, &sa);
@@ -186,14 +233,24 @@ static void compare_file(kdx_test_ctx *t, const char *path)
     }
     compare_names(&p, &x, "no_such_symbol_anywhere", &d);
     compare_types(&p, &x, &d);
-    if (d.symbols || d.rvas || d.names || d.types || d.params)
+    break_walk bw = {&p, &x, &d};
+    if (p.ops->line_breaks)
+        p.ops->line_breaks(p.impl, check_break, &bw);
+    if (p.ops->frame_breaks)
+        p.ops->frame_breaks(p.impl, check_break, &bw);
+    if (d.symbols || d.rvas || d.names || d.types || d.params || d.lines || d.frames)
         kdx_test_fail(t, __FILE__, __LINE__, "%s: index differs: %d symbols, %d address answers, "
-                      "%d name answers, %d types, %d parameter lists", path, d.symbols, d.rvas,
-                      d.names, d.types, d.params);
+                      "%d name answers, %d types, %d parameter lists, %d lines, %d frame data", path,
+                      d.symbols, d.rvas, d.names, d.types, d.params, d.lines, d.frames);
+    /* Lines and frame data are answered by the index itself, not the file. */
+    uint32_t flags = ((const symidx_header *)buf)->prov_flags;
+    CHECK(!p.ops->line_for_rva || (flags & SYMIDX_LINES_STORED));
+    CHECK(!p.ops->frame_data_for_rva || (flags & SYMIDX_FRAMES_STORED));
     KDX_VEC_FREE(sa);
     KDX_VEC_FREE(sb);
     x.ops->destroy(x.impl);
     p.ops->destroy(p.impl);
+    free(buf);
 }
 
 static const char *const symbol_files[] = {
