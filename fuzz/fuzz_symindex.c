@@ -36,6 +36,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.ops->enumerate_types(p.impl, "*", fuzz_walk_type, NULL);
     }
     free(kdx_symprov_params_at(&p, 0x1000));
+    const char *file;
+    uint32_t line;
+    kdx_frame_data fd;
+    if (p.ops->line_for_rva)
+        p.ops->line_for_rva(p.impl, 0x1008, &file, &line);
+    if (p.ops->frame_data_for_rva)
+        p.ops->frame_data_for_rva(p.impl, 0x1008, &fd);
     p.ops->destroy(p.impl);
     return 0;
 }
