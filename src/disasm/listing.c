@@ -229,70 +229,33 @@ static int cmp_insn(const void *a, const void *b)
 typedef KDX_VEC(kdx_insn) insn_vec;
 typedef KDX_VEC(uint64_t) addr_vec;
 
-/* Set of addresses (open addressing), so large functions stay linear. */
-typedef struct addr_set {
-    uint64_t *slots; /* 0 = empty; addresses are never 0 here */
-    size_t cap, len;
-} addr_set;
-
-static size_t slot_of(const addr_set *h, uint64_t a)
-{
-    size_t i = (size_t)((a * 0x9e3779b97f4a7c15ull) >> 20) & (h->cap - 1);
-    while (h->slots[i] && h->slots[i] != a)
-        i = (i + 1) & (h->cap - 1);
-    return i;
-}
-
-static bool have_addr(const addr_set *h, uint64_t a)
-{
-    return h->cap && h->slots[slot_of(h, a)] == a;
-}
-
-static void add_addr(addr_set *h, uint64_t a)
-{
-    if (2 * (h->len + 1) > h->cap) {
-        addr_set n = {.cap = h->cap ? 2 * h->cap : 256};
-        n.slots = kdx_xcalloc(n.cap, sizeof *n.slots);
-        for (size_t i = 0; i < h->cap; i++)
-            if (h->slots[i])
-                n.slots[slot_of(&n, h->slots[i])] = h->slots[i], n.len++;
-        free(h->slots);
-        *h = n;
-    }
-    size_t i = slot_of(h, a);
-    if (!h->slots[i]) {
-        h->slots[i] = a;
-        h->len++;
-    }
-}
-
 /* Follows branches from every seed; records each instruction once. */
-static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, addr_set *labels)
+static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, kdx_u64_set *labels)
 {
-    addr_set seen = {0};
+    kdx_u64_set seen = {0}; /* so large functions stay linear */
     while (work->len && out->len < MAX_FUNCTION_INSNS) {
         uint64_t a = work->items[--work->len];
-        add_addr(labels, a);
+        kdx_u64_set_add(labels, a);
         while (out->len < MAX_FUNCTION_INSNS) {
-            if (have_addr(&seen, a))
+            if (kdx_u64_set_has(&seen, a))
                 break;
             kdx_insn in;
             if (kdx_disasm_read(s, a, &in, NULL) != KDX_OK)
                 break;
-            add_addr(&seen, a);
+            kdx_u64_set_add(&seen, a);
             KDX_VEC_PUSH(*out, in);
             a += in.len;
             if ((in.flow == KDX_FLOW_COND || in.flow == KDX_FLOW_JUMP) && in.has_target &&
                 in_function(f, in.target))
                 KDX_VEC_PUSH(*work, in.target);
             if (in.flow == KDX_FLOW_COND)
-                add_addr(labels, a);
+                kdx_u64_set_add(labels, a);
             if (in.flow == KDX_FLOW_JUMP || in.flow == KDX_FLOW_RET || in.flow == KDX_FLOW_TRAP ||
                 !in_function(f, a))
                 break;
         }
     }
-    free(seen.slots);
+    kdx_u64_set_free(&seen);
 }
 
 kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err *err)
@@ -300,7 +263,7 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     fn_layout f;
     find_layout(s, addr, &f);
     addr_vec work = {0};
-    addr_set labels = {0};
+    kdx_u64_set labels = {0};
     insn_vec insns = {0};
     KDX_VEC_PUSH(work, f.start);
     for (size_t i = 0; i < f.chunks.len; i++)
@@ -337,7 +300,7 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     for (size_t i = 0; i < insns.len; i++) {
         const kdx_insn *in = &insns.items[i];
         bool gap = i > 0 && insns.items[i - 1].addr + insns.items[i - 1].len != in->addr;
-        if (i == 0 || gap || have_addr(&labels, in->addr)) {
+        if (i == 0 || gap || kdx_u64_set_has(&labels, in->addr)) {
             if (i > 0)
                 kdx_print(s, "\n");
             print_label(s, in->addr);
@@ -346,7 +309,7 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     }
 done:
     KDX_VEC_FREE(work);
-    free(labels.slots);
+    kdx_u64_set_free(&labels);
     KDX_VEC_FREE(insns);
     KDX_VEC_FREE(f.chunks);
     return st;
