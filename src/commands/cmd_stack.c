@@ -686,6 +686,8 @@ static int cmd_u(kdx_session *s, const char *cmd, const char *args)
         return fail_msg(s, KDX_E_ARG, "ub disassembles at most 0x400 instructions backwards");
     kdx_status st = backwards ? kdx_disasm_ub(s, addr, count, &err)
                               : kdx_disasm_u(s, addr, count, end_addr, &err);
+    if (st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID)
+        return kdx_cmd_memory_access_error(s, cmd, args);
     return st == KDX_OK ? 0 : kdx_cmd_fail(s, &err);
 }
 

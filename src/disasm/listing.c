@@ -55,26 +55,28 @@ static void print_insn(kdx_session *s, const kdx_insn *in)
 
 kdx_status kdx_disasm_u(kdx_session *s, uint64_t addr, uint64_t count, uint64_t end_addr, kdx_err *err)
 {
-    (void)err;
     int ps = kdx_session_ptr_size(s);
     print_label(s, addr);
     uint64_t limit = end_addr ? 0x10000 : count;
+    kdx_status st = KDX_OK;
     for (uint64_t i = 0; i < limit && (!end_addr || addr < end_addr); i++) {
         if (i > 0 && symbol_starts_at(s, addr))
             print_label(s, addr);
         kdx_insn in;
-        if (kdx_disasm_read(s, addr, &in, NULL) != KDX_OK) {
+        st = kdx_disasm_read(s, addr, &in, err);
+        if (st != KDX_OK) {
+            /* Like WinDbg: one "??  ???" line where the bytes stop, then the
+             * caller's "Memory access error" line; the listing ends there. */
             char a[KDX_ADDR_BUF];
             kdx_print(s, "%s %-15s %s\n", kdx_fmt_ptr(a, addr, ps), "??", "???");
-            addr += 1;
-            continue;
+            break;
         }
         print_insn(s, &in);
         addr += in.len;
     }
     last_u.s = s;
     last_u.next = addr;
-    return KDX_OK;
+    return st;
 }
 
 /* Decodes from start; true when the instructions land exactly on addr.
@@ -229,9 +231,11 @@ static int cmp_insn(const void *a, const void *b)
 typedef KDX_VEC(kdx_insn) insn_vec;
 typedef KDX_VEC(uint64_t) addr_vec;
 
-/* Follows branches from every seed; records each instruction once. */
-static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, kdx_u64_set *labels)
+/* Follows branches from every seed; records each instruction once. False
+ * when some path ran into code the dump does not hold. */
+static bool flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, kdx_u64_set *labels)
 {
+    bool complete = true;
     kdx_u64_set seen = {0}; /* so large functions stay linear */
     while (work->len && out->len < MAX_FUNCTION_INSNS) {
         uint64_t a = work->items[--work->len];
@@ -240,8 +244,10 @@ static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, kd
             if (kdx_u64_set_has(&seen, a))
                 break;
             kdx_insn in;
-            if (kdx_disasm_read(s, a, &in, NULL) != KDX_OK)
+            if (kdx_disasm_read(s, a, &in, NULL) != KDX_OK) {
+                complete = false;
                 break;
+            }
             kdx_u64_set_add(&seen, a);
             KDX_VEC_PUSH(*out, in);
             a += in.len;
@@ -256,6 +262,7 @@ static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, kd
         }
     }
     kdx_u64_set_free(&seen);
+    return complete;
 }
 
 kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err *err)
@@ -269,8 +276,10 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     for (size_t i = 0; i < f.chunks.len; i++)
         if (f.base + f.chunks.items[i].begin_rva != f.start)
             KDX_VEC_PUSH(work, f.base + f.chunks.items[i].begin_rva);
-    flow(s, &f, &work, &insns, &labels);
+    bool complete = flow(s, &f, &work, &insns, &labels);
     kdx_status st = KDX_OK;
+    if (!complete && insns.len)
+        kdx_print(s, "Flow analysis was incomplete, some code may be missing\n");
     if (!insns.len) {
         char a[KDX_ADDR_BUF];
         st = kdx_err_set(err, KDX_E_MEM_MISSING, "No code found at %s, aborting",
