@@ -191,7 +191,7 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     return KDX_OK;
 }
 
-bool kdx_pdb_sect_to_rva(const kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva)
+bool kdx_pdb_sect_to_rva(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva)
 {
     if (sect == 0 || sect > pdb->nsections)
         return false;

@@ -123,6 +123,20 @@ void kdx_pdb_omap_build(kdx_pdb *pdb, const uint8_t *to_src, uint32_t nto, const
     pdb->has_omap = true;
 }
 
+/* Pieces looked at, over the life of the PDB: a hostile table (pieces that
+ * all overlap, procedures spanning the image) could otherwise make building
+ * the address index quadratic. Real maps stay far below this (a few pieces
+ * per lookup). Past it, mapping fails and the symbols are dropped. */
+#define OMAP_MAX_VISITS (16ull << 20)
+
+static bool spend(kdx_pdb *pdb)
+{
+    if (pdb->omap_visits >= OMAP_MAX_VISITS)
+        return false;
+    pdb->omap_visits++;
+    return true;
+}
+
 /* First piece whose original extent (content and removed tail) may reach past a. */
 static size_t first_reaching(const kdx_pdb *pdb, uint32_t a)
 {
@@ -137,10 +151,11 @@ static size_t first_reaching(const kdx_pdb *pdb, uint32_t a)
     return lo;
 }
 
-bool kdx_pdb_omap_point(const kdx_pdb *pdb, uint32_t orig, uint32_t *rva)
+bool kdx_pdb_omap_point(kdx_pdb *pdb, uint32_t orig, uint32_t *rva)
 {
     bool found = false;
-    for (size_t i = first_reaching(pdb, orig); i < pdb->nomap && pdb->omap[i].orig <= orig; i++) {
+    for (size_t i = first_reaching(pdb, orig); i < pdb->nomap && pdb->omap[i].orig <= orig && spend(pdb);
+         i++) {
         const piece *p = &pdb->omap[i];
         if (orig - p->orig >= p->len)
             continue;
@@ -210,14 +225,15 @@ static void merge_pieces(const piece *ps, size_t n, bool points, kdx_pdb_ranges 
         push_range(out, (uint32_t)begin, (uint32_t)(content - begin));
 }
 
-void kdx_pdb_omap_range(const kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb_ranges *out)
+void kdx_pdb_omap_range(kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb_ranges *out)
 {
     out->len = 0;
     /* A query of no bytes still finds the pieces holding its address. */
     uint64_t end64 = (uint64_t)orig + (len ? len : 1);
     uint32_t end = (uint32_t)KDX_MIN(end64, UINT32_MAX);
     piece_vec hits = {0};
-    for (size_t i = first_reaching(pdb, orig); i < pdb->nomap && pdb->omap[i].orig < end; i++) {
+    for (size_t i = first_reaching(pdb, orig); i < pdb->nomap && pdb->omap[i].orig < end && spend(pdb);
+         i++) {
         piece p = pdb->omap[i];
         if ((uint64_t)p.orig + p.len + p.removed <= orig)
             continue;
@@ -231,7 +247,7 @@ void kdx_pdb_omap_range(const kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb
     KDX_VEC_FREE(hits);
 }
 
-bool kdx_pdb_sect_to_ranges(const kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t len,
+bool kdx_pdb_sect_to_ranges(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t len,
                             kdx_pdb_ranges *out)
 {
     out->len = 0;

@@ -111,6 +111,7 @@ typedef struct kdx_pdb {
     struct kdx_pdb_omap_piece *omap; /* sorted by original RVA */
     uint32_t *omap_reach;        /* per piece: furthest original end up to it */
     uint32_t nomap;
+    uint64_t omap_visits;        /* work done mapping, bounded against hostile tables */
 
     /* GSI tables, loaded lazily */
     bool gsi_loaded;
@@ -157,7 +158,7 @@ const char *kdx_pdb_names_string(kdx_pdb *pdb, uint32_t off);
 kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err);
 /* section:offset -> final-image RVA (through OMAP when the image was
  * reordered); false when the section is unknown or the address was dropped. */
-bool kdx_pdb_sect_to_rva(const kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva);
+bool kdx_pdb_sect_to_rva(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva);
 
 /* omap.c: images reordered after linking. A range of the image as linked
  * lands in one or more final-image ranges (chunks). */
@@ -172,13 +173,13 @@ void kdx_pdb_omap_build(kdx_pdb *pdb, const uint8_t *to_src, uint32_t nto, const
                         uint32_t nfrom, uint32_t orig_len);
 void kdx_pdb_omap_free(kdx_pdb *pdb);
 /* Original RVA -> the lowest final RVA holding that byte; false if dropped. */
-bool kdx_pdb_omap_point(const kdx_pdb *pdb, uint32_t orig, uint32_t *rva);
+bool kdx_pdb_omap_point(kdx_pdb *pdb, uint32_t orig, uint32_t *rva);
 /* Original [orig, orig+len) -> final ranges in final order (out is reset).
  * len 0 gives the zero-length places the address lands. */
-void kdx_pdb_omap_range(const kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb_ranges *out);
+void kdx_pdb_omap_range(kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb_ranges *out);
 /* section:offset and a length -> final ranges (the one range itself without
  * OMAP); false when the section is unknown or nothing of it is left. */
-bool kdx_pdb_sect_to_ranges(const kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t len,
+bool kdx_pdb_sect_to_ranges(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t len,
                             kdx_pdb_ranges *out);
 /* Module index containing rva via section contributions, -1 if none. */
 int kdx_pdb_module_for_rva(const kdx_pdb *pdb, uint32_t rva);
