@@ -170,9 +170,9 @@ static void set_module(kdx_session *s, kdx_analysis *a, uint64_t ip, const char 
     a->faulting_module = kdx_strdup(m->name);
     a->rule = kdx_strdup(rule);
     char sym[256];
-    kdx_sym_format(s, ip, sym, sizeof sym);
+    kdx_sym_format_code(s, ip, sym, sizeof sym);
     kdx_symhit hit;
-    bool named = kdx_sym_from_addr(s, ip, &hit) == KDX_OK && hit.name;
+    bool named = kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK && hit.name;
     add_kv(a, "SYMBOL_NAME", named ? windbg_symbol_name(sym) : kdx_asprintf("%s+%llx", m->name, (unsigned long long)(ip - m->base)));
     add_kv(a, "MODULE_NAME", kdx_strdup(m->name));
     add_kv(a, "IMAGE_NAME", kdx_strdup(m->image_name ? m->image_name : m->name));
@@ -222,7 +222,7 @@ static void exception_fields(kdx_session *s, kdx_analysis *a, const exc_info *e)
         return;
     add_kv(a, "EXCEPTION_CODE_STR", kdx_asprintf("%x", e->code));
     char sym[256];
-    kdx_sym_format(s, e->address, sym, sizeof sym);
+    kdx_sym_format_code(s, e->address, sym, sizeof sym);
     add_kv(a, "FAULTING_IP", windbg_symbol_name(sym));
     if (e->code == 0xc0000005 && e->nparams >= 2) {
         const char *key = e->params[0] == 1 ? "WRITE_ADDRESS" : e->params[0] == 8 ? "EXECUTE_ADDRESS" : "READ_ADDRESS";
@@ -362,7 +362,7 @@ static void walk_stack(kdx_session *s, kdx_analysis *a, const kdx_context *ctx)
         o->ip = kdx_ctx_ip(&f->ctx);
         o->args_valid = f->args_valid;
         memcpy(o->args, f->args, sizeof o->args);
-        kdx_sym_format(s, o->ip, o->call_site, sizeof o->call_site);
+        kdx_sym_format_code(s, o->ip, o->call_site, sizeof o->call_site);
         if (f->end != KDX_FRAME_CONTINUES && f->end != KDX_FRAME_END_ZERO && f->note[0])
             a->stack_note = kdx_asprintf("frame %02zx: %s", i, f->note);
     }

@@ -408,7 +408,7 @@ static void print_exception(kdx_session *s, const kdx_exception *x)
     int w = ps * 2;
     char sym[320] = "";
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, x->address, &hit) == KDX_OK) {
+    if (kdx_sym_from_code_addr(s, x->address, &hit) == KDX_OK) {
         int n = hit.name ? snprintf(sym, sizeof sym, " (%s!%s", hit.module->name, hit.name)
                          : snprintf(sym, sizeof sym, " (%s", hit.module->name);
         if (n > 0 && (size_t)n < sizeof sym)

@@ -152,7 +152,7 @@ static void print_location(kdx_session *s)
     }
     uint64_t ip = kdx_ctx_ip(&c);
     char name[512], line[640], a[KDX_ADDR_BUF];
-    kdx_sym_format(s, ip, name, sizeof name);
+    kdx_sym_format_code(s, ip, name, sizeof name);
     kdx_insn in;
     kdx_print(s, "%s:\n", name);
     if (kdx_disasm_read(s, ip, &in, &err) == KDX_OK) {

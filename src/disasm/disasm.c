@@ -261,11 +261,11 @@ static void symbolic(struct kdx_session *s, uint64_t addr, int ptr_size, char *o
         return;
     }
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, addr, &hit) != KDX_OK) {
+    if (kdx_sym_from_code_addr(s, addr, &hit) != KDX_OK) {
         snprintf(out, cap, "%s", a);
         return;
     }
-    kdx_sym_format(s, addr, sym, sizeof sym);
+    kdx_sym_format_code(s, addr, sym, sizeof sym);
     snprintf(out, cap, "%s (%s)", sym, a);
 }
 

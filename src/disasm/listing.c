@@ -33,17 +33,17 @@ uint64_t kdx_disasm_next(kdx_session *s)
 static void print_label(kdx_session *s, uint64_t addr)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, addr, &hit) != KDX_OK)
+    if (kdx_sym_from_code_addr(s, addr, &hit) != KDX_OK)
         return;
     char sym[320];
-    kdx_sym_format(s, addr, sym, sizeof sym);
+    kdx_sym_format_code(s, addr, sym, sizeof sym);
     kdx_print(s, "%s:\n", sym);
 }
 
 static bool symbol_starts_at(kdx_session *s, uint64_t addr)
 {
     kdx_symhit hit;
-    return kdx_sym_from_addr(s, addr, &hit) == KDX_OK && hit.name && hit.displacement == 0;
+    return kdx_sym_from_code_addr(s, addr, &hit) == KDX_OK && hit.name && hit.displacement == 0;
 }
 
 static void print_insn(kdx_session *s, const kdx_insn *in)
@@ -121,7 +121,7 @@ kdx_status kdx_disasm_back(kdx_session *s, uint64_t addr, uint64_t count, uint64
     if (kdx_unwind_session_image(s, addr - 1, &img, NULL) == KDX_OK &&
         img.lookup(img.ud, (uint32_t)(addr - 1 - img.base), &fn, NULL) == KDX_OK)
         fstart = img.base + fn.begin_rva;
-    else if (kdx_sym_from_addr(s, addr - 1, &hit) == KDX_OK && hit.name)
+    else if (kdx_sym_from_code_addr(s, addr - 1, &hit) == KDX_OK && hit.name)
         fstart = hit.address;
     if (fstart && fstart < addr && addr - fstart <= 0x4000 && decodes_to(s, fstart, addr, &n) && n >= count) {
         *start = skip_to_last(s, fstart, n, count);
@@ -212,7 +212,7 @@ static void find_layout(kdx_session *s, uint64_t addr, fn_layout *f)
         }
         return;
     }
-    if (kdx_sym_from_addr(s, addr, &hit) == KDX_OK && hit.name) {
+    if (kdx_sym_from_code_addr(s, addr, &hit) == KDX_OK && hit.name) {
         f->start = hit.address;
         f->lo = hit.address;
         f->hi = hit.size ? hit.address + hit.size : hit.module->base + hit.module->size;
@@ -289,13 +289,13 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     qsort(insns.items, insns.len, sizeof *insns.items, cmp_insn);
     char a[KDX_ADDR_BUF], sym[320];
     if (calls_only) {
-        kdx_sym_format(s, f.start, sym, sizeof sym);
+        kdx_sym_format_code(s, f.start, sym, sizeof sym);
         kdx_print(s, "%s (%s)\n", sym, kdx_session_fmt_ptr(s, a, f.start));
         for (size_t i = 0; i < insns.len; i++) {
             const kdx_insn *in = &insns.items[i];
             if (in->flow != KDX_FLOW_CALL)
                 continue;
-            kdx_sym_format(s, in->addr, sym, sizeof sym);
+            kdx_sym_format_code(s, in->addr, sym, sizeof sym);
             kdx_print(s, "  %s (%s):\n", sym, kdx_session_fmt_ptr(s, a, in->addr));
             char line[600];
             kdx_disasm_format(s, s->target->arch, in, line, sizeof line);

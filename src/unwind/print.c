@@ -44,10 +44,10 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
 static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK && hit.name)
+    if (kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK && hit.name)
         snprintf(buf, cap, "%s!%s", hit.module->name, hit.name);
     else
-        kdx_sym_format(s, ip, buf, cap);
+        kdx_sym_format_code(s, ip, buf, cap);
 }
 
 /* kp: "crash!main(int, char **)+0x12d" when the PDB describes the function's
@@ -55,7 +55,7 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 static bool call_site_with_params(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
+    if (kdx_sym_from_code_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
         !kdx_pdb_is_provider(&hit.module->symbols))
         return false;
     char *params = kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base));
@@ -109,7 +109,7 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
         return;
     }
     if (!(opts & KDX_K_PARAMS) || !call_site_with_params(s, ip, site, sizeof site))
-        kdx_sym_format(s, ip, site, sizeof site);
+        kdx_sym_format_code(s, ip, site, sizeof site);
     char src[300] = "";
     if (!(opts & KDX_K_NO_LINES))
         source_line(s, f, src, sizeof src);
@@ -234,9 +234,9 @@ static void print_current_insn(kdx_session *s, const kdx_context *c)
 {
     uint64_t ip = kdx_ctx_ip(c);
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK) {
+    if (kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK) {
         char sym[320];
-        kdx_sym_format(s, ip, sym, sizeof sym);
+        kdx_sym_format_code(s, ip, sym, sizeof sym);
         kdx_print(s, "%s:\n", sym);
     }
     kdx_insn in;
