@@ -80,11 +80,16 @@ static call_check call_precedes(const kdx_unwind_env *env, const kdx_unwind_imag
 static bool return_candidate(const kdx_unwind_env *env, kdx_arch arch, uint64_t v, bool *verified)
 {
     *verified = false;
-    if (!kdx_stack_pc_in_module(env, v))
+    kdx_module *m = v >= MIN_RETURN ? kdx_target_module_at(env->target, v - 1) : NULL;
+    if (!m)
         return false;
     kdx_unwind_image img;
     bool have_img = env->find_image(env->ud, v - 1, &img, NULL) == KDX_OK;
     if (have_img && img.is_code && !img.is_code(img.ud, (uint32_t)(v - 1 - img.base)))
+        return false;
+    /* Without the section table: the first page holds the headers, and code
+     * starts at SectionAlignment, a page for the images Windows loads. */
+    if (!(have_img && img.is_code) && v - 1 - m->base < PAGE)
         return false;
     call_check c = call_precedes(env, have_img ? &img : NULL, arch, v);
     *verified = c == CALL_YES;

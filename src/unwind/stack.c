@@ -131,7 +131,7 @@ static kdx_status exact_step(const kdx_unwind_env *env, const kdx_context *cur, 
     if (complete_ctx && cur->arch != KDX_ARCH_UNKNOWN && env->function_entry && env->function_entry(env->ud, ip))
         return function_entry_step(env, cur, step, e);
     kdx_status st = unwind_one(env, cur, step, e);
-    if (st == KDX_E_NOT_FOUND && i == 0 && cur->arch != KDX_ARCH_X86)
+    if (st == KDX_E_NOT_FOUND && i == 0 && cur->arch != KDX_ARCH_X86 && !kdx_target_module_at(env->target, ip))
         st = outside_modules(env, cur, step, e); /* a call through a bad pointer */
     /* A frame-pointer chain, or unwind data applied to guessed registers, that
      * leads out of every module gives no frame (Breakpad checks the same);

@@ -3,8 +3,9 @@
  * The unwinder reads stack memory through a kdx_target and code/unwind data
  * through an image resolver (kdx_unwind_env.find_image), so it runs the same
  * on a dump with images from the symbol path and on synthetic buffers in
- * tests. It never invents a frame: where unwind data is missing the walk
- * stops and the last frame says why. */
+ * tests. Where unwind data is missing the exact walk stops and says why;
+ * stack scanning (scan.c, `.stackscan`) may then go on, and every frame
+ * records how it was found (kdx_frame_trust). */
 #ifndef KDX_UNWIND_UNWIND_H
 #define KDX_UNWIND_UNWIND_H
 
