@@ -169,7 +169,7 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
     }
     if (count == 0 || count > 0xffff)
         return fail_msg(s, KDX_E_ARG, "Frame count must be between 1 and 0xffff");
-    if (s->has_scope_context && !explicit_start)
+    if (s->has_scope_context && !explicit_start && !s->json)
         kdx_print(s, "  *** Stack trace for last set context - .thread/.cxr resets it\n");
     kdx_stack st;
     if (walk(s, &ctx, (size_t)count, &st, &err) != KDX_OK)

@@ -233,7 +233,10 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
             break;
         }
         uint64_t sp = kdx_ctx_sp(&cur), nsp = kdx_ctx_sp(&step.caller);
-        if (!step.machine_frame && nsp <= sp) {
+        /* An ARM64 leaf returns through lr without touching sp: the stack
+         * pointer may stay on the first unwind (Breakpad's TerminateWalk too). */
+        bool may_stay = cur.arch == KDX_ARCH_ARM64 && complete_ctx;
+        if (!step.machine_frame && (nsp < sp || (nsp == sp && !may_stay))) {
             char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
             f->end = KDX_FRAME_END_ERROR;
             snprintf(f->note, sizeof f->note,

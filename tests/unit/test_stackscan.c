@@ -15,12 +15,12 @@ enum { STACK = 0x7ff000, IMG_SIZE = 0x3000 };
 #define APP 0x140000000ull /* app.exe's base */
 
 /* A minimal PE32+ header: .text (code, executable) at 0x1000, .data at 0x2000. */
-static void put_headers(uint8_t *h)
+static void put_headers(uint8_t *h, uint16_t machine)
 {
     h[0] = 'M', h[1] = 'Z';
     kdx_put_le32(h + 0x3c, 0x80);
     memcpy(h + 0x80, "PE\0\0", 4);
-    kdx_put_le16(h + 0x84, 0x8664);
+    kdx_put_le16(h + 0x84, machine);
     kdx_put_le16(h + 0x86, 2);            /* NumberOfSections */
     kdx_put_le16(h + 0x94, 0xf0);         /* SizeOfOptionalHeader */
     uint8_t *o = h + 0x98;
@@ -51,7 +51,7 @@ static const char *write_dump(uint64_t rip, uint64_t rsp, const char *name)
     static char path[4096];
     memset(image, 0, sizeof image);
     memset(stack, 0, sizeof stack);
-    put_headers(image);
+    put_headers(image, 0x8664);
     memset(image + 0x1000, 0x90, 0x40);       /* nops: no call ends at +0x1020 */
     image[0x1040] = 0xe8;                     /* call app+0x1100; returns to +0x1045 */
     kdx_put_le32(image + 0x1041, 0x1100 - 0x1045);
@@ -138,5 +138,42 @@ TEST(stackscan_analyze_says_when_a_scanned_frame_chose_the_module)
     REQUIRE(out);
     CHECK_CONTAINS(out, "\"rule_uses_scanned_frame\":true");
     CHECK_CONTAINS(out, "\"trust\":\"scan\"");
+    free(out);
+}
+
+/* ARM64: the return address a scan accepts must follow a bl/blr. The pc is
+ * in a leaf (no .pdata), lr points nowhere, and the stack holds a value after
+ * nops and one after a bl. */
+TEST(stackscan_arm64_needs_a_bl_before_the_candidate)
+{
+    static uint8_t image[IMG_SIZE], stack[0x200];
+    static char path[4096];
+    put_headers(image, 0xaa64);
+    for (int i = 0; i < 0x40; i += 4)
+        kdx_put_le32(image + 0x1000 + i, 0xd503201f); /* nop */
+    kdx_put_le32(image + 0x1040, 0x94000000 | ((0x1100 - 0x1040) / 4)); /* bl app+0x1100 */
+    kdx_put_le64(stack + 0x00, APP + 0x1020);  /* after a nop */
+    kdx_put_le64(stack + 0x08, APP + 0x1044);  /* after the bl */
+    kdx_mdw_thread th = {.id = 0x10, .teb = 0x7fe000, .stack_va = STACK, .stack = stack, .stack_size = sizeof stack};
+    th.context.arch = KDX_ARCH_ARM64;
+    kdx_ctx_set(&th.context, KDX_ARM64_PC, APP + 0x1100);
+    kdx_ctx_set(&th.context, KDX_ARM64_SP, STACK);
+    kdx_ctx_set(&th.context, KDX_ARM64_LR, 0x12345);
+    kdx_mdw_module mod = {.path = "C:\\app\\app.exe", .base = APP, .size = IMG_SIZE, .timestamp = 0x5f000000};
+    kdx_mdw_memory mem = {.va = APP, .data = image, .size = sizeof image};
+    kdx_mdw_spec sp = {.arch = KDX_ARCH_ARM64, .os_major = 10, .build = 22621, .num_processors = 1,
+                       .threads = &th, .nthreads = 1, .modules = &mod, .nmodules = 1,
+                       .memory = &mem, .nmemory = 1};
+    const char *dir = kdx_test_tmpdir();
+    REQUIRE(dir);
+    snprintf(path, sizeof path, "%s/arm64scan.dmp", dir);
+    kdx_err err = {0};
+    REQUIRE(kdx_minidump_write_file(&sp, path, &err) == KDX_OK);
+    char *out = kdx_test_run(path, ".json 1", "k", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"call_site\":\"app+0x1100\",\"trust\":\"context\"}");
+    CHECK_CONTAINS(out, "\"ip\":\"00000000`00012345\"");
+    CHECK_CONTAINS(out, "\"call_site\":\"app+0x1044\",\"trust\":\"scan\",\"call_verified\":true}");
+    CHECK(!strstr(out, "app+0x1020"));
     free(out);
 }
