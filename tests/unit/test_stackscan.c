@@ -45,10 +45,29 @@ static void put_headers(uint8_t *h, uint16_t machine)
     }
 }
 
+/* One thread with context c and the stack at STACK, app.exe's image in memory. */
+static const char *write_spec(const kdx_context *c, const uint8_t *image, const uint8_t *stack, uint32_t stack_size,
+                              const char *name)
+{
+    static char path[4096];
+    kdx_mdw_thread th = {.id = 0x10, .teb = 0x7fe000, .stack_va = STACK, .stack = stack, .stack_size = stack_size,
+                         .context = *c};
+    kdx_mdw_module mod = {.path = "C:\\app\\app.exe", .base = APP, .size = IMG_SIZE, .timestamp = 0x5f000000};
+    kdx_mdw_memory mem = {.va = APP, .data = image, .size = IMG_SIZE};
+    kdx_mdw_spec sp = {.arch = c->arch, .os_major = 10, .build = 19041, .num_processors = 1,
+                       .threads = &th, .nthreads = 1, .modules = &mod, .nmodules = 1,
+                       .memory = &mem, .nmemory = 1};
+    const char *dir = kdx_test_tmpdir();
+    if (!dir)
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    kdx_err err = {0};
+    return kdx_minidump_write_file(&sp, path, &err) == KDX_OK ? path : NULL;
+}
+
 static const char *write_dump(uint64_t rip, uint64_t rsp, const char *name)
 {
     static uint8_t image[IMG_SIZE], stack[0x200];
-    static char path[4096];
     memset(image, 0, sizeof image);
     memset(stack, 0, sizeof stack);
     put_headers(image, 0x8664);
@@ -61,22 +80,11 @@ static const char *write_dump(uint64_t rip, uint64_t rsp, const char *name)
     kdx_put_le64(stack + 0x10, APP + 0x1020);  /* code, but after nops */
     kdx_put_le64(stack + 0x18, APP + 0x1045);  /* after the call: a return address */
 
-    kdx_mdw_thread th = {.id = 0x10, .teb = 0x7fe000, .stack_va = STACK, .stack = stack, .stack_size = sizeof stack};
-    th.context.arch = KDX_ARCH_X64;
-    kdx_ctx_set(&th.context, KDX_X64_RIP, rip);
-    kdx_ctx_set(&th.context, KDX_X64_RSP, rsp);
-    kdx_ctx_set(&th.context, KDX_X64_RBP, 0);
-    kdx_mdw_module mod = {.path = "C:\\app\\app.exe", .base = APP, .size = IMG_SIZE, .timestamp = 0x5f000000};
-    kdx_mdw_memory mem = {.va = APP, .data = image, .size = sizeof image};
-    kdx_mdw_spec sp = {.arch = KDX_ARCH_X64, .os_major = 10, .build = 19041, .num_processors = 1,
-                       .threads = &th, .nthreads = 1, .modules = &mod, .nmodules = 1,
-                       .memory = &mem, .nmemory = 1};
-    const char *dir = kdx_test_tmpdir();
-    if (!dir)
-        return NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    kdx_err err = {0};
-    return kdx_minidump_write_file(&sp, path, &err) == KDX_OK ? path : NULL;
+    kdx_context c = {.arch = KDX_ARCH_X64};
+    kdx_ctx_set(&c, KDX_X64_RIP, rip);
+    kdx_ctx_set(&c, KDX_X64_RSP, rsp);
+    kdx_ctx_set(&c, KDX_X64_RBP, 0);
+    return write_spec(&c, image, stack, sizeof stack, name);
 }
 
 TEST(stackscan_rejects_what_no_call_precedes)
@@ -147,28 +155,19 @@ TEST(stackscan_analyze_says_when_a_scanned_frame_chose_the_module)
 TEST(stackscan_arm64_needs_a_bl_before_the_candidate)
 {
     static uint8_t image[IMG_SIZE], stack[0x200];
-    static char path[4096];
     put_headers(image, 0xaa64);
     for (int i = 0; i < 0x40; i += 4)
         kdx_put_le32(image + 0x1000 + i, 0xd503201f); /* nop */
     kdx_put_le32(image + 0x1040, 0x94000000 | ((0x1100 - 0x1040) / 4)); /* bl app+0x1100 */
     kdx_put_le64(stack + 0x00, APP + 0x1020);  /* after a nop */
     kdx_put_le64(stack + 0x08, APP + 0x1044);  /* after the bl */
-    kdx_mdw_thread th = {.id = 0x10, .teb = 0x7fe000, .stack_va = STACK, .stack = stack, .stack_size = sizeof stack};
-    th.context.arch = KDX_ARCH_ARM64;
-    kdx_ctx_set(&th.context, KDX_ARM64_PC, APP + 0x1100);
-    kdx_ctx_set(&th.context, KDX_ARM64_SP, STACK);
-    kdx_ctx_set(&th.context, KDX_ARM64_LR, 0x12345);
-    kdx_mdw_module mod = {.path = "C:\\app\\app.exe", .base = APP, .size = IMG_SIZE, .timestamp = 0x5f000000};
-    kdx_mdw_memory mem = {.va = APP, .data = image, .size = sizeof image};
-    kdx_mdw_spec sp = {.arch = KDX_ARCH_ARM64, .os_major = 10, .build = 22621, .num_processors = 1,
-                       .threads = &th, .nthreads = 1, .modules = &mod, .nmodules = 1,
-                       .memory = &mem, .nmemory = 1};
-    const char *dir = kdx_test_tmpdir();
-    REQUIRE(dir);
-    snprintf(path, sizeof path, "%s/arm64scan.dmp", dir);
+    kdx_context c = {.arch = KDX_ARCH_ARM64};
+    kdx_ctx_set(&c, KDX_ARM64_PC, APP + 0x1100);
+    kdx_ctx_set(&c, KDX_ARM64_SP, STACK);
+    kdx_ctx_set(&c, KDX_ARM64_LR, 0x12345);
+    const char *path = write_spec(&c, image, stack, sizeof stack, "arm64scan.dmp");
+    REQUIRE(path);
     kdx_err err = {0};
-    REQUIRE(kdx_minidump_write_file(&sp, path, &err) == KDX_OK);
     char *out = kdx_test_run(path, ".json 1", "k", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "\"call_site\":\"app+0x1100\",\"trust\":\"context\"}");
