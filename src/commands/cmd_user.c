@@ -168,7 +168,8 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
 {
     unsigned saved = s->cur_context;
     bool had_scope = s->has_scope_context;
-    kdx_context scope = s->scope_context;
+    kdx_context scope = s->scope_context, origin = s->frame_origin;
+    bool had_origin = s->has_frame_origin;
     int frame = s->cur_frame;
     bool echo = s->echo_commands;
     kdx_err err;
@@ -179,6 +180,8 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
     s->cur_context = saved;
     s->has_scope_context = had_scope;
     s->scope_context = scope;
+    s->frame_origin = origin;
+    s->has_frame_origin = had_origin;
     s->cur_frame = frame;
     return rc ? 1 : 0;
 }

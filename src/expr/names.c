@@ -182,6 +182,8 @@ static kdx_status return_address(kdx_xp *x, const char *name, size_t len, uint64
     if (need_context(x, &ctx, name, len) != KDX_OK)
         return x->st;
     unsigned frame = x->s->cur_frame > 0 ? (unsigned)x->s->cur_frame : 0;
+    if (x->s->has_frame_origin)
+        ctx = x->s->frame_origin; /* .frame /c: numbers count from the original frame 00 */
     kdx_unwind_env env;
     kdx_unwind_env_for_session(x->s, &env);
     kdx_stack st = {0};

@@ -96,12 +96,23 @@ void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx)
 {
     s->scope_context = *ctx;
     s->has_scope_context = true;
+    s->has_frame_origin = false;
 }
 
 void kdx_session_reset_scope(kdx_session *s)
 {
     s->has_scope_context = false;
+    s->has_frame_origin = false;
     s->cur_frame = -1;
+}
+
+kdx_status kdx_session_frame_origin(kdx_session *s, kdx_context *out, kdx_err *err)
+{
+    if (s->has_frame_origin) {
+        *out = s->frame_origin;
+        return KDX_OK;
+    }
+    return kdx_session_context(s, out, err);
 }
 
 void kdx_session_prompt(kdx_session *s, char *buf, size_t len)
