@@ -14,5 +14,7 @@ extern const kdx_command kdx_cmds_symbols[];
 extern const kdx_command kdx_cmds_stack[];
 extern const kdx_command kdx_cmds_user[];
 extern const kdx_command kdx_cmds_analyze[];
+extern const kdx_command kdx_cmds_process[];
+extern const kdx_command kdx_cmds_processor[];
 
 #endif

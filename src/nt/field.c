@@ -211,6 +211,33 @@ kdx_status kdx_nt_enum_value(kdx_session *s, const char *enum_type, const char *
 
 /* ---- snapshots ---- */
 
+/* Bytes of one page-bounded piece: whole when possible, else 8-byte units
+ * (triage dumps keep small blocks, not whole pages). */
+static bool read_piece(kdx_nt_obj *o, uint64_t pos, uint64_t n)
+{
+    kdx_target *t = o->s->target;
+    kdx_err why = {0};
+    if (kdx_read_virt(t, o->addr + pos, o->bytes + pos, (size_t)n, NULL, &why) == KDX_OK) {
+        memset(o->present + pos, 1, (size_t)n);
+        return true;
+    }
+    if (!o->missing.code) {
+        o->missing = why;
+        if (!o->missing.code)
+            o->missing.code = KDX_E_MEM_MISSING;
+    }
+    bool any = false;
+    for (uint64_t p = pos; p < pos + n;) {
+        uint64_t u = KDX_MIN(8 - ((o->addr + p) & 7), pos + n - p);
+        if (kdx_read_virt(t, o->addr + p, o->bytes + p, (size_t)u, NULL, NULL) == KDX_OK) {
+            memset(o->present + p, 1, (size_t)u);
+            any = true;
+        }
+        p += u;
+    }
+    return any;
+}
+
 kdx_status kdx_nt_obj_read(kdx_session *s, const char *type_name, uint64_t addr, kdx_nt_obj *o,
                            kdx_err *err)
 {
@@ -227,21 +254,11 @@ kdx_status kdx_nt_obj_read(kdx_session *s, const char *type_name, uint64_t addr,
         return kdx_err_set(err, KDX_E_FORMAT, "%s has an unusable size (%llu bytes)", type_name,
                            (unsigned long long)o->size);
     o->bytes = kdx_xmalloc((size_t)o->size);
-    o->nchunks = (size_t)((((addr & (PAGE - 1)) + o->size) + PAGE - 1) / PAGE);
-    o->chunk_ok = kdx_xcalloc(o->nchunks, 1);
+    o->present = kdx_xcalloc((size_t)o->size, 1);
     bool any = false;
-    uint64_t pos = 0;
-    for (size_t i = 0; i < o->nchunks; i++) {
+    for (uint64_t pos = 0; pos < o->size;) {
         uint64_t n = KDX_MIN(o->size - pos, PAGE - ((addr + pos) & (PAGE - 1)));
-        kdx_err why = {0};
-        if (kdx_read_virt(s->target, addr + pos, o->bytes + pos, (size_t)n, NULL, &why) == KDX_OK) {
-            o->chunk_ok[i] = 1;
-            any = true;
-        } else if (!o->missing.code) {
-            o->missing = why;
-            if (!o->missing.code)
-                o->missing.code = KDX_E_MEM_MISSING;
-        }
+        any |= read_piece(o, pos, n);
         pos += n;
     }
     if (any)
@@ -256,28 +273,27 @@ kdx_status kdx_nt_obj_read(kdx_session *s, const char *type_name, uint64_t addr,
 void kdx_nt_obj_free(kdx_nt_obj *o)
 {
     free(o->bytes);
-    free(o->chunk_ok);
-    o->bytes = o->chunk_ok = NULL;
-    o->nchunks = 0;
+    free(o->present);
+    o->bytes = o->present = NULL;
 }
 
 bool kdx_nt_obj_complete(const kdx_nt_obj *o)
 {
-    for (size_t i = 0; i < o->nchunks; i++)
-        if (!o->chunk_ok[i])
+    if (!o->present)
+        return false;
+    for (uint64_t i = 0; i < o->size; i++)
+        if (!o->present[i])
             return false;
-    return o->nchunks > 0;
+    return true;
 }
 
 /* True when bytes [off, off+len) of the structure were read. */
 static bool range_read(const kdx_nt_obj *o, uint64_t off, uint64_t len)
 {
-    if (off + len > o->size || !o->bytes)
+    if (off + len > o->size || !o->present)
         return false;
-    uint64_t first = ((o->addr & (PAGE - 1)) + off) / PAGE;
-    uint64_t last = ((o->addr & (PAGE - 1)) + off + (len ? len - 1 : 0)) / PAGE;
-    for (uint64_t c = first; c <= last; c++)
-        if (c >= o->nchunks || !o->chunk_ok[c])
+    for (uint64_t i = off; i < off + len; i++)
+        if (!o->present[i])
             return false;
     return true;
 }

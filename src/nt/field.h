@@ -60,9 +60,8 @@ typedef struct kdx_nt_obj {
     const char *type;        /* as given; must outlive the snapshot */
     uint64_t addr, size;
     uint8_t *bytes;
-    uint8_t *chunk_ok;       /* per page-sized chunk: 1 read, 0 missing */
-    size_t nchunks;
-    kdx_err missing;         /* why the first missing chunk is missing */
+    uint8_t *present;        /* per byte: 1 read, 0 not in the dump */
+    kdx_err missing;         /* why the first missing part is missing */
 } kdx_nt_obj;
 
 /* Reads the structure at addr. Fails only when none of it is readable

@@ -160,6 +160,15 @@ kdx_status kdx_nt_thread_by_cid(kdx_session *s, uint64_t tid, uint64_t *thread, 
 {
     if (cid_table_lookup(s, tid, "ThreadObject", KDX_NT_ETHREAD, "Cid.UniqueThread", thread))
         return KDX_OK;
+    /* The threads the processors run are in every dump, even when the lists are not. */
+    for (unsigned i = 0; i < kdx_nt_processor_count(s); i++) {
+        uint64_t t, v;
+        if (kdx_nt_processor_thread(s, i, &t, NULL) == KDX_OK &&
+            kdx_nt_read(s, KDX_NT_ETHREAD, t, "Cid.UniqueThread", &v, NULL) == KDX_OK && v == tid) {
+            *thread = t;
+            return KDX_OK;
+        }
+    }
     thread_find t = {s, {s, tid, "Cid.UniqueThread", 0}, {0}, false};
     kdx_err walk_err = {0};
     if (kdx_nt_process_walk(s, search_process, &t, NULL, &walk_err) != KDX_OK && !t.incomplete) {
