@@ -16,5 +16,7 @@ extern const kdx_command kdx_cmds_user[];
 extern const kdx_command kdx_cmds_analyze[];
 extern const kdx_command kdx_cmds_process[];
 extern const kdx_command kdx_cmds_processor[];
+extern const kdx_command kdx_cmds_object[];
+extern const kdx_command kdx_cmds_list[];
 
 #endif
