@@ -131,9 +131,13 @@ static int cmd_object(kdx_session *s, const char *cmd, const char *args)
     kdx_err err = {0};
     uint64_t body, flags = 0x9;
     if (*p == '\\') {
-        char *path = kdx_strdup(p);
-        kdx_rtrim(path);
-        kdx_status st = kdx_nt_object_lookup(s, path, &body, &err);
+        /* "\Path [Flags]": the path ends at the first blank. */
+        size_t n = strcspn(p, " \t");
+        char *path = kdx_strndup(p, n);
+        const char *rest = kdx_skip_ws(p + n);
+        kdx_status st = *rest ? kdx_expr_eval_all(s, rest, &flags, &err) : KDX_OK;
+        if (st == KDX_OK)
+            st = kdx_nt_object_lookup(s, path, &body, &err);
         free(path);
         return st == KDX_OK ? show_object(s, body, flags) : kdx_cmd_fail(s, &err);
     }

@@ -571,7 +571,7 @@ static void print_process_stats(kdx_show *v, const kdx_nt_obj *o, kdx_nt_gaps *g
     uint64_t token = kdx_nt_obj_val(o, "Token.Value|Token", g, &ok);
     snprintf(b[0], 40, ok ? "%0*" PRIx64 : "?", w, token & ~(uint64_t)0xf); /* EX_FAST_REF: low bits count references */
     line(s, 4, "%-34s%s", "Token", b[0]);
-    uint64_t created = kdx_nt_obj_val(o, "CreateTime", g, &ok);
+    uint64_t created = kdx_nt_obj_val(o, "CreateTime.QuadPart|CreateTime", g, &ok);
     if (ok && v->have_time && v->system_time >= created)
         fmt_duration(v->system_time - created, b[0], 40);
     else
