@@ -197,6 +197,8 @@ kdx_status kdx_nt_object_path(kdx_session *s, const kdx_nt_object *o, char *path
         st = kdx_nt_object_name(s, &cur, &dir, name, sizeof name, err);
         if (st != KDX_OK)
             break;
+        if (!dir && !strcmp(name, "\\"))
+            break; /* the root directory, named "\" */
         char *next = kdx_asprintf("\\%s%s", name, acc);
         free(acc);
         acc = next;
@@ -209,7 +211,7 @@ kdx_status kdx_nt_object_path(kdx_session *s, const kdx_nt_object *o, char *path
             st = kdx_err_set(err, KDX_E_LIMIT, "the directory chain is deeper than 32 levels");
     }
     if (st == KDX_OK)
-        snprintf(path, cap, "%s", acc);
+        snprintf(path, cap, "%s", *acc ? acc : "\\");
     free(acc);
     return st;
 }
