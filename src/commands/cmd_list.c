@@ -133,7 +133,11 @@ static void run_for(run_ctx *r, uint64_t element)
                             r->a->arguments ? r->a->arguments : "");
     if (r->a->echo)
         kdx_print(s, "%s\n", line);
+    /* WinDbg shows the commands' output only (-e echoes them). */
+    bool echo = s->echo_commands;
+    s->echo_commands = false;
     r->failures += kdx_execute(s, line) != 0;
+    s->echo_commands = echo;
     free(line);
 }
 

@@ -360,7 +360,10 @@ static int run_for(void *ud, uint64_t object, size_t index)
     each_ctx *e = ud;
     (void)index;
     char *line = expand(e->command, e->alias, object);
+    bool echo = e->s->echo_commands; /* the commands' output only, as WinDbg shows it */
+    e->s->echo_commands = false;
     e->failures += kdx_execute(e->s, line) != 0;
+    e->s->echo_commands = echo;
     free(line);
     return e->s->quit;
 }

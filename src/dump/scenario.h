@@ -144,6 +144,7 @@ typedef struct kdx_scn_thread_spec {
     const char *apc_routine;  /* their KernelRoutine ("kdxscen!ApcRoutine"), NULL: nt!KiSchedulerApc */
     const char *frames[KDX_SCN_MAX_FRAMES]; /* stack, innermost first ("nt!KiSwapContext", ...) */
     const char *start;        /* Win32StartAddress function; NULL: outermost-but-one frame */
+    uint64_t start_va;        /* or an address (user-mode start routines), when nonzero */
     uint64_t teb;
     uint32_t wait_ticks_ago, kernel_ticks, user_ticks, context_switches;
     int8_t priority, base_priority;

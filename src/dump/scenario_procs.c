@@ -345,8 +345,9 @@ static void fill_thread(kdx_scn *s, kdx_scn_obj *o, uint64_t process, const kdx_
     kdx_scn_set(o, "Tcb.SystemThread", proc && proc->pid == 4);
     kdx_scn_set(o, "Cid.UniqueProcess", proc ? proc->pid : 0);
     kdx_scn_set(o, "Cid.UniqueThread", spec->tid);
-    uint64_t start = spec->start ? kdx_scn_code(s, spec->start, 0)
-                                 : s->funcs.items[p->funcs[p->n > 1 ? p->n - 2 : 0]].addr;
+    uint64_t start = spec->start_va     ? spec->start_va
+                     : spec->start ? kdx_scn_code(s, spec->start, 0)
+                                   : s->funcs.items[p->funcs[p->n > 1 ? p->n - 2 : 0]].addr;
     kdx_scn_set(o, "StartAddress", start);
     kdx_scn_set(o, "Win32StartAddress", start);
     kdx_scn_set_empty_list(o, "IrpList");

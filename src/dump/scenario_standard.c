@@ -111,6 +111,7 @@ static void add_thread(std_ctx *c, uint64_t process, bool user, int cpu_hint)
     t.user_ticks = user ? t.tid % 31 : 0;
     t.context_switches = 10 + t.tid % 1000;
     t.teb = user ? 0x000000d7a0000000ull + ((uint64_t)t.tid << 12) : 0;
+    t.start_va = user ? 0x00007ff72e9d6e20ull : 0; /* a user-mode thread routine */
     const char *state = other_state(t.tid);
     const char *reason = c->reasons[c->next_reason++ % c->nreasons];
     t.state = state ? state : "Waiting";
