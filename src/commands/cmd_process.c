@@ -78,6 +78,19 @@ static bool need_kernel(kdx_session *s, const char *cmd)
     return true;
 }
 
+/* A kernel target and args split into words; false after printing why not. */
+static bool kernel_words(kdx_session *s, const char *cmd, const char *args, words *w)
+{
+    memset(w, 0, sizeof *w);
+    if (!need_kernel(s, cmd))
+        return false;
+    if (split_words(args, w))
+        return true;
+    free_words(w);
+    kdx_cmd_syntax_error(s, cmd, args);
+    return false;
+}
+
 /* A value that is not a kernel address is a client id (WinDbg's rule for !process). */
 static bool looks_like_address(kdx_session *s, uint64_t v)
 {
@@ -136,13 +149,9 @@ static int one_process(kdx_session *s, uint64_t process, unsigned flags)
 
 static int cmd_process(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_kernel(s, cmd))
-        return 1;
     words w;
-    if (!split_words(args, &w)) {
-        free_words(&w);
-        return kdx_cmd_syntax_error(s, cmd, args);
-    }
+    if (!kernel_words(s, cmd, args, &w))
+        return 1;
     uint64_t target = 0, flags = 3;
     bool has_target = w.n > 0, ok = true;
     if (has_target)
@@ -180,13 +189,9 @@ static int cmd_process(kdx_session *s, const char *cmd, const char *args)
 
 static int cmd_thread(kdx_session *s, const char *cmd, const char *args)
 {
-    if (!need_kernel(s, cmd))
-        return 1;
     words w;
-    if (!split_words(args, &w)) {
-        free_words(&w);
-        return kdx_cmd_syntax_error(s, cmd, args);
-    }
+    if (!kernel_words(s, cmd, args, &w))
+        return 1;
     bool by_tid = false, with_process = false;
     size_t i = 0;
     for (; i < w.n && w.w[i][0] == '-' && isalpha((unsigned char)w.w[i][1]); i++) {

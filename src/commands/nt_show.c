@@ -177,9 +177,13 @@ static const char *fmt_ticks(kdx_show *v, bool ok, uint64_t ticks, char *buf, si
 
 /* ---- threads ---- */
 
-static void fmt_cid(uint64_t v, char *buf, size_t cap)
+/* A client id as WinDbg prints it (0004), or "?" (recorded as a gap). */
+static const char *cid_text(const kdx_nt_obj *o, const char *path, kdx_nt_gaps *g, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%04" PRIx64, v);
+    bool ok;
+    uint64_t v = kdx_nt_obj_val(o, path, g, &ok);
+    snprintf(buf, cap, ok ? "%04" PRIx64 : "?", v);
+    return buf;
 }
 
 static const char *wait_mode_name(uint64_t mode)
@@ -428,14 +432,9 @@ void kdx_show_thread_stack(kdx_show *v, uint64_t thread, bool args, unsigned ind
 
 static void print_header(kdx_show *v, const kdx_nt_obj *o, kdx_nt_gaps *g, unsigned indent)
 {
-    char pid[24] = "?", tid[24] = "?", b1[32], b2[32], state[128];
-    bool ok;
-    uint64_t x = kdx_nt_obj_val(o, "Cid.UniqueProcess", g, &ok);
-    if (ok)
-        fmt_cid(x, pid, sizeof pid);
-    x = kdx_nt_obj_val(o, "Cid.UniqueThread", g, &ok);
-    if (ok)
-        fmt_cid(x, tid, sizeof tid);
+    char pid[24], tid[24], b1[32], b2[32], state[128];
+    cid_text(o, "Cid.UniqueProcess", g, pid, sizeof pid);
+    cid_text(o, "Cid.UniqueThread", g, tid, sizeof tid);
     int w = kdx_session_ptr_size(v->s) * 2;
     state_text(v, o, g, state, sizeof state);
     line(v->s, indent, "THREAD %0*" PRIx64 "  Cid %s.%s  Teb: %s Win32Thread: %s %s", w, o->addr, pid, tid,
@@ -513,7 +512,7 @@ static void print_process_head(kdx_show *v, const kdx_nt_obj *o, kdx_nt_gaps *g)
 {
     kdx_session *s = v->s;
     int w = kdx_session_ptr_size(s) * 2;
-    char session[24] = "none", cid[24] = "?", parent[24] = "?", peb[32], dir[32], table[32], hc[40];
+    char session[24] = "none", cid[24], parent[24], peb[32], dir[32], table[32], hc[40];
     bool has, ok;
     uint32_t sid;
     kdx_err err = {0};
@@ -523,12 +522,8 @@ static void print_process_head(kdx_show *v, const kdx_nt_obj *o, kdx_nt_gaps *g)
     } else if (has) {
         snprintf(session, sizeof session, "%u", sid);
     }
-    uint64_t x = kdx_nt_obj_val(o, "UniqueProcessId", g, &ok);
-    if (ok)
-        fmt_cid(x, cid, sizeof cid);
-    x = kdx_nt_obj_val(o, "InheritedFromUniqueProcessId", g, &ok);
-    if (ok)
-        fmt_cid(x, parent, sizeof parent);
+    cid_text(o, "UniqueProcessId", g, cid, sizeof cid);
+    cid_text(o, "InheritedFromUniqueProcessId", g, parent, sizeof parent);
     hexv(o, "Peb", 8, g, peb, sizeof peb);
     hexv(o, "Pcb.DirectoryTableBase", 8, g, dir, sizeof dir);
     uint64_t ot = kdx_nt_obj_val(o, "ObjectTable", g, &ok);

@@ -24,30 +24,49 @@ static kdx_status cached_error(const kdx_nt_cached *e, kdx_err *err)
     return kdx_err_set(err, e->st, "%s", e->why ? e->why : "lookup failed");
 }
 
-kdx_status kdx_nt_type(kdx_session *s, const char *type_name, const kdx_type **out, kdx_err *err)
+/* A cached lookup of a type or symbol. Failures are tried again: a symbol
+ * path or .reload may bring what was missing. */
+typedef bool (*lookup_fn)(kdx_session *s, const char *name, kdx_nt_cached *e, kdx_err *why);
+
+static kdx_status cached_lookup(kdx_session *s, char kind, const char *name, lookup_fn fn, const char *what,
+                                kdx_nt_cached **out, kdx_err *err)
 {
     char key[256];
-    snprintf(key, sizeof key, "\x02%s", type_name);
+    snprintf(key, sizeof key, "%c%s", kind, name);
     bool fresh;
     kdx_nt_cached *e = kdx_nt_cache_entry(kdx_nt_ctx(s), key, &fresh);
-    /* Failures are tried again: a symbol path or .reload may bring the type. */
     if (fresh || e->st != KDX_OK) {
         kdx_err e2 = {0};
         free(e->why);
         e->why = NULL;
-        e->type = kdx_sym_find_type(s, type_name, &e2);
-        if (e->type)
+        if (fn(s, name, e, &e2))
             e->st = KDX_OK;
         else {
-            kdx_err_set(&e2, KDX_E_NO_SYMBOLS, "%s is not among the loaded types (%s)", type_name,
-                        e2.msg[0] ? e2.msg : "no kernel symbols");
+            kdx_err_set(&e2, KDX_E_NO_SYMBOLS, "%s %s (%s)", name, what, e2.msg[0] ? e2.msg : "no kernel symbols");
             cache_fail(e, &e2);
         }
     }
-    if (e->st != KDX_OK)
-        return cached_error(e, err);
-    *out = e->type;
-    return KDX_OK;
+    *out = e;
+    return e->st == KDX_OK ? KDX_OK : cached_error(e, err);
+}
+
+static bool find_type(kdx_session *s, const char *name, kdx_nt_cached *e, kdx_err *why)
+{
+    return (e->type = kdx_sym_find_type(s, name, why)) != NULL;
+}
+
+static bool find_symbol(kdx_session *s, const char *name, kdx_nt_cached *e, kdx_err *why)
+{
+    return kdx_sym_to_addr(s, name, &e->field.offset, why) == KDX_OK;
+}
+
+kdx_status kdx_nt_type(kdx_session *s, const char *type_name, const kdx_type **out, kdx_err *err)
+{
+    kdx_nt_cached *e;
+    kdx_status st = cached_lookup(s, '\x02', type_name, find_type, "is not among the loaded types", &e, err);
+    if (st == KDX_OK)
+        *out = e->type;
+    return st;
 }
 
 kdx_status kdx_nt_sizeof(kdx_session *s, const char *type_name, uint64_t *size, kdx_err *err)
@@ -414,23 +433,9 @@ kdx_status kdx_nt_unicode_string(kdx_session *s, uint64_t addr, char *buf, size_
 
 kdx_status kdx_nt_symbol(kdx_session *s, const char *name, uint64_t *addr, kdx_err *err)
 {
-    char key[256];
-    snprintf(key, sizeof key, "\x03%s", name);
-    bool fresh;
-    kdx_nt_cached *e = kdx_nt_cache_entry(kdx_nt_ctx(s), key, &fresh);
-    if (fresh || e->st != KDX_OK) {
-        kdx_err e2 = {0};
-        free(e->why);
-        e->why = NULL;
-        if (kdx_sym_to_addr(s, name, &e->field.offset, &e2) == KDX_OK)
-            e->st = KDX_OK;
-        else {
-            kdx_err_set(&e2, KDX_E_NO_SYMBOLS, "%s is not known (%s)", name, e2.msg[0] ? e2.msg : "no kernel symbols");
-            cache_fail(e, &e2);
-        }
-    }
-    if (e->st != KDX_OK)
-        return cached_error(e, err);
-    *addr = e->field.offset;
-    return KDX_OK;
+    kdx_nt_cached *e;
+    kdx_status st = cached_lookup(s, '\x03', name, find_symbol, "is not known", &e, err);
+    if (st == KDX_OK)
+        *addr = e->field.offset;
+    return st;
 }

@@ -249,3 +249,10 @@ kdx_status kdx_nt_set_implicit_process(kdx_session *s, uint64_t process, kdx_err
         t->dtb = dtb & mask;
     return KDX_OK;
 }
+
+void kdx_nt_follow_processor(kdx_session *s)
+{
+    uint64_t process, saved = s->implicit_process;
+    if (kdx_nt_current_process(s, &process, NULL) == KDX_OK && kdx_nt_set_implicit_process(s, process, NULL) == KDX_OK)
+        s->implicit_process = saved;
+}

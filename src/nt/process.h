@@ -44,4 +44,8 @@ bool kdx_nt_is_dispatcher_kind(kdx_session *s, uint64_t addr, const char *kind);
  * its page tables from now on (0: back to the current processor's). */
 kdx_status kdx_nt_set_implicit_process(kdx_session *s, uint64_t process, kdx_err *err);
 
+/* After a processor switch (~Ns): user addresses translate through the page
+ * tables of the process that processor runs (nothing is made implicit). */
+void kdx_nt_follow_processor(kdx_session *s);
+
 #endif
