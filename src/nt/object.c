@@ -231,7 +231,7 @@ static kdx_status walk_chain(kdx_session *s, unsigned bucket, uint64_t entry, kd
                              kdx_session_fmt_ptr(s, a, entry));
             break;
         }
-        uint64_t object, next;
+        uint64_t object = 0, next = 0;
         st = kdx_nt_read(s, t, entry, "Object", &object, err);
         if (st == KDX_OK)
             st = kdx_nt_read(s, t, entry, "ChainLink", &next, err);
