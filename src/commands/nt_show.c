@@ -149,7 +149,7 @@ static void read_globals(kdx_show *v)
 void kdx_show_finish(kdx_show *v)
 {
     if (v->global_gaps.count)
-        kdx_print(v->s, "Not in the dump: %s: %s\n", v->global_gaps.names.s, v->global_gaps.first.msg);
+        kdx_print(v->s, "Not read: %s: %s\n", v->global_gaps.names.s, v->global_gaps.first.msg);
     if (v->assumed_frame)
         kdx_print(v->s, "%s\n", kdx_nt_assumed_frame_note());
     kdx_nt_gaps_free(&v->global_gaps);

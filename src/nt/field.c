@@ -42,8 +42,9 @@ static kdx_status cached_lookup(kdx_session *s, char kind, const char *name, loo
         if (fn(s, name, e, &e2))
             e->st = KDX_OK;
         else {
-            kdx_err_set(&e2, KDX_E_NO_SYMBOLS, "%s %s (%s)", name, what, e2.msg[0] ? e2.msg : "no kernel symbols");
-            cache_fail(e, &e2);
+            kdx_err why = {0};
+            kdx_err_set(&why, KDX_E_NO_SYMBOLS, "%s %s (%s)", name, what, e2.msg[0] ? e2.msg : "no kernel symbols");
+            cache_fail(e, &why);
         }
     }
     *out = e;
