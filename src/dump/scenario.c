@@ -329,6 +329,8 @@ static void defaults(kdx_scn_system *sys)
         sys->kernel_base = DEFAULT_KERNEL_BASE;
     if (!sys->kernel_size)
         sys->kernel_size = DEFAULT_KERNEL_SIZE;
+    if (!sys->kernel_timestamp)
+        sys->kernel_timestamp = 0x0d8333e6u; /* ntoskrnl.exe of 19041.1, as in the triage dump */
     if (!sys->processors)
         sys->processors = 4;
     if (sys->processors > SCN_MAX_CPUS)

@@ -27,7 +27,7 @@ typedef struct kdx_scn kdx_scn;
 typedef struct kdx_scn_system {
     uint64_t kernel_base;     /* 0: fffff804`7ba00000 */
     uint32_t kernel_size;     /* 0: 0x1046000 */
-    uint32_t kernel_timestamp;
+    uint32_t kernel_timestamp;    /* 0: 0d8333e6 */
     unsigned processors;      /* 0: 4 */
     uint32_t build;           /* 0: 19041 */
     uint64_t system_time;     /* FILETIME of the crash; 0: 2021-02-21 01:38:22 UTC */
