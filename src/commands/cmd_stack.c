@@ -559,10 +559,24 @@ static int print_reg(kdx_session *s, const kdx_context *c, const char *name, siz
         }
     }
     if (!kdx_reg_lookup(c->arch, name, len, &ref)) {
+        /* Control registers of a kernel dump come from the processor's saved state. */
+        char *text = kdx_asprintf("@%.*s", (int)len, name);
+        uint64_t v;
+        kdx_err err = {0};
+        kdx_status st = kdx_expr_eval_all(s, text, &v, &err);
+        free(text);
+        if (st == KDX_OK) {
+            kdx_print(s, "%s%.*s=%016" PRIx64, sep, (int)len, name, v);
+            *shown = true;
+            return 0;
+        }
         if (*shown)
             kdx_print(s, "\n");
         *shown = false;
-        kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
+        if (err.code != KDX_E_NOT_FOUND || strstr(err.msg, "("))
+            kdx_print(s, "%s\n", err.msg);
+        else
+            kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
         return 1;
     }
     int digits = 0;

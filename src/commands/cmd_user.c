@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/cmd_user.h"
+#include "nt/process.h"
 #include "commands/families.h"
 #include "disasm/disasm.h"
 #include "dump/minidump.h"
@@ -251,6 +252,8 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         kdx_err err;
         if (kdx_session_set_context_index(s, index, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
+        if (t->kind == KDX_TARGET_KERNEL_DUMP)
+            kdx_nt_follow_processor(s);
         print_location(s);
         return 0;
     }

@@ -781,6 +781,10 @@ kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err)
 static void unload_module(kdx_session *s, kdx_module *m)
 {
     modstate *st = state_of(s, m);
+    /* Layers above keep the types and fields of the symbols dropped here. */
+    if (s->nt_free && s->nt)
+        s->nt_free(s->nt);
+    s->nt = NULL;
     close_prov(&m->symbols);
     m->symstatus = KDX_SYMSTATUS_DEFERRED;
     set_str(&m->symbol_file, NULL);

@@ -42,6 +42,15 @@ typedef struct kdx_session {
     uint64_t display_next;
     bool display_next_valid;
     char display_last_cmd[8];    /* the last d* command, repeated by a bare `d` */
+    /* Kernel targets: the thread and process that .thread and .process made
+     * implicit (0: the current processor's); $thread, $proc and the nt layer
+     * read them. */
+    uint64_t implicit_thread, implicit_process;
+    uint64_t extret;             /* $extret: the element !list runs its commands for */
+    /* Kernel-object layer state (nt/): caches keyed by type and field names.
+     * Created on first use, freed through nt_free when the target changes. */
+    struct kdx_ntctx *nt;
+    void (*nt_free)(struct kdx_ntctx *nt);
     bool quit;                   /* `q` was executed */
     bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
 } kdx_session;
