@@ -138,3 +138,10 @@ void kdx_session_prompt(kdx_session *s, char *buf, size_t len)
     else
         snprintf(buf, len, "%u: kd> ", s->cur_context);
 }
+
+bool kdx_session_stack_scan(const kdx_session *s)
+{
+    if (s->stack_scan != KDX_SCAN_DEFAULT)
+        return s->stack_scan == KDX_SCAN_ON;
+    return !s->target || s->target->kind != KDX_TARGET_KERNEL_DUMP;
+}

@@ -25,7 +25,10 @@ typedef struct kdx_session {
     kdx_expr_syntax expr_syntax; /* `.expr` */
     bool ignore_missing_pages;   /* `.ignore_missing_pages` */
     bool json;                   /* structured output where commands support it */
-    bool stack_scan_off;         /* `.stackscan off`: stacks stop where unwind data ends */
+    /* `.stackscan`: KDX_SCAN_DEFAULT scans user-mode stacks only (Breakpad's
+     * territory: minidumps rarely come with their images), and leaves kernel
+     * stacks to stop where the exact walk stops, as WinDbg does. */
+    enum { KDX_SCAN_DEFAULT, KDX_SCAN_ON, KDX_SCAN_OFF } stack_scan;
     char *image_path;            /* -i / .exepath */
     struct kdx_symctx *sym;      /* owned by the symbol layer */
     /* Scope. */
@@ -75,6 +78,8 @@ kdx_status kdx_session_context(kdx_session *s, kdx_context *out, kdx_err *err);
 /* Changes the current processor/thread; drops any scope override. */
 kdx_status kdx_session_set_context_index(kdx_session *s, unsigned index, kdx_err *err);
 void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx);
+/* Whether stack walks scan below the exact walk (`.stackscan`, see above). */
+bool kdx_session_stack_scan(const kdx_session *s);
 /* The context frame numbers count from: frame 00's before a `.frame /c N`
  * switched the scope to frame N, else the scope context. */
 kdx_status kdx_session_frame_origin(kdx_session *s, kdx_context *out, kdx_err *err);
