@@ -95,7 +95,7 @@ typedef struct symidx_sym {
     uint32_t rva;
     uint32_t size;
     uint32_t kind;    /* kdx_symkind */
-    uint32_t flags;   /* kdx_symbol.flags, when the provider sets them */
+    uint32_t flags;   /* kdx_symbol.flags (KDX_SYMF_CODE / KDX_SYMF_DATA) */
     uint32_t type;    /* type id or NONE */
     uint32_t reserved[2];
 } symidx_sym;

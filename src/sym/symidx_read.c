@@ -321,6 +321,7 @@ static void fill_symbol(symidx *x, uint32_t i, kdx_symbol *out)
         .size = r->size,
         .kind = (kdx_symkind)r->kind,
         .type = node(x, r->type),
+        .flags = (uint8_t)r->flags,
     };
 }
 

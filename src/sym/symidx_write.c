@@ -194,7 +194,7 @@ static void describe_types(writer *w)
 
 static uint32_t add_symbol(writer *w, const kdx_symbol *s)
 {
-    symidx_sym r = {string_append(w, s->name), s->rva, s->size, (uint32_t)s->kind, 0,
+    symidx_sym r = {string_append(w, s->name), s->rva, s->size, (uint32_t)s->kind, s->flags,
                     type_id(w, s->type), {0, 0}};
     KDX_VEC_PUSH(w->syms, r);
     KDX_VEC_PUSH(w->answers, *s);
@@ -212,6 +212,7 @@ static int collect(void *ud, const kdx_symbol *s)
 static bool same_symbol(const kdx_symbol *a, const kdx_symbol *b)
 {
     return a->rva == b->rva && a->size == b->size && a->kind == b->kind && a->type == b->type &&
+           a->flags == b->flags &&
            (a->name == b->name || (a->name && b->name && strcmp(a->name, b->name) == 0));
 }
 

@@ -64,7 +64,7 @@ static bool same_answer(kdx_status sa, const kdx_symbol *a, kdx_status sb, const
         return true;
     type_pairs seen = {0};
     bool same = same_str(a->name, b->name) && a->rva == b->rva && a->size == b->size &&
-                a->kind == b->kind && same_type(&seen, a->type, b->type);
+                a->kind == b->kind && a->flags == b->flags && same_type(&seen, a->type, b->type);
     KDX_VEC_FREE(seen.a);
     KDX_VEC_FREE(seen.b);
     return same;
