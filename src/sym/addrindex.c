@@ -13,17 +13,30 @@ typedef KDX_VEC(kdx_addrentry) entry_vec;
 typedef struct builder {
     entry_vec v;
     kdx_pe *image;
+    /* The kind of the last section-aligned block looked up: listings come in
+     * address order, and a block lies in one section (tens of thousands of
+     * symbols, a few dozen sections). */
+    uint32_t block, align;
+    uint8_t block_cls;
+    bool have_block;
 } builder;
 
 /* What the provider and the name leave open, the section decides: a symbol
  * in an executable section may name code; anywhere else (a data section,
  * the headers, outside the image) it names data. */
-static uint8_t classify(const kdx_symbol *sym, kdx_pe *image)
+static uint8_t classify(builder *b, const kdx_symbol *sym)
 {
     uint8_t cls = kdx_symbol_class(sym);
-    if (cls || !image)
+    if (cls || !b->image)
         return cls;
-    return kdx_pe_rva_kind_of(image, sym->rva) == KDX_PE_RVA_CODE ? KDX_SYMF_CODE : KDX_SYMF_DATA;
+    uint32_t block = b->align ? sym->rva / b->align : sym->rva;
+    if (!b->align || !b->have_block || block != b->block) {
+        b->block_cls = kdx_pe_rva_kind_of(b->image, sym->rva) == KDX_PE_RVA_CODE ? KDX_SYMF_CODE
+                                                                                 : KDX_SYMF_DATA;
+        b->block = block;
+        b->have_block = true;
+    }
+    return b->block_cls;
 }
 
 static int add_entry(void *ud, const kdx_symbol *sym)
@@ -31,7 +44,7 @@ static int add_entry(void *ud, const kdx_symbol *sym)
     builder *b = ud;
     if (!sym->name)
         return 0;
-    kdx_addrentry e = {sym->rva, sym->size, sym->kind, classify(sym, b->image), sym->name};
+    kdx_addrentry e = {sym->rva, sym->size, sym->kind, classify(b, sym), sym->name};
     KDX_VEC_PUSH(b->v, e);
     return 0;
 }
@@ -79,7 +92,7 @@ void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *ima
     memset(ix, 0, sizeof *ix);
     if (!prov->ops || !prov->ops->enumerate)
         return;
-    builder b = {.image = image};
+    builder b = {.image = image, .align = image ? kdx_pe_section_alignment(image) : 0};
     if (prov->ops->enumerate(prov->impl, "*", add_entry, &b) != KDX_OK || !b.v.len) {
         KDX_VEC_FREE(b.v);
         return;
