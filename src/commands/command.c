@@ -85,6 +85,39 @@ static size_t command_end(const char *p)
     return i;
 }
 
+/* Web pages and blog posts show WinDbg commands with typographic characters
+ * in place of ASCII: curly quotes, en and em dashes as option dashes (the
+ * NTDebugging article's `!analyze –v`) and no-break spaces. A pasted command
+ * means the ASCII one; dashes inside a quoted string are left as typed. */
+char *kdx_command_normalize_pasted(const char *line)
+{
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    kdx_sb_puts(&sb, "");
+    bool quoted = false;
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+        if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x9c || p[2] == 0x9d)) {
+            kdx_sb_putc(&sb, '"'); /* “ ” */
+            quoted = !quoted;
+            p += 2;
+        } else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x98 || p[2] == 0x99)) {
+            kdx_sb_putc(&sb, '\''); /* ‘ ’ */
+            p += 2;
+        } else if (!quoted && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94)) {
+            kdx_sb_putc(&sb, '-'); /* – — */
+            p += 2;
+        } else if (p[0] == 0xc2 && p[1] == 0xa0) {
+            kdx_sb_putc(&sb, ' '); /* no-break space */
+            p++;
+        } else {
+            if (*p == '"' && !(p > (const unsigned char *)line && p[-1] == '\\'))
+                quoted = !quoted;
+            kdx_sb_putc(&sb, (char)*p);
+        }
+    }
+    return kdx_sb_take(&sb);
+}
+
 static int run_one(kdx_session *s, const char *text)
 {
     if (s->echo_commands) {
@@ -95,6 +128,11 @@ static int run_one(kdx_session *s, const char *text)
     size_t name_len = 0;
     const kdx_command *c = kdx_command_find(text, &name_len);
     if (!c) {
+        size_t known = kdx_command_known_windbg(text);
+        if (known) {
+            kdx_print(s, "%.*s: not implemented in kdx yet\n", (int)known, text);
+            return 1;
+        }
         char *cmd = kdx_strdup(text);
         kdx_rtrim(cmd);
         if (text[0] == '!') {
@@ -104,12 +142,6 @@ static int run_one(kdx_session *s, const char *text)
         } else {
             kdx_cmd_syntax_error(s, cmd, cmd);
         }
-        free(cmd);
-        return 1;
-    }
-    if (c->flags & KDX_CMD_LIVE) {
-        char *cmd = kdx_strndup(text, name_len);
-        kdx_print(s, "%s needs a live target; a dump cannot run, step or break.\n", cmd);
         free(cmd);
         return 1;
     }
@@ -123,9 +155,10 @@ static int run_one(kdx_session *s, const char *text)
     return rc ? 1 : 0;
 }
 
-int kdx_execute(kdx_session *s, const char *line)
+int kdx_execute(kdx_session *s, const char *typed)
 {
     int failures = 0;
+    char *line = kdx_command_normalize_pasted(typed);
     const char *p = line;
     while (*p && !s->quit) {
         p = kdx_skip_ws(p);
@@ -142,5 +175,6 @@ int kdx_execute(kdx_session *s, const char *line)
         if (*p == ';')
             p++;
     }
+    free(line);
     return failures;
 }

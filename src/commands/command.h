@@ -4,6 +4,7 @@
 #define KDX_COMMANDS_COMMAND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "target/session.h"
 
@@ -15,7 +16,7 @@ typedef int (*kdx_cmd_fn)(kdx_session *s, const char *cmd, const char *args);
 enum {
     KDX_CMD_PREFIX = 1 << 0, /* option letters may follow the name directly: k -> kbn, lm -> lmvm */
     KDX_CMD_RAW = 1 << 1,    /* takes the rest of the line, ';' included (.echo, $$) */
-    KDX_CMD_LIVE = 1 << 2    /* needs a live target: refused on dumps with an explanation */
+    KDX_CMD_LIVE = 1 << 2    /* needs a live target: its handler refuses on dumps with an explanation */
 };
 
 typedef struct kdx_command {
@@ -31,6 +32,15 @@ extern const kdx_command *const kdx_command_families[];
 /* Finds the command for the start of line; *name_len receives the length of
  * the command word. NULL when nothing matches. */
 const kdx_command *kdx_command_find(const char *line, size_t *name_len);
+
+/* When text starts with the name of a WinDbg command that kdx has no handler
+ * for, the length of that name (as typed), else 0. Consulted only after
+ * kdx_command_find failed. */
+size_t kdx_command_known_windbg(const char *text);
+
+/* The line with typographic characters of pasted text (curly quotes, en and
+ * em dashes outside quotes, no-break spaces) turned into ASCII; malloc'd. */
+char *kdx_command_normalize_pasted(const char *line);
 
 /* Executes one input line: several commands separated by ';' (outside
  * quotes). Prints errors WinDbg-style and goes on. Returns the number of
