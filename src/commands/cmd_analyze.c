@@ -66,7 +66,7 @@ static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     if (s->json) {
         char *j = kdx_analysis_json(s, &a, s->target->path);
-        kdx_print(s, "%s\n", j);
+        kdx_print_json(s, j);
         free(j);
     } else {
         kdx_analysis_print(s, &a, verbose);

@@ -187,7 +187,7 @@ static void x_json(kdx_session *s, const xmatch *v, size_t n)
         json_array_append_new(arr, o);
     }
     char *text = json_dumps(arr, JSON_INDENT(2));
-    kdx_print(s, "%s\n", text ? text : "[]");
+    kdx_print_json(s, text ? text : "[]");
     free(text);
     json_decref(arr);
 }
@@ -553,7 +553,7 @@ static void lm_json(kdx_session *s, const lm_opts *o, const char *pattern)
     json_object_set_new(root, "modules", mods);
     json_object_set_new(root, "unloaded_modules", unl);
     char *text = json_dumps(root, JSON_INDENT(2));
-    kdx_print(s, "%s\n", text ? text : "{}");
+    kdx_print_json(s, text ? text : "{}");
     free(text);
     json_decref(root);
 }

@@ -169,7 +169,7 @@ int kdx_execute(kdx_session *s, const char *typed)
         size_t len = (c && (c->flags & KDX_CMD_RAW)) ? strlen(p) : command_end(p);
         char *text = kdx_strndup(p, len);
         if (*kdx_skip_ws(text))
-            failures += run_one(s, text);
+            failures += s->json_document ? kdx_json_document_run(s, text, run_one) : run_one(s, text);
         free(text);
         p += len;
         if (*p == ';')

@@ -42,6 +42,16 @@ size_t kdx_command_known_windbg(const char *text);
  * em dashes outside quotes, no-break spaces) turned into ASCII; malloc'd. */
 char *kdx_command_normalize_pasted(const char *line);
 
+/* --json documents (json_document.c): begin turns JSON on and makes every
+ * command that follows one element of an array printed on the session's
+ * output; end closes the array. open_failed adds the element that says the
+ * file could not be opened. run executes one command through run inside
+ * the capture. */
+void kdx_json_document_begin(kdx_session *s);
+void kdx_json_document_end(kdx_session *s);
+void kdx_json_document_open_failed(kdx_session *s, const char *path, const char *message);
+int kdx_json_document_run(kdx_session *s, const char *command, int (*run)(kdx_session *, const char *));
+
 /* Executes one input line: several commands separated by ';' (outside
  * quotes). Prints errors WinDbg-style and goes on. Returns the number of
  * commands that failed. */

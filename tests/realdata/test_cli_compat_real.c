@@ -1,9 +1,11 @@
 /* Script and paste compatibility on the real dumps and the reference article:
  * pasted option dashes, `| 0 s`, `!analyze -hang`, 32-bit sign extension. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "cli/cli.h"
 #include "tests/test.h"
 
 /* The command exactly as the NTDebugging article prints it ("kd> !analyze –v",
@@ -101,4 +103,94 @@ TEST(cli_real_kernel32_constants_stay_sign_extended)
     CHECK_CONTAINS(out, "= 00000001`00a8133c\n");
     free(out);
     free(path);
+}
+
+/* Issue 11's acceptance test, as written: for every dump of the test data,
+ * `kdx -z DUMP --json -c "lm; !analyze -v; k; q" | python3 -m json.tool`
+ * succeeds (stdout is one JSON document, even for the broken dumps kdx
+ * refuses to open). */
+TEST(cli_real_json_tool_accepts_every_dump)
+{
+    const char *bin = getenv("KDX_BIN");
+    if (!bin || !*bin)
+        SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
+    TESTDATA(root, "user");
+    char *find = kdx_asprintf("find '%s/..' -name '*.dmp' | sort", root);
+    FILE *list = popen(find, "r");
+    REQUIRE(list);
+    char path[1024];
+    int dumps = 0;
+    while (fgets(path, sizeof path, list)) {
+        kdx_rtrim(path);
+        char *cmd = kdx_asprintf("'%s' -z '%s' --json -c \"lm; !analyze -v; k; q\" 2>/dev/null"
+                                 " | python3 -m json.tool > /dev/null 2>&1",
+                                 bin, path);
+        int rc = system(cmd);
+        if (rc != 0)
+            kdx_test_fail(t, __FILE__, __LINE__, "json.tool rejected the --json output for %s", path);
+        free(cmd);
+        dumps++;
+    }
+    pclose(list);
+    CHECK(dumps >= 16);
+    free(find);
+}
+
+static json_t *run_json_cli(const char *dump, const char *commands, int *rc)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    kdx_cli_options o = {.dump = dump, .commands = commands, .json = true};
+    FILE *saved = stderr;
+    stderr = fopen("/dev/null", "w");
+    *rc = kdx_cli_run(&o, mem, NULL);
+    fclose(stderr);
+    stderr = saved;
+    fclose(mem);
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    return doc;
+}
+
+/* Symbol-load errors go to "messages", never into the answer. */
+TEST(cli_real_json_document_keeps_symbol_errors_apart)
+{
+    TESTDATA(dump, "user/symbolic/mini.dmp");
+    int rc;
+    json_t *doc = run_json_cli(dump, "k; lm; .echo plain; q", &rc);
+    REQUIRE(doc && json_is_array(doc));
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(json_array_size(doc), 4);
+    json_t *k = json_array_get(doc, 0);
+    CHECK_STR(json_string_value(json_object_get(k, "command")), "k");
+    CHECK_STR(json_string_value(json_object_get(k, "status")), "ok");
+    const char *ktext = json_string_value(json_object_get(k, "text"));
+    REQUIRE(ktext);
+    CHECK_CONTAINS(ktext, "ChildEBP RetAddr");
+    CHECK(!strstr(ktext, "*** ERROR"));
+    json_t *msgs = json_object_get(k, "messages");
+    CHECK(json_array_size(msgs) >= 1);
+    CHECK_CONTAINS(json_string_value(json_array_get(msgs, 0)),
+                   "*** ERROR: Module load completed but symbols could not be loaded for");
+    json_t *lm = json_array_get(doc, 1);
+    CHECK(json_is_array(json_object_get(json_object_get(lm, "result"), "modules")));
+    CHECK(json_object_get(lm, "text") == NULL);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(doc, 2), "text")), "plain\n");
+    json_decref(doc);
+}
+
+TEST(cli_real_json_document_for_a_dump_that_cannot_be_opened)
+{
+    TESTDATA(dump, "user/rust-minidump/invalid-range.dmp");
+    int rc;
+    json_t *doc = run_json_cli(dump, "lm; q", &rc);
+    REQUIRE(doc && json_is_array(doc));
+    CHECK_EQ(rc, 1);
+    CHECK_EQ(json_array_size(doc), 1);
+    json_t *el = json_array_get(doc, 0);
+    CHECK_STR(json_string_value(json_object_get(el, "status")), "error");
+    CHECK_CONTAINS(json_string_value(json_object_get(el, "error")), "minidump has no usable stream");
+    CHECK_CONTAINS(json_string_value(json_object_get(el, "open")), "invalid-range.dmp");
+    json_decref(doc);
 }
