@@ -178,3 +178,21 @@ int kdx_execute(kdx_session *s, const char *typed)
     free(line);
     return failures;
 }
+
+/* WinDbg repeats the last command on an empty line, and `d*` and `u` go on
+ * where their output ended. A line that was one memory display or `u` is
+ * repeated as the bare command word, which continues from the session's
+ * display/disassembly position; any other line is repeated as typed. */
+char *kdx_command_repeat_form(const char *last_line)
+{
+    char *line = kdx_command_normalize_pasted(last_line);
+    const char *p = kdx_skip_ws(line);
+    size_t name_len = 0, d_len;
+    const kdx_command *c = kdx_command_find(p, &name_len);
+    const kdx_command *d = kdx_command_find("d", &d_len);
+    bool one_command = c && !(c->flags & KDX_CMD_RAW) && !p[command_end(p)];
+    bool continues = one_command && ((d && c->fn == d->fn) || !strcmp(c->name, "u"));
+    char *form = continues ? kdx_strndup(p, name_len) : kdx_strdup(last_line);
+    free(line);
+    return form;
+}

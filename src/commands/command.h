@@ -52,6 +52,11 @@ void kdx_json_document_end(kdx_session *s);
 void kdx_json_document_open_failed(kdx_session *s, const char *path, const char *message);
 int kdx_json_document_run(kdx_session *s, const char *command, int (*run)(kdx_session *, const char *));
 
+/* What an empty line at the prompt runs after last_line (malloc'd): the
+ * bare command word when last_line was one d* display or `u`, so the
+ * output continues where it ended, else last_line itself. */
+char *kdx_command_repeat_form(const char *last_line);
+
 /* Executes one input line: several commands separated by ';' (outside
  * quotes). Prints errors WinDbg-style and goes on. Returns the number of
  * commands that failed. */

@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "cli/cli.h"
+#include "commands/command.h"
 #include "tests/test.h"
 
 /* The command exactly as the NTDebugging article prints it ("kd> !analyze –v",
@@ -193,4 +194,27 @@ TEST(cli_real_json_document_for_a_dump_that_cannot_be_opened)
     CHECK_CONTAINS(json_string_value(json_object_get(el, "error")), "minidump has no usable stream");
     CHECK_CONTAINS(json_string_value(json_object_get(el, "open")), "invalid-range.dmp");
     json_decref(doc);
+}
+
+/* An empty line after `db`/`u` continues where the output ended (WinDbg's
+ * repeat); the REPL runs kdx_command_repeat_form of the last line. */
+TEST(cli_real_repeat_continues_display_and_disassembly)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    char *db_again = kdx_command_repeat_form("db fffff804`8b580000 l10");
+    char *u_again = kdx_command_repeat_form("u fffff804`8b58334c l2");
+    char *cmds = kdx_asprintf("db fffff804`8b580000 l10; %s; u fffff804`8b58334c l2; %s", db_again, u_again);
+    kdx_err err;
+    char *out = kdx_test_run(dump, NULL, cmds, &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "fffff804`8b580000  4d 5a 90 00");
+    CHECK_CONTAINS(out, "\nfffff804`8b580010  "); /* the repeat starts where db ended */
+    char *first_u = strstr(out, "fffff804`8b58334c ");
+    REQUIRE(first_u);
+    /* the repeated u goes on after the two instructions, not from the start again */
+    CHECK(strstr(first_u + 1, "fffff804`8b58334c ") == NULL);
+    free(out);
+    free(cmds);
+    free(db_again);
+    free(u_again);
 }

@@ -122,3 +122,17 @@ TEST(cli_help_lists_what_exists_and_hh_answers)
     CHECK_CONTAINS(out, "No help topic 'nosuch'");
     free(out);
 }
+
+TEST(cli_empty_line_repeat_form)
+{
+    const char *cases[][2] = {
+        {"db fffff804`8b580000 l10", "db"}, {"  dq @rsp", "dq"}, {"u nt!KeBugCheckEx l4", "u"},
+        {"d 1000", "d"}, {"k", "k"}, {"dd 1; dd 2", "dd 1; dd 2"}, {"dt _KTHREAD", "dt _KTHREAD"},
+        {".echo a", ".echo a"}, {"ub 1000", "ub 1000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *form = kdx_command_repeat_form(cases[i][0]);
+        CHECK_STR(form, cases[i][1]);
+        free(form);
+    }
+}
