@@ -106,14 +106,20 @@ static int cmd_hh(kdx_session *s, const char *cmd, const char *args)
     return 1;
 }
 
+/* `.echo "text"` prints the quoted text (\" and \\ unescaped); unquoted
+ * text is printed as typed. */
 static int cmd_echo(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
-    size_t n = strlen(args);
-    if (n >= 2 && args[0] == '"' && args[n - 1] == '"')
-        kdx_print(s, "%.*s\n", (int)(n - 2), args + 1);
+    kdx_strbuf text;
+    kdx_sb_init(&text);
+    kdx_sb_puts(&text, "");
+    const char *end = args[0] == '"' ? kdx_cmd_parse_quoted(args, &text) : NULL;
+    if (end && !*kdx_skip_ws(end))
+        kdx_print(s, "%s\n", text.s);
     else
         kdx_print(s, "%s\n", args);
+    kdx_sb_free(&text);
     return 0;
 }
 

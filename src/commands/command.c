@@ -71,18 +71,34 @@ bool kdx_cmd_need_target(kdx_session *s)
     return false;
 }
 
-/* Finds the end of one command: the first ';' outside double quotes. */
+/* Finds the end of one command: the first ';' outside double quotes. Inside
+ * quotes \" and \\ are escapes (docs/cli.md), so "a\\" ends at its last quote. */
 static size_t command_end(const char *p)
 {
     bool quoted = false;
     size_t i = 0;
     for (; p[i]; i++) {
-        if (p[i] == '"' && (i == 0 || p[i - 1] != '\\'))
+        if (quoted && p[i] == '\\' && (p[i + 1] == '"' || p[i + 1] == '\\'))
+            i++;
+        else if (p[i] == '"')
             quoted = !quoted;
         else if (p[i] == ';' && !quoted)
             break;
     }
     return i;
+}
+
+const char *kdx_cmd_parse_quoted(const char *p, kdx_strbuf *out)
+{
+    p = kdx_skip_ws(p);
+    if (*p != '"')
+        return NULL;
+    for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+            p++; /* \" and \\ only; "Local\NINJA" keeps its backslash */
+        kdx_sb_putc(out, *p);
+    }
+    return *p == '"' ? p + 1 : NULL;
 }
 
 /* Web pages and blog posts show WinDbg commands with typographic characters

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/util.h"
 #include "target/session.h"
 
 /* Handler: cmd is the command word as typed ("kn", "lmvm", "!pte"),
@@ -65,6 +66,10 @@ int kdx_execute(kdx_session *s, const char *line);
 /* Argument helpers shared by command families. */
 /* Prints WinDbg's "Syntax error" marker for a bad command or argument. */
 int kdx_cmd_syntax_error(kdx_session *s, const char *cmd, const char *at);
+/* A double-quoted argument at p (after blanks): its text with \" and \\
+ * unescaped and every other backslash kept, appended to out. Returns the
+ * position after the closing quote, NULL when p is not a closed string. */
+const char *kdx_cmd_parse_quoted(const char *p, kdx_strbuf *out);
 /* Prints err and returns 1 (for `return kdx_cmd_fail(s, &err);`). */
 int kdx_cmd_fail(kdx_session *s, const kdx_err *err);
 /* Requires an open target, printing an error when there is none. */

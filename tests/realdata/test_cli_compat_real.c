@@ -218,3 +218,25 @@ TEST(cli_real_repeat_continues_display_and_disassembly)
     free(db_again);
     free(u_again);
 }
+
+/* Quoted strings (docs/cli.md): \" and \\ are escapes, every other backslash
+ * is kept, so the IPC article's object name "Local\NINJA..." is written and
+ * found as typed, and "a\\" ends at its last quote. */
+TEST(cli_real_backslashes_in_quoted_strings)
+{
+    TESTDATA(dump, "user/symbolic/mini.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(dump, NULL,
+                             "eza @esp \"Local\\NINJAPERF\"; da @esp; s -a @esp L100 \"Local\\NINJAPERF\"; "
+                             "s -a @esp L100 \"Local\\\\NINJAPERF\"; .echo \"a\\\\\"; .echo b; "
+                             "eza @esp \"q\\\"x\"; da @esp",
+                             &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "010feec4  \"Local\\NINJAPERF\"\n");
+    const char *hit = "010feec4  4c 6f 63 61 6c 5c 4e 49-4e 4a 41 50 45 52 46 00  Local\\NINJAPERF.\n";
+    const char *first = strstr(out, hit);
+    CHECK(first && strstr(first + 1, hit)); /* \\ in the pattern is one backslash too */
+    CHECK_CONTAINS(out, "a\\\nb\n");
+    CHECK_CONTAINS(out, "010feec4  \"q\"x\"\n");
+    free(out);
+}
