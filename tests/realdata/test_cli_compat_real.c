@@ -240,3 +240,26 @@ TEST(cli_real_backslashes_in_quoted_strings)
     CHECK_CONTAINS(out, "010feec4  \"q\"x\"\n");
     free(out);
 }
+
+/* amdppm.sys and Wdf01000.sys are /Brepro builds (debug directory entry of
+ * type 16 in their images under symstore/): their TimeDateStamps C9C03000 and
+ * A9A9D36E are hashes. Without the image, lmvm must not print a 2077 date. */
+TEST(cli_real_lmvm_reproducible_build_hash)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(dump, NULL, "lmvm amdppm; lmvm Wdf01000", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "    Timestamp:        C9C03000 (inferred: a reproducible build file hash, not a timestamp;");
+    CHECK_CONTAINS(out, "    Timestamp:        A9A9D36E (inferred: a reproducible build file hash");
+    CHECK(!strstr(out, "2077 (C9C03000)"));
+    free(out);
+    TESTDATA(store, "symstore");
+    char *setup = kdx_asprintf(".sympath %s", store);
+    out = kdx_test_run(dump, setup, "ln fffff8048b58334c; lmvm amdppm", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "    Image was built with /Brepro flag.\n"
+                        "    Timestamp:        C9C03000 (This is a reproducible build file hash, not a timestamp)\n");
+    free(out);
+    free(setup);
+}
