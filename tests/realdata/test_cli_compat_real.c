@@ -263,3 +263,27 @@ TEST(cli_real_lmvm_reproducible_build_hash)
     free(out);
     free(setup);
 }
+
+/* The IPC article's !gle prints Windows' text for Win32 error 2; kdx's text
+ * comes from [MS-ERREF] (src/errors/data) and must be the same words. */
+TEST(cli_real_reference_gle_win32_text)
+{
+    FILE *f = fopen("../shared/reference/000_617b2d0e2144ee67.txt", "r");
+    if (!f)
+        SKIP("needs ../shared/reference/000_617b2d0e2144ee67.txt");
+    char line[512], *want = NULL;
+    while (!want && fgets(line, sizeof line, f)) {
+        char *at = strstr(line, "LastErrorValue: (Win32) 0x2 (2) - ");
+        if (at) {
+            kdx_rtrim(at);
+            want = kdx_strdup(at);
+        }
+    }
+    fclose(f);
+    REQUIRE(want);
+    char *out = kdx_test_run(NULL, NULL, "!error 2", NULL);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, strstr(want, " - "));
+    free(out);
+    free(want);
+}
