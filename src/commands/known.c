@@ -57,17 +57,17 @@ static const char *const known_bang[] = {
     "ob", "obja", "object", "openmaps", "pat", "pci", "pciir", "pcitree", "pcm", "pcr", "pcrs",
     "peb", "pfn", "pnpevent", "pocaps", "podev", "popolicy", "pool", "poolfind", "poolused",
     "poolval", "powertriage", "prcb", "process", "processfields", "processirps", "pte",
-    "pte2va", "ptov", "qlocks", "ready", "reg", "running", "runaway", "scm", "sd", "search",
+    "pte2va", "ptov", "qlocks", "ready", "reg", "ruleinfo", "running", "runaway", "scm", "sd", "search",
     "searchpte", "sel", "session", "sid", "slist", "smt", "sprocess", "srb", "stacks", "swd",
     "sysinfo", "sysptes", "teb", "thread", "threadfields", "timer", "token", "tokenfields", "tp",
-    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "vad",
+    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "usbanalyze", "vad",
     "vad_reload", "validatelist", "verifier", "vm", "vpb", "vpdd", "vprot", "vtop", "whea",
     "wsle", "zombies", NULL};
 
 /* Debugger extension DLLs whose commands are written !dll.command. */
 static const char *const known_extension_dlls[] = {
-    "acpikd", "ext", "exts", "fltkd", "gpiokd", "hidkd", "kdexts", "kdextx86", "logexts",
-    "minipkd", "ndiskd", "ntsdexts", "rcdrkd", "scsikd", "sos", "storagekd", "uext", "usbkd",
+    "acpikd", "afdkd", "ext", "exts", "fltkd", "gpiokd", "hidkd", "kdexts", "kdextx86", "logexts",
+    "minipkd", "ndiskd", "ntsdexts", "rcdrkd", "scsikd", "sos", "storagekd", "uext", "usb3kd", "usbkd",
     "wdfkd", "wmitrace", "wow64exts", NULL};
 
 static bool in_list(const char *const *list, const char *word, size_t len, bool case_sensitive)

@@ -1,6 +1,7 @@
 /* Commands as scripts and pasted articles write them: typographic dashes and
  * quotes, breakpoint commands with quoted command strings, WinDbg commands
  * kdx does not have, help topics. */
+#include <ctype.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
@@ -135,4 +136,33 @@ TEST(cli_empty_line_repeat_form)
         CHECK_STR(form, cases[i][1]);
         free(form);
     }
+}
+
+/* kdx's own texts never send the user to a command kdx does not know: every
+ * "!name" the bug-check descriptions mention is a command kdx has or one it
+ * reports as not implemented yet. */
+TEST(cli_commands_named_in_bugcheck_texts_are_known)
+{
+    FILE *f = fopen("src/analysis/bugcheck_text.c", "r");
+    if (!f)
+        SKIP("run from the project root (src/analysis/bugcheck_text.c not found)");
+    char line[4096];
+    int checked = 0;
+    while (fgets(line, sizeof line, f)) {
+        for (char *p = strstr(line, "(see !"); p; p = strstr(p + 1, "(see !")) {
+            char name[64];
+            size_t n = 0;
+            for (const char *q = p + 5; n + 1 < sizeof name && (isalnum((unsigned char)*q) || *q == '!' ||
+                                                                *q == '.' || *q == '_');
+                 q++)
+                name[n++] = *q;
+            name[n] = '\0';
+            size_t len;
+            if (!kdx_command_find(name, &len) && kdx_command_known_windbg(name) != n)
+                kdx_test_fail(t, __FILE__, __LINE__, "%s is named in a bug-check text but unknown", name);
+            checked++;
+        }
+    }
+    fclose(f);
+    CHECK(checked > 5);
 }
