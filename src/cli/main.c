@@ -26,7 +26,7 @@ static void usage(FILE *fp)
           "  -c CMDS       commands to run first, separated by ';'\n"
           "  -y SYMPATH    symbol path (else _NT_SYMBOL_PATH / _NT_ALT_SYMBOL_PATH)\n"
           "  -i IMAGEPATH  image search path\n"
-          "  --json        structured JSON output where a command supports it\n"
+          "  --json        stdout is one JSON array, an element per command (docs/cli.md)\n"
           "  -h, --help    this help\n",
           fp);
 }
