@@ -176,7 +176,7 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     if (s->json) {
         char *j = kdx_stack_json(s, &st);
-        kdx_print(s, "%s\n", j ? j : "{}");
+        kdx_print_json(s, j ? j : "{}");
         free(j);
     } else {
         kdx_stack_print(s, &st, opts);

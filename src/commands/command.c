@@ -82,18 +82,67 @@ bool kdx_cmd_need_target(kdx_session *s)
     return false;
 }
 
-/* Finds the end of one command: the first ';' outside double quotes. */
+/* Finds the end of one command: the first ';' outside double quotes. Inside
+ * quotes \" and \\ are escapes (docs/cli.md), so "a\\" ends at its last quote. */
 static size_t command_end(const char *p)
 {
     bool quoted = false;
     size_t i = 0;
     for (; p[i]; i++) {
-        if (p[i] == '"' && (i == 0 || p[i - 1] != '\\'))
+        if (quoted && p[i] == '\\' && (p[i + 1] == '"' || p[i + 1] == '\\'))
+            i++;
+        else if (p[i] == '"')
             quoted = !quoted;
         else if (p[i] == ';' && !quoted)
             break;
     }
     return i;
+}
+
+const char *kdx_cmd_parse_quoted(const char *p, kdx_strbuf *out)
+{
+    p = kdx_skip_ws(p);
+    if (*p != '"')
+        return NULL;
+    for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+            p++; /* \" and \\ only; "Local\NINJA" keeps its backslash */
+        kdx_sb_putc(out, *p);
+    }
+    return *p == '"' ? p + 1 : NULL;
+}
+
+/* Web pages and blog posts show WinDbg commands with typographic characters
+ * in place of ASCII: curly quotes, en and em dashes as option dashes (the
+ * NTDebugging article's `!analyze –v`) and no-break spaces. A pasted command
+ * means the ASCII one; dashes inside a quoted string are left as typed. */
+char *kdx_command_normalize_pasted(const char *line)
+{
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    kdx_sb_puts(&sb, "");
+    bool quoted = false;
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+        if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x9c || p[2] == 0x9d)) {
+            kdx_sb_putc(&sb, '"'); /* “ ” */
+            quoted = !quoted;
+            p += 2;
+        } else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x98 || p[2] == 0x99)) {
+            kdx_sb_putc(&sb, '\''); /* ‘ ’ */
+            p += 2;
+        } else if (!quoted && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94)) {
+            kdx_sb_putc(&sb, '-'); /* – — */
+            p += 2;
+        } else if (p[0] == 0xc2 && p[1] == 0xa0) {
+            kdx_sb_putc(&sb, ' '); /* no-break space */
+            p++;
+        } else {
+            if (*p == '"' && !(p > (const unsigned char *)line && p[-1] == '\\'))
+                quoted = !quoted;
+            kdx_sb_putc(&sb, (char)*p);
+        }
+    }
+    return kdx_sb_take(&sb);
 }
 
 static int run_one(kdx_session *s, const char *text)
@@ -106,6 +155,11 @@ static int run_one(kdx_session *s, const char *text)
     size_t name_len = 0;
     const kdx_command *c = kdx_command_find(text, &name_len);
     if (!c) {
+        size_t known = kdx_command_known_windbg(text);
+        if (known) {
+            kdx_print(s, "%.*s: not implemented in kdx yet\n", (int)known, text);
+            return 1;
+        }
         char *cmd = kdx_strdup(text);
         kdx_rtrim(cmd);
         if (text[0] == '!') {
@@ -115,12 +169,6 @@ static int run_one(kdx_session *s, const char *text)
         } else {
             kdx_cmd_syntax_error(s, cmd, cmd);
         }
-        free(cmd);
-        return 1;
-    }
-    if (c->flags & KDX_CMD_LIVE) {
-        char *cmd = kdx_strndup(text, name_len);
-        kdx_print(s, "%s needs a live target; a dump cannot run, step or break.\n", cmd);
         free(cmd);
         return 1;
     }
@@ -134,9 +182,10 @@ static int run_one(kdx_session *s, const char *text)
     return rc ? 1 : 0;
 }
 
-int kdx_execute(kdx_session *s, const char *line)
+int kdx_execute(kdx_session *s, const char *typed)
 {
     int failures = 0;
+    char *line = kdx_command_normalize_pasted(typed);
     const char *p = line;
     while (*p && !s->quit) {
         p = kdx_skip_ws(p);
@@ -147,11 +196,30 @@ int kdx_execute(kdx_session *s, const char *line)
         size_t len = (c && (c->flags & KDX_CMD_RAW)) ? strlen(p) : command_end(p);
         char *text = kdx_strndup(p, len);
         if (*kdx_skip_ws(text))
-            failures += run_one(s, text);
+            failures += s->json_document ? kdx_json_document_run(s, text, run_one) : run_one(s, text);
         free(text);
         p += len;
         if (*p == ';')
             p++;
     }
+    free(line);
     return failures;
+}
+
+/* WinDbg repeats the last command on an empty line, and `d*` and `u` go on
+ * where their output ended. A line that was one memory display or `u` is
+ * repeated as the bare command word, which continues from the session's
+ * display/disassembly position; any other line is repeated as typed. */
+char *kdx_command_repeat_form(const char *last_line)
+{
+    char *line = kdx_command_normalize_pasted(last_line);
+    const char *p = kdx_skip_ws(line);
+    size_t name_len = 0, d_len;
+    const kdx_command *c = kdx_command_find(p, &name_len);
+    const kdx_command *d = kdx_command_find("d", &d_len);
+    bool one_command = c && !(c->flags & KDX_CMD_RAW) && !p[command_end(p)];
+    bool continues = one_command && ((d && c->fn == d->fn) || !strcmp(c->name, "u"));
+    char *form = continues ? kdx_strndup(p, name_len) : kdx_strdup(last_line);
+    free(line);
+    return form;
 }

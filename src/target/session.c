@@ -61,6 +61,21 @@ void kdx_print(kdx_session *s, const char *fmt, ...)
     va_end(ap);
 }
 
+void kdx_print_diag(kdx_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(s->diag ? s->diag : s->out, fmt, ap);
+    va_end(ap);
+}
+
+void kdx_print_json(kdx_session *s, const char *json)
+{
+    FILE *to = s->json_out ? s->json_out : s->out;
+    fputs(json, to);
+    fputc('\n', to);
+}
+
 void kdx_print_err(kdx_session *s, const kdx_err *err)
 {
     if (err && err->msg[0])
