@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "commands/script.h"
 
 static bool is_word_char(char c)
 {
@@ -21,8 +22,8 @@ const kdx_command *kdx_command_find(const char *line, size_t *name_len)
     size_t word = 0;
     if (bang_or_dot) {
         word = 1;
-        while (line[word] && !isspace((unsigned char)line[word]) && line[word] != ';')
-            word++;
+        while (line[word] && !isspace((unsigned char)line[word]) && !strchr(";{(\"", line[word]))
+            word++; /* ".if(x){...}", ".block{...}": the token ends at the bracket */
     }
     for (const kdx_command *const *fam = kdx_command_families; *fam; fam++) {
         for (const kdx_command *c = *fam; c->name; c++) {
@@ -71,23 +72,9 @@ bool kdx_cmd_need_target(kdx_session *s)
     return false;
 }
 
-/* Finds the end of one command: the first ';' outside double quotes. */
-static size_t command_end(const char *p)
+int kdx_command_run(kdx_session *s, const char *text, bool echo)
 {
-    bool quoted = false;
-    size_t i = 0;
-    for (; p[i]; i++) {
-        if (p[i] == '"' && (i == 0 || p[i - 1] != '\\'))
-            quoted = !quoted;
-        else if (p[i] == ';' && !quoted)
-            break;
-    }
-    return i;
-}
-
-static int run_one(kdx_session *s, const char *text)
-{
-    if (s->echo_commands) {
+    if (echo) {
         char prompt[64];
         kdx_session_prompt(s, prompt, sizeof prompt);
         kdx_print(s, "%s%s\n", prompt, text);
@@ -125,22 +112,5 @@ static int run_one(kdx_session *s, const char *text)
 
 int kdx_execute(kdx_session *s, const char *line)
 {
-    int failures = 0;
-    const char *p = line;
-    while (*p && !s->quit) {
-        p = kdx_skip_ws(p);
-        if (!*p)
-            break;
-        size_t name_len;
-        const kdx_command *c = kdx_command_find(p, &name_len);
-        size_t len = (c && (c->flags & KDX_CMD_RAW)) ? strlen(p) : command_end(p);
-        char *text = kdx_strndup(p, len);
-        if (*kdx_skip_ws(text))
-            failures += run_one(s, text);
-        free(text);
-        p += len;
-        if (*p == ';')
-            p++;
-    }
-    return failures;
+    return kdx_script_run_line(s, line);
 }

@@ -33,9 +33,13 @@ extern const kdx_command *const kdx_command_families[];
 const kdx_command *kdx_command_find(const char *line, size_t *name_len);
 
 /* Executes one input line: several commands separated by ';' (outside
- * quotes). Prints errors WinDbg-style and goes on. Returns the number of
- * commands that failed. */
+ * quotes and braces), aliases replaced first (commands/script.h). Prints
+ * errors WinDbg-style and goes on. Returns the number of commands that
+ * failed. */
 int kdx_execute(kdx_session *s, const char *line);
+/* Runs one command (no ';' splitting, no alias replacement), echoing it
+ * after the prompt first when echo is set. Returns 0 or 1 (failed). */
+int kdx_command_run(kdx_session *s, const char *text, bool echo);
 
 /* Argument helpers shared by command families. */
 /* Prints WinDbg's "Syntax error" marker for a bad command or argument. */

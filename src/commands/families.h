@@ -14,5 +14,9 @@ extern const kdx_command kdx_cmds_symbols[];
 extern const kdx_command kdx_cmds_stack[];
 extern const kdx_command kdx_cmds_user[];
 extern const kdx_command kdx_cmds_analyze[];
+extern const kdx_command kdx_cmds_flow[];
+extern const kdx_command kdx_cmds_alias[];
+extern const kdx_command kdx_cmds_printf[];
+extern const kdx_command kdx_cmds_for_each[];
 
 #endif

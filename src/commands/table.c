@@ -11,4 +11,8 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_stack,
     kdx_cmds_user,
     kdx_cmds_analyze,
+    kdx_cmds_flow,
+    kdx_cmds_alias,
+    kdx_cmds_printf,
+    kdx_cmds_for_each,
     0};

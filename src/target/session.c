@@ -24,6 +24,8 @@ void kdx_session_free(kdx_session *s)
         return;
     kdx_target_close(s->target);
     kdx_symctx_free(s->sym);
+    if (s->script_free)
+        s->script_free(s->script);
     free(s->image_path);
     free(s);
 }
