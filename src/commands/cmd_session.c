@@ -218,7 +218,7 @@ const kdx_command kdx_cmds_session[] = {
     {".hh", cmd_hh, "help on one command or dbgerrNNN topic: .hh TOPIC", 0},
     {".json", cmd_json, "kdx: structured JSON output on (1) or off (0) for commands that support it", 0},
     {".echo", cmd_echo, "print text (ends at ';' unless quoted)", 0},
-    {"$$", cmd_comment, "comment", KDX_CMD_RAW},
+    {"$$", cmd_comment, "comment (ends at ';')", 0},
     {"*", cmd_comment, "comment", KDX_CMD_RAW},
     {"g", cmd_live, "go (live targets only)", KDX_CMD_LIVE},
     {"gu", cmd_live, "go up (live targets only)", KDX_CMD_LIVE},

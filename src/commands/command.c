@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "commands/script.h"
 
 static bool is_word_char(char c)
 {
@@ -21,8 +22,8 @@ const kdx_command *kdx_command_find(const char *line, size_t *name_len)
     size_t word = 0;
     if (bang_or_dot) {
         word = 1;
-        while (line[word] && !isspace((unsigned char)line[word]) && line[word] != ';')
-            word++;
+        while (line[word] && !isspace((unsigned char)line[word]) && !strchr(";{(\"", line[word]))
+            word++; /* ".if(x){...}", ".block{...}": the token ends at the bracket */
     }
     for (const kdx_command *const *fam = kdx_command_families; *fam; fam++) {
         for (const kdx_command *c = *fam; c->name; c++) {
@@ -82,23 +83,6 @@ bool kdx_cmd_need_target(kdx_session *s)
     return false;
 }
 
-/* Finds the end of one command: the first ';' outside double quotes. Inside
- * quotes \" and \\ are escapes (docs/cli.md), so "a\\" ends at its last quote. */
-static size_t command_end(const char *p)
-{
-    bool quoted = false;
-    size_t i = 0;
-    for (; p[i]; i++) {
-        if (quoted && p[i] == '\\' && (p[i + 1] == '"' || p[i + 1] == '\\'))
-            i++;
-        else if (p[i] == '"')
-            quoted = !quoted;
-        else if (p[i] == ';' && !quoted)
-            break;
-    }
-    return i;
-}
-
 const char *kdx_cmd_parse_quoted(const char *p, kdx_strbuf *out)
 {
     p = kdx_skip_ws(p);
@@ -145,9 +129,9 @@ char *kdx_command_normalize_pasted(const char *line)
     return kdx_sb_take(&sb);
 }
 
-static int run_one(kdx_session *s, const char *text)
+int kdx_command_run(kdx_session *s, const char *text, bool echo)
 {
-    if (s->echo_commands) {
+    if (echo) {
         char prompt[64];
         kdx_session_prompt(s, prompt, sizeof prompt);
         kdx_print(s, "%s%s\n", prompt, text);
@@ -184,24 +168,9 @@ static int run_one(kdx_session *s, const char *text)
 
 int kdx_execute(kdx_session *s, const char *typed)
 {
-    int failures = 0;
+    /* Typographic dashes and quotes of pasted commands become ASCII first. */
     char *line = kdx_command_normalize_pasted(typed);
-    const char *p = line;
-    while (*p && !s->quit) {
-        p = kdx_skip_ws(p);
-        if (!*p)
-            break;
-        size_t name_len;
-        const kdx_command *c = kdx_command_find(p, &name_len);
-        size_t len = (c && (c->flags & KDX_CMD_RAW)) ? strlen(p) : command_end(p);
-        char *text = kdx_strndup(p, len);
-        if (*kdx_skip_ws(text))
-            failures += s->json_document ? kdx_json_document_run(s, text, run_one) : run_one(s, text);
-        free(text);
-        p += len;
-        if (*p == ';')
-            p++;
-    }
+    int failures = kdx_script_run_line(s, line);
     free(line);
     return failures;
 }
@@ -217,7 +186,7 @@ char *kdx_command_repeat_form(const char *last_line)
     size_t name_len = 0, d_len;
     const kdx_command *c = kdx_command_find(p, &name_len);
     const kdx_command *d = kdx_command_find("d", &d_len);
-    bool one_command = c && !(c->flags & KDX_CMD_RAW) && !p[command_end(p)];
+    bool one_command = c && !(c->flags & KDX_CMD_RAW) && !p[kdx_script_command_end(p)];
     bool continues = one_command && ((d && c->fn == d->fn) || !strcmp(c->name, "u"));
     char *form = continues ? kdx_strndup(p, name_len) : kdx_strdup(last_line);
     free(line);

@@ -59,9 +59,13 @@ int kdx_json_document_run(kdx_session *s, const char *command, int (*run)(kdx_se
 char *kdx_command_repeat_form(const char *last_line);
 
 /* Executes one input line: several commands separated by ';' (outside
- * quotes). Prints errors WinDbg-style and goes on. Returns the number of
- * commands that failed. */
+ * quotes and braces), aliases replaced first (commands/script.h). Prints
+ * errors WinDbg-style and goes on. Returns the number of commands that
+ * failed. */
 int kdx_execute(kdx_session *s, const char *line);
+/* Runs one command (no ';' splitting, no alias replacement), echoing it
+ * after the prompt first when echo is set. Returns 0 or 1 (failed). */
+int kdx_command_run(kdx_session *s, const char *text, bool echo);
 
 /* Argument helpers shared by command families. */
 /* Prints WinDbg's "Syntax error" marker for a bad command or argument. */

@@ -34,6 +34,8 @@ void kdx_session_free(kdx_session *s)
     drop_nt_state(s);
     kdx_target_close(s->target);
     kdx_symctx_free(s->sym);
+    if (s->script_free)
+        s->script_free(s->script);
     free(s->image_path);
     free(s);
 }

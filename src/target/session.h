@@ -16,6 +16,7 @@
 typedef enum kdx_expr_syntax { KDX_EXPR_MASM, KDX_EXPR_CPP } kdx_expr_syntax;
 
 struct kdx_symctx;   /* symbol path, cache and loader state (sym/) */
+struct kdx_script;   /* aliases and control-flow state (commands/script.h) */
 
 typedef struct kdx_session {
     kdx_target *target;          /* NULL until a target is opened */
@@ -62,6 +63,10 @@ typedef struct kdx_session {
     void (*nt_free)(struct kdx_ntctx *nt);
     bool quit;                   /* `q` was executed */
     bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
+    /* Scripting state, created by the command layer on first use; freed
+     * through script_free so this layer needs no knowledge of it. */
+    struct kdx_script *script;
+    void (*script_free)(struct kdx_script *script);
 } kdx_session;
 
 kdx_session *kdx_session_new(FILE *out);
