@@ -67,11 +67,16 @@ static void apply_paths(kdx_session *s, const kdx_cli_options *o)
 int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session *))
 {
     kdx_session *s = kdx_session_new(out);
-    s->json = o->json;
-    kdx_err err = {0};
     apply_paths(s, o);
+    if (o->json)
+        kdx_json_document_begin(s);
+    kdx_err err = {0};
     if (o->dump && kdx_session_open(s, o->dump, &err) != KDX_OK) {
         fprintf(stderr, "kdx: %s\n", err.msg);
+        if (o->json) { /* stdout stays one JSON document, saying what failed */
+            kdx_json_document_open_failed(s, o->dump, err.msg);
+            kdx_json_document_end(s);
+        }
         kdx_session_free(s);
         return 1;
     }
@@ -82,6 +87,7 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session 
     }
     if (!s->quit && prompt)
         prompt(s);
+    kdx_json_document_end(s);
     kdx_session_free(s);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/script.h"
 #include "disasm/disasm.h"
 #include "expr/expr.h"
 #include "sym/symbols.h"
@@ -176,7 +177,7 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     if (s->json) {
         char *j = kdx_stack_json(s, &st);
-        kdx_print(s, "%s\n", j ? j : "{}");
+        kdx_print_json(s, j ? j : "{}");
         free(j);
     } else {
         kdx_stack_print(s, &st, opts);
@@ -618,6 +619,8 @@ static int set_reg(kdx_session *s, kdx_context *c, const char *name, size_t len,
 static int cmd_r(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
+    if (kdx_script_is_fixed_alias_assignment(args)) /* r $.u0=Text: an alias, not a register */
+        return kdx_script_set_fixed_alias(s, args);
     kdx_context ctx;
     if (!scope_context(s, &ctx))
         return 1;

@@ -34,6 +34,8 @@ void kdx_session_free(kdx_session *s)
     drop_nt_state(s);
     kdx_target_close(s->target);
     kdx_symctx_free(s->sym);
+    if (s->script_free)
+        s->script_free(s->script);
     free(s->image_path);
     free(s);
 }
@@ -64,6 +66,21 @@ void kdx_print(kdx_session *s, const char *fmt, ...)
 void kdx_puts(kdx_session *s, const char *text)
 {
     fputs(text, s->out);
+}
+
+void kdx_print_diag(kdx_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(s->diag ? s->diag : s->out, fmt, ap);
+    va_end(ap);
+}
+
+void kdx_print_json(kdx_session *s, const char *json)
+{
+    FILE *to = s->json_out ? s->json_out : s->out;
+    fputs(json, to);
+    fputc('\n', to);
 }
 
 void kdx_print_err(kdx_session *s, const kdx_err *err)
