@@ -145,7 +145,8 @@ static void scan_all(const kdx_search_job *j, const kdx_virt_span *spans, size_t
         for (cut = 0; cut < n && acc < total / 2; cut++)
             acc += spans[cut].n;
     }
-    scan_part a = {j, spans, cut, {0}}, b = {j, spans + cut, n - cut, {0}};
+    /* spans is NULL when nothing is present: no pointer arithmetic on it then. */
+    scan_part a = {j, spans, cut, {0}}, b = {j, spans ? spans + cut : NULL, n - cut, {0}};
     pthread_t th;
     bool threaded = b.n && pthread_create(&th, NULL, scan_part_run, &b) == 0;
     scan_part_run(&a);

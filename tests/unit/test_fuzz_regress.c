@@ -65,3 +65,15 @@ TEST(fuzz_regress_command_messages)
         free(out);
     }
 }
+
+/* s over a range with no present memory handed the scanner a NULL span list
+ * and did arithmetic on it (UBSan, found by fuzz_commands); the search must
+ * simply find nothing. */
+TEST(fuzz_regress_search_nothing_present)
+{
+    char *out = run_on_kernel_sample("s -d 005000|0 L100 0x7; .echo done");
+    if (!out)
+        SKIP("no temporary directory");
+    CHECK_CONTAINS(out, "done");
+    free(out);
+}
