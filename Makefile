@@ -57,8 +57,10 @@ $(BUILD)/libkdx.a: $(LIB_OBJ)
 $(BUILD)/kdx: $(BUILD)/obj/src/cli/main.o $(CLI_OBJ) $(BUILD)/libkdx.a
 	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS)
 
+# The hostile symbol server of the tests builds its gzip and CAB bombs with zlib.
+TEST_LIBS := -lz
 $(BUILD)/kdx-tests: $(TEST_OBJ) $(CLI_OBJ) $(BUILD)/libkdx.a
-	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS)
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS) $(TEST_LIBS)
 
 test: all $(BUILD)/kdx-tests
 	@scripts/setup-deps.sh test

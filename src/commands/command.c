@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "base/util.h"
 
 static bool is_word_char(char c)
@@ -127,7 +128,8 @@ int kdx_execute(kdx_session *s, const char *line)
 {
     int failures = 0;
     const char *p = line;
-    while (*p && !s->quit) {
+    /* Ctrl-C stops the rest of the line too. */
+    while (*p && !s->quit && !kdx_interrupted()) {
         p = kdx_skip_ws(p);
         if (!*p)
             break;

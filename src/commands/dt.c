@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/cancel.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/dt.h"
@@ -535,7 +536,7 @@ static int dt_list(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *fi
         free(parent);
     }
     uint64_t cur = addr;
-    for (int n = 0; n < 100000; n++) {
+    for (int n = 0; n < 100000 && !kdx_interrupted(); n++) {
         char a[24];
         kdx_print(s, "%s at 0x%s\n", field, ptr(s, a, cur));
         dt_record(c, rec, cur, 0, filt, nfilt);

@@ -1,6 +1,7 @@
 /* Issue 17, hostile files: real images from ../shared/testdata patched the
  * way an attacker would (a copy in the test's temporary directory; the
- * shared files are never written). */
+ * shared files are never written), and a hostile symbol server
+ * (tests/hostile_server.h) against real dumps and images. */
 #include <stdlib.h>
 
 #include "base/bytes.h"
@@ -8,6 +9,8 @@
 #include "base/util.h"
 #include "dump/formats.h"
 #include "target/target.h"
+#include "tests/bounded.h"
+#include "tests/hostile_server.h"
 #include "tests/test.h"
 
 /* A copy of src under the test's temporary directory with len bytes of
@@ -79,4 +82,81 @@ TEST(hostile_real_pe_target_image_base_wraps)
     CHECK(kdx_pe_target_open(path, &tg, &err) == KDX_E_FORMAT);
     CHECK_CONTAINS(err.msg, "image base 0xfffffffffffff000 + SizeOfImage wraps");
     free(path);
+}
+
+/* Finding 2 on the real triage dump: `.reload /f` (151 images) against a
+ * server that sends headers and then nothing. The first transfer to fail
+ * the minimum rate marks the server dead and every pending request is
+ * skipped at once (was: about 19 minutes, the mark checked between batches). */
+TEST(hostile_real_reload_against_a_silent_server)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    const char *bin = getenv("KDX_BIN");
+    if (!bin || !*bin)
+        SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
+    kdx_hostile_opts o = {.mode = KDX_HOSTILE_SILENT};
+    kdx_hostile_server *srv = kdx_hostile_start(&o);
+    REQUIRE(srv);
+    char *cache = kdx_asprintf("%s/cache", kdx_test_tmpdir());
+    char *sp = kdx_asprintf("srv*%s*%s", cache, kdx_hostile_url(srv));
+    char *argv[] = {(char *)bin, (char *)"-z", (char *)dump, (char *)"-y", sp, (char *)"-c",
+                    (char *)".reload /f; q", NULL};
+    const char *env[] = {"KDX_SYMBOL_MIN_RATE=1000/2", NULL};
+    kdx_bounds b = {.seconds = 60, .env = env};
+    kdx_bounded res;
+    kdx_bounded_exec(argv, &b, &res);
+    printf("    .reload /f, silent server: %.1f s, peak %ld MB, %d requests\n", res.seconds,
+           res.max_rss_kb / 1024, kdx_hostile_request_count(srv));
+    CHECK(!res.timed_out);
+    CHECK_EQ(res.exit_code, 0);
+    CHECK(res.seconds < 20);
+    CHECK(res.max_rss_kb < 512 * 1024);
+    CHECK(kdx_hostile_request_count(srv) <= 16);
+    /* One line for the dead server, not one per file. */
+    CHECK_CONTAINS(res.output, "(limits: KDX_SYMBOL_TIMEOUT, KDX_SYMBOL_MIN_RATE)");
+    kdx_tree_stats st = kdx_tree_of(cache);
+    CHECK_EQ(st.tmp_files, 0);
+    CHECK_EQ(st.empty_dirs, 0);
+    kdx_bounded_free(&res);
+    kdx_hostile_stop(srv);
+    free(sp);
+    free(cache);
+}
+
+/* Finding 6: "C:\sym\.." as the CodeView PDB path of xcpt4.exe. kdx looked
+ * for "..", made CACHE/../GUIDAGE and asked the server for /path/../KEY/..;
+ * now the name is refused before any directory or request. */
+TEST(hostile_real_pdb_name_dotdot_stays_in_the_cache)
+{
+    TESTDATA(src, "pdb/seh_x64/xcpt4.exe");
+    uint8_t *buf;
+    size_t n;
+    REQUIRE(kdx_read_all(src, &buf, &n, NULL) == KDX_OK);
+    const uint8_t *rsds = memmem(buf, n, "RSDS", 4);
+    uint64_t off = rsds ? (uint64_t)(rsds - buf) + 24 : 0;
+    free(buf);
+    REQUIRE(off);
+    static const char evil[] = "C:\\sym\\..";
+    char *exe = patched_copy(src, off, evil, sizeof evil);
+    REQUIRE(exe);
+    kdx_hostile_opts o = {.mode = KDX_HOSTILE_NOT_FOUND};
+    kdx_hostile_server *srv = kdx_hostile_start(&o);
+    REQUIRE(srv);
+    const char *tmp = kdx_test_tmpdir();
+    char *setup = kdx_asprintf(".sympath srv*%s/cache*%s; !sym noisy", tmp, kdx_hostile_url(srv));
+    kdx_err err = {0};
+    char *out = kdx_test_run(exe, setup, ".reload /f; lmv m xcpt4", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "refusing to look up '..': the name is a directory reference");
+    char *seen = kdx_hostile_requests(srv);
+    CHECK(!strstr(seen, ".."));
+    free(seen);
+    /* Nothing was made beside the cache, nor in it (tmp holds only the cache). */
+    kdx_tree_stats st = kdx_tree_of(tmp);
+    CHECK_EQ(st.files, 0);
+    CHECK_EQ(st.empty_dirs, 0);
+    free(out);
+    free(setup);
+    kdx_hostile_stop(srv);
+    free(exe);
 }
