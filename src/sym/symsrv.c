@@ -43,6 +43,7 @@ typedef struct transfer {
     size_t head_len;
     bool head_checked;
     enum stop_reason stop;
+    int write_errno;  /* why the temporary file could not be written */
     char curl_err[CURL_ERROR_SIZE];
 } transfer;
 
@@ -226,6 +227,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     }
     if (fwrite(data, 1, len, x->fp) != len) {
         x->stop = STOP_WRITE;
+        x->write_errno = errno;
         return 0;
     }
     return len;
@@ -320,8 +322,13 @@ static void set_common_options(transfer *x)
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     /* A server (or its redirect) must not make kdx read file://, ftp:// ... */
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the string forms */
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes are what on_body counts */
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
@@ -433,6 +440,9 @@ static void describe_failure(transfer *x, CURLcode rc)
         r->status = KDX_E_LIMIT;
         set_msg(r, "SYMSRV:  %s: larger than the %llu-byte limit (KDX_SYMBOL_MAX_SIZE); "
                    "transfer stopped", x->url, max);
+    } else if (x->stop == STOP_WRITE) {
+        r->status = KDX_E_IO;
+        set_msg(r, "SYMSRV:  %s: cannot write %s: %s", x->url, x->tmp, strerror(x->write_errno));
     } else if (x->stop == STOP_SIGNATURE && sig) {
         r->status = KDX_E_FORMAT;
         set_msg(r, "SYMSRV:  %s: not %s; transfer stopped", x->url, sig->what);
@@ -452,8 +462,8 @@ static bool on_done(transfer *x, CURLcode rc)
     long code = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
     if (rc != CURLE_OK) {
-        drop_tmp(x);
         describe_failure(x, rc);
+        drop_tmp(x);
         r->server_unreachable = server_failure(rc);
         x->stage = STAGE_DONE;
         return false;
