@@ -37,12 +37,28 @@ void kdx_child_register(const char *name, kdx_child_fn fn)
     KDX_VEC_PUSH(scenarios, s);
 }
 
+/* The peak resident size of this program since its exec (VmHWM). wait4's
+ * ru_maxrss would also count the forked copy of the test runner. */
+static long own_peak_kb(void)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (fp && fgets(line, sizeof line, fp))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (fp)
+        fclose(fp);
+    return kb;
+}
+
 int kdx_child_main(int argc, char **argv)
 {
     for (size_t i = 0; argc >= 3 && i < scenarios.len; i++) {
         if (strcmp(scenarios.items[i].name, argv[2]) != 0)
             continue;
         scenarios.items[i].fn(argc - 3, argv + 3, stdout);
+        printf("peak_kb=%ld\n", own_peak_kb());
         fflush(stdout);
         return 0;
     }
@@ -221,6 +237,10 @@ void kdx_bounded_scenario(const char *name, const char *const *args, const kdx_b
     KDX_VEC_PUSH(argv, NULL);
     kdx_bounded_exec(argv.items, b, res);
     KDX_VEC_FREE(argv);
+    char *peak = kdx_bounded_value(res, "peak_kb");
+    if (peak)
+        res->max_rss_kb = atol(peak);
+    free(peak);
 }
 
 void kdx_bounded_free(kdx_bounded *res)

@@ -54,7 +54,8 @@ typedef struct kdx_bounded {
     int signal;               /* the signal that ended it, 0 if none */
     bool timed_out;           /* killed for running past the bound */
     double seconds;
-    long max_rss_kb;
+    long max_rss_kb;          /* a scenario's own peak (VmHWM); for other programs
+                                 wait4's, which also counts the runner's forked copy */
     char *output;             /* stdout and stderr together (malloc'd) */
 } kdx_bounded;
 

@@ -7,6 +7,7 @@
 #include "base/bytes.h"
 #include "base/file.h"
 #include "base/util.h"
+#include "cli/cli.h"
 #include "dump/formats.h"
 #include "target/target.h"
 #include "tests/bounded.h"
@@ -84,6 +85,18 @@ TEST(hostile_real_pe_target_image_base_wraps)
     free(path);
 }
 
+/* kdx's command line run in a bounded child: ARGS as given to kdx. */
+CHILD_SCENARIO(hostile_cli)
+{
+    char **full = kdx_xcalloc((size_t)argc + 2, sizeof *full);
+    full[0] = (char *)"kdx";
+    memcpy(full + 1, argv, (size_t)argc * sizeof *full);
+    kdx_cli_options o;
+    if (kdx_cli_parse(argc + 1, full, &o) == KDX_CLI_OK)
+        fprintf(out, "exit=%d\n", kdx_cli_run(&o, out, NULL));
+    free(full);
+}
+
 /* Finding 2 on the real triage dump: `.reload /f` (151 images) against a
  * server that sends headers and then nothing. The first transfer to fail
  * the minimum rate marks the server dead and every pending request is
@@ -91,24 +104,23 @@ TEST(hostile_real_pe_target_image_base_wraps)
 TEST(hostile_real_reload_against_a_silent_server)
 {
     TESTDATA(dump, "kernel/triage_x64.dmp");
-    const char *bin = getenv("KDX_BIN");
-    if (!bin || !*bin)
-        SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
     kdx_hostile_opts o = {.mode = KDX_HOSTILE_SILENT};
     kdx_hostile_server *srv = kdx_hostile_start(&o);
     REQUIRE(srv);
     char *cache = kdx_asprintf("%s/cache", kdx_test_tmpdir());
     char *sp = kdx_asprintf("srv*%s*%s", cache, kdx_hostile_url(srv));
-    char *argv[] = {(char *)bin, (char *)"-z", (char *)dump, (char *)"-y", sp, (char *)"-c",
-                    (char *)".reload /f; q", NULL};
+    const char *args[] = {"-z", dump, "-y", sp, "-c", ".reload /f; q", NULL};
     const char *env[] = {"KDX_SYMBOL_MIN_RATE=1000/2", NULL};
     kdx_bounds b = {.seconds = 60, .env = env};
     kdx_bounded res;
-    kdx_bounded_exec(argv, &b, &res);
+    kdx_bounded_scenario("hostile_cli", args, &b, &res);
     printf("    .reload /f, silent server: %.1f s, peak %ld MB, %d requests\n", res.seconds,
            res.max_rss_kb / 1024, kdx_hostile_request_count(srv));
     CHECK(!res.timed_out);
     CHECK_EQ(res.exit_code, 0);
+    char *exit_status = kdx_bounded_value(&res, "exit");
+    CHECK_STR(exit_status, "0");
+    free(exit_status);
     CHECK(res.seconds < 20);
     CHECK(res.max_rss_kb < 512 * 1024);
     CHECK(kdx_hostile_request_count(srv) <= 16);
