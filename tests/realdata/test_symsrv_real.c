@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "sym/sympath.h"
 #include "sym/symsrv.h"
+#include "tests/bounded.h"
 #include "tests/realdata/http_server.h"
 #include "tests/test.h"
 
@@ -210,7 +211,8 @@ static bool accept_msf(void *ud, const char *path, char *why, size_t n)
     return false;
 }
 
-/* A server answering 200 with something else (an error page) leaves nothing in the cache. */
+/* A server answering 200 with something else (an error page) leaves nothing in the cache,
+ * not even empty directories. */
 TEST(symsrv_real_rejected_download_is_not_cached)
 {
     const char *tmp = kdx_test_tmpdir();
@@ -231,6 +233,8 @@ TEST(symsrv_real_rejected_download_is_not_cached)
     char *cached = kdx_asprintf("%s/x.pdb/KEY1/x.pdb", cache);
     struct stat st;
     CHECK(stat(cached, &st) != 0);
+    /* Nor the empty x.pdb/KEY1 directories it was stored in (issue 17). */
+    CHECK_EQ(kdx_tree_of(cache).empty_dirs, 0);
     kdx_http_server_stop(srv);
     kdx_symfind_ctx_clear(&c);
     kdx_sympath_free(sp);
