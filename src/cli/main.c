@@ -63,11 +63,12 @@ static int prompt_getc(FILE *fp)
 {
     unsigned char c;
     for (;;) {
+        /* Seen here whether the signal came during a read (EINTR) or between two. */
+        if (kdx_interrupted())
+            return '\n';
         ssize_t n = read(fileno(fp), &c, 1);
         if (n == 1)
             return c;
-        if (n < 0 && errno == EINTR && kdx_interrupted())
-            return '\n';
         if (n == 0 || errno != EINTR)
             return EOF;
     }

@@ -514,7 +514,7 @@ TEST(hostile_sigint_during_downloads_leaves_no_temporary_files)
     char *sp = kdx_asprintf("srv*%s*%s", cache, kdx_hostile_url(srv));
     char *argv[] = {(char *)bin, (char *)"-z", dump, (char *)"-y", sp, (char *)"-c",
                     (char *)".reload /f", NULL};
-    kdx_step steps[] = {{.delay_ms = 1500, .interrupt = true}};
+    kdx_step steps[] = {{.delay_ms = 3000, .interrupt = true}};
     kdx_bounds b = {.seconds = 30, .steps = steps, .nsteps = 1};
     kdx_bounded res;
     kdx_bounded_exec(argv, &b, &res);
