@@ -135,6 +135,13 @@ void kdx_golden_run(kdx_test_ctx *t, const char *path)
             free(open_spec);
             open_spec = kdx_strdup(kdx_skip_ws(p + 7));
             kdx_rtrim(open_spec);
+        } else if (!strncmp(p, "# needs: testdata/", 18)) {
+            /* A generator reads this file (a symbol table for its layout). */
+            char *rel = kdx_strdup(kdx_skip_ws(p + 18));
+            kdx_rtrim(rel);
+            if (!kdx_testdata_path(rel) && !t->skipped)
+                kdx_test_skip(t, "needs ../shared/testdata/%s, which is not present on this machine", rel);
+            free(rel);
         } else if (!strncmp(p, "# setup:", 8)) {
             char *e = expand(kdx_skip_ws(p + 8), tmp);
             kdx_sb_printf(&setup, "%s;", e);
@@ -154,6 +161,8 @@ void kdx_golden_run(kdx_test_ctx *t, const char *path)
                           open_spec + 9);
         else
             target = kdx_strdup(td);
+    } else if (t->skipped) {
+        target = NULL;
     } else if (!strncmp(open_spec, "gen/", 4)) {
         kdx_test_generator gen = kdx_test_find_generator(open_spec + 4);
         if (!gen) {

@@ -3,6 +3,7 @@
  *   # open: testdata/REL   file under ../shared/testdata (skip when absent)
  *   # open: gen/NAME       synthetic dump from a registered generator
  *   # open: none           no target
+ *   # needs: testdata/REL  skip when ../shared/testdata/REL is absent (generators' inputs)
  *   # setup: COMMANDS      run first, output discarded (${TESTDATA}, ${TMP} expand)
  *   # anything else        comment
  * Then "N: kd> CMD" or "N:NNN> CMD" lines, each followed by the exact

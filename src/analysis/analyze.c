@@ -170,9 +170,9 @@ static void set_module(kdx_session *s, kdx_analysis *a, uint64_t ip, const char 
     a->faulting_module = kdx_strdup(m->name);
     a->rule = kdx_strdup(rule);
     char sym[256];
-    kdx_sym_format(s, ip, sym, sizeof sym);
+    kdx_sym_format_code(s, ip, sym, sizeof sym);
     kdx_symhit hit;
-    bool named = kdx_sym_from_addr(s, ip, &hit) == KDX_OK && hit.name;
+    bool named = kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK && hit.name;
     add_kv(a, "SYMBOL_NAME", named ? windbg_symbol_name(sym) : kdx_asprintf("%s+%llx", m->name, (unsigned long long)(ip - m->base)));
     add_kv(a, "MODULE_NAME", kdx_strdup(m->name));
     add_kv(a, "IMAGE_NAME", kdx_strdup(m->image_name ? m->image_name : m->name));
@@ -222,7 +222,7 @@ static void exception_fields(kdx_session *s, kdx_analysis *a, const exc_info *e)
         return;
     add_kv(a, "EXCEPTION_CODE_STR", kdx_asprintf("%x", e->code));
     char sym[256];
-    kdx_sym_format(s, e->address, sym, sizeof sym);
+    kdx_sym_format_code(s, e->address, sym, sizeof sym);
     add_kv(a, "FAULTING_IP", windbg_symbol_name(sym));
     if (e->code == 0xc0000005 && e->nparams >= 2) {
         const char *key = e->params[0] == 1 ? "WRITE_ADDRESS" : e->params[0] == 8 ? "EXECUTE_ADDRESS" : "READ_ADDRESS";
@@ -341,6 +341,30 @@ static void kernel_exception(kdx_session *s, kdx_analysis *a, const kdx_bugcheck
     }
 }
 
+/* Where the exact walk stopped and scanning took over, and why the walk ended
+ * early, as one note (NULL when it reached the end of the stack). */
+static char *stack_note(const kdx_stack *st)
+{
+    char *note = NULL;
+    for (size_t i = 0; i < st->len; i++) {
+        const kdx_frame *f = &st->frames[i];
+        char *part = NULL;
+        if (f->exact_walk_stopped && !note)
+            part = kdx_asprintf("frame %02zx: %s; the frames after it were found by stack scanning", i, f->note);
+        else if (f->end != KDX_FRAME_CONTINUES && f->end != KDX_FRAME_END_ZERO && f->note[0])
+            part = kdx_asprintf("frame %02zx: %s", i, f->note);
+        if (!part)
+            continue;
+        char *joined = note ? kdx_asprintf("%s; %s", note, part) : part;
+        if (note) {
+            free(note);
+            free(part);
+        }
+        note = joined;
+    }
+    return note;
+}
+
 /* The stack of the context that matters; the note says where and why the
  * walk stopped when it did not reach the end of the stack. */
 static void walk_stack(kdx_session *s, kdx_analysis *a, const kdx_context *ctx)
@@ -362,11 +386,37 @@ static void walk_stack(kdx_session *s, kdx_analysis *a, const kdx_context *ctx)
         o->ip = kdx_ctx_ip(&f->ctx);
         o->args_valid = f->args_valid;
         memcpy(o->args, f->args, sizeof o->args);
-        kdx_sym_format(s, o->ip, o->call_site, sizeof o->call_site);
-        if (f->end != KDX_FRAME_CONTINUES && f->end != KDX_FRAME_END_ZERO && f->note[0])
-            a->stack_note = kdx_asprintf("frame %02zx: %s", i, f->note);
+        o->trust = kdx_frame_trust_name(f->trust);
+        o->scanned = f->trust == KDX_TRUST_SCAN;
+        kdx_sym_format_code(s, o->ip, o->call_site, sizeof o->call_site);
     }
+    a->stack_note = stack_note(&st);
     kdx_stack_free(&st);
+}
+
+/* R2/R3 over the frames: exact frames first; frames found by stack scanning
+ * only when no exact frame qualifies, and then the rule says so. */
+static bool module_from_frames(kdx_session *s, kdx_analysis *a, bool scanned)
+{
+    static const char *const rules[2][2] = {
+        {"R2: first stack frame outside the kernel, HAL and known wrappers",
+         "R3: first stack frame outside the bug-check and exception-dispatch routines"},
+        {"R2: first stack frame outside the kernel, HAL and known wrappers (a frame found by stack scanning: "
+         "it may be wrong)",
+         "R3: first stack frame outside the bug-check and exception-dispatch routines (a frame found by stack "
+         "scanning: it may be wrong)"}};
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < a->nstack; i++) {
+            const kdx_analysis_frame *f = &a->stack[i];
+            kdx_module *fm = kdx_target_module_at(s->target, f->ip);
+            if (!fm || f->scanned != scanned || is_dispatch_frame(f->call_site) ||
+                (pass == 0 && is_system_module(fm)))
+                continue;
+            set_module(s, a, f->ip, rules[scanned][pass]);
+            a->rule_uses_scanned_frame = scanned;
+            return true;
+        }
+    return false;
 }
 
 static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
@@ -376,20 +426,14 @@ static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
         set_module(s, a, fault_ip, "R1: the faulting instruction lies in this module");
         return;
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < a->nstack; i++) {
-            const kdx_analysis_frame *f = &a->stack[i];
-            kdx_module *fm = kdx_target_module_at(s->target, f->ip);
-            if (!fm || is_dispatch_frame(f->call_site) || (pass == 0 && is_system_module(fm)))
-                continue;
-            set_module(s, a, f->ip, pass == 0 ? "R2: first stack frame outside the kernel, HAL and known wrappers"
-                                              : "R3: first stack frame outside the bug-check and exception-dispatch routines");
-            return;
-        }
+    if (module_from_frames(s, a, false))
+        return;
     if (m) {
         set_module(s, a, fault_ip, "R3: the faulting instruction lies in this system module and no other frame was found");
         return;
     }
+    if (module_from_frames(s, a, true))
+        return;
     a->rule = kdx_strdup("R4: undetermined");
     add_unknown(a, kdx_strdup(fault_ip ? "faulting module: the faulting address is in no loaded module and the stack gave no frame"
                                     : "faulting module: no faulting address and no stack frames"));

@@ -17,6 +17,8 @@ typedef struct kdx_analysis_frame {
     uint64_t args[4];        /* "Args to Child" (home slots / first stack arguments) */
     bool args_valid;
     char call_site[256];     /* "amdppm!WriteIoMemRawEx+0x70" */
+    const char *trust;       /* how the unwinder found it: "context", "cfi", "frame_pointer", "scan" */
+    bool scanned;            /* found by stack scanning: never used silently for the module/bucket */
 } kdx_analysis_frame;
 
 /* A key/value line of "Debugging Details" in the order WinDbg prints them. */
@@ -36,6 +38,7 @@ typedef struct kdx_analysis {
     char *stack_note;        /* why the stack is short or missing, or NULL */
     char *faulting_module;   /* WinDbg module name, NULL when undetermined */
     char *rule;              /* which written-down rule chose the module */
+    bool rule_uses_scanned_frame; /* ... from a frame found by stack scanning (the rule says so) */
     char **unknown;          /* what could not be determined, and why */
     size_t nunknown;
 } kdx_analysis;

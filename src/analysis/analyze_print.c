@@ -40,8 +40,13 @@ static void print_stack(kdx_session *s, const kdx_analysis *a)
     int ps = kdx_session_ptr_size(s);
     char b1[KDX_ADDR_BUF], b2[KDX_ADDR_BUF];
     kdx_print(s, "STACK_TEXT:  \n");
+    bool warned = false;
     for (size_t i = 0; i < a->nstack; i++) {
         const kdx_analysis_frame *f = &a->stack[i];
+        if (f->scanned && !warned) {
+            kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
+            warned = true;
+        }
         char args[4][KDX_ADDR_BUF];
         for (int k = 0; k < 4; k++) {
             if (f->args_valid)
@@ -74,8 +79,11 @@ void kdx_analysis_print(kdx_session *s, const kdx_analysis *a, bool verbose)
     }
     if (!verbose) {
         const char *m = a->faulting_module;
-        kdx_print(s, "\nProbably caused by : %s ( %s )\n\nFollowup:     MachineOwner\n---------\n\n",
-                  m ? m : "Unknown_Image", kdx_analysis_get(a, "SYMBOL_NAME") ? kdx_analysis_get(a, "SYMBOL_NAME") : "Unknown");
+        kdx_print(s, "\nProbably caused by : %s ( %s )\n", m ? m : "Unknown_Image",
+                  kdx_analysis_get(a, "SYMBOL_NAME") ? kdx_analysis_get(a, "SYMBOL_NAME") : "Unknown");
+        if (a->rule_uses_scanned_frame)
+            kdx_print(s, "NOTE: chosen from a stack frame found by stack scanning; it may be wrong (%s).\n", a->rule);
+        kdx_print(s, "\nFollowup:     MachineOwner\n---------\n\n");
         return;
     }
     kdx_print(s, "\nDebugging Details:\n------------------\n\n");
@@ -131,12 +139,14 @@ char *kdx_analysis_json(kdx_session *s, const kdx_analysis *a, const char *dump_
                 json_array_append_new(args, json_string(kdx_fmt_ptr(b, a->stack[i].args[k], ps)));
             json_object_set_new(fr, "args", args);
         }
+        json_object_set_new(fr, "trust", json_string(a->stack[i].trust ? a->stack[i].trust : "context"));
         json_array_append_new(st, fr);
     }
     json_object_set_new(o, "stack", st);
     json_object_set_new(o, "stack_note", a->stack_note ? json_string(a->stack_note) : json_null());
     json_object_set_new(o, "faulting_module", a->faulting_module ? json_string(a->faulting_module) : json_null());
     json_object_set_new(o, "rule", a->rule ? json_string(a->rule) : json_null());
+    json_object_set_new(o, "rule_uses_scanned_frame", json_boolean(a->rule_uses_scanned_frame));
     json_t *u = json_array();
     for (size_t i = 0; i < a->nunknown; i++)
         json_array_append_new(u, json_string(a->unknown[i]));

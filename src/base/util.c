@@ -284,3 +284,48 @@ void kdx_utf16le_to_utf8_buf(const uint8_t *p, size_t units, char *out, size_t c
     if (cap)
         out[o] = 0;
 }
+
+static size_t u64_slot(const kdx_u64_set *h, uint64_t v)
+{
+    size_t i = (size_t)((v * 0x9e3779b97f4a7c15ull) >> 20) & (h->cap - 1);
+    while (h->slots[i] && h->slots[i] != v)
+        i = (i + 1) & (h->cap - 1);
+    return i;
+}
+
+bool kdx_u64_set_has(const kdx_u64_set *h, uint64_t v)
+{
+    if (!v)
+        return h->has_zero;
+    return h->cap && h->slots[u64_slot(h, v)] == v;
+}
+
+bool kdx_u64_set_add(kdx_u64_set *h, uint64_t v)
+{
+    if (!v) {
+        bool added = !h->has_zero;
+        h->has_zero = true;
+        return added;
+    }
+    if (2 * (h->len + 1) > h->cap) {
+        kdx_u64_set n = {.cap = h->cap ? 2 * h->cap : 256, .has_zero = h->has_zero};
+        n.slots = kdx_xcalloc(n.cap, sizeof *n.slots);
+        for (size_t i = 0; i < h->cap; i++)
+            if (h->slots[i])
+                n.slots[u64_slot(&n, h->slots[i])] = h->slots[i], n.len++;
+        free(h->slots);
+        *h = n;
+    }
+    size_t i = u64_slot(h, v);
+    if (h->slots[i])
+        return false;
+    h->slots[i] = v;
+    h->len++;
+    return true;
+}
+
+void kdx_u64_set_free(kdx_u64_set *h)
+{
+    free(h->slots);
+    *h = (kdx_u64_set){0};
+}

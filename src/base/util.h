@@ -63,4 +63,16 @@ char *kdx_utf16le_to_utf8(const uint8_t *p, size_t units);
 /* The same into out[cap] (always NUL-terminated, cut at a character boundary). */
 void kdx_utf16le_to_utf8_buf(const uint8_t *p, size_t units, char *out, size_t cap);
 
+/* Set of 64-bit values (addresses seen by a walk): `kdx_u64_set h = {0};`. */
+typedef struct kdx_u64_set {
+    uint64_t *slots; /* open addressing; 0 marks an empty slot */
+    size_t cap, len;
+    bool has_zero;   /* 0 itself is kept aside */
+} kdx_u64_set;
+
+bool kdx_u64_set_has(const kdx_u64_set *h, uint64_t v);
+/* Adds v; false when it was there already. */
+bool kdx_u64_set_add(kdx_u64_set *h, uint64_t v);
+void kdx_u64_set_free(kdx_u64_set *h);
+
 #endif

@@ -63,7 +63,21 @@ static void report_missing(kdx_session *s, uint64_t va, uint64_t *last_pfn)
               (unsigned long long)pfn);
 }
 
-/* Reads [addr, addr+len) page by page; false when the buffers cannot be allocated. */
+/* The missing-page message for every page of m with a byte missing. */
+static void report_gaps(kdx_session *s, const mem_buf *m)
+{
+    uint64_t last_pfn = UINT64_MAX;
+    for (size_t pos = 0; pos < m->len;) {
+        size_t chunk = KDX_MIN(m->len - pos, 4096 - (size_t)((m->addr + pos) & 0xfff));
+        const uint8_t *gap = memchr(m->ok + pos, 0, chunk);
+        if (gap)
+            report_missing(s, m->addr + (uint64_t)(gap - m->ok), &last_pfn);
+        pos += chunk;
+    }
+}
+
+/* Reads [addr, addr+len) page by page, marking what is present; false when
+ * the buffers cannot be allocated. */
 static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_buf *m)
 {
     m->addr = addr;
@@ -78,22 +92,20 @@ static bool mem_read(kdx_session *s, bool phys, uint64_t addr, size_t len, mem_b
         m->data = m->ok = NULL;
         return false;
     }
-    uint64_t last_pfn = UINT64_MAX;
-    size_t pos = 0;
-    while (pos < len) {
+    if (!phys) {
+        kdx_read_virt_present(s->target, addr, m->data, len, m->ok);
+        report_gaps(s, m);
+        return true;
+    }
+    /* Physical memory is saved (or not) a whole page at a time. */
+    for (size_t pos = 0; pos < len;) {
         uint64_t a = addr + pos;
         size_t chunk = KDX_MIN(len - pos, 4096 - (size_t)(a & 0xfff));
         size_t done = 0;
-        kdx_status st = phys ? s->target->ops->read_phys(s->target->impl, a, m->data + pos, chunk,
-                                                         &done)
-                             : kdx_read_virt(s->target, a, m->data + pos, chunk, &done, NULL);
+        kdx_status st = s->target->ops->read_phys(s->target->impl, a, m->data + pos, chunk, &done);
         if (st == KDX_E_TRUNCATED)
             m->truncated = true;
-        if (st == KDX_OK)
-            done = chunk;
-        memset(m->ok + pos, 1, done);
-        if (done < chunk && !phys && st == KDX_E_MEM_MISSING)
-            report_missing(s, a + done, &last_pfn);
+        memset(m->ok + pos, 1, st == KDX_OK ? chunk : done);
         pos += chunk;
     }
     return true;
@@ -154,7 +166,7 @@ static const dfmt formats[] = {
     {"dqu", DK_DEREF_UNICODE, 8, 1, 128, false}, {"dqp", DK_DEREF_PTR, 8, 1, 128, false},
     {"dpa", DK_DEREF_ASCII, 0, 1, 128, false}, {"dpu", DK_DEREF_UNICODE, 0, 1, 128, false},
     {"dpp", DK_DEREF_PTR, 0, 1, 128, false},
-    {"da", DK_ASCII, 1, 48, 384, false},  {"du", DK_UNICODE, 2, 48, 768, false},
+    {"da", DK_ASCII, 1, 32, 384, false},  {"du", DK_UNICODE, 2, 32, 768, false},
     {"dyb", DK_BINARY, 1, 4, 32, false},  {"dyd", DK_BINARY, 4, 1, 32, false},  {"dds", DK_SYMBOLS, 4, 1, 128, false},
     {"dqs", DK_SYMBOLS, 8, 1, 128, false}, {"dps", DK_SYMBOLS, 0, 1, 128, false},
     {NULL, DK_HEX, 0, 0, 0, false}};
@@ -348,20 +360,36 @@ static void put_char(kdx_strbuf *sb, uint32_t c)
     }
 }
 
-/* da/du: quoted strings of up to 48 characters a line, ending at the first
- * NUL, the end of the range or the first unreadable character. Returns the
- * bytes consumed. */
+/* WinDbg shows a string whose first character cannot be read as this many
+ * '?' characters (four lines). */
+#define UNREADABLE_STRING_CHARS 128
+
+/* The lines of a string that cannot be read: '?' in quotes, per_line a line. */
+static void unreadable_string_lines(kdx_session *s, kdx_strbuf *sb, const dview *v, uint64_t addr,
+                                    size_t nchars)
+{
+    for (size_t i = 0; i < nchars; i += v->f.per_line) {
+        put_addr(sb, v, addr + i * v->f.unit);
+        kdx_sb_putc(sb, '"');
+        for (size_t k = 0; k < v->f.per_line && i + k < nchars; k++)
+            kdx_sb_putc(sb, '?');
+        kdx_sb_putc(sb, '"');
+        flush_line(s, sb);
+    }
+}
+
+/* da/du: quoted strings of up to 32 characters a line (as WinDbg prints
+ * them; its documentation says 48), ending at the first NUL, the end of the
+ * range or the first unreadable character. Returns the bytes consumed. */
 static size_t string_lines(kdx_session *s, kdx_strbuf *sb, const dview *v, const mem_buf *m)
 {
     unsigned unit = v->f.unit;
     size_t nchars = m->len / unit;
     size_t i = 0;
     if (nchars && !mem_ok(m, 0, unit)) {
-        put_addr(sb, v, m->addr);
-        for (unsigned k = 0; k < v->f.per_line; k++)
-            kdx_sb_putc(sb, '?');
-        flush_line(s, sb);
-        return m->len;
+        size_t shown = KDX_MIN(nchars, (size_t)UNREADABLE_STRING_CHARS);
+        unreadable_string_lines(s, sb, v, m->addr, shown);
+        return shown * unit;
     }
     while (i < nchars) {
         put_addr(sb, v, m->addr + i * unit);
@@ -388,6 +416,7 @@ static size_t string_lines(kdx_session *s, kdx_strbuf *sb, const dview *v, const
     }
     return i * unit;
 }
+
 
 /* Floating point as the Microsoft C runtime prints it: %g with 12 (double)
  * or 8 (float) significant digits and a three-digit exponent. */
@@ -620,7 +649,8 @@ static int cmd_display(kdx_session *s, const char *cmd, const char *args)
 }
 
 /* ds / dS: a STRING/ANSI_STRING or UNICODE_STRING structure (Length,
- * MaximumLength, Buffer), shown as the buffer's address and its text. */
+ * MaximumLength, Buffer), shown as the buffer's text, 32 characters a line
+ * like da/du, with '?' for characters the dump does not hold. */
 static int cmd_string_struct(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
@@ -638,24 +668,24 @@ static int cmd_string_struct(kdx_session *s, const char *cmd, const char *args)
     if (kdx_read_u16(t, addr, &len, &err) != KDX_OK ||
         kdx_read_ptr(t, addr + (uint64_t)t->ptr_size, &buf, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
-    uint8_t *text = calloc((size_t)len + 2, 1);
-    size_t got = 0;
-    kdx_read_virt(t, buf, text, len, &got, NULL);
+    dview v = {.f = *find_format(unicode ? "du" : "da"), .phys = false, .ptr_size = t->ptr_size};
+    mem_buf m;
+    if (!mem_read(s, false, buf, len, &m))
+        return 1;
     kdx_strbuf sb;
     kdx_sb_init(&sb);
-    char a[KDX_ADDR_BUF];
-    kdx_sb_printf(&sb, "%s  \"", kdx_fmt_ptr(a, buf, t->ptr_size));
-    size_t csize = unicode ? 2 : 1;
-    for (size_t i = 0; i + csize <= got; i += csize)
-        put_char(&sb, unicode ? (uint32_t)(text[i] | text[i + 1] << 8) : text[i]);
-    kdx_sb_putc(&sb, '"');
-    flush_line(s, &sb);
-    kdx_sb_free(&sb);
-    free(text);
-    if (got < len) {
-        kdx_print(s, "Memory read error at %s\n", kdx_fmt_ptr(a, buf + got, t->ptr_size));
-        return 1;
+    size_t nchars = len / v.f.unit;
+    for (size_t i = 0; i < nchars || i == 0; i += v.f.per_line) {
+        put_addr(&sb, &v, buf + i * v.f.unit);
+        kdx_sb_putc(&sb, '"');
+        for (size_t k = i; k < nchars && k < i + v.f.per_line; k++)
+            put_char(&sb, mem_ok(&m, k * v.f.unit, v.f.unit)
+                              ? (uint32_t)mem_value(&m, k * v.f.unit, v.f.unit) : '?');
+        kdx_sb_putc(&sb, '"');
+        flush_line(s, &sb);
     }
+    kdx_sb_free(&sb);
+    mem_free(&m);
     return 0;
 }
 

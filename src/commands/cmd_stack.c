@@ -169,27 +169,28 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
     }
     if (count == 0 || count > 0xffff)
         return fail_msg(s, KDX_E_ARG, "Frame count must be between 1 and 0xffff");
-    if (s->has_scope_context && !explicit_start)
+    if (s->has_scope_context && !explicit_start && !s->json)
         kdx_print(s, "  *** Stack trace for last set context - .thread/.cxr resets it\n");
     kdx_stack st;
     if (walk(s, &ctx, (size_t)count, &st, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
-    kdx_stack_print(s, &st, opts);
+    if (s->json) {
+        char *j = kdx_stack_json(s, &st);
+        kdx_print(s, "%s\n", j ? j : "{}");
+        free(j);
+    } else {
+        kdx_stack_print(s, &st, opts);
+    }
     kdx_stack_free(&st);
     return 0;
 }
 
 /* ---- .frame ---- */
 
-static const char *nonvolatile_names(kdx_arch arch)
-{
-    switch (arch) {
-    case KDX_ARCH_X64: return "rip, rsp, rbx, rbp, rsi, rdi, r12-r15";
-    case KDX_ARCH_X86: return "eip, esp, ebp, ebx, esi, edi";
-    default: return "pc, sp, fp, lr, x19-x28";
-    }
-}
-
+/* .frame [/c] [/r] [N]: the frame line as kn shows it, then with /r or /c
+ * the frame's registers as `r` shows them (the reference article's
+ * ".frame /r 2"). /c also makes them the scope context; frame numbers keep
+ * counting from the same frame 00, so a later `.frame` still says 02. */
 static int cmd_frame(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -206,15 +207,17 @@ static int cmd_frame(kdx_session *s, const char *cmd, const char *args)
         }
         p = kdx_skip_ws(p);
     }
-    kdx_context ctx;
-    if (!scope_context(s, &ctx))
+    if (!kdx_cmd_need_target(s))
         return 1;
+    kdx_context origin;
     kdx_err err = {0};
+    if (kdx_session_frame_origin(s, &origin, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
     uint64_t n = s->cur_frame >= 0 ? (uint64_t)s->cur_frame : 0;
     if (*p && kdx_expr_eval_all(s, p, &n, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
     kdx_stack st;
-    if (walk(s, &ctx, (size_t)KDX_MIN(n + 1, 0x10000), &st, &err) != KDX_OK)
+    if (walk(s, &origin, (size_t)KDX_MIN(n + 1, 0x10000), &st, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
     if (n >= st.len) {
         kdx_stack_free(&st);
@@ -226,17 +229,28 @@ static int cmd_frame(kdx_session *s, const char *cmd, const char *args)
     kdx_stack_print_frame(s, &f, KDX_K_NUMBERS);
     if (set_ctx) {
         kdx_session_set_scope(s, &f.ctx);
-        s->cur_frame = 0;
-    } else {
-        s->cur_frame = (int)n;
+        s->frame_origin = origin;
+        s->has_frame_origin = true;
     }
-    if (show_regs || set_ctx) {
+    s->cur_frame = (int)n;
+    if (show_regs || set_ctx)
         kdx_regs_print(s, &f.ctx);
-        if (n > 0)
-            kdx_print(s, "NOTE: in frames above 00 only the nonvolatile registers (%s) are reliable; the others "
-                         "hold frame 00's values.\n",
-                      nonvolatile_names(f.ctx.arch));
-    }
+    return 0;
+}
+
+/* .stackscan [on|off]: kdx's own switch for Breakpad-style stack scanning
+ * below the point where the exact walk stops (on by default). */
+static int cmd_stackscan(kdx_session *s, const char *cmd, const char *args)
+{
+    (void)cmd;
+    const char *p = kdx_skip_ws(args);
+    if (!strcmp(p, "on") || !strcmp(p, "1"))
+        s->stack_scan_off = false;
+    else if (!strcmp(p, "off") || !strcmp(p, "0"))
+        s->stack_scan_off = true;
+    else if (*p)
+        return kdx_cmd_syntax_error(s, ".stackscan", p);
+    kdx_print(s, "Stack scanning is %s\n", s->stack_scan_off ? "off" : "on");
     return 0;
 }
 
@@ -408,7 +422,7 @@ static void print_exception(kdx_session *s, const kdx_exception *x)
     int w = ps * 2;
     char sym[320] = "";
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, x->address, &hit) == KDX_OK) {
+    if (kdx_sym_from_code_addr(s, x->address, &hit) == KDX_OK) {
         int n = hit.name ? snprintf(sym, sizeof sym, " (%s!%s", hit.module->name, hit.name)
                          : snprintf(sym, sizeof sym, " (%s", hit.module->name);
         if (n > 0 && (size_t)n < sizeof sym)
@@ -545,10 +559,24 @@ static int print_reg(kdx_session *s, const kdx_context *c, const char *name, siz
         }
     }
     if (!kdx_reg_lookup(c->arch, name, len, &ref)) {
+        /* Control registers of a kernel dump come from the processor's saved state. */
+        char *text = kdx_asprintf("@%.*s", (int)len, name);
+        uint64_t v;
+        kdx_err err = {0};
+        kdx_status st = kdx_expr_eval_all(s, text, &v, &err);
+        free(text);
+        if (st == KDX_OK) {
+            kdx_print(s, "%s%.*s=%016" PRIx64, sep, (int)len, name, v);
+            *shown = true;
+            return 0;
+        }
         if (*shown)
             kdx_print(s, "\n");
         *shown = false;
-        kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
+        if (err.code != KDX_E_NOT_FOUND || strstr(err.msg, "("))
+            kdx_print(s, "%s\n", err.msg);
+        else
+            kdx_print(s, "Bad register error in 'r %.*s'\n", (int)len, name);
         return 1;
     }
     int digits = 0;
@@ -686,6 +714,8 @@ static int cmd_u(kdx_session *s, const char *cmd, const char *args)
         return fail_msg(s, KDX_E_ARG, "ub disassembles at most 0x400 instructions backwards");
     kdx_status st = backwards ? kdx_disasm_ub(s, addr, count, &err)
                               : kdx_disasm_u(s, addr, count, end_addr, &err);
+    if (st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID)
+        return kdx_cmd_memory_access_error(s, cmd, args);
     return st == KDX_OK ? 0 : kdx_cmd_fail(s, &err);
 }
 
@@ -713,6 +743,7 @@ static int cmd_uf(kdx_session *s, const char *cmd, const char *args)
 const kdx_command kdx_cmds_stack[] = {
     {"k", cmd_k, "stack backtrace: k[b|v|c|n|p|f|L] [= base ip | = base sp ip] [count]; kd [words]", KDX_CMD_PREFIX},
     {".frame", cmd_frame, "show or select a frame: .frame [/c] [/r] [N]", 0},
+    {".stackscan", cmd_stackscan, "kdx: scan the stack where unwind data ends: .stackscan on|off (on by default)", 0},
     {".cxr", cmd_cxr, "use the CONTEXT record at ADDR (.cxr alone resets)", 0},
     {".ecxr", cmd_ecxr, "use the exception's context record", 0},
     {".trap", cmd_trap, "use the trap frame at ADDR (.trap alone resets)", 0},

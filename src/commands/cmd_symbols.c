@@ -84,12 +84,13 @@ static int cmd_ln(kdx_session *s, const char *cmd, const char *args)
     if (hit.displacement == 0) {
         /* A data symbol shows its value, as x shows it ("crash!g = 0n5"); code
          * its parameters. */
-        kdx_symbol sym;
+        kdx_symbol sym = {0};
         const kdx_symprov *p = &hit.module->symbols;
-        if (p->ops && p->ops->by_name && p->ops->by_name(p->impl, hit.name, &sym) == KDX_OK &&
-            sym.kind == KDX_SYM_DATA && sym.rva == (uint32_t)(hit.address - hit.module->base)) {
+        bool typed = p->ops && p->ops->by_name && p->ops->by_name(p->impl, hit.name, &sym) == KDX_OK &&
+                     sym.kind == KDX_SYM_DATA && sym.rva == (uint32_t)(hit.address - hit.module->base);
+        if (typed || (hit.flags & KDX_SYMF_DATA)) {
             kdx_print(s, "Exact matches:\n    %s!%s = ", hit.module->name, hit.name);
-            print_data_value(s, sym.type, hit.address);
+            print_data_value(s, typed ? sym.type : NULL, hit.address);
             kdx_print(s, "\n");
             return 0;
         }

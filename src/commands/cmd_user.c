@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/cmd_user.h"
+#include "nt/process.h"
 #include "commands/families.h"
 #include "disasm/disasm.h"
 #include "dump/minidump.h"
@@ -152,7 +153,7 @@ static void print_location(kdx_session *s)
     }
     uint64_t ip = kdx_ctx_ip(&c);
     char name[512], line[640], a[KDX_ADDR_BUF];
-    kdx_sym_format(s, ip, name, sizeof name);
+    kdx_sym_format_code(s, ip, name, sizeof name);
     kdx_insn in;
     kdx_print(s, "%s:\n", name);
     if (kdx_disasm_read(s, ip, &in, &err) == KDX_OK) {
@@ -168,7 +169,8 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
 {
     unsigned saved = s->cur_context;
     bool had_scope = s->has_scope_context;
-    kdx_context scope = s->scope_context;
+    kdx_context scope = s->scope_context, origin = s->frame_origin;
+    bool had_origin = s->has_frame_origin;
     int frame = s->cur_frame;
     bool echo = s->echo_commands;
     kdx_err err;
@@ -179,6 +181,8 @@ static int run_in_thread(kdx_session *s, unsigned index, const char *line)
     s->cur_context = saved;
     s->has_scope_context = had_scope;
     s->scope_context = scope;
+    s->frame_origin = origin;
+    s->has_frame_origin = had_origin;
     s->cur_frame = frame;
     return rc ? 1 : 0;
 }
@@ -248,6 +252,8 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
         kdx_err err;
         if (kdx_session_set_context_index(s, index, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
+        if (t->kind == KDX_TARGET_KERNEL_DUMP)
+            kdx_nt_follow_processor(s);
         print_location(s);
         return 0;
     }

@@ -58,6 +58,17 @@ int kdx_cmd_syntax_error(kdx_session *s, const char *cmd, const char *at)
     return 1;
 }
 
+int kdx_cmd_memory_access_error(kdx_session *s, const char *cmd, const char *args)
+{
+    char prompt[32];
+    kdx_session_prompt(s, prompt, sizeof prompt);
+    char *text = *args ? kdx_asprintf("%s %s", cmd, args) : kdx_strdup(cmd);
+    kdx_print(s, "%*s^ Memory access error in '%s'\n", (int)(strlen(prompt) + strlen(text) - 1), "",
+              text);
+    free(text);
+    return 1;
+}
+
 int kdx_cmd_fail(kdx_session *s, const kdx_err *err)
 {
     kdx_print_err(s, err);

@@ -40,6 +40,9 @@ int kdx_execute(kdx_session *s, const char *line);
 /* Argument helpers shared by command families. */
 /* Prints WinDbg's "Syntax error" marker for a bad command or argument. */
 int kdx_cmd_syntax_error(kdx_session *s, const char *cmd, const char *at);
+/* WinDbg's "^ Memory access error in 'CMD ARGS'" line, the caret under the
+ * command's last character; returns 1. */
+int kdx_cmd_memory_access_error(kdx_session *s, const char *cmd, const char *args);
 /* Prints err and returns 1 (for `return kdx_cmd_fail(s, &err);`). */
 int kdx_cmd_fail(kdx_session *s, const kdx_err *err);
 /* Requires an open target, printing an error when there is none. */

@@ -29,7 +29,7 @@ typedef struct dt_ctx {
     int printed;            /* field lines printed */
     bool prefix_match;      /* -y: filters match field names by prefix */
     bool read_failed;       /* a field could not be read: "Memory read error ADDR" at the end */
-    uint64_t fail_addr;
+    uint64_t fail_addr;     /* the last address that could not be read, as WinDbg reports it */
 } dt_ctx;
 
 static void dt_verbose_name(const kdx_type *t, char *buf, size_t len)
@@ -84,10 +84,8 @@ static bool read_bytes(dt_ctx *c, uint64_t addr, void *buf, size_t len)
 {
     if (kdx_read_virt(c->s->target, addr, buf, len, NULL, NULL) == KDX_OK)
         return true;
-    if (!c->read_failed) {
-        c->read_failed = true;
-        c->fail_addr = addr;
-    }
+    c->read_failed = true;
+    c->fail_addr = addr;
     return false;
 }
 
@@ -198,7 +196,7 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
         const kdx_type *u = kdx_type_strip(b->target);
         uint8_t buf[8] = {0};
         if (!u || u->size > 8 || !read_bytes(c, addr, buf, (size_t)u->size)) {
-            kdx_print(s, "????");
+            kdx_print(s, "??");
             return;
         }
         uint64_t v = kdx_type_extract(b, buf);
@@ -210,7 +208,8 @@ static void dt_value(dt_ctx *c, const kdx_type *t, uint64_t addr)
     uint64_t size = b->kind == KDX_TYPE_ENUM && b->target ? kdx_type_strip(b->target)->size : b->size;
     uint8_t buf[16] = {0};
     if (size == 0 || size > 16 || !read_bytes(c, addr, buf, (size_t)size)) {
-        kdx_print(s, "????");
+        /* WinDbg's marks for a value it cannot read: "???? " for a pointer, "??" else. */
+        kdx_print(s, b->kind == KDX_TYPE_POINTER ? "???? " : "??");
         return;
     }
     uint64_t v = kdx_type_extract(b, buf);
@@ -509,7 +508,8 @@ static bool data_symbol_type(kdx_session *s, const char *name, const kdx_type **
 }
 
 /* dt TYPE -l Field.Flink ADDR: the structure at ADDR, then every one its
- * list links lead to, until the list comes back to ADDR. */
+ * list links lead to, until the list comes back to ADDR; a link back to any
+ * other entry already shown is a loop, named and not walked again. */
 static int dt_list(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *field,
                    const char **filt, size_t nfilt)
 {
@@ -536,19 +536,33 @@ static int dt_list(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *fi
         free(parent);
     }
     uint64_t cur = addr;
+    kdx_u64_set seen = {0};
+    int rc = 0;
     for (int n = 0; n < 100000 && !kdx_interrupted(); n++) {
-        char a[24];
+        char a[24], b[24];
+        kdx_u64_set_add(&seen, cur);
         kdx_print(s, "%s at 0x%s\n", field, ptr(s, a, cur));
         dt_record(c, rec, cur, 0, filt, nfilt);
         uint8_t buf[8] = {0};
-        if (kdx_read_virt(s->target, cur + link_off, buf, (size_t)lt->size, NULL, &err) != KDX_OK)
-            return kdx_cmd_fail(s, &err);
+        if (kdx_read_virt(s->target, cur + link_off, buf, (size_t)lt->size, NULL, &err) != KDX_OK) {
+            rc = kdx_cmd_fail(s, &err);
+            break;
+        }
         uint64_t next = kdx_type_extract(lt, buf);
         if (!next || next - entry_off == addr)
-            return 0;
+            break;
+        if (kdx_u64_set_has(&seen, next - entry_off)) {
+            /* kdx's own notice: WinDbg would walk the loop until stopped. */
+            kdx_print(s, "The list loops: %s of the entry at 0x%s leads back to the entry at 0x%s, "
+                         "shown above; the walk stops here.\n",
+                      field, ptr(s, a, cur), ptr(s, b, next - entry_off));
+            rc = 1;
+            break;
+        }
         cur = next - entry_off;
     }
-    return 0;
+    kdx_u64_set_free(&seen);
+    return rc;
 }
 
 int kdx_cmd_dt(kdx_session *s, const char *cmd, const char *args)
@@ -655,10 +669,9 @@ int kdx_cmd_dt(kdx_session *s, const char *cmd, const char *args)
                 kdx_print(s, "%s\n", tn);
             }
         }
-        if (c.read_failed) {
-            char a[24];
-            kdx_print(s, "Memory read error %s\n", ptr(s, a, c.fail_addr));
-        }
+        if (c.read_failed) /* WinDbg's %p: all digits, no backtick */
+            kdx_print(s, "Memory read error %0*llx\n", kdx_session_ptr_size(s) * 2,
+                      (unsigned long long)c.fail_addr);
     }
     for (size_t i = 0; i < toks.len; i++)
         free(toks.items[i]);

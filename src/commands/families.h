@@ -14,5 +14,9 @@ extern const kdx_command kdx_cmds_symbols[];
 extern const kdx_command kdx_cmds_stack[];
 extern const kdx_command kdx_cmds_user[];
 extern const kdx_command kdx_cmds_analyze[];
+extern const kdx_command kdx_cmds_process[];
+extern const kdx_command kdx_cmds_processor[];
+extern const kdx_command kdx_cmds_object[];
+extern const kdx_command kdx_cmds_list[];
 
 #endif

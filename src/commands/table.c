@@ -11,4 +11,8 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_stack,
     kdx_cmds_user,
     kdx_cmds_analyze,
+    kdx_cmds_process,
+    kdx_cmds_processor,
+    kdx_cmds_object,
+    kdx_cmds_list,
     0};

@@ -261,11 +261,11 @@ static void symbolic(struct kdx_session *s, uint64_t addr, int ptr_size, char *o
         return;
     }
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, addr, &hit) != KDX_OK) {
+    if (kdx_sym_from_code_addr(s, addr, &hit) != KDX_OK) {
         snprintf(out, cap, "%s", a);
         return;
     }
-    kdx_sym_format(s, addr, sym, sizeof sym);
+    kdx_sym_format_code(s, addr, sym, sizeof sym);
     snprintf(out, cap, "%s (%s)", sym, a);
 }
 
@@ -337,6 +337,13 @@ kdx_status kdx_disasm_read(struct kdx_session *s, uint64_t addr, kdx_insn *out, 
     if (done == 0)
         return kdx_err_set(err, e2.code ? e2.code : KDX_E_MEM_MISSING, "%s", e2.msg);
     kdx_status st = kdx_disasm_one(s->target->arch, addr, buf, done, out);
+    if (st != KDX_OK && done < sizeof buf) {
+        /* The bytes stop short of a whole instruction: it runs into memory
+         * the dump does not hold, which is not an invalid opcode. */
+        char a[KDX_ADDR_BUF];
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "memory at %s is not present in the dump",
+                           kdx_fmt_ptr(a, addr + done, s->target->ptr_size));
+    }
     if (st != KDX_OK) {
         memset(out, 0, sizeof *out);
         out->addr = addr;

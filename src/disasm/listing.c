@@ -34,17 +34,17 @@ uint64_t kdx_disasm_next(kdx_session *s)
 static void print_label(kdx_session *s, uint64_t addr)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, addr, &hit) != KDX_OK)
+    if (kdx_sym_from_code_addr(s, addr, &hit) != KDX_OK)
         return;
     char sym[320];
-    kdx_sym_format(s, addr, sym, sizeof sym);
+    kdx_sym_format_code(s, addr, sym, sizeof sym);
     kdx_print(s, "%s:\n", sym);
 }
 
 static bool symbol_starts_at(kdx_session *s, uint64_t addr)
 {
     kdx_symhit hit;
-    return kdx_sym_from_addr(s, addr, &hit) == KDX_OK && hit.name && hit.displacement == 0;
+    return kdx_sym_from_code_addr(s, addr, &hit) == KDX_OK && hit.name && hit.displacement == 0;
 }
 
 static void print_insn(kdx_session *s, const kdx_insn *in)
@@ -56,26 +56,28 @@ static void print_insn(kdx_session *s, const kdx_insn *in)
 
 kdx_status kdx_disasm_u(kdx_session *s, uint64_t addr, uint64_t count, uint64_t end_addr, kdx_err *err)
 {
-    (void)err;
     int ps = kdx_session_ptr_size(s);
     print_label(s, addr);
     uint64_t limit = end_addr ? 0x10000 : count;
+    kdx_status st = KDX_OK;
     for (uint64_t i = 0; i < limit && (!end_addr || addr < end_addr) && !kdx_interrupted(); i++) {
         if (i > 0 && symbol_starts_at(s, addr))
             print_label(s, addr);
         kdx_insn in;
-        if (kdx_disasm_read(s, addr, &in, NULL) != KDX_OK) {
+        st = kdx_disasm_read(s, addr, &in, err);
+        if (st != KDX_OK) {
+            /* Like WinDbg: one "??  ???" line where the bytes stop, then the
+             * caller's "Memory access error" line; the listing ends there. */
             char a[KDX_ADDR_BUF];
             kdx_print(s, "%s %-15s %s\n", kdx_fmt_ptr(a, addr, ps), "??", "???");
-            addr += 1;
-            continue;
+            break;
         }
         print_insn(s, &in);
         addr += in.len;
     }
     last_u.s = s;
     last_u.next = addr;
-    return KDX_OK;
+    return st;
 }
 
 /* Decodes from start; true when the instructions land exactly on addr.
@@ -120,7 +122,7 @@ kdx_status kdx_disasm_back(kdx_session *s, uint64_t addr, uint64_t count, uint64
     if (kdx_unwind_session_image(s, addr - 1, &img, NULL) == KDX_OK &&
         img.lookup(img.ud, (uint32_t)(addr - 1 - img.base), &fn, NULL) == KDX_OK)
         fstart = img.base + fn.begin_rva;
-    else if (kdx_sym_from_addr(s, addr - 1, &hit) == KDX_OK && hit.name)
+    else if (kdx_sym_from_code_addr(s, addr - 1, &hit) == KDX_OK && hit.name)
         fstart = hit.address;
     if (fstart && fstart < addr && addr - fstart <= 0x4000 && decodes_to(s, fstart, addr, &n) && n >= count) {
         *start = skip_to_last(s, fstart, n, count);
@@ -211,7 +213,7 @@ static void find_layout(kdx_session *s, uint64_t addr, fn_layout *f)
         }
         return;
     }
-    if (kdx_sym_from_addr(s, addr, &hit) == KDX_OK && hit.name) {
+    if (kdx_sym_from_code_addr(s, addr, &hit) == KDX_OK && hit.name) {
         f->start = hit.address;
         f->lo = hit.address;
         f->hi = hit.size ? hit.address + hit.size : hit.module->base + hit.module->size;
@@ -230,70 +232,38 @@ static int cmp_insn(const void *a, const void *b)
 typedef KDX_VEC(kdx_insn) insn_vec;
 typedef KDX_VEC(uint64_t) addr_vec;
 
-/* Set of addresses (open addressing), so large functions stay linear. */
-typedef struct addr_set {
-    uint64_t *slots; /* 0 = empty; addresses are never 0 here */
-    size_t cap, len;
-} addr_set;
-
-static size_t slot_of(const addr_set *h, uint64_t a)
+/* Follows branches from every seed; records each instruction once. False
+ * when some path ran into code the dump does not hold. */
+static bool flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, kdx_u64_set *labels)
 {
-    size_t i = (size_t)((a * 0x9e3779b97f4a7c15ull) >> 20) & (h->cap - 1);
-    while (h->slots[i] && h->slots[i] != a)
-        i = (i + 1) & (h->cap - 1);
-    return i;
-}
-
-static bool have_addr(const addr_set *h, uint64_t a)
-{
-    return h->cap && h->slots[slot_of(h, a)] == a;
-}
-
-static void add_addr(addr_set *h, uint64_t a)
-{
-    if (2 * (h->len + 1) > h->cap) {
-        addr_set n = {.cap = h->cap ? 2 * h->cap : 256};
-        n.slots = kdx_xcalloc(n.cap, sizeof *n.slots);
-        for (size_t i = 0; i < h->cap; i++)
-            if (h->slots[i])
-                n.slots[slot_of(&n, h->slots[i])] = h->slots[i], n.len++;
-        free(h->slots);
-        *h = n;
-    }
-    size_t i = slot_of(h, a);
-    if (!h->slots[i]) {
-        h->slots[i] = a;
-        h->len++;
-    }
-}
-
-/* Follows branches from every seed; records each instruction once. */
-static void flow(kdx_session *s, fn_layout *f, addr_vec *work, insn_vec *out, addr_set *labels)
-{
-    addr_set seen = {0};
+    bool complete = true;
+    kdx_u64_set seen = {0}; /* so large functions stay linear */
     while (work->len && out->len < MAX_FUNCTION_INSNS) {
         uint64_t a = work->items[--work->len];
-        add_addr(labels, a);
+        kdx_u64_set_add(labels, a);
         while (out->len < MAX_FUNCTION_INSNS) {
-            if (have_addr(&seen, a))
+            if (kdx_u64_set_has(&seen, a))
                 break;
             kdx_insn in;
-            if (kdx_disasm_read(s, a, &in, NULL) != KDX_OK)
+            if (kdx_disasm_read(s, a, &in, NULL) != KDX_OK) {
+                complete = false;
                 break;
-            add_addr(&seen, a);
+            }
+            kdx_u64_set_add(&seen, a);
             KDX_VEC_PUSH(*out, in);
             a += in.len;
             if ((in.flow == KDX_FLOW_COND || in.flow == KDX_FLOW_JUMP) && in.has_target &&
                 in_function(f, in.target))
                 KDX_VEC_PUSH(*work, in.target);
             if (in.flow == KDX_FLOW_COND)
-                add_addr(labels, a);
+                kdx_u64_set_add(labels, a);
             if (in.flow == KDX_FLOW_JUMP || in.flow == KDX_FLOW_RET || in.flow == KDX_FLOW_TRAP ||
                 !in_function(f, a))
                 break;
         }
     }
-    free(seen.slots);
+    kdx_u64_set_free(&seen);
+    return complete;
 }
 
 kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err *err)
@@ -301,14 +271,16 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     fn_layout f;
     find_layout(s, addr, &f);
     addr_vec work = {0};
-    addr_set labels = {0};
+    kdx_u64_set labels = {0};
     insn_vec insns = {0};
     KDX_VEC_PUSH(work, f.start);
     for (size_t i = 0; i < f.chunks.len; i++)
         if (f.base + f.chunks.items[i].begin_rva != f.start)
             KDX_VEC_PUSH(work, f.base + f.chunks.items[i].begin_rva);
-    flow(s, &f, &work, &insns, &labels);
+    bool complete = flow(s, &f, &work, &insns, &labels);
     kdx_status st = KDX_OK;
+    if (!complete && insns.len)
+        kdx_print(s, "Flow analysis was incomplete, some code may be missing\n");
     if (!insns.len) {
         char a[KDX_ADDR_BUF];
         st = kdx_err_set(err, KDX_E_MEM_MISSING, "No code found at %s, aborting",
@@ -318,13 +290,13 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     qsort(insns.items, insns.len, sizeof *insns.items, cmp_insn);
     char a[KDX_ADDR_BUF], sym[320];
     if (calls_only) {
-        kdx_sym_format(s, f.start, sym, sizeof sym);
+        kdx_sym_format_code(s, f.start, sym, sizeof sym);
         kdx_print(s, "%s (%s)\n", sym, kdx_session_fmt_ptr(s, a, f.start));
         for (size_t i = 0; i < insns.len; i++) {
             const kdx_insn *in = &insns.items[i];
             if (in->flow != KDX_FLOW_CALL)
                 continue;
-            kdx_sym_format(s, in->addr, sym, sizeof sym);
+            kdx_sym_format_code(s, in->addr, sym, sizeof sym);
             kdx_print(s, "  %s (%s):\n", sym, kdx_session_fmt_ptr(s, a, in->addr));
             char line[600];
             kdx_disasm_format(s, s->target->arch, in, line, sizeof line);
@@ -338,7 +310,7 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     for (size_t i = 0; i < insns.len; i++) {
         const kdx_insn *in = &insns.items[i];
         bool gap = i > 0 && insns.items[i - 1].addr + insns.items[i - 1].len != in->addr;
-        if (i == 0 || gap || have_addr(&labels, in->addr)) {
+        if (i == 0 || gap || kdx_u64_set_has(&labels, in->addr)) {
             if (i > 0)
                 kdx_print(s, "\n");
             print_label(s, in->addr);
@@ -347,7 +319,7 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
     }
 done:
     KDX_VEC_FREE(work);
-    free(labels.slots);
+    kdx_u64_set_free(&labels);
     KDX_VEC_FREE(insns);
     KDX_VEC_FREE(f.chunks);
     return st;

@@ -292,12 +292,12 @@ static kdx_status kdump_thread_info(void *impl, unsigned index, kdx_thread_info 
     out->id = index;
     if (index >= d->hdr.number_processors)
         return kdx_err_set(err, KDX_E_ARG, "processor %u does not exist", index);
+    uint64_t prcb = out->prcb = prcb_of(d, index);
     if (d->is_triage && index == d->tri.crash_processor && d->tri.thread_va) {
         out->thread = d->tri.thread_va;
         out->process = d->tri.process_va;
         return KDX_OK;
     }
-    uint64_t prcb = prcb_of(d, index);
     uint16_t cur = kdx_kdbg_u16(&d->kdbg, KDX_KDBG_OFF_PRCB_CURRENT_THREAD);
     uint16_t apc = kdx_kdbg_u16(&d->kdbg, KDX_KDBG_OFF_KTHREAD_APC_PROCESS);
     if (!prcb || !cur || kdx_read_ptr(t, prcb + cur, &out->thread, err) != KDX_OK)

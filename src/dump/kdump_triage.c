@@ -86,21 +86,44 @@ static void sort_ranges(kdx_kdump *d)
     }
 }
 
-/* The range holding va, or NULL. */
-static const kdx_kdump_vrange *find_range(const kdx_kdump *d, uint64_t va)
+/* The index of the first range starting above va (nvranges when none). */
+static size_t first_range_above(const kdx_kdump *d, uint64_t va)
 {
     size_t lo = 0, hi = d->nvranges;
-    while (lo < hi) { /* first range starting above va */
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (d->vranges[mid].va <= va)
             lo = mid + 1;
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* The range holding va, or NULL. */
+static const kdx_kdump_vrange *find_range(const kdx_kdump *d, uint64_t va)
+{
+    size_t lo = first_range_above(d, va);
     for (size_t i = lo; i-- > 0 && d->vmax_end[i] > va;)
         if (va - d->vranges[i].va < d->vranges[i].size)
             return &d->vranges[i];
     return NULL;
+}
+
+/* kdx_target.next_virt: the lowest saved address >= va, so readers of
+ * partly saved ranges skip gaps a block at a time. */
+static kdx_status triage_next_virt(void *impl, uint64_t va, uint64_t *next)
+{
+    const kdx_kdump *d = impl;
+    if (find_range(d, va)) {
+        *next = va;
+        return KDX_OK;
+    }
+    size_t lo = first_range_above(d, va);
+    if (lo == d->nvranges)
+        return KDX_E_NOT_FOUND;
+    *next = d->vranges[lo].va;
+    return KDX_OK;
 }
 
 kdx_status kdx_kdump_read_virt(void *impl, uint64_t va, void *buf, size_t len, size_t *done)
@@ -217,7 +240,7 @@ static void locate_copies(kdx_kdump *d)
 
 kdx_status kdx_kdump_load_triage(kdx_kdump *d, kdx_target *tg, kdx_err *err)
 {
-    (void)tg;
+    tg->next_virt = triage_next_virt;
     const uint8_t *b;
     uint64_t at = d->hdr.header_size;
     kdx_status st = kdx_file_need(d->file, at, d->hdr.is64 ? 0x80 : 0x68,

@@ -16,18 +16,16 @@
 #define PAGE 4096u
 #define MAX_CPUS 64
 
-/* Synthetic structure layouts, published to readers through the KDBG block. */
-enum {
-    PRCB_CURRENT_THREAD = 0x8,
-    PRCB_NUMBER = 0x24,
-    PRCB_PROC_STATE_CONTEXT = 0x200,
-    PRCB_CONTEXT_PTR = 0x7f0,
-    PRCB_SIZE = 0x800,
-    THREAD_APC_PROCESS = 0xb8,
-    THREAD_SIZE = 0x400,
-    PROCESS_SIZE = 0x400,
-    KDBG_SIZE = 0x380
-};
+/* The writer's own structure layouts (published to readers through the
+ * KDBG block) unless the caller sets real ones with kdx_kdw_set_layout. */
+static const kdx_kdw_layout default_layout = {
+    .prcb_size = 0x800, .prcb_current_thread = 0x8, .prcb_number = 0x24,
+    .prcb_proc_state_context = 0x200, .prcb_context_ptr = 0x7f0,
+    .thread_size = 0x400, .thread_apc_process = 0xb8, .process_size = 0x400};
+/* KLDR_DATA_TABLE_ENTRY of 64- and 32-bit kernels (DllBase, SizeOfImage, FullDllName, BaseDllName). */
+static const kdx_kdw_ldr_layout ldr64 = {0xa0, 0x30, 0x40, 0x48, 0x58};
+static const kdx_kdw_ldr_layout ldr32 = {0x50, 0x18, 0x20, 0x24, 0x2c};
+enum { KDBG_SIZE = 0x380 };
 
 typedef struct page_slot {
     uint64_t pfn;
@@ -71,6 +69,11 @@ struct kdx_kdw {
     wcpu cpu[MAX_CPUS];
     bool has_xctx;
     kdx_context xctx;
+    kdx_kdw_layout layout;
+    kdx_kdw_ldr_layout ldr;
+    uint64_t placed[KDX_KDW_GLOBAL_COUNT];  /* caller-chosen addresses, 0 = allocate */
+    uint64_t placed_prcb[MAX_CPUS];
+    KDX_VEC(uint64_t) spaces;               /* extra page-table roots (process address spaces) */
     /* Filled by the layout step. */
     uint64_t kdbg_va, module_list_va, process_head_va, pfn_db_va, kpb_va;
     uint64_t prcb_va[MAX_CPUS];
@@ -162,6 +165,8 @@ kdx_kdw *kdx_kdw_new(kdx_arch arch, bool pae)
     w->dtb = kdx_kdw_alloc_page(w) * PAGE;
     w->build = 7601;
     w->nprocs = 1;
+    w->layout = default_layout;
+    w->ldr = w->ps == 8 ? ldr64 : ldr32;
     w->filetime = 0x01d0000000000000ull;
     w->uptime = 36000000000ull;
     if (w->arch == KDX_ARCH_X64)
@@ -182,6 +187,7 @@ void kdx_kdw_free(kdx_kdw *w)
         free(w->mods.items[i].path);
     KDX_VEC_FREE(w->mods);
     KDX_VEC_FREE(w->vpages);
+    KDX_VEC_FREE(w->spaces);
     free(w->build_lab);
     free(w);
 }
@@ -258,6 +264,49 @@ void kdx_kdw_set_exception_context(kdx_kdw *w, const kdx_context *c)
     w->xctx.arch = w->arch;
 }
 
+void kdx_kdw_set_layout(kdx_kdw *w, const kdx_kdw_layout *l, const kdx_kdw_ldr_layout *ldr)
+{
+    if (l)
+        w->layout = *l;
+    if (ldr)
+        w->ldr = *ldr;
+}
+
+void kdx_kdw_place(kdx_kdw *w, kdx_kdw_global g, uint64_t va)
+{
+    if ((unsigned)g < KDX_KDW_GLOBAL_COUNT)
+        w->placed[g] = va;
+}
+
+void kdx_kdw_place_prcb(kdx_kdw *w, unsigned cpu, uint64_t va)
+{
+    if (cpu < MAX_CPUS)
+        w->placed_prcb[cpu] = va;
+}
+
+void kdx_kdw_set_data_area(kdx_kdw *w, uint64_t va, uint64_t size)
+{
+    w->data_next = va;
+    w->data_end = va + size;
+}
+
+uint64_t kdx_kdw_new_address_space(kdx_kdw *w)
+{
+    uint64_t root = kdx_kdw_alloc_page(w) * PAGE;
+    KDX_VEC_PUSH(w->spaces, root);
+    return root;
+}
+
+/* Each extra address space sees the kernel half of the main one, as on x64 Windows. */
+static void share_kernel_half(kdx_kdw *w)
+{
+    if (w->arch != KDX_ARCH_X64)
+        return;
+    const uint8_t *main = kdx_kdw_page(w, w->dtb / PAGE);
+    for (size_t i = 0; i < w->spaces.len; i++)
+        memcpy(kdx_kdw_page(w, w->spaces.items[i] / PAGE) + PAGE / 2, main + PAGE / 2, PAGE / 2);
+}
+
 /* ---- page tables ---- */
 
 static uint64_t table_entry(kdx_kdw *w, uint64_t table_pa, unsigned index, unsigned esize,
@@ -277,12 +326,12 @@ static uint64_t table_entry(kdx_kdw *w, uint64_t table_pa, unsigned index, unsig
 }
 
 /* Physical address of va's page, mapping a fresh page when needed. */
-static kdx_status map_page(kdx_kdw *w, uint64_t va, uint64_t *pa_out, kdx_err *err)
+static kdx_status map_page_in(kdx_kdw *w, uint64_t root, uint64_t va, uint64_t *pa_out, kdx_err *err)
 {
     if (!w->own_tables)
         return kdx_err_set(err, KDX_E_UNSUPPORTED,
                            "dump writer: virtual writes need the writer's own page tables");
-    uint64_t table = w->dtb, e;
+    uint64_t table = root, e;
     unsigned esize = 8, idx[4], n;
     if (w->arch == KDX_ARCH_X64) {
         idx[0] = (va >> 39) & 511, idx[1] = (va >> 30) & 511, idx[2] = (va >> 21) & 511,
@@ -303,7 +352,8 @@ static kdx_status map_page(kdx_kdw *w, uint64_t va, uint64_t *pa_out, kdx_err *e
                     kdx_put_le64(p, e);
                 else
                     kdx_put_le32(p, (uint32_t)e);
-                KDX_VEC_PUSH(w->vpages, va & ~(uint64_t)(PAGE - 1));
+                if (root == w->dtb)
+                    KDX_VEC_PUSH(w->vpages, va & ~(uint64_t)(PAGE - 1));
             }
         } else {
             e = table_entry(w, table, idx[l], esize, w->pae && l == 0);
@@ -312,6 +362,11 @@ static kdx_status map_page(kdx_kdw *w, uint64_t va, uint64_t *pa_out, kdx_err *e
     }
     *pa_out = table;
     return KDX_OK;
+}
+
+static kdx_status map_page(kdx_kdw *w, uint64_t va, uint64_t *pa_out, kdx_err *err)
+{
+    return map_page_in(w, w->dtb, va, pa_out, err);
 }
 
 kdx_status kdx_kdw_map(kdx_kdw *w, uint64_t va, uint64_t size, kdx_err *err)
@@ -325,12 +380,13 @@ kdx_status kdx_kdw_map(kdx_kdw *w, uint64_t va, uint64_t size, kdx_err *err)
     return KDX_OK;
 }
 
-kdx_status kdx_kdw_write_virt(kdx_kdw *w, uint64_t va, const void *buf, size_t len, kdx_err *err)
+kdx_status kdx_kdw_write_virt_in(kdx_kdw *w, uint64_t root, uint64_t va, const void *buf, size_t len,
+                                 kdx_err *err)
 {
     const uint8_t *src = buf;
     while (len) {
         uint64_t pa;
-        kdx_status st = map_page(w, va, &pa, err);
+        kdx_status st = map_page_in(w, root, va, &pa, err);
         if (st != KDX_OK)
             return st;
         size_t n = KDX_MIN(len, PAGE - (size_t)(va & (PAGE - 1)));
@@ -342,6 +398,11 @@ kdx_status kdx_kdw_write_virt(kdx_kdw *w, uint64_t va, const void *buf, size_t l
     return KDX_OK;
 }
 
+kdx_status kdx_kdw_write_virt(kdx_kdw *w, uint64_t va, const void *buf, size_t len, kdx_err *err)
+{
+    return kdx_kdw_write_virt_in(w, w->dtb, va, buf, len, err);
+}
+
 kdx_status kdx_kdw_write_ptr(kdx_kdw *w, uint64_t va, uint64_t v, kdx_err *err)
 {
     uint8_t b[8];
@@ -350,8 +411,9 @@ kdx_status kdx_kdw_write_ptr(kdx_kdw *w, uint64_t va, uint64_t v, kdx_err *err)
 }
 
 /* Reads back virtual memory the writer mapped (zeros where unmapped). */
-static void read_virt(kdx_kdw *w, uint64_t va, uint8_t *buf, size_t len)
+void kdx_kdw_read_virt(kdx_kdw *w, uint64_t va, void *out, size_t len)
 {
+    uint8_t *buf = out;
     kdx_err e;
     while (len) {
         uint64_t pa;
@@ -421,13 +483,16 @@ static void put_pe_header(kdx_kdw *w, const wmodule *m, kdx_err *err)
     kdx_kdw_write_virt(w, m->base, h, sizeof h, err);
 }
 
-/* KLDR_DATA_TABLE_ENTRY offsets: DllBase, SizeOfImage, FullDllName, BaseDllName. */
+static uint64_t placed_or_alloc(kdx_kdw *w, kdx_kdw_global g, uint32_t size)
+{
+    return w->placed[g] ? w->placed[g] : kdx_kdw_alloc_virt(w, size, 16);
+}
+
 static kdx_status layout_modules(kdx_kdw *w, kdx_err *err)
 {
-    unsigned o_base = w->ps == 8 ? 0x30 : 0x18, o_size = w->ps == 8 ? 0x40 : 0x20;
-    unsigned o_full = w->ps == 8 ? 0x48 : 0x24, o_name = w->ps == 8 ? 0x58 : 0x2c;
-    unsigned esize = w->ps == 8 ? 0xa0 : 0x50;
-    w->module_list_va = kdx_kdw_alloc_virt(w, 2u * (unsigned)w->ps, 16);
+    unsigned o_base = w->ldr.dll_base, o_size = w->ldr.size_of_image;
+    unsigned o_full = w->ldr.full_name, o_name = w->ldr.base_name, esize = w->ldr.size;
+    w->module_list_va = placed_or_alloc(w, KDX_KDW_MODULE_LIST, 2u * (unsigned)w->ps);
     size_t n = w->mods.len;
     uint64_t *ent = kdx_xcalloc(n + 1, sizeof *ent);
     for (size_t i = 0; i < n; i++)
@@ -455,29 +520,30 @@ static kdx_status layout_modules(kdx_kdw *w, kdx_err *err)
 
 static kdx_status layout_processors(kdx_kdw *w, kdx_err *err)
 {
-    w->kpb_va = kdx_kdw_alloc_virt(w, w->nprocs * (uint32_t)w->ps, 16);
+    const kdx_kdw_layout *l = &w->layout;
+    w->kpb_va = placed_or_alloc(w, KDX_KDW_PROCESSOR_BLOCK, w->nprocs * (uint32_t)w->ps);
     for (unsigned i = 0; i < w->nprocs; i++) {
-        uint64_t prcb = kdx_kdw_alloc_virt(w, PRCB_SIZE, 64);
+        uint64_t prcb = w->placed_prcb[i] ? w->placed_prcb[i] : kdx_kdw_alloc_virt(w, l->prcb_size, 64);
         w->prcb_va[i] = prcb;
-        kdx_kdw_map(w, prcb, PRCB_SIZE, err);
+        kdx_kdw_map(w, prcb, l->prcb_size, err);
         kdx_kdw_write_ptr(w, w->kpb_va + (uint64_t)w->ps * i, prcb, err);
         uint8_t num[2];
         kdx_put_le16(num, (uint16_t)i);
-        kdx_kdw_write_virt(w, prcb + PRCB_NUMBER, num, 2, err);
+        kdx_kdw_write_virt(w, prcb + l->prcb_number, num, 2, err);
         const wcpu *c = &w->cpu[i];
         if (!c->set)
             continue;
         uint8_t ctx[KDX_CONTEXT_X64_SIZE];
         size_t n = kdx_context_write(&c->ctx, ctx, sizeof ctx);
-        kdx_kdw_write_virt(w, prcb + PRCB_PROC_STATE_CONTEXT, ctx, n, err);
-        kdx_kdw_write_ptr(w, prcb + PRCB_CONTEXT_PTR, prcb + PRCB_PROC_STATE_CONTEXT, err);
-        kdx_kdw_write_ptr(w, prcb + PRCB_CURRENT_THREAD, c->thread, err);
+        kdx_kdw_write_virt(w, prcb + l->prcb_proc_state_context, ctx, n, err);
+        kdx_kdw_write_ptr(w, prcb + l->prcb_context_ptr, prcb + l->prcb_proc_state_context, err);
+        kdx_kdw_write_ptr(w, prcb + l->prcb_current_thread, c->thread, err);
         if (c->thread) {
-            kdx_kdw_map(w, c->thread, THREAD_SIZE, err);
-            kdx_kdw_write_ptr(w, c->thread + THREAD_APC_PROCESS, c->process, err);
+            kdx_kdw_map(w, c->thread, l->thread_size, err);
+            kdx_kdw_write_ptr(w, c->thread + l->thread_apc_process, c->process, err);
         }
         if (c->process)
-            kdx_kdw_map(w, c->process, PROCESS_SIZE, err);
+            kdx_kdw_map(w, c->process, l->process_size, err);
     }
     return KDX_OK;
 }
@@ -493,7 +559,7 @@ static uint64_t kdbg_ptr(const kdx_kdw *w, uint64_t v)
 static kdx_status layout_kdbg(kdx_kdw *w, kdx_err *err)
 {
     uint8_t k[KDBG_SIZE] = {0};
-    w->kdbg_va = kdx_kdw_alloc_virt(w, KDBG_SIZE, 16);
+    w->kdbg_va = placed_or_alloc(w, KDX_KDW_KDBG, KDBG_SIZE);
     kdx_put_le64(k, kdbg_ptr(w, w->kdbg_va));
     kdx_put_le64(k + 8, kdbg_ptr(w, w->kdbg_va));
     memcpy(k + KDX_KDBG_OWNER_TAG, "KDBG", 4);
@@ -515,14 +581,15 @@ static kdx_status layout_kdbg(kdx_kdw *w, kdx_err *err)
         kdx_kdw_write_virt(w, csd, v, 4, err);
         kdx_put_le64(k + KDX_KDBG_CM_NT_CSD_VERSION, kdbg_ptr(w, csd));
     }
-    put16(k, KDX_KDBG_OFF_KTHREAD_APC_PROCESS, THREAD_APC_PROCESS);
-    put16(k, KDX_KDBG_SIZE_EPROCESS, PROCESS_SIZE);
-    put16(k, KDX_KDBG_SIZE_PRCB, PRCB_SIZE);
-    put16(k, KDX_KDBG_OFF_PRCB_CURRENT_THREAD, PRCB_CURRENT_THREAD);
-    put16(k, KDX_KDBG_OFF_PRCB_PROC_STATE_CONTEXT, PRCB_PROC_STATE_CONTEXT);
-    put16(k, KDX_KDBG_OFF_PRCB_NUMBER, PRCB_NUMBER);
-    put16(k, KDX_KDBG_SIZE_ETHREAD, THREAD_SIZE);
-    put16(k, KDX_KDBG_OFF_PRCB_CONTEXT, PRCB_CONTEXT_PTR);
+    const kdx_kdw_layout *l = &w->layout;
+    put16(k, KDX_KDBG_OFF_KTHREAD_APC_PROCESS, (uint16_t)l->thread_apc_process);
+    put16(k, KDX_KDBG_SIZE_EPROCESS, (uint16_t)l->process_size);
+    put16(k, KDX_KDBG_SIZE_PRCB, (uint16_t)l->prcb_size);
+    put16(k, KDX_KDBG_OFF_PRCB_CURRENT_THREAD, (uint16_t)l->prcb_current_thread);
+    put16(k, KDX_KDBG_OFF_PRCB_PROC_STATE_CONTEXT, (uint16_t)l->prcb_proc_state_context);
+    put16(k, KDX_KDBG_OFF_PRCB_NUMBER, (uint16_t)l->prcb_number);
+    put16(k, KDX_KDBG_SIZE_ETHREAD, (uint16_t)l->thread_size);
+    put16(k, KDX_KDBG_OFF_PRCB_CONTEXT, (uint16_t)l->prcb_context_ptr);
     return kdx_kdw_write_virt(w, w->kdbg_va, k, sizeof k, err);
 }
 
@@ -536,10 +603,13 @@ static kdx_status layout_kernel(kdx_kdw *w, kdx_err *err)
         memmove(w->mods.items + 1, w->mods.items, (w->mods.len - 1) * sizeof *w->mods.items);
         w->mods.items[0] = k;
     }
-    w->process_head_va = kdx_kdw_alloc_virt(w, 2u * (unsigned)w->ps, 16);
-    kdx_kdw_write_ptr(w, w->process_head_va, w->process_head_va, err);
-    kdx_kdw_write_ptr(w, w->process_head_va + (uint64_t)w->ps, w->process_head_va, err);
-    w->pfn_db_va = kdx_kdw_alloc_virt(w, 8, 8);
+    /* A placed process list head belongs to the caller, who fills the list. */
+    w->process_head_va = placed_or_alloc(w, KDX_KDW_PROCESS_HEAD, 2u * (unsigned)w->ps);
+    if (!w->placed[KDX_KDW_PROCESS_HEAD]) {
+        kdx_kdw_write_ptr(w, w->process_head_va, w->process_head_va, err);
+        kdx_kdw_write_ptr(w, w->process_head_va + (uint64_t)w->ps, w->process_head_va, err);
+    }
+    w->pfn_db_va = placed_or_alloc(w, KDX_KDW_PFN_DATABASE, 8);
     kdx_kdw_write_ptr(w, w->pfn_db_va, w->arch == KDX_ARCH_X64 ? 0xfffffa8000000000ull : 0x84000000ull, err);
     kdx_status st = layout_modules(w, err);
     if (st == KDX_OK)
@@ -547,7 +617,8 @@ static kdx_status layout_kernel(kdx_kdw *w, kdx_err *err)
     if (st == KDX_OK)
         st = layout_kdbg(w, err);
     if (st == KDX_OK && w->data_next > w->data_end)
-        st = kdx_err_set(err, KDX_E_LIMIT, "dump writer: kernel data overflows the kernel image range");
+        st = kdx_err_set(err, KDX_E_LIMIT, "dump writer: kernel data overflows its area");
+    share_kernel_half(w);
     return st;
 }
 
@@ -805,7 +876,7 @@ static uint32_t tb_put(tri_builder *t, const void *data, size_t n)
 static uint32_t tb_copy_virt(kdx_kdw *w, tri_builder *t, uint64_t va, size_t n)
 {
     uint8_t *tmp = kdx_xcalloc(1, n ? n : 1);
-    read_virt(w, va, tmp, n);
+    kdx_kdw_read_virt(w, va, tmp, n);
     uint32_t off = tb_put(t, tmp, n);
     free(tmp);
     return off;
@@ -853,9 +924,9 @@ static kdx_status build_triage(kdx_kdw *w, outbuf *o, kdx_err *err)
     tb_put(&t, NULL, hs + (x64 ? 0x80 : 0x68));
     unsigned cpu = crash_cpu(w);
     const wcpu *c = &w->cpu[cpu];
-    uint32_t prcb = tb_copy_virt(w, &t, w->prcb_va[cpu], PRCB_SIZE);
-    uint32_t proc = tb_copy_virt(w, &t, c->process, c->process ? PROCESS_SIZE : 0);
-    uint32_t thread = tb_copy_virt(w, &t, c->thread, c->thread ? THREAD_SIZE : 0);
+    uint32_t prcb = tb_copy_virt(w, &t, w->prcb_va[cpu], w->layout.prcb_size);
+    uint32_t proc = tb_copy_virt(w, &t, c->process, c->process ? w->layout.process_size : 0);
+    uint32_t thread = tb_copy_virt(w, &t, c->thread, c->thread ? w->layout.thread_size : 0);
     uint64_t sp = kdx_ctx_sp(&c->ctx);
     uint32_t stack_size = sp ? (uint32_t)(PAGE - (sp & (PAGE - 1))) : 0;
     uint32_t stack = tb_copy_virt(w, &t, sp, stack_size);
@@ -914,7 +985,7 @@ static kdx_status build_into(kdx_kdw *w, kdx_kdw_kind kind, outbuf *o, kdx_err *
     if (w->encode && w->own_tables && kind != KDX_KDW_TRIAGE) {
         /* Memory holds the encoded block; a triage dump's copy stays plain. */
         uint8_t k[KDBG_SIZE];
-        read_virt(w, w->kdbg_va, k, sizeof k);
+        kdx_kdw_read_virt(w, w->kdbg_va, k, sizeof k);
         kdx_kdbg_encode(k, sizeof k, w->never, w->always, w->encoded_addr);
         kdx_kdw_write_virt(w, w->kdbg_va, k, sizeof k, err);
     }

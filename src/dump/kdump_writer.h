@@ -57,6 +57,42 @@ kdx_status kdx_kdw_write_ptr(kdx_kdw *w, uint64_t va, uint64_t v, kdx_err *err);
 /* Reserves size bytes of kernel data space (inside the kernel image range). */
 uint64_t kdx_kdw_alloc_virt(kdx_kdw *w, uint32_t size, uint32_t align);
 
+/* Structure layouts for the structures the writer lays out itself (PRCBs,
+ * the threads and processes processors run, KLDR entries); published in the
+ * KDBG block. Defaults are the writer's own compact layouts; the scenario
+ * writer passes the offsets of a real symbol table. */
+typedef struct kdx_kdw_layout {
+    uint32_t prcb_size, prcb_current_thread, prcb_number, prcb_proc_state_context, prcb_context_ptr;
+    uint32_t thread_size, thread_apc_process, process_size;
+} kdx_kdw_layout;
+typedef struct kdx_kdw_ldr_layout {
+    uint32_t size, dll_base, size_of_image, full_name, base_name;
+} kdx_kdw_ldr_layout;
+void kdx_kdw_set_layout(kdx_kdw *w, const kdx_kdw_layout *l, const kdx_kdw_ldr_layout *ldr);
+
+/* Kernel globals the writer fills, at addresses the caller chooses (the
+ * symbol table's) instead of its own; a placed process head is the caller's
+ * to fill. */
+typedef enum kdx_kdw_global {
+    KDX_KDW_KDBG,             /* KdDebuggerDataBlock */
+    KDX_KDW_MODULE_LIST,      /* PsLoadedModuleList */
+    KDX_KDW_PROCESS_HEAD,     /* PsActiveProcessHead */
+    KDX_KDW_PROCESSOR_BLOCK,  /* KiProcessorBlock */
+    KDX_KDW_PFN_DATABASE,     /* MmPfnDatabase */
+    KDX_KDW_GLOBAL_COUNT
+} kdx_kdw_global;
+void kdx_kdw_place(kdx_kdw *w, kdx_kdw_global g, uint64_t va);
+void kdx_kdw_place_prcb(kdx_kdw *w, unsigned cpu, uint64_t va);
+/* Where kdx_kdw_alloc_virt allocates (default: the upper half of the kernel image). */
+void kdx_kdw_set_data_area(kdx_kdw *w, uint64_t va, uint64_t size);
+/* A new page-table root (a process's address space, x64): its kernel half
+ * mirrors the main one's when the dump is built. */
+uint64_t kdx_kdw_new_address_space(kdx_kdw *w);
+kdx_status kdx_kdw_write_virt_in(kdx_kdw *w, uint64_t root, uint64_t va, const void *buf, size_t len,
+                                 kdx_err *err);
+/* Bytes at va in the main address space (zeros where nothing was written). */
+void kdx_kdw_read_virt(kdx_kdw *w, uint64_t va, void *buf, size_t len);
+
 /* Kernel structures. */
 void kdx_kdw_add_module(kdx_kdw *w, const char *path, uint64_t base, uint32_t size,
                         uint32_t timestamp);

@@ -87,6 +87,26 @@ static kdx_status md_read_virt(void *impl, uint64_t va, void *buf, size_t len, s
     return kdx_minidump_read(impl, va, buf, len, done);
 }
 
+/* kdx_target.next_virt: the lowest saved address >= va (ranges are sorted
+ * and disjoint), so readers of partly saved ranges skip gaps a range at a time. */
+static kdx_status md_next_virt(void *impl, uint64_t va, uint64_t *next)
+{
+    const kdx_minidump *md = impl;
+    size_t lo = 0, hi = md->nranges;
+    while (lo < hi) { /* first range ending above va */
+        size_t mid = lo + (hi - lo) / 2;
+        const kdx_md_range *r = &md->ranges[mid];
+        if (va >= r->va && va - r->va >= r->size)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == md->nranges)
+        return KDX_E_NOT_FOUND;
+    *next = KDX_MAX(va, md->ranges[lo].va);
+    return KDX_OK;
+}
+
 /* The arch is kept in the target; the impl needs it for contexts. */
 typedef struct md_handle {
     kdx_minidump md;
@@ -459,6 +479,7 @@ kdx_status kdx_minidump_open_file(kdx_file *f, kdx_target **out, kdx_err *err)
     t->paging = KDX_PAGING_NONE;
     t->ops = (md->flags & KDX_MD_FLAG_FULL_MEMORY) ? &md_ops_full : &md_ops_mini;
     t->impl = hd;
+    t->next_virt = md_next_virt;
     if ((md->version & 0xffff) != 0xa793) {
         st = kdx_err_set(err, KDX_E_FORMAT,
                          "%s: minidump header version 0x%x at offset 0x4 is not 0xa793 "

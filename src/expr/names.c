@@ -1,6 +1,7 @@
 /* Names in expressions: registers of the context in scope, pseudo-registers
  * ($ip, $t0, $thread, ...) and symbols. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,13 +36,40 @@ static kdx_status need_context(kdx_xp *x, kdx_context *ctx, const char *name, si
     return KDX_OK;
 }
 
+static kdx_status thread_info(kdx_xp *x, kdx_thread_info *ti, const char *name, size_t len);
+static kdx_status read_field(kdx_xp *x, const char *type, uint64_t addr, const char *field,
+                             uint64_t *v, const char *name, size_t len);
+
+/* cr0, cr2, cr3, cr4 and cr8 of a kernel target's current processor, from
+ * _KPRCB.ProcessorState.SpecialRegisters (the dump has no live registers). */
+static kdx_status control_register(kdx_xp *x, const char *name, size_t len, uint64_t *v, int *width)
+{
+    static const char *const regs[] = {"cr0", "cr2", "cr3", "cr4", "cr8"};
+    size_t i = 0;
+    while (i < KDX_ARRAY_LEN(regs) && !(strlen(regs[i]) == len && kdx_strncasecmp(name, regs[i], len) == 0))
+        i++;
+    if (i == KDX_ARRAY_LEN(regs) || !kdx_xp_kernel_mode(x->s))
+        return KDX_E_NOT_FOUND;
+    kdx_thread_info ti;
+    if (thread_info(x, &ti, name, len) != KDX_OK)
+        return x->st;
+    if (!ti.prcb)
+        return kdx_xp_failf(x, KDX_E_NOT_FOUND, "Bad register error at '%.200s' (the dump does not say where "
+                                                "processor %u's PRCB is)", x->tok, x->s->cur_context);
+    char field[64];
+    snprintf(field, sizeof field, "ProcessorState.SpecialRegisters.Cr%c", regs[i][2]);
+    if (width)
+        *width = 8;
+    return read_field(x, "nt!_KPRCB", ti.prcb, field, v, name, len);
+}
+
 kdx_status kdx_xp_register(kdx_xp *x, const char *name, size_t len, uint64_t *v, int *width)
 {
     kdx_target *t = x->s->target;
     kdx_reg_ref ref;
     kdx_arch arch = t ? t->arch : KDX_ARCH_X64;
     if (!kdx_reg_lookup(arch, name, len, &ref))
-        return KDX_E_NOT_FOUND;
+        return control_register(x, name, len, v, width);
     kdx_context ctx;
     if (need_context(x, &ctx, name, len) != KDX_OK)
         return x->st;
@@ -145,11 +173,36 @@ static kdx_status user_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t 
         return KDX_OK;
     }
     if (kernel && (name_is(name, len, "$thread") || name_is(name, len, "$proc"))) {
+        /* .thread / .process choices come first, as in WinDbg. */
+        bool want_thread = name_is(name, len, "$thread");
+        uint64_t implicit = want_thread ? x->s->implicit_thread : x->s->implicit_process;
+        if (implicit) {
+            *v = implicit;
+            return KDX_OK;
+        }
+        if (!want_thread && x->s->implicit_thread)
+            return read_field(x, "nt!_KTHREAD", x->s->implicit_thread, "ApcState.Process", v, name, len);
         if (thread_info(x, &ti, name, len) != KDX_OK)
             return x->st;
-        *v = name_is(name, len, "$thread") ? ti.thread : ti.process;
+        *v = want_thread ? ti.thread : ti.process;
         if (!*v)
             return unknown_value(x, name, len, "the dump does not record it for this processor");
+        return KDX_OK;
+    }
+    if (kernel && (name_is(name, len, "$prcb") || name_is(name, len, "$pcr"))) {
+        if (thread_info(x, &ti, name, len) != KDX_OK)
+            return x->st;
+        if (!ti.prcb)
+            return unknown_value(x, name, len, "the dump does not say where this processor's PRCB is");
+        *v = ti.prcb;
+        if (name_is(name, len, "$prcb"))
+            return KDX_OK;
+        uint64_t off;
+        kdx_err e;
+        if (kdx_field_offset(x->s, "nt!_KPCR", "Prcb", &off, &e) != KDX_OK)
+            return kdx_xp_failf(x, e.code, "Bad register error at '%.200s' ($pcr needs nt!_KPCR.Prcb: %s)",
+                                x->tok, e.msg);
+        *v -= off;
         return KDX_OK;
     }
     if (name_is(name, len, "$tid") || name_is(name, len, "$tpid")) {
@@ -182,6 +235,8 @@ static kdx_status return_address(kdx_xp *x, const char *name, size_t len, uint64
     if (need_context(x, &ctx, name, len) != KDX_OK)
         return x->st;
     unsigned frame = x->s->cur_frame > 0 ? (unsigned)x->s->cur_frame : 0;
+    if (x->s->has_frame_origin)
+        ctx = x->s->frame_origin; /* .frame /c: numbers count from the original frame 00 */
     kdx_unwind_env env;
     kdx_unwind_env_for_session(x->s, &env);
     kdx_stack st = {0};
@@ -223,6 +278,10 @@ kdx_status kdx_xp_pseudo(kdx_xp *x, const char *name, size_t len, uint64_t *v)
     }
     if (name_is(name, len, "$pagesize")) {
         *v = 0x1000;
+        return KDX_OK;
+    }
+    if (name_is(name, len, "$extret")) {
+        *v = s->extret;
         return KDX_OK;
     }
     if (name_is(name, len, "$exp")) {

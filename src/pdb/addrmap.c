@@ -27,7 +27,9 @@ long kdx_pdb_floor(const void *arr, uint32_t n, size_t stride, size_t key_off, u
     return (long)lo - 1;
 }
 
-enum { PRIO_PROC = 0, PRIO_THUNK = 1, PRIO_DATA = 2, PRIO_LABEL = 3, PRIO_PUBLIC = 4 };
+/* Between names at one address: a procedure, then a global, then a public
+ * (the linker's name for a routine) before an assembler label inside it. */
+enum { PRIO_PROC = 0, PRIO_THUNK = 1, PRIO_DATA = 2, PRIO_PUBLIC = 3, PRIO_LABEL = 4 };
 
 const char *kdx_pdb_keep_string(kdx_pdb *pdb, char *s)
 {
@@ -39,16 +41,66 @@ const char *kdx_pdb_keep_string(kdx_pdb *pdb, char *s)
     return s;
 }
 
+/* x86 C decoration: "_name", "_name@8", "@name@8" -> "name". */
+static char *strip_c_decoration(const char *name)
+{
+    const char *p = name;
+    if (*p == '_' || *p == '@')
+        p++;
+    else
+        return NULL;
+    const char *at = strchr(p, '@');
+    size_t n = at ? (size_t)(at - p) : strlen(p);
+    if (at) {
+        for (const char *q = at + 1; *q; q++)
+            if (*q < '0' || *q > '9')
+                return NULL;
+    }
+    return kdx_strndup(p, n);
+}
+
+/* An x86 assembler procedure may be named with its __fastcall decoration
+ * ("@_EH4_CallFilterFunc@8"); DIA and WinDbg show it without. */
+static const char *fastcall_display(kdx_pdb *pdb, const char *raw)
+{
+    char *u = pdb->machine == 0x14c ? strip_c_decoration(raw) : NULL;
+    return u ? kdx_pdb_keep_string(pdb, u) : NULL;
+}
+
 typedef struct mod_walk {
     kdx_pdb *pdb;
     addr_vec *v;
+    kdx_pdb_ranges chunks;  /* scratch: where a procedure landed */
 } mod_walk;
 
-static void push(addr_vec *v, uint32_t rva, uint32_t size, kdx_symkind kind, uint8_t prio,
-                 const char *name, uint32_t type, bool local)
+static kdx_pdb_addr *push(addr_vec *v, uint32_t rva, uint32_t size, kdx_symkind kind, uint8_t prio,
+                          const char *name)
 {
-    kdx_pdb_addr a = {rva, size, (uint8_t)kind, prio, type, local, false, name, name, NULL};
+    uint8_t flags = kind == KDX_SYM_DATA ? KDX_SYMF_DATA : kind == KDX_SYM_PUBLIC ? 0 : KDX_SYMF_CODE;
+    kdx_pdb_addr a = {.rva = rva, .size = size, .kind = (uint8_t)kind, .flags = flags, .prio = prio,
+                      .raw = name, .display = name};
     KDX_VEC_PUSH(*v, a);
+    return &v->items[v->len - 1];
+}
+
+/* A procedure (or thunk) of [off, off+size) in section sect: one entry per
+ * chunk it landed in, all with its name. */
+static void push_code(mod_walk *w, uint16_t sect, uint32_t off, uint32_t size, uint8_t prio,
+                      const char *name, uint32_t type, uint16_t kind)
+{
+    if (!kdx_pdb_sect_to_ranges(w->pdb, sect, off, size, &w->chunks))
+        return;
+    const char *display = NULL;
+    for (size_t i = 0; i < w->chunks.len; i++) {
+        kdx_pdb_addr *a = push(w->v, w->chunks.items[i].rva, w->chunks.items[i].len, KDX_SYM_FUNCTION,
+                               prio, name);
+        if (i == 0 && name[0] == '@')
+            display = fastcall_display(w->pdb, name);
+        a->display = display ? display : name;
+        a->type = type;
+        a->local = kind == S_LPROC32 || kind == S_LPROC32_ID;
+        a->type_is_id = kind == S_GPROC32_ID || kind == S_LPROC32_ID;
+    }
 }
 
 static int on_module_sym(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
@@ -58,23 +110,26 @@ static int on_module_sym(void *ud, const uint8_t *r, uint32_t len, uint16_t kind
     const char *name;
     if (kdx_pdb_is_proc(kind) && len >= 39) {
         name = kdx_pdb_cstr(r, len, 39);
-        if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 36), kdx_le32(r + 32), &rva)) {
-            push(w->v, rva, kdx_le32(r + 16), KDX_SYM_FUNCTION, PRIO_PROC, name, kdx_le32(r + 28),
-                 kind == S_LPROC32 || kind == S_LPROC32_ID);
-            w->v->items[w->v->len - 1].type_is_id = kind == S_GPROC32_ID || kind == S_LPROC32_ID;
-        }
+        if (name)
+            push_code(w, kdx_le16(r + 36), kdx_le32(r + 32), kdx_le32(r + 16), PRIO_PROC, name,
+                      kdx_le32(r + 28), kind);
     } else if (kind == S_THUNK32 && len >= 26) {
         name = kdx_pdb_cstr(r, len, 25);
-        if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 20), kdx_le32(r + 16), &rva))
-            push(w->v, rva, kdx_le16(r + 22), KDX_SYM_FUNCTION, PRIO_THUNK, name, 0, false);
+        if (name)
+            push_code(w, kdx_le16(r + 20), kdx_le32(r + 16), kdx_le16(r + 22), PRIO_THUNK, name, 0, kind);
     } else if (kind == S_LABEL32 && len >= 12) {
         /* Compiler-made labels ($LN14, $Mxxx) name no code a user wrote. */
         name = kdx_pdb_cstr(r, len, 11);
         if (name && name[0] != '$' && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 8), kdx_le32(r + 4), &rva))
-            push(w->v, rva, 0, KDX_SYM_LABEL, PRIO_LABEL, name, 0, false);
+            push(w->v, rva, 0, KDX_SYM_LABEL, PRIO_LABEL, name);
     }
     return 0;
 }
+
+/* S_PUB32 flags: cvpsfCode and cvpsfFunction name code. A public without
+ * them is data in current PDBs, but old toolchains left them clear on code
+ * too, so "neither" is left for the symbol layer to decide by section. */
+enum { PUB_CODE = 1, PUB_FUNCTION = 2 };
 
 static int on_public(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
 {
@@ -83,8 +138,11 @@ static int on_public(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
     if (kind != S_PUB32 || len < 15)
         return 0;
     const char *name = kdx_pdb_cstr(r, len, 14);
-    if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva))
-        push(w->v, rva, 0, KDX_SYM_PUBLIC, PRIO_PUBLIC, name, 0, false);
+    if (name && kdx_pdb_sect_to_rva(w->pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva)) {
+        kdx_pdb_addr *a = push(w->v, rva, 0, KDX_SYM_PUBLIC, PRIO_PUBLIC, name);
+        if (kdx_le32(r + 4) & (PUB_CODE | PUB_FUNCTION))
+            a->flags = KDX_SYMF_CODE;
+    }
     return 0;
 }
 
@@ -108,7 +166,7 @@ static void add_global_data(kdx_pdb *pdb, addr_vec *v)
         const char *name = kdx_pdb_cstr(r, len, 14);
         if (name && kdx_pdb_sect_to_rva(pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva) &&
             kind != S_GTHREAD32 && kind != S_LTHREAD32)
-            push(v, rva, 0, KDX_SYM_DATA, PRIO_DATA, name, kdx_le32(r + 4), false);
+            push(v, rva, 0, KDX_SYM_DATA, PRIO_DATA, name)->type = kdx_le32(r + 4);
     }
 }
 
@@ -120,24 +178,6 @@ static int cmp_addr(const void *a, const void *b)
     if (x->prio != y->prio)
         return x->prio < y->prio ? -1 : 1;
     return strcmp(x->raw, y->raw);
-}
-
-/* x86 C decoration: "_name", "_name@8", "@name@8" -> "name". */
-static char *strip_c_decoration(const char *name)
-{
-    const char *p = name;
-    if (*p == '_' || *p == '@')
-        p++;
-    else
-        return NULL;
-    const char *at = strchr(p, '@');
-    size_t n = at ? (size_t)(at - p) : strlen(p);
-    if (at) {
-        for (const char *q = at + 1; *q; q++)
-            if (*q < '0' || *q > '9')
-                return NULL;
-    }
-    return kdx_strndup(p, n);
 }
 
 static const char *public_display(kdx_pdb *pdb, const char *raw)
@@ -169,7 +209,7 @@ kdx_status kdx_pdb_build_addrs(kdx_pdb *pdb, kdx_err *err)
     if (st)
         return st;
     addr_vec v = {0};
-    mod_walk w = {pdb, &v};
+    mod_walk w = {pdb, &v, {0}};
     for (uint32_t m = 0; m < pdb->nmodules; m++) {
         kdx_err e2 = {0};
         if (kdx_msf_stream_exists(pdb, pdb->modules[m].sym_stream))
@@ -177,6 +217,7 @@ kdx_status kdx_pdb_build_addrs(kdx_pdb *pdb, kdx_err *err)
     }
     add_global_data(pdb, &v);
     kdx_pdb_each_public(pdb, on_public, &w);
+    KDX_VEC_FREE(w.chunks);
     if (v.len > 1)
         qsort(v.items, v.len, sizeof *v.items, cmp_addr);
     /* A public at a procedure's address names the same code: keep the procedure

@@ -9,8 +9,9 @@
 #include "base/util.h"
 #include "pdb/pdb.h"
 
-enum { DBG_FPO = 0, DBG_OMAP_FROM_SRC = 4, DBG_SECTION_HDR = 5, DBG_NEW_FPO = 9,
-       DBG_SECTION_HDR_ORIG = 10 };
+/* Indexes of the optional debug header's stream numbers. */
+enum { DBG_FPO = 0, DBG_OMAP_TO_SRC = 3, DBG_OMAP_FROM_SRC = 4, DBG_SECTION_HDR = 5,
+       DBG_NEW_FPO = 9, DBG_SECTION_HDR_ORIG = 10 };
 
 static kdx_status dbi_bad(kdx_pdb *pdb, kdx_err *err, const char *what, uint32_t off)
 {
@@ -56,14 +57,34 @@ static kdx_status read_modules(kdx_pdb *pdb, const uint8_t *d, uint32_t start, u
     return KDX_OK;
 }
 
+static bool dbg_stream_present(const kdx_pdb *pdb, uint32_t which)
+{
+    return pdb->ndbg_streams > which && kdx_msf_stream_exists(pdb, pdb->dbg_streams[which]);
+}
+
+/* The OMAP tables of an image reordered after linking (either may be absent). */
+static kdx_status read_omap(kdx_pdb *pdb, uint32_t orig_len, kdx_err *err)
+{
+    const kdx_pdb_stream *to = NULL, *from = NULL;
+    kdx_status st;
+    if (dbg_stream_present(pdb, DBG_OMAP_TO_SRC) &&
+        (st = kdx_msf_stream(pdb, pdb->dbg_streams[DBG_OMAP_TO_SRC], &to, err)))
+        return st;
+    if (dbg_stream_present(pdb, DBG_OMAP_FROM_SRC) &&
+        (st = kdx_msf_stream(pdb, pdb->dbg_streams[DBG_OMAP_FROM_SRC], &from, err)))
+        return st;
+    uint32_t nto = to ? to->size / 8 : 0, nfrom = from ? from->size / 8 : 0;
+    if (nto || nfrom)
+        kdx_pdb_omap_build(pdb, to ? to->data : NULL, nto, from ? from->data : NULL, nfrom, orig_len);
+    return KDX_OK;
+}
+
+/* Section headers map section:offset to RVAs. In a reordered image symbols
+ * use the sections as linked: the original headers when the PDB keeps them. */
 static kdx_status read_section_headers(kdx_pdb *pdb, kdx_err *err)
 {
-    bool omap = pdb->ndbg_streams > DBG_OMAP_FROM_SRC &&
-                kdx_msf_stream_exists(pdb, pdb->dbg_streams[DBG_OMAP_FROM_SRC]) &&
-                pdb->ndbg_streams > DBG_SECTION_HDR_ORIG &&
-                kdx_msf_stream_exists(pdb, pdb->dbg_streams[DBG_SECTION_HDR_ORIG]);
-    int which = omap ? DBG_SECTION_HDR_ORIG : DBG_SECTION_HDR;
-    if (pdb->ndbg_streams <= (uint32_t)which || !kdx_msf_stream_exists(pdb, pdb->dbg_streams[which]))
+    int which = dbg_stream_present(pdb, DBG_SECTION_HDR_ORIG) ? DBG_SECTION_HDR_ORIG : DBG_SECTION_HDR;
+    if (!dbg_stream_present(pdb, (uint32_t)which))
         return KDX_OK; /* no section headers: section:offset cannot be mapped */
     const kdx_pdb_stream *s;
     kdx_status st = kdx_msf_stream(pdb, pdb->dbg_streams[which], &s, err);
@@ -71,18 +92,12 @@ static kdx_status read_section_headers(kdx_pdb *pdb, kdx_err *err)
         return st;
     pdb->nsections = s->size / 40;
     pdb->section_rva = kdx_xcalloc(pdb->nsections ? pdb->nsections : 1, sizeof(uint32_t));
-    for (uint32_t i = 0; i < pdb->nsections; i++)
+    uint64_t image_end = 0;
+    for (uint32_t i = 0; i < pdb->nsections; i++) {
         pdb->section_rva[i] = kdx_le32(s->data + 40 * i + 12);
-    if (omap) {
-        st = kdx_msf_stream(pdb, pdb->dbg_streams[DBG_OMAP_FROM_SRC], &s, err);
-        if (st)
-            return st;
-        pdb->nomap = s->size / 8;
-        pdb->omap_from_src = kdx_xcalloc(pdb->nomap ? pdb->nomap * 2 : 1, sizeof(uint32_t));
-        for (uint32_t i = 0; i < pdb->nomap * 2; i++)
-            pdb->omap_from_src[i] = kdx_le32(s->data + 4 * i);
+        image_end = KDX_MAX(image_end, (uint64_t)pdb->section_rva[i] + kdx_le32(s->data + 40 * i + 8));
     }
-    return KDX_OK;
+    return read_omap(pdb, (uint32_t)KDX_MIN(image_end, UINT32_MAX), err);
 }
 
 static kdx_status read_contribs(kdx_pdb *pdb, const uint8_t *d, uint32_t start, uint32_t len,
@@ -95,18 +110,19 @@ static kdx_status read_contribs(kdx_pdb *pdb, const uint8_t *d, uint32_t start, 
     if (!entsize)
         return dbi_bad(pdb, err, "unknown section contribution version", start);
     uint32_t n = (len - 4) / entsize;
-    pdb->contribs = kdx_xcalloc(n ? n : 1, sizeof(kdx_pdb_seccontrib));
+    KDX_VEC(kdx_pdb_seccontrib) v = {0};
+    kdx_pdb_ranges where = {0};
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *e = d + start + 4 + i * entsize;
-        kdx_pdb_seccontrib c;
-        uint32_t rva;
-        if (!kdx_pdb_sect_to_rva(pdb, kdx_le16(e), kdx_le32(e + 4), &rva))
+        /* A contribution of a reordered image may land in several chunks. */
+        if (!kdx_pdb_sect_to_ranges(pdb, kdx_le16(e), kdx_le32(e + 4), kdx_le32(e + 8), &where))
             continue;
-        c.rva = rva;
-        c.size = kdx_le32(e + 8);
-        c.module = kdx_le16(e + 16);
-        pdb->contribs[pdb->ncontribs++] = c;
+        for (size_t k = 0; k < where.len; k++)
+            KDX_VEC_PUSH(v, ((kdx_pdb_seccontrib){where.items[k].rva, where.items[k].len, kdx_le16(e + 16)}));
     }
+    KDX_VEC_FREE(where);
+    pdb->contribs = v.items;
+    pdb->ncontribs = (uint32_t)v.len;
     return KDX_OK;
 }
 
@@ -175,25 +191,13 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     return KDX_OK;
 }
 
-static uint32_t omap_map(const kdx_pdb *pdb, uint32_t rva)
-{
-    long i = kdx_pdb_floor(pdb->omap_from_src, pdb->nomap, 8, 0, rva);
-    if (i < 0)
-        return 0;
-    uint32_t from = pdb->omap_from_src[2 * i], to = pdb->omap_from_src[2 * i + 1];
-    return to ? to + (rva - from) : 0;
-}
-
-bool kdx_pdb_sect_to_rva(const kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva)
+bool kdx_pdb_sect_to_rva(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva)
 {
     if (sect == 0 || sect > pdb->nsections)
         return false;
     uint32_t r = pdb->section_rva[sect - 1] + off;
-    if (pdb->omap_from_src) {
-        r = omap_map(pdb, r);
-        if (!r)
-            return false;
-    }
+    if (pdb->has_omap)
+        return kdx_pdb_omap_point(pdb, r, rva);
     *rva = r;
     return true;
 }

@@ -62,6 +62,50 @@ static void read_old_fpo(kdx_pdb *pdb, frame_vec *v)
     }
 }
 
+static void push_frame(frame_vec *v, const kdx_frame_data *f, uint32_t rva, uint32_t size,
+                       uint32_t prolog)
+{
+    kdx_frame_data c = *f;
+    c.rva_start = rva;
+    c.code_size = size;
+    c.prolog_size = prolog;
+    KDX_VEC_PUSH(*v, c);
+}
+
+/* A record of a reordered image, moved to where its bytes landed. The prolog
+ * and the body are mapped apart since the optimizer may have split them: one
+ * record when they stay one run, else a record per prolog chunk (all prolog)
+ * and per body chunk (no prolog). */
+static void map_frame(kdx_pdb *pdb, const kdx_frame_data *f, frame_vec *out, kdx_pdb_ranges *pro,
+                      kdx_pdb_ranges *body)
+{
+    uint32_t plen = KDX_MIN(f->prolog_size, f->code_size);
+    pro->len = 0;
+    if (plen)
+        kdx_pdb_omap_range(pdb, f->rva_start, plen, pro);
+    kdx_pdb_omap_range(pdb, f->rva_start + plen, f->code_size - plen, body);
+    if (pro->len == 1 && body->len == 1 && pro->items[0].rva + pro->items[0].len == body->items[0].rva) {
+        push_frame(out, f, pro->items[0].rva, pro->items[0].len + body->items[0].len, pro->items[0].len);
+        return;
+    }
+    for (size_t i = 0; i < pro->len; i++)
+        push_frame(out, f, pro->items[i].rva, pro->items[i].len, pro->items[i].len);
+    for (size_t i = 0; i < body->len; i++)
+        push_frame(out, f, body->items[i].rva, body->items[i].len, 0);
+}
+
+static void map_frames(kdx_pdb *pdb, frame_vec *v)
+{
+    frame_vec out = {0};
+    kdx_pdb_ranges pro = {0}, body = {0};
+    for (size_t i = 0; i < v->len; i++)
+        map_frame(pdb, &v->items[i], &out, &pro, &body);
+    KDX_VEC_FREE(pro);
+    KDX_VEC_FREE(body);
+    KDX_VEC_FREE(*v);
+    *v = out;
+}
+
 static int cmp_frame(const void *a, const void *b)
 {
     const kdx_frame_data *x = a, *y = b;
@@ -79,6 +123,8 @@ static void load_frames(kdx_pdb *pdb)
     read_new_fpo(pdb, &v);
     size_t nnew = v.len;
     read_old_fpo(pdb, &v);
+    if (pdb->has_omap)
+        map_frames(pdb, &v);
     /* Drop old records at addresses FrameData already describes. */
     if (v.len > 1)
         qsort(v.items, v.len, sizeof *v.items, cmp_frame);

@@ -105,6 +105,40 @@ kdx_status kdx_pdb_module_proc(kdx_pdb *pdb, uint32_t m, uint32_t off, uint32_t 
 
 typedef KDX_VEC(kdx_pdb_line) line_vec;
 
+static void push_line(line_vec *out, uint32_t rva, uint32_t line, const char *file)
+{
+    kdx_pdb_line l = {rva, line, (uint32_t)out->len, file};
+    KDX_VEC_PUSH(*out, l);
+}
+
+/* One file block of a DEBUG_S_LINES subsection: lines at offsets from
+ * sect:off, the last one running to code_len. In a reordered image each line's bytes may land in several chunks,
+ * each then ends with an end marker (line 0). */
+static void block_lines(kdx_pdb *pdb, const uint8_t *e, uint32_t n, uint16_t sect, uint32_t off,
+                        uint32_t code_len, const char *file, line_vec *out, kdx_pdb_ranges *where)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t start = kdx_le32(e + 8 * i), ln = kdx_le32(e + 8 * i + 4) & 0xffffffu;
+        uint32_t end = i + 1 < n ? kdx_le32(e + 8 * (i + 1)) : code_len;
+        if (!pdb->has_omap) {
+            uint32_t rva;
+            if (kdx_pdb_sect_to_rva(pdb, sect, off + start, &rva))
+                push_line(out, rva, ln ? ln : 0xffffffu, file);
+            continue;
+        }
+        if (!kdx_pdb_sect_to_ranges(pdb, sect, off + start, end > start ? end - start : 0, where))
+            continue;
+        for (size_t k = 0; k < where->len; k++) {
+            push_line(out, where->items[k].rva, ln ? ln : 0xffffffu, file);
+            if (where->items[k].len)
+                push_line(out, where->items[k].rva + where->items[k].len, 0, NULL);
+        }
+    }
+    uint32_t rva;
+    if (!pdb->has_omap && kdx_pdb_sect_to_rva(pdb, sect, off + code_len, &rva))
+        push_line(out, rva, 0, NULL);
+}
+
 static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_vec *out)
 {
     /* Locate the file checksums subsection first: line blocks refer into it. */
@@ -120,6 +154,7 @@ static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_ve
         }
         off += 8 + ((sl + 3) & ~3u);
     }
+    kdx_pdb_ranges where = {0};
     for (uint32_t off = 0; off + 8 <= len;) {
         uint32_t kind = kdx_le32(c13 + off), sl = kdx_le32(c13 + off + 4);
         if (!kdx_range_ok(off + 8, sl, len))
@@ -127,9 +162,6 @@ static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_ve
         const uint8_t *d = c13 + off + 8;
         off += 8 + ((sl + 3) & ~3u);
         if (kind != DEBUG_S_LINES || sl < 12)
-            continue;
-        uint32_t base;
-        if (!kdx_pdb_sect_to_rva(pdb, kdx_le16(d + 4), kdx_le32(d), &base))
             continue;
         bool cols = kdx_le16(d + 6) & 1;
         uint32_t code_len = kdx_le32(d + 8);
@@ -140,18 +172,16 @@ static void module_lines(kdx_pdb *pdb, const uint8_t *c13, uint32_t len, line_ve
             const char *file = NULL;
             if (chk && file_id + 4 <= chk_len)
                 file = kdx_pdb_names_string(pdb, kdx_le32(chk + file_id));
-            for (uint32_t i = 0; i < n; i++) {
-                const uint8_t *e = d + p + 12 + 8 * i;
-                uint32_t ln = kdx_le32(e + 4) & 0xffffffu;
-                kdx_pdb_line l = {base + kdx_le32(e), ln ? ln : 0xffffffu, (uint32_t)out->len,
-                                  file ? file : "?"};
-                KDX_VEC_PUSH(*out, l);
-            }
+            /* The last line of a file block runs to the next block's first line. */
+            uint32_t block_end = code_len, q = p + blen;
+            if (q + 20 <= sl && kdx_le32(d + q + 4) > 0)
+                block_end = KDX_MIN(code_len, kdx_le32(d + q + 12));
+            block_lines(pdb, d + p + 12, n, kdx_le16(d + 4), kdx_le32(d), block_end, file ? file : "?",
+                        out, &where);
             p += blen;
         }
-        kdx_pdb_line end = {base + code_len, 0, (uint32_t)out->len, NULL};
-        KDX_VEC_PUSH(*out, end);
     }
+    KDX_VEC_FREE(where);
 }
 
 static int cmp_line(const void *a, const void *b)

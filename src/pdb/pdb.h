@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/file.h"
+#include "base/util.h"
 #include "sym/provider.h"
 #include "types/type.h"
 
@@ -47,6 +48,7 @@ typedef struct kdx_pdb_addr {
     uint32_t rva;
     uint32_t size;
     uint8_t kind;            /* kdx_symkind */
+    uint8_t flags;           /* KDX_SYMF_CODE / KDX_SYMF_DATA when known */
     uint8_t prio;            /* lower wins between entries at the same rva */
     uint32_t type;           /* procedure/data type index, 0 if none */
     bool local;              /* S_LPROC32: file-static procedure */
@@ -101,11 +103,15 @@ typedef struct kdx_pdb {
     uint32_t ncontribs;
     uint16_t dbg_streams[11];
     uint32_t ndbg_streams;
-    /* section headers (RVA of each section) and OMAP */
+    /* section headers (RVA of each section, in the image as linked) */
     uint32_t *section_rva;
     uint32_t nsections;
-    uint32_t *omap_from_src;     /* pairs {from, to}, native */
+    /* OMAP (omap.c): the image was reordered after linking */
+    bool has_omap;
+    struct kdx_pdb_omap_piece *omap; /* sorted by original RVA */
+    uint32_t *omap_reach;        /* per piece: furthest original end up to it */
     uint32_t nomap;
+    uint64_t omap_visits;        /* work done mapping, bounded against hostile tables */
 
     /* GSI tables, loaded lazily */
     bool gsi_loaded;
@@ -150,8 +156,31 @@ const char *kdx_pdb_names_string(kdx_pdb *pdb, uint32_t off);
 
 /* dbi.c */
 kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err);
-/* section:offset -> RVA; false when the section is unknown. */
-bool kdx_pdb_sect_to_rva(const kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva);
+/* section:offset -> final-image RVA (through OMAP when the image was
+ * reordered); false when the section is unknown or the address was dropped. */
+bool kdx_pdb_sect_to_rva(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t *rva);
+
+/* omap.c: images reordered after linking. A range of the image as linked
+ * lands in one or more final-image ranges (chunks). */
+typedef struct kdx_pdb_range {
+    uint32_t rva, len;
+} kdx_pdb_range;
+typedef KDX_VEC(kdx_pdb_range) kdx_pdb_ranges;
+/* Builds the map from the OMAP_TO_SRC table (nto {final, original} pairs as
+ * stored), or from OMAP_FROM_SRC when there is no TO_SRC table. orig_len is
+ * the size of the image as linked (end of its last section). */
+void kdx_pdb_omap_build(kdx_pdb *pdb, const uint8_t *to_src, uint32_t nto, const uint8_t *from_src,
+                        uint32_t nfrom, uint32_t orig_len);
+void kdx_pdb_omap_free(kdx_pdb *pdb);
+/* Original RVA -> the lowest final RVA holding that byte; false if dropped. */
+bool kdx_pdb_omap_point(kdx_pdb *pdb, uint32_t orig, uint32_t *rva);
+/* Original [orig, orig+len) -> final ranges in final order (out is reset).
+ * len 0 gives the zero-length places the address lands. */
+void kdx_pdb_omap_range(kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb_ranges *out);
+/* section:offset and a length -> final ranges (the one range itself without
+ * OMAP); false when the section is unknown or nothing of it is left. */
+bool kdx_pdb_sect_to_ranges(kdx_pdb *pdb, uint16_t sect, uint32_t off, uint32_t len,
+                            kdx_pdb_ranges *out);
 /* Module index containing rva via section contributions, -1 if none. */
 int kdx_pdb_module_for_rva(const kdx_pdb *pdb, uint32_t rva);
 

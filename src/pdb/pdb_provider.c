@@ -28,7 +28,7 @@ static void pdb_destroy(void *impl)
     free(pdb->modules);
     free(pdb->contribs);
     free(pdb->section_rva);
-    free(pdb->omap_from_src);
+    kdx_pdb_omap_free(pdb);
     kdx_msf_close(pdb);
     kdx_file_close(pdb->file);
     free(pdb);
@@ -47,6 +47,7 @@ static void fill(kdx_pdb *pdb, const kdx_pdb_addr *a, kdx_symbol *out)
     out->rva = a->rva;
     out->size = a->size;
     out->kind = (kdx_symkind)a->kind;
+    out->flags = a->flags;
     out->type = a->kind == KDX_SYM_DATA && a->type ? kdx_pdb_type_by_index(pdb, a->type) : NULL;
     if (out->type && !out->size)
         out->size = type_size(out->type);
@@ -72,6 +73,18 @@ static kdx_status pdb_by_rva(void *impl, uint32_t rva, kdx_symbol *out)
         return KDX_E_NOT_FOUND;
     fill(pdb, &pdb->addrs[i], out);
     return KDX_OK;
+}
+
+/* The address index's best entry starting exactly at rva. */
+static bool fill_from_index(kdx_pdb *pdb, uint32_t rva, kdx_symbol *out)
+{
+    if (kdx_pdb_build_addrs(pdb, NULL))
+        return false;
+    long i = addr_floor(pdb, rva);
+    if (i < 0 || pdb->addrs[i].rva != rva)
+        return false;
+    fill(pdb, &pdb->addrs[i], out);
+    return true;
 }
 
 typedef struct name_query {
@@ -101,7 +114,11 @@ static int on_global(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
         if (imod == 0 || kdx_pdb_module_proc(q->pdb, imod - 1u, kdx_le32(r + 8), &rva, &size,
                                              &pname, &type, &local, NULL))
             return 0;
-        *q->out = (kdx_symbol){pname, rva, size, KDX_SYM_FUNCTION, NULL};
+        /* In a reordered image the procedure starts with a chunk: the address
+         * index has its size (building the index only then keeps opens lazy). */
+        if (!q->pdb->has_omap || !fill_from_index(q->pdb, rva, q->out))
+            *q->out = (kdx_symbol){.name = pname, .rva = rva, .size = size, .kind = KDX_SYM_FUNCTION,
+                                   .flags = KDX_SYMF_CODE};
         q->found = true;
         return 1;
     }
@@ -110,7 +127,8 @@ static int on_global(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
         if (!kdx_pdb_sect_to_rva(q->pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva))
             return 0;
         const kdx_type *ty = kdx_pdb_type_by_index(q->pdb, kdx_le32(r + 4));
-        *q->out = (kdx_symbol){name, rva, type_size(ty), KDX_SYM_DATA, ty};
+        *q->out = (kdx_symbol){.name = name, .rva = rva, .size = type_size(ty), .kind = KDX_SYM_DATA,
+                               .type = ty, .flags = KDX_SYMF_DATA};
         q->found = true;
         return 1;
     }
@@ -126,15 +144,8 @@ static int on_public(void *ud, const uint8_t *r, uint32_t len, uint16_t kind)
         !kdx_pdb_sect_to_rva(q->pdb, kdx_le16(r + 12), kdx_le32(r + 8), &rva))
         return 0;
     /* Report the symbol the address index holds there (a procedure has a size). */
-    if (!kdx_pdb_build_addrs(q->pdb, NULL)) {
-        long i = addr_floor(q->pdb, rva);
-        if (i >= 0 && q->pdb->addrs[i].rva == rva) {
-            fill(q->pdb, &q->pdb->addrs[i], q->out);
-            q->found = true;
-            return 1;
-        }
-    }
-    *q->out = (kdx_symbol){name, rva, 0, KDX_SYM_PUBLIC, NULL};
+    if (!fill_from_index(q->pdb, rva, q->out))
+        *q->out = (kdx_symbol){.name = name, .rva = rva, .kind = KDX_SYM_PUBLIC};
     q->found = true;
     return 1;
 }

@@ -143,6 +143,21 @@ typedef struct kdx_pe_version {
 /* KDX_E_NOT_FOUND when the image has no version resource. */
 kdx_status kdx_pe_version_info(kdx_pe *pe, kdx_pe_version *out, kdx_err *err);
 
+/* pe_functions.c: code knowledge. Whether rva lies in an executable section
+ * (IMAGE_SCN_CNT_CODE or IMAGE_SCN_MEM_EXECUTE), in another section, or in
+ * none. */
+typedef enum kdx_pe_rva_kind {
+    KDX_PE_RVA_UNKNOWN,
+    KDX_PE_RVA_CODE,
+    KDX_PE_RVA_DATA
+} kdx_pe_rva_kind;
+kdx_pe_rva_kind kdx_pe_rva_kind_of(const kdx_pe *pe, uint32_t rva);
+/* The entry of the function fn is a chunk of: x64 chained unwind info leads
+ * from a chunk split off a function to the function's own entry (fn itself
+ * when it is not chained, and on ARM64). */
+kdx_status kdx_pe_primary_function(kdx_pe *pe, const kdx_runtime_function *fn,
+                                   kdx_runtime_function *primary, kdx_err *err);
+
 /* Export symbols of an opened image as a symbol provider (kind "export");
  * kdx_pe_exports_provider_open (sym/sources.h) does this for an image in
  * target memory. The provider copies what it needs: pe may be closed after. */

@@ -16,9 +16,11 @@ typedef struct decorated_export {
     char *decorated;
     const char *display;
     uint32_t rva;
+    uint8_t flags;
 } decorated_export;
 
 typedef struct exports_prov {
+    kdx_pe *pe;             /* while collecting: tells code exports from data */
     KDX_VEC(char *) names;  /* owned display names; the index points into them */
     KDX_VEC(decorated_export *) decorated;
     kdx_namemap by_decorated;
@@ -36,9 +38,15 @@ static int collect_export(void *ud, const char *name, uint32_t ordinal, uint32_t
     char *n = u ? u : name ? kdx_strdup(name) : kdx_asprintf("Ordinal%u", ordinal);
     KDX_VEC_PUSH(p->names, n);
     kdx_symindex_add(&p->ix, n, rva, 0, KDX_SYM_EXPORT);
+    /* An export names code when it lies in an executable section
+     * (KeBugCheckEx), data otherwise (KeNumberProcessors in .data). */
+    kdx_pe_rva_kind where = kdx_pe_rva_kind_of(p->pe, rva);
+    p->ix.syms[p->ix.n - 1].flags = where == KDX_PE_RVA_CODE   ? KDX_SYMF_CODE
+                                  : where == KDX_PE_RVA_DATA ? KDX_SYMF_DATA
+                                                             : 0;
     if (u) {
         decorated_export *d = kdx_xmalloc(sizeof *d);
-        *d = (decorated_export){kdx_strdup(name), n, rva};
+        *d = (decorated_export){kdx_strdup(name), n, rva, p->ix.syms[p->ix.n - 1].flags};
         KDX_VEC_PUSH(p->decorated, d);
         kdx_namemap_put(&p->by_decorated, d->decorated, d);
     }
@@ -71,7 +79,7 @@ static kdx_status exports_by_name(void *impl, const char *name, kdx_symbol *out)
     exports_prov *p = impl;
     const decorated_export *d = kdx_namemap_get(&p->by_decorated, name);
     if (d) {
-        *out = (kdx_symbol){.name = d->display, .rva = d->rva, .kind = KDX_SYM_EXPORT};
+        *out = (kdx_symbol){.name = d->display, .rva = d->rva, .kind = KDX_SYM_EXPORT, .flags = d->flags};
         return KDX_OK;
     }
     return kdx_symindex_by_name(&p->ix, name, out);
@@ -95,7 +103,9 @@ kdx_status kdx_pe_exports_provider_from_pe(kdx_pe *pe, kdx_symprov *out, kdx_err
     out->ops = NULL;
     out->impl = NULL;
     exports_prov *p = kdx_xcalloc(1, sizeof *p);
+    p->pe = pe;
     kdx_status st = kdx_pe_exports(pe, collect_export, p, err);
+    p->pe = NULL;
     if (st != KDX_OK) {
         exports_destroy(p);
         return st;

@@ -173,6 +173,7 @@ static kdx_status parse_public(bp_prov *p, cursor *c)
         return malformed(c, "PUBLIC");
     const char *name = rest(c);
     kdx_symindex_add(&p->ix, *name ? name : "<name omitted>", rva, 0, KDX_SYM_PUBLIC);
+    p->ix.syms[p->ix.n - 1].flags = KDX_SYMF_CODE; /* dump_syms writes code publics only */
     return KDX_OK;
 }
 

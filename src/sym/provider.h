@@ -12,19 +12,30 @@
 #include "types/type.h"
 
 typedef enum kdx_symkind {
-    KDX_SYM_FUNCTION,  /* procedure with a known size */
+    KDX_SYM_FUNCTION,  /* procedure (a chunk of one in a reordered image) with a known size */
     KDX_SYM_PUBLIC,    /* public symbol (no size) */
     KDX_SYM_DATA,      /* global/static data */
     KDX_SYM_LABEL,
     KDX_SYM_EXPORT     /* PE export */
 } kdx_symkind;
 
+/* What a symbol names, when its source says so (kdx_symbol.flags). Code
+ * addresses (k, u, ln on code, !analyze) resolve only to symbols that can
+ * name code; see sym/symclass.h for how the symbol layer decides when a
+ * provider leaves both bits clear (ISF tables carry no kind at all). */
+enum {
+    KDX_SYMF_CODE = 1, /* names code: a procedure, a code public, an export in an executable section */
+    KDX_SYMF_DATA = 2  /* names data: a global, a data public, a string literal, a vftable */
+};
+
+/* Fill with designated initializers: fields get added (flags was). */
 typedef struct kdx_symbol {
     const char *name;    /* display name (undecorated where possible) */
     uint32_t rva;
     uint32_t size;       /* 0 when unknown */
     kdx_symkind kind;
     const kdx_type *type; /* data symbol's type, NULL if unknown */
+    uint8_t flags;       /* KDX_SYMF_*; 0 when the source does not tell */
 } kdx_symbol;
 
 /* x86 frame description for unwinding (PDB FPO/FrameData records, Breakpad

@@ -18,17 +18,10 @@
 #include "pdb/pdb.h"
 #include "pdb/pdb_provider.h"
 #include "pe/pe.h"
+#include "sym/addrindex.h"
 #include "sym/sources.h"
 #include "sym/sympath.h"
 #include "target/memory.h"
-
-/* One address-sorted entry of a module's symbol index. */
-typedef struct symentry {
-    uint32_t rva;
-    uint32_t size;
-    kdx_symkind kind;
-    const char *name;
-} symentry;
 
 typedef struct modstate {
     kdx_module *m;
@@ -38,8 +31,7 @@ typedef struct modstate {
     bool image_from_memory;
     char *image_file;      /* path when the image came from disk */
     bool index_built;
-    symentry *index;
-    size_t nindex;
+    kdx_addrindex index;   /* address-sorted symbols (addrindex.h) */
 } modstate;
 
 struct kdx_symctx {
@@ -92,7 +84,7 @@ static void free_modstates(struct kdx_symctx *c)
         if (c->mods[i]->image)
             kdx_pe_close(c->mods[i]->image);
         free(c->mods[i]->image_file);
-        free(c->mods[i]->index);
+        kdx_addrindex_free(&c->mods[i]->index);
         free(c->mods[i]);
     }
     free(c->mods);
@@ -790,15 +782,17 @@ kdx_status kdx_sym_load_module(kdx_session *s, kdx_module *m, kdx_err *err)
 static void unload_module(kdx_session *s, kdx_module *m)
 {
     modstate *st = state_of(s, m);
+    /* Layers above keep the types and fields of the symbols dropped here. */
+    if (s->nt_free && s->nt)
+        s->nt_free(s->nt);
+    s->nt = NULL;
     close_prov(&m->symbols);
     m->symstatus = KDX_SYMSTATUS_DEFERRED;
     set_str(&m->symbol_file, NULL);
     set_str(&m->symbol_note, NULL);
     st->tried = false;
     st->index_built = false;
-    free(st->index);
-    st->index = NULL;
-    st->nindex = 0;
+    kdx_addrindex_free(&st->index);
 }
 
 /* Parallel download of the images and then the PDBs of the given modules. */
@@ -903,105 +897,36 @@ kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, boo
     return KDX_OK;
 }
 
-/* ---- address index ------------------------------------------------------ */
+/* ---- address lookups ---------------------------------------------------- */
 
-typedef struct index_builder {
-    KDX_VEC(symentry) v;
-} index_builder;
-
-static int index_add(void *ud, const kdx_symbol *sym)
+/* The module's image when one is (or can be) had, for sections and .pdata. */
+static kdx_pe *lookup_image(kdx_session *s, modstate *st)
 {
-    index_builder *b = ud;
-    if (!sym->name)
-        return 0;
-    symentry e = {sym->rva, sym->size, sym->kind, sym->name};
-    KDX_VEC_PUSH(b->v, e);
-    return 0;
+    return load_image(s, st, NULL) == KDX_OK ? st->image : NULL;
 }
 
-/* Functions first, then data, then publics/exports at the same address. */
-static int kind_rank(kdx_symkind k)
-{
-    switch (k) {
-    case KDX_SYM_FUNCTION: return 0;
-    case KDX_SYM_DATA: return 1;
-    case KDX_SYM_PUBLIC: return 2;
-    case KDX_SYM_EXPORT: return 3;
-    default: return 4;
-    }
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-    const symentry *x = a, *y = b;
-    if (x->rva != y->rva)
-        return x->rva < y->rva ? -1 : 1;
-    int r = kind_rank(x->kind) - kind_rank(y->kind);
-    return r ? r : strcmp(x->name, y->name);
-}
-
-static void build_index(modstate *st)
+static void build_index(kdx_session *s, modstate *st)
 {
     if (st->index_built)
         return;
     st->index_built = true;
-    kdx_module *m = st->m;
-    if (!m->symbols.ops || !m->symbols.ops->enumerate)
-        return;
-    index_builder b = {0};
-    if (m->symbols.ops->enumerate(m->symbols.impl, "*", index_add, &b) != KDX_OK || !b.v.len) {
-        KDX_VEC_FREE(b.v);
-        return;
-    }
-    qsort(b.v.items, b.v.len, sizeof *b.v.items, entry_cmp);
-    /* One entry per address: the best-ranked name. */
-    size_t w = 0;
-    for (size_t r = 0; r < b.v.len; r++)
-        if (w == 0 || b.v.items[w - 1].rva != b.v.items[r].rva)
-            b.v.items[w++] = b.v.items[r];
-    st->index = b.v.items;
-    st->nindex = w;
+    kdx_addrindex_build(&st->index, &st->m->symbols, lookup_image(s, st));
 }
 
-/* Index of the last entry with rva <= x, or -1. */
-static long index_floor(const modstate *st, uint32_t x)
-{
-    long lo = 0, hi = (long)st->nindex - 1, ans = -1;
-    while (lo <= hi) {
-        long mid = lo + (hi - lo) / 2;
-        if (st->index[mid].rva <= x) {
-            ans = mid;
-            lo = mid + 1;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    return ans;
-}
-
-static bool module_symbol_at(kdx_session *s, kdx_module *m, uint32_t rva, kdx_symbol *out,
-                             kdx_symbol *next)
+static bool module_symbol_at(kdx_session *s, kdx_module *m, uint32_t rva, kdx_addrlookup how,
+                             kdx_symbol *out, kdx_symbol *next)
 {
     modstate *st = state_of(s, m);
-    build_index(st);
+    build_index(s, st);
+    if (st->index.nall)
+        return kdx_addrindex_lookup(&st->index, lookup_image(s, st), how, rva, out, next);
     if (next)
         memset(next, 0, sizeof *next);
-    if (st->nindex) {
-        long i = index_floor(st, rva);
-        if (next && i + 1 < (long)st->nindex) {
-            const symentry *e = &st->index[i + 1];
-            *next = (kdx_symbol){.name = e->name, .rva = e->rva, .size = e->size, .kind = e->kind};
-        }
-        if (i < 0)
-            return false;
-        const symentry *e = &st->index[i];
-        *out = (kdx_symbol){.name = e->name, .rva = e->rva, .size = e->size, .kind = e->kind};
-        return true;
-    }
     return m->symbols.ops->by_rva(m->symbols.impl, rva, out) == KDX_OK;
 }
 
-kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next)
+static kdx_status from_addr(kdx_session *s, uint64_t addr, kdx_addrlookup how, kdx_symhit *hit,
+                            kdx_symhit *next)
 {
     memset(hit, 0, sizeof *hit);
     if (next)
@@ -1020,19 +945,36 @@ kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, 
     uint64_t rva = addr - m->base;
     if (rva > UINT32_MAX)
         return KDX_OK;
-    if (module_symbol_at(s, m, (uint32_t)rva, &sym, next ? &nsym : NULL)) {
+    if (module_symbol_at(s, m, (uint32_t)rva, how, &sym, next ? &nsym : NULL)) {
         hit->name = sym.name;
         hit->address = m->base + sym.rva;
         hit->displacement = addr - hit->address;
         hit->size = sym.size;
+        hit->flags = sym.flags;
     }
     if (next && nsym.name) {
         next->module = m;
         next->name = nsym.name;
         next->address = m->base + nsym.rva;
         next->size = nsym.size;
+        next->flags = nsym.flags;
     }
     return KDX_OK;
+}
+
+kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next)
+{
+    return from_addr(s, addr, KDX_LOOKUP_BY_SECTION, hit, next);
+}
+
+kdx_status kdx_sym_from_code_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next)
+{
+    return from_addr(s, addr, KDX_LOOKUP_CODE, hit, next);
+}
+
+kdx_status kdx_sym_from_code_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
+{
+    return from_addr(s, addr, KDX_LOOKUP_CODE, hit, NULL);
 }
 
 kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
@@ -1040,18 +982,30 @@ kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit)
     return kdx_sym_from_addr_ex(s, addr, hit, NULL);
 }
 
-void kdx_sym_format(kdx_session *s, uint64_t addr, char *buf, size_t len)
+static void format_hit(kdx_session *s, kdx_status st, const kdx_symhit *hit, uint64_t addr, char *buf,
+                       size_t len)
 {
-    kdx_symhit hit;
-    if (kdx_sym_from_addr(s, addr, &hit) != KDX_OK) {
+    if (st != KDX_OK) {
         char a[24];
         snprintf(buf, len, "%s", kdx_session_fmt_ptr(s, a, addr));
         return;
     }
-    int n = hit.name ? snprintf(buf, len, "%s!%s", hit.module->name, hit.name)
-                     : snprintf(buf, len, "%s", hit.module->name);
-    if (hit.displacement && n >= 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "+0x%llx", (unsigned long long)hit.displacement);
+    int n = hit->name ? snprintf(buf, len, "%s!%s", hit->module->name, hit->name)
+                      : snprintf(buf, len, "%s", hit->module->name);
+    if (hit->displacement && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, "+0x%llx", (unsigned long long)hit->displacement);
+}
+
+void kdx_sym_format(kdx_session *s, uint64_t addr, char *buf, size_t len)
+{
+    kdx_symhit hit;
+    format_hit(s, kdx_sym_from_addr(s, addr, &hit), &hit, addr, buf, len);
+}
+
+void kdx_sym_format_code(kdx_session *s, uint64_t addr, char *buf, size_t len)
+{
+    kdx_symhit hit;
+    format_hit(s, kdx_sym_from_code_addr(s, addr, &hit), &hit, addr, buf, len);
 }
 
 /* ---- names -------------------------------------------------------------- */

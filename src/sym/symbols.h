@@ -33,12 +33,26 @@ typedef struct kdx_symhit {
     uint64_t address;        /* symbol start (or module base) */
     uint64_t displacement;   /* addr - address */
     uint32_t size;           /* symbol size, 0 if unknown */
+    uint8_t flags;           /* KDX_SYMF_CODE / KDX_SYMF_DATA: what the symbol names, 0 if unknown */
 } kdx_symhit;
 
-/* Nearest symbol at or below addr. KDX_E_NOT_FOUND when not inside any module. */
+/* The symbol naming addr, decided by the kind of address (docs/symbols.md):
+ * in an executable section the function containing it (as the _code_
+ * lookups below), elsewhere the nearest symbol at or below it (data).
+ * hit->name is NULL when no symbol names it (print module+offset).
+ * KDX_E_NOT_FOUND when not inside any module. */
 kdx_status kdx_sym_from_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit);
-/* "nt!KeBugCheckEx+0x10", "amdppm+0x334c" or just the hex address, as WinDbg names code. */
+/* "nt!KeBugCheckEx+0x10", "amdppm+0x334c" or just the hex address. */
 void kdx_sym_format(kdx_session *s, uint64_t addr, char *buf, size_t len);
+
+/* For addresses known to be code (instruction pointers, return addresses,
+ * disassembly): only function symbols, never data (string literals,
+ * vftables, import slots) that precedes the address. A symbol without a
+ * size is bounded by the image's .pdata when readable; a chunk split off a
+ * function is named after the function, displaced from the chunk's start. */
+kdx_status kdx_sym_from_code_addr(kdx_session *s, uint64_t addr, kdx_symhit *hit);
+kdx_status kdx_sym_from_code_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next);
+void kdx_sym_format_code(kdx_session *s, uint64_t addr, char *buf, size_t len);
 
 /* Resolves "module!name", "name" (searching all modules, kernel first) or
  * "module" (its base). */
@@ -77,7 +91,7 @@ kdx_status kdx_sym_reload(kdx_session *s, const char *module, bool force, kdx_er
 kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, bool overwrite,
                              kdx_err *err);
 
-/* Nearest symbol at or below addr, and the symbol after it (next may be NULL). */
+/* kdx_sym_from_addr, and the symbol after it (next may be NULL). */
 kdx_status kdx_sym_from_addr_ex(kdx_session *s, uint64_t addr, kdx_symhit *hit, kdx_symhit *next);
 
 /* Symbols matching pattern in modules matching module_pattern (wildcards). */

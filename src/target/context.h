@@ -94,6 +94,14 @@ bool kdx_reg_lookup(kdx_arch a, const char *name, size_t name_len, kdx_reg_ref *
 #define KDX_CONTEXT_X86_SIZE_NO_EXT 0xcc /* without ExtendedRegisters */
 #define KDX_CONTEXT_ARM64_SIZE 0x390
 
+/* What SwapContext leaves at KTHREAD.KernelStack on x64 Windows (7 to 11):
+ * the frame _KSWITCH_FRAME describes, with rbp at +0x30 and the return
+ * address into KiSwapContext at +0x38. Used only when the loaded symbols do
+ * not describe _KSWITCH_FRAME (public 19041 tables lack it); readers say so. */
+#define KDX_X64_SWITCH_FRAME_RBP 0x30
+#define KDX_X64_SWITCH_FRAME_RETURN 0x38
+#define KDX_X64_SWITCH_FRAME_SIZE 0x40
+
 /* Parses a Windows CONTEXT record of arch a from len bytes. */
 kdx_status kdx_context_parse(kdx_arch a, const void *buf, size_t len, kdx_context *out,
                              kdx_err *err);

@@ -15,6 +15,12 @@
  * unreadable one, and the error says why (not in dump / PTE not valid). */
 kdx_status kdx_read_virt(kdx_target *t, uint64_t va, void *buf, size_t len, size_t *done,
                          kdx_err *err);
+/* Reads what the dump holds of [va, va+len), as WinDbg does: page by page,
+ * and run by run inside a page (triage blocks and minidump ranges start and
+ * end anywhere). present[i] is 1 where buf[i] was read; missing bytes are 0
+ * in both. Gaps are skipped a page or a whole reader range at a time, never
+ * probed byte by byte. Returns the count of bytes read. */
+size_t kdx_read_virt_present(kdx_target *t, uint64_t va, void *buf, size_t len, uint8_t *present);
 kdx_status kdx_read_phys(kdx_target *t, uint64_t pa, void *buf, size_t len, size_t *done,
                          kdx_err *err);
 

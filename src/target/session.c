@@ -18,10 +18,20 @@ kdx_session *kdx_session_new(FILE *out)
     return s;
 }
 
+/* The kernel-object layer's caches describe one target's types. */
+static void drop_nt_state(kdx_session *s)
+{
+    if (s->nt_free && s->nt)
+        s->nt_free(s->nt);
+    s->nt = NULL;
+    s->implicit_thread = s->implicit_process = 0;
+}
+
 void kdx_session_free(kdx_session *s)
 {
     if (!s)
         return;
+    drop_nt_state(s);
     kdx_target_close(s->target);
     kdx_symctx_free(s->sym);
     free(s->image_path);
@@ -34,6 +44,7 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err)
     kdx_status st = kdx_target_open(path, &t, err);
     if (st != KDX_OK)
         return st;
+    drop_nt_state(s);
     kdx_target_close(s->target);
     s->target = t;
     s->cur_context = t->default_context;
@@ -89,6 +100,11 @@ kdx_status kdx_session_set_context_index(kdx_session *s, unsigned index, kdx_err
                            s->target && s->target->kind == KDX_TARGET_USER_DUMP ? "thread" : "processor");
     s->cur_context = index;
     kdx_session_reset_scope(s);
+    /* A new processor brings its own thread and process (WinDbg drops the
+     * implicit ones); user addresses go back to the dump's page tables until
+     * the nt layer selects that processor's process. */
+    s->implicit_thread = s->implicit_process = 0;
+    s->target->dtb = s->target->kernel_dtb;
     return KDX_OK;
 }
 
@@ -96,12 +112,23 @@ void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx)
 {
     s->scope_context = *ctx;
     s->has_scope_context = true;
+    s->has_frame_origin = false;
 }
 
 void kdx_session_reset_scope(kdx_session *s)
 {
     s->has_scope_context = false;
+    s->has_frame_origin = false;
     s->cur_frame = -1;
+}
+
+kdx_status kdx_session_frame_origin(kdx_session *s, kdx_context *out, kdx_err *err)
+{
+    if (s->has_frame_origin) {
+        *out = s->frame_origin;
+        return KDX_OK;
+    }
+    return kdx_session_context(s, out, err);
 }
 
 void kdx_session_prompt(kdx_session *s, char *buf, size_t len)

@@ -25,6 +25,7 @@ typedef struct kdx_session {
     kdx_expr_syntax expr_syntax; /* `.expr` */
     bool ignore_missing_pages;   /* `.ignore_missing_pages` */
     bool json;                   /* structured output where commands support it */
+    bool stack_scan_off;         /* `.stackscan off`: stacks stop where unwind data ends */
     char *image_path;            /* -i / .exepath */
     struct kdx_symctx *sym;      /* owned by the symbol layer */
     /* Scope. */
@@ -32,6 +33,8 @@ typedef struct kdx_session {
     bool has_scope_context;      /* .cxr / .trap / .frame /r override is active */
     kdx_context scope_context;
     int cur_frame;               /* .frame N, -1 when none */
+    bool has_frame_origin;       /* after .frame /c N: frames are numbered from frame_origin */
+    kdx_context frame_origin;    /* the context frame 00 had when .frame /c switched scope */
     /* Pseudo-registers $t0..$t19 and $ea/$exp-style results. */
     uint64_t t_regs[20];
     uint64_t last_expression;    /* $exp */
@@ -39,6 +42,15 @@ typedef struct kdx_session {
     uint64_t display_next;
     bool display_next_valid;
     char display_last_cmd[8];    /* the last d* command, repeated by a bare `d` */
+    /* Kernel targets: the thread and process that .thread and .process made
+     * implicit (0: the current processor's); $thread, $proc and the nt layer
+     * read them. */
+    uint64_t implicit_thread, implicit_process;
+    uint64_t extret;             /* $extret: the element !list runs its commands for */
+    /* Kernel-object layer state (nt/): caches keyed by type and field names.
+     * Created on first use, freed through nt_free when the target changes. */
+    struct kdx_ntctx *nt;
+    void (*nt_free)(struct kdx_ntctx *nt);
     bool quit;                   /* `q` was executed */
     bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
 } kdx_session;
@@ -63,6 +75,9 @@ kdx_status kdx_session_context(kdx_session *s, kdx_context *out, kdx_err *err);
 /* Changes the current processor/thread; drops any scope override. */
 kdx_status kdx_session_set_context_index(kdx_session *s, unsigned index, kdx_err *err);
 void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx);
+/* The context frame numbers count from: frame 00's before a `.frame /c N`
+ * switched the scope to frame N, else the scope context. */
+kdx_status kdx_session_frame_origin(kdx_session *s, kdx_context *out, kdx_err *err);
 void kdx_session_reset_scope(kdx_session *s);
 
 /* The prompt WinDbg would show: "0: kd> " (kernel) or "0:000> " (user). */

@@ -80,6 +80,7 @@ typedef struct kdx_thread_info {
     uint64_t teb;             /* user: TEB address */
     uint64_t thread;          /* kernel: current KTHREAD/ETHREAD on that processor */
     uint64_t process;         /* kernel: its EPROCESS */
+    uint64_t prcb;            /* kernel: the processor's KPRCB (KiProcessorBlock entry) */
     uint32_t suspend_count;
     uint32_t priority_class, priority;
     uint64_t stack_base, stack_limit; /* from the dump's stack record when present */

@@ -62,9 +62,9 @@ static int print_entry(kdx_session *s, const kdx_unwind_image *img, const kdx_ru
         uint64_t h = img->base + ui.handler_rva;
         char sym[320];
         kdx_symhit hit;
-        if (kdx_sym_from_addr(s, h, &hit) == KDX_OK) {
+        if (kdx_sym_from_code_addr(s, h, &hit) == KDX_OK) {
             char name[280];
-            kdx_sym_format(s, h, name, sizeof name);
+            kdx_sym_format_code(s, h, name, sizeof name);
             snprintf(sym, sizeof sym, "%s (%s)", name, kdx_session_fmt_ptr(s, a, h));
         } else {
             snprintf(sym, sizeof sym, "%s", kdx_session_fmt_ptr(s, a, h));
@@ -111,9 +111,9 @@ int kdx_fnent_print(kdx_session *s, uint64_t addr)
     /* The ln line: this symbol and the next one. */
     char sym[320], b[KDX_ADDR_BUF];
     kdx_symhit hit, next;
-    kdx_sym_format(s, addr, sym, sizeof sym);
+    kdx_sym_format_code(s, addr, sym, sizeof sym);
     memset(&next, 0, sizeof next);
-    uint64_t start = kdx_sym_from_addr_ex(s, addr, &hit, &next) == KDX_OK ? hit.address : addr;
+    uint64_t start = kdx_sym_from_code_addr_ex(s, addr, &hit, &next) == KDX_OK ? hit.address : addr;
     kdx_print(s, "(%s)   %s", kdx_session_fmt_ptr(s, a, start), sym);
     if (hit.name && next.name && next.module)
         kdx_print(s, "   |  (%s)   %s!%s", kdx_session_fmt_ptr(s, b, next.address), next.module->name, next.name);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/fmt.h"
 #include "disasm/disasm.h"
 #include "pdb/pdb_provider.h"
@@ -44,10 +46,10 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
 static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK && hit.name)
+    if (kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK && hit.name)
         snprintf(buf, cap, "%s!%s", hit.module->name, hit.name);
     else
-        kdx_sym_format(s, ip, buf, cap);
+        kdx_sym_format_code(s, ip, buf, cap);
 }
 
 /* kp: "crash!main(int, char **)+0x12d" when the PDB describes the function's
@@ -55,7 +57,7 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 static bool call_site_with_params(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 {
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
+    if (kdx_sym_from_code_addr(s, ip, &hit) != KDX_OK || !hit.name || !hit.module->symbols.ops ||
         !kdx_pdb_is_provider(&hit.module->symbols))
         return false;
     char *params = kdx_pdb_params_at(&hit.module->symbols, (uint32_t)(hit.address - hit.module->base));
@@ -109,7 +111,7 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
         return;
     }
     if (!(opts & KDX_K_PARAMS) || !call_site_with_params(s, ip, site, sizeof site))
-        kdx_sym_format(s, ip, site, sizeof site);
+        kdx_sym_format_code(s, ip, site, sizeof site);
     char src[300] = "";
     if (!(opts & KDX_K_NO_LINES))
         source_line(s, f, src, sizeof src);
@@ -118,6 +120,10 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
         char a[KDX_ADDR_BUF];
         snprintf(trap, sizeof trap, " (TrapFrame @ %s)", kdx_fmt_ptr(a, f->trap_addr, kdx_arch_ptr_size(arch)));
     }
+    /* kv: how the frame was found (Breakpad's "Found by:"), kdx's own column. */
+    char trust[40] = "";
+    if (opts & KDX_K_VERBOSE)
+        snprintf(trust, sizeof trust, " (trust: %s)", kdx_frame_trust_name(f->trust));
     bool args = (opts & (KDX_K_ARGS | KDX_K_VERBOSE)) != 0;
     if (arch == KDX_ARCH_X86) {
         char ret[12];
@@ -143,7 +149,7 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
             else
                 snprintf(fpo, sizeof fpo, " (FPO: [Non-Fpo])");
         }
-        kdx_print(s, "%s%s%s%s\n", site, fpo, trap, src);
+        kdx_print(s, "%s%s%s%s%s\n", site, fpo, trap, trust, src);
         return;
     }
     char sp[KDX_ADDR_BUF], ret[KDX_ADDR_BUF];
@@ -160,11 +166,33 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
             else
                 snprintf(a[i], sizeof a[i], "%s", unknown64);
         }
-        kdx_print(s, "%s%s %s : %s %s %s %s : %s%s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap,
-                  src);
+        kdx_print(s, "%s%s %s : %s %s %s %s : %s%s%s%s\n", num, sp, ret, a[0], a[1], a[2], a[3], site, trap,
+                  trust, src);
     } else {
         kdx_print(s, "%s%s %s %s%s%s\n", num, sp, ret, site, trap, src);
     }
+}
+
+static bool guessed(kdx_frame_trust t)
+{
+    return t == KDX_TRUST_FRAME_POINTER || t == KDX_TRUST_SCAN;
+}
+
+/* Why the exact walk stopped: after the last frame, or, when scanning went
+ * on, right after the first frame where it stopped (later frames found by
+ * scanning fail for the same lack of unwind data). */
+static void print_stop(kdx_session *s, const kdx_frame *f, bool first_scan)
+{
+    if (f->exact_walk_stopped && first_scan)
+        kdx_print(s, "NOTE: frame %02x cannot be unwound (%s); the frames after it were found by scanning the stack "
+                     "(.stackscan off stops the walk there).\n",
+                  f->index, f->note);
+    else if (f->end == KDX_FRAME_END_NO_UNWIND)
+        kdx_print(s, "WARNING: Stack unwind information not available for frame %02x (%s). The walk stops here "
+                     "instead of guessing.\n",
+                  f->index, f->note);
+    else if (f->end == KDX_FRAME_END_ERROR)
+        kdx_print(s, "WARNING: Unable to unwind frame %02x: %s.\n", f->index, f->note);
 }
 
 void kdx_stack_print(kdx_session *s, const kdx_stack *st, unsigned opts)
@@ -172,22 +200,68 @@ void kdx_stack_print(kdx_session *s, const kdx_stack *st, unsigned opts)
     if (!st->len)
         return;
     kdx_stack_print_header(s, st->frames[0].ctx.arch, opts);
-    bool warned = false;
+    bool warned = false, scanned = false;
     for (size_t i = 0; i < st->len; i++) {
         const kdx_frame *f = &st->frames[i];
-        print_frame(s, f, i ? f->child_sp - st->frames[i - 1].child_sp : 0, opts);
-        if (f->heuristic && !warned && f->end == KDX_FRAME_CONTINUES) {
+        if (guessed(f->trust) && !warned) {
+            /* WinDbg's line before the first frame found without unwind data. */
             kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
             warned = true;
         }
+        print_frame(s, f, i ? f->child_sp - st->frames[i - 1].child_sp : 0, opts);
+        if (f->exact_walk_stopped || i + 1 == st->len)
+            print_stop(s, f, !scanned);
+        scanned = scanned || f->exact_walk_stopped;
     }
-    const kdx_frame *last = &st->frames[st->len - 1];
-    if (last->end == KDX_FRAME_END_NO_UNWIND)
-        kdx_print(s, "WARNING: Stack unwind information not available for frame %02x (%s). The walk stops here "
-                     "instead of guessing.\n",
-                  last->index, last->note);
-    else if (last->end == KDX_FRAME_END_ERROR)
-        kdx_print(s, "WARNING: Unable to unwind frame %02x: %s.\n", last->index, last->note);
+}
+
+static json_t *frame_json(kdx_session *s, const kdx_frame *f)
+{
+    int ps = kdx_arch_ptr_size(f->ctx.arch);
+    char b[KDX_ADDR_BUF], site[320];
+    json_t *o = json_object();
+    json_object_set_new(o, "frame", json_integer(f->index));
+    json_object_set_new(o, "child_sp", json_string(kdx_fmt_ptr(b, f->child_sp, ps)));
+    json_object_set_new(o, "ret_addr", f->has_ret ? json_string(kdx_fmt_ptr(b, f->ret_addr, ps)) : json_null());
+    json_object_set_new(o, "ip", json_string(kdx_fmt_ptr(b, kdx_ctx_ip(&f->ctx), ps)));
+    kdx_sym_format(s, kdx_ctx_ip(&f->ctx), site, sizeof site);
+    json_object_set_new(o, "call_site", json_string(site));
+    json_object_set_new(o, "trust", json_string(kdx_frame_trust_name(f->trust)));
+    if (f->trust == KDX_TRUST_SCAN)
+        json_object_set_new(o, "call_verified", json_boolean(f->call_verified));
+    return o;
+}
+
+/* Where the exact walk stopped (the frame and the reason), or null. */
+static json_t *stop_json(const kdx_stack *st)
+{
+    for (size_t i = 0; i < st->len; i++) {
+        const kdx_frame *f = &st->frames[i];
+        if (f->exact_walk_stopped || (i + 1 == st->len && (f->end == KDX_FRAME_END_NO_UNWIND ||
+                                                             f->end == KDX_FRAME_END_ERROR))) {
+            json_t *o = json_object();
+            json_object_set_new(o, "frame", json_integer(f->index));
+            json_object_set_new(o, "reason", json_string(f->note));
+            json_object_set_new(o, "scanning_continued", json_boolean(f->exact_walk_stopped));
+            return o;
+        }
+    }
+    return json_null();
+}
+
+char *kdx_stack_json(kdx_session *s, const kdx_stack *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "command", json_string("k"));
+    json_t *frames = json_array();
+    for (size_t i = 0; i < st->len; i++)
+        json_array_append_new(frames, frame_json(s, &st->frames[i]));
+    json_object_set_new(o, "frames", frames);
+    json_object_set_new(o, "exact_walk_stopped", stop_json(st));
+    json_object_set_new(o, "stack_scan", json_boolean(!s->stack_scan_off));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return text;
 }
 
 void kdx_flags_format(uint64_t efl, char *buf, size_t cap)
@@ -234,9 +308,9 @@ static void print_current_insn(kdx_session *s, const kdx_context *c)
 {
     uint64_t ip = kdx_ctx_ip(c);
     kdx_symhit hit;
-    if (kdx_sym_from_addr(s, ip, &hit) == KDX_OK) {
+    if (kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK) {
         char sym[320];
-        kdx_sym_format(s, ip, sym, sizeof sym);
+        kdx_sym_format_code(s, ip, sym, sizeof sym);
         kdx_print(s, "%s:\n", sym);
     }
     kdx_insn in;

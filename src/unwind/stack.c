@@ -75,6 +75,129 @@ static kdx_status outside_modules(const kdx_unwind_env *env, const kdx_context *
     return KDX_OK;
 }
 
+/* A pc exactly at a function's first instruction has run nothing of it: the
+ * return address is where the call put it, [sp] on x86/x64 and lr on ARM64,
+ * whatever the function's unwind data (possibly absent) would say. */
+static kdx_status function_entry_step(const kdx_unwind_env *env, const kdx_context *ctx, kdx_unwind_step *step,
+                                      kdx_err *err)
+{
+    memset(step, 0, sizeof *step);
+    step->caller = *ctx;
+    step->leaf = true;
+    step->method = "function entry";
+    if (ctx->arch == KDX_ARCH_ARM64) {
+        kdx_ctx_set(&step->caller, KDX_ARM64_PC, ctx->r[KDX_ARM64_LR]);
+        return KDX_OK;
+    }
+    int ps = kdx_arch_ptr_size(ctx->arch);
+    uint64_t sp = kdx_ctx_sp(ctx), ret = 0;
+    kdx_err e2 = {0};
+    if (kdx_read_virt(env->target, sp, &ret, (size_t)ps, NULL, &e2) != KDX_OK)
+        return kdx_err_set(err, KDX_E_MEM_MISSING, "the pc is at a function's entry and its return address "
+                                                   "cannot be read: %s", e2.msg);
+    kdx_ctx_set(&step->caller, kdx_reg_ip(ctx->arch), ret);
+    kdx_ctx_set(&step->caller, kdx_reg_sp(ctx->arch), sp + (uint64_t)ps);
+    return KDX_OK;
+}
+
+const char *kdx_frame_trust_name(kdx_frame_trust t)
+{
+    switch (t) {
+    case KDX_TRUST_CONTEXT: return "context";
+    case KDX_TRUST_CFI: return "cfi";
+    case KDX_TRUST_FRAME_POINTER: return "frame_pointer";
+    case KDX_TRUST_SCAN: return "scan";
+    }
+    return "scan";
+}
+
+static kdx_frame_trust trust_of(const kdx_unwind_step *step)
+{
+    if (!step->heuristic)
+        return KDX_TRUST_CFI;
+    return strcmp(step->method, "pc outside modules") == 0 || strcmp(step->method, "scan") == 0
+               ? KDX_TRUST_SCAN
+               : KDX_TRUST_FRAME_POINTER;
+}
+
+/* The exact walk's next caller: the function-entry rule where the context is
+ * complete (frame 00, or the pc a machine frame saved), else unwind data.
+ * guessed: cur came from scanning, so registers other than pc and sp are
+ * guesses too. */
+static kdx_status exact_step(const kdx_unwind_env *env, const kdx_context *cur, size_t i, bool complete_ctx,
+                             bool guessed, kdx_unwind_step *step, kdx_err *e)
+{
+    uint64_t ip = kdx_ctx_ip(cur);
+    if (complete_ctx && cur->arch != KDX_ARCH_UNKNOWN && env->function_entry && env->function_entry(env->ud, ip))
+        return function_entry_step(env, cur, step, e);
+    kdx_status st = unwind_one(env, cur, step, e);
+    if (st == KDX_E_NOT_FOUND && i == 0 && cur->arch != KDX_ARCH_X86 && !kdx_target_module_at(env->target, ip))
+        st = outside_modules(env, cur, step, e); /* a call through a bad pointer */
+    /* A frame-pointer chain, or unwind data applied to guessed registers, that
+     * leads out of every module gives no frame (Breakpad checks the same);
+     * with scanning on, the scan gets its chance instead. */
+    uint64_t ret = st == KDX_OK ? kdx_ctx_ip(&step->caller) : 0;
+    if (ret && env->scan && (step->heuristic || guessed) && strcmp(step->method, "pc outside modules") != 0 &&
+        !kdx_stack_pc_in_module(env, ret)) {
+        char a[KDX_ADDR_BUF];
+        return kdx_err_set(e, KDX_E_NO_SYMBOLS, "%s leads to %s, which is in no module",
+                           step->heuristic ? "no unwind data, and the frame-pointer chain"
+                                           : "unwind data applied to registers found by scanning",
+                           kdx_fmt_ptr(a, ret, kdx_arch_ptr_size(cur->arch)));
+    }
+    return st;
+}
+
+static kdx_frame_end end_for(kdx_status st)
+{
+    return (st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID || st == KDX_E_FORMAT || st == KDX_E_TRUNCATED ||
+            st == KDX_E_LIMIT)
+               ? KDX_FRAME_END_ERROR
+               : KDX_FRAME_END_NO_UNWIND;
+}
+
+/* Where the exact walk fails, scanning (when on) may still find the caller;
+ * the frame keeps the reason the exact walk stopped. */
+static kdx_status next_step(const kdx_unwind_env *env, const kdx_context *cur, size_t i, bool complete_ctx,
+                            kdx_frame *f, kdx_unwind_step *step, kdx_frame_trust *trust, bool *verified)
+{
+    kdx_err e = {0};
+    kdx_status st = exact_step(env, cur, i, complete_ctx, f->trust == KDX_TRUST_SCAN, step, &e);
+    *verified = false;
+    if (st == KDX_OK) {
+        *trust = trust_of(step);
+        return KDX_OK;
+    }
+    snprintf(f->note, sizeof f->note, "%s", e.msg);
+    if (env->scan) {
+        kdx_err e2 = {0};
+        if (kdx_stack_scan_caller(env, cur, i == 0, step, verified, &e2) == KDX_OK) {
+            f->exact_walk_stopped = true;
+            *trust = KDX_TRUST_SCAN;
+            return KDX_OK;
+        }
+        size_t n = strlen(f->note);
+        snprintf(f->note + n, sizeof f->note - n, "; %s", e2.msg);
+    }
+    f->end = end_for(st);
+    return st;
+}
+
+static kdx_frame *new_frame(kdx_stack *out, size_t *cap, size_t i, const kdx_context *cur)
+{
+    if (out->len == *cap) {
+        *cap *= 2;
+        out->frames = kdx_xrealloc(out->frames, *cap * sizeof *out->frames);
+    }
+    kdx_frame *f = &out->frames[out->len++];
+    memset(f, 0, sizeof *f);
+    f->index = (unsigned)i;
+    f->ctx = *cur;
+    f->child_sp = kdx_ctx_sp(cur);
+    f->frame_ptr = cur->r[kdx_reg_fp(cur->arch)];
+    return f;
+}
+
 kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, size_t max, kdx_stack *out,
                           kdx_err *err)
 {
@@ -84,30 +207,15 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
     size_t cap = max < 64 ? max : 64;
     out->frames = kdx_xcalloc(cap, sizeof *out->frames);
     kdx_context cur = *ctx;
+    kdx_frame_trust trust = KDX_TRUST_CONTEXT;
+    bool complete_ctx = true, verified = false;
     for (size_t i = 0; i < max; i++) {
-        if (out->len == cap) {
-            cap *= 2;
-            out->frames = kdx_xrealloc(out->frames, cap * sizeof *out->frames);
-        }
-        kdx_frame *f = &out->frames[out->len++];
-        memset(f, 0, sizeof *f);
-        f->index = (unsigned)i;
-        f->ctx = cur;
-        f->child_sp = kdx_ctx_sp(&cur);
-        f->frame_ptr = cur.r[kdx_reg_fp(cur.arch)];
+        kdx_frame *f = new_frame(out, &cap, i, &cur);
+        f->trust = trust;
+        f->call_verified = verified;
         kdx_unwind_step step;
-        kdx_err e = {0};
-        kdx_status st = unwind_one(env, &cur, &step, &e);
-        if (st == KDX_E_NOT_FOUND && i == 0 && cur.arch != KDX_ARCH_X86)
-            st = outside_modules(env, &cur, &step, &e); /* a call through a bad pointer */
-        if (st != KDX_OK) {
-            f->end = (st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID || st == KDX_E_FORMAT ||
-                      st == KDX_E_TRUNCATED || st == KDX_E_LIMIT)
-                         ? KDX_FRAME_END_ERROR
-                         : KDX_FRAME_END_NO_UNWIND;
-            snprintf(f->note, sizeof f->note, "%s", e.msg);
+        if (next_step(env, &cur, i, complete_ctx, f, &step, &trust, &verified) != KDX_OK)
             break;
-        }
         f->method = step.method;
         f->heuristic = step.heuristic;
         f->has_frame_data = step.has_frame_data;
@@ -125,7 +233,10 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
             break;
         }
         uint64_t sp = kdx_ctx_sp(&cur), nsp = kdx_ctx_sp(&step.caller);
-        if (!step.machine_frame && nsp <= sp) {
+        /* An ARM64 leaf returns through lr without touching sp: the stack
+         * pointer may stay on the first unwind (Breakpad's TerminateWalk too). */
+        bool may_stay = cur.arch == KDX_ARCH_ARM64 && complete_ctx;
+        if (!step.machine_frame && (nsp < sp || (nsp == sp && !may_stay))) {
             char a[KDX_ADDR_BUF], b[KDX_ADDR_BUF];
             f->end = KDX_FRAME_END_ERROR;
             snprintf(f->note, sizeof f->note,
@@ -138,6 +249,7 @@ kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, siz
             f->end = KDX_FRAME_END_LIMIT;
             break;
         }
+        complete_ctx = step.machine_frame;
         cur = step.caller;
     }
     (void)err;
@@ -164,6 +276,16 @@ static kdx_status pe_entry_at(void *ud, uint32_t index, kdx_runtime_function *ou
     return kdx_pe_runtime_function_at(ud, index, out, err);
 }
 
+enum { SCN_CNT_CODE = 0x20, SCN_MEM_EXECUTE = 0x20000000 };
+
+static bool pe_is_code(void *ud, uint32_t rva)
+{
+    kdx_pe_section sec;
+    int i = kdx_pe_section_for_rva(ud, rva);
+    return i >= 0 && kdx_pe_section_at(ud, (unsigned)i, &sec) == KDX_OK &&
+           (sec.characteristics & (SCN_CNT_CODE | SCN_MEM_EXECUTE)) != 0;
+}
+
 /* x86 frame data from the module's symbols (PDB FPO/FrameData, Breakpad STACK WIN). */
 static kdx_status session_frame_data(void *ud, uint64_t addr, kdx_frame_data *out)
 {
@@ -186,6 +308,7 @@ void kdx_unwind_image_from_pe(struct kdx_pe *pe, uint64_t base, uint64_t size, c
     out->read = pe_read;
     out->lookup = pe_lookup;
     out->entry_at = pe_entry_at;
+    out->is_code = pe_is_code;
     out->nentries = kdx_pe_runtime_function_count(pe);
     uint32_t dir_size = 0;
     kdx_pe_data_directory(pe, KDX_PE_DIR_EXCEPTION, &out->pdata_rva, &dir_size);
@@ -222,10 +345,35 @@ static kdx_status session_find_image(void *ud, uint64_t addr, kdx_unwind_image *
     return kdx_unwind_session_image(ud, addr, out, err);
 }
 
+/* A function's first instruction: a code symbol (not data) starts exactly
+ * there, or a primary .pdata entry begins there; never an address in a
+ * section that is not executable when the image says so. */
+static bool session_function_entry(void *ud, uint64_t addr)
+{
+    kdx_session *s = ud;
+    kdx_module *m = s->target ? kdx_target_module_at(s->target, addr) : NULL;
+    if (!m)
+        return false;
+    uint32_t rva = (uint32_t)(addr - m->base);
+    kdx_unwind_image img;
+    bool have_img = kdx_unwind_session_image(s, addr, &img, NULL) == KDX_OK;
+    if (have_img && img.is_code && !img.is_code(img.ud, rva))
+        return false;
+    kdx_runtime_function fn;
+    if (have_img && img.lookup(img.ud, rva, &fn, NULL) == KDX_OK && fn.begin_rva == rva)
+        return true;
+    kdx_symbol sym;
+    return kdx_sym_load_module(s, m, NULL) == KDX_OK && m->symbols.ops &&
+           m->symbols.ops->by_rva(m->symbols.impl, rva, &sym) == KDX_OK && sym.rva == rva &&
+           sym.kind != KDX_SYM_DATA;
+}
+
 void kdx_unwind_env_for_session(kdx_session *s, kdx_unwind_env *env)
 {
     env->target = s->target;
     env->find_image = session_find_image;
     env->frame_data = override_fn ? NULL : session_frame_data;
+    env->function_entry = session_function_entry;
+    env->scan = !s->stack_scan_off;
     env->ud = s;
 }

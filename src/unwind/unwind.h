@@ -3,8 +3,9 @@
  * The unwinder reads stack memory through a kdx_target and code/unwind data
  * through an image resolver (kdx_unwind_env.find_image), so it runs the same
  * on a dump with images from the symbol path and on synthetic buffers in
- * tests. It never invents a frame: where unwind data is missing the walk
- * stops and the last frame says why. */
+ * tests. Where unwind data is missing the exact walk stops and says why;
+ * stack scanning (scan.c, `.stackscan`) may then go on, and every frame
+ * records how it was found (kdx_frame_trust). */
 #ifndef KDX_UNWIND_UNWIND_H
 #define KDX_UNWIND_UNWIND_H
 
@@ -31,6 +32,8 @@ typedef struct kdx_unwind_image {
     uint32_t nentries;
     uint32_t pdata_rva;   /* RVA of the table, 0 when unknown */
     kdx_status (*entry_at)(void *ud, uint32_t index, kdx_runtime_function *out, kdx_err *err);
+    /* Optional: whether rva lies in an executable section (stack scanning). */
+    bool (*is_code)(void *ud, uint32_t rva);
 } kdx_unwind_image;
 
 /* Finds the image containing addr. KDX_E_NOT_FOUND: addr is in no module.
@@ -42,10 +45,15 @@ typedef kdx_status (*kdx_unwind_find_image)(void *ud, uint64_t addr, kdx_unwind_
 /* x86 frame data (FPO / FrameData / STACK WIN) covering addr; KDX_E_NOT_FOUND when none. */
 typedef kdx_status (*kdx_unwind_find_frame_data)(void *ud, uint64_t addr, kdx_frame_data *out);
 
+/* True when addr is the first instruction of a function (from symbols or .pdata). */
+typedef bool (*kdx_unwind_function_entry)(void *ud, uint64_t addr);
+
 typedef struct kdx_unwind_env {
     kdx_target *target;              /* stack memory */
     kdx_unwind_find_image find_image;
     kdx_unwind_find_frame_data frame_data;  /* x86; NULL when none */
+    kdx_unwind_function_entry function_entry; /* NULL when unknown */
+    bool scan;                       /* scan the stack where the exact walk stops (.stackscan) */
     void *ud;
 } kdx_unwind_env;
 
@@ -147,8 +155,25 @@ typedef enum kdx_frame_end {
     KDX_FRAME_END_LIMIT           /* frame count reached */
 } kdx_frame_end;
 
+/* How a frame was found, as Breakpad's "Found by:" says it: the register
+ * context, unwind data (call frame info: .pdata/.xdata, FPO/FrameData, the
+ * rule for a function's first instruction), a frame-pointer chain, or
+ * scanning the stack for a value that looks like a return address. */
+typedef enum kdx_frame_trust {
+    KDX_TRUST_CONTEXT = 0,
+    KDX_TRUST_CFI,
+    KDX_TRUST_FRAME_POINTER,
+    KDX_TRUST_SCAN
+} kdx_frame_trust;
+
+/* "context", "cfi", "frame_pointer", "scan" (JSON and kv). */
+const char *kdx_frame_trust_name(kdx_frame_trust t);
+
 typedef struct kdx_frame {
     unsigned index;
+    kdx_frame_trust trust;        /* how this frame's registers were found */
+    bool call_verified;           /* scan: the bytes before the return address decode as a call */
+    bool exact_walk_stopped;      /* the exact walk failed here and scanning found the caller (note says why) */
     kdx_context ctx;              /* registers in this frame (ip = pc in the frame) */
     uint64_t child_sp;            /* stack pointer in this frame */
     uint64_t ret_addr;            /* return address (caller's ip); valid when has_ret */
@@ -172,10 +197,23 @@ typedef struct kdx_stack {
 } kdx_stack;
 
 /* Walks up to max frames from ctx. Always returns at least the first frame
- * on success; the last frame's `end` says why the walk stopped. */
+ * on success; the last frame's `end` says why the walk stopped. Where the
+ * exact walk cannot go on and env->scan is set, the stack is scanned for
+ * return addresses as Breakpad's stackwalker does (scan.c); such frames have
+ * trust KDX_TRUST_SCAN. */
 kdx_status kdx_stack_walk(const kdx_unwind_env *env, const kdx_context *ctx, size_t max,
                           kdx_stack *out, kdx_err *err);
 void kdx_stack_free(kdx_stack *st);
+
+/* Stack scanning (scan.c): looks for the caller of the frame with context
+ * callee in the words above its stack pointer (more words for frame 00). A
+ * candidate must lie in a loaded module, in an executable section when the
+ * section table is known, and, where the code bytes are readable, follow an
+ * instruction that decodes as a call. KDX_E_NOT_FOUND when nothing qualifies. */
+kdx_status kdx_stack_scan_caller(const kdx_unwind_env *env, const kdx_context *callee, bool context_frame,
+                                 kdx_unwind_step *out, bool *call_verified, kdx_err *err);
+/* Whether a frame-pointer or other guessed caller pc lies in a loaded module. */
+bool kdx_stack_pc_in_module(const kdx_unwind_env *env, uint64_t pc);
 
 struct kdx_session;
 /* Environment that finds images through the session's modules and symbol
@@ -211,6 +249,9 @@ void kdx_stack_print_header(struct kdx_session *s, kdx_arch arch, unsigned opts)
 void kdx_stack_print_frame(struct kdx_session *s, const kdx_frame *f, unsigned opts);
 /* Header, every frame and, after the last, why the walk stopped. */
 void kdx_stack_print(struct kdx_session *s, const kdx_stack *st, unsigned opts);
+/* The walk as one JSON object (frames with trust, where and why the exact
+ * walk stopped); caller frees. */
+char *kdx_stack_json(struct kdx_session *s, const kdx_stack *st);
 /* WinDbg's `r` layout for the context's arch, with the flags line, the
  * symbol and the disassembled instruction at the pc. */
 void kdx_regs_print(struct kdx_session *s, const kdx_context *c);

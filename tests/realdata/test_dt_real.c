@@ -69,6 +69,8 @@ static kdx_session *open_session(const char *isf, FILE *out, kdx_err *err)
         put64(b + 0x1000 + 0x10 * i, MEM_BASE + 0x1000 + 0x10 * ((i + 1) % 3));
         put64(b + 0x1008 + 0x10 * i, MEM_BASE + 0x1000 + 0x10 * ((i + 2) % 3));
     }
+    for (int i = 0; i < 3; i++)                       /* a list whose third entry links back to the second */
+        put64(b + 0x1100 + 0x10 * i, MEM_BASE + 0x1100 + 0x10 * (i == 2 ? 1 : i + 1));
     kdx_target *t = kdx_target_new(KDX_TARGET_KERNEL_DUMP, KDX_ARCH_X64, "memory");
     t->ops = &mem_ops;
     t->impl = mt;
@@ -101,6 +103,7 @@ TEST(dt_real_values_on_isf_types)
                    "dt nt!_LIST_ENTRY fffff800`00002ff8; "
                    "dt -v nt!_MMPTE_HARDWARE; dt -b nt!_MMPTE; "
                    "dt nt!_LIST_ENTRY -l Flink fffff800`00001000 -y Bl; "
+                   "dt nt!_LIST_ENTRY -l Flink fffff800`00001100 -y Fl; "
                    "dt nt!_KTIMER fffff7ff`ffffffe8 DueTime; "
                    "dt nt!_DRIVER_OBJECT fffff800`00002000 DriverInit");
     kdx_session_free(s);
@@ -122,15 +125,22 @@ TEST(dt_real_values_on_isf_types)
                         "address 0xfffff800`12340000 ---\"\n");
     /* A structure straddling the end of readable memory. */
     CHECK_CONTAINS(buf, "   +0x000 Flink            : (null)\n"
-                        "   +0x008 Blink            : ????\n"
-                        "Memory read error fffff800`00003000\n");
+                        "   +0x008 Blink            : ???? \n"
+                        "Memory read error fffff80000003000\n");
     CHECK_CONTAINS(buf, "struct _MMPTE_HARDWARE, 18 elements, 0x8 bytes\n"
                         "   +0x000 Valid            : Bitfield Pos 0, 1 Bit\n");
     CHECK_CONTAINS(buf, "   +0x000 PageFrameNumber  : Bitfield Pos 12, 36 Bits\n");
     CHECK_CONTAINS(buf, "Flink at 0xfffff800`00001000\n   +0x008 Blink : 0xfffff800`00001020 _LIST_ENTRY\n"
                         "Flink at 0xfffff800`00001010\n   +0x008 Blink : 0xfffff800`00001000 _LIST_ENTRY\n"
                         "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\n");
-    CHECK(!strstr(buf, "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\nFlink at"));
+    CHECK(!strstr(buf, "Flink at 0xfffff800`00001020\n   +0x008 Blink : 0xfffff800`00001010 _LIST_ENTRY\n"
+                       "Flink at 0xfffff800`00001000"));
+    /* A looping list: each entry once, then the entry that repeats. */
+    CHECK_CONTAINS(buf, "Flink at 0xfffff800`00001100\n   +0x000 Flink : 0xfffff800`00001110 _LIST_ENTRY\n"
+                        "Flink at 0xfffff800`00001110\n   +0x000 Flink : 0xfffff800`00001120 _LIST_ENTRY\n"
+                        "Flink at 0xfffff800`00001120\n   +0x000 Flink : 0xfffff800`00001110 _LIST_ENTRY\n"
+                        "The list loops: Flink of the entry at 0xfffff800`00001120 leads back to the "
+                        "entry at 0xfffff800`00001110, shown above; the walk stops here.\n");
     /* Large integers as their 64-bit value (the PTE's bytes read as one). */
     CHECK_CONTAINS(buf, "   +0x018 DueTime : _ULARGE_INTEGER 0x102d963\n");
     CHECK_CONTAINS(buf, "   +0x058 DriverInit : 0xfffff800`003f5a80 ");

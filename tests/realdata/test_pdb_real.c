@@ -11,78 +11,11 @@
 #include "pdb/pdb_provider.h"
 #include "sym/module.h"
 #include "sym/sources.h"
+#include "tests/realdata/breakpad_oracle.h"
 #include "tests/test.h"
 
-/* The name WinDbg shows for a Breakpad FUNC name: no parameter list, no
- * "static RET " prefix that DIA adds to file-static functions. */
-static char *windbg_name(const char *bp)
-{
-    char *s = kdx_strdup(bp);
-    size_t n = strlen(s);
-    if (n && s[n - 1] == ')') {
-        int depth = 0;
-        for (size_t i = n; i-- > 0;) {
-            if (s[i] == ')')
-                depth++;
-            else if (s[i] == '(' && --depth == 0) {
-                s[i] = 0;
-                break;
-            }
-        }
-    }
-    if (kdx_starts_with(s, "static ")) {
-        char *sp = strrchr(s, ' ');
-        memmove(s, sp + 1, strlen(sp + 1) + 1);
-    }
-    return s;
-}
-
-typedef struct sym_line {
-    char kind;  /* 'F' or 'P' */
-    uint32_t rva, size;
-    char *name;
-} sym_line;
-
-static size_t read_sym(const char *path, sym_line **out)
-{
-    uint8_t *buf;
-    size_t len;
-    if (kdx_read_all(path, &buf, &len, NULL))
-        return 0;
-    KDX_VEC(sym_line) v = {0};
-    char *save = NULL;
-    for (char *l = strtok_r((char *)buf, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
-        sym_line s = {0};
-        char *p = l;
-        if (kdx_starts_with(l, "FUNC ")) {
-            s.kind = 'F';
-            p += 5;
-            if (kdx_starts_with(p, "m "))
-                p += 2;
-            s.rva = (uint32_t)strtoul(p, &p, 16);
-            s.size = (uint32_t)strtoul(p, &p, 16);
-            strtoul(p, &p, 16);
-        } else if (kdx_starts_with(l, "PUBLIC ")) {
-            s.kind = 'P';
-            p += 7;
-            if (kdx_starts_with(p, "m "))
-                p += 2;
-            s.rva = (uint32_t)strtoul(p, &p, 16);
-            strtoul(p, &p, 16);
-        } else {
-            continue;
-        }
-        s.name = kdx_strdup(p + 1);
-        KDX_VEC_PUSH(v, s);
-    }
-    free(buf);
-    *out = v.items;
-    return v.len;
-}
-
-
 /* Opens dump_syms_regtest64.pdb and reads its .sym; *n == 0 when absent. */
-static const char *open_regtest(sym_line **syms, size_t *n, kdx_symprov *p, kdx_symfile_id *id,
+static const char *open_regtest(bp_record **syms, size_t *n, kdx_symprov *p, kdx_symfile_id *id,
                                 kdx_err *err)
 {
     static char pdbcopy[4096];
@@ -94,14 +27,14 @@ static const char *open_regtest(sym_line **syms, size_t *n, kdx_symprov *p, kdx_
     const char *sympath = kdx_testdata_path("pdb/dump_syms_regtest64.sym");
     if (!sympath)
         return "needs ../shared/testdata/pdb/dump_syms_regtest64.sym";
-    *n = read_sym(sympath, syms);
+    *n = bp_read_symbols(sympath, syms);
     kdx_pdb_provider_open(pdbcopy, p, id, err);
     return NULL;
 }
 
 /* Declares syms, n, p, id, err for the regtest PDB; skips when absent. */
 #define OPEN_REGTEST()                                                              \
-    sym_line *syms;                                                                 \
+    bp_record *syms;                                                                \
     size_t n;                                                                       \
     kdx_symprov p;                                                                  \
     kdx_symfile_id id;                                                              \
@@ -125,15 +58,14 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
     CHECK_EQ(id.arch, KDX_ARCH_X64);
     int bad_rva = 0, bad_name = 0, bad_lookup = 0;
     for (size_t i = 0; i < n; i++) {
-        char *want = windbg_name(syms[i].name);
+        char *want = bp_windbg_name(syms[i].name);
         kdx_symbol s = {0};
         if (p.ops->by_rva(p.impl, syms[i].rva, &s) || s.rva != syms[i].rva ||
             (syms[i].kind == 'F' && s.size != syms[i].size)) {
             if (bad_rva++ < 3)
                 kdx_test_fail(t, __FILE__, __LINE__, "by_rva %x: got rva %x size %x, want %s %x %s",
                               syms[i].rva, s.rva, s.size, syms[i].name, syms[i].size, want);
-        } else if (strcmp(s.name, want) != 0 && !(s.name[0] == '_' && strcmp(s.name + 1, want) == 0)) {
-            /* DIA drops one leading underscore of a C name; WinDbg shows it. */
+        } else if (!bp_same_name(s.name, want)) {
             if (bad_name++ < 3)
                 kdx_test_fail(t, __FILE__, __LINE__, "by_rva %x: name %s, want %s", syms[i].rva,
                               s.name, want);
@@ -175,9 +107,7 @@ TEST(pdb_real_breakpad_oracle_by_rva_and_name)
     CHECK_EQ(in.kind, KDX_SYM_LABEL);
     CHECK_EQ(bad_name, 0);
     CHECK_EQ(bad_lookup, 0);
-    for (size_t i = 0; i < n; i++)
-        free(syms[i].name);
-    free(syms);
+    bp_free_symbols(syms, n);
     p.ops->destroy(p.impl);
 }
 
@@ -197,9 +127,7 @@ TEST(pdb_real_breakpad_oracle_signatures)
     }
     if (bad_sig)
         kdx_test_fail(t, __FILE__, __LINE__, "%zu records: %d bad signatures", n, bad_sig);
-    for (size_t i = 0; i < n; i++)
-        free(syms[i].name);
-    free(syms);
+    bp_free_symbols(syms, n);
     p.ops->destroy(p.impl);
 }
 
@@ -350,45 +278,7 @@ TEST(pdb_real_lines_match_breakpad)
     kdx_err err = {0};
     REQUIRE(open_pdb(pdbpath, &p, NULL, &err));
     TESTDATA(sympath, "pdb/dump_syms_regtest64.sym");
-    uint8_t *buf;
-    size_t len;
-    REQUIRE(kdx_read_all(sympath, &buf, &len, &err) == KDX_OK);
-    KDX_VEC(char *) files = {0};
-    int nlines = 0, bad = 0;
-    char *save = NULL;
-    for (char *l = strtok_r((char *)buf, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
-        if (kdx_starts_with(l, "FILE ")) {
-            char *end;
-            unsigned long id = strtoul(l + 5, &end, 10);
-            while (files.len <= id)
-                KDX_VEC_PUSH(files, NULL);
-            files.items[id] = end + 1;
-            continue;
-        }
-        if (!((l[0] >= '0' && l[0] <= '9') || (l[0] >= 'a' && l[0] <= 'f')))
-            continue;
-        char *p2 = l;
-        uint32_t rva = (uint32_t)strtoul(p2, &p2, 16);
-        uint32_t size = (uint32_t)strtoul(p2, &p2, 16);
-        uint32_t line = (uint32_t)strtoul(p2, &p2, 10);
-        if (size == 0)
-            continue; /* a line with no code: the next line at that address owns it */
-        unsigned long fid = strtoul(p2, &p2, 10);
-        const char *file = NULL;
-        uint32_t got = 0;
-        nlines++;
-        if (p.ops->line_for_rva(p.impl, rva, &file, &got) || got != line ||
-            fid >= files.len || !files.items[fid] || kdx_strcasecmp(file, files.items[fid]) != 0) {
-            if (bad++ < 3)
-                kdx_test_fail(t, __FILE__, __LINE__, "line at %x: got %s:%u, want %s:%u", rva,
-                              file ? file : "?", got, fid < files.len && files.items[fid] ? files.items[fid] : "?", line);
-        }
-    }
-    CHECK(nlines > 1000);
-    if (bad)
-        kdx_test_fail(t, __FILE__, __LINE__, "%d of %d line records differ", bad, nlines);
-    KDX_VEC_FREE(files);
-    free(buf);
+    CHECK(bp_check_lines(t, &p, sympath) > 1000);
     p.ops->destroy(p.impl);
 }
 

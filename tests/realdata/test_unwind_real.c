@@ -223,13 +223,21 @@ TEST(unwind_real_triage_cxr_walks_drivers_into_nt)
     TESTDATA(isf, "isf");
     char *setup = kdx_asprintf(".sympath %s;%s", store_dir, isf);
     kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, "k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1; .fnent amdppm!WriteIoMemRawEx", &err);
+    /* The exact walk only (stack scanning has its own tests in test_stackscan_real.c). */
+    char *out = kdx_test_run(dump, setup,
+                             ".stackscan off; k; .cxr ffff850429891720; kn; .fnent fffff8048b58334c; .exr -1; "
+                             ".fnent amdppm!WriteIoMemRawEx",
+                             &err);
     free(setup);
     free(store_dir);
     REQUIRE(out);
-    /* Without .cxr the walk starts at KeBugCheckEx's rsp; nt's .pdata is not in the dump. */
+    /* Without .cxr the walk starts at KeBugCheckEx's rsp, at its first instruction:
+     * the return address is at [rsp] although nt's .pdata is not in the dump; the
+     * walk stops at the caller, whose unwind data is missing. */
     CHECK_CONTAINS(out, "Child-SP          RetAddr           Call Site\n");
-    CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`???????? nt!KeBugCheckEx\n");
+    CHECK_CONTAINS(out, "ffff8504`29890ee8 fffff804`7be0f4e1 nt!KeBugCheckEx\n");
+    CHECK_CONTAINS(out, "ffff8504`29890ef0 ????????`???????? nt+0x40f4e1\n");
+    CHECK_CONTAINS(out, "WARNING: Stack unwind information not available for frame 01 (ntoskrnl.exe: .pdata entry ");
     /* .cxr shows the faulting instruction with its effective address, as WinDbg does. */
     CHECK_CONTAINS(out, "amdppm!WriteIoMemRawEx+0x70:\n"
                         "fffff804`8b58334c 43891401        mov     dword ptr [r9+r8],edx ds:002b:ffff9b00`0336004c=????????\n");
@@ -376,19 +384,34 @@ TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
     char *out = kdx_test_run(dump, setup, ".ecxr; kv", &err);
     free(setup);
     REQUIRE(out);
-    /* Frames 1.. of the crashed thread: "eip = 0x00404200   esp = ...   ebp = 0x0012ff70". */
+    /* Frames 1.. of the crashed thread: "eip = 0x00404200   esp = ...   ebp = 0x0012ff70",
+     * and for every frame "Found by: ...", which kv's trust column must say too. */
     FILE *f = fopen(oracle_path, "r");
     REQUIRE(f);
     char line[512];
-    unsigned frame = 0, checked = 0;
+    unsigned frame = 0, checked = 0, trusts = 0;
     uint32_t prev_ebp = 0;
     bool in_thread0 = false;
+    const char *rows = out;
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "Thread 0", 8))
             in_thread0 = true;
         else if (!strncmp(line, "Loaded modules", 14))
             break;
         unsigned eip, esp, ebp;
+        const char *by = strstr(line, "Found by: ");
+        if (in_thread0 && by) {
+            const char *want = strstr(by, "given as instruction pointer in context") ? " (trust: context)"
+                               : strstr(by, "call frame info")                     ? " (trust: cfi)"
+                               : strstr(by, "frame pointer")                       ? " (trust: frame_pointer)"
+                                                                                   : " (trust: scan)";
+            rows = strstr(rows, want);
+            CHECK(rows != NULL);
+            if (!rows)
+                break;
+            rows++;
+            trusts++;
+        }
         if (!in_thread0 || sscanf(line, " eip = %x esp = %x ebp = %x", &eip, &esp, &ebp) != 3)
             continue;
         if (frame > 0) {
@@ -403,10 +426,11 @@ TEST(unwind_real_x86_stack_win_matches_breakpad_stackwalk)
     }
     fclose(f);
     CHECK_EQ(checked, 3);
-    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo]) [c:\\test_app.cc @ 58]\n");
+    CHECK_EQ(trusts, 4);
+    CHECK_CONTAINS(out, "test_app!`anonymous namespace'::CrashFunction+0xe (FPO: [Non-Fpo]) (trust: context) [c:\\test_app.cc @ 58]\n");
     /* Source lines of the callers are those of their call instructions, as Breakpad found them. */
-    CHECK_CONTAINS(out, "test_app!main+0x50 (FPO: [Non-Fpo]) [c:\\test_app.cc @ 65]\n");
-    CHECK_CONTAINS(out, "test_app!__tmainCRTStartup+0x15f (FPO: [Non-Fpo]) [f:\\sp\\vctools\\crt_bld\\self_x86\\crt\\src\\crt0.c @ 327]\n");
+    CHECK_CONTAINS(out, "test_app!main+0x50 (FPO: [Non-Fpo]) (trust: cfi) [c:\\test_app.cc @ 65]\n");
+    CHECK_CONTAINS(out, "test_app!__tmainCRTStartup+0x15f (FPO: [Non-Fpo]) (trust: cfi) [f:\\sp\\vctools\\crt_bld\\self_x86\\crt\\src\\crt0.c @ 327]\n");
     CHECK(!strstr(out, "Following frames may be wrong"));
     free(out);
 }
@@ -506,9 +530,9 @@ TEST(unwind_real_x86_pdb_framedata)
     /* kp: the parameter types the PDB gives (values are not recovered). */
     CHECK_CONTAINS(out, "010ff670 002a2d97 crash!main(int, char **)+0x12d [c:\\projects");
     CHECK_CONTAINS(out, "010ff670 002a2d97 ");
-    CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
+    CHECK_CONTAINS(out, " crash!main+0x12d (FPO: [Non-Fpo]) (trust: context) [c:\\projects\\breakpad-tools\\windows\\crash\\main.cpp @ 35]\n");
     CHECK_CONTAINS(out, "010ff784 750662c4 ");
     CHECK_CONTAINS(out, " crash!__scrt_common_main_seh+0xf9 (FPO: [Non-Fpo]) ");
-    CHECK_CONTAINS(out, " kernel32+0x162c4\nWARNING: Stack unwind information not available. Following frames may be wrong.\n");
+    CHECK_CONTAINS(out, " kernel32+0x162c4 (trust: cfi)\nWARNING: Stack unwind information not available. Following frames may be wrong.\n");
     free(out);
 }

@@ -546,11 +546,11 @@ static kdx_status fake_by_name(void *impl, const char *name, kdx_symbol *out)
     (void)impl;
     memset(out, 0, sizeof *out);
     if (!strcmp(name, "gThread")) {
-        *out = (kdx_symbol){"gThread", 0x10, 8, KDX_SYM_DATA, &ty_pthread};
+        *out = (kdx_symbol){.name = "gThread", .rva = 0x10, .size = 8, .kind = KDX_SYM_DATA, .type = &ty_pthread};
         return KDX_OK;
     }
     if (!strcmp(name, "KiFunc")) {
-        *out = (kdx_symbol){"KiFunc", 0x20, 0, KDX_SYM_FUNCTION, NULL};
+        *out = (kdx_symbol){.name = "KiFunc", .rva = 0x20, .kind = KDX_SYM_FUNCTION};
         return KDX_OK;
     }
     return KDX_E_NOT_FOUND;

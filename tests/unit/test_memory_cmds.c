@@ -5,6 +5,7 @@
 
 #include "tests/test.h"
 #include "tests/unit/mm_fixture.h"
+#include "target/memory.h"
 
 TEST(memcmd_db_article_layout)
 {
@@ -107,8 +108,12 @@ TEST(memcmd_strings)
                    "fffff880`0496e800  \"Win\"\n"
                    "fffff880`0496e3aa  \"Leak\"\n");
     free(out);
+    /* An unreadable string: four quoted lines of '?', as WinDbg shows it. */
     out = mmfix_run(mmfix_x64_leak(), ".ignore_missing_pages 1", "da fffff880`04970000");
-    CHECK_STR(out, "fffff880`04970000  ????????????????????????????????????????????????\n");
+    CHECK_STR(out, "fffff880`04970000  \"????????????????????????????????\"\n"
+                   "fffff880`04970020  \"????????????????????????????????\"\n"
+                   "fffff880`04970040  \"????????????????????????????????\"\n"
+                   "fffff880`04970060  \"????????????????????????????????\"\n");
     free(out);
 }
 
@@ -320,5 +325,71 @@ TEST(memcmd_search_dword_sign_extended_value)
     REQUIRE(out != NULL);
     CHECK_CONTAINS(out, "ffff8504`29890ef8  c0000005 ffffffff 8b58334c fffff804");
     CHECK_CONTAINS(out, "Overflow in '1ffffffff'");
+    free(out);
+}
+
+TEST(memcmd_strings_wrap_at_32_characters)
+{
+    /* As WinDbg prints them (the reference's `da 0a84e5c0`): 32 characters a
+     * line, the address advancing by 0x20 (da) or 0x40 (du). */
+    char *out = mmfix_run(mmfix_x64_leak(),
+                          "eza fffff880`0496e700 \"abcdefghijklmnopqrstuvwxyz0123456789ABCD\"; "
+                          "ezu fffff880`0496e800 \"abcdefghijklmnopqrstuvwxyz0123456789ABCD\"",
+                          "da fffff880`0496e700; du fffff880`0496e800");
+    CHECK_STR(out, "fffff880`0496e700  \"abcdefghijklmnopqrstuvwxyz012345\"\n"
+                   "fffff880`0496e720  \"6789ABCD\"\n"
+                   "fffff880`0496e800  \"abcdefghijklmnopqrstuvwxyz012345\"\n"
+                   "fffff880`0496e840  \"6789ABCD\"\n");
+    free(out);
+}
+
+/* Two saved runs inside one page, [10100,10108) and [10180,10200), each byte
+ * holding the low byte of its address; like triage blocks or minidump ranges. */
+static bool in_runs(uint64_t a)
+{
+    return (a >= 0x10100 && a < 0x10108) || (a >= 0x10180 && a < 0x10200);
+}
+
+static kdx_status runs_read(void *impl, uint64_t va, void *buf, size_t len, size_t *done)
+{
+    (void)impl;
+    size_t got = 0;
+    for (; got < len && in_runs(va + got); got++)
+        ((uint8_t *)buf)[got] = (uint8_t)(va + got);
+    *done = got;
+    return got == len ? KDX_OK : KDX_E_MEM_MISSING;
+}
+
+static kdx_status runs_next(void *impl, uint64_t va, uint64_t *next)
+{
+    (void)impl;
+    if (va >= 0x10200)
+        return KDX_E_NOT_FOUND;
+    *next = in_runs(va) ? va : va < 0x10100 ? 0x10100 : 0x10180;
+    return KDX_OK;
+}
+
+static const kdx_target_ops runs_ops = {.format_name = "Test runs", .close = ranges_close,
+                                        .read_virt = runs_read};
+
+TEST(memcmd_presence_mask_runs_inside_a_page)
+{
+    kdx_target *tg = kdx_target_new(KDX_TARGET_USER_DUMP, KDX_ARCH_X64, "runs.dmp");
+    tg->ops = &runs_ops;
+    tg->next_virt = runs_next;
+    uint8_t buf[0x200], present[0x200];
+    CHECK_EQ(kdx_read_virt_present(tg, 0x10000, buf, sizeof buf, present), 8 + 0x80);
+    for (size_t i = 0; i < sizeof buf; i++) {
+        CHECK_EQ(present[i], in_runs(0x10000 + i));
+        CHECK_EQ(buf[i], in_runs(0x10000 + i) ? (uint8_t)i : 0);
+    }
+    /* Without next_virt the rest of a page after a gap counts as missing. */
+    tg->next_virt = NULL;
+    CHECK_EQ(kdx_read_virt_present(tg, 0x10100, buf, 0x100, present), 8);
+    tg->next_virt = runs_next;
+    char *out = mmfix_run(tg, NULL, "dd 10104 l2; dq 10178 l2; s -b 10000 L1000 81 82");
+    CHECK_STR(out, "00000000`00010104  07060504 ????????\n"
+                   "00000000`00010178  ????????`???????? 87868584`83828180\n"
+                   "00000000`00010181  81 82 83 84 85 86 87 88-89 8a 8b 8c 8d 8e 8f 90  ................\n");
     free(out);
 }

@@ -137,6 +137,13 @@ TEST(pdb_rejects_non_pdb_and_corrupt_superblocks)
     CHECK_CONTAINS(err.msg, "PDB info stream");
 }
 
+/* {key, value} pairs as an OMAP stream stores them. */
+static void omap_table(uint8_t *out, const uint32_t *pairs, size_t n)
+{
+    for (size_t i = 0; i < 2 * n; i++)
+        kdx_put_le32(out + 4 * i, pairs[i]);
+}
+
 /* section:offset -> RVA through the section headers, and through OMAP when
  * the image was reordered after linking (addresses in dropped ranges fail). */
 TEST(pdb_section_offsets_and_omap)
@@ -153,13 +160,61 @@ TEST(pdb_section_offsets_and_omap)
     CHECK_EQ(rva, 0x5000);
     CHECK(!kdx_pdb_sect_to_rva(&pdb, 0, 0, &rva));
     CHECK(!kdx_pdb_sect_to_rva(&pdb, 3, 0, &rva));
-    /* {from, to}: 0x1000.. moves to 0x8000, 0x1100.. is dropped, 0x1200.. to 0x2000. */
-    uint32_t omap[6] = {0x1000, 0x8000, 0x1100, 0, 0x1200, 0x2000};
-    pdb.omap_from_src = omap;
-    pdb.nomap = 3;
+    /* OMAP_FROM_SRC {original, final}: 0x1000.. moves to 0x8000, 0x1100.. is
+     * dropped, 0x1200.. goes to 0x2000. */
+    uint32_t from[6] = {0x1000, 0x8000, 0x1100, 0, 0x1200, 0x2000};
+    uint8_t raw[24];
+    omap_table(raw, from, 3);
+    kdx_pdb_omap_build(&pdb, NULL, 0, raw, 3, 0x6000);
     CHECK(kdx_pdb_sect_to_rva(&pdb, 1, 0x20, &rva));
     CHECK_EQ(rva, 0x8020);
     CHECK(!kdx_pdb_sect_to_rva(&pdb, 1, 0x150, &rva));
     CHECK(kdx_pdb_sect_to_rva(&pdb, 1, 0x210, &rva));
     CHECK_EQ(rva, 0x2010);
+    kdx_pdb_omap_free(&pdb);
+}
+
+/* A function split in two by reordering lands in two chunks; bytes the
+ * optimizer inserted inside it (mapped outside the original image) join the
+ * chunks around them, never extend the last one. */
+TEST(pdb_omap_ranges_chunks_and_injected_bytes)
+{
+    kdx_pdb pdb;
+    memset(&pdb, 0, sizeof pdb);
+    /* OMAP_TO_SRC {final, original}: final 0x1000..0x1010 is original
+     * 0x3000..; 0x1010..0x1014 was inserted (maps past the image);
+     * 0x1014..0x1020 is original 0x3010..; 0x1020.. is original 0x2000..;
+     * 0x1040.. is original 0x3040.. */
+    uint32_t to[10] = {0x1000, 0x3000, 0x1010, 0x80000000, 0x1014, 0x3010, 0x1020, 0x2000,
+                       0x1040, 0x3040};
+    uint8_t raw[40];
+    omap_table(raw, to, 5);
+    kdx_pdb_omap_build(&pdb, raw, 5, NULL, 0, 0x4000);
+    kdx_pdb_ranges r = {0};
+    /* Original 0x3000..0x3020 holds 0x3000..0x301c (final 0x1000..0x1020,
+     * bridged over the 4 inserted bytes) and nothing else. */
+    kdx_pdb_omap_range(&pdb, 0x3000, 0x1c, &r);
+    REQUIRE(r.len == 1);
+    CHECK_EQ(r.items[0].rva, 0x1000);
+    CHECK_EQ(r.items[0].len, 0x20);
+    /* Ending with the first piece: the inserted bytes after it are not its. */
+    kdx_pdb_omap_range(&pdb, 0x3000, 0x10, &r);
+    REQUIRE(r.len == 1);
+    CHECK_EQ(r.items[0].len, 0x10);
+    /* Original 0x2010..0x3008 is split: final 0x1030..0x1040 then 0x1000..0x1008. */
+    kdx_pdb_omap_range(&pdb, 0x2010, 0xff8, &r);
+    REQUIRE(r.len == 2);
+    CHECK_EQ(r.items[0].rva, 0x1000);
+    CHECK_EQ(r.items[0].len, 8);
+    CHECK_EQ(r.items[1].rva, 0x1030);
+    CHECK_EQ(r.items[1].len, 0x10);
+    /* Original 0x3020..0x3040 was dropped. */
+    kdx_pdb_omap_range(&pdb, 0x3020, 0x10, &r);
+    CHECK_EQ(r.len, 0);
+    uint32_t rva;
+    CHECK(!kdx_pdb_omap_point(&pdb, 0x3030, &rva));
+    CHECK(kdx_pdb_omap_point(&pdb, 0x3044, &rva));
+    CHECK_EQ(rva, 0x1044);
+    KDX_VEC_FREE(r);
+    kdx_pdb_omap_free(&pdb);
 }

@@ -2,6 +2,7 @@
  * synthetic x64 target (hand-built image and stack). */
 #include <stdlib.h>
 
+#include "base/util.h"
 #include "commands/command.h"
 #include "target/session.h"
 #include "tests/test.h"
@@ -114,6 +115,26 @@ TEST(stack_cmd_k_marks_missing_unwind_data)
     fx_close(&f);
 }
 
+/* .frame /c N makes frame N's registers the scope; frames still count from
+ * the same frame 00, so `.frame` then reports N and `.frame M` any other. */
+TEST(stack_cmd_frame_c_keeps_the_frame_number)
+{
+    fixture f;
+    fx_open(&f);
+    const char *out = fx_run(&f, ".frame /c 2");
+    CHECK(kdx_starts_with(out, "02 00000000`007ff240 00000000`00000000 synth+0x1300\n"));
+    CHECK_CONTAINS(out, "rip=0000000140001300 rsp=00000000007ff240 ");
+    CHECK(strstr(out, "NOTE") == NULL);
+    CHECK_STR(fx_run(&f, ".frame"), "02 00000000`007ff240 00000000`00000000 synth+0x1300\n");
+    CHECK_STR(fx_run(&f, "r rip"), "rip=0000000140001300\n");
+    CHECK_STR(fx_run(&f, ".frame 1"), "01 00000000`007ff130 00000001`40001300 synth+0x1080\n");
+    CHECK_STR(fx_run(&f, ".frame"), "01 00000000`007ff130 00000001`40001300 synth+0x1080\n");
+    /* Another context (.cxr, .thread) numbers frames from its own frame 00 again. */
+    fx_run(&f, ".cxr");
+    CHECK(kdx_starts_with(fx_run(&f, ".frame"), "00 00000000`007ff100 00000001`40001080 synth+0x1010\n"));
+    fx_close(&f);
+}
+
 TEST(stack_cmd_frame_and_registers)
 {
     fixture f;
@@ -126,7 +147,11 @@ TEST(stack_cmd_frame_and_registers)
     CHECK_CONTAINS(out, "iopl=0         nv up ei pl zr na pe nc\n");
     CHECK_CONTAINS(out, "cs=0033  ss=0000  ds=0000  es=0000  fs=0000  gs=0000             efl=00000246\n");
     CHECK_CONTAINS(out, "synth+0x1080:\n");
-    CHECK_CONTAINS(out, "NOTE: in frames above 00 only the nonvolatile registers (rip, rsp, rbx, rbp, rsi, rdi, r12-r15) are reliable");
+    /* Exactly WinDbg's lines (the reference article's ".frame /r 2"): the frame,
+     * the registers, the symbol and the instruction; nothing after them. */
+    CHECK(strstr(out, "NOTE") == NULL);
+    const char *last = "add     byte ptr [rax],al ds:00000000`00001234=??\n";
+    CHECK(strlen(out) > strlen(last) && strcmp(out + strlen(out) - strlen(last), last) == 0);
     CHECK_STR(fx_run(&f, ".frame 9"), "Cannot find frame 0x9, previous scope unchanged\n");
     CHECK_STR(fx_run(&f, "r rax"), "rax=0000000000001234\n");
     /* Several registers asked for at once share one line, as WinDbg prints

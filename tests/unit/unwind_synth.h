@@ -152,6 +152,7 @@ static kdx_status syn_find_image(void *ud, uint64_t addr, kdx_unwind_image *out,
 
 static inline void syn_env(syn_world *w, kdx_unwind_env *env)
 {
+    memset(env, 0, sizeof *env); /* no function-entry oracle, no scanning */
     env->target = w->target;
     env->find_image = syn_find_image;
     env->ud = w;

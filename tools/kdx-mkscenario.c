@@ -1,0 +1,36 @@
+/* Writes the standard scenario dump (src/dump/scenario_standard.c) with the
+ * structure layout of a kernel symbol table (ISF or PDB):
+ *   kdx-mkscenario LAYOUT.json.xz OUT.dmp [PROCESSES [THREADS_PER_PROCESS]] */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dump/scenario.h"
+#include "sym/sources.h"
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || argc > 5) {
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [PROCESSES [THREADS_PER_PROCESS]]\n", argv[0]);
+        return 2;
+    }
+    kdx_symprov prov = {0};
+    kdx_symfile_id id = {0};
+    kdx_err err = {0};
+    const char *layout = argv[1];
+    size_t n = 0;
+    while (layout[n])
+        n++;
+    kdx_status st = n > 4 && layout[n - 4] == '.' && layout[n - 3] == 'p'
+                        ? kdx_pdb_provider_open(layout, &prov, &id, &err)
+                        : kdx_isf_provider_open(layout, &prov, &id, &err);
+    if (st == KDX_OK)
+        st = kdx_scn_standard(&prov, &id, argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 0,
+                              argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 0, argv[2], &err);
+    if (prov.ops)
+        prov.ops->destroy(prov.impl);
+    if (st != KDX_OK) {
+        fprintf(stderr, "%s: %s\n", argv[0], err.msg);
+        return 1;
+    }
+    return 0;
+}
