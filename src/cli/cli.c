@@ -70,13 +70,18 @@ bool kdx_cli_note_interrupt(kdx_session *s)
 {
     if (!kdx_interrupted())
         return false;
-    kdx_print(s, "*** Interrupted (Ctrl-C): the command stopped\n");
+    /* Under --json, stdout stays one JSON document. */
+    if (s->json_document)
+        fprintf(stderr, "*** Interrupted (Ctrl-C): the command stopped\n");
+    else
+        kdx_print(s, "*** Interrupted (Ctrl-C): the command stopped\n");
     return true;
 }
 
 /* Batch runs end on Ctrl-C with a status that says so. */
 static int interrupted_exit(kdx_session *s)
 {
+    kdx_json_document_end(s);
     fflush(s->out);
     fprintf(stderr, "kdx: interrupted (SIGINT); exit status %d\n", KDX_EXIT_INTERRUPTED);
     kdx_session_free(s);
@@ -86,11 +91,16 @@ static int interrupted_exit(kdx_session *s)
 int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session *))
 {
     kdx_session *s = kdx_session_new(out);
-    s->json = o->json;
-    kdx_err err = {0};
     apply_paths(s, o);
+    if (o->json)
+        kdx_json_document_begin(s);
+    kdx_err err = {0};
     if (o->dump && kdx_session_open(s, o->dump, &err) != KDX_OK) {
         fprintf(stderr, "kdx: %s\n", err.msg);
+        if (o->json) { /* stdout stays one JSON document, saying what failed */
+            kdx_json_document_open_failed(s, o->dump, err.msg);
+            kdx_json_document_end(s);
+        }
         kdx_session_free(s);
         return 1;
     }
@@ -108,6 +118,7 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session 
         prompt(s);
     if (kdx_interrupted())
         return interrupted_exit(s);
+    kdx_json_document_end(s);
     kdx_session_free(s);
     return 0;
 }

@@ -29,7 +29,7 @@ static void usage(FILE *fp)
           "  -c CMDS       commands to run first, separated by ';'\n"
           "  -y SYMPATH    symbol path (else _NT_SYMBOL_PATH / _NT_ALT_SYMBOL_PATH)\n"
           "  -i IMAGEPATH  image search path\n"
-          "  --json        structured JSON output where a command supports it\n"
+          "  --json        stdout is one JSON array, an element per command (docs/cli.md)\n"
           "  -h, --help    this help\n",
           fp);
 }
@@ -94,7 +94,7 @@ static void interactive(kdx_session *s)
 {
     bool tty = isatty(STDIN_FILENO);
     char prompt[64];
-    char *hist = NULL;
+    char *hist = NULL, *last = NULL;
     const char *home = getenv("HOME");
     if (tty) {
         rl_catch_signals = 0; /* kdx's own SIGINT handler, not libedit's */
@@ -117,8 +117,19 @@ static void interactive(kdx_session *s)
         }
         if (!line || kdx_interrupted())
             break;
-        if (tty && *line)
-            add_history(line);
+        if (tty && !*kdx_skip_ws(line)) {
+            /* An empty line at the terminal repeats the last command, as in
+             * WinDbg (docs/cli.md); piped scripts keep blank lines blank. */
+            free(line);
+            if (!last)
+                continue;
+            line = kdx_command_repeat_form(last);
+        } else {
+            if (tty)
+                add_history(line);
+            free(last);
+            last = kdx_strdup(line);
+        }
         s->echo_commands = !tty;
         kdx_execute(s, line);
         free(line);
@@ -127,6 +138,7 @@ static void interactive(kdx_session *s)
     }
     if (tty)
         kdx_interrupt_clear();
+    free(last);
     if (hist) {
         write_history(hist);
         free(hist);

@@ -39,7 +39,7 @@ static int analyze_show(kdx_session *s, const char *args)
 static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
-    bool verbose = false;
+    bool verbose = false, hang = false;
     while (*args == '-' || *args == '/') {
         const char *opt = args + 1;
         size_t len = strcspn(opt, " \t");
@@ -47,6 +47,8 @@ static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
             return analyze_show(s, opt + 4 + strspn(opt + 4, " \t"));
         if (len == 1 && *opt == 'v')
             verbose = true;
+        else if (len == 4 && !strncmp(opt, "hang", 4))
+            hang = true;
         else if (!(len == 1 && *opt == 'f'))
             return kdx_cmd_syntax_error(s, "!analyze", args);
         args = opt + len;
@@ -54,13 +56,17 @@ static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
     }
     if (!kdx_cmd_need_target(s))
         return 1;
+    if (hang)
+        kdx_print(s, "!analyze -hang: kdx has no hang analysis yet (finding the threads that "
+                     "block the others needs the kernel's thread, wait and lock walks); the crash "
+                     "analysis follows.\n\n");
     kdx_analysis a;
     kdx_err err = {0};
     if (kdx_analyze(s, &a, &err))
         return kdx_cmd_fail(s, &err);
     if (s->json) {
         char *j = kdx_analysis_json(s, &a, s->target->path);
-        kdx_print(s, "%s\n", j);
+        kdx_print_json(s, j);
         free(j);
     } else {
         kdx_analysis_print(s, &a, verbose);

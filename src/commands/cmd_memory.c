@@ -736,18 +736,7 @@ static int write_bytes(kdx_session *s, uint64_t addr, const uint8_t *b, size_t n
 
 const char *kdx_memory_parse_quoted(const char *p, kdx_strbuf *out)
 {
-    p = kdx_skip_ws(p);
-    if (*p != '"')
-        return NULL;
-    p++;
-    while (*p && *p != '"') {
-        if (*p == '\\' && p[1])
-            p++;
-        kdx_sb_putc(out, *p++);
-    }
-    if (*p != '"')
-        return NULL;
-    return p + 1;
+    return kdx_cmd_parse_quoted(p, out); /* one quoting rule for every command (docs/cli.md) */
 }
 
 static int edit_string(kdx_session *s, const char *cmd, const char *p, uint64_t addr,

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/script.h"
 #include "disasm/disasm.h"
 #include "expr/expr.h"
 #include "sym/symbols.h"
@@ -176,7 +177,7 @@ static int cmd_k(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     if (s->json) {
         char *j = kdx_stack_json(s, &st);
-        kdx_print(s, "%s\n", j ? j : "{}");
+        kdx_print_json(s, j ? j : "{}");
         free(j);
     } else {
         kdx_stack_print(s, &st, opts);
@@ -238,19 +239,23 @@ static int cmd_frame(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
-/* .stackscan [on|off]: kdx's own switch for Breakpad-style stack scanning
- * below the point where the exact walk stops (on by default). */
+/* .stackscan [on|off|default]: kdx's own switch for Breakpad-style stack
+ * scanning below the point where the exact walk stops (by default on for
+ * user-mode targets, off for kernel dumps). */
 static int cmd_stackscan(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
     const char *p = kdx_skip_ws(args);
     if (!strcmp(p, "on") || !strcmp(p, "1"))
-        s->stack_scan_off = false;
+        s->stack_scan = KDX_SCAN_ON;
     else if (!strcmp(p, "off") || !strcmp(p, "0"))
-        s->stack_scan_off = true;
+        s->stack_scan = KDX_SCAN_OFF;
+    else if (!strcmp(p, "default"))
+        s->stack_scan = KDX_SCAN_DEFAULT;
     else if (*p)
         return kdx_cmd_syntax_error(s, ".stackscan", p);
-    kdx_print(s, "Stack scanning is %s\n", s->stack_scan_off ? "off" : "on");
+    kdx_print(s, "Stack scanning is %s%s\n", kdx_session_stack_scan(s) ? "on" : "off",
+              s->stack_scan == KDX_SCAN_DEFAULT ? " (the default for this target)" : "");
     return 0;
 }
 
@@ -614,6 +619,8 @@ static int set_reg(kdx_session *s, kdx_context *c, const char *name, size_t len,
 static int cmd_r(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
+    if (kdx_script_is_fixed_alias_assignment(args)) /* r $.u0=Text: an alias, not a register */
+        return kdx_script_set_fixed_alias(s, args);
     kdx_context ctx;
     if (!scope_context(s, &ctx))
         return 1;
@@ -743,7 +750,7 @@ static int cmd_uf(kdx_session *s, const char *cmd, const char *args)
 const kdx_command kdx_cmds_stack[] = {
     {"k", cmd_k, "stack backtrace: k[b|v|c|n|p|f|L] [= base ip | = base sp ip] [count]; kd [words]", KDX_CMD_PREFIX},
     {".frame", cmd_frame, "show or select a frame: .frame [/c] [/r] [N]", 0},
-    {".stackscan", cmd_stackscan, "kdx: scan the stack where unwind data ends: .stackscan on|off (on by default)", 0},
+    {".stackscan", cmd_stackscan, "kdx: scan the stack where unwind data ends: .stackscan on|off|default (default: user-mode targets only)", 0},
     {".cxr", cmd_cxr, "use the CONTEXT record at ADDR (.cxr alone resets)", 0},
     {".ecxr", cmd_ecxr, "use the exception's context record", 0},
     {".trap", cmd_trap, "use the trap frame at ADDR (.trap alone resets)", 0},

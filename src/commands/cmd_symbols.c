@@ -188,7 +188,7 @@ static void x_json(kdx_session *s, const xmatch *v, size_t n)
         json_array_append_new(arr, o);
     }
     char *text = json_dumps(arr, JSON_INDENT(2));
-    kdx_print(s, "%s\n", text ? text : "[]");
+    kdx_print_json(s, text ? text : "[]");
     free(text);
     json_decref(arr);
 }
@@ -265,25 +265,48 @@ static const char *status_text(const kdx_module *m)
     }
 }
 
-/* A debug directory entry of type IMAGE_DEBUG_TYPE_REPRO (16): /Brepro build,
- * whose TimeDateStamp is a hash. */
-static bool image_is_repro(kdx_session *s, kdx_module *m)
+typedef enum repro_state { REPRO_NO, REPRO_YES, REPRO_UNKNOWN } repro_state;
+
+/* Looks for a debug directory entry of type IMAGE_DEBUG_TYPE_REPRO (16): a
+ * /Brepro build, whose TimeDateStamp is a hash. UNKNOWN when the debug
+ * directory cannot be read. */
+static repro_state debug_directory_repro(struct kdx_pe *pe)
 {
-    /* Only an image already at hand: lm never searches or downloads. */
-    struct kdx_pe *pe = kdx_sym_module_image_loaded(s, m);
-    if (!pe)
-        return false;
     uint32_t rva, size;
-    if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK || !rva)
-        return false;
+    if (kdx_pe_data_directory(pe, KDX_PE_DIR_DEBUG, &rva, &size) != KDX_OK)
+        return REPRO_UNKNOWN;
+    if (!rva)
+        return REPRO_NO;
     for (uint32_t off = 0; off + 28 <= size && off < 28 * 64; off += 28) {
         uint8_t e[28];
         if (kdx_pe_read(pe, rva + off, e, sizeof e, NULL) != KDX_OK)
-            return false;
-        if ((uint32_t)(e[12] | e[13] << 8 | e[14] << 16 | (uint32_t)e[15] << 24) == 16)
-            return true;
+            return REPRO_UNKNOWN;
+        if (kdx_le32(e + 12) == 16)
+            return REPRO_YES;
     }
-    return false;
+    return REPRO_NO;
+}
+
+/* From the image already at hand, else from the headers and debug directory
+ * in the dump's memory; lm never searches or downloads an image. */
+static repro_state image_is_repro(kdx_session *s, kdx_module *m)
+{
+    struct kdx_pe *pe = kdx_sym_module_image_loaded(s, m);
+    if (pe)
+        return debug_directory_repro(pe);
+    kdx_err err;
+    if (kdx_pe_open_target(s->target, m->base, m->image_name ? m->image_name : m->name, &pe, &err) != KDX_OK)
+        return REPRO_UNKNOWN;
+    repro_state r = debug_directory_repro(pe);
+    kdx_pe_close(pe);
+    return r;
+}
+
+/* Seconds since 1970 of the dump's creation, 0 when unknown. */
+static uint64_t dump_unix_time(const kdx_session *s)
+{
+    uint64_t ft = s->target->sys.dump_time;
+    return ft > 116444736000000000ull ? (ft - 116444736000000000ull) / 10000000ull : 0;
 }
 
 /* A PE TimeDateStamp as a date (UTC): "Sat Feb 20 17:38:22 2021". */
@@ -301,7 +324,8 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
         kdx_print(s, "    Timestamp:        unavailable (00000000)\n");
         return;
     }
-    if (image_is_repro(s, m)) {
+    repro_state repro = image_is_repro(s, m);
+    if (repro == REPRO_YES) {
         kdx_print(s, "    Image was built with /Brepro flag.\n");
         kdx_print(s, "    Timestamp:        %08X (This is a reproducible build file hash, not a "
                      "timestamp)\n", m->timestamp);
@@ -309,6 +333,16 @@ static void print_timestamp(kdx_session *s, kdx_module *m)
     }
     char when[64];
     format_time(m->timestamp, when, sizeof when);
+    uint64_t taken = dump_unix_time(s);
+    if (repro == REPRO_UNKNOWN && taken && m->timestamp > taken) {
+        /* A build date after the dump was written is impossible: without the
+         * debug directory to confirm it, say what it most likely is. */
+        kdx_print(s, "    Timestamp:        %08X (inferred: a reproducible build file hash, not a "
+                     "timestamp; as a date it would be %s, after the dump was written, and the "
+                     "image's debug directory is not in the dump to confirm)\n",
+                  m->timestamp, when);
+        return;
+    }
     kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
 }
 
@@ -554,7 +588,7 @@ static void lm_json(kdx_session *s, const lm_opts *o, const char *pattern)
     json_object_set_new(root, "modules", mods);
     json_object_set_new(root, "unloaded_modules", unl);
     char *text = json_dumps(root, JSON_INDENT(2));
-    kdx_print(s, "%s\n", text ? text : "{}");
+    kdx_print_json(s, text ? text : "{}");
     free(text);
     json_decref(root);
 }

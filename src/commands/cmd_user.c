@@ -269,12 +269,29 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
 
 /* ---- | : process ------------------------------------------------------- */
 
+/* "0 s" and "0s" are the same (WinDbg allows blanks between | , the
+ * process number and the command letter). */
+static bool is_the_one_process(const char *args)
+{
+    char compact[8];
+    size_t n = 0;
+    for (const char *p = args; *p; p++) {
+        if (isspace((unsigned char)*p))
+            continue;
+        if (n + 1 >= sizeof compact)
+            return false;
+        compact[n++] = *p;
+    }
+    compact[n] = '\0';
+    return !n || !strcmp(compact, "0") || !strcmp(compact, ".") || !strcmp(compact, "#") ||
+           !strcmp(compact, "0s") || !strcmp(compact, "*");
+}
+
 static int cmd_process(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_user_need_target(s, cmd))
         return 1;
-    if (*args && strcmp(args, "0") != 0 && strcmp(args, ".") != 0 && strcmp(args, "#") != 0 &&
-        strcmp(args, "0s") != 0 && strcmp(args, "*") != 0) {
+    if (!is_the_one_process(args)) {
         kdx_print(s, "Illegal process error in '|%s': a dump holds one process (0)\n", args);
         return 1;
     }

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cancel.h"
 #include "base/util.h"
+#include "commands/script.h"
 
 static bool is_word_char(char c)
 {
@@ -22,8 +22,8 @@ const kdx_command *kdx_command_find(const char *line, size_t *name_len)
     size_t word = 0;
     if (bang_or_dot) {
         word = 1;
-        while (line[word] && !isspace((unsigned char)line[word]) && line[word] != ';')
-            word++;
+        while (line[word] && !isspace((unsigned char)line[word]) && !strchr(";{(\"", line[word]))
+            word++; /* ".if(x){...}", ".block{...}": the token ends at the bracket */
     }
     for (const kdx_command *const *fam = kdx_command_families; *fam; fam++) {
         for (const kdx_command *c = *fam; c->name; c++) {
@@ -83,23 +83,55 @@ bool kdx_cmd_need_target(kdx_session *s)
     return false;
 }
 
-/* Finds the end of one command: the first ';' outside double quotes. */
-static size_t command_end(const char *p)
+const char *kdx_cmd_parse_quoted(const char *p, kdx_strbuf *out)
 {
-    bool quoted = false;
-    size_t i = 0;
-    for (; p[i]; i++) {
-        if (p[i] == '"' && (i == 0 || p[i - 1] != '\\'))
-            quoted = !quoted;
-        else if (p[i] == ';' && !quoted)
-            break;
+    p = kdx_skip_ws(p);
+    if (*p != '"')
+        return NULL;
+    for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+            p++; /* \" and \\ only; "Local\NINJA" keeps its backslash */
+        kdx_sb_putc(out, *p);
     }
-    return i;
+    return *p == '"' ? p + 1 : NULL;
 }
 
-static int run_one(kdx_session *s, const char *text)
+/* Web pages and blog posts show WinDbg commands with typographic characters
+ * in place of ASCII: curly quotes, en and em dashes as option dashes (the
+ * NTDebugging article's `!analyze –v`) and no-break spaces. A pasted command
+ * means the ASCII one; dashes inside a quoted string are left as typed. */
+char *kdx_command_normalize_pasted(const char *line)
 {
-    if (s->echo_commands) {
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    kdx_sb_puts(&sb, "");
+    bool quoted = false;
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+        if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x9c || p[2] == 0x9d)) {
+            kdx_sb_putc(&sb, '"'); /* “ ” */
+            quoted = !quoted;
+            p += 2;
+        } else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x98 || p[2] == 0x99)) {
+            kdx_sb_putc(&sb, '\''); /* ‘ ’ */
+            p += 2;
+        } else if (!quoted && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94)) {
+            kdx_sb_putc(&sb, '-'); /* – — */
+            p += 2;
+        } else if (p[0] == 0xc2 && p[1] == 0xa0) {
+            kdx_sb_putc(&sb, ' '); /* no-break space */
+            p++;
+        } else {
+            if (*p == '"' && !(p > (const unsigned char *)line && p[-1] == '\\'))
+                quoted = !quoted;
+            kdx_sb_putc(&sb, (char)*p);
+        }
+    }
+    return kdx_sb_take(&sb);
+}
+
+int kdx_command_run(kdx_session *s, const char *text, bool echo)
+{
+    if (echo) {
         char prompt[64];
         kdx_session_prompt(s, prompt, sizeof prompt);
         kdx_print(s, "%s%s\n", prompt, text);
@@ -107,6 +139,11 @@ static int run_one(kdx_session *s, const char *text)
     size_t name_len = 0;
     const kdx_command *c = kdx_command_find(text, &name_len);
     if (!c) {
+        size_t known = kdx_command_known_windbg(text);
+        if (known) {
+            kdx_print(s, "%.*s: not implemented in kdx yet\n", (int)known, text);
+            return 1;
+        }
         char *cmd = kdx_strdup(text);
         kdx_rtrim(cmd);
         if (text[0] == '!') {
@@ -116,12 +153,6 @@ static int run_one(kdx_session *s, const char *text)
         } else {
             kdx_cmd_syntax_error(s, cmd, cmd);
         }
-        free(cmd);
-        return 1;
-    }
-    if (c->flags & KDX_CMD_LIVE) {
-        char *cmd = kdx_strndup(text, name_len);
-        kdx_print(s, "%s needs a live target; a dump cannot run, step or break.\n", cmd);
         free(cmd);
         return 1;
     }
@@ -135,25 +166,29 @@ static int run_one(kdx_session *s, const char *text)
     return rc ? 1 : 0;
 }
 
-int kdx_execute(kdx_session *s, const char *line)
+int kdx_execute(kdx_session *s, const char *typed)
 {
-    int failures = 0;
-    const char *p = line;
-    /* Ctrl-C stops the rest of the line too. */
-    while (*p && !s->quit && !kdx_interrupted()) {
-        p = kdx_skip_ws(p);
-        if (!*p)
-            break;
-        size_t name_len;
-        const kdx_command *c = kdx_command_find(p, &name_len);
-        size_t len = (c && (c->flags & KDX_CMD_RAW)) ? strlen(p) : command_end(p);
-        char *text = kdx_strndup(p, len);
-        if (*kdx_skip_ws(text))
-            failures += run_one(s, text);
-        free(text);
-        p += len;
-        if (*p == ';')
-            p++;
-    }
+    /* Typographic dashes and quotes of pasted commands become ASCII first. */
+    char *line = kdx_command_normalize_pasted(typed);
+    int failures = kdx_script_run_line(s, line);
+    free(line);
     return failures;
+}
+
+/* WinDbg repeats the last command on an empty line, and `d*` and `u` go on
+ * where their output ended. A line that was one memory display or `u` is
+ * repeated as the bare command word, which continues from the session's
+ * display/disassembly position; any other line is repeated as typed. */
+char *kdx_command_repeat_form(const char *last_line)
+{
+    char *line = kdx_command_normalize_pasted(last_line);
+    const char *p = kdx_skip_ws(line);
+    size_t name_len = 0, d_len;
+    const kdx_command *c = kdx_command_find(p, &name_len);
+    const kdx_command *d = kdx_command_find("d", &d_len);
+    bool one_command = c && !(c->flags & KDX_CMD_RAW) && !p[kdx_script_command_end(p)];
+    bool continues = one_command && ((d && c->fn == d->fn) || !strcmp(c->name, "u"));
+    char *form = continues ? kdx_strndup(p, name_len) : kdx_strdup(last_line);
+    free(line);
+    return form;
 }

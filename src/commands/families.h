@@ -18,5 +18,9 @@ extern const kdx_command kdx_cmds_process[];
 extern const kdx_command kdx_cmds_processor[];
 extern const kdx_command kdx_cmds_object[];
 extern const kdx_command kdx_cmds_list[];
+extern const kdx_command kdx_cmds_flow[];
+extern const kdx_command kdx_cmds_alias[];
+extern const kdx_command kdx_cmds_printf[];
+extern const kdx_command kdx_cmds_for_each[];
 
 #endif

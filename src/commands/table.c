@@ -15,4 +15,8 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_processor,
     kdx_cmds_object,
     kdx_cmds_list,
+    kdx_cmds_flow,
+    kdx_cmds_alias,
+    kdx_cmds_printf,
+    kdx_cmds_for_each,
     0};

@@ -61,7 +61,7 @@ static void log_line(void *ud, const char *line)
 {
     struct kdx_symctx *c = ud;
     if (c->session)
-        kdx_print(c->session, "%s\n", line);
+        kdx_print_diag(c->session, "%s\n", line);
 }
 
 struct kdx_symctx *kdx_symctx_new(void)
@@ -645,11 +645,11 @@ static kdx_status match_kernel(kdx_session *s, kdx_module *m, kdx_err *err)
                                &km);
     char *log = kdx_sb_take(&km.log);
     if (s->sym->noisy && log && *log)
-        kdx_print(s, "DBGHELP: kernel symbol candidates:\n%s", log);
+        kdx_print_diag(s, "DBGHELP: kernel symbol candidates:\n%s", log);
     kdx_status st = KDX_OK;
     if (km.done) {
         if (s->sym->noisy)
-            kdx_print(s, "DBGHELP: nt - %s\n", m->symbol_note);
+            kdx_print_diag(s, "DBGHELP: nt - %s\n", m->symbol_note);
     } else {
         set_str(&m->symbol_note,
                 log && *log ? kdx_asprintf("no kernel symbol file agrees with this dump:\n%s", log)
@@ -675,7 +675,7 @@ static void warn(kdx_session *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    kdx_print(s, "%s", line);
+    kdx_print_diag(s, "%s", line);
 }
 
 static bool is_kernel_module(const kdx_session *s, const kdx_module *m)
@@ -736,7 +736,7 @@ static void load_module_symbols(kdx_session *s, modstate *st)
     }
     if (rc == KDX_OK) {
         if (s->sym->noisy)
-            kdx_print(s, "DBGHELP: %s - %s\n        %s\n", m->name,
+            kdx_print_diag(s, "DBGHELP: %s - %s\n        %s\n", m->name,
                       m->symstatus == KDX_SYMSTATUS_PRIVATE_PDB ? "private symbols & lines"
                                                                 : "public symbols",
                       m->symbol_file);

@@ -34,6 +34,8 @@ void kdx_session_free(kdx_session *s)
     drop_nt_state(s);
     kdx_target_close(s->target);
     kdx_symctx_free(s->sym);
+    if (s->script_free)
+        s->script_free(s->script);
     free(s->image_path);
     free(s);
 }
@@ -59,6 +61,21 @@ void kdx_print(kdx_session *s, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(s->out, fmt, ap);
     va_end(ap);
+}
+
+void kdx_print_diag(kdx_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(s->diag ? s->diag : s->out, fmt, ap);
+    va_end(ap);
+}
+
+void kdx_print_json(kdx_session *s, const char *json)
+{
+    FILE *to = s->json_out ? s->json_out : s->out;
+    fputs(json, to);
+    fputc('\n', to);
 }
 
 void kdx_print_err(kdx_session *s, const kdx_err *err)
@@ -137,4 +154,11 @@ void kdx_session_prompt(kdx_session *s, char *buf, size_t len)
         snprintf(buf, len, "0:%03u> ", s->cur_context);
     else
         snprintf(buf, len, "%u: kd> ", s->cur_context);
+}
+
+bool kdx_session_stack_scan(const kdx_session *s)
+{
+    if (s->stack_scan != KDX_SCAN_DEFAULT)
+        return s->stack_scan == KDX_SCAN_ON;
+    return !s->target || s->target->kind != KDX_TARGET_KERNEL_DUMP;
 }

@@ -16,16 +16,26 @@
 typedef enum kdx_expr_syntax { KDX_EXPR_MASM, KDX_EXPR_CPP } kdx_expr_syntax;
 
 struct kdx_symctx;   /* symbol path, cache and loader state (sym/) */
+struct kdx_script;   /* aliases and control-flow state (commands/script.h) */
 
 typedef struct kdx_session {
     kdx_target *target;          /* NULL until a target is opened */
     FILE *out;                   /* all command output, errors included */
+    FILE *diag;                  /* when set: diagnostics that are not a command's answer
+                                  * (symbol loading), kdx_print_diag; else they go to out */
+    FILE *json_out;              /* when set: a command's JSON result, kdx_print_json */
     /* Settings. */
     unsigned radix;              /* `n`: 16 by default */
     kdx_expr_syntax expr_syntax; /* `.expr` */
     bool ignore_missing_pages;   /* `.ignore_missing_pages` */
     bool json;                   /* structured output where commands support it */
-    bool stack_scan_off;         /* `.stackscan off`: stacks stop where unwind data ends */
+    /* `.stackscan`: KDX_SCAN_DEFAULT scans user-mode stacks only (Breakpad's
+     * territory: minidumps rarely come with their images), and leaves kernel
+     * stacks to stop where the exact walk stops, as WinDbg does. */
+    enum { KDX_SCAN_DEFAULT, KDX_SCAN_ON, KDX_SCAN_OFF } stack_scan;
+    bool json_document;          /* --json: each command's output is one element of a JSON
+                                  * array on out (commands/json_document.c) */
+    unsigned json_elements;      /* elements printed so far in that array */
     char *image_path;            /* -i / .exepath */
     struct kdx_symctx *sym;      /* owned by the symbol layer */
     /* Scope. */
@@ -53,6 +63,10 @@ typedef struct kdx_session {
     void (*nt_free)(struct kdx_ntctx *nt);
     bool quit;                   /* `q` was executed */
     bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
+    /* Scripting state, created by the command layer on first use; freed
+     * through script_free so this layer needs no knowledge of it. */
+    struct kdx_script *script;
+    void (*script_free)(struct kdx_script *script);
 } kdx_session;
 
 kdx_session *kdx_session_new(FILE *out);
@@ -62,6 +76,12 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err);
 
 /* Output helpers: everything a command prints goes through these. */
 void kdx_print(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A diagnostic beside the answer (WinDbg's "*** ERROR: Module load completed
+ * but symbols could not be loaded ..."): inline in text output, kept apart
+ * from the result in JSON documents. */
+void kdx_print_diag(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A command's structured result, one JSON text (no trailing newline needed). */
+void kdx_print_json(kdx_session *s, const char *json);
 /* Prints an error message the way the command layer reports failures. */
 void kdx_print_err(kdx_session *s, const kdx_err *err);
 
@@ -75,6 +95,8 @@ kdx_status kdx_session_context(kdx_session *s, kdx_context *out, kdx_err *err);
 /* Changes the current processor/thread; drops any scope override. */
 kdx_status kdx_session_set_context_index(kdx_session *s, unsigned index, kdx_err *err);
 void kdx_session_set_scope(kdx_session *s, const kdx_context *ctx);
+/* Whether stack walks scan below the exact walk (`.stackscan`, see above). */
+bool kdx_session_stack_scan(const kdx_session *s);
 /* The context frame numbers count from: frame 00's before a `.frame /c N`
  * switched the scope to frame N, else the scope context. */
 kdx_status kdx_session_frame_origin(kdx_session *s, kdx_context *out, kdx_err *err);

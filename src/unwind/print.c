@@ -258,7 +258,7 @@ char *kdx_stack_json(kdx_session *s, const kdx_stack *st)
         json_array_append_new(frames, frame_json(s, &st->frames[i]));
     json_object_set_new(o, "frames", frames);
     json_object_set_new(o, "exact_walk_stopped", stop_json(st));
-    json_object_set_new(o, "stack_scan", json_boolean(!s->stack_scan_off));
+    json_object_set_new(o, "stack_scan", json_boolean(kdx_session_stack_scan(s)));
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return text;

@@ -374,6 +374,6 @@ void kdx_unwind_env_for_session(kdx_session *s, kdx_unwind_env *env)
     env->find_image = session_find_image;
     env->frame_data = override_fn ? NULL : session_frame_data;
     env->function_entry = session_function_entry;
-    env->scan = !s->stack_scan_off;
+    env->scan = kdx_session_stack_scan(s);
     env->ud = s;
 }

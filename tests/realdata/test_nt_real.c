@@ -33,12 +33,14 @@ TEST(nt_real_thread_current)
     CHECK_CONTAINS(out, "Win32 Start Address nt!ExpWorkerThread (0xfffff8047bc25870)\n");
     CHECK_CONTAINS(out, "Stack Init ffff850429892c90 Current ffff850429891fe0\n");
     /* The stack as kn shows it: the bug-check context, stopping where nt's .pdata leaves the dump. */
-    CHECK_CONTAINS(out, "ffff8504`29890ee8 ????????`???????? : ");
+    CHECK_CONTAINS(out, "ffff8504`29890ee8 fffff804`7be0f4e1 : ");
     CHECK_CONTAINS(out, ": nt!KeBugCheckEx\n");
+    CHECK_CONTAINS(out, "ffff8504`29890ef0 ????????`???????? : ");
     free(out);
     out = run_triage("!thread -t 108 0; !thread -1 e");
     CHECK_CONTAINS(out, "THREAD ffffc08bde9e1640  Cid 0004.0108");
-    CHECK_CONTAINS(out, "Child-SP          RetAddr           Call Site\nffff8504`29890ee8 ????????`???????? nt!KeBugCheckEx\n");
+    CHECK_CONTAINS(out, "Child-SP          RetAddr           Call Site\nffff8504`29890ee8 fffff804`7be0f4e1 nt!KeBugCheckEx\n"
+                        "ffff8504`29890ef0 ????????`???????? nt+0x40f4e1\n");
     free(out);
 }
 

@@ -32,8 +32,8 @@ TEST(stackscan_real_triage_entry_frame)
     CHECK_CONTAINS(out, " is not present in the dump). The walk stops here instead of guessing.\n");
     free(out);
 
-    /* With scanning (the default) frame 01 keeps its reason, then WinDbg's warning. */
-    out = kdx_test_run(dump, setup, "k", &err);
+    /* With scanning (off by default on kernel dumps) frame 01 keeps its reason, then WinDbg's warning. */
+    out = kdx_test_run(dump, setup, ".stackscan on; k", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "ffff8504`29890ee8 fffff804`7be0f4e1 nt!KeBugCheckEx\n"
                         "ffff8504`29890ef0 fffff804`7bdcc052 nt+0x40f4e1\n");
@@ -46,7 +46,7 @@ TEST(stackscan_real_triage_entry_frame)
     /* ffff8504`29890f00 holds fffff804`8b58334c, amdppm's faulting instruction:
      * amdppm.sys is in the store and the bytes before it are a jmp, not a call,
      * so it is no frame; the next value follows a call in nt's code (in the dump). */
-    out = kdx_test_run(dump, setup, ".json 1; k 3", &err);
+    out = kdx_test_run(dump, setup, ".stackscan on; .json 1; k 3", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "{\"frame\":0,\"child_sp\":\"ffff8504`29890ee8\",\"ret_addr\":\"fffff804`7be0f4e1\","
                         "\"ip\":\"fffff804`7bdf5a80\",\"call_site\":\"nt!KeBugCheckEx\",\"trust\":\"context\"}");

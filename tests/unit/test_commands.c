@@ -36,9 +36,9 @@ TEST(commands_quit_stops_the_line)
 
 TEST(commands_quotes_keep_semicolons)
 {
-    char *out = kdx_test_run(NULL, NULL, "$$ comment; .echo x", NULL);
+    char *out = kdx_test_run(NULL, NULL, "* comment; .echo x", NULL);
     REQUIRE(out);
-    CHECK(out[0] == '\0'); /* $$ takes the whole rest of the line */
+    CHECK(out[0] == '\0'); /* * takes the whole rest of the line ($$ ends at ';') */
     free(out);
     out = kdx_test_run(NULL, NULL, ".echo \"a;b\"; .echo c", NULL);
     CHECK_STR(out, "a;b\nc\n");

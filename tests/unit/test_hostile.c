@@ -475,7 +475,7 @@ static char *sample_dump(void)
 }
 
 /* Batch mode: Ctrl-C stops `db 0 L?ffffffffffffffff` (was: ?? lines without
- * end), skips the rest of the line and exits with status 130. */
+ * end) and a script loop, skips the rest of the line and exits with status 130. */
 TEST(hostile_sigint_stops_a_batch_run)
 {
     const char *bin = kdx_bin();
@@ -493,6 +493,15 @@ TEST(hostile_sigint_stops_a_batch_run)
     CHECK_EQ(res.exit_code, 130);
     CHECK_CONTAINS(res.output, "*** Interrupted (Ctrl-C): the command stopped");
     CHECK_CONTAINS(res.output, "kdx: interrupted (SIGINT); exit status 130");
+    CHECK(!strstr(res.output, "\nafter"));
+    kdx_bounded_free(&res);
+    /* A script loop without end stops too. */
+    argv[4] = (char *)".while (1) { .echo tick }; .echo after";
+    steps[0].wait = "tick\ntick\n";
+    kdx_bounded_exec(argv, &b, &res);
+    CHECK(!res.timed_out);
+    CHECK_EQ(res.exit_code, 130);
+    CHECK_CONTAINS(res.output, "*** Interrupted (Ctrl-C): the command stopped");
     CHECK(!strstr(res.output, "\nafter"));
     kdx_bounded_free(&res);
     free(dump);

@@ -517,8 +517,9 @@ TEST(minidump_x86_teb_peb_gle)
     CHECK_CONTAINS(out, "    ClientId:             00001234 . 00000010\n");
     CHECK_CONTAINS(out, "    PEB Address:          7ffdf000\n    LastErrorValue:       5\n"
                         "    LastStatusValue:      c0000022\n");
-    CHECK_CONTAINS(out, "LastErrorValue: (Win32) 0x5 (5) - Access was denied.\n");
-    CHECK_CONTAINS(out, "LastStatusValue: (NTSTATUS) 0xc0000022 - Access was denied.\n");
+    CHECK_CONTAINS(out, "LastErrorValue: (Win32) 0x5 (5) - Access is denied.\n");
+    CHECK_CONTAINS(out, "LastStatusValue: (NTSTATUS) 0xc0000022 - {Access Denied} A process has requested access to an "
+                        "object but has not been granted those access rights.\n");
     CHECK_CONTAINS(out, "    BeingDebugged:            Yes\n    ImageBaseAddress:         00400000\n"
                         "    NtGlobalFlag:             70\n");
     CHECK_CONTAINS(out, "    CurrentDirectory:  'C:\\work\\'\n");

@@ -28,8 +28,12 @@ TEST(errors_classify_and_text)
     /* HRESULT_FROM_WIN32 takes the Win32 explanation. */
     CHECK_STR(kdx_error_text(KDX_ERRKIND_HRESULT, 0x80070002),
               kdx_error_text(KDX_ERRKIND_WIN32, 2));
-    /* Without a written explanation, the name. */
-    CHECK_STR(kdx_error_text(KDX_ERRKIND_WIN32, 1234), "ERROR_PORT_UNREACHABLE");
+    /* Windows' own texts, from [MS-ERREF] (src/errors/data), as the IPC article's !gle shows. */
+    CHECK(kdx_win32_texts_count > 2500 && kdx_ntstatus_texts_count > 1500 && kdx_hresult_texts_count > 2500);
+    CHECK_STR(kdx_error_text(KDX_ERRKIND_WIN32, 2), "The system cannot find the file specified.");
+    CHECK_STR(kdx_error_text(KDX_ERRKIND_WIN32, 1234),
+              "No service is operating at the destination network endpoint on the remote system.");
+    CHECK_STR(kdx_error_text(KDX_ERRKIND_HRESULT, 0x80004005), "Unspecified error.");
     CHECK(kdx_error_text(KDX_ERRKIND_HRESULT, 0x87654321) == NULL);
     /* HRESULT_FROM_NT(STATUS_ACCESS_VIOLATION) reads as the NTSTATUS. */
     CHECK_EQ(kdx_error_classify(0xd0000005), KDX_ERRKIND_HRESULT);
@@ -43,7 +47,9 @@ TEST(cmd_error_output)
                              NULL);
     REQUIRE(out);
     CHECK_CONTAINS(out, "Error code: (Win32) 0x2 (2) - ");
-    CHECK_CONTAINS(out, "Error code: (Win32) 0x4d2 (1234) - ERROR_PORT_UNREACHABLE\n");
+    CHECK_CONTAINS(out, "Error code: (Win32) 0x2 (2) - The system cannot find the file specified.\n");
+    CHECK_CONTAINS(out, "Error code: (Win32) 0x4d2 (1234) - No service is operating at the destination "
+                        "network endpoint on the remote system.\n");
     CHECK_CONTAINS(out, "Error code: (NTSTATUS) 0xc0000034 (3221225524) - ");
     CHECK_CONTAINS(out, "Error code: (HRESULT) 0x87654321 (2271560481) - <Unable to get error code text>\n");
     free(out);

@@ -121,7 +121,7 @@ TEST(stackscan_rejects_what_no_call_precedes)
     /* .stackscan off: the walk stops where unwind data ends, as before. */
     out = kdx_test_run(dump, NULL, ".stackscan; .stackscan off; k; .stackscan on", &err);
     REQUIRE(out);
-    CHECK_CONTAINS(out, "Stack scanning is on\nStack scanning is off\n");
+    CHECK_CONTAINS(out, "Stack scanning is on (the default for this target)\nStack scanning is off\n");
     CHECK_CONTAINS(out, "00000000`007ff000 ????????`???????? app+0x1100\n"
                         "WARNING: Stack unwind information not available for frame 00 (app has no function "
                         "table (.pdata); unwind data unavailable). The walk stops here instead of guessing.\n");

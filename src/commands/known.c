@@ -1,0 +1,113 @@
+/* Names of WinDbg commands that kdx does not have (yet). The dispatcher
+ * consults this list only when no registered handler matches, so a command
+ * another family implements later simply wins; until then the user reads
+ * "!locks: not implemented in kdx yet" instead of WinDbg's "No export" or a
+ * syntax error, which would suggest a typo. The names are those of
+ * Microsoft's debugger reference (Debugger Commands, Meta-Commands,
+ * Extension Commands); see docs/cli.md. */
+#include <ctype.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "commands/command.h"
+
+static const char *const known_plain[] = {
+    "ad", "ah", "al", "as", "aS", "ba", "bc", "bd", "be", "bl", "bm", "bp", "br", "bs", "bsc", "bu",
+    "c", "dg", "dl", "dt", "dtx", "dv", "dx", "e", "f", "fp", "g", "gc", "gh", "gn", "gN", "gu",
+    "ib", "id", "iw", "j", "l", "ld", "lm", "ln", "ls", "lsa", "lsc", "lse", "lsf", "lsp", "m",
+    "n", "ob", "od", "ow", "p", "pa", "pc", "pct", "ph", "pt", "q", "qd", "qq", "r", "rdmsr", "rm",
+    "s", "so", "sq", "ss", "sx", "sxd", "sxe", "sxi", "sxn", "sxr", "t", "ta", "tb", "tc", "tct",
+    "th", "tt", "u", "ub", "uf", "up", "ur", "ux", "vercommand", "version", "vertarget", "wrmsr",
+    "wt", "x", "z", NULL};
+
+static const char *const known_dot[] = {
+    "allow_exec_cmds", "allow_image_mapping", "apply_dbp", "asm", "attach", "block", "bpcmds",
+    "bpsync", "break", "breakin", "browse", "bugcheck", "cache", "call", "catch", "chain",
+    "childdbg", "clients", "closehandle", "cls", "context", "continue", "copysym", "cordll",
+    "crash", "create", "createdir", "cxr", "dbgdbg", "detach", "dml_flow", "dml_start", "do",
+    "drivers", "dump", "dumpcab", "dvalloc", "dvfree", "echo", "echotime", "echotimestamps",
+    "ecxr", "effmach", "else", "elsif", "enable_long_status", "enable_unicode", "endpsrv",
+    "endsrv", "enumtag", "event_code", "eventlog", "excr", "exepath", "expr", "exptr", "exr",
+    "extmatch", "extpath", "fiber", "fiximports", "flash_on_break", "fnent", "fnret", "for",
+    "force_radix_output", "force_tb", "foreach", "formats", "fpo", "frame", "help", "hh",
+    "hideinjectedcode", "holdmem", "idle_cmd", "if", "ignore_missing_pages", "imgscan",
+    "jdinfo", "kdfiles", "kframes", "kill", "lastevent", "leave", "lines", "load", "loadby",
+    "locale", "logappend", "logclose", "logfile", "logopen", "netuse", "noshell", "noversion",
+    "ofilter", "open", "opendump", "outmask", "pagein", "pcmd", "pop", "prefer_dml", "printf",
+    "process", "prompt_allow", "push", "quit_lock", "readmem", "reboot", "record_branches",
+    "reload", "remote", "remote_exit", "restart", "rrestart", "scroll_prefs", "secure",
+    "send_file", "server", "servers", "setdll", "shell", "show_read_failures",
+    "show_sym_failures", "sleep", "sound_notify", "srcfix", "srcnoisy", "srcpath", "step_filter",
+    "symfix", "symopt", "sympath", "thread", "time", "tlist", "trap", "ttime", "typeopt",
+    "unload", "unloadall", "urestart", "wake", "while", "write_cmd_hist", "writemem", "wtitle",
+    NULL};
+
+static const char *const known_bang[] = {
+    "acl", "address", "ahcache", "analyze", "apc", "arbiter", "atom", "avrf", "bcb", "blockeddrv",
+    "bpid", "bugdump", "ca", "calldata", "can_write_kdump", "cbreg", "chkimg", "cmreslist",
+    "cpuid", "cpuinfo", "critsec", "cs", "dbgprint", "dblink", "deadlock", "defwrites", "devext",
+    "devhandles", "devnode", "devobj", "devstack", "dflink", "dh", "diskspace", "dlls",
+    "dml_proc", "dpcs", "drivers", "drvobj", "dskheap", "envvar", "error", "errlog", "errpkt",
+    "exca", "exchain", "exqueue", "exrlog", "filecache", "filelock", "findfilelockowner",
+    "findstack", "findthreads", "for_each_frame", "for_each_function", "for_each_local",
+    "for_each_module", "fpsearch", "frag", "fwver", "fxdevice", "gentable", "gflag", "gle",
+    "handle", "heap", "help", "hidppd", "htrace", "ib", "idt", "ih", "imgreloc", "ioresdes",
+    "ioreslist", "iovirp", "ipi", "irp", "irpfind", "irpzone", "irql", "isainfo", "job", "kuser",
+    "lmi", "locks", "lookaside", "lpc", "mapped_file", "memusage", "mps", "mtrr", "mui", "npx",
+    "ob", "obja", "object", "openmaps", "pat", "pci", "pciir", "pcitree", "pcm", "pcr", "pcrs",
+    "peb", "pfn", "pnpevent", "pocaps", "podev", "popolicy", "pool", "poolfind", "poolused",
+    "poolval", "powertriage", "prcb", "process", "processfields", "processirps", "pte",
+    "pte2va", "ptov", "qlocks", "ready", "reg", "ruleinfo", "running", "runaway", "scm", "sd", "search",
+    "searchpte", "sel", "session", "sid", "slist", "smt", "sprocess", "srb", "stacks", "swd",
+    "sysinfo", "sysptes", "teb", "thread", "threadfields", "timer", "token", "tokenfields", "tp",
+    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "usbanalyze", "vad",
+    "vad_reload", "validatelist", "verifier", "vm", "vpb", "vpdd", "vprot", "vtop", "whea",
+    "wsle", "zombies", NULL};
+
+/* Debugger extension DLLs whose commands are written !dll.command. */
+static const char *const known_extension_dlls[] = {
+    "acpikd", "afdkd", "ext", "exts", "fltkd", "gpiokd", "hidkd", "kdexts", "kdextx86", "logexts",
+    "minipkd", "ndiskd", "ntsdexts", "rcdrkd", "scsikd", "sos", "storagekd", "uext", "usb3kd", "usbkd",
+    "wdfkd", "wmitrace", "wow64exts", NULL};
+
+static bool in_list(const char *const *list, const char *word, size_t len, bool case_sensitive)
+{
+    for (; *list; list++) {
+        if (strlen(*list) != len)
+            continue;
+        if (case_sensitive ? !strncmp(*list, word, len) : !kdx_strncasecmp(*list, word, len))
+            return true;
+    }
+    return false;
+}
+
+/* "!name" or "!dll.name": a command of a known extension DLL counts as known. */
+static bool known_bang_word(const char *word, size_t len)
+{
+    const char *dot = memchr(word, '.', len);
+    if (!dot)
+        return in_list(known_bang, word, len, false);
+    return in_list(known_extension_dlls, word, (size_t)(dot - word), false);
+}
+
+size_t kdx_command_known_windbg(const char *text)
+{
+    size_t len = 0;
+    if (text[0] == '!' || text[0] == '.') {
+        while (text[1 + len] && !isspace((unsigned char)text[1 + len]) && text[1 + len] != ';')
+            len++;
+        if (!len)
+            return 0;
+        bool known = text[0] == '!' ? known_bang_word(text + 1, len)
+                                    : in_list(known_dot, text + 1, len, false);
+        return known ? len + 1 : 0;
+    }
+    while (isalpha((unsigned char)text[len]))
+        len++;
+    if (!len || isdigit((unsigned char)text[len]) || text[len] == '_')
+        return 0;
+    /* gN and aS differ from gn and as only by case. */
+    if (in_list(known_plain, text, len, true) || in_list(known_plain, text, len, false))
+        return len;
+    return 0;
+}
