@@ -4,6 +4,7 @@
 #   make demo       run kdx on the bundled sample dump (and the shared triage dump if present)
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang)
+#   make fuzz-long  each target for FUZZ_LONG_SECONDS, recorded in fuzz/RESULTS.md
 #   make bench      benchmarks (bench/), not part of the tests
 # CC=clang works everywhere CC=gcc does.
 
@@ -42,7 +43,7 @@ LIB_OBJ  := $(call obj,$(LIB_SRC)) $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/
 CLI_OBJ  := $(call obj,$(CLI_SRC))
 TEST_OBJ := $(call obj,$(TEST_SRC))
 
-.PHONY: all test asan fuzz demo bench clean deps
+.PHONY: all test asan fuzz fuzz-build fuzz-long demo bench clean deps
 all: $(BUILD)/kdx $(BUILD)/libkdx.a
 
 deps: $(DEPS_OK)
@@ -65,8 +66,10 @@ $(BUILD)/libkdx.a: $(LIB_OBJ)
 $(BUILD)/kdx: $(BUILD)/obj/src/cli/main.o $(CLI_OBJ) $(BUILD)/libkdx.a
 	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS)
 
+# The hostile symbol server of the tests builds its gzip and CAB bombs with zlib.
+TEST_LIBS := -lz
 $(BUILD)/kdx-tests: $(TEST_OBJ) $(CLI_OBJ) $(BUILD)/libkdx.a
-	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS)
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS) $(TEST_LIBS)
 
 test: all $(BUILD)/kdx-tests
 	@scripts/setup-deps.sh test
@@ -80,18 +83,28 @@ asan:
 FUZZ_SECONDS ?= 20
 FUZZ_BUILD   := build-fuzz
 FUZZ_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-fuzz:
+FUZZ_TARGETS ?= $(basename $(notdir $(FUZZ_SRC)))
+fuzz-build:
 	@scripts/setup-deps.sh fuzz
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libkdx.a
-	@set -e; for src in $(FUZZ_SRC); do \
-	  name=$$(basename $$src .c); \
-	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	@set -e; for name in $(FUZZ_TARGETS); do \
 	  clang $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) $$(pkg-config --cflags $(PKGS)) \
-	    $$src $(FUZZ_BUILD)/libkdx.a $(PKG_LIBS) -o $(FUZZ_BUILD)/$$name; \
+	    fuzz/$$name.c $(FUZZ_BUILD)/libkdx.a $$(pkg-config --libs $(PKGS)) -lm -lpthread -o $(FUZZ_BUILD)/$$name; \
+	done
+
+fuzz: fuzz-build
+	@set -e; for name in $(FUZZ_TARGETS); do \
+	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name; \
 	  $(FUZZ_BUILD)/$$name -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 \
 	    -print_final_stats=1 $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name $$(scripts/fuzz-seeds.sh $$name); \
 	done
+
+# Long campaigns: FUZZ_LONG_SECONDS per target (an hour by default), each run
+# recorded in fuzz/RESULTS.md and its new coverage merged into fuzz/corpus/.
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long: fuzz-build
+	@scripts/fuzz-long.sh $(FUZZ_BUILD) $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
 
 demo: all
 	@scripts/demo.sh $(BUILD)/kdx

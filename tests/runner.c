@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "target/session.h"
+#include "tests/bounded.h"
 #include "tests/golden.h"
 #include "tests/test.h"
 
@@ -172,6 +173,9 @@ static bool selected(const char *name, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A bounded child scenario (tests/bounded.h), not the test run. */
+    if (argc >= 2 && !strcmp(argv[1], "--child"))
+        return kdx_child_main(argc, argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
     /* Symbol indexes go to this run's temporary directory, never the user's cache
      * (kdx processes the tests start inherit it). */

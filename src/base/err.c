@@ -67,6 +67,7 @@ const char *kdx_status_name(kdx_status code)
     case KDX_E_NO_SYMBOLS: return "no symbols";
     case KDX_E_NET: return "network error";
     case KDX_E_LIMIT: return "limit reached";
+    case KDX_E_INTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }

@@ -20,7 +20,8 @@ typedef enum kdx_status {
     KDX_E_MEM_INVALID,  /* translation hit a not-valid (software) PTE */
     KDX_E_NO_SYMBOLS,   /* the operation needs symbols that are not loaded */
     KDX_E_NET,          /* network / symbol-server failure */
-    KDX_E_LIMIT         /* loop, recursion or size limit hit */
+    KDX_E_LIMIT,        /* loop, recursion or size limit hit */
+    KDX_E_INTERRUPTED   /* stopped by the user (Ctrl-C) */
 } kdx_status;
 
 #define KDX_ERR_MSG_MAX 512

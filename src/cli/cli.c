@@ -2,8 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/triage.h"
+#include "base/cancel.h"
 #include "base/util.h"
 #include "commands/command.h"
 
@@ -64,6 +66,28 @@ static void apply_paths(kdx_session *s, const kdx_cli_options *o)
     }
 }
 
+bool kdx_cli_note_interrupt(kdx_session *s)
+{
+    if (!kdx_interrupted())
+        return false;
+    /* Under --json, stdout stays one JSON document. */
+    if (s->json_document)
+        fprintf(stderr, "*** Interrupted (Ctrl-C): the command stopped\n");
+    else
+        kdx_print(s, "*** Interrupted (Ctrl-C): the command stopped\n");
+    return true;
+}
+
+/* Batch runs end on Ctrl-C with a status that says so. */
+static int interrupted_exit(kdx_session *s)
+{
+    kdx_json_document_end(s);
+    fflush(s->out);
+    fprintf(stderr, "kdx: interrupted (SIGINT); exit status %d\n", KDX_EXIT_INTERRUPTED);
+    kdx_session_free(s);
+    return KDX_EXIT_INTERRUPTED;
+}
+
 int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session *))
 {
     kdx_session *s = kdx_session_new(out);
@@ -84,9 +108,16 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session 
         s->echo_commands = !o->json;
         kdx_execute(s, o->commands);
         s->echo_commands = false;
+        kdx_cli_note_interrupt(s);
     }
+    /* Interrupted before the prompt: a terminal prompt goes on, batch input ends. */
+    if (kdx_interrupted() && !(prompt && isatty(STDIN_FILENO)))
+        return interrupted_exit(s);
+    kdx_interrupt_clear();
     if (!s->quit && prompt)
         prompt(s);
+    if (kdx_interrupted())
+        return interrupted_exit(s);
     kdx_json_document_end(s);
     kdx_session_free(s);
     return 0;

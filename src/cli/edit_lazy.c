@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #ifndef KDX_NO_LAZY_LIBS
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,5 +56,27 @@ int read_history(const char *file)
 int write_history(const char *file)
 {
     return loaded() ? ((int (*)(const char *))fns[F_WRITE_HISTORY])(file) : 0;
+}
+
+/* libedit's settings are variables, found by name once the library is
+ * loaded; without it the plain line reader has neither. */
+void kdx_edit_set_input(int (*getc_fn)(FILE *))
+{
+    if (!loaded())
+        return;
+    int *catch_signals = (int *)dlsym(edit_lib.handle, "rl_catch_signals");
+    int (**getc_var)(FILE *) = (int (**)(FILE *))dlsym(edit_lib.handle, "rl_getc_function");
+    if (catch_signals)
+        *catch_signals = 0; /* kdx's own SIGINT handler, not libedit's */
+    if (getc_var)
+        *getc_var = getc_fn;
+}
+#else
+#include <editline/readline.h>
+
+void kdx_edit_set_input(int (*getc_fn)(FILE *))
+{
+    rl_catch_signals = 0; /* kdx's own SIGINT handler, not libedit's */
+    rl_getc_function = getc_fn;
 }
 #endif

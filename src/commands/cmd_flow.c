@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/script.h"
@@ -143,6 +144,8 @@ static body_result run_body(kdx_session *s, const char *body)
     kdx_script *sc = kdx_script_get(s);
     if (kdx_script_run_block(s, body) != 0)
         return BODY_FAILED;
+    if (kdx_interrupted()) /* Ctrl-C ends every loop */
+        return BODY_END;
     switch (sc->jump) {
     case KDX_JUMP_BREAK:
         sc->jump = KDX_JUMP_NONE;

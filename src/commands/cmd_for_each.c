@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/script.h"
@@ -186,7 +187,7 @@ static int cmd_for_each_module(kdx_session *s, const char *cmd, const char *args
     int rc = all_available(s, command) ? 0 : 1;
     kdx_target *t = s->target;
     unsigned index = 0;
-    for (size_t i = 0; !rc && i < t->nmodules && !s->quit; i++) {
+    for (size_t i = 0; !rc && i < t->nmodules && !s->quit && !kdx_interrupted(); i++) {
         kdx_module *m = t->modules[i];
         if (m->unloaded)
             continue;

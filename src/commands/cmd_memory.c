@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/cancel.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
@@ -547,6 +548,16 @@ static uint64_t default_start(kdx_session *s)
     return 0;
 }
 
+/* A display ends at the last address rather than wrapping around to 0
+ * (0xffffffff on 32-bit targets, 2^64-1 otherwise, physical included). */
+static size_t clip_to_address_space(kdx_session *s, bool phys, uint64_t start, size_t len)
+{
+    uint64_t last = !phys && s->target->ptr_size == 4 ? 0xffffffffull : UINT64_MAX;
+    if (len == 0 || start > last)
+        return 0;
+    return (uint64_t)len - 1 > last - start ? (size_t)(last - start + 1) : len;
+}
+
 static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const char *args,
                        bool phys)
 {
@@ -585,7 +596,7 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
         kdx_print(s, "Range error in '%s %s'\n", cmd, args);
         return 1;
     }
-    size_t len = (size_t)(count * v.f.unit);
+    size_t len = clip_to_address_space(s, v.phys, start, (size_t)(count * v.f.unit));
     size_t consumed = len;
     mem_buf m;
     if (v.f.kind == DK_ASCII || v.f.kind == DK_UNICODE) {
@@ -603,7 +614,7 @@ static int run_display(kdx_session *s, const char *cmd, const dfmt *f, const cha
         /* Large ranges stream through a bounded buffer, whole lines at a time. */
         size_t line = (size_t)v.f.per_line * v.f.unit;
         size_t chunk = KDX_MAX(line, (size_t)65536 / line * line);
-        for (size_t off = 0; off < len; off += chunk) {
+        for (size_t off = 0; off < len && !kdx_interrupted(); off += chunk) {
             if (!mem_read(s, v.phys, start + off, KDX_MIN(chunk, len - off), &m))
                 return 1;
             bool go_on = display(s, &v, &m, off == 0);

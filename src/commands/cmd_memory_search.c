@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "base/fmt.h"
 #include "commands/command.h"
 #include "commands/memory_cmds.h"
@@ -232,7 +233,7 @@ static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, 
     kdx_sb_puts(&run.text, "");
     size_t carry = 0;
     uint64_t a = start;
-    while (a < end) {
+    while (a < end && !kdx_interrupted()) {
         size_t chunk = (size_t)KDX_MIN((uint64_t)(4096 - (a & 0xfff)), end - a);
         size_t done = 0;
         if (!sp->writable_only || page_writable(t, a))

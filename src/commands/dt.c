@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/cancel.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/dt.h"
@@ -537,7 +538,7 @@ static int dt_list(dt_ctx *c, const kdx_type *rec, uint64_t addr, const char *fi
     uint64_t cur = addr;
     kdx_u64_set seen = {0};
     int rc = 0;
-    for (int n = 0; n < 100000; n++) {
+    for (int n = 0; n < 100000 && !kdx_interrupted(); n++) {
         char a[24], b[24];
         kdx_u64_set_add(&seen, cur);
         kdx_print(s, "%s at 0x%s\n", field, ptr(s, a, cur));

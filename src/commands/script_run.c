@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "commands/command.h"
 #include "commands/script.h"
 
@@ -258,7 +259,8 @@ static int run_text(kdx_session *s, const char *text, bool expand, bool top)
     sc->if_state = KDX_IF_NONE;
     sc->depth++;
     int failures = 0;
-    while (!s->quit && sc->jump == KDX_JUMP_NONE) {
+    /* Ctrl-C stops the rest of the line and of every block around it. */
+    while (!s->quit && sc->jump == KDX_JUMP_NONE && !kdx_interrupted()) {
         p = kdx_script_skip_separators(p);
         if (!*p)
             break;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "disasm/disasm.h"
@@ -59,7 +60,7 @@ kdx_status kdx_disasm_u(kdx_session *s, uint64_t addr, uint64_t count, uint64_t 
     print_label(s, addr);
     uint64_t limit = end_addr ? 0x10000 : count;
     kdx_status st = KDX_OK;
-    for (uint64_t i = 0; i < limit && (!end_addr || addr < end_addr); i++) {
+    for (uint64_t i = 0; i < limit && (!end_addr || addr < end_addr) && !kdx_interrupted(); i++) {
         if (i > 0 && symbol_starts_at(s, addr))
             print_label(s, addr);
         kdx_insn in;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "base/util.h"
 #include "nt/field.h"
 #include "target/memory.h"
@@ -102,7 +103,8 @@ static void walk_pointers(walk_ctx *w, uint64_t page, unsigned level, uint64_t f
     uint64_t span = level == 1 ? w->per_low : w->per_low * w->per_mid;
     uint64_t limit = w->ht->next_handle / 4;
     int ps = w->s->target->ptr_size;
-    for (uint64_t i = 0; i < w->per_mid && !w->stop && first + i * span < limit; i++) {
+    for (uint64_t i = 0; i < w->per_mid && !w->stop && !kdx_interrupted() && first + i * span < limit;
+         i++) {
         uint64_t child;
         kdx_err e = {0};
         if (kdx_read_ptr(w->s->target, page + i * (uint64_t)ps, &child, &e) != KDX_OK) {

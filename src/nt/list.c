@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "base/util.h"
 #include "nt/field.h"
 
@@ -93,6 +94,8 @@ kdx_status kdx_nt_list_walk(kdx_session *s, uint64_t start, const kdx_nt_list_op
         }
     }
     for (;;) {
+        if (kdx_interrupted()) /* Ctrl-C: the caller's output just ends */
+            return finish(r, KDX_NT_LIST_STOPPED, KDX_E_INTERRUPTED, &seen);
         if (cur == 0)
             return finish(r, KDX_NT_LIST_NULL, KDX_E_FORMAT, &seen);
         if (cur == start && (r->count || !from_element))

@@ -70,6 +70,21 @@ static kdx_module *image_module(kdx_pe *pe, const char *path)
     return m;
 }
 
+/* The image must fit where the loader would map it. */
+static kdx_status check_image_range(const kdx_pe_info *i, const char *path, kdx_err *err)
+{
+    if (i->size_of_image == 0)
+        return kdx_err_set(err, KDX_E_FORMAT, "%s: SizeOfImage is 0", path);
+    if (!i->is64 && i->image_base + i->size_of_image > 0x100000000ull)
+        return kdx_err_set(err, KDX_E_FORMAT,
+                           "%s: image base 0x%llx + SizeOfImage 0x%x exceeds 4 GB", path,
+                           (unsigned long long)i->image_base, i->size_of_image);
+    if (i->image_base + i->size_of_image < i->image_base)
+        return kdx_err_set(err, KDX_E_FORMAT, "%s: image base 0x%llx + SizeOfImage wraps", path,
+                           (unsigned long long)i->image_base);
+    return KDX_OK;
+}
+
 kdx_status kdx_pe_target_open(const char *path, kdx_target **out, kdx_err *err)
 {
     *out = NULL;
@@ -78,19 +93,11 @@ kdx_status kdx_pe_target_open(const char *path, kdx_target **out, kdx_err *err)
     if (st != KDX_OK)
         return st;
     const kdx_pe_info *i = kdx_pe_get_info(pe);
-    if (i->size_of_image == 0) {
+    st = check_image_range(i, path, err);
+    if (st != KDX_OK) {
+        /* The message is written from i before the image (and i) is freed. */
         kdx_pe_close(pe);
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: SizeOfImage is 0", path);
-    }
-    if (!i->is64 && i->image_base + i->size_of_image > 0x100000000ull) {
-        kdx_pe_close(pe);
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: image base 0x%llx + SizeOfImage 0x%x exceeds 4 GB",
-                           path, (unsigned long long)i->image_base, i->size_of_image);
-    }
-    if (i->image_base + i->size_of_image < i->image_base) {
-        kdx_pe_close(pe);
-        return kdx_err_set(err, KDX_E_FORMAT, "%s: image base 0x%llx + SizeOfImage wraps", path,
-                           (unsigned long long)i->image_base);
+        return st;
     }
     pe_target *p = kdx_xcalloc(1, sizeof *p);
     p->pe = pe;

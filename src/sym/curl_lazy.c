@@ -14,18 +14,29 @@ static kdx_lazylib curl_lib = KDX_LAZYLIB_INIT("libcurl.so.4", "libcurl-gnutls.s
 enum {
     F_GLOBAL_INIT, F_EASY_INIT, F_EASY_SETOPT, F_EASY_GETINFO, F_EASY_STRERROR, F_EASY_CLEANUP,
     F_MULTI_INIT, F_MULTI_ADD, F_MULTI_PERFORM, F_MULTI_INFO_READ, F_MULTI_REMOVE, F_MULTI_POLL,
-    F_MULTI_CLEANUP, F_COUNT
+    F_MULTI_CLEANUP, F_EASY_ESCAPE, F_FREE, F_COUNT
 };
 static const char *const names[F_COUNT] = {
     "curl_global_init", "curl_easy_init", "curl_easy_setopt", "curl_easy_getinfo",
     "curl_easy_strerror", "curl_easy_cleanup", "curl_multi_init", "curl_multi_add_handle",
     "curl_multi_perform", "curl_multi_info_read", "curl_multi_remove_handle", "curl_multi_poll",
-    "curl_multi_cleanup"};
+    "curl_multi_cleanup", "curl_easy_escape", "curl_free"};
 static void (*fns[F_COUNT])(void);
 
 static bool loaded(void)
 {
     return kdx_lazylib_load(&curl_lib, names, fns, F_COUNT);
+}
+
+char *curl_easy_escape(CURL *h, const char *text, int len)
+{
+    return loaded() ? ((char *(*)(CURL *, const char *, int))fns[F_EASY_ESCAPE])(h, text, len) : NULL;
+}
+
+void curl_free(void *p)
+{
+    if (loaded())
+        ((void (*)(void *))fns[F_FREE])(p);
 }
 
 const char *kdx_curl_unavailable(void)

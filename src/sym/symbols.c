@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/cancel.h"
 #include "base/util.h"
 #include "base/bytes.h"
 #include "isf/isf.h"
@@ -827,7 +828,7 @@ kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, boo
     if (force) {
         s->sym->find.overwrite = overwrite;
         prefetch(s, sel.items, sel.len);
-        for (size_t i = 0; i < sel.len; i++) {
+        for (size_t i = 0; i < sel.len && !kdx_interrupted(); i++) {
             kdx_module *m = sel.items[i];
             kdx_sym_load_module(s, m, NULL);
             /* The kernel matched (or not) by addresses: say which file and why. */

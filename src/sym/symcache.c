@@ -20,6 +20,7 @@
 #include "sym/symidx.h"
 #include "sym/symidx_format.h"
 #include "sym/symsrv.h"
+#include "sym/symstore.h"
 
 #define FINGERPRINT_SPAN (64u * 1024u)
 

@@ -343,6 +343,37 @@ static char *store_path(const char *store, const char *name, const char *key)
     return kdx_asprintf("%s/%s/%s/%s", store, name, key, name);
 }
 
+/* Limits for downloads and copies: the context's, else the defaults. */
+static const kdx_symsrv_limits *limits_of(kdx_symfind_ctx *c)
+{
+    if (!c->limits.max_bytes)
+        kdx_symsrv_limits_from_env(&c->limits, c->limits_note, sizeof c->limits_note);
+    return &c->limits;
+}
+
+/* Expands the CAB file cab into dest's store layout (streamed, bounded by
+ * the archive's declared size and the size limit). */
+static char *expand_into(kdx_symfind_ctx *c, const char *cab, const char *dest,
+                         const kdx_symfind *f)
+{
+    char *outdir = NULL, *out = NULL;
+    kdx_err err = {0};
+    kdx_status st = kdx_symstore_make_dir(dest, f->name, f->key, &outdir, &err);
+    if (st == KDX_OK) {
+        out = store_path(dest, f->name, f->key);
+        st = kdx_cab_expand(cab, out, limits_of(c)->max_bytes, &err);
+    }
+    free(outdir);
+    logf_(c, "SYMSRV:  %s - %s", cab, st == KDX_OK ? "expanded" : err.msg);
+    if (st == KDX_OK && accept_path(c, f, out))
+        return out;
+    if (out && st == KDX_OK)
+        unlink(out);
+    free(out);
+    kdx_symstore_prune(dest, f->name, f->key);
+    return NULL;
+}
+
 /* A local store tier of a srv* chain: plain, compressed and file.ptr forms.
  * Compressed files are expanded into dest (the chain's first store). */
 static char *find_in_store(kdx_symfind_ctx *c, const char *store, const char *dest,
@@ -360,19 +391,9 @@ static char *find_in_store(kdx_symfind_ctx *c, const char *store, const char *de
     p = join3_ci(store, f->name, f->key, cname);
     free(cname);
     if (p && is_file(p)) {
-        char *out = store_path(dest, f->name, f->key);
-        char *outdir = kdx_asprintf("%s/%s/%s", dest, f->name, f->key);
-        kdx_err err = {0};
-        kdx_status st = kdx_mkdirs(outdir, &err);
-        if (st == KDX_OK)
-            st = kdx_cab_expand(p, out, &err);
-        free(outdir);
-        logf_(c, "SYMSRV:  %s - %s", p, st == KDX_OK ? "expanded" : err.msg);
+        char *out = expand_into(c, p, dest, f);
         free(p);
-        if (st == KDX_OK && accept_path(c, f, out))
-            return out;
-        free(out);
-        return NULL;
+        return out;
     }
     free(p);
     p = join3_ci(store, f->name, f->key, "file.ptr");
@@ -455,9 +476,101 @@ static void note_result(kdx_symfind_ctx *c, kdx_symsrv_req *r, const char *fail_
         c->log(c->log_ud, r->msg);
 }
 
+/* True when real (a resolved path) lies inside one of the local
+ * directories of the symbol path (stores, plain directories, caches). */
+static bool inside_local_store(const kdx_symfind_ctx *c, const kdx_sympath *sp,
+                               const char *cache, const char *real)
+{
+    for (size_t i = 0; i < sp->n; i++) {
+        for (size_t j = 0; j < sp->els[i].ntiers; j++) {
+            const char *t = resolve_tier(sp->els[i].tiers[j], cache, c);
+            char *d = kdx_sympath_is_url(t) ? NULL : realpath(t, NULL);
+            size_t n = d ? strlen(d) : 0;
+            bool in = d && !strncmp(real, d, n) && (real[n] == '/' || n == 1);
+            free(d);
+            if (in)
+                return true;
+        }
+    }
+    return false;
+}
+
+static void req_msg(kdx_symsrv_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void req_msg(kdx_symsrv_req *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* A server's file.ptr ("PATH:\\\\share\\x.pdb") names a file on the
+ * server's own network. kdx copies it into the store only when it is a
+ * regular file inside a local directory of its own symbol path: a server
+ * must not choose which local file kdx reads (/dev/zero, a FIFO, a secret). */
+static void follow_redirect(kdx_symfind_ctx *c, const kdx_sympath *sp, const char *cache,
+                            kdx_symsrv_req *r)
+{
+    char said[KDX_ERR_MSG_MAX];
+    snprintf(said, sizeof said, "%s", r->msg);
+    char *real = realpath(r->redirect, NULL), *dir = NULL, *dst = NULL;
+    kdx_err err = {0};
+    r->status = KDX_E_ARG;
+    if (!real) {
+        r->status = KDX_E_NOT_FOUND;
+        req_msg(r, "%s, which is not accessible", said);
+    } else if (!inside_local_store(c, sp, cache, real)) {
+        req_msg(r, "%s, which is not inside a local directory of the symbol path; not followed",
+                said);
+    } else if (kdx_symstore_make_dir(r->store, r->name, r->key, &dir, &err) != KDX_OK ||
+               kdx_copy_file_limited(real, dst = store_path(r->store, r->name, r->key),
+                                     limits_of(c)->max_bytes, &err) != KDX_OK) {
+        r->status = err.code;
+        req_msg(r, "%s: %s", said, err.msg);
+    } else {
+        r->status = KDX_OK;
+        r->path = dst;
+        dst = NULL;
+    }
+    free(dst);
+    free(dir);
+    free(real);
+}
+
+/* Once per context: a limit setting that was not understood. */
+static void log_limits_note(kdx_symfind_ctx *c)
+{
+    limits_of(c);
+    if (c->limits_note[0] && c->log)
+        c->log(c->log_ud, c->limits_note);
+    c->limits_note[0] = '\0';
+}
+
+/* The outcome of one download: the path when it is the file asked for;
+ * otherwise nothing of it stays in the store, not even empty directories. */
+static char *settle(kdx_symfind_ctx *c, kdx_symsrv_req *r, const kdx_symfind *f,
+                    const char *fail_key)
+{
+    logf_(c, "SYMSRV:  %s/%s/%s/%s - %s", r->server, f->name, f->key, f->name,
+          r->status == KDX_OK ? "downloaded" : r->msg);
+    if (r->status == KDX_OK && accept_path(c, f, r->path))
+        return kdx_strdup(r->path);
+    /* A download that is not the file asked for (an error page, another
+     * build) must not stay in the cache to be found again. */
+    if (r->status == KDX_OK) {
+        unlink(r->path);
+        r->status = KDX_E_NOT_FOUND;
+        req_msg(r, "SYMSRV:  %s/%s/%s/%s is not the file asked for", r->server, f->name, f->key,
+                f->name);
+    }
+    kdx_symstore_prune(r->store, f->name, f->key);
+    note_result(c, r, fail_key);
+    return NULL;
+}
+
 /* Asks one server for f, downloading into store. */
-static char *fetch_one(kdx_symfind_ctx *c, const char *server, const char *store,
-                       const kdx_symfind *f)
+static char *fetch_one(kdx_symfind_ctx *c, const kdx_sympath *sp, const char *cache,
+                       const char *server, const char *store, const kdx_symfind *f)
 {
     if (c->offline || !f->key || in_list(c->dead_servers, c->ndead, server))
         return NULL;
@@ -466,24 +579,13 @@ static char *fetch_one(kdx_symfind_ctx *c, const char *server, const char *store
         free(fail_key);
         return NULL;
     }
-    kdx_symsrv_req r = {.server = server, .store = store, .name = f->name, .key = f->key};
+    log_limits_note(c);
+    kdx_symsrv_req r = {.server = server, .store = store, .name = f->name, .key = f->key,
+                        .limits = limits_of(c)};
     kdx_symsrv_fetch(&r, 1);
-    logf_(c, "SYMSRV:  %s/%s/%s/%s - %s", server, f->name, f->key, f->name,
-          r.status == KDX_OK ? "downloaded" : r.msg);
-    char *path = NULL;
-    if (r.status == KDX_OK && accept_path(c, f, r.path)) {
-        path = kdx_strdup(r.path);
-    } else {
-        /* A download that is not the file asked for (an error page, another
-         * build) must not stay in the cache to be found again. */
-        if (r.status == KDX_OK) {
-            unlink(r.path);
-            r.status = KDX_E_NOT_FOUND;
-            snprintf(r.msg, sizeof r.msg, "SYMSRV:  %s/%s/%s/%s is not the file asked for", server,
-                     f->name, f->key, f->name);
-        }
-        note_result(c, &r, fail_key);
-    }
+    if (r.redirect)
+        follow_redirect(c, sp, cache, &r);
+    char *path = settle(c, &r, f, fail_key);
     kdx_symsrv_req_free(&r);
     free(fail_key);
     return path;
@@ -491,24 +593,26 @@ static char *fetch_one(kdx_symfind_ctx *c, const char *server, const char *store
 
 /* Copies a file found in a remote or shared place into store (its store
  * layout) and returns the copy's path; the original path when that fails. */
-static char *keep_copy(const char *store, char *p, const kdx_symfind *f)
+static char *keep_copy(kdx_symfind_ctx *c, const char *store, char *p, const kdx_symfind *f)
 {
     if (!f->key || kdx_starts_with(p, store))
         return p;
-    char *dst = store_path(store, f->name, f->key);
-    char *dir = kdx_asprintf("%s/%s/%s", store, f->name, f->key);
-    if (kdx_mkdirs(dir, NULL) == KDX_OK && kdx_copy_file_atomic(p, dst, NULL) == KDX_OK) {
+    char *dst = store_path(store, f->name, f->key), *dir = NULL;
+    if (kdx_symstore_make_dir(store, f->name, f->key, &dir, NULL) == KDX_OK &&
+        kdx_copy_file_limited(p, dst, limits_of(c)->max_bytes, NULL) == KDX_OK) {
         free(p);
         p = dst;
         dst = NULL;
+    } else {
+        kdx_symstore_prune(store, f->name, f->key);
     }
     free(dst);
     free(dir);
     return p;
 }
 
-static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char *cache,
-                            const kdx_symfind *f)
+static char *find_in_server(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx_symel *el,
+                            const char *cache, const kdx_symfind *f)
 {
     const char *first = resolve_tier(el->tiers[0], cache, c);
     const char *last = resolve_tier(el->tiers[el->ntiers - 1], cache, c);
@@ -520,21 +624,42 @@ static char *find_in_server(kdx_symfind_ctx *c, const kdx_symel *el, const char 
         if (refetch && i + 1 < el->ntiers)
             continue;
         if (kdx_sympath_is_url(tier))
-            p = i ? fetch_one(c, tier, resolve_tier(el->tiers[i - 1], cache, c), f) : NULL;
+            p = i ? fetch_one(c, sp, cache, tier, resolve_tier(el->tiers[i - 1], cache, c), f)
+                  : NULL;
         else
             p = find_in_store(c, tier, first, f);
         if (!p)
             continue;
         /* Found further up the chain: keep a copy in the first store too. */
-        return i > 0 ? keep_copy(first, p, f) : p;
+        return i > 0 ? keep_copy(c, first, p, f) : p;
     }
     return NULL;
+}
+
+/* Names from dumps and images become path components and URL parts: they
+ * must be plain file names. */
+static kdx_status check_names(kdx_symfind_ctx *c, const kdx_symfind *f, kdx_err *err)
+{
+    char why[80];
+    const char *bad = !kdx_symstore_name_ok(f->name, why, sizeof why)            ? f->name
+                    : f->key && !kdx_symstore_name_ok(f->key, why, sizeof why) ? f->key
+                                                                                : NULL;
+    if (!bad)
+        return KDX_OK;
+    char *shown = kdx_symstore_printable(bad);
+    logf_(c, "DBGHELP: refusing to look up '%s': %s", shown, why);
+    kdx_status st = kdx_err_set(err, KDX_E_NOT_FOUND, "refusing to look up '%s': %s", shown, why);
+    free(shown);
+    return st;
 }
 
 kdx_status kdx_sympath_find(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx_symfind *f,
                             char **path, kdx_err *err)
 {
     *path = NULL;
+    kdx_status bad = check_names(c, f, err);
+    if (bad != KDX_OK)
+        return bad;
     const char *cache = NULL;
     for (size_t i = 0; i < sp->n && !*path; i++) {
         const kdx_symel *el = &sp->els[i];
@@ -549,11 +674,11 @@ kdx_status kdx_sympath_find(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx
                 *path = find_in_dir(c, el->tiers[0], f);
                 /* cache*DIR: what the elements after it find is copied there. */
                 if (*path && cache)
-                    *path = keep_copy(cache, *path, f);
+                    *path = keep_copy(c, cache, *path, f);
             }
             break;
         case KDX_SYMEL_SRV:
-            *path = find_in_server(c, el, cache, f);
+            *path = find_in_server(c, sp, el, cache, f);
             break;
         }
     }
@@ -570,6 +695,7 @@ void kdx_sympath_prefetch(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx_s
         return;
     KDX_VEC(kdx_symsrv_req) reqs = {0};
     KDX_VEC(char *) keys = {0};
+    KDX_VEC(const char *) caches = {0}; /* the cache in effect for each request */
     const char *cache = NULL;
     for (size_t i = 0; i < sp->n; i++) {
         const kdx_symel *el = &sp->els[i];
@@ -582,7 +708,7 @@ void kdx_sympath_prefetch(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx_s
         if (!kdx_sympath_is_url(server) || in_list(c->dead_servers, c->ndead, server))
             continue;
         for (size_t j = 0; j < n; j++) {
-            if (!f[j].key)
+            if (!f[j].key || check_names(c, &f[j], NULL) != KDX_OK)
                 continue;
             char *sp_path = store_path(store, f[j].name, f[j].key);
             bool have = !c->overwrite && is_file(sp_path);
@@ -593,19 +719,28 @@ void kdx_sympath_prefetch(kdx_symfind_ctx *c, const kdx_sympath *sp, const kdx_s
                 continue;
             }
             kdx_symsrv_req r = {.server = server, .store = store, .name = f[j].name,
-                                .key = f[j].key};
+                                .key = f[j].key, .limits = limits_of(c)};
             KDX_VEC_PUSH(reqs, r);
             KDX_VEC_PUSH(keys, fail_key);
+            KDX_VEC_PUSH(caches, cache);
         }
     }
+    if (reqs.len)
+        log_limits_note(c);
     kdx_symsrv_fetch(reqs.items, reqs.len);
     for (size_t i = 0; i < reqs.len; i++) {
-        note_result(c, &reqs.items[i], keys.items[i]);
-        kdx_symsrv_req_free(&reqs.items[i]);
+        kdx_symsrv_req *r = &reqs.items[i];
+        if (r->redirect)
+            follow_redirect(c, sp, caches.items[i], r);
+        if (r->status != KDX_OK)
+            kdx_symstore_prune(r->store, r->name, r->key);
+        note_result(c, r, keys.items[i]);
+        kdx_symsrv_req_free(r);
         free(keys.items[i]);
     }
     KDX_VEC_FREE(reqs);
     KDX_VEC_FREE(keys);
+    KDX_VEC_FREE(caches);
 }
 
 /* ---- candidates for a file of unknown identity --------------------------- */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "sym/symsrv.h"
 
 #define KDX_MS_SYMBOL_SERVER "https://msdl.microsoft.com/download/symbols"
 
@@ -73,6 +74,8 @@ typedef struct kdx_symfind_ctx {
     size_t ndead;
     bool offline;          /* never contact servers (tests, KDX_SYMBOL_OFFLINE) */
     bool overwrite;        /* .reload /o: download again over what the downstream store has */
+    kdx_symsrv_limits limits; /* download limits (max_bytes 0: the defaults and environment) */
+    char limits_note[256];    /* a limit setting that was not understood, logged once */
 } kdx_symfind_ctx;
 
 void kdx_symfind_ctx_clear(kdx_symfind_ctx *c);

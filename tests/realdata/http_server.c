@@ -1,6 +1,7 @@
 #include "tests/realdata/http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -10,33 +11,48 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/util.h"
 
 struct kdx_http_server {
     char *root;
+    kdx_http_handler handler; /* NULL: serve files under root */
+    void *ud;
     int fd;
     int port;
     atomic_int stop;
     atomic_int requests;
     atomic_int proxied;
+    atomic_int connections;   /* handler threads still running */
     pthread_t thread;
 };
 
-static void send_all(int fd, const void *buf, size_t len)
+bool kdx_http_send_all(const kdx_http_server *s, int fd, const void *buf, size_t len)
 {
     const char *p = buf;
     while (len) {
+        if (kdx_http_server_stopping(s))
+            return false;
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            continue; /* the send timeout lets the stop flag be seen */
         if (n <= 0)
-            return;
+            return false;
         p += n;
         len -= (size_t)n;
     }
+    return true;
 }
 
-static void serve_one(struct kdx_http_server *s, int c)
+static void send_all(int fd, const void *buf, size_t len)
+{
+    kdx_http_send_all(NULL, fd, buf, len);
+}
+
+/* Reads the request head; the GET path into path, false when there is none. */
+static bool read_request(int c, char *path, size_t path_len)
 {
     char req[4096] = "";
     size_t got = 0;
@@ -48,8 +64,15 @@ static void serve_one(struct kdx_http_server *s, int c)
         req[got] = '\0';
     }
     req[got] = '\0';
+    char fmt[32];
+    snprintf(fmt, sizeof fmt, "GET %%%zus", path_len - 1);
+    return sscanf(req, fmt, path) == 1;
+}
+
+static void serve_one(struct kdx_http_server *s, int c)
+{
     char path[2048];
-    if (sscanf(req, "GET %2047s", path) != 1 || strstr(path, "..")) {
+    if (!read_request(c, path, sizeof path) || strstr(path, "..")) {
         const char *bad = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
         send_all(c, bad, strlen(bad));
         return;
@@ -83,6 +106,45 @@ static void serve_one(struct kdx_http_server *s, int c)
     fclose(fp);
 }
 
+typedef struct connection {
+    struct kdx_http_server *s;
+    int fd;
+} connection;
+
+/* One connection of a handler server, on its own thread. */
+static void *serve_connection(void *ud)
+{
+    connection *c = ud;
+    char path[2048];
+    if (read_request(c->fd, path, sizeof path)) {
+        atomic_fetch_add(&c->s->requests, 1);
+        c->s->handler(c->s, c->fd, path, c->s->ud);
+    }
+    close(c->fd);
+    atomic_fetch_sub(&c->s->connections, 1);
+    free(c);
+    return NULL;
+}
+
+static void start_connection(struct kdx_http_server *s, int fd)
+{
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 200000}, rtv = {.tv_sec = 1, .tv_usec = 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rtv, sizeof rtv);
+    connection *c = kdx_xcalloc(1, sizeof *c);
+    c->s = s;
+    c->fd = fd;
+    atomic_fetch_add(&s->connections, 1);
+    pthread_t t;
+    if (pthread_create(&t, NULL, serve_connection, c) == 0) {
+        pthread_detach(t);
+        return;
+    }
+    atomic_fetch_sub(&s->connections, 1);
+    close(fd);
+    free(c);
+}
+
 static void *serve(void *ud)
 {
     struct kdx_http_server *s = ud;
@@ -93,13 +155,17 @@ static void *serve(void *ud)
         int c = accept(s->fd, NULL, NULL);
         if (c < 0)
             continue;
+        if (s->handler) {
+            start_connection(s, c);
+            continue;
+        }
         serve_one(s, c);
         close(c);
     }
     return NULL;
 }
 
-kdx_http_server *kdx_http_server_start(const char *root)
+static kdx_http_server *start(const char *root, kdx_http_handler handler, void *ud)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
@@ -113,6 +179,8 @@ kdx_http_server *kdx_http_server_start(const char *root)
     }
     struct kdx_http_server *s = kdx_xcalloc(1, sizeof *s);
     s->root = kdx_strdup(root);
+    s->handler = handler;
+    s->ud = ud;
     s->fd = fd;
     s->port = ntohs(a.sin_port);
     if (pthread_create(&s->thread, NULL, serve, s) != 0) {
@@ -122,6 +190,21 @@ kdx_http_server *kdx_http_server_start(const char *root)
         return NULL;
     }
     return s;
+}
+
+kdx_http_server *kdx_http_server_start(const char *root)
+{
+    return start(root, NULL, NULL);
+}
+
+kdx_http_server *kdx_http_server_start_handler(kdx_http_handler handler, void *ud)
+{
+    return start("", handler, ud);
+}
+
+bool kdx_http_server_stopping(const kdx_http_server *s)
+{
+    return s && atomic_load(&((kdx_http_server *)s)->stop);
 }
 
 int kdx_http_server_port(const kdx_http_server *s)
@@ -146,6 +229,11 @@ void kdx_http_server_stop(kdx_http_server *s)
     atomic_store(&s->stop, 1);
     pthread_join(s->thread, NULL);
     close(s->fd);
+    /* Handlers see the stop flag within their send timeout. */
+    for (int i = 0; i < 500 && atomic_load(&s->connections) > 0; i++)
+        usleep(10000);
+    if (atomic_load(&s->connections) > 0)
+        return; /* a handler is stuck: leak s rather than free it under it */
     free(s->root);
     free(s);
 }

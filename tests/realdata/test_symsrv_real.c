@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "sym/sympath.h"
 #include "sym/symsrv.h"
+#include "tests/bounded.h"
 #include "tests/realdata/http_server.h"
 #include "tests/test.h"
 
@@ -39,7 +40,7 @@ TEST(symsrv_real_cab_expand_basic32)
     TESTDATA(cab, "symstore/basic32.pdb/34060D222DBB44E5AA72243CE8326C2F2/basic32.pd_");
     char *out = kdx_asprintf("%s/basic32.pdb", kdx_test_tmpdir());
     kdx_err err = {0};
-    CHECK_OK(kdx_cab_expand(cab, out, &err));
+    CHECK_OK(kdx_cab_expand(cab, out, 0, &err));
     CHECK(has_msf_header(out));
     /* 6.59 MB once expanded. */
     CHECK(file_size(out) > 6500000 && file_size(out) < 6700000);
@@ -131,7 +132,8 @@ static void write_text(const char *path, const char *text)
     }
 }
 
-/* file.ptr redirects: "PATH:" to a file readable here is followed, "MSG:" is reported. */
+/* file.ptr redirects: "PATH:" to a file inside a store of the symbol path is
+ * followed (copied into the cache), "MSG:" is reported. */
 TEST(symsrv_real_file_ptr_redirects)
 {
     TESTDATA(pdb, "symstore/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
@@ -152,12 +154,31 @@ TEST(symsrv_real_file_ptr_redirects)
         {.server = url, .store = cache, .name = "amdppm.pdb", .key = "1C19FDDB27BB3399D9B45973EFEAFCF31"},
         {.server = url, .store = cache, .name = "gone.pdb", .key = "ABC1"}};
     kdx_symsrv_fetch(r, 2);
-    CHECK_OK(r[0].status);
-    CHECK(r[0].path && has_msf_header(r[0].path));
+    /* The client hands the redirect over; it reads no local file itself. */
+    CHECK(r[0].status == KDX_E_NOT_FOUND && !r[0].path);
+    CHECK_STR(r[0].redirect, pdb);
     CHECK(r[1].status == KDX_E_NOT_FOUND);
     CHECK_CONTAINS(r[1].msg, "this file was removed from the store");
     kdx_symsrv_req_free(&r[0]);
     kdx_symsrv_req_free(&r[1]);
+    /* Through the symbol path, the redirect is followed into a store the
+     * path names (the share holding the PDB, listed after the server). */
+    char *share = kdx_strdup(pdb);
+    for (int up = 0; up < 3; up++)
+        *strrchr(share, '/') = '\0';
+    char *via = kdx_asprintf("srv*%s/viacache*%s;%s", tmp, url, share);
+    kdx_sympath *vsp = kdx_sympath_parse(via);
+    kdx_symfind_ctx vc = {.default_cache = cache};
+    kdx_symfind vf = {.name = "amdppm.pdb", .key = "1C19FDDB27BB3399D9B45973EFEAFCF31"};
+    char *vpath = NULL;
+    CHECK_OK(kdx_sympath_find(&vc, vsp, &vf, &vpath, NULL));
+    CHECK_CONTAINS(vpath, "/viacache/amdppm.pdb/1C19FDDB27BB3399D9B45973EFEAFCF31/amdppm.pdb");
+    CHECK(vpath && has_msf_header(vpath));
+    free(vpath);
+    kdx_symfind_ctx_clear(&vc);
+    kdx_sympath_free(vsp);
+    free(via);
+    free(share);
     kdx_http_server_stop(srv);
     /* The same store used as a local tier. */
     char *sp_text = kdx_asprintf("srv*%s/localcache*%s", tmp, root);
@@ -190,7 +211,8 @@ static bool accept_msf(void *ud, const char *path, char *why, size_t n)
     return false;
 }
 
-/* A server answering 200 with something else (an error page) leaves nothing in the cache. */
+/* A server answering 200 with something else (an error page) leaves nothing in the cache,
+ * not even empty directories. */
 TEST(symsrv_real_rejected_download_is_not_cached)
 {
     const char *tmp = kdx_test_tmpdir();
@@ -211,6 +233,8 @@ TEST(symsrv_real_rejected_download_is_not_cached)
     char *cached = kdx_asprintf("%s/x.pdb/KEY1/x.pdb", cache);
     struct stat st;
     CHECK(stat(cached, &st) != 0);
+    /* Nor the empty x.pdb/KEY1 directories it was stored in (issue 17). */
+    CHECK_EQ(kdx_tree_of(cache).empty_dirs, 0);
     kdx_http_server_stop(srv);
     kdx_symfind_ctx_clear(&c);
     kdx_sympath_free(sp);

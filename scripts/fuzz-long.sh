@@ -1,0 +1,32 @@
+#!/bin/sh
+# make fuzz-long: runs each libFuzzer target for SECONDS, appends one row per
+# run to fuzz/RESULTS.md (date, seconds, runs, coverage, corpus, crashes) and
+# merges the inputs that add coverage into fuzz/corpus/NAME (the kept,
+# minimized corpus). Crashing inputs stay in BUILD/artifacts/.
+# Usage: scripts/fuzz-long.sh BUILD SECONDS TARGET...
+set -e
+build="$1"; secs="$2"; shift 2
+results=fuzz/RESULTS.md
+mkdir -p "$build/artifacts"
+for name in "$@"; do
+  bin="$build/$name"
+  [ -x "$bin" ] || { echo "fuzz-long: $bin is not built" >&2; exit 2; }
+  work="$build/corpus/$name"; kept="fuzz/corpus/$name"; log="$build/$name.log"
+  mkdir -p "$work" "$kept"
+  before=$(ls "$build/artifacts" | grep -c "^$name-" || true)
+  echo "== $name ($secs s)"
+  # A crash ends the run early; the row records it and the script goes on.
+  "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$name-" "$work" "$kept" $(scripts/fuzz-seeds.sh "$name") \
+    >"$log" 2>&1 || true
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  time=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  after=$(ls "$build/artifacts" | grep -c "^$name-" || true)
+  "$bin" -merge=1 "$kept" "$work" >/dev/null 2>&1 || true
+  units=$(ls "$kept" | wc -l)
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%Y-%m-%d)" "$name" \
+    "$secs" "${runs:-?}" "${time:-?}" "${cov:-?}" "${ft:-?}" "$units" "$((after - before))" >>"$results"
+  tail -1 "$results"
+done
