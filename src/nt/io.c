@@ -1,0 +1,473 @@
+/* The I/O manager's structures (io.h). Offsets and sizes come from the
+ * loaded types; the only numbers here are the header's IO_TYPE_ codes
+ * (generated from wdm.h) and the walk limits. */
+#include "nt/io.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/cancel.h"
+#include "expr/expr.h"
+#include "nt/field.h"
+#include "nt/io_names.h"
+#include "nt/list.h"
+#include "nt/object.h"
+#include "target/memory.h"
+
+static const char *hex(kdx_session *s, char *buf, uint64_t v)
+{
+    return kdx_session_fmt_ptr(s, buf, v);
+}
+
+/* Reads fields of a snapshot; the first missing one fails the whole read. */
+typedef struct field_req {
+    const char *path;
+    uint64_t *out;
+} field_req;
+
+static kdx_status get_fields(const kdx_nt_obj *o, const field_req *req, size_t n, kdx_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        kdx_status st = kdx_nt_obj_get(o, req[i].path, req[i].out, err);
+        if (st != KDX_OK)
+            return st;
+    }
+    return KDX_OK;
+}
+
+static kdx_status check_type(kdx_session *s, const char *what, uint64_t addr, uint64_t type, const char *code,
+                             kdx_err *err)
+{
+    uint32_t want = kdx_io_type_code(code);
+    char a[24];
+    if ((uint16_t)type != want)
+        return kdx_err_set(err, KDX_E_FORMAT, "%s %s: Type is %u, not %s (%u)", what, hex(s, a, addr),
+                           (unsigned)(uint16_t)type, code, want);
+    return KDX_OK;
+}
+
+/* ---- IRPs ---- */
+
+static void read_stack_location(kdx_session *s, kdx_io_stack *sl, uint64_t addr, kdx_err *gap)
+{
+    kdx_nt_obj o;
+    kdx_err err = {0};
+    memset(sl, 0, sizeof *sl);
+    sl->addr = addr;
+    if (kdx_nt_obj_read(s, "nt!_IO_STACK_LOCATION", addr, &o, &err) != KDX_OK) {
+        if (gap && !gap->code)
+            *gap = err;
+        return;
+    }
+    uint64_t major = 0, minor = 0, flags = 0, control = 0;
+    const field_req req[] = {{"MajorFunction", &major},
+                             {"MinorFunction", &minor},
+                             {"Flags", &flags},
+                             {"Control", &control},
+                             {"DeviceObject", &sl->device},
+                             {"FileObject", &sl->file},
+                             {"CompletionRoutine", &sl->completion},
+                             {"Context", &sl->context},
+                             {"Parameters.Others.Argument1", &sl->args[0]},
+                             {"Parameters.Others.Argument2", &sl->args[1]},
+                             {"Parameters.Others.Argument3", &sl->args[2]},
+                             {"Parameters.Others.Argument4", &sl->args[3]}};
+    if (get_fields(&o, req, sizeof req / sizeof req[0], &err) == KDX_OK) {
+        sl->read = true;
+        sl->major = (uint8_t)major;
+        sl->minor = (uint8_t)minor;
+        sl->flags = (uint8_t)flags;
+        sl->control = (uint8_t)control;
+    } else if (gap && !gap->code)
+        *gap = err;
+    kdx_nt_obj_free(&o);
+}
+
+static kdx_status read_irp_header(kdx_session *s, uint64_t addr, kdx_io_irp *irp, kdx_err *err)
+{
+    kdx_nt_obj o;
+    kdx_status st = kdx_nt_obj_read(s, "nt!_IRP", addr, &o, err);
+    if (st != KDX_OK)
+        return st;
+    uint64_t count = 0, current = 0, cancel = 0, pending = 0, mode = 0, irql = 0, status = 0;
+    const field_req req[] = {{"Type", &irp->type},
+                             {"Size", &irp->size},
+                             {"MdlAddress", &irp->mdl},
+                             {"Flags", &irp->flags},
+                             {"StackCount", &count},
+                             {"CurrentLocation", &current},
+                             {"Cancel", &cancel},
+                             {"PendingReturned", &pending},
+                             {"RequestorMode", &mode},
+                             {"CancelIrql", &irql},
+                             {"IoStatus.Status", &status},
+                             {"IoStatus.Information", &irp->information},
+                             {"UserIosb", &irp->user_iosb},
+                             {"UserEvent", &irp->user_event},
+                             {"CancelRoutine", &irp->cancel_routine},
+                             {"UserBuffer", &irp->user_buffer},
+                             {"AssociatedIrp.SystemBuffer", &irp->system_buffer},
+                             {"Tail.Overlay.Thread", &irp->thread},
+                             {"Tail.Overlay.CurrentStackLocation", &irp->current_sl}};
+    st = get_fields(&o, req, sizeof req / sizeof req[0], err);
+    kdx_nt_obj_free(&o);
+    if (st != KDX_OK) {
+        char a[24];
+        kdx_err_prefix(err, "IRP %s", hex(s, a, addr));
+        return st;
+    }
+    irp->stack_count = (int8_t)count;
+    irp->current_location = (int8_t)current;
+    irp->cancel = cancel != 0;
+    irp->pending_returned = pending != 0;
+    irp->requestor_mode = (uint8_t)mode;
+    irp->cancel_irql = (uint8_t)irql;
+    irp->status = (int32_t)status;
+    return KDX_OK;
+}
+
+/* StackCount, CurrentLocation and Size must agree before any location is read. */
+static kdx_status validate_irp(kdx_session *s, const kdx_io_irp *irp, uint64_t irp_size, uint64_t sl_size,
+                               kdx_err *err)
+{
+    char a[24];
+    hex(s, a, irp->addr);
+    if (irp->stack_count < 1 || irp->stack_count > KDX_IO_MAX_STACK)
+        return kdx_err_set(err, KDX_E_FORMAT, "IRP %s: StackCount %d is corrupt (must be 1..%d)", a,
+                           irp->stack_count, KDX_IO_MAX_STACK);
+    if (irp->current_location < 1 || irp->current_location > irp->stack_count + 1)
+        return kdx_err_set(err, KDX_E_FORMAT, "IRP %s: CurrentLocation %d is corrupt (StackCount %d allows 1..%d)", a,
+                           irp->current_location, irp->stack_count, irp->stack_count + 1);
+    uint64_t need = irp_size + (uint64_t)irp->stack_count * sl_size;
+    if (irp->size < need)
+        return kdx_err_set(err, KDX_E_FORMAT,
+                           "IRP %s: Size 0x%" PRIx64 " cannot hold %d stack locations (needs 0x%" PRIx64 ")", a,
+                           irp->size, irp->stack_count, need);
+    return KDX_OK;
+}
+
+kdx_status kdx_io_irp_read(kdx_session *s, uint64_t addr, kdx_io_irp *irp, kdx_err *err)
+{
+    memset(irp, 0, sizeof *irp);
+    irp->addr = addr;
+    uint64_t irp_size, sl_size;
+    kdx_status st = kdx_nt_sizeof(s, "nt!_IRP", &irp_size, err);
+    if (st == KDX_OK)
+        st = kdx_nt_sizeof(s, "nt!_IO_STACK_LOCATION", &sl_size, err);
+    if (st == KDX_OK)
+        st = read_irp_header(s, addr, irp, err);
+    if (st == KDX_OK)
+        st = check_type(s, "IRP", addr, irp->type, "IO_TYPE_IRP", err);
+    if (st == KDX_OK)
+        st = validate_irp(s, irp, irp_size, sl_size, err);
+    if (st != KDX_OK)
+        return st;
+    irp->nstack = (size_t)irp->stack_count;
+    for (size_t i = 0; i < irp->nstack; i++)
+        read_stack_location(s, &irp->stack[i], addr + irp_size + i * sl_size, &irp->stack_gap);
+    return KDX_OK;
+}
+
+int kdx_io_irp_current(const kdx_io_irp *irp)
+{
+    return irp->current_location <= irp->stack_count ? irp->current_location - 1 : -1;
+}
+
+/* ---- devices ---- */
+
+static void read_devobj_extension(kdx_session *s, kdx_io_device *d)
+{
+    kdx_nt_obj o;
+    if (!d->devobj_ext || kdx_nt_obj_read(s, "nt!_DEVOBJ_EXTENSION", d->devobj_ext, &o, NULL) != KDX_OK)
+        return;
+    const field_req req[] = {{"ExtensionFlags", &d->ext_flags},
+                             {"PowerFlags", &d->power_flags},
+                             {"AttachedTo", &d->attached_to},
+                             {"DeviceNode", &d->device_node}};
+    d->has_ext = get_fields(&o, req, sizeof req / sizeof req[0], NULL) == KDX_OK;
+    kdx_nt_obj_free(&o);
+}
+
+kdx_status kdx_io_device_read(kdx_session *s, uint64_t addr, kdx_io_device *d, kdx_err *err)
+{
+    memset(d, 0, sizeof *d);
+    d->addr = addr;
+    kdx_nt_obj o;
+    kdx_status st = kdx_nt_obj_read(s, "nt!_DEVICE_OBJECT", addr, &o, err);
+    if (st != KDX_OK)
+        return st;
+    const field_req req[] = {{"Type", &d->type},
+                             {"ReferenceCount", &d->ref_count},
+                             {"DriverObject", &d->driver},
+                             {"NextDevice", &d->next},
+                             {"AttachedDevice", &d->attached},
+                             {"CurrentIrp", &d->current_irp},
+                             {"Timer", &d->timer},
+                             {"Flags", &d->flags},
+                             {"Characteristics", &d->characteristics},
+                             {"Vpb", &d->vpb},
+                             {"DeviceExtension", &d->extension},
+                             {"DeviceType", &d->device_type},
+                             {"StackSize", &d->stack_size},
+                             {"DeviceObjectExtension", &d->devobj_ext}};
+    st = get_fields(&o, req, sizeof req / sizeof req[0], err);
+    kdx_nt_obj_free(&o);
+    if (st == KDX_OK)
+        st = check_type(s, "device object", addr, d->type, "IO_TYPE_DEVICE", err);
+    if (st != KDX_OK)
+        return st;
+    read_devobj_extension(s, d);
+    return KDX_OK;
+}
+
+/* Follows one link (AttachedDevice or AttachedTo) from start while it is
+ * nonzero, into out[] (start excluded). */
+static kdx_status follow(kdx_session *s, uint64_t start, bool up, uint64_t *out, size_t cap, size_t *n,
+                         kdx_nt_addrset *seen, kdx_err *err)
+{
+    char a[24], b[24];
+    uint64_t cur = start;
+    for (;;) {
+        if (kdx_interrupted())
+            return kdx_err_set(err, KDX_E_INTERRUPTED, "device stack walk interrupted");
+        kdx_io_device d;
+        kdx_status st = kdx_io_device_read(s, cur, &d, err);
+        if (st != KDX_OK)
+            return st;
+        if (!up && !d.has_ext && d.devobj_ext)
+            return kdx_err_set(err, KDX_E_MEM_MISSING, "device %s: its DeviceObjectExtension %s is not readable",
+                               hex(s, a, cur), hex(s, b, d.devobj_ext));
+        uint64_t next = up ? d.attached : d.attached_to;
+        if (!next)
+            return KDX_OK;
+        size_t prev;
+        if (!kdx_nt_addrset_add(seen, next, *n, &prev))
+            return kdx_err_set(err, KDX_E_LIMIT, "the device stack loops: %s of device %s leads back to %s",
+                               up ? "AttachedDevice" : "DeviceObjectExtension.AttachedTo", hex(s, a, cur),
+                               hex(s, b, next));
+        if (*n >= cap)
+            return kdx_err_set(err, KDX_E_LIMIT, "the device stack of %s has more than %zu devices",
+                               hex(s, a, start), cap);
+        out[(*n)++] = next;
+        cur = next;
+    }
+}
+
+kdx_status kdx_io_device_stack(kdx_session *s, uint64_t addr, uint64_t *out, size_t cap, size_t *n, size_t *given,
+                               kdx_err *err)
+{
+    kdx_nt_addrset seen = {0};
+    uint64_t *up = kdx_xmalloc(cap * sizeof *up);
+    size_t nup = 0;
+    *n = 0;
+    *given = 0;
+    kdx_nt_addrset_add(&seen, addr, 0, NULL);
+    kdx_status st = follow(s, addr, true, up, cap, &nup, &seen, err);
+    /* Top first: the devices above in reverse, the given one, then the ones below. */
+    for (size_t i = nup; i-- > 0 && *n < cap;)
+        out[(*n)++] = up[i];
+    free(up);
+    *given = *n;
+    if (*n < cap)
+        out[(*n)++] = addr;
+    if (st == KDX_OK)
+        st = follow(s, addr, false, out, cap, n, &seen, err);
+    kdx_nt_addrset_free(&seen);
+    return st;
+}
+
+void kdx_io_object_name(kdx_session *s, uint64_t body, char *buf, size_t cap)
+{
+    kdx_nt_object o;
+    uint64_t dir;
+    buf[0] = '\0';
+    if (kdx_nt_object_read(s, body, &o, NULL) != KDX_OK ||
+        kdx_nt_object_path(s, &o, buf, cap, NULL) != KDX_OK) {
+        if (kdx_nt_object_read(s, body, &o, NULL) != KDX_OK || kdx_nt_object_name(s, &o, &dir, buf, cap, NULL) != KDX_OK)
+            buf[0] = '\0';
+    }
+}
+
+/* ---- drivers ---- */
+
+kdx_status kdx_io_driver_read(kdx_session *s, uint64_t addr, kdx_io_driver *d, kdx_err *err)
+{
+    memset(d, 0, sizeof *d);
+    d->addr = addr;
+    kdx_nt_obj o;
+    kdx_status st = kdx_nt_obj_read(s, "nt!_DRIVER_OBJECT", addr, &o, err);
+    if (st != KDX_OK)
+        return st;
+    const field_req req[] = {{"Type", &d->type},           {"DeviceObject", &d->device},
+                             {"Flags", &d->flags},         {"DriverStart", &d->start},
+                             {"DriverSize", &d->size},     {"DriverSection", &d->section},
+                             {"DriverExtension", &d->extension}, {"FastIoDispatch", &d->fast_io},
+                             {"DriverInit", &d->init},     {"DriverStartIo", &d->start_io},
+                             {"DriverUnload", &d->unload}};
+    st = get_fields(&o, req, sizeof req / sizeof req[0], err);
+    uint64_t name_addr = 0;
+    if (st == KDX_OK)
+        st = check_type(s, "driver object", addr, d->type, "IO_TYPE_DRIVER", err);
+    if (st == KDX_OK && kdx_nt_obj_addr(&o, "DriverName", &name_addr, NULL) == KDX_OK)
+        kdx_nt_unicode_string(s, name_addr, d->name, sizeof d->name, NULL);
+    const kdx_nt_field *mf = NULL;
+    uint64_t ptr = (uint64_t)kdx_session_ptr_size(s);
+    if (st == KDX_OK && kdx_nt_field_of(s, "nt!_DRIVER_OBJECT", "MajorFunction", &mf, NULL) == KDX_OK && ptr) {
+        d->nmajor = (size_t)(mf->size / ptr);
+        if (d->nmajor > sizeof d->major / sizeof d->major[0])
+            d->nmajor = sizeof d->major / sizeof d->major[0];
+        for (size_t i = 0; i < d->nmajor; i++) {
+            char path[48];
+            snprintf(path, sizeof path, "MajorFunction[%u]", (unsigned)i);
+            if (kdx_nt_obj_get(&o, path, &d->major[i], err) != KDX_OK) {
+                st = KDX_E_MEM_MISSING;
+                break;
+            }
+        }
+    }
+    kdx_nt_obj_free(&o);
+    if (st == KDX_OK && d->extension)
+        kdx_nt_read(s, "nt!_DRIVER_EXTENSION", d->extension, "AddDevice", &d->add_device, NULL);
+    return st;
+}
+
+kdx_status kdx_io_driver_devices(kdx_session *s, const kdx_io_driver *d, uint64_t *out, size_t cap, size_t *n,
+                                 kdx_err *err)
+{
+    kdx_nt_addrset seen = {0};
+    char a[24], b[24];
+    kdx_status st = KDX_OK;
+    uint64_t cur = d->device, prev_dev = 0;
+    *n = 0;
+    while (cur && st == KDX_OK) {
+        size_t prev;
+        if (kdx_interrupted())
+            st = kdx_err_set(err, KDX_E_INTERRUPTED, "device list walk interrupted");
+        else if (!kdx_nt_addrset_add(&seen, cur, *n, &prev))
+            st = kdx_err_set(err, KDX_E_LIMIT, "the device list of driver %s loops: NextDevice of %s leads back to %s",
+                             hex(s, a, d->addr), hex(s, b, prev_dev), hex(s, a, cur));
+        else if (*n >= cap)
+            st = kdx_err_set(err, KDX_E_LIMIT, "driver %s has more than %zu devices", hex(s, a, d->addr), cap);
+        else {
+            out[(*n)++] = cur;
+            prev_dev = cur;
+            st = kdx_nt_read(s, "nt!_DEVICE_OBJECT", cur, "NextDevice", &cur, err);
+        }
+    }
+    kdx_nt_addrset_free(&seen);
+    return st;
+}
+
+kdx_status kdx_io_resolve(kdx_session *s, const char *text, const char *default_dir, uint64_t *addr, kdx_err *err)
+{
+    while (*text == ' ')
+        text++;
+    if (*text == '\\')
+        return kdx_nt_object_lookup(s, text, addr, err);
+    if (kdx_expr_eval_all(s, text, addr, NULL) == KDX_OK)
+        return KDX_OK;
+    if (!default_dir)
+        return kdx_expr_eval_all(s, text, addr, err);
+    char path[512];
+    snprintf(path, sizeof path, "%s\\%s", default_dir, text);
+    return kdx_nt_object_lookup(s, path, addr, err);
+}
+
+/* ---- the PnP tree ---- */
+
+kdx_status kdx_io_devnode_read(kdx_session *s, uint64_t addr, kdx_io_devnode *n, kdx_err *err)
+{
+    memset(n, 0, sizeof *n);
+    n->addr = addr;
+    kdx_nt_obj o;
+    kdx_status st = kdx_nt_obj_read(s, "nt!_DEVICE_NODE", addr, &o, err);
+    if (st != KDX_OK)
+        return st;
+    const field_req req[] = {{"Sibling", &n->sibling}, {"Child", &n->child},   {"Parent", &n->parent},
+                             {"PhysicalDeviceObject", &n->pdo}};
+    st = get_fields(&o, req, sizeof req / sizeof req[0], err);
+    /* These may lie on a page the dump lacks; the links above are what the walk needs. */
+    kdx_nt_obj_get(&o, "PendingIrp", &n->pending_irp, NULL);
+    kdx_nt_obj_get(&o, "State", &n->state, NULL);
+    kdx_nt_obj_get(&o, "PreviousState", &n->previous_state, NULL);
+    kdx_nt_obj_get(&o, "Flags", &n->flags, NULL);
+    kdx_nt_obj_get(&o, "Problem", &n->problem, NULL);
+    kdx_nt_obj_get(&o, "Level", &n->level, NULL);
+    uint64_t us;
+    if (kdx_nt_obj_addr(&o, "InstancePath", &us, NULL) == KDX_OK &&
+        kdx_nt_unicode_string(s, us, n->instance, sizeof n->instance, NULL) != KDX_OK)
+        n->instance[0] = '\0';
+    if (kdx_nt_obj_addr(&o, "ServiceName", &us, NULL) == KDX_OK &&
+        kdx_nt_unicode_string(s, us, n->service, sizeof n->service, NULL) != KDX_OK)
+        n->service[0] = '\0';
+    kdx_nt_obj_free(&o);
+    if (st != KDX_OK) {
+        char a[24];
+        kdx_err_prefix(err, "device node %s", hex(s, a, addr));
+    }
+    return st;
+}
+
+static kdx_status read_pointer(kdx_session *s, uint64_t va, uint64_t *v, kdx_err *err)
+{
+    uint8_t b[8] = {0};
+    int size = kdx_session_ptr_size(s);
+    kdx_status st = kdx_read_virt(s->target, va, b, (size_t)size, NULL, err);
+    *v = size == 8 ? kdx_le64(b) : kdx_le32(b);
+    return st;
+}
+
+#define DEVNODE_MAX 100000u
+#define DEVNODE_DEPTH 64u
+
+kdx_status kdx_io_devnode_walk(kdx_session *s, uint64_t root, kdx_io_devnode_cb cb, void *ud, kdx_err *err)
+{
+    char a[24];
+    kdx_status st = KDX_OK;
+    if (!root) {
+        uint64_t sym;
+        st = kdx_nt_symbol(s, "nt!IopRootDeviceNode", &sym, err);
+        if (st == KDX_OK)
+            st = read_pointer(s, sym, &root, err);
+        if (st != KDX_OK) {
+            kdx_err_prefix(err, "nt!IopRootDeviceNode");
+            return st;
+        }
+    }
+    kdx_nt_addrset seen = {0};
+    uint64_t stack[DEVNODE_DEPTH];
+    unsigned depth = 0;
+    uint64_t cur = root;
+    size_t count = 0, prev;
+    while (cur && st == KDX_OK) {
+        kdx_io_devnode n;
+        if (kdx_interrupted())
+            st = kdx_err_set(err, KDX_E_INTERRUPTED, "device tree walk interrupted");
+        else if (!kdx_nt_addrset_add(&seen, cur, count, &prev))
+            st = kdx_err_set(err, KDX_E_LIMIT, "the device tree loops at device node %s", hex(s, a, cur));
+        else if (++count > DEVNODE_MAX)
+            st = kdx_err_set(err, KDX_E_LIMIT, "the device tree has more than %u nodes", DEVNODE_MAX);
+        else if ((st = kdx_io_devnode_read(s, cur, &n, err)) == KDX_OK) {
+            if (cb(ud, &n, depth))
+                break;
+            /* The root's own siblings are outside the tree asked for. */
+            uint64_t sibling = depth ? n.sibling : 0;
+            if (n.child && depth + 1 < DEVNODE_DEPTH) {
+                stack[depth++] = sibling;
+                cur = n.child;
+                continue;
+            }
+            if (n.child)
+                st = kdx_err_set(err, KDX_E_LIMIT, "the device tree is deeper than %u at %s", DEVNODE_DEPTH,
+                                 hex(s, a, cur));
+            cur = sibling;
+            while (!cur && depth > 0)
+                cur = stack[--depth];
+        }
+    }
+    kdx_nt_addrset_free(&seen);
+    return st;
+}
