@@ -191,6 +191,19 @@ static void read_devobj_extension(kdx_session *s, kdx_io_device *d)
     kdx_nt_obj_free(&o);
 }
 
+static void device_field(const kdx_nt_obj *o, kdx_io_device *d, const char *path, unsigned bit, uint64_t *out)
+{
+    kdx_err err = {0};
+    if (kdx_nt_obj_get(o, path, out, &err) == KDX_OK)
+        return;
+    *out = 0;
+    d->missing |= bit;
+    size_t len = strlen(d->missing_names);
+    snprintf(d->missing_names + len, sizeof d->missing_names - len, "%s%s", len ? ", " : "", path);
+    if (!d->why.code)
+        d->why = err;
+}
+
 kdx_status kdx_io_device_read(kdx_session *s, uint64_t addr, kdx_io_device *d, kdx_err *err)
 {
     memset(d, 0, sizeof *d);
@@ -199,21 +212,26 @@ kdx_status kdx_io_device_read(kdx_session *s, uint64_t addr, kdx_io_device *d, k
     kdx_status st = kdx_nt_obj_read(s, "nt!_DEVICE_OBJECT", addr, &o, err);
     if (st != KDX_OK)
         return st;
-    const field_req req[] = {{"Type", &d->type},
-                             {"ReferenceCount", &d->ref_count},
-                             {"DriverObject", &d->driver},
-                             {"NextDevice", &d->next},
-                             {"AttachedDevice", &d->attached},
-                             {"CurrentIrp", &d->current_irp},
-                             {"Timer", &d->timer},
-                             {"Flags", &d->flags},
-                             {"Characteristics", &d->characteristics},
-                             {"Vpb", &d->vpb},
-                             {"DeviceExtension", &d->extension},
-                             {"DeviceType", &d->device_type},
-                             {"StackSize", &d->stack_size},
-                             {"DeviceObjectExtension", &d->devobj_ext}};
-    st = get_fields(&o, req, sizeof req / sizeof req[0], err);
+    st = kdx_nt_obj_get(&o, "Type", &d->type, err);
+    static const struct {
+        const char *path;
+        unsigned bit;
+        size_t off;
+    } fields[] = {{"ReferenceCount", KDX_IO_DEV_REFCOUNT, offsetof(kdx_io_device, ref_count)},
+                  {"DriverObject", KDX_IO_DEV_DRIVER, offsetof(kdx_io_device, driver)},
+                  {"NextDevice", KDX_IO_DEV_NEXT, offsetof(kdx_io_device, next)},
+                  {"AttachedDevice", KDX_IO_DEV_ATTACHED, offsetof(kdx_io_device, attached)},
+                  {"CurrentIrp", KDX_IO_DEV_IRP, offsetof(kdx_io_device, current_irp)},
+                  {"Timer", KDX_IO_DEV_TIMER, offsetof(kdx_io_device, timer)},
+                  {"Flags", KDX_IO_DEV_FLAGS, offsetof(kdx_io_device, flags)},
+                  {"Characteristics", KDX_IO_DEV_CHARACTERISTICS, offsetof(kdx_io_device, characteristics)},
+                  {"Vpb", KDX_IO_DEV_VPB, offsetof(kdx_io_device, vpb)},
+                  {"DeviceExtension", KDX_IO_DEV_EXTENSION, offsetof(kdx_io_device, extension)},
+                  {"DeviceType", KDX_IO_DEV_TYPE, offsetof(kdx_io_device, device_type)},
+                  {"StackSize", KDX_IO_DEV_STACKSIZE, offsetof(kdx_io_device, stack_size)},
+                  {"DeviceObjectExtension", KDX_IO_DEV_DOE, offsetof(kdx_io_device, devobj_ext)}};
+    for (size_t i = 0; st == KDX_OK && i < sizeof fields / sizeof fields[0]; i++)
+        device_field(&o, d, fields[i].path, fields[i].bit, (uint64_t *)((char *)d + fields[i].off));
     kdx_nt_obj_free(&o);
     if (st == KDX_OK)
         st = check_type(s, "device object", addr, d->type, "IO_TYPE_DEVICE", err);
@@ -237,6 +255,11 @@ static kdx_status follow(kdx_session *s, uint64_t start, bool up, uint64_t *out,
         kdx_status st = kdx_io_device_read(s, cur, &d, err);
         if (st != KDX_OK)
             return st;
+        if (up && (d.missing & KDX_IO_DEV_ATTACHED))
+            return kdx_err_set(err, KDX_E_MEM_MISSING, "device %s: AttachedDevice: %s", hex(s, a, cur), d.why.msg);
+        if (!up && (d.missing & KDX_IO_DEV_DOE))
+            return kdx_err_set(err, KDX_E_MEM_MISSING, "device %s: DeviceObjectExtension: %s", hex(s, a, cur),
+                               d.why.msg);
         if (!up && !d.has_ext && d.devobj_ext)
             return kdx_err_set(err, KDX_E_MEM_MISSING, "device %s: its DeviceObjectExtension %s is not readable",
                                hex(s, a, cur), hex(s, b, d.devobj_ext));
@@ -365,15 +388,22 @@ kdx_status kdx_io_resolve(kdx_session *s, const char *text, const char *default_
 {
     while (*text == ' ')
         text++;
-    if (*text == '\\')
-        return kdx_nt_object_lookup(s, text, addr, err);
+    if (*text == '\\') {
+        kdx_status st = kdx_nt_object_lookup(s, text, addr, err);
+        if (st != KDX_OK)
+            kdx_err_prefix(err, "looking up %s", text);
+        return st;
+    }
     if (kdx_expr_eval_all(s, text, addr, NULL) == KDX_OK)
         return KDX_OK;
     if (!default_dir)
         return kdx_expr_eval_all(s, text, addr, err);
     char path[512];
     snprintf(path, sizeof path, "%s\\%s", default_dir, text);
-    return kdx_nt_object_lookup(s, path, addr, err);
+    kdx_status st = kdx_nt_object_lookup(s, path, addr, err);
+    if (st != KDX_OK)
+        kdx_err_prefix(err, "looking up %s", path);
+    return st;
 }
 
 /* ---- the PnP tree ---- */
@@ -420,6 +450,19 @@ static kdx_status read_pointer(kdx_session *s, uint64_t va, uint64_t *v, kdx_err
     return st;
 }
 
+kdx_status kdx_io_root_devnode(kdx_session *s, uint64_t *root, kdx_err *err)
+{
+    uint64_t sym;
+    kdx_status st = kdx_nt_symbol(s, "nt!IopRootDeviceNode", &sym, err);
+    if (st == KDX_OK)
+        st = read_pointer(s, sym, root, err);
+    if (st != KDX_OK)
+        kdx_err_prefix(err, "nt!IopRootDeviceNode");
+    else if (!*root)
+        st = kdx_err_set(err, KDX_E_NOT_FOUND, "nt!IopRootDeviceNode is NULL (the PnP tree was not built)");
+    return st;
+}
+
 #define DEVNODE_MAX 100000u
 #define DEVNODE_DEPTH 64u
 
@@ -427,16 +470,8 @@ kdx_status kdx_io_devnode_walk(kdx_session *s, uint64_t root, kdx_io_devnode_cb 
 {
     char a[24];
     kdx_status st = KDX_OK;
-    if (!root) {
-        uint64_t sym;
-        st = kdx_nt_symbol(s, "nt!IopRootDeviceNode", &sym, err);
-        if (st == KDX_OK)
-            st = read_pointer(s, sym, &root, err);
-        if (st != KDX_OK) {
-            kdx_err_prefix(err, "nt!IopRootDeviceNode");
-            return st;
-        }
-    }
+    if (!root && (st = kdx_io_root_devnode(s, &root, err)) != KDX_OK)
+        return st;
     kdx_nt_addrset seen = {0};
     uint64_t stack[DEVNODE_DEPTH];
     unsigned depth = 0;

@@ -53,8 +53,19 @@ kdx_status kdx_io_irp_read(kdx_session *s, uint64_t addr, kdx_io_irp *irp, kdx_e
  * not reached a driver yet (CurrentLocation == StackCount + 1). */
 int kdx_io_irp_current(const kdx_io_irp *irp);
 
+/* Fields of a device object a partial dump may lack (kdx_io_device.missing bits). */
+enum {
+    KDX_IO_DEV_REFCOUNT = 1u << 0, KDX_IO_DEV_DRIVER = 1u << 1, KDX_IO_DEV_NEXT = 1u << 2,
+    KDX_IO_DEV_ATTACHED = 1u << 3, KDX_IO_DEV_IRP = 1u << 4, KDX_IO_DEV_FLAGS = 1u << 5,
+    KDX_IO_DEV_CHARACTERISTICS = 1u << 6, KDX_IO_DEV_EXTENSION = 1u << 7, KDX_IO_DEV_TYPE = 1u << 8,
+    KDX_IO_DEV_DOE = 1u << 9, KDX_IO_DEV_VPB = 1u << 10, KDX_IO_DEV_STACKSIZE = 1u << 11, KDX_IO_DEV_TIMER = 1u << 12
+};
+
 typedef struct kdx_io_device {
     uint64_t addr;
+    unsigned missing;          /* KDX_IO_DEV_* fields not in the dump */
+    char missing_names[256];   /* their field names, ", "-joined */
+    kdx_err why;               /* why the first of them is missing */
     uint64_t type, driver, next, attached, current_irp, timer, vpb, extension, devobj_ext;
     uint64_t flags, characteristics, device_type, stack_size, ref_count;
     bool has_ext;              /* the DeviceObjectExtension was read */
@@ -62,7 +73,8 @@ typedef struct kdx_io_device {
 } kdx_io_device;
 
 /* Reads the device object at addr (Type must be IO_TYPE_DEVICE) and its
- * DeviceObjectExtension when readable. */
+ * DeviceObjectExtension when readable. Fails only when Type is missing or
+ * wrong; other fields the dump lacks are listed in missing (values 0). */
 kdx_status kdx_io_device_read(kdx_session *s, uint64_t addr, kdx_io_device *d, kdx_err *err);
 
 /* The device stack addr belongs to, top first: up through AttachedDevice,
@@ -101,6 +113,8 @@ kdx_status kdx_io_devnode_read(kdx_session *s, uint64_t addr, kdx_io_devnode *n,
 /* Depth-first walk from root (0: *nt!IopRootDeviceNode); cb gets each node
  * and its depth; nonzero stops. Loops and unreadable nodes end the walk
  * with an error naming the node. */
+/* *nt!IopRootDeviceNode. */
+kdx_status kdx_io_root_devnode(kdx_session *s, uint64_t *root, kdx_err *err);
 typedef int (*kdx_io_devnode_cb)(void *ud, const kdx_io_devnode *n, unsigned depth);
 kdx_status kdx_io_devnode_walk(kdx_session *s, uint64_t root, kdx_io_devnode_cb cb, void *ud, kdx_err *err);
 
