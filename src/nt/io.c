@@ -394,15 +394,18 @@ kdx_status kdx_io_resolve(kdx_session *s, const char *text, const char *default_
             kdx_err_prefix(err, "looking up %s", text);
         return st;
     }
-    if (kdx_expr_eval_all(s, text, addr, NULL) == KDX_OK)
-        return KDX_OK;
-    if (!default_dir)
-        return kdx_expr_eval_all(s, text, addr, err);
+    /* As WinDbg's !drvobj: a name under the default directory wins over
+     * the expression evaluator (a driver's name is also its module's). */
     char path[512];
-    snprintf(path, sizeof path, "%s\\%s", default_dir, text);
-    kdx_status st = kdx_nt_object_lookup(s, path, addr, err);
-    if (st != KDX_OK)
-        kdx_err_prefix(err, "looking up %s", path);
+    kdx_err lookup = {0};
+    if (default_dir) {
+        snprintf(path, sizeof path, "%s\\%s", default_dir, text);
+        if (kdx_nt_object_lookup(s, path, addr, &lookup) == KDX_OK)
+            return KDX_OK;
+    }
+    kdx_status st = kdx_expr_eval_all(s, text, addr, err);
+    if (st != KDX_OK && default_dir)
+        kdx_err_prefix(err, "%s is neither an object (looking up %s: %s) nor an expression", text, path, lookup.msg);
     return st;
 }
 

@@ -1,0 +1,98 @@
+/* The I/O manager: names generated from wdm.h, IRPs, devices, drivers and
+ * the PnP tree on the I/O scenario (io_fixture.h), corrupt IRPs and device
+ * lists that loop. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nt/io.h"
+#include "nt/io_names.h"
+#include "tests/test.h"
+#include "tests/unit/io_fixture.h"
+#include "tests/unit/nt_fixture.h"
+
+TEST(io_names_from_the_ddk_header)
+{
+    CHECK(kdx_io_major_name(0) && !strcmp(kdx_io_major_name(0), "IRP_MJ_CREATE"));
+    uint32_t pnp = 0, power = 0, read = 0;
+    CHECK(kdx_io_value_of(kdx_io_major, "IRP_MJ_PNP", &pnp));
+    CHECK(kdx_io_value_of(kdx_io_major, "IRP_MJ_POWER", &power));
+    CHECK(kdx_io_value_of(kdx_io_major, "IRP_MJ_READ", &read));
+    /* Two names share 0xf (INTERNAL_DEVICE_CONTROL, SCSI): the first one wins. */
+    CHECK(!strcmp(kdx_io_major_name(0xf), "IRP_MJ_INTERNAL_DEVICE_CONTROL"));
+    CHECK(!strcmp(kdx_io_minor_name(pnp, 0), "IRP_MN_START_DEVICE"));
+    CHECK(!strcmp(kdx_io_minor_name(power, 2), "IRP_MN_SET_POWER"));
+    CHECK(kdx_io_minor_name(read, 0) == NULL);
+    CHECK(kdx_io_type_code("IO_TYPE_IRP") == 6 && kdx_io_type_code("IO_TYPE_DEVICE") == 3);
+    char buf[256];
+    kdx_io_flag_names(kdx_io_irp_flags, 0x101 | 0x80000000u, " ", buf, sizeof buf);
+    CHECK_STR(buf, "IRP_NOCACHE IRP_READ_OPERATION 0x80000000");
+    kdx_io_flag_names(kdx_io_characteristics, 0, ", ", buf, sizeof buf);
+    CHECK_STR(buf, "");
+}
+
+#define IO_SCENARIO(ses, f, name)                                                  \
+    NT_SCENARIO(scn_);                                                             \
+    io_fixture f;                                                                  \
+    io_fixture_build(scn_, &f);                                                    \
+    kdx_session *ses = nt_fixture_open(scn_, name);                                \
+    REQUIRE(ses)
+
+static char *run(kdx_session *s, const char *fmt, uint64_t a)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, fmt, a);
+    return nt_fixture_run(s, cmd);
+}
+
+TEST(io_scenario_device_stack_and_irp)
+{
+    IO_SCENARIO(s, f, "io_stack");
+    kdx_io_irp irp;
+    kdx_err err = {0};
+    CHECK_OK(kdx_io_irp_read(s, f.read_irp, &irp, &err));
+    CHECK_EQ(irp.stack_count, 3);
+    CHECK_EQ(kdx_io_irp_current(&irp), 0);
+    CHECK_EQ(irp.stack[0].device, f.pdo);
+    CHECK_EQ(irp.stack[1].context, f.filt);
+    CHECK_EQ(irp.thread, f.app_thread);
+    uint64_t stack[8];
+    size_t n, given;
+    CHECK_OK(kdx_io_device_stack(s, f.fdo, stack, 8, &n, &given, &err));
+    CHECK_EQ(n, 3);
+    CHECK_EQ(given, 1);
+    CHECK_EQ(stack[0], f.filt);
+    CHECK_EQ(stack[2], f.pdo);
+    char *out = run(s, "!irp %" PRIx64, f.read_irp);
+    CHECK_CONTAINS(out, "Irp is active with 3 stacks 1 is current");
+    CHECK_CONTAINS(out, ">[IRP_MJ_READ(3), N/A(0)]");
+    CHECK_CONTAINS(out, "kdxfilt!kdxfiltReadCompletion");
+    CHECK_CONTAINS(out, "Success Error Cancel");
+    CHECK_CONTAINS(out, "\\Driver\\kdxbus");
+    CHECK_CONTAINS(out, "Image: kdxapp.exe");
+    free(out);
+    out = run(s, "!devstack %" PRIx64, f.fdo);
+    CHECK_CONTAINS(out, "> ");
+    CHECK_CONTAINS(out, "\\Driver\\kdxfunc");
+    CHECK_CONTAINS(out, "KdxDisk0");
+    CHECK_CONTAINS(out, "DeviceInst is \"KDXBUS\\KDXDISK\\1&2d4b6a1&0&01\"");
+    free(out);
+    out = nt_fixture_run(s, "!devobj \\Device\\KdxDisk0");
+    CHECK_CONTAINS(out, "KdxDisk0 \\Driver\\kdxfunc DriverObject");
+    CHECK_CONTAINS(out, "AttachedDevice (Upper)");
+    CHECK_CONTAINS(out, "AttachedTo (Lower)");
+    CHECK_CONTAINS(out, "FILE_DEVICE_SECURE_OPEN");
+    free(out);
+    out = nt_fixture_run(s, "!drvobj kdxfunc 2; ln kdxfunc!kdxfuncDispatchPower");
+    CHECK_CONTAINS(out, "[16] IRP_MJ_POWER");
+    CHECK_CONTAINS(out, "kdxfunc!kdxfuncDispatchPower");
+    CHECK_CONTAINS(out, "nt!IopInvalidDeviceRequest");
+    CHECK_CONTAINS(out, "AddDevice:     ");
+    free(out);
+    out = nt_fixture_run(s, "!devnode 0 1");
+    CHECK_CONTAINS(out, "InstancePath is \"HTREE\\ROOT\\0\"");
+    CHECK_CONTAINS(out, "  ServiceName is \"kdxfunc\"");
+    free(out);
+    nt_fixture_close(s);
+}
