@@ -59,7 +59,7 @@ static kdx_status irp_owner_of(kdx_session *s, uint64_t addr, irp_owner *o, kdx_
     return KDX_OK;
 }
 
-static void name_irp(kdx_analysis *a, const irp_owner *o, const char *followup_extra)
+static void name_irp(kdx_analysis *a, const irp_owner *o)
 {
     kdx_analysis_add(a, "IRP_ADDRESS", hexs(o->irp));
     if (o->device)
@@ -71,7 +71,7 @@ static void name_irp(kdx_analysis *a, const irp_owner *o, const char *followup_e
         kdx_analysis_add(a, "IRP_HOLDER", kdx_asprintf("%s %s %s%s%s", o->driver_name, o->held ? "holds" : "last had",
                                                         mj ? mj : "?", mn ? "/" : "", mn ? mn : ""));
     }
-    char *f = kdx_asprintf("!irp %" PRIx64 "%s%s", o->irp, followup_extra ? " ; " : "", followup_extra ? followup_extra : "");
+    char *f = kdx_asprintf("!irp %" PRIx64, o->irp);
     if (o->device) {
         char *g = kdx_asprintf("%s ; !devstack %" PRIx64 " ; !drvobj %" PRIx64 " 2", f, o->device, o->driver);
         free(f);
@@ -92,9 +92,7 @@ static void power_failure(kdx_session *s, kdx_analysis *a, uint64_t *blame, cons
             kdx_analysis_add(a, "IO_FOLLOWUP", kdx_asprintf("!irp %" PRIx64 " ; !devstack %" PRIx64, arg[3], arg[1]));
             return;
         }
-        char extra[64];
-        snprintf(extra, sizeof extra, "!devstack %" PRIx64, arg[1]);
-        name_irp(a, &o, arg[1] != o.device ? extra : NULL);
+        name_irp(a, &o);
         if (o.held && o.dispatch) {
             *blame = o.dispatch;
             *rule = "I1: the driver whose stack location is current in the blocked power IRP (0x9F sub-code 3), "
@@ -147,7 +145,7 @@ static void thread_irp(kdx_session *s, kdx_analysis *a)
         return; /* the thread has issued no IRP: nothing to name */
     irp_owner o;
     if (irp_owner_of(s, c.first, &o, &err) == KDX_OK)
-        name_irp(a, &o, NULL);
+        name_irp(a, &o);
     else
         kdx_analysis_add_unknown(a, kdx_asprintf("IRP %" PRIx64 " of the faulting thread: %s", c.first, err.msg));
 }
@@ -162,7 +160,7 @@ static void irp_in_args(kdx_session *s, kdx_analysis *a, unsigned first)
         if (!v)
             continue;
         if (irp_owner_of(s, v, &o, NULL) == KDX_OK) {
-            name_irp(a, &o, NULL);
+            name_irp(a, &o);
             return;
         }
         if (kdx_io_device_read(s, v, &d, NULL) == KDX_OK) {

@@ -471,6 +471,120 @@ static int cmd_irp(kdx_session *s, const char *cmd, const char *args)
     return show_irp(s, addr, *kdx_skip_ws(args + strcspn(kdx_skip_ws(args), " \t")) != '\0');
 }
 
+/* ---- !irpfind ---- */
+
+typedef enum { CRIT_NONE, CRIT_DEVICE, CRIT_THREAD, CRIT_FILE, CRIT_EVENT } irp_criteria;
+
+typedef struct irpfind_ctx {
+    kdx_session *s;
+    bool verbose;
+    irp_criteria crit;
+    uint64_t data;
+    size_t shown;
+} irpfind_ctx;
+
+static bool irp_matches(const irpfind_ctx *c, const kdx_io_irp *irp)
+{
+    switch (c->crit) {
+    case CRIT_THREAD:
+        return irp->thread == c->data;
+    case CRIT_EVENT:
+        return irp->user_event == c->data;
+    case CRIT_DEVICE:
+    case CRIT_FILE:
+        for (size_t i = 0; i < irp->nstack; i++)
+            if (irp->stack[i].read && (c->crit == CRIT_DEVICE ? irp->stack[i].device : irp->stack[i].file) == c->data)
+                return true;
+        return false;
+    default:
+        return true;
+    }
+}
+
+static int irpfind_row(void *ud, uint64_t addr)
+{
+    irpfind_ctx *c = ud;
+    kdx_session *s = c->s;
+    kdx_io_irp *irp = kdx_xmalloc(sizeof *irp);
+    kdx_err err = {0};
+    char a[24], b[24], d[24], drv[256] = "";
+    if (kdx_io_irp_read(s, addr, irp, &err) != KDX_OK) {
+        if (c->crit == CRIT_NONE)
+            kdx_print(s, "%s (not shown: %s)\n", ptr(s, a, addr), err.msg);
+        free(irp);
+        return 0;
+    }
+    if (irp_matches(c, irp)) {
+        int cur = kdx_io_irp_current(irp);
+        const kdx_io_stack *l = cur >= 0 ? &irp->stack[cur] : NULL;
+        if (l && l->read && l->device)
+            device_driver_name(s, l->device, drv, sizeof drv);
+        kdx_print(s, "%s [%s] irpStack: (%2x,%2x)  %s [ %s] \n", ptr(s, a, addr), ptr(s, b, irp->thread),
+                  l ? l->major : 0, l ? l->minor : 0, ptr(s, d, l ? l->device : 0), drv);
+        c->shown++;
+        if (c->verbose) {
+            show_irp(s, addr, false);
+            kdx_print(s, "\n");
+        }
+    }
+    free(irp);
+    return 0;
+}
+
+static bool parse_criteria(kdx_session *s, const char *p, irpfind_ctx *c, kdx_err *err)
+{
+    static const struct {
+        const char *word;
+        irp_criteria crit;
+    } words[] = {{"device", CRIT_DEVICE}, {"thread", CRIT_THREAD}, {"fileobject", CRIT_FILE}, {"userevent", CRIT_EVENT}};
+    size_t n = strcspn(p, " \t");
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i].word) == n && !strncmp(p, words[i].word, n)) {
+            c->crit = words[i].crit;
+            p = kdx_skip_ws(p + n);
+            return *p && kdx_expr_eval_all(s, p, &c->data, err) == KDX_OK;
+        }
+    kdx_err_set(err, KDX_E_ARG, "!irpfind: criteria '%.*s' is not supported (device, thread, fileobject, userevent)",
+                (int)n, p);
+    return false;
+}
+
+static int cmd_irpfind(kdx_session *s, const char *cmd, const char *args)
+{
+    if (!kernel_target(s, cmd))
+        return 1;
+    irpfind_ctx c = {s, false, CRIT_NONE, 0, 0};
+    kdx_err err = {0};
+    const char *p = kdx_skip_ws(args);
+    if (!strncmp(p, "-v", 2) && (p[2] == ' ' || !p[2])) {
+        c.verbose = true;
+        p = kdx_skip_ws(p + 2);
+    }
+    /* pooltype and restart only steer a pool scan; they are read and ignored here. */
+    uint64_t ignored;
+    for (int i = 0; i < 2 && *p && (*p >= '0' && *p <= '9'); i++)
+        if (parse_number(s, &p, &ignored, 0, &err) != KDX_OK)
+            return kdx_cmd_fail(s, &err);
+    if (*p && !parse_criteria(s, p, &c, &err))
+        return kdx_cmd_fail(s, &err);
+    int w = kdx_session_ptr_size(s) * 2;
+    kdx_print(s, "\n%-*s [%-*s] irpStack: (Mj,Mn)   %-*s [Driver]         MDL Process\n", w, "  Irp", w, " Thread ", w,
+              "DevObj");
+    kdx_io_irp_sources src;
+    kdx_io_find_irps(s, irpfind_row, &c, &src);
+    if (!src.pool_scanned)
+        kdx_print(s, "\nThe pool was not scanned: no pool walker is registered (kdx_io_set_pool_irp_walker). "
+                     "Searched instead: the IRP lists of %zu threads, CurrentIrp of %zu devices of %zu drivers in "
+                     "\\Driver and \\FileSystem, PendingIrp of %zu device nodes.\n",
+                  src.threads, src.devices, src.drivers, src.devnodes);
+    for (size_t i = 0; i < src.nnotes; i++)
+        kdx_print(s, "(%s)\n", src.notes[i]);
+    if (src.dropped)
+        kdx_print(s, "(and %zu more sources that ended early)\n", src.dropped);
+    kdx_print(s, "%zu IRP%s shown of %zu found.\n", c.shown, c.shown == 1 ? "" : "s", src.irps);
+    return 0;
+}
+
 /* ---- !devnode ---- */
 
 static void print_state(kdx_session *s, const char *label, uint64_t state, unsigned indent)
@@ -586,6 +700,8 @@ static int cmd_podev(kdx_session *s, const char *cmd, const char *args)
 
 const kdx_command kdx_cmds_io[] = {
     {"!irp", cmd_irp, "an I/O request packet and its stack locations: !irp ADDR [Detail]", 0},
+    {"!irpfind", cmd_irpfind, "IRPs on the threads' IRP lists, at devices and device nodes (and the pool when a "
+                              "pool walker is registered): !irpfind [-v] [pooltype] [restart] [criteria data]", 0},
     {"!devobj", cmd_devobj, "a device object: !devobj ADDR | \\Device\\Name", 0},
     {"!devstack", cmd_devstack, "the device stack a device belongs to: !devstack ADDR | \\Device\\Name", 0},
     {"!drvobj", cmd_drvobj, "a driver object, its devices and dispatch routines: !drvobj ADDR|Name [1|2|4]", 0},

@@ -15,6 +15,7 @@
 #include "nt/io_names.h"
 #include "nt/list.h"
 #include "nt/object.h"
+#include "nt/process.h"
 #include "target/memory.h"
 
 static const char *hex(kdx_session *s, char *buf, uint64_t v)
@@ -508,4 +509,156 @@ kdx_status kdx_io_devnode_walk(kdx_session *s, uint64_t root, kdx_io_devnode_cb 
     }
     kdx_nt_addrset_free(&seen);
     return st;
+}
+
+/* ---- finding IRPs ---- */
+
+static kdx_io_pool_irp_walker pool_irp_walker;
+
+void kdx_io_set_pool_irp_walker(kdx_io_pool_irp_walker walker)
+{
+    pool_irp_walker = walker;
+}
+
+typedef struct irp_search {
+    kdx_session *s;
+    kdx_io_irp_visit visit;
+    void *ud;
+    kdx_io_irp_sources *src;
+    kdx_nt_addrset seen;
+    uint64_t link_off, irplist_off;
+    bool stop;
+} irp_search;
+
+static void append(char *dst, size_t cap, const char *text)
+{
+    size_t used = strlen(dst), n = strlen(text);
+    if (used + n >= cap)
+        n = cap - used - 1;
+    memcpy(dst + used, text, n);
+    dst[used + n] = '\0';
+}
+
+/* "prefix: why" as a note, kept when there is room. */
+static void note(kdx_io_irp_sources *src, const char *prefix, const char *why)
+{
+    if (src->nnotes >= sizeof src->notes / sizeof src->notes[0]) {
+        src->dropped++;
+        return;
+    }
+    char *d = src->notes[src->nnotes++];
+    d[0] = '\0';
+    append(d, sizeof src->notes[0], prefix);
+    append(d, sizeof src->notes[0], ": ");
+    append(d, sizeof src->notes[0], why);
+}
+
+static int found(void *ud, uint64_t irp)
+{
+    irp_search *q = ud;
+    size_t prev;
+    if (!irp || q->stop || !kdx_nt_addrset_add(&q->seen, irp, q->src->irps, &prev))
+        return q->stop;
+    q->src->irps++;
+    if (q->visit(q->ud, irp))
+        q->stop = true;
+    return q->stop || kdx_interrupted();
+}
+
+static int thread_irp_entry(void *ud, uint64_t entry, size_t index)
+{
+    irp_search *q = ud;
+    (void)index;
+    return found(q, entry - q->link_off);
+}
+
+static int visit_thread(void *ud, uint64_t thread, size_t index)
+{
+    irp_search *q = ud;
+    kdx_nt_list_result r;
+    kdx_nt_list_opts opts = {.max = 65536};
+    (void)index;
+    q->src->threads++;
+    if (kdx_nt_list_walk(q->s, thread + q->irplist_off, &opts, thread_irp_entry, q, &r) != KDX_OK &&
+        r.end != KDX_NT_LIST_STOPPED) {
+        char msg[KDX_ERR_MSG_MAX], what[64];
+        kdx_nt_list_describe(q->s, &r, "the IRP list", msg, sizeof msg);
+        snprintf(what, sizeof what, "thread %" PRIx64, thread);
+        note(q->src, what, msg);
+    }
+    return q->stop || kdx_interrupted();
+}
+
+static int visit_process(void *ud, uint64_t process, size_t index)
+{
+    irp_search *q = ud;
+    kdx_err err = {0};
+    (void)index;
+    if (kdx_nt_process_threads(q->s, process, visit_thread, q, NULL, &err) != KDX_OK && !q->stop)
+        note(q->src, "threads", err.msg);
+    return q->stop || kdx_interrupted();
+}
+
+static int visit_driver(void *ud, unsigned bucket, uint64_t entry, uint64_t object)
+{
+    irp_search *q = ud;
+    kdx_io_driver d;
+    uint64_t devs[KDX_IO_MAX_DEVICES];
+    size_t n = 0;
+    (void)bucket;
+    (void)entry;
+    if (kdx_io_driver_read(q->s, object, &d, NULL) != KDX_OK)
+        return 0;
+    q->src->drivers++;
+    kdx_io_driver_devices(q->s, &d, devs, KDX_IO_MAX_DEVICES, &n, NULL);
+    for (size_t i = 0; i < n && !q->stop; i++) {
+        uint64_t irp = 0;
+        q->src->devices++;
+        if (kdx_nt_read(q->s, "nt!_DEVICE_OBJECT", devs[i], "CurrentIrp", &irp, NULL) == KDX_OK)
+            found(q, irp);
+    }
+    return q->stop || kdx_interrupted();
+}
+
+static int visit_devnode(void *ud, const kdx_io_devnode *n, unsigned depth)
+{
+    irp_search *q = ud;
+    (void)depth;
+    q->src->devnodes++;
+    return found(q, n->pending_irp);
+}
+
+static void search_drivers(irp_search *q, const char *dir)
+{
+    uint64_t body;
+    kdx_err err = {0};
+    if (kdx_nt_object_lookup(q->s, dir, &body, &err) != KDX_OK ||
+        kdx_nt_directory_walk(q->s, body, visit_driver, q, &err) != KDX_OK) {
+        note(q->src, dir, err.msg);
+    }
+}
+
+void kdx_io_find_irps(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_io_irp_sources *src)
+{
+    memset(src, 0, sizeof *src);
+    irp_search q = {s, visit, ud, src, {0}, 0, 0, false};
+    kdx_err err = {0};
+    if (pool_irp_walker) {
+        src->pool_scanned = true;
+        if (pool_irp_walker(s, found, &q, &err) != KDX_OK)
+            note(src, "pool", err.msg);
+    }
+    if (kdx_nt_offset(s, "nt!_IRP", "ThreadListEntry", &q.link_off, &err) == KDX_OK &&
+        kdx_nt_offset(s, "nt!_ETHREAD", "IrpList", &q.irplist_off, &err) == KDX_OK) {
+        if (!q.stop && kdx_nt_process_walk(s, visit_process, &q, NULL, &err) != KDX_OK && !q.stop)
+            note(src, "processes", err.msg);
+    } else
+        note(src, "thread IRP lists", err.msg);
+    if (!q.stop)
+        search_drivers(&q, "\\Driver");
+    if (!q.stop)
+        search_drivers(&q, "\\FileSystem");
+    if (!q.stop && kdx_io_devnode_walk(s, 0, visit_devnode, &q, &err) != KDX_OK && !q.stop)
+        note(src, "device tree", err.msg);
+    kdx_nt_addrset_free(&q.seen);
 }

@@ -118,4 +118,25 @@ kdx_status kdx_io_root_devnode(kdx_session *s, uint64_t *root, kdx_err *err);
 typedef int (*kdx_io_devnode_cb)(void *ud, const kdx_io_devnode *n, unsigned depth);
 kdx_status kdx_io_devnode_walk(kdx_session *s, uint64_t root, kdx_io_devnode_cb cb, void *ud, kdx_err *err);
 
+/* ---- finding IRPs (!irpfind) ---- */
+typedef int (*kdx_io_irp_visit)(void *ud, uint64_t irp);
+/* The pool walk: the pool module (issue 13's walkers) registers a walker
+ * that calls visit for each allocation that holds an IRP (tag "Irp ");
+ * until one is registered, !irpfind searches the other sources only and
+ * says so. */
+typedef kdx_status (*kdx_io_pool_irp_walker)(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_err *err);
+void kdx_io_set_pool_irp_walker(kdx_io_pool_irp_walker walker);
+
+typedef struct kdx_io_irp_sources {
+    bool pool_scanned;
+    size_t threads, drivers, devices, devnodes, irps;
+    size_t nnotes, dropped;          /* dropped: notes beyond the six kept */
+    char notes[6][KDX_ERR_MSG_MAX];  /* why a source ended early or was skipped */
+} kdx_io_irp_sources;
+/* Calls visit once for every distinct IRP found in the pool (when a walker
+ * is registered), on the threads' IrpLists, as CurrentIrp of the devices of
+ * the drivers in \Driver and \FileSystem, and as PendingIrp of the device
+ * nodes. A source that ends early adds a note and the search goes on. */
+void kdx_io_find_irps(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_io_irp_sources *src);
+
 #endif
