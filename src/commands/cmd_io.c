@@ -35,6 +35,16 @@ static const char *hex10(char buf[24], uint64_t v)
     return buf;
 }
 
+/* A pointer as !devnode prints it: 0x and all digits, or 0000000000 for NULL (docs/io.md). */
+static const char *hexp(kdx_session *s, char buf[24], uint64_t v)
+{
+    if (v)
+        snprintf(buf, 24, "0x%0*" PRIx64, kdx_session_ptr_size(s) * 2, v);
+    else
+        snprintf(buf, 24, "0000000000");
+    return buf;
+}
+
 static bool kernel_target(kdx_session *s, const char *cmd)
 {
     if (!kdx_cmd_need_target(s))
@@ -575,8 +585,8 @@ static int cmd_irpfind(kdx_session *s, const char *cmd, const char *args)
     if (!src.pool_scanned)
         kdx_print(s, "\nThe pool was not scanned: no pool walker is registered (kdx_io_set_pool_irp_walker). "
                      "Searched instead: the IRP lists of %zu threads, CurrentIrp of %zu devices of %zu drivers in "
-                     "\\Driver and \\FileSystem, PendingIrp of %zu device nodes.\n",
-                  src.threads, src.devices, src.drivers, src.devnodes);
+                     "\\Driver and \\FileSystem, PendingIrp of %zu device nodes, %zu power IRPs on nt!PopIrpList.\n",
+                  src.threads, src.devices, src.drivers, src.devnodes, src.power);
     for (size_t i = 0; i < src.nnotes; i++)
         kdx_print(s, "(%s)\n", src.notes[i]);
     if (src.dropped)
@@ -596,11 +606,10 @@ static void print_state(kdx_session *s, const char *label, uint64_t state, unsig
 static void print_devnode(kdx_session *s, const kdx_io_devnode *n, unsigned indent, bool single)
 {
     char a[24], b[24], c[24];
-    int w = kdx_session_ptr_size(s) * 2;
-    kdx_print(s, "%*sDevNode %#0*" PRIx64 " for PDO %#0*" PRIx64 "\n", indent, "", w + 2, n->addr, w + 2, n->pdo);
+    kdx_print(s, "%*sDevNode %s for PDO %s\n", indent, "", hexp(s, a, n->addr), hexp(s, b, n->pdo));
     if (single)
-        kdx_print(s, "%*s  Parent %s   Sibling %s   Child %s\n", indent, "", hex10(a, n->parent), hex10(b, n->sibling),
-                  hex10(c, n->child));
+        kdx_print(s, "%*s  Parent %s   Sibling %s   Child %s\n", indent, "", hexp(s, a, n->parent), hexp(s, b, n->sibling),
+                  hexp(s, c, n->child));
     if (n->instance[0])
         kdx_print(s, "%*s  InstancePath is \"%s\"\n", indent, "", n->instance);
     if (n->service[0])
@@ -648,7 +657,8 @@ static int cmd_devnode(kdx_session *s, const char *cmd, const char *args)
     uint64_t root = 0;
     if (kdx_io_root_devnode(s, &root, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
-    kdx_print(s, "Dumping IopRootDeviceNode (= %#" PRIx64 ")\n", root);
+    char a[24];
+    kdx_print(s, "Dumping IopRootDeviceNode (= %s)\n", hexp(s, a, root));
     if (!(flags & 1)) {
         kdx_io_devnode n;
         if (kdx_io_devnode_read(s, root, &n, &err) != KDX_OK)

@@ -192,6 +192,10 @@ typedef struct kdx_scn_irp_location {
 uint64_t kdx_scn_irp(kdx_scn *s, uint64_t thread, const kdx_scn_irp_location *locs, unsigned nstack,
                      unsigned current, uint32_t flags);
 
+/* Tracks a power IRP the way the power manager does: a _POP_IRP_DATA on
+ * nt!PopIrpList naming the IRP, the stack's PDO and the device holding it. */
+void kdx_scn_power_irp(kdx_scn *s, uint64_t irp, uint64_t pdo, uint64_t current_device);
+
 /* ---- the crash ---- */
 /* The bug check raised on processor cpu by its running thread (default:
  * MANUALLY_INITIATED_CRASH 0xe2 on processor 0). */

@@ -87,6 +87,9 @@ uint64_t kdx_scn_driver(kdx_scn *s, const char *path, const char *module_file, c
     if (!dir || !m)
         return 0;
     uint64_t base = m->base, size = m->size;
+    char *entry_name = kdx_asprintf("%s!DriverEntry", m->name);
+    uint64_t entry = routine(s, entry_name);
+    free(entry_name);
     uint64_t drv = kdx_scn_object(s, "Driver", "_DRIVER_OBJECT", leaf, dir);
     uint64_t ext = kdx_scn_alloc(s, kdx_scn_sizeof(s, "_DRIVER_EXTENSION"), 16);
     kdx_scn_obj e;
@@ -101,7 +104,7 @@ uint64_t kdx_scn_driver(kdx_scn *s, const char *path, const char *module_file, c
     kdx_scn_set(&o, "DriverStart", base);
     kdx_scn_set(&o, "DriverSize", size);
     kdx_scn_set(&o, "DriverExtension", ext);
-    kdx_scn_set(&o, "DriverInit", base + 0x1000);
+    kdx_scn_set(&o, "DriverInit", entry);
     kdx_scn_obj_end(&o);
     kdx_scn_unicode(s, drv + kdx_scn_offset(s, "_DRIVER_OBJECT", "DriverName"), path);
     kdx_scn_obj_begin(s, "_DRIVER_OBJECT", drv, &o);
@@ -267,4 +270,25 @@ uint64_t kdx_scn_irp(kdx_scn *s, uint64_t thread, const kdx_scn_irp_location *lo
         kdx_scn_list_append(s, thread + kdx_scn_offset(s, "_ETHREAD", "IrpList"),
                             irp + kdx_scn_offset(s, "_IRP", "ThreadListEntry"));
     return irp;
+}
+
+void kdx_scn_power_irp(kdx_scn *s, uint64_t irp, uint64_t pdo, uint64_t current_device)
+{
+    uint64_t head = kdx_scn_symbol(s, "PopIrpList");
+    uint8_t b[8];
+    kdx_kdw_read_virt(s->w, head, b, 8);
+    if (!kdx_le64(b)) {
+        scn_write_ptr(s, head, head);
+        scn_write_ptr(s, head + 8, head);
+    }
+    uint64_t data = kdx_scn_alloc(s, kdx_scn_sizeof(s, "_POP_IRP_DATA"), 16);
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_POP_IRP_DATA", data, &o);
+    kdx_scn_set(&o, "Irp", irp);
+    kdx_scn_set(&o, "Pdo", pdo);
+    kdx_scn_set(&o, "CurrentDevice", current_device);
+    kdx_scn_set(&o, "TargetDevice", current_device);
+    kdx_scn_set(&o, "WatchdogEnabled", 1);
+    kdx_scn_obj_end(&o);
+    kdx_scn_list_append(s, head, data + kdx_scn_offset(s, "_POP_IRP_DATA", "Link"));
 }

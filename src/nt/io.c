@@ -18,6 +18,8 @@
 #include "nt/process.h"
 #include "target/memory.h"
 
+static kdx_status read_pointer(kdx_session *s, uint64_t va, uint64_t *v, kdx_err *err);
+
 static const char *hex(kdx_session *s, char *buf, uint64_t v)
 {
     return kdx_session_fmt_ptr(s, buf, v);
@@ -539,10 +541,10 @@ static void append(char *dst, size_t cap, const char *text)
     dst[used + n] = '\0';
 }
 
-/* "prefix: why" as a note, kept when there is room. */
-static void note(kdx_io_irp_sources *src, const char *prefix, const char *why)
+/* "prefix: why" as a note, kept when fewer than limit notes are kept. */
+static void note_upto(kdx_io_irp_sources *src, size_t limit, const char *prefix, const char *why)
 {
-    if (src->nnotes >= sizeof src->notes / sizeof src->notes[0]) {
+    if (src->nnotes >= limit || src->nnotes >= sizeof src->notes / sizeof src->notes[0]) {
         src->dropped++;
         return;
     }
@@ -551,6 +553,13 @@ static void note(kdx_io_irp_sources *src, const char *prefix, const char *why)
     append(d, sizeof src->notes[0], prefix);
     append(d, sizeof src->notes[0], ": ");
     append(d, sizeof src->notes[0], why);
+}
+
+/* Threads and processes keep at most three notes, so the later sources still get theirs. */
+#define THREAD_NOTES 3
+static void note(kdx_io_irp_sources *src, const char *prefix, const char *why)
+{
+    note_upto(src, sizeof src->notes / sizeof src->notes[0], prefix, why);
 }
 
 static int found(void *ud, uint64_t irp)
@@ -584,7 +593,7 @@ static int visit_thread(void *ud, uint64_t thread, size_t index)
         char msg[KDX_ERR_MSG_MAX], what[64];
         kdx_nt_list_describe(q->s, &r, "the IRP list", msg, sizeof msg);
         snprintf(what, sizeof what, "thread %" PRIx64, thread);
-        note(q->src, what, msg);
+        note_upto(q->src, THREAD_NOTES, what, msg);
     }
     return q->stop || kdx_interrupted();
 }
@@ -595,7 +604,7 @@ static int visit_process(void *ud, uint64_t process, size_t index)
     kdx_err err = {0};
     (void)index;
     if (kdx_nt_process_threads(q->s, process, visit_thread, q, NULL, &err) != KDX_OK && !q->stop)
-        note(q->src, "threads", err.msg);
+        note_upto(q->src, THREAD_NOTES, "threads", err.msg);
     return q->stop || kdx_interrupted();
 }
 
@@ -626,6 +635,38 @@ static int visit_devnode(void *ud, const kdx_io_devnode *n, unsigned depth)
     (void)depth;
     q->src->devnodes++;
     return found(q, n->pending_irp);
+}
+
+static int visit_power_irp(void *ud, uint64_t entry, size_t index)
+{
+    irp_search *q = ud;
+    uint64_t link, irp;
+    (void)index;
+    if (kdx_nt_offset(q->s, "nt!_POP_IRP_DATA", "Link", &link, NULL) != KDX_OK ||
+        kdx_nt_read(q->s, "nt!_POP_IRP_DATA", entry - link, "Irp", &irp, NULL) != KDX_OK)
+        return 0;
+    q->src->power++;
+    return found(q, irp);
+}
+
+/* nt!PopIrpList: the power IRPs in flight (a NULL head: never initialized, so empty). */
+static void search_power_irps(irp_search *q)
+{
+    uint64_t head, flink = 0;
+    kdx_err err = {0};
+    kdx_nt_list_result r;
+    kdx_nt_list_opts opts = {.max = 65536};
+    if (kdx_nt_symbol(q->s, "nt!PopIrpList", &head, &err) != KDX_OK ||
+        read_pointer(q->s, head, &flink, &err) != KDX_OK) {
+        note(q->src, "nt!PopIrpList", err.msg);
+        return;
+    }
+    if (flink && kdx_nt_list_walk(q->s, head, &opts, visit_power_irp, q, &r) != KDX_OK &&
+        r.end != KDX_NT_LIST_STOPPED) {
+        char msg[KDX_ERR_MSG_MAX];
+        kdx_nt_list_describe(q->s, &r, "nt!PopIrpList", msg, sizeof msg);
+        note(q->src, "power IRPs", msg);
+    }
 }
 
 static void search_drivers(irp_search *q, const char *dir)
@@ -660,5 +701,7 @@ void kdx_io_find_irps(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_io_i
         search_drivers(&q, "\\FileSystem");
     if (!q.stop && kdx_io_devnode_walk(s, 0, visit_devnode, &q, &err) != KDX_OK && !q.stop)
         note(src, "device tree", err.msg);
+    if (!q.stop)
+        search_power_irps(&q);
     kdx_nt_addrset_free(&q.seen);
 }

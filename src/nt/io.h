@@ -129,7 +129,7 @@ void kdx_io_set_pool_irp_walker(kdx_io_pool_irp_walker walker);
 
 typedef struct kdx_io_irp_sources {
     bool pool_scanned;
-    size_t threads, drivers, devices, devnodes, irps;
+    size_t threads, drivers, devices, devnodes, power, irps;
     size_t nnotes, dropped;          /* dropped: notes beyond the six kept */
     char notes[6][KDX_ERR_MSG_MAX];  /* why a source ended early or was skipped */
 } kdx_io_irp_sources;

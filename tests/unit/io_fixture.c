@@ -82,6 +82,7 @@ static void build_power_irp(kdx_scn *s, io_fixture *f)
         {power, set, 0, invoke, f->fdo, 0, "kdxfilt!kdxfiltPowerCompletion", f->filt, {0, devstate, d3, 0}},
         {power, set, 0, 0, f->filt, 0, NULL, 0, {0, devstate, d3, 0}}};
     f->power_irp = kdx_scn_irp(s, 0, l, 3, 2, 0);
+    kdx_scn_power_irp(s, f->power_irp, f->pdo, f->fdo);
 }
 
 static void build_threads(kdx_scn *s, io_fixture *f)
