@@ -96,3 +96,95 @@ TEST(io_scenario_device_stack_and_irp)
     free(out);
     nt_fixture_close(s);
 }
+
+/* StackCount 0, a StackCount above the limit, CurrentLocation past
+ * StackCount + 1 and a Size too small for the locations: each is an error
+ * naming the IRP and the field, never a read past the packet. */
+TEST(io_irp_with_corrupt_stack_counts)
+{
+    NT_SCENARIO(scn);
+    io_fixture f;
+    io_fixture_build(scn, &f);
+    kdx_scn_irp_location l[2] = {{0}};
+    uint64_t zero = kdx_scn_irp(scn, 0, l, 2, 1, 0);
+    kdx_scn_poke(scn, "_IRP", zero, "StackCount", 0);
+    uint64_t huge = kdx_scn_irp(scn, 0, l, 2, 1, 0);
+    kdx_scn_poke(scn, "_IRP", huge, "StackCount", 0x7f);
+    uint64_t negative = kdx_scn_irp(scn, 0, l, 2, 1, 0);
+    kdx_scn_poke(scn, "_IRP", negative, "StackCount", 0xf0);
+    uint64_t past = kdx_scn_irp(scn, 0, l, 2, 1, 0);
+    kdx_scn_poke(scn, "_IRP", past, "CurrentLocation", 4);
+    uint64_t small = kdx_scn_irp(scn, 0, l, 2, 1, 0);
+    kdx_scn_poke(scn, "_IRP", small, "StackCount", 9);
+    uint64_t done = kdx_scn_irp(scn, 0, l, 2, 3, 0); /* CurrentLocation StackCount + 1: valid */
+    kdx_session *s = nt_fixture_open(scn, "io_corrupt_irp");
+    REQUIRE(s);
+    kdx_io_irp irp;
+    kdx_err err = {0};
+    CHECK(kdx_io_irp_read(s, zero, &irp, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "StackCount 0 is corrupt");
+    CHECK(kdx_io_irp_read(s, huge, &irp, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "StackCount 127 is corrupt");
+    CHECK(kdx_io_irp_read(s, negative, &irp, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "StackCount -16 is corrupt");
+    CHECK(kdx_io_irp_read(s, past, &irp, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "CurrentLocation 4 is corrupt (StackCount 2 allows 1..3)");
+    CHECK(kdx_io_irp_read(s, small, &irp, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "cannot hold 9 stack locations");
+    CHECK_OK(kdx_io_irp_read(s, done, &irp, &err));
+    CHECK_EQ(kdx_io_irp_current(&irp), (uint64_t)-1);
+    /* Not an IRP at all: a device object. */
+    CHECK(kdx_io_irp_read(s, f.fdo, &irp, &err) == KDX_E_FORMAT);
+    CHECK_CONTAINS(err.msg, "not IO_TYPE_IRP");
+    char *out = run(s, "!irp %" PRIx64, zero);
+    CHECK_CONTAINS(out, "StackCount 0 is corrupt");
+    free(out);
+    out = run(s, "!irp %" PRIx64, done);
+    CHECK_CONTAINS(out, "no driver holds the IRP yet");
+    CHECK(!strchr(out, '>'));
+    free(out);
+    nt_fixture_close(s);
+}
+
+/* AttachedDevice pointing back down the stack, a NextDevice list that
+ * comes round to its second device, and a device tree whose child links
+ * back to the root end with errors naming where the loop closes. */
+TEST(io_device_lists_that_loop)
+{
+    NT_SCENARIO(scn);
+    io_fixture f;
+    io_fixture_build(scn, &f);
+    kdx_scn_poke(scn, "_DEVICE_OBJECT", f.filt, "AttachedDevice", f.fdo);
+    uint64_t second = kdx_scn_device(scn, f.drv_bus, NULL, 0x2a, 0, 0, 0);
+    uint64_t third = kdx_scn_device(scn, f.drv_bus, NULL, 0x2a, 0, 0, 0);
+    (void)third;
+    /* The bus driver's list is third -> second -> pdo; make pdo lead back to second. */
+    kdx_scn_poke(scn, "_DEVICE_OBJECT", f.pdo, "NextDevice", second);
+    kdx_scn_poke(scn, "_DEVICE_NODE", f.devnode, "Child", f.devnode);
+    kdx_session *s = nt_fixture_open(scn, "io_loops");
+    REQUIRE(s);
+    uint64_t stack[16], devs[16];
+    size_t n, given;
+    kdx_err err = {0};
+    CHECK(kdx_io_device_stack(s, f.pdo, stack, 16, &n, &given, &err) == KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "the device stack loops");
+    CHECK(n <= 4);
+    kdx_io_driver d;
+    CHECK_OK(kdx_io_driver_read(s, f.drv_bus, &d, &err));
+    CHECK(kdx_io_driver_devices(s, &d, devs, 16, &n, &err) == KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "loops");
+    CHECK_EQ(n, 3);
+    char *out = run(s, "!devstack %" PRIx64, f.fdo);
+    CHECK_CONTAINS(out, "the stack walk stopped");
+    free(out);
+    out = nt_fixture_run(s, "!drvobj kdxbus");
+    CHECK_CONTAINS(out, "the device list stopped");
+    free(out);
+    out = nt_fixture_run(s, "!devnode 0 1");
+    CHECK_CONTAINS(out, "the device tree loops at device node");
+    free(out);
+    out = nt_fixture_run(s, "!irpfind");
+    CHECK_CONTAINS(out, "2 IRPs shown of 2 found.");
+    free(out);
+    nt_fixture_close(s);
+}
