@@ -285,15 +285,21 @@ static void print_dispatch(kdx_session *s, const kdx_io_driver *d)
     print_entry_point(s, "AddDevice:", d->add_device);
     kdx_print(s, "\nDispatch routines:\n");
     for (size_t i = 0; i < d->nmajor; i++) {
-        char a[24], sym[256], unknown[24];
+        char a[24], sym[256], unknown[40];
         const char *name = kdx_io_major_name((unsigned)i);
         if (!name) {
             snprintf(unknown, sizeof unknown, "IRP_MJ_0x%02zx", i);
             name = unknown;
         }
+        if (d->major_missing & (1ull << i)) {
+            kdx_print(s, "[%02zx] %-35s?\n", i, name);
+            continue;
+        }
         symbol_of(s, d->major[i], sym, sizeof sym);
         kdx_print(s, "[%02zx] %-35s%s\t%s\n", i, name, ptr(s, a, d->major[i]), sym);
     }
+    if (d->major_missing)
+        kdx_print(s, "(? : not in the dump: %s)\n", d->major_why.msg);
     if (d->fast_io)
         kdx_print(s, "\nFast I/O routines: the FAST_IO_DISPATCH at %" PRIx64 " is not decoded by kdx\n", d->fast_io);
 }
@@ -305,7 +311,10 @@ static int show_drvobj(kdx_session *s, uint64_t addr, uint64_t flags)
     char a[24];
     if (kdx_io_driver_read(s, addr, &d, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
-    kdx_print(s, "Driver object (%s) is for:\n %s\n\n", ptr(s, a, addr), d.name[0] ? d.name : "(DriverName not read)");
+    if (d.name[0])
+        kdx_print(s, "Driver object (%s) is for:\n %s\n\n", ptr(s, a, addr), d.name);
+    else
+        kdx_print(s, "Driver object (%s) is for:\n (DriverName not read: %s)\n\n", ptr(s, a, addr), d.why.msg);
     kdx_print(s, "Driver Extension List: (id , addr)\n\n");
     int rc = 0;
     if (flags & DRV_DEVICES) {
@@ -614,15 +623,20 @@ static void print_devnode(kdx_session *s, const kdx_io_devnode *n, unsigned inde
         kdx_print(s, "%*s  InstancePath is \"%s\"\n", indent, "", n->instance);
     if (n->service[0])
         kdx_print(s, "%*s  ServiceName is \"%s\"\n", indent, "", n->service);
-    print_state(s, "  State", n->state, indent);
-    print_state(s, "  Previous State", n->previous_state, indent);
+    if (!kdx_io_devnode_lacks(n, "State"))
+        print_state(s, "  State", n->state, indent);
+    if (!kdx_io_devnode_lacks(n, "PreviousState"))
+        print_state(s, "  Previous State", n->previous_state, indent);
     if (n->problem)
         kdx_print(s, "%*s  Problem = %#" PRIx64 "\n", indent, "", n->problem);
     if (single) {
-        kdx_print(s, "%*s  Flags (%s)\n", indent, "", hex10(a, n->flags));
+        if (!kdx_io_devnode_lacks(n, "Flags"))
+            kdx_print(s, "%*s  Flags (%s)\n", indent, "", hex10(a, n->flags));
         if (n->pending_irp)
             kdx_print(s, "%*s  PendingIrp %s\n", indent, "", ptr(s, a, n->pending_irp));
     }
+    if (n->missing[0])
+        kdx_print(s, "%*s  Not in the dump: %s (%s)\n", indent, "", n->missing, n->why.msg);
 }
 
 typedef struct tree_print {

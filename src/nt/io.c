@@ -337,8 +337,12 @@ kdx_status kdx_io_driver_read(kdx_session *s, uint64_t addr, kdx_io_driver *d, k
     uint64_t name_addr = 0;
     if (st == KDX_OK)
         st = check_type(s, "driver object", addr, d->type, "IO_TYPE_DRIVER", err);
-    if (st == KDX_OK && kdx_nt_obj_addr(&o, "DriverName", &name_addr, NULL) == KDX_OK)
-        kdx_nt_unicode_string(s, name_addr, d->name, sizeof d->name, NULL);
+    kdx_err why = {0};
+    if (st == KDX_OK && (kdx_nt_obj_addr(&o, "DriverName", &name_addr, &why) != KDX_OK ||
+                         kdx_nt_unicode_string(s, name_addr, d->name, sizeof d->name, &why) != KDX_OK)) {
+        d->name[0] = '\0';
+        d->why = why;
+    }
     const kdx_nt_field *mf = NULL;
     uint64_t ptr = (uint64_t)kdx_session_ptr_size(s);
     if (st == KDX_OK && kdx_nt_field_of(s, "nt!_DRIVER_OBJECT", "MajorFunction", &mf, NULL) == KDX_OK && ptr) {
@@ -347,10 +351,13 @@ kdx_status kdx_io_driver_read(kdx_session *s, uint64_t addr, kdx_io_driver *d, k
             d->nmajor = sizeof d->major / sizeof d->major[0];
         for (size_t i = 0; i < d->nmajor; i++) {
             char path[48];
+            kdx_err miss = {0};
             snprintf(path, sizeof path, "MajorFunction[%u]", (unsigned)i);
-            if (kdx_nt_obj_get(&o, path, &d->major[i], err) != KDX_OK) {
-                st = KDX_E_MEM_MISSING;
-                break;
+            if (kdx_nt_obj_get(&o, path, &d->major[i], &miss) != KDX_OK) {
+                d->major[i] = 0;
+                d->major_missing |= 1ull << i;
+                if (!d->major_why.code)
+                    d->major_why = miss;
             }
         }
     }
@@ -414,6 +421,36 @@ kdx_status kdx_io_resolve(kdx_session *s, const char *text, const char *default_
 
 /* ---- the PnP tree ---- */
 
+static void devnode_gap(kdx_io_devnode *n, const char *field, const kdx_err *why)
+{
+    size_t len = strlen(n->missing);
+    snprintf(n->missing + len, sizeof n->missing - len, "%s%s", len ? ", " : "", field);
+    if (!n->why.code)
+        n->why = *why;
+}
+
+bool kdx_io_devnode_lacks(const kdx_io_devnode *n, const char *field)
+{
+    size_t len = strlen(field);
+    for (const char *p = strstr(n->missing, field); p; p = strstr(p + 1, field))
+        if ((p == n->missing || p[-1] == ' ') && (p[len] == ',' || !p[len]))
+            return true;
+    return false;
+}
+
+/* A _UNICODE_STRING field; an empty string (Length 0) stays "", an unreadable one is a gap. */
+static void devnode_string(kdx_session *s, const kdx_nt_obj *o, kdx_io_devnode *n, const char *field, char *buf,
+                           size_t cap)
+{
+    uint64_t us;
+    kdx_err why = {0};
+    buf[0] = '\0';
+    if (kdx_nt_obj_addr(o, field, &us, &why) != KDX_OK || kdx_nt_unicode_string(s, us, buf, cap, &why) != KDX_OK) {
+        buf[0] = '\0';
+        devnode_gap(n, field, &why);
+    }
+}
+
 kdx_status kdx_io_devnode_read(kdx_session *s, uint64_t addr, kdx_io_devnode *n, kdx_err *err)
 {
     memset(n, 0, sizeof *n);
@@ -426,19 +463,19 @@ kdx_status kdx_io_devnode_read(kdx_session *s, uint64_t addr, kdx_io_devnode *n,
                              {"PhysicalDeviceObject", &n->pdo}};
     st = get_fields(&o, req, sizeof req / sizeof req[0], err);
     /* These may lie on a page the dump lacks; the links above are what the walk needs. */
-    kdx_nt_obj_get(&o, "PendingIrp", &n->pending_irp, NULL);
-    kdx_nt_obj_get(&o, "State", &n->state, NULL);
-    kdx_nt_obj_get(&o, "PreviousState", &n->previous_state, NULL);
-    kdx_nt_obj_get(&o, "Flags", &n->flags, NULL);
-    kdx_nt_obj_get(&o, "Problem", &n->problem, NULL);
-    kdx_nt_obj_get(&o, "Level", &n->level, NULL);
-    uint64_t us;
-    if (kdx_nt_obj_addr(&o, "InstancePath", &us, NULL) == KDX_OK &&
-        kdx_nt_unicode_string(s, us, n->instance, sizeof n->instance, NULL) != KDX_OK)
-        n->instance[0] = '\0';
-    if (kdx_nt_obj_addr(&o, "ServiceName", &us, NULL) == KDX_OK &&
-        kdx_nt_unicode_string(s, us, n->service, sizeof n->service, NULL) != KDX_OK)
-        n->service[0] = '\0';
+    static const struct {
+        const char *path;
+        size_t off;
+    } opt[] = {{"PendingIrp", offsetof(kdx_io_devnode, pending_irp)}, {"State", offsetof(kdx_io_devnode, state)},
+               {"PreviousState", offsetof(kdx_io_devnode, previous_state)}, {"Flags", offsetof(kdx_io_devnode, flags)},
+               {"Problem", offsetof(kdx_io_devnode, problem)}, {"Level", offsetof(kdx_io_devnode, level)}};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
+        kdx_err why = {0};
+        if (kdx_nt_obj_get(&o, opt[i].path, (uint64_t *)((char *)n + opt[i].off), &why) != KDX_OK)
+            devnode_gap(n, opt[i].path, &why);
+    }
+    devnode_string(s, &o, n, "InstancePath", n->instance, sizeof n->instance);
+    devnode_string(s, &o, n, "ServiceName", n->service, sizeof n->service);
     kdx_nt_obj_free(&o);
     if (st != KDX_OK) {
         char a[24];

@@ -93,6 +93,9 @@ typedef struct kdx_io_driver {
     char name[256];            /* DriverName, "" when unreadable */
     size_t nmajor;
     uint64_t major[64];        /* MajorFunction[] */
+    uint64_t major_missing;    /* bit i: MajorFunction[i] is not in the dump */
+    kdx_err why;               /* why the name is missing */
+    kdx_err major_why;         /* why the first missing MajorFunction entry is missing */
 } kdx_io_driver;
 /* Reads the driver object at addr (Type must be IO_TYPE_DRIVER). */
 kdx_status kdx_io_driver_read(kdx_session *s, uint64_t addr, kdx_io_driver *d, kdx_err *err);
@@ -108,7 +111,11 @@ typedef struct kdx_io_devnode {
     uint64_t addr, sibling, child, parent, pdo, pending_irp;
     uint64_t state, previous_state, flags, problem, level;
     char instance[256], service[128];
+    char missing[256];         /* fields the dump lacks, ", "-joined ("" when none) */
+    kdx_err why;               /* why the first of them is missing */
 } kdx_io_devnode;
+/* True when field ("State") is listed in n->missing. */
+bool kdx_io_devnode_lacks(const kdx_io_devnode *n, const char *field);
 kdx_status kdx_io_devnode_read(kdx_session *s, uint64_t addr, kdx_io_devnode *n, kdx_err *err);
 /* Depth-first walk from root (0: *nt!IopRootDeviceNode); cb gets each node
  * and its depth; nonzero stops. Loops and unreadable nodes end the walk
