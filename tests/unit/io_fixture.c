@@ -98,7 +98,9 @@ static void build_threads(kdx_scn *s, io_fixture *f)
                              "nt!KiProcessExpiredTimerList", "nt!KiRetireDpcList", "nt!KiIdleLoop"};
         for (int i = 0; i < 6 && (cpu == 0 || i == 0); i++)
             t.frames[i] = cpu ? "nt!KiIdleLoop" : bug[i];
-        kdx_scn_thread(s, sys, &t);
+        uint64_t th = kdx_scn_thread(s, sys, &t);
+        if (cpu == 0)
+            f->crash_thread = th;
     }
     kdx_scn_process_spec ap = {"kdxapp.exe", 0x5c0, 0x3c0, 1, 0xd79fff0000ull, true, 0};
     uint64_t app = kdx_scn_process(s, &ap);

@@ -15,6 +15,7 @@ typedef struct io_fixture {
     uint64_t filt, fdo, pdo;           /* the stack, top to bottom */
     uint64_t devnode;
     uint64_t app_thread, read_irp, power_irp;
+    uint64_t crash_thread;             /* running on processor 0, raised the bug check */
 } io_fixture;
 
 /* Declares the scenario into s (a fresh nt_fixture_scenario()). */

@@ -188,3 +188,43 @@ TEST(io_device_lists_that_loop)
     free(out);
     nt_fixture_close(s);
 }
+
+/* 0xD1 names the IRP the crashing thread issued; 0x44 the IRP in Arg1. */
+TEST(io_analyze_d1_and_44)
+{
+    NT_SCENARIO(scn);
+    io_fixture f;
+    io_fixture_build(scn, &f);
+    kdx_scn_irp_location l[1] = {{0}};
+    uint32_t ioctl = 0;
+    CHECK(kdx_io_value_of(kdx_io_major, "IRP_MJ_DEVICE_CONTROL", &ioctl));
+    l[0].major = (uint8_t)ioctl;
+    l[0].device = f.fdo;
+    uint64_t irp = kdx_scn_irp(scn, f.crash_thread, l, 1, 1, 0);
+    const uint64_t args[4] = {0x10, 2, 0, kdx_scn_code(scn, "kdxfunc!kdxfuncDispatchRead", 0x20)};
+    kdx_scn_bugcheck(scn, 0xd1, args);
+    kdx_session *s = nt_fixture_open(scn, "io_d1");
+    REQUIRE(s);
+    char *out = nt_fixture_run(s, "!analyze -v");
+    char want[128];
+    snprintf(want, sizeof want, "IRP_ADDRESS:  %" PRIx64 "\n", irp);
+    CHECK_CONTAINS(out, want);
+    CHECK_CONTAINS(out, "IRP_HOLDER:  \\Driver\\kdxfunc holds IRP_MJ_DEVICE_CONTROL\n");
+    snprintf(want, sizeof want, "IO_FOLLOWUP:  !irp %" PRIx64 " ; !devstack %" PRIx64, irp, f.fdo);
+    CHECK_CONTAINS(out, want);
+    free(out);
+    nt_fixture_close(s);
+
+    NT_SCENARIO(scn2);
+    io_fixture_build(scn2, &f);
+    const uint64_t args44[4] = {f.read_irp, 0x1234, 0, 0};
+    kdx_scn_bugcheck(scn2, 0x44, args44);
+    s = nt_fixture_open(scn2, "io_44");
+    REQUIRE(s);
+    out = nt_fixture_run(s, "!analyze -v");
+    snprintf(want, sizeof want, "IRP_ADDRESS:  %" PRIx64 "\n", f.read_irp);
+    CHECK_CONTAINS(out, want);
+    CHECK_CONTAINS(out, "IRP_HOLDER:  \\Driver\\kdxbus holds IRP_MJ_READ\n");
+    free(out);
+    nt_fixture_close(s);
+}
