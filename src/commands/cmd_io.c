@@ -247,7 +247,8 @@ static int cmd_devstack(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     kdx_status st = kdx_io_device_stack(s, addr, stack, KDX_IO_MAX_DEVICES, &n, &given, &walk);
     int w = kdx_session_ptr_size(s) * 2;
-    kdx_print(s, "  %-*s  %-18s %-*s  ObjectName\n", w, "!DevObj", "!DrvObj", w, "!DevExt");
+    /* The header is fixed text in WinDbg, whatever the pointer width (docs/io.md). */
+    kdx_print(s, "  !DevObj   !DrvObj            !DevExt   ObjectName\n");
     for (size_t i = 0; i < n; i++) {
         char a[24], b[24], drv[256] = "?", leaf[256];
         kdx_io_device dd;
