@@ -720,6 +720,7 @@ static int cmd_podev(kdx_session *s, const char *cmd, const char *args)
     const char *dn = kdx_nt_enum_name(s, "nt!_DEVICE_POWER_STATE", (int64_t)dev);
     kdx_print(s, "PowerFlags: %08" PRIx64 " =>SystemState=%" PRIx64 " (%s) DeviceState=%" PRIx64 " (%s)\n",
               d.power_flags, sys, sn ? sn : "?", dev, dn ? dn : "?");
+    kdx_print(s, "(inferred: PowerFlags split as ReactOS documents it, bits 0-3 system and 4-7 device state; docs/io.md)\n");
     return 0;
 }
 
