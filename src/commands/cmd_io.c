@@ -162,7 +162,8 @@ static int show_devobj(kdx_session *s, uint64_t addr)
     device_leaf(s, addr, leaf, sizeof leaf);
     driver_name(s, d.driver, drv, sizeof drv);
     kdx_print(s, "Device object (%s) is for:\n", ptr(s, a, addr));
-    kdx_print(s, " %s%s%s DriverObject %s\n", leaf, *leaf ? " " : "", drv, dev_hex(&d, KDX_IO_DEV_DRIVER, d.driver, w, b));
+    /* " NAME DRIVER": an unnamed device leaves two blanks, as in the reference article. */
+    kdx_print(s, " %s %s DriverObject %s\n", leaf, drv, dev_hex(&d, KDX_IO_DEV_DRIVER, d.driver, w, b));
     kdx_print(s, "Current Irp %s RefCount %s Type %s Flags %s\n", dev_hex(&d, KDX_IO_DEV_IRP, d.current_irp, 8, a),
               d.missing & KDX_IO_DEV_REFCOUNT ? "?" : (snprintf(b, sizeof b, "%d", (int32_t)d.ref_count), b),
               dev_hex(&d, KDX_IO_DEV_TYPE, d.device_type, 8, c), dev_hex(&d, KDX_IO_DEV_FLAGS, d.flags, 8, e));
@@ -485,10 +486,13 @@ static int cmd_irp(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "Usage: !irp ADDR [Detail]\n");
         return 1;
     }
-    if (parse_number(s, &p, &addr, 0, &err) != KDX_OK || parse_number(s, &p, &detail, 0, &err) != KDX_OK)
+    if (parse_number(s, &p, &addr, 0, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
     /* WinDbg: any Detail value, even 0, asks for the detail view. */
-    return show_irp(s, addr, *kdx_skip_ws(args + strcspn(kdx_skip_ws(args), " \t")) != '\0');
+    bool detail_given = *p != '\0';
+    if (parse_number(s, &p, &detail, 0, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    return show_irp(s, addr, detail_given);
 }
 
 /* ---- !irpfind ---- */
@@ -709,7 +713,7 @@ static int cmd_podev(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     device_leaf(s, addr, leaf, sizeof leaf);
     driver_name(s, d.driver, drv, sizeof drv);
-    kdx_print(s, "Device object is for:\n %s%s%s DriverObject %s\n", leaf, *leaf ? " " : "", drv, ptr(s, b, d.driver));
+    kdx_print(s, "Device object is for:\n %s %s DriverObject %s\n", leaf, drv, ptr(s, b, d.driver));
     if (!d.has_ext) {
         kdx_print(s, "PowerFlags: the DeviceObjectExtension at %s is not in the dump\n", ptr(s, a, d.devobj_ext));
         return 1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "nt/io.h"
 #include "nt/io_names.h"
 #include "tests/test.h"
@@ -225,6 +226,54 @@ TEST(io_analyze_d1_and_44)
     snprintf(want, sizeof want, "IRP_ADDRESS:  %" PRIx64 "\n", f.read_irp);
     CHECK_CONTAINS(out, want);
     CHECK_CONTAINS(out, "IRP_HOLDER:  \\Driver\\kdxbus holds IRP_MJ_READ\n");
+    free(out);
+    nt_fixture_close(s);
+}
+
+/* The reference article's (KERNEL_APC_PENDING_DURING_EXIT) !devobj and
+ * !devstack: an unnamed \FileSystem\FltMgr device (Type 8, Flags 0x40000,
+ * ExtensionFlags 0x80000800) attached to \FileSystem\Ntfs. Every line but
+ * the addresses and the DOE_ names (not in the public headers) is the
+ * article's. */
+TEST(io_reference_article_fltmgr_over_ntfs)
+{
+    NT_SCENARIO(scn);
+    io_fixture f;
+    io_fixture_build(scn, &f);
+    kdx_scn_module(scn, "fltmgr.sys", 0xfffff8048b660000ull, 0x10000);
+    kdx_scn_module(scn, "ntfs.sys", 0xfffff8048b680000ull, 0x10000);
+    uint64_t flt = kdx_scn_driver(scn, "\\FileSystem\\FltMgr", "fltmgr.sys", NULL, 0, NULL);
+    uint64_t ntfs = kdx_scn_driver(scn, "\\FileSystem\\Ntfs", "ntfs.sys", NULL, 0, NULL);
+    uint32_t fs = 0;
+    CHECK(kdx_io_value_of(kdx_io_device_types, "FILE_DEVICE_DISK_FILE_SYSTEM", &fs));
+    uint64_t lower = kdx_scn_device(scn, ntfs, NULL, fs, 0, 0x150, 0);
+    uint64_t upper = kdx_scn_device(scn, flt, NULL, fs, 0, 0x58, lower);
+    kdx_scn_poke(scn, "_DEVICE_OBJECT", upper, "Flags", 0x40000);
+    /* The extension's address, read back through the writer's own view. */
+    uint8_t b[8] = {0};
+    kdx_kdw_read_virt(kdx_scn_writer(scn), upper + kdx_scn_offset(scn, "_DEVICE_OBJECT", "DeviceObjectExtension"), b,
+                      8);
+    kdx_scn_poke(scn, "_DEVOBJ_EXTENSION", kdx_le64(b), "ExtensionFlags", 0x80000800);
+    kdx_session *s = nt_fixture_open(scn, "io_article");
+    REQUIRE(s);
+    char *out = run(s, "!devobj %" PRIx64, upper);
+    char want[256];
+    snprintf(want, sizeof want, "Device object (%" PRIx64 ") is for:\n  \\FileSystem\\FltMgr DriverObject %" PRIx64 "\n",
+             upper, flt);
+    CHECK_CONTAINS(out, want);
+    CHECK_CONTAINS(out, "Current Irp 00000000 RefCount 0 Type 00000008 Flags 00040000\n");
+    CHECK_CONTAINS(out, "ExtensionFlags (0x80000800)");
+    CHECK_CONTAINS(out, "Characteristics (0000000000)");
+    snprintf(want, sizeof want, "AttachedTo (Lower) %" PRIx64 " \\FileSystem\\Ntfs\n", lower);
+    CHECK_CONTAINS(out, want);
+    CHECK_CONTAINS(out, "Device queue is not busy.\n");
+    free(out);
+    out = run(s, "!devstack %" PRIx64, upper);
+    CHECK_CONTAINS(out, "  !DevObj   !DrvObj            !DevExt   ObjectName\n");
+    snprintf(want, sizeof want, "> %" PRIx64 "  \\FileSystem\\FltMgr ", upper);
+    CHECK_CONTAINS(out, want);
+    snprintf(want, sizeof want, "  %" PRIx64 "  \\FileSystem\\Ntfs   ", lower);
+    CHECK_CONTAINS(out, want);
     free(out);
     nt_fixture_close(s);
 }
