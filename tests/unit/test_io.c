@@ -73,6 +73,13 @@ TEST(io_scenario_device_stack_and_irp)
     CHECK_CONTAINS(out, "\\Driver\\kdxbus");
     CHECK_CONTAINS(out, "Image: kdxapp.exe");
     free(out);
+    /* "Another Who Done It": !thread lists the IRPs the thread issued; !irp takes it from there. */
+    out = run(s, "!thread %" PRIx64, f.app_thread);
+    char want[128];
+    snprintf(want, sizeof want, "IRP List:\n    %" PRIx64 ": (0006,", f.read_irp);
+    CHECK_CONTAINS(out, want);
+    CHECK_CONTAINS(out, ") Flags: 00000101  Mdl: 00000000\n");
+    free(out);
     out = run(s, "!devstack %" PRIx64, f.fdo);
     CHECK_CONTAINS(out, "> ");
     CHECK_CONTAINS(out, "\\Driver\\kdxfunc");
