@@ -543,8 +543,12 @@ static int irpfind_row(void *ud, uint64_t addr)
         const kdx_io_stack *l = cur >= 0 ? &irp->stack[cur] : NULL;
         if (l && l->read && l->device)
             device_driver_name(s, l->device, drv, sizeof drv);
-        kdx_print(s, "%s [%s] irpStack: (%2x,%2x)  %s [ %s] \n", ptr(s, a, addr), ptr(s, b, irp->thread),
-                  l ? l->major : 0, l ? l->minor : 0, ptr(s, d, l ? l->device : 0), drv);
+        if (!l)
+            kdx_print(s, "%s [%s] Irp is complete (CurrentLocation %d > StackCount %d)\n", ptr(s, a, addr),
+                      ptr(s, b, irp->thread), irp->current_location, irp->stack_count);
+        else
+            kdx_print(s, "%s [%s] irpStack: (%2x,%2x) %s [ %s]\n", ptr(s, a, addr), ptr(s, b, irp->thread), l->major,
+                      l->minor, ptr(s, d, l->device), drv);
         c->shown++;
         if (c->verbose) {
             show_irp(s, addr, false);
@@ -695,6 +699,25 @@ static int cmd_devnode(kdx_session *s, const char *cmd, const char *args)
 
 /* ---- !podev ---- */
 
+/* The power-related DO_ flags, which is all !podev names on its DevFlags (docs/io.md). */
+static void power_do_flags(uint64_t flags, char *buf, size_t cap)
+{
+    static const char *const names[] = {"DO_POWER_PAGABLE", "DO_POWER_INRUSH"};
+    buf[0] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        uint32_t v;
+        if (kdx_io_value_of(kdx_io_do_flags, names[i], &v) && (flags & v)) {
+            size_t len = strlen(buf);
+            snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", names[i]);
+        }
+    }
+}
+
+/* PowerFlags: bits 0-3 system power state, 4-7 device power state (as ReactOS
+ * documents them, consistent with the transcript's 00000400 =>SystemState=0
+ * DeviceState=0); 0x400 "dvact" is the one bit the transcript names. */
+#define PODEV_DVACT 0x400u
+
 static int cmd_podev(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kernel_target(s, cmd))
@@ -702,7 +725,7 @@ static int cmd_podev(kdx_session *s, const char *cmd, const char *args)
     uint64_t addr;
     const char *rest;
     kdx_err err = {0};
-    char a[24], b[24], leaf[256], drv[256];
+    char a[24], b[24], leaf[256], drv[256], names[128];
     if (!*kdx_skip_ws(args)) {
         kdx_print(s, "Usage: !podev ADDR | \\Device\\Name\n");
         return 1;
@@ -713,18 +736,29 @@ static int cmd_podev(kdx_session *s, const char *cmd, const char *args)
         return kdx_cmd_fail(s, &err);
     device_leaf(s, addr, leaf, sizeof leaf);
     driver_name(s, d.driver, drv, sizeof drv);
+    int w = kdx_session_ptr_size(s) * 2;
+    power_do_flags(d.flags, names, sizeof names);
     kdx_print(s, "Device object is for:\n %s %s DriverObject %s\n", leaf, drv, ptr(s, b, d.driver));
+    kdx_print(s, "Current Irp %s RefCount %d Type %s AttachedDev %s DevFlags %s  %s\n",
+              dev_hex(&d, KDX_IO_DEV_IRP, d.current_irp, 8, a), (int32_t)d.ref_count,
+              dev_hex(&d, KDX_IO_DEV_TYPE, d.device_type, 8, b), d.attached ? ptr(s, leaf, d.attached) : "00000000",
+              dev_hex(&d, KDX_IO_DEV_FLAGS, d.flags, 8, drv), names);
+    bool busy;
+    if (device_queue_busy(s, addr, &busy))
+        kdx_print(s, "Device queue is %sbusy.\n", busy ? "" : "not ");
     if (!d.has_ext) {
-        kdx_print(s, "PowerFlags: the DeviceObjectExtension at %s is not in the dump\n", ptr(s, a, d.devobj_ext));
+        kdx_print(s, "Device Object Extension: %s: not in the dump\n", dev_hex(&d, KDX_IO_DEV_DOE, d.devobj_ext, w, a));
         return 1;
     }
-    /* _DEVOBJ_EXTENSION.PowerFlags: system power state in bits 0-3, device power state in bits 4-7. */
-    uint64_t sys = d.power_flags & 0xf, dev = (d.power_flags >> 4) & 0xf;
-    const char *sn = kdx_nt_enum_name(s, "nt!_SYSTEM_POWER_STATE", (int64_t)sys);
-    const char *dn = kdx_nt_enum_name(s, "nt!_DEVICE_POWER_STATE", (int64_t)dev);
-    kdx_print(s, "PowerFlags: %08" PRIx64 " =>SystemState=%" PRIx64 " (%s) DeviceState=%" PRIx64 " (%s)\n",
-              d.power_flags, sys, sn ? sn : "?", dev, dn ? dn : "?");
-    kdx_print(s, "(inferred: PowerFlags split as ReactOS documents it, bits 0-3 system and 4-7 device state; docs/io.md)\n");
+    uint64_t sys = d.power_flags & 0xf, dev = (d.power_flags >> 4) & 0xf, dope = 0;
+    kdx_print(s, "Device Object Extension: %s:\n", ptr(s, a, d.devobj_ext));
+    kdx_print(s, "PowerFlags: %08" PRIx64 " =>SystemState=%" PRIx64 " DeviceState=%" PRIx64 "%s\n", d.power_flags, sys,
+              dev, (d.power_flags & PODEV_DVACT) ? " dvact" : "");
+    if (kdx_nt_read(s, "nt!_DEVOBJ_EXTENSION", d.devobj_ext, "Dope", &dope, &err) == KDX_OK)
+        kdx_print(s, "Dope: %s:\n", ptr(s, a, dope));
+    else
+        kdx_print(s, "Dope: not read (%s)\n", err.msg);
+    kdx_print(s, "(SystemState/DeviceState: bits 0-3/4-7 of PowerFlags, an inference; docs/io.md)\n");
     return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "base/bytes.h"
+
 #include "nt/io_names.h"
 #include "tests/unit/nt_fixture.h"
 
@@ -47,6 +49,13 @@ static void build_stack(kdx_scn *s, io_fixture *f)
     f->fdo = kdx_scn_device(s, f->drv_func, "KdxDisk0", disk, secure, 0x200, f->pdo);
     f->filt = kdx_scn_device(s, f->drv_filt, NULL, disk, secure, 0x30, f->fdo);
     f->devnode = kdx_scn_devnode(s, 0, f->pdo, "KDXBUS\\KDXDISK\\1&2d4b6a1&0&01", "kdxfunc", "DeviceNodeStarted");
+    /* The function driver's device is working in D0 (PowerFlags as docs/io.md describes, an inference). */
+    kdx_scn_poke(s, "_DEVICE_OBJECT", f->fdo, "Flags", io_value(kdx_io_do_flags, "DO_POWER_PAGABLE"));
+    uint64_t working = (uint64_t)kdx_scn_enum(s, "_SYSTEM_POWER_STATE", "PowerSystemWorking");
+    uint64_t d0 = (uint64_t)kdx_scn_enum(s, "_DEVICE_POWER_STATE", "PowerDeviceD0");
+    uint8_t b[8];
+    kdx_kdw_read_virt(kdx_scn_writer(s), f->fdo + kdx_scn_offset(s, "_DEVICE_OBJECT", "DeviceObjectExtension"), b, 8);
+    kdx_scn_poke(s, "_DEVOBJ_EXTENSION", kdx_le64(b), "PowerFlags", working | d0 << 4);
 }
 
 /* A read: the filter set a completion routine in the function driver's
