@@ -670,6 +670,13 @@ static int cmd_devnode(kdx_session *s, const char *cmd, const char *args)
     kdx_err err = {0};
     if (parse_number(s, &p, &addr, 0, &err) != KDX_OK || parse_number(s, &p, &flags, 0, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
+    if (*p) {
+        kdx_print(s, "!devnode: the service-name filter (\"%s\") is not supported by kdx\n", p);
+        return 1;
+    }
+    if (flags & ~(uint64_t)1)
+        kdx_print(s, "(flags %#" PRIx64 ": kdx shows flag 1 (children) only; resources, requirements and other "
+                     "details are not decoded)\n", flags & ~(uint64_t)1);
     if (addr) {
         kdx_io_devnode n;
         if (kdx_io_devnode_read(s, addr, &n, &err) != KDX_OK)

@@ -114,7 +114,7 @@ TEST(io_irp_with_corrupt_stack_counts)
     io_fixture f;
     io_fixture_build(scn, &f);
     kdx_scn_irp_location l[2] = {{0}};
-    uint64_t zero = kdx_scn_irp(scn, 0, l, 2, 1, 0);
+    uint64_t zero = kdx_scn_irp(scn, f.app_thread, l, 2, 1, 0);
     kdx_scn_poke(scn, "_IRP", zero, "StackCount", 0);
     uint64_t huge = kdx_scn_irp(scn, 0, l, 2, 1, 0);
     kdx_scn_poke(scn, "_IRP", huge, "StackCount", 0x7f);
@@ -124,7 +124,7 @@ TEST(io_irp_with_corrupt_stack_counts)
     kdx_scn_poke(scn, "_IRP", past, "CurrentLocation", 4);
     uint64_t small = kdx_scn_irp(scn, 0, l, 2, 1, 0);
     kdx_scn_poke(scn, "_IRP", small, "StackCount", 9);
-    uint64_t done = kdx_scn_irp(scn, 0, l, 2, 3, 0); /* CurrentLocation StackCount + 1: valid */
+    uint64_t done = kdx_scn_irp(scn, f.app_thread, l, 2, 3, 0); /* CurrentLocation StackCount + 1: valid */
     kdx_session *s = nt_fixture_open(scn, "io_corrupt_irp");
     REQUIRE(s);
     kdx_io_irp irp;
@@ -150,6 +150,15 @@ TEST(io_irp_with_corrupt_stack_counts)
     out = run(s, "!irp %" PRIx64, done);
     CHECK_CONTAINS(out, "no driver holds the IRP yet");
     CHECK(!strchr(out, '>'));
+    free(out);
+    /* !irpfind finds both on the thread's IRP list: one it cannot show, one completed. */
+    out = nt_fixture_run(s, "!irpfind");
+    char want[160];
+    snprintf(want, sizeof want, "%" PRIx64 " (not shown: IRP ", zero);
+    CHECK_CONTAINS(out, want);
+    snprintf(want, sizeof want, "%" PRIx64 " [%" PRIx64 "] Irp is complete (CurrentLocation 3 > StackCount 2)\n", done,
+             f.app_thread);
+    CHECK_CONTAINS(out, want);
     free(out);
     nt_fixture_close(s);
 }
