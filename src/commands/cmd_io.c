@@ -284,7 +284,10 @@ static void print_dispatch(kdx_session *s, const kdx_io_driver *d)
     print_entry_point(s, "DriverEntry:", d->init);
     print_entry_point(s, "DriverStartIo:", d->start_io);
     print_entry_point(s, "DriverUnload:", d->unload);
-    print_entry_point(s, "AddDevice:", d->add_device);
+    if (d->add_device_missing)
+        kdx_print(s, "%-15s? (DriverExtension %" PRIx64 " not in the dump)\n", "AddDevice:", d->extension);
+    else
+        print_entry_point(s, "AddDevice:", d->add_device);
     kdx_print(s, "\nDispatch routines:\n");
     for (size_t i = 0; i < d->nmajor; i++) {
         char a[24], sym[256], unknown[40];
@@ -306,6 +309,38 @@ static void print_dispatch(kdx_session *s, const kdx_io_driver *d)
         kdx_print(s, "\nFast I/O routines: the FAST_IO_DISPATCH at %" PRIx64 " is not decoded by kdx\n", d->fast_io);
 }
 
+/* DriverExtension->ClientDriverExtension: IoAllocateDriverObjectExtension's
+ * list, each entry's client data right after its _IO_CLIENT_EXTENSION. */
+static void print_client_extensions(kdx_session *s, const kdx_io_driver *d)
+{
+    char a[24], b[24];
+    uint64_t next = 0, size = 0;
+    kdx_err err = {0};
+    kdx_nt_addrset seen = {0};
+    kdx_print(s, "Driver Extension List: (id , addr)\n");
+    if (d->extension &&
+        (kdx_nt_read(s, "nt!_DRIVER_EXTENSION", d->extension, "ClientDriverExtension", &next, &err) != KDX_OK ||
+         kdx_nt_sizeof(s, "nt!_IO_CLIENT_EXTENSION", &size, &err) != KDX_OK))
+        kdx_print(s, "(not read: %s)\n", err.msg);
+    for (unsigned i = 0; next && i < 64; i++) {
+        uint64_t id, after;
+        size_t prev;
+        if (!kdx_nt_addrset_add(&seen, next, i, &prev)) {
+            kdx_print(s, "(the list loops at %s)\n", ptr(s, a, next));
+            break;
+        }
+        if (kdx_nt_read(s, "nt!_IO_CLIENT_EXTENSION", next, "ClientIdentificationAddress", &id, &err) != KDX_OK ||
+            kdx_nt_read(s, "nt!_IO_CLIENT_EXTENSION", next, "NextExtension", &after, &err) != KDX_OK) {
+            kdx_print(s, "(not read: %s)\n", err.msg);
+            break;
+        }
+        kdx_print(s, "(%s %s)  ", ptr(s, a, id), ptr(s, b, next + size));
+        next = after;
+    }
+    kdx_nt_addrset_free(&seen);
+    kdx_print(s, "\n");
+}
+
 static int show_drvobj(kdx_session *s, uint64_t addr, uint64_t flags)
 {
     kdx_io_driver d;
@@ -317,7 +352,7 @@ static int show_drvobj(kdx_session *s, uint64_t addr, uint64_t flags)
         kdx_print(s, "Driver object (%s) is for:\n %s\n\n", ptr(s, a, addr), d.name);
     else
         kdx_print(s, "Driver object (%s) is for:\n (DriverName not read: %s)\n\n", ptr(s, a, addr), d.why.msg);
-    kdx_print(s, "Driver Extension List: (id , addr)\n\n");
+    print_client_extensions(s, &d);
     int rc = 0;
     if (flags & DRV_DEVICES) {
         uint64_t devs[KDX_IO_MAX_DEVICES];

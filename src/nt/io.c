@@ -362,8 +362,11 @@ kdx_status kdx_io_driver_read(kdx_session *s, uint64_t addr, kdx_io_driver *d, k
         }
     }
     kdx_nt_obj_free(&o);
-    if (st == KDX_OK && d->extension)
-        kdx_nt_read(s, "nt!_DRIVER_EXTENSION", d->extension, "AddDevice", &d->add_device, NULL);
+    if (st == KDX_OK && d->extension &&
+        kdx_nt_read(s, "nt!_DRIVER_EXTENSION", d->extension, "AddDevice", &d->add_device, NULL) != KDX_OK) {
+        d->add_device = 0;
+        d->add_device_missing = true;
+    }
     return st;
 }
 

@@ -90,6 +90,7 @@ void kdx_io_object_name(kdx_session *s, uint64_t body, char *buf, size_t cap);
 typedef struct kdx_io_driver {
     uint64_t addr, type, device, flags, start, size, section, extension;
     uint64_t init, start_io, unload, add_device, fast_io;
+    bool add_device_missing;   /* DriverExtension->AddDevice is not in the dump */
     char name[256];            /* DriverName, "" when unreadable */
     size_t nmajor;
     uint64_t major[64];        /* MajorFunction[] */

@@ -50,6 +50,8 @@ TEST(io_real_root_pdo_and_pnp_driver)
     CHECK_CONTAINS(out, "Device Object list:\nffffc08bde0e4060  ffffc08bde0e3900  \n");
     CHECK_CONTAINS(out, "(the device list stopped: nt!_DEVICE_OBJECT.NextDevice of ffffc08b`de0e3900");
     CHECK_CONTAINS(out, "DriverEntry:   fffff8047c4360e0\tnt!PipPnPDriverEntry\n");
+    CHECK_CONTAINS(out, "AddDevice:     ? (DriverExtension ffffc08bdcf3df40 not in the dump)\n");
+    CHECK_CONTAINS(out, "Driver Extension List: (id , addr)\n(not read: nt!_DRIVER_EXTENSION.ClientDriverExtension");
     CHECK_CONTAINS(out, "[00] IRP_MJ_CREATE                      fffff8047bd06e00\tnt!IopInvalidDeviceRequest\n");
     CHECK_CONTAINS(out, "[12] IRP_MJ_CLEANUP                     ?\n");
     CHECK_CONTAINS(out, "(? : not in the dump: nt!_DRIVER_OBJECT.MajorFunction[18] of ffffc08b`dcf3ddf0");
