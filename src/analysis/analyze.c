@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "analysis/analyze.h"
+#include "analysis/analyze_io.h"
 #include "analysis/bugcheck.h"
 #include "base/bytes.h"
 #include "base/fmt.h"
@@ -44,6 +45,17 @@ static void add_unknown(kdx_analysis *a, char *why)
 {
     a->unknown = kdx_xrealloc(a->unknown, (a->nunknown + 1) * sizeof *a->unknown);
     a->unknown[a->nunknown++] = why;
+}
+
+/* For the per-area analyses (analyze_io.c). */
+void kdx_analysis_add(kdx_analysis *a, const char *key, char *value)
+{
+    add_kv(a, key, value);
+}
+
+void kdx_analysis_add_unknown(kdx_analysis *a, char *why)
+{
+    add_unknown(a, why);
 }
 
 const char *kdx_analysis_get(const kdx_analysis *a, const char *key)
@@ -521,7 +533,14 @@ kdx_status kdx_analyze(kdx_session *s, kdx_analysis *a, kdx_err *err)
         walk_stack(s, a, &ctx);
     else
         a->stack_note = kdx_strdup("no register context is available for the crashing thread");
-    choose_module(s, a, fault_ip);
+    uint64_t io_ip = 0;
+    const char *io_rule = NULL;
+    if (a->kernel)
+        kdx_analyze_io(s, a, &io_ip, &io_rule);
+    if (io_ip)
+        set_module(s, a, io_ip, io_rule);
+    else
+        choose_module(s, a, fault_ip);
     bucket(s, a, &e);
     return KDX_OK;
 }

@@ -94,6 +94,10 @@ void kdx_analysis_print(kdx_session *s, const kdx_analysis *a, bool verbose)
                                         "EXECUTE_ADDRESS", "EXCEPTION_CODE_STR", "FAULTING_IP"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         print_kv(s, a, order[i]);
+    static const char *const io_keys[] = {"DRVPOWERSTATE_SUBCODE", "IRP_ADDRESS", "DEVICE_OBJECT", "DRIVER_OBJECT",
+                                          "IRP_HOLDER", "IO_FOLLOWUP"}; /* analyze_io.c */
+    for (size_t i = 0; i < sizeof io_keys / sizeof io_keys[0]; i++)
+        print_kv(s, a, io_keys[i]);
     print_stack(s, a);
     static const char *const tail[] = {"SYMBOL_NAME", "MODULE_NAME", "IMAGE_NAME", "IMAGE_VERSION", "IMAGE_TIMESTAMP",
                                        "STACK_COMMAND", "BUCKET_ID_FUNC_OFFSET", "FAILURE_BUCKET_ID", "OS_VERSION",

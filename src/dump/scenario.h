@@ -158,6 +158,44 @@ uint64_t kdx_scn_thread_rsp(kdx_scn *s, uint64_t thread);
  * the next free one. Returns the handle value. */
 uint64_t kdx_scn_handle(kdx_scn *s, uint64_t process, uint64_t object, uint32_t access, uint64_t value);
 
+/* ---- the I/O manager (scenario_io.c) ---- */
+/* A driver object named path ("\Driver\kdxbus", "\FileSystem\X") for a
+ * module declared with kdx_scn_module (its image bounds), dispatch routines
+ * "module!Function" for the majors listed (the others get
+ * nt!IopInvalidDeviceRequest), add_device its AddDevice routine (NULL: none). */
+typedef struct kdx_scn_dispatch {
+    unsigned major;
+    const char *routine;
+} kdx_scn_dispatch;
+uint64_t kdx_scn_driver(kdx_scn *s, const char *path, const char *module_file, const kdx_scn_dispatch *dispatch,
+                        size_t ndispatch, const char *add_device);
+/* A device object of driver (named \Device\name when name is set) with a
+ * device extension of ext_size bytes, attached on top of lower (0: none). */
+uint64_t kdx_scn_device(kdx_scn *s, uint64_t driver, const char *name, uint32_t device_type, uint32_t characteristics,
+                        uint32_t ext_size, uint64_t lower);
+/* A device node for pdo under parent (0: the root node, created on first
+ * use with its own PDO and stored in nt!IopRootDeviceNode); state is a
+ * _PNP_DEVNODE_STATE enumerator ("DeviceNodeStarted"). */
+uint64_t kdx_scn_devnode(kdx_scn *s, uint64_t parent, uint64_t pdo, const char *instance, const char *service,
+                         const char *state);
+/* One I/O stack location of an IRP. */
+typedef struct kdx_scn_irp_location {
+    uint8_t major, minor, flags, control;
+    uint64_t device, file;
+    const char *completion;    /* "module!Routine" (NULL: none) */
+    uint64_t context;
+    uint64_t args[4];          /* Parameters.Others.Argument1..4 */
+} kdx_scn_irp_location;
+/* An IRP with nstack locations (locs[0] is the lowest driver's), current
+ * the 1-based CurrentLocation, owned by thread (0: none; else queued on
+ * its IrpList). */
+uint64_t kdx_scn_irp(kdx_scn *s, uint64_t thread, const kdx_scn_irp_location *locs, unsigned nstack,
+                     unsigned current, uint32_t flags);
+
+/* Tracks a power IRP the way the power manager does: a _POP_IRP_DATA on
+ * nt!PopIrpList naming the IRP, the stack's PDO and the device holding it. */
+void kdx_scn_power_irp(kdx_scn *s, uint64_t irp, uint64_t pdo, uint64_t current_device);
+
 /* ---- the crash ---- */
 /* The bug check raised on processor cpu by its running thread (default:
  * MANUALLY_INITIATED_CRASH 0xe2 on processor 0). */

@@ -85,6 +85,8 @@ struct kdx_scn {
     bool has_bug;
     uint32_t bug_code;
     uint64_t bug_args[4];
+    /* scenario_io.c: \Driver, \Device, \FileSystem and the root device node */
+    uint64_t io_dirs[3], io_root_devnode;
 };
 
 /* Records the first error; later ones are dropped. Returns false. */
