@@ -107,8 +107,6 @@ static kdx_status thread_info(kdx_xp *x, kdx_thread_info *ti, const char *name, 
                             x->tok);
     if (t->ops->get_thread_info(t->impl, x->s->cur_context, ti, &e) != KDX_OK)
         return kdx_xp_failf(x, e.code, "Bad register error at '%.200s' (%s)", x->tok, e.msg);
-    free(ti->name);
-    ti->name = NULL;
     return KDX_OK;
 }
 

@@ -28,8 +28,6 @@ static kdx_status thread_info(kdx_session *s, unsigned cpu, kdx_thread_info *ti,
     if (!t->ops || !t->ops->get_thread_info)
         return kdx_err_set(err, KDX_E_UNSUPPORTED, "this dump records no processor state");
     kdx_status st = t->ops->get_thread_info(t->impl, cpu, ti, err);
-    free(ti->name);
-    ti->name = NULL;
     return st;
 }
 

@@ -84,7 +84,7 @@ typedef struct kdx_thread_info {
     uint32_t suspend_count;
     uint32_t priority_class, priority;
     uint64_t stack_base, stack_limit; /* from the dump's stack record when present */
-    char *name;               /* thread name, NULL if none */
+    const char *name;         /* thread name, NULL if none; owned by the target */
 } kdx_thread_info;
 
 typedef struct kdx_target_ops {

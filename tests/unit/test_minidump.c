@@ -648,3 +648,21 @@ static kdx_status gen_minidump_x64(const char *out_path, kdx_err *err)
     return kdx_minidump_write_file(spp, out_path, err);
 }
 TEST_GENERATOR(minidump_x64, gen_minidump_x64)
+
+/* fuzz_commands found it: $proc/$teb freed the thread name the minidump owns,
+ * and the next '~' printed freed memory. The name must survive any number of
+ * pseudo-register reads. */
+TEST(minidump_thread_name_survives_pseudo_registers)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    char file[512];
+    kdx_err err = {0};
+    REQUIRE(write_tmp(spp, "names.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "~0s; ? @$proc; ? @$teb; ? @$thread; ~", &err);
+    if (!out)
+        kdx_test_fail(t, __FILE__, __LINE__, "run: %s", err.msg);
+    REQUIRE(out);
+    CHECK(strstr(out, "Id: 1234.10 Suspend: 1 Teb: 00000000`007ff000 Unfrozen \"main\"") != NULL);
+    free(out);
+}
