@@ -9,7 +9,7 @@
 #include "base/util.h"
 #include "sym/symidx.h"
 #include "sym/symidx_format.h"
-#include "sym/symindex.h"
+#include "symprov/symindex.h"
 
 /* uint64 -> uint32, open addressing; keys are pointers or rva+1, never 0. */
 typedef struct u64map {

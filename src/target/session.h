@@ -37,7 +37,11 @@ typedef struct kdx_session {
                                   * array on out (commands/json_document.c) */
     unsigned json_elements;      /* elements printed so far in that array */
     char *image_path;            /* -i / .exepath */
-    struct kdx_symctx *sym;      /* owned by the symbol layer */
+    /* Symbol state, created by the symbol layer (sym/) on first use; freed
+     * and reset through these hooks so this layer needs no knowledge of it. */
+    struct kdx_symctx *sym;
+    void (*sym_free)(struct kdx_symctx *sym);
+    void (*sym_target_changed)(struct kdx_session *s);
     /* Scope. */
     unsigned cur_context;        /* current processor (kernel) / thread index (user) */
     bool has_scope_context;      /* .cxr / .trap / .frame /r override is active */
