@@ -68,6 +68,11 @@ void kdx_puts(kdx_session *s, const char *text)
     fputs(text, s->out);
 }
 
+void kdx_write(kdx_session *s, const char *data, size_t len)
+{
+    fwrite(data, 1, len, s->out);
+}
+
 void kdx_print_diag(kdx_session *s, const char *fmt, ...)
 {
     va_list ap;

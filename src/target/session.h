@@ -82,6 +82,8 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err);
 void kdx_print(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints text as it is (no format): for long listings. */
 void kdx_puts(kdx_session *s, const char *text);
+/* Writes len bytes as they are: for output gathered in large pieces. */
+void kdx_write(kdx_session *s, const char *data, size_t len);
 /* A diagnostic beside the answer (WinDbg's "*** ERROR: Module load completed
  * but symbols could not be loaded ..."): inline in text output, kept apart
  * from the result in JSON documents. */
