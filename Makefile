@@ -72,6 +72,7 @@ $(BUILD)/kdx-tests: $(TEST_OBJ) $(CLI_OBJ) $(BUILD)/libkdx.a
 	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libkdx.a $(PKG_LIBS) $(TEST_LIBS)
 
 test: all $(BUILD)/kdx-tests
+	@scripts/check-layers.sh
 	@scripts/setup-deps.sh test
 	KDX_BIN=$(BUILD)/kdx $(BUILD)/kdx-tests $(TESTS)
 
@@ -117,3 +118,8 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# No upward #include between src/ folders (order in the script, docs/ARCHITECTURE.md).
+.PHONY: check-layers
+check-layers:
+	@scripts/check-layers.sh

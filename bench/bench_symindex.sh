@@ -101,3 +101,27 @@ row "kdx triage -j 2, symbols, warm (dumps/s)" "$(awk "BEGIN { printf \"%.0f\", 
 row "kdx --help (ms)" "$help_ms" "<= 2" "libraries linked $help_pre" "$(ratio "$help_pre" "$help_ms")"
 row "  peak resident (MB)" "$help_mb" "-" "libraries linked $help_pre_mb" "-"
 row "kdx -z user/calc.dmp -c '~*k; q' (ms)" "$calc_ms" "<= 3" "libraries linked $calc_pre" "$(ratio "$calc_pre" "$calc_ms")"
+
+# CPU time (perf's task-clock, every thread and child), which other jobs on
+# a shared machine disturb far less than wall time: printed when perf works.
+cpu_ms() {
+    n=$1 setup=$2
+    shift 2
+    perf stat -r "$n" --pre "$setup" -x, -e task-clock "$@" 2>&1 > /dev/null | awk -F, 'END { printf "%.1f", $1 }'
+}
+if command -v perf > /dev/null 2>&1 && perf stat -e task-clock true > /dev/null 2>&1; then
+    echo "CPU time (perf task-clock, ms; load $(cut -d' ' -f1-3 /proc/loadavg)):"
+    c_off=$(cpu_ms 5 true env KDX_SYMBOL_INDEX=off "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+    c_cold=$(cpu_ms 5 "rm -rf $IDX" env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+    sleep 4
+    env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'q' > /dev/null 2>&1
+    c_warm=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+    c_xoff=$(cpu_ms 3 true env KDX_SYMBOL_INDEX=off "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
+    c_xon=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
+    c_tri=$(cpu_ms 3 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
+    c_calc=$(cpu_ms 20 true "$KDX" -z "$DATA/user/calc.dmp" -c '~*k; q')
+    row "!analyze -v: index off / cold / warm (CPU ms)" "$c_warm" "-" "off $c_off, cold $c_cold" "$(ratio "$c_off" "$c_warm")"
+    row "x nt!*: ISF / warm index (CPU ms)" "$c_xon" ">= 20x" "from the ISF $c_xoff" "$(ratio "$c_xoff" "$c_xon")"
+    row "triage -j 2, 20 dumps, warm (CPU ms per dump)" "$(awk "BEGIN { printf \"%.1f\", $c_tri / 20 }")" "-" "-" "-"
+    row "~*k on user/calc.dmp (CPU ms)" "$c_calc" "-" "-" "-"
+fi

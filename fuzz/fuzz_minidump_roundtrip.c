@@ -14,7 +14,7 @@
 #include "base/file.h"
 #include "dump/minidump.h"
 #include "dump/minidump_writer.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "target/memory.h"
 #include "target/target.h"
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "pe/pe.h"
-#include "sym/provider.h"
+#include "symprov/provider.h"
 
 static int on_export(void *ud, const char *name, uint32_t ord, uint32_t rva, const char *fwd)
 {

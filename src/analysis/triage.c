@@ -17,7 +17,7 @@
 #include "analysis/triage.h"
 #include "base/fmt.h"
 #include "base/util.h"
-#include "commands/command.h"
+#include "sym/symbols.h"
 
 typedef KDX_VEC(char *) path_vec;
 
@@ -76,11 +76,8 @@ static void analyze_child(const char *path, const char *sympath, int fd, unsigne
     alarm(timeout);
     FILE *null = fopen("/dev/null", "w");
     kdx_session *s = kdx_session_new(null ? null : stderr);
-    if (sympath) {
-        char *cmd = kdx_asprintf(".sympath %s", sympath);
-        kdx_execute(s, cmd);
-        free(cmd);
-    }
+    if (sympath)
+        kdx_sym_set_path(s, sympath, false);
     kdx_err err = {0};
     char *line;
     size_t plen = strlen(path);

@@ -13,7 +13,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/script.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "sym/symbols.h"
 
 /* The extension's own summary when no command is given (its documented

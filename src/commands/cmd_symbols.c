@@ -14,6 +14,7 @@
 #include "commands/command.h"
 #include "commands/dt.h"
 #include "commands/families.h"
+#include "commands/outbuf.h"
 #include "expr/expr.h"
 #include "pdb/pdb_provider.h"
 #include "pe/pe.h"
@@ -38,21 +39,6 @@ static void param_info(kdx_module *m, uint32_t rva, char *buf, size_t len)
     memcpy(buf, text, n);
     buf[n] = '\0';
     free(params);
-}
-
-/* parts joined into line (cap bytes); false when they do not fit. */
-static bool join(char *line, size_t cap, const char *const *parts, size_t nparts)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < nparts; i++) {
-        size_t k = strlen(parts[i]);
-        if (len + k >= cap)
-            return false;
-        memcpy(line + len, parts[i], k);
-        len += k;
-    }
-    line[len] = '\0';
-    return true;
 }
 
 static void print_symref(kdx_session *s, const kdx_symhit *h)
@@ -207,6 +193,45 @@ static void x_json(kdx_session *s, const xmatch *v, size_t n)
     json_decref(arr);
 }
 
+/* The listing, put together without a format and written in large pieces:
+ * `x nt!*` lists tens of thousands of lines. */
+static void x_print(kdx_session *s, const xmatch *v, size_t n)
+{
+    static const char no_params[] = "(<no parameter info>)";
+    kdx_outbuf *o = kdx_xcalloc(1, sizeof *o);
+    o->s = s;
+    const kdx_module *m = NULL;
+    size_t mlen = 0, ptr_len = kdx_session_ptr_size(s) == 4 ? 8 : 17; /* "fffff804`8b580000" */
+    for (size_t i = 0; i < n; i++) {
+        const xmatch *x = &v[i];
+        char a[24];
+        if (x->sym.kind == KDX_SYM_DATA) {
+            kdx_outbuf_flush(o);
+            kdx_print(s, "%s %s!%s = ", ptr(s, a, x->addr), x->m->name, x->sym.name);
+            print_data_value(s, x->sym.type, x->addr);
+            kdx_print(s, "\n");
+            continue;
+        }
+        if (x->m != m)
+            m = x->m, mlen = strlen(m->name);
+        char *owned = kdx_symprov_params_at(&x->m->symbols, x->sym.rva);
+        kdx_outbuf_put(o, ptr(s, a, x->addr), ptr_len);
+        kdx_outbuf_put(o, " ", 1);
+        kdx_outbuf_put(o, m->name, mlen);
+        kdx_outbuf_put(o, "!", 1);
+        kdx_outbuf_puts(o, x->sym.name);
+        kdx_outbuf_put(o, " ", 1);
+        if (owned)
+            kdx_outbuf_puts(o, owned);
+        else
+            kdx_outbuf_put(o, no_params, sizeof no_params - 1);
+        kdx_outbuf_put(o, "\n", 1);
+        free(owned);
+    }
+    kdx_outbuf_flush(o);
+    free(o);
+}
+
 static int cmd_x(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -243,26 +268,7 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
         KDX_VEC_FREE(l.v);
         return 0;
     }
-    for (size_t i = 0; i < l.v.len; i++) {
-        xmatch *x = &l.v.items[i];
-        char a[24];
-        if (x->sym.kind == KDX_SYM_DATA) {
-            kdx_print(s, "%s %s!%s = ", ptr(s, a, x->addr), x->m->name, x->sym.name);
-            print_data_value(s, x->sym.type, x->addr);
-            kdx_print(s, "\n");
-        } else {
-            /* Put together without a format: `x nt!*` lists tens of thousands. */
-            char line[1024];
-            char *owned = kdx_symprov_params_at(&x->m->symbols, x->sym.rva);
-            const char *params = owned ? owned : "(<no parameter info>)";
-            const char *parts[] = {ptr(s, a, x->addr), " ", x->m->name, "!", x->sym.name, " ", params, "\n"};
-            if (join(line, sizeof line, parts, KDX_ARRAY_LEN(parts)))
-                kdx_puts(s, line);
-            else /* a name too long for the buffer: the slow way */
-                kdx_print(s, "%s %s!%s %s\n", a, x->m->name, x->sym.name, params);
-            free(owned);
-        }
-    }
+    x_print(s, l.v.items, l.v.len);
     KDX_VEC_FREE(l.v);
     return 0;
 }

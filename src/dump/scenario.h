@@ -20,7 +20,8 @@
 
 #include "base/err.h"
 #include "dump/kdump_writer.h"
-#include "sym/sources.h"
+#include "symprov/provider.h"
+#include "symprov/symfile.h"
 
 typedef struct kdx_scn kdx_scn;
 

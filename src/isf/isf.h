@@ -1,4 +1,4 @@
-/* Volatility 3 ISF symbol tables (sym/sources.h has kdx_isf_provider_open).
+/* Volatility 3 ISF symbol tables (opened by kdx_isf_provider_open below).
  * Extras for tests, fuzzers and the symbol loader. */
 #ifndef KDX_ISF_ISF_H
 #define KDX_ISF_ISF_H
@@ -7,7 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sym/sources.h"
+#include "base/err.h"
+#include "symprov/provider.h"
+#include "symprov/symfile.h"
+
+/* Volatility 3 ISF, .json or .json.xz. */
+kdx_status kdx_isf_provider_open(const char *path, kdx_symprov *out, kdx_symfile_id *id,
+                                 kdx_err *err);
 
 /* The same as kdx_isf_provider_open on bytes in memory (plain JSON or xz). */
 kdx_status kdx_isf_provider_open_buffer(const char *name, const uint8_t *data, size_t len,

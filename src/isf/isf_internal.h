@@ -7,7 +7,7 @@
 
 #include "base/arena.h"
 #include "isf/isf.h"
-#include "sym/symindex.h"
+#include "symprov/symindex.h"
 
 /* A name of the table's type namespace (base types, records, enums). A
  * reference may come before the definition: the node exists from the first

@@ -10,7 +10,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "isf/isf_internal.h"
-#include "sym/sources.h"
+#include "isf/isf.h"
 
 /* ---- identity ---- */
 

@@ -16,7 +16,7 @@
 #include "base/err.h"
 #include "base/file.h"
 #include "base/util.h"
-#include "sym/provider.h"
+#include "symprov/provider.h"
 #include "types/type.h"
 
 #define KDX_PDB_NIL_STREAM 0xffffu

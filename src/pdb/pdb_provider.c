@@ -9,7 +9,6 @@
 #include "pdb/cv.h"
 #include "pdb/pdb.h"
 #include "pdb/pdb_provider.h"
-#include "sym/sources.h"
 
 static void pdb_destroy(void *impl)
 {

@@ -1,12 +1,16 @@
-/* PDB-specific extras beyond the kdx_symprov interface (sym/provider.h). */
+/* PDB-specific extras beyond the kdx_symprov interface (symprov/provider.h). */
 #ifndef KDX_PDB_PDB_PROVIDER_H
 #define KDX_PDB_PDB_PROVIDER_H
 
 #include <stdint.h>
 
 #include "base/file.h"
-#include "sym/provider.h"
-#include "sym/sources.h"
+#include "symprov/provider.h"
+#include "symprov/symfile.h"
+
+/* PDB (MSF 7.0). */
+kdx_status kdx_pdb_provider_open(const char *path, kdx_symprov *out, kdx_symfile_id *id,
+                                 kdx_err *err);
 
 /* Like kdx_pdb_provider_open on an already opened (or in-memory) file, which
  * the provider owns from then on, even on failure. */

@@ -8,8 +8,8 @@
 #include "base/util.h"
 #include "pdb/pdb.h"
 #include "pe/pe.h"
-#include "sym/sources.h"
-#include "sym/symindex.h"
+#include "pe/pe_exports_provider.h"
+#include "symprov/symindex.h"
 
 /* A C++ export as its decorated name, for lookups by that name. */
 typedef struct decorated_export {

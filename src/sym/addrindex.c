@@ -70,21 +70,40 @@ static int entry_cmp(const void *a, const void *b)
     return r ? r : strcmp(x->name, y->name);
 }
 
-/* The first (best-ranked) entry at each address of sorted v, only among
- * those that may name code when code_only. */
-static kdx_addrentry *one_per_address(const entry_vec *v, bool code_only, size_t *n)
+/* Puts v in entry_cmp order. Listings mostly come in address order already
+ * (an index's always): then only the names that share an address are put
+ * in order, a few at a time, instead of sorting tens of thousands. */
+static void sort_entries(entry_vec *v)
 {
-    kdx_addrentry *out = kdx_xcalloc(v->len ? v->len : 1, sizeof *out);
-    size_t w = 0;
-    for (size_t r = 0; r < v->len; r++) {
-        const kdx_addrentry *e = &v->items[r];
-        if (code_only && e->cls == KDX_SYMF_DATA)
-            continue;
-        if (w == 0 || out[w - 1].rva != e->rva)
-            out[w++] = *e;
+    kdx_addrentry *e = v->items;
+    size_t n = v->len;
+    for (size_t i = 1; i < n; i++) {
+        if (e[i].rva < e[i - 1].rva) {
+            qsort(e, n, sizeof *e, entry_cmp);
+            return;
+        }
     }
-    *n = w;
-    return out;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && e[j].rva == e[i].rva; j++)
+            ;
+        if (j - i > 1)
+            qsort(e + i, j - i, sizeof *e, entry_cmp);
+    }
+}
+
+/* The first (best-ranked) entry at each address of sorted v[0..n), only
+ * among those that may name code when code_only, written to out (which may
+ * be v itself: it is written no faster than read). */
+static size_t one_per_address(kdx_addrentry *out, const kdx_addrentry *v, size_t n, bool code_only)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (code_only && v[r].cls == KDX_SYMF_DATA)
+            continue;
+        if (w == 0 || out[w - 1].rva != v[r].rva)
+            out[w++] = v[r];
+    }
+    return w;
 }
 
 void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *image)
@@ -97,14 +116,12 @@ void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *ima
         KDX_VEC_FREE(b.v);
         return;
     }
-    bool sorted = true; /* providers mostly list in this order already (an index does) */
-    for (size_t i = 1; i < b.v.len && sorted; i++)
-        sorted = entry_cmp(&b.v.items[i - 1], &b.v.items[i]) <= 0;
-    if (!sorted)
-        qsort(b.v.items, b.v.len, sizeof *b.v.items, entry_cmp);
-    ix->all = one_per_address(&b.v, false, &ix->nall);
-    ix->code = one_per_address(&b.v, true, &ix->ncode);
-    KDX_VEC_FREE(b.v);
+    sort_entries(&b.v);
+    ix->code = kdx_xmalloc(b.v.len * sizeof *ix->code);
+    ix->ncode = one_per_address(ix->code, b.v.items, b.v.len, true);
+    /* The listing's own storage becomes the table of all addresses. */
+    ix->nall = one_per_address(b.v.items, b.v.items, b.v.len, false);
+    ix->all = b.v.items;
 }
 
 void kdx_addrindex_free(kdx_addrindex *ix)

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sym/provider.h"
+#include "symprov/provider.h"
 
 struct kdx_pe;
 

@@ -12,7 +12,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "isf/isf.h"
-#include "sym/symindex.h"
+#include "symprov/symindex.h"
 
 typedef struct bp_line {
     uint32_t rva, size, line, file;

@@ -117,13 +117,28 @@ void kdx_symctx_free(struct kdx_symctx *c)
 
 void kdx_sym_target_changed(kdx_session *s)
 {
+    if (!s->sym)
+        return;
     free_modstates(s->sym);
     s->sym->session = s;
 }
 
+/* The session's symbol state, made on first use: the session (target/)
+ * sits below this layer and only frees and resets it through the hooks. */
+static struct kdx_symctx *symctx(kdx_session *s)
+{
+    if (!s->sym) {
+        s->sym = kdx_symctx_new();
+        s->sym->session = s;
+        s->sym_free = kdx_symctx_free;
+        s->sym_target_changed = kdx_sym_target_changed;
+    }
+    return s->sym;
+}
+
 static modstate *state_of(kdx_session *s, kdx_module *m)
 {
-    struct kdx_symctx *c = s->sym;
+    struct kdx_symctx *c = symctx(s);
     c->session = s;
     for (size_t i = 0; i < c->nmods; i++)
         if (c->mods[i]->m == m)
@@ -138,17 +153,17 @@ static modstate *state_of(kdx_session *s, kdx_module *m)
 
 const char *kdx_sym_path(kdx_session *s)
 {
-    return s->sym->path_text;
+    return symctx(s)->path_text;
 }
 
 char *kdx_sym_path_expanded(kdx_session *s)
 {
-    return kdx_sympath_expand(s->sym->path, s->sym->default_cache);
+    return kdx_sympath_expand(symctx(s)->path, symctx(s)->default_cache);
 }
 
 void kdx_sym_set_path(kdx_session *s, const char *text, bool append)
 {
-    struct kdx_symctx *c = s->sym;
+    struct kdx_symctx *c = symctx(s);
     char *t;
     if (append && c->path_text && *c->path_text && text && *text)
         t = kdx_asprintf("%s;%s", c->path_text, text);
@@ -166,40 +181,40 @@ void kdx_sym_set_path(kdx_session *s, const char *text, bool append)
 
 const kdx_sympath *kdx_sym_parsed_path(kdx_session *s)
 {
-    return s->sym->path;
+    return symctx(s)->path;
 }
 
 const char *kdx_sym_default_cache(kdx_session *s)
 {
-    return s->sym->default_cache;
+    return symctx(s)->default_cache;
 }
 
 void kdx_sym_set_noisy(kdx_session *s, bool noisy)
 {
-    s->sym->noisy = noisy;
-    s->sym->find.noisy = noisy;
+    symctx(s)->noisy = noisy;
+    symctx(s)->find.noisy = noisy;
 }
 
 bool kdx_sym_noisy(kdx_session *s)
 {
-    return s->sym->noisy;
+    return symctx(s)->noisy;
 }
 
 const char *kdx_sym_index_dir(kdx_session *s)
 {
-    return kdx_symcache_dir(s->sym->cache);
+    return kdx_symcache_dir(symctx(s)->cache);
 }
 
 void kdx_sym_set_index_dir(kdx_session *s, const char *dir)
 {
     char *def = dir && strcmp(dir, "default") == 0 ? kdx_symcache_default_dir() : NULL;
-    kdx_symcache_set_dir(s->sym->cache, def ? def : dir && strcmp(dir, "default") == 0 ? NULL : dir);
+    kdx_symcache_set_dir(symctx(s)->cache, def ? def : dir && strcmp(dir, "default") == 0 ? NULL : dir);
     free(def);
 }
 
 void kdx_sym_set_offline(kdx_session *s, bool offline)
 {
-    s->sym->find.offline = offline;
+    symctx(s)->find.offline = offline;
 }
 
 /* ---- images ------------------------------------------------------------ */
@@ -246,10 +261,10 @@ static char *find_image_on(kdx_session *s, const kdx_sympath *sp, const kdx_modu
     kdx_symfind f = {.name = name, .key = m->timestamp && m->size ? key : NULL,
                      .accept = accept_image, .accept_ud = ic};
     char *path = NULL;
-    if (kdx_sympath_find(&s->sym->find, sp, &f, &path, NULL) != KDX_OK && f.key &&
+    if (kdx_sympath_find(&symctx(s)->find, sp, &f, &path, NULL) != KDX_OK && f.key &&
         strcmp(key, lkey) != 0) {
         f.key = lkey;
-        kdx_sympath_find(&s->sym->find, sp, &f, &path, NULL);
+        kdx_sympath_find(&symctx(s)->find, sp, &f, &path, NULL);
     }
     return path;
 }
@@ -268,7 +283,7 @@ static kdx_status image_from_files(kdx_session *s, modstate *st, kdx_err *err)
         kdx_sympath_free(ip);
     }
     if (!path)
-        path = find_image_on(s, s->sym->path, m, name, &ic);
+        path = find_image_on(s, symctx(s)->path, m, name, &ic);
     if (!path || !ic.pe) {
         free(path);
         return kdx_err_set(err, KDX_E_NOT_FOUND, "image %s not in the dump nor on the image/symbol path",
@@ -376,8 +391,8 @@ static void identity_from_image(kdx_session *s, modstate *st)
 static kdx_status open_symfile(kdx_session *s, const char *path, kdx_symprov *out, kdx_symfile_id *id,
                                kdx_err *err)
 {
-    s->sym->session = s;
-    return kdx_symcache_open(s->sym->cache, path, out, id, err);
+    symctx(s)->session = s;
+    return kdx_symcache_open(symctx(s)->cache, path, out, id, err);
 }
 
 static void close_prov(kdx_symprov *p)
@@ -444,7 +459,7 @@ static void attach(kdx_module *m, kdx_symprov prov, const kdx_symfile_id *id, co
 /* Breakpad's store layout: DIR/name.pdb/GUIDAGE/name.sym. */
 static bool try_breakpad(kdx_session *s, kdx_module *m, const char *pdb, const char *key)
 {
-    const kdx_sympath *sp = s->sym->path;
+    const kdx_sympath *sp = symctx(s)->path;
     char *base = kdx_strdup(pdb);
     char *dot = strrchr(base, '.');
     if (dot)
@@ -478,7 +493,7 @@ static kdx_status load_pdb(kdx_session *s, kdx_module *m, kdx_err *err)
     kdx_symfind f = {.name = pdb, .key = key, .isf_key = isf, .accept = accept_pdb,
                      .accept_ud = &pc};
     char *path;
-    kdx_status st = kdx_sympath_find(&s->sym->find, s->sym->path, &f, &path, err);
+    kdx_status st = kdx_sympath_find(&symctx(s)->find, symctx(s)->path, &f, &path, err);
     if (st == KDX_OK) {
         attach(m, pc.prov, &pc.id, path);
         free(path);
@@ -524,7 +539,7 @@ static int try_kernel_candidate(void *ud, const char *path)
     const kdx_kernel_info *k = &km->s->target->kernel;
     uint64_t addrs[3] = {k->ps_loaded_module_list, k->ps_active_process_head, k->kdbg_addr};
     /* With a current index the candidate opens at once; else a text search first. */
-    if (!kdx_symcache_fresh(km->s->sym->cache, path) && !isf_candidate_plausible(path, addrs, km->base)) {
+    if (!kdx_symcache_fresh(symctx(km->s)->cache, path) && !isf_candidate_plausible(path, addrs, km->base)) {
         kdx_sb_printf(&km->log, "  %s refused: its kernel addresses disagree with the dump's\n",
                       path);
         return 0;
@@ -585,14 +600,14 @@ static kdx_status match_kernel(kdx_session *s, kdx_module *m, kdx_err *err)
     static const char *const names[] = {"ntkrnlmp.pdb", "ntoskrnl.pdb", "ntkrnlpa.pdb",
                                         "ntkrpamp.pdb"};
     for (size_t i = 0; i < KDX_ARRAY_LEN(names) && !km.done; i++)
-        kdx_sympath_candidates(s->sym->path, s->sym->default_cache, names[i], try_kernel_candidate,
+        kdx_sympath_candidates(symctx(s)->path, symctx(s)->default_cache, names[i], try_kernel_candidate,
                                &km);
     char *log = kdx_sb_take(&km.log);
-    if (s->sym->noisy && log && *log)
+    if (symctx(s)->noisy && log && *log)
         kdx_print_diag(s, "DBGHELP: kernel symbol candidates:\n%s", log);
     kdx_status st = KDX_OK;
     if (km.done) {
-        if (s->sym->noisy)
+        if (symctx(s)->noisy)
             kdx_print_diag(s, "DBGHELP: nt - %s\n", m->symbol_note);
     } else {
         set_str(&m->symbol_note,
@@ -612,7 +627,7 @@ static kdx_status match_kernel(kdx_session *s, kdx_module *m, kdx_err *err)
 static void warn(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(kdx_session *s, const char *fmt, ...)
 {
-    if (s->sym->quiet_scan && !s->sym->noisy)
+    if (symctx(s)->quiet_scan && !symctx(s)->noisy)
         return;
     char line[600];
     va_list ap;
@@ -679,7 +694,7 @@ static void load_module_symbols(kdx_session *s, modstate *st)
                          display_image(m));
     }
     if (rc == KDX_OK) {
-        if (s->sym->noisy)
+        if (symctx(s)->noisy)
             kdx_print_diag(s, "DBGHELP: %s - %s\n        %s\n", m->name,
                       m->symstatus == KDX_SYMSTATUS_PRIVATE_PDB ? "private symbols & lines"
                                                                 : "public symbols",
@@ -742,7 +757,7 @@ static void unload_module(kdx_session *s, kdx_module *m)
 /* Parallel download of the images and then the PDBs of the given modules. */
 static void prefetch(kdx_session *s, kdx_module **mods, size_t n)
 {
-    struct kdx_symctx *c = s->sym;
+    struct kdx_symctx *c = symctx(s);
     kdx_symfind *f = kdx_xcalloc(n * 2 + 1, sizeof *f);
     char (*keys)[48] = kdx_xcalloc(n * 2 + 1, sizeof *keys);
     size_t k = 0;
@@ -822,11 +837,11 @@ kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, boo
         return kdx_err_set(err, KDX_E_NOT_FOUND, "\"%s\" was not found in the image list.",
                            module);
     }
-    kdx_symfind_ctx_clear(&s->sym->find);
+    kdx_symfind_ctx_clear(&symctx(s)->find);
     for (size_t i = 0; i < sel.len; i++)
         unload_module(s, sel.items[i]);
     if (force) {
-        s->sym->find.overwrite = overwrite;
+        symctx(s)->find.overwrite = overwrite;
         prefetch(s, sel.items, sel.len);
         for (size_t i = 0; i < sel.len && !kdx_interrupted(); i++) {
             kdx_module *m = sel.items[i];
@@ -835,7 +850,7 @@ kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, boo
             if (is_kernel_module(s, m) && !m->has_pdb_id && m->symbol_note)
                 kdx_print(s, "Kernel symbols: %s\n", m->symbol_note);
         }
-        s->sym->find.overwrite = false;
+        symctx(s)->find.overwrite = false;
     }
     KDX_VEC_FREE(sel);
     return KDX_OK;
@@ -998,7 +1013,7 @@ static void begin_scan(kdx_session *s)
     if (todo.len > 1)
         prefetch(s, todo.items, todo.len);
     KDX_VEC_FREE(todo);
-    s->sym->quiet_scan = true;
+    symctx(s)->quiet_scan = true;
 }
 
 kdx_status kdx_sym_to_addr(kdx_session *s, const char *name, uint64_t *addr, kdx_err *err)
@@ -1036,7 +1051,7 @@ kdx_status kdx_sym_to_addr(kdx_session *s, const char *name, uint64_t *addr, kdx
     for (size_t i = 0; i < t->nmodules && st != KDX_OK; i++)
         if (t->modules[i] != first && !t->modules[i]->unloaded)
             st = lookup_in(s, t->modules[i], name, addr);
-    s->sym->quiet_scan = false;
+    symctx(s)->quiet_scan = false;
     if (st == KDX_OK)
         return KDX_OK;
     return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s'", name);
@@ -1078,7 +1093,7 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
         e.m = m;
         m->symbols.ops->enumerate(m->symbols.impl, pattern, enum_one, &e);
     }
-    s->sym->quiet_scan = false;
+    symctx(s)->quiet_scan = false;
     if (!any_module)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s!%s'",
                            module_pattern, pattern);
@@ -1128,7 +1143,7 @@ const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_modul
         for (size_t i = 0; i < t->nmodules && !ty; i++)
             if (!t->modules[i]->unloaded && (ty = type_in(s, t->modules[i], name)) != NULL)
                 found = t->modules[i];
-        s->sym->quiet_scan = false;
+        symctx(s)->quiet_scan = false;
     }
     if (!ty)
         kdx_err_set(err, KDX_E_NOT_FOUND, "Symbol %s not found.", name);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "target/session.h"
 #include "types/type.h"
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sym/provider.h"
+#include "symprov/provider.h"
 
 /* KDX_SYMF_CODE, KDX_SYMF_DATA, or 0 when neither the provider nor the name tells. */
 uint8_t kdx_symbol_class(const kdx_symbol *s);

@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "dump/formats.h"
 #include "sym/sources.h"
+#include "sym/symcache.h"
 
 bool kdx_symfile_target_probe(const uint8_t *head, size_t n, const char *path)
 {
@@ -70,8 +71,12 @@ kdx_status kdx_symfile_target_open(const char *path, kdx_target **out, kdx_err *
     kdx_symfile_id id;
     memset(&id, 0, sizeof id);
     bool isf = kdx_ends_with_i(path, ".json") || kdx_ends_with_i(path, ".json.xz");
-    kdx_status st = isf ? kdx_isf_provider_open(path, &prov, &id, err)
-                        : kdx_pdb_provider_open(path, &prov, &id, err);
+    /* Through the symbol index cache like any symbol file a session loads
+     * (its directory from the environment: the target opens before any
+     * session setting applies), so `x nt!*` on an ISF is served mapped. */
+    kdx_symcache *cache = kdx_symcache_new();
+    kdx_status st = kdx_symcache_open(cache, path, &prov, &id, err);
+    kdx_symcache_free(cache);
     if (st != KDX_OK)
         return st;
     kdx_arch arch = id.arch != KDX_ARCH_UNKNOWN ? id.arch : KDX_ARCH_X64;

@@ -9,10 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "base/arena.h"
+#include "base/hash.h"
 #include "base/util.h"
 #include "pdb/pdb.h"
 #include "sym/symidx.h"
@@ -20,7 +18,7 @@
 
 uint64_t kdx_symidx_hash(const void *data, size_t len)
 {
-    return XXH3_64bits(data, len);
+    return kdx_hash64(data, len);
 }
 
 typedef struct symidx {

@@ -9,7 +9,7 @@
 #include "base/util.h"
 #include "sym/symidx.h"
 #include "sym/symidx_format.h"
-#include "sym/symindex.h"
+#include "symprov/symindex.h"
 
 /* uint64 -> uint32, open addressing; keys are pointers or rva+1, never 0. */
 typedef struct u64map {
@@ -222,6 +222,16 @@ static int cmp_rva(const void *a, const void *b, void *ud)
     uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
     uint32_t x = w->answers.items[i].rva, y = w->answers.items[j].rva;
     return x != y ? (x < y ? -1 : 1) : (i > j) - (i < j); /* then in enumeration order */
+}
+
+/* Whether the first n answers are already in cmp_rva order (enumeration order
+ * breaks ties, so addresses that never decrease are enough). */
+static bool in_rva_order(const writer *w, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++)
+        if (w->answers.items[i].rva < w->answers.items[i - 1].rva)
+            return false;
+    return true;
 }
 
 /* The record of a lookup's answer: an enumerated symbol equal to it, else
@@ -590,7 +600,7 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
     uint32_t nenum = (uint32_t)w.syms.len;
     for (uint32_t i = 0; i < nenum; i++)
         KDX_VEC_PUSH(w.order, i);
-    if (nenum)
+    if (!in_rva_order(&w, nenum)) /* kdx_symindex-based providers list in order */
         qsort_r(w.order.items, nenum, sizeof *w.order.items, cmp_rva, &w);
     htab names, lnames, tnames;
     htab_init(&names, nenum, false);

@@ -6,7 +6,6 @@
 
 #include "base/fmt.h"
 #include "base/util.h"
-#include "sym/symbols.h"
 
 kdx_session *kdx_session_new(FILE *out)
 {
@@ -14,7 +13,6 @@ kdx_session *kdx_session_new(FILE *out)
     s->out = out ? out : stdout;
     s->radix = 16;
     s->cur_frame = -1;
-    s->sym = kdx_symctx_new();
     return s;
 }
 
@@ -33,7 +31,8 @@ void kdx_session_free(kdx_session *s)
         return;
     drop_nt_state(s);
     kdx_target_close(s->target);
-    kdx_symctx_free(s->sym);
+    if (s->sym_free)
+        s->sym_free(s->sym);
     if (s->script_free)
         s->script_free(s->script);
     free(s->image_path);
@@ -51,7 +50,8 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err)
     s->target = t;
     s->cur_context = t->default_context;
     kdx_session_reset_scope(s);
-    kdx_sym_target_changed(s);
+    if (s->sym_target_changed)
+        s->sym_target_changed(s);
     return KDX_OK;
 }
 
@@ -66,6 +66,11 @@ void kdx_print(kdx_session *s, const char *fmt, ...)
 void kdx_puts(kdx_session *s, const char *text)
 {
     fputs(text, s->out);
+}
+
+void kdx_write(kdx_session *s, const char *data, size_t len)
+{
+    fwrite(data, 1, len, s->out);
 }
 
 void kdx_print_diag(kdx_session *s, const char *fmt, ...)

@@ -37,7 +37,11 @@ typedef struct kdx_session {
                                   * array on out (commands/json_document.c) */
     unsigned json_elements;      /* elements printed so far in that array */
     char *image_path;            /* -i / .exepath */
-    struct kdx_symctx *sym;      /* owned by the symbol layer */
+    /* Symbol state, created by the symbol layer (sym/) on first use; freed
+     * and reset through these hooks so this layer needs no knowledge of it. */
+    struct kdx_symctx *sym;
+    void (*sym_free)(struct kdx_symctx *sym);
+    void (*sym_target_changed)(struct kdx_session *s);
     /* Scope. */
     unsigned cur_context;        /* current processor (kernel) / thread index (user) */
     bool has_scope_context;      /* .cxr / .trap / .frame /r override is active */
@@ -78,6 +82,8 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err);
 void kdx_print(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints text as it is (no format): for long listings. */
 void kdx_puts(kdx_session *s, const char *text);
+/* Writes len bytes as they are: for output gathered in large pieces. */
+void kdx_write(kdx_session *s, const char *data, size_t len);
 /* A diagnostic beside the answer (WinDbg's "*** ERROR: Module load completed
  * but symbols could not be loaded ..."): inline in text output, kept apart
  * from the result in JSON documents. */

@@ -10,7 +10,7 @@
 
 #include "base/err.h"
 #include "base/file.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "target/context.h"
 
 typedef enum kdx_target_kind {

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "base/fmt.h"
-#include "disasm/disasm.h"
 #include "target/memory.h"
+#include "unwind/callsite.h"
 #include "unwind/unwind.h"
 
 enum {
@@ -53,11 +53,12 @@ static size_t code_before(const kdx_unwind_env *env, const kdx_unwind_image *img
 
 typedef enum { CALL_NO, CALL_YES, CALL_UNKNOWN } call_check;
 
-/* Does an instruction of exactly k bytes ending at ret decode as a call? */
-static bool call_of_length(kdx_arch arch, uint64_t ret, const uint8_t *tail, size_t k)
+/* Does an instruction of exactly k bytes ending at tail decode as a call?
+ * Decoded by unwind/callsite.c, not the disassembler: loading capstone
+ * would cost more than the whole walk of a minidump's stacks. */
+static bool call_of_length(kdx_arch arch, const uint8_t *tail, size_t k)
 {
-    kdx_insn in;
-    return kdx_disasm_one(arch, ret - k, tail - k, k, &in) == KDX_OK && in.len == k && in.flow == KDX_FLOW_CALL;
+    return kdx_callsite_is_call(arch, tail - k, k);
 }
 
 static call_check call_precedes(const kdx_unwind_env *env, const kdx_unwind_image *img, kdx_arch arch, uint64_t ret)
@@ -66,11 +67,11 @@ static call_check call_precedes(const kdx_unwind_env *env, const kdx_unwind_imag
     if (arch == KDX_ARCH_ARM64) {
         if (code_before(env, img, ret, buf, 4) < 4)
             return CALL_UNKNOWN;
-        return call_of_length(arch, ret, buf + 4, 4) ? CALL_YES : CALL_NO;
+        return call_of_length(arch, buf + 4, 4) ? CALL_YES : CALL_NO;
     }
     size_t n = code_before(env, img, ret, buf, sizeof buf);
     for (size_t k = 2; k <= n; k++)
-        if (call_of_length(arch, ret, buf + sizeof buf, k))
+        if (call_of_length(arch, buf + sizeof buf, k))
             return CALL_YES;
     /* Every length a call could have was readable and none ends here. */
     return n == sizeof buf ? CALL_NO : CALL_UNKNOWN;

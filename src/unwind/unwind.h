@@ -15,7 +15,7 @@
 
 #include "base/err.h"
 #include "pe/pe.h"
-#include "sym/provider.h"
+#include "symprov/provider.h"
 #include "target/context.h"
 #include "target/target.h"
 

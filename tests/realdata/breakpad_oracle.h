@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sym/provider.h"
+#include "symprov/provider.h"
 #include "tests/test.h"
 
 typedef struct bp_record {

@@ -4,7 +4,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "sym/breakpad.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "tests/test.h"
 
 /* Every FUNC and PUBLIC record is found again by name and by address. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "isf/isf.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "tests/test.h"
 
 #define NT_ISF "isf/ntkrnlmp.pdb/5278AFF86C341677D7D7835C85B7B844-1.json.xz"

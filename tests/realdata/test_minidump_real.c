@@ -5,7 +5,7 @@
 
 #include "base/util.h"
 #include "dump/minidump.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "target/memory.h"
 #include "target/target.h"
 #include "tests/test.h"

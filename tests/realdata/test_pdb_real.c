@@ -9,7 +9,7 @@
 #include "base/util.h"
 #include "pdb/pdb.h"
 #include "pdb/pdb_provider.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "sym/sources.h"
 #include "tests/realdata/breakpad_oracle.h"
 #include "tests/test.h"

@@ -7,7 +7,7 @@
 #include "pe/pe.h"
 #include "sym/sources.h"
 #include "target/memory.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "tests/test.h"
 
 static void guid_str(const kdx_pe_codeview *cv, char out[33])

@@ -9,7 +9,7 @@
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "target/memory.h"
 #include "target/target.h"
 #include "tests/test.h"

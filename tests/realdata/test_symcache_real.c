@@ -3,6 +3,7 @@
  * commands print byte for byte the same with the index off, cold (written)
  * and warm (mapped). */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,20 +266,123 @@ static const char *const symbol_files[] = {
     "user/symbolic/crash.sym",
 };
 
-TEST(symcache_real_index_answers_like_every_symbol_file)
+/* Runs check on every file of symbol_files; Breakpad .sym files only when
+ * with_sym (they cannot be opened alone as a target). */
+static void each_symbol_file(kdx_test_ctx *t, bool with_sym, void (*check)(kdx_test_ctx *, const char *))
 {
-    TESTDATA(root, "pdb");
-    (void)root;
     for (size_t i = 0; i < KDX_ARRAY_LEN(symbol_files); i++) {
+        if (!with_sym && kdx_ends_with_i(symbol_files[i], ".sym"))
+            continue;
         const char *path = kdx_testdata_path(symbol_files[i]);
         if (!path) {
             kdx_test_fail(t, __FILE__, __LINE__, "%s is missing from the test data", symbol_files[i]);
             continue;
         }
         char *copy = kdx_strdup(path);
-        compare_file(t, copy);
+        check(t, copy);
         free(copy);
     }
+}
+
+TEST(symcache_real_index_answers_like_every_symbol_file)
+{
+    TESTDATA(root, "pdb");
+    (void)root;
+    each_symbol_file(t, true, compare_file);
+}
+
+/* ---- every PDB and the ISF opened alone (`kdx -z FILE.pdb`) ----
+ * `lm`, `x`, `ln` and `dt` print byte for byte the same with the symbol
+ * index off (the file parsed), cold (the index written) and warm (mapped).
+ * The `ln` addresses and `dt` types are taken from the parsed run's own
+ * listings, so every file is asked about what it holds. (The Breakpad .sym
+ * files cannot be opened alone: they are compared through dumps below and
+ * at the provider level above.) */
+
+enum { ASKED = 40 };
+
+
+/* Runs commands on path with KDX_SYMBOL_INDEX set to index ("off" or a directory). */
+static char *run_with_index(const char *path, const char *index, const char *commands)
+{
+    const char *was = getenv("KDX_SYMBOL_INDEX");
+    char *saved = was ? kdx_strdup(was) : NULL;
+    setenv("KDX_SYMBOL_INDEX", index, 1);
+    kdx_err err = {0};
+    char *out = kdx_test_run(path, NULL, commands, &err);
+    if (saved)
+        setenv("KDX_SYMBOL_INDEX", saved, 1);
+    else
+        unsetenv("KDX_SYMBOL_INDEX");
+    free(saved);
+    return out;
+}
+
+/* "ln ADDR+1" for the first ASKED lines of an `x` listing ("00001000 m!f ..."),
+ * and "dt m!T" for the first ASKED of a `dt *!*` listing. */
+static void add_questions(kdx_strbuf *cmds, const char *listing)
+{
+    int ln = 0, dt = 0;
+    for (const char *line = listing; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        char addr[32], name[512];
+        if (ln < ASKED && line[0] != ' ' && sscanf(line, "%31s %511s", addr, name) == 2 && strchr(name, '!')) {
+            char *tick = strchr(addr, '`'); /* 64-bit: "00000000`00001000" */
+            if (tick)
+                memmove(tick, tick + 1, strlen(tick));
+            kdx_sb_printf(cmds, "; ln 0x%llx", strtoull(addr, NULL, 16) + 1);
+            ln++;
+        } else if (dt < ASKED && sscanf(line, " %511s", name) == 1 && line[0] == ' ' && strchr(name, '!')) {
+            kdx_sb_printf(cmds, "; dt %s", name);
+            dt++;
+        }
+    }
+}
+
+/* The output with the index off, cold and warm is the same, and an index
+ * was written to dir. Frees the outputs. */
+static void same_three_ways(kdx_test_ctx *t, const char *what, char *plain, char *cold, char *warm, const char *dir)
+{
+    if (plain && cold && warm) {
+        CHECK(strlen(plain) > 200);
+        if (strcmp(cold, plain) != 0 || strcmp(warm, plain) != 0)
+            kdx_test_fail(t, __FILE__, __LINE__, "%s: output with the index %s differs from the parsed file's:\n%s",
+                          what, strcmp(cold, plain) ? "cold" : "warm", strcmp(cold, plain) ? cold : warm);
+        char *ls = kdx_asprintf("ls '%s'/*.kdxidx > /dev/null 2>&1", dir);
+        CHECK(system(ls) == 0); /* the index was written */
+        free(ls);
+    } else {
+        kdx_test_fail(t, __FILE__, __LINE__, "%s: a run failed", what);
+    }
+    free(plain);
+    free(cold);
+    free(warm);
+}
+
+static void compare_three_ways(kdx_test_ctx *t, const char *path)
+{
+    char *dir = kdx_asprintf("%s/symfile-idx", kdx_test_tmpdir());
+    char *listing = run_with_index(path, "off", "x *!*; dt *!*");
+    REQUIRE(listing);
+    kdx_strbuf cmds;
+    kdx_sb_init(&cmds);
+    kdx_sb_printf(&cmds, "lm; x *!*; dt *!*");
+    add_questions(&cmds, listing);
+    CHECK(strstr(cmds.s, "; ln ") != NULL); /* every file has symbols to ask about */
+    CHECK(strstr(cmds.s, "; ln 0x1;") == NULL); /* addresses were read, not zeros */
+    char *plain = run_with_index(path, "off", cmds.s);
+    char *cold = run_with_index(path, dir, cmds.s);
+    char *warm = run_with_index(path, dir, cmds.s);
+    same_three_ways(t, path, plain, cold, warm, dir);
+    free(cmds.s);
+    free(listing);
+    free(dir);
+}
+
+TEST(symcache_real_symbol_files_alone_identical)
+{
+    TESTDATA(root, "pdb");
+    (void)root;
+    each_symbol_file(t, false, compare_three_ways);
 }
 
 /* ---- command-level equivalence ---- */
@@ -294,16 +398,7 @@ static void same_output_three_ways(kdx_test_ctx *t, const char *dump, const char
     char *plain = kdx_test_run(dump, off, commands, &err);
     char *cold = kdx_test_run(dump, on, commands, &err);
     char *warm = kdx_test_run(dump, on, commands, &err);
-    REQUIRE(plain && cold && warm);
-    CHECK(strlen(plain) > 200);
-    CHECK_STR(cold, plain);
-    CHECK_STR(warm, plain);
-    char *listing = kdx_asprintf("ls %s/*.kdxidx > /dev/null 2>&1", index);
-    CHECK(system(listing) == 0); /* the index was written */
-    free(listing);
-    free(plain);
-    free(cold);
-    free(warm);
+    same_three_ways(t, dump, plain, cold, warm, index);
     free(index);
     free(off);
     free(on);

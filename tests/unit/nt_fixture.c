@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "commands/command.h"
+#include "isf/isf.h"
 #include "sym/symbols.h"
 
 static kdx_symprov layout;

@@ -10,8 +10,8 @@
 #include "base/util.h"
 #include "commands/command.h"
 #include "expr/expr.h"
-#include "sym/module.h"
-#include "sym/provider.h"
+#include "target/module.h"
+#include "symprov/provider.h"
 #include "target/target.h"
 #include "tests/test.h"
 

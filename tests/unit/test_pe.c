@@ -4,7 +4,7 @@
 
 #include "base/bytes.h"
 #include "pe/pe.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "tests/test.h"
 
 enum { IMG_FILE_SIZE = 0x1000, IMG_SIZE = 0x5000 };

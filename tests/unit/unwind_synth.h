@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
-#include "sym/module.h"
+#include "target/module.h"
 #include "target/target.h"
 #include "unwind/unwind.h"
 

@@ -2,8 +2,8 @@
  * Breakpad .sym. The symbol layer keeps one provider per module and looks
  * addresses, names and types up through it. Names and types returned are
  * owned by the provider and live as long as it does. */
-#ifndef KDX_SYM_PROVIDER_H
-#define KDX_SYM_PROVIDER_H
+#ifndef KDX_SYMPROV_PROVIDER_H
+#define KDX_SYMPROV_PROVIDER_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,13 +1,13 @@
 /* A loaded module (image) of the target: where it is, what it is, and the
  * symbol provider that describes it once symbols are loaded. Dump readers
  * fill the identity fields; the symbol layer fills `symbols`. */
-#ifndef KDX_SYM_MODULE_H
-#define KDX_SYM_MODULE_H
+#ifndef KDX_TARGET_MODULE_H
+#define KDX_TARGET_MODULE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sym/provider.h"
+#include "symprov/provider.h"
 
 typedef enum kdx_symstatus {
     KDX_SYMSTATUS_DEFERRED = 0, /* not tried yet */

@@ -1,4 +1,4 @@
-#include "sym/module.h"
+#include "target/module.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,14 +2,14 @@
  * nearest-symbol lookups, hashed by name for exact lookups. Shared by the
  * providers that build their tables in memory (PE exports, ISF, Breakpad).
  * Names are not copied: they must outlive the index. */
-#ifndef KDX_SYM_SYMINDEX_H
-#define KDX_SYM_SYMINDEX_H
+#ifndef KDX_SYMPROV_SYMINDEX_H
+#define KDX_SYMPROV_SYMINDEX_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sym/provider.h"
+#include "symprov/provider.h"
 
 /* String -> pointer hash (first value stored under a name wins). */
 typedef struct kdx_namemap {

@@ -1,11 +1,11 @@
-#include "sym/symindex.h"
+#include "symprov/symindex.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/util.h"
-#include "sym/symidx.h"
 
 struct kdx_namemap_slot {
     const char *name;
@@ -15,7 +15,7 @@ struct kdx_namemap_slot {
 
 static uint64_t hash_name(const char *s)
 {
-    return kdx_symidx_hash(s, strlen(s));
+    return kdx_hash64(s, strlen(s));
 }
 
 static void namemap_resize(kdx_namemap *m, size_t cap)
