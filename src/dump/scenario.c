@@ -378,6 +378,9 @@ static void place_globals(kdx_scn *s)
     kdx_scn_set(&o, "Flink", head);
     kdx_scn_set(&o, "Blink", head);
     kdx_scn_obj_end(&o);
+    uint64_t resources = kdx_scn_symbol(s, "ExpSystemResourcesList"); /* empty until a resource is declared */
+    kdx_scn_poke(s, "_LIST_ENTRY", resources, "Flink", resources);
+    kdx_scn_poke(s, "_LIST_ENTRY", resources, "Blink", resources);
 }
 
 /* The clock: tick length, tick count and times (KUSER_SHARED_DATA). */
@@ -456,6 +459,7 @@ void kdx_scn_free(kdx_scn *s)
     KDX_VEC_FREE(s->types);
     KDX_VEC_FREE(s->procs);
     KDX_VEC_FREE(s->threads);
+    KDX_VEC_FREE(s->resources);
     free(s);
 }
 

@@ -173,4 +173,27 @@ kdx_status kdx_scn_save(kdx_scn *s, const char *path, kdx_err *err);
 kdx_status kdx_scn_standard(const kdx_symprov *layout, const kdx_symfile_id *id, unsigned nprocesses,
                             unsigned threads_per_process, const char *path, kdx_err *err);
 
+/* ---- executive resources (scenario_locks.c) ---- */
+/* An _ERESOURCE linked into nt!ExpSystemResourcesList, with the event and
+ * semaphore its exclusive and shared waiters wait on; at the address of the
+ * nt global symbol ("IopDeviceTreeLock") when symbol is set, else in pool. */
+uint64_t kdx_scn_resource(kdx_scn *s, const char *symbol);
+/* thread acquires resource: exclusive (the only owner) or shared (OwnerEntry,
+ * then the OwnerTable). */
+void kdx_scn_resource_acquire(kdx_scn *s, uint64_t resource, uint64_t thread, bool exclusive);
+void kdx_scn_resource_contention(kdx_scn *s, uint64_t resource, uint32_t count);
+/* A thread (spec completed: Waiting, WrResource, on the resource's event or
+ * semaphore) that waits for resource; the resource counts it. */
+uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, uint64_t process,
+                                 kdx_scn_thread_spec *spec);
+
+/* ---- hang and exit scenarios (scenario_hang.c) ---- */
+/* A hang: two System worker threads in an ERESOURCE deadlock (A owns R1 and
+ * waits for R2, B owns R2 and waits for R1), a user thread queued behind
+ * them, uncontended resources held and free, and a manual crash (0xe2). */
+kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err);
+/* Bug check 0x20: a System thread exits inside a critical region
+ * (KernelApcDisable -1) with a kernel APC queued. */
+kdx_status kdx_scn_apc_exit(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err);
+
 #endif

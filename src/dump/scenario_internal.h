@@ -55,6 +55,13 @@ typedef struct scn_thread {
     uint32_t tid;
 } scn_thread;
 
+typedef struct scn_resource {
+    uint64_t va, table;       /* the _ERESOURCE; its OwnerTable (0: none yet) */
+    uint64_t shared_obj, exclusive_obj;
+    uint32_t owners, shared_waiters, exclusive_waiters;
+    bool exclusive;
+} scn_resource;
+
 typedef struct scn_otype {
     char *name;
     uint64_t body;
@@ -85,6 +92,7 @@ struct kdx_scn {
     bool has_bug;
     uint32_t bug_code;
     uint64_t bug_args[4];
+    KDX_VEC(scn_resource) resources; /* scenario_locks.c */
 };
 
 /* Records the first error; later ones are dropped. Returns false. */
