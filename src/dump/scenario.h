@@ -174,16 +174,16 @@ kdx_status kdx_scn_standard(const kdx_symprov *layout, const kdx_symfile_id *id,
                             unsigned threads_per_process, const char *path, kdx_err *err);
 
 /* ---- executive resources (scenario_locks.c) ---- */
-/* An _ERESOURCE linked into nt!ExpSystemResourcesList, with the event and
- * semaphore its exclusive and shared waiters wait on; at the address of the
- * nt global symbol ("IopDeviceTreeLock") when symbol is set, else in pool. */
+/* An _ERESOURCE linked into nt!ExpSystemResourcesList, at the address of
+ * the nt global symbol ("IopDeviceTreeLock") when symbol is set, else in
+ * pool. Waiters are chained as Windows 10 chains them (src/nt/resource.c). */
 uint64_t kdx_scn_resource(kdx_scn *s, const char *symbol);
 /* thread acquires resource: exclusive (the only owner) or shared (OwnerEntry,
  * then the OwnerTable). */
 void kdx_scn_resource_acquire(kdx_scn *s, uint64_t resource, uint64_t thread, bool exclusive);
 void kdx_scn_resource_contention(kdx_scn *s, uint64_t resource, uint32_t count);
-/* A thread (spec completed: Waiting, WrResource, on the resource's event or
- * semaphore) that waits for resource; the resource counts it. */
+/* A thread (spec completed: Waiting, WrResource, on the event of its waiter
+ * entry) that waits for resource; the resource chains and counts it. */
 uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, uint64_t process,
                                  kdx_scn_thread_spec *spec);
 

@@ -57,7 +57,7 @@ typedef struct scn_thread {
 
 typedef struct scn_resource {
     uint64_t va, table;       /* the _ERESOURCE; its OwnerTable (0: none yet) */
-    uint64_t shared_obj, exclusive_obj;
+    uint64_t shared_obj, exclusive_obj; /* the first waiter entry of each chain (0: none) */
     uint32_t owners, shared_waiters, exclusive_waiters;
     bool exclusive;
 } scn_resource;

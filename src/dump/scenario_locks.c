@@ -25,13 +25,6 @@ uint64_t kdx_scn_resource(kdx_scn *s, const char *symbol)
     if (!scn_ok(s) || !va)
         return 0;
     scn_resource r = {va, 0, 0, 0, 0, 0, 0, false};
-    r.exclusive_obj = kdx_scn_event(s, KDX_SCN_SYNCHRONIZATION, false, NULL, 0);
-    r.shared_obj = kdx_scn_semaphore(s, 0, 0x7fffffff, NULL, 0);
-    kdx_scn_obj o;
-    kdx_scn_obj_begin(s, ER, va, &o);
-    kdx_scn_set(&o, "ExclusiveWaiters", r.exclusive_obj);
-    kdx_scn_set(&o, "SharedWaiters", r.shared_obj);
-    kdx_scn_obj_end(&o);
     kdx_scn_list_append(s, kdx_scn_symbol(s, "ExpSystemResourcesList"), va + kdx_scn_offset(s, ER, "SystemResourcesList"));
     KDX_VEC_PUSH(s->resources, r);
     return va;
@@ -84,6 +77,39 @@ void kdx_scn_resource_contention(kdx_scn *s, uint64_t resource, uint32_t count)
         kdx_scn_poke(s, ER, resource, "ContentionCount", count);
 }
 
+/* A waiter entry as Windows 10 chains them from ExclusiveWaiters and
+ * SharedWaiters (a type the symbols lack; the layout read from a real
+ * 19041 dump, see src/nt/resource.c): the chain's _LIST_ENTRY, the waiting
+ * thread, and the event it waits on. Returns the event. */
+static uint64_t waiter_entry(kdx_scn *s, uint64_t *entry)
+{
+    uint64_t link = kdx_scn_sizeof(s, "_LIST_ENTRY"), ev = kdx_scn_sizeof(s, "_KEVENT");
+    *entry = kdx_scn_alloc(s, link + 8 + ev, 16);
+    uint64_t event = *entry + link + 8;
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_KEVENT", event, &o);
+    kdx_scn_set(&o, "Header.Type", (uint64_t)kdx_scn_enum(s, "_KOBJECTS", "EventSynchronizationObject"));
+    kdx_scn_set(&o, "Header.Size", ev / 4);
+    kdx_scn_set_empty_list(&o, "Header.WaitListHead");
+    kdx_scn_obj_end(&o);
+    return event;
+}
+
+/* Links entry into the resource's chain (the first entry is the chain: no separate head). */
+static void chain_waiter(kdx_scn *s, uint64_t resource, const char *field, uint64_t *first, uint64_t entry,
+                         uint64_t thread)
+{
+    scn_write_ptr(s, entry + kdx_scn_sizeof(s, "_LIST_ENTRY"), thread);
+    if (!*first) {
+        *first = entry;
+        kdx_scn_poke(s, "_LIST_ENTRY", entry, "Flink", entry);
+        kdx_scn_poke(s, "_LIST_ENTRY", entry, "Blink", entry);
+        kdx_scn_poke(s, ER, resource, field, entry);
+    } else {
+        kdx_scn_list_append(s, *first, entry);
+    }
+}
+
 uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, uint64_t process,
                                  kdx_scn_thread_spec *spec)
 {
@@ -93,11 +119,16 @@ uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, 
     spec->state = "Waiting";
     spec->wait_reason = "WrResource";
     spec->nwaits = 1;
-    spec->waits[0] = exclusive ? r->exclusive_obj : r->shared_obj;
+    uint64_t entry;
+    spec->waits[0] = waiter_entry(s, &entry);
     uint64_t thread = kdx_scn_thread(s, process, spec);
     r = find_resource(s, resource); /* kdx_scn_thread does not grow the vector, but stay safe */
     if (!thread || !r)
         return 0;
+    if (exclusive)
+        chain_waiter(s, resource, "ExclusiveWaiters", &r->exclusive_obj, entry, thread);
+    else
+        chain_waiter(s, resource, "SharedWaiters", &r->shared_obj, entry, thread);
     if (exclusive)
         kdx_scn_poke(s, ER, resource, "NumberOfExclusiveWaiters", ++r->exclusive_waiters);
     else

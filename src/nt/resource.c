@@ -6,6 +6,9 @@
 
 #include "base/cancel.h"
 #include "nt/field.h"
+#include "nt/process.h"
+#include "nt/wait.h"
+#include "target/memory.h"
 
 #define ER KDX_NT_ERESOURCE
 #define OE "nt!_OWNER_ENTRY"
@@ -139,6 +142,84 @@ static int one_waiter(void *ud, uint64_t entry, size_t index)
     if (*w->n < w->max)
         w->threads[(*w->n)++] = thread;
     return *w->n >= w->max;
+}
+
+/* Windows 10 (19041 at least) no longer points ExclusiveWaiters and
+ * SharedWaiters at an event and a semaphore: they point at a chain of wait
+ * entries on the waiters' stacks, a type the public symbols do not
+ * describe. Read from the triage dump: a _LIST_ENTRY linking the entries (no
+ * separate head), the waiting KTHREAD right after it, and the event that
+ * thread waits on right after the pointer. kdx uses that layout only after
+ * checking it on each entry: the pointer must be a thread object whose wait
+ * block waits on the event at that place. docs/nt.md marks it inferred. */
+static kdx_status chain_entry_thread(kdx_session *s, uint64_t entry, uint64_t *thread, kdx_err *err)
+{
+    uint64_t link_size;
+    kdx_status st = kdx_nt_sizeof(s, "nt!_LIST_ENTRY", &link_size, err);
+    if (st != KDX_OK)
+        return st;
+    unsigned ps = (unsigned)kdx_session_ptr_size(s);
+    uint64_t event = entry + link_size + ps;
+    st = kdx_read_ptr(s->target, entry + link_size, thread, err);
+    if (st != KDX_OK)
+        return st;
+    kdx_nt_wait_block wb[4];
+    size_t n = 0;
+    if (!kdx_nt_is_dispatcher_kind(s, *thread, "ThreadObject") ||
+        kdx_nt_thread_waits(s, *thread, wb, 4, &n, NULL) != KDX_OK)
+        return kdx_err_set(err, KDX_E_FORMAT,
+                           "the waiter entry at %016llx does not hold a waiting thread after its links (the "
+                           "Windows 10 layout kdx infers)", (unsigned long long)entry);
+    for (size_t i = 0; i < n; i++)
+        if (wb[i].object == event)
+            return KDX_OK;
+    return kdx_err_set(err, KDX_E_FORMAT,
+                       "thread %016llx of the waiter entry at %016llx does not wait on the entry's event at %016llx",
+                       (unsigned long long)*thread, (unsigned long long)entry, (unsigned long long)event);
+}
+
+typedef struct chain_walk {
+    kdx_session *s;
+    uint64_t *threads;
+    size_t max, *n;
+    kdx_status st;
+    kdx_err *err;
+} chain_walk;
+
+static int one_chain_entry(void *ud, uint64_t entry, size_t index)
+{
+    chain_walk *w = ud;
+    (void)index;
+    uint64_t thread;
+    w->st = chain_entry_thread(w->s, entry, &thread, w->err);
+    if (w->st != KDX_OK)
+        return 1;
+    if (*w->n < w->max)
+        w->threads[(*w->n)++] = thread;
+    return *w->n >= w->max;
+}
+
+kdx_status kdx_nt_resource_waiters(kdx_session *s, uint64_t waiters, uint64_t *threads, size_t max, size_t *n,
+                                   kdx_err *err)
+{
+    *n = 0;
+    if (kdx_nt_is_dispatcher_kind(s, waiters, "EventSynchronizationObject") ||
+        kdx_nt_is_dispatcher_kind(s, waiters, "EventNotificationObject") ||
+        kdx_nt_is_dispatcher_kind(s, waiters, "SemaphoreObject"))
+        return kdx_nt_object_waiters(s, waiters, threads, max, n, err);
+    chain_walk w = {s, threads, max, n, KDX_OK, err};
+    kdx_nt_list_opts opts = {.max = 100000, .start_is_element = true};
+    kdx_nt_list_result r;
+    kdx_status st = kdx_nt_list_walk(s, waiters, &opts, one_chain_entry, &w, &r);
+    if (w.st != KDX_OK)
+        return w.st;
+    if (st != KDX_OK && r.end != KDX_NT_LIST_STOPPED) {
+        char msg[KDX_ERR_MSG_MAX], what[64];
+        snprintf(what, sizeof what, "the waiter chain at %016llx", (unsigned long long)waiters);
+        kdx_nt_list_describe(s, &r, what, msg, sizeof msg);
+        return kdx_err_set(err, st, "%s", msg);
+    }
+    return st;
 }
 
 kdx_status kdx_nt_object_waiters(kdx_session *s, uint64_t object, uint64_t *threads, size_t max, size_t *n,

@@ -4,7 +4,7 @@
  * is OwnerEntry) or shared (OwnerEntry plus the owners in OwnerTable, whose
  * entry 0 holds the table size). Threads that wait wait on the dispatcher
  * objects ExclusiveWaiters (an event) and SharedWaiters (a semaphore)
- * point to; kdx lists them from those objects' wait lists. */
+ * point to on older kernels, on a chain of waiter entries on Windows 10. */
 #ifndef KDX_NT_RESOURCE_H
 #define KDX_NT_RESOURCE_H
 
@@ -49,6 +49,13 @@ bool kdx_nt_resource_held(const kdx_nt_resource *r);
 typedef int (*kdx_nt_resource_cb)(void *ud, uint64_t resource, size_t index);
 kdx_status kdx_nt_resource_walk(kdx_session *s, kdx_nt_resource_cb cb, void *ud, kdx_nt_list_result *res,
                                 kdx_err *err);
+
+/* The threads waiting for a resource, from its ExclusiveWaiters or
+ * SharedWaiters pointer: an event or semaphore (older kernels) or the
+ * chain of waiter entries of Windows 10 (an inferred layout, checked on
+ * every entry: see resource.c), at most max. */
+kdx_status kdx_nt_resource_waiters(kdx_session *s, uint64_t waiters, uint64_t *threads, size_t max, size_t *n,
+                                   kdx_err *err);
 
 /* The threads waiting on a dispatcher object (Header.WaitListHead through
  * _KWAIT_BLOCK.WaitListEntry), at most max. */
