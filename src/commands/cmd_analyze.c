@@ -6,6 +6,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/bugcheck.h"
+#include "analysis/hang.h"
 #include "base/fmt.h"
 #include "commands/command.h"
 #include "commands/families.h"
@@ -36,6 +37,23 @@ static int analyze_show(kdx_session *s, const char *args)
     return 0;
 }
 
+/* `!analyze -hang` (analysis/hang.h): blockers, deadlocks and the longest
+ * waits; the crash analysis follows as WinDbg's does. */
+static int analyze_hang(kdx_session *s)
+{
+    if (s->json) {
+        kdx_print(s, "!analyze -hang: the hang report has no JSON form yet; run it without --json\n");
+        return 1;
+    }
+    kdx_hang h;
+    kdx_err err = {0};
+    kdx_status st = kdx_hang_analyze(s, &h, &err);
+    if (st == KDX_OK)
+        kdx_hang_print(s, &h);
+    kdx_hang_free(&h);
+    return st != KDX_OK ? kdx_cmd_fail(s, &err) : 0;
+}
+
 static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -56,10 +74,8 @@ static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
     }
     if (!kdx_cmd_need_target(s))
         return 1;
-    if (hang)
-        kdx_print(s, "!analyze -hang: kdx has no hang analysis yet (finding the threads that "
-                     "block the others needs the kernel's thread, wait and lock walks); the crash "
-                     "analysis follows.\n\n");
+    if (hang && analyze_hang(s))
+        return 1;
     kdx_analysis a;
     kdx_err err = {0};
     if (kdx_analyze(s, &a, &err))

@@ -23,10 +23,6 @@
 #define ET "nt!_ETHREAD"
 #define EP "nt!_EPROCESS"
 #define STACK_FRAMES 256
-/* KUSER_SHARED_DATA sits at this fixed address on x64 and x86 Windows (an ABI
- * constant, like the page size); its fields are still read through the type. */
-#define SHARED_DATA_X64 0xfffff78000000000ull
-#define SHARED_DATA_X86 0xffdf0000ull
 
 /* ---- output helpers ---- */
 
@@ -135,7 +131,7 @@ static void read_globals(kdx_show *v)
     } else {
         kdx_nt_gaps_add(&v->global_gaps, "nt!KeMaximumIncrement (times are shown in clock ticks)", &err);
     }
-    uint64_t shared = s->target->ptr_size == 8 ? SHARED_DATA_X64 : SHARED_DATA_X86;
+    uint64_t shared = s->target->ptr_size == 8 ? KDX_X64_SHARED_DATA : KDX_X86_SHARED_DATA;
     memset(&err, 0, sizeof err);
     if (kdx_nt_read(s, "nt!_KUSER_SHARED_DATA", shared, "TickCountQuad|TickCount.LowPart", &v->tick_count, &err) ==
         KDX_OK)

@@ -18,8 +18,8 @@
 #define DEFAULT_KERNEL_BASE 0xfffff8047ba00000ull
 #define DEFAULT_KERNEL_SIZE 0x1046000u
 #define DEFAULT_TIME 0x01d707f23dbb3399ull /* 2021-02-21 01:38:22 UTC */
-/* KUSER_SHARED_DATA's fixed x64 address (an ABI constant); its fields go through the type. */
-#define SHARED_DATA 0xfffff78000000000ull
+/* KUSER_SHARED_DATA's fixed x64 address (target/context.h); its fields go through the type. */
+#define SHARED_DATA KDX_X64_SHARED_DATA
 #define TICK_100NS 156250u            /* 15.625 ms, the usual clock tick */
 
 /* ---- errors ---- */
