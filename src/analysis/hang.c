@@ -293,6 +293,8 @@ static void make_bucket(kdx_session *s, kdx_hang *h)
         bool found = blocker(s, h->longest[0].thread, who, sizeof who);
         snprintf(h->bucket, sizeof h->bucket, "ANALYSIS_HANG_LONGEST_WAIT_%s%s%s", reason ? reason : "UNKNOWN",
                  found ? "_" : "", who);
+    } else if (!h->threads && h->notes.len) {
+        snprintf(h->bucket, sizeof h->bucket, "ANALYSIS_HANG_NO_THREAD_READABLE");
     } else {
         snprintf(h->bucket, sizeof h->bucket, "ANALYSIS_HANG_NO_WAITING_THREAD_FOUND");
     }
@@ -415,7 +417,7 @@ void kdx_hang_print(kdx_session *s, const kdx_hang *h)
     for (size_t i = 0; i < h->nlongest; i++)
         print_wait(s, h, &h->longest[i]);
     if (h->notes.len) {
-        kdx_print(s, "HANG_ANALYSIS_INCOMPLETE:  what the dump lacks:\n");
+        kdx_print(s, "HANG_ANALYSIS_INCOMPLETE:  what could not be read:\n");
         for (const char *p = h->notes.s; *p;) {
             const char *nl = strchr(p, '\n');
             size_t n = nl ? (size_t)(nl - p) : strlen(p);

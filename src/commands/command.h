@@ -39,6 +39,10 @@ const kdx_command *kdx_command_find(const char *line, size_t *name_len);
  * kdx_command_find failed. */
 size_t kdx_command_known_windbg(const char *text);
 
+/* True when name (len characters, no '!') is a debugger extension DLL whose
+ * commands are written !dll.command (kdexts, ext, ...): !kdexts.locks runs !locks. */
+bool kdx_command_extension_dll(const char *name, size_t len);
+
 /* The line with typographic characters of pasted text (curly quotes, en and
  * em dashes outside quotes, no-break spaces) turned into ASCII; malloc'd. */
 char *kdx_command_normalize_pasted(const char *line);

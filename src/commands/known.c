@@ -81,6 +81,11 @@ static bool in_list(const char *const *list, const char *word, size_t len, bool 
     return false;
 }
 
+bool kdx_command_extension_dll(const char *name, size_t len)
+{
+    return in_list(known_extension_dlls, name, len, false);
+}
+
 /* "!name" or "!dll.name": a command of a known extension DLL counts as known. */
 static bool known_bang_word(const char *word, size_t len)
 {
