@@ -1,0 +1,76 @@
+/* Executive resources and hang triage on the real Windows 10 triage dump
+ * with its kernel's ISF: nt!ExpSystemResourcesList is not in the dump (said,
+ * with the address), but nt!PiEngineLock is: the crashing thread
+ * ffffc08b`de9e1640 owns it exclusively while ffffc08b`de0c7040 waits for it
+ * (WrResource) through a Windows 10 waiter entry on its stack. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "tests/test.h"
+
+static char *run_triage(const char *cmds)
+{
+    const char *dump = kdx_testdata_path("kernel/triage_x64.dmp");
+    char *setup = kdx_asprintf(".sympath %s;%s", kdx_testdata_path("symstore"), kdx_testdata_path("isf"));
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, cmds, &err);
+    free(setup);
+    return out;
+}
+
+#define NEED_TRIAGE()                                                  \
+    TESTDATA(dump_, "kernel/triage_x64.dmp");                          \
+    TESTDATA(isf_, "isf/ntkrnlmp.pdb");                                \
+    (void)dump_, (void)isf_
+
+TEST(nt_hang_real_locks_list_not_in_dump)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!locks");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "0 total locks, 0 locks currently held\nThe count is incomplete: the resource list "
+                        "(nt!ExpSystemResourcesList) cannot be read at fffff804`7c616890: ");
+    CHECK_CONTAINS(out, "memory at fffff804`7c616890 is not present in the dump");
+    free(out);
+}
+
+TEST(nt_hang_real_pi_engine_lock_owner_and_waiter)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!locks nt!PiEngineLock");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Resource @ nt!PiEngineLock (0xfffff8047c644bc0)    Exclusively owned\n"
+                        "    Contention Count = 1\n"
+                        "    NumberOfExclusiveWaiters = 1\n"
+                        "     Threads: ffffc08bde9e1640-01<*>\n"
+                        "     Threads Waiting On Exclusive Access:\n"
+                        "              ffffc08bde0c7040\n"
+                        "1 total locks, 1 locks currently held\n");
+    free(out);
+    /* The waiter really waits on the event inside its waiter entry; the owner is the crashing thread. */
+    out = run_triage("!kdexts.locks -v nt!PiEngineLock");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "     THREAD ffffc08bde9e1640  Cid 0004.0108  Teb: 0000000000000000 Win32Thread: "
+                        "0000000000000000 RUNNING on processor 0\n");
+    CHECK_CONTAINS(out, "     THREAD ffffc08bde0c7040  Cid ?.?  Teb: 0000000000000000 Win32Thread: 0000000000000000 "
+                        "WAIT: (WrResource) KernelMode Non-Alertable\n         ffff85042981ba60  SynchronizationEvent\n");
+    free(out);
+}
+
+TEST(nt_hang_real_analyze_hang_names_what_is_missing)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!analyze -hang");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "HANG_ANALYSIS_INCOMPLETE:  what could not be read:\n    the resource list "
+                        "(nt!ExpSystemResourcesList) cannot be read at fffff804`7c616890");
+    CHECK_CONTAINS(out, "the thread list of process ffffc08bdce94180 leaves the dump after 2 entries");
+    CHECK_CONTAINS(out, "HANG_BUCKET_ID:  ");
+    CHECK_CONTAINS(out, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)");
+    free(out);
+    /* The crashing thread is inside five critical regions (it holds resources): !thread says so. */
+    out = run_triage("!thread -1 e");
+    CHECK_CONTAINS(out, "KernelApcDisable = -5, SpecialApcDisable = 0");
+    free(out);
+}

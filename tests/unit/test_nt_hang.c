@@ -1,0 +1,321 @@
+/* Hang triage on scenario dumps laid out with the real 19041 symbol table:
+ * executive resources (owners, Windows 10 waiter chains, the event waiters
+ * of older kernels), !locks, the deadlock cycles and bucket of !analyze
+ * -hang (resources and mutants), bug check 0x20's APC-disable count, and
+ * the walkers against malformed resources (owner table too large, a waiter
+ * entry that holds no thread, a resource list that loops or leaves the
+ * dump). Addresses come from the writer, never from offsets typed here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/hang.h"
+#include "base/util.h"
+#include "commands/command.h"
+#include "nt/resource.h"
+#include "tests/unit/nt_fixture.h"
+
+#define ER "_ERESOURCE"
+
+static kdx_session *open_named(const char *name, kdx_status (*gen)(const kdx_symprov *, const kdx_symfile_id *,
+                                                                    const char *, kdx_err *))
+{
+    kdx_symfile_id id;
+    const kdx_symprov *l = nt_fixture_layout(&id);
+    if (!l)
+        return NULL;
+    char *path = kdx_asprintf("%s/%s.dmp", kdx_test_tmpdir(), name);
+    kdx_err err = {0};
+    kdx_session *s = gen(l, &id, path, &err) == KDX_OK ? nt_fixture_open_path(path) : NULL;
+    if (err.code)
+        fprintf(stderr, "%s: %s\n", name, err.msg);
+    free(path);
+    return s;
+}
+
+typedef struct res_list {
+    uint64_t addr[16];
+    size_t n;
+} res_list;
+
+static int collect(void *ud, uint64_t addr, size_t index)
+{
+    res_list *l = ud;
+    (void)index;
+    if (l->n < 16)
+        l->addr[l->n++] = addr;
+    return 0;
+}
+
+TEST(nt_hang_resources_form_a_deadlock_cycle)
+{
+    kdx_session *s = open_named("nt_hang", kdx_scn_hang);
+    if (!s)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    res_list l = {{0}, 0};
+    kdx_err err = {0};
+    CHECK_OK(kdx_nt_resource_walk(s, collect, &l, NULL, &err));
+    CHECK_EQ(l.n, 6);
+    /* The two exclusively owned resources with an exclusive waiter: each waiter owns the other. */
+    kdx_nt_resource pair[2];
+    uint64_t waiter[2];
+    size_t held = 0, npair = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        kdx_nt_resource r;
+        CHECK_OK(kdx_nt_resource_read(s, l.addr[i], &r, &err));
+        held += kdx_nt_resource_held(&r);
+        if (!r.exclusive_waiters || npair == 2)
+            continue;
+        size_t n = 0;
+        CHECK_OK(kdx_nt_resource_waiters(s, r.exclusive_object, &waiter[npair], 1, &n, &err));
+        CHECK_EQ(n, 1);
+        CHECK(r.exclusive);
+        pair[npair++] = r;
+    }
+    CHECK_EQ(held, 4);
+    REQUIRE(npair == 2);
+    CHECK_EQ(pair[0].owners[0].thread, waiter[1]);
+    CHECK_EQ(pair[1].owners[0].thread, waiter[0]);
+    kdx_hang h;
+    CHECK_OK(kdx_hang_analyze(s, &h, &err));
+    CHECK_EQ(h.cycles.len, 1);
+    CHECK_EQ(h.cycles.items[0].len, 2);
+    CHECK_EQ(h.resources, 6);
+    CHECK_EQ(h.held, 4);
+    CHECK_STR(h.bucket, "ANALYSIS_HANG_ERESOURCE_DEADLOCK_kdxscen!LockPairAB");
+    CHECK_EQ(h.nlongest, 3);
+    CHECK_EQ(h.longest[0].thread, waiter[1]); /* the one that waits for the second resource waited first */
+    kdx_hang_free(&h);
+    nt_fixture_close(s);
+}
+
+TEST(nt_hang_locks_and_analyze_hang_output)
+{
+    kdx_session *s = open_named("nt_hang_cmds", kdx_scn_hang);
+    if (!s)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    char *out = nt_fixture_run(s, "!locks");
+    CHECK_CONTAINS(out, "KD: Scanning for held locks.\n\nResource @ nt!IopDeviceTreeLock (0x");
+    CHECK_CONTAINS(out, ")    Shared 1 owning threads\n     Threads: ");
+    CHECK_CONTAINS(out, ")    Exclusively owned\n    Contention Count = 6\n     Threads: ");
+    CHECK_CONTAINS(out, "    Contention Count = 3\n    NumberOfSharedWaiters = 1\n    NumberOfExclusiveWaiters = 1\n");
+    CHECK_CONTAINS(out, "     Threads Waiting On Exclusive Access:\n              ffff");
+    CHECK_CONTAINS(out, "6 total locks, 4 locks currently held\n");
+    free(out);
+    /* Extension-prefixed names run the same command; -v adds each thread with its stack. */
+    out = nt_fixture_run(s, "!kdexts.locks -v nt!PiEngineLock");
+    CHECK_CONTAINS(out, "Resource @ nt!PiEngineLock (0x");
+    CHECK_CONTAINS(out, "WAIT: (Executive) KernelMode Non-Alertable");
+    CHECK_CONTAINS(out, "kdxscen!ReadConfig+0x");
+    CHECK_CONTAINS(out, "1 total locks, 1 locks currently held\n");
+    free(out);
+    out = nt_fixture_run(s, "!analyze -hang");
+    CHECK_CONTAINS(out, "HANG_ANALYSIS:  6 executive resources (4 held, 2 with waiters)");
+    CHECK_CONTAINS(out, "DEADLOCK_1:  2 threads wait for each other\n    THREAD ");
+    CHECK_CONTAINS(out, "BLOCKED_THREADS:\n    THREAD ");
+    CHECK_CONTAINS(out, " (Cid 1a00.1a04) waits for shared access to Resource @ 0x");
+    CHECK_CONTAINS(out, "Ticks: 12000 (0:00:03:07.500)  WAIT: (WrResource)\n");
+    CHECK_CONTAINS(out, "kdxscen!LockPairAB+0x");
+    CHECK_CONTAINS(out, "HANG_BUCKET_ID:  ANALYSIS_HANG_ERESOURCE_DEADLOCK_kdxscen!LockPairAB\n");
+    CHECK_CONTAINS(out, "MANUALLY_INITIATED_CRASH (e2)"); /* the crash analysis follows */
+    CHECK(!strstr(out, "not yet"));
+    free(out);
+    nt_fixture_close(s);
+}
+
+TEST(nt_hang_apc_exit_reads_the_disable_count)
+{
+    kdx_session *s = open_named("nt_apc_exit", kdx_scn_apc_exit);
+    if (!s)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    char *out = nt_fixture_run(s, "!analyze -v");
+    CHECK_CONTAINS(out, "KERNEL_APC_PENDING_DURING_EXIT (20)");
+    CHECK_CONTAINS(out, "Arg2: 000000000000ffff, The thread's APC disable count");
+    CHECK_CONTAINS(out, "APC_DISABLE_COUNT:  ffff (thread ");
+    CHECK_CONTAINS(out, ": KernelApcDisable = -1, SpecialApcDisable = 0: a critical region");
+    CHECK(!strstr(out, "Arg2 differs"));
+    CHECK_CONTAINS(out, "KERNEL_APC_PENDING:  KernelApcPending, 1 queued: KAPC ");
+    CHECK_CONTAINS(out, " KernelRoutine kdxscen!ApcRoutine\n");
+    CHECK_CONTAINS(out, "nt!PspExitThread+0x");
+    free(out);
+    out = nt_fixture_run(s, "!thread -1 e");
+    CHECK_CONTAINS(out, "KernelApcDisable = -1, SpecialApcDisable = 0, KernelApcPending (inside a critical region");
+    free(out);
+    nt_fixture_close(s);
+}
+
+/* A scenario of System threads and resources declared by the test. */
+static kdx_scn *small_system(uint64_t *system)
+{
+    kdx_scn *scn = nt_fixture_scenario();
+    if (scn)
+        *system = nt_fixture_system(scn);
+    return scn;
+}
+
+static kdx_scn_thread_spec waiter_spec(uint32_t tid, uint32_t ticks_ago)
+{
+    kdx_scn_thread_spec t = {0};
+    t.tid = tid;
+    t.cpu = 1;
+    t.wait_ticks_ago = ticks_ago;
+    const char *f[] = {"nt!KiSwapContext", "nt!KiSwapThread", "nt!KiCommitThreadWait", "nt!KeWaitForSingleObject",
+                       "kdxscen!DispatchIoctl", "nt!KiStartSystemThread"};
+    memcpy(t.frames, f, sizeof f);
+    return t;
+}
+
+TEST(nt_hang_malformed_resources)
+{
+    uint64_t sys;
+    kdx_scn *scn = small_system(&sys);
+    if (!scn)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    kdx_scn_thread_spec a = waiter_spec(0x200, 10);
+    a.state = "Ready";
+    uint64_t ta = kdx_scn_thread(scn, sys, &a);
+    /* 1: shared, with an owner table that claims a million entries. */
+    uint64_t big = kdx_scn_resource(scn, NULL);
+    kdx_scn_resource_acquire(scn, big, ta, false);
+    uint64_t table = kdx_scn_alloc(scn, 4 * kdx_scn_sizeof(scn, "_OWNER_ENTRY"), 16);
+    kdx_scn_poke(scn, "_OWNER_ENTRY", table, "TableSize", 1000000);
+    kdx_scn_poke(scn, ER, big, "OwnerTable", table);
+    /* 2: a well-formed waiter chain. */
+    uint64_t good = kdx_scn_resource(scn, NULL);
+    kdx_scn_thread_spec w = waiter_spec(0x204, 20);
+    uint64_t tw = kdx_scn_resource_waiter(scn, good, true, sys, &w);
+    kdx_scn_resource_acquire(scn, good, ta, true);
+    /* 3: ExclusiveWaiters pointing at something that is neither an event nor a waiter entry. */
+    uint64_t bad = kdx_scn_resource(scn, NULL);
+    kdx_scn_resource_acquire(scn, bad, tw, true);
+    kdx_scn_poke(scn, ER, bad, "ExclusiveWaiters", big);
+    kdx_scn_poke(scn, ER, bad, "NumberOfExclusiveWaiters", 1);
+    kdx_session *s = nt_fixture_open(scn, "nt_hang_malformed");
+    REQUIRE(s);
+    kdx_err err = {0};
+    kdx_nt_resource r;
+    CHECK_OK(kdx_nt_resource_read(s, big, &r, &err));
+    CHECK(r.owner_table_unread);
+    CHECK_CONTAINS(r.owners_why.msg, "claims 1000000 entries");
+    CHECK_EQ(r.nowners, 1); /* OwnerEntry still answers */
+    uint64_t thr[4];
+    size_t n = 0;
+    CHECK_OK(kdx_nt_resource_read(s, good, &r, &err));
+    CHECK_OK(kdx_nt_resource_waiters(s, r.exclusive_object, thr, 4, &n, &err));
+    CHECK_EQ(n, 1);
+    CHECK_EQ(thr[0], tw);
+    CHECK(kdx_nt_resource_waiters(s, big, thr, 4, &n, &err) != KDX_OK);
+    CHECK_CONTAINS(err.msg, "does not hold a waiting thread");
+    char *out = nt_fixture_run(s, "!locks");
+    CHECK_CONTAINS(out, "(owner table not read: the owner table at ");
+    CHECK_CONTAINS(out, "(exclusive waiters not listed: ExclusiveWaiters ");
+    CHECK_CONTAINS(out, "3 total locks, 3 locks currently held\n");
+    free(out);
+    nt_fixture_close(s);
+}
+
+TEST(nt_hang_resource_list_loops_or_leaves_the_dump)
+{
+    for (int how = 0; how < 2; how++) {
+        uint64_t sys;
+        kdx_scn *scn = small_system(&sys);
+        if (!scn)
+            SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+        uint64_t r1 = kdx_scn_resource(scn, NULL), r2 = kdx_scn_resource(scn, NULL);
+        (void)r1;
+        uint64_t link = kdx_scn_offset(scn, ER, "SystemResourcesList");
+        /* 0: r2 links back to r1 (a loop that misses the head); 1: into memory the dump lacks. */
+        kdx_scn_poke(scn, ER, r2, "SystemResourcesList.Flink", how ? 0xffffc08b00000000ull : r1 + link);
+        kdx_session *s = nt_fixture_open(scn, how ? "nt_hang_list_gap" : "nt_hang_list_loop");
+        REQUIRE(s);
+        res_list l = {{0}, 0};
+        kdx_err err = {0};
+        CHECK(kdx_nt_resource_walk(s, collect, &l, NULL, &err) != KDX_OK);
+        CHECK_EQ(l.n, 2);
+        CHECK_CONTAINS(err.msg, how ? "leaves the dump after 2 entries" : "loops");
+        char *out = nt_fixture_run(s, "!locks");
+        CHECK_CONTAINS(out, "2 total locks, 0 locks currently held\nThe count is incomplete: the resource list "
+                            "(nt!ExpSystemResourcesList)");
+        free(out);
+        nt_fixture_close(s);
+    }
+}
+
+/* Kernels before Windows 10 point ExclusiveWaiters at an event: the waiters are that event's wait list. */
+TEST(nt_hang_event_waiters_of_older_kernels)
+{
+    uint64_t sys;
+    kdx_scn *scn = small_system(&sys);
+    if (!scn)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    uint64_t res = kdx_scn_resource(scn, NULL);
+    uint64_t ev = kdx_scn_event(scn, KDX_SCN_SYNCHRONIZATION, false, NULL, 0);
+    kdx_scn_thread_spec w = waiter_spec(0x300, 5);
+    w.state = "Waiting";
+    w.wait_reason = "WrResource";
+    w.waits[w.nwaits++] = ev;
+    uint64_t tw = kdx_scn_thread(scn, sys, &w);
+    kdx_scn_poke(scn, ER, res, "ExclusiveWaiters", ev);
+    kdx_session *s = nt_fixture_open(scn, "nt_hang_event_waiters");
+    REQUIRE(s);
+    uint64_t thr[4];
+    size_t n = 0;
+    kdx_err err = {0};
+    CHECK_OK(kdx_nt_resource_waiters(s, ev, thr, 4, &n, &err));
+    CHECK_EQ(n, 1);
+    CHECK_EQ(thr[0], tw);
+    nt_fixture_close(s);
+}
+
+/* Two threads that each own the mutant the other waits for. */
+TEST(nt_hang_mutant_deadlock)
+{
+    uint64_t sys;
+    kdx_scn *scn = small_system(&sys);
+    if (!scn)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    uint64_t m1 = kdx_scn_mutant(scn, 0, NULL, 0), m2 = kdx_scn_mutant(scn, 0, NULL, 0);
+    kdx_scn_thread_spec a = waiter_spec(0x400, 50), b = waiter_spec(0x404, 40);
+    a.state = b.state = "Waiting";
+    a.wait_reason = b.wait_reason = "Executive";
+    a.waits[a.nwaits++] = m2;
+    b.waits[b.nwaits++] = m1;
+    uint64_t ta = kdx_scn_thread(scn, sys, &a), tb = kdx_scn_thread(scn, sys, &b);
+    kdx_scn_poke(scn, "_KMUTANT", m1, "OwnerThread", ta);
+    kdx_scn_poke(scn, "_KMUTANT", m2, "OwnerThread", tb);
+    kdx_session *s = nt_fixture_open(scn, "nt_hang_mutants");
+    REQUIRE(s);
+    kdx_hang h;
+    kdx_err err = {0};
+    CHECK_OK(kdx_hang_analyze(s, &h, &err));
+    CHECK_EQ(h.cycles.len, 1);
+    CHECK_STR(h.bucket, "ANALYSIS_HANG_MUTANT_DEADLOCK_kdxscen!DispatchIoctl");
+    CHECK_EQ(h.longest[0].thread, ta);
+    kdx_hang_free(&h);
+    char *out = nt_fixture_run(s, "!analyze -hang");
+    CHECK_CONTAINS(out, " waits for Mutant ");
+    free(out);
+    nt_fixture_close(s);
+}
+
+static kdx_status gen_named(kdx_status (*gen)(const kdx_symprov *, const kdx_symfile_id *, const char *, kdx_err *),
+                            const char *out, kdx_err *err)
+{
+    kdx_symfile_id id;
+    const kdx_symprov *l = nt_fixture_layout(&id);
+    if (!l)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    return gen(l, &id, out, err);
+}
+
+static kdx_status gen_hang(const char *out, kdx_err *err)
+{
+    return gen_named(kdx_scn_hang, out, err);
+}
+
+static kdx_status gen_apc_exit(const char *out, kdx_err *err)
+{
+    return gen_named(kdx_scn_apc_exit, out, err);
+}
+
+TEST_GENERATOR(nt_hang, gen_hang)
+TEST_GENERATOR(nt_apc_exit, gen_apc_exit)
