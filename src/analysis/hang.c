@@ -245,14 +245,7 @@ static void find_cycles(kdx_hang *h)
 
 static kdx_status thread_stack(kdx_session *s, uint64_t thread, kdx_stack *st, kdx_err *err)
 {
-    kdx_context ctx;
-    kdx_nt_ctx_source src;
-    kdx_status rc = kdx_nt_thread_context(s, thread, &ctx, NULL, &src, err);
-    if (rc != KDX_OK)
-        return rc;
-    kdx_unwind_env env;
-    kdx_unwind_env_for_session(s, &env);
-    return kdx_stack_walk(&env, &ctx, STACK_FRAMES, st, err);
+    return kdx_nt_thread_stack(s, thread, STACK_FRAMES, st, NULL, err);
 }
 
 /* "kdxscen!LockPairAB": the innermost frame outside nt, where a driver asked to wait. */

@@ -24,5 +24,6 @@ extern const kdx_command kdx_cmds_printf[];
 extern const kdx_command kdx_cmds_for_each[];
 /* nt-hang: */
 extern const kdx_command kdx_cmds_locks[];
+extern const kdx_command kdx_cmds_stacks[];
 
 #endif

@@ -20,4 +20,5 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_printf,
     kdx_cmds_for_each,
     kdx_cmds_locks, /* nt-hang */
+    kdx_cmds_stacks, /* nt-hang */
     0};

@@ -74,3 +74,27 @@ TEST(nt_hang_real_analyze_hang_names_what_is_missing)
     CHECK_CONTAINS(out, "KernelApcDisable = -5, SpecialApcDisable = 0");
     free(out);
 }
+
+TEST(nt_hang_real_stacks_running_ready)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!stacks 1");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "                            [ffffc08bdce94180 System]\n"
+                        "        ?.?  ffffc08bdce7f400 ??????? ?          Stack not in the dump\n");
+    CHECK_CONTAINS(out, "(the thread list of process ffffc08bdce94180 leaves the dump after 2 entries");
+    CHECK_CONTAINS(out, "Threads Processed: 2\n");
+    free(out);
+    /* Sixteen processors; 0 runs the crashing thread, 5 another one; the others idle. */
+    out = run_triage("!running");
+    CHECK_CONTAINS(out, "System Processors:  (000000000000ffff)\n  Idle Processors:  (000000000000ffde)\n");
+    CHECK_CONTAINS(out, "  0    fffff804782d4180  ffffc08bde9e1640 (13)                       fffff8047c727600\n");
+    CHECK_CONTAINS(out, "  5    ffff9b00026c0180  ffffc08bdfbac080 ( ?)");
+    free(out);
+    /* Two ready queues link to threads whose pages the dump lacks: named, not hidden. */
+    out = run_triage("!ready");
+    CHECK_CONTAINS(out, "Processor 0: Ready Threads at priority 12\n    THREAD ffffc08bdfb46080: not in the dump (");
+    CHECK_CONTAINS(out, "Processor 5: Ready Threads at priority 13\n    THREAD ffffc08bdfb68080: not in the dump (");
+    CHECK(!strstr(out, "No threads in READY state"));
+    free(out);
+}

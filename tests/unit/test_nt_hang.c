@@ -319,3 +319,64 @@ static kdx_status gen_apc_exit(const char *out, kdx_err *err)
 
 TEST_GENERATOR(nt_hang, gen_hang)
 TEST_GENERATOR(nt_apc_exit, gen_apc_exit)
+
+/* Lines of out that are !stacks thread lines ("   4.000108  ffff..."). */
+static size_t thread_lines(const char *out, const char *state)
+{
+    size_t n = 0;
+    for (const char *p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        if (len > 13 && line[4] == '.' && line[11] == ' ' && line[12] == ' ' && strncmp(line, "Proc.", 5) &&
+            strstr(line, state))
+            n++;
+    }
+    return n;
+}
+
+TEST(nt_hang_stacks_filters_and_groups_by_process)
+{
+    kdx_symfile_id id;
+    const kdx_symprov *l = nt_fixture_layout(&id);
+    if (!l)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    char *path = kdx_asprintf("%s/nt_stacks_standard.dmp", kdx_test_tmpdir());
+    kdx_err err = {0};
+    REQUIRE(kdx_scn_standard(l, &id, 0, 0, path, &err) == KDX_OK);
+    kdx_session *s = nt_fixture_open_path(path);
+    free(path);
+    REQUIRE(s);
+    char *all = nt_fixture_run(s, "!stacks");
+    CHECK_CONTAINS(all, "Proc.Thread  .Thread  Ticks   ThreadState Blocker\n");
+    CHECK_CONTAINS(all, "                            [ffffc08bd0031b60 System]\n");
+    CHECK_CONTAINS(all, " RUNNING    nt!KeBugCheckEx+0x");
+    size_t blocked = thread_lines(all, " Blocked "), total = thread_lines(all, "");
+    CHECK(total >= 500);
+    CHECK(blocked > 300 && blocked < total); /* some threads are ready, standby, ... */
+    /* Every blocked thread of the standard scenario waits through KeWait*, KeDelay* or KeRemoveQueue*. */
+    char *wait = nt_fixture_run(s, "!stacks 2 Wait");
+    size_t waits = thread_lines(wait, "");
+    CHECK(waits > 0 && waits < total);
+    CHECK_CONTAINS(wait, "                                                 nt!KiCommitThreadWait+0x");
+    char *none = nt_fixture_run(s, "!stacks 0 NoSuchFunctionAnywhere");
+    CHECK_EQ(thread_lines(none, ""), 0);
+    CHECK_CONTAINS(none, "Threads Processed: ");
+    free(all);
+    free(wait);
+    free(none);
+    /* Ready threads wait in their processors' queues; !running shows what each processor runs. */
+    char *ready = nt_fixture_run(s, "!ready 0");
+    CHECK_CONTAINS(ready, "Processor 0: Ready Threads at priority 9\n    THREAD ");
+    CHECK_CONTAINS(ready, " READY on processor 0\n");
+    CHECK(!strstr(ready, "No threads in READY state"));
+    free(ready);
+    char *run = nt_fixture_run(s, "!running; !running -i -t");
+    CHECK_CONTAINS(run, "System Processors:  (000000000000000f)\n  Idle Processors:  (000000000000000e)\n");
+    CHECK_CONTAINS(run, "       Prcbs             Current         (pri) Next            (pri) Idle\n  0    ");
+    CHECK_CONTAINS(run, "\n  3    ");                 /* -i: the idle processors too */
+    CHECK_CONTAINS(run, "nt!KiIdleLoop+0x");         /* -t: their stacks */
+    free(run);
+    nt_fixture_close(s);
+}
