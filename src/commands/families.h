@@ -25,5 +25,6 @@ extern const kdx_command kdx_cmds_for_each[];
 /* nt-hang: */
 extern const kdx_command kdx_cmds_locks[];
 extern const kdx_command kdx_cmds_stacks[];
+extern const kdx_command kdx_cmds_apc[];
 
 #endif

@@ -21,4 +21,5 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_for_each,
     kdx_cmds_locks, /* nt-hang */
     kdx_cmds_stacks, /* nt-hang */
+    kdx_cmds_apc, /* nt-hang */
     0};

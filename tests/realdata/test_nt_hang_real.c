@@ -98,3 +98,15 @@ TEST(nt_hang_real_stacks_running_ready)
     CHECK(!strstr(out, "No threads in READY state"));
     free(out);
 }
+
+TEST(nt_hang_real_apc)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!apc; !apc thre ffffc08bde9e1640");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "*** Enumerating APCs in all processes\nProcess ffffc08bdce94180 System\n"
+                        "    Thread ffffc08bdce7f400: APC state not read: nt!_KAPC_STATE at ffffc08b`dce7f498: memory at "
+                        "ffffc08b`dce7f498 is not present in the dump\n");
+    CHECK_CONTAINS(out, "    (no APCs queued to thread ffffc08bde9e1640)\n");
+    free(out);
+}
