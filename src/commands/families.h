@@ -26,5 +26,6 @@ extern const kdx_command kdx_cmds_for_each[];
 extern const kdx_command kdx_cmds_locks[];
 extern const kdx_command kdx_cmds_stacks[];
 extern const kdx_command kdx_cmds_apc[];
+extern const kdx_command kdx_cmds_ntsession[];
 
 #endif

@@ -110,3 +110,15 @@ TEST(nt_hang_real_apc)
     CHECK_CONTAINS(out, "    (no APCs queued to thread ffffc08bde9e1640)\n");
     free(out);
 }
+
+TEST(nt_hang_real_session_says_what_is_missing)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!session");
+    REQUIRE(out);
+    /* System has no session; the four other processes' EPROCESS.Session is not in the dump. */
+    CHECK_CONTAINS(out, "Sessions on machine: 0\nValid Sessions:\n(4 processes' sessions not read: "
+                        "nt!_EPROCESS.Session of ffffc08b`dcf0f040 (at ffffc08b`dcf0f598): memory at ffffc08b`dcf0f598 "
+                        "is not present in the dump)\n");
+    free(out);
+}

@@ -378,5 +378,12 @@ TEST(nt_hang_stacks_filters_and_groups_by_process)
     CHECK_CONTAINS(run, "\n  3    ");                 /* -i: the idle processors too */
     CHECK_CONTAINS(run, "nt!KiIdleLoop+0x");         /* -t: their stacks */
     free(run);
+    /* Sessions 0 and 1 from the processes; -s 1 makes one of its processes implicit. */
+    char *ses = nt_fixture_run(s, "!session; !session -s 1; !process -1 0; !session -s 7");
+    CHECK_CONTAINS(ses, "Sessions on machine: 2\nValid Sessions: 0 1\nCurrent Session none (the current process has none)\n");
+    CHECK_CONTAINS(ses, "Using session 1\n");
+    CHECK_CONTAINS(ses, "    SessionId: 1  Cid: ");
+    CHECK_CONTAINS(ses, "Current Session 1\nSession 7 not found: no process of this dump belongs to it\n");
+    free(ses);
     nt_fixture_close(s);
 }
