@@ -385,5 +385,16 @@ TEST(nt_hang_stacks_filters_and_groups_by_process)
     CHECK_CONTAINS(ses, "    SessionId: 1  Cid: ");
     CHECK_CONTAINS(ses, "Current Session 1\nSession 7 not found: no process of this dump belongs to it\n");
     free(ses);
+    /* Kernel !handle: the implicit process's table (2 handles), one handle, a type filter, every process. */
+    char *h = nt_fixture_run(s, "!handle; !handle 8 1; !handle 0 3 0 Event");
+    CHECK_CONTAINS(h, "    Image: winlogon.exe\n\nHandle table at ");
+    CHECK_CONTAINS(h, " with 2 entries in use\n\n0004: Object: ");
+    CHECK_CONTAINS(h, ") Event\n    ObjectHeader: ");
+    CHECK_CONTAINS(h, ") Process\n    ObjectHeader: ");
+    CHECK_CONTAINS(h, "        HandleCount: 1  PointerCount: 1\n");
+    CHECK_CONTAINS(h, "\n0008: Object: ");
+    CHECK_CONTAINS(h, "GrantedAccess: 001fffff Entry: ");
+    CHECK_CONTAINS(h, "GrantedAccess: 00100002 Entry: "); /* the handles deep in the 2- and 3-level tables */
+    free(h);
     nt_fixture_close(s);
 }
