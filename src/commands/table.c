@@ -23,4 +23,5 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_stacks, /* nt-hang */
     kdx_cmds_apc, /* nt-hang */
     kdx_cmds_ntsession, /* nt-hang */
+    kdx_cmds_dpc, /* nt-hang */
     0};

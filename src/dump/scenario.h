@@ -187,6 +187,10 @@ void kdx_scn_resource_contention(kdx_scn *s, uint64_t resource, uint32_t count);
 uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, uint64_t process,
                                  kdx_scn_thread_spec *spec);
 
+/* ---- DPCs (scenario_dpc.c) ---- */
+/* A DPC calling routine (a declared function), queued on processor cpu. */
+uint64_t kdx_scn_dpc(kdx_scn *s, unsigned cpu, const char *routine, bool threaded);
+
 /* ---- hang and exit scenarios (scenario_hang.c) ---- */
 /* A hang: two System worker threads in an ERESOURCE deadlock (A owns R1 and
  * waits for R2, B owns R2 and waits for R1), a user thread queued behind

@@ -23,7 +23,7 @@ static void declare_code(kdx_scn *s)
         kdx_scn_function(s, nt[i], 0x58);
     static const char *const drv[] = {"kdxscen!LockPairAB", "kdxscen!LockPairBA", "kdxscen!WorkerLoop",
                                       "kdxscen!DispatchIoctl", "kdxscen!ReadConfig", "kdxscen!WorkerExit",
-                                      "kdxscen!ApcRoutine"};
+                                      "kdxscen!ApcRoutine", "kdxscen!DpcRoutine", "kdxscen!TimerDpc"};
     for (size_t i = 0; i < sizeof drv / sizeof drv[0]; i++)
         kdx_scn_function(s, drv[i], 0x48);
 }
@@ -158,6 +158,9 @@ kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, con
     uint64_t explorer = kdx_scn_process(s, &ex);
     declare_uncontended(s, system);
     declare_deadlock(s, system, explorer);
+    kdx_scn_dpc(s, 1, "kdxscen!DpcRoutine", false); /* work the frozen processors had queued */
+    kdx_scn_dpc(s, 1, "nt!KiIdleLoop", false);
+    kdx_scn_dpc(s, 2, "kdxscen!DpcRoutine", true);
     uint64_t args[4] = {0};
     kdx_scn_bugcheck(s, 0xe2, args);
     return finish(s, path, err);

@@ -135,3 +135,14 @@ TEST(nt_hang_real_kernel_handle)
                         "Object: ffffc08bdce94180  (header not read: ");
     free(out);
 }
+
+TEST(nt_hang_real_dpcs)
+{
+    NEED_TRIAGE();
+    /* The sixteen PRCBs are in the dump and no processor had a DPC queued. */
+    char *out = run_triage("!dpcs");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "CPU Type      KDPC      Function\n\nNo DPCs queued\n");
+    CHECK(!strstr(out, "not read"));
+    free(out);
+}

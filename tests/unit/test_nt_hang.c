@@ -398,3 +398,31 @@ TEST(nt_hang_stacks_filters_and_groups_by_process)
     free(h);
     nt_fixture_close(s);
 }
+
+TEST(nt_hang_dpc_queues_and_a_loop)
+{
+    uint64_t sys;
+    kdx_scn *scn = small_system(&sys);
+    if (!scn)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    kdx_scn_function(scn, "kdxscen!DpcRoutine", 0);
+    kdx_scn_dpc(scn, 1, "kdxscen!DpcRoutine", false);
+    kdx_scn_dpc(scn, 1, "nt!KiIdleLoop", false);
+    kdx_scn_dpc(scn, 3, "kdxscen!DpcRoutine", true);
+    /* Processor 2's queue: an entry that links to itself. */
+    uint64_t looped = kdx_scn_dpc(scn, 2, "kdxscen!DpcRoutine", false);
+    uint64_t link = looped + kdx_scn_offset(scn, "_KDPC", "DpcListEntry");
+    kdx_scn_poke(scn, "_KDPC", looped, "DpcListEntry.Next", link);
+    kdx_session *s = nt_fixture_open(scn, "nt_hang_dpcs");
+    REQUIRE(s);
+    char *out = nt_fixture_run(s, "!dpcs; !dpcs 3; !dpcs 9");
+    CHECK_CONTAINS(out, "CPU Type      KDPC      Function\n\n");
+    CHECK_CONTAINS(out, "\n 1: Normal  : 0x");
+    CHECK_CONTAINS(out, " kdxscen!DpcRoutine\n 1: Normal  : 0x");
+    CHECK_CONTAINS(out, " nt!KiIdleLoop\n");
+    CHECK_CONTAINS(out, " 2: Normal  : the queue loops at ");
+    CHECK_CONTAINS(out, " 3: Threaded: 0x");
+    CHECK_CONTAINS(out, "Processor 9 does not exist (the dump has 4)\n");
+    free(out);
+    nt_fixture_close(s);
+}
