@@ -394,6 +394,12 @@ static void write_clock(kdx_scn *s)
     kdx_scn_set(&o, "TickCountQuad", s->sys.tick_count);
     kdx_scn_set(&o, "NtMajorVersion", 10);
     kdx_scn_set(&o, "NtBuildNumber", s->sys.build);
+    kdx_scn_set(&o, "InterruptTime.LowPart", s->sys.uptime & 0xffffffffu); /* 100 ns since boot (!timer) */
+    kdx_scn_set(&o, "InterruptTime.High1Time", s->sys.uptime >> 32);
+    kdx_scn_set(&o, "InterruptTime.High2Time", s->sys.uptime >> 32);
+    kdx_scn_set(&o, "SystemTime.LowPart", s->sys.system_time & 0xffffffffu);
+    kdx_scn_set(&o, "SystemTime.High1Time", s->sys.system_time >> 32);
+    kdx_scn_set(&o, "SystemTime.High2Time", s->sys.system_time >> 32);
     kdx_scn_obj_end(&o);
     uint8_t n[4];
     kdx_put_le32(n, s->sys.processors);

@@ -190,6 +190,12 @@ uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, 
 /* ---- DPCs (scenario_dpc.c) ---- */
 /* A DPC calling routine (a declared function), queued on processor cpu. */
 uint64_t kdx_scn_dpc(kdx_scn *s, unsigned cpu, const char *routine, bool threaded);
+/* A DPC object calling routine, not queued (for timers). */
+uint64_t kdx_scn_dpc_object(kdx_scn *s, const char *routine);
+/* Inserts timer (a _KTIMER, e.g. from kdx_scn_timer or a thread's KTHREAD.Timer)
+ * into processor cpu's timer table, due at interrupt time due (100 ns since
+ * boot), firing dpc (0: none; stored encoded as Windows 10 does). */
+void kdx_scn_timer_arm(kdx_scn *s, uint64_t timer, unsigned cpu, uint64_t due, uint64_t dpc, uint32_t period_ms);
 
 /* ---- hang and exit scenarios (scenario_hang.c) ---- */
 /* A hang: two System worker threads in an ERESOURCE deadlock (A owns R1 and

@@ -3,7 +3,7 @@
  * kernel APC queued, bug check 0x20 (kdx_scn_apc_exit). */
 #include <string.h>
 
-#include "dump/scenario.h"
+#include "dump/scenario_internal.h"
 
 #define DRIVER_BASE 0xfffff8048b580000ull
 #define DRIVER_SIZE 0x10000u
@@ -105,7 +105,8 @@ static void declare_deadlock(kdx_scn *s, uint64_t system, uint64_t user_process)
 /* What the reference article's !locks shows: a worker waiting on an event
  * owns nt!IopDeviceTreeLock shared and nt!PiEngineLock exclusively; two free
  * resources; a worker idle in its queue. */
-static void declare_uncontended(kdx_scn *s, uint64_t system)
+/* Returns the worker that owns the two resources (its wait has a timeout). */
+static uint64_t declare_uncontended(kdx_scn *s, uint64_t system)
 {
     uint64_t tree = kdx_scn_resource(s, "IopDeviceTreeLock"), engine = kdx_scn_resource(s, "PiEngineLock");
     kdx_scn_resource(s, NULL);
@@ -131,6 +132,7 @@ static void declare_uncontended(kdx_scn *s, uint64_t system)
                        "nt!ExpWorkerThread", "nt!PspSystemThreadStartup", "nt!KiStartSystemThread"};
     copy_frames(&q, g, sizeof g / sizeof g[0]);
     kdx_scn_thread(s, system, &q);
+    return tc;
 }
 
 static kdx_status finish(kdx_scn *s, const char *path, kdx_err *err)
@@ -156,11 +158,16 @@ kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, con
     uint64_t system = declare_system(s, &crash);
     kdx_scn_process_spec ex = {"explorer.exe", 0x1a00, 0x300, 1, 0x000000d7a0000000ull - 0x10000, true, 0};
     uint64_t explorer = kdx_scn_process(s, &ex);
-    declare_uncontended(s, system);
+    uint64_t timeout_thread = declare_uncontended(s, system);
     declare_deadlock(s, system, explorer);
     kdx_scn_dpc(s, 1, "kdxscen!DpcRoutine", false); /* work the frozen processors had queued */
     kdx_scn_dpc(s, 1, "nt!KiIdleLoop", false);
     kdx_scn_dpc(s, 2, "kdxscen!DpcRoutine", true);
+    /* A periodic driver timer, and the timeout of the worker that owns nt!PiEngineLock. */
+    uint64_t uptime = s->sys.uptime;
+    kdx_scn_timer_arm(s, kdx_scn_timer(s, KDX_SCN_NOTIFICATION, NULL, 0), 1, uptime + 50000000ull,
+                      kdx_scn_dpc_object(s, "kdxscen!TimerDpc"), 1000);
+    kdx_scn_timer_arm(s, timeout_thread + kdx_scn_offset(s, "_KTHREAD", "Timer"), 0, uptime + 300000000ull, 0, 0);
     uint64_t args[4] = {0};
     kdx_scn_bugcheck(s, 0xe2, args);
     return finish(s, path, err);

@@ -47,6 +47,11 @@ void scn_processors_init(kdx_scn *s)
             snprintf(path, sizeof path, "Prcb.DispatcherReadyListHead[%u]", p);
             kdx_scn_set_empty_list(&o, path);
         }
+        for (unsigned k = 0; k < 2 * 256; k++) { /* the timer lists (!timer) */
+            char path[64];
+            snprintf(path, sizeof path, "Prcb.TimerTable.TimerEntries[%u][%u].Entry", k / 256, k % 256);
+            kdx_scn_set_empty_list(&o, path);
+        }
         kdx_scn_obj_end(&o);
     }
 }

@@ -146,3 +146,18 @@ TEST(nt_hang_real_dpcs)
     CHECK(!strstr(out, "not read"));
     free(out);
 }
+
+TEST(nt_hang_real_timer_tables)
+{
+    NEED_TRIAGE();
+    /* Processor 0's timer table is in the dump, most timers and the DPC keys are not. */
+    char *out = run_triage("!timer");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Interrupt time: ? (fire times unknown: nt!_KUSER_SHARED_DATA.InterruptTime.LowPart");
+    CHECK_CONTAINS(out, "PROCESSOR 0 (nt!_KTIMER_TABLE fffff804782d7ac0 - Type 0)\n");
+    CHECK_CONTAINS(out, "  7 ffffc08be4fefc78    (not read: nt!_KTIMER.DueTime.QuadPart of ffffc08b`e4fefc78");
+    CHECK_CONTAINS(out, " 53 fffff8047a3b6250    041b195d 00000000 [?]  DPC not decoded: the keys "
+                        "nt!KiWaitNever/KiWaitAlways: ");
+    CHECK_CONTAINS(out, "Total Timers: ");
+    free(out);
+}

@@ -426,3 +426,40 @@ TEST(nt_hang_dpc_queues_and_a_loop)
     free(out);
     nt_fixture_close(s);
 }
+
+TEST(nt_hang_timers_threads_dpcs_and_a_bad_encoding)
+{
+    uint64_t sys;
+    kdx_scn *scn = small_system(&sys);
+    if (!scn)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    kdx_scn_function(scn, "kdxscen!TimerDpc", 0);
+    kdx_scn_thread_spec w = waiter_spec(0x500, 30);
+    w.state = "Waiting";
+    w.wait_reason = "DelayExecution";
+    w.wait_on_own_timer = true;
+    uint64_t tw = kdx_scn_thread(scn, sys, &w);
+    uint64_t now = 36000000000ull; /* the scenario's uptime (one hour) */
+    kdx_scn_timer_arm(scn, tw + kdx_scn_offset(scn, "_KTHREAD", "Timer"), 1, now + 10000000ull, 0, 0);
+    uint64_t dpc = kdx_scn_dpc_object(scn, "kdxscen!TimerDpc");
+    uint64_t good = kdx_scn_timer(scn, KDX_SCN_SYNCHRONIZATION, NULL, 0);
+    kdx_scn_timer_arm(scn, good, 2, now + 20000000ull, dpc, 500);
+    /* A timer whose stored Dpc does not decode to a DPC object: said, never shown as a routine. */
+    uint64_t bad = kdx_scn_timer(scn, KDX_SCN_SYNCHRONIZATION, NULL, 0);
+    kdx_scn_timer_arm(scn, bad, 3, now + 30000000ull, dpc, 0);
+    kdx_scn_poke(scn, "_KTIMER", bad, "Dpc", 0x1234);
+    kdx_session *s = nt_fixture_open(scn, "nt_hang_timers");
+    REQUIRE(s);
+    char *out = nt_fixture_run(s, "!timer");
+    CHECK_CONTAINS(out, "Dump system timers\n\nInterrupt time: 61c46800 00000008 [ 2/21/2021 01:38:22.");
+    CHECK_CONTAINS(out, "PROCESSOR 1 (nt!_KTIMER_TABLE ");
+    CHECK_CONTAINS(out, "List Timer             Interrupt Low/High     Fire Time              DPC/thread\n");
+    CHECK_CONTAINS(out, "    625cfe80 00000008 [ 2/21/2021 01:38:23."); /* one second after the crash */
+    CHECK_CONTAINS(out, "  thread ");
+    CHECK_CONTAINS(out, "kdxscen!TimerDpc (DPC @ ");
+    CHECK_CONTAINS(out, "(periodic)\n");
+    CHECK_CONTAINS(out, "DPC not decoded: KTIMER.Dpc 0000000000001234 decodes to ");
+    CHECK_CONTAINS(out, "Total Timers: 3, Maximum List: 1\n");
+    free(out);
+    nt_fixture_close(s);
+}
