@@ -144,13 +144,21 @@ static kdx_status finish(kdx_scn *s, const char *path, kdx_err *err)
     return st;
 }
 
+/* A new scenario with the code both scenarios run. */
+static kdx_status begin(const kdx_symprov *layout, const kdx_symfile_id *id, kdx_scn **s, kdx_err *err)
+{
+    kdx_status st = kdx_scn_new(layout, id, NULL, s, err);
+    if (st == KDX_OK)
+        declare_code(*s);
+    return st;
+}
+
 kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err)
 {
     kdx_scn *s;
-    kdx_status st = kdx_scn_new(layout, id, NULL, &s, err);
+    kdx_status st = begin(layout, id, &s, err);
     if (st != KDX_OK)
         return st;
-    declare_code(s);
     kdx_scn_thread_spec crash = worker(FIRST_TID, 0);
     const char *f[] = {"nt!KeBugCheckEx", "kdxscen!DispatchIoctl", "kdxscen!WorkerLoop", "nt!PspSystemThreadStartup",
                        "nt!KiStartSystemThread"};
@@ -176,10 +184,9 @@ kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, con
 kdx_status kdx_scn_apc_exit(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err)
 {
     kdx_scn *s;
-    kdx_status st = kdx_scn_new(layout, id, NULL, &s, err);
+    kdx_status st = begin(layout, id, &s, err);
     if (st != KDX_OK)
         return st;
-    declare_code(s);
     kdx_scn_thread_spec t = worker(FIRST_TID, 0);
     const char *f[] = {"nt!KeBugCheckEx", "nt!PspExitThread", "nt!PspTerminateThreadByPointer",
                        "nt!PsTerminateSystemThread", "kdxscen!WorkerExit", "kdxscen!WorkerLoop",

@@ -122,26 +122,12 @@ kdx_status kdx_nt_resource_walk(kdx_session *s, kdx_nt_resource_cb cb, void *ud,
     return st;
 }
 
-typedef struct waiter_walk {
-    kdx_session *s;
-    uint64_t link_off;
-    uint64_t *threads;
-    size_t max, *n;
-    kdx_status st;
-    kdx_err *err;
-} waiter_walk;
-
-static int one_waiter(void *ud, uint64_t entry, size_t index)
+/* The thread a wait-list entry stands for: the _KWAIT_BLOCK's Thread. */
+static kdx_status wait_block_thread(kdx_session *s, uint64_t entry, uint64_t *thread, kdx_err *err)
 {
-    waiter_walk *w = ud;
-    (void)index;
-    uint64_t thread;
-    w->st = kdx_nt_read(w->s, "nt!_KWAIT_BLOCK", entry - w->link_off, "Thread", &thread, w->err);
-    if (w->st != KDX_OK)
-        return 1;
-    if (*w->n < w->max)
-        w->threads[(*w->n)++] = thread;
-    return *w->n >= w->max;
+    uint64_t link_off;
+    kdx_status st = kdx_nt_offset(s, "nt!_KWAIT_BLOCK", "WaitListEntry", &link_off, err);
+    return st == KDX_OK ? kdx_nt_read(s, "nt!_KWAIT_BLOCK", entry - link_off, "Thread", thread, err) : st;
 }
 
 /* Windows 10 (19041 at least) no longer points ExclusiveWaiters and
@@ -178,20 +164,24 @@ static kdx_status chain_entry_thread(kdx_session *s, uint64_t entry, uint64_t *t
                        (unsigned long long)*thread, (unsigned long long)entry, (unsigned long long)event);
 }
 
-typedef struct chain_walk {
+/* A list whose every entry names one waiting thread (resolve says which). */
+typedef kdx_status (*entry_thread_fn)(kdx_session *s, uint64_t entry, uint64_t *thread, kdx_err *err);
+
+typedef struct thread_walk {
     kdx_session *s;
+    entry_thread_fn resolve;
     uint64_t *threads;
     size_t max, *n;
     kdx_status st;
     kdx_err *err;
-} chain_walk;
+} thread_walk;
 
-static int one_chain_entry(void *ud, uint64_t entry, size_t index)
+static int one_entry(void *ud, uint64_t entry, size_t index)
 {
-    chain_walk *w = ud;
+    thread_walk *w = ud;
     (void)index;
     uint64_t thread;
-    w->st = chain_entry_thread(w->s, entry, &thread, w->err);
+    w->st = w->resolve(w->s, entry, &thread, w->err);
     if (w->st != KDX_OK)
         return 1;
     if (*w->n < w->max)
@@ -199,50 +189,42 @@ static int one_chain_entry(void *ud, uint64_t entry, size_t index)
     return *w->n >= w->max;
 }
 
-kdx_status kdx_nt_resource_waiters(kdx_session *s, uint64_t waiters, uint64_t *threads, size_t max, size_t *n,
-                                   kdx_err *err)
+static kdx_status collect_threads(kdx_session *s, uint64_t start, bool start_is_element, entry_thread_fn resolve,
+                                  const char *what, uint64_t *threads, size_t max, size_t *n, kdx_err *err)
 {
     *n = 0;
-    if (kdx_nt_is_dispatcher_kind(s, waiters, "EventSynchronizationObject") ||
-        kdx_nt_is_dispatcher_kind(s, waiters, "EventNotificationObject") ||
-        kdx_nt_is_dispatcher_kind(s, waiters, "SemaphoreObject"))
-        return kdx_nt_object_waiters(s, waiters, threads, max, n, err);
-    chain_walk w = {s, threads, max, n, KDX_OK, err};
-    kdx_nt_list_opts opts = {.max = 100000, .start_is_element = true};
+    thread_walk w = {s, resolve, threads, max, n, KDX_OK, err};
+    kdx_nt_list_opts opts = {.max = 100000, .start_is_element = start_is_element};
     kdx_nt_list_result r;
-    kdx_status st = kdx_nt_list_walk(s, waiters, &opts, one_chain_entry, &w, &r);
+    kdx_status st = kdx_nt_list_walk(s, start, &opts, one_entry, &w, &r);
     if (w.st != KDX_OK)
         return w.st;
     if (st != KDX_OK && r.end != KDX_NT_LIST_STOPPED) {
-        char msg[KDX_ERR_MSG_MAX], what[64];
-        snprintf(what, sizeof what, "the waiter chain at %016llx", (unsigned long long)waiters);
-        kdx_nt_list_describe(s, &r, what, msg, sizeof msg);
+        char msg[KDX_ERR_MSG_MAX], name[96];
+        snprintf(name, sizeof name, "%s %016llx", what, (unsigned long long)start);
+        kdx_nt_list_describe(s, &r, name, msg, sizeof msg);
         return kdx_err_set(err, st, "%s", msg);
     }
     return st;
 }
 
+kdx_status kdx_nt_resource_waiters(kdx_session *s, uint64_t waiters, uint64_t *threads, size_t max, size_t *n,
+                                   kdx_err *err)
+{
+    if (kdx_nt_is_dispatcher_kind(s, waiters, "EventSynchronizationObject") ||
+        kdx_nt_is_dispatcher_kind(s, waiters, "EventNotificationObject") ||
+        kdx_nt_is_dispatcher_kind(s, waiters, "SemaphoreObject"))
+        return kdx_nt_object_waiters(s, waiters, threads, max, n, err);
+    return collect_threads(s, waiters, true, chain_entry_thread, "the waiter chain at", threads, max, n, err);
+}
+
 kdx_status kdx_nt_object_waiters(kdx_session *s, uint64_t object, uint64_t *threads, size_t max, size_t *n,
                                  kdx_err *err)
 {
-    *n = 0;
-    waiter_walk w = {s, 0, threads, max, n, KDX_OK, err};
     uint64_t head_off;
-    kdx_status st = kdx_nt_offset(s, "nt!_KWAIT_BLOCK", "WaitListEntry", &w.link_off, err);
-    if (st == KDX_OK)
-        st = kdx_nt_offset(s, "nt!_DISPATCHER_HEADER", "WaitListHead", &head_off, err);
+    *n = 0;
+    kdx_status st = kdx_nt_offset(s, "nt!_DISPATCHER_HEADER", "WaitListHead", &head_off, err);
     if (st != KDX_OK)
         return st;
-    kdx_nt_list_opts opts = {.max = 100000};
-    kdx_nt_list_result r;
-    st = kdx_nt_list_walk(s, object + head_off, &opts, one_waiter, &w, &r);
-    if (w.st != KDX_OK)
-        return w.st;
-    if (st != KDX_OK && r.end != KDX_NT_LIST_STOPPED) {
-        char msg[KDX_ERR_MSG_MAX], what[64];
-        snprintf(what, sizeof what, "the wait list of %016llx", (unsigned long long)object);
-        kdx_nt_list_describe(s, &r, what, msg, sizeof msg);
-        return kdx_err_set(err, st, "%s", msg);
-    }
-    return st;
+    return collect_threads(s, object + head_off, false, wait_block_thread, "the wait list of", threads, max, n, err);
 }

@@ -7,22 +7,10 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "tests/realdata/nt_triage.h"
 #include "tests/test.h"
 
-static char *run_triage(const char *cmds)
-{
-    const char *dump = kdx_testdata_path("kernel/triage_x64.dmp");
-    char *setup = kdx_asprintf(".sympath %s;%s", kdx_testdata_path("symstore"), kdx_testdata_path("isf"));
-    kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, cmds, &err);
-    free(setup);
-    return out;
-}
-
-#define NEED_TRIAGE()                                                  \
-    TESTDATA(dump_, "kernel/triage_x64.dmp");                          \
-    TESTDATA(isf_, "isf/ntkrnlmp.pdb");                                \
-    (void)dump_, (void)isf_
+#define run_triage nt_triage_run
 
 TEST(nt_hang_real_locks_list_not_in_dump)
 {

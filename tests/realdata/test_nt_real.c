@@ -6,9 +6,10 @@
 #include <stdlib.h>
 
 #include "base/util.h"
+#include "tests/realdata/nt_triage.h"
 #include "tests/test.h"
 
-static char *run_triage(const char *cmds)
+char *nt_triage_run(const char *cmds)
 {
     const char *dump = kdx_testdata_path("kernel/triage_x64.dmp");
     char *setup = kdx_asprintf(".sympath %s;%s", kdx_testdata_path("symstore"), kdx_testdata_path("isf"));
@@ -18,10 +19,7 @@ static char *run_triage(const char *cmds)
     return out;
 }
 
-#define NEED_TRIAGE()                                                  \
-    TESTDATA(dump_, "kernel/triage_x64.dmp");                          \
-    TESTDATA(isf_, "isf/ntkrnlmp.pdb");                                \
-    (void)dump_, (void)isf_
+#define run_triage nt_triage_run
 
 TEST(nt_real_thread_current)
 {
