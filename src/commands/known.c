@@ -48,7 +48,7 @@ static const char *const known_bang[] = {
     "cpuid", "cpuinfo", "critsec", "cs", "dbgprint", "dblink", "deadlock", "defwrites", "devext",
     "devhandles", "devnode", "devobj", "devstack", "dflink", "dh", "diskspace", "dlls",
     "dml_proc", "drivers", "drvobj", "dskheap", "envvar", "errlog", "errpkt",
-    "exca", "exchain", "exqueue", "exrlog", "filecache", "filelock", "findfilelockowner",
+    "exca", "exchain", "exrlog", "filecache", "filelock", "findfilelockowner",
     "findstack", "findthreads", "for_each_frame", "for_each_function", "for_each_local",
     "fpsearch", "frag", "fwver", "fxdevice", "gentable", "gflag",
     "heap", "help", "hidppd", "htrace", "ib", "idt", "ih", "imgreloc", "ioresdes",

@@ -24,4 +24,5 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_apc, /* nt-hang */
     kdx_cmds_ntsession, /* nt-hang */
     kdx_cmds_dpc, /* nt-hang */
+    kdx_cmds_exqueue, /* nt-hang */
     0};

@@ -290,6 +290,11 @@ static uint64_t read_ptr(kdx_scn *s, uint64_t va)
     return kdx_le64(b);
 }
 
+uint64_t scn_read_ptr(kdx_scn *s, uint64_t va)
+{
+    return read_ptr(s, va);
+}
+
 void kdx_scn_list_append(kdx_scn *s, uint64_t head, uint64_t entry)
 {
     uint64_t flink = kdx_scn_offset(s, "_LIST_ENTRY", "Flink"), blink = kdx_scn_offset(s, "_LIST_ENTRY", "Blink");

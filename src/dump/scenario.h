@@ -197,6 +197,15 @@ uint64_t kdx_scn_dpc_object(kdx_scn *s, const char *routine);
  * boot), firing dpc (0: none; stored encoded as Windows 10 does). */
 void kdx_scn_timer_arm(kdx_scn *s, uint64_t timer, unsigned cpu, uint64_t due, uint64_t dpc, uint32_t period_ms);
 
+/* ---- executive worker queues (scenario_workq.c) ---- */
+/* Work queue index (an _EXQUEUEINDEX value) of NUMA node 0 in the system
+ * partition (nt!PspSystemPartition, created on first use). */
+uint64_t kdx_scn_work_queue(kdx_scn *s, unsigned index, int min_threads, int max_threads);
+/* thread (waiting on the queue, WrQueue) serves queue. */
+void kdx_scn_work_queue_thread(kdx_scn *s, uint64_t queue, uint64_t thread);
+/* A pending work item calling routine (a declared function) at a priority. */
+uint64_t kdx_scn_work_item(kdx_scn *s, uint64_t queue, unsigned priority, const char *routine, uint64_t parameter);
+
 /* ---- hang and exit scenarios (scenario_hang.c) ---- */
 /* A hang: two System worker threads in an ERESOURCE deadlock (A owns R1 and
  * waits for R2, B owns R2 and waits for R1), a user thread queued behind

@@ -18,12 +18,13 @@ static void declare_code(kdx_scn *s)
         "nt!ExpAcquireResourceSharedLite", "nt!ExAcquireResourceSharedLite", "nt!KeRemoveQueueEx",
         "nt!ExpWorkerThread", "nt!NtDeviceIoControlFile", "nt!KiSystemServiceCopyEnd", "nt!PspSystemThreadStartup",
         "nt!KiStartSystemThread", "nt!KeBugCheckEx", "nt!KiIdleLoop", "nt!PspExitThread",
-        "nt!PspTerminateThreadByPointer", "nt!PsTerminateSystemThread"};
+        "nt!PspTerminateThreadByPointer", "nt!PsTerminateSystemThread", "nt!KeRemovePriQueue"};
     for (size_t i = 0; i < sizeof nt / sizeof nt[0]; i++)
         kdx_scn_function(s, nt[i], 0x58);
     static const char *const drv[] = {"kdxscen!LockPairAB", "kdxscen!LockPairBA", "kdxscen!WorkerLoop",
                                       "kdxscen!DispatchIoctl", "kdxscen!ReadConfig", "kdxscen!WorkerExit",
-                                      "kdxscen!ApcRoutine", "kdxscen!DpcRoutine", "kdxscen!TimerDpc"};
+                                      "kdxscen!ApcRoutine", "kdxscen!DpcRoutine", "kdxscen!TimerDpc",
+                                      "kdxscen!WorkItemRoutine"};
     for (size_t i = 0; i < sizeof drv / sizeof drv[0]; i++)
         kdx_scn_function(s, drv[i], 0x48);
 }
@@ -126,12 +127,15 @@ static uint64_t declare_uncontended(kdx_scn *s, uint64_t system)
     kdx_scn_thread_spec q = worker(FIRST_TID + 16, 40);
     q.state = "Waiting";
     q.wait_reason = "WrQueue";
-    q.waits[q.nwaits++] = kdx_scn_queue(s, NULL, 0);
+    uint64_t queue = kdx_scn_work_queue(s, 0, 1, 16); /* ExPoolUntrusted of node 0 */
+    q.waits[q.nwaits++] = queue + kdx_scn_offset(s, "_EX_WORK_QUEUE", "WorkPriQueue");
     q.start = "nt!ExpWorkerThread";
-    const char *g[] = {"nt!KiSwapContext", "nt!KiSwapThread", "nt!KiCommitThreadWait", "nt!KeRemoveQueueEx",
+    const char *g[] = {"nt!KiSwapContext", "nt!KiSwapThread", "nt!KiCommitThreadWait", "nt!KeRemovePriQueue",
                        "nt!ExpWorkerThread", "nt!PspSystemThreadStartup", "nt!KiStartSystemThread"};
     copy_frames(&q, g, sizeof g / sizeof g[0]);
-    kdx_scn_thread(s, system, &q);
+    kdx_scn_work_queue_thread(s, queue, kdx_scn_thread(s, system, &q));
+    kdx_scn_work_item(s, queue, 12, "kdxscen!WorkItemRoutine", 0x1234); /* queued behind the busy workers */
+    kdx_scn_work_item(s, queue, 12, "kdxscen!WorkItemRoutine", 0x5678);
     return tc;
 }
 

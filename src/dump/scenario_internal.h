@@ -103,6 +103,7 @@ const kdx_type *scn_type(kdx_scn *s, const char *name);
 bool scn_field_of(kdx_scn *s, const char *type, const char *path, uint64_t *offset, const kdx_type **ft);
 void scn_write(kdx_scn *s, uint64_t va, const void *buf, size_t len);
 void scn_write_ptr(kdx_scn *s, uint64_t va, uint64_t v);
+uint64_t scn_read_ptr(kdx_scn *s, uint64_t va); /* what was written there (0 if nothing) */
 uint64_t scn_kernel_dtb(kdx_scn *s);
 scn_process *scn_find_process(kdx_scn *s, uint64_t va);
 scn_thread *scn_find_thread(kdx_scn *s, uint64_t va);

@@ -149,3 +149,13 @@ TEST(nt_hang_real_timer_tables)
     CHECK_CONTAINS(out, "Total Timers: ");
     free(out);
 }
+
+TEST(nt_hang_real_exqueue_says_what_is_missing)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!exqueue");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "The work queues cannot be found (nt!PspSystemPartition -> ExPartition -> WorkQueues, "
+                        "nt!KeNumberNodes): memory at fffff804`7c6fc750 is not present in the dump\n");
+    free(out);
+}

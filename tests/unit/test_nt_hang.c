@@ -119,6 +119,14 @@ TEST(nt_hang_locks_and_analyze_hang_output)
     CHECK_CONTAINS(out, "MANUALLY_INITIATED_CRASH (e2)"); /* the crash analysis follows */
     CHECK(!strstr(out, "not yet"));
     free(out);
+    /* The worker queue: two items waiting behind its one worker. */
+    out = nt_fixture_run(s, "!exqueue");
+    CHECK_CONTAINS(out, "**** Node 0 ExPoolUntrusted WorkQueue ");
+    CHECK_CONTAINS(out, " ( current = 1 minimum = 1 maximum = 16 processed = 100 )\n");
+    CHECK_CONTAINS(out, "Priority 12 WorkerRoutine kdxscen!WorkItemRoutine (");
+    CHECK_CONTAINS(out, ") Parameter 0000000000005678\nTHREAD ");
+    CHECK_CONTAINS(out, "WAIT: (WrQueue) KernelMode Non-Alertable\n");
+    free(out);
     nt_fixture_close(s);
 }
 
