@@ -2,6 +2,7 @@
 #include "analysis/hang.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,4 +421,83 @@ void kdx_hang_print(kdx_session *s, const kdx_hang *h)
         kdx_print(s, "\n");
     }
     kdx_print(s, "HANG_BUCKET_ID:  %s\n\n", h->bucket);
+}
+
+/* ---- JSON ---- */
+
+static json_t *hex_json(uint64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%016" PRIx64, v);
+    return json_string(b);
+}
+
+static json_t *edge_json(const kdx_hang_edge *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "waiter", hex_json(e->waiter));
+    json_object_set_new(o, "owner", hex_json(e->owner));
+    json_object_set_new(o, "object", hex_json(e->object));
+    json_object_set_new(o, "kind", json_string(e->resource ? "resource" : "mutant"));
+    if (e->resource)
+        json_object_set_new(o, "exclusive", json_boolean(e->exclusive));
+    return o;
+}
+
+static json_t *hang_json(kdx_session *s, const kdx_hang *h)
+{
+    json_t *o = json_object(), *cycles = json_array(), *blocked = json_array(), *waits = json_array(),
+           *notes = json_array();
+    json_object_set_new(o, "resources", json_integer((json_int_t)h->resources));
+    json_object_set_new(o, "held", json_integer((json_int_t)h->held));
+    json_object_set_new(o, "with_waiters", json_integer((json_int_t)h->contended));
+    json_object_set_new(o, "threads_read", json_integer((json_int_t)h->threads));
+    for (size_t i = 0; i < h->cycles.len; i++) {
+        json_t *c = json_array();
+        for (size_t k = 0; k < h->cycles.items[i].len; k++)
+            json_array_append_new(c, edge_json(&h->edges.items[h->cycle_edges.items[h->cycles.items[i].first + k]]));
+        json_array_append_new(cycles, c);
+    }
+    for (size_t i = 0; i < h->edges.len; i++) {
+        bool in_cycle = false;
+        for (size_t k = 0; k < h->cycle_edges.len && !in_cycle; k++)
+            in_cycle = h->cycle_edges.items[k] == i;
+        if (!in_cycle)
+            json_array_append_new(blocked, edge_json(&h->edges.items[i]));
+    }
+    for (size_t i = 0; i < h->nlongest; i++) {
+        const kdx_hang_wait *w = &h->longest[i];
+        const char *reason = kdx_nt_wait_reason_name(s, w->reason);
+        json_t *x = json_object();
+        json_object_set_new(x, "thread", hex_json(w->thread));
+        json_object_set_new(x, "wait_start_tick", json_integer((json_int_t)w->wait_time));
+        json_object_set_new(x, "ticks", h->have_ticks && h->tick_count >= w->wait_time
+                                            ? json_integer((json_int_t)(h->tick_count - w->wait_time))
+                                            : json_null());
+        json_object_set_new(x, "reason", reason ? json_string(reason) : json_null());
+        json_array_append_new(waits, x);
+    }
+    for (const char *p = h->notes.s; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        json_array_append_new(notes, json_stringn(p, n));
+        p += n + (nl != NULL);
+    }
+    json_object_set_new(o, "deadlocks", cycles);
+    json_object_set_new(o, "blocked", blocked);
+    json_object_set_new(o, "longest_waits", waits);
+    json_object_set_new(o, "not_read", notes);
+    json_object_set_new(o, "bucket", json_string(h->bucket));
+    return o;
+}
+
+char *kdx_hang_json_into(kdx_session *s, const kdx_hang *h, const char *analysis_json)
+{
+    json_t *doc = json_loads(analysis_json, 0, NULL);
+    if (!doc)
+        doc = json_object();
+    json_object_set_new(doc, "hang", hang_json(s, h));
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    return text;
 }

@@ -51,5 +51,8 @@ typedef struct kdx_hang {
 kdx_status kdx_hang_analyze(kdx_session *s, kdx_hang *h, kdx_err *err);
 void kdx_hang_print(kdx_session *s, const kdx_hang *h);
 void kdx_hang_free(kdx_hang *h);
+/* The !analyze JSON document (kdx_analysis_json) with a "hang" object added
+ * (docs/analyze.md); caller frees. */
+char *kdx_hang_json_into(kdx_session *s, const kdx_hang *h, const char *analysis_json);
 
 #endif

@@ -38,20 +38,16 @@ static int analyze_show(kdx_session *s, const char *args)
 }
 
 /* `!analyze -hang` (analysis/hang.h): blockers, deadlocks and the longest
- * waits; the crash analysis follows as WinDbg's does. */
-static int analyze_hang(kdx_session *s)
+ * waits, printed before the crash analysis (text), or added to its JSON
+ * document as "hang". */
+static int analyze_hang(kdx_session *s, kdx_hang *h)
 {
-    if (s->json) {
-        kdx_print(s, "!analyze -hang: the hang report has no JSON form yet; run it without --json\n");
-        return 1;
-    }
-    kdx_hang h;
     kdx_err err = {0};
-    kdx_status st = kdx_hang_analyze(s, &h, &err);
-    if (st == KDX_OK)
-        kdx_hang_print(s, &h);
-    kdx_hang_free(&h);
-    return st != KDX_OK ? kdx_cmd_fail(s, &err) : 0;
+    if (kdx_hang_analyze(s, h, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (!s->json)
+        kdx_hang_print(s, h);
+    return 0;
 }
 
 static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
@@ -74,20 +70,31 @@ static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
     }
     if (!kdx_cmd_need_target(s))
         return 1;
-    if (hang && analyze_hang(s))
+    kdx_hang h = {0};
+    if (hang && analyze_hang(s, &h)) {
+        kdx_hang_free(&h);
         return 1;
+    }
     kdx_analysis a;
     kdx_err err = {0};
-    if (kdx_analyze(s, &a, &err))
+    if (kdx_analyze(s, &a, &err)) {
+        kdx_hang_free(&h);
         return kdx_cmd_fail(s, &err);
+    }
     if (s->json) {
         char *j = kdx_analysis_json(s, &a, s->target->path);
+        if (hang) {
+            char *merged = kdx_hang_json_into(s, &h, j);
+            free(j);
+            j = merged;
+        }
         kdx_print_json(s, j);
         free(j);
     } else {
         kdx_analysis_print(s, &a, verbose);
     }
     kdx_analysis_free(&a);
+    kdx_hang_free(&h);
     return 0;
 }
 

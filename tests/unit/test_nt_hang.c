@@ -119,7 +119,15 @@ TEST(nt_hang_locks_and_analyze_hang_output)
     CHECK_CONTAINS(out, "MANUALLY_INITIATED_CRASH (e2)"); /* the crash analysis follows */
     CHECK(!strstr(out, "not yet"));
     free(out);
-    /* The worker queue: two items waiting behind its one worker. */
+    /* The same report as JSON, inside the !analyze document. */
+    out = nt_fixture_run(s, ".json 1; !analyze -hang; .json 0");
+    CHECK_CONTAINS(out, "\"schema\":\"kdx.analyze/1\"");
+    CHECK_CONTAINS(out, "\"hang\":{\"resources\":6,\"held\":4,\"with_waiters\":2,\"threads_read\":");
+    CHECK_CONTAINS(out, "\"kind\":\"resource\",\"exclusive\":true}");
+    CHECK_CONTAINS(out, "\"ticks\":12000,\"reason\":\"WrResource\"}");
+    CHECK_CONTAINS(out, "\"bucket\":\"ANALYSIS_HANG_ERESOURCE_DEADLOCK_kdxscen!LockPairAB\"}");
+    free(out);
+        /* The worker queue: two items waiting behind its one worker. */
     out = nt_fixture_run(s, "!exqueue");
     CHECK_CONTAINS(out, "**** Node 0 ExPoolUntrusted WorkQueue ");
     CHECK_CONTAINS(out, " ( current = 1 minimum = 1 maximum = 16 processed = 100 )\n");
