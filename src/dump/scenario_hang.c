@@ -29,16 +29,16 @@ static void declare_code(kdx_scn *s)
         kdx_scn_function(s, drv[i], 0x48);
 }
 
-/* Idle runs on processors 1..n-1; processor 0 runs the System thread given. */
+/* Idle runs on processors 1..3; processor 0 runs the System thread given. */
 static uint64_t declare_system(kdx_scn *s, kdx_scn_thread_spec *crasher)
 {
     kdx_scn_process_spec idle = {"Idle", 0, 0, -1, 0, false, 0};
     kdx_scn_process_spec sys = {"System", 4, 0, -1, 0, false, 0};
     uint64_t ip = kdx_scn_process(s, &idle);
     uint64_t system = kdx_scn_process(s, &sys);
-    for (int cpu = 1; cpu < 4; cpu++) {
+    for (int cpu = 0; cpu < 4; cpu++) { /* processor 0's idle thread waits its turn (Ready) */
         kdx_scn_thread_spec t = {0};
-        t.state = "Running";
+        t.state = cpu ? "Running" : "Ready";
         t.cpu = cpu;
         t.frames[0] = "nt!KiIdleLoop";
         kdx_scn_thread(s, ip, &t);
