@@ -479,3 +479,32 @@ TEST(nt_hang_timers_threads_dpcs_and_a_bad_encoding)
     free(out);
     nt_fixture_close(s);
 }
+
+/* Queues that loop or leave the dump: the commands name the place and go on. */
+TEST(nt_hang_ready_and_timer_queues_malformed)
+{
+    uint64_t sys;
+    kdx_scn *scn = small_system(&sys);
+    if (!scn)
+        SKIP("needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    kdx_scn_thread_spec a = waiter_spec(0x600, 0), b = waiter_spec(0x604, 0);
+    a.state = b.state = "Ready";
+    a.priority = b.priority = 9;
+    uint64_t ta = kdx_scn_thread(scn, sys, &a), tb = kdx_scn_thread(scn, sys, &b);
+    /* The second ready thread links back to the first: a loop that misses the queue's head. */
+    kdx_scn_poke(scn, "_KTHREAD", tb, "WaitListEntry.Flink", ta + kdx_scn_offset(scn, "_KTHREAD", "WaitListEntry"));
+    /* A timer whose list link points into memory the dump does not hold. */
+    uint64_t t1 = kdx_scn_timer(scn, KDX_SCN_NOTIFICATION, NULL, 0);
+    kdx_scn_timer_arm(scn, t1, 2, 36000000000ull + 1000, 0, 0);
+    kdx_scn_poke(scn, "_KTIMER", t1, "TimerListEntry.Flink", 0xffffc08b00000000ull);
+    kdx_session *s = nt_fixture_open(scn, "nt_hang_queues_bad");
+    REQUIRE(s);
+    char *out = nt_fixture_run(s, "!ready 0; !timer");
+    CHECK_CONTAINS(out, "Processor 1: Ready Threads at priority 9\n    THREAD ");
+    CHECK_CONTAINS(out, "(the ready queue of priority 9 on processor 1 loops: entry ");
+    CHECK_CONTAINS(out, "PROCESSOR 2: timer list ");
+    CHECK_CONTAINS(out, " on processor 2 leaves the dump after 1 entries");
+    CHECK_CONTAINS(out, "Total Timers: 1, Maximum List: 1\n");
+    free(out);
+    nt_fixture_close(s);
+}
