@@ -13,6 +13,7 @@
 #include "nt/field.h"
 #include "nt/list.h"
 #include "nt/process.h"
+#include "nt/processor.h"
 #include "nt/resource.h"
 #include "nt/thread.h"
 #include "nt/wait.h"
@@ -308,6 +309,12 @@ kdx_status kdx_hang_analyze(kdx_session *s, kdx_hang *h, kdx_err *err)
     memset(&why, 0, sizeof why);
     if (kdx_nt_process_walk(s, one_process, &r, NULL, &why) != KDX_OK)
         note(h, "%s", why.msg);
+    /* The processors' threads, which a dump keeps even when the process lists leave it. */
+    for (unsigned cpu = 0; cpu < kdx_nt_processor_count(s) && !kdx_interrupted(); cpu++) {
+        uint64_t thread;
+        if (kdx_nt_processor_thread(s, cpu, &thread, NULL) == KDX_OK && thread)
+            read_thread_waits(&r, thread);
+    }
     kdx_nt_addrset_free(&r.seen);
     memset(&why, 0, sizeof why);
     h->have_ticks = kdx_nt_tick_count(s, &h->tick_count, &why) == KDX_OK;
