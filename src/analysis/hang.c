@@ -35,6 +35,8 @@ typedef struct hang_run {
 static void note(kdx_hang *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(kdx_hang *h, const char *fmt, ...)
 {
+    if (h->notes_total++ >= KDX_HANG_MAX_NOTES)
+        return; /* counted; the report says how many more */
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -425,6 +427,8 @@ void kdx_hang_print(kdx_session *s, const kdx_hang *h)
             kdx_print(s, "    %.*s\n", (int)n, p);
             p += n + (nl != NULL);
         }
+        if (h->notes_total > KDX_HANG_MAX_NOTES)
+            kdx_print(s, "    (and %" PRIu64 " more)\n", h->notes_total - KDX_HANG_MAX_NOTES);
         kdx_print(s, "\n");
     }
     kdx_print(s, "HANG_BUCKET_ID:  %s\n\n", h->bucket);
@@ -494,6 +498,7 @@ static json_t *hang_json(kdx_session *s, const kdx_hang *h)
     json_object_set_new(o, "blocked", blocked);
     json_object_set_new(o, "longest_waits", waits);
     json_object_set_new(o, "not_read", notes);
+    json_object_set_new(o, "not_read_total", json_integer((json_int_t)h->notes_total));
     json_object_set_new(o, "bucket", json_string(h->bucket));
     return o;
 }

@@ -16,6 +16,7 @@
 #include "target/session.h"
 
 #define KDX_HANG_LONGEST 3
+#define KDX_HANG_MAX_NOTES 50     /* lines of what could not be read; the rest are counted */
 
 typedef struct kdx_hang_edge {
     uint64_t waiter, owner;  /* threads */
@@ -45,7 +46,8 @@ typedef struct kdx_hang {
     bool have_ticks, have_tick_length;
     uint64_t tick_count, tick_length;
     char bucket[192];
-    kdx_strbuf notes;        /* one line per thing the dump lacked */
+    kdx_strbuf notes;        /* one line per thing the dump lacked (the first KDX_HANG_MAX_NOTES) */
+    uint64_t notes_total;
 } kdx_hang;
 
 kdx_status kdx_hang_analyze(kdx_session *s, kdx_hang *h, kdx_err *err);
