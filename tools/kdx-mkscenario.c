@@ -1,8 +1,11 @@
 /* Writes the standard scenario dump (src/dump/scenario_standard.c) with the
  * structure layout of a kernel symbol table (ISF or PDB):
- *   kdx-mkscenario LAYOUT.json.xz OUT.dmp [PROCESSES [THREADS_PER_PROCESS]] */
+ *   kdx-mkscenario LAYOUT.json.xz OUT.dmp [PROCESSES [THREADS_PER_PROCESS]]
+ * or one of the named scenarios (src/dump/scenario_hang.c):
+ *   kdx-mkscenario LAYOUT.json.xz OUT.dmp hang|apc-exit */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dump/scenario.h"
 #include "sym/sources.h"
@@ -23,7 +26,12 @@ int main(int argc, char **argv)
     kdx_status st = n > 4 && layout[n - 4] == '.' && layout[n - 3] == 'p'
                         ? kdx_pdb_provider_open(layout, &prov, &id, &err)
                         : kdx_isf_provider_open(layout, &prov, &id, &err);
-    if (st == KDX_OK)
+    const char *named = argc == 4 ? argv[3] : "";
+    if (st == KDX_OK && !strcmp(named, "hang"))
+        st = kdx_scn_hang(&prov, &id, argv[2], &err);
+    else if (st == KDX_OK && !strcmp(named, "apc-exit"))
+        st = kdx_scn_apc_exit(&prov, &id, argv[2], &err);
+    else if (st == KDX_OK)
         st = kdx_scn_standard(&prov, &id, argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 0,
                               argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 0, argv[2], &err);
     if (prov.ops)

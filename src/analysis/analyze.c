@@ -18,9 +18,11 @@
 
 #include "analysis/analyze.h"
 #include "analysis/analyze_io.h"
+#include "analysis/apc_exit.h"
 #include "analysis/bugcheck.h"
 #include "base/bytes.h"
 #include "base/fmt.h"
+#include "nt/processor.h"
 #include "pe/pe.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
@@ -484,6 +486,22 @@ static void bucket(kdx_session *s, kdx_analysis *a, const exc_info *e)
     (void)s;
 }
 
+/* KERNEL_APC_PENDING_DURING_EXIT: the crashing thread's APC-disable counts (analysis/apc_exit.h). */
+static void apc_exit(kdx_session *s, kdx_analysis *a)
+{
+    uint64_t thread;
+    char *disable, *pending;
+    kdx_err err = {0};
+    if (kdx_nt_current_thread(s, &thread, &err) != KDX_OK) {
+        add_unknown(a, kdx_asprintf("APC_DISABLE_COUNT: the crashing thread: %s", err.msg));
+        return;
+    }
+    kdx_apc_exit_fields(s, thread, a->bugcheck_args[1], &disable, &pending);
+    add_kv(a, "APC_DISABLE_COUNT", disable);
+    if (pending)
+        add_kv(a, "KERNEL_APC_PENDING", pending);
+}
+
 kdx_status kdx_analyze(kdx_session *s, kdx_analysis *a, kdx_err *err)
 {
     memset(a, 0, sizeof *a);
@@ -524,6 +542,8 @@ kdx_status kdx_analyze(kdx_session *s, kdx_analysis *a, kdx_err *err)
     }
     exception_fields(s, a, &e);
     process_name(s, a);
+    if (a->kernel && a->bugcheck_code == 0x20)
+        apc_exit(s, a);
     if (!have_ctx && kdx_session_context(s, &ctx, err) == KDX_OK) {
         have_ctx = true;
         if (!kdx_analysis_get(a, "STACK_COMMAND"))

@@ -91,7 +91,8 @@ void kdx_analysis_print(kdx_session *s, const kdx_analysis *a, bool verbose)
               a->rule ? a->rule : "none");
     static const char *const order[] = {"BUGCHECK_CODE", "BUGCHECK_P1", "BUGCHECK_P2", "BUGCHECK_P3", "BUGCHECK_P4",
                                         "EXCEPTION_RECORD", "CONTEXT", "PROCESS_NAME", "READ_ADDRESS", "WRITE_ADDRESS",
-                                        "EXECUTE_ADDRESS", "EXCEPTION_CODE_STR", "FAULTING_IP"};
+                                        "EXECUTE_ADDRESS", "EXCEPTION_CODE_STR", "FAULTING_IP",
+                                        "APC_DISABLE_COUNT", "KERNEL_APC_PENDING"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         print_kv(s, a, order[i]);
     static const char *const io_keys[] = {"DRVPOWERSTATE_SUBCODE", "IRP_ADDRESS", "DEVICE_OBJECT", "DRIVER_OBJECT",

@@ -6,6 +6,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/bugcheck.h"
+#include "analysis/hang.h"
 #include "base/fmt.h"
 #include "commands/command.h"
 #include "commands/families.h"
@@ -36,6 +37,19 @@ static int analyze_show(kdx_session *s, const char *args)
     return 0;
 }
 
+/* `!analyze -hang` (analysis/hang.h): blockers, deadlocks and the longest
+ * waits, printed before the crash analysis (text), or added to its JSON
+ * document as "hang". */
+static int analyze_hang(kdx_session *s, kdx_hang *h)
+{
+    kdx_err err = {0};
+    if (kdx_hang_analyze(s, h, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (!s->json)
+        kdx_hang_print(s, h);
+    return 0;
+}
+
 static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -56,22 +70,31 @@ static int cmd_analyze(kdx_session *s, const char *cmd, const char *args)
     }
     if (!kdx_cmd_need_target(s))
         return 1;
-    if (hang)
-        kdx_print(s, "!analyze -hang: kdx has no hang analysis yet (finding the threads that "
-                     "block the others needs the kernel's thread, wait and lock walks); the crash "
-                     "analysis follows.\n\n");
+    kdx_hang h = {0};
+    if (hang && analyze_hang(s, &h)) {
+        kdx_hang_free(&h);
+        return 1;
+    }
     kdx_analysis a;
     kdx_err err = {0};
-    if (kdx_analyze(s, &a, &err))
+    if (kdx_analyze(s, &a, &err)) {
+        kdx_hang_free(&h);
         return kdx_cmd_fail(s, &err);
+    }
     if (s->json) {
         char *j = kdx_analysis_json(s, &a, s->target->path);
+        if (hang) {
+            char *merged = kdx_hang_json_into(s, &h, j);
+            free(j);
+            j = merged;
+        }
         kdx_print_json(s, j);
         free(j);
     } else {
         kdx_analysis_print(s, &a, verbose);
     }
     kdx_analysis_free(&a);
+    kdx_hang_free(&h);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "commands/cmd_user.h"
 #include "commands/command.h"
+#include "commands/families.h"
 #include "dump/minidump.h"
 #include "expr/expr.h"
 
@@ -32,6 +33,8 @@ static void print_handle(kdx_session *s, const kdx_md_handle *h, bool full)
 
 int kdx_cmd_handle(kdx_session *s, const char *cmd, const char *args)
 {
+    if (s->target && s->target->kind == KDX_TARGET_KERNEL_DUMP)
+        return kdx_cmd_kernel_handle(s, cmd, args); /* the kernel's handle tables (cmd_nthandle.c) */
     if (!kdx_user_need_target(s, cmd))
         return 1;
     const kdx_minidump *md = kdx_minidump_of(s->target);

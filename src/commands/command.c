@@ -14,7 +14,34 @@ static bool is_word_char(char c)
 
 /* `!ext.cmd` and `.cmd` names run to the first blank; plain names are
  * matched as the longest registered prefix. */
+static const kdx_command *find_registered(const char *line, size_t *name_len);
+
+/* "!kdexts.locks", "!ext.analyze": the command of a known extension DLL runs
+ * the registered "!locks" when kdx has it (the whole word counts as its name). */
+static const kdx_command *find_extension_prefixed(const char *line, size_t word)
+{
+    const char *dot = memchr(line + 1, '.', word - 1);
+    if (line[0] != '!' || !dot || !kdx_command_extension_dll(line + 1, (size_t)(dot - line - 1)))
+        return NULL;
+    char *plain = kdx_asprintf("!%.*s", (int)(word - (size_t)(dot + 1 - line)), dot + 1);
+    size_t len = 0;
+    const kdx_command *c = find_registered(plain, &len);
+    free(plain);
+    return c;
+}
+
 const kdx_command *kdx_command_find(const char *line, size_t *name_len)
+{
+    size_t len = 0;
+    const kdx_command *c = find_registered(line, &len);
+    if (!c && (line[0] == '!'))
+        c = find_extension_prefixed(line, len);
+    if (name_len)
+        *name_len = len;
+    return c;
+}
+
+static const kdx_command *find_registered(const char *line, size_t *name_len)
 {
     const kdx_command *best = NULL;
     size_t best_len = 0;

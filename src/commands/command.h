@@ -38,6 +38,12 @@ const kdx_command *kdx_command_find(const char *line, size_t *name_len);
  * for, the length of that name (as typed), else 0. Consulted only after
  * kdx_command_find failed. */
 size_t kdx_command_known_windbg(const char *text);
+/* True when name ("!locks", ".time") is in that list (tests keep it free of registered commands). */
+bool kdx_command_known_windbg_listed(const char *name);
+
+/* True when name (len characters, no '!') is a debugger extension DLL whose
+ * commands are written !dll.command (kdexts, ext, ...): !kdexts.locks runs !locks. */
+bool kdx_command_extension_dll(const char *name, size_t len);
 
 /* The line with typographic characters of pasted text (curly quotes, en and
  * em dashes outside quotes, no-break spaces) turned into ASCII; malloc'd. */

@@ -23,5 +23,13 @@ extern const kdx_command kdx_cmds_alias[];
 extern const kdx_command kdx_cmds_printf[];
 extern const kdx_command kdx_cmds_for_each[];
 extern const kdx_command kdx_cmds_io[];
+extern const kdx_command kdx_cmds_locks[];
+extern const kdx_command kdx_cmds_stacks[];
+extern const kdx_command kdx_cmds_apc[];
+extern const kdx_command kdx_cmds_ntsession[];
+extern const kdx_command kdx_cmds_dpc[];
+extern const kdx_command kdx_cmds_exqueue[];
+/* !handle on a kernel dump (cmd_nthandle.c; the user-mode !handle hands kernel dumps to it). */
+int kdx_cmd_kernel_handle(kdx_session *s, const char *cmd, const char *args);
 
 #endif

@@ -21,48 +21,48 @@ static const char *const known_plain[] = {
     "wt", "x", "z", NULL};
 
 static const char *const known_dot[] = {
-    "allow_exec_cmds", "allow_image_mapping", "apply_dbp", "asm", "attach", "block", "bpcmds",
-    "bpsync", "break", "breakin", "browse", "bugcheck", "cache", "call", "catch", "chain",
-    "childdbg", "clients", "closehandle", "cls", "context", "continue", "copysym", "cordll",
-    "crash", "create", "createdir", "cxr", "dbgdbg", "detach", "dml_flow", "dml_start", "do",
-    "drivers", "dump", "dumpcab", "dvalloc", "dvfree", "echo", "echotime", "echotimestamps",
-    "ecxr", "effmach", "else", "elsif", "enable_long_status", "enable_unicode", "endpsrv",
-    "endsrv", "enumtag", "event_code", "eventlog", "excr", "exepath", "expr", "exptr", "exr",
-    "extmatch", "extpath", "fiber", "fiximports", "flash_on_break", "fnent", "fnret", "for",
-    "force_radix_output", "force_tb", "foreach", "formats", "fpo", "frame", "help", "hh",
-    "hideinjectedcode", "holdmem", "idle_cmd", "if", "ignore_missing_pages", "imgscan",
-    "jdinfo", "kdfiles", "kframes", "kill", "lastevent", "leave", "lines", "load", "loadby",
+    "allow_exec_cmds", "allow_image_mapping", "apply_dbp", "asm", "attach", "bpcmds",
+    "bpsync", "breakin", "browse", "cache", "call", "chain",
+    "childdbg", "clients", "closehandle", "cls", "context", "copysym", "cordll",
+    "crash", "create", "createdir", "dbgdbg", "detach", "dml_flow", "dml_start",
+    "drivers", "dump", "dumpcab", "dvalloc", "dvfree", "echotime", "echotimestamps",
+    "effmach", "enable_long_status", "enable_unicode", "endpsrv",
+    "endsrv", "enumtag", "event_code", "eventlog", "excr", "exptr",
+    "extmatch", "extpath", "fiber", "fiximports", "flash_on_break", "fnret",
+    "force_radix_output", "force_tb", "fpo",
+    "hideinjectedcode", "holdmem", "idle_cmd", "imgscan",
+    "jdinfo", "kdfiles", "kframes", "kill", "lines", "load", "loadby",
     "locale", "logappend", "logclose", "logfile", "logopen", "netuse", "noshell", "noversion",
-    "ofilter", "open", "opendump", "outmask", "pagein", "pcmd", "pop", "prefer_dml", "printf",
-    "process", "prompt_allow", "push", "quit_lock", "readmem", "reboot", "record_branches",
-    "reload", "remote", "remote_exit", "restart", "rrestart", "scroll_prefs", "secure",
+    "ofilter", "open", "opendump", "outmask", "pagein", "pcmd", "pop", "prefer_dml",
+    "prompt_allow", "push", "quit_lock", "readmem", "reboot", "record_branches",
+    "remote", "remote_exit", "restart", "rrestart", "scroll_prefs", "secure",
     "send_file", "server", "servers", "setdll", "shell", "show_read_failures",
     "show_sym_failures", "sleep", "sound_notify", "srcfix", "srcnoisy", "srcpath", "step_filter",
-    "symfix", "symopt", "sympath", "thread", "time", "tlist", "trap", "ttime", "typeopt",
-    "unload", "unloadall", "urestart", "wake", "while", "write_cmd_hist", "writemem", "wtitle",
+    "symopt", "tlist", "typeopt",
+    "unload", "unloadall", "urestart", "wake", "write_cmd_hist", "writemem", "wtitle",
     NULL};
 
 static const char *const known_bang[] = {
-    "acl", "address", "ahcache", "analyze", "apc", "arbiter", "atom", "avrf", "bcb", "blockeddrv",
+    "acl", "ahcache", "arbiter", "atom", "avrf", "bcb", "blockeddrv",
     "bpid", "bugdump", "ca", "calldata", "can_write_kdump", "cbreg", "chkimg", "cmreslist",
     "cpuid", "cpuinfo", "critsec", "cs", "dbgprint", "dblink", "deadlock", "defwrites", "devext",
-    "devhandles", "devnode", "devobj", "devstack", "dflink", "dh", "diskspace", "dlls",
-    "dml_proc", "dpcs", "drivers", "drvobj", "dskheap", "envvar", "error", "errlog", "errpkt",
-    "exca", "exchain", "exqueue", "exrlog", "filecache", "filelock", "findfilelockowner",
+    "devhandles", "dflink", "dh", "diskspace", "dlls",
+    "dml_proc", "drivers", "dskheap", "envvar", "errlog", "errpkt",
+    "exca", "exchain", "exrlog", "filecache", "filelock", "findfilelockowner",
     "findstack", "findthreads", "for_each_frame", "for_each_function", "for_each_local",
-    "for_each_module", "fpsearch", "frag", "fwver", "fxdevice", "gentable", "gflag", "gle",
-    "handle", "heap", "help", "hidppd", "htrace", "ib", "idt", "ih", "imgreloc", "ioresdes",
-    "ioreslist", "iovirp", "ipi", "irp", "irpfind", "irpzone", "irql", "isainfo", "job", "kuser",
-    "lmi", "locks", "lookaside", "lpc", "mapped_file", "memusage", "mps", "mtrr", "mui", "npx",
-    "ob", "obja", "object", "openmaps", "pat", "pci", "pciir", "pcitree", "pcm", "pcr", "pcrs",
-    "peb", "pfn", "pnpevent", "pocaps", "podev", "popolicy", "pool", "poolfind", "poolused",
-    "poolval", "powertriage", "prcb", "process", "processfields", "processirps", "pte",
-    "pte2va", "ptov", "qlocks", "ready", "reg", "ruleinfo", "running", "runaway", "scm", "sd", "search",
-    "searchpte", "sel", "session", "sid", "slist", "smt", "sprocess", "srb", "stacks", "swd",
-    "sysinfo", "sysptes", "teb", "thread", "threadfields", "timer", "token", "tokenfields", "tp",
+    "fpsearch", "frag", "fwver", "fxdevice", "gentable", "gflag",
+    "heap", "help", "hidppd", "htrace", "ib", "idt", "ih", "imgreloc", "ioresdes",
+    "ioreslist", "iovirp", "ipi", "irpzone", "isainfo", "job", "kuser",
+    "lookaside", "lpc", "mapped_file", "memusage", "mps", "mtrr", "mui", "npx",
+    "ob", "obja", "openmaps", "pat", "pci", "pciir", "pcitree", "pcm", "pcrs",
+    "pfn", "pnpevent", "pocaps", "popolicy", "pool", "poolfind", "poolused",
+    "poolval", "powertriage", "processfields", "processirps",
+    "pte2va", "ptov", "qlocks", "reg", "ruleinfo", "scm", "sd", "search",
+    "searchpte", "sel", "sid", "slist", "smt", "sprocess", "srb", "swd",
+    "sysinfo", "sysptes", "threadfields", "token", "tokenfields", "tp",
     "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "usbanalyze", "vad",
-    "vad_reload", "validatelist", "verifier", "vm", "vpb", "vpdd", "vprot", "vtop", "whea",
-    "wsle", "zombies", NULL};
+    "vad_reload", "validatelist", "verifier", "vm", "vpb", "vpdd", "vprot", "whea",
+    "wsle", "zombies",NULL};
 
 /* Debugger extension DLLs whose commands are written !dll.command. */
 static const char *const known_extension_dlls[] = {
@@ -81,6 +81,11 @@ static bool in_list(const char *const *list, const char *word, size_t len, bool 
     return false;
 }
 
+bool kdx_command_extension_dll(const char *name, size_t len)
+{
+    return in_list(known_extension_dlls, name, len, false);
+}
+
 /* "!name" or "!dll.name": a command of a known extension DLL counts as known. */
 static bool known_bang_word(const char *word, size_t len)
 {
@@ -88,6 +93,14 @@ static bool known_bang_word(const char *word, size_t len)
     if (!dot)
         return in_list(known_bang, word, len, false);
     return in_list(known_extension_dlls, word, (size_t)(dot - word), false);
+}
+
+bool kdx_command_known_windbg_listed(const char *name)
+{
+    size_t len = strlen(name + 1);
+    if (name[0] == '!')
+        return !memchr(name + 1, '.', len) && in_list(known_bang, name + 1, len, false);
+    return name[0] == '.' && in_list(known_dot, name + 1, len, false);
 }
 
 size_t kdx_command_known_windbg(const char *text)

@@ -23,10 +23,6 @@
 #define ET "nt!_ETHREAD"
 #define EP "nt!_EPROCESS"
 #define STACK_FRAMES 256
-/* KUSER_SHARED_DATA sits at this fixed address on x64 and x86 Windows (an ABI
- * constant, like the page size); its fields are still read through the type. */
-#define SHARED_DATA_X64 0xfffff78000000000ull
-#define SHARED_DATA_X86 0xffdf0000ull
 
 /* ---- output helpers ---- */
 
@@ -135,7 +131,7 @@ static void read_globals(kdx_show *v)
     } else {
         kdx_nt_gaps_add(&v->global_gaps, "nt!KeMaximumIncrement (times are shown in clock ticks)", &err);
     }
-    uint64_t shared = s->target->ptr_size == 8 ? SHARED_DATA_X64 : SHARED_DATA_X86;
+    uint64_t shared = s->target->ptr_size == 8 ? KDX_X64_SHARED_DATA : KDX_X86_SHARED_DATA;
     memset(&err, 0, sizeof err);
     if (kdx_nt_read(s, "nt!_KUSER_SHARED_DATA", shared, "TickCountQuad|TickCount.LowPart", &v->tick_count, &err) ==
         KDX_OK)
@@ -441,6 +437,23 @@ static void print_header(kdx_show *v, const kdx_nt_obj *o, kdx_nt_gaps *g, unsig
          hexv(o, "Tcb.Teb", w, g, b1, sizeof b1), hexv(o, "Tcb.Win32Thread", w, g, b2, sizeof b2), state);
 }
 
+/* Only when APCs are disabled or a kernel APC waits (WinDbg's !thread has no
+ * such line; the words are those of Driver Verifier's log in the reference
+ * article: "KernelApcDisable = -4, SpecialApcDisable = -1"). */
+static void print_apc_disable(kdx_show *v, const kdx_nt_obj *o, unsigned indent)
+{
+    uint64_t k, sp, pending = 0;
+    if (kdx_nt_obj_get(o, "Tcb.KernelApcDisable", &k, NULL) != KDX_OK ||
+        kdx_nt_obj_get(o, "Tcb.SpecialApcDisable", &sp, NULL) != KDX_OK)
+        return; /* older kernels keep one combined count; nothing is shown rather than a guess */
+    kdx_nt_obj_get(o, "Tcb.ApcState.KernelApcPending", &pending, NULL);
+    if (!k && !sp && !pending)
+        return;
+    line(v->s, indent, "KernelApcDisable = %" PRId64 ", SpecialApcDisable = %" PRId64 "%s%s", (int64_t)k, (int64_t)sp,
+         pending ? ", KernelApcPending" : "",
+         (int64_t)k < 0 ? " (inside a critical region: KeEnterCriticalRegion without KeLeaveCriticalRegion yet)" : "");
+}
+
 static bool is_waiting(kdx_session *s, const kdx_nt_obj *o)
 {
     uint64_t state;
@@ -471,6 +484,7 @@ void kdx_show_thread(kdx_show *v, uint64_t thread, unsigned flags, unsigned inde
         print_owner_lines(v, &o, &g, indent);
         print_wait_lines(v, &o, &g, indent);
         print_start_and_stack_lines(v, &o, &g, indent);
+        print_apc_disable(v, &o, indent);
         kdx_show_thread_stack(v, thread, !(flags & KDX_SHOW_NO_ARGS), indent);
     }
     print_gaps(s, indent, "thread", &g);

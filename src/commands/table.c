@@ -20,4 +20,10 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_printf,
     kdx_cmds_for_each,
     kdx_cmds_io,
+    kdx_cmds_locks,
+    kdx_cmds_stacks,
+    kdx_cmds_apc,
+    kdx_cmds_ntsession,
+    kdx_cmds_dpc,
+    kdx_cmds_exqueue,
     0};

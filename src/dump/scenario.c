@@ -18,8 +18,8 @@
 #define DEFAULT_KERNEL_BASE 0xfffff8047ba00000ull
 #define DEFAULT_KERNEL_SIZE 0x1046000u
 #define DEFAULT_TIME 0x01d707f23dbb3399ull /* 2021-02-21 01:38:22 UTC */
-/* KUSER_SHARED_DATA's fixed x64 address (an ABI constant); its fields go through the type. */
-#define SHARED_DATA 0xfffff78000000000ull
+/* KUSER_SHARED_DATA's fixed x64 address (target/context.h); its fields go through the type. */
+#define SHARED_DATA KDX_X64_SHARED_DATA
 #define TICK_100NS 156250u            /* 15.625 ms, the usual clock tick */
 
 /* ---- errors ---- */
@@ -290,6 +290,11 @@ static uint64_t read_ptr(kdx_scn *s, uint64_t va)
     return kdx_le64(b);
 }
 
+uint64_t scn_read_ptr(kdx_scn *s, uint64_t va)
+{
+    return read_ptr(s, va);
+}
+
 void kdx_scn_list_append(kdx_scn *s, uint64_t head, uint64_t entry)
 {
     uint64_t flink = kdx_scn_offset(s, "_LIST_ENTRY", "Flink"), blink = kdx_scn_offset(s, "_LIST_ENTRY", "Blink");
@@ -378,6 +383,9 @@ static void place_globals(kdx_scn *s)
     kdx_scn_set(&o, "Flink", head);
     kdx_scn_set(&o, "Blink", head);
     kdx_scn_obj_end(&o);
+    uint64_t resources = kdx_scn_symbol(s, "ExpSystemResourcesList"); /* empty until a resource is declared */
+    kdx_scn_poke(s, "_LIST_ENTRY", resources, "Flink", resources);
+    kdx_scn_poke(s, "_LIST_ENTRY", resources, "Blink", resources);
 }
 
 /* The clock: tick length, tick count and times (KUSER_SHARED_DATA). */
@@ -391,6 +399,12 @@ static void write_clock(kdx_scn *s)
     kdx_scn_set(&o, "TickCountQuad", s->sys.tick_count);
     kdx_scn_set(&o, "NtMajorVersion", 10);
     kdx_scn_set(&o, "NtBuildNumber", s->sys.build);
+    kdx_scn_set(&o, "InterruptTime.LowPart", s->sys.uptime & 0xffffffffu); /* 100 ns since boot (!timer) */
+    kdx_scn_set(&o, "InterruptTime.High1Time", s->sys.uptime >> 32);
+    kdx_scn_set(&o, "InterruptTime.High2Time", s->sys.uptime >> 32);
+    kdx_scn_set(&o, "SystemTime.LowPart", s->sys.system_time & 0xffffffffu);
+    kdx_scn_set(&o, "SystemTime.High1Time", s->sys.system_time >> 32);
+    kdx_scn_set(&o, "SystemTime.High2Time", s->sys.system_time >> 32);
     kdx_scn_obj_end(&o);
     uint8_t n[4];
     kdx_put_le32(n, s->sys.processors);
@@ -456,6 +470,7 @@ void kdx_scn_free(kdx_scn *s)
     KDX_VEC_FREE(s->types);
     KDX_VEC_FREE(s->procs);
     KDX_VEC_FREE(s->threads);
+    KDX_VEC_FREE(s->resources);
     free(s);
 }
 

@@ -212,4 +212,46 @@ kdx_status kdx_scn_save(kdx_scn *s, const char *path, kdx_err *err);
 kdx_status kdx_scn_standard(const kdx_symprov *layout, const kdx_symfile_id *id, unsigned nprocesses,
                             unsigned threads_per_process, const char *path, kdx_err *err);
 
+/* ---- executive resources (scenario_locks.c) ---- */
+/* An _ERESOURCE linked into nt!ExpSystemResourcesList, at the address of
+ * the nt global symbol ("IopDeviceTreeLock") when symbol is set, else in
+ * pool. Waiters are chained as Windows 10 chains them (src/nt/resource.c). */
+uint64_t kdx_scn_resource(kdx_scn *s, const char *symbol);
+/* thread acquires resource: exclusive (the only owner) or shared (OwnerEntry,
+ * then the OwnerTable). */
+void kdx_scn_resource_acquire(kdx_scn *s, uint64_t resource, uint64_t thread, bool exclusive);
+void kdx_scn_resource_contention(kdx_scn *s, uint64_t resource, uint32_t count);
+/* A thread (spec completed: Waiting, WrResource, on the event of its waiter
+ * entry) that waits for resource; the resource chains and counts it. */
+uint64_t kdx_scn_resource_waiter(kdx_scn *s, uint64_t resource, bool exclusive, uint64_t process,
+                                 kdx_scn_thread_spec *spec);
+
+/* ---- DPCs (scenario_dpc.c) ---- */
+/* A DPC calling routine (a declared function), queued on processor cpu. */
+uint64_t kdx_scn_dpc(kdx_scn *s, unsigned cpu, const char *routine, bool threaded);
+/* A DPC object calling routine, not queued (for timers). */
+uint64_t kdx_scn_dpc_object(kdx_scn *s, const char *routine);
+/* Inserts timer (a _KTIMER, e.g. from kdx_scn_timer or a thread's KTHREAD.Timer)
+ * into processor cpu's timer table, due at interrupt time due (100 ns since
+ * boot), firing dpc (0: none; stored encoded as Windows 10 does). */
+void kdx_scn_timer_arm(kdx_scn *s, uint64_t timer, unsigned cpu, uint64_t due, uint64_t dpc, uint32_t period_ms);
+
+/* ---- executive worker queues (scenario_workq.c) ---- */
+/* Work queue index (an _EXQUEUEINDEX value) of NUMA node 0 in the system
+ * partition (nt!PspSystemPartition, created on first use). */
+uint64_t kdx_scn_work_queue(kdx_scn *s, unsigned index, int min_threads, int max_threads);
+/* thread (waiting on the queue, WrQueue) serves queue. */
+void kdx_scn_work_queue_thread(kdx_scn *s, uint64_t queue, uint64_t thread);
+/* A pending work item calling routine (a declared function) at a priority. */
+uint64_t kdx_scn_work_item(kdx_scn *s, uint64_t queue, unsigned priority, const char *routine, uint64_t parameter);
+
+/* ---- hang and exit scenarios (scenario_hang.c) ---- */
+/* A hang: two System worker threads in an ERESOURCE deadlock (A owns R1 and
+ * waits for R2, B owns R2 and waits for R1), a user thread queued behind
+ * them, uncontended resources held and free, and a manual crash (0xe2). */
+kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err);
+/* Bug check 0x20: a System thread exits inside a critical region
+ * (KernelApcDisable -1) with a kernel APC queued. */
+kdx_status kdx_scn_apc_exit(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err);
+
 #endif

@@ -55,6 +55,13 @@ typedef struct scn_thread {
     uint32_t tid;
 } scn_thread;
 
+typedef struct scn_resource {
+    uint64_t va, table;       /* the _ERESOURCE; its OwnerTable (0: none yet) */
+    uint64_t shared_obj, exclusive_obj; /* the first waiter entry of each chain (0: none) */
+    uint32_t owners, shared_waiters, exclusive_waiters;
+    bool exclusive;
+} scn_resource;
+
 typedef struct scn_otype {
     char *name;
     uint64_t body;
@@ -87,6 +94,7 @@ struct kdx_scn {
     uint64_t bug_args[4];
     /* scenario_io.c: \Driver, \Device, \FileSystem and the root device node */
     uint64_t io_dirs[3], io_root_devnode;
+    KDX_VEC(scn_resource) resources; /* scenario_locks.c */
 };
 
 /* Records the first error; later ones are dropped. Returns false. */
@@ -97,6 +105,7 @@ const kdx_type *scn_type(kdx_scn *s, const char *name);
 bool scn_field_of(kdx_scn *s, const char *type, const char *path, uint64_t *offset, const kdx_type **ft);
 void scn_write(kdx_scn *s, uint64_t va, const void *buf, size_t len);
 void scn_write_ptr(kdx_scn *s, uint64_t va, uint64_t v);
+uint64_t scn_read_ptr(kdx_scn *s, uint64_t va); /* what was written there (0 if nothing) */
 uint64_t scn_kernel_dtb(kdx_scn *s);
 scn_process *scn_find_process(kdx_scn *s, uint64_t va);
 scn_thread *scn_find_thread(kdx_scn *s, uint64_t va);

@@ -42,6 +42,16 @@ void scn_processors_init(kdx_scn *s)
         kdx_scn_set(&o, "Prcb.DpcTime", 0x10 + i);
         kdx_scn_set(&o, "Prcb.InterruptTime", 0x20 + i);
         kdx_scn_set(&o, "Prcb.DebuggerSavedIRQL", 0);
+        for (unsigned p = 0; p < 32; p++) { /* the ready queues, one per priority (!ready) */
+            char path[48];
+            snprintf(path, sizeof path, "Prcb.DispatcherReadyListHead[%u]", p);
+            kdx_scn_set_empty_list(&o, path);
+        }
+        for (unsigned k = 0; k < 2 * 256; k++) { /* the timer lists (!timer) */
+            char path[64];
+            snprintf(path, sizeof path, "Prcb.TimerTable.TimerEntries[%u][%u].Entry", k / 256, k % 256);
+            kdx_scn_set_empty_list(&o, path);
+        }
         kdx_scn_obj_end(&o);
     }
 }
@@ -371,6 +381,25 @@ static void link_thread(kdx_scn *s, uint64_t thread, uint64_t process)
     scn_write(s, process + off, b, 4);
 }
 
+/* A Ready thread waits in its processor's ready queue of its priority
+ * (KPRCB.DispatcherReadyListHead[Priority] through KTHREAD.WaitListEntry). */
+static void queue_ready(kdx_scn *s, uint64_t thread, const kdx_scn_thread_spec *spec)
+{
+    unsigned cpu = spec->cpu >= 0 && (unsigned)spec->cpu < s->sys.processors ? (unsigned)spec->cpu : 0;
+    unsigned pri = (unsigned)(spec->priority & 31);
+    char path[48];
+    snprintf(path, sizeof path, "DispatcherReadyListHead[%u]", pri);
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_KPRCB", s->prcb[cpu], &o);
+    uint64_t head = kdx_scn_addr(&o, path);
+    uint64_t summary = 0;
+    uint64_t off = kdx_scn_offset(s, "_KPRCB", "ReadySummary");
+    summary = kdx_le32(o.buf + off) | 1u << pri;
+    kdx_scn_set(&o, "ReadySummary", summary);
+    kdx_scn_obj_end(&o);
+    kdx_scn_list_append(s, head, thread + kdx_scn_offset(s, "_KTHREAD", "WaitListEntry"));
+}
+
 uint64_t kdx_scn_thread(kdx_scn *s, uint64_t process, const kdx_scn_thread_spec *spec)
 {
     stack_plan p = {0};
@@ -403,6 +432,8 @@ uint64_t kdx_scn_thread(kdx_scn *s, uint64_t process, const kdx_scn_thread_spec 
     scn_process *proc = scn_find_process(s, process);
     if (proc && proc->pid == 0 && spec->cpu >= 0)
         kdx_scn_poke(s, "_KPRCB", s->prcb[spec->cpu], "IdleThread", body);
+    else if (spec->state && !strcmp(spec->state, "Ready"))
+        queue_ready(s, body, spec);
     scn_thread t = {body, process, p.rsp0, spec->tid};
     KDX_VEC_PUSH(s->threads, t);
     return body;

@@ -84,16 +84,31 @@ static void walk_low(walk_ctx *w, uint64_t page, uint64_t first)
     uint8_t *buf = kdx_xmalloc(PAGE);
     kdx_err e = {0};
     uint64_t n = KDX_MIN(w->per_low, limit > first ? limit - first : 0);
-    if (n && kdx_read_virt(w->s->target, page, buf, (size_t)(n * w->ht->entry_size), NULL, &e) != KDX_OK) {
-        note_gap(w, n, &e);
-        n = 0;
+    uint64_t es = w->ht->entry_size;
+    uint8_t *present = NULL;
+    if (n && kdx_read_virt(w->s->target, page, buf, (size_t)(n * es), NULL, &e) != KDX_OK) {
+        /* Triage dumps keep parts of pages: decode the entries that are there, count the rest. */
+        present = kdx_xmalloc((size_t)(n * es));
+        kdx_read_virt_present(w->s->target, page, buf, (size_t)(n * es), present);
     }
+    uint64_t missing = 0;
     /* Entry 0 of each low-level page is never a handle (the table keeps it unused). */
     for (uint64_t i = 1; i < n && !w->stop; i++) {
-        kdx_nt_handle h = {(first + i) * 4, page + i * w->ht->entry_size, 0, 0};
-        if (decode_entry(w->s, buf + i * w->ht->entry_size, &h) && w->cb(w->ud, &h))
+        const uint8_t *gap = present ? memchr(present + i * es, 0, (size_t)es) : NULL;
+        if (gap) {
+            char a[24];
+            if (!missing++)
+                kdx_err_set(&e, KDX_E_MEM_MISSING, "memory at %s is not present in the dump",
+                            kdx_session_fmt_ptr(w->s, a, page + (uint64_t)(gap - present)));
+            continue;
+        }
+        kdx_nt_handle h = {(first + i) * 4, page + i * es, 0, 0};
+        if (decode_entry(w->s, buf + i * es, &h) && w->cb(w->ud, &h))
             w->stop = true;
     }
+    if (missing)
+        note_gap(w, missing, &e);
+    free(present);
     free(buf);
 }
 

@@ -60,6 +60,16 @@ bool kdx_nt_addrset_add(kdx_nt_addrset *set, uint64_t a, size_t val, size_t *pre
     return true;
 }
 
+size_t *kdx_nt_addrset_find(kdx_nt_addrset *set, uint64_t a)
+{
+    if (!set->cap)
+        return NULL;
+    for (size_t j = slot_of(a, set->cap); set->keys[j]; j = (j + 1) & (set->cap - 1))
+        if (set->keys[j] == a)
+            return &set->vals[j];
+    return NULL;
+}
+
 void kdx_nt_addrset_free(kdx_nt_addrset *set)
 {
     free(set->keys);

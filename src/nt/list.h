@@ -57,6 +57,8 @@ typedef struct kdx_nt_addrset {
 } kdx_nt_addrset;
 /* Adds a; false (and *prev = its value) when it was already there. */
 bool kdx_nt_addrset_add(kdx_nt_addrset *set, uint64_t a, size_t val, size_t *prev);
+/* The value stored for a, NULL when a is not in the set (the pointer lasts until the next add). */
+size_t *kdx_nt_addrset_find(kdx_nt_addrset *set, uint64_t a);
 void kdx_nt_addrset_free(kdx_nt_addrset *set);
 
 #endif

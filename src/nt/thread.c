@@ -7,6 +7,7 @@
 #include "nt/process.h"
 #include "nt/processor.h"
 #include "target/memory.h"
+#include "unwind/unwind.h"
 
 #define KT "nt!_KTHREAD"
 
@@ -102,4 +103,17 @@ kdx_status kdx_nt_set_implicit_thread(kdx_session *s, uint64_t thread, bool with
     kdx_session_set_scope(s, &ctx);
     s->implicit_thread = thread;
     return KDX_OK;
+}
+
+kdx_status kdx_nt_thread_stack(kdx_session *s, uint64_t thread, size_t max, kdx_stack *st, kdx_nt_ctx_source *src,
+                               kdx_err *err)
+{
+    kdx_context ctx;
+    kdx_nt_ctx_source local;
+    kdx_status rc = kdx_nt_thread_context(s, thread, &ctx, NULL, src ? src : &local, err);
+    if (rc != KDX_OK)
+        return rc;
+    kdx_unwind_env env;
+    kdx_unwind_env_for_session(s, &env);
+    return kdx_stack_walk(&env, &ctx, max, st, err);
 }

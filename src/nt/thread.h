@@ -6,6 +6,7 @@
 #define KDX_NT_THREAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -21,6 +22,12 @@ typedef enum kdx_nt_ctx_source {
 /* Registers of thread; *cpu is its processor or -1. */
 kdx_status kdx_nt_thread_context(kdx_session *s, uint64_t thread, kdx_context *ctx, int *cpu,
                                  kdx_nt_ctx_source *src, kdx_err *err);
+/* The thread's stack: its context (above), then the unwinder, at most max
+ * frames (caller frees with kdx_stack_free); *src (optional) says how the
+ * first frame was found. */
+struct kdx_stack;
+kdx_status kdx_nt_thread_stack(kdx_session *s, uint64_t thread, size_t max, struct kdx_stack *st,
+                               kdx_nt_ctx_source *src, kdx_err *err);
 /* The process that owns thread (KTHREAD.Process). */
 kdx_status kdx_nt_thread_process(kdx_session *s, uint64_t thread, uint64_t *process, kdx_err *err);
 /* .thread: thread's registers become the scope context; with_process also

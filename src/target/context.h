@@ -101,6 +101,10 @@ bool kdx_reg_lookup(kdx_arch a, const char *name, size_t name_len, kdx_reg_ref *
 #define KDX_X64_SWITCH_FRAME_RBP 0x30
 #define KDX_X64_SWITCH_FRAME_RETURN 0x38
 #define KDX_X64_SWITCH_FRAME_SIZE 0x40
+/* KUSER_SHARED_DATA sits at a fixed address on x64 and x86 Windows (an ABI
+ * constant, like the page size); its fields are still read through the type. */
+#define KDX_X64_SHARED_DATA 0xfffff78000000000ull
+#define KDX_X86_SHARED_DATA 0xffdf0000ull
 
 /* Parses a Windows CONTEXT record of arch a from len bytes. */
 kdx_status kdx_context_parse(kdx_arch a, const void *buf, size_t len, kdx_context *out,

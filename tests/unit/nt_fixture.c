@@ -66,13 +66,20 @@ kdx_session *nt_fixture_open(kdx_scn *s, const char *name)
         free(path);
         return NULL;
     }
+    kdx_session *ses = nt_fixture_open_path(path);
+    free(path);
+    return ses;
+}
+
+kdx_session *nt_fixture_open_path(const char *path)
+{
     FILE *null = fopen("/dev/null", "w");
     kdx_session *ses = kdx_session_new(null);
     char *isf_dir = kdx_strdup(kdx_testdata_path("isf"));
     kdx_sym_set_path(ses, isf_dir, false);
     free(isf_dir);
-    st = kdx_session_open(ses, path, &err);
-    free(path);
+    kdx_err err = {0};
+    kdx_status st = kdx_session_open(ses, path, &err);
     if (st != KDX_OK) {
         fprintf(stderr, "nt fixture: %s\n", err.msg);
         nt_fixture_close(ses);

@@ -16,6 +16,8 @@ const kdx_symprov *nt_fixture_layout(kdx_symfile_id *id);
 kdx_scn *nt_fixture_scenario(void);
 /* Saves s to a temporary dump and opens it in a session writing to a buffer. */
 kdx_session *nt_fixture_open(kdx_scn *s, const char *name);
+/* Opens a dump already written (kdx_scn_hang & co.) the same way. */
+kdx_session *nt_fixture_open_path(const char *path);
 /* Runs commands in an open session; the output since the last call (caller frees). */
 char *nt_fixture_run(kdx_session *s, const char *commands);
 void nt_fixture_close(kdx_session *s);
