@@ -22,5 +22,7 @@ extern const kdx_command kdx_cmds_flow[];
 extern const kdx_command kdx_cmds_alias[];
 extern const kdx_command kdx_cmds_printf[];
 extern const kdx_command kdx_cmds_for_each[];
+/* issue 13: pool and Driver Verifier */
+extern const kdx_command kdx_cmds_pool[];
 
 #endif

@@ -1,0 +1,262 @@
+/* Pool tag owners: pooltag.txt and the image scan (pooltag.h). */
+#include "nt/pooltag.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/cancel.h"
+#include "base/util.h"
+#include "sym/module.h"
+#include "sym/symbols.h"
+#include "target/memory.h"
+#include "target/target.h"
+
+/* ---- pooltag.txt ---- */
+
+static char *trimmed(const char *a, const char *b)
+{
+    while (a < b && isspace((unsigned char)*a))
+        a++;
+    while (b > a && isspace((unsigned char)b[-1]))
+        b--;
+    return kdx_strndup(a, (size_t)(b - a));
+}
+
+/* "Tag - binary - description": the tag is the first four characters
+ * (a short tag is padded with spaces, as in "Mm   - nt!mm - ..."). */
+static bool parse_line(const char *line, kdx_pooltag_entry *e)
+{
+    if (!line[0] || line[0] == '/' || line[0] == ';' || isspace((unsigned char)line[0]))
+        return false;
+    const char *d1 = strstr(line, " - ");
+    if (!d1 || d1 - line > 4)
+        return false;
+    const char *d2 = strstr(d1 + 3, " - ");
+    e->tag = 0;
+    for (int i = 0; i < 4; i++)
+        e->tag |= (uint32_t)(unsigned char)(line + i < d1 ? line[i] : ' ') << (8 * i);
+    const char *end = line + strlen(line);
+    e->binary = trimmed(d1 + 3, d2 ? d2 : end);
+    e->description = d2 ? trimmed(d2 + 3, end) : kdx_strdup("");
+    return true;
+}
+
+kdx_status kdx_pooltag_load(const char *path, kdx_pooltag_db *db, kdx_err *err)
+{
+    memset(db, 0, sizeof *db);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return kdx_err_set(err, KDX_E_IO, "cannot open pooltag file %s", path);
+    char line[1024];
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        kdx_pooltag_entry e;
+        if (!parse_line(line, &e))
+            continue;
+        if (db->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            db->items = kdx_xrealloc(db->items, cap * sizeof *db->items);
+        }
+        db->items[db->n++] = e;
+    }
+    fclose(f);
+    return KDX_OK;
+}
+
+const kdx_pooltag_entry *kdx_pooltag_lookup(const kdx_pooltag_db *db, uint32_t tag)
+{
+    for (size_t i = 0; db && i < db->n; i++)
+        if (db->items[i].tag == tag)
+            return &db->items[i];
+    return NULL;
+}
+
+void kdx_pooltag_free(kdx_pooltag_db *db)
+{
+    for (size_t i = 0; i < db->n; i++) {
+        free(db->items[i].binary);
+        free(db->items[i].description);
+    }
+    free(db->items);
+    memset(db, 0, sizeof *db);
+}
+
+/* ---- the image scan ---- */
+
+#define MAX_IMAGE (64u << 20)
+#define CALL_WINDOW 40  /* bytes after the tag in which the allocation call must start */
+
+const char *kdx_pool_owner_how(int rank)
+{
+    switch (rank) {
+    case KDX_OWNER_ALLOC_CALL: return "tag argument of a call to an allocation routine";
+    case KDX_OWNER_IMMEDIATE: return "immediate operand in code";
+    default: return "tag bytes in the image";
+    }
+}
+
+static bool is_alloc_routine(const char *name)
+{
+    return strstr(name, "AllocatePool") || strstr(name, "ExAllocate") || strstr(name, "AllocateWithTag");
+}
+
+/* The routine a call at p (inside the image, at address at) reaches, when
+ * it is a direct call (E8) or a call through the import table (FF 15). */
+static bool call_target(kdx_session *s, const uint8_t *p, size_t left, uint64_t at, char *name, size_t cap)
+{
+    uint64_t target;
+    if (left >= 5 && p[0] == 0xe8) {
+        target = at + 5 + (uint64_t)(int64_t)(int32_t)kdx_le32(p + 1);
+    } else if (left >= 6 && p[0] == 0xff && p[1] == 0x15) {
+        uint64_t slot = at + 6 + (uint64_t)(int64_t)(int32_t)kdx_le32(p + 2);
+        if (kdx_read_ptr(s->target, slot, &target, NULL) != KDX_OK)
+            return false;
+    } else {
+        return false;
+    }
+    kdx_symhit hit;
+    if (kdx_sym_from_addr(s, target, &hit) != KDX_OK || !hit.name || !hit.module)
+        return false;
+    snprintf(name, cap, "%s!%s", hit.module->name, hit.name);
+    return hit.displacement == 0;
+}
+
+/* Ranks the hit at offset off of the image bytes b (n bytes, present mask pr). */
+static int rank_hit(kdx_session *s, uint64_t base, const uint8_t *b, const uint8_t *pr, size_t n, size_t off,
+                    char *routine, size_t cap)
+{
+    /* mov r8d, imm32 (41 B8) or mov r32, imm32 (B8+r) just before the tag. */
+    bool r8 = off >= 2 && pr[off - 2] && b[off - 2] == 0x41 && b[off - 1] == 0xb8;
+    bool mov = r8 || (off >= 1 && pr[off - 1] && b[off - 1] >= 0xb8 && b[off - 1] <= 0xbf);
+    if (!mov)
+        return KDX_OWNER_BYTES;
+    if (r8)
+        for (size_t k = off + 4; k < off + 4 + CALL_WINDOW && k + 6 <= n && pr[k]; k++)
+            if (call_target(s, b + k, n - k, base + k, routine, cap) && is_alloc_routine(routine))
+                return KDX_OWNER_ALLOC_CALL;
+    return KDX_OWNER_IMMEDIATE;
+}
+
+typedef struct tagset {
+    const uint32_t *tags;
+    size_t n;
+    uint8_t filter[8192];     /* bit per low 16 bits of a tag */
+} tagset;
+
+static long tag_index(const tagset *t, uint32_t v)
+{
+    if (!(t->filter[(v & 0xffff) >> 3] & (1u << (v & 7))))
+        return -1;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->tags[i] == v)
+            return (long)i;
+    return -1;
+}
+
+static void note_hit(kdx_pool_owners *o, size_t first, uint32_t tag, const kdx_module *m, uint64_t where, int rank,
+                     const char *routine)
+{
+    for (size_t i = first; i < o->n; i++) {
+        kdx_pool_owner *c = &o->items[i];
+        if (c->tag != tag)
+            continue;
+        c->hits++;
+        if (rank > c->rank) {
+            c->rank = rank, c->where = where;
+            snprintf(c->routine, sizeof c->routine, "%s", rank == KDX_OWNER_ALLOC_CALL ? routine : "");
+        }
+        return;
+    }
+    o->items = kdx_xrealloc(o->items, (o->n + 1) * sizeof *o->items);
+    kdx_pool_owner *c = &o->items[o->n++];
+    memset(c, 0, sizeof *c);
+    c->tag = tag, c->where = where, c->rank = rank, c->hits = 1;
+    snprintf(c->module, sizeof c->module, "%s", m->image_name ? m->image_name : m->name);
+    snprintf(c->routine, sizeof c->routine, "%s", rank == KDX_OWNER_ALLOC_CALL ? routine : "");
+}
+
+static kdx_status scan_module(kdx_session *s, const kdx_module *m, const tagset *t, kdx_pool_owners *o)
+{
+    size_t n = m->size > MAX_IMAGE ? MAX_IMAGE : (size_t)m->size;
+    uint8_t *b = kdx_xmalloc(n ? n : 1), *pr = kdx_xmalloc(n ? n : 1);
+    size_t got = kdx_read_virt_present(s->target, m->base, b, n, pr);
+    size_t first = o->n;
+    if (got == 0)
+        o->modules_absent++;
+    else
+        o->modules_scanned++;
+    kdx_status st = KDX_OK;
+    for (size_t off = 0; got && off + 4 <= n; off++) {
+        if ((off & 0xffff) == 0 && kdx_interrupted()) {
+            st = KDX_E_INTERRUPTED;
+            break;
+        }
+        if (!pr[off] || !pr[off + 3])
+            continue;
+        long i = tag_index(t, kdx_le32(b + off));
+        if (i < 0)
+            continue;
+        char routine[96] = "";
+        int rank = rank_hit(s, m->base, b, pr, n, off, routine, sizeof routine);
+        note_hit(o, first, t->tags[i], m, m->base + off, rank, routine);
+    }
+    free(b);
+    free(pr);
+    return st;
+}
+
+static int by_tag_rank(const void *a, const void *b)
+{
+    const kdx_pool_owner *x = a, *y = b;
+    if (x->tag != y->tag)
+        return x->tag < y->tag ? -1 : 1;
+    if (x->rank != y->rank)
+        return y->rank - x->rank;
+    return x->where < y->where ? -1 : x->where > y->where;
+}
+
+kdx_status kdx_pool_owner_scan(kdx_session *s, const uint32_t *tags, size_t ntags, kdx_pool_owners *out,
+                               kdx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!s->target)
+        return kdx_err_set(err, KDX_E_ARG, "no target");
+    tagset *t = kdx_xcalloc(1, sizeof *t);
+    t->tags = tags, t->n = ntags;
+    for (size_t i = 0; i < ntags; i++)
+        t->filter[(tags[i] & 0xffff) >> 3] |= (uint8_t)(1u << (tags[i] & 7));
+    kdx_status st = KDX_OK;
+    for (size_t i = 0; i < s->target->nmodules && st == KDX_OK; i++)
+        st = scan_module(s, s->target->modules[i], t, out);
+    free(t);
+    if (st == KDX_E_INTERRUPTED)
+        return kdx_err_set(err, st, "the pool tag image scan was interrupted");
+    qsort(out->items, out->n, sizeof *out->items, by_tag_rank);
+    return KDX_OK;
+}
+
+const kdx_pool_owner *kdx_pool_owner_best(const kdx_pool_owners *o, uint32_t tag, size_t *count)
+{
+    const kdx_pool_owner *best = NULL;
+    size_t c = 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (o->items[i].tag == tag) {
+            if (!best)
+                best = &o->items[i];
+            c++;
+        }
+    if (count)
+        *count = c;
+    return best;
+}
+
+void kdx_pool_owners_free(kdx_pool_owners *o)
+{
+    free(o->items);
+    memset(o, 0, sizeof *o);
+}
