@@ -61,6 +61,14 @@ typedef struct scn_otype {
     uint8_t index;
 } scn_otype;
 
+/* Bytes written over a function's code after the images are laid out
+ * (kdx_scn_code_patch). */
+typedef struct scn_patch {
+    uint64_t va;
+    uint8_t bytes[32];
+    size_t len;
+} scn_patch;
+
 struct kdx_scn {
     kdx_kdw *w;
     const kdx_symprov *layout;
@@ -85,6 +93,7 @@ struct kdx_scn {
     bool has_bug;
     uint32_t bug_code;
     uint64_t bug_args[4];
+    KDX_VEC(scn_patch) patches;
 };
 
 /* Records the first error; later ones are dropped. Returns false. */
