@@ -24,5 +24,6 @@ extern const kdx_command kdx_cmds_printf[];
 extern const kdx_command kdx_cmds_for_each[];
 /* issue 13: pool and Driver Verifier */
 extern const kdx_command kdx_cmds_pool[];
+extern const kdx_command kdx_cmds_verifier[];
 
 #endif

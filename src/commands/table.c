@@ -20,4 +20,5 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_printf,
     kdx_cmds_for_each,
     kdx_cmds_pool,
+    kdx_cmds_verifier,
     0};
