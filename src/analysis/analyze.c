@@ -18,6 +18,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/bugcheck.h"
+#include "analysis/verifier_hint.h"
 #include "base/bytes.h"
 #include "base/fmt.h"
 #include "pe/pe.h"
@@ -523,6 +524,9 @@ kdx_status kdx_analyze(kdx_session *s, kdx_analysis *a, kdx_err *err)
         a->stack_note = kdx_strdup("no register context is available for the crashing thread");
     choose_module(s, a, fault_ip);
     bucket(s, a, &e);
+    char *vf = a->kernel ? kdx_verifier_hint(s, a->bugcheck_code, a->bugcheck_args) : NULL;
+    if (vf)
+        add_kv(a, "VERIFIER_COMMAND", vf);
     return KDX_OK;
 }
 

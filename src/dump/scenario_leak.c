@@ -40,7 +40,7 @@ static uint64_t system_thread(kdx_scn *s, uint64_t process, uint32_t tid, int cp
     if (unloading) {
         const char *f[] = {"nt!KeBugCheckEx", "nt!VerifierBugCheckIfAppropriate", "nt!VfPoolCheckForLeaks",
                            "nt!MmUnloadSystemImage", "nt!IopDeleteDriver", "nt!ObpRemoveObjectRoutine",
-                           "nt!ObfDereferenceObject", "nt!IopUnloadDriver", "nt!ExpWorkerThread",
+                           "nt!IopUnloadDriver", "nt!ExpWorkerThread",
                            "nt!PspSystemThreadStartup", "nt!KiStartSystemThread"};
         memcpy(t.frames, f, sizeof f);
     } else {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "analysis/verifier_hint.h"
 #include "commands/command.h"
 #include "dump/scenario_pool.h"
 #include "nt/pool.h"
@@ -366,3 +367,44 @@ static kdx_status gen_leak(const char *out, kdx_err *err)
 }
 
 TEST_GENERATOR(pool_leak, gen_leak)
+
+TEST(pool_leak_unload_bugcheck_analysis_points_at_verifier_3)
+{
+    LEAK_SCENARIO(s, "pool_leak_c4", 50, true, true, false);
+    char *out = nt_fixture_run(s, "!analyze -v");
+    CHECK_CONTAINS(out, "DRIVER_VERIFIER_DETECTED_VIOLATION (c4)");
+    CHECK_CONTAINS(out, "Arg1: 0000000000000062, A driver is unloading without freeing its pool allocations");
+    CHECK_CONTAINS(out, "Arg4: 0000000000000032, Total number of allocations not freed");
+    CHECK_CONTAINS(out, "\nVERIFIER_COMMAND:  !verifier 3 leaky.sys\n");
+    free(out);
+    /* The suggested command lists the 50 allocations the bug check counts. */
+    out = nt_fixture_run(s, "!verifier 3 leaky.sys");
+    CHECK_EQ(count_lines(out, "     0x00001000     Leak      "), 50);
+    free(out);
+    nt_fixture_close(s);
+}
+
+TEST(pool_verifier_hints_for_each_verifier_bugcheck)
+{
+    LEAK_SCENARIO(s, "pool_leak_hints", 5, false, false, false);
+    uint64_t c5[4] = {0xffffc08bd0035010ull, 2, 0, 0xfffff8048b604255ull};
+    char *h = kdx_verifier_hint(s, 0xc5, c5);
+    CHECK_STR(h, "!pool ffffc08bd0035010; !verifier 80 ffffc08bd0035010");
+    free(h);
+    h = kdx_verifier_hint(s, 0xd6, c5);
+    CHECK_STR(h, "!pool ffffc08bd0035010; !verifier 80 ffffc08bd0035010");
+    free(h);
+    uint64_t apc[4] = {0xc5, 0xfffff88001345610ull, 0xffff, 0};
+    h = kdx_verifier_hint(s, 0xc4, apc);
+    CHECK_STR(h, "ln fffff88001345610; !verifier 200");
+    free(h);
+    uint64_t unreadable[4] = {0x62, 0xffffc08bffff0000ull, 0, 3};
+    h = kdx_verifier_hint(s, 0xc4, unreadable);
+    CHECK_CONTAINS(h, "is not readable");
+    free(h);
+    h = kdx_verifier_hint(s, 0xc9, c5);
+    CHECK_STR(h, "!verifier 100");
+    free(h);
+    CHECK(kdx_verifier_hint(s, 0x7e, c5) == NULL);
+    nt_fixture_close(s);
+}
