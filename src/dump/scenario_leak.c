@@ -59,17 +59,19 @@ static void small_page(kdx_scn_pool *p)
     kdx_scn_pool_page(p, b, sizeof b / sizeof b[0], NULL);
 }
 
-/* The stack Verifier logged for one allocation (innermost first). */
+/* The stack Verifier logged for one allocation (innermost first). The nt
+ * frames are declared functions so they lie in the image's code; offsets
+ * stay inside the smallest function the writer lays out (0x40 bytes). */
 static unsigned leak_stack(kdx_scn *s, uint64_t callers, uint64_t dispatch_ret, uint64_t *st)
 {
     unsigned n = 0;
-    st[n++] = kdx_scn_code(s, "nt!VeAllocatePoolWithTagPriority", 0x2b6);
+    st[n++] = kdx_scn_code(s, "nt!VeAllocatePoolWithTagPriority", 0x36);
     st[n++] = kdx_scn_code(s, "nt!VerifierExAllocatePoolEx", 0x1d);
     st[n++] = callers;
     st[n++] = dispatch_ret;
-    st[n++] = kdx_scn_code(s, "nt!IovCallDriver", 0xa0);
-    st[n++] = kdx_scn_code(s, "nt!IopXxxControlFile", 0x607);
-    st[n++] = kdx_scn_code(s, "nt!NtDeviceIoControlFile", 0x56);
+    st[n++] = kdx_scn_code(s, "nt!IovCallDriver", 0x20);
+    st[n++] = kdx_scn_code(s, "nt!IopXxxControlFile", 0x37);
+    st[n++] = kdx_scn_code(s, "nt!NtDeviceIoControlFile", 0x16);
     st[n++] = kdx_scn_code(s, "nt!KiSystemServiceCopyEnd", 0x13);
     return n;
 }
