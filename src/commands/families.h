@@ -25,5 +25,6 @@ extern const kdx_command kdx_cmds_for_each[];
 /* issue 13: pool and Driver Verifier */
 extern const kdx_command kdx_cmds_pool[];
 extern const kdx_command kdx_cmds_verifier[];
+extern const kdx_command kdx_cmds_vm[];
 
 #endif

@@ -21,4 +21,5 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_for_each,
     kdx_cmds_pool,
     kdx_cmds_verifier,
+    kdx_cmds_vm,
     0};

@@ -59,3 +59,19 @@ TEST(pool_real_pool_on_a_missing_page_says_so)
     CHECK_CONTAINS(out, "(large allocation table not searched: nt!PoolBigPageTable (at fffff8047c619100) is not in the dump");
     free(out);
 }
+
+TEST(pool_real_vm_reads_the_partition_counters_the_dump_holds)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!vm");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\n*** Virtual Memory Usage ***\n");
+    /* Vp.NumberOfPhysicalPages lies in one of the MiSystemPartition blocks
+     * of triage_x64.nt-blocks.txt (8366927 pages: 32 GB); ResidentAvailablePages
+     * and TotalCommitLimit lie outside every block and are named as missing. */
+    CHECK_CONTAINS(out, "\tPhysical Memory:       8366927 (  33467708 Kb)\n");
+    CHECK_CONTAINS(out, "\tResAvail Pages:      not in the dump (nt!MiSystemPartition.Vp.ResidentAvailablePages");
+    CHECK_CONTAINS(out, "\tCommit limit:        not in the dump (nt!MiSystemPartition.Vp.TotalCommitLimit");
+    CHECK_CONTAINS(out, "Pool usage:          not read (nt!PoolTrackTable");
+    free(out);
+}
