@@ -2,7 +2,8 @@
  * structure layout of a kernel symbol table (ISF or PDB):
  *   kdx-mkleak LAYOUT.json.xz OUT.dmp [LEAKS [flags]]
  * flags: any of v (Driver Verifier on leaky.sys), u (the 0xC4/0x62 bug check
- * of its unload), n (leaked pages not in the dump: table entries only). */
+ * of its unload), n (leaked pages not in the dump: table entries only),
+ * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vun]]\n", argv[0]);
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunl]]\n", argv[0]);
         return 2;
     }
     kdx_symprov prov = {0};
@@ -30,6 +31,7 @@ int main(int argc, char **argv)
         spec.verifier = strchr(argv[4], 'v') != NULL;
         spec.unload_bugcheck = strchr(argv[4], 'u') != NULL;
         spec.unbacked = strchr(argv[4], 'n') != NULL;
+        spec.linear = strchr(argv[4], 'l') != NULL;
     }
     if (st == KDX_OK)
         st = kdx_scn_pool_leak(&prov, &id, &spec, argv[2], &err);

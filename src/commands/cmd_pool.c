@@ -400,8 +400,8 @@ static void pool_block_line(kdx_session *s, const kdx_pool_block *b, bool here, 
 {
     char va[24], tag[5], desc[400];
     kdx_pool_tag_text(b->tag, tag);
-    kdx_print(s, "%c%s size: %4x previous size: %4x  (%s) %c%s\n", here ? '*' : ' ',
-              kdx_session_fmt_ptr(s, va, b->header), b->size, b->prev_size, b->pool_type ? "Allocated" : "Free",
+    kdx_print(s, "%c%s size: %4x previous size: %4x  %-11s %c%s\n", here ? '*' : ' ',
+              kdx_session_fmt_ptr(s, va, b->header), b->size, b->prev_size, b->pool_type ? "(Allocated)" : "(Free)",
               here ? '*' : ' ', tag);
     if (here && !(flags & POOL_NO_TAGINFO)) {
         describe(ti, b->tag, ", Binary : ", desc, sizeof desc);

@@ -13,6 +13,7 @@
 #define LEAKY_SIZE 0x10000u
 #define OTHER_BASE 0xfffff8048b580000ull
 #define LEAK_BYTES 0x1000u
+#define LINEAR_BLOCK 0x100u
 
 /* A busy system's other tags (allocs, frees, bytes): below the leak. */
 static void other_tags(kdx_scn_pool *p)
@@ -57,6 +58,25 @@ static void small_page(kdx_scn_pool *p)
         {TAG('N', 't', 'f', 'x'), 0x60, false}, {LEAK, 0x80, false}, {0, 0x40, false}, {TAG('F', 'i', 'l', 'e'), 0x100, false},
     };
     kdx_scn_pool_page(p, b, sizeof b / sizeof b[0], NULL);
+}
+
+/* The linear pool's leak: pages of fifteen 0x100-byte Leak blocks and one
+ * other block each; an allocation's address follows its header. */
+static void linear_leaks(kdx_scn *s, kdx_scn_pool *p, kdx_scn_vf_alloc *a, unsigned leaks)
+{
+    uint64_t unit = kdx_scn_sizeof(s, "_POOL_HEADER");
+    kdx_scn_pool_block b[16];
+    uint64_t at[16];
+    for (unsigned done = 0; done < leaks;) {
+        unsigned n = leaks - done < 15 ? leaks - done : 15;
+        for (unsigned k = 0; k < n; k++)
+            b[k] = (kdx_scn_pool_block){LEAK, LINEAR_BLOCK, false};
+        b[n] = (kdx_scn_pool_block){TAG('F', 'i', 'l', 'e'), LINEAR_BLOCK, false};
+        kdx_scn_pool_page(p, b, n + 1, at);
+        for (unsigned k = 0; k < n; k++)
+            a[done + k].va = at[k] + unit, a[done + k].bytes = LINEAR_BLOCK - unit;
+        done += n;
+    }
 }
 
 /* The stack Verifier logged for one allocation (innermost first). The nt
@@ -113,9 +133,13 @@ static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *p
     other_tags(p);
     small_page(p);
     kdx_scn_vf_alloc *a = kdx_xcalloc(leaks, sizeof *a);
+    if (spec->linear)
+        linear_leaks(s, p, a, leaks);
     for (unsigned i = 0; i < leaks; i++) {
-        a[i].va = kdx_scn_pool_big(p, LEAK, KDX_SCN_NONPAGED_NX, LEAK_BYTES, !spec->unbacked);
-        a[i].bytes = LEAK_BYTES, a[i].tag = LEAK, a[i].caller = callers, a[i].thread = worker;
+        if (!spec->linear)
+            a[i].va = kdx_scn_pool_big(p, LEAK, KDX_SCN_NONPAGED_NX, LEAK_BYTES, !spec->unbacked);
+        a[i].bytes = spec->linear ? a[i].bytes : LEAK_BYTES;
+        a[i].tag = LEAK, a[i].caller = callers, a[i].thread = worker;
         a[i].nstack = leak_stack(s, callers, dispatch_ret, a[i].stack);
     }
     uint64_t entry = 0;

@@ -80,6 +80,10 @@ void kdx_scn_pool_finish(kdx_scn_pool *p);
 typedef struct kdx_scn_leak_spec {
     unsigned leaks;           /* 0: 2000 */
     bool verifier, unload_bugcheck, unbacked;
+    /* Windows 7-style linear pool: the leaked blocks are small (0x100 bytes
+     * with their header), fifteen to a page of _POOL_HEADER chains, and the
+     * large-allocation table is empty. */
+    bool linear;
 } kdx_scn_leak_spec;
 kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
                              const char *path, kdx_err *err);

@@ -153,7 +153,7 @@ TEST(pool_page_chain_marks_the_block_and_reports_corruption)
     CHECK_CONTAINS(out, "  (Allocated) *Leak\n");
     CHECK_CONTAINS(out, "\t\tPooltag Leak : UNKNOWN pooltag 'Leak', please update pooltag.txt");
     CHECK_EQ(count_lines(out, "\n*"), 1);
-    CHECK_CONTAINS(out, "  (Free)  ");
+    CHECK_CONTAINS(out, "  (Free)       ");
     free(out);
     snprintf(cmd, sizeof cmd, "!pool %llx 2", (unsigned long long)(at[1] + 0x10));
     out = nt_fixture_run(s, cmd);
@@ -175,7 +175,7 @@ TEST(pool_page_chain_marks_the_block_and_reports_corruption)
 
 TEST(pool_leak_poolused_puts_leak_first_in_the_articles_layout)
 {
-    LEAK_SCENARIO(s, "pool_leak_used", 3000, false, false, false);
+    LEAK_SCENARIO(s, "pool_leak_used", 3000, false, false, false, false);
     char *out = nt_fixture_run(s, "!poolused /t5 2");
     CHECK_CONTAINS(out, "\nSorting by NonPaged Pool Consumed\n\n"
                         "               NonPaged                  Paged\n"
@@ -200,7 +200,7 @@ TEST(pool_leak_poolused_puts_leak_first_in_the_articles_layout)
 
 TEST(pool_leak_owner_scan_ranks_the_allocation_call_first)
 {
-    LEAK_SCENARIO(s, "pool_leak_owner", 10, false, false, false);
+    LEAK_SCENARIO(s, "pool_leak_owner", 10, false, false, false, false);
     uint32_t tags[] = {LEAK, TAG('N', 'o', 'n', 'e')};
     kdx_pool_owners o;
     kdx_err err = {0};
@@ -229,7 +229,7 @@ TEST(pool_leak_owner_scan_ranks_the_allocation_call_first)
 
 TEST(pool_pooltag_file_describes_known_tags)
 {
-    LEAK_SCENARIO(s, "pool_leak_pooltag", 10, false, false, false);
+    LEAK_SCENARIO(s, "pool_leak_pooltag", 10, false, false, false, false);
     char *path = kdx_asprintf("%s/pooltag.txt", kdx_test_tmpdir());
     FILE *f = fopen(path, "w");
     REQUIRE(f);
@@ -251,7 +251,7 @@ TEST(pool_pooltag_file_describes_known_tags)
 
 TEST(pool_leak_poolfind_and_pool_on_a_large_allocation)
 {
-    LEAK_SCENARIO(s, "pool_leak_find", 1500, false, false, false);
+    LEAK_SCENARIO(s, "pool_leak_find", 1500, false, false, false, false);
     char *out = nt_fixture_run(s, "!poolfind Leak");
     CHECK_EQ(count_lines(out, ": tag Leak, size     0x1000, Nonpaged pool\n"), 1500);
     CHECK_CONTAINS(out, "\n1500 large allocations with tag Leak.\n");
@@ -283,7 +283,7 @@ TEST(pool_leak_poolfind_and_pool_on_a_large_allocation)
 
 TEST(pool_leak_verifier_tracks_the_driver_and_its_stacks)
 {
-    LEAK_SCENARIO(s, "pool_leak_vf", 40, true, false, false);
+    LEAK_SCENARIO(s, "pool_leak_vf", 40, true, false, false, false);
     char *out = nt_fixture_run(s, "!verifier 3 leaky.sys");
     CHECK_CONTAINS(out, "\nVerify Level 8 ... enabled options are:\n\n      All pool allocations checked on unload\n");
     CHECK_CONTAINS(out, "Pool Allocations Attempted             0x28\n");
@@ -362,7 +362,7 @@ static kdx_status gen_leak(const char *out, kdx_err *err)
     const kdx_symprov *l = nt_fixture_layout(&id);
     if (!l)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "needs ../shared/testdata/%s", NT_FIXTURE_ISF);
-    kdx_scn_leak_spec spec = {3000, true, true, false};
+    kdx_scn_leak_spec spec = {3000, true, true, false, false};
     return kdx_scn_pool_leak(l, &id, &spec, out, err);
 }
 
@@ -370,7 +370,7 @@ TEST_GENERATOR(pool_leak, gen_leak)
 
 TEST(pool_leak_unload_bugcheck_analysis_points_at_verifier_3)
 {
-    LEAK_SCENARIO(s, "pool_leak_c4", 50, true, true, false);
+    LEAK_SCENARIO(s, "pool_leak_c4", 50, true, true, false, false);
     char *out = nt_fixture_run(s, "!analyze -v");
     CHECK_CONTAINS(out, "DRIVER_VERIFIER_DETECTED_VIOLATION (c4)");
     CHECK_CONTAINS(out, "Arg1: 0000000000000062, A driver is unloading without freeing its pool allocations");
@@ -386,7 +386,7 @@ TEST(pool_leak_unload_bugcheck_analysis_points_at_verifier_3)
 
 TEST(pool_verifier_hints_for_each_verifier_bugcheck)
 {
-    LEAK_SCENARIO(s, "pool_leak_hints", 5, false, false, false);
+    LEAK_SCENARIO(s, "pool_leak_hints", 5, false, false, false, false);
     uint64_t c5[4] = {0xffffc08bd0035010ull, 2, 0, 0xfffff8048b604255ull};
     char *h = kdx_verifier_hint(s, 0xc5, c5);
     CHECK_STR(h, "!pool ffffc08bd0035010; !verifier 80 ffffc08bd0035010");
@@ -406,5 +406,43 @@ TEST(pool_verifier_hints_for_each_verifier_bugcheck)
     CHECK_STR(h, "!verifier 100");
     free(h);
     CHECK(kdx_verifier_hint(s, 0x7e, c5) == NULL);
+    nt_fixture_close(s);
+}
+
+TEST(pool_linear_scenario_small_leaks_in_header_pages)
+{
+    LEAK_SCENARIO(s, "pool_leak_linear", 1000, true, false, false, true);
+    char *out = nt_fixture_run(s, "!poolused 2 Leak");
+    /* 1000 leaked blocks of 0x100 bytes and the scenario's one small page's block. */
+    CHECK_CONTAINS(out, "\nLeak      1001       256128          0            0  UNKNOWN pooltag 'Leak'");
+    free(out);
+    kdx_vf_drivers ds;
+    kdx_err err = {0};
+    CHECK_OK(kdx_vf_drivers_read(s, &ds, &err));
+    REQUIRE(ds.n == 1);
+    CHECK_EQ(ds.items[0].cur_np, 1000);
+    kdx_vf_drivers_free(&ds);
+    out = nt_fixture_run(s, "!verifier 3 leaky.sys");
+    CHECK_EQ(count_lines(out, "     0x000000f0     Leak      "), 1000);
+    /* The 500th allocation's page: sixteen blocks, the star on the one holding it. */
+    const char *line = out;
+    for (int i = 0; i < 500 && line; i++)
+        line = strstr(line + 1, "     0x000000f0     Leak");
+    REQUIRE(line);
+    const char *start = line;
+    while (start > out && start[-1] != '\n')
+        start--;
+    char *cmd = kdx_asprintf("!pool %.*s", (int)(line - start), start);
+    free(out);
+    out = nt_fixture_run(s, cmd);
+    CHECK_EQ(count_lines(out, " previous size: "), 16);
+    CHECK_EQ(count_lines(out, "(Allocated) *Leak\n"), 1);
+    CHECK_EQ(count_lines(out, "\n*"), 1);
+    CHECK(!strstr(out, "__inVALID"));
+    free(out);
+    free(cmd);
+    out = nt_fixture_run(s, "!poolfind Leak");
+    CHECK_CONTAINS(out, "\n0 large allocations with tag Leak.\n");
+    free(out);
     nt_fixture_close(s);
 }
