@@ -132,10 +132,16 @@ static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *p
     kdx_scn_pool *p = kdx_scn_pool_new(s);
     other_tags(p);
     small_page(p);
-    kdx_scn_vf_alloc *a = kdx_xcalloc(leaks, sizeof *a);
+    /* Without Verifier the allocations need no record here: a million of
+     * them (the benchmark) are only table entries. */
+    if (!spec->verifier && !spec->linear) {
+        for (unsigned i = 0; i < leaks; i++)
+            kdx_scn_pool_big(p, LEAK, KDX_SCN_NONPAGED_NX, LEAK_BYTES, !spec->unbacked);
+    }
+    kdx_scn_vf_alloc *a = spec->verifier || spec->linear ? kdx_xcalloc(leaks, sizeof *a) : NULL;
     if (spec->linear)
         linear_leaks(s, p, a, leaks);
-    for (unsigned i = 0; i < leaks; i++) {
+    for (unsigned i = 0; a && i < leaks; i++) {
         if (!spec->linear)
             a[i].va = kdx_scn_pool_big(p, LEAK, KDX_SCN_NONPAGED_NX, LEAK_BYTES, !spec->unbacked);
         a[i].bytes = spec->linear ? a[i].bytes : LEAK_BYTES;
