@@ -198,48 +198,36 @@ static int print_trace(void *ud, const kdx_vf_trace *t)
     return l->quantity && l->shown >= l->quantity;
 }
 
-static int pool_log(kdx_session *s, uint64_t arg)
+/* !verifier 0x80 [Address|Quantity] and !verifier 0x200 [Thread]: the log's
+ * title, its size, then the entries (of the address or thread given). */
+static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
 {
-    log_print l = {s, arg > 0xffffffffull ? arg : 0, arg <= 0xffffffffull ? arg : 0, 0, true};
+    bool pool = log == KDX_VF_POOL_LOG;
+    bool by_address = pool ? arg > 0xffffffffull : arg != 0;
+    log_print l = {s, by_address ? arg : 0, pool && !by_address ? arg : 0, 0, pool};
     uint64_t array, length = 0;
     kdx_err err = {0};
-    kdx_print(s, "\nLog of recent kernel pool Allocate and Free operations:\n\n");
-    if (kdx_vf_log_locate(s, KDX_VF_POOL_LOG, &array, &length, &err) != KDX_OK) {
+    kdx_print(s, pool ? "\nLog of recent kernel pool Allocate and Free operations:\n\n"
+                      : "\nEnter/Leave Critical Region log:\n\n");
+    if (kdx_vf_log_locate(s, log, &array, &length, &err) != KDX_OK) {
         kdx_print(s, "%s\n", err.msg);
         return 1;
     }
     kdx_print(s, "There are up to 0x%" PRIx64 " entries in the log.\n\n", length);
-    if (l.address)
+    if (pool && l.address)
         kdx_print(s, "Parsing 0x%016" PRIx64 " log entries, searching for address 0x%016" PRIx64 ".\n\n", length,
                   l.address);
-    kdx_status st = kdx_vf_log_walk(s, KDX_VF_POOL_LOG, print_trace, &l, &length, &err);
+    else if (!pool)
+        kdx_print(s, "%s\n", l.address ? "Displaying the entries of the thread." : "Displaying all the log entries.");
+    kdx_status st = kdx_vf_log_walk(s, log, print_trace, &l, &length, &err);
     if (st != KDX_OK)
         kdx_print(s, "%s\n", err.msg);
-    else
+    else if (pool)
         kdx_print(s, "Parsed entry %016" PRIx64 "/%016" PRIx64 "...\nFinished parsing all pool tracking information.\n",
                   length, length);
     if (l.address && !l.shown)
-        kdx_print(s, "No log entry holds address 0x%016" PRIx64 ".\n", l.address);
-    return st != KDX_OK;
-}
-
-static int critical_region_log(kdx_session *s, uint64_t thread)
-{
-    log_print l = {s, thread, 0, 0, false};
-    uint64_t array, length = 0;
-    kdx_err err = {0};
-    kdx_print(s, "\nEnter/Leave Critical Region log:\n\n");
-    if (kdx_vf_log_locate(s, KDX_VF_CRITICAL_REGION_LOG, &array, &length, &err) != KDX_OK) {
-        kdx_print(s, "%s\n", err.msg);
-        return 1;
-    }
-    kdx_print(s, "There are up to 0x%" PRIx64 " entries in the log.\n\n%s\n", length,
-              thread ? "Displaying the entries of the thread." : "Displaying all the log entries.");
-    kdx_status st = kdx_vf_log_walk(s, KDX_VF_CRITICAL_REGION_LOG, print_trace, &l, &length, &err);
-    if (st != KDX_OK)
-        kdx_print(s, "%s\n", err.msg);
-    if (thread && !l.shown)
-        kdx_print(s, "Thread %016" PRIx64 " is not in the log.\n", thread);
+        kdx_print(s, pool ? "No log entry holds address 0x%016" PRIx64 ".\n" : "Thread %016" PRIx64 " is not in the log.\n",
+                  l.address);
     return st != KDX_OK;
 }
 
@@ -261,7 +249,7 @@ static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
     if (flags == VF_POOL_LOG || flags == VF_CRITICAL_REGION) {
         if (image && kdx_expr_eval_all(s, image, &arg, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
-        return flags == VF_POOL_LOG ? pool_log(s, arg) : critical_region_log(s, arg);
+        return show_log(s, flags == VF_POOL_LOG ? KDX_VF_POOL_LOG : KDX_VF_CRITICAL_REGION_LOG, arg);
     }
     if (flags == VF_IRP_LOG || flags == VF_IRQL_LOG || flags == VF_FAULTS || flags == VF_PENDING) {
         kdx_print(s, "!verifier 0x%" PRIx64 " is not implemented by kdx yet (docs/pool.md lists what is).\n", flags);

@@ -28,16 +28,11 @@ typedef struct big_entry {
     uint32_t tag, pool_type;
 } big_entry;
 
-typedef struct cr_entry {
-    uint64_t thread, stack[8];
-    unsigned n;
-} cr_entry;
-
 struct kdx_scn_pool {
     kdx_scn *s;
     KDX_VEC(track_entry) tags;
     KDX_VEC(big_entry) bigs;
-    KDX_VEC(cr_entry) regions;
+    KDX_VEC(kdx_scn_vf_alloc) regions;
     uint64_t unbacked_next;
 };
 
@@ -160,7 +155,9 @@ static void put_ptr(kdx_scn *s, const char *sym, uint64_t v)
     scn_write_ptr(s, kdx_scn_symbol(s, sym), v);
 }
 
-static void write_verifier_data(kdx_scn *s, uint32_t level, const kdx_scn_vf_alloc *a, size_t n)
+/* The current/peak counters _MM_DRIVER_VERIFIER_DATA and
+ * _VF_TARGET_VERIFIED_DRIVER_DATA share (same field names in both). */
+static void set_pool_counters(kdx_scn_obj *o, const kdx_scn_vf_alloc *a, size_t n)
 {
     uint64_t np = 0, pb = 0, npn = 0, pn = 0;
     for (size_t i = 0; i < n; i++) {
@@ -169,20 +166,25 @@ static void write_verifier_data(kdx_scn *s, uint32_t level, const kdx_scn_vf_all
         else
             np += a[i].bytes, npn++;
     }
+    kdx_scn_set(o, "CurrentNonPagedPoolAllocations", npn);
+    kdx_scn_set(o, "PeakNonPagedPoolAllocations", npn);
+    kdx_scn_set(o, "CurrentPagedPoolAllocations", pn);
+    kdx_scn_set(o, "PeakPagedPoolAllocations", pn);
+    kdx_scn_set(o, "NonPagedBytes", np);
+    kdx_scn_set(o, "PeakNonPagedBytes", np);
+    kdx_scn_set(o, "PagedBytes", pb);
+    kdx_scn_set(o, "PeakPagedBytes", pb);
+}
+
+static void write_verifier_data(kdx_scn *s, uint32_t level, const kdx_scn_vf_alloc *a, size_t n)
+{
     kdx_scn_obj o;
     kdx_scn_obj_begin(s, "_MM_DRIVER_VERIFIER_DATA", kdx_scn_symbol(s, "MmVerifierData"), &o);
     kdx_scn_set(&o, "Level", level);
     kdx_scn_set(&o, "AllocationsAttempted", n);
     kdx_scn_set(&o, "AllocationsSucceeded", n);
     kdx_scn_set(&o, "Loads", 1);
-    kdx_scn_set(&o, "CurrentNonPagedPoolAllocations", npn);
-    kdx_scn_set(&o, "PeakNonPagedPoolAllocations", npn);
-    kdx_scn_set(&o, "CurrentPagedPoolAllocations", pn);
-    kdx_scn_set(&o, "PeakPagedPoolAllocations", pn);
-    kdx_scn_set(&o, "NonPagedBytes", np);
-    kdx_scn_set(&o, "PeakNonPagedBytes", np);
-    kdx_scn_set(&o, "PagedBytes", pb);
-    kdx_scn_set(&o, "PeakPagedBytes", pb);
+    set_pool_counters(&o, a, n);
     kdx_scn_obj_end(&o);
 }
 
@@ -263,30 +265,45 @@ static void target_tree(kdx_scn *s, uint64_t base, uint32_t size, uint64_t verif
     kdx_scn_obj_end(&o);
 }
 
-static void pool_traces(kdx_scn *s, const kdx_scn_vf_alloc *a, size_t n)
+/* A Verifier log: an array of `type` (length entries) whose address goes
+ * to the pointer global `array`, its length and next index to the 32-bit
+ * globals; entries from e (Address and Size only for the pool log). */
+typedef struct log_globals {
+    const char *type, *array, *length, *index;
+    uint32_t entries;
+    bool pool;
+} log_globals;
+
+static void write_log(kdx_scn *s, const log_globals *g, const kdx_scn_vf_alloc *e, size_t n)
 {
-    uint32_t length = 0x1000;
-    uint64_t esz = kdx_scn_sizeof(s, "_VF_POOL_TRACE");
+    uint64_t esz = kdx_scn_sizeof(s, g->type);
     if (!esz)
         return;
-    uint64_t arr = kdx_scn_alloc(s, esz * length, 16);
-    for (size_t i = 0; i < n && i < length; i++) {
+    uint64_t arr = kdx_scn_alloc(s, esz * g->entries, 16);
+    for (size_t i = 0; i < n && i < g->entries; i++) {
         kdx_scn_obj o;
-        kdx_scn_obj_begin(s, "_VF_POOL_TRACE", arr + i * esz, &o);
-        kdx_scn_set(&o, "Address", a[i].va);
-        kdx_scn_set(&o, "Size", a[i].bytes);
-        kdx_scn_set(&o, "Thread", a[i].thread);
-        for (unsigned k = 0; k < a[i].nstack && k < 13; k++) {
+        kdx_scn_obj_begin(s, g->type, arr + i * esz, &o);
+        if (g->pool) {
+            kdx_scn_set(&o, "Address", e[i].va);
+            kdx_scn_set(&o, "Size", e[i].bytes);
+        }
+        kdx_scn_set(&o, "Thread", e[i].thread);
+        for (unsigned k = 0; k < e[i].nstack && k < 13; k++) {
             char path[32];
             snprintf(path, sizeof path, "StackTrace[%u]", k);
-            kdx_scn_set(&o, path, a[i].stack[k]);
+            kdx_scn_set(&o, path, e[i].stack[k]);
         }
         kdx_scn_obj_end(&o);
     }
-    put_ptr(s, "VfPoolTraces", arr);
-    put_u32(s, "VfPoolTracesLength", length);
-    put_u32(s, "VfPoolTracesIndex", (uint32_t)(n < length ? n : length));
+    put_ptr(s, g->array, arr);
+    put_u32(s, g->length, g->entries);
+    put_u32(s, g->index, (uint32_t)(n < g->entries ? n : g->entries));
 }
+
+static const log_globals pool_log = {"_VF_POOL_TRACE", "VfPoolTraces", "VfPoolTracesLength", "VfPoolTracesIndex",
+                                     0x1000, true};
+static const log_globals region_log = {"_VF_KE_CRITICAL_REGION_TRACE", "VfKeCriticalRegionTraces",
+                                       "VfKeCriticalRegionTracesLength", "VfKeCriticalRegionTracesIndex", 128, false};
 
 uint64_t kdx_scn_pool_verifier(kdx_scn_pool *p, uint32_t level, const char *driver, uint64_t base, uint32_t size,
                                const kdx_scn_vf_alloc *a, size_t n)
@@ -295,38 +312,26 @@ uint64_t kdx_scn_pool_verifier(kdx_scn_pool *p, uint32_t level, const char *driv
     write_verifier_data(s, level, a, n);
     uint64_t entry = suspect_entry(s, driver);
     uint64_t verified = kdx_scn_alloc(s, kdx_scn_sizeof(s, "_VF_TARGET_VERIFIED_DRIVER_DATA"), 16);
-    uint64_t np = 0, pb = 0, npn = 0, pn = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (a[i].paged)
-            pb += a[i].bytes, pn++;
-        else
-            np += a[i].bytes, npn++;
-    }
     uint64_t trackers = tracker_pages(s, verified, a, n);
     kdx_scn_obj o;
     kdx_scn_obj_begin(s, "_VF_TARGET_VERIFIED_DRIVER_DATA", verified, &o);
     kdx_scn_set(&o, "SuspectDriverEntry", entry);
-    kdx_scn_set(&o, "CurrentNonPagedPoolAllocations", npn);
-    kdx_scn_set(&o, "PeakNonPagedPoolAllocations", npn);
-    kdx_scn_set(&o, "CurrentPagedPoolAllocations", pn);
-    kdx_scn_set(&o, "PeakPagedPoolAllocations", pn);
-    kdx_scn_set(&o, "NonPagedBytes", np);
-    kdx_scn_set(&o, "PeakNonPagedBytes", np);
-    kdx_scn_set(&o, "PagedBytes", pb);
-    kdx_scn_set(&o, "PeakPagedBytes", pb);
+    set_pool_counters(&o, a, n);
     /* An x64 SLIST header keeps the first entry's address >> 4. */
     kdx_scn_set(&o, "PoolTrackers.HeaderX64.NextEntry", trackers >> 4);
     kdx_scn_set(&o, "PoolTrackers.HeaderX64.Depth", n);
     kdx_scn_obj_end(&o);
     target_tree(s, base, size, verified);
-    pool_traces(s, a, n);
+    write_log(s, &pool_log, a, n);
     return entry;
 }
 
 void kdx_scn_pool_critical_region(kdx_scn_pool *p, uint64_t thread, const uint64_t *stack, unsigned n)
 {
-    cr_entry e = {thread, {0}, n > 8 ? 8 : n};
-    memcpy(e.stack, stack, e.n * sizeof *stack);
+    kdx_scn_vf_alloc e = {0};
+    e.thread = thread;
+    e.nstack = n > 7 ? 7 : n; /* _VF_KE_CRITICAL_REGION_TRACE keeps 7 frames in 19041 */
+    memcpy(e.stack, stack, e.nstack * sizeof *stack);
     KDX_VEC_PUSH(p->regions, e);
 }
 
@@ -338,6 +343,15 @@ static uint64_t pow2_at_least(uint64_t n)
     while (v < n)
         v <<= 1;
     return v;
+}
+
+/* Writes a table built in buf to new pool memory; its address. */
+static uint64_t place_table(kdx_scn *s, uint8_t *buf, uint64_t count, uint64_t esz)
+{
+    uint64_t table = kdx_scn_alloc(s, count * esz, SCN_PAGE);
+    scn_write(s, table, buf, (size_t)(count * esz));
+    free(buf);
+    return table;
 }
 
 static void write_track_table(kdx_scn_pool *p)
@@ -359,10 +373,7 @@ static void write_track_table(kdx_scn_pool *p)
         kdx_scn_set(&o, "PagedFrees", e->p_frees);
         kdx_scn_set(&o, "PagedBytes", e->p_bytes);
     }
-    uint64_t table = kdx_scn_alloc(s, count * esz, SCN_PAGE);
-    scn_write(s, table, buf, (size_t)(count * esz));
-    free(buf);
-    put_ptr(s, "PoolTrackTable", table);
+    put_ptr(s, "PoolTrackTable", place_table(s, buf, count, esz));
     put_ptr(s, "PoolTrackTableSize", count);
     put_ptr(s, "PoolTrackTableMask", count - 1);
     put_ptr(s, "PoolTrackTableExpansion", 0);
@@ -393,37 +404,9 @@ static void write_big_table(kdx_scn_pool *p)
         local_obj(s, BIG, buf + i * esz, &o);
         kdx_scn_set(&o, "Va", 1);
     }
-    uint64_t table = kdx_scn_alloc(s, count * esz, SCN_PAGE);
-    scn_write(s, table, buf, (size_t)(count * esz));
-    free(buf);
-    put_ptr(s, "PoolBigPageTable", table);
+    put_ptr(s, "PoolBigPageTable", place_table(s, buf, count, esz));
     put_ptr(s, "PoolBigPageTableSize", count);
     put_ptr(s, "ExpPoolBigEntriesInUse", p->bigs.len);
-}
-
-static void write_critical_regions(kdx_scn_pool *p)
-{
-    kdx_scn *s = p->s;
-    uint32_t length = 128;
-    uint64_t esz = kdx_scn_sizeof(s, "_VF_KE_CRITICAL_REGION_TRACE");
-    if (!p->regions.len || !esz)
-        return;
-    uint64_t arr = kdx_scn_alloc(s, esz * length, 16);
-    for (size_t i = 0; i < p->regions.len && i < length; i++) {
-        const cr_entry *e = &p->regions.items[i];
-        kdx_scn_obj o;
-        kdx_scn_obj_begin(s, "_VF_KE_CRITICAL_REGION_TRACE", arr + i * esz, &o);
-        kdx_scn_set(&o, "Thread", e->thread);
-        for (unsigned k = 0; k < e->n; k++) {
-            char path[32];
-            snprintf(path, sizeof path, "StackTrace[%u]", k);
-            kdx_scn_set(&o, path, e->stack[k]);
-        }
-        kdx_scn_obj_end(&o);
-    }
-    put_ptr(s, "VfKeCriticalRegionTraces", arr);
-    put_u32(s, "VfKeCriticalRegionTracesLength", length);
-    put_u32(s, "VfKeCriticalRegionTracesIndex", (uint32_t)p->regions.len);
 }
 
 void kdx_scn_pool_finish(kdx_scn_pool *p)
@@ -432,7 +415,8 @@ void kdx_scn_pool_finish(kdx_scn_pool *p)
         return;
     write_track_table(p);
     write_big_table(p);
-    write_critical_regions(p);
+    if (p->regions.len)
+        write_log(p->s, &region_log, p->regions.items, p->regions.len);
     KDX_VEC_FREE(p->tags);
     KDX_VEC_FREE(p->bigs);
     KDX_VEC_FREE(p->regions);

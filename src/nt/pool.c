@@ -101,30 +101,31 @@ bool kdx_pool_tag_parse(const char *text, uint32_t *tag)
     return true;
 }
 
+/* Looks up n fields of type in order; the first missing one is the error. */
+static kdx_status fields_of(kdx_session *s, const char *type, const char *const *names, const kdx_nt_field **out,
+                            size_t n, kdx_err *err)
+{
+    kdx_status st = KDX_OK;
+    for (size_t i = 0; i < n && st == KDX_OK; i++)
+        st = kdx_nt_field_of(s, type, names[i], &out[i], err);
+    return st;
+}
+
 /* ---- the tag tables ---- */
 
+enum { T_KEY, T_NPB, T_NPA, T_NPF, T_PB, T_PA, T_PF, T_COUNT };
 typedef struct track_fields {
-    const kdx_nt_field *key, *npb, *npa, *npf, *pb, *pa, *pf;
+    const kdx_nt_field *f[T_COUNT];
     uint64_t size;
 } track_fields;
 
 static kdx_status track_layout(kdx_session *s, track_fields *f, kdx_err *err)
 {
+    static const char *const names[T_COUNT] = {"Key",        "NonPagedBytes", "NonPagedAllocs", "NonPagedFrees",
+                                               "PagedBytes", "PagedAllocs",   "PagedFrees"};
     kdx_status st = kdx_nt_sizeof(s, TRACK, &f->size, err);
     if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "Key", &f->key, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "NonPagedBytes", &f->npb, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "NonPagedAllocs", &f->npa, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "NonPagedFrees", &f->npf, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "PagedBytes", &f->pb, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "PagedAllocs", &f->pa, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, TRACK, "PagedFrees", &f->pf, err);
+        st = fields_of(s, TRACK, names, f->f, T_COUNT, err);
     if (st == KDX_OK && (f->size == 0 || f->size > 4096))
         st = kdx_err_set(err, KDX_E_FORMAT, "%s has an unusable size %" PRIu64, TRACK, f->size);
     return st;
@@ -147,16 +148,16 @@ static kdx_pool_tag_use *usage_slot(kdx_pool_usage *u, uint32_t tag)
 
 static void add_entry(kdx_pool_usage *u, const track_fields *f, const uint8_t *p)
 {
-    uint32_t key = (uint32_t)kdx_nt_field_value(f->key, p);
+    uint32_t key = (uint32_t)kdx_nt_field_value(f->f[T_KEY], p);
     if (key == 0)
         return;
     kdx_pool_tag_use *t = usage_slot(u, key);
-    t->np_bytes += kdx_nt_field_value(f->npb, p);
-    t->np_allocs += kdx_nt_field_value(f->npa, p);
-    t->np_frees += kdx_nt_field_value(f->npf, p);
-    t->p_bytes += kdx_nt_field_value(f->pb, p);
-    t->p_allocs += kdx_nt_field_value(f->pa, p);
-    t->p_frees += kdx_nt_field_value(f->pf, p);
+    t->np_bytes += kdx_nt_field_value(f->f[T_NPB], p);
+    t->np_allocs += kdx_nt_field_value(f->f[T_NPA], p);
+    t->np_frees += kdx_nt_field_value(f->f[T_NPF], p);
+    t->p_bytes += kdx_nt_field_value(f->f[T_PB], p);
+    t->p_allocs += kdx_nt_field_value(f->f[T_PA], p);
+    t->p_frees += kdx_nt_field_value(f->f[T_PF], p);
 }
 
 /* Reads the table whose address is in the pointer global table_sym and
@@ -256,35 +257,30 @@ kdx_status kdx_pool_big_locate(kdx_session *s, kdx_pool_big_table *t, kdx_err *e
     return KDX_OK;
 }
 
+enum { B_VA, B_KEY, B_TYPE, B_BYTES, B_COUNT };
 typedef struct big_fields {
-    const kdx_nt_field *va, *key, *type, *bytes;
+    const kdx_nt_field *f[B_COUNT];
 } big_fields;
 
 static kdx_status big_layout(kdx_session *s, big_fields *f, kdx_err *err)
 {
-    kdx_status st = kdx_nt_field_of(s, BIG, "Va", &f->va, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, BIG, "Key", &f->key, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, BIG, "PoolType", &f->type, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, BIG, "NumberOfBytes", &f->bytes, err);
-    return st;
+    static const char *const names[B_COUNT] = {"Va", "Key", "PoolType", "NumberOfBytes"};
+    return fields_of(s, BIG, names, f->f, B_COUNT, err);
 }
 
 /* Decodes one entry; false for an empty one. Bit 0 of Va marks a free entry
  * (POOL_BIG_TABLE_ENTRY_FREE); the protected bit of the tag is dropped. */
 static bool big_decode(const big_fields *f, const uint8_t *p, uint64_t entry, kdx_pool_big *b)
 {
-    uint64_t va = kdx_nt_field_value(f->va, p);
+    uint64_t va = kdx_nt_field_value(f->f[B_VA], p);
     if (va == 0 || va == 1)
         return false;
     b->free = va & 1;
     b->va = va & ~1ull;
     b->entry = entry;
-    b->tag = (uint32_t)kdx_nt_field_value(f->key, p) & 0x7fffffffu;
-    b->pool_type = (uint32_t)kdx_nt_field_value(f->type, p);
-    b->bytes = kdx_nt_field_value(f->bytes, p);
+    b->tag = (uint32_t)kdx_nt_field_value(f->f[B_KEY], p) & 0x7fffffffu;
+    b->pool_type = (uint32_t)kdx_nt_field_value(f->f[B_TYPE], p);
+    b->bytes = kdx_nt_field_value(f->f[B_BYTES], p);
     return true;
 }
 
@@ -346,22 +342,18 @@ kdx_status kdx_pool_big_find(kdx_session *s, uint64_t addr, kdx_pool_big *out, b
 
 /* ---- _POOL_HEADER pages ---- */
 
+enum { H_PREV, H_BLOCK, H_TYPE, H_TAG, H_COUNT };
 typedef struct header_fields {
-    const kdx_nt_field *prev, *block, *type, *tag;
+    const kdx_nt_field *f[H_COUNT];
     uint64_t unit;            /* sizeof(_POOL_HEADER): BlockSize's unit */
 } header_fields;
 
 static kdx_status header_layout(kdx_session *s, header_fields *f, kdx_err *err)
 {
+    static const char *const names[H_COUNT] = {"PreviousSize", "BlockSize", "PoolType", "PoolTag"};
     kdx_status st = kdx_nt_sizeof(s, HEADER, &f->unit, err);
     if (st == KDX_OK)
-        st = kdx_nt_field_of(s, HEADER, "PreviousSize", &f->prev, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, HEADER, "BlockSize", &f->block, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, HEADER, "PoolType", &f->type, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, HEADER, "PoolTag", &f->tag, err);
+        st = fields_of(s, HEADER, names, f->f, H_COUNT, err);
     if (st == KDX_OK && (f->unit == 0 || f->unit > 64 || POOL_PAGE % f->unit))
         st = kdx_err_set(err, KDX_E_FORMAT, "%s has an unusable size %" PRIu64, HEADER, f->unit);
     return st;
@@ -381,8 +373,8 @@ static void walk_headers(const header_fields *f, const uint8_t *bytes, kdx_pool_
     uint64_t off = 0, prev = 0;
     while (off + f->unit <= POOL_PAGE) {
         const uint8_t *p = bytes + off;
-        uint64_t block = kdx_nt_field_value(f->block, p) * f->unit;
-        uint64_t previous = kdx_nt_field_value(f->prev, p) * f->unit;
+        uint64_t block = kdx_nt_field_value(f->f[H_BLOCK], p) * f->unit;
+        uint64_t previous = kdx_nt_field_value(f->f[H_PREV], p) * f->unit;
         if (block == 0) {
             broken(pg, "pool header %016" PRIx64 ": BlockSize 0 (previous size %" PRIx64 ")%.0" PRIx64,
                    pg->page + off, previous, 0);
@@ -406,8 +398,8 @@ static void walk_headers(const header_fields *f, const uint8_t *bytes, kdx_pool_
         b->header = pg->page + off;
         b->size = (uint32_t)block;
         b->prev_size = (uint32_t)previous;
-        b->tag = (uint32_t)kdx_nt_field_value(f->tag, p) & 0x7fffffffu;
-        b->pool_type = (uint32_t)kdx_nt_field_value(f->type, p);
+        b->tag = (uint32_t)kdx_nt_field_value(f->f[H_TAG], p) & 0x7fffffffu;
+        b->pool_type = (uint32_t)kdx_nt_field_value(f->f[H_TYPE], p);
         b->paged = b->pool_type && ((b->pool_type - 1) & 1);
         prev = block;
         off += block;
