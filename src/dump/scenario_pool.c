@@ -33,6 +33,7 @@ struct kdx_scn_pool {
     KDX_VEC(track_entry) tags;
     KDX_VEC(big_entry) bigs;
     KDX_VEC(kdx_scn_vf_alloc) regions;
+    KDX_VEC(kdx_scn_vf_alloc) irqls;
     uint64_t unbacked_next;
 };
 
@@ -268,10 +269,12 @@ static void target_tree(kdx_scn *s, uint64_t base, uint32_t size, uint64_t verif
 /* A Verifier log: an array of `type` (length entries) whose address goes
  * to the pointer global `array`, its length and next index to the 32-bit
  * globals; entries from e (Address and Size only for the pool log). */
+typedef enum log_kind { LOG_POOL, LOG_REGION, LOG_IRQL } log_kind;
 typedef struct log_globals {
     const char *type, *array, *length, *index;
     uint32_t entries;
-    bool pool;
+    log_kind kind;
+    unsigned frames;          /* StackTrace's element count in the 19041 types */
 } log_globals;
 
 static void write_log(kdx_scn *s, const log_globals *g, const kdx_scn_vf_alloc *e, size_t n)
@@ -283,12 +286,17 @@ static void write_log(kdx_scn *s, const log_globals *g, const kdx_scn_vf_alloc *
     for (size_t i = 0; i < n && i < g->entries; i++) {
         kdx_scn_obj o;
         kdx_scn_obj_begin(s, g->type, arr + i * esz, &o);
-        if (g->pool) {
+        if (g->kind == LOG_POOL) {
             kdx_scn_set(&o, "Address", e[i].va);
             kdx_scn_set(&o, "Size", e[i].bytes);
+        } else if (g->kind == LOG_IRQL) {
+            kdx_scn_set(&o, "OldIrql", e[i].old_irql);
+            kdx_scn_set(&o, "NewIrql", e[i].new_irql);
+            kdx_scn_set(&o, "Processor", e[i].processor);
+            kdx_scn_set(&o, "TickCount", e[i].tick);
         }
         kdx_scn_set(&o, "Thread", e[i].thread);
-        for (unsigned k = 0; k < e[i].nstack && k < 13; k++) {
+        for (unsigned k = 0; k < e[i].nstack && k < g->frames; k++) {
             char path[32];
             snprintf(path, sizeof path, "StackTrace[%u]", k);
             kdx_scn_set(&o, path, e[i].stack[k]);
@@ -301,9 +309,12 @@ static void write_log(kdx_scn *s, const log_globals *g, const kdx_scn_vf_alloc *
 }
 
 static const log_globals pool_log = {"_VF_POOL_TRACE", "VfPoolTraces", "VfPoolTracesLength", "VfPoolTracesIndex",
-                                     0x1000, true};
+                                     0x1000, LOG_POOL, 13};
 static const log_globals region_log = {"_VF_KE_CRITICAL_REGION_TRACE", "VfKeCriticalRegionTraces",
-                                       "VfKeCriticalRegionTracesLength", "VfKeCriticalRegionTracesIndex", 128, false};
+                                       "VfKeCriticalRegionTracesLength", "VfKeCriticalRegionTracesIndex", 128,
+                                       LOG_REGION, 7};
+static const log_globals irql_log = {"_VI_TRACK_IRQL", "ViTrackIrqlQueue", "ViTrackIrqlQueueLength",
+                                     "ViTrackIrqlIndex", 0x100, LOG_IRQL, 5};
 
 uint64_t kdx_scn_pool_verifier(kdx_scn_pool *p, uint32_t level, const char *driver, uint64_t base, uint32_t size,
                                const kdx_scn_vf_alloc *a, size_t n)
@@ -333,6 +344,11 @@ void kdx_scn_pool_critical_region(kdx_scn_pool *p, uint64_t thread, const uint64
     e.nstack = n > 7 ? 7 : n; /* _VF_KE_CRITICAL_REGION_TRACE keeps 7 frames in 19041 */
     memcpy(e.stack, stack, e.nstack * sizeof *stack);
     KDX_VEC_PUSH(p->regions, e);
+}
+
+void kdx_scn_pool_irql_change(kdx_scn_pool *p, const kdx_scn_vf_alloc *e)
+{
+    KDX_VEC_PUSH(p->irqls, *e);
 }
 
 /* ---- tables ---- */
@@ -417,8 +433,11 @@ void kdx_scn_pool_finish(kdx_scn_pool *p)
     write_big_table(p);
     if (p->regions.len)
         write_log(p->s, &region_log, p->regions.items, p->regions.len);
+    if (p->irqls.len)
+        write_log(p->s, &irql_log, p->irqls.items, p->irqls.len);
     KDX_VEC_FREE(p->tags);
     KDX_VEC_FREE(p->bigs);
     KDX_VEC_FREE(p->regions);
+    KDX_VEC_FREE(p->irqls);
     free(p);
 }

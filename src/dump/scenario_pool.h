@@ -54,6 +54,9 @@ typedef struct kdx_scn_vf_alloc {
     uint64_t va, bytes, caller, thread;
     uint32_t tag;
     bool paged;
+    uint8_t old_irql, new_irql;   /* IRQL log entries only */
+    uint16_t processor;
+    uint32_t tick;
     uint64_t stack[13];       /* the trace Verifier logged (innermost first) */
     unsigned nstack;
 } kdx_scn_vf_alloc;
@@ -65,6 +68,9 @@ uint64_t kdx_scn_pool_verifier(kdx_scn_pool *p, uint32_t level, const char *driv
                                const kdx_scn_vf_alloc *allocs, size_t n);
 /* A critical-region log entry (thread, stack). */
 void kdx_scn_pool_critical_region(kdx_scn_pool *p, uint64_t thread, const uint64_t *stack, unsigned n);
+
+/* An IRQL log entry (thread, old/new IRQL, processor, tick, stack). */
+void kdx_scn_pool_irql_change(kdx_scn_pool *p, const kdx_scn_vf_alloc *e);
 
 /* Lays out the tables and globals; frees p. */
 void kdx_scn_pool_finish(kdx_scn_pool *p);

@@ -267,12 +267,14 @@ kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_all
 /* ---- logs ---- */
 
 typedef struct log_desc {
-    const char *array, *length, *type, *key;
+    const char *array, *length, *type, *index;
 } log_desc;
 
 static const log_desc logs[] = {
-    {"nt!VfPoolTraces", "nt!VfPoolTracesLength", "nt!_VF_POOL_TRACE", "Address"},
-    {"nt!VfKeCriticalRegionTraces", "nt!VfKeCriticalRegionTracesLength", "nt!_VF_KE_CRITICAL_REGION_TRACE", "Thread"},
+    {"nt!VfPoolTraces", "nt!VfPoolTracesLength", "nt!_VF_POOL_TRACE", "nt!VfPoolTracesIndex"},
+    {"nt!VfKeCriticalRegionTraces", "nt!VfKeCriticalRegionTracesLength", "nt!_VF_KE_CRITICAL_REGION_TRACE",
+     "nt!VfKeCriticalRegionTracesIndex"},
+    {"nt!ViTrackIrqlQueue", "nt!ViTrackIrqlQueueLength", "nt!_VI_TRACK_IRQL", "nt!ViTrackIrqlIndex"},
 };
 
 static kdx_status read_u32_global(kdx_session *s, const char *name, uint64_t *v, kdx_err *err)
@@ -299,6 +301,11 @@ static void decode_trace(kdx_session *s, const log_desc *l, const uint8_t *p, ui
         t->size = kdx_nt_field_value(f, p);
     if (kdx_nt_field_of(s, l->type, "Thread", &f, NULL) == KDX_OK)
         t->thread = kdx_nt_field_value(f, p);
+    static const char *const irql[4] = {"OldIrql", "NewIrql", "Processor", "TickCount"};
+    uint64_t *dst[4] = {&t->old_irql, &t->new_irql, &t->processor, &t->tick};
+    for (int i = 0; i < 4; i++)
+        if (kdx_nt_field_of(s, l->type, irql[i], &f, NULL) == KDX_OK)
+            *dst[i] = kdx_nt_field_value(f, p);
     if (kdx_nt_field_of(s, l->type, "StackTrace", &f, NULL) == KDX_OK) {
         unsigned ps = (unsigned)kdx_session_ptr_size(s);
         for (uint64_t k = 0; k < f->size / ps && t->n < 16; k++) {
@@ -331,6 +338,11 @@ kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, ui
     if (*length > MAX_LOG_ENTRIES || esz == 0 || esz > 4096)
         return kdx_err_set(err, KDX_E_LIMIT, "%s is %" PRIu64 ", beyond what kdx accepts", l->length, *length);
     return KDX_OK;
+}
+
+kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err)
+{
+    return read_u32_global(s, logs[log].index, index, err);
 }
 
 kdx_status kdx_vf_log_walk(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, uint64_t *length,

@@ -4,8 +4,9 @@
  * the tree nt!ViTargetDriversAvl whose _VF_TARGET_DRIVER elements point at
  * each driver's _VF_TARGET_VERIFIED_DRIVER_DATA), a driver's outstanding
  * allocations (the _VI_POOL_ENTRY pages of its PoolTrackers list), the pool
- * allocate/free log nt!VfPoolTraces (_VF_POOL_TRACE) and the critical-region
- * log nt!VfKeCriticalRegionTraces (_VF_KE_CRITICAL_REGION_TRACE). Walkers
+ * allocate/free log nt!VfPoolTraces (_VF_POOL_TRACE), the critical-region
+ * log nt!VfKeCriticalRegionTraces (_VF_KE_CRITICAL_REGION_TRACE) and the
+ * IRQL log nt!ViTrackIrqlQueue (_VI_TRACK_IRQL). Walkers
  * are bounded, loop-safe and interruptible. */
 #ifndef KDX_NT_VERIFIER_H
 #define KDX_NT_VERIFIER_H
@@ -58,11 +59,14 @@ kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_all
  * (thread, stack). */
 typedef struct kdx_vf_trace {
     uint64_t entry, address, size, thread;
+    uint64_t old_irql, new_irql, processor, tick;   /* the IRQL log's */
     uint64_t stack[16];
     unsigned n;
 } kdx_vf_trace;
 typedef int (*kdx_vf_trace_cb)(void *ud, const kdx_vf_trace *t);
-typedef enum kdx_vf_log { KDX_VF_POOL_LOG, KDX_VF_CRITICAL_REGION_LOG } kdx_vf_log;
+typedef enum kdx_vf_log { KDX_VF_POOL_LOG, KDX_VF_CRITICAL_REGION_LOG, KDX_VF_IRQL_LOG } kdx_vf_log;
+/* The log's next index (nt!ViTrackIrqlIndex for the IRQL log...). */
+kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err);
 /* Where the log is and how many entries it has room for. */
 kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, uint64_t *length, kdx_err *err);
 /* Walks the log's used entries (Address or Thread nonzero); *length: its size. */

@@ -446,3 +446,42 @@ TEST(pool_linear_scenario_small_leaks_in_header_pages)
     free(out);
     nt_fixture_close(s);
 }
+
+TEST(pool_verifier_irql_log_newest_first_and_irp_log_statement)
+{
+    NT_SCENARIO(scn);
+    nt_fixture_system(scn);
+    kdx_scn_function(scn, "kdxscen!RaiseIt", 0);
+    kdx_scn_pool *p = kdx_scn_pool_new(scn);
+    for (unsigned i = 0; i < 6; i++) {
+        kdx_scn_vf_alloc e = {0};
+        e.thread = 0xffffc08bd0031040ull + 0x1000 * i;
+        e.old_irql = 0, e.new_irql = 2, e.processor = (uint16_t)(i % 4), e.tick = 0x100 + i;
+        e.stack[0] = kdx_scn_code(scn, "nt!KeBugCheckEx", 0x10);
+        e.stack[1] = kdx_scn_code(scn, "kdxscen!RaiseIt", 0x20 + i);
+        e.nstack = 2;
+        kdx_scn_pool_irql_change(p, &e);
+    }
+    kdx_scn_pool_finish(p);
+    kdx_session *s = nt_fixture_open(scn, "pool_irql");
+    REQUIRE(s);
+    char *out = nt_fixture_run(s, "!verifier 8");
+    CHECK_CONTAINS(out, "There are up to 0x100 entries in the log; the 4 most recent:");
+    CHECK_EQ(count_lines(out, "\nThread:     "), 4);
+    /* Newest (the sixth, tick 0x105) first; the two oldest are not shown. */
+    const char *newest = strstr(out, "Time stamp: 00000105");
+    const char *older = strstr(out, "Time stamp: 00000104");
+    CHECK(newest && older && newest < older);
+    CHECK(!strstr(out, "Time stamp: 00000101"));
+    CHECK_CONTAINS(out, "Old irql:   00\nNew irql:   02\nProcessor:  0001\n");
+    CHECK_CONTAINS(out, " kdxscen!RaiseIt+0x25\n");
+    free(out);
+    out = nt_fixture_run(s, "!verifier 8 6");
+    CHECK_EQ(count_lines(out, "\nThread:     "), 6);
+    free(out);
+    out = nt_fixture_run(s, "!verifier 100");
+    CHECK_CONTAINS(out, "The IRP log cannot be read: nt!ViIrpLogDatabase, the database that holds its "
+                        "_IOV_IRP_TRACE entries, has no type in the loaded symbols.");
+    free(out);
+    nt_fixture_close(s);
+}
