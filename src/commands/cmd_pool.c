@@ -470,6 +470,70 @@ static int cmd_pool(kdx_session *s, const char *cmd, const char *args)
     return pool_page(s, addr, (unsigned)flags);
 }
 
+/* ---- !poolowner (kdx's own) ---- */
+
+static void print_owners(kdx_session *s, const kdx_pool_owners *o, uint32_t tag)
+{
+    char t4[5], va[24];
+    size_t count = 0;
+    kdx_pool_tag_text(tag, t4);
+    const kdx_pool_owner *best = kdx_pool_owner_best(o, tag, &count);
+    kdx_print(s, "Pool tag %s (0x%08x): %zu candidate%s, inferred from the loaded images\n", t4, tag, count,
+              count == 1 ? "" : "s");
+    for (size_t i = 0; best && i < count; i++) {
+        const kdx_pool_owner *c = &best[i];
+        char how[160];
+        if (c->rank == KDX_OWNER_ALLOC_CALL)
+            snprintf(how, sizeof how, "tag argument of a call to %s", c->routine);
+        else
+            snprintf(how, sizeof how, "%s", kdx_pool_owner_how(c->rank));
+        kdx_print(s, "  %-20s %s  %s (%u hit%s)\n", c->module, kdx_session_fmt_ptr(s, va, c->where), how, c->hits,
+                  c->hits == 1 ? "" : "s");
+    }
+}
+
+/* !poolowner Tag...: the image scan's candidates for each tag, best first. */
+static int cmd_poolowner(kdx_session *s, const char *cmd, const char *args)
+{
+    uint32_t tags[16];
+    size_t n = 0;
+    char word[64];
+    for (const char *p = args; n < 16 && sscanf(p, "%63s", word) == 1;) {
+        if (!kdx_pool_tag_parse(word, &tags[n++]))
+            return kdx_cmd_syntax_error(s, cmd, p);
+        p = strstr(p, word) + strlen(word);
+    }
+    if (!n)
+        return kdx_cmd_syntax_error(s, cmd, args);
+    if (!kdx_cmd_need_target(s))
+        return 1;
+    kdx_pool_owners o;
+    kdx_err err = {0};
+    if (kdx_pool_owner_scan(s, tags, n, &o, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    if (s->json) {
+        json_t *arr = json_array();
+        tag_info ti = {0};
+        ti.owners = o;
+        for (size_t i = 0; i < n; i++) {
+            char t4[5];
+            kdx_pool_tag_text(tags[i], t4);
+            json_array_append_new(arr, json_pack("{s:s, s:o}", "tag", t4, "candidates", owners_json(&ti, tags[i])));
+        }
+        char *text = json_dumps(arr, JSON_INDENT(2));
+        kdx_print_json(s, text ? text : "[]");
+        free(text);
+        json_decref(arr);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            print_owners(s, &o, tags[i]);
+        kdx_print(s, "(%u modules scanned, %u of them with bytes from their image file; %u with no bytes in the dump "
+                     "or a file)\n", o.modules_scanned, o.modules_from_file, o.modules_absent);
+    }
+    kdx_pool_owners_free(&o);
+    return 0;
+}
+
 /* ---- .pooltag ---- */
 
 static int cmd_pooltag(kdx_session *s, const char *cmd, const char *args)
@@ -501,5 +565,6 @@ const kdx_command kdx_cmds_pool[] = {
     {"!poolused", cmd_poolused, "pool use by tag: [Flags 1 verbose,2 nonpaged,4 paged,8 session] [Tag] [/t N]", 0},
     {"!poolfind", cmd_poolfind, "find allocations of a pool tag: Tag [PoolType]", 0},
     {"!pool", cmd_pool, "the pool page or large allocation holding an address: Address [Flags]", 0},
+    {"!poolowner", cmd_poolowner, "kdx: which loaded images use a pool tag, ranked (inferred): Tag...", 0},
     {".pooltag", cmd_pooltag, "the pooltag.txt used to describe tags: [File|off] (default $KDX_POOLTAG)", 0},
     {0}};

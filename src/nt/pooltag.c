@@ -10,6 +10,7 @@
 #include "base/bytes.h"
 #include "base/cancel.h"
 #include "base/util.h"
+#include "pe/pe.h"
 #include "sym/module.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
@@ -105,17 +106,41 @@ static bool is_alloc_routine(const char *name)
     return strstr(name, "AllocatePool") || strstr(name, "ExAllocate") || strstr(name, "AllocateWithTag");
 }
 
-/* The routine a call at p (inside the image, at address at) reaches, when
- * it is a direct call (E8) or a call through the import table (FF 15). */
-static bool call_target(kdx_session *s, const uint8_t *p, size_t left, uint64_t at, char *name, size_t cap)
+/* The name an import-table slot holds in an unbound image (read from the
+ * file): the RVA of a hint/name entry, whose name follows the 2-byte hint. */
+static bool import_name(const uint8_t *b, const uint8_t *pr, size_t n, uint64_t v, char *name, size_t cap)
 {
-    uint64_t target;
+    if (v == 0 || v + 3 >= n)
+        return false;
+    size_t k = 0;
+    for (size_t i = (size_t)v + 2; i < n && pr[i] && b[i] && k + 1 < cap; i++) {
+        if (b[i] < 0x21 || b[i] > 0x7e)
+            return false;
+        name[k++] = (char)b[i];
+    }
+    name[k] = 0;
+    return k > 0;
+}
+
+/* The routine a call at offset k of the image bytes reaches, when it is a
+ * direct call (E8) or a call through the import table (FF 15): the import
+ * slot is read from the image bytes (dump or file), resolved through the
+ * symbols when it holds an address, else as the unbound import's name. */
+static bool call_target(kdx_session *s, const uint8_t *b, const uint8_t *pr, size_t n, uint64_t base, size_t k,
+                        char *name, size_t cap)
+{
+    const uint8_t *p = b + k;
+    size_t left = n - k;
+    uint64_t at = base + k, target;
     if (left >= 5 && p[0] == 0xe8) {
         target = at + 5 + (uint64_t)(int64_t)(int32_t)kdx_le32(p + 1);
     } else if (left >= 6 && p[0] == 0xff && p[1] == 0x15) {
-        uint64_t slot = at + 6 + (uint64_t)(int64_t)(int32_t)kdx_le32(p + 2);
-        if (kdx_read_ptr(s->target, slot, &target, NULL) != KDX_OK)
+        uint64_t slot = at + 6 + (uint64_t)(int64_t)(int32_t)kdx_le32(p + 2) - base;
+        if (slot + 8 > n || !pr[slot] || !pr[slot + 7])
             return false;
+        target = kdx_le64(b + slot);
+        if (target < n)
+            return import_name(b, pr, n, target, name, cap);
     } else {
         return false;
     }
@@ -137,7 +162,7 @@ static int rank_hit(kdx_session *s, uint64_t base, const uint8_t *b, const uint8
         return KDX_OWNER_BYTES;
     if (r8)
         for (size_t k = off + 4; k < off + 4 + CALL_WINDOW && k + 6 <= n && pr[k]; k++)
-            if (call_target(s, b + k, n - k, base + k, routine, cap) && is_alloc_routine(routine))
+            if (call_target(s, b, pr, n, base, k, routine, cap) && is_alloc_routine(routine))
                 return KDX_OWNER_ALLOC_CALL;
     return KDX_OWNER_IMMEDIATE;
 }
@@ -180,18 +205,52 @@ static void note_hit(kdx_pool_owners *o, size_t first, uint32_t tag, const kdx_m
     snprintf(c->routine, sizeof c->routine, "%s", rank == KDX_OWNER_ALLOC_CALL ? routine : "");
 }
 
-static kdx_status scan_module(kdx_session *s, const kdx_module *m, const tagset *t, kdx_pool_owners *o)
+/* Fills the bytes the dump lacks from the module's image file (image path
+ * or symbol store), section by section; the number of bytes added. */
+static size_t fill_from_file(kdx_session *s, kdx_module *m, uint8_t *b, uint8_t *pr, size_t n)
+{
+    struct kdx_pe *pe = NULL;
+    if (kdx_sym_module_image(s, m, &pe, NULL) != KDX_OK || !pe || !kdx_pe_is_file_layout(pe))
+        return 0;
+    const kdx_pe_info *info = kdx_pe_get_info(pe);
+    uint8_t *tmp = kdx_xmalloc(n ? n : 1);
+    size_t added = 0, done = 0;
+    uint32_t hdr = kdx_pe_size_of_headers(pe);
+    kdx_pe_read_partial(pe, 0, tmp, hdr < n ? hdr : n, &done, NULL);
+    for (size_t i = 0; i < done; i++)
+        if (!pr[i])
+            b[i] = tmp[i], pr[i] = 1, added++;
+    for (unsigned si = 0; si < info->nsections; si++) {
+        kdx_pe_section sec;
+        if (kdx_pe_section_at(pe, si, &sec) != KDX_OK || sec.rva >= n)
+            continue;
+        size_t len = sec.vsize < n - sec.rva ? sec.vsize : n - sec.rva;
+        done = 0;
+        kdx_pe_read_partial(pe, sec.rva, tmp, len, &done, NULL);
+        for (size_t i = 0; i < done; i++)
+            if (!pr[sec.rva + i])
+                b[sec.rva + i] = tmp[i], pr[sec.rva + i] = 1, added++;
+    }
+    free(tmp);
+    return added;
+}
+
+static kdx_status scan_module(kdx_session *s, kdx_module *m, const tagset *t, kdx_pool_owners *o)
 {
     size_t n = m->size > MAX_IMAGE ? MAX_IMAGE : (size_t)m->size;
     uint8_t *b = kdx_xmalloc(n ? n : 1), *pr = kdx_xmalloc(n ? n : 1);
     size_t got = kdx_read_virt_present(s->target, m->base, b, n, pr);
+    /* Pages the dump lacks come from the image file when one is found. */
+    size_t from_file = got < n ? fill_from_file(s, m, b, pr, n) : 0;
     size_t first = o->n;
-    if (got == 0)
+    if (got + from_file == 0)
         o->modules_absent++;
     else
         o->modules_scanned++;
+    if (from_file)
+        o->modules_from_file++;
     kdx_status st = KDX_OK;
-    for (size_t off = 0; got && off + 4 <= n; off++) {
+    for (size_t off = 0; got + from_file && off + 4 <= n; off++) {
         if ((off & 0xffff) == 0 && kdx_interrupted()) {
             st = KDX_E_INTERRUPTED;
             break;

@@ -1,9 +1,10 @@
 /* Who owns a pool tag (docs/pool.md):
  *  - a pooltag.txt in WinDbg's format ("Tag - binary - description" lines,
  *    // comments), when the user points kdx at one;
- *  - beyond WinDbg: a scan of every loaded module's image in the dump for
- *    the tag's four bytes, each hit ranked by how it is used. This is
- *    inference, and every display says so. */
+ *  - beyond WinDbg: a scan of every loaded module's image for the tag's four
+ *    bytes (the dump's pages, and where the dump lacks them the image file
+ *    found through the image path or the symbol store), each hit ranked by
+ *    how it is used. This is inference, and every display says so. */
 #ifndef KDX_NT_POOLTAG_H
 #define KDX_NT_POOLTAG_H
 
@@ -45,7 +46,8 @@ typedef struct kdx_pool_owner {
 typedef struct kdx_pool_owners {
     kdx_pool_owner *items;    /* best first for each tag */
     size_t n;
-    unsigned modules_scanned, modules_absent; /* absent: no byte of the image in the dump */
+    unsigned modules_scanned, modules_absent; /* absent: no byte of the image in the dump or a file */
+    unsigned modules_from_file;               /* scanned with bytes from their image file */
 } kdx_pool_owners;
 /* Scans every loaded module once for all the tags; one candidate per
  * (tag, module), the best hit of that module. Polls kdx_interrupted(). */

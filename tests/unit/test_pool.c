@@ -216,6 +216,13 @@ TEST(pool_leak_owner_scan_ranks_the_allocation_call_first)
     CHECK_EQ(best[1].rank, KDX_OWNER_BYTES);
     CHECK(!kdx_pool_owner_best(&o, TAG('N', 'o', 'n', 'e'), NULL));
     kdx_pool_owners_free(&o);
+    char *text = nt_fixture_run(s, "!poolowner Leak None");
+    CHECK_CONTAINS(text, "Pool tag Leak (0x6b61654c): 2 candidates, inferred from the loaded images\n"
+                         "  leaky.sys            ");
+    CHECK_CONTAINS(text, "  tag argument of a call to nt!ExAllocatePoolWithTag (2 hits)\n  kdxscen.sys ");
+    CHECK_CONTAINS(text, "  kdxscen.sys          ");
+    CHECK_CONTAINS(text, "Pool tag None (0x656e6f4e): 0 candidates");
+    free(text);
     /* JSON: every candidate, marked as inferred. */
     s->json = true;
     char *out = nt_fixture_run(s, "!poolused 2 Leak");
