@@ -12,6 +12,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "expr/expr.h"
+#include "nt/field.h"
 #include "nt/pool.h"
 #include "nt/pooltag.h"
 
@@ -370,8 +371,13 @@ static int cmd_poolfind(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "%s\n", err.msg);
     kdx_print(s, "\n%" PRIu64 " large allocation%s with tag %s.\n", f.found, f.found == 1 ? "" : "s", pattern);
     /* Small allocations live in the segment heap's VS and LFH subsegments
-     * on Windows 10 19H1+; kdx does not walk those yet, and says so. */
-    kdx_print(s, "Small allocations (segment heap VS/LFH subsegments) were not searched: kdx does not walk them yet.\n");
+     * on Windows 10 19H1+ and in the linear pool's range before; kdx walks
+     * neither yet, and says which range information the symbols lack. */
+    uint64_t start;
+    bool linear = kdx_nt_symbol(s, "nt!MmNonPagedPoolStart", &start, NULL) == KDX_OK;
+    kdx_print(s, "Small allocations were not searched: kdx does not walk the segment heap's VS/LFH subsegments%s.\n",
+              linear ? " or the linear pool's pages yet"
+                     : ", and the symbols have no nt!MmNonPagedPoolStart/End (the linear pool's range)");
     return st == KDX_OK ? 0 : 1;
 }
 

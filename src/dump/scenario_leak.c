@@ -30,6 +30,9 @@ static void other_tags(kdx_scn_pool *p)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         kdx_scn_pool_track(p, TAG(t[i].tag[0], t[i].tag[1], t[i].tag[2], t[i].tag[3]), t[i].paged, t[i].allocs,
                            t[i].frees, t[i].bytes);
+    /* Session pool (win32k's kind of tags). */
+    kdx_scn_pool_session_track(p, TAG('G', 'h', '0', '5'), 400, 100, 1228800);
+    kdx_scn_pool_session_track(p, TAG('U', 's', 'q', 'u'), 60, 10, 51200);
 }
 
 static uint64_t system_thread(kdx_scn *s, uint64_t process, uint32_t tid, int cpu, bool unloading)

@@ -28,9 +28,11 @@ typedef struct big_entry {
     uint32_t tag, pool_type;
 } big_entry;
 
+typedef KDX_VEC(track_entry) track_vec;
+
 struct kdx_scn_pool {
     kdx_scn *s;
-    KDX_VEC(track_entry) tags;
+    track_vec tags, session_tags;
     KDX_VEC(big_entry) bigs;
     KDX_VEC(kdx_scn_vf_alloc) regions;
     KDX_VEC(kdx_scn_vf_alloc) irqls;
@@ -45,23 +47,29 @@ kdx_scn_pool *kdx_scn_pool_new(kdx_scn *s)
     return p;
 }
 
-static track_entry *tag_entry(kdx_scn_pool *p, uint32_t tag)
+static track_entry *tag_entry(track_vec *v, uint32_t tag)
 {
-    for (size_t i = 0; i < p->tags.len; i++)
-        if (p->tags.items[i].tag == tag)
-            return &p->tags.items[i];
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i].tag == tag)
+            return &v->items[i];
     track_entry e = {tag, 0, 0, 0, 0, 0, 0};
-    KDX_VEC_PUSH(p->tags, e);
-    return &p->tags.items[p->tags.len - 1];
+    KDX_VEC_PUSH(*v, e);
+    return &v->items[v->len - 1];
 }
 
 void kdx_scn_pool_track(kdx_scn_pool *p, uint32_t tag, bool paged, uint64_t allocs, uint64_t frees, uint64_t bytes)
 {
-    track_entry *e = tag_entry(p, tag);
+    track_entry *e = tag_entry(&p->tags, tag);
     if (paged)
         e->p_allocs += allocs, e->p_frees += frees, e->p_bytes += bytes;
     else
         e->np_allocs += allocs, e->np_frees += frees, e->np_bytes += bytes;
+}
+
+void kdx_scn_pool_session_track(kdx_scn_pool *p, uint32_t tag, uint64_t allocs, uint64_t frees, uint64_t bytes)
+{
+    track_entry *e = tag_entry(&p->session_tags, tag);
+    e->p_allocs += allocs, e->p_frees += frees, e->p_bytes += bytes;
 }
 
 uint64_t kdx_scn_pool_big(kdx_scn_pool *p, uint32_t tag, uint32_t pool_type, uint64_t bytes, bool backed)
@@ -370,15 +378,16 @@ static uint64_t place_table(kdx_scn *s, uint8_t *buf, uint64_t count, uint64_t e
     return table;
 }
 
-static void write_track_table(kdx_scn_pool *p)
+/* A tag table from v; its address and entry count. */
+static uint64_t build_track_table(kdx_scn *s, const track_vec *v, uint64_t *count)
 {
-    kdx_scn *s = p->s;
-    uint64_t esz = kdx_scn_sizeof(s, TRACK), count = pow2_at_least(2 * p->tags.len);
+    uint64_t esz = kdx_scn_sizeof(s, TRACK);
+    *count = pow2_at_least(2 * v->len);
     if (!esz)
-        return;
-    uint8_t *buf = kdx_xcalloc((size_t)count, (size_t)esz);
-    for (size_t i = 0; i < p->tags.len; i++) {
-        const track_entry *e = &p->tags.items[i];
+        return 0;
+    uint8_t *buf = kdx_xcalloc((size_t)*count, (size_t)esz);
+    for (size_t i = 0; i < v->len; i++) {
+        const track_entry *e = &v->items[i];
         kdx_scn_obj o;
         local_obj(s, TRACK, buf + i * esz, &o);
         kdx_scn_set(&o, "Key", e->tag);
@@ -389,13 +398,21 @@ static void write_track_table(kdx_scn_pool *p)
         kdx_scn_set(&o, "PagedFrees", e->p_frees);
         kdx_scn_set(&o, "PagedBytes", e->p_bytes);
     }
-    put_ptr(s, "PoolTrackTable", place_table(s, buf, count, esz));
+    return place_table(s, buf, *count, esz);
+}
+
+static void write_track_table(kdx_scn_pool *p)
+{
+    kdx_scn *s = p->s;
+    uint64_t count;
+    put_ptr(s, "PoolTrackTable", build_track_table(s, &p->tags, &count));
     put_ptr(s, "PoolTrackTableSize", count);
     put_ptr(s, "PoolTrackTableMask", count - 1);
     put_ptr(s, "PoolTrackTableExpansion", 0);
     put_ptr(s, "PoolTrackTableExpansionSize", 0);
-    put_ptr(s, "ExpSessionPoolTrackTable", 0);
-    put_ptr(s, "ExpSessionPoolTrackTableSize", 0);
+    uint64_t session = p->session_tags.len ? build_track_table(s, &p->session_tags, &count) : 0;
+    put_ptr(s, "ExpSessionPoolTrackTable", session);
+    put_ptr(s, "ExpSessionPoolTrackTableSize", session ? count : 0);
 }
 
 static void write_big_table(kdx_scn_pool *p)
@@ -436,6 +453,7 @@ void kdx_scn_pool_finish(kdx_scn_pool *p)
     if (p->irqls.len)
         write_log(p->s, &irql_log, p->irqls.items, p->irqls.len);
     KDX_VEC_FREE(p->tags);
+    KDX_VEC_FREE(p->session_tags);
     KDX_VEC_FREE(p->bigs);
     KDX_VEC_FREE(p->regions);
     KDX_VEC_FREE(p->irqls);

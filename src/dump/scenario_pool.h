@@ -30,6 +30,10 @@ kdx_scn_pool *kdx_scn_pool_new(kdx_scn *s);
 /* Counters added to tag's PoolTrackTable entry (other tags of a busy system). */
 void kdx_scn_pool_track(kdx_scn_pool *p, uint32_t tag, bool paged, uint64_t allocs, uint64_t frees, uint64_t bytes);
 
+/* Counters added to tag's entry in the session pool's tag table
+ * (nt!ExpSessionPoolTrackTable; session pool is paged). */
+void kdx_scn_pool_session_track(kdx_scn_pool *p, uint32_t tag, uint64_t allocs, uint64_t frees, uint64_t bytes);
+
 /* A large allocation: an entry in PoolBigPageTable, counted in the tag
  * table. backed: the pages are in the dump (zero-filled); else only the
  * table entry is (the benchmark's million allocations). Returns its address. */

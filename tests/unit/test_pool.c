@@ -192,6 +192,11 @@ TEST(pool_leak_poolused_puts_leak_first_in_the_articles_layout)
     CHECK_CONTAINS(out, "\nMmSt         0            0       4100      9830400  ");
     CHECK_EQ(count_lines(out, "UNKNOWN pooltag"), 1);
     free(out);
+    out = nt_fixture_run(s, "!poolused 8");
+    CHECK_CONTAINS(out, "Session pool\n");
+    CHECK_CONTAINS(out, "\nGh05         0            0        300      1228800  UNKNOWN pooltag 'Gh05'");
+    CHECK_CONTAINS(out, "\nTOTAL         0            0        350      1280000\n");
+    free(out);
     out = nt_fixture_run(s, "!poolused 6");
     CHECK_CONTAINS(out, "cannot be used together");
     free(out);
@@ -262,7 +267,8 @@ TEST(pool_leak_poolfind_and_pool_on_a_large_allocation)
     char *out = nt_fixture_run(s, "!poolfind Leak");
     CHECK_EQ(count_lines(out, ": tag Leak, size     0x1000, Nonpaged pool\n"), 1500);
     CHECK_CONTAINS(out, "\n1500 large allocations with tag Leak.\n");
-    CHECK_CONTAINS(out, "were not searched");
+    CHECK_CONTAINS(out, "Small allocations were not searched: kdx does not walk the segment heap's VS/LFH subsegments, "
+                        "and the symbols have no nt!MmNonPagedPoolStart/End");
     /* The 700th allocation, as !pool sees it. */
     const char *line = out;
     for (int i = 0; i < 700 && line; i++)
