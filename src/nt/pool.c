@@ -38,7 +38,8 @@ static kdx_status read_global(kdx_session *s, const char *name, bool pointer_siz
     size_t len = pointer_sized ? (size_t)kdx_session_ptr_size(s) : 8, done = 0;
     st = kdx_read_virt(s->target, addr, b, len, &done, &e);
     if (st != KDX_OK)
-        return kdx_err_set(err, st, "%s (at %016" PRIx64 ") is not in the dump: %s", name, addr, e.msg);
+        return kdx_err_set(err, st, "%s (at %016" PRIx64 ") %s: %s", name, addr,
+                           st == KDX_E_MEM_MISSING ? "is not in the dump" : "cannot be read", e.msg);
     *v = len == 4 ? kdx_le32(b) : kdx_le64(b);
     return KDX_OK;
 }
@@ -189,7 +190,7 @@ static kdx_status read_table(kdx_session *s, const track_fields *f, const char *
         kdx_err e = {0};
         if (kdx_read_virt(s->target, at, buf, (size_t)(n * f->size), &done, &e) != KDX_OK) {
             uint64_t bad = at + done;
-            st = kdx_err_set(err, e.code, "%s entry %" PRIu64 " of %" PRIu64 " (%016" PRIx64 ") is not in the dump: %s",
+            st = kdx_err_set(err, e.code, "%s entry %" PRIu64 " of %" PRIu64 " (%016" PRIx64 ") cannot be read: %s",
                              table_sym, i + done / f->size, count, bad, e.msg);
         }
         for (uint64_t k = 0; k < n && st == KDX_OK; k++)
@@ -306,7 +307,7 @@ kdx_status kdx_pool_big_walk(kdx_session *s, kdx_pool_big_cb cb, void *ud, kdx_e
         kdx_err e = {0};
         if (kdx_read_virt(s->target, at, buf, (size_t)(n * t.entry_size), &done, &e) != KDX_OK)
             st = kdx_err_set(err, e.code, "nt!PoolBigPageTable entry %" PRIu64 " of %" PRIu64 " (%016" PRIx64
-                             ") is not in the dump: %s", i + done / t.entry_size, t.entries, at + done, e.msg);
+                             ") cannot be read: %s", i + done / t.entry_size, t.entries, at + done, e.msg);
         for (uint64_t k = 0; k < n && st == KDX_OK && !stop; k++) {
             kdx_pool_big b;
             if (big_decode(&f, buf + k * t.entry_size, at + k * t.entry_size, &b))
@@ -419,7 +420,7 @@ kdx_status kdx_pool_page_read(kdx_session *s, uint64_t addr, kdx_pool_page *pg, 
     kdx_err e = {0};
     st = kdx_read_virt(s->target, pg->page, bytes, POOL_PAGE, &done, &e);
     if (st != KDX_OK)
-        st = kdx_err_set(err, st, "pool page %016" PRIx64 " is not in the dump: %s", pg->page, e.msg);
+        st = kdx_err_set(err, st, "pool page %016" PRIx64 " cannot be read: %s", pg->page, e.msg);
     else
         walk_headers(&f, bytes, pg);
     free(bytes);

@@ -244,7 +244,7 @@ kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_all
         size_t done = 0;
         kdx_err e = {0};
         if (kdx_read_virt(s->target, page, buf, (size_t)VF_PAGE, &done, &e) != KDX_OK) {
-            st = kdx_err_set(err, e.code, "%s's pool tracker page %016" PRIx64 " is not in the dump: %s", d->name,
+            st = kdx_err_set(err, e.code, "%s's pool tracker page %016" PRIx64 " cannot be read: %s", d->name,
                              page, e.msg);
             break;
         }
@@ -284,7 +284,8 @@ static kdx_status read_u32_global(kdx_session *s, const char *name, uint64_t *v,
     kdx_err e = {0};
     kdx_status st = kdx_nt_symbol(s, name, &addr, err);
     if (st == KDX_OK && (st = kdx_read_u32(s->target, addr, &x, &e)) != KDX_OK)
-        return kdx_err_set(err, st, "%s (at %016" PRIx64 ") is not in the dump: %s", name, addr, e.msg);
+        return kdx_err_set(err, st, "%s (at %016" PRIx64 ") %s: %s", name, addr,
+                           st == KDX_E_MEM_MISSING ? "is not in the dump" : "cannot be read", e.msg);
     if (st == KDX_OK)
         *v = x;
     return st;
@@ -326,7 +327,8 @@ kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, ui
     *array = 0, *length = 0;
     kdx_status st = kdx_nt_symbol(s, l->array, &sym, err);
     if (st == KDX_OK && (st = kdx_read_ptr(s->target, sym, array, &e)) != KDX_OK)
-        return kdx_err_set(err, st, "%s (at %016" PRIx64 ") is not in the dump: %s", l->array, sym, e.msg);
+        return kdx_err_set(err, st, "%s (at %016" PRIx64 ") %s: %s", l->array, sym,
+                           st == KDX_E_MEM_MISSING ? "is not in the dump" : "cannot be read", e.msg);
     if (st == KDX_OK)
         st = read_u32_global(s, l->length, length, err);
     if (st == KDX_OK)
@@ -366,7 +368,7 @@ kdx_status kdx_vf_log_walk(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, v
         uint64_t at = arr + i * esz;
         size_t done = 0;
         if (kdx_read_virt(s->target, at, buf, (size_t)esz, &done, &e) != KDX_OK) {
-            st = kdx_err_set(err, e.code, "%s entry %" PRIu64 " (%016" PRIx64 ") is not in the dump: %s", l->array, i,
+            st = kdx_err_set(err, e.code, "%s entry %" PRIu64 " (%016" PRIx64 ") cannot be read: %s", l->array, i,
                              at, e.msg);
             break;
         }

@@ -16,6 +16,9 @@
 #include "nt/pooltag.h"
 #include "nt/verifier.h"
 #include "sym/symbols.h"
+#include "base/cancel.h"
+#include "nt/field.h"
+#include "target/memory.h"
 #include "tests/unit/nt_fixture.h"
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
@@ -496,5 +499,74 @@ TEST(pool_verifier_irql_log_newest_first_and_irp_log_statement)
     CHECK_CONTAINS(out, "The IRP log cannot be read: nt!ViIrpLogDatabase, the database that holds its "
                         "_IOV_IRP_TRACE entries, has no type in the loaded symbols.");
     free(out);
+    nt_fixture_close(s);
+}
+
+static kdx_status poke64(kdx_session *s, uint64_t va, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    return kdx_write_virt(s->target, va, b, 8, NULL);
+}
+
+static int count_alloc_cb(void *ud, uint64_t va, uint64_t bytes, uint32_t tag, uint64_t caller)
+{
+    (void)va, (void)bytes, (void)tag, (void)caller;
+    ++*(unsigned *)ud;
+    return 0;
+}
+
+static int count_big_cb(void *ud, const kdx_pool_big *b)
+{
+    (void)b;
+    ++*(unsigned *)ud;
+    return 0;
+}
+
+/* Corrupt tables (written through the edit overlay): each walker stops with
+ * a message naming the global, entry or page, never loops or runs away. */
+TEST(pool_walkers_stop_on_corrupt_tables_and_interrupts)
+{
+    LEAK_SCENARIO(s, "pool_leak_corrupt", 300, true, false, false, false);
+    kdx_err err = {0};
+    uint64_t sym, off, head = 0;
+    /* The tracker pages' list comes back to its first page. */
+    kdx_vf_drivers ds;
+    CHECK_OK(kdx_vf_drivers_read(s, &ds, &err));
+    REQUIRE(ds.n == 1);
+    unsigned n = 0;
+    CHECK_OK(kdx_vf_allocations(s, &ds.items[0], count_alloc_cb, &n, &err));
+    CHECK_EQ(n, 300);
+    CHECK_OK(kdx_nt_read(s, "nt!_VF_TARGET_VERIFIED_DRIVER_DATA", ds.items[0].verified,
+                         "PoolTrackers.HeaderX64.NextEntry", &head, &err));
+    CHECK_OK(kdx_nt_offset(s, "nt!_VI_POOL_ENTRY", "PageHeader.NextPage", &off, &err));
+    CHECK_OK(poke64(s, (head << 4) + off, head << 4));
+    n = 0;
+    CHECK(kdx_vf_allocations(s, &ds.items[0], count_alloc_cb, &n, &err) == KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "pool tracker page");
+    CHECK_CONTAINS(err.msg, "comes round again");
+    kdx_vf_drivers_free(&ds);
+    /* A tag table size no system has. */
+    CHECK_OK(kdx_nt_symbol(s, "nt!PoolTrackTableSize", &sym, &err));
+    CHECK_OK(poke64(s, sym, 1ull << 40));
+    kdx_pool_usage u;
+    CHECK(kdx_pool_usage_read(s, false, &u, &err) == KDX_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "nt!PoolTrackTableSize is 1099511627776, more than the 4194304 entries kdx accepts");
+    kdx_pool_usage_free(&u);
+    /* Interrupted, the large-allocation walk stops and says so. */
+    kdx_interrupt_request();
+    n = 0;
+    CHECK(kdx_pool_big_walk(s, count_big_cb, &n, &err) == KDX_E_INTERRUPTED);
+    kdx_interrupt_clear();
+    CHECK_CONTAINS(err.msg, "walking nt!PoolBigPageTable interrupted");
+    CHECK_EQ(n, 0);
+    /* The large-allocation table moved to memory the dump does not hold. */
+    CHECK_OK(kdx_nt_symbol(s, "nt!PoolBigPageTable", &sym, &err));
+    CHECK_OK(poke64(s, sym, 0xffffc08bfff00000ull));
+    kdx_status st = kdx_pool_big_walk(s, count_big_cb, &n, &err);
+    CHECK(st == KDX_E_MEM_MISSING || st == KDX_E_MEM_INVALID);
+    CHECK_CONTAINS(err.msg, "nt!PoolBigPageTable entry 0 of ");
+    CHECK_CONTAINS(err.msg, "(ffffc08bfff00000) cannot be read: memory at ffffc08b`fff00000 is not");
     nt_fixture_close(s);
 }
