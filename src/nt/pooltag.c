@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "pe/pe.h"
 #include "sym/module.h"
+#include "sym/sympath.h"
 #include "sym/symbols.h"
 #include "target/memory.h"
 #include "target/target.h"
@@ -205,11 +206,26 @@ static void note_hit(kdx_pool_owners *o, size_t first, uint32_t tag, const kdx_m
     snprintf(c->routine, sizeof c->routine, "%s", rank == KDX_OWNER_ALLOC_CALL ? routine : "");
 }
 
+/* True when the symbol path names a symbol server: a scan of every module
+ * must not turn into a download of every image, so the image files are
+ * then not used (the scan says how many modules it could not read). */
+static bool path_has_server(kdx_session *s)
+{
+    const kdx_sympath *sp = kdx_sym_parsed_path(s);
+    for (size_t i = 0; sp && i < sp->n; i++)
+        for (size_t k = 0; k < sp->els[i].ntiers; k++)
+            if (sp->els[i].tiers[k] && kdx_sympath_is_url(sp->els[i].tiers[k]))
+                return true;
+    return false;
+}
+
 /* Fills the bytes the dump lacks from the module's image file (image path
  * or symbol store), section by section; the number of bytes added. */
 static size_t fill_from_file(kdx_session *s, kdx_module *m, uint8_t *b, uint8_t *pr, size_t n)
 {
     struct kdx_pe *pe = NULL;
+    if (path_has_server(s))
+        return 0;
     if (kdx_sym_module_image(s, m, &pe, NULL) != KDX_OK || !pe || !kdx_pe_is_file_layout(pe))
         return 0;
     const kdx_pe_info *info = kdx_pe_get_info(pe);

@@ -95,3 +95,22 @@ TEST(pool_real_owner_scan_reads_images_from_the_symbol_store)
     CHECK_CONTAINS(out, "2 of them with bytes from their image file");
     free(out);
 }
+
+/* With a symbol server on the path the scan uses the dump's pages only (no
+ * downloads): amdppm.sys's pages in the triage dump still hold a call site
+ * whose bound import slot resolves to nt!ExAllocatePoolWithTag. */
+TEST(pool_real_owner_scan_without_image_files_uses_the_dump)
+{
+    NEED_TRIAGE();
+    const char *dump = kdx_testdata_path("kernel/triage_x64.dmp");
+    char *setup = kdx_asprintf(".sympath srv*%s/nocache*https://127.0.0.1:9/none;%s;%s", kdx_test_tmpdir(),
+                               kdx_testdata_path("symstore"), kdx_testdata_path("isf"));
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, "!poolowner Prcr", &err);
+    free(setup);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "  amdppm.sys           ");
+    CHECK_CONTAINS(out, "tag argument of a call to nt!ExAllocatePoolWithTag");
+    CHECK_CONTAINS(out, "0 of them with bytes from their image file");
+    free(out);
+}
