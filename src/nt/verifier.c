@@ -204,60 +204,69 @@ void kdx_vf_drivers_free(kdx_vf_drivers *d)
 
 /* ---- outstanding allocations ---- */
 
+enum { E_VA, E_CALLER, E_BYTES, E_TAG, E_NEXT, E_COUNT };
+
+static kdx_status entry_fields(kdx_session *s, const kdx_nt_field **f, kdx_err *err)
+{
+    static const char *const names[E_COUNT] = {"InUse.VirtualAddress", "InUse.CallingAddress", "InUse.NumberOfBytes",
+                                               "InUse.Tag", "PageHeader.NextPage"};
+    kdx_status st = KDX_OK;
+    for (int i = 0; i < E_COUNT && st == KDX_OK; i++)
+        st = kdx_nt_field_of(s, "nt!_VI_POOL_ENTRY", names[i], &f[i], err);
+    return st;
+}
+
+/* One tracker page: entry 0 is the page header, the others allocations or
+ * free-list links (0, odd, or pointing inside the tracker page). */
+static int page_entries(const kdx_nt_field **f, const uint8_t *buf, uint64_t page, uint64_t esz, kdx_vf_alloc_cb cb,
+                        void *ud)
+{
+    int stop = 0;
+    for (uint64_t k = 1; k < VF_PAGE / esz && !stop; k++) {
+        const uint8_t *p = buf + k * esz;
+        uint64_t va = kdx_nt_field_value(f[E_VA], p);
+        if (!va || (va & 1) || (va >= page && va < page + VF_PAGE))
+            continue;
+        stop = cb(ud, va, kdx_nt_field_value(f[E_BYTES], p), (uint32_t)kdx_nt_field_value(f[E_TAG], p),
+                  kdx_nt_field_value(f[E_CALLER], p));
+    }
+    return stop;
+}
+
 kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_alloc_cb cb, void *ud, kdx_err *err)
 {
     if (!d->verified)
         return kdx_err_set(err, KDX_E_NOT_FOUND, "%s has no _VF_TARGET_VERIFIED_DRIVER_DATA in nt!ViTargetDriversAvl",
                            d->name);
     uint64_t next = 0, esz;
+    const kdx_nt_field *f[E_COUNT];
     kdx_status st = kdx_nt_read(s, VERIFIED, d->verified, "PoolTrackers.HeaderX64.NextEntry", &next, err);
     if (st == KDX_OK)
         st = kdx_nt_sizeof(s, "nt!_VI_POOL_ENTRY", &esz, err);
+    if (st == KDX_OK)
+        st = entry_fields(s, f, err);
+    if (st == KDX_OK && (esz == 0 || esz > VF_PAGE / 2))
+        st = kdx_err_set(err, KDX_E_FORMAT, "nt!_VI_POOL_ENTRY has an unusable size");
     if (st != KDX_OK)
         return st;
-    if (esz == 0 || esz > VF_PAGE / 2)
-        return kdx_err_set(err, KDX_E_FORMAT, "nt!_VI_POOL_ENTRY has an unusable size");
     uint64_t page = next << 4;   /* an x64 SLIST header keeps the address >> 4 */
     kdx_nt_addrset seen = {0};
     uint8_t *buf = kdx_xmalloc(VF_PAGE);
-    const kdx_nt_field *fva = NULL, *fcall = NULL, *fbytes = NULL, *ftag = NULL, *fnext = NULL;
-    st = kdx_nt_field_of(s, "nt!_VI_POOL_ENTRY", "InUse.VirtualAddress", &fva, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, "nt!_VI_POOL_ENTRY", "InUse.CallingAddress", &fcall, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, "nt!_VI_POOL_ENTRY", "InUse.NumberOfBytes", &fbytes, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, "nt!_VI_POOL_ENTRY", "InUse.Tag", &ftag, err);
-    if (st == KDX_OK)
-        st = kdx_nt_field_of(s, "nt!_VI_POOL_ENTRY", "PageHeader.NextPage", &fnext, err);
     int stop = 0;
     for (size_t pages = 0; st == KDX_OK && page && !stop; pages++) {
-        size_t prev;
-        if (kdx_interrupted()) {
-            st = kdx_err_set(err, KDX_E_INTERRUPTED, "walking %s's pool trackers interrupted", d->name);
-            break;
-        }
-        if (!kdx_nt_addrset_add(&seen, page, pages, &prev) || pages >= MAX_TRACKER_PAGES) {
-            st = kdx_err_set(err, KDX_E_LIMIT, "%s's pool tracker page %016" PRIx64 " comes round again", d->name, page);
-            break;
-        }
-        size_t done = 0;
+        size_t prev, done = 0;
         kdx_err e = {0};
-        if (kdx_read_virt(s->target, page, buf, (size_t)VF_PAGE, &done, &e) != KDX_OK) {
-            st = kdx_err_set(err, e.code, "%s's pool tracker page %016" PRIx64 " cannot be read: %s", d->name,
-                             page, e.msg);
+        if (kdx_interrupted())
+            st = kdx_err_set(err, KDX_E_INTERRUPTED, "walking %s's pool trackers interrupted", d->name);
+        else if (!kdx_nt_addrset_add(&seen, page, pages, &prev) || pages >= MAX_TRACKER_PAGES)
+            st = kdx_err_set(err, KDX_E_LIMIT, "%s's pool tracker page %016" PRIx64 " comes round again", d->name, page);
+        else if (kdx_read_virt(s->target, page, buf, (size_t)VF_PAGE, &done, &e) != KDX_OK)
+            st = kdx_err_set(err, e.code, "%s's pool tracker page %016" PRIx64 " cannot be read: %s", d->name, page,
+                             e.msg);
+        if (st != KDX_OK)
             break;
-        }
-        for (uint64_t k = 1; k < VF_PAGE / esz && !stop; k++) {
-            const uint8_t *p = buf + k * esz;
-            uint64_t va = kdx_nt_field_value(fva, p);
-            /* Free entries link to the next free one (an address inside a tracker page, or 0). */
-            if (!va || (va & 1) || (va >= page && va < page + VF_PAGE))
-                continue;
-            stop = cb(ud, va, kdx_nt_field_value(fbytes, p), (uint32_t)kdx_nt_field_value(ftag, p),
-                      kdx_nt_field_value(fcall, p));
-        }
-        page = kdx_nt_field_value(fnext, buf);
+        stop = page_entries(f, buf, page, esz, cb, ud);
+        page = kdx_nt_field_value(f[E_NEXT], buf);
     }
     free(buf);
     kdx_nt_addrset_free(&seen);
