@@ -320,6 +320,7 @@ typedef struct find_ctx {
     const char *pattern;
     unsigned want;            /* 0 nonpaged, 1 paged, 4 session */
     uint64_t found;
+    json_t *json;             /* under .json: the allocations, else NULL */
 } find_ctx;
 
 static int find_big(void *ud, const kdx_pool_big *b)
@@ -331,10 +332,17 @@ static int find_big(void *ud, const kdx_pool_big *b)
     if ((f->want == 4) != session || (f->want != 4 && (f->want == 1) != paged))
         return 0;
     char va[24], tag[5];
+    const char *pool = session ? "Session" : paged ? "Paged" : "Nonpaged";
     kdx_pool_tag_text(b->tag, tag);
-    kdx_print(f->s, "%s : tag %s, size %#10" PRIx64 ", %s pool\n", kdx_session_fmt_ptr(f->s, va, b->va), tag,
-              b->bytes, session ? "Session" : paged ? "Paged" : "Nonpaged");
     f->found++;
+    if (f->json) {
+        snprintf(va, sizeof va, "%016" PRIx64, b->va);
+        json_array_append_new(f->json, json_pack("{s:s, s:s, s:I, s:s}", "address", va, "tag", tag, "bytes",
+                                                 (json_int_t)b->bytes, "pool", pool));
+        return 0;
+    }
+    kdx_print(f->s, "%s : tag %s, size %#10" PRIx64 ", %s pool\n", kdx_session_fmt_ptr(f->s, va, b->va), tag,
+              b->bytes, pool);
     return 0;
 }
 
@@ -363,21 +371,32 @@ static int cmd_poolfind(kdx_session *s, const char *cmd, const char *args)
         return 1;
     }
     char lo[24], hi[24];
-    kdx_print(s, "\nScanning large pool allocation table for tag %s (%s : %s)\n\n", pattern,
-              kdx_session_fmt_ptr(s, lo, t.base), kdx_session_fmt_ptr(s, hi, t.base + t.entries * t.entry_size));
-    find_ctx f = {s, pattern, want, 0};
+    if (!s->json)
+        kdx_print(s, "\nScanning large pool allocation table for tag %s (%s : %s)\n\n", pattern,
+                  kdx_session_fmt_ptr(s, lo, t.base), kdx_session_fmt_ptr(s, hi, t.base + t.entries * t.entry_size));
+    find_ctx f = {s, pattern, want, 0, s->json ? json_array() : NULL};
     kdx_status st = kdx_pool_big_walk(s, find_big, &f, &err);
-    if (st != KDX_OK)
-        kdx_print(s, "%s\n", err.msg);
-    kdx_print(s, "\n%" PRIu64 " large allocation%s with tag %s.\n", f.found, f.found == 1 ? "" : "s", pattern);
     /* Small allocations live in the segment heap's VS and LFH subsegments
      * on Windows 10 19H1+ and in the linear pool's range before; kdx walks
      * neither yet, and says which range information the symbols lack. */
     uint64_t start;
     bool linear = kdx_nt_symbol(s, "nt!MmNonPagedPoolStart", &start, NULL) == KDX_OK;
-    kdx_print(s, "Small allocations were not searched: kdx does not walk the segment heap's VS/LFH subsegments%s.\n",
-              linear ? " or the linear pool's pages yet"
-                     : ", and the symbols have no nt!MmNonPagedPoolStart/End (the linear pool's range)");
+    char note[200];
+    snprintf(note, sizeof note, "Small allocations were not searched: kdx does not walk the segment heap's VS/LFH subsegments%s.",
+             linear ? " or the linear pool's pages yet"
+                    : ", and the symbols have no nt!MmNonPagedPoolStart/End (the linear pool's range)");
+    if (f.json) {
+        json_t *doc = json_pack("{s:s, s:o, s:s, s:s?}", "tag", pattern, "large_allocations", f.json, "not_searched",
+                                note, "error", st == KDX_OK ? NULL : err.msg);
+        char *text = json_dumps(doc, JSON_INDENT(2));
+        kdx_print_json(s, text ? text : "{}");
+        free(text);
+        json_decref(doc);
+        return st == KDX_OK ? 0 : 1;
+    }
+    if (st != KDX_OK)
+        kdx_print(s, "%s\n", err.msg);
+    kdx_print(s, "\n%" PRIu64 " large allocation%s with tag %s.\n%s\n", f.found, f.found == 1 ? "" : "s", pattern, note);
     return st == KDX_OK ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@
  * and the flags' meaning (Microsoft's !verifier page): docs/pool.md. */
 #include <ctype.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,72 @@ static int irql_log(kdx_session *s, uint64_t quantity)
     return st != KDX_OK;
 }
 
+/* ---- JSON ---- */
+
+static int json_alloc(void *ud, uint64_t va, uint64_t bytes, uint32_t tag, uint64_t caller)
+{
+    char v[24], c[24], t4[5];
+    for (int i = 0; i < 4; i++) {
+        unsigned char ch = (unsigned char)(tag >> (8 * i));
+        t4[i] = isprint(ch) ? (char)ch : '.';
+    }
+    t4[4] = 0;
+    snprintf(v, sizeof v, "%016" PRIx64, va);
+    snprintf(c, sizeof c, "%016" PRIx64, caller);
+    json_array_append_new(ud, json_pack("{s:s, s:I, s:s, s:s}", "address", v, "bytes", (json_int_t)bytes, "tag", t4,
+                                        "caller", c));
+    return 0;
+}
+
+static json_t *drivers_json(kdx_session *s, unsigned flags, const char *image)
+{
+    kdx_vf_drivers ds;
+    kdx_err err = {0};
+    if (kdx_vf_drivers_read(s, &ds, &err) != KDX_OK)
+        return json_pack("{s:s}", "error", err.msg);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < ds.n; i++) {
+        const kdx_vf_driver *d = &ds.items[i];
+        if (!image_matches(d, image))
+            continue;
+        char e[24];
+        snprintf(e, sizeof e, "%016" PRIx64, d->entry);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "entry", e, "module", d->name, "state",
+                              d->loads > d->unloads ? "Loaded" : "Unloaded", "nonpaged_bytes", (json_int_t)d->np_bytes,
+                              "paged_bytes", (json_int_t)d->p_bytes, "nonpaged_allocations", (json_int_t)d->cur_np,
+                              "paged_allocations", (json_int_t)d->cur_p);
+        if (flags & VF_POOL) {
+            json_t *allocs = json_array();
+            if (kdx_vf_allocations(s, d, json_alloc, allocs, &err) != KDX_OK)
+                json_object_set_new(o, "allocations_error", json_string(err.msg));
+            json_object_set_new(o, "allocations", allocs);
+        }
+        json_array_append_new(arr, o);
+    }
+    kdx_vf_drivers_free(&ds);
+    return arr;
+}
+
+/* The summary (counters not in the dump are null) and, with flag 1, the drivers. */
+static void verifier_json(kdx_session *s, const kdx_vf_summary *sum, unsigned flags, const char *image)
+{
+    json_t *options = json_array(), *counters = json_object();
+    for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
+        if (sum->level & level_names[i].bit)
+            json_array_append_new(options, json_string(level_names[i].text));
+    for (size_t i = 0; i < sum->n; i++)
+        json_object_set_new(counters, sum->c[i].field,
+                            sum->c[i].present ? json_integer((json_int_t)sum->c[i].value) : json_null());
+    json_t *doc = json_pack("{s:I, s:o, s:o}", "level", (json_int_t)sum->level, "enabled_options", options,
+                            "counters", counters);
+    if (flags & VF_DRIVERS)
+        json_object_set_new(doc, "drivers", drivers_json(s, flags, image));
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
 /* ---- the command ---- */
 
 static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
@@ -334,6 +401,10 @@ static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
     if (kdx_vf_summary_read(s, &sum, &err) != KDX_OK) {
         kdx_print(s, "Unable to read nt!MmVerifierData: %s\n", err.msg);
         return 1;
+    }
+    if (s->json) {
+        verifier_json(s, &sum, (unsigned)flags, image);
+        return 0;
     }
     print_level(s, &sum);
     print_summary(s, &sum);

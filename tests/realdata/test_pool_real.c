@@ -36,6 +36,12 @@ TEST(pool_real_verifier_is_off_with_real_counters)
     /* Every counter printed was read from the dump, none stood in for. */
     CHECK(!strstr(out, "are not in the dump"));
     free(out);
+    out = run_triage(".json 1; !verifier");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"level\": 0");
+    CHECK_CONTAINS(out, "\"RaiseIrqls\": 0");
+    CHECK(!strstr(out, "null"));
+    free(out);
 }
 
 TEST(pool_real_triage_names_the_missing_tables)

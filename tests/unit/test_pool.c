@@ -291,6 +291,13 @@ TEST(pool_leak_poolfind_and_pool_on_a_large_allocation)
     free(want);
     free(out);
     free(cmd);
+    s->json = true;
+    out = nt_fixture_run(s, "!poolfind Leak");
+    s->json = false;
+    CHECK_EQ(count_lines(out, "\"tag\": \"Leak\""), 1501);
+    CHECK_CONTAINS(out, "\"pool\": \"Nonpaged\"");
+    CHECK_CONTAINS(out, "\"not_searched\": \"Small allocations were not searched");
+    free(out);
     out = nt_fixture_run(s, "!poolfind Leak 1");
     CHECK_CONTAINS(out, "\n0 large allocations with tag Leak.\n");
     free(out);
@@ -308,6 +315,14 @@ TEST(pool_leak_verifier_tracks_the_driver_and_its_stacks)
     CHECK_CONTAINS(out, "Current Pool Allocations  00000028    00000000\n");
     CHECK_CONTAINS(out, "PoolAddress  SizeInBytes    Tag       CallersAddress\n");
     CHECK_EQ(count_lines(out, "     0x00001000     Leak      "), 40);
+    free(out);
+    s->json = true;
+    out = nt_fixture_run(s, "!verifier 3 leaky.sys");
+    s->json = false;
+    CHECK_CONTAINS(out, "\"level\": 8");
+    CHECK_CONTAINS(out, "\"AllocationsAttempted\": 40");
+    CHECK_CONTAINS(out, "\"module\": \"leaky.sys\"");
+    CHECK_EQ(count_lines(out, "\"tag\": \"Leak\""), 40);
     free(out);
     out = nt_fixture_run(s, "!verifier 3 other.sys");
     CHECK_CONTAINS(out, "other.sys is not in the Driver Verification List.");
