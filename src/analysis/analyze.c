@@ -20,6 +20,7 @@
 #include "analysis/analyze_io.h"
 #include "analysis/apc_exit.h"
 #include "analysis/bugcheck.h"
+#include "analysis/verifier_hint.h"
 #include "base/bytes.h"
 #include "base/fmt.h"
 #include "nt/processor.h"
@@ -562,6 +563,9 @@ kdx_status kdx_analyze(kdx_session *s, kdx_analysis *a, kdx_err *err)
     else
         choose_module(s, a, fault_ip);
     bucket(s, a, &e);
+    char *vf = a->kernel ? kdx_verifier_hint(s, a->bugcheck_code, a->bugcheck_args) : NULL;
+    if (vf)
+        add_kv(a, "VERIFIER_COMMAND", vf);
     return KDX_OK;
 }
 

@@ -100,6 +100,7 @@ void kdx_analysis_print(kdx_session *s, const kdx_analysis *a, bool verbose)
     for (size_t i = 0; i < sizeof io_keys / sizeof io_keys[0]; i++)
         print_kv(s, a, io_keys[i]);
     print_stack(s, a);
+    print_kv(s, a, "VERIFIER_COMMAND");
     static const char *const tail[] = {"SYMBOL_NAME", "MODULE_NAME", "IMAGE_NAME", "IMAGE_VERSION", "IMAGE_TIMESTAMP",
                                        "STACK_COMMAND", "BUCKET_ID_FUNC_OFFSET", "FAILURE_BUCKET_ID", "OS_VERSION",
                                        "BUILDLAB_STR", "OSPLATFORM_TYPE", "FAILURE_ID_HASH"};

@@ -636,7 +636,8 @@ static int cmd_irpfind(kdx_session *s, const char *cmd, const char *args)
     kdx_io_irp_sources src;
     kdx_io_find_irps(s, irpfind_row, &c, &src);
     if (!src.pool_scanned)
-        kdx_print(s, "\nThe pool was not scanned: no pool walker is registered (kdx_io_set_pool_irp_walker). "
+        kdx_print(s, "\nThe pool was not scanned: IRPs are small allocations, and kdx does not walk the segment "
+                     "heap's VS/LFH subsegments or the linear pool's pages yet. "
                      "Searched instead: the IRP lists of %zu threads, CurrentIrp of %zu devices of %zu drivers in "
                      "\\Driver and \\FileSystem, PendingIrp of %zu device nodes, %zu power IRPs on nt!PopIrpList.\n",
                   src.threads, src.devices, src.drivers, src.devnodes, src.power);

@@ -31,5 +31,8 @@ extern const kdx_command kdx_cmds_dpc[];
 extern const kdx_command kdx_cmds_exqueue[];
 /* !handle on a kernel dump (cmd_nthandle.c; the user-mode !handle hands kernel dumps to it). */
 int kdx_cmd_kernel_handle(kdx_session *s, const char *cmd, const char *args);
+extern const kdx_command kdx_cmds_pool[];
+extern const kdx_command kdx_cmds_verifier[];
+extern const kdx_command kdx_cmds_vm[];
 
 #endif

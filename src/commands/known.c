@@ -55,13 +55,13 @@ static const char *const known_bang[] = {
     "ioreslist", "iovirp", "ipi", "irpzone", "isainfo", "job", "kuser",
     "lookaside", "lpc", "mapped_file", "memusage", "mps", "mtrr", "mui", "npx",
     "ob", "obja", "openmaps", "pat", "pci", "pciir", "pcitree", "pcm", "pcrs",
-    "pfn", "pnpevent", "pocaps", "popolicy", "pool", "poolfind", "poolused",
+    "pfn", "pnpevent", "pocaps", "popolicy", 
     "poolval", "powertriage", "processfields", "processirps",
     "pte2va", "ptov", "qlocks", "reg", "ruleinfo", "scm", "sd", "search",
     "searchpte", "sel", "sid", "slist", "smt", "sprocess", "srb", "swd",
     "sysinfo", "sysptes", "threadfields", "token", "tokenfields", "tp",
     "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "usbanalyze", "vad",
-    "vad_reload", "validatelist", "verifier", "vm", "vpb", "vpdd", "vprot", "whea",
+    "vad_reload", "validatelist", "vpb", "vpdd", "vprot", "whea",
     "wsle", "zombies",NULL};
 
 /* Debugger extension DLLs whose commands are written !dll.command. */

@@ -26,4 +26,7 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_ntsession,
     kdx_cmds_dpc,
     kdx_cmds_exqueue,
+    kdx_cmds_pool,
+    kdx_cmds_verifier,
+    kdx_cmds_vm,
     0};

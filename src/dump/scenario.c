@@ -471,6 +471,7 @@ void kdx_scn_free(kdx_scn *s)
     KDX_VEC_FREE(s->procs);
     KDX_VEC_FREE(s->threads);
     KDX_VEC_FREE(s->resources);
+    KDX_VEC_FREE(s->patches);
     free(s);
 }
 

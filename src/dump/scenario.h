@@ -94,6 +94,9 @@ void kdx_scn_module(kdx_scn *s, const char *name, uint64_t base, uint32_t size);
 void kdx_scn_function(kdx_scn *s, const char *name, uint32_t frame);
 /* The address of a declared function plus offset. */
 uint64_t kdx_scn_code(kdx_scn *s, const char *name, uint32_t offset);
+/* Instruction bytes written at va after the functions' code (a driver's
+ * own instructions, such as a pool tag loaded before a call). */
+void kdx_scn_code_patch(kdx_scn *s, uint64_t va, const void *bytes, size_t len);
 
 /* ---- the object manager ---- */
 /* An object type (created on first use, "Process", "Event", "Device", ...). */

@@ -370,4 +370,18 @@ void scn_write_images(kdx_scn *s)
 {
     for (size_t i = 0; i < s->mods.len && scn_ok(s); i++)
         write_image(s, i);
+    for (size_t i = 0; i < s->patches.len && scn_ok(s); i++)
+        scn_write(s, s->patches.items[i].va, s->patches.items[i].bytes, s->patches.items[i].len);
+}
+
+void kdx_scn_code_patch(kdx_scn *s, uint64_t va, const void *bytes, size_t len)
+{
+    scn_patch p = {va, {0}, len};
+    if (len > sizeof p.bytes) {
+        scn_fail(s, KDX_E_ARG, "code patch of %zu bytes at %llx: at most %zu", len, (unsigned long long)va,
+                 sizeof p.bytes);
+        return;
+    }
+    memcpy(p.bytes, bytes, len);
+    KDX_VEC_PUSH(s->patches, p);
 }

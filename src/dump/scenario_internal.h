@@ -68,6 +68,14 @@ typedef struct scn_otype {
     uint8_t index;
 } scn_otype;
 
+/* Bytes written over a function's code after the images are laid out
+ * (kdx_scn_code_patch). */
+typedef struct scn_patch {
+    uint64_t va;
+    uint8_t bytes[32];
+    size_t len;
+} scn_patch;
+
 struct kdx_scn {
     kdx_kdw *w;
     const kdx_symprov *layout;
@@ -95,6 +103,7 @@ struct kdx_scn {
     /* scenario_io.c: \Driver, \Device, \FileSystem and the root device node */
     uint64_t io_dirs[3], io_root_devnode;
     KDX_VEC(scn_resource) resources; /* scenario_locks.c */
+    KDX_VEC(scn_patch) patches;
 };
 
 /* Records the first error; later ones are dropped. Returns false. */

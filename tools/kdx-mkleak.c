@@ -1,0 +1,45 @@
+/* Writes the pool-leak scenario dump (src/dump/scenario_leak.c) with the
+ * structure layout of a kernel symbol table (ISF or PDB):
+ *   kdx-mkleak LAYOUT.json.xz OUT.dmp [LEAKS [flags]]
+ * flags: any of v (Driver Verifier on leaky.sys), u (the 0xC4/0x62 bug check
+ * of its unload), n (leaked pages not in the dump: table entries only),
+ * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump/scenario_pool.h"
+#include "sym/sources.h"
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || argc > 5) {
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunl]]\n", argv[0]);
+        return 2;
+    }
+    kdx_symprov prov = {0};
+    kdx_symfile_id id = {0};
+    kdx_err err = {0};
+    const char *layout = argv[1];
+    size_t n = strlen(layout);
+    kdx_status st = n > 4 && !strcmp(layout + n - 4, ".pdb") ? kdx_pdb_provider_open(layout, &prov, &id, &err)
+                                                              : kdx_isf_provider_open(layout, &prov, &id, &err);
+    kdx_scn_leak_spec spec = {0};
+    if (argc > 3)
+        spec.leaks = (unsigned)strtoul(argv[3], NULL, 0);
+    if (argc > 4) {
+        spec.verifier = strchr(argv[4], 'v') != NULL;
+        spec.unload_bugcheck = strchr(argv[4], 'u') != NULL;
+        spec.unbacked = strchr(argv[4], 'n') != NULL;
+        spec.linear = strchr(argv[4], 'l') != NULL;
+    }
+    if (st == KDX_OK)
+        st = kdx_scn_pool_leak(&prov, &id, &spec, argv[2], &err);
+    if (prov.ops)
+        prov.ops->destroy(prov.impl);
+    if (st != KDX_OK) {
+        fprintf(stderr, "%s: %s\n", argv[0], err.msg);
+        return 1;
+    }
+    return 0;
+}
