@@ -134,4 +134,10 @@ $(BUILD)/$(SONAME): $(LIB_OBJ) $(BUILD)/libkdx.map
 	  -Wl,--no-undefined -o $@ $(LIB_OBJ) $(PKG_LIBS)
 	ln -sf $(SONAME) $(BUILD)/libkdx.so
 
+# make install PREFIX=... [DESTDIR=...]: scripts/install.sh lists what goes where.
+PREFIX ?= /usr/local
+.PHONY: install
+install: all
+	scripts/install.sh $(BUILD) $(PREFIX)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -21,11 +21,18 @@ void kdx_cli_usage(FILE *fp)
           "  --json        stdout is one JSON array, an element per command (docs/cli.md)\n"
           "  -h, --help    this help (kdx triage --help: the triage subcommand's)\n"
           "  --version     kdx's version\n"
+          "  --list-commands  the WinDbg commands kdx knows, one a line\n"
           "\n"
           "Exit status: 0 ok; 1 the file could not be opened or a -c command failed;\n"
           "2 usage error; 3 kdx triage could not analyze some dumps; 130 interrupted\n"
           "(Ctrl-C) in batch mode. `man kdx` has the details.\n",
           fp);
+}
+
+void kdx_cli_list_commands(FILE *fp)
+{
+    for (size_t i = 0; kdx_command_name(i); i++)
+        fprintf(fp, "%s\n", kdx_command_name(i));
 }
 
 int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o)
@@ -40,6 +47,8 @@ int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o)
             return KDX_CLI_HELP;
         if (!strcmp(a, "--version"))
             return KDX_CLI_VERSION;
+        if (!strcmp(a, "--list-commands"))
+            return KDX_CLI_LIST_COMMANDS;
         if (!strcmp(a, "--json")) {
             o->json = true;
             continue;

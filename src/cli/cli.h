@@ -9,7 +9,7 @@
 
 #include "kdx.h"
 
-enum { KDX_CLI_OK = 0, KDX_CLI_HELP, KDX_CLI_VERSION, KDX_CLI_SUBCOMMAND, KDX_CLI_BAD };
+enum { KDX_CLI_OK = 0, KDX_CLI_HELP, KDX_CLI_VERSION, KDX_CLI_LIST_COMMANDS, KDX_CLI_SUBCOMMAND, KDX_CLI_BAD };
 
 /* Exit statuses (docs/cli.md, kdx.1). */
 #define KDX_EXIT_OK 0
@@ -30,6 +30,8 @@ typedef struct kdx_cli_options {
 
 int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o);
 void kdx_cli_usage(FILE *fp);
+/* --list-commands: the registry's command names, one a line (bash completion). */
+void kdx_cli_list_commands(FILE *fp);
 /* Opens the dump, applies paths, runs -c commands, then `prompt` unless the
  * commands quit. Returns the process exit status (above). */
 int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_dbg *));

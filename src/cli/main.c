@@ -151,6 +151,10 @@ int main(int argc, char **argv)
         kdx_cli_usage(stdout);
         return KDX_EXIT_OK;
     }
+    if (rc == KDX_CLI_LIST_COMMANDS) {
+        kdx_cli_list_commands(stdout);
+        return KDX_EXIT_OK;
+    }
     if (rc == KDX_CLI_VERSION) {
         printf("kdx %s\n", kdx_version());
         return KDX_EXIT_OK;
