@@ -90,7 +90,7 @@ typedef enum kdx_status {
 
 /* The message of the last failure on the calling thread ("" when none). */
 const char *kdx_last_error(void);
-/* The code's name: "KDX_E_MEM_MISSING". */
+/* A short description of the code: "memory not in dump". */
 const char *kdx_status_str(kdx_status code);
 /* Frees a string or buffer libkdx returned. */
 void kdx_free(void *p);

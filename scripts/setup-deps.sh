@@ -7,7 +7,7 @@ pkgs=""
 for g in $groups; do
   case "$g" in
     build) pkgs="$pkgs gcc make pkg-config libcapstone-dev libcurl4-openssl-dev libmspack-dev libedit-dev libjansson-dev liblzma-dev libzstd-dev libxxhash-dev zlib1g-dev mingw-w64-common" ;;
-    test)  pkgs="$pkgs python3 xz-utils" ;;
+    test)  pkgs="$pkgs python3 python3-venv python3-distributed xz-utils" ;;
     fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
     bench) pkgs="$pkgs llvm lldb python3 valgrind bc" ;;
     *) echo "setup-deps: unknown group '$g'" >&2; exit 2 ;;
