@@ -134,6 +134,13 @@ $(BUILD)/$(SONAME): $(LIB_OBJ) $(BUILD)/libkdx.map
 	  -Wl,--no-undefined -o $@ $(LIB_OBJ) $(PKG_LIBS)
 	ln -sf $(SONAME) $(BUILD)/libkdx.so
 
+# The HTML triage report rendered by chromium headless (installed here, not by
+# `make test`): its DOM table against the JSON summary, its screenshot not blank.
+.PHONY: test-browser
+test-browser: all
+	@scripts/setup-deps.sh test browser
+	scripts/test-browser.sh $(BUILD) $(PYTHON)
+
 # make install PREFIX=... [DESTDIR=...]: scripts/install.sh lists what goes where.
 PREFIX ?= /usr/local
 .PHONY: install

@@ -257,11 +257,13 @@ typedef struct kdx_triage_settings {
     int json;                  /* JSON lines and a JSON summary */
     const char *sympath;       /* NULL: _NT_SYMBOL_PATH */
     unsigned timeout_seconds;  /* per dump; 0: 120 */
+    const char *html_path;     /* also write a self-contained HTML report there; NULL: none */
 } kdx_triage_settings;
 
 /* `kdx triage`: each dump analyzed in its own process; one line per dump,
  * then the bucket summary, on out. Returns the number of dumps that could
- * not be analyzed. */
+ * not be analyzed; -1 when the HTML report could not be written (the
+ * reason is on stderr). */
 int kdx_triage(const kdx_triage_settings *t, FILE *out);
 
 #ifdef __cplusplus

@@ -84,6 +84,7 @@ class TriageSettings(ctypes.Structure):
         ("json", ctypes.c_int),
         ("sympath", ctypes.c_char_p),
         ("timeout_seconds", ctypes.c_uint),
+        ("html_path", ctypes.c_char_p),
     ]
 
 

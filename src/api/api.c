@@ -293,6 +293,7 @@ int kdx_triage(const kdx_triage_settings *t, FILE *out)
         .json = t->json != 0,
         .sympath = t->sympath,
         .timeout_seconds = t->timeout_seconds,
+        .html_path = t->html_path,
     };
     return kdx_triage_run(&o, out);
 }

@@ -7,7 +7,7 @@
 void kdx_cli_usage(FILE *fp)
 {
     fputs("usage: kdx -z FILE [-c \"CMD; CMD; ...\"] [-y SYMPATH] [-i IMAGEPATH] [--json]\n"
-          "       kdx triage [--json] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n"
+          "       kdx triage [--json] [--html FILE] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n"
           "       kdx --help | --version\n"
           "\n"
           "Opens a Windows crash dump (kernel or user mode), a PE image or a symbol\n"
@@ -126,7 +126,7 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_dbg *))
 
 static void triage_usage(FILE *fp)
 {
-    fputs("usage: kdx triage [--json] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n"
+    fputs("usage: kdx triage [--json] [--html FILE] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n"
           "\n"
           "Analyzes every dump under the PATHs (files or directories, searched\n"
           "recursively), each in its own process, and groups them by failure bucket.\n"
@@ -135,9 +135,11 @@ static void triage_usage(FILE *fp)
           "  -j N               N analyses in parallel (default: online CPUs)\n"
           "  -y SYMPATH         symbol path (else _NT_SYMBOL_PATH)\n"
           "  --timeout SECONDS  per dump (default 120); a dump over it is a failure line\n"
+          "  --html FILE        also write a self-contained HTML report (docs/triage-report.md)\n"
           "  -h, --help         this help\n"
           "\n"
-          "Exit status: 0 every dump analyzed; 3 some could not be; 2 usage error.\n",
+          "Exit status: 0 every dump analyzed; 3 some could not be; 1 the report could\n"
+          "not be written; 2 usage error.\n",
           fp);
 }
 
@@ -154,6 +156,8 @@ static bool triage_option(kdx_triage_settings *t, int argc, char **argv, int *i)
         t->sympath = argv[++*i];
     else if (!strcmp(a, "--timeout") && has_value)
         t->timeout_seconds = (unsigned)atoi(argv[++*i]);
+    else if (!strcmp(a, "--html") && has_value)
+        t->html_path = argv[++*i];
     else
         return false;
     return true;
@@ -187,7 +191,8 @@ static int triage_main(int argc, char **argv)
         goto out;
     }
     t.paths = paths;
-    status = kdx_triage(&t, stdout) > 0 ? KDX_EXIT_TRIAGE_FAILED : KDX_EXIT_OK;
+    int failed = kdx_triage(&t, stdout);
+    status = failed < 0 ? KDX_EXIT_FAILED : failed > 0 ? KDX_EXIT_TRIAGE_FAILED : KDX_EXIT_OK;
 out:
     free(paths);
     return status;
