@@ -3,6 +3,7 @@ loopback, over ../shared/testdata: its summary equals `kdx triage --json`'s
 bucket for bucket, lines come one per dump, and a task whose worker dies
 becomes a failure line while the run goes on."""
 import io
+import logging
 import json
 import os
 import subprocess
@@ -34,7 +35,7 @@ class DaskTriage(unittest.TestCase):
         # A killed worker's task fails at once instead of being retried 3 times.
         dask.config.set({"distributed.scheduler.allowed-failures": 0})
         cls.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
         cls.client = Client(cls.cluster)
 
     @classmethod
