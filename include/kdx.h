@@ -167,6 +167,17 @@ int kdx_cancel_pending(void);
 int kdx_cancel_count(void);
 void kdx_cancel_clear(void);
 
+/* ---- Progress of long work --------------------------------------------- */
+
+/* Called during `kdx triage` (task "triage", unit "dumps"), symbol downloads
+ * (task: the URL, unit "bytes"), `.reload /f` ("modules") and `s` scans
+ * ("bytes"); total 0 when unknown. At most ten calls a second, plus the last
+ * of each task (done == total). libkdx never draws progress itself. */
+typedef void (*kdx_progress_callback)(void *user, const char *task, uint64_t done, uint64_t total,
+                                      const char *unit);
+/* One callback per process; NULL removes it. */
+void kdx_set_progress_callback(kdx_progress_callback cb, void *user);
+
 /* ---- Typed queries ----------------------------------------------------- */
 
 typedef struct kdx_sysinfo {

@@ -17,6 +17,7 @@
 #include "analysis/triage.h"
 #include "analysis/triage_html.h"
 #include "base/fmt.h"
+#include "base/progress.h"
 #include "base/util.h"
 #include "commands/command.h"
 
@@ -339,7 +340,7 @@ int kdx_triage_run(const kdx_triage_options *o, FILE *out)
     triage_state ts = {.o = o, .out = out, .records = o->html_path ? json_array() : NULL};
     running *run = kdx_xcalloc((size_t)jobs, sizeof *run);
     struct pollfd *pfd = kdx_xcalloc((size_t)jobs, sizeof *pfd);
-    size_t next = 0;
+    size_t next = 0, ndone = 0;
     int active = 0;
     fflush(out);
     while (next < paths.len || active) {
@@ -375,6 +376,7 @@ int kdx_triage_run(const kdx_triage_options *o, FILE *out)
                 continue;
             }
             finish(&ts, &run[i], paths.items);
+            kdx_progress_report("triage", ++ndone, paths.len, "dumps");
             run[i] = run[--active];
             pfd[i] = pfd[active];
             i--;

@@ -10,6 +10,7 @@
 
 #include "analysis/triage.h"
 #include "base/cancel.h"
+#include "base/progress.h"
 #include "base/util.h"
 #include "commands/command.h"
 
@@ -282,6 +283,11 @@ int kdx_cancel_count(void)
 void kdx_cancel_clear(void)
 {
     kdx_interrupt_clear();
+}
+
+void kdx_set_progress_callback(kdx_progress_callback cb, void *user)
+{
+    kdx_progress_set_handler(cb, user);
 }
 
 int kdx_triage(const kdx_triage_settings *t, FILE *out)

@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void kdx_cli_usage(FILE *fp)
@@ -72,6 +74,64 @@ int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o)
         return KDX_CLI_BAD;
     }
     return KDX_CLI_OK;
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void kdx_cli_progress_format(char *buf, size_t len, const char *task, uint64_t done, uint64_t total,
+                             const char *unit, double seconds)
+{
+    bool bytes = !strcmp(unit, "bytes");
+    double scale = bytes ? 1048576.0 : 1.0;
+    const char *shown = bytes ? "MB" : unit;
+    double rate = seconds > 0 ? (double)done / seconds : 0;
+    int n = total ? snprintf(buf, len, "%s: %.*f/%.*f %s (%d%%)", task, bytes, (double)done / scale, bytes,
+                             (double)total / scale, shown, (int)(100.0 * (double)done / (double)total))
+                  : snprintf(buf, len, "%s: %.*f %s", task, bytes, (double)done / scale, shown);
+    if (n < 0 || (size_t)n >= len)
+        return;
+    n += snprintf(buf + n, len - (size_t)n, ", %.1f %s/s", rate / scale, shown);
+    if (total && rate > 0 && done < total && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ", ETA %.0f s", (double)(total - done) / rate);
+}
+
+/* One line on stderr, redrawn in place; cleared when the task ends so that
+ * the answer that follows starts on a clean line. Short tasks (under half a
+ * second) never draw. */
+static void show_progress(void *ud, const char *task, uint64_t done, uint64_t total, const char *unit)
+{
+    static char current[256];
+    static double start;
+    static bool drawn;
+    (void)ud;
+    double now = monotonic_seconds();
+    if (strncmp(current, task, sizeof current - 1) || done == 0) {
+        snprintf(current, sizeof current, "%s", task);
+        start = now;
+    }
+    bool finished = total && done >= total;
+    if (finished || now - start < 0.5) {
+        if (finished && drawn)
+            fputs("\r\033[K", stderr);
+        drawn = drawn && !finished;
+        return;
+    }
+    char line[512];
+    kdx_cli_progress_format(line, sizeof line, task, done, total, unit, now - start);
+    fprintf(stderr, "\r\033[K%.200s", line);
+    fflush(stderr);
+    drawn = true;
+}
+
+void kdx_cli_progress_install(bool json)
+{
+    if (!json && isatty(STDERR_FILENO))
+        kdx_set_progress_callback(show_progress, NULL);
 }
 
 /* Batch runs end on Ctrl-C with a status that says so. */
@@ -191,6 +251,7 @@ static int triage_main(int argc, char **argv)
         goto out;
     }
     t.paths = paths;
+    kdx_cli_progress_install(t.json);
     int failed = kdx_triage(&t, stdout);
     status = failed < 0 ? KDX_EXIT_FAILED : failed > 0 ? KDX_EXIT_TRIAGE_FAILED : KDX_EXIT_OK;
 out:

@@ -35,6 +35,12 @@ void kdx_cli_list_commands(FILE *fp);
 /* Opens the dump, applies paths, runs -c commands, then `prompt` unless the
  * commands quit. Returns the process exit status (above). */
 int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_dbg *));
+/* Progress of long work on stderr (kdx_set_progress_callback), only when
+ * stderr is a terminal and the output is not JSON. */
+void kdx_cli_progress_install(bool json);
+/* The display line for a report, without the leading \r (for tests). */
+void kdx_cli_progress_format(char *buf, size_t len, const char *task, uint64_t done, uint64_t total,
+                             const char *unit, double seconds);
 /* `kdx triage ...` and other subcommands. */
 int kdx_cli_subcommand(int argc, char **argv);
 

@@ -166,6 +166,7 @@ int main(int argc, char **argv)
         return KDX_EXIT_USAGE;
     }
     install_sigint();
+    kdx_cli_progress_install(o.json);
     int status = kdx_cli_run(&o, stdout, interactive);
     return status;
 }
