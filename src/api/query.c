@@ -164,26 +164,29 @@ kdx_status kdx_register_value(kdx_dbg *d, const char *name, uint64_t *value)
     return KDX_OK;
 }
 
-kdx_status kdx_read_virtual(kdx_dbg *d, uint64_t addr, void *buf, size_t n, size_t *done)
+typedef kdx_status (*memory_reader)(kdx_target *t, uint64_t addr, void *buf, size_t len, size_t *done,
+                                   kdx_err *err);
+
+static kdx_status read_memory(kdx_dbg *d, const char *fn, memory_reader read, uint64_t addr, void *buf,
+                              size_t n, size_t *done)
 {
-    kdx_status st = need_target(d, "kdx_read_virtual");
+    kdx_status st = need_target(d, fn);
     if (st != KDX_OK)
         return st;
     kdx_err err = {0};
-    if (kdx_read_virt(d->s->target, addr, buf, n, done, &err) != KDX_OK)
+    if (read(d->s->target, addr, buf, n, done, &err) != KDX_OK)
         return kdx_api_fail(&err);
     return KDX_OK;
 }
 
+kdx_status kdx_read_virtual(kdx_dbg *d, uint64_t addr, void *buf, size_t n, size_t *done)
+{
+    return read_memory(d, "kdx_read_virtual", kdx_read_virt, addr, buf, n, done);
+}
+
 kdx_status kdx_read_physical(kdx_dbg *d, uint64_t addr, void *buf, size_t n, size_t *done)
 {
-    kdx_status st = need_target(d, "kdx_read_physical");
-    if (st != KDX_OK)
-        return st;
-    kdx_err err = {0};
-    if (kdx_read_phys(d->s->target, addr, buf, n, done, &err) != KDX_OK)
-        return kdx_api_fail(&err);
-    return KDX_OK;
+    return read_memory(d, "kdx_read_physical", kdx_read_phys, addr, buf, n, done);
 }
 
 kdx_status kdx_symbol_from_address(kdx_dbg *d, uint64_t addr, char **name, uint64_t *displacement)
@@ -236,15 +239,24 @@ static uint64_t field_bytes(const kdx_type *ft)
     return t->size;
 }
 
-kdx_status kdx_field_info(kdx_dbg *d, const char *type, const char *field, uint64_t *offset, uint64_t *size)
+/* The named type from the loaded symbols, NULL (last error set) when none. */
+static const kdx_type *find_type(kdx_dbg *d, const char *fn, const char *type)
 {
-    kdx_status st = need_target(d, "kdx_field_info");
-    if (st != KDX_OK)
-        return st;
+    if (need_target(d, fn) != KDX_OK)
+        return NULL;
     kdx_err err = {0};
     const kdx_type *ty = kdx_sym_find_type(d->s, type, &err);
     if (!ty)
-        return kdx_api_fail(&err);
+        kdx_api_fail(&err);
+    return ty;
+}
+
+kdx_status kdx_field_info(kdx_dbg *d, const char *type, const char *field, uint64_t *offset, uint64_t *size)
+{
+    const kdx_type *ty = find_type(d, "kdx_field_info", type);
+    if (!ty)
+        return d && d->s->target ? KDX_E_NOT_FOUND : KDX_E_ARG;
+    kdx_err err = {0};
     const kdx_type *ft = NULL;
     if (kdx_type_field_path(ty, field, offset, &ft, &err) != KDX_OK)
         return kdx_api_fail(&err);
@@ -255,13 +267,9 @@ kdx_status kdx_field_info(kdx_dbg *d, const char *type, const char *field, uint6
 
 kdx_status kdx_type_size(kdx_dbg *d, const char *type, uint64_t *size)
 {
-    kdx_status st = need_target(d, "kdx_type_size");
-    if (st != KDX_OK)
-        return st;
-    kdx_err err = {0};
-    const kdx_type *ty = kdx_sym_find_type(d->s, type, &err);
+    const kdx_type *ty = find_type(d, "kdx_type_size", type);
     if (!ty)
-        return kdx_api_fail(&err);
+        return d && d->s->target ? KDX_E_NOT_FOUND : KDX_E_ARG;
     *size = kdx_type_strip(ty)->size;
     return KDX_OK;
 }

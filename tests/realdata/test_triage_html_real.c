@@ -26,22 +26,6 @@ static char *triage_to_string(const char *dir, const char *sympath, const char *
     return buf;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    kdx_strbuf b;
-    kdx_sb_init(&b);
-    kdx_sb_puts(&b, "");
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        kdx_sb_putn(&b, buf, n);
-    fclose(fp);
-    return kdx_sb_take(&b);
-}
-
 TEST(triage_html_report_matches_json_summary)
 {
     TESTDATA(root, "kernel");
@@ -57,7 +41,7 @@ TEST(triage_html_report_matches_json_summary)
     /* The JSON lines do not change with --html (the text stays in the page). */
     CHECK_STR(with, without);
     CHECK(!strstr(with, "analyze_text"));
-    char *page = slurp(html);
+    char *page = kdx_test_read_file(html);
     REQUIRE(page);
     const char *last = strrchr(with, '{');
     while (last > with && strncmp(last, "{\"summary\"", 10))

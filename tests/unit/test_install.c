@@ -33,23 +33,6 @@ static const char tiny_program[] =
     "    return 0;\n"
     "}\n";
 
-static char *output_of(const char *cmd)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return NULL;
-    kdx_strbuf b;
-    kdx_sb_init(&b);
-    kdx_sb_puts(&b, "");
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        kdx_sb_putn(&b, buf, n);
-    int rc = pclose(p);
-    kdx_sb_printf(&b, "[exit %d]", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-    return kdx_sb_take(&b);
-}
-
 static bool exists(const char *dir, const char *rel)
 {
     char *p = kdx_asprintf("%s/%s", dir, rel);
@@ -68,7 +51,7 @@ static char *build_and_run(const char *prefix, const char *dir, const char *dump
         "2>&1 && ./tiny%s %s 2>&1",
         dir, prefix, static_link ? "-static-kdx" : "", static_link ? "-Wl,-Bstatic -lkdx -Wl,-Bdynamic " : "",
         static_link ? "--static" : "", prefix, static_link ? "-static-kdx" : "", dump);
-    char *out = output_of(cmd);
+    char *out = kdx_test_shell(cmd);
     free(cmd);
     return out;
 }
@@ -85,14 +68,12 @@ TEST(install_prefix_and_pkg_config_program)
     char *cmd = kdx_asprintf("scripts/install.sh %s %s >/dev/null", build, prefix);
     REQUIRE(system(cmd) == 0);
     free(cmd);
-    CHECK(exists(prefix, "bin/kdx"));
-    CHECK(exists(prefix, "lib/libkdx.so.1"));
-    CHECK(exists(prefix, "lib/libkdx.so"));
-    CHECK(exists(prefix, "lib/libkdx.a"));
-    CHECK(exists(prefix, "include/kdx.h"));
-    CHECK(exists(prefix, "lib/pkgconfig/kdx.pc"));
-    CHECK(exists(prefix, "share/man/man1/kdx.1"));
-    CHECK(exists(prefix, "share/bash-completion/completions/kdx"));
+    static const char *const installed[] = {"bin/kdx", "lib/libkdx.so.1", "lib/libkdx.so", "lib/libkdx.a",
+                                            "include/kdx.h", "lib/pkgconfig/kdx.pc", "share/man/man1/kdx.1",
+                                            "share/bash-completion/completions/kdx"};
+    for (size_t i = 0; i < sizeof installed / sizeof *installed; i++)
+        if (!exists(prefix, installed[i]))
+            kdx_test_fail(t, __FILE__, __LINE__, "%s/%s was not installed", prefix, installed[i]);
 
     char *dump = kdx_asprintf("%s/sample_apc_exit.dmp", dir);
     kdx_err err;
@@ -112,7 +93,7 @@ TEST(install_prefix_and_pkg_config_program)
     }
     /* The shared build really uses the installed libkdx.so.1. */
     char *ldd = kdx_asprintf("ldd %s/tiny", dir);
-    char *out = output_of(ldd);
+    char *out = kdx_test_shell(ldd);
     char *want = kdx_asprintf("%s/lib/libkdx.so.1", prefix);
     CHECK_CONTAINS(out, want);
     free(out);
@@ -129,28 +110,29 @@ TEST(install_cli_help_version_and_completion)
     const char *bin = getenv("KDX_BIN");
     if (!bin)
         SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
-    char *cmd = kdx_asprintf("%s --version", bin);
-    char *out = output_of(cmd);
-    CHECK_STR(out, "kdx 0.16.0\n[exit 0]");
-    free(out);
-    free(cmd);
-    cmd = kdx_asprintf("%s triage --help", bin);
-    out = output_of(cmd);
-    CHECK_CONTAINS(out, "usage: kdx triage");
-    CHECK_CONTAINS(out, "[exit 0]");
-    free(out);
-    free(cmd);
-    cmd = kdx_asprintf("%s --bogus 2>/dev/null", bin);
-    out = output_of(cmd);
-    CHECK_CONTAINS(out, "[exit 2]");
-    free(out);
-    free(cmd);
+    /* Arguments, and what the output must contain (ending with the exit status). */
+    static const char *const cases[][3] = {
+        {"--version", "kdx 0.16.0\n[exit 0]", ""},
+        {"triage --help", "usage: kdx triage", "[exit 0]"},
+        {"--help", "Exit status: 0 ok", "[exit 0]"},
+        {"--bogus 2>/dev/null", "[exit 2]", ""},
+        {"triage 2>/dev/null", "[exit 2]", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *c = kdx_asprintf("%s %s", bin, cases[i][0]);
+        char *o = kdx_test_shell(c);
+        CHECK_CONTAINS(o, cases[i][1]);
+        CHECK_CONTAINS(o, cases[i][2]);
+        free(o);
+        free(c);
+    }
+    char *cmd, *out;
     /* Completion after -c offers the registry's commands; options otherwise. */
     cmd = kdx_asprintf("bash -c 'source dist/kdx.bash-completion; COMP_WORDS=(%s -c !ana); COMP_CWORD=2; _kdx; "
                        "printf \"%%s\\n\" \"${COMPREPLY[@]}\"; COMP_WORDS=(%s --ve); COMP_CWORD=1; _kdx; "
                        "printf \"%%s\\n\" \"${COMPREPLY[@]}\"'",
                        bin, bin);
-    out = output_of(cmd);
+    out = kdx_test_shell(cmd);
     CHECK_CONTAINS(out, "!analyze\n");
     CHECK_CONTAINS(out, "--version\n");
     free(out);

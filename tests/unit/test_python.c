@@ -10,24 +10,13 @@
 #include "dump/kdump_writer.h"
 #include "tests/test.h"
 
-/* Output of cmd (stderr included) with "[exit N]" appended. */
+/* Output of cmd, stderr included, with "[exit N]" appended. */
 static char *run_shell(const char *cmd)
 {
     char *full = kdx_asprintf("%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
+    char *out = kdx_test_shell(full);
     free(full);
-    if (!p)
-        return NULL;
-    kdx_strbuf b;
-    kdx_sb_init(&b);
-    kdx_sb_puts(&b, "");
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        kdx_sb_putn(&b, buf, n);
-    int rc = pclose(p);
-    kdx_sb_printf(&b, "[exit %d]", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-    return kdx_sb_take(&b);
+    return out;
 }
 
 static const char *python_or_skip(kdx_test_ctx *t)
