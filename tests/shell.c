@@ -30,6 +30,25 @@ char *kdx_test_shell(const char *cmd)
     return full;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define KDX_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KDX_TEST_ASAN 1
+#endif
+#endif
+
+const char *kdx_test_sanitizer_skip_reason(void)
+{
+#ifdef KDX_TEST_ASAN
+    return "this build is ASan-instrumented (make asan): its libkdx.so needs the ASan runtime "
+           "loaded first, which an uninstrumented Python or pkg-config program does not have; "
+           "make test runs this test";
+#else
+    return NULL;
+#endif
+}
+
 char *kdx_test_read_file(const char *path)
 {
     FILE *fp = fopen(path, "rb");

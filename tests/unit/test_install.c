@@ -58,6 +58,8 @@ static char *build_and_run(const char *prefix, const char *dir, const char *dump
 
 TEST(install_prefix_and_pkg_config_program)
 {
+    if (kdx_test_sanitizer_skip_reason())
+        SKIP("%s", kdx_test_sanitizer_skip_reason());
     const char *build = getenv("KDX_BUILD");
     if (!build)
         SKIP("KDX_BUILD (the build directory, set by make test) is not set");

@@ -21,6 +21,10 @@ static char *run_shell(const char *cmd)
 
 static const char *python_or_skip(kdx_test_ctx *t)
 {
+    if (kdx_test_sanitizer_skip_reason()) {
+        kdx_test_skip(t, "%s", kdx_test_sanitizer_skip_reason());
+        return NULL;
+    }
     const char *py = getenv("PYTHON");
     const char *build = getenv("KDX_BUILD");
     if (!py || !build) {
