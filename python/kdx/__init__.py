@@ -17,7 +17,7 @@ import json as _json
 from . import _native
 from ._native import lib
 
-__all__ = ["open", "Dump", "KdxError", "MemoryMissing", "NotFound", "Interrupted",
+__all__ = ["open", "cancel", "clear_cancel", "Dump", "KdxError", "MemoryMissing", "NotFound", "Interrupted",
            "DumpClosed", "Module", "Thread", "Frame", "version"]
 
 # Status codes of kdx.h (kdx_status).
@@ -77,8 +77,13 @@ def version():
 
 
 def cancel():
-    """Asks running commands to stop (safe from a signal handler)."""
+    """Asks running commands to stop (safe from a signal handler); they
+    raise Interrupted until clear_cancel()."""
     lib.kdx_cancel_request()
+
+
+def clear_cancel():
+    lib.kdx_cancel_clear()
 
 
 Module = collections.namedtuple("Module", "name image_name base size timestamp checksum unloaded")

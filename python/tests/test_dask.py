@@ -7,6 +7,7 @@ import logging
 import json
 import os
 import subprocess
+import sys
 import unittest
 
 try:
@@ -63,6 +64,17 @@ class DaskTriage(unittest.TestCase):
         by_dump = {r["dump"]: r for r in records}
         for b in summary["summary"]:
             self.assertEqual(by_dump[b["example"]]["fields"]["FAILURE_BUCKET_ID"], b["bucket"])
+
+    def test_command_line_local_cluster(self):
+        kernel = os.path.join(TESTDATA, "kernel")
+        env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), ".."))
+        c = subprocess.run([sys.executable, "-m", "kdx.triage", "--local", "2", "-y", SYMPATH, kernel],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, check=False)
+        self.assertEqual(c.returncode, 0)
+        lines = [json.loads(l) for l in c.stdout.decode().splitlines()]
+        self.assertEqual(len(lines), 3)
+        self.assertEqual(sorted(b["bucket"] for b in lines[-1]["summary"]),
+                         ["0x5454414D_UNKNOWN", "AV_amdppm!WriteIoMemRawEx"])
 
     def test_dead_worker_is_a_failure_line(self):
         victim = os.path.join(TESTDATA, "kernel", "triage_x64.dmp")

@@ -105,6 +105,17 @@ class SampleDump(unittest.TestCase):
 
 
 class Errors(unittest.TestCase):
+    @unittest.skipUnless(SAMPLE and os.path.isfile(SAMPLE), "KDX_SAMPLE_DUMP (set by make test) is absent")
+    def test_cancel_raises_interrupted(self):
+        with kdx.open(SAMPLE) as d:
+            kdx.cancel()
+            try:
+                with self.assertRaises(kdx.Interrupted):
+                    d.run(".while (1) { r $t0 = @$t0 + 1 }")
+            finally:
+                kdx.clear_cancel()
+            self.assertIn("Evaluate expression: 3", d.run("? 1+2"))
+
     def test_open_missing_file(self):
         with self.assertRaises(kdx.KdxError) as cm:
             kdx.open("/nonexistent/kdx-python.dmp")
