@@ -26,8 +26,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS)) -lm -lpthread -ldl
 ifneq ($(LAZY_LIBS),1)
 CPPFLAGS  += -DKDX_NO_LAZY_LIBS
 endif
-CPPFLAGS  += -D_GNU_SOURCE -Isrc -I. -I$(BUILD)/gen
-ALL_CFLAGS = $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+CPPFLAGS  += -D_GNU_SOURCE -Isrc -I. -Iinclude -I$(BUILD)/gen
+# -fPIC: the same objects make libkdx.a and libkdx.so.
+ALL_CFLAGS = $(WARN) $(OPT) -fPIC $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
 # Library sources: every module folder but the CLI. Modules may add generated
 # sources and rules in src/<module>/*.mk (GEN_SRC += $(BUILD)/gen/x.c).
@@ -43,8 +44,12 @@ LIB_OBJ  := $(call obj,$(LIB_SRC)) $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/
 CLI_OBJ  := $(call obj,$(CLI_SRC))
 TEST_OBJ := $(call obj,$(TEST_SRC))
 
+# The shared library's name follows include/kdx.h's KDX_SOVERSION.
+SOVERSION := $(shell sed -n 's/^\#define KDX_SOVERSION \([0-9]*\)$$/\1/p' include/kdx.h)
+SONAME    := libkdx.so.$(SOVERSION)
+
 .PHONY: all test asan fuzz fuzz-build fuzz-long demo bench clean deps
-all: $(BUILD)/kdx $(BUILD)/libkdx.a
+all: $(BUILD)/kdx $(BUILD)/libkdx.a $(BUILD)/$(SONAME)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): scripts/setup-deps.sh
@@ -74,7 +79,7 @@ $(BUILD)/kdx-tests: $(TEST_OBJ) $(CLI_OBJ) $(BUILD)/libkdx.a
 test: all $(BUILD)/kdx-tests
 	@scripts/check-layers.sh
 	@scripts/setup-deps.sh test
-	KDX_BIN=$(BUILD)/kdx $(BUILD)/kdx-tests $(TESTS)
+	KDX_BIN=$(BUILD)/kdx KDX_BUILD=$(BUILD) PYTHON=$(PYTHON) $(BUILD)/kdx-tests $(TESTS)
 
 # Sanitizer build of the whole suite, in its own build directory.
 asan:
@@ -116,6 +121,32 @@ bench: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# ---- issue 16: the shared library, install, Python (the public API is include/kdx.h) ----
+# The Python the package and its tests run with: Debian's, not a pyenv shim on PATH.
+PYTHON    ?= /usr/bin/python3
+# Only the functions include/kdx.h declares are exported.
+$(BUILD)/libkdx.map: include/kdx.h scripts/kdx-exports.sh
+	@mkdir -p $(@D)
+	scripts/kdx-exports.sh map include/kdx.h > $@
+
+$(BUILD)/$(SONAME): $(LIB_OBJ) $(BUILD)/libkdx.map
+	$(CC) -shared $(OPT) $(CFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script=$(BUILD)/libkdx.map \
+	  -Wl,--no-undefined -o $@ $(LIB_OBJ) $(PKG_LIBS)
+	ln -sf $(SONAME) $(BUILD)/libkdx.so
+
+# The HTML triage report rendered by chromium headless (installed here, not by
+# `make test`): its DOM table against the JSON summary, its screenshot not blank.
+.PHONY: test-browser
+test-browser: all
+	@scripts/setup-deps.sh test browser
+	scripts/test-browser.sh $(BUILD) $(PYTHON)
+
+# make install PREFIX=... [DESTDIR=...]: scripts/install.sh lists what goes where.
+PREFIX ?= /usr/local
+.PHONY: install
+install: all
+	scripts/install.sh $(BUILD) $(PREFIX)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -1,14 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages kdx needs, only those that are missing.
-# Usage: scripts/setup-deps.sh [build|test|fuzz|bench]...  (default: build)
+# Usage: scripts/setup-deps.sh [build|test|browser|fuzz|bench]...  (default: build)
 set -e
 groups="${*:-build}"
 pkgs=""
 for g in $groups; do
   case "$g" in
     build) pkgs="$pkgs gcc make pkg-config libcapstone-dev libcurl4-openssl-dev libmspack-dev libedit-dev libjansson-dev liblzma-dev libzstd-dev libxxhash-dev zlib1g-dev mingw-w64-common" ;;
-    test)  pkgs="$pkgs python3 xz-utils" ;;
+    test)  pkgs="$pkgs python3 python3-venv python3-distributed xz-utils" ;;
     fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
+    browser) pkgs="$pkgs chromium python3" ;;
     bench) pkgs="$pkgs llvm lldb python3 valgrind bc" ;;
     *) echo "setup-deps: unknown group '$g'" >&2; exit 2 ;;
   esac

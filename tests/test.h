@@ -94,6 +94,16 @@ const char *kdx_testdata_path(const char *rel);
     if (!var)                                                                       \
         SKIP("needs ../shared/testdata/%s, which is not present on this machine", rel)
 
+/* Runs cmd with sh; its standard output followed by "[exit N]" (malloc'd),
+ * NULL when it cannot start. Add 2>&1 to cmd for its errors too. */
+char *kdx_test_shell(const char *cmd);
+/* A whole file as a string (malloc'd), NULL when it cannot be read. */
+char *kdx_test_read_file(const char *path);
+/* Under AddressSanitizer (make asan) libkdx.so cannot be loaded into an
+ * uninstrumented program (Python, a test program built with pkg-config):
+ * such tests skip with this reason. NULL when not sanitized. */
+const char *kdx_test_sanitizer_skip_reason(void);
+
 /* A fresh temporary directory for this test (removed at exit). */
 const char *kdx_test_tmpdir(void);
 

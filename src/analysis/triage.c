@@ -15,7 +15,9 @@
 
 #include "analysis/analyze.h"
 #include "analysis/triage.h"
+#include "analysis/triage_html.h"
 #include "base/fmt.h"
+#include "base/progress.h"
 #include "base/util.h"
 #include "sym/symbols.h"
 
@@ -70,8 +72,44 @@ static char *error_line(const char *path, const char *why)
     return s;
 }
 
+/* The `!analyze -v` text, for the HTML report's embedded copy. */
+static char *analysis_text(kdx_session *s, const kdx_analysis *a)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return NULL;
+    FILE *saved = s->out;
+    s->out = mem;
+    kdx_analysis_print(s, a, true);
+    s->out = saved;
+    fclose(mem);
+    return text;
+}
+
+/* The JSON line of an analyzed dump: the analysis, its dump time, and with
+ * want_text its `!analyze -v` text (the parent strips it before printing). */
+static char *result_line(kdx_session *s, const kdx_analysis *a, const char *path, bool want_text)
+{
+    char *j = kdx_analysis_json(s, a, path);
+    json_t *o = json_loads(j, 0, NULL);
+    if (!o)
+        return j;
+    free(j);
+    if (s->target->sys.dump_time)
+        json_object_set_new(o, "dump_time", json_integer((json_int_t)s->target->sys.dump_time));
+    char *text = want_text ? analysis_text(s, a) : NULL;
+    if (text)
+        json_object_set_new(o, "analyze_text", json_string(text));
+    free(text);
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return line;
+}
+
 /* Runs in the child: analyze one dump, write one JSON line to fd. */
-static void analyze_child(const char *path, const char *sympath, int fd, unsigned timeout)
+static void analyze_child(const char *path, const char *sympath, int fd, unsigned timeout, bool want_text)
 {
     alarm(timeout);
     FILE *null = fopen("/dev/null", "w");
@@ -91,15 +129,7 @@ static void analyze_child(const char *path, const char *sympath, int fd, unsigne
         if (kdx_analyze(s, &a, &err) != KDX_OK) {
             line = error_line(path, err.msg);
         } else {
-            char *j = kdx_analysis_json(s, &a, path);
-            json_t *o = json_loads(j, 0, NULL);
-            if (o && s->target->sys.dump_time)
-                json_object_set_new(o, "dump_time", json_integer((json_int_t)s->target->sys.dump_time));
-            line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : j;
-            if (o) {
-                json_decref(o);
-                free(j);
-            }
+            line = result_line(s, &a, path, want_text);
             kdx_analysis_free(&a);
         }
     }
@@ -126,7 +156,24 @@ typedef struct triage_state {
     KDX_VEC(bucket_stat) buckets;
     KDX_VEC(char *) failures;
     int nfailed;
+    json_t *records;           /* --html: every dump's line, in completion order */
 } triage_state;
+
+/* A dump's JSON line as printed: without the `!analyze -v` text that only
+ * the HTML report carries. */
+static void print_json_line(triage_state *ts, json_t *o, const char *line)
+{
+    if (!o || !json_object_get(o, "analyze_text")) {
+        fprintf(ts->out, "%s\n", line);
+        return;
+    }
+    json_t *copy = json_copy(o);
+    json_object_del(copy, "analyze_text");
+    char *text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fprintf(ts->out, "%s\n", text);
+    free(text);
+    json_decref(copy);
+}
 
 static void account(triage_state *ts, const char *path, const char *line)
 {
@@ -157,8 +204,10 @@ static void account(triage_state *ts, const char *path, const char *line)
         if (t > b->last)
             b->last = t;
     }
+    if (o && ts->records)
+        json_array_append(ts->records, o);
     if (ts->o->json) {
-        fprintf(ts->out, "%s\n", line);
+        print_json_line(ts, o, line);
     } else if (bucket) {
         json_t *fm = json_object_get(o, "faulting_module");
         fprintf(ts->out, "%s: %s (%s)\n", path, bucket, fm && json_is_string(fm) ? json_string_value(fm) : "module undetermined");
@@ -187,23 +236,45 @@ static int cmp_bucket(const void *a, const void *b)
     return x->count != y->count ? y->count - x->count : strcmp(x->bucket, y->bucket);
 }
 
+/* The JSON summary: buckets by count, then the failures. */
+static json_t *summary_json(triage_state *ts)
+{
+    char f[32], l[32];
+    json_t *o = json_object(), *arr = json_array(), *fails = json_array();
+    for (size_t i = 0; i < ts->buckets.len; i++) {
+        bucket_stat *b = &ts->buckets.items[i];
+        format_time(b->first, f, sizeof f);
+        format_time(b->last, l, sizeof l);
+        json_array_append_new(arr, json_pack("{s:s,s:i,s:s,s:s,s:s}", "bucket", b->bucket, "count", b->count,
+                                             "first_seen", f, "last_seen", l, "example", b->example));
+    }
+    for (size_t i = 0; i < ts->failures.len; i++)
+        json_array_append_new(fails, json_string(ts->failures.items[i]));
+    json_object_set_new(o, "summary", arr);
+    json_object_set_new(o, "failures", fails);
+    return o;
+}
+
+/* --html: the report from the summary and every dump's line. */
+static int write_html(triage_state *ts)
+{
+    json_t *sum = summary_json(ts);
+    kdx_err err = {0};
+    kdx_status st = kdx_triage_html_write(ts->o->html_path, sum, ts->records, &err);
+    json_decref(sum);
+    if (st != KDX_OK) {
+        fprintf(stderr, "kdx triage: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 static void summary(triage_state *ts)
 {
     qsort(ts->buckets.items, ts->buckets.len, sizeof *ts->buckets.items, cmp_bucket);
     char f[32], l[32];
     if (ts->o->json) {
-        json_t *o = json_object(), *arr = json_array(), *fails = json_array();
-        for (size_t i = 0; i < ts->buckets.len; i++) {
-            bucket_stat *b = &ts->buckets.items[i];
-            format_time(b->first, f, sizeof f);
-            format_time(b->last, l, sizeof l);
-            json_array_append_new(arr, json_pack("{s:s,s:i,s:s,s:s,s:s}", "bucket", b->bucket, "count", b->count,
-                                                 "first_seen", f, "last_seen", l, "example", b->example));
-        }
-        for (size_t i = 0; i < ts->failures.len; i++)
-            json_array_append_new(fails, json_string(ts->failures.items[i]));
-        json_object_set_new(o, "summary", arr);
-        json_object_set_new(o, "failures", fails);
+        json_t *o = summary_json(ts);
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         fprintf(ts->out, "%s\n", text);
         free(text);
@@ -263,10 +334,10 @@ int kdx_triage_run(const kdx_triage_options *o, FILE *out)
     if (jobs < 1)
         jobs = 1;
     unsigned timeout = o->timeout_seconds ? o->timeout_seconds : 120;
-    triage_state ts = {.o = o, .out = out};
+    triage_state ts = {.o = o, .out = out, .records = o->html_path ? json_array() : NULL};
     running *run = kdx_xcalloc((size_t)jobs, sizeof *run);
     struct pollfd *pfd = kdx_xcalloc((size_t)jobs, sizeof *pfd);
-    size_t next = 0;
+    size_t next = 0, ndone = 0;
     int active = 0;
     fflush(out);
     while (next < paths.len || active) {
@@ -277,7 +348,7 @@ int kdx_triage_run(const kdx_triage_options *o, FILE *out)
             pid_t pid = fork();
             if (pid == 0) {
                 close(p[0]);
-                analyze_child(paths.items[next], o->sympath, p[1], timeout);
+                analyze_child(paths.items[next], o->sympath, p[1], timeout, o->html_path != NULL);
             }
             close(p[1]);
             if (pid < 0) {
@@ -302,6 +373,7 @@ int kdx_triage_run(const kdx_triage_options *o, FILE *out)
                 continue;
             }
             finish(&ts, &run[i], paths.items);
+            kdx_progress_report("triage", ++ndone, paths.len, "dumps");
             run[i] = run[--active];
             pfd[i] = pfd[active];
             i--;
@@ -309,6 +381,9 @@ int kdx_triage_run(const kdx_triage_options *o, FILE *out)
     }
     summary(&ts);
     int failed = ts.nfailed;
+    if (ts.records && write_html(&ts) != 0)
+        failed = -1;
+    json_decref(ts.records);
     for (size_t i = 0; i < ts.buckets.len; i++) {
         free(ts.buckets.items[i].bucket);
         free(ts.buckets.items[i].example);

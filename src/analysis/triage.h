@@ -14,9 +14,11 @@ typedef struct kdx_triage_options {
     bool json;                 /* JSON lines and a JSON summary instead of text */
     const char *sympath;       /* NULL: _NT_SYMBOL_PATH */
     unsigned timeout_seconds;  /* per dump; 0: 120 */
+    const char *html_path;     /* also write the HTML report there (triage_html.h); NULL: none */
 } kdx_triage_options;
 
-/* Returns the number of dumps that could not be analyzed. */
+/* Returns the number of dumps that could not be analyzed; -1 when the
+ * HTML report could not be written (stderr says why). */
 int kdx_triage_run(const kdx_triage_options *o, FILE *out);
 
 #endif

@@ -6,6 +6,10 @@
 
 #include <stdarg.h>
 
+/* The same enum is in the public include/kdx.h (its values are ABI):
+ * whichever header comes first defines it. */
+#ifndef KDX_STATUS_DEFINED
+#define KDX_STATUS_DEFINED
 typedef enum kdx_status {
     KDX_OK = 0,
     KDX_E_NOMEM,        /* allocation failed */
@@ -23,6 +27,7 @@ typedef enum kdx_status {
     KDX_E_LIMIT,        /* loop, recursion or size limit hit */
     KDX_E_INTERRUPTED   /* stopped by the user (Ctrl-C) */
 } kdx_status;
+#endif
 
 #define KDX_ERR_MSG_MAX 512
 

@@ -1,17 +1,23 @@
 /* Argument parsing and the batch driver, separate from main() so tests can
- * run the same path the kdx binary runs. */
+ * run the same path the kdx binary runs. The CLI is a client of the public
+ * API (include/kdx.h) and of nothing else in libkdx. */
 #ifndef KDX_CLI_CLI_H
 #define KDX_CLI_CLI_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "target/session.h"
+#include "kdx.h"
 
-enum { KDX_CLI_OK = 0, KDX_CLI_HELP, KDX_CLI_SUBCOMMAND, KDX_CLI_BAD };
+enum { KDX_CLI_OK = 0, KDX_CLI_HELP, KDX_CLI_VERSION, KDX_CLI_LIST_COMMANDS, KDX_CLI_SUBCOMMAND, KDX_CLI_BAD };
 
-/* Exit status of a batch run ended by Ctrl-C (SIGINT): 128 + 2, as shells
- * report a process ended by SIGINT. */
+/* Exit statuses (docs/cli.md, kdx.1). */
+#define KDX_EXIT_OK 0
+#define KDX_EXIT_FAILED 1        /* the file could not be opened, or a -c command failed */
+#define KDX_EXIT_USAGE 2         /* bad arguments */
+#define KDX_EXIT_TRIAGE_FAILED 3 /* kdx triage: some dumps could not be analyzed */
+/* A batch run ended by Ctrl-C (SIGINT): 128 + 2, as shells report a
+ * process ended by SIGINT. */
 #define KDX_EXIT_INTERRUPTED 130
 
 typedef struct kdx_cli_options {
@@ -23,13 +29,18 @@ typedef struct kdx_cli_options {
 } kdx_cli_options;
 
 int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o);
+void kdx_cli_usage(FILE *fp);
+/* --list-commands: the registry's command names, one a line (bash completion). */
+void kdx_cli_list_commands(FILE *fp);
 /* Opens the dump, applies paths, runs -c commands, then `prompt` unless the
- * commands quit. Returns the process exit status: KDX_EXIT_INTERRUPTED when
- * Ctrl-C ended a batch run (commands not followed by a terminal prompt). */
-int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_session *));
-/* After a command line: prints the interruption notice when Ctrl-C stopped
- * it and returns true. */
-bool kdx_cli_note_interrupt(kdx_session *s);
+ * commands quit. Returns the process exit status (above). */
+int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_dbg *));
+/* Progress of long work on stderr (kdx_set_progress_callback), only when
+ * stderr is a terminal and the output is not JSON. */
+void kdx_cli_progress_install(bool json);
+/* The display line for a report, without the leading \r (for tests). */
+void kdx_cli_progress_format(char *buf, size_t len, const char *task, uint64_t done, uint64_t total,
+                             const char *unit, double seconds);
 /* `kdx triage ...` and other subcommands. */
 int kdx_cli_subcommand(int argc, char **argv);
 

@@ -1,7 +1,8 @@
 /* kdx: the command-line front end, shaped like cdb/kd.
  *   kdx -z FILE [-c "cmd1; cmd2; q"] [-y SYMPATH] [-i IMAGEPATH]
- * Everything it does goes through libkdx; this file only parses arguments
- * and runs the prompt. */
+ * Everything it does goes through libkdx's public API (kdx.h); this file
+ * only parses arguments and runs the prompt. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,28 +12,7 @@
 
 #include <editline/readline.h>
 
-#include "base/cancel.h"
-#include "base/util.h"
 #include "cli/cli.h"
-#include "commands/command.h"
-#include "target/session.h"
-
-static void usage(FILE *fp)
-{
-    fputs("usage: kdx -z FILE [-c \"CMD; CMD; ...\"] [-y SYMPATH] [-i IMAGEPATH]\n"
-          "\n"
-          "Opens a Windows crash dump (kernel or user mode), a PE image or a symbol\n"
-          "file and runs WinDbg commands on it. Without -c, or when the -c commands\n"
-          "do not end with q, an interactive kd-style prompt follows.\n"
-          "\n"
-          "  -z FILE       dump, image (.exe/.sys/.dll), PDB or ISF (.json/.json.xz) to open\n"
-          "  -c CMDS       commands to run first, separated by ';'\n"
-          "  -y SYMPATH    symbol path (else _NT_SYMBOL_PATH / _NT_ALT_SYMBOL_PATH)\n"
-          "  -i IMAGEPATH  image search path\n"
-          "  --json        stdout is one JSON array, an element per command (docs/cli.md)\n"
-          "  -h, --help    this help\n",
-          fp);
-}
 
 /* Ctrl-C: stop the running command (every long loop polls the request),
  * not kdx. A loop that never polls would leave the user stuck: the third
@@ -40,8 +20,8 @@ static void usage(FILE *fp)
 static void on_sigint(int sig)
 {
     (void)sig;
-    kdx_interrupt_request();
-    if (kdx_interrupt_count() >= 3) {
+    kdx_cancel_request();
+    if (kdx_cancel_count() >= 3) {
         signal(SIGINT, SIG_DFL);
         raise(SIGINT);
     }
@@ -64,7 +44,7 @@ static int prompt_getc(FILE *fp)
     unsigned char c;
     for (;;) {
         /* Seen here whether the signal came during a read (EINTR) or between two. */
-        if (kdx_interrupted())
+        if (kdx_cancel_pending())
             return '\n';
         ssize_t n = read(fileno(fp), &c, 1);
         if (n == 1)
@@ -86,57 +66,76 @@ static char *read_line(bool tty, const char *prompt)
         free(line);
         return NULL;
     }
-    kdx_rtrim(line);
+    size_t n = strlen(line);
+    while (n && isspace((unsigned char)line[n - 1]))
+        line[--n] = 0;
     return line;
 }
 
-static void interactive(kdx_session *s)
+static bool blank(const char *line)
+{
+    while (isspace((unsigned char)*line))
+        line++;
+    return !*line;
+}
+
+static char *history_file(void)
+{
+    const char *home = getenv("HOME");
+    if (!home)
+        return NULL;
+    size_t n = strlen(home) + sizeof "/.kdx_history";
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/.kdx_history", home);
+    return p;
+}
+
+static void interactive(kdx_dbg *d)
 {
     bool tty = isatty(STDIN_FILENO);
     char prompt[64];
     char *hist = NULL, *last = NULL;
-    const char *home = getenv("HOME");
     if (tty) {
         kdx_edit_set_input(prompt_getc);
+        hist = history_file();
+        if (hist)
+            read_history(hist);
     }
-    if (tty && home) {
-        hist = kdx_asprintf("%s/.kdx_history", home);
-        read_history(hist);
-    }
-    while (!s->quit) {
-        kdx_session_prompt(s, prompt, sizeof prompt);
+    while (!kdx_quit_requested(d)) {
+        kdx_prompt(d, prompt, sizeof prompt);
         if (tty)
-            kdx_interrupt_clear();
+            kdx_cancel_clear();
         char *line = read_line(tty, prompt);
         /* Ctrl-C at a terminal prompt discards the line; elsewhere (batch
          * input) it ends kdx, with the status kdx_cli_run reports. */
-        if (kdx_interrupted() && tty) {
+        if (kdx_cancel_pending() && tty) {
             free(line);
             continue;
         }
-        if (!line || kdx_interrupted())
+        if (!line || kdx_cancel_pending())
             break;
-        if (tty && !*kdx_skip_ws(line)) {
+        if (tty && blank(line)) {
             /* An empty line at the terminal repeats the last command, as in
              * WinDbg (docs/cli.md); piped scripts keep blank lines blank. */
             free(line);
             if (!last)
                 continue;
-            line = kdx_command_repeat_form(last);
+            line = kdx_repeat_command(last);
         } else {
             if (tty)
                 add_history(line);
             free(last);
-            last = kdx_strdup(line);
+            last = strdup(line);
         }
-        s->echo_commands = !tty;
-        kdx_execute(s, line);
+        kdx_set_echo(d, !tty);
+        kdx_status st = kdx_run(d, line);
         free(line);
-        if (kdx_cli_note_interrupt(s) && !tty)
+        if (st == KDX_E_INTERRUPTED && !tty)
             break;
     }
     if (tty)
-        kdx_interrupt_clear();
+        kdx_cancel_clear();
     free(last);
     if (hist) {
         write_history(hist);
@@ -149,16 +148,25 @@ int main(int argc, char **argv)
     kdx_cli_options o;
     int rc = kdx_cli_parse(argc, argv, &o);
     if (rc == KDX_CLI_HELP) {
-        usage(stdout);
-        return 0;
+        kdx_cli_usage(stdout);
+        return KDX_EXIT_OK;
+    }
+    if (rc == KDX_CLI_LIST_COMMANDS) {
+        kdx_cli_list_commands(stdout);
+        return KDX_EXIT_OK;
+    }
+    if (rc == KDX_CLI_VERSION) {
+        printf("kdx %s\n", kdx_version());
+        return KDX_EXIT_OK;
     }
     if (rc == KDX_CLI_SUBCOMMAND)
         return kdx_cli_subcommand(argc, argv);
     if (rc != KDX_CLI_OK) {
-        usage(stderr);
-        return 2;
+        kdx_cli_usage(stderr);
+        return KDX_EXIT_USAGE;
     }
     install_sigint();
+    kdx_cli_progress_install(o.json);
     int status = kdx_cli_run(&o, stdout, interactive);
     return status;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/cancel.h"
+#include "base/progress.h"
 #include "base/fmt.h"
 #include "commands/command.h"
 #include "commands/memory_cmds.h"
@@ -234,6 +235,7 @@ static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, 
     size_t carry = 0;
     uint64_t a = start;
     while (a < end && !kdx_interrupted()) {
+        kdx_progress_report("s", a - start, end - start, "bytes");
         size_t chunk = (size_t)KDX_MIN((uint64_t)(4096 - (a & 0xfff)), end - a);
         size_t done = 0;
         if (!sp->writable_only || page_writable(t, a))
@@ -280,6 +282,8 @@ static void search_range(kdx_session *s, const search_spec *sp, uint64_t start, 
     if (run.text.len)
         run_end(s, sp, &run);
     kdx_sb_free(&run.text);
+    if (!kdx_interrupted()) /* the rest of the range is unreadable: the scan is complete */
+        kdx_progress_report("s", end - start, end - start, "bytes");
     free(win);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/progress.h"
 #include "base/util.h"
 #include "target/memory.h"
 
@@ -171,8 +172,10 @@ bool kdx_search_scan(kdx_target *t, const kdx_search_job *j, uint64_t start, uin
     while (kdx_virt_next_span(t, &cursor, end, SPAN_MAX, &sp)) {
         KDX_VEC_PUSH(spans, sp);
         total += sp.n;
+        kdx_progress_report("s", cursor - start, end - start, "bytes");
     }
     scan_all(j, spans.items, spans.len, total, hits);
+    kdx_progress_report("s", end - start, end - start, "bytes");
     for (size_t i = 0; j->plen > 1 && i < spans.len; i++) {
         const kdx_virt_span *s = &spans.items[i];
         if (i + 1 < spans.len && s->va + s->n == spans.items[i + 1].va)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/cancel.h"
+#include "base/progress.h"
 #include "base/util.h"
 #include "base/bytes.h"
 #include "isf/isf.h"
@@ -845,12 +846,14 @@ kdx_status kdx_sym_reload_ex(kdx_session *s, const char *module, bool force, boo
         prefetch(s, sel.items, sel.len);
         for (size_t i = 0; i < sel.len && !kdx_interrupted(); i++) {
             kdx_module *m = sel.items[i];
+            kdx_progress_report(".reload /f", i, sel.len, "modules");
             kdx_sym_load_module(s, m, NULL);
             /* The kernel matched (or not) by addresses: say which file and why. */
             if (is_kernel_module(s, m) && !m->has_pdb_id && m->symbol_note)
                 kdx_print(s, "Kernel symbols: %s\n", m->symbol_note);
         }
         symctx(s)->find.overwrite = false;
+        kdx_progress_report(".reload /f", sel.len, sel.len, "modules");
     }
     KDX_VEC_FREE(sel);
     return KDX_OK;

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/cancel.h"
+#include "base/progress.h"
 #include "base/file.h"
 #include "base/util.h"
 
@@ -236,11 +237,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
-    (void)ud;
-    (void)dltotal;
-    (void)dlnow;
+    const transfer *x = ud;
     (void)ultotal;
     (void)ulnow;
+    /* Bytes so far of this file, for a progress display (base/progress.h). */
+    if (x && x->url && dlnow > 0)
+        kdx_progress_report(x->url, (uint64_t)dlnow, dltotal > 0 ? (uint64_t)dltotal : 0, "bytes");
     return kdx_interrupted() ? 1 : 0;
 }
 
@@ -320,6 +322,7 @@ static void set_common_options(transfer *x)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     /* A server (or its redirect) must not make kdx read file://, ftp:// ... */
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the string forms */
