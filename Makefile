@@ -56,11 +56,20 @@ $(DEPS_OK): scripts/setup-deps.sh
 	@scripts/setup-deps.sh build
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | $(DEPS_OK)
+# Objects depend on the compiler and its flags: a build directory made with
+# other flags (before -fPIC, another OPT) is rebuilt, not linked stale.
+FLAGS_STAMP := $(BUILD)/.cflags
+FLAGS_TEXT   = $(CC) $(WARN) $(OPT) -fPIC $(CPPFLAGS) $(CFLAGS)
+.PHONY: FORCE
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' > $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_STAMP) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_OK) $(GEN_SRC)
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(DEPS_OK) $(GEN_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

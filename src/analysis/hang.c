@@ -274,7 +274,7 @@ static bool blocker(kdx_session *s, uint64_t thread, char *buf, size_t cap)
 
 static void make_bucket(kdx_session *s, kdx_hang *h)
 {
-    char who[160] = "";
+    char who[128] = ""; /* leaves room in the bucket for the longest prefix */
     if (h->cycles.len) {
         const kdx_hang_edge *e = &h->edges.items[h->cycle_edges.items[h->cycles.items[0].first]];
         bool found = blocker(s, e->waiter, who, sizeof who);
