@@ -311,7 +311,8 @@ kdx_status kdx_pool_owner_scan(kdx_session *s, const uint32_t *tags, size_t ntag
     free(t);
     if (st == KDX_E_INTERRUPTED)
         return kdx_err_set(err, st, "the pool tag image scan was interrupted");
-    qsort(out->items, out->n, sizeof *out->items, by_tag_rank);
+    if (out->n) /* qsort's base must not be NULL, even for no items */
+        qsort(out->items, out->n, sizeof *out->items, by_tag_rank);
     return KDX_OK;
 }
 
