@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "pe/pe.h"
 #include "sym/symclass.h"
+#include "sym/symidx.h"
 
 typedef KDX_VEC(kdx_addrentry) entry_vec;
 
@@ -21,22 +22,26 @@ typedef struct builder {
     bool have_block;
 } builder;
 
-/* What the provider and the name leave open, the section decides: a symbol
- * in an executable section may name code; anywhere else (a data section,
- * the headers, outside the image) it names data. */
-static uint8_t classify(builder *b, const kdx_symbol *sym)
+/* The class of rva by its section: a symbol in an executable section may
+ * name code; anywhere else (a data section, the headers, outside the image)
+ * it names data. */
+static uint8_t section_class(builder *b, uint32_t rva)
 {
-    uint8_t cls = kdx_symbol_class(sym);
-    if (cls || !b->image)
-        return cls;
-    uint32_t block = b->align ? sym->rva / b->align : sym->rva;
+    uint32_t block = b->align ? rva / b->align : rva;
     if (!b->align || !b->have_block || block != b->block) {
-        b->block_cls = kdx_pe_rva_kind_of(b->image, sym->rva) == KDX_PE_RVA_CODE ? KDX_SYMF_CODE
-                                                                                 : KDX_SYMF_DATA;
+        b->block_cls = kdx_pe_rva_kind_of(b->image, rva) == KDX_PE_RVA_CODE ? KDX_SYMF_CODE
+                                                                            : KDX_SYMF_DATA;
         b->block = block;
         b->have_block = true;
     }
     return b->block_cls;
+}
+
+/* What the provider and the name leave open, the section decides. */
+static uint8_t classify(builder *b, const kdx_symbol *sym)
+{
+    uint8_t cls = kdx_symbol_class(sym);
+    return cls || !b->image ? cls : section_class(b, sym->rva);
 }
 
 static int add_entry(void *ud, const kdx_symbol *sym)
@@ -47,6 +52,23 @@ static int add_entry(void *ud, const kdx_symbol *sym)
     kdx_addrentry e = {sym->rva, sym->size, sym->kind, classify(b, sym), sym->name};
     KDX_VEC_PUSH(b->v, e);
     return 0;
+}
+
+/* An index lists its symbols with their class stored and their number
+ * known: the same entries as add_entry makes, without testing names or
+ * making type nodes (a kernel lists 40,000 symbols on every open). */
+static void index_listing(builder *b, const kdx_symprov *prov, size_t n)
+{
+    b->v.items = kdx_xmalloc(n * sizeof *b->v.items);
+    b->v.cap = n;
+    for (size_t i = 0; i < n; i++) {
+        kdx_symidx_listed r;
+        kdx_symidx_listed_at(prov, i, &r);
+        if (!r.name)
+            continue;
+        uint8_t cls = r.cls || !b->image ? r.cls : section_class(b, r.rva);
+        b->v.items[b->v.len++] = (kdx_addrentry){r.rva, r.size, r.kind, cls, r.name};
+    }
 }
 
 /* Between names at one address: a function, then data, then publics, exports. */
@@ -112,7 +134,12 @@ void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *ima
     if (!prov->ops || !prov->ops->enumerate)
         return;
     builder b = {.image = image, .align = image ? kdx_pe_section_alignment(image) : 0};
-    if (prov->ops->enumerate(prov->impl, "*", add_entry, &b) != KDX_OK || !b.v.len) {
+    size_t listed = kdx_symidx_nlisted(prov);
+    if (listed)
+        index_listing(&b, prov, listed);
+    else if (prov->ops->enumerate(prov->impl, "*", add_entry, &b) != KDX_OK)
+        b.v.len = 0;
+    if (!b.v.len) {
         KDX_VEC_FREE(b.v);
         return;
     }

@@ -59,6 +59,20 @@ kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory me
 bool kdx_symidx_is_provider(const kdx_symprov *p);
 bool kdx_symidx_from_file(const kdx_symprov *p);
 
+/* The symbols an index enumerates, in enumeration order, for the symbol
+ * layer's address index: with the class the writer computed
+ * (kdx_symbol_class) and without making type nodes, so that building that
+ * index tests no names and allocates nothing per symbol. nlisted is 0 when
+ * p is not an index; listed_at takes i < nlisted. */
+typedef struct kdx_symidx_listed {
+    const char *name;       /* NULL when none */
+    uint32_t rva, size;
+    kdx_symkind kind;
+    uint8_t cls;            /* KDX_SYMF_CODE, KDX_SYMF_DATA or 0 */
+} kdx_symidx_listed;
+size_t kdx_symidx_nlisted(const kdx_symprov *p);
+void kdx_symidx_listed_at(const kdx_symprov *p, size_t i, kdx_symidx_listed *out);
+
 /* The hash of names in index tables and of checksums (XXH3-64). */
 uint64_t kdx_symidx_hash(const void *data, size_t len);
 

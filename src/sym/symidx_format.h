@@ -20,7 +20,7 @@
 #include "sym/symidx.h"
 
 #define SYMIDX_MAGIC "KDXSYMIX"
-#define SYMIDX_VERSION 1u
+#define SYMIDX_VERSION 2u /* 2: symidx_sym.cls */
 #define SYMIDX_NONE 0xffffffffu
 #define SYMIDX_HEADER_SIZE 128u
 #define SYMIDX_CHECKSUM_FROM 32u /* the checksum covers [32, file size) */
@@ -97,7 +97,9 @@ typedef struct symidx_sym {
     uint32_t kind;    /* kdx_symkind */
     uint32_t flags;   /* kdx_symbol.flags (KDX_SYMF_CODE / KDX_SYMF_DATA) */
     uint32_t type;    /* type id or NONE */
-    uint32_t reserved[2];
+    uint8_t cls;      /* kdx_symbol_class() of the symbol as listed: KDX_SYMF_CODE, _DATA or 0 */
+    uint8_t reserved8[3];
+    uint32_t reserved;
 } symidx_sym;
 static_assert(sizeof(symidx_sym) == 32, "symbol layout");
 

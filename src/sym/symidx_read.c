@@ -156,7 +156,8 @@ static bool records_ok(const symidx *x)
 {
     for (uint32_t i = 0; i < x->nsyms; i++)
         if (!str_ok(x, x->syms[i].name, true) || !type_ok(x, x->syms[i].type, true) ||
-            x->syms[i].kind > KDX_SYM_EXPORT)
+            x->syms[i].kind > KDX_SYM_EXPORT || x->syms[i].cls > (KDX_SYMF_CODE | KDX_SYMF_DATA) ||
+            x->syms[i].cls == (KDX_SYMF_CODE | KDX_SYMF_DATA))
             return false;
     for (uint32_t i = 0; i < x->nrvas; i++)
         if ((x->rvas[i].sym != SYMIDX_NONE && x->rvas[i].sym >= x->nsyms) ||
@@ -400,6 +401,19 @@ static kdx_status idx_enumerate(void *impl, const char *pattern, kdx_symbol_cb c
             break;
     }
     return KDX_OK;
+}
+
+size_t kdx_symidx_nlisted(const kdx_symprov *p)
+{
+    return kdx_symidx_is_provider(p) ? ((const symidx *)p->impl)->nenum : 0;
+}
+
+void kdx_symidx_listed_at(const kdx_symprov *p, size_t i, kdx_symidx_listed *out)
+{
+    const symidx *x = p->impl;
+    const symidx_sym *r = &x->syms[i];
+    *out = (kdx_symidx_listed){r->name == SYMIDX_NONE ? NULL : x->strings + r->name, r->rva, r->size,
+                               (kdx_symkind)r->kind, r->cls};
 }
 
 static const kdx_type *idx_find_type(void *impl, const char *name)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "sym/symclass.h"
 #include "sym/symidx.h"
 #include "sym/symidx_format.h"
 #include "symprov/symindex.h"
@@ -195,7 +196,7 @@ static void describe_types(writer *w)
 static uint32_t add_symbol(writer *w, const kdx_symbol *s)
 {
     symidx_sym r = {string_append(w, s->name), s->rva, s->size, (uint32_t)s->kind, s->flags,
-                    type_id(w, s->type), {0, 0}};
+                    type_id(w, s->type), kdx_symbol_class(s), {0, 0, 0}, 0};
     KDX_VEC_PUSH(w->syms, r);
     KDX_VEC_PUSH(w->answers, *s);
     uint32_t none = SYMIDX_NONE;
