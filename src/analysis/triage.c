@@ -20,6 +20,7 @@
 #include "base/progress.h"
 #include "base/util.h"
 #include "sym/symbols.h"
+#include "sym/symcache.h"
 
 typedef KDX_VEC(char *) path_vec;
 
@@ -133,14 +134,30 @@ static void analyze_child(const char *path, const char *sympath, int fd, unsigne
             kdx_analysis_free(&a);
         }
     }
-    size_t len = strlen(line), off = 0;
+    /* After the line, the symbol index files this analysis mapped: the
+     * parent checks them once and later workers inherit them checked. */
+    char *indexes = sympath ? kdx_symcache_mapped_paths() : NULL;
+    char *out = kdx_asprintf("%s\n%s", line, indexes ? indexes : "");
+    size_t len = strlen(out), off = 0;
     while (off < len) {
-        ssize_t w = write(fd, line + off, len - off);
+        ssize_t w = write(fd, out + off, len - off);
         if (w <= 0)
             break;
         off += (size_t)w;
     }
     _exit(0);
+}
+
+/* The index files a worker listed after its line (analyze_child), mapped
+ * and checked here once for the workers forked from now on. */
+static void preload_indexes(char *list)
+{
+    for (char *p = list, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        kdx_symcache_preload(p);
+    }
 }
 
 typedef struct bucket_stat {
@@ -312,6 +329,12 @@ static void finish(triage_state *ts, running *r, char **paths)
     while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
         ;
     char *line = kdx_sb_take(&r->buf);
+    char *nl = line ? strchr(line, '\n') : NULL;
+    if (nl) {
+        *nl = '\0';
+        if (ts->o->sympath)
+            preload_indexes(nl + 1);
+    }
     if (!line || !*line) {
         char *why = WIFSIGNALED(status)
                         ? kdx_asprintf("the analysis %s (signal %d)", WTERMSIG(status) == SIGALRM ? "timed out" : "crashed",

@@ -73,10 +73,26 @@ static int vrange_cmp(const void *a, const void *b)
     return x->va < y->va ? -1 : x->va > y->va;
 }
 
+/* Puts the ranges in address order. The data blocks mostly come sorted and
+ * the second call only appends three copies: ranges past a sorted prefix
+ * are inserted one by one when few, else everything is sorted. */
 static void sort_ranges(kdx_kdump *d)
 {
-    if (d->nvranges)
-        qsort(d->vranges, d->nvranges, sizeof *d->vranges, vrange_cmp);
+    kdx_kdump_vrange *v = d->vranges;
+    size_t n = d->nvranges, sorted = n ? 1 : 0;
+    while (sorted < n && v[sorted - 1].va <= v[sorted].va)
+        sorted++;
+    if (n - sorted > 16) {
+        qsort(v, n, sizeof *v, vrange_cmp);
+    } else {
+        for (size_t i = sorted; i < n; i++) {
+            kdx_kdump_vrange x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1].va > x.va; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
+    }
     free(d->vmax_end);
     d->vmax_end = kdx_xmalloc((d->nvranges ? d->nvranges : 1) * sizeof *d->vmax_end);
     uint64_t m = 0;

@@ -338,6 +338,57 @@ static idx_state try_index(const char *ipath, const char *path, const kdx_symidx
     return state;
 }
 
+/* ---- sharing with forked processes ---- */
+
+char *kdx_symcache_mapped_paths(void)
+{
+    kdx_strbuf sb;
+    kdx_sb_init(&sb);
+    pthread_mutex_lock(&shared_lock);
+    for (size_t i = 0; i < nshared; i++)
+        kdx_sb_printf(&sb, "%s\n", shared[i].ipath);
+    pthread_mutex_unlock(&shared_lock);
+    return kdx_sb_take(&sb);
+}
+
+static bool preload_locked(const char *ipath)
+{
+    struct stat sb;
+    if (stat(ipath, &sb) != 0)
+        return false;
+    for (size_t i = 0; i < nshared; i++)
+        if (strcmp(shared[i].ipath, ipath) == 0 && same_file(&shared[i].file, &sb))
+            return true;
+    uint8_t producer[16] = {0};
+    dl_iterate_phdr(first_object_build_id, producer);
+    size_t len;
+    const uint8_t *m = map_file(ipath, &len, &sb);
+    kdx_symidx_source then;
+    kdx_symprov p;
+    bool ok = m && kdx_symidx_peek(m, len, ipath, &then, NULL) == KDX_OK &&
+              memcmp(then.producer, producer, sizeof producer) == 0 &&
+              kdx_symidx_open(m, len, KDX_SYMIDX_BORROWED,
+                              verified_before(ipath, &sb) ? KDX_SYMIDX_CHECK_RECORDS : KDX_SYMIDX_CHECK_ALL,
+                              ipath, NULL, &p, NULL, NULL) == KDX_OK;
+    if (ok)
+        p.ops->destroy(p.impl); /* borrowed: the mapping stays */
+    /* Kept under the source identity the index records: a session whose
+     * symbol file no longer has it does not find it here. */
+    if (ok && shared_add(ipath, &sb, &then, m, len))
+        return true;
+    if (m)
+        munmap((void *)m, len);
+    return false;
+}
+
+bool kdx_symcache_preload(const char *ipath)
+{
+    pthread_mutex_lock(&shared_lock);
+    bool ok = preload_locked(ipath);
+    pthread_mutex_unlock(&shared_lock);
+    return ok;
+}
+
 /* ---- writing ---- */
 
 /* Writes prov's index and serves prov from it from now on (the same answers,
