@@ -207,11 +207,11 @@ static kdx_status add_data_blocks(kdx_kdump *d, kdx_err *err)
         const uint8_t *e = d->file->data + t->data_blocks_offset + (uint64_t)i * es;
         uint64_t va = d->hdr.is64 ? kdx_le64(e) : kdx_le32(e);
         uint32_t off = kdx_le32(e + es - 8), size = kdx_le32(e + es - 4);
-        char what[64];
-        snprintf(what, sizeof what, "triage data block %u", i);
-        kdx_status st = need(d, off, size, what, err);
-        if (st != KDX_OK)
-            return st;
+        if (!kdx_range_ok(off, size, d->file->size)) { /* the message is made only then */
+            char what[64];
+            snprintf(what, sizeof what, "triage data block %u", i);
+            return need(d, off, size, what, err);
+        }
         add_range(d, va, size, off);
     }
     return KDX_OK;
