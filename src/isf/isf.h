@@ -36,5 +36,9 @@ bool kdx_isf_get_counts(const kdx_symprov *prov, kdx_isf_counts *out);
  * (-1 when not found that way), without parsing: decoding stops as soon as
  * every name is found. False when the file cannot be read or decoded. */
 bool kdx_isf_quick_addresses(const char *path, const char *const *names, size_t n, int64_t *out);
+/* The text quick_addresses decoded stays set aside for a parse of the same
+ * file (kdx_isf_provider_open goes on from it) until this is called or
+ * another file is checked; call it once that parse is done or not wanted. */
+void kdx_isf_quick_forget(void);
 
 #endif

@@ -30,6 +30,10 @@ typedef struct isf_prov {
     kdx_symfile_id id;
 } isf_prov;
 
+/* The most decoded text a table may have (isf_load.c says why); the quick
+ * check decodes under the same limit so that the parse can go on from it. */
+#define ISF_MAX_TEXT (256ull << 20)
+
 /* Reads the table (JSON or xz) into p, streaming: no document tree. */
 kdx_status isf_load(isf_prov *p, const uint8_t *data, size_t len, kdx_err *err);
 

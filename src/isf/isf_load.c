@@ -25,7 +25,7 @@
  * values nested 12 deep, its longest string 395 bytes. A file that needs
  * more is not an ISF, whatever it says. */
 static const kdx_jlimits isf_limits = {
-    .max_text = 256ull << 20,
+    .max_text = ISF_MAX_TEXT,
     .max_values = 4u << 20,
     .max_depth = 64,
     .max_string = 64u << 10,

@@ -1,7 +1,9 @@
 /* A quick look at an ISF table's text (isf.h: kdx_isf_quick_addresses): the
  * text is decoded a window at a time and searched for each name's first
  * mention, stopping as soon as every name is found, so that refusing a
- * table that does not match a dump costs a fraction of parsing it. */
+ * table that does not match a dump costs a fraction of parsing it. The text
+ * decoded is set aside (isf/xzstream.h) for a parse of the same file that
+ * follows: accepting a table does not decode its first part twice. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "isf/isf.h"
+#include "isf/isf_internal.h"
 #include "isf/xzstream.h"
 
 #define ADDRESS_REACH 300 /* "address" follows a symbol's name within this */
@@ -80,7 +83,8 @@ bool kdx_isf_quick_addresses(const char *path, const char *const *names, size_t 
         out[i] = -1;
     bool ok = true;
     if (kdx_is_xz(f->data, f->size)) {
-        kdx_xzstream *x = kdx_xzstream_new(f->data, f->size, 1ull << 30, true);
+        kdx_xzstream *x = kdx_xzstream_new(f->data, f->size, ISF_MAX_TEXT, true);
+        kdx_xzstream_keep(x);
         const uint8_t *p;
         size_t len;
         while (q.left && kdx_xzstream_next(x, &p, &len)) {
@@ -89,7 +93,9 @@ bool kdx_isf_quick_addresses(const char *path, const char *const *names, size_t 
         }
         const char *msg;
         ok = !q.left || kdx_xzstream_status(x, &msg) == KDX_OK;
-        kdx_xzstream_free(x);
+        /* A parse of this file that follows goes on from here. */
+        kdx_xzstream_stash(x, f);
+        f = NULL;
     } else {
         add_window(&q, f->data, f->size);
     }
@@ -99,4 +105,9 @@ bool kdx_isf_quick_addresses(const char *path, const char *const *names, size_t 
     free(q.found);
     kdx_file_close(f);
     return ok;
+}
+
+void kdx_isf_quick_forget(void)
+{
+    kdx_xzstream_stash_clear();
 }

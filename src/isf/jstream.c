@@ -132,7 +132,10 @@ static inline int next_byte(kdx_jstream *j)
 
 static kdx_status start_xz(kdx_jstream *j, const uint8_t *data, size_t len)
 {
-    j->xz = kdx_xzstream_new(data, len, j->lim.max_text, len >= XZ_THREAD_MIN);
+    /* The kernel-ISF check may have decoded part of this text already. */
+    j->xz = kdx_xzstream_unstash(data, len, j->lim.max_text);
+    if (!j->xz)
+        j->xz = kdx_xzstream_new(data, len, j->lim.max_text, len >= XZ_THREAD_MIN);
     j->window = j->p = j->end = data;
     xz_fill(j);
     return j->st;

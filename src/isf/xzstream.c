@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/util.h"
 
 #define NSLOTS 4
@@ -30,6 +31,15 @@ struct kdx_xzstream {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* The input, for kdx_xzstream_unstash, and a mapping kept for it. */
+    const uint8_t *in;
+    size_t in_len;
+    kdx_file *file;
+    /* kdx_xzstream_keep/rewind: windows handed out are copied here, then
+     * handed out again as one window before decoding goes on. */
+    uint8_t *kept;
+    size_t kept_len, kept_cap;
+    bool keeping, replay;
 };
 
 bool kdx_is_xz(const uint8_t *b, size_t n)
@@ -117,6 +127,8 @@ kdx_xzstream *kdx_xzstream_new(const uint8_t *data, size_t len, uint64_t max_out
     }
     x->z.next_in = data;
     x->z.avail_in = len;
+    x->in = data;
+    x->in_len = len;
     for (int i = 0; i < (threaded ? NSLOTS : 1); i++)
         x->buf[i] = kdx_xmalloc(SLOT_SIZE);
     pthread_mutex_init(&x->mu, NULL);
@@ -139,10 +151,8 @@ static bool next_inline(kdx_xzstream *x, const uint8_t **p, size_t *n)
     return false;
 }
 
-bool kdx_xzstream_next(kdx_xzstream *x, const uint8_t **p, size_t *n)
+static bool next_threaded(kdx_xzstream *x, const uint8_t **p, size_t *n)
 {
-    if (!x->threaded)
-        return next_inline(x, p, n);
     pthread_mutex_lock(&x->mu);
     for (;;) {
         if (x->held) {
@@ -165,6 +175,88 @@ bool kdx_xzstream_next(kdx_xzstream *x, const uint8_t **p, size_t *n)
     }
     pthread_mutex_unlock(&x->mu);
     return false;
+}
+
+static void keep_window(kdx_xzstream *x, const uint8_t *p, size_t n)
+{
+    if (x->kept_len + n > x->kept_cap) {
+        x->kept_cap = KDX_MAX(x->kept_len + n, 2 * x->kept_cap);
+        x->kept = kdx_xrealloc(x->kept, x->kept_cap);
+    }
+    memcpy(x->kept + x->kept_len, p, n);
+    x->kept_len += n;
+}
+
+bool kdx_xzstream_next(kdx_xzstream *x, const uint8_t **p, size_t *n)
+{
+    if (x->replay) {
+        x->replay = false;
+        if (x->kept_len) {
+            *p = x->kept;
+            *n = x->kept_len;
+            return true;
+        }
+    }
+    if (!x->keeping && x->kept) { /* the replayed window is no longer in use */
+        free(x->kept);
+        x->kept = NULL;
+        x->kept_len = x->kept_cap = 0;
+    }
+    bool got = x->threaded ? next_threaded(x, p, n) : next_inline(x, p, n);
+    if (got && x->keeping)
+        keep_window(x, *p, *n);
+    return got;
+}
+
+void kdx_xzstream_keep(kdx_xzstream *x)
+{
+    x->keeping = true;
+}
+
+void kdx_xzstream_rewind(kdx_xzstream *x)
+{
+    x->keeping = false;
+    x->replay = true;
+}
+
+/* ---- one stream set aside for the next reader of the same input ---- */
+
+static pthread_mutex_t stash_lock = PTHREAD_MUTEX_INITIALIZER;
+static kdx_xzstream *stashed;
+static uint64_t stashed_max_out;
+
+void kdx_xzstream_stash(kdx_xzstream *x, kdx_file *file)
+{
+    kdx_xzstream_rewind(x);
+    x->file = file;
+    pthread_mutex_lock(&stash_lock);
+    kdx_xzstream *old = stashed;
+    stashed = x;
+    stashed_max_out = x->max_out;
+    pthread_mutex_unlock(&stash_lock);
+    kdx_xzstream_free(old);
+}
+
+kdx_xzstream *kdx_xzstream_unstash(const uint8_t *data, size_t len, uint64_t max_out)
+{
+    pthread_mutex_lock(&stash_lock);
+    kdx_xzstream *x = stashed;
+    /* The same compressed bytes (wherever they are mapped) decode to the
+     * same text; the limit must be the reader's own. */
+    bool same = x && x->in_len == len && stashed_max_out == max_out && memcmp(x->in, data, len) == 0;
+    if (same)
+        stashed = NULL;
+    pthread_mutex_unlock(&stash_lock);
+    return same ? x : NULL;
+}
+
+void kdx_xzstream_stash_clear(void)
+{
+    pthread_mutex_lock(&stash_lock);
+    kdx_xzstream *x = stashed;
+    stashed = NULL;
+    pthread_mutex_unlock(&stash_lock);
+    kdx_xzstream_free(x);
 }
 
 kdx_status kdx_xzstream_status(const kdx_xzstream *x, const char **msg)
@@ -191,5 +283,7 @@ void kdx_xzstream_free(kdx_xzstream *x)
     lzma_end(&x->z);
     for (int i = 0; i < NSLOTS; i++)
         free(x->buf[i]);
+    free(x->kept);
+    kdx_file_close(x->file); /* after the thread: it reads the mapping */
     free(x);
 }

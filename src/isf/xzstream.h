@@ -24,6 +24,23 @@ bool kdx_xzstream_next(kdx_xzstream *x, const uint8_t **p, size_t *n);
 kdx_status kdx_xzstream_status(const kdx_xzstream *x, const char **msg);
 void kdx_xzstream_free(kdx_xzstream *x);
 
+/* Decoding once for two readers (the kernel-ISF check, then the parse):
+ * after keep, every window handed out is also kept; after rewind, the next
+ * call hands out everything kept as one window, then decoding goes on. */
+void kdx_xzstream_keep(kdx_xzstream *x);
+void kdx_xzstream_rewind(kdx_xzstream *x);
+
+/* The process keeps one stream set aside: stash rewinds x and keeps it,
+ * with the mapping its input lies in (file, closed with the stream),
+ * replacing any other; unstash hands it over (the caller frees it) when it
+ * decodes exactly data[0..len) with the output limit max_out, else NULL;
+ * stash_clear frees it (nobody will read it: it holds the decoder's
+ * memory and the text decoded so far). */
+struct kdx_file;
+void kdx_xzstream_stash(kdx_xzstream *x, struct kdx_file *file);
+kdx_xzstream *kdx_xzstream_unstash(const uint8_t *data, size_t len, uint64_t max_out);
+void kdx_xzstream_stash_clear(void);
+
 /* True when data starts with the xz signature. */
 bool kdx_is_xz(const uint8_t *data, size_t len);
 

@@ -541,6 +541,7 @@ static int try_kernel_candidate(void *ud, const char *path)
     uint64_t addrs[3] = {k->ps_loaded_module_list, k->ps_active_process_head, k->kdbg_addr};
     /* With a current index the candidate opens at once; else a text search first. */
     if (!kdx_symcache_fresh(symctx(km->s)->cache, path) && !isf_candidate_plausible(path, addrs, km->base)) {
+        kdx_isf_quick_forget();
         kdx_sb_printf(&km->log, "  %s refused: its kernel addresses disagree with the dump's\n",
                       path);
         return 0;
@@ -548,7 +549,9 @@ static int try_kernel_candidate(void *ud, const char *path)
     kdx_symprov prov = {0};
     kdx_symfile_id id;
     kdx_err err = {0};
-    if (open_symfile(km->s, path, &prov, &id, &err) != KDX_OK) {
+    kdx_status st = open_symfile(km->s, path, &prov, &id, &err);
+    kdx_isf_quick_forget(); /* the check's text: the parse took it, or it is not needed */
+    if (st != KDX_OK) {
         kdx_sb_printf(&km->log, "  %s: %s\n", path, err.msg);
         return 0;
     }

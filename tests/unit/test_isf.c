@@ -359,3 +359,100 @@ TEST(isf_empty_fields_and_constants)
     free(both);
     free(text);
 }
+
+/* ---- decoding once for the kernel-ISF check and the parse (xzstream keep/stash) ---- */
+
+#include "base/file.h"
+#include "isf/xzstream.h"
+
+/* Everything x hands out from here on, appended to out. */
+static void drain(kdx_xzstream *x, bytevec *out)
+{
+    const uint8_t *p;
+    size_t n;
+    while (kdx_xzstream_next(x, &p, &n))
+        for (size_t i = 0; i < n; i++)
+            KDX_VEC_PUSH(*out, p[i]);
+}
+
+/* Three 256 KB windows' worth of text, numbered so that a window handed out
+ * twice or skipped shows. */
+static void numbered_xz(bytevec *xz, bytevec *text)
+{
+    char *plain = kdx_xmalloc(800000);
+    size_t n = 0;
+    for (unsigned i = 0; n + 16 < 800000; i++)
+        n += (size_t)snprintf(plain + n, 800000 - n, "%u,", i);
+    size_t cap = lzma_stream_buffer_bound(n), pos = 0;
+    uint8_t *buf = kdx_xmalloc(cap);
+    if (lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, NULL, (const uint8_t *)plain, n, buf, &pos, cap) != LZMA_OK)
+        pos = 0;
+    for (size_t i = 0; i < pos; i++)
+        KDX_VEC_PUSH(*xz, buf[i]);
+    for (size_t i = 0; i < n; i++)
+        KDX_VEC_PUSH(*text, (uint8_t)plain[i]);
+    free(buf);
+    free(plain);
+}
+
+TEST(xzstream_rewind_hands_out_the_kept_text_then_goes_on)
+{
+    bytevec xz = {0}, text = {0};
+    numbered_xz(&xz, &text);
+    for (int threaded = 0; threaded < 2; threaded++) {
+        kdx_xzstream *x = kdx_xzstream_new(xz.items, xz.len, 1ull << 30, threaded);
+        kdx_xzstream_keep(x);
+        const uint8_t *p;
+        size_t n, first = 0;
+        for (int w = 0; w < 2 && kdx_xzstream_next(x, &p, &n); w++)
+            first += n;
+        CHECK(first > 0 && first < text.len);
+        kdx_xzstream_rewind(x);
+        bytevec again = {0};
+        drain(x, &again);
+        const char *msg;
+        CHECK_EQ(kdx_xzstream_status(x, &msg), KDX_OK);
+        CHECK_EQ(again.len, text.len);
+        CHECK(again.len == text.len && memcmp(again.items, text.items, text.len) == 0);
+        KDX_VEC_FREE(again);
+        kdx_xzstream_free(x);
+    }
+    KDX_VEC_FREE(xz);
+    KDX_VEC_FREE(text);
+}
+
+TEST(xzstream_stash_serves_only_the_same_input_and_limit)
+{
+    bytevec xz = {0}, text = {0};
+    numbered_xz(&xz, &text);
+    kdx_file *f;
+    CHECK_EQ(kdx_file_from_memory(&f, "n.json.xz", xz.items, xz.len, NULL), KDX_OK);
+    kdx_xzstream *x = kdx_xzstream_new(f->data, f->size, 1ull << 30, true);
+    kdx_xzstream_keep(x);
+    const uint8_t *p;
+    size_t n;
+    CHECK(kdx_xzstream_next(x, &p, &n));
+    kdx_xzstream_stash(x, f);
+    CHECK(kdx_xzstream_unstash(xz.items, xz.len, 1ull << 29) == NULL);     /* another limit */
+    CHECK(kdx_xzstream_unstash(xz.items, xz.len - 1, 1ull << 30) == NULL); /* other bytes */
+    xz.items[xz.len / 2] ^= 1;
+    CHECK(kdx_xzstream_unstash(xz.items, xz.len, 1ull << 30) == NULL);
+    xz.items[xz.len / 2] ^= 1;
+    kdx_xzstream *y = kdx_xzstream_unstash(xz.items, xz.len, 1ull << 30);
+    CHECK(y != NULL);
+    CHECK(kdx_xzstream_unstash(xz.items, xz.len, 1ull << 30) == NULL);     /* handed over once */
+    bytevec all = {0};
+    if (y)
+        drain(y, &all);
+    CHECK(all.len == text.len && memcmp(all.items, text.items, text.len) == 0);
+    kdx_xzstream_free(y); /* closes f */
+    KDX_VEC_FREE(all);
+    /* A stream set aside and cleared is freed with its file. */
+    CHECK_EQ(kdx_file_from_memory(&f, "n.json.xz", xz.items, xz.len, NULL), KDX_OK);
+    x = kdx_xzstream_new(f->data, f->size, 1ull << 30, true);
+    kdx_xzstream_stash(x, f);
+    kdx_xzstream_stash_clear();
+    CHECK(kdx_xzstream_unstash(xz.items, xz.len, 1ull << 30) == NULL);
+    KDX_VEC_FREE(xz);
+    KDX_VEC_FREE(text);
+}
