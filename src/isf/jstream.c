@@ -176,6 +176,26 @@ void kdx_jstream_close(kdx_jstream *j)
 
 /* ---- tokens --------------------------------------------------------------- */
 
+/* A run of spaces at j->p (indentation: a third of a pretty-printed
+ * table), eight at a time, up to the blank limit: the byte that passes it
+ * is left to kdx_jpeek's own count, which reports it. False when no space
+ * could be taken. */
+static bool skip_spaces(kdx_jstream *j)
+{
+    const uint8_t *start = j->p, *q = start, *stop = j->end;
+    size_t room = (size_t)(j->lim.max_blanks - j->blanks);
+    if ((size_t)(stop - q) > room)
+        stop = q + room;
+    uint64_t v;
+    while (stop - q >= 8 && (memcpy(&v, q, 8), v == 0x2020202020202020ull))
+        q += 8;
+    while (q < stop && *q == ' ')
+        q++;
+    j->blanks += (uint32_t)(q - start);
+    j->p = q;
+    return q != start;
+}
+
 int kdx_jpeek(kdx_jstream *j)
 {
     if (j->st)
@@ -183,6 +203,8 @@ int kdx_jpeek(kdx_jstream *j)
     for (;;) {
         while (j->p < j->end) {
             uint8_t c = *j->p;
+            if (c == ' ' && skip_spaces(j))
+                continue;
             if (c == '\n') {
                 j->line++;
                 j->line_start = kdx_joffset(j) + 1;

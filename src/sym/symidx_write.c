@@ -119,14 +119,12 @@ static uint32_t string_id(writer *w, const char *s)
 {
     if (!s)
         return SYMIDX_NONE;
-    void *v = kdx_namemap_get(&w->strmap, s);
+    /* Stored where string_append is about to put it (when it fails, the
+     * build fails: the entry is never used). */
+    void *v = kdx_namemap_get_or_put(&w->strmap, s, (void *)(uintptr_t)(w->strings.len + 1));
     if (v)
         return (uint32_t)((uintptr_t)v - 1);
-    uint32_t off = string_append(w, s);
-    if (off == SYMIDX_NONE)
-        return off;
-    kdx_namemap_put(&w->strmap, s, (void *)(uintptr_t)(off + 1));
-    return (uint32_t)off;
+    return string_append(w, s);
 }
 
 static char *own(writer *w, char *s)
@@ -286,6 +284,8 @@ static void address_answers(writer *w, bool ask)
 
 typedef struct htab {
     symidx_slot *slots;
+    uint64_t *hashes;  /* each slot's key hash, kept here only: probes compare strings
+                        * only when hashes agree, growth hashes nothing again */
     size_t cap, len;
     bool lower;    /* keys hash lower-cased and compare ignoring case */
 } htab;
@@ -312,25 +312,40 @@ static void htab_init(htab *t, size_t n, bool lower)
     while (t->cap < n + n / 3 + 1)
         t->cap *= 2;
     t->slots = kdx_xmalloc(t->cap * sizeof *t->slots);
+    t->hashes = kdx_xmalloc(t->cap * sizeof *t->hashes);
     for (size_t i = 0; i < t->cap; i++)
         t->slots[i] = (symidx_slot){SYMIDX_NONE, SYMIDX_NONE};
     t->lower = lower;
     t->len = 0;
 }
 
-/* The slot of key (a string of the blob, or any text) or the free slot where it belongs. */
-static symidx_slot *htab_find(const writer *w, const htab *t, const char *key)
+static void htab_free(htab *t)
 {
-    size_t i = key_hash(key, t->lower) & (t->cap - 1);
+    free(t->slots);
+    free(t->hashes);
+}
+
+/* The index of key's slot (key has hash h), or of the free slot where it belongs. */
+static size_t htab_find_h(const writer *w, const htab *t, const char *key, uint64_t h)
+{
+    size_t i = h & (t->cap - 1);
     for (; t->slots[i].key != SYMIDX_NONE; i = (i + 1) & (t->cap - 1)) {
+        if (t->hashes[i] != h)
+            continue;
         const char *k = w->strings.items + t->slots[i].key;
         if ((t->lower ? kdx_strcasecmp(k, key) : strcmp(k, key)) == 0)
             break;
     }
-    return &t->slots[i];
+    return i;
 }
 
-static void htab_put(writer *w, htab *t, uint32_t key, uint32_t value);
+/* The slot of key (a string of the blob, or any text) or the free slot where it belongs. */
+static symidx_slot *htab_find(const writer *w, const htab *t, const char *key)
+{
+    return &t->slots[htab_find_h(w, t, key, key_hash(key, t->lower))];
+}
+
+static void htab_put_h(writer *w, htab *t, uint32_t key, uint32_t value, uint64_t h);
 
 static void htab_grow(writer *w, htab *t)
 {
@@ -338,20 +353,26 @@ static void htab_grow(writer *w, htab *t)
     htab_init(t, old.cap, old.lower);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key != SYMIDX_NONE)
-            htab_put(w, t, old.slots[i].key, old.slots[i].value);
-    free(old.slots);
+            htab_put_h(w, t, old.slots[i].key, old.slots[i].value, old.hashes[i]);
+    htab_free(&old);
 }
 
 /* The first answer stored under a key stays. */
-static void htab_put(writer *w, htab *t, uint32_t key, uint32_t value)
+static void htab_put_h(writer *w, htab *t, uint32_t key, uint32_t value, uint64_t h)
 {
     if ((t->len + 1) * 4 > t->cap * 3)
         htab_grow(w, t);
-    symidx_slot *s = htab_find(w, t, w->strings.items + key);
-    if (s->key == SYMIDX_NONE) {
-        *s = (symidx_slot){key, value};
+    size_t i = htab_find_h(w, t, w->strings.items + key, h);
+    if (t->slots[i].key == SYMIDX_NONE) {
+        t->slots[i] = (symidx_slot){key, value};
+        t->hashes[i] = h;
         t->len++;
     }
+}
+
+static void htab_put(writer *w, htab *t, uint32_t key, uint32_t value)
+{
+    htab_put_h(w, t, key, value, key_hash(w->strings.items + key, t->lower));
 }
 
 /* Providers built on kdx_symindex (ISF, Breakpad) answer from their
@@ -617,9 +638,9 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
     bool lines = line_answers(&w), frames = frame_answers(&w);
     if (w.st != KDX_OK) {
         writer_free(&w);
-        free(names.slots);
-        free(lnames.slots);
-        free(tnames.slots);
+        htab_free(&names);
+        htab_free(&lnames);
+        htab_free(&tnames);
         return kdx_err_set(err, w.st, "the symbol index would exceed its 4 GB string limit");
     }
     sec_src secs[] = {
@@ -640,9 +661,9 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
     fill_header(&h, &w, id, src, complete, lines, frames);
     h.nenum_syms = nenum;
     *out = lay_out(&w, &h, secs, KDX_ARRAY_LEN(secs), len);
-    free(names.slots);
-    free(lnames.slots);
-    free(tnames.slots);
+    htab_free(&names);
+    htab_free(&lnames);
+    htab_free(&tnames);
     writer_free(&w);
     return KDX_OK;
 }

@@ -58,6 +58,22 @@ void kdx_namemap_put(kdx_namemap *m, const char *name, void *value)
     m->len++;
 }
 
+void *kdx_namemap_get_or_put(kdx_namemap *m, const char *name, void *value)
+{
+    if ((m->len + 1) * 2 > m->cap)
+        namemap_resize(m, m->cap ? m->cap * 2 : 64);
+    uint64_t h = hash_name(name);
+    size_t i = h & (m->cap - 1);
+    while (m->slots[i].name) {
+        if (m->slots[i].hash == h && strcmp(m->slots[i].name, name) == 0)
+            return m->slots[i].value;
+        i = (i + 1) & (m->cap - 1);
+    }
+    m->slots[i] = (struct kdx_namemap_slot){name, value, h};
+    m->len++;
+    return NULL;
+}
+
 void *kdx_namemap_get(const kdx_namemap *m, const char *name)
 {
     if (!m->cap)

@@ -19,6 +19,9 @@ typedef struct kdx_namemap {
 
 void kdx_namemap_put(kdx_namemap *m, const char *name, void *value);
 void *kdx_namemap_get(const kdx_namemap *m, const char *name);
+/* The value stored under name; when there is none, stores value under it
+ * and returns NULL (one hash of the name for both). */
+void *kdx_namemap_get_or_put(kdx_namemap *m, const char *name, void *value);
 void kdx_namemap_free(kdx_namemap *m);
 /* Room for n names without growing. */
 void kdx_namemap_reserve(kdx_namemap *m, size_t n);
