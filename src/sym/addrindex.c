@@ -128,6 +128,34 @@ static size_t one_per_address(kdx_addrentry *out, const kdx_addrentry *v, size_t
     return w;
 }
 
+/* An index's listing already in entry_cmp order (an ISF's or Breakpad's:
+ * kdx_symindex lists by address, functions first, then by name) goes
+ * straight into both tables, with no copy of the listing, no sort and no
+ * second pass; false (the tables freed) at the first entry out of order. */
+static bool ordered_listing(builder *b, kdx_addrindex *ix, const kdx_symprov *prov, size_t n)
+{
+    ix->all = kdx_xmalloc(n * sizeof *ix->all);
+    ix->code = kdx_xmalloc(n * sizeof *ix->code);
+    kdx_addrentry prev = {0};
+    for (size_t i = 0; i < n; i++) {
+        kdx_symidx_listed r;
+        kdx_symidx_listed_at(prov, i, &r);
+        if (!r.name)
+            continue;
+        kdx_addrentry e = {r.rva, r.size, r.kind, r.cls || !b->image ? r.cls : section_class(b, r.rva), r.name};
+        if (prev.name && entry_cmp(&prev, &e) > 0) {
+            kdx_addrindex_free(ix);
+            return false;
+        }
+        prev = e;
+        if (!ix->nall || ix->all[ix->nall - 1].rva != e.rva)
+            ix->all[ix->nall++] = e;
+        if (e.cls != KDX_SYMF_DATA && (!ix->ncode || ix->code[ix->ncode - 1].rva != e.rva))
+            ix->code[ix->ncode++] = e;
+    }
+    return true;
+}
+
 void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *image)
 {
     memset(ix, 0, sizeof *ix);
@@ -135,6 +163,11 @@ void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *ima
         return;
     builder b = {.image = image, .align = image ? kdx_pe_section_alignment(image) : 0};
     size_t listed = kdx_symidx_nlisted(prov);
+    if (listed && ordered_listing(&b, ix, prov, listed)) {
+        if (!ix->nall)
+            kdx_addrindex_free(ix);
+        return;
+    }
     if (listed)
         index_listing(&b, prov, listed);
     else if (prov->ops->enumerate(prov->impl, "*", add_entry, &b) != KDX_OK)
