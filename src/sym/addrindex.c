@@ -130,13 +130,19 @@ static size_t one_per_address(kdx_addrentry *out, const kdx_addrentry *v, size_t
 
 /* An index's listing already in entry_cmp order (an ISF's or Breakpad's:
  * kdx_symindex lists by address, functions first, then by name) goes
- * straight into both tables, with no copy of the listing, no sort and no
- * second pass; false (the tables freed) at the first entry out of order. */
+ * straight into both tables as listing positions, with no copy of the
+ * listing, no sort and no second pass; false (the tables freed) at the
+ * first entry out of order. */
 static bool ordered_listing(builder *b, kdx_addrindex *ix, const kdx_symprov *prov, size_t n)
 {
-    ix->all = kdx_xmalloc(n * sizeof *ix->all);
-    ix->code = kdx_xmalloc(n * sizeof *ix->code);
+    kdx_addrtable *all = &ix->all, *code = &ix->code;
+    all->ids = kdx_xmalloc(n * sizeof *all->ids);
+    all->cls = kdx_xmalloc(n);
+    code->ids = kdx_xmalloc(n * sizeof *code->ids);
+    code->cls = kdx_xmalloc(n);
+    ix->prov = *prov;
     kdx_addrentry prev = {0};
+    uint32_t all_rva = 0, code_rva = 0;
     for (size_t i = 0; i < n; i++) {
         kdx_symidx_listed r;
         kdx_symidx_listed_at(prov, i, &r);
@@ -148,10 +154,16 @@ static bool ordered_listing(builder *b, kdx_addrindex *ix, const kdx_symprov *pr
             return false;
         }
         prev = e;
-        if (!ix->nall || ix->all[ix->nall - 1].rva != e.rva)
-            ix->all[ix->nall++] = e;
-        if (e.cls != KDX_SYMF_DATA && (!ix->ncode || ix->code[ix->ncode - 1].rva != e.rva))
-            ix->code[ix->ncode++] = e;
+        if (!all->n || all_rva != e.rva) {
+            all->ids[all->n] = (uint32_t)i;
+            all->cls[all->n++] = e.cls;
+            all_rva = e.rva;
+        }
+        if (e.cls != KDX_SYMF_DATA && (!code->n || code_rva != e.rva)) {
+            code->ids[code->n] = (uint32_t)i;
+            code->cls[code->n++] = e.cls;
+            code_rva = e.rva;
+        }
     }
     return true;
 }
@@ -164,7 +176,7 @@ void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *ima
     builder b = {.image = image, .align = image ? kdx_pe_section_alignment(image) : 0};
     size_t listed = kdx_symidx_nlisted(prov);
     if (listed && ordered_listing(&b, ix, prov, listed)) {
-        if (!ix->nall)
+        if (!ix->all.n)
             kdx_addrindex_free(ix);
         return;
     }
@@ -177,26 +189,51 @@ void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, kdx_pe *ima
         return;
     }
     sort_entries(&b.v);
-    ix->code = kdx_xmalloc(b.v.len * sizeof *ix->code);
-    ix->ncode = one_per_address(ix->code, b.v.items, b.v.len, true);
+    ix->code.v = kdx_xmalloc(b.v.len * sizeof *ix->code.v);
+    ix->code.n = one_per_address(ix->code.v, b.v.items, b.v.len, true);
     /* The listing's own storage becomes the table of all addresses. */
-    ix->nall = one_per_address(b.v.items, b.v.items, b.v.len, false);
-    ix->all = b.v.items;
+    ix->all.n = one_per_address(b.v.items, b.v.items, b.v.len, false);
+    ix->all.v = b.v.items;
+}
+
+static void table_free(kdx_addrtable *t)
+{
+    free(t->v);
+    free(t->ids);
+    free(t->cls);
 }
 
 void kdx_addrindex_free(kdx_addrindex *ix)
 {
-    free(ix->all);
-    free(ix->code);
+    table_free(&ix->all);
+    table_free(&ix->code);
     memset(ix, 0, sizeof *ix);
 }
 
-long kdx_addrindex_floor(const kdx_addrentry *v, size_t n, uint32_t rva)
+kdx_addrentry kdx_addrindex_at(const kdx_addrindex *ix, const kdx_addrtable *t, size_t i)
 {
-    size_t lo = 0, hi = n;
+    if (t->v)
+        return t->v[i];
+    kdx_symidx_listed r;
+    kdx_symidx_listed_at(&ix->prov, t->ids[i], &r);
+    return (kdx_addrentry){r.rva, r.size, r.kind, t->cls[i], r.name};
+}
+
+static uint32_t rva_at(const kdx_addrindex *ix, const kdx_addrtable *t, size_t i)
+{
+    if (t->v)
+        return t->v[i].rva;
+    kdx_symidx_listed r;
+    kdx_symidx_listed_at(&ix->prov, t->ids[i], &r);
+    return r.rva;
+}
+
+long kdx_addrindex_floor(const kdx_addrindex *ix, const kdx_addrtable *t, uint32_t rva)
+{
+    size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].rva <= rva)
+        if (rva_at(ix, t, mid) <= rva)
             lo = mid + 1;
         else
             hi = mid;

@@ -32,11 +32,21 @@ typedef struct kdx_addrentry {
     const char *name;
 } kdx_addrentry;
 
+/* One table: entries sorted by address, one per address. Built from an
+ * index provider's listing it holds listing positions and classes only
+ * (ids, cls: 5 bytes an entry instead of 24, so that opening a kernel's
+ * symbols touches a fifth of the memory), else the entries themselves. */
+typedef struct kdx_addrtable {
+    kdx_addrentry *v;       /* NULL with ids */
+    uint32_t *ids;          /* positions in the provider's listing (symidx.h) */
+    uint8_t *cls;           /* with ids: each entry's class */
+    size_t n;
+} kdx_addrtable;
+
 typedef struct kdx_addrindex {
-    kdx_addrentry *all;     /* one entry per address: the best-ranked name */
-    size_t nall;
-    kdx_addrentry *code;    /* the same for entries that may name code */
-    size_t ncode;
+    kdx_addrtable all;      /* one entry per address: the best-ranked name */
+    kdx_addrtable code;     /* the same for entries that may name code */
+    kdx_symprov prov;       /* the index provider the ids are positions in */
 } kdx_addrindex;
 
 typedef enum kdx_addrlookup {
@@ -50,8 +60,11 @@ typedef enum kdx_addrlookup {
 void kdx_addrindex_build(kdx_addrindex *ix, const kdx_symprov *prov, struct kdx_pe *image);
 void kdx_addrindex_free(kdx_addrindex *ix);
 
-/* Index of the last entry of v (n entries) at or below rva, -1 if none. */
-long kdx_addrindex_floor(const kdx_addrentry *v, size_t n, uint32_t rva);
+/* Entry i (< t->n) of one of ix's tables. */
+kdx_addrentry kdx_addrindex_at(const kdx_addrindex *ix, const kdx_addrtable *t, size_t i);
+
+/* Index of the last entry of t at or below rva, -1 if none. */
+long kdx_addrindex_floor(const kdx_addrindex *ix, const kdx_addrtable *t, uint32_t rva);
 
 /* The symbol for rva by the given kind of lookup, and the symbol after it
  * (next->name NULL when none). image (may be NULL) gives the sections and

@@ -10,11 +10,13 @@ static void to_symbol(const kdx_addrentry *e, kdx_symbol *out)
     *out = (kdx_symbol){.name = e->name, .rva = e->rva, .size = e->size, .kind = e->kind, .flags = e->cls};
 }
 
-/* The entry after index i of v as the "next" symbol (ln's right column). */
-static void next_of(const kdx_addrentry *v, size_t n, long i, kdx_symbol *next)
+/* The entry after index i of t as the "next" symbol (ln's right column). */
+static void next_of(const kdx_addrindex *ix, const kdx_addrtable *t, long i, kdx_symbol *next)
 {
-    if (next && i + 1 < (long)n)
-        to_symbol(&v[i + 1], next);
+    if (next && i + 1 < (long)t->n) {
+        kdx_addrentry e = kdx_addrindex_at(ix, t, (size_t)(i + 1));
+        to_symbol(&e, next);
+    }
 }
 
 static bool covers(const kdx_addrentry *e, uint32_t rva)
@@ -24,11 +26,12 @@ static bool covers(const kdx_addrentry *e, uint32_t rva)
 
 static bool data_at(const kdx_addrindex *ix, uint32_t rva, kdx_symbol *out, kdx_symbol *next)
 {
-    long i = kdx_addrindex_floor(ix->all, ix->nall, rva);
-    next_of(ix->all, ix->nall, i, next);
+    long i = kdx_addrindex_floor(ix, &ix->all, rva);
+    next_of(ix, &ix->all, i, next);
     if (i < 0)
         return false;
-    to_symbol(&ix->all[i], out);
+    kdx_addrentry e = kdx_addrindex_at(ix, &ix->all, (size_t)i);
+    to_symbol(&e, out);
     return true;
 }
 
@@ -58,8 +61,8 @@ static pdata_answer pdata_at(kdx_pe *pe, uint32_t rva, kdx_runtime_function *ent
 /* The code entry starting exactly at rva, -1 if none. */
 static long code_entry_at(const kdx_addrindex *ix, uint32_t rva)
 {
-    long i = kdx_addrindex_floor(ix->code, ix->ncode, rva);
-    return i >= 0 && ix->code[i].rva == rva ? i : -1;
+    long i = kdx_addrindex_floor(ix, &ix->code, rva);
+    return i >= 0 && kdx_addrindex_at(ix, &ix->code, (size_t)i).rva == rva ? i : -1;
 }
 
 /* rva lies in the function .pdata names: its symbol, or none. A chunk that
@@ -72,8 +75,9 @@ static bool pdata_function(const kdx_addrindex *ix, uint32_t rva, const kdx_runt
     long f = code_entry_at(ix, primary->begin_rva);
     if (f < 0)
         return false;
-    to_symbol(&ix->code[f], out);
-    long nearest = kdx_addrindex_floor(ix->code, ix->ncode, rva);
+    kdx_addrentry fe = kdx_addrindex_at(ix, &ix->code, (size_t)f);
+    to_symbol(&fe, out);
+    long nearest = kdx_addrindex_floor(ix, &ix->code, rva);
     bool separated = entry->begin_rva < primary->begin_rva || nearest != f;
     if (entry->begin_rva != primary->begin_rva && separated) {
         out->rva = entry->begin_rva;
@@ -81,7 +85,7 @@ static bool pdata_function(const kdx_addrindex *ix, uint32_t rva, const kdx_runt
     } else if (!out->size && entry->begin_rva == primary->begin_rva) {
         out->size = entry->end_rva - entry->begin_rva;
     }
-    next_of(ix->code, ix->ncode, kdx_addrindex_floor(ix->code, ix->ncode, rva), next);
+    next_of(ix, &ix->code, nearest, next);
     return true;
 }
 
@@ -96,11 +100,12 @@ static bool pdata_ends_before(kdx_pe *pe, const kdx_addrentry *e, uint32_t rva)
 static bool code_at(const kdx_addrindex *ix, kdx_pe *image, uint32_t rva, kdx_symbol *out,
                     kdx_symbol *next)
 {
-    long c = kdx_addrindex_floor(ix->code, ix->ncode, rva);
-    const kdx_addrentry *cand = c >= 0 ? &ix->code[c] : NULL;
+    long c = kdx_addrindex_floor(ix, &ix->code, rva);
+    kdx_addrentry ce = c >= 0 ? kdx_addrindex_at(ix, &ix->code, (size_t)c) : (kdx_addrentry){0};
+    const kdx_addrentry *cand = c >= 0 ? &ce : NULL;
     if (cand && covers(cand, rva)) {
         to_symbol(cand, out);
-        next_of(ix->code, ix->ncode, c, next);
+        next_of(ix, &ix->code, c, next);
         return true;
     }
     kdx_runtime_function entry, primary;
@@ -114,11 +119,11 @@ static bool code_at(const kdx_addrindex *ix, kdx_pe *image, uint32_t rva, kdx_sy
         return false;
     /* Data placed after the candidate (a string literal between functions)
      * proves the candidate ended before it. */
-    long a = kdx_addrindex_floor(ix->all, ix->nall, rva);
-    if (a >= 0 && ix->all[a].rva > cand->rva)
+    long a = kdx_addrindex_floor(ix, &ix->all, rva);
+    if (a >= 0 && kdx_addrindex_at(ix, &ix->all, (size_t)a).rva > cand->rva)
         return false;
     to_symbol(cand, out);
-    next_of(ix->code, ix->ncode, c, next);
+    next_of(ix, &ix->code, c, next);
     return true;
 }
 
@@ -128,8 +133,9 @@ static bool by_section(const kdx_addrindex *ix, kdx_pe *image, uint32_t rva, kdx
     kdx_pe_rva_kind where = image ? kdx_pe_rva_kind_of(image, rva) : KDX_PE_RVA_UNKNOWN;
     if (where == KDX_PE_RVA_DATA)
         return data_at(ix, rva, out, next);
-    long a = kdx_addrindex_floor(ix->all, ix->nall, rva);
-    const kdx_addrentry *e = a >= 0 ? &ix->all[a] : NULL;
+    long a = kdx_addrindex_floor(ix, &ix->all, rva);
+    kdx_addrentry ae = a >= 0 ? kdx_addrindex_at(ix, &ix->all, (size_t)a) : (kdx_addrentry){0};
+    const kdx_addrentry *e = a >= 0 ? &ae : NULL;
     /* A data symbol named exactly (or covering the address) is the answer
      * even in a code section; with unknown sections a data neighbour says
      * the address is data. */

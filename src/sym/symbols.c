@@ -883,7 +883,7 @@ static bool module_symbol_at(kdx_session *s, kdx_module *m, uint32_t rva, kdx_ad
 {
     modstate *st = state_of(s, m);
     build_index(s, st);
-    if (st->index.nall)
+    if (st->index.all.n)
         return kdx_addrindex_lookup(&st->index, lookup_image(s, st), how, rva, out, next);
     if (next)
         memset(next, 0, sizeof *next);
