@@ -143,7 +143,7 @@ typedef struct kdx_kdump {
     kdx_kdump_triage tri;
     kdx_kdump_vrange *vranges;       /* sorted by va; max_end for overlap-safe lookups */
     uint64_t *vmax_end;              /* highest end among vranges[0..i] */
-    size_t nvranges;
+    size_t nvranges, vranges_cap;
     kdx_kdbg kdbg;                   /* the decoded KDDEBUGGER_DATA64, when found */
     /* Register contexts per processor, filled lazily. */
     kdx_context *ctx;
