@@ -156,7 +156,10 @@ static void preload_indexes(char *list)
         nl = strchr(p, '\n');
         if (nl)
             *nl = '\0';
-        kdx_symcache_preload(p);
+        char *tab = strchr(p, '\t');
+        if (tab)
+            *tab = '\0';
+        kdx_symcache_preload(p, tab ? tab + 1 : NULL);
     }
 }
 

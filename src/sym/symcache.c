@@ -138,10 +138,73 @@ kdx_status kdx_symfile_open(const char *path, kdx_symprov *out, kdx_symfile_id *
     }
 }
 
+/* Index files mapped and checked once per process, for every later session
+ * (kdx triage opens the same symbols for each dump): kept until exit, a few
+ * dozen at most. */
+#define SHARED_MAX 64
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool same_status(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Not for a file changed in the last seconds: with coarse file times a
+ * change within the same tick would keep its status. */
+static bool settled(const struct stat *sb)
+{
+    return time(NULL) - (sb->st_mtim.tv_sec > sb->st_ctim.tv_sec ? sb->st_mtim.tv_sec : sb->st_ctim.tv_sec) >= 3;
+}
+
+/* Symbol files' identities computed in this process: a file whose status
+ * (inode, size, modification and change times) has not changed is not read
+ * again; kdx triage's workers inherit those their parent computed. */
+typedef struct known_source {
+    char *path;
+    struct stat sb;
+    kdx_symidx_source src;
+} known_source;
+
+static known_source known[SHARED_MAX];
+static size_t nknown;
+
+static bool known_identity(const char *path, kdx_symidx_source *src)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return false;
+    bool found = false;
+    pthread_mutex_lock(&shared_lock);
+    for (size_t i = 0; i < nknown && !found; i++)
+        if (strcmp(known[i].path, path) == 0 && same_status(&known[i].sb, &sb)) {
+            *src = known[i].src;
+            found = true;
+        }
+    pthread_mutex_unlock(&shared_lock);
+    return found;
+}
+
+static void remember_identity(const char *path, const struct stat *sb, const kdx_symidx_source *src)
+{
+    if (!settled(sb))
+        return;
+    pthread_mutex_lock(&shared_lock);
+    if (nknown < SHARED_MAX)
+        known[nknown++] = (known_source){kdx_strdup(path), *sb, *src};
+    pthread_mutex_unlock(&shared_lock);
+}
+
 /* Size, modification time and a hash of the first and last 64 KB: enough to
  * notice a replaced file without reading all of a large one. */
 static bool source_identity(const kdx_symcache *c, const char *path, kdx_symidx_source *src)
 {
+    if (known_identity(path, src)) {
+        memcpy(src->producer, c->producer, sizeof src->producer);
+        return true;
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0)
@@ -162,6 +225,8 @@ static bool source_identity(const kdx_symcache *c, const char *path, kdx_symidx_
                                .fingerprint = kdx_symidx_hash(buf, n + 8)};
     memcpy(src->producer, c->producer, sizeof src->producer);
     free(buf);
+    if (a >= 0 && b >= 0)
+        remember_identity(path, &sb, src);
     return a >= 0 && b >= 0;
 }
 
@@ -187,20 +252,15 @@ static bool same_source(const kdx_symidx_source *a, const kdx_symidx_source *b)
            a->mtime_nsec == b->mtime_nsec && a->fingerprint == b->fingerprint;
 }
 
-/* Index files mapped and checked once per process, for every later session
- * (kdx triage opens the same symbols for each dump): kept until exit, a few
- * dozen at most. */
-#define SHARED_MAX 64
-
 typedef struct shared_index {
     char *ipath;
+    char *source;              /* the symbol file it was opened for (NULL: preloaded) */
     struct stat file;          /* the index file as mapped: a rewrite in place is noticed */
     kdx_symidx_source src;
     const uint8_t *data;
     size_t len;
 } shared_index;
 
-static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static shared_index shared[SHARED_MAX];
 static size_t nshared;
 
@@ -223,12 +283,13 @@ static const shared_index *shared_find(const char *ipath, const kdx_symidx_sourc
 }
 
 /* Keeps a checked mapping for the process; false when the table is full. */
-static bool shared_add(const char *ipath, const struct stat *file, const kdx_symidx_source *now,
-                       const uint8_t *data, size_t len)
+static bool shared_add(const char *ipath, const char *source, const struct stat *file,
+                       const kdx_symidx_source *now, const uint8_t *data, size_t len)
 {
     if (nshared == SHARED_MAX)
         return false;
-    shared[nshared++] = (shared_index){kdx_strdup(ipath), *file, *now, data, len};
+    shared[nshared++] = (shared_index){kdx_strdup(ipath), source ? kdx_strdup(source) : NULL, *file, *now,
+                                       data, len};
     return true;
 }
 
@@ -274,9 +335,7 @@ static bool verified_before(const char *ipath, const struct stat *sb)
 
 static void note_verified(const char *ipath, const struct stat *sb)
 {
-    /* Not for a file changed in the last seconds: with coarse file times a
-     * change within the same tick would keep its identity. */
-    if (time(NULL) - (sb->st_mtim.tv_sec > sb->st_ctim.tv_sec ? sb->st_mtim.tv_sec : sb->st_ctim.tv_sec) < 3)
+    if (!settled(sb))
         return;
     char *okpath = kdx_asprintf("%s.ok", ipath), *note = verified_note(sb);
     kdx_write_file_atomic(okpath, note, strlen(note), NULL); /* only an optimisation */
@@ -300,7 +359,7 @@ static idx_state open_mapped(const char *ipath, const char *path, const kdx_symi
         munmap((void *)m, len);
         return state;
     }
-    bool keep = shared_add(ipath, file, now, m, len);
+    bool keep = shared_add(ipath, path, file, now, m, len);
     bool verified = verified_before(ipath, file);
     st = kdx_symidx_open(m, len, keep ? KDX_SYMIDX_BORROWED : KDX_SYMIDX_MAPPED,
                          verified ? KDX_SYMIDX_CHECK_RECORDS : KDX_SYMIDX_CHECK_ALL, ipath, path, out, id, why);
@@ -309,6 +368,7 @@ static idx_state open_mapped(const char *ipath, const char *path, const kdx_symi
     if (st != KDX_OK && keep) {
         nshared--; /* refused: forget it, and unmap it */
         free(shared[nshared].ipath);
+        free(shared[nshared].source);
         munmap((void *)m, len);
     }
     return st == KDX_OK ? IDX_OK : st == KDX_E_UNSUPPORTED ? IDX_OTHER_BUILD : IDX_DAMAGED;
@@ -346,7 +406,7 @@ char *kdx_symcache_mapped_paths(void)
     kdx_sb_init(&sb);
     pthread_mutex_lock(&shared_lock);
     for (size_t i = 0; i < nshared; i++)
-        kdx_sb_printf(&sb, "%s\n", shared[i].ipath);
+        kdx_sb_printf(&sb, "%s\t%s\n", shared[i].ipath, shared[i].source ? shared[i].source : "");
     pthread_mutex_unlock(&shared_lock);
     return kdx_sb_take(&sb);
 }
@@ -374,18 +434,24 @@ static bool preload_locked(const char *ipath)
         p.ops->destroy(p.impl); /* borrowed: the mapping stays */
     /* Kept under the source identity the index records: a session whose
      * symbol file no longer has it does not find it here. */
-    if (ok && shared_add(ipath, &sb, &then, m, len))
+    if (ok && shared_add(ipath, NULL, &sb, &then, m, len))
         return true;
     if (m)
         munmap((void *)m, len);
     return false;
 }
 
-bool kdx_symcache_preload(const char *ipath)
+bool kdx_symcache_preload(const char *ipath, const char *source)
 {
     pthread_mutex_lock(&shared_lock);
     bool ok = preload_locked(ipath);
     pthread_mutex_unlock(&shared_lock);
+    if (ok && source && *source) {
+        kdx_symcache c = {0}; /* only its producer is used */
+        dl_iterate_phdr(first_object_build_id, c.producer);
+        kdx_symidx_source now;
+        source_identity(&c, source, &now); /* remembered for the processes forked next */
+    }
     return ok;
 }
 

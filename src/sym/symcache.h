@@ -44,14 +44,18 @@ bool kdx_symcache_fresh(kdx_symcache *c, const char *path);
 char *kdx_symcache_index_path(const kdx_symcache *c, const char *path);
 
 /* Index files checked once and shared with forked processes (kdx triage:
- * each worker is a child of one parent). mapped_paths lists, one a line, the
- * index files this process has mapped and checked (caller frees; empty
- * when none); preload maps and checks one such file in this process, so that the
- * processes it forks afterwards open it with no check (their sessions still
- * compare it with its symbol file and this kdx build). False when the file
- * is absent, damaged, from another build, or the table is full. */
+ * each worker is a child of one parent). mapped_paths lists, one a line,
+ * the index files this process has mapped and checked, each with a tab and
+ * the symbol file it was opened for (caller frees; empty when none).
+ * preload maps and checks one such index file in this process, and
+ * computes the identity of its symbol file source (NULL or "": none), so
+ * that the processes it forks afterwards open the index with no check and
+ * read nothing of the symbol file while its status (inode, size, times) is
+ * unchanged; their sessions still compare the two and this kdx build.
+ * False when the index is absent, damaged, from another build, or the
+ * table is full. */
 char *kdx_symcache_mapped_paths(void);
-bool kdx_symcache_preload(const char *ipath);
+bool kdx_symcache_preload(const char *ipath, const char *source);
 
 /* Opens a symbol file by its kind (extension) without any cache. */
 kdx_status kdx_symfile_open(const char *path, kdx_symprov *out, kdx_symfile_id *id, kdx_err *err);
