@@ -257,7 +257,7 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
     fixture_init(&f);
     load(t, &f);
     char *ip = index_file(&f);
-    for (int edit = 0; edit < 4; edit++) {
+    for (int edit = 0; edit < 5; edit++) {
         uint8_t *buf;
         size_t len;
         REQUIRE(kdx_read_all(ip, &buf, &len, NULL) == KDX_OK);
@@ -270,14 +270,67 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
             *ty = (symidx_type){.kind = KDX_TYPE_BITFIELD, .target = 0, .bit_pos = 70, .bit_len = 1};
         else if (edit == 2)
             *ty = (symidx_type){.kind = KDX_TYPE_TYPEDEF, .target = SYMIDX_NONE};
-        else
+        else if (edit == 3)
             *ty = (symidx_type){.kind = KDX_TYPE_POINTER, .target = 0}; /* points at itself */
+        else
+            sym->cls = KDX_SYMF_CODE | KDX_SYMF_DATA;  /* a class no symbol has */
         kdx_symprov p;
         kdx_err err = {0};
         CHECK_EQ(kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_RECORDS, "x.kdxidx", NULL, &p, NULL, &err),
                  KDX_E_FORMAT);
         CHECK_CONTAINS(err.msg, "x.kdxidx: damaged symbol index: a record is inconsistent");
     }
+    free(ip);
+    fixture_free(&f);
+}
+
+/* kdx triage: a worker lists the index files it mapped, the parent checks
+ * each once, and workers forked afterwards map them from the parent. */
+TEST(symcache_preload_shares_checked_indexes_with_children)
+{
+    fixture f;
+    fixture_init(&f);
+    load(t, &f);
+    CHECK(load(t, &f)); /* mapped: now in this process's table */
+    char *ip = index_file(&f), *line = kdx_asprintf("%s\t%s\n", ip, f.source);
+    char *listed = kdx_symcache_mapped_paths();
+    CHECK(strstr(listed, line) != NULL);
+    free(listed);
+    free(line);
+    CHECK(kdx_symcache_preload(ip, f.source));
+    CHECK(kdx_symcache_preload(ip, NULL)); /* once is enough */
+    char *missing = kdx_asprintf("%s/none.kdxidx", f.dir), *copy = kdx_asprintf("%s/copy.kdxidx", f.dir);
+    CHECK(!kdx_symcache_preload(missing, NULL));
+    uint8_t *buf;
+    size_t len;
+    REQUIRE(kdx_read_all(ip, &buf, &len, NULL) == KDX_OK);
+    buf[len - 3] ^= 0x5a;                   /* the checksum sees it */
+    FILE *fp = fopen(copy, "wb");
+    fwrite(buf, 1, len, fp);
+    fclose(fp);
+    free(buf);
+    CHECK(!kdx_symcache_preload(copy, NULL));
+    pid_t pid = fork();
+    if (pid == 0) {
+        fixture g = f;                      /* a worker's own cache, same directory */
+        g.cache = kdx_symcache_new();
+        kdx_symcache_set_dir(g.cache, g.dir);
+        kdx_symprov p;
+        kdx_err err = {0};
+        bool ok = kdx_symcache_open(g.cache, g.source, &p, NULL, &err) == KDX_OK && kdx_symidx_from_file(&p);
+        _exit(ok ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* A preloaded index is still compared with its symbol file. */
+    fp = fopen(f.source, "a");
+    fputs(" ", fp);
+    fclose(fp);
+    CHECK(!load(t, &f));
+    CHECK(logged(&f, "is out of date"));
+    free(missing);
+    free(copy);
     free(ip);
     fixture_free(&f);
 }
