@@ -1,12 +1,15 @@
 /* libFuzzer target for the symbol index reader (sym/symidx.h): the checksum
  * is not checked (KDX_SYMIDX_CHECK_RECORDS), so that damaged records reach
  * the reference checks; then
- * lookups, enumeration and every type's fields. */
+ * lookups, enumeration and every type's fields, and the symbol layer's
+ * address index built from the index's listing (sym/addrindex.h: the
+ * listing read in place, classes as stored) with its three kinds of lookup. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/fuzz_walk.h"
+#include "sym/addrindex.h"
 #include "sym/symidx.h"
 
 static int touch(void *ud, const kdx_symbol *s)
@@ -36,6 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.ops->enumerate_types(p.impl, "*", fuzz_walk_type, NULL);
     }
     free(kdx_symprov_params_at(&p, 0x1000));
+    kdx_addrindex ix;
+    kdx_addrindex_build(&ix, &p, NULL);
+    static const uint32_t probes[] = {0, 0x1000, 0x1008, 0x2000, 0xffffffffu};
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
+        kdx_symbol next;
+        kdx_addrindex_lookup(&ix, NULL, KDX_LOOKUP_DATA, probes[i], &s, &next);
+        kdx_addrindex_lookup(&ix, NULL, KDX_LOOKUP_CODE, probes[i], &s, &next);
+        kdx_addrindex_lookup(&ix, NULL, KDX_LOOKUP_BY_SECTION, probes[i], &s, &next);
+    }
+    kdx_addrindex_free(&ix);
     const char *file;
     uint32_t line;
     kdx_frame_data fd;
