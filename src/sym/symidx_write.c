@@ -208,6 +208,40 @@ static int collect(void *ud, const kdx_symbol *s)
     return 0;
 }
 
+typedef struct listing_size {
+    size_t n, chars;
+} listing_size;
+
+static int measure(void *ud, const kdx_symbol *s)
+{
+    listing_size *m = ud;
+    m->n++;
+    m->chars += s->name ? strlen(s->name) + 1 : 0;
+    return 0;
+}
+
+#define RESERVE(v, n)                                                   \
+    do {                                                                \
+        (v).items = kdx_xrealloc((v).items, ((n) ? (n) : 1) * sizeof *(v).items); \
+        (v).cap = (n) ? (n) : 1;                                        \
+    } while (0)
+
+/* Room for the listing: its records and names are then stored without
+ * growing (and copying) the arrays as they fill, which costs more than
+ * listing twice a table held in memory (ISF, Breakpad; a PDB decodes its
+ * records as it lists them, so it is listed once). */
+static void reserve_listing(writer *w)
+{
+    listing_size m = {0, 0};
+    if (w->prov->ops->enumerate(w->prov->impl, "*", measure, &m) != KDX_OK)
+        return;
+    RESERVE(w->syms, m.n);
+    RESERVE(w->answers, m.n);
+    RESERVE(w->extra_next, m.n);
+    RESERVE(w->order, m.n);
+    RESERVE(w->strings, w->strings.len + m.chars + 1);
+}
+
 static bool same_symbol(const kdx_symbol *a, const kdx_symbol *b)
 {
     return a->rva == b->rva && a->size == b->size && a->kind == b->kind && a->type == b->type &&
@@ -282,10 +316,17 @@ static void address_answers(writer *w, bool ask)
 
 /* ---- name tables: open addressing, filled as answers are found ---- */
 
+/* A slot as built: the file's slot and its key's hash, kept here only
+ * (probes compare strings only when hashes agree, growth hashes nothing
+ * again) and side by side (one cache line per probe). */
+typedef struct wslot {
+    uint32_t key;      /* string, NONE for an empty slot */
+    uint32_t value;
+    uint64_t hash;
+} wslot;
+
 typedef struct htab {
-    symidx_slot *slots;
-    uint64_t *hashes;  /* each slot's key hash, kept here only: probes compare strings
-                        * only when hashes agree, growth hashes nothing again */
+    wslot *slots;
     size_t cap, len;
     bool lower;    /* keys hash lower-cased and compare ignoring case */
 } htab;
@@ -312,9 +353,8 @@ static void htab_init(htab *t, size_t n, bool lower)
     while (t->cap < n + n / 3 + 1)
         t->cap *= 2;
     t->slots = kdx_xmalloc(t->cap * sizeof *t->slots);
-    t->hashes = kdx_xmalloc(t->cap * sizeof *t->hashes);
     for (size_t i = 0; i < t->cap; i++)
-        t->slots[i] = (symidx_slot){SYMIDX_NONE, SYMIDX_NONE};
+        t->slots[i] = (wslot){SYMIDX_NONE, SYMIDX_NONE, 0};
     t->lower = lower;
     t->len = 0;
 }
@@ -322,7 +362,15 @@ static void htab_init(htab *t, size_t n, bool lower)
 static void htab_free(htab *t)
 {
     free(t->slots);
-    free(t->hashes);
+}
+
+/* The table as the file stores it (caller frees). */
+static symidx_slot *htab_disk(const htab *t)
+{
+    symidx_slot *d = kdx_xmalloc((t->cap ? t->cap : 1) * sizeof *d);
+    for (size_t i = 0; i < t->cap; i++)
+        d[i] = (symidx_slot){t->slots[i].key, t->slots[i].value};
+    return d;
 }
 
 /* The index of key's slot (key has hash h), or of the free slot where it belongs. */
@@ -330,7 +378,7 @@ static size_t htab_find_h(const writer *w, const htab *t, const char *key, uint6
 {
     size_t i = h & (t->cap - 1);
     for (; t->slots[i].key != SYMIDX_NONE; i = (i + 1) & (t->cap - 1)) {
-        if (t->hashes[i] != h)
+        if (t->slots[i].hash != h)
             continue;
         const char *k = w->strings.items + t->slots[i].key;
         if ((t->lower ? kdx_strcasecmp(k, key) : strcmp(k, key)) == 0)
@@ -340,7 +388,7 @@ static size_t htab_find_h(const writer *w, const htab *t, const char *key, uint6
 }
 
 /* The slot of key (a string of the blob, or any text) or the free slot where it belongs. */
-static symidx_slot *htab_find(const writer *w, const htab *t, const char *key)
+static wslot *htab_find(const writer *w, const htab *t, const char *key)
 {
     return &t->slots[htab_find_h(w, t, key, key_hash(key, t->lower))];
 }
@@ -353,7 +401,7 @@ static void htab_grow(writer *w, htab *t)
     htab_init(t, old.cap, old.lower);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key != SYMIDX_NONE)
-            htab_put_h(w, t, old.slots[i].key, old.slots[i].value, old.hashes[i]);
+            htab_put_h(w, t, old.slots[i].key, old.slots[i].value, old.slots[i].hash);
     htab_free(&old);
 }
 
@@ -364,8 +412,7 @@ static void htab_put_h(writer *w, htab *t, uint32_t key, uint32_t value, uint64_
         htab_grow(w, t);
     size_t i = htab_find_h(w, t, w->strings.items + key, h);
     if (t->slots[i].key == SYMIDX_NONE) {
-        t->slots[i] = (symidx_slot){key, value};
-        t->hashes[i] = h;
+        t->slots[i] = (wslot){key, value, h};
         t->len++;
     }
 }
@@ -395,7 +442,7 @@ static void asked_answers(writer *w, htab *names)
     size_t n = w->syms.len; /* answer_id may add records: those are not keys */
     for (size_t i = 0; i < n; i++) {
         const char *name = w->answers.items[i].name;
-        symidx_slot *slot = name ? htab_find(w, names, name) : NULL;
+        wslot *slot = name ? htab_find(w, names, name) : NULL;
         if (!slot || slot->key != SYMIDX_NONE)
             continue;
         uint32_t key = w->syms.items[i].name;
@@ -618,6 +665,8 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
      * the providers built on kdx_symindex. A PDB also knows decorated names. */
     bool complete = src->kind != SYMIDX_SRC_PDB;
     string_id(&w, ""); /* offset 0: an empty blob never happens */
+    if (complete)
+        reserve_listing(&w);
     prov->ops->enumerate(prov->impl, "*", collect, &w);
     uint32_t nenum = (uint32_t)w.syms.len;
     for (uint32_t i = 0; i < nenum; i++)
@@ -643,16 +692,17 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
         htab_free(&tnames);
         return kdx_err_set(err, w.st, "the symbol index would exceed its 4 GB string limit");
     }
+    symidx_slot *dnames = htab_disk(&names), *dlnames = htab_disk(&lnames), *dtnames = htab_disk(&tnames);
     sec_src secs[] = {
         {SYMIDX_SEC_STRINGS, 1, w.strings.items, w.strings.len},
         {SYMIDX_SEC_SYMS, sizeof(symidx_sym), w.syms.items, w.syms.len},
         {SYMIDX_SEC_RVAS, sizeof(symidx_rva), w.rvas.items, w.rvas.len},
-        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), names.slots, names.cap},
-        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), lnames.slots, complete ? lnames.cap : 0},
+        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), dnames, names.cap},
+        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), dlnames, complete ? lnames.cap : 0},
         {SYMIDX_SEC_TYPES, sizeof(symidx_type), w.types.items, w.types.len},
         {SYMIDX_SEC_FIELDS, sizeof(symidx_field), w.fields.items, w.fields.len},
         {SYMIDX_SEC_ENUMS, sizeof(symidx_enum), w.enums.items, w.enums.len},
-        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), tnames.slots, tnames.cap},
+        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), dtnames, tnames.cap},
         {SYMIDX_SEC_TLIST, sizeof(uint32_t), w.tlist.items, w.tlist.len},
         {SYMIDX_SEC_LINES, sizeof(symidx_line), w.lines.items, w.lines.len},
         {SYMIDX_SEC_FRAMES, sizeof(symidx_frame), w.frames.items, w.frames.len},
@@ -661,6 +711,9 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
     fill_header(&h, &w, id, src, complete, lines, frames);
     h.nenum_syms = nenum;
     *out = lay_out(&w, &h, secs, KDX_ARRAY_LEN(secs), len);
+    free(dnames);
+    free(dlnames);
+    free(dtnames);
     htab_free(&names);
     htab_free(&lnames);
     htab_free(&tnames);
