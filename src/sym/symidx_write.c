@@ -426,14 +426,32 @@ static void htab_put(writer *w, htab *t, uint32_t key, uint32_t value)
  * enumeration order: by_name the first symbol with the name, else the first
  * whose name matches ignoring case; by_rva the first symbol at the address
  * found. The index records exactly that without asking them. */
+#define PREFETCH_AHEAD 16
+
 static void listed_answers(writer *w, htab *names, htab *lnames)
 {
-    for (uint32_t id = 0; id < w->order.len; id++) {
-        if (w->syms.items[id].name != SYMIDX_NONE) {
-            htab_put(w, names, w->syms.items[id].name, id);
-            htab_put(w, lnames, w->syms.items[id].name, id);
+    /* Every key hashed first, so that each slot can be fetched from memory
+     * a few keys ahead of its use: the tables (1 MB for a kernel) are
+     * written at random, and waiting for each slot cost more than the rest. */
+    size_t n = w->order.len;
+    uint64_t *h = kdx_xmalloc((2 * n + 1) * sizeof *h);
+    for (size_t id = 0; id < n; id++) {
+        uint32_t key = w->syms.items[id].name;
+        h[2 * id] = key == SYMIDX_NONE ? 0 : key_hash(w->strings.items + key, false);
+        h[2 * id + 1] = key == SYMIDX_NONE ? 0 : key_hash(w->strings.items + key, true);
+    }
+    for (size_t id = 0; id < n; id++) {
+        if (id + PREFETCH_AHEAD < n) {
+            __builtin_prefetch(&names->slots[h[2 * (id + PREFETCH_AHEAD)] & (names->cap - 1)], 1);
+            __builtin_prefetch(&lnames->slots[h[2 * (id + PREFETCH_AHEAD) + 1] & (lnames->cap - 1)], 1);
+        }
+        uint32_t key = w->syms.items[id].name;
+        if (key != SYMIDX_NONE) {
+            htab_put_h(w, names, key, (uint32_t)id, h[2 * id]);
+            htab_put_h(w, lnames, key, (uint32_t)id, h[2 * id + 1]);
         }
     }
+    free(h);
 }
 
 /* Other providers (PDB) are asked for each name they enumerate. */
