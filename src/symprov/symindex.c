@@ -123,10 +123,26 @@ static int cmp_sym(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Sorts keys[0..n) by their upper 32 bits, stably (so keys whose lower
+ * bits count up stay in that order): four byte-wide counting passes, where
+ * qsort's compare calls cost a kernel table's load 2-3 ms. */
+static void radix_sort_high32(uint64_t *keys, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    uint64_t *tmp = kdx_xmalloc(n * sizeof *tmp), *from = keys, *to = tmp;
+    for (unsigned shift = 32; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i] >> shift) & 0xff) + 1]++;
+        for (int d = 0; d < 256; d++)
+            count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & 0xff]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    /* Four passes: the result is back in keys. */
+    free(tmp);
 }
 
 /* Sorted by address on 8-byte keys (rva, position) rather than moving whole
@@ -138,7 +154,7 @@ void kdx_symindex_finish(kdx_symindex *ix)
     uint64_t *keys = kdx_xmalloc(ix->n * sizeof *keys);
     for (size_t i = 0; i < ix->n; i++)
         keys[i] = (uint64_t)ix->syms[i].rva << 32 | i;
-    qsort(keys, ix->n, sizeof *keys, cmp_u64);
+    radix_sort_high32(keys, ix->n);
     kdx_symbol *sorted = kdx_xmalloc(ix->n * sizeof *sorted);
     for (size_t i = 0; i < ix->n; i++)
         sorted[i] = ix->syms[keys[i] & 0xffffffffu];
