@@ -2,11 +2,13 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/file.h"
@@ -211,6 +213,65 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Directory listings kept for the process while the directory's status
+ * (inode, modification and change times) is unchanged: a search lists the
+ * same store and ISF folders for every module and kernel name (a dozen
+ * times a dump). Directories changed in the last seconds are not kept
+ * (coarse file times); a few dozen at most. */
+#define LISTINGS_MAX 32
+
+typedef struct dir_listing {
+    char *path;
+    struct stat sb;
+    char **names;
+    size_t n;
+} dir_listing;
+
+static pthread_mutex_t listings_lock = PTHREAD_MUTEX_INITIALIZER;
+static dir_listing listings[LISTINGS_MAX];
+static size_t nlistings;
+
+static bool same_dir_status(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+           a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The entry of dir (status sb) matching comp ignoring case, from a kept
+ * listing; *known false when dir's listing is not kept. */
+static char *listed_ci(const char *dir, const struct stat *sb, const char *comp, bool *known)
+{
+    char *found = NULL;
+    *known = false;
+    pthread_mutex_lock(&listings_lock);
+    for (size_t i = 0; i < nlistings && !*known; i++) {
+        if (strcmp(listings[i].path, dir) != 0 || !same_dir_status(&listings[i].sb, sb))
+            continue;
+        *known = true;
+        for (size_t k = 0; k < listings[i].n && !found; k++)
+            if (kdx_strcasecmp(listings[i].names[k], comp) == 0)
+                found = kdx_asprintf("%s/%s", dir, listings[i].names[k]);
+    }
+    pthread_mutex_unlock(&listings_lock);
+    return found;
+}
+
+static void keep_listing(const char *dir, const struct stat *sb, char **names, size_t n)
+{
+    time_t newest = sb->st_mtim.tv_sec > sb->st_ctim.tv_sec ? sb->st_mtim.tv_sec : sb->st_ctim.tv_sec;
+    pthread_mutex_lock(&listings_lock);
+    bool kept = nlistings < LISTINGS_MAX && time(NULL) - newest >= 3;
+    if (kept)
+        listings[nlistings++] = (dir_listing){kdx_strdup(dir), *sb, names, n};
+    pthread_mutex_unlock(&listings_lock);
+    if (!kept) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+    }
+}
+
 /* dir/comp, or the entry of dir that matches comp ignoring case (symbol
  * stores written on Windows mix cases freely). NULL when neither exists. */
 static char *join_ci(const char *dir, const char *comp)
@@ -220,15 +281,25 @@ static char *join_ci(const char *dir, const char *comp)
     if (stat(p, &st) == 0)
         return p;
     free(p);
+    struct stat dsb;
+    bool known = false;
+    if (stat(dir, &dsb) != 0 || !S_ISDIR(dsb.st_mode))
+        return NULL;
+    char *found = listed_ci(dir, &dsb, comp, &known);
+    if (known)
+        return found;
     DIR *d = opendir(dir);
     if (!d)
         return NULL;
-    char *found = NULL;
+    KDX_VEC(char *) names = {0};
     struct dirent *e;
-    while (!found && (e = readdir(d)) != NULL)
-        if (kdx_strcasecmp(e->d_name, comp) == 0)
+    while ((e = readdir(d)) != NULL) {
+        KDX_VEC_PUSH(names, kdx_strdup(e->d_name));
+        if (!found && kdx_strcasecmp(e->d_name, comp) == 0)
             found = kdx_asprintf("%s/%s", dir, e->d_name);
+    }
     closedir(d);
+    keep_listing(dir, &dsb, names.items, names.len);
     return found;
 }
 
