@@ -9,6 +9,8 @@
 #  - start-up: `kdx --help` and `~*k` on user/calc.dmp, against the same
 #    binary with libcurl, libedit and capstone preloaded (LD_PRELOAD), as it
 #    was when it linked them.
+# KDX_PEER_BIN=OTHER_KDX (an older build, e.g. main's) adds that binary's CPU
+# times for the same cold, warm and triage runs, with its own index directory.
 # Warm figures are taken once the index is more than 3 s old (a fresh index
 # has its checksum computed on every open: see sym/symcache.c).
 set -eu
@@ -124,4 +126,23 @@ if command -v perf > /dev/null 2>&1 && perf stat -e task-clock true > /dev/null 
     row "x nt!*: ISF / warm index (CPU ms)" "$c_xon" ">= 20x" "from the ISF $c_xoff" "$(ratio "$c_xoff" "$c_xon")"
     row "triage -j 2, 20 dumps, warm (CPU ms per dump)" "$(awk "BEGIN { printf \"%.1f\", $c_tri / 20 }")" "-" "-" "-"
     row "~*k on user/calc.dmp (CPU ms)" "$c_calc" "-" "-" "-"
+    if [ -n "${KDX_PEER_BIN:-}" ]; then
+        P=$KDX_PEER_BIN PIDX=$tmp/peer-index
+        p_cold=$(cpu_ms 5 "rm -rf $PIDX" env KDX_SYMBOL_INDEX="$PIDX" "$P" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+        c_cold2=$(cpu_ms 5 "rm -rf $IDX" env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+        sleep 4
+        env KDX_SYMBOL_INDEX="$PIDX" "$P" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q' > /dev/null 2>&1
+        env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q' > /dev/null 2>&1
+        p_warm=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$PIDX" "$P" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
+        p_tri=$(cpu_ms 3 true env KDX_SYMBOL_INDEX="$PIDX" "$P" triage -j 2 -y "$SYMS" "$tmp/dumps")
+        c_tri2=$(cpu_ms 3 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
+        p_tri_ms=$(mean_ms 5 : env KDX_SYMBOL_INDEX="$PIDX" "$P" triage -j 2 -y "$SYMS" "$tmp/dumps")
+        c_tri_ms=$(mean_ms 5 : on "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
+        echo "Against $P (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+        row "!analyze -v cold (CPU ms)" "$c_cold2" "<= 120" "peer $p_cold" "$(ratio "$p_cold" "$c_cold2")"
+        row "!analyze -v warm (CPU ms)" "$c_warm" "-" "peer $p_warm" "$(ratio "$p_warm" "$c_warm")"
+        row "triage -j 2, 20 dumps (CPU ms)" "$c_tri2" "-" "peer $p_tri" "$(ratio "$p_tri" "$c_tri2")"
+        row "triage -j 2, 20 dumps (dumps/s, wall)" "$(awk "BEGIN { printf \"%.0f\", 20000 / $c_tri_ms }")" ">= 300" \
+            "peer $(awk "BEGIN { printf \"%.0f\", 20000 / $p_tri_ms }")" "$(ratio "$p_tri_ms" "$c_tri_ms")"
+    fi
 fi

@@ -457,31 +457,72 @@ bool kdx_symcache_preload(const char *ipath, const char *source)
 
 /* ---- writing ---- */
 
-/* Writes prov's index and serves prov from it from now on (the same answers,
- * without the parser's lazily built tables), unless that fails. */
+/* Serves prov from the index image data from now on (the same answers,
+ * without the parser's lazily built tables); false when it cannot. data is
+ * the index provider's either way (kdx_symidx_open takes it over). */
+static bool serve_from(kdx_symprov *prov, const uint8_t *data, size_t len, kdx_symidx_memory memory,
+                       const char *ipath, const char *path)
+{
+    kdx_symprov x;
+    if (kdx_symidx_open(data, len, memory, KDX_SYMIDX_TRUSTED, ipath, path, &x, NULL, NULL) != KDX_OK)
+        return false;
+    prov->ops->destroy(prov->impl);
+    *prov = x;
+    return true;
+}
+
+/* Lays prov's index out straight into a temporary file (no copy of it in
+ * memory), maps that file and renames it into place. KDX_OK: *m, *len the
+ * mapping of what was written; else why (the directory cannot be written,
+ * or the index cannot be made). */
+static kdx_status write_mapped(kdx_symcache *c, const kdx_symprov *prov, const kdx_symfile_id *id,
+                               const kdx_symidx_source *src, const char *ipath, const uint8_t **m,
+                               size_t *len, kdx_err *err)
+{
+    *m = NULL;
+    char *tmp;
+    FILE *fp = kdx_mkdirs(c->dir, err) == KDX_OK ? kdx_symstore_temp(c->dir, kdx_basename(ipath), &tmp, err)
+                                                   : NULL;
+    if (!fp)
+        return KDX_E_IO;
+    kdx_status st = kdx_symidx_write(prov, id, src, fp, len, err);
+    if (st == KDX_OK) {
+        void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
+        *m = p == MAP_FAILED ? NULL : p;
+    }
+    kdx_status done = kdx_symstore_commit_temp(fp, tmp, ipath, st == KDX_OK && *m, err);
+    if (done != KDX_OK && *m) {
+        munmap((void *)*m, *len);
+        *m = NULL;
+    }
+    return st != KDX_OK ? st : *m ? done : KDX_E_IO;
+}
+
+/* Writes prov's index and serves prov from it from now on, unless that
+ * fails; an unwritable directory still serves it, built in memory. */
 static void write_index(kdx_symcache *c, kdx_symprov *prov, const kdx_symfile_id *id,
                         const kdx_symidx_source *src, const char *ipath, const char *path)
 {
-    uint8_t *buf;
+    const uint8_t *m;
     size_t len;
     kdx_err err = {0};
-    if (kdx_symidx_build(prov, id, src, &buf, &len, &err) != KDX_OK) {
+    kdx_status st = write_mapped(c, prov, id, src, ipath, &m, &len, &err);
+    if (st == KDX_OK) {
+        serve_from(prov, m, len, KDX_SYMIDX_WRITTEN, ipath, path); /* the mapping is its, even refused */
+        return;
+    }
+    if (st == KDX_E_LIMIT) {
         say(c, true, "*** WARNING: no symbol index for %s: %s", ipath, err.msg);
         return;
     }
-    kdx_status st = kdx_mkdirs(c->dir, &err);
-    if (st == KDX_OK)
-        st = kdx_write_file_atomic(ipath, buf, len, &err);
-    if (st != KDX_OK && !c->warned_unwritable) {
+    if (!c->warned_unwritable) {
         c->warned_unwritable = true;
         say(c, true, "*** WARNING: symbol index not written (%s); symbol files are parsed on every "
                      "run until %s is writable (or set .symindex / KDX_SYMBOL_INDEX)", err.msg, c->dir);
     }
-    kdx_symprov x;
-    if (kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_TRUSTED, ipath, path, &x, NULL, NULL) == KDX_OK) {
-        prov->ops->destroy(prov->impl);
-        *prov = x;
-    }
+    uint8_t *buf;
+    if (kdx_symidx_build(prov, id, src, &buf, &len, NULL) == KDX_OK)
+        serve_from(prov, buf, len, KDX_SYMIDX_MALLOCED, ipath, path);
 }
 
 static void report(kdx_symcache *c, idx_state state, const char *ipath, const kdx_err *why)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/err.h"
 #include "sym/sources.h"
@@ -27,11 +28,16 @@ typedef struct kdx_symidx_source {
 /* Serialises what prov answers into a malloc'd index image. */
 kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
                             const kdx_symidx_source *src, uint8_t **out, size_t *len, kdx_err *err);
+/* The same image written to fp (a new, empty file open for writing) as it
+ * is laid out, never held whole in memory, and flushed; *len its size. */
+kdx_status kdx_symidx_write(const kdx_symprov *prov, const kdx_symfile_id *id,
+                            const kdx_symidx_source *src, FILE *fp, size_t *len, kdx_err *err);
 
 typedef enum kdx_symidx_memory {
     KDX_SYMIDX_MAPPED,   /* munmap'd when the provider is destroyed */
     KDX_SYMIDX_MALLOCED, /* freed when the provider is destroyed */
-    KDX_SYMIDX_BORROWED  /* the caller keeps it alive (a mapping shared by sessions, fuzzing) */
+    KDX_SYMIDX_BORROWED, /* the caller keeps it alive (a mapping shared by sessions, fuzzing) */
+    KDX_SYMIDX_WRITTEN   /* a mapping of the index file this process just wrote: munmap'd */
 } kdx_symidx_memory;
 
 /* Reads the header only (no checksum): which source and build made the index. */
@@ -55,7 +61,7 @@ kdx_status kdx_symidx_open(const uint8_t *data, size_t len, kdx_symidx_memory me
                            kdx_symprov *out, kdx_symfile_id *id, kdx_err *err);
 
 /* True when p is served from an index; from_file: one mapped from an index
- * file (not one just built in memory). */
+ * file found in place (not one just built, in memory or written). */
 bool kdx_symidx_is_provider(const kdx_symprov *p);
 bool kdx_symidx_from_file(const kdx_symprov *p);
 

@@ -503,7 +503,7 @@ static void idx_destroy(void *impl)
         return;
     if (x->source.ops)
         x->source.ops->destroy(x->source.impl);
-    if (x->memory == KDX_SYMIDX_MAPPED)
+    if (x->memory == KDX_SYMIDX_MAPPED || x->memory == KDX_SYMIDX_WRITTEN)
         munmap((void *)x->data, x->len);
     else if (x->memory == KDX_SYMIDX_MALLOCED)
         free((void *)x->data);
@@ -542,7 +542,10 @@ bool kdx_symidx_is_provider(const kdx_symprov *p)
 
 bool kdx_symidx_from_file(const kdx_symprov *p)
 {
-    return kdx_symidx_is_provider(p) && ((const symidx *)p->impl)->memory != KDX_SYMIDX_MALLOCED;
+    if (!kdx_symidx_is_provider(p))
+        return false;
+    kdx_symidx_memory m = ((const symidx *)p->impl)->memory;
+    return m != KDX_SYMIDX_MALLOCED && m != KDX_SYMIDX_WRITTEN;
 }
 
 static void fill_id(const symidx_header *h, kdx_symfile_id *id)

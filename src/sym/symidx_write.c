@@ -3,9 +3,13 @@
  * name, its types with their fields, and parameter lists, so that the index
  * answers exactly what the provider would (symidx.h). */
 #include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/util.h"
 #include "sym/symclass.h"
 #include "sym/symidx.h"
@@ -364,15 +368,6 @@ static void htab_free(htab *t)
     free(t->slots);
 }
 
-/* The table as the file stores it (caller frees). */
-static symidx_slot *htab_disk(const htab *t)
-{
-    symidx_slot *d = kdx_xmalloc((t->cap ? t->cap : 1) * sizeof *d);
-    for (size_t i = 0; i < t->cap; i++)
-        d[i] = (symidx_slot){t->slots[i].key, t->slots[i].value};
-    return d;
-}
-
 /* The index of key's slot (key has hash h), or of the free slot where it belongs. */
 static size_t htab_find_h(const writer *w, const htab *t, const char *key, uint64_t h)
 {
@@ -592,6 +587,7 @@ typedef struct sec_src {
     uint32_t id, elem;
     const void *data;
     size_t count;
+    bool slots;        /* data is a name table as built (wslot), stored as symidx_slot */
 } sec_src;
 
 static size_t align8(size_t n)
@@ -599,30 +595,102 @@ static size_t align8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
-static uint8_t *lay_out(const writer *w, const symidx_header *h0, const sec_src *secs, uint32_t nsec,
-                        size_t *len)
+/* Where the image goes as it is laid out: memory, or a file (hashed as it
+ * is written, so that it is never held whole in memory). */
+typedef struct emitter {
+    uint8_t *buf;          /* the image, or NULL */
+    FILE *fp;              /* else the file */
+    kdx_hash_stream *hs;   /* the file's checksum so far */
+    size_t off;
+    bool ok;
+} emitter;
+
+static void emit(emitter *e, const void *p, size_t n)
 {
-    size_t off = align8(SYMIDX_HEADER_SIZE + nsec * sizeof(symidx_section));
-    size_t total = off;
+    if (!n)
+        return;
+    if (e->buf) {
+        memcpy(e->buf + e->off, p, n);
+    } else {
+        e->ok = e->ok && fwrite(p, 1, n, e->fp) == n;
+        size_t skip = e->off < SYMIDX_CHECKSUM_FROM ? KDX_MIN(n, SYMIDX_CHECKSUM_FROM - e->off) : 0;
+        kdx_hash_stream_add(e->hs, (const uint8_t *)p + skip, n - skip);
+    }
+    e->off += n;
+}
+
+static void emit_pad(emitter *e)
+{
+    static const uint8_t zero[8];
+    emit(e, zero, align8(e->off) - e->off);
+}
+
+/* A name table's slots without their hashes, a few hundred at a time. */
+static void emit_slots(emitter *e, const wslot *s, size_t n)
+{
+    symidx_slot chunk[512];
+    for (size_t i = 0; i < n;) {
+        size_t m = KDX_MIN(n - i, KDX_ARRAY_LEN(chunk));
+        for (size_t k = 0; k < m; k++)
+            chunk[k] = (symidx_slot){s[i + k].key, s[i + k].value};
+        emit(e, chunk, m * sizeof *chunk);
+        i += m;
+    }
+}
+
+static size_t image_size(const sec_src *secs, uint32_t nsec)
+{
+    size_t total = align8(SYMIDX_HEADER_SIZE + nsec * sizeof(symidx_section));
     for (uint32_t i = 0; i < nsec; i++)
         total = align8(total + secs[i].elem * secs[i].count);
-    uint8_t *buf = kdx_xcalloc(1, total);
-    symidx_header *h = (symidx_header *)buf;
-    *h = *h0;
-    h->file_size = total;
-    h->nsections = nsec;
-    symidx_section *tab = (symidx_section *)(buf + SYMIDX_HEADER_SIZE);
+    return total;
+}
+
+/* Header (checksum zero), section table and sections, each 8-byte aligned. */
+static void emit_image(emitter *e, const symidx_header *h0, const sec_src *secs, uint32_t nsec, size_t total)
+{
+    symidx_header h = *h0;
+    h.file_size = total;
+    h.nsections = nsec;
+    h.checksum = 0;
+    emit(e, &h, sizeof h);
+    size_t off = align8(SYMIDX_HEADER_SIZE + nsec * sizeof(symidx_section));
     for (uint32_t i = 0; i < nsec; i++) {
-        size_t n = secs[i].elem * secs[i].count;
-        tab[i] = (symidx_section){secs[i].id, secs[i].elem, off, secs[i].count};
-        if (n)
-            memcpy(buf + off, secs[i].data, n);
-        off = align8(off + n);
+        symidx_section t = {secs[i].id, secs[i].elem, off, secs[i].count};
+        emit(e, &t, sizeof t);
+        off = align8(off + secs[i].elem * secs[i].count);
     }
-    (void)w;
-    h->checksum = kdx_symidx_hash(buf + SYMIDX_CHECKSUM_FROM, total - SYMIDX_CHECKSUM_FROM);
+    emit_pad(e);
+    for (uint32_t i = 0; i < nsec; i++) {
+        if (secs[i].slots)
+            emit_slots(e, secs[i].data, secs[i].count);
+        else
+            emit(e, secs[i].data, secs[i].elem * secs[i].count);
+        emit_pad(e);
+    }
+}
+
+static uint8_t *lay_out(const symidx_header *h0, const sec_src *secs, uint32_t nsec, size_t *len)
+{
+    size_t total = image_size(secs, nsec);
+    emitter e = {.buf = kdx_xmalloc(total), .ok = true};
+    emit_image(&e, h0, secs, nsec, total);
+    symidx_header *h = (symidx_header *)e.buf;
+    h->checksum = kdx_symidx_hash(e.buf + SYMIDX_CHECKSUM_FROM, total - SYMIDX_CHECKSUM_FROM);
     *len = total;
-    return buf;
+    return e.buf;
+}
+
+/* The image written to fp as it is laid out, then its checksum in place. */
+static bool write_out(FILE *fp, const symidx_header *h0, const sec_src *secs, uint32_t nsec, size_t *len)
+{
+    size_t total = image_size(secs, nsec);
+    emitter e = {.fp = fp, .hs = kdx_hash_stream_new(), .ok = true};
+    emit_image(&e, h0, secs, nsec, total);
+    uint64_t sum = kdx_hash_stream_end(e.hs);
+    *len = total;
+    return e.ok && fseek(fp, offsetof(symidx_header, checksum), SEEK_SET) == 0 &&
+           fwrite(&sum, sizeof sum, 1, fp) == 1 && fflush(fp) == 0;
 }
 
 static uint32_t prov_flags(const kdx_symprov_ops *ops, bool complete_names, bool lines, bool frames)
@@ -675,8 +743,9 @@ static void writer_free(writer *w)
     KDX_VEC_FREE(w->frames);
 }
 
-kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
-                            const kdx_symidx_source *src, uint8_t **out, size_t *len, kdx_err *err)
+/* Builds prov's index and lays it out into *out (fp NULL) or fp. */
+static kdx_status build(const kdx_symprov *prov, const kdx_symfile_id *id, const kdx_symidx_source *src,
+                        uint8_t **out, FILE *fp, size_t *len, kdx_err *err)
 {
     writer w = {.prov = prov};
     /* Names answered from the symbol list alone (exact, then case-insensitive):
@@ -710,31 +779,44 @@ kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
         htab_free(&tnames);
         return kdx_err_set(err, w.st, "the symbol index would exceed its 4 GB string limit");
     }
-    symidx_slot *dnames = htab_disk(&names), *dlnames = htab_disk(&lnames), *dtnames = htab_disk(&tnames);
     sec_src secs[] = {
-        {SYMIDX_SEC_STRINGS, 1, w.strings.items, w.strings.len},
-        {SYMIDX_SEC_SYMS, sizeof(symidx_sym), w.syms.items, w.syms.len},
-        {SYMIDX_SEC_RVAS, sizeof(symidx_rva), w.rvas.items, w.rvas.len},
-        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), dnames, names.cap},
-        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), dlnames, complete ? lnames.cap : 0},
-        {SYMIDX_SEC_TYPES, sizeof(symidx_type), w.types.items, w.types.len},
-        {SYMIDX_SEC_FIELDS, sizeof(symidx_field), w.fields.items, w.fields.len},
-        {SYMIDX_SEC_ENUMS, sizeof(symidx_enum), w.enums.items, w.enums.len},
-        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), dtnames, tnames.cap},
-        {SYMIDX_SEC_TLIST, sizeof(uint32_t), w.tlist.items, w.tlist.len},
-        {SYMIDX_SEC_LINES, sizeof(symidx_line), w.lines.items, w.lines.len},
-        {SYMIDX_SEC_FRAMES, sizeof(symidx_frame), w.frames.items, w.frames.len},
+        {SYMIDX_SEC_STRINGS, 1, w.strings.items, w.strings.len, false},
+        {SYMIDX_SEC_SYMS, sizeof(symidx_sym), w.syms.items, w.syms.len, false},
+        {SYMIDX_SEC_RVAS, sizeof(symidx_rva), w.rvas.items, w.rvas.len, false},
+        {SYMIDX_SEC_NAMES, sizeof(symidx_slot), names.slots, names.cap, true},
+        {SYMIDX_SEC_LNAMES, sizeof(symidx_slot), lnames.slots, complete ? lnames.cap : 0, true},
+        {SYMIDX_SEC_TYPES, sizeof(symidx_type), w.types.items, w.types.len, false},
+        {SYMIDX_SEC_FIELDS, sizeof(symidx_field), w.fields.items, w.fields.len, false},
+        {SYMIDX_SEC_ENUMS, sizeof(symidx_enum), w.enums.items, w.enums.len, false},
+        {SYMIDX_SEC_TNAMES, sizeof(symidx_slot), tnames.slots, tnames.cap, true},
+        {SYMIDX_SEC_TLIST, sizeof(uint32_t), w.tlist.items, w.tlist.len, false},
+        {SYMIDX_SEC_LINES, sizeof(symidx_line), w.lines.items, w.lines.len, false},
+        {SYMIDX_SEC_FRAMES, sizeof(symidx_frame), w.frames.items, w.frames.len, false},
     };
     symidx_header h = {0};
     fill_header(&h, &w, id, src, complete, lines, frames);
     h.nenum_syms = nenum;
-    *out = lay_out(&w, &h, secs, KDX_ARRAY_LEN(secs), len);
-    free(dnames);
-    free(dlnames);
-    free(dtnames);
+    kdx_status st = KDX_OK;
+    if (!fp)
+        *out = lay_out(&h, secs, KDX_ARRAY_LEN(secs), len);
+    else if (!write_out(fp, &h, secs, KDX_ARRAY_LEN(secs), len))
+        st = kdx_err_set(err, KDX_E_IO, "writing the symbol index failed: %s", strerror(errno ? errno : EIO));
     htab_free(&names);
     htab_free(&lnames);
     htab_free(&tnames);
     writer_free(&w);
-    return KDX_OK;
+    return st;
+}
+
+kdx_status kdx_symidx_build(const kdx_symprov *prov, const kdx_symfile_id *id,
+                            const kdx_symidx_source *src, uint8_t **out, size_t *len, kdx_err *err)
+{
+    return build(prov, id, src, out, NULL, len, err);
+}
+
+kdx_status kdx_symidx_write(const kdx_symprov *prov, const kdx_symfile_id *id,
+                            const kdx_symidx_source *src, FILE *fp, size_t *len, kdx_err *err)
+{
+    errno = 0;
+    return build(prov, id, src, NULL, fp, len, err);
 }

@@ -203,6 +203,11 @@ static kdx_status finish_temp(FILE *fp, char *tmp, const char *path, bool ok, kd
     return st;
 }
 
+kdx_status kdx_symstore_commit_temp(FILE *fp, char *tmp, const char *path, bool ok, kdx_err *err)
+{
+    return finish_temp(fp, tmp, path, ok, err);
+}
+
 kdx_status kdx_write_file_atomic(const char *path, const void *buf, size_t len, kdx_err *err)
 {
     char *dir = dir_of(path), *tmp;

@@ -35,6 +35,10 @@ void kdx_symstore_prune(const char *store, const char *name, const char *key);
  * through an existing link), open for writing; *path gets its malloc'd name. */
 FILE *kdx_symstore_temp(const char *dir, const char *base, char **path, kdx_err *err);
 
+/* Closes fp (from kdx_symstore_temp) and renames tmp to path when ok, else
+ * (or when that fails) removes tmp; frees tmp. */
+kdx_status kdx_symstore_commit_temp(FILE *fp, char *tmp, const char *path, bool ok, kdx_err *err);
+
 /* Creates dir and its parents (mode 0755). */
 kdx_status kdx_mkdirs(const char *dir, kdx_err *err);
 /* Writes buf to path atomically (temporary name, then rename). */
