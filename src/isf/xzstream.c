@@ -39,7 +39,7 @@ struct kdx_xzstream {
      * handed out again as one window before decoding goes on. */
     uint8_t *kept;
     size_t kept_len, kept_cap;
-    bool keeping, replay;
+    bool keeping, replay, kept_lost;
 };
 
 bool kdx_is_xz(const uint8_t *b, size_t n)
@@ -177,8 +177,21 @@ static bool next_threaded(kdx_xzstream *x, const uint8_t **p, size_t *n)
     return false;
 }
 
+/* Text kept for a second reader, at most: five times the largest real
+ * table's (6.2 MB). A check that reads further (a large table without the
+ * names it looks for) keeps nothing and the stream is not set aside. */
+#define KEEP_MAX (32u << 20)
+
 static void keep_window(kdx_xzstream *x, const uint8_t *p, size_t n)
 {
+    if (x->kept_len + n > KEEP_MAX) {
+        free(x->kept);
+        x->kept = NULL;
+        x->kept_len = x->kept_cap = 0;
+        x->keeping = false;
+        x->kept_lost = true;
+        return;
+    }
     if (x->kept_len + n > x->kept_cap) {
         x->kept_cap = KDX_MAX(x->kept_len + n, 2 * x->kept_cap);
         x->kept = kdx_xrealloc(x->kept, x->kept_cap);
@@ -229,6 +242,10 @@ void kdx_xzstream_stash(kdx_xzstream *x, kdx_file *file)
 {
     kdx_xzstream_rewind(x);
     x->file = file;
+    if (x->kept_lost) { /* it cannot hand out its text from the start */
+        kdx_xzstream_free(x);
+        return;
+    }
     pthread_mutex_lock(&stash_lock);
     kdx_xzstream *old = stashed;
     stashed = x;

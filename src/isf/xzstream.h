@@ -25,12 +25,14 @@ kdx_status kdx_xzstream_status(const kdx_xzstream *x, const char **msg);
 void kdx_xzstream_free(kdx_xzstream *x);
 
 /* Decoding once for two readers (the kernel-ISF check, then the parse):
- * after keep, every window handed out is also kept; after rewind, the next
- * call hands out everything kept as one window, then decoding goes on. */
+ * after keep, every window handed out is also kept (up to 32 MB: past that
+ * nothing is kept, and stash frees the stream instead); after rewind, the
+ * next call hands out everything kept as one window, then decoding goes on. */
 void kdx_xzstream_keep(kdx_xzstream *x);
 void kdx_xzstream_rewind(kdx_xzstream *x);
 
-/* The process keeps one stream set aside: stash rewinds x and keeps it,
+/* The process keeps one stream set aside: stash rewinds x and keeps it
+ * (or frees it when it kept too much to hand out from the start),
  * with the mapping its input lies in (file, closed with the stream),
  * replacing any other; unstash hands it over (the caller frees it) when it
  * decodes exactly data[0..len) with the output limit max_out, else NULL;

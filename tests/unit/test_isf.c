@@ -456,3 +456,23 @@ TEST(xzstream_stash_serves_only_the_same_input_and_limit)
     KDX_VEC_FREE(xz);
     KDX_VEC_FREE(text);
 }
+
+/* A check that reads more than the stream may keep (32 MB) leaves nothing
+ * set aside: a parse then decodes the file itself. */
+TEST(xzstream_stash_refused_past_the_keep_limit)
+{
+    bytevec xz = {0};
+    xz_repeat(&xz, "0123456789abcdef", 1u << 16, 40); /* 40 MB of text */
+    kdx_file *f;
+    CHECK_EQ(kdx_file_from_memory(&f, "big.json.xz", xz.items, xz.len, NULL), KDX_OK);
+    kdx_xzstream *x = kdx_xzstream_new(f->data, f->size, 1ull << 30, true);
+    kdx_xzstream_keep(x);
+    const uint8_t *p;
+    size_t n, total = 0;
+    while (kdx_xzstream_next(x, &p, &n))
+        total += n;
+    CHECK_EQ(total, (size_t)40 << 20);
+    kdx_xzstream_stash(x, f); /* frees x and f */
+    CHECK(kdx_xzstream_unstash(xz.items, xz.len, 1ull << 30) == NULL);
+    KDX_VEC_FREE(xz);
+}
