@@ -22,28 +22,15 @@ command -v /usr/bin/time >/dev/null || { echo "bench_pool: needs /usr/bin/time; 
 
 tmp=$(mktemp -d /tmp/kdx-bench-pool.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Isrc -O2 -o "$tmp/mkleak" tools/kdx-mkleak.c "$BUILD/libkdx.a" \
-    $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread
+. bench/lib.sh
+bench_tool kdx-mkleak
 start=$(date +%s.%N)
-"$tmp/mkleak" "$ISF" "$tmp/pool.dmp" "$ALLOCS" n
+"$tmp/kdx-mkleak" "$ISF" "$tmp/pool.dmp" "$ALLOCS" n
 end=$(date +%s.%N)
 size=$(stat -c %s "$tmp/pool.dmp")
 printf 'scenario: %s large allocations, %s MB, written in %.2f s\n' "$ALLOCS" $((size >> 20)) "$(echo "$end - $start" | bc)"
 
-# best of RUNS: prints "seconds peak_kb"
-measure() {
-    best=""
-    peak=0
-    i=0
-    while [ $i -lt $RUNS ]; do
-        /usr/bin/time -f "%e %M" -o "$tmp/t" "$KDX" -z "$tmp/pool.dmp" -y "$(dirname "$(dirname "$ISF")")" -c "$1" >"$tmp/out" 2>&1
-        read -r s kb <"$tmp/t"
-        if [ -z "$best" ] || [ "$(echo "$s < $best" | bc)" = 1 ]; then best=$s; fi
-        [ "$kb" -gt "$peak" ] && peak=$kb
-        i=$((i + 1))
-    done
-    echo "$best $peak"
-}
+measure() { bench_measure "$tmp/pool.dmp" "$1"; }
 set -- $(measure "x nt!PoolBigPageTable")
 base_s=$1 base_kb=$2
 set -- $(measure "!poolused /t5 2")

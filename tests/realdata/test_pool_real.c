@@ -6,23 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
+#include "tests/realdata/triage_run.h"
 #include "tests/test.h"
 
-static char *run_triage(const char *cmds)
-{
-    const char *dump = kdx_testdata_path("kernel/triage_x64.dmp");
-    char *setup = kdx_asprintf(".sympath %s;%s", kdx_testdata_path("symstore"), kdx_testdata_path("isf"));
-    kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, cmds, &err);
-    free(setup);
-    return out;
-}
-
-#define NEED_TRIAGE()                                                  \
-    TESTDATA(dump_, "kernel/triage_x64.dmp");                          \
-    TESTDATA(isf_, "isf/ntkrnlmp.pdb");                                \
-    (void)dump_, (void)isf_
+#define run_triage triage_run
 
 TEST(pool_real_verifier_is_off_with_real_counters)
 {
