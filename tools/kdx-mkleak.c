@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dump/scenario_pool.h"
-#include "sym/sources.h"
+#include "layout.h"
 
 int main(int argc, char **argv)
 {
@@ -20,10 +20,7 @@ int main(int argc, char **argv)
     kdx_symprov prov = {0};
     kdx_symfile_id id = {0};
     kdx_err err = {0};
-    const char *layout = argv[1];
-    size_t n = strlen(layout);
-    kdx_status st = n > 4 && !strcmp(layout + n - 4, ".pdb") ? kdx_pdb_provider_open(layout, &prov, &id, &err)
-                                                              : kdx_isf_provider_open(layout, &prov, &id, &err);
+    kdx_status st = tool_open_layout(argv[1], &prov, &id, &err);
     kdx_scn_leak_spec spec = {0};
     if (argc > 3)
         spec.leaks = (unsigned)strtoul(argv[3], NULL, 0);
