@@ -3,7 +3,9 @@
  *   kdx-mkleak LAYOUT.json.xz OUT.dmp [LEAKS [flags]]
  * flags: any of v (Driver Verifier on leaky.sys), u (the 0xC4/0x62 bug check
  * of its unload), n (leaked pages not in the dump: table entries only),
- * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages). */
+ * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages),
+ * s (a kernel segment heap holding 20 small Leak allocations in its VS and
+ * 12 in its LFH subsegment, the first 2 of each freed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunl]]\n", argv[0]);
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunls]]\n", argv[0]);
         return 2;
     }
     kdx_symprov prov = {0};
@@ -22,6 +24,8 @@ int main(int argc, char **argv)
     kdx_err err = {0};
     kdx_status st = tool_open_layout(argv[1], &prov, &id, &err);
     kdx_scn_leak_spec spec = {0};
+    kdx_scn_small_leaks small = {.vs_leaks = 20, .lfh_leaks = 12, .freed_leaks = 2};
+    bool segheap = false;
     if (argc > 3)
         spec.leaks = (unsigned)strtoul(argv[3], NULL, 0);
     if (argc > 4) {
@@ -29,9 +33,10 @@ int main(int argc, char **argv)
         spec.unload_bugcheck = strchr(argv[4], 'u') != NULL;
         spec.unbacked = strchr(argv[4], 'n') != NULL;
         spec.linear = strchr(argv[4], 'l') != NULL;
+        segheap = strchr(argv[4], 's') != NULL;
     }
     if (st == KDX_OK)
-        st = kdx_scn_pool_leak(&prov, &id, &spec, argv[2], &err);
+        st = kdx_scn_pool_leak_small(&prov, &id, &spec, segheap ? &small : NULL, argv[2], &err);
     if (prov.ops)
         prov.ops->destroy(prov.impl);
     if (st != KDX_OK) {

@@ -98,4 +98,15 @@ typedef struct kdx_scn_leak_spec {
 kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
                              const char *path, kdx_err *err);
 
+/* The leak scenario plus a kernel segment heap (scenario_segheap.c, laid
+ * out as heap says) holding small Leak allocations: vs_leaks in its VS
+ * subsegment and lfh_leaks in its LFH one, each after a block of another
+ * tag; the first freed_leaks of each are freed again. */
+typedef struct kdx_scn_small_leaks {
+    kdx_scn_segheap_spec heap;
+    unsigned vs_leaks, lfh_leaks, freed_leaks;
+} kdx_scn_small_leaks;
+kdx_status kdx_scn_pool_leak_small(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                   const kdx_scn_small_leaks *small, const char *path, kdx_err *err);
+
 #endif

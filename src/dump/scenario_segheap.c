@@ -1,0 +1,368 @@
+/* The scenario writer's kernel segment heap (scenario.h, docs/pool.md):
+ * nt!ExPoolState with one pool node whose first heap is a _SEGMENT_HEAP,
+ * one page segment on SegContexts[0] with its page range descriptors, a VS
+ * subsegment whose chunks carry encoded _HEAP_VS_CHUNK_HEADERs and an LFH
+ * subsegment with encoded BlockOffsets and a busy bitmap; every allocation
+ * starts with a _POOL_HEADER. The keys are written into
+ * nt!RtlpHpHeapGlobals. Offsets and sizes come from the layout's types;
+ * only the encodings' constants (the public research docs/pool.md cites)
+ * are written here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "base/util.h"
+#include "dump/scenario.h"
+#include "dump/scenario_internal.h"
+
+#define PAGE_BYTES 0x1000ull
+#define SEGMENT_BYTES 0x100000ull     /* SegContexts[0]: 1 MB segments of 4 KB units */
+#define SEGMENT_MASK (~(SEGMENT_BYTES - 1))
+#define LARGE_SEGMENT_BYTES 0x1000000ull /* SegContexts[1]: 16 MB segments of 64 KB units */
+#define SEGMENT_SIGNATURE_XOR 0xA2E64EADA2E64EADull
+#define VS_SIGNATURE_XOR 0x2BEDu
+#define SEGMENT_HEAP_SIGNATURE 0xDDEEDDEEu
+#define RANGE_ALLOCATED 1u
+#define RANGE_FIRST 2u
+#define RANGE_LFH 8u
+#define RANGE_VS 0xCu
+#define MAX_CHUNKS 4096u
+
+typedef struct chunk {
+    uint64_t off, size;       /* in the VS subsegment; size with the chunk header */
+    bool busy;
+} chunk;
+
+struct kdx_scn_segheap {
+    kdx_scn *s;
+    kdx_scn_segheap_spec spec;
+    uint64_t heap, seg, ctx0;
+    uint64_t vs, vs_bytes, vs_first, vs_cursor;
+    uint64_t lfh, lfh_bytes, lfh_first;
+    uint64_t chunk_hdr, pool_hdr;
+    chunk *chunks;
+    size_t nchunks;
+    bool *lfh_busy, *lfh_used;
+};
+
+/* A fixed sequence of nonzero keys (splitmix64), so dumps are reproducible. */
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x ? x : 1;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* ---- the heap, its context and the globals ---- */
+
+static void write_heap(kdx_scn_segheap *h)
+{
+    kdx_scn *s = h->s;
+    uint64_t seg_size = kdx_scn_sizeof(s, "_HEAP_PAGE_SEGMENT");
+    h->heap = kdx_scn_alloc(s, kdx_scn_sizeof(s, "_SEGMENT_HEAP"), 64);
+    h->ctx0 = h->heap + kdx_scn_offset(s, "_SEGMENT_HEAP", "SegContexts");
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_SEGMENT_HEAP", h->heap, &o);
+    kdx_scn_set(&o, "Signature", SEGMENT_HEAP_SIGNATURE);
+    const struct { const char *ctx; uint64_t bytes; unsigned shift; } c[2] = {
+        {"SegContexts[0].", SEGMENT_BYTES, 12}, {"SegContexts[1].", LARGE_SEGMENT_BYTES, 16}};
+    for (int i = 0; i < 2; i++) {
+        char path[64];
+#define SET(field, v) (snprintf(path, sizeof path, "%s%s", c[i].ctx, field), kdx_scn_set(&o, path, v))
+        SET("SegmentMask", ~(c[i].bytes - 1));
+        SET("UnitShift", c[i].shift);
+        SET("FirstDescriptorIndex", align_up(seg_size, 1ull << c[i].shift) >> c[i].shift);
+        SET("Heap", h->heap);
+        SET("VsContext", kdx_scn_addr(&o, "VsContext"));
+        SET("LfhContext", kdx_scn_addr(&o, "LfhContext"));
+#undef SET
+        snprintf(path, sizeof path, "%sSegmentListHead", c[i].ctx);
+        kdx_scn_set_empty_list(&o, path);
+    }
+    kdx_scn_set_empty_list(&o, "VsContext.SubsegmentList");
+    kdx_scn_obj_end(&o);
+}
+
+static void write_globals(kdx_scn_segheap *h)
+{
+    kdx_scn *s = h->s;
+    uint64_t g = kdx_scn_symbol(s, "RtlpHpHeapGlobals"), state = kdx_scn_symbol(s, "ExPoolState");
+    kdx_scn_poke(s, "_RTLP_HP_HEAP_GLOBALS", g, "HeapKey", h->spec.heap_key);
+    kdx_scn_poke(s, "_RTLP_HP_HEAP_GLOBALS", g, "LfhKey", h->spec.lfh_key);
+    kdx_scn_poke(s, "_EX_POOL_HEAP_MANAGER_STATE", state, "NumberOfPools", 1);
+    kdx_scn_poke(s, "_EX_POOL_HEAP_MANAGER_STATE", state, "PoolNode[0].Heaps[0]", h->heap);
+}
+
+/* ---- the segment and its descriptors ---- */
+
+/* A page segment: 1 MB aligned, its header (descriptors) in the dump,
+ * its Signature tying it to SegContexts[0]; linked on the context's list. */
+static uint64_t new_segment(kdx_scn_segheap *h, bool link)
+{
+    kdx_scn *s = h->s;
+    uint64_t seg = kdx_kdw_alloc_virt(kdx_scn_writer(s), (uint32_t)SEGMENT_BYTES, (uint32_t)SEGMENT_BYTES);
+    kdx_scn_poke(s, "_HEAP_PAGE_SEGMENT", seg, "Signature", seg ^ h->ctx0 ^ h->spec.heap_key ^ SEGMENT_SIGNATURE_XOR);
+    if (link)
+        kdx_scn_list_append(s, h->ctx0 + kdx_scn_offset(s, "_HEAP_SEG_CONTEXT", "SegmentListHead"),
+                            seg + kdx_scn_offset(s, "_HEAP_PAGE_SEGMENT", "ListEntry"));
+    return seg;
+}
+
+/* Descriptors of the range of units pages at unit first (a VS or LFH subsegment). */
+static void describe_range(kdx_scn_segheap *h, uint64_t first, uint64_t units, unsigned kind)
+{
+    kdx_scn *s = h->s;
+    uint64_t base = h->seg + kdx_scn_offset(s, "_HEAP_PAGE_SEGMENT", "DescArray");
+    uint64_t size = kdx_scn_sizeof(s, "_HEAP_PAGE_RANGE_DESCRIPTOR");
+    for (uint64_t i = 0; i < units; i++) {
+        kdx_scn_obj o;
+        kdx_scn_obj_begin(s, "_HEAP_PAGE_RANGE_DESCRIPTOR", base + (first + i) * size, &o);
+        kdx_scn_set(&o, "RangeFlags", i ? RANGE_ALLOCATED : RANGE_ALLOCATED | RANGE_FIRST | kind);
+        kdx_scn_set(&o, i ? "UnitOffset" : "UnitSize", i ? i : units);
+        kdx_scn_obj_end(&o);
+    }
+}
+
+/* ---- VS ---- */
+
+static void place_vs(kdx_scn_segheap *h, uint64_t unit, uint64_t pages)
+{
+    kdx_scn *s = h->s;
+    h->vs = h->seg + unit * PAGE_BYTES, h->vs_bytes = pages * PAGE_BYTES;
+    h->vs_first = align_up(kdx_scn_sizeof(s, "_HEAP_VS_SUBSEGMENT"), 16), h->vs_cursor = h->vs_first;
+    uint64_t units16 = (h->vs_bytes - h->vs_first) / 16;
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_HEAP_VS_SUBSEGMENT", h->vs, &o);
+    kdx_scn_set(&o, "Size", units16);
+    kdx_scn_set(&o, "Signature", (units16 ^ VS_SIGNATURE_XOR) & 0x7fff);
+    kdx_scn_set(&o, "FullCommit", 1);
+    kdx_scn_set(&o, "CommitBitmap", pages >= 64 ? ~0ull : (1ull << pages) - 1);
+    kdx_scn_obj_end(&o);
+    kdx_scn_list_append(s, h->heap + kdx_scn_offset(s, "_SEGMENT_HEAP", "VsContext.SubsegmentList"),
+                        h->vs + kdx_scn_offset(s, "_HEAP_VS_SUBSEGMENT", "ListEntry"));
+    kdx_kdw_map(kdx_scn_writer(s), h->vs, h->vs_bytes, NULL);
+    describe_range(h, unit, pages, RANGE_VS);
+}
+
+/* The chunk header at off, its sizes encoded with the chunk's address and
+ * HeapKey, its page offset with their low bytes. */
+static void write_chunk(kdx_scn_segheap *h, uint64_t off, uint64_t size, uint64_t prev, bool busy)
+{
+    kdx_scn *s = h->s;
+    uint64_t at = h->vs + off, sizes = kdx_scn_offset(s, "_HEAP_VS_CHUNK_HEADER", "Sizes");
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_HEAP_VS_CHUNK_HEADER", at, &o);
+    kdx_scn_set(&o, "Sizes.HeaderBits", 0);
+    kdx_scn_set(&o, "Sizes.UnsafeSize", size / 16);
+    kdx_scn_set(&o, "Sizes.UnsafePrevSize", prev / 16);
+    kdx_scn_set(&o, "Sizes.Allocated", busy);
+    if (busy) /* a free chunk's tree node lies there */
+        kdx_scn_set(&o, "EncodedSegmentPageOffset", ((off >> 12) ^ at ^ h->spec.heap_key) & 0xff);
+    kdx_put_le64(o.buf + sizes, kdx_le64(o.buf + sizes) ^ at ^ h->spec.heap_key);
+    kdx_scn_obj_end(&o);
+}
+
+/* ---- LFH ---- */
+
+static void place_lfh(kdx_scn_segheap *h, uint64_t unit)
+{
+    kdx_scn *s = h->s;
+    uint64_t n = h->spec.lfh_blocks, bitmap = kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap");
+    h->lfh_first = align_up(bitmap + (2 * n + 63) / 64 * 8, 16);
+    uint64_t pages = align_up(h->lfh_first + n * h->spec.lfh_block, PAGE_BYTES) / PAGE_BYTES;
+    h->lfh = h->seg + unit * PAGE_BYTES, h->lfh_bytes = pages * PAGE_BYTES;
+    h->lfh_busy = kdx_xcalloc(n, sizeof *h->lfh_busy);
+    h->lfh_used = kdx_xcalloc(n, sizeof *h->lfh_used);
+    kdx_kdw_map(kdx_scn_writer(s), h->lfh, h->lfh_bytes, NULL);
+    describe_range(h, unit, pages, RANGE_LFH);
+}
+
+static void write_lfh(kdx_scn_segheap *h)
+{
+    kdx_scn *s = h->s;
+    uint64_t n = h->spec.lfh_blocks, free_count = 0, enc = kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockOffsets");
+    uint64_t words = (2 * n + 63) / 64, *bits = kdx_xcalloc(words, 8);
+    for (uint64_t i = 0; i < n; i++) {
+        if (h->lfh_busy[i])
+            bits[2 * i / 64] |= 1ull << (2 * i % 64);
+        free_count += !h->lfh_busy[i];
+    }
+    uint8_t *raw = kdx_xcalloc(words, 8);
+    for (uint64_t i = 0; i < words; i++)
+        kdx_put_le64(raw + 8 * i, bits[i]);
+    scn_write(s, h->lfh + kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap"), raw, words * 8);
+    free(raw);
+    free(bits);
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(s, "_HEAP_LFH_SUBSEGMENT", h->lfh, &o);
+    kdx_scn_set(&o, "BlockCount", n);
+    kdx_scn_set(&o, "FreeCount", free_count);
+    kdx_scn_set(&o, "BlockOffsets.BlockSize", h->spec.lfh_block);
+    kdx_scn_set(&o, "BlockOffsets.FirstBlockOffset", h->lfh_first);
+    kdx_put_le32(o.buf + enc, kdx_le32(o.buf + enc) ^ (uint32_t)h->spec.lfh_key ^ (uint32_t)(h->lfh >> 12));
+    kdx_scn_obj_end(&o);
+}
+
+/* ---- the public side ---- */
+
+static void defaults(kdx_scn_segheap_spec *sp)
+{
+    sp->heap_key = sp->heap_key ? sp->heap_key : mix(0x6b64787365676865ull);
+    sp->lfh_key = sp->lfh_key ? sp->lfh_key : mix(sp->heap_key);
+    sp->lfh_block = sp->lfh_block ? sp->lfh_block : 0x80;
+    sp->lfh_blocks = sp->lfh_blocks ? sp->lfh_blocks : 48;
+    sp->vs_pages = sp->vs_pages ? sp->vs_pages : 8;
+}
+
+kdx_scn_segheap *kdx_scn_segheap_new(kdx_scn *s, const kdx_scn_segheap_spec *spec)
+{
+    kdx_scn_segheap *h = kdx_xcalloc(1, sizeof *h);
+    h->s = s;
+    if (spec)
+        h->spec = *spec;
+    defaults(&h->spec);
+    h->pool_hdr = kdx_scn_sizeof(s, "_POOL_HEADER");
+    h->chunk_hdr = kdx_scn_sizeof(s, "_HEAP_VS_CHUNK_HEADER");
+    h->chunks = kdx_xcalloc(MAX_CHUNKS, sizeof *h->chunks);
+    write_heap(h);
+    write_globals(h);
+    h->seg = new_segment(h, true);
+    uint64_t unit = align_up(kdx_scn_sizeof(s, "_HEAP_PAGE_SEGMENT"), PAGE_BYTES) / PAGE_BYTES;
+    place_vs(h, unit, h->spec.vs_pages);
+    place_lfh(h, unit + h->spec.vs_pages);
+    if (h->spec.absent_subsegment) /* described, never written: its pages are not in the dump */
+        describe_range(h, unit + h->spec.vs_pages + h->lfh_bytes / PAGE_BYTES, 2, RANGE_VS);
+    return h;
+}
+
+static void pool_header(kdx_scn_segheap *h, uint64_t at, uint32_t tag, uint32_t pool_type, uint64_t block)
+{
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(h->s, "_POOL_HEADER", at, &o);
+    kdx_scn_set(&o, "PoolTag", tag);
+    kdx_scn_set(&o, "PoolType", pool_type);
+    kdx_scn_set(&o, "BlockSize", block / h->pool_hdr);
+    kdx_scn_obj_end(&o);
+}
+
+static uint64_t alloc_lfh(kdx_scn_segheap *h, uint32_t tag, uint32_t pool_type, uint64_t bytes)
+{
+    if (bytes + h->pool_hdr > h->spec.lfh_block)
+        return scn_fail(h->s, KDX_E_ARG, "%llu bytes do not fit the LFH block of %u", (unsigned long long)bytes,
+                        h->spec.lfh_block), 0;
+    for (uint64_t i = 0; i < h->spec.lfh_blocks; i++) {
+        if (h->lfh_used[i])
+            continue;
+        h->lfh_used[i] = h->lfh_busy[i] = true;
+        uint64_t at = h->lfh + h->lfh_first + i * h->spec.lfh_block;
+        pool_header(h, at, tag, pool_type, h->spec.lfh_block);
+        return at + h->pool_hdr;
+    }
+    return scn_fail(h->s, KDX_E_LIMIT, "the LFH subsegment is full"), 0;
+}
+
+static uint64_t alloc_vs(kdx_scn_segheap *h, uint32_t tag, uint32_t pool_type, uint64_t bytes)
+{
+    uint64_t size = align_up(h->chunk_hdr + h->pool_hdr + bytes, 16), left = h->vs_bytes - h->vs_cursor;
+    if (h->nchunks + 1 >= MAX_CHUNKS || size > left || (left - size && left - size < h->chunk_hdr + h->pool_hdr))
+        return scn_fail(h->s, KDX_E_LIMIT, "the VS subsegment is full"), 0;
+    h->chunks[h->nchunks++] = (chunk){h->vs_cursor, size, true};
+    uint64_t at = h->vs + h->vs_cursor + h->chunk_hdr;
+    pool_header(h, at, tag, pool_type, size - h->chunk_hdr);
+    h->vs_cursor += size;
+    return at + h->pool_hdr;
+}
+
+uint64_t kdx_scn_segheap_alloc(kdx_scn_segheap *h, bool lfh, uint32_t tag, uint32_t pool_type, uint64_t bytes)
+{
+    return lfh ? alloc_lfh(h, tag, pool_type, bytes) : alloc_vs(h, tag, pool_type, bytes);
+}
+
+void kdx_scn_segheap_free(kdx_scn_segheap *h, uint64_t va)
+{
+    uint64_t block = va - h->pool_hdr;
+    if (block >= h->lfh && block < h->lfh + h->lfh_bytes) {
+        h->lfh_busy[(block - h->lfh - h->lfh_first) / h->spec.lfh_block] = false;
+        return;
+    }
+    for (size_t i = 0; i < h->nchunks; i++)
+        if (h->vs + h->chunks[i].off + h->chunk_hdr == block)
+            h->chunks[i].busy = false;
+}
+
+/* A free chunk's tree node overlays its _POOL_HEADER, as the heap's free tree does. */
+static void clear_free_chunk(kdx_scn_segheap *h, uint64_t at)
+{
+    kdx_scn_obj o;
+    kdx_scn_obj_begin(h->s, "_HEAP_VS_CHUNK_FREE_HEADER", at, &o);
+    kdx_scn_set(&o, "Node.Left", 0);
+    kdx_scn_set(&o, "Node.Right", 0);
+    kdx_scn_set(&o, "Node.ParentValue", 0);
+    kdx_scn_obj_end(&o);
+}
+
+static void write_vs(kdx_scn_segheap *h)
+{
+    uint64_t prev = 0;
+    if (h->vs_cursor < h->vs_bytes)
+        h->chunks[h->nchunks++] = (chunk){h->vs_cursor, h->vs_bytes - h->vs_cursor, false};
+    for (size_t i = 0; i < h->nchunks; i++) {
+        const chunk *c = &h->chunks[i];
+        if (!c->busy)
+            clear_free_chunk(h, h->vs + c->off);
+        write_chunk(h, c->off, c->size, prev, c->busy);
+        prev = c->size;
+    }
+    if (h->spec.corrupt_vs_chunk && h->nchunks) { /* the last chunk's encoded sizes no longer decode */
+        uint64_t at = h->vs + h->chunks[h->nchunks - 1].off + kdx_scn_offset(h->s, "_HEAP_VS_CHUNK_HEADER", "Sizes");
+        scn_write(h->s, at, "\x5a\xa5\x5a\xa5\x5a\xa5\x5a\xa5", 8);
+    }
+}
+
+/* A second segment whose list entry points to itself: the list never returns to its head. */
+static void looping_segment(kdx_scn_segheap *h)
+{
+    kdx_scn *s = h->s;
+    uint64_t entry = kdx_scn_offset(s, "_HEAP_PAGE_SEGMENT", "ListEntry");
+    uint64_t seg2 = new_segment(h, true) + entry;
+    kdx_scn_poke(s, "_LIST_ENTRY", seg2, "Flink", seg2);
+}
+
+void kdx_scn_segheap_finish(kdx_scn_segheap *h)
+{
+    write_vs(h);
+    write_lfh(h);
+    if (h->spec.looping_segment_list)
+        looping_segment(h);
+    if (h->s->segheap == h)
+        h->s->segheap = NULL;
+    free(h->chunks);
+    free(h->lfh_busy);
+    free(h->lfh_used);
+    free(h);
+}
+
+uint64_t kdx_scn_segheap_subsegment(const kdx_scn_segheap *h, bool lfh)
+{
+    return lfh ? h->lfh : h->vs;
+}
+
+void kdx_scn_set_segheap(kdx_scn *s, kdx_scn_segheap *h)
+{
+    s->segheap = h;
+}
+
+uint64_t kdx_scn_small_alloc(kdx_scn *s, uint32_t tag, uint64_t bytes)
+{
+    if (!s->segheap)
+        return kdx_scn_alloc(s, bytes, 16);
+    return kdx_scn_segheap_alloc(s->segheap, false, tag, 0, bytes);
+}
