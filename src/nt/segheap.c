@@ -617,7 +617,7 @@ void kdx_segheap_summary(const kdx_segheap_stats *st, char *buf, size_t cap)
         snprintf(buf, cap, "%s", "");
         return;
     }
-    snprintf(buf, cap, "%u part%s of the segment heap not in the dump, %u corrupt%s%s", st->unreadable,
+    snprintf(buf, cap, "%u structure%s of the segment heap not in the dump, %u corrupt%s%s", st->unreadable,
              st->unreadable == 1 ? "" : "s", st->broken, st->nnotes ? "; first: " : "",
              st->nnotes ? st->notes[0] : "");
 }

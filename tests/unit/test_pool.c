@@ -270,8 +270,8 @@ TEST(pool_leak_poolfind_and_pool_on_a_large_allocation)
     char *out = nt_fixture_run(s, "!poolfind Leak");
     CHECK_EQ(count_lines(out, ": tag Leak, size     0x1000, Nonpaged pool\n"), 1500);
     CHECK_CONTAINS(out, "\n1500 large allocations with tag Leak.\n");
-    CHECK_CONTAINS(out, "Small allocations were not searched: kdx does not walk the segment heap's VS/LFH subsegments, "
-                        "and the symbols have no nt!MmNonPagedPoolStart/End");
+    /* This scenario has no segment heap (nt!ExPoolState holds no heap): the walk says so. */
+    CHECK_CONTAINS(out, "\n0 small allocations with tag Leak in 0 heaps (0 segments, 0 VS and 0 LFH subsegments");
     /* The 700th allocation, as !pool sees it. */
     const char *line = out;
     for (int i = 0; i < 700 && line; i++)
@@ -296,7 +296,8 @@ TEST(pool_leak_poolfind_and_pool_on_a_large_allocation)
     s->json = false;
     CHECK_EQ(count_lines(out, "\"tag\": \"Leak\""), 1501);
     CHECK_CONTAINS(out, "\"pool\": \"Nonpaged\"");
-    CHECK_CONTAINS(out, "\"not_searched\": \"Small allocations were not searched");
+    CHECK_CONTAINS(out, "\"walk\": \"segment heap: nt!ExPoolState\"");
+    CHECK_CONTAINS(out, "\"heaps\": 0");
     free(out);
     out = nt_fixture_run(s, "!poolfind Leak 1");
     CHECK_CONTAINS(out, "\n0 large allocations with tag Leak.\n");
