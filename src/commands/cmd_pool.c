@@ -618,9 +618,14 @@ static int pool_segheap(kdx_session *s, uint64_t addr, unsigned flags, bool *han
     kdx_err err = {0};
     bool found = false;
     *handled = false;
+    char summary[KDX_ERR_MSG_MAX];
     if (kdx_segheap_walk_at(s, addr, collect_block, &v, &hs, &found, &err) != KDX_OK)
         kdx_print(s, "(segment heap not searched: %s)\n", err.msg);
-    else if (found) {
+    else if (!found && (hs.unreadable || hs.broken)) {
+        kdx_segheap_summary(&hs, summary, sizeof summary);
+        kdx_print(s, "(segment heap not searched for this address: %s. The page below is read as a _POOL_HEADER "
+                     "chain, which a segment heap VS or LFH page is not)\n", summary);
+    } else if (found) {
         *handled = true;
         print_subsegment(s, addr, &v, flags);
         for (size_t i = 0; i < hs.nnotes; i++)

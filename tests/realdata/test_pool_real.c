@@ -54,6 +54,26 @@ TEST(pool_real_pool_on_a_missing_page_says_so)
     free(out);
 }
 
+/* The triage dump holds 0x100 bytes of nt!ExPoolState (its Lookasides,
+ * triage_x64.nt-blocks.txt) but not its NumberOfPools or heap pointers,
+ * and not nt!RtlpHpHeapGlobals: the segment heap walk names each. */
+TEST(pool_real_segment_heap_names_what_the_triage_dump_lacks)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!poolfind Irp; !poolfind Leak; !pool ffffc08bdce7f400");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "nt!RtlpHpHeapGlobals (at fffff8047c61dd60), whose HeapKey and LfhKey decode the segment heap's "
+                        "headers, is not in the dump");
+    CHECK_CONTAINS(out, "nt!ExPoolState.NumberOfPools (at fffff8047c657ed0) is not in the dump");
+    CHECK_CONTAINS(out, "256 of the 256 heap pointers nt!ExPoolState.PoolNode[].Heaps[] are not in the dump (the first, "
+                        "PoolNode[0].Heaps[0], at fffff8047c657f00)");
+    CHECK_CONTAINS(out, "0 small allocations with tag Irp in 0 heaps");
+    CHECK_CONTAINS(out, "0 small allocations with tag Leak in 0 heaps");
+    CHECK_CONTAINS(out, "(segment heap not searched for this address: 3 structures of the segment heap not in the dump");
+    CHECK_CONTAINS(out, "pool page ffffc08bdce7f000 cannot be read");
+    free(out);
+}
+
 TEST(pool_real_vm_reads_the_partition_counters_the_dump_holds)
 {
     NEED_TRIAGE();
