@@ -557,7 +557,7 @@ static void segheap_block_line(kdx_session *s, const kdx_segheap_block *b, bool 
                                const tag_info *ti)
 {
     char va[24], tag[5] = "", desc[400];
-    if (b->tag_known)
+    if (b->tag_known && (b->busy || b->tag)) /* a free LFH block never allocated has a zero header */
         kdx_pool_tag_text(b->tag, tag);
     kdx_print(s, "%c%s size: %4x previous size: %4x  %-11s %c%s\n", here ? '*' : ' ',
               kdx_session_fmt_ptr(s, va, b->header), b->size, b->prev_size, b->busy ? "(Allocated)" : "(Free)",

@@ -191,3 +191,19 @@ TEST(segheap_absent_without_a_segment_heap)
     free(out);
     nt_fixture_close(s);
 }
+
+/* The golden transcript tests/golden/pool_segheap.txt: 4 large Leak
+ * allocations, and small ones in a segment heap (6 VS, 4 LFH, the first of
+ * each freed). */
+static kdx_status gen_segheap(const char *out, kdx_err *err)
+{
+    kdx_symfile_id id;
+    const kdx_symprov *l = nt_fixture_layout(&id);
+    if (!l)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    kdx_scn_leak_spec spec = {4, false, false, false, false};
+    kdx_scn_small_leaks small = {.vs_leaks = 6, .lfh_leaks = 4, .freed_leaks = 1};
+    return kdx_scn_pool_leak_small(l, &id, &spec, &small, out, err);
+}
+
+TEST_GENERATOR(pool_segheap, gen_segheap)
