@@ -335,23 +335,33 @@ static const char *pool_name(uint32_t pool_type)
     return type_is_session(pool_type) ? "Session" : type_is_paged(pool_type) ? "Paged" : "Nonpaged";
 }
 
+/* One allocation under .json; walk names where it was found. */
+static void json_allocation(find_ctx *f, uint64_t va, uint32_t tag, uint64_t bytes, uint32_t pool_type,
+                            const char *walk, uint64_t subsegment)
+{
+    char a[24], t4[5];
+    snprintf(a, sizeof a, "%016" PRIx64, va);
+    kdx_pool_tag_text(tag, t4);
+    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "address", a, "tag", t4, "bytes", (json_int_t)bytes, "pool",
+                          pool_name(pool_type), "walk", walk);
+    if (subsegment)
+        json_object_set_new(o, "subsegment", json_integer((json_int_t)subsegment));
+    json_array_append_new(f->json, o);
+}
+
 static int find_big(void *ud, const kdx_pool_big *b)
 {
     find_ctx *f = ud;
     if (b->free || !kdx_pool_tag_match(f->pattern, b->tag) || !pool_wanted(f, b->pool_type))
         return 0;
+    f->found++;
     char va[24], tag[5];
     kdx_pool_tag_text(b->tag, tag);
-    f->found++;
-    if (f->json) {
-        snprintf(va, sizeof va, "%016" PRIx64, b->va);
-        json_array_append_new(f->json, json_pack("{s:s, s:s, s:I, s:s, s:s}", "address", va, "tag", tag, "bytes",
-                                                 (json_int_t)b->bytes, "pool", pool_name(b->pool_type), "walk",
-                                                 "PoolBigPageTable"));
-        return 0;
-    }
-    kdx_print(f->s, "%s : tag %s, size %#10" PRIx64 ", %s pool\n", kdx_session_fmt_ptr(f->s, va, b->va), tag,
-              b->bytes, pool_name(b->pool_type));
+    if (f->json)
+        json_allocation(f, b->va, b->tag, b->bytes, b->pool_type, "PoolBigPageTable", 0);
+    else
+        kdx_print(f->s, "%s : tag %s, size %#10" PRIx64 ", %s pool\n", kdx_session_fmt_ptr(f->s, va, b->va), tag,
+                  b->bytes, pool_name(b->pool_type));
     return 0;
 }
 
@@ -362,19 +372,14 @@ static int find_small(void *ud, const kdx_segheap_block *b)
     find_ctx *f = ud;
     if (!b->busy || !b->tag_known || !kdx_pool_tag_match(f->pattern, b->tag) || !pool_wanted(f, b->pool_type))
         return 0;
+    f->small++;
     char va[24], tag[5];
     kdx_pool_tag_text(b->tag, tag);
-    f->small++;
-    if (f->json) {
-        snprintf(va, sizeof va, "%016" PRIx64, b->header);
-        json_array_append_new(f->json, json_pack("{s:s, s:s, s:I, s:s, s:s, s:I}", "address", va, "tag", tag, "bytes",
-                                                 (json_int_t)b->size, "pool", pool_name(b->pool_type), "walk",
-                                                 kdx_segheap_kind_name(b->kind), "subsegment",
-                                                 (json_int_t)b->subsegment));
-        return 0;
-    }
-    kdx_print(f->s, "%s size: %4x previous size: %4x  (Allocated) %s\n", kdx_session_fmt_ptr(f->s, va, b->header),
-              b->size, b->prev_size, tag);
+    if (f->json)
+        json_allocation(f, b->header, b->tag, b->size, b->pool_type, kdx_segheap_kind_name(b->kind), b->subsegment);
+    else
+        kdx_print(f->s, "%s size: %4x previous size: %4x  (Allocated) %s\n",
+                  kdx_session_fmt_ptr(f->s, va, b->header), b->size, b->prev_size, tag);
     return 0;
 }
 
@@ -537,19 +542,11 @@ static int pool_page(kdx_session *s, uint64_t addr, unsigned flags)
 
 /* ---- !pool on a segment heap subsegment ---- */
 
-typedef struct sub_blocks {
-    kdx_segheap_block *b;
-    size_t n, cap;
-} sub_blocks;
+typedef KDX_VEC(kdx_segheap_block) sub_blocks;
 
 static int collect_block(void *ud, const kdx_segheap_block *b)
 {
-    sub_blocks *v = ud;
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 64;
-        v->b = kdx_xrealloc(v->b, v->cap * sizeof *v->b);
-    }
-    v->b[v->n++] = *b;
+    KDX_VEC_PUSH(*(sub_blocks *)ud, *b);
     return 0;
 }
 
@@ -574,8 +571,8 @@ static const kdx_segheap_block *segheap_hit(const sub_blocks *v, uint64_t addr, 
 {
     const kdx_segheap_block *hit = NULL;
     *region = NULL;
-    for (size_t i = 0; i < v->n; i++) {
-        const kdx_segheap_block *b = &v->b[i];
+    for (size_t i = 0; i < v->len; i++) {
+        const kdx_segheap_block *b = &v->items[i];
         if (addr >= b->start && addr < b->header + b->size)
             hit = b;
         if (!*region && b->busy && b->tag_known)
@@ -593,16 +590,16 @@ static void print_subsegment(kdx_session *s, uint64_t addr, const sub_blocks *v,
     kdx_print(s, "Pool page %s region is %s\n", kdx_session_fmt_ptr(s, page, addr),
               region ? (type_is_paged(region->pool_type) ? "Paged pool" : "Nonpaged pool")
                      : "unknown (no allocated block's _POOL_HEADER was read)");
-    if (v->n)
+    if (v->len)
         kdx_print(s, "(%s subsegment %s of the segment heap ExPoolState.PoolNode[%u].Heaps[%u], %zu blocks)\n",
-                  kdx_segheap_kind_name(v->b[0].kind), kdx_session_fmt_ptr(s, sub, v->b[0].subsegment), v->b[0].node,
-                  v->b[0].heap, v->n);
+                  kdx_segheap_kind_name(v->items[0].kind), kdx_session_fmt_ptr(s, sub, v->items[0].subsegment),
+                  v->items[0].node, v->items[0].heap, v->len);
     tag_info ti;
     bool tagged = hit && hit->tag_known;
     tag_info_init(s, &ti, tagged ? &hit->tag : NULL, tagged ? 1 : 0);
-    for (size_t i = 0; i < v->n; i++)
-        if (!(flags & POOL_ONLY_ADDR) || &v->b[i] == hit)
-            segheap_block_line(s, &v->b[i], &v->b[i] == hit, flags, &ti);
+    for (size_t i = 0; i < v->len; i++)
+        if (!(flags & POOL_ONLY_ADDR) || &v->items[i] == hit)
+            segheap_block_line(s, &v->items[i], &v->items[i] == hit, flags, &ti);
     tag_info_free(&ti);
     if (!hit)
         kdx_print(s, "%s is not inside any block of this subsegment that could be read.\n",
@@ -635,7 +632,7 @@ static int pool_segheap(kdx_session *s, uint64_t addr, unsigned flags, bool *han
     }
     const kdx_segheap_block *region;
     int rc = !segheap_hit(&v, addr, &region) || hs.unreadable || hs.broken;
-    free(v.b);
+    KDX_VEC_FREE(v);
     return rc;
 }
 

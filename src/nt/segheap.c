@@ -100,105 +100,89 @@ static const char *hex(char buf[24], uint64_t v)
 
 /* ---- the layout, by field name ---- */
 
-static kdx_status field(kdx_session *s, const char *type, const char *path, const kdx_nt_field **f, kdx_err *err)
-{
-    return kdx_nt_field_of(s, type, path, f, err);
-}
+typedef struct want_field {
+    const char *type, *path;
+    const kdx_nt_field **out;
+} want_field;
+typedef struct want_size {
+    const char *type, *path;  /* path NULL: sizeof(type), else the field's offset */
+    uint64_t *out;
+} want_size;
+typedef struct want_array {
+    const char *type, *path;
+    const uint64_t *elem_size;
+    uint64_t *off, *count;
+} want_array;
 
-/* Offset of path and how many elements of elem_size bytes it holds. */
-static kdx_status array_of(kdx_session *s, const char *type, const char *path, uint64_t elem_size, uint64_t *off,
-                           uint64_t *count, kdx_err *err)
+static kdx_status want_fields(kdx_session *s, const want_field *w, size_t n, kdx_err *err)
 {
-    const kdx_nt_field *f;
-    kdx_status st = field(s, type, path, &f, err);
-    if (st != KDX_OK)
-        return st;
-    *off = f->offset;
-    *count = elem_size ? f->size / elem_size : 0;
-    if (*count == 0)
-        return kdx_err_set(err, KDX_E_FORMAT, "%s.%s has no elements of %" PRIu64 " bytes", type, path, elem_size);
-    return KDX_OK;
-}
-
-static kdx_status layout_state(kdx_session *s, layout *L, kdx_err *err)
-{
-    kdx_status st = field(s, STATE, "NumberOfPools", &L->npools, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, NODE, &L->node_size, err);
-    if (st == KDX_OK)
-        st = array_of(s, STATE, "PoolNode", L->node_size, &L->node_off, &L->nodes_max, err);
-    if (st == KDX_OK)
-        st = array_of(s, NODE, "Heaps", 8, &L->heaps_off, &L->heaps_max, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, SEGCTX, &L->segctx_size, err);
-    if (st == KDX_OK)
-        st = array_of(s, HEAP, "SegContexts", L->segctx_size, &L->segctx_off, &L->segctx_max, err);
-    if (st == KDX_OK)
-        st = field(s, SEGCTX, "SegmentMask", &L->mask, err);
-    if (st == KDX_OK)
-        st = field(s, SEGCTX, "UnitShift", &L->unit_shift, err);
-    if (st == KDX_OK)
-        st = field(s, SEGCTX, "FirstDescriptorIndex", &L->first_desc, err);
-    if (st == KDX_OK)
-        st = kdx_nt_offset(s, SEGCTX, "SegmentListHead", &L->list_head_off, err);
+    kdx_status st = KDX_OK;
+    for (size_t i = 0; i < n && st == KDX_OK; i++)
+        st = kdx_nt_field_of(s, w[i].type, w[i].path, w[i].out, err);
     return st;
 }
 
-static kdx_status layout_segment(kdx_session *s, layout *L, kdx_err *err)
+static kdx_status want_sizes(kdx_session *s, const want_size *w, size_t n, kdx_err *err)
 {
-    kdx_status st = kdx_nt_sizeof(s, SEGMENT, &L->seg_size, err);
+    kdx_status st = KDX_OK;
+    for (size_t i = 0; i < n && st == KDX_OK; i++)
+        st = w[i].path ? kdx_nt_offset(s, w[i].type, w[i].path, w[i].out, err)
+                       : kdx_nt_sizeof(s, w[i].type, w[i].out, err);
+    return st;
+}
+
+/* Offset of each array and how many elements of elem_size bytes it holds. */
+static kdx_status want_arrays(kdx_session *s, const want_array *w, size_t n, kdx_err *err)
+{
+    kdx_status st = KDX_OK;
+    for (size_t i = 0; i < n && st == KDX_OK; i++) {
+        const kdx_nt_field *f;
+        st = kdx_nt_field_of(s, w[i].type, w[i].path, &f, err);
+        if (st != KDX_OK)
+            break;
+        *w[i].off = f->offset;
+        *w[i].count = *w[i].elem_size ? f->size / *w[i].elem_size : 0;
+        if (*w[i].count == 0)
+            st = kdx_err_set(err, KDX_E_FORMAT, "%s.%s has no elements of %" PRIu64 " bytes", w[i].type, w[i].path,
+                             *w[i].elem_size);
+    }
+    return st;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static kdx_status layout_load(kdx_session *s, layout *L, kdx_err *err)
+{
+    static const uint64_t pointer = 8;
+    const want_size sizes[] = {
+        {NODE, NULL, &L->node_size},          {SEGCTX, NULL, &L->segctx_size},
+        {SEGCTX, "SegmentListHead", &L->list_head_off}, {SEGMENT, NULL, &L->seg_size},
+        {SEGMENT, "ListEntry", &L->seg_link_off},        {DESC, NULL, &L->desc_size},
+        {VSSUB, NULL, &L->vs_sub_size},       {CHUNK, NULL, &L->chunk_size},
+        {CHUNK, "Sizes", &L->chunk_sizes_off}, {LFHSUB, NULL, &L->lfh_sub_size},
+        {LFHSUB, "BlockBitmap", &L->lfh_bitmap_off}, {POOLHDR, NULL, &L->ph_size}};
+    const want_array arrays[] = {
+        {STATE, "PoolNode", &L->node_size, &L->node_off, &L->nodes_max},
+        {NODE, "Heaps", &pointer, &L->heaps_off, &L->heaps_max},
+        {HEAP, "SegContexts", &L->segctx_size, &L->segctx_off, &L->segctx_max},
+        {SEGMENT, "DescArray", &L->desc_size, &L->desc_off, &L->desc_max}};
+    const want_field fields[] = {
+        {STATE, "NumberOfPools", &L->npools},      {SEGCTX, "SegmentMask", &L->mask},
+        {SEGCTX, "UnitShift", &L->unit_shift},      {SEGCTX, "FirstDescriptorIndex", &L->first_desc},
+        {SEGMENT, "Signature", &L->seg_sig},        {DESC, "RangeFlags", &L->range_flags},
+        {DESC, "UnitSize", &L->unit_size},          {VSSUB, "Size", &L->vs_size},
+        {VSSUB, "Signature", &L->vs_sig},           {CHUNK, "Sizes.UnsafeSize", &L->c_size},
+        {CHUNK, "Sizes.UnsafePrevSize", &L->c_prev}, {CHUNK, "Sizes.Allocated", &L->c_alloc},
+        {LFHSUB, "BlockCount", &L->lfh_count},      {LFHSUB, "BlockOffsets.EncodedData", &L->lfh_enc},
+        {LFHSUB, "BlockOffsets.BlockSize", &L->lfh_bsize}, {LFHSUB, "BlockOffsets.FirstBlockOffset", &L->lfh_first},
+        {POOLHDR, "PoolTag", &L->ph_tag},           {POOLHDR, "PoolType", &L->ph_type}};
+    kdx_status st = want_sizes(s, sizes, COUNT(sizes), err);
     if (st == KDX_OK)
-        st = kdx_nt_offset(s, SEGMENT, "ListEntry", &L->seg_link_off, err);
+        st = want_arrays(s, arrays, COUNT(arrays), err);
     if (st == KDX_OK)
-        st = field(s, SEGMENT, "Signature", &L->seg_sig, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, DESC, &L->desc_size, err);
-    if (st == KDX_OK)
-        st = array_of(s, SEGMENT, "DescArray", L->desc_size, &L->desc_off, &L->desc_max, err);
-    if (st == KDX_OK)
-        st = field(s, DESC, "RangeFlags", &L->range_flags, err);
-    if (st == KDX_OK)
-        st = field(s, DESC, "UnitSize", &L->unit_size, err);
+        st = want_fields(s, fields, COUNT(fields), err);
     if (st == KDX_OK && (L->seg_size > (1u << 16) || L->seg_size < L->desc_off + L->desc_max * L->desc_size))
         st = kdx_err_set(err, KDX_E_FORMAT, "%s has an unusable size %" PRIu64, SEGMENT, L->seg_size);
-    return st;
-}
-
-static kdx_status layout_blocks(kdx_session *s, layout *L, kdx_err *err)
-{
-    kdx_status st = kdx_nt_sizeof(s, VSSUB, &L->vs_sub_size, err);
-    if (st == KDX_OK)
-        st = field(s, VSSUB, "Size", &L->vs_size, err);
-    if (st == KDX_OK)
-        st = field(s, VSSUB, "Signature", &L->vs_sig, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, CHUNK, &L->chunk_size, err);
-    if (st == KDX_OK)
-        st = kdx_nt_offset(s, CHUNK, "Sizes", &L->chunk_sizes_off, err);
-    if (st == KDX_OK)
-        st = field(s, CHUNK, "Sizes.UnsafeSize", &L->c_size, err);
-    if (st == KDX_OK)
-        st = field(s, CHUNK, "Sizes.UnsafePrevSize", &L->c_prev, err);
-    if (st == KDX_OK)
-        st = field(s, CHUNK, "Sizes.Allocated", &L->c_alloc, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, LFHSUB, &L->lfh_sub_size, err);
-    if (st == KDX_OK)
-        st = field(s, LFHSUB, "BlockCount", &L->lfh_count, err);
-    if (st == KDX_OK)
-        st = field(s, LFHSUB, "BlockOffsets.EncodedData", &L->lfh_enc, err);
-    if (st == KDX_OK)
-        st = field(s, LFHSUB, "BlockOffsets.BlockSize", &L->lfh_bsize, err);
-    if (st == KDX_OK)
-        st = field(s, LFHSUB, "BlockOffsets.FirstBlockOffset", &L->lfh_first, err);
-    if (st == KDX_OK)
-        st = kdx_nt_offset(s, LFHSUB, "BlockBitmap", &L->lfh_bitmap_off, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, POOLHDR, &L->ph_size, err);
-    if (st == KDX_OK)
-        st = field(s, POOLHDR, "PoolTag", &L->ph_tag, err);
-    if (st == KDX_OK)
-        st = field(s, POOLHDR, "PoolType", &L->ph_type, err);
     if (st == KDX_OK && (L->chunk_size > 64 || L->ph_size > 64 || L->lfh_sub_size > 4096 || L->vs_sub_size > 4096))
         st = kdx_err_set(err, KDX_E_FORMAT, "the segment heap's header types have unusable sizes");
     return st;
@@ -241,11 +225,7 @@ static kdx_status read_keys(walk *w, kdx_err *err)
 
 static kdx_status walk_start(kdx_session *s, walk *w, kdx_err *err)
 {
-    kdx_status st = layout_state(s, &w->L, err);
-    if (st == KDX_OK)
-        st = layout_segment(s, &w->L, err);
-    if (st == KDX_OK)
-        st = layout_blocks(s, &w->L, err);
+    kdx_status st = layout_load(s, &w->L, err);
     if (st == KDX_OK)
         st = read_keys(w, err);
     if (st == KDX_OK)
