@@ -393,7 +393,8 @@ static void walk_lfh(walk *w, uint64_t sub, uint64_t bytes)
     }
     lfh_decode(w, &r, hdr);
     uint64_t count = kdx_nt_field_value(w->L.lfh_count, hdr), bsize = kdx_nt_field_value(w->L.lfh_bsize, hdr);
-    uint64_t first = kdx_nt_field_value(w->L.lfh_first, hdr), bitmap_end = w->L.lfh_bitmap_off + (2 * count + 63) / 64 * 8;
+    uint64_t first = kdx_nt_field_value(w->L.lfh_first, hdr);
+    uint64_t bitmap_end = w->L.lfh_bitmap_off + (2 * count + 63) / 64 * 8;
     if (count > MAX_LFH_BLOCKS || bsize < w->L.ph_size || first < bitmap_end || first > bytes ||
         count * bsize > bytes - first)
         note(w, false, "LFH subsegment %s: decoded BlockOffsets (block size %#" PRIx64 ", first block %#" PRIx64
