@@ -344,8 +344,11 @@ static void json_allocation(find_ctx *f, uint64_t va, uint32_t tag, uint64_t byt
     kdx_pool_tag_text(tag, t4);
     json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "address", a, "tag", t4, "bytes", (json_int_t)bytes, "pool",
                           pool_name(pool_type), "walk", walk);
-    if (subsegment)
-        json_object_set_new(o, "subsegment", json_integer((json_int_t)subsegment));
+    if (subsegment) { /* a segment heap block: its pool is read from _POOL_HEADER.PoolType as a POOL_TYPE */
+        snprintf(a, sizeof a, "%016" PRIx64, subsegment);
+        json_object_set_new(o, "subsegment", json_string(a));
+        json_object_set_new(o, "pool_inferred", json_true());
+    }
     json_array_append_new(f->json, o);
 }
 
