@@ -551,6 +551,10 @@ static void walk_heaps(walk *w)
     w->st->nodes = (unsigned)npools;
     for (unsigned n = 0; n < npools && !w->stop; n++)
         for (unsigned h = 0; h < w->L.heaps_max && !w->stop; h++) {
+            if (kdx_interrupted()) {
+                w->stop = true;
+                break;
+            }
             at = w->state + w->L.node_off + n * w->L.node_size + w->L.heaps_off + h * 8ull;
             if (!visit_heap(w, n, h, at) && absent++ == 0)
                 first_absent = at;

@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cancel.h"
 #include "base/util.h"
 #include "dump/scenario_pool.h"
+#include "nt/field.h"
 #include "nt/segheap.h"
+#include "target/memory.h"
 #include "tests/unit/nt_fixture.h"
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
@@ -176,6 +179,31 @@ TEST(segheap_looping_segment_list_and_absent_subsegment)
     CHECK_CONTAINS(out, "1 structure of the segment heap is not in the dump and 1 is corrupt");
     CHECK_EQ(count(out, "  (Allocated) Leak\n"), live_leaks(&spec_));
     CHECK_CONTAINS(out, "in 1 heap (2 segments, 2 VS and 1 LFH subsegments");
+    free(out);
+    nt_fixture_close(s);
+}
+
+/* A wrong HeapKey (written through the edit overlay) makes every segment's
+ * Signature foreign; an interrupt stops the walk before any block. */
+TEST(segheap_wrong_key_and_interrupt)
+{
+    SEGHEAP_SCENARIO(s, "segheap_key", 1, .vs_leaks = 2, .lfh_leaks = 2);
+    kdx_err err = {0};
+    kdx_segheap_stats st;
+    tally n = {0};
+    kdx_interrupt_request();
+    CHECK(kdx_segheap_walk(s, count_block, &n, &st, &err) == KDX_E_INTERRUPTED);
+    kdx_interrupt_clear();
+    CHECK_CONTAINS(err.msg, "walking the segment heaps interrupted");
+    CHECK_EQ(st.blocks, 0);
+    uint64_t globals, off;
+    CHECK_OK(kdx_nt_symbol(s, "nt!RtlpHpHeapGlobals", &globals, &err));
+    CHECK_OK(kdx_nt_offset(s, "nt!_RTLP_HP_HEAP_GLOBALS", "HeapKey", &off, &err));
+    const uint8_t wrong[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    CHECK_OK(kdx_write_virt(s->target, globals + off, wrong, 8, NULL));
+    char *out = nt_fixture_run(s, "!poolfind Leak");
+    CHECK_CONTAINS(out, "its Signature does not match SegContexts[0]");
+    CHECK_CONTAINS(out, "\n0 small allocations with tag Leak in 1 heap (0 segments");
     free(out);
     nt_fixture_close(s);
 }
