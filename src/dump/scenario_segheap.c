@@ -27,23 +27,32 @@
 #define RANGE_FIRST 2u
 #define RANGE_LFH 8u
 #define RANGE_VS 0xCu
-#define MAX_CHUNKS 4096u
+#define SEGMENT_UNITS (SEGMENT_BYTES / PAGE_BYTES) /* the descriptors SegContexts[0] uses */
 
 typedef struct chunk {
     uint64_t off, size;       /* in the VS subsegment; size with the chunk header */
     bool busy;
 } chunk;
 
+typedef struct vs_sub {
+    uint64_t va, bytes, cursor;
+    KDX_VEC(chunk) chunks;
+} vs_sub;
+
+typedef struct lfh_sub {
+    uint64_t va, bytes;
+    bool *busy;
+    uint32_t used;            /* blocks handed out, in order */
+} lfh_sub;
+
 struct kdx_scn_segheap {
     kdx_scn *s;
     kdx_scn_segheap_spec spec;
-    uint64_t heap, seg, ctx0;
-    uint64_t vs, vs_bytes, vs_first, vs_cursor;
-    uint64_t lfh, lfh_bytes, lfh_first;
-    uint64_t chunk_hdr, pool_hdr;
-    chunk *chunks;
-    size_t nchunks;
-    bool *lfh_busy, *lfh_used;
+    uint64_t heap, ctx0;
+    uint64_t seg, next_unit, first_unit; /* the segment subsegments are placed in, its next free unit */
+    uint64_t chunk_hdr, pool_hdr, vs_first, lfh_first, lfh_pages;
+    KDX_VEC(vs_sub) vs;
+    KDX_VEC(lfh_sub) lfh;
 };
 
 /* A fixed sequence of nonzero keys (splitmix64), so dumps are reproducible. */
@@ -131,33 +140,47 @@ static void describe_range(kdx_scn_segheap *h, uint64_t first, uint64_t units, u
     }
 }
 
+/* pages units of the current segment (a new one when it is full); their address. */
+static uint64_t take_units(kdx_scn_segheap *h, uint64_t pages, unsigned kind)
+{
+    if (h->next_unit + pages > SEGMENT_UNITS) {
+        h->seg = new_segment(h, true);
+        h->next_unit = h->first_unit;
+    }
+    uint64_t unit = h->next_unit;
+    h->next_unit += pages;
+    describe_range(h, unit, pages, kind);
+    return h->seg + unit * PAGE_BYTES;
+}
+
 /* ---- VS ---- */
 
-static void place_vs(kdx_scn_segheap *h, uint64_t unit, uint64_t pages)
+static vs_sub *place_vs(kdx_scn_segheap *h)
 {
     kdx_scn *s = h->s;
-    h->vs = h->seg + unit * PAGE_BYTES, h->vs_bytes = pages * PAGE_BYTES;
-    h->vs_first = align_up(kdx_scn_sizeof(s, "_HEAP_VS_SUBSEGMENT"), 16), h->vs_cursor = h->vs_first;
-    uint64_t units16 = (h->vs_bytes - h->vs_first) / 16;
+    uint64_t pages = h->spec.vs_pages;
+    vs_sub v = {take_units(h, pages, RANGE_VS), pages * PAGE_BYTES, h->vs_first, {0}};
+    uint64_t units16 = (v.bytes - h->vs_first) / 16;
     kdx_scn_obj o;
-    kdx_scn_obj_begin(s, "_HEAP_VS_SUBSEGMENT", h->vs, &o);
+    kdx_scn_obj_begin(s, "_HEAP_VS_SUBSEGMENT", v.va, &o);
     kdx_scn_set(&o, "Size", units16);
     kdx_scn_set(&o, "Signature", (units16 ^ VS_SIGNATURE_XOR) & 0x7fff);
     kdx_scn_set(&o, "FullCommit", 1);
     kdx_scn_set(&o, "CommitBitmap", pages >= 64 ? ~0ull : (1ull << pages) - 1);
     kdx_scn_obj_end(&o);
     kdx_scn_list_append(s, h->heap + kdx_scn_offset(s, "_SEGMENT_HEAP", "VsContext.SubsegmentList"),
-                        h->vs + kdx_scn_offset(s, "_HEAP_VS_SUBSEGMENT", "ListEntry"));
-    kdx_kdw_map(kdx_scn_writer(s), h->vs, h->vs_bytes, NULL);
-    describe_range(h, unit, pages, RANGE_VS);
+                        v.va + kdx_scn_offset(s, "_HEAP_VS_SUBSEGMENT", "ListEntry"));
+    kdx_kdw_map(kdx_scn_writer(s), v.va, v.bytes, NULL);
+    KDX_VEC_PUSH(h->vs, v);
+    return &h->vs.items[h->vs.len - 1];
 }
 
 /* The chunk header at off, its sizes encoded with the chunk's address and
  * HeapKey, its page offset with their low bytes. */
-static void write_chunk(kdx_scn_segheap *h, uint64_t off, uint64_t size, uint64_t prev, bool busy)
+static void write_chunk(kdx_scn_segheap *h, const vs_sub *v, uint64_t off, uint64_t size, uint64_t prev, bool busy)
 {
     kdx_scn *s = h->s;
-    uint64_t at = h->vs + off, sizes = kdx_scn_offset(s, "_HEAP_VS_CHUNK_HEADER", "Sizes");
+    uint64_t at = v->va + off, sizes = kdx_scn_offset(s, "_HEAP_VS_CHUNK_HEADER", "Sizes");
     kdx_scn_obj o;
     kdx_scn_obj_begin(s, "_HEAP_VS_CHUNK_HEADER", at, &o);
     kdx_scn_set(&o, "Sizes.HeaderBits", 0);
@@ -172,42 +195,35 @@ static void write_chunk(kdx_scn_segheap *h, uint64_t off, uint64_t size, uint64_
 
 /* ---- LFH ---- */
 
-static void place_lfh(kdx_scn_segheap *h, uint64_t unit)
+static lfh_sub *place_lfh(kdx_scn_segheap *h)
 {
-    kdx_scn *s = h->s;
-    uint64_t n = h->spec.lfh_blocks, bitmap = kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap");
-    h->lfh_first = align_up(bitmap + (2 * n + 63) / 64 * 8, 16);
-    uint64_t pages = align_up(h->lfh_first + n * h->spec.lfh_block, PAGE_BYTES) / PAGE_BYTES;
-    h->lfh = h->seg + unit * PAGE_BYTES, h->lfh_bytes = pages * PAGE_BYTES;
-    h->lfh_busy = kdx_xcalloc(n, sizeof *h->lfh_busy);
-    h->lfh_used = kdx_xcalloc(n, sizeof *h->lfh_used);
-    kdx_kdw_map(kdx_scn_writer(s), h->lfh, h->lfh_bytes, NULL);
-    describe_range(h, unit, pages, RANGE_LFH);
+    lfh_sub l = {take_units(h, h->lfh_pages, RANGE_LFH), h->lfh_pages * PAGE_BYTES, NULL, 0};
+    l.busy = kdx_xcalloc(h->spec.lfh_blocks, sizeof *l.busy);
+    kdx_kdw_map(kdx_scn_writer(h->s), l.va, l.bytes, NULL);
+    KDX_VEC_PUSH(h->lfh, l);
+    return &h->lfh.items[h->lfh.len - 1];
 }
 
-static void write_lfh(kdx_scn_segheap *h)
+static void write_lfh(kdx_scn_segheap *h, const lfh_sub *l)
 {
     kdx_scn *s = h->s;
     uint64_t n = h->spec.lfh_blocks, free_count = 0, enc = kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockOffsets");
-    uint64_t words = (2 * n + 63) / 64, *bits = kdx_xcalloc(words, 8);
-    for (uint64_t i = 0; i < n; i++) {
-        if (h->lfh_busy[i])
-            bits[2 * i / 64] |= 1ull << (2 * i % 64);
-        free_count += !h->lfh_busy[i];
-    }
+    uint64_t words = (2 * n + 63) / 64;
     uint8_t *raw = kdx_xcalloc(words, 8);
-    for (uint64_t i = 0; i < words; i++)
-        kdx_put_le64(raw + 8 * i, bits[i]);
-    scn_write(s, h->lfh + kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap"), raw, words * 8);
+    for (uint64_t i = 0; i < n; i++) {
+        if (l->busy[i])
+            raw[2 * i / 8] |= (uint8_t)(1u << (2 * i % 8)); /* little-endian words: bit 2i of the bitmap */
+        free_count += !l->busy[i];
+    }
+    scn_write(s, l->va + kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap"), raw, words * 8);
     free(raw);
-    free(bits);
     kdx_scn_obj o;
-    kdx_scn_obj_begin(s, "_HEAP_LFH_SUBSEGMENT", h->lfh, &o);
+    kdx_scn_obj_begin(s, "_HEAP_LFH_SUBSEGMENT", l->va, &o);
     kdx_scn_set(&o, "BlockCount", n);
     kdx_scn_set(&o, "FreeCount", free_count);
     kdx_scn_set(&o, "BlockOffsets.BlockSize", h->spec.lfh_block);
     kdx_scn_set(&o, "BlockOffsets.FirstBlockOffset", h->lfh_first);
-    kdx_put_le32(o.buf + enc, kdx_le32(o.buf + enc) ^ (uint32_t)h->spec.lfh_key ^ (uint32_t)(h->lfh >> 12));
+    kdx_put_le32(o.buf + enc, kdx_le32(o.buf + enc) ^ (uint32_t)h->spec.lfh_key ^ (uint32_t)(l->va >> 12));
     kdx_scn_obj_end(&o);
 }
 
@@ -231,15 +247,23 @@ kdx_scn_segheap *kdx_scn_segheap_new(kdx_scn *s, const kdx_scn_segheap_spec *spe
     defaults(&h->spec);
     h->pool_hdr = kdx_scn_sizeof(s, "_POOL_HEADER");
     h->chunk_hdr = kdx_scn_sizeof(s, "_HEAP_VS_CHUNK_HEADER");
-    h->chunks = kdx_xcalloc(MAX_CHUNKS, sizeof *h->chunks);
+    h->vs_first = align_up(kdx_scn_sizeof(s, "_HEAP_VS_SUBSEGMENT"), 16);
+    uint64_t n = h->spec.lfh_blocks, bitmap = kdx_scn_offset(s, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap");
+    h->lfh_first = align_up(bitmap + (2 * n + 63) / 64 * 8, 16);
+    h->lfh_pages = align_up(h->lfh_first + n * h->spec.lfh_block, PAGE_BYTES) / PAGE_BYTES;
     write_heap(h);
     write_globals(h);
     h->seg = new_segment(h, true);
-    uint64_t unit = align_up(kdx_scn_sizeof(s, "_HEAP_PAGE_SEGMENT"), PAGE_BYTES) / PAGE_BYTES;
-    place_vs(h, unit, h->spec.vs_pages);
-    place_lfh(h, unit + h->spec.vs_pages);
+    h->first_unit = h->next_unit = align_up(kdx_scn_sizeof(s, "_HEAP_PAGE_SEGMENT"), PAGE_BYTES) / PAGE_BYTES;
+    if (h->spec.vs_pages + h->lfh_pages + 2 > SEGMENT_UNITS - h->first_unit) {
+        scn_fail(s, KDX_E_ARG, "a segment heap subsegment of %llu pages does not fit a segment",
+                 (unsigned long long)(h->spec.vs_pages + h->lfh_pages));
+        return h;
+    }
+    place_vs(h);
+    place_lfh(h);
     if (h->spec.absent_subsegment) /* described, never written: its pages are not in the dump */
-        describe_range(h, unit + h->spec.vs_pages + h->lfh_bytes / PAGE_BYTES, 2, RANGE_VS);
+        take_units(h, 2, RANGE_VS);
     return h;
 }
 
@@ -258,44 +282,55 @@ static uint64_t alloc_lfh(kdx_scn_segheap *h, uint32_t tag, uint32_t pool_type, 
     if (bytes + h->pool_hdr > h->spec.lfh_block)
         return scn_fail(h->s, KDX_E_ARG, "%llu bytes do not fit the LFH block of %u", (unsigned long long)bytes,
                         h->spec.lfh_block), 0;
-    for (uint64_t i = 0; i < h->spec.lfh_blocks; i++) {
-        if (h->lfh_used[i])
-            continue;
-        h->lfh_used[i] = h->lfh_busy[i] = true;
-        uint64_t at = h->lfh + h->lfh_first + i * h->spec.lfh_block;
-        pool_header(h, at, tag, pool_type, h->spec.lfh_block);
-        return at + h->pool_hdr;
-    }
-    return scn_fail(h->s, KDX_E_LIMIT, "the LFH subsegment is full"), 0;
+    lfh_sub *l = &h->lfh.items[h->lfh.len - 1];
+    if (l->used == h->spec.lfh_blocks)
+        l = place_lfh(h);
+    l->busy[l->used] = true;
+    uint64_t at = l->va + h->lfh_first + l->used++ * (uint64_t)h->spec.lfh_block;
+    pool_header(h, at, tag, pool_type, h->spec.lfh_block);
+    return at + h->pool_hdr;
 }
 
 static uint64_t alloc_vs(kdx_scn_segheap *h, uint32_t tag, uint32_t pool_type, uint64_t bytes)
 {
-    uint64_t size = align_up(h->chunk_hdr + h->pool_hdr + bytes, 16), left = h->vs_bytes - h->vs_cursor;
-    if (h->nchunks + 1 >= MAX_CHUNKS || size > left || (left - size && left - size < h->chunk_hdr + h->pool_hdr))
-        return scn_fail(h->s, KDX_E_LIMIT, "the VS subsegment is full"), 0;
-    h->chunks[h->nchunks++] = (chunk){h->vs_cursor, size, true};
-    uint64_t at = h->vs + h->vs_cursor + h->chunk_hdr;
-    pool_header(h, at, tag, pool_type, size - h->chunk_hdr);
-    h->vs_cursor += size;
-    return at + h->pool_hdr;
+    uint64_t size = align_up(h->chunk_hdr + h->pool_hdr + bytes, 16), min = h->chunk_hdr + h->pool_hdr;
+    vs_sub *v = &h->vs.items[h->vs.len - 1];
+    for (int fresh = 0; fresh < 2; fresh++, v = place_vs(h)) {
+        uint64_t left = v->bytes - v->cursor;
+        if (size > left || (left - size && left - size < min))
+            continue; /* the rest stays one free chunk; a new subsegment takes the block */
+        KDX_VEC_PUSH(v->chunks, ((chunk){v->cursor, size, true}));
+        uint64_t at = v->va + v->cursor + h->chunk_hdr;
+        pool_header(h, at, tag, pool_type, size - h->chunk_hdr);
+        v->cursor += size;
+        return at + h->pool_hdr;
+    }
+    return scn_fail(h->s, KDX_E_LIMIT, "%llu bytes do not fit a VS subsegment", (unsigned long long)bytes), 0;
 }
 
 uint64_t kdx_scn_segheap_alloc(kdx_scn_segheap *h, bool lfh, uint32_t tag, uint32_t pool_type, uint64_t bytes)
 {
+    if (!h->vs.len || !h->lfh.len)
+        return 0; /* the heap could not be laid out (the error is kept) */
     return lfh ? alloc_lfh(h, tag, pool_type, bytes) : alloc_vs(h, tag, pool_type, bytes);
 }
 
 void kdx_scn_segheap_free(kdx_scn_segheap *h, uint64_t va)
 {
     uint64_t block = va - h->pool_hdr;
-    if (block >= h->lfh && block < h->lfh + h->lfh_bytes) {
-        h->lfh_busy[(block - h->lfh - h->lfh_first) / h->spec.lfh_block] = false;
-        return;
+    for (size_t i = 0; i < h->lfh.len; i++) {
+        lfh_sub *l = &h->lfh.items[i];
+        if (block >= l->va + h->lfh_first && block < l->va + l->bytes) {
+            l->busy[(block - l->va - h->lfh_first) / h->spec.lfh_block] = false;
+            return;
+        }
     }
-    for (size_t i = 0; i < h->nchunks; i++)
-        if (h->vs + h->chunks[i].off + h->chunk_hdr == block)
-            h->chunks[i].busy = false;
+    for (size_t i = 0; i < h->vs.len; i++) {
+        vs_sub *v = &h->vs.items[i];
+        for (size_t k = 0; block > v->va && block < v->va + v->bytes && k < v->chunks.len; k++)
+            if (v->va + v->chunks.items[k].off + h->chunk_hdr == block)
+                v->chunks.items[k].busy = false;
+    }
 }
 
 /* A free chunk's tree node overlays its _POOL_HEADER, as the heap's free tree does. */
@@ -309,20 +344,21 @@ static void clear_free_chunk(kdx_scn_segheap *h, uint64_t at)
     kdx_scn_obj_end(&o);
 }
 
-static void write_vs(kdx_scn_segheap *h)
+static void write_vs(kdx_scn_segheap *h, vs_sub *v, bool corrupt)
 {
     uint64_t prev = 0;
-    if (h->vs_cursor < h->vs_bytes)
-        h->chunks[h->nchunks++] = (chunk){h->vs_cursor, h->vs_bytes - h->vs_cursor, false};
-    for (size_t i = 0; i < h->nchunks; i++) {
-        const chunk *c = &h->chunks[i];
+    if (v->cursor < v->bytes)
+        KDX_VEC_PUSH(v->chunks, ((chunk){v->cursor, v->bytes - v->cursor, false}));
+    for (size_t i = 0; i < v->chunks.len; i++) {
+        const chunk *c = &v->chunks.items[i];
         if (!c->busy)
-            clear_free_chunk(h, h->vs + c->off);
-        write_chunk(h, c->off, c->size, prev, c->busy);
+            clear_free_chunk(h, v->va + c->off);
+        write_chunk(h, v, c->off, c->size, prev, c->busy);
         prev = c->size;
     }
-    if (h->spec.corrupt_vs_chunk && h->nchunks) { /* the last chunk's encoded sizes no longer decode */
-        uint64_t at = h->vs + h->chunks[h->nchunks - 1].off + kdx_scn_offset(h->s, "_HEAP_VS_CHUNK_HEADER", "Sizes");
+    if (corrupt && v->chunks.len) { /* the last chunk's encoded sizes no longer decode */
+        uint64_t at = v->va + v->chunks.items[v->chunks.len - 1].off +
+                      kdx_scn_offset(h->s, "_HEAP_VS_CHUNK_HEADER", "Sizes");
         scn_write(h->s, at, "\x5a\xa5\x5a\xa5\x5a\xa5\x5a\xa5", 8);
     }
 }
@@ -338,21 +374,26 @@ static void looping_segment(kdx_scn_segheap *h)
 
 void kdx_scn_segheap_finish(kdx_scn_segheap *h)
 {
-    write_vs(h);
-    write_lfh(h);
+    for (size_t i = 0; i < h->vs.len; i++) {
+        write_vs(h, &h->vs.items[i], h->spec.corrupt_vs_chunk && i == 0);
+        KDX_VEC_FREE(h->vs.items[i].chunks);
+    }
+    for (size_t i = 0; i < h->lfh.len; i++) {
+        write_lfh(h, &h->lfh.items[i]);
+        free(h->lfh.items[i].busy);
+    }
     if (h->spec.looping_segment_list)
         looping_segment(h);
     if (h->s->segheap == h)
         h->s->segheap = NULL;
-    free(h->chunks);
-    free(h->lfh_busy);
-    free(h->lfh_used);
+    KDX_VEC_FREE(h->vs);
+    KDX_VEC_FREE(h->lfh);
     free(h);
 }
 
 uint64_t kdx_scn_segheap_subsegment(const kdx_scn_segheap *h, bool lfh)
 {
-    return lfh ? h->lfh : h->vs;
+    return lfh ? (h->lfh.len ? h->lfh.items[0].va : 0) : (h->vs.len ? h->vs.items[0].va : 0);
 }
 
 void kdx_scn_set_segheap(kdx_scn *s, kdx_scn_segheap *h)

@@ -92,6 +92,25 @@ TEST(segheap_walk_decodes_vs_chunks_and_lfh_blocks)
     nt_fixture_close(s);
 }
 
+/* Small subsegments fill up: the writer adds VS and LFH subsegments, then
+ * segments; the walk follows the segment list through all of them. */
+TEST(segheap_many_subsegments_and_segments)
+{
+    SEGHEAP_SCENARIO(s, "segheap_many", 1, .heap.lfh_blocks = 8, .heap.vs_pages = 1, .vs_leaks = 150,
+                     .lfh_leaks = 1100, .freed_leaks = 5);
+    tally n = {0};
+    kdx_segheap_stats st;
+    kdx_err err = {0};
+    CHECK_OK(kdx_segheap_walk(s, count_block, &n, &st, &err));
+    CHECK_EQ(n.busy_leaks, live_leaks(&spec_));
+    /* Each Leak follows a block of another tag: 2 blocks per leak, 8 to an LFH subsegment. */
+    CHECK_EQ(st.lfh_subsegments, (2 * spec_.lfh_leaks + 7) / 8);
+    CHECK(st.vs_subsegments > 1);
+    CHECK(st.segments >= 2);
+    CHECK_EQ(st.unreadable + st.broken, 0);
+    nt_fixture_close(s);
+}
+
 /* The address of the nth line holding needle (its first word). */
 static bool nth_address(const char *out, const char *needle, unsigned nth, char *addr, size_t cap)
 {
