@@ -4,8 +4,9 @@
  * flags: any of v (Driver Verifier on leaky.sys), u (the 0xC4/0x62 bug check
  * of its unload), n (leaked pages not in the dump: table entries only),
  * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages),
- * s (a kernel segment heap holding 20 small Leak allocations in its VS and
- * 12 in its LFH subsegment, the first 2 of each freed). */
+ * s (a kernel segment heap holding small Leak allocations: SMALL of them,
+ * default 32, half in VS and half in LFH subsegments, the first 2 of each
+ * kind freed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunls]]\n", argv[0]);
+    if (argc < 3 || argc > 6) {
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunls [SMALL]]]\n", argv[0]);
         return 2;
     }
     kdx_symprov prov = {0};
@@ -24,7 +25,8 @@ int main(int argc, char **argv)
     kdx_err err = {0};
     kdx_status st = tool_open_layout(argv[1], &prov, &id, &err);
     kdx_scn_leak_spec spec = {0};
-    kdx_scn_small_leaks small = {.vs_leaks = 20, .lfh_leaks = 12, .freed_leaks = 2};
+    unsigned nsmall = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 0) : 32;
+    kdx_scn_small_leaks small = {.vs_leaks = nsmall - nsmall / 2, .lfh_leaks = nsmall / 2, .freed_leaks = 2};
     bool segheap = false;
     if (argc > 3)
         spec.leaks = (unsigned)strtoul(argv[3], NULL, 0);
