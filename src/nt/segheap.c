@@ -64,7 +64,7 @@ typedef struct walk {
     kdx_segheap_stats *st;
     layout L;
     uint64_t heap_key, lfh_key, state;
-    uint64_t at;
+    uint64_t at, absent_seg;
     bool only_at, found, stop, no_keys;
     unsigned node, heap;
 } walk;
@@ -489,6 +489,24 @@ static void walk_segment_list(walk *w, const segctx *c, uint64_t flink, uint8_t 
     kdx_nt_addrset_free(&seen);
 }
 
+/* walk_at: the segment that would hold the address (address & SegmentMask),
+ * if it is this heap's; one whose header is not in the dump is noted once. */
+static void scan_candidate(walk *w, const segctx *c, uint8_t *buf)
+{
+    char a[24], b[24];
+    uint64_t seg = w->at & c->mask;
+    uint8_t probe;
+    if (kdx_read_virt(w->s->target, seg, &probe, 1, NULL, NULL) != KDX_OK) {
+        if (seg != w->absent_seg)
+            note(w, true, "the page segment header that would describe %s (at %s, SegContexts[%u]'s alignment) is "
+                 "not in the dump", hex(a, w->at), hex(b, seg), c->index);
+        w->absent_seg = seg;
+        return;
+    }
+    if (read_segment(w, seg, c, buf, true))
+        scan_descriptors(w, seg, buf, c);
+}
+
 static void walk_heap(walk *w, uint64_t heap)
 {
     char a[24];
@@ -510,8 +528,8 @@ static void walk_heap(walk *w, uint64_t heap)
             }
             if (!w->only_at)
                 walk_segment_list(w, &c, kdx_le64(p + w->L.list_head_off), buf);
-            else if (read_segment(w, w->at & c.mask, &c, buf, true))
-                scan_descriptors(w, w->at & c.mask, buf, &c);
+            else
+                scan_candidate(w, &c, buf);
         }
     free(ctxs);
     free(buf);

@@ -172,6 +172,13 @@ TEST(segheap_poolfind_and_pool_find_the_small_leaks)
     out = nt_fixture_run(s, "!poolfind Leak 1");
     CHECK_CONTAINS(out, "\n0 small allocations with tag Leak");
     free(out);
+    /* An address whose would-be segment header is not in the dump: said, then the page is tried. */
+    out = nt_fixture_run(s, "!pool ffffc08bfff00010");
+    CHECK_CONTAINS(out, "(segment heap not searched for this address: ");
+    CHECK_CONTAINS(out, "the page segment header that would describe ffffc08bfff00010 (at ffffc08bfff00000, "
+                        "SegContexts[0]'s alignment) is not in the dump");
+    CHECK_CONTAINS(out, "pool page ffffc08bfff00000 cannot be read");
+    free(out);
     nt_fixture_close(s);
 }
 
