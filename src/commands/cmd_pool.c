@@ -475,6 +475,9 @@ static int cmd_poolfind(kdx_session *s, const char *cmd, const char *args)
         print_segheap_summary(s, &f, &hs);
     else
         kdx_print(s, "Small allocations were not searched: %s\n", herr.msg);
+    if (!heap_ok || !hs.heaps)
+        kdx_print(s, "%skdx does not scan a linear pool's pages (Windows 7/8) for small allocations.\n",
+                  heap_ok ? "No segment heap was found in nt!ExPoolState; " : "");
     return big_ok || heap_ok ? 0 : 1;
 }
 

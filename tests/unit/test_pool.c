@@ -475,6 +475,7 @@ TEST(pool_linear_scenario_small_leaks_in_header_pages)
     free(cmd);
     out = nt_fixture_run(s, "!poolfind Leak");
     CHECK_CONTAINS(out, "\n0 large allocations with tag Leak.\n");
+    CHECK_CONTAINS(out, "No segment heap was found in nt!ExPoolState; kdx does not scan a linear pool's pages");
     free(out);
     nt_fixture_close(s);
 }
