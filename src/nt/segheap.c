@@ -49,7 +49,7 @@
 
 typedef struct layout {
     const kdx_nt_field *npools, *mask, *unit_shift, *first_desc, *seg_sig, *range_flags, *unit_size;
-    const kdx_nt_field *vs_size, *vs_sig, *c_size, *c_prev, *c_alloc;
+    const kdx_nt_field *vs_size, *vs_sig, *c_size, *c_prev, *c_alloc, *c_page;
     const kdx_nt_field *lfh_count, *lfh_enc, *lfh_bsize, *lfh_first, *ph_tag, *ph_type;
     uint64_t node_off, node_size, nodes_max, heaps_off, heaps_max;
     uint64_t segctx_off, segctx_size, segctx_max, list_head_off;
@@ -173,6 +173,7 @@ static kdx_status layout_load(kdx_session *s, layout *L, kdx_err *err)
         {DESC, "UnitSize", &L->unit_size},          {VSSUB, "Size", &L->vs_size},
         {VSSUB, "Signature", &L->vs_sig},           {CHUNK, "Sizes.UnsafeSize", &L->c_size},
         {CHUNK, "Sizes.UnsafePrevSize", &L->c_prev}, {CHUNK, "Sizes.Allocated", &L->c_alloc},
+        {CHUNK, "EncodedSegmentPageOffset", &L->c_page},
         {LFHSUB, "BlockCount", &L->lfh_count},      {LFHSUB, "BlockOffsets.EncodedData", &L->lfh_enc},
         {LFHSUB, "BlockOffsets.BlockSize", &L->lfh_bsize}, {LFHSUB, "BlockOffsets.FirstBlockOffset", &L->lfh_first},
         {POOLHDR, "PoolTag", &L->ph_tag},           {POOLHDR, "PoolType", &L->ph_type}};
@@ -290,6 +291,28 @@ static void vs_decode(const walk *w, const range *r, uint64_t off, uint8_t *hdr)
     kdx_put_le64(hdr + w->L.chunk_sizes_off, bits);
 }
 
+/* The decoded chunk at off fits the subsegment, follows the chunk before
+ * and, allocated, names its own page; else noted as corrupt. */
+static bool chunk_valid(walk *w, const range *r, uint64_t off, const uint8_t *hdr, uint64_t end, uint64_t prev)
+{
+    char a[24], b[24];
+    uint64_t size = kdx_nt_field_value(w->L.c_size, hdr) * 16, psize = kdx_nt_field_value(w->L.c_prev, hdr) * 16;
+    if (size < w->L.chunk_size + w->L.ph_size || size > end - off || psize != prev) {
+        note(w, false, "VS subsegment %s: the chunk header at %s is corrupt (decoded size %#" PRIx64
+             ", previous size %#" PRIx64 ", the chunk before is %#" PRIx64 "); the rest of the subsegment was "
+             "not walked", hex(a, r->va), hex(b, r->va + off), size, psize, prev);
+        return false;
+    }
+    uint64_t page = (kdx_nt_field_value(w->L.c_page, hdr) ^ (r->va + off) ^ w->heap_key) & 0xff;
+    if (kdx_nt_field_value(w->L.c_alloc, hdr) && page != ((off >> 12) & 0xff)) {
+        note(w, false, "VS subsegment %s: the allocated chunk at %s names page %#" PRIx64 " of its subsegment, "
+             "not %#" PRIx64 " (EncodedSegmentPageOffset corrupt); the rest of the subsegment was not walked",
+             hex(a, r->va), hex(b, r->va + off), page, (off >> 12) & 0xff);
+        return false;
+    }
+    return true;
+}
+
 static void walk_vs_chunks(walk *w, const range *r, uint64_t first, uint64_t end)
 {
     char a[24], b[24];
@@ -302,13 +325,9 @@ static void walk_vs_chunks(walk *w, const range *r, uint64_t first, uint64_t end
             return;
         }
         vs_decode(w, r, off, hdr);
-        uint64_t size = kdx_nt_field_value(w->L.c_size, hdr) * 16, psize = kdx_nt_field_value(w->L.c_prev, hdr) * 16;
-        if (size < w->L.chunk_size + w->L.ph_size || size > end - off || psize != prev) {
-            note(w, false, "VS subsegment %s: the chunk header at %s is corrupt (decoded size %#" PRIx64
-                 ", previous size %#" PRIx64 ", the chunk before is %#" PRIx64 "); the rest of the subsegment was "
-                 "not walked", hex(a, r->va), hex(b, r->va + off), size, psize, prev);
+        if (!chunk_valid(w, r, off, hdr, end, prev))
             return;
-        }
+        uint64_t size = kdx_nt_field_value(w->L.c_size, hdr) * 16;
         kdx_segheap_block blk = {0};
         blk.kind = KDX_SEGHEAP_VS;
         blk.start = r->va + off, blk.subsegment = r->va, blk.sub_bytes = r->len;

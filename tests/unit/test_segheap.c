@@ -234,6 +234,36 @@ TEST(segheap_wrong_key_and_interrupt)
     nt_fixture_close(s);
 }
 
+static int first_vs_busy(void *ud, const kdx_segheap_block *b)
+{
+    if (b->kind != KDX_SEGHEAP_VS || !b->busy)
+        return 0;
+    *(uint64_t *)ud = b->start;
+    return 1;
+}
+
+/* An allocated chunk whose encoded page offset does not name its own page. */
+TEST(segheap_chunk_naming_another_page_is_corrupt)
+{
+    SEGHEAP_SCENARIO(s, "segheap_page", 1, .vs_leaks = 3, .lfh_leaks = 2);
+    kdx_err err = {0};
+    kdx_segheap_stats st;
+    uint64_t chunk = 0, off;
+    CHECK_OK(kdx_segheap_walk(s, first_vs_busy, &chunk, &st, &err));
+    REQUIRE(chunk);
+    CHECK_OK(kdx_nt_offset(s, "nt!_HEAP_VS_CHUNK_HEADER", "EncodedSegmentPageOffset", &off, &err));
+    uint8_t b;
+    CHECK_OK(kdx_read_virt(s->target, chunk + off, &b, 1, NULL, &err));
+    b ^= 0x5a;
+    CHECK_OK(kdx_write_virt(s->target, chunk + off, &b, 1, NULL));
+    char *out = nt_fixture_run(s, "!poolfind Leak");
+    CHECK_CONTAINS(out, "(EncodedSegmentPageOffset corrupt)");
+    /* The LFH subsegment after it is still searched. */
+    CHECK_EQ(count(out, "  (Allocated) Leak\n"), spec_.lfh_leaks);
+    free(out);
+    nt_fixture_close(s);
+}
+
 TEST(segheap_absent_without_a_segment_heap)
 {
     if (!nt_fixture_layout(NULL))
