@@ -623,7 +623,8 @@ static int cmd_irpfind(kdx_session *s, const char *cmd, const char *args)
         c.verbose = true;
         p = kdx_skip_ws(p + 2);
     }
-    /* pooltype and restart only steer a pool scan; they are read and ignored here. */
+    /* PoolType and RestartAddress steer WinDbg's range scan of one pool; kdx's pool scan walks every
+     * segment heap (nt/segheap.c) and reads each block's tag, so both are read and ignored. */
     uint64_t ignored;
     for (int i = 0; i < 2 && *p && (*p >= '0' && *p <= '9'); i++)
         if (parse_number(s, &p, &ignored, 0, &err) != KDX_OK)
