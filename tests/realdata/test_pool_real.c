@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "tests/realdata/triage_run.h"
 #include "tests/test.h"
 
