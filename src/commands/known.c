@@ -49,7 +49,7 @@ static const char *const known_bang[] = {
     "devhandles", "dflink", "dh", "diskspace", "dlls",
     "dml_proc", "drivers", "dskheap", "envvar", "errlog", "errpkt",
     "exca", "exchain", "exrlog", "filecache", "filelock", "findfilelockowner",
-    "findstack", "findthreads", "for_each_frame", "for_each_function", "for_each_local",
+    "findthreads", "for_each_frame", "for_each_function", "for_each_local",
     "fpsearch", "frag", "fwver", "fxdevice", "gentable", "gflag",
     "heap", "help", "hidppd", "htrace", "ib", "idt", "ih", "imgreloc", "ioresdes",
     "ioreslist", "iovirp", "ipi", "irpzone", "isainfo", "job", "kuser",
@@ -60,7 +60,7 @@ static const char *const known_bang[] = {
     "pte2va", "ptov", "qlocks", "reg", "ruleinfo", "scm", "sd", "search",
     "searchpte", "sel", "sid", "slist", "smt", "sprocess", "srb", "swd",
     "sysinfo", "sysptes", "threadfields", "token", "tokenfields", "tp",
-    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "usbanalyze", "vad",
+    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "urb", "usbanalyze", "vad",
     "vad_reload", "validatelist", "vpb", "vpdd", "vprot", "whea",
     "wsle", "zombies",NULL};
 
