@@ -685,7 +685,7 @@ TEST(minidump_uniqstack_and_findstack)
     char file[512];
     kdx_err err = {0};
     REQUIRE(write_tmp(spp, "uniq.dmp", file, sizeof file, &err));
-    char *out = kdx_test_run(file, NULL, "!uniqstack; !findstack app 1; !findstack app 0; !findstack nosuch", &err);
+    char *out = kdx_test_run(file, NULL, "!uniqstack; !findstack app 1; !findstack app 0; !findstack nosuch; !locks", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "Processing 3 threads, please wait\n");
     CHECK_CONTAINS(out, "\n   0  Id: 1234.10 Suspend: 1 Teb: 00000000`007ff000 Unfrozen \"main\"\n"
@@ -697,5 +697,7 @@ TEST(minidump_uniqstack_and_findstack)
                         "Thread 002, 1 frame(s) match\n        * 00 00000000`00200000 ????????`???????? app+0x1080\n");
     CHECK_CONTAINS(out, "\nThread 000, 1 frame(s) match\nThread 001, 1 frame(s) match\nThread 002, 1 frame(s) match\n"
                         "No thread's stack has a frame matching 'nosuch'.\n");
+    /* The kernel's !locks is not run on a process dump. */
+    CHECK_CONTAINS(out, "!locks on a user-mode dump lists critical sections (ntdll!RtlCriticalSectionList): not implemented");
     free(out);
 }
