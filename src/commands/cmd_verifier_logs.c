@@ -130,13 +130,15 @@ static int print_recent(void *ud, const kdx_vf_trace *t)
 
 static void print_header(recent_print *r, uint64_t length)
 {
+    bool by_age = kdx_vf_log_has_index(r->v->log);
     kdx_print(r->s, "There are up to 0x%" PRIx64 " entries in the log", length);
     if (r->irp)
         kdx_print(r->s, "; searching for IRP 0x%016" PRIx64 ":\n", r->irp);
     else if (r->quantity)
-        kdx_print(r->s, "; the %" PRIu64 " most recent:\n", r->quantity);
+        kdx_print(r->s, by_age ? "; the %" PRIu64 " most recent:\n" : "; the first %" PRIu64 " in array order:\n",
+                  r->quantity);
     else
-        kdx_print(r->s, "; all of them, most recent first:\n");
+        kdx_print(r->s, by_age ? "; all of them, most recent first:\n" : "; all of them, in array order:\n");
 }
 
 static void print_footer(recent_print *r, const kdx_vf_log_info *info)

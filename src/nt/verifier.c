@@ -310,6 +310,11 @@ const char *kdx_vf_log_option(kdx_vf_log log)
     return logs[log].option;
 }
 
+bool kdx_vf_log_has_index(kdx_vf_log log)
+{
+    return logs[log].index != NULL;
+}
+
 static kdx_status read_u32_global(kdx_session *s, const char *name, uint64_t *v, kdx_err *err)
 {
     uint64_t addr;

@@ -82,6 +82,8 @@ typedef enum kdx_vf_log {
 const char *kdx_vf_log_array_name(kdx_vf_log log);
 const char *kdx_vf_log_type_name(kdx_vf_log log);
 const char *kdx_vf_log_option(kdx_vf_log log);
+/* False when the log has no index global: its entries cannot be put in age order. */
+bool kdx_vf_log_has_index(kdx_vf_log log);
 /* The log's next index (nt!ViTrackIrqlIndex for the IRQL log...). */
 kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err);
 /* Where the log is and how many entries it has room for. */
