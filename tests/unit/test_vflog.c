@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/cancel.h"
+#include "analysis/verifier_hint.h"
 #include "base/util.h"
 #include "dump/scenario_pool.h"
 #include "dump/scenario_vflog.h"
@@ -250,5 +251,83 @@ TEST(vflog_ring_wraps_and_corrupt_or_absent_logs)
     CHECK_CONTAINS(out, "nt!IovIrpTraces is NULL: the log was never allocated (the option that fills it, "
                         "I/O verification (0x10), is off)");
     free(out);
+    nt_fixture_close(s);
+}
+
+/* Each Verifier bug check's sub-code leads to the log that holds its
+ * history, with the address from the right parameter. */
+TEST(vflog_hints_by_subcode)
+{
+    NT_SCENARIO(scn);
+    nt_fixture_system(scn);
+    kdx_session *s = nt_fixture_open(scn, "vflog_hints");
+    REQUIRE(s);
+    const uint64_t addr = 0xffffc08bd0035010ull, irp = 0xffffc08bd0440000ull;
+    struct {
+        uint32_t code;
+        uint64_t args[4];
+        char *want;
+    } cases[] = {
+        {0xc4, {0x10, addr, 0, 0}, kdx_asprintf("!verifier 80 %" PRIx64, addr)},
+        {0xc4, {0x12, 2, 0, addr}, kdx_asprintf("!verifier 80 %" PRIx64 "; !verifier 8", addr)},
+        {0xc4, {0x2, 0xf, 0, 0x40}, kdx_strdup("!verifier 8")},
+        {0xc4, {0x1000, addr, 0, 0}, kdx_strdup("!verifier 3")},
+        {0xc9, {0x1, irp, 0, 0}, kdx_asprintf("!verifier 100 %" PRIx64, irp)},
+        {0xc9, {0x6, 0x103, irp, 0}, kdx_asprintf("!verifier 100 %" PRIx64, irp)},
+        {0xc9, {0x5, addr, 0, 2}, kdx_strdup("!verifier 100")},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *h = kdx_verifier_hint(s, cases[i].code, cases[i].args);
+        CHECK_STR(h, cases[i].want);
+        free(h);
+        free(cases[i].want);
+    }
+    /* A double free names the header; the block follows it by the header's size. */
+    uint64_t header = 0;
+    CHECK_OK(kdx_nt_sizeof(s, "nt!_POOL_HEADER", &header, NULL));
+    uint64_t dbl[4] = {0x13, 0, addr, 0};
+    char *h = kdx_verifier_hint(s, 0xc4, dbl);
+    char *want = kdx_asprintf("!pool %" PRIx64 "; !verifier 80 %" PRIx64, addr, addr + header);
+    CHECK_STR(h, want);
+    free(h);
+    free(want);
+    nt_fixture_close(s);
+}
+
+/* 0xC9/0x7 (IoCompleteRequest with the cancel routine still set): !analyze
+ * names the IRP's entries in the IRP log, and that command shows them. */
+TEST(vflog_c9_analysis_leads_to_the_irps_log_entries)
+{
+    NT_SCENARIO(scn);
+    nt_fixture_system(scn);
+    kdx_scn_irp_location loc = {0};
+    loc.major = 0xe;
+    uint64_t irp = kdx_scn_irp(scn, 0, &loc, 1, 1, 0), other = kdx_scn_irp(scn, 0, &loc, 1, 1, 0);
+    kdx_scn_vf_event e[3];
+    memset(e, 0, sizeof e);
+    const uint64_t irps[3] = {irp, other, irp};
+    for (unsigned k = 0; k < 3; k++) {
+        e[k].irp = irps[k], e[k].thread = 0xffffc08bd0031040ull;
+        e[k].stack[0] = kdx_scn_code(scn, k ? "nt!IovCompleteRequest" : "nt!IovAllocateIrp", 0x1a);
+        e[k].nstack = 1;
+    }
+    kdx_scn_vf_ring_log(scn, KDX_SCN_VF_IRP_LOG, e, 3, 0x20);
+    uint64_t args[4] = {0x7, kdx_scn_code(scn, "nt!IoCancelIrp", 0), irp, 0};
+    kdx_scn_bugcheck(scn, 0xc9, args);
+    kdx_session *s = nt_fixture_open(scn, "vflog_c9");
+    REQUIRE(s);
+    char *out = nt_fixture_run(s, "!analyze -v");
+    char *cmd = kdx_asprintf("!verifier 100 %" PRIx64, irp);
+    char *line = kdx_asprintf("\nVERIFIER_COMMAND:  %s\n", cmd);
+    CHECK_CONTAINS(out, "DRIVER_VERIFIER_IOMANAGER_VIOLATION (c9)");
+    CHECK_CONTAINS(out, line);
+    free(out);
+    out = nt_fixture_run(s, cmd);
+    CHECK_EQ(occurrences(out, "\nIrp "), 2);
+    CHECK_CONTAINS(out, " nt!IovAllocateIrp+0x1a\n");
+    CHECK_CONTAINS(out, "(now: stack location 1 of 1, IRP_MJ_DEVICE_CONTROL, minor 0x0)");
+    free(out);
+    free(cmd);
+    free(line);
     nt_fixture_close(s);
 }
