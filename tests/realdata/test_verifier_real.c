@@ -11,7 +11,7 @@
 #include "base/util.h"
 #include "tests/test.h"
 
-#define KERNEL_BASE 0xfffff8047ba00000ull
+#define KERNEL_BASE ((uint64_t)0xfffff8047ba00000ull)
 
 static const struct {
     const char *cmd, *title, *global;
