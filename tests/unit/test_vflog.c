@@ -331,3 +331,16 @@ TEST(vflog_c9_analysis_leads_to_the_irps_log_entries)
     free(line);
     nt_fixture_close(s);
 }
+
+static kdx_status gen_leak_logs(const char *out, kdx_err *err)
+{
+    kdx_symfile_id id;
+    const kdx_symprov *layout = nt_fixture_layout(&id);
+    if (!layout)
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "needs ../shared/testdata/%s", NT_FIXTURE_ISF);
+    kdx_scn_leak_spec spec = {0};
+    spec.leaks = 20;
+    return kdx_scn_pool_leak_logs(layout, &id, &spec, out, err);
+}
+
+TEST_GENERATOR(verifier_logs, gen_leak_logs)
