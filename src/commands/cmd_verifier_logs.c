@@ -6,7 +6,9 @@
 #include "commands/cmd_verifier_logs.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/command.h"
@@ -155,6 +157,94 @@ static void print_footer(recent_print *r, const kdx_vf_log_info *info)
         kdx_print(s, "No log entry holds IRP 0x%016" PRIx64 ".\n", r->irp);
 }
 
+/* ---- JSON: the same entries, with the log's description ---- */
+
+typedef struct recent_json {
+    recent_print r;
+    json_t *entries;
+} recent_json;
+
+static json_t *hex_json(uint64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%016" PRIx64, v);
+    return json_string(b);
+}
+
+static json_t *stack_json(kdx_session *s, const kdx_vf_trace *t)
+{
+    json_t *frames = json_array();
+    for (unsigned k = 0; k < t->n; k++) {
+        char sym[256];
+        kdx_sym_format_code(s, t->stack[k], sym, sizeof sym);
+        json_array_append_new(frames, json_pack("{s:o, s:s}", "address", hex_json(t->stack[k]), "symbol", sym));
+    }
+    return frames;
+}
+
+static int json_recent(void *ud, const kdx_vf_trace *t)
+{
+    recent_json *j = ud;
+    if (j->r.irp && t->irp != j->r.irp)
+        return 0;
+    json_t *e = json_pack("{s:I, s:o}", "slot", (json_int_t)t->index, "thread", hex_json(t->thread));
+    switch (j->r.v->log) {
+    case KDX_VF_IRQL_LOG:
+        json_object_set_new(e, "old_irql", json_integer((json_int_t)t->old_irql));
+        json_object_set_new(e, "new_irql", json_integer((json_int_t)t->new_irql));
+        json_object_set_new(e, "processor", json_integer((json_int_t)t->processor));
+        json_object_set_new(e, "tick_count", json_integer((json_int_t)t->tick));
+        break;
+    case KDX_VF_IRP_LOG:
+        json_object_set_new(e, "irql", json_integer((json_int_t)t->irql));
+        json_object_set_new(e, "kernel_apc_disable", json_integer((int16_t)t->kernel_apc));
+        json_object_set_new(e, "special_apc_disable", json_integer((int16_t)t->special_apc));
+        json_object_set_new(e, "irp", hex_json(t->irp));
+        break;
+    case KDX_VF_PENDING_LOG:
+        json_object_set_new(e, "irp", hex_json(t->irp));
+        break;
+    default:
+        break;
+    }
+    json_object_set_new(e, "stack", stack_json(j->r.s, t));
+    json_array_append_new(j->entries, e);
+    j->r.shown++;
+    return j->r.quantity && j->r.shown >= j->r.quantity;
+}
+
+/* {log, type, length, in_use, wrapped, ordered_by_age, layout_inferred,
+ * entries} or {log, error, verifier_enabled}. */
+static int recent_as_json(kdx_session *s, const recent_print *r)
+{
+    kdx_vf_log log = r->v->log;
+    recent_json j = {*r, json_array()};
+    kdx_vf_log_info info;
+    kdx_err err = {0};
+    json_t *doc = json_pack("{s:s, s:s}", "log", kdx_vf_log_array_name(log), "type", kdx_vf_log_type_name(log));
+    kdx_status st = kdx_vf_log_walk_recent(s, log, json_recent, &j, &info, &err);
+    if (st != KDX_OK) {
+        kdx_vf_summary sum;
+        json_object_set_new(doc, "error", json_string(err.msg));
+        if (kdx_vf_summary_read(s, &sum, NULL) == KDX_OK)
+            json_object_set_new(doc, "verifier_enabled", json_boolean(sum.level != 0));
+        json_decref(j.entries);
+    } else {
+        json_object_set_new(doc, "length", json_integer((json_int_t)info.length));
+        json_object_set_new(doc, "in_use", json_integer((json_int_t)info.used));
+        json_object_set_new(doc, "wrapped", json_boolean(info.wrapped));
+        json_object_set_new(doc, "ordered_by_age", json_boolean(info.has_index));
+        json_object_set_new(doc, "entries", j.entries);
+    }
+    /* What each field means is read from the types; the text layout is kdx's. */
+    json_object_set_new(doc, "layout_inferred", json_true());
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+    return st != KDX_OK;
+}
+
 int kdx_vf_show_recent(kdx_session *s, uint64_t flags, uint64_t arg)
 {
     const recent_view *v = view_of(flags);
@@ -162,6 +252,8 @@ int kdx_vf_show_recent(kdx_session *s, uint64_t flags, uint64_t arg)
         return 1;
     bool by_irp = v->log == KDX_VF_IRP_LOG && arg > 0xffffffffull;
     recent_print r = {s, v, by_irp ? arg : 0, by_irp ? 0 : (arg ? arg : v->default_quantity), 0};
+    if (s->json)
+        return recent_as_json(s, &r);
     uint64_t array, length = 0;
     kdx_err err = {0};
     kdx_print(s, "\n%s:\n\n", v->title);

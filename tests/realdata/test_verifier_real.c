@@ -46,5 +46,13 @@ TEST(verifier_real_logs_say_verifier_is_off_and_which_global_is_missing)
         free(missing);
         free(out);
     }
+    /* JSON: the statement as "error", and Verifier marked off. */
+    kdx_err err = {0};
+    char *out = kdx_test_run(dump, setup, ".json 1; !verifier 100", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "\"error\": \"nt!IovIrpTraces (at ");
+    CHECK_CONTAINS(out, "\"verifier_enabled\": false");
+    CHECK(!strstr(out, "\"entries\""));
+    free(out);
     free(setup);
 }

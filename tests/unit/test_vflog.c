@@ -113,6 +113,19 @@ TEST(vflog_leak_irp_log_rows_match_the_scenario)
     CHECK_EQ(occurrences(out, "\nIrp "), 2);
     CHECK_CONTAINS(out, "; the 2 most recent:\n");
     free(out);
+    /* JSON: the same entries, the log's description, the layout marked as kdx's. */
+    s->json = true;
+    out = nt_fixture_run(s, "!verifier 100");
+    s->json = false;
+    CHECK_EQ(occurrences(out, "\"irp\": \""), KDX_SCN_LEAK_IRP_EVENTS);
+    want = kdx_asprintf("\"in_use\": %u,", KDX_SCN_LEAK_IRP_EVENTS);
+    CHECK_CONTAINS(out, want);
+    free(want);
+    CHECK_CONTAINS(out, "\"wrapped\": false");
+    CHECK_CONTAINS(out, "\"kernel_apc_disable\": -1");
+    CHECK_CONTAINS(out, "\"symbol\": \"leaky!DispatchIoctl+0x2c\"");
+    CHECK_CONTAINS(out, "\"layout_inferred\": true");
+    free(out);
     nt_fixture_close(s);
 }
 
