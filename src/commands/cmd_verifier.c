@@ -196,7 +196,8 @@ static int print_trace(void *ud, const kdx_vf_trace *t)
 }
 
 /* !verifier 0x80 [Address|Quantity] and !verifier 0x200 [Thread]: the log's
- * title, its size, then the entries (of the address or thread given). */
+ * title, its size, then the entries (of the address or thread given), most
+ * recent first (docs/verifier.md: the order is inferred from the index). */
 static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
 {
     bool pool = log == KDX_VF_POOL_LOG;
@@ -217,7 +218,8 @@ static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
                   l.address);
     else if (!pool)
         kdx_print(s, "%s\n", l.address ? "Displaying the entries of the thread." : "Displaying all the log entries.");
-    kdx_status st = kdx_vf_log_walk(s, log, print_trace, &l, &length, &err);
+    kdx_vf_log_info info;
+    kdx_status st = kdx_vf_log_walk_recent(s, log, print_trace, &l, &info, &err);
     if (st != KDX_OK)
         kdx_print(s, "%s\n", err.msg);
     else if (pool)

@@ -159,6 +159,20 @@ TEST(vflog_leak_fault_pending_and_irql_logs)
     CHECK_EQ(occurrences(out, " nt!VfPendingShouldForce+0x18\n"), KDX_SCN_LEAK_PENDING);
     CHECK_CONTAINS(out, "(nt!VfForcedPendingLog has no index global in the loaded symbols: entries are in array order");
     free(out);
+    /* The pool log newest first too: the scenario allocates upwards, so
+     * the blocks come in falling address order, the most recent first. */
+    out = nt_fixture_run(s, "!verifier 80 0x40");
+    unsigned blocks = 0;
+    uint64_t prev = UINT64_MAX;
+    bool falling = true;
+    for (const char *p = strstr(out, "\nPool block "); p; p = strstr(p + 1, "\nPool block ")) {
+        uint64_t a = strtoull(p + strlen("\nPool block "), NULL, 16);
+        falling = falling && a < prev;
+        prev = a, blocks++;
+    }
+    CHECK_EQ(blocks, 20);
+    CHECK(falling);
+    free(out);
     /* IRQL changes in the driver, newest first. */
     out = nt_fixture_run(s, "!verifier 8 0x40");
     CHECK_EQ(occurrences(out, "\nThread:     "), KDX_SCN_LEAK_IRQLS);
