@@ -299,6 +299,19 @@ static void verifier_json(kdx_session *s, const kdx_vf_summary *sum, unsigned fl
 
 /* ---- the command ---- */
 
+/* !verifier ? : the argument forms kdx accepts (Microsoft's page lists them). */
+static void print_usage(kdx_session *s)
+{
+    kdx_print(s, "!verifier [Flags [Image]]      1: verified drivers, 2 (with 1): their pool and allocations\n"
+                 "!verifier 4 [Quantity]         fault injection log (4 records by default)\n"
+                 "!verifier 8 [Quantity]         IRQL transition log (4 records by default)\n"
+                 "!verifier 0x40 [Quantity]      forced pending IRP log\n"
+                 "!verifier 0x80 [Quantity|Address]   pool Allocate/Free log\n"
+                 "!verifier 0x100 [Quantity|Address]  IRP log (IoAllocateIrp, IoCompleteRequest, IoCancelIrp)\n"
+                 "!verifier 0x200 [Thread]       critical region log\n"
+                 "A value above 32 bits is an Address, else a Quantity. Logs are shown most recent first.\n");
+}
+
 static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -307,6 +320,15 @@ static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
     uint64_t flags = 0, arg = 0;
     const char *end = args;
     kdx_err err = {0};
+    if (!strcmp(args, "?")) {
+        print_usage(s);
+        return 0;
+    }
+    if (!strncmp(args, "-disable", 8)) {
+        kdx_print(s, "!verifier -disable turns Driver Verifier off in a running system: it needs a live target, "
+                     "and a dump cannot be changed.\n");
+        return 1;
+    }
     if (*args && kdx_expr_eval(s, args, &flags, &end, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
     while (end && isspace((unsigned char)*end))

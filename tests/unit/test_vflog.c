@@ -139,6 +139,12 @@ TEST(vflog_leak_fault_pending_and_irql_logs)
     CHECK_CONTAINS(out, "      Inject random low-resource API failures\n");
     CHECK_CONTAINS(out, "      Force pending I/O requests enabled\n");
     free(out);
+    out = nt_fixture_run(s, "!verifier ?");
+    CHECK_CONTAINS(out, "!verifier 0x100 [Quantity|Address]  IRP log");
+    free(out);
+    out = nt_fixture_run(s, "!verifier -disable");
+    CHECK_CONTAINS(out, "it needs a live target, and a dump cannot be changed.");
+    free(out);
     /* Fault injection: four records unless a Quantity says otherwise. */
     out = nt_fixture_run(s, "!verifier 4");
     CHECK_CONTAINS(out, "\nFault injection trace log:\n\n");
