@@ -277,7 +277,7 @@ kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_all
 
 typedef struct log_desc {
     const char *array, *length, *type, *index;
-    const char *option;       /* the Verifier option that fills it (docs/verifier.md: inferred) */
+    const char *option;       /* the Verifier option that fills it (docs/verifier.md: where from) */
 } log_desc;
 
 /* In kdx_vf_log order. The forced-pending log has no index global in the
@@ -285,7 +285,7 @@ typedef struct log_desc {
 static const log_desc logs[] = {
     {"nt!VfPoolTraces", "nt!VfPoolTracesLength", "nt!_VF_POOL_TRACE", "nt!VfPoolTracesIndex", "Pool Tracking (0x8)"},
     {"nt!VfKeCriticalRegionTraces", "nt!VfKeCriticalRegionTracesLength", "nt!_VF_KE_CRITICAL_REGION_TRACE",
-     "nt!VfKeCriticalRegionTracesIndex", NULL},
+     "nt!VfKeCriticalRegionTracesIndex", "Miscellaneous checks (0x800)"},
     {"nt!ViTrackIrqlQueue", "nt!ViTrackIrqlQueueLength", "nt!_VI_TRACK_IRQL", "nt!ViTrackIrqlIndex",
      "Force IRQL checking (0x2)"},
     {"nt!IovIrpTraces", "nt!IovIrpTracesLength", "nt!_IOV_IRP_TRACE", "nt!IovIrpTracesIndex", "I/O verification (0x10)"},
