@@ -201,7 +201,7 @@ static int print_trace(void *ud, const kdx_vf_trace *t)
 static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
 {
     bool pool = log == KDX_VF_POOL_LOG;
-    bool by_address = pool ? arg > 0xffffffffull : arg != 0;
+    bool by_address = pool ? kdx_vf_arg_is_address(s, arg) : arg != 0;
     log_print l = {s, by_address ? arg : 0, pool && !by_address ? arg : 0, 0, pool};
     uint64_t array, length = 0;
     kdx_err err = {0};
@@ -309,7 +309,8 @@ static void print_usage(kdx_session *s)
                  "!verifier 0x80 [Quantity|Address]   pool Allocate/Free log\n"
                  "!verifier 0x100 [Quantity|Address]  IRP log (IoAllocateIrp, IoCompleteRequest, IoCancelIrp)\n"
                  "!verifier 0x200 [Thread]       critical region log\n"
-                 "A value above 32 bits is an Address, else a Quantity. Logs are shown most recent first.\n");
+                 "An Address is a kernel address (above 32 bits on 64-bit targets), else the value is a "
+                 "Quantity.\nLogs are shown most recent first.\n");
 }
 
 static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)

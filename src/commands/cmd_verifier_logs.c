@@ -62,6 +62,11 @@ void kdx_vf_print_stack(kdx_session *s, const kdx_vf_trace *t)
     }
 }
 
+bool kdx_vf_arg_is_address(kdx_session *s, uint64_t arg)
+{
+    return kdx_session_ptr_size(s) == 8 ? arg > 0xffffffffull : arg >= 0x80000000ull;
+}
+
 void kdx_vf_note_when_off(kdx_session *s)
 {
     kdx_vf_summary sum;
@@ -250,7 +255,7 @@ int kdx_vf_show_recent(kdx_session *s, uint64_t flags, uint64_t arg)
     const recent_view *v = view_of(flags);
     if (!v)
         return 1;
-    bool by_irp = v->log == KDX_VF_IRP_LOG && arg > 0xffffffffull;
+    bool by_irp = v->log == KDX_VF_IRP_LOG && kdx_vf_arg_is_address(s, arg);
     recent_print r = {s, v, by_irp ? arg : 0, by_irp ? 0 : (arg ? arg : v->default_quantity), 0};
     if (s->json)
         return recent_as_json(s, &r);

@@ -5,10 +5,13 @@
  * address (the kernel base from testdata/README.md plus the global's RVA in
  * the ISF). */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "commands/cmd_verifier_logs.h"
+#include "target/session.h"
 #include "tests/test.h"
 
 #define KERNEL_BASE ((uint64_t)0xfffff8047ba00000ull)
@@ -55,4 +58,30 @@ TEST(verifier_real_logs_say_verifier_is_off_and_which_global_is_missing)
     CHECK(!strstr(out, "\"entries\""));
     free(out);
     free(setup);
+}
+
+/* Address or Quantity: the triage dump is 64-bit, the Breakpad minidump
+ * (Windows XP x86) 32-bit, where kernel addresses fit in 32 bits. */
+TEST(verifier_real_address_or_quantity_by_pointer_size)
+{
+    TESTDATA(dump64, "kernel/triage_x64.dmp");
+    TESTDATA(dump32, "user/breakpad/minidump2.dmp");
+    const char *paths[2] = {dump64, dump32};
+    kdx_session *s[2];
+    for (int i = 0; i < 2; i++) {
+        kdx_err err = {0};
+        s[i] = kdx_session_new(fopen("/dev/null", "w"));
+        CHECK_OK(kdx_session_open(s[i], paths[i], &err));
+    }
+    CHECK_EQ(kdx_session_ptr_size(s[0]), 8);
+    CHECK_EQ(kdx_session_ptr_size(s[1]), 4);
+    CHECK(kdx_vf_arg_is_address(s[0], 0xfffff8047c61ca98ull));
+    CHECK(!kdx_vf_arg_is_address(s[0], 0x81234567));
+    CHECK(kdx_vf_arg_is_address(s[1], 0x81234567));
+    CHECK(!kdx_vf_arg_is_address(s[1], 0x100));
+    for (int i = 0; i < 2; i++) {
+        FILE *out = s[i]->out;
+        kdx_session_free(s[i]);
+        fclose(out);
+    }
 }
