@@ -169,9 +169,7 @@ static void run_walkers(void)
         if (kdx_pool_page_read(ses, regions[i].va, &pg, NULL) == KDX_OK)
             kdx_pool_page_free(&pg);
     }
-    uint64_t length;
-    kdx_vf_log_walk(ses, KDX_VF_POOL_LOG, count_trace, &n, &length, NULL);
-    for (kdx_vf_log log = KDX_VF_IRQL_LOG; log <= KDX_VF_PENDING_LOG; log++) {
+    for (kdx_vf_log log = KDX_VF_POOL_LOG; log <= KDX_VF_PENDING_LOG; log++) {
         kdx_vf_log_info info;
         kdx_vf_log_walk_recent(ses, log, count_trace, &n, &info, NULL);
     }

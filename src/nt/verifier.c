@@ -397,11 +397,6 @@ kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, ui
     return KDX_OK;
 }
 
-kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err)
-{
-    return read_u32_global(s, logs[log].index, index, err);
-}
-
 static kdx_status read_entry(kdx_session *s, const log_desc *l, uint64_t i, uint64_t at, uint8_t *buf, size_t esz,
                              kdx_err *err)
 {
@@ -410,36 +405,6 @@ static kdx_status read_entry(kdx_session *s, const log_desc *l, uint64_t i, uint
     if (kdx_read_virt(s->target, at, buf, esz, &done, &e) == KDX_OK)
         return KDX_OK;
     return kdx_err_set(err, e.code, "%s entry %" PRIu64 " (%016" PRIx64 ") cannot be read: %s", l->array, i, at, e.msg);
-}
-
-kdx_status kdx_vf_log_walk(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, uint64_t *length,
-                           kdx_err *err)
-{
-    const log_desc *l = &logs[log];
-    uint64_t arr, esz;
-    kdx_status st = kdx_vf_log_locate(s, log, &arr, length, err);
-    if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, l->type, &esz, err);
-    if (st != KDX_OK)
-        return st;
-    uint8_t *buf = kdx_xmalloc((size_t)esz);
-    int stop = 0;
-    for (uint64_t i = 0; i < *length && st == KDX_OK && !stop; i++) {
-        if ((i & 0xfff) == 0 && kdx_interrupted()) {
-            st = kdx_err_set(err, KDX_E_INTERRUPTED, "parsing %s interrupted at entry %" PRIu64, l->array, i);
-            break;
-        }
-        uint64_t at = arr + i * esz;
-        if ((st = read_entry(s, l, i, at, buf, (size_t)esz, err)) != KDX_OK)
-            break;
-        kdx_vf_trace t;
-        decode_trace(s, l, buf, at, &t);
-        t.index = i;
-        if (trace_used(log, &t))
-            stop = cb(ud, &t);
-    }
-    free(buf);
-    return st;
 }
 
 static kdx_status recent_start(kdx_session *s, kdx_vf_log log, kdx_vf_log_info *info, kdx_err *err)

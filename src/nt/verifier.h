@@ -84,14 +84,8 @@ const char *kdx_vf_log_type_name(kdx_vf_log log);
 const char *kdx_vf_log_option(kdx_vf_log log);
 /* False when the log has no index global: its entries cannot be put in age order. */
 bool kdx_vf_log_has_index(kdx_vf_log log);
-/* The log's next index (nt!ViTrackIrqlIndex for the IRQL log...). */
-kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err);
 /* Where the log is and how many entries it has room for. */
 kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, uint64_t *length, kdx_err *err);
-/* Walks the log's used entries (Address or Thread nonzero); *length: its size. */
-kdx_status kdx_vf_log_walk(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, uint64_t *length,
-                           kdx_err *err);
-
 /* What a walk by age found. */
 typedef struct kdx_vf_log_info {
     uint64_t array, length, esz;
