@@ -3,7 +3,10 @@
  *   kdx-mkleak LAYOUT.json.xz OUT.dmp [LEAKS [flags]]
  * flags: any of v (Driver Verifier on leaky.sys), u (the 0xC4/0x62 bug check
  * of its unload), n (leaked pages not in the dump: table entries only),
- * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages). */
+ * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages),
+ * g (Verifier's IRP, fault-injection, forced-pending and IRQL logs too;
+ * implies v). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +17,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunl]]\n", argv[0]);
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunlg]]\n", argv[0]);
         return 2;
     }
     kdx_symprov prov = {0};
@@ -24,6 +27,7 @@ int main(int argc, char **argv)
     kdx_scn_leak_spec spec = {0};
     if (argc > 3)
         spec.leaks = (unsigned)strtoul(argv[3], NULL, 0);
+    bool logs = argc > 4 && strchr(argv[4], 'g') != NULL;
     if (argc > 4) {
         spec.verifier = strchr(argv[4], 'v') != NULL;
         spec.unload_bugcheck = strchr(argv[4], 'u') != NULL;
@@ -31,7 +35,8 @@ int main(int argc, char **argv)
         spec.linear = strchr(argv[4], 'l') != NULL;
     }
     if (st == KDX_OK)
-        st = kdx_scn_pool_leak(&prov, &id, &spec, argv[2], &err);
+        st = logs ? kdx_scn_pool_leak_logs(&prov, &id, &spec, argv[2], &err)
+                  : kdx_scn_pool_leak(&prov, &id, &spec, argv[2], &err);
     if (prov.ops)
         prov.ops->destroy(prov.impl);
     if (st != KDX_OK) {

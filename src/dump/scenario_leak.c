@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "dump/scenario_pool.h"
+#include "dump/scenario_vflog.h"
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define LEAK TAG('L', 'e', 'a', 'k')
@@ -111,7 +112,7 @@ static uint64_t dispatch_call(kdx_scn *s)
     return at + 5;
 }
 
-static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *path, kdx_err *err)
+static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, bool logs, const char *path, kdx_err *err)
 {
     unsigned leaks = spec->leaks ? spec->leaks : 2000;
     kdx_scn_module(s, "kdxscen.sys", OTHER_BASE, 0x10000);
@@ -153,7 +154,10 @@ static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *p
     }
     uint64_t entry = 0;
     if (spec->verifier)
-        entry = kdx_scn_pool_verifier(p, 8, "leaky.sys", LEAKY_BASE, LEAKY_SIZE, a, leaks);
+        entry = kdx_scn_pool_verifier(p, logs ? KDX_SCN_LEAK_LOG_LEVEL : 8, "leaky.sys", LEAKY_BASE, LEAKY_SIZE,
+                                      a, leaks);
+    if (spec->verifier && logs)
+        kdx_scn_leak_vf_logs(s, p, worker, callers, dispatch_ret);
     free(a);
     kdx_scn_pool_finish(p);
     if (spec->unload_bugcheck) {
@@ -163,14 +167,28 @@ static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *p
     return kdx_scn_save(s, path, err);
 }
 
-kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
-                             const char *path, kdx_err *err)
+static kdx_status write_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                             bool logs, const char *path, kdx_err *err)
 {
     kdx_scn *s = NULL;
     kdx_status st = kdx_scn_new(layout, id, NULL, &s, err);
     if (st != KDX_OK)
         return st;
-    st = build(s, spec, path, err);
+    st = build(s, spec, logs, path, err);
     kdx_scn_free(s);
     return st;
+}
+
+kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                             const char *path, kdx_err *err)
+{
+    return write_leak(layout, id, spec, false, path, err);
+}
+
+kdx_status kdx_scn_pool_leak_logs(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                  const char *path, kdx_err *err)
+{
+    kdx_scn_leak_spec with = *spec;
+    with.verifier = true;
+    return write_leak(layout, id, &with, true, path, err);
 }

@@ -97,5 +97,10 @@ typedef struct kdx_scn_leak_spec {
 } kdx_scn_leak_spec;
 kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
                              const char *path, kdx_err *err);
+/* The same with Verifier's other logs (spec->verifier is implied): IRP,
+ * fault-injection, forced-pending and IRQL events of leaky.sys
+ * (kdx_scn_leak_vf_logs, scenario_vflog.h) at KDX_SCN_LEAK_LOG_LEVEL. */
+kdx_status kdx_scn_pool_leak_logs(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                  const char *path, kdx_err *err);
 
 #endif
