@@ -5,8 +5,9 @@
  * ../shared/testdata (or $KDX_TESTDATA) and opened. Each input is written,
  * through the session's edit overlay, over the structures the walkers read:
  * the tag table's pointer and size, the tag table, a _POOL_HEADER page, the
- * large-allocation table, the first pool tracker page and the pool trace log
- * with its length; then every walker runs and the original bytes are put
+ * large-allocation table, the first pool tracker page, the pool trace log
+ * with its length, and the IRP, fault-injection and forced-pending logs
+ * (kdx_scn_pool_leak_logs) with their globals; then every walker runs and the original bytes are put
  * back, so inputs never see each other's edits. Without the ISF the target
  * does nothing (and says so once). */
 #include <stddef.h>
@@ -40,7 +41,7 @@ typedef struct region {
     uint8_t saved[REGION];
     size_t len;
 } region;
-static region regions[8];
+static region regions[14];
 static size_t nregions;
 
 static void cleanup(void)
@@ -105,6 +106,12 @@ static void find_regions(void)
     add_region(global_ptr("nt!PoolTrackTable"), REGION);
     add_region(global_ptr("nt!PoolBigPageTable"), REGION);
     add_region(global_ptr("nt!VfPoolTraces"), REGION);
+    /* The other logs' arrays, and their pointer, length and index globals. */
+    static const char *const rings[] = {"nt!IovIrpTraces", "nt!ViFaultTraces", "nt!VfForcedPendingLog"};
+    for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++)
+        add_region(global_ptr(rings[i]), REGION);
+    if (kdx_nt_symbol(ses, "nt!IovIrpTracesLength", &a, NULL) == KDX_OK)
+        add_region(a & ~0xfull, 0x10);
     kdx_vf_drivers ds;
     if (kdx_vf_drivers_read(ses, &ds, NULL) == KDX_OK && ds.n) {
         uint64_t va = 0;
@@ -131,7 +138,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(dump_path, sizeof dump_path, "/tmp/kdx-fuzz-pool-%d.dmp", (int)getpid());
     kdx_scn_leak_spec spec = {40, true, false, false, true};
     kdx_scn_small_leaks small = {.vs_leaks = 6, .lfh_leaks = 4, .freed_leaks = 1};
-    kdx_status st = kdx_scn_pool_leak_small(&prov, &id, &spec, &small, dump_path, &err);
+    kdx_status st = kdx_scn_pool_leak_with(&prov, &id, &spec, true, &small, dump_path, &err);
     prov.ops->destroy(prov.impl);
     atexit(cleanup);
     if (st == KDX_OK) {
@@ -188,8 +195,10 @@ static void run_walkers(void)
         if (kdx_pool_page_read(ses, regions[i].va, &pg, NULL) == KDX_OK)
             kdx_pool_page_free(&pg);
     }
-    uint64_t length;
-    kdx_vf_log_walk(ses, KDX_VF_POOL_LOG, count_trace, &n, &length, NULL);
+    for (kdx_vf_log log = KDX_VF_POOL_LOG; log <= KDX_VF_PENDING_LOG; log++) {
+        kdx_vf_log_info info;
+        kdx_vf_log_walk_recent(ses, log, count_trace, &n, &info, NULL);
+    }
     kdx_vf_drivers ds;
     if (kdx_vf_drivers_read(ses, &ds, NULL) == KDX_OK)
         for (size_t i = 0; i < ds.n; i++)

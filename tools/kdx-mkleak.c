@@ -4,9 +4,11 @@
  * flags: any of v (Driver Verifier on leaky.sys), u (the 0xC4/0x62 bug check
  * of its unload), n (leaked pages not in the dump: table entries only),
  * l (Windows 7-style linear pool: small blocks in _POOL_HEADER pages),
- * s (a kernel segment heap holding small Leak allocations: SMALL of them,
- * default 32, half in VS and half in LFH subsegments, the first 2 of each
- * kind freed). */
+ * g (Verifier's IRP, fault-injection, forced-pending and IRQL logs too;
+ * implies v), s (a kernel segment heap holding small Leak allocations: SMALL
+ * of them, default 32, half in VS and half in LFH subsegments, the first 2
+ * of each kind freed; not with g). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 6) {
-        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunls [SMALL]]]\n", argv[0]);
+        fprintf(stderr, "usage: %s LAYOUT.json.xz|LAYOUT.pdb OUT.dmp [LEAKS [vunlgs [SMALL]]]\n", argv[0]);
         return 2;
     }
     kdx_symprov prov = {0};
@@ -30,6 +32,7 @@ int main(int argc, char **argv)
     bool segheap = false;
     if (argc > 3)
         spec.leaks = (unsigned)strtoul(argv[3], NULL, 0);
+    bool logs = argc > 4 && strchr(argv[4], 'g') != NULL;
     if (argc > 4) {
         spec.verifier = strchr(argv[4], 'v') != NULL;
         spec.unload_bugcheck = strchr(argv[4], 'u') != NULL;
@@ -37,8 +40,16 @@ int main(int argc, char **argv)
         spec.linear = strchr(argv[4], 'l') != NULL;
         segheap = strchr(argv[4], 's') != NULL;
     }
+    if (logs && segheap) {
+        fprintf(stderr, "%s: flags g and s cannot be combined\n", argv[0]);
+        if (prov.ops)
+            prov.ops->destroy(prov.impl);
+        return 2;
+    }
     if (st == KDX_OK)
-        st = kdx_scn_pool_leak_small(&prov, &id, &spec, segheap ? &small : NULL, argv[2], &err);
+        st = logs      ? kdx_scn_pool_leak_logs(&prov, &id, &spec, argv[2], &err)
+             : segheap ? kdx_scn_pool_leak_small(&prov, &id, &spec, &small, argv[2], &err)
+                       : kdx_scn_pool_leak(&prov, &id, &spec, argv[2], &err);
     if (prov.ops)
         prov.ops->destroy(prov.impl);
     if (st != KDX_OK) {

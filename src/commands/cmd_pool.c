@@ -213,7 +213,7 @@ static size_t select_rows(kdx_pool_usage *u, const poolused_args *a)
         if (!a->pattern || kdx_pool_tag_match(a->pattern, u->tags[i].tag))
             u->tags[n++] = u->tags[i];
     sort_flags = a->flags;
-    qsort(u->tags, n, sizeof *u->tags, by_usage);
+    kdx_sort(u->tags, n, sizeof *u->tags, by_usage);
     return a->top && a->top < n ? a->top : n;
 }
 

@@ -76,7 +76,7 @@ static int vrange_cmp(const void *a, const void *b)
 static void sort_ranges(kdx_kdump *d)
 {
     if (d->nvranges)
-        qsort(d->vranges, d->nvranges, sizeof *d->vranges, vrange_cmp);
+        kdx_sort(d->vranges, d->nvranges, sizeof *d->vranges, vrange_cmp);
     free(d->vmax_end);
     d->vmax_end = kdx_xmalloc((d->nvranges ? d->nvranges : 1) * sizeof *d->vmax_end);
     uint64_t m = 0;

@@ -122,7 +122,7 @@ void kdx_symindex_finish(kdx_symindex *ix)
     uint64_t *keys = kdx_xmalloc(ix->n * sizeof *keys);
     for (size_t i = 0; i < ix->n; i++)
         keys[i] = (uint64_t)ix->syms[i].rva << 32 | i;
-    qsort(keys, ix->n, sizeof *keys, cmp_u64);
+    kdx_sort(keys, ix->n, sizeof *keys, cmp_u64);
     kdx_symbol *sorted = kdx_xmalloc(ix->n * sizeof *sorted);
     for (size_t i = 0; i < ix->n; i++)
         sorted[i] = ix->syms[keys[i] & 0xffffffffu];
@@ -130,7 +130,7 @@ void kdx_symindex_finish(kdx_symindex *ix)
         for (j = i + 1; j < ix->n && sorted[j].rva == sorted[i].rva; j++)
             ;
         if (j - i > 1)
-            qsort(sorted + i, j - i, sizeof *sorted, cmp_sym);
+            kdx_sort(sorted + i, j - i, sizeof *sorted, cmp_sym);
     }
     free(keys);
     free(ix->syms);
