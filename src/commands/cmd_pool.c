@@ -612,6 +612,41 @@ static void print_subsegment(kdx_session *s, uint64_t addr, const sub_blocks *v,
                   kdx_session_fmt_ptr(s, page, addr));
 }
 
+static json_t *hex_json(uint64_t v)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%016" PRIx64, v);
+    return json_string(a);
+}
+
+/* Under .json: the subsegment's blocks, the one holding addr marked, and the walk's notes. */
+static void subsegment_json(kdx_session *s, uint64_t addr, const sub_blocks *v, const kdx_segheap_stats *hs)
+{
+    const kdx_segheap_block *region, *hit = segheap_hit(v, addr, &region);
+    json_t *blocks = json_array(), *notes = json_array();
+    for (size_t i = 0; i < v->len; i++) {
+        const kdx_segheap_block *b = &v->items[i];
+        char tag[5] = "";
+        if (b->tag_known && (b->busy || b->tag))
+            kdx_pool_tag_text(b->tag, tag);
+        json_t *o = json_pack("{s:o, s:i, s:i, s:b, s:s?, s:b}", "address", hex_json(b->header), "size", (int)b->size,
+                              "previous_size", (int)b->prev_size, "allocated", b->busy, "tag", tag[0] ? tag : NULL,
+                              "holds_address", b == hit);
+        json_array_append_new(blocks, o);
+    }
+    for (size_t i = 0; i < hs->nnotes; i++)
+        json_array_append_new(notes, json_string(hs->notes[i]));
+    json_t *doc = json_pack("{s:o, s:s, s:o?, s:s?, s:b, s:o, s:o}", "address", hex_json(addr), "walk",
+                            v->len ? kdx_segheap_kind_name(v->items[0].kind) : "segment heap", "subsegment",
+                            v->len ? hex_json(v->items[0].subsegment) : NULL, "pool",
+                            region ? pool_name(region->pool_type) : NULL, "pool_inferred", region != NULL, "blocks",
+                            blocks, "notes", notes);
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
 /* !pool on an address inside a VS or LFH subsegment; *handled false when
  * no segment heap holds addr (the caller reads a _POOL_HEADER page). */
 static int pool_segheap(kdx_session *s, uint64_t addr, unsigned flags, bool *handled)
@@ -628,6 +663,9 @@ static int pool_segheap(kdx_session *s, uint64_t addr, unsigned flags, bool *han
         kdx_segheap_summary(&hs, summary, sizeof summary);
         kdx_print(s, "(segment heap not searched for this address: %s. The page below is read as a _POOL_HEADER "
                      "chain, which a segment heap VS or LFH page is not)\n", summary);
+    } else if (found && s->json) {
+        *handled = true;
+        subsegment_json(s, addr, &v, &hs);
     } else if (found) {
         *handled = true;
         print_subsegment(s, addr, &v, flags);

@@ -172,6 +172,16 @@ TEST(segheap_poolfind_and_pool_find_the_small_leaks)
     out = nt_fixture_run(s, "!poolfind Leak 1");
     CHECK_CONTAINS(out, "\n0 small allocations with tag Leak");
     free(out);
+    /* !pool under .json: the first live VS Leak's subsegment, one block holding the address. */
+    s->json = true;
+    cmd = kdx_asprintf("!pool %s+0x18", addr);
+    out = nt_fixture_run(s, cmd);
+    s->json = false;
+    CHECK_CONTAINS(out, "\"walk\": \"VS\"");
+    CHECK_EQ(count(out, "\"holds_address\": true"), 1);
+    CHECK_CONTAINS(out, "\"pool_inferred\": true");
+    free(cmd);
+    free(out);
     /* An address whose would-be segment header is not in the dump: said, then the page is tried. */
     out = nt_fixture_run(s, "!pool ffffc08bfff00010");
     CHECK_CONTAINS(out, "(segment heap not searched for this address: ");
