@@ -680,14 +680,93 @@ static int pool_segheap(kdx_session *s, uint64_t addr, unsigned flags, bool *han
     return rc;
 }
 
+/* ---- !pool without an address: every segment heap, summed ---- */
+
+typedef struct heap_sum {
+    uint64_t heap_va, last_sub, blocks, busy, busy_bytes;
+    unsigned node, heap, vs, lfh;
+} heap_sum;
+typedef KDX_VEC(heap_sum) heap_sums;
+
+/* Blocks come heap by heap and subsegment by subsegment. */
+static int sum_block(void *ud, const kdx_segheap_block *b)
+{
+    heap_sums *v = ud;
+    if (!v->len || v->items[v->len - 1].heap_va != b->heap_va)
+        KDX_VEC_PUSH(*v, ((heap_sum){b->heap_va, 0, 0, 0, 0, b->node, b->heap, 0, 0}));
+    heap_sum *h = &v->items[v->len - 1];
+    if (h->last_sub != b->subsegment) {
+        h->last_sub = b->subsegment;
+        h->vs += b->kind == KDX_SEGHEAP_VS;
+        h->lfh += b->kind == KDX_SEGHEAP_LFH;
+    }
+    h->blocks++;
+    h->busy += b->busy;
+    h->busy_bytes += b->busy ? b->size : 0;
+    return 0;
+}
+
+static void heaps_json(kdx_session *s, const heap_sums *v, const kdx_segheap_stats *hs)
+{
+    json_t *heaps = json_array();
+    for (size_t i = 0; i < v->len; i++) {
+        const heap_sum *h = &v->items[i];
+        json_array_append_new(heaps, json_pack("{s:i, s:i, s:o, s:i, s:i, s:I, s:I, s:I}", "pool_node", (int)h->node,
+                                               "heap", (int)h->heap, "address", hex_json(h->heap_va),
+                                               "vs_subsegments", (int)h->vs, "lfh_subsegments", (int)h->lfh, "blocks",
+                                               (json_int_t)h->blocks, "allocated", (json_int_t)h->busy,
+                                               "allocated_bytes", (json_int_t)h->busy_bytes));
+    }
+    json_t *doc = json_pack("{s:o, s:o}", "heaps", heaps, "segment_heap", segheap_json(hs, NULL));
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
+/* WinDbg's !pool without an address walks a pool's pages; kdx sums each
+ * segment heap of nt!ExPoolState instead (kdx's layout). */
+static int pool_heaps(kdx_session *s)
+{
+    heap_sums v = {0};
+    kdx_segheap_stats hs;
+    kdx_err err = {0};
+    if (kdx_segheap_walk(s, sum_block, &v, &hs, &err) != KDX_OK) {
+        kdx_print(s, "The segment heaps were not walked: %s\n", err.msg);
+        KDX_VEC_FREE(v);
+        return 1;
+    }
+    if (s->json) {
+        heaps_json(s, &v, &hs);
+    } else {
+        char va[24];
+        kdx_print(s, "Segment heaps of nt!ExPoolState (%u pool node%s, %u heap%s):\n", hs.nodes,
+                  hs.nodes == 1 ? "" : "s", hs.heaps, hs.heaps == 1 ? "" : "s");
+        for (size_t i = 0; i < v.len; i++) {
+            const heap_sum *h = &v.items[i];
+            kdx_print(s, "  PoolNode[%u].Heaps[%u] %s: %u VS and %u LFH subsegments, %" PRIu64 " blocks, %" PRIu64
+                         " allocated (%#" PRIx64 " bytes), %" PRIu64 " free\n", h->node, h->heap,
+                      kdx_session_fmt_ptr(s, va, h->heap_va), h->vs, h->lfh, h->blocks, h->busy, h->busy_bytes,
+                      h->blocks - h->busy);
+        }
+        if (hs.heaps > v.len)
+            kdx_print(s, "  (%zu heap%s with no block that could be read)\n", hs.heaps - v.len,
+                      hs.heaps - v.len == 1 ? "" : "s");
+        for (size_t i = 0; i < hs.nnotes; i++)
+            kdx_print(s, "  %s\n", hs.notes[i]);
+        if (hs.dropped)
+            kdx_print(s, "  (and %zu more)\n", hs.dropped);
+    }
+    KDX_VEC_FREE(v);
+    return hs.unreadable || hs.broken;
+}
+
 static int cmd_pool(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
-    if (!*args) {
-        kdx_print(s, "!pool without an address (the whole pool) is not supported by kdx; give an address.\n");
-        return 1;
-    }
+    if (!*args)
+        return pool_heaps(s);
     uint64_t addr, flags = 0;
     const char *end = NULL;
     kdx_err err = {0};

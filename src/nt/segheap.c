@@ -67,6 +67,7 @@ typedef struct walk {
     uint64_t at, absent_seg;
     bool only_at, found, stop, no_keys;
     unsigned node, heap;
+    uint64_t heap_va;
 } walk;
 
 const char *kdx_segheap_kind_name(kdx_segheap_kind k)
@@ -268,7 +269,7 @@ static void range_free(range *r)
 
 static void emit(walk *w, kdx_segheap_block *b, const range *r, uint64_t header_off)
 {
-    b->node = w->node, b->heap = w->heap;
+    b->node = w->node, b->heap = w->heap, b->heap_va = w->heap_va;
     b->header = r->va + header_off;
     b->tag_known = b->tag_known && range_has(r, header_off, w->L.ph_size);
     if (b->tag_known) {
@@ -563,7 +564,7 @@ static bool visit_heap(walk *w, unsigned n, unsigned h, uint64_t at)
         return false;
     if (!heap)
         return true;
-    w->node = n, w->heap = h;
+    w->node = n, w->heap = h, w->heap_va = heap;
     w->st->heaps++;
     if (w->no_keys)
         note(w, true, "the heap at %s (ExPoolState.PoolNode[%u].Heaps[%u]) was not walked: its keys are not in the "
@@ -577,7 +578,8 @@ static void walk_heaps(walk *w)
 {
     char a[24];
     uint64_t npools, absent = 0, first_absent = 0, at;
-    if (kdx_nt_read(w->s, STATE, w->state, "NumberOfPools", &npools, NULL) != KDX_OK) {
+    bool known = kdx_nt_read(w->s, STATE, w->state, "NumberOfPools", &npools, NULL) == KDX_OK;
+    if (!known) {
         kdx_nt_offset(w->s, STATE, "NumberOfPools", &at, NULL);
         note(w, true, "nt!ExPoolState.NumberOfPools (at %s) is not in the dump; every PoolNode was tried",
              hex(a, w->state + at));
@@ -585,7 +587,7 @@ static void walk_heaps(walk *w)
     }
     if (npools > w->L.nodes_max)
         npools = w->L.nodes_max;
-    w->st->nodes = (unsigned)npools;
+    w->st->nodes = known ? (unsigned)npools : 0; /* 0: NumberOfPools unknown */
     for (unsigned n = 0; n < npools && !w->stop; n++)
         for (unsigned h = 0; h < w->L.heaps_max && !w->stop; h++) {
             if (kdx_interrupted()) {

@@ -38,11 +38,13 @@ typedef struct kdx_segheap_block {
     bool tag_known;           /* the _POOL_HEADER was read (free VS chunks reuse it for the free tree) */
     kdx_segheap_kind kind;
     unsigned node, heap;      /* ExPoolState.PoolNode[node].Heaps[heap] */
+    uint64_t heap_va;         /* that _SEGMENT_HEAP */
 } kdx_segheap_block;
 
 #define KDX_SEGHEAP_NOTES 6
 typedef struct kdx_segheap_stats {
-    unsigned nodes, heaps, segments, vs_subsegments, lfh_subsegments;
+    unsigned nodes;           /* ExPoolState.NumberOfPools (0 when it is not in the dump) */
+    unsigned heaps, segments, vs_subsegments, lfh_subsegments;
     uint64_t blocks;
     unsigned unreadable;      /* structures or pages not in the dump */
     unsigned broken;          /* bad signatures, corrupt headers, loops */

@@ -60,7 +60,7 @@ TEST(pool_real_pool_on_a_missing_page_says_so)
 TEST(pool_real_segment_heap_names_what_the_triage_dump_lacks)
 {
     NEED_TRIAGE();
-    char *out = run_triage("!poolfind Irp; !poolfind Leak; !pool ffffc08bdce7f400");
+    char *out = run_triage("!poolfind Irp; !poolfind Leak; !pool ffffc08bdce7f400; !pool");
     REQUIRE(out);
     CHECK_CONTAINS(out, "nt!RtlpHpHeapGlobals (at fffff8047c61dd60), whose HeapKey and LfhKey decode the segment heap's "
                         "headers, is not in the dump");
@@ -71,6 +71,8 @@ TEST(pool_real_segment_heap_names_what_the_triage_dump_lacks)
     CHECK_CONTAINS(out, "0 small allocations with tag Leak in 0 heaps");
     CHECK_CONTAINS(out, "(segment heap not searched for this address: 3 structures of the segment heap not in the dump");
     CHECK_CONTAINS(out, "pool page ffffc08bdce7f000 cannot be read");
+    CHECK_CONTAINS(out, "Segment heaps of nt!ExPoolState (0 pool nodes, 0 heaps):\n"
+                        "  nt!RtlpHpHeapGlobals (at fffff8047c61dd60)");
     free(out);
 }
 
