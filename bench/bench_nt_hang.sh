@@ -21,33 +21,20 @@ command -v /usr/bin/time >/dev/null || { echo "bench_nt_hang: needs /usr/bin/tim
 
 tmp=$(mktemp -d /tmp/kdx-bench-nt-hang.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Isrc -O2 -o "$tmp/mkscenario" tools/kdx-mkscenario.c "$BUILD/libkdx.a" \
-    $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread
+. bench/lib.sh
+bench_tool kdx-mkscenario
 
 # make NAME PROCESSES THREADS_PER_PROCESS
 make_dump() {
     start=$(date +%s.%N)
-    "$tmp/mkscenario" "$ISF" "$tmp/$1.dmp" "$2" "$3"
+    "$tmp/kdx-mkscenario" "$ISF" "$tmp/$1.dmp" "$2" "$3"
     end=$(date +%s.%N)
     printf 'scenario %s: %s processes x %s threads, %s MB, written in %.2f s\n' "$1" "$2" "$3" \
         $(($(stat -c %s "$tmp/$1.dmp") >> 20)) "$(echo "$end - $start" | bc)"
 }
 
-# measure DUMP COMMAND: prints "seconds peak_kb" (best time of RUNS, highest peak)
-measure() {
-    best=""
-    peak=0
-    i=0
-    while [ $i -lt "$RUNS" ]; do
-        /usr/bin/time -f "%e %M" -o "$tmp/t" "$KDX" -z "$tmp/$1.dmp" -y "$(dirname "$(dirname "$ISF")")" \
-            -c "$2" >"$tmp/out" 2>&1
-        read -r s kb <"$tmp/t"
-        if [ -z "$best" ] || [ "$(echo "$s < $best" | bc)" = 1 ]; then best=$s; fi
-        [ "$kb" -gt "$peak" ] && peak=$kb
-        i=$((i + 1))
-    done
-    echo "$best $peak"
-}
+# measure DUMP COMMAND
+measure() { bench_measure "$tmp/$1.dmp" "$2"; }
 
 report() { # LABEL SECONDS KB PEER_SECONDS PEER_KB COUNT UNIT
     # /usr/bin/time counts in hundredths: a peer under 0.01 s gives no ratio

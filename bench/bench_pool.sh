@@ -9,11 +9,16 @@
 # kdx's peak resident memory, and the same for the peer measured in the same
 # run: kdx opening the dump and loading the kernel's symbols only
 # (`x nt!PoolBigPageTable`), so the difference is the command itself.
+# Then the segment heap: a second dump holds KDX_BENCH_SMALL (200,000) small
+# "Leak" allocations (half in VS, half in LFH subsegments, each after a block
+# of another tag, their pages in the dump) and `!poolfind Leak` walks every
+# heap, segment, subsegment and block (nt/segheap.c).
 # Needs ../shared/testdata.
 set -eu
 BUILD=${KDX_BUILD:-build}
 KDX=${KDX_BIN:-$BUILD/kdx}
 ALLOCS=${KDX_BENCH_ALLOCS:-1000000}
+SMALL=${KDX_BENCH_SMALL:-200000}
 RUNS=3
 ISF=../shared/testdata/isf/ntkrnlmp.pdb/5278AFF86C341677D7D7835C85B7B844-1.json.xz
 [ -x "$KDX" ] && [ -f "$BUILD/libkdx.a" ] || { echo "bench_pool: build $KDX first (make)"; exit 1; }
@@ -22,28 +27,15 @@ command -v /usr/bin/time >/dev/null || { echo "bench_pool: needs /usr/bin/time; 
 
 tmp=$(mktemp -d /tmp/kdx-bench-pool.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Isrc -O2 -o "$tmp/mkleak" tools/kdx-mkleak.c "$BUILD/libkdx.a" \
-    $(pkg-config --libs capstone libcurl libedit jansson liblzma libzstd libmspack) -lm -lpthread
+. bench/lib.sh
+bench_tool kdx-mkleak
 start=$(date +%s.%N)
-"$tmp/mkleak" "$ISF" "$tmp/pool.dmp" "$ALLOCS" n
+"$tmp/kdx-mkleak" "$ISF" "$tmp/pool.dmp" "$ALLOCS" n
 end=$(date +%s.%N)
 size=$(stat -c %s "$tmp/pool.dmp")
 printf 'scenario: %s large allocations, %s MB, written in %.2f s\n' "$ALLOCS" $((size >> 20)) "$(echo "$end - $start" | bc)"
 
-# best of RUNS: prints "seconds peak_kb"
-measure() {
-    best=""
-    peak=0
-    i=0
-    while [ $i -lt $RUNS ]; do
-        /usr/bin/time -f "%e %M" -o "$tmp/t" "$KDX" -z "$tmp/pool.dmp" -y "$(dirname "$(dirname "$ISF")")" -c "$1" >"$tmp/out" 2>&1
-        read -r s kb <"$tmp/t"
-        if [ -z "$best" ] || [ "$(echo "$s < $best" | bc)" = 1 ]; then best=$s; fi
-        [ "$kb" -gt "$peak" ] && peak=$kb
-        i=$((i + 1))
-    done
-    echo "$best $peak"
-}
+measure() { bench_measure "$tmp/pool.dmp" "$1"; }
 set -- $(measure "x nt!PoolBigPageTable")
 base_s=$1 base_kb=$2
 set -- $(measure "!poolused /t5 2")
@@ -60,3 +52,21 @@ printf '!poolused /t5 2: Leak first with %s allocations, %.2f s, peak %d MB resi
 printf '!poolfind Leak: %s allocations found, %.2f s, peak %d MB resident (%.1fx the peer); %.2f us per table entry\n' \
     "$found" "$find_s" $((find_kb >> 10)) "$(echo "$find_s / $base_s" | bc -l)" \
     "$(echo "($find_s - $base_s) * 1000000 / $ALLOCS" | bc -l)"
+
+# The segment heap's small allocations.
+start=$(date +%s.%N)
+"$tmp/kdx-mkleak" "$ISF" "$tmp/small.dmp" 1 s "$SMALL"
+end=$(date +%s.%N)
+size=$(stat -c %s "$tmp/small.dmp")
+printf 'scenario: %s small allocations in a segment heap, %s MB, written in %.2f s\n' "$SMALL" $((size >> 20)) \
+    "$(echo "$end - $start" | bc)"
+set -- $(bench_measure "$tmp/small.dmp" "x nt!ExPoolState")
+sbase_s=$1
+[ "$(echo "$sbase_s < 0.01" | bc)" = 1 ] && sbase_s=0.01
+set -- $(bench_measure "$tmp/small.dmp" "!poolfind Leak")
+sfind_s=$1 sfind_kb=$2
+sfound=$(grep -c '(Allocated) Leak' "$tmp/out" || true)
+blocks=$(grep -o '[0-9]* blocks)' "$tmp/out" | awk '{print $1}')
+printf '!poolfind Leak (segment heap): %s allocations found of %s blocks walked, %.2f s, peak %d MB resident (%.1fx the peer); %.2f us per block\n' \
+    "$sfound" "$blocks" "$sfind_s" $((sfind_kb >> 10)) "$(echo "$sfind_s / $sbase_s" | bc -l)" \
+    "$(echo "($sfind_s - $sbase_s) * 1000000 / $blocks" | bc -l)"

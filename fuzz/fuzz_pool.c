@@ -1,11 +1,13 @@
 /* libFuzzer target: the pool and Driver Verifier walkers (src/nt/pool.c,
- * src/nt/verifier.c). Once, the leak scenario (Windows 7-style linear pool,
- * Verifier on leaky.sys) is written with the 19041 ISF from
+ * src/nt/segheap.c, src/nt/verifier.c). Once, the leak scenario (Windows
+ * 7-style linear pool, Verifier on leaky.sys, and a kernel segment heap with
+ * small allocations whose VS and LFH subsegment pages are fuzzed too) is written with the 19041 ISF from
  * ../shared/testdata (or $KDX_TESTDATA) and opened. Each input is written,
  * through the session's edit overlay, over the structures the walkers read:
  * the tag table's pointer and size, the tag table, a _POOL_HEADER page, the
- * large-allocation table, the first pool tracker page and the pool trace log
- * with its length; then every walker runs and the original bytes are put
+ * large-allocation table, the first pool tracker page, the pool trace log
+ * with its length, and the IRP, fault-injection and forced-pending logs
+ * (kdx_scn_pool_leak_logs) with their globals; then every walker runs and the original bytes are put
  * back, so inputs never see each other's edits. Without the ISF the target
  * does nothing (and says so once). */
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include "dump/scenario_pool.h"
 #include "nt/field.h"
 #include "nt/pool.h"
+#include "nt/segheap.h"
 #include "nt/verifier.h"
 #include "sym/sources.h"
 #include "sym/symbols.h"
@@ -38,7 +41,7 @@ typedef struct region {
     uint8_t saved[REGION];
     size_t len;
 } region;
-static region regions[8];
+static region regions[14];
 static size_t nregions;
 
 static void cleanup(void)
@@ -81,14 +84,34 @@ static int first_alloc(void *ud, uint64_t va, uint64_t bytes, uint32_t tag, uint
     return 1;
 }
 
+/* The first VS and LFH subsegments' first pages. */
+static int subsegment(void *ud, const kdx_segheap_block *b)
+{
+    uint64_t *sub = ud;
+    if (!sub[b->kind])
+        sub[b->kind] = b->subsegment;
+    return sub[0] && sub[1];
+}
+
 static void find_regions(void)
 {
+    uint64_t sub[2] = {0, 0};
+    kdx_segheap_stats hs;
+    kdx_segheap_walk(ses, subsegment, sub, &hs, NULL);
+    add_region(sub[KDX_SEGHEAP_VS], REGION);
+    add_region(sub[KDX_SEGHEAP_LFH], REGION);
     uint64_t a = 0;
     if (kdx_nt_symbol(ses, "nt!PoolTrackTable", &a, NULL) == KDX_OK)
         add_region(a & ~0xfull, 0x100); /* the pointer and its neighbours, sizes included */
     add_region(global_ptr("nt!PoolTrackTable"), REGION);
     add_region(global_ptr("nt!PoolBigPageTable"), REGION);
     add_region(global_ptr("nt!VfPoolTraces"), REGION);
+    /* The other logs' arrays, and their pointer, length and index globals. */
+    static const char *const rings[] = {"nt!IovIrpTraces", "nt!ViFaultTraces", "nt!VfForcedPendingLog"};
+    for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++)
+        add_region(global_ptr(rings[i]), REGION);
+    if (kdx_nt_symbol(ses, "nt!IovIrpTracesLength", &a, NULL) == KDX_OK)
+        add_region(a & ~0xfull, 0x10);
     kdx_vf_drivers ds;
     if (kdx_vf_drivers_read(ses, &ds, NULL) == KDX_OK && ds.n) {
         uint64_t va = 0;
@@ -114,7 +137,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     snprintf(dump_path, sizeof dump_path, "/tmp/kdx-fuzz-pool-%d.dmp", (int)getpid());
     kdx_scn_leak_spec spec = {40, true, false, false, true};
-    kdx_status st = kdx_scn_pool_leak(&prov, &id, &spec, dump_path, &err);
+    kdx_scn_small_leaks small = {.vs_leaks = 6, .lfh_leaks = 4, .freed_leaks = 1};
+    kdx_status st = kdx_scn_pool_leak_with(&prov, &id, &spec, true, &small, dump_path, &err);
     prov.ops->destroy(prov.impl);
     atexit(cleanup);
     if (st == KDX_OK) {
@@ -150,8 +174,17 @@ static int count_alloc(void *ud, uint64_t va, uint64_t bytes, uint32_t tag, uint
     return ++*(unsigned *)ud > 100000;
 }
 
+static int count_block(void *ud, const kdx_segheap_block *b)
+{
+    (void)b;
+    return ++*(unsigned *)ud > 100000;
+}
+
 static void run_walkers(void)
 {
+    kdx_segheap_stats hs;
+    unsigned blocks = 0;
+    kdx_segheap_walk(ses, count_block, &blocks, &hs, NULL);
     kdx_pool_usage u;
     kdx_pool_usage_read(ses, false, &u, NULL);
     kdx_pool_usage_free(&u);
@@ -162,8 +195,10 @@ static void run_walkers(void)
         if (kdx_pool_page_read(ses, regions[i].va, &pg, NULL) == KDX_OK)
             kdx_pool_page_free(&pg);
     }
-    uint64_t length;
-    kdx_vf_log_walk(ses, KDX_VF_POOL_LOG, count_trace, &n, &length, NULL);
+    for (kdx_vf_log log = KDX_VF_POOL_LOG; log <= KDX_VF_PENDING_LOG; log++) {
+        kdx_vf_log_info info;
+        kdx_vf_log_walk_recent(ses, log, count_trace, &n, &info, NULL);
+    }
     kdx_vf_drivers ds;
     if (kdx_vf_drivers_read(ses, &ds, NULL) == KDX_OK)
         for (size_t i = 0; i < ds.n; i++)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dump/scenario.h"
-#include "sym/sources.h"
+#include "layout.h"
 
 int main(int argc, char **argv)
 {
@@ -19,13 +19,7 @@ int main(int argc, char **argv)
     kdx_symprov prov = {0};
     kdx_symfile_id id = {0};
     kdx_err err = {0};
-    const char *layout = argv[1];
-    size_t n = 0;
-    while (layout[n])
-        n++;
-    kdx_status st = n > 4 && layout[n - 4] == '.' && layout[n - 3] == 'p'
-                        ? kdx_pdb_provider_open(layout, &prov, &id, &err)
-                        : kdx_isf_provider_open(layout, &prov, &id, &err);
+    kdx_status st = tool_open_layout(argv[1], &prov, &id, &err);
     const char *named = argc == 4 ? argv[3] : "";
     if (st == KDX_OK && !strcmp(named, "hang"))
         st = kdx_scn_hang(&prov, &id, argv[2], &err);

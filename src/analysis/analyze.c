@@ -12,6 +12,7 @@
  *   R3  otherwise the first frame outside the bug-check/dispatch routines
  *       (which may be the kernel itself).
  *   R4  nothing known: the module is left undetermined, with the reason. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,10 @@ static char *bucket_prefix(const kdx_analysis *a, const exc_info *e)
         return kdx_asprintf("%s_%x_", e->code == 0x80000003 ? "BREAKPOINT" : "APPLICATION_FAULT", e->code);
     if (e->present)
         return kdx_asprintf("0x%X_%x_", a->bugcheck_code & ~0x10000000u, e->code);
+    /* 0x9F buckets carry the sub-code, as public !analyze transcripts show
+     * them (0x9F_3_POWER_DOWN_tcpip!..., 0x9F_3_RtsPer_IMAGE_pci.sys). */
+    if ((a->bugcheck_code & ~0x10000000u) == 0x9f)
+        return kdx_asprintf("0x9F_%" PRIx64 "_", a->bugcheck_args[0]);
     return kdx_asprintf("0x%X_", a->bugcheck_code);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/cancel.h"
+#include "base/util.h"
 #include "nt/clock.h"
 #include "nt/field.h"
 #include "nt/list.h"
@@ -237,7 +238,7 @@ static void visit(dfs *d, uint64_t thread)
 
 static void find_cycles(kdx_hang *h)
 {
-    qsort(h->edges.items, h->edges.len, sizeof *h->edges.items, edge_cmp);
+    kdx_sort(h->edges.items, h->edges.len, sizeof *h->edges.items, edge_cmp);
     dfs d = {h, {0}, {0}, 0};
     for (size_t e = 0; e < h->edges.len; e++)
         if (!kdx_nt_addrset_find(&d.state, h->edges.items[e].waiter))

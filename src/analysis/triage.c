@@ -291,7 +291,7 @@ static int write_html(triage_state *ts)
 
 static void summary(triage_state *ts)
 {
-    qsort(ts->buckets.items, ts->buckets.len, sizeof *ts->buckets.items, cmp_bucket);
+    kdx_sort(ts->buckets.items, ts->buckets.len, sizeof *ts->buckets.items, cmp_bucket);
     char f[32], l[32];
     if (ts->o->json) {
         json_t *o = summary_json(ts);

@@ -157,7 +157,7 @@ static size_t count_days(json_t *records, day_count **out, size_t *untimed)
         days.items[k].count++;
     }
     if (days.len)
-        qsort(days.items, days.len, sizeof *days.items, cmp_day);
+        kdx_sort(days.items, days.len, sizeof *days.items, cmp_day);
     *out = days.items;
     return days.len;
 }

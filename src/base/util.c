@@ -36,6 +36,12 @@ void *kdx_xrealloc(void *p, size_t n)
     return q;
 }
 
+void kdx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 char *kdx_strdup(const char *s)
 {
     return s ? kdx_strndup(s, strlen(s)) : NULL;

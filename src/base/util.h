@@ -16,6 +16,9 @@ char *kdx_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *kdx_xmalloc(size_t n);                /* aborts on OOM: only for small bookkeeping */
 void *kdx_xcalloc(size_t n, size_t size);
 void *kdx_xrealloc(void *p, size_t n);
+/* qsort that accepts an empty array with a NULL base (an empty vector's
+ * items), which qsort itself does not allow. */
+void kdx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 int kdx_strcasecmp(const char *a, const char *b);
 int kdx_strncasecmp(const char *a, const char *b, size_t n);

@@ -623,7 +623,8 @@ static int cmd_irpfind(kdx_session *s, const char *cmd, const char *args)
         c.verbose = true;
         p = kdx_skip_ws(p + 2);
     }
-    /* pooltype and restart only steer a pool scan; they are read and ignored here. */
+    /* PoolType and RestartAddress steer WinDbg's range scan of one pool; kdx's pool scan walks every
+     * segment heap (nt/segheap.c) and reads each block's tag, so both are read and ignored. */
     uint64_t ignored;
     for (int i = 0; i < 2 && *p && (*p >= '0' && *p <= '9'); i++)
         if (parse_number(s, &p, &ignored, 0, &err) != KDX_OK)
@@ -635,12 +636,16 @@ static int cmd_irpfind(kdx_session *s, const char *cmd, const char *args)
               "DevObj");
     kdx_io_irp_sources src;
     kdx_io_find_irps(s, irpfind_row, &c, &src);
-    if (!src.pool_scanned)
-        kdx_print(s, "\nThe pool was not scanned: IRPs are small allocations, and kdx does not walk the segment "
-                     "heap's VS/LFH subsegments or the linear pool's pages yet. "
-                     "Searched instead: the IRP lists of %zu threads, CurrentIrp of %zu devices of %zu drivers in "
-                     "\\Driver and \\FileSystem, PendingIrp of %zu device nodes, %zu power IRPs on nt!PopIrpList.\n",
-                  src.threads, src.devices, src.drivers, src.devnodes, src.power);
+    if (src.pool_scanned)
+        kdx_print(s, "\nSearched the pool: %zu small allocations tagged Irp in %zu segment heap%s (%zu subsegments). "
+                     "Also searched: ", src.pool_irps, src.pool_heaps, src.pool_heaps == 1 ? "" : "s",
+                  src.pool_subsegments);
+    else
+        kdx_print(s, "\nThe pool was not scanned: no segment heap could be walked (the pool note below says why; kdx "
+                     "does not walk the linear pool's pages). Searched instead: ");
+    kdx_print(s, "the IRP lists of %zu threads, CurrentIrp of %zu devices of %zu drivers in \\Driver and \\FileSystem, "
+                 "PendingIrp of %zu device nodes, %zu power IRPs on nt!PopIrpList.\n",
+              src.threads, src.devices, src.drivers, src.devnodes, src.power);
     for (size_t i = 0; i < src.nnotes; i++)
         kdx_print(s, "(%s)\n", src.notes[i]);
     if (src.dropped)

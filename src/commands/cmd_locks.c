@@ -187,9 +187,14 @@ static int parse_options(kdx_session *s, const char *args, locks_run *L, uint64_
 
 static int cmd_locks(kdx_session *s, const char *cmd, const char *args)
 {
-    (void)cmd;
     if (!kdx_cmd_need_target(s))
         return 1;
+    if (s->target->kind == KDX_TARGET_USER_DUMP) {
+        /* ntsdexts' !locks lists critical sections; kdx has only the kernel form. */
+        kdx_print(s, "%s on a user-mode dump lists critical sections (ntdll!RtlCriticalSectionList): not "
+                     "implemented in kdx yet; kdx's %s reads the kernel's ERESOURCEs in kernel dumps.\n", cmd, cmd);
+        return 1;
+    }
     locks_run L = {.s = s};
     uint64_t addr = 0;
     bool has_addr;

@@ -15,6 +15,7 @@
 #include "nt/field.h"
 #include "nt/pool.h"
 #include "nt/pooltag.h"
+#include "nt/segheap.h"
 
 /* ---- tag descriptions: pooltag.txt, then the image scan ---- */
 
@@ -212,7 +213,7 @@ static size_t select_rows(kdx_pool_usage *u, const poolused_args *a)
         if (!a->pattern || kdx_pool_tag_match(a->pattern, u->tags[i].tag))
             u->tags[n++] = u->tags[i];
     sort_flags = a->flags;
-    qsort(u->tags, n, sizeof *u->tags, by_usage);
+    kdx_sort(u->tags, n, sizeof *u->tags, by_usage);
     return a->top && a->top < n ? a->top : n;
 }
 
@@ -319,31 +320,123 @@ typedef struct find_ctx {
     kdx_session *s;
     const char *pattern;
     unsigned want;            /* 0 nonpaged, 1 paged, 4 session */
-    uint64_t found;
+    uint64_t found, small;
     json_t *json;             /* under .json: the allocations, else NULL */
 } find_ctx;
+
+static bool pool_wanted(const find_ctx *f, uint32_t pool_type)
+{
+    bool paged = type_is_paged(pool_type), session = type_is_session(pool_type);
+    return (f->want == 4) == session && (f->want == 4 || (f->want == 1) == paged);
+}
+
+static const char *pool_name(uint32_t pool_type)
+{
+    return type_is_session(pool_type) ? "Session" : type_is_paged(pool_type) ? "Paged" : "Nonpaged";
+}
+
+/* One allocation under .json; walk names where it was found. */
+static void json_allocation(find_ctx *f, uint64_t va, uint32_t tag, uint64_t bytes, uint32_t pool_type,
+                            const char *walk, uint64_t subsegment)
+{
+    char a[24], t4[5];
+    snprintf(a, sizeof a, "%016" PRIx64, va);
+    kdx_pool_tag_text(tag, t4);
+    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "address", a, "tag", t4, "bytes", (json_int_t)bytes, "pool",
+                          pool_name(pool_type), "walk", walk);
+    if (subsegment) { /* a segment heap block: its pool is read from _POOL_HEADER.PoolType as a POOL_TYPE */
+        snprintf(a, sizeof a, "%016" PRIx64, subsegment);
+        json_object_set_new(o, "subsegment", json_string(a));
+        json_object_set_new(o, "pool_inferred", json_true());
+    }
+    json_array_append_new(f->json, o);
+}
 
 static int find_big(void *ud, const kdx_pool_big *b)
 {
     find_ctx *f = ud;
-    if (b->free || !kdx_pool_tag_match(f->pattern, b->tag))
+    if (b->free || !kdx_pool_tag_match(f->pattern, b->tag) || !pool_wanted(f, b->pool_type))
         return 0;
-    bool paged = type_is_paged(b->pool_type), session = type_is_session(b->pool_type);
-    if ((f->want == 4) != session || (f->want != 4 && (f->want == 1) != paged))
-        return 0;
-    char va[24], tag[5];
-    const char *pool = session ? "Session" : paged ? "Paged" : "Nonpaged";
-    kdx_pool_tag_text(b->tag, tag);
     f->found++;
-    if (f->json) {
-        snprintf(va, sizeof va, "%016" PRIx64, b->va);
-        json_array_append_new(f->json, json_pack("{s:s, s:s, s:I, s:s}", "address", va, "tag", tag, "bytes",
-                                                 (json_int_t)b->bytes, "pool", pool));
-        return 0;
-    }
-    kdx_print(f->s, "%s : tag %s, size %#10" PRIx64 ", %s pool\n", kdx_session_fmt_ptr(f->s, va, b->va), tag,
-              b->bytes, pool);
+    char va[24], tag[5];
+    kdx_pool_tag_text(b->tag, tag);
+    if (f->json)
+        json_allocation(f, b->va, b->tag, b->bytes, b->pool_type, "PoolBigPageTable", 0);
+    else
+        kdx_print(f->s, "%s : tag %s, size %#10" PRIx64 ", %s pool\n", kdx_session_fmt_ptr(f->s, va, b->va), tag,
+                  b->bytes, pool_name(b->pool_type));
     return 0;
+}
+
+/* A small allocation of the segment heap, in the block layout of the
+ * example on Microsoft's !poolfind page (docs/pool.md). */
+static int find_small(void *ud, const kdx_segheap_block *b)
+{
+    find_ctx *f = ud;
+    if (!b->busy || !b->tag_known || !kdx_pool_tag_match(f->pattern, b->tag) || !pool_wanted(f, b->pool_type))
+        return 0;
+    f->small++;
+    char va[24], tag[5];
+    kdx_pool_tag_text(b->tag, tag);
+    if (f->json)
+        json_allocation(f, b->header, b->tag, b->size, b->pool_type, kdx_segheap_kind_name(b->kind), b->subsegment);
+    else
+        kdx_print(f->s, "%s size: %4x previous size: %4x  (Allocated) %s\n",
+                  kdx_session_fmt_ptr(f->s, va, b->header), b->size, b->prev_size, tag);
+    return 0;
+}
+
+static json_t *segheap_json(const kdx_segheap_stats *hs, const char *error)
+{
+    json_t *notes = json_array();
+    for (size_t i = 0; i < hs->nnotes; i++)
+        json_array_append_new(notes, json_string(hs->notes[i]));
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:o, s:i, s:s?}", "walk",
+                     "segment heap: nt!ExPoolState", "pool_nodes", (int)hs->nodes, "heaps", (int)hs->heaps, "segments",
+                     (int)hs->segments, "vs_subsegments", (int)hs->vs_subsegments, "lfh_subsegments",
+                     (int)hs->lfh_subsegments, "blocks", (json_int_t)hs->blocks, "not_in_dump", (int)hs->unreadable,
+                     "corrupt", (int)hs->broken, "notes", notes, "notes_dropped", (int)hs->dropped, "error", error);
+}
+
+/* What the segment heap walk covered and what it could not read. */
+static void print_segheap_summary(kdx_session *s, const find_ctx *f, const kdx_segheap_stats *hs)
+{
+    kdx_print(s, "%" PRIu64 " small allocation%s with tag %s in %u heap%s (%u segment%s, %u VS and %u LFH subsegments, "
+                 "%" PRIu64 " blocks).\n", f->small, f->small == 1 ? "" : "s", f->pattern, hs->heaps,
+              hs->heaps == 1 ? "" : "s", hs->segments, hs->segments == 1 ? "" : "s", hs->vs_subsegments,
+              hs->lfh_subsegments, hs->blocks);
+    if (hs->unreadable || hs->broken)
+        kdx_print(s, "%u structure%s of the segment heap %s not in the dump and %u %s corrupt; what they hold was not "
+                     "searched:\n", hs->unreadable, hs->unreadable == 1 ? "" : "s", hs->unreadable == 1 ? "is" : "are",
+                  hs->broken, hs->broken == 1 ? "is" : "are");
+    for (size_t i = 0; i < hs->nnotes; i++)
+        kdx_print(s, "  %s\n", hs->notes[i]);
+    if (hs->dropped)
+        kdx_print(s, "  (and %zu more)\n", hs->dropped);
+}
+
+static void poolfind_json(kdx_session *s, const find_ctx *f, const char *big_error, const kdx_segheap_stats *hs,
+                          const char *heap_error)
+{
+    json_t *doc = json_pack("{s:s, s:o, s:s?, s:o}", "tag", f->pattern, "allocations", f->json, "large_table_error",
+                            big_error, "segment_heap", segheap_json(hs, heap_error));
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
+/* The large-allocation table; false (err set) when it cannot be read. */
+static bool poolfind_big(kdx_session *s, find_ctx *f, kdx_err *err)
+{
+    kdx_pool_big_table t;
+    if (kdx_pool_big_locate(s, &t, err) != KDX_OK)
+        return false;
+    char lo[24], hi[24];
+    if (!s->json)
+        kdx_print(s, "\nScanning large pool allocation table for tag %s (%s : %s)\n\n", f->pattern,
+                  kdx_session_fmt_ptr(s, lo, t.base), kdx_session_fmt_ptr(s, hi, t.base + t.entries * t.entry_size));
+    return kdx_pool_big_walk(s, find_big, f, err) == KDX_OK;
 }
 
 static int cmd_poolfind(kdx_session *s, const char *cmd, const char *args)
@@ -364,40 +457,28 @@ static int cmd_poolfind(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "Special pool is not searched: kdx does not read the special pool's layout yet.\n");
         return 1;
     }
-    kdx_pool_big_table t;
-    kdx_err err = {0};
-    if (kdx_pool_big_locate(s, &t, &err) != KDX_OK) {
-        kdx_print(s, "Unable to scan the large pool allocation table: %s\n", err.msg);
-        return 1;
-    }
-    char lo[24], hi[24];
+    find_ctx f = {s, pattern, want, 0, 0, s->json ? json_array() : NULL};
+    kdx_err berr = {0}, herr = {0};
+    bool big_ok = poolfind_big(s, &f, &berr);
+    if (!big_ok && !s->json)
+        kdx_print(s, "\nUnable to scan the large pool allocation table: %s\n", berr.msg);
     if (!s->json)
-        kdx_print(s, "\nScanning large pool allocation table for tag %s (%s : %s)\n\n", pattern,
-                  kdx_session_fmt_ptr(s, lo, t.base), kdx_session_fmt_ptr(s, hi, t.base + t.entries * t.entry_size));
-    find_ctx f = {s, pattern, want, 0, s->json ? json_array() : NULL};
-    kdx_status st = kdx_pool_big_walk(s, find_big, &f, &err);
-    /* Small allocations live in the segment heap's VS and LFH subsegments
-     * on Windows 10 19H1+ and in the linear pool's range before; kdx walks
-     * neither yet, and says which range information the symbols lack. */
-    uint64_t start;
-    bool linear = kdx_nt_symbol(s, "nt!MmNonPagedPoolStart", &start, NULL) == KDX_OK;
-    char note[200];
-    snprintf(note, sizeof note, "Small allocations were not searched: kdx does not walk the segment heap's VS/LFH subsegments%s.",
-             linear ? " or the linear pool's pages yet"
-                    : ", and the symbols have no nt!MmNonPagedPoolStart/End (the linear pool's range)");
+        kdx_print(s, "\nSearching the segment heaps of nt!ExPoolState for tag %s\n\n", pattern);
+    kdx_segheap_stats hs;
+    bool heap_ok = kdx_segheap_walk(s, find_small, &f, &hs, &herr) == KDX_OK;
     if (f.json) {
-        json_t *doc = json_pack("{s:s, s:o, s:s, s:s?}", "tag", pattern, "large_allocations", f.json, "not_searched",
-                                note, "error", st == KDX_OK ? NULL : err.msg);
-        char *text = json_dumps(doc, JSON_INDENT(2));
-        kdx_print_json(s, text ? text : "{}");
-        free(text);
-        json_decref(doc);
-        return st == KDX_OK ? 0 : 1;
+        poolfind_json(s, &f, big_ok ? NULL : berr.msg, &hs, heap_ok ? NULL : herr.msg);
+        return big_ok || heap_ok ? 0 : 1;
     }
-    if (st != KDX_OK)
-        kdx_print(s, "%s\n", err.msg);
-    kdx_print(s, "\n%" PRIu64 " large allocation%s with tag %s.\n%s\n", f.found, f.found == 1 ? "" : "s", pattern, note);
-    return st == KDX_OK ? 0 : 1;
+    kdx_print(s, "\n%" PRIu64 " large allocation%s with tag %s.\n", f.found, f.found == 1 ? "" : "s", pattern);
+    if (heap_ok)
+        print_segheap_summary(s, &f, &hs);
+    else
+        kdx_print(s, "Small allocations were not searched: %s\n", herr.msg);
+    if (!heap_ok || !hs.heaps)
+        kdx_print(s, "%skdx does not scan a linear pool's pages (Windows 7/8) for small allocations.\n",
+                  heap_ok ? "No segment heap was found in nt!ExPoolState; " : "");
+    return big_ok || heap_ok ? 0 : 1;
 }
 
 /* ---- !pool ---- */
@@ -465,14 +546,227 @@ static int pool_page(kdx_session *s, uint64_t addr, unsigned flags)
     return pg.broken || !hit;
 }
 
+/* ---- !pool on a segment heap subsegment ---- */
+
+typedef KDX_VEC(kdx_segheap_block) sub_blocks;
+
+static int collect_block(void *ud, const kdx_segheap_block *b)
+{
+    KDX_VEC_PUSH(*(sub_blocks *)ud, *b);
+    return 0;
+}
+
+static void segheap_block_line(kdx_session *s, const kdx_segheap_block *b, bool here, unsigned flags,
+                               const tag_info *ti)
+{
+    char va[24], tag[5] = "", desc[400];
+    if (b->tag_known && (b->busy || b->tag)) /* a free LFH block never allocated has a zero header */
+        kdx_pool_tag_text(b->tag, tag);
+    kdx_print(s, "%c%s size: %4x previous size: %4x  %-11s %c%s\n", here ? '*' : ' ',
+              kdx_session_fmt_ptr(s, va, b->header), b->size, b->prev_size, b->busy ? "(Allocated)" : "(Free)",
+              here ? '*' : ' ', tag);
+    if (here && b->tag_known && !(flags & POOL_NO_TAGINFO)) {
+        describe(ti, b->tag, ", Binary : ", desc, sizeof desc);
+        kdx_print(s, "\t\tPooltag %s : %s\n", tag, desc);
+    }
+}
+
+/* The block holding addr (its VS chunk header included), and the block
+ * whose _POOL_HEADER names the region. */
+static const kdx_segheap_block *segheap_hit(const sub_blocks *v, uint64_t addr, const kdx_segheap_block **region)
+{
+    const kdx_segheap_block *hit = NULL;
+    *region = NULL;
+    for (size_t i = 0; i < v->len; i++) {
+        const kdx_segheap_block *b = &v->items[i];
+        if (addr >= b->start && addr < b->header + b->size)
+            hit = b;
+        if (!*region && b->busy && b->tag_known)
+            *region = b;
+    }
+    if (hit && hit->busy && hit->tag_known)
+        *region = hit;
+    return hit;
+}
+
+static void print_subsegment(kdx_session *s, uint64_t addr, const sub_blocks *v, unsigned flags)
+{
+    char page[24], sub[24];
+    const kdx_segheap_block *region, *hit = segheap_hit(v, addr, &region);
+    kdx_print(s, "Pool page %s region is %s\n", kdx_session_fmt_ptr(s, page, addr),
+              region ? (type_is_paged(region->pool_type) ? "Paged pool" : "Nonpaged pool")
+                     : "unknown (no allocated block's _POOL_HEADER was read)");
+    if (v->len)
+        kdx_print(s, "(%s subsegment %s of the segment heap ExPoolState.PoolNode[%u].Heaps[%u], %zu blocks)\n",
+                  kdx_segheap_kind_name(v->items[0].kind), kdx_session_fmt_ptr(s, sub, v->items[0].subsegment),
+                  v->items[0].node, v->items[0].heap, v->len);
+    tag_info ti;
+    bool tagged = hit && hit->tag_known;
+    tag_info_init(s, &ti, tagged ? &hit->tag : NULL, tagged ? 1 : 0);
+    for (size_t i = 0; i < v->len; i++)
+        if (!(flags & POOL_ONLY_ADDR) || &v->items[i] == hit)
+            segheap_block_line(s, &v->items[i], &v->items[i] == hit, flags, &ti);
+    tag_info_free(&ti);
+    if (!hit)
+        kdx_print(s, "%s is not inside any block of this subsegment that could be read.\n",
+                  kdx_session_fmt_ptr(s, page, addr));
+}
+
+static json_t *hex_json(uint64_t v)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%016" PRIx64, v);
+    return json_string(a);
+}
+
+/* Under .json: the subsegment's blocks, the one holding addr marked, and the walk's notes. */
+static void subsegment_json(kdx_session *s, uint64_t addr, const sub_blocks *v, const kdx_segheap_stats *hs)
+{
+    const kdx_segheap_block *region, *hit = segheap_hit(v, addr, &region);
+    json_t *blocks = json_array(), *notes = json_array();
+    for (size_t i = 0; i < v->len; i++) {
+        const kdx_segheap_block *b = &v->items[i];
+        char tag[5] = "";
+        if (b->tag_known && (b->busy || b->tag))
+            kdx_pool_tag_text(b->tag, tag);
+        json_t *o = json_pack("{s:o, s:i, s:i, s:b, s:s?, s:b}", "address", hex_json(b->header), "size", (int)b->size,
+                              "previous_size", (int)b->prev_size, "allocated", b->busy, "tag", tag[0] ? tag : NULL,
+                              "holds_address", b == hit);
+        json_array_append_new(blocks, o);
+    }
+    for (size_t i = 0; i < hs->nnotes; i++)
+        json_array_append_new(notes, json_string(hs->notes[i]));
+    json_t *doc = json_pack("{s:o, s:s, s:o?, s:s?, s:b, s:o, s:o}", "address", hex_json(addr), "walk",
+                            v->len ? kdx_segheap_kind_name(v->items[0].kind) : "segment heap", "subsegment",
+                            v->len ? hex_json(v->items[0].subsegment) : NULL, "pool",
+                            region ? pool_name(region->pool_type) : NULL, "pool_inferred", region != NULL, "blocks",
+                            blocks, "notes", notes);
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
+/* !pool on an address inside a VS or LFH subsegment; *handled false when
+ * no segment heap holds addr (the caller reads a _POOL_HEADER page). */
+static int pool_segheap(kdx_session *s, uint64_t addr, unsigned flags, bool *handled)
+{
+    sub_blocks v = {0};
+    kdx_segheap_stats hs;
+    kdx_err err = {0};
+    bool found = false;
+    *handled = false;
+    char summary[KDX_ERR_MSG_MAX];
+    if (kdx_segheap_walk_at(s, addr, collect_block, &v, &hs, &found, &err) != KDX_OK)
+        kdx_print(s, "(segment heap not searched: %s)\n", err.msg);
+    else if (!found && (hs.unreadable || hs.broken)) {
+        kdx_segheap_summary(&hs, summary, sizeof summary);
+        kdx_print(s, "(segment heap not searched for this address: %s. The page below is read as a _POOL_HEADER "
+                     "chain, which a segment heap VS or LFH page is not)\n", summary);
+    } else if (found && s->json) {
+        *handled = true;
+        subsegment_json(s, addr, &v, &hs);
+    } else if (found) {
+        *handled = true;
+        print_subsegment(s, addr, &v, flags);
+        for (size_t i = 0; i < hs.nnotes; i++)
+            kdx_print(s, "(%s)\n", hs.notes[i]);
+        if (flags & POOL_CONTENTS)
+            kdx_print(s, "(flag 1, the blocks' contents, is not shown by kdx yet: use dc on the addresses above)\n");
+    }
+    const kdx_segheap_block *region;
+    int rc = !segheap_hit(&v, addr, &region) || hs.unreadable || hs.broken;
+    KDX_VEC_FREE(v);
+    return rc;
+}
+
+/* ---- !pool without an address: every segment heap, summed ---- */
+
+typedef struct heap_sum {
+    uint64_t heap_va, last_sub, blocks, busy, busy_bytes;
+    unsigned node, heap, vs, lfh;
+} heap_sum;
+typedef KDX_VEC(heap_sum) heap_sums;
+
+/* Blocks come heap by heap and subsegment by subsegment. */
+static int sum_block(void *ud, const kdx_segheap_block *b)
+{
+    heap_sums *v = ud;
+    if (!v->len || v->items[v->len - 1].heap_va != b->heap_va)
+        KDX_VEC_PUSH(*v, ((heap_sum){b->heap_va, 0, 0, 0, 0, b->node, b->heap, 0, 0}));
+    heap_sum *h = &v->items[v->len - 1];
+    if (h->last_sub != b->subsegment) {
+        h->last_sub = b->subsegment;
+        h->vs += b->kind == KDX_SEGHEAP_VS;
+        h->lfh += b->kind == KDX_SEGHEAP_LFH;
+    }
+    h->blocks++;
+    h->busy += b->busy;
+    h->busy_bytes += b->busy ? b->size : 0;
+    return 0;
+}
+
+static void heaps_json(kdx_session *s, const heap_sums *v, const kdx_segheap_stats *hs)
+{
+    json_t *heaps = json_array();
+    for (size_t i = 0; i < v->len; i++) {
+        const heap_sum *h = &v->items[i];
+        json_array_append_new(heaps, json_pack("{s:i, s:i, s:o, s:i, s:i, s:I, s:I, s:I}", "pool_node", (int)h->node,
+                                               "heap", (int)h->heap, "address", hex_json(h->heap_va),
+                                               "vs_subsegments", (int)h->vs, "lfh_subsegments", (int)h->lfh, "blocks",
+                                               (json_int_t)h->blocks, "allocated", (json_int_t)h->busy,
+                                               "allocated_bytes", (json_int_t)h->busy_bytes));
+    }
+    json_t *doc = json_pack("{s:o, s:o}", "heaps", heaps, "segment_heap", segheap_json(hs, NULL));
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    kdx_print_json(s, text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
+/* WinDbg's !pool without an address walks a pool's pages; kdx sums each
+ * segment heap of nt!ExPoolState instead (kdx's layout). */
+static int pool_heaps(kdx_session *s)
+{
+    heap_sums v = {0};
+    kdx_segheap_stats hs;
+    kdx_err err = {0};
+    if (kdx_segheap_walk(s, sum_block, &v, &hs, &err) != KDX_OK) {
+        kdx_print(s, "The segment heaps were not walked: %s\n", err.msg);
+        KDX_VEC_FREE(v);
+        return 1;
+    }
+    if (s->json) {
+        heaps_json(s, &v, &hs);
+    } else {
+        char va[24];
+        kdx_print(s, "Segment heaps of nt!ExPoolState (%u pool node%s, %u heap%s):\n", hs.nodes,
+                  hs.nodes == 1 ? "" : "s", hs.heaps, hs.heaps == 1 ? "" : "s");
+        for (size_t i = 0; i < v.len; i++) {
+            const heap_sum *h = &v.items[i];
+            kdx_print(s, "  PoolNode[%u].Heaps[%u] %s: %u VS and %u LFH subsegments, %" PRIu64 " blocks, %" PRIu64
+                         " allocated (%#" PRIx64 " bytes), %" PRIu64 " free\n", h->node, h->heap,
+                      kdx_session_fmt_ptr(s, va, h->heap_va), h->vs, h->lfh, h->blocks, h->busy, h->busy_bytes,
+                      h->blocks - h->busy);
+        }
+        if (hs.heaps > v.len)
+            kdx_print(s, "  (%zu heap%s with no block that could be read)\n", hs.heaps - v.len,
+                      hs.heaps - v.len == 1 ? "" : "s");
+        for (size_t i = 0; i < hs.nnotes; i++)
+            kdx_print(s, "  %s\n", hs.notes[i]);
+        if (hs.dropped)
+            kdx_print(s, "  (and %zu more)\n", hs.dropped);
+    }
+    KDX_VEC_FREE(v);
+    return hs.unreadable || hs.broken;
+}
+
 static int cmd_pool(kdx_session *s, const char *cmd, const char *args)
 {
     if (!kdx_cmd_need_target(s))
         return 1;
-    if (!*args) {
-        kdx_print(s, "!pool without an address (the whole pool) is not supported by kdx; give an address.\n");
-        return 1;
-    }
+    if (!*args)
+        return pool_heaps(s);
     uint64_t addr, flags = 0;
     const char *end = NULL;
     kdx_err err = {0};
@@ -492,7 +786,9 @@ static int cmd_pool(kdx_session *s, const char *cmd, const char *args)
     }
     if (berr.msg[0])
         kdx_print(s, "(large allocation table not searched: %s)\n", berr.msg);
-    return pool_page(s, addr, (unsigned)flags);
+    bool handled;
+    int rc = pool_segheap(s, addr, (unsigned)flags, &handled);
+    return handled ? rc : pool_page(s, addr, (unsigned)flags);
 }
 
 /* ---- !poolowner (kdx's own) ---- */

@@ -262,7 +262,7 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
     for (size_t i = 1; i < l.v.len && sorted; i++)
         sorted = x_cmp(&l.v.items[i - 1], &l.v.items[i]) <= 0;
     if (!sorted)
-        qsort(l.v.items, l.v.len, sizeof *l.v.items, x_cmp);
+        kdx_sort(l.v.items, l.v.len, sizeof *l.v.items, x_cmp);
     if (s->json) {
         x_json(s, l.v.items, l.v.len);
         KDX_VEC_FREE(l.v);
@@ -664,7 +664,7 @@ static int cmd_lm(kdx_session *s, const char *cmd, const char *args)
         if (!t->modules[i]->unloaded && (!o.address || t->modules[i] == only))
             KDX_VEC_PUSH(list, t->modules[i]);
     if (o.sort_by_name && list.len)
-        qsort(list.items, list.len, sizeof *list.items, module_name_cmp);
+        kdx_sort(list.items, list.len, sizeof *list.items, module_name_cmp);
     for (size_t i = 0; i < list.len; i++) {
         kdx_module *m = list.items[i];
         if (pattern && !kdx_wildcard_match(pattern, m->name))

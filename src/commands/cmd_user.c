@@ -45,7 +45,7 @@ static long event_thread(const kdx_target *t)
     return t->exception.present ? (long)t->exception.context_index : -1;
 }
 
-static void print_thread_line(kdx_session *s, unsigned index)
+void kdx_user_print_thread_line(kdx_session *s, unsigned index)
 {
     kdx_target *t = s->target;
     kdx_thread_info ti;
@@ -165,7 +165,7 @@ static void print_location(kdx_session *s)
 }
 
 /* Runs a command line as if thread index were current, then restores scope. */
-static int run_in_thread(kdx_session *s, unsigned index, const char *line)
+int kdx_user_run_in_thread(kdx_session *s, unsigned index, const char *line)
 {
     unsigned saved = s->cur_context;
     bool had_scope = s->has_scope_context;
@@ -211,7 +211,7 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
     kdx_target *t = s->target;
     if (!*args) {
         for (unsigned i = 0; i < t->ncontexts; i++)
-            print_thread_line(s, i);
+            kdx_user_print_thread_line(s, i);
         return 0;
     }
     unsigned index = 0;
@@ -241,10 +241,10 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
             if (!e_form) {
                 if (*rest)
                     kdx_print(s, "\n");
-                print_thread_line(s, i);
+                kdx_user_print_thread_line(s, i);
             }
             if (*rest)
-                rc |= run_in_thread(s, i, rest);
+                rc |= kdx_user_run_in_thread(s, i, rest);
         }
         return rc;
     }
@@ -259,12 +259,12 @@ static int cmd_threads(kdx_session *s, const char *cmd, const char *args)
     }
     if (!*rest) {
         if (t->kind == KDX_TARGET_USER_DUMP)
-            print_thread_line(s, index);
+            kdx_user_print_thread_line(s, index);
         else
             kdx_print(s, "Processor %u of %u\n", index, t->ncontexts);
         return 0;
     }
-    return run_in_thread(s, index, rest);
+    return kdx_user_run_in_thread(s, index, rest);
 }
 
 /* ---- | : process ------------------------------------------------------- */
@@ -613,5 +613,7 @@ const kdx_command kdx_cmds_user[] = {
     {".ttime", kdx_cmd_ttime, "creation time and CPU times of the current thread", 0},
     {"!runaway", kdx_cmd_runaway, "thread CPU times from the dump: !runaway [1 user|2 kernel|4 elapsed]", 0},
     {"!address", kdx_cmd_address, "memory regions of a user dump (memory info list): !address [ADDR | -summary]", 0},
+    {"!uniqstack", kdx_cmd_uniqstack, "each distinct thread stack once, then the duplicates: [-b|-v|-p] [-n]", 0},
+    {"!findstack", kdx_cmd_findstack, "threads whose stack has a frame matching Symbol: Symbol [0|1|2]", 0},
     {"!mdstreams", kdx_cmd_mdstreams, "the minidump's streams: type, offset, size, contents (-v: threads, memory ranges)", 0},
     {0}};

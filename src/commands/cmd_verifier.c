@@ -1,6 +1,7 @@
 /* Driver Verifier: !verifier [Flags [Image]], !verifier 0x80 [Address|Quantity],
- * !verifier 0x200 [Address]. Layouts (the NTDebugging articles' transcripts)
- * and the flags' meaning (Microsoft's !verifier page): docs/pool.md. */
+ * !verifier 0x200 [Address]; the ring logs 4, 8, 0x40 and 0x100 are in
+ * cmd_verifier_logs.c. Layouts (the NTDebugging articles' transcripts) and the
+ * flags' meaning (Microsoft's !verifier page): docs/pool.md, docs/verifier.md. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "commands/cmd_verifier_logs.h"
 #include "commands/command.h"
 #include "commands/families.h"
 #include "expr/expr.h"
@@ -16,9 +18,12 @@
 #include "nt/verifier.h"
 #include "sym/symbols.h"
 
+/* Flags with their own arguments; 4, 8, 0x40 and 0x100 are in
+ * cmd_verifier_logs.c. 0x20 and 0x400 take arguments on Microsoft's page,
+ * but no source kdx has says what they show. */
 enum {
-    VF_DRIVERS = 0x1, VF_POOL = 0x2, VF_FAULTS = 0x4, VF_IRQL_LOG = 0x8, VF_PENDING = 0x40, VF_POOL_LOG = 0x80,
-    VF_IRP_LOG = 0x100, VF_CRITICAL_REGION = 0x200
+    VF_DRIVERS = 0x1, VF_POOL = 0x2, VF_UNDESCRIBED_20 = 0x20, VF_POOL_LOG = 0x80, VF_CRITICAL_REGION = 0x200,
+    VF_UNDESCRIBED_400 = 0x400
 };
 
 /* MmVerifierData.Level bits (Verifier's /flags) and how !verifier names
@@ -171,16 +176,6 @@ typedef struct log_print {
     bool pool;
 } log_print;
 
-static void print_stack(kdx_session *s, const kdx_vf_trace *t)
-{
-    for (unsigned k = 0; k < t->n; k++) {
-        char sym[256], a[24];
-        kdx_sym_format_code(s, t->stack[k], sym, sizeof sym);
-        snprintf(a, sizeof a, "%0*" PRIx64, kdx_session_ptr_size(s) * 2, t->stack[k]);
-        kdx_print(s, "%s %s\n", a, sym);
-    }
-}
-
 static int print_trace(void *ud, const kdx_vf_trace *t)
 {
     log_print *l = ud;
@@ -195,23 +190,25 @@ static int print_trace(void *ud, const kdx_vf_trace *t)
             return 0;
         kdx_print(l->s, "\nThread %0*" PRIx64 "\n", w, t->thread);
     }
-    print_stack(l->s, t);
+    kdx_vf_print_stack(l->s, t);
     l->shown++;
     return l->quantity && l->shown >= l->quantity;
 }
 
 /* !verifier 0x80 [Address|Quantity] and !verifier 0x200 [Thread]: the log's
- * title, its size, then the entries (of the address or thread given). */
+ * title, its size, then the entries (of the address or thread given), most
+ * recent first (docs/verifier.md: the order is inferred from the index). */
 static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
 {
     bool pool = log == KDX_VF_POOL_LOG;
-    bool by_address = pool ? arg > 0xffffffffull : arg != 0;
+    bool by_address = pool ? kdx_vf_arg_is_address(s, arg) : arg != 0;
     log_print l = {s, by_address ? arg : 0, pool && !by_address ? arg : 0, 0, pool};
     uint64_t array, length = 0;
     kdx_err err = {0};
     kdx_print(s, pool ? "\nLog of recent kernel pool Allocate and Free operations:\n\n"
                       : "\nEnter/Leave Critical Region log:\n\n");
     if (kdx_vf_log_locate(s, log, &array, &length, &err) != KDX_OK) {
+        kdx_vf_note_when_off(s);
         kdx_print(s, "%s\n", err.msg);
         return 1;
     }
@@ -221,7 +218,8 @@ static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
                   l.address);
     else if (!pool)
         kdx_print(s, "%s\n", l.address ? "Displaying the entries of the thread." : "Displaying all the log entries.");
-    kdx_status st = kdx_vf_log_walk(s, log, print_trace, &l, &length, &err);
+    kdx_vf_log_info info;
+    kdx_status st = kdx_vf_log_walk_recent(s, log, print_trace, &l, &info, &err);
     if (st != KDX_OK)
         kdx_print(s, "%s\n", err.msg);
     else if (pool)
@@ -230,64 +228,6 @@ static int show_log(kdx_session *s, kdx_vf_log log, uint64_t arg)
     if (l.address && !l.shown)
         kdx_print(s, pool ? "No log entry holds address 0x%016" PRIx64 ".\n" : "Thread %016" PRIx64 " is not in the log.\n",
                   l.address);
-    return st != KDX_OK;
-}
-
-/* !verifier 8 [Quantity]: the most recent IRQL changes (4 unless Quantity
- * says), newest first; entries are ordered by their distance behind the
- * log's next index (nt!ViTrackIrqlIndex). Layout: docs/pool.md (inferred). */
-typedef struct irql_list {
-    kdx_vf_trace *items;
-    size_t n, cap;
-} irql_list;
-
-static int collect(void *ud, const kdx_vf_trace *t)
-{
-    irql_list *l = ud;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->items = kdx_xrealloc(l->items, l->cap * sizeof *l->items);
-    }
-    l->items[l->n++] = *t;
-    return 0;
-}
-
-static uint64_t irql_age(const kdx_vf_trace *t, uint64_t array, uint64_t esz, uint64_t index, uint64_t length)
-{
-    uint64_t i = (t->entry - array) / esz;
-    return (index + length - 1 - i) % length;
-}
-
-static int irql_log(kdx_session *s, uint64_t quantity)
-{
-    uint64_t array, length = 0, index = 0, esz = 0;
-    kdx_err err = {0};
-    kdx_print(s, "\nIRQL transition log:\n\n");
-    if (kdx_vf_log_locate(s, KDX_VF_IRQL_LOG, &array, &length, &err) != KDX_OK ||
-        kdx_vf_log_index(s, KDX_VF_IRQL_LOG, &index, &err) != KDX_OK ||
-        kdx_nt_sizeof(s, "nt!_VI_TRACK_IRQL", &esz, &err) != KDX_OK) {
-        kdx_print(s, "%s\n", err.msg);
-        return 1;
-    }
-    irql_list l = {0};
-    kdx_status st = kdx_vf_log_walk(s, KDX_VF_IRQL_LOG, collect, &l, &length, &err);
-    quantity = quantity ? quantity : 4;
-    kdx_print(s, "There are up to 0x%" PRIx64 " entries in the log; the %" PRIu64 " most recent:\n", length, quantity);
-    int w = kdx_session_ptr_size(s) * 2;
-    for (uint64_t shown = 0, age = 0; age < length && shown < quantity; age++)
-        for (size_t i = 0; i < l.n; i++) {
-            const kdx_vf_trace *t = &l.items[i];
-            if (irql_age(t, array, esz, index, length) != age)
-                continue;
-            kdx_print(s, "\nThread:     %0*" PRIx64 "\nOld irql:   %02" PRIx64 "\nNew irql:   %02" PRIx64
-                         "\nProcessor:  %04" PRIx64 "\nTime stamp: %08" PRIx64 "\n\n",
-                      w, t->thread, t->old_irql, t->new_irql, t->processor, t->tick);
-            print_stack(s, t);
-            shown++;
-        }
-    free(l.items);
-    if (st != KDX_OK)
-        kdx_print(s, "%s\n", err.msg);
     return st != KDX_OK;
 }
 
@@ -359,6 +299,20 @@ static void verifier_json(kdx_session *s, const kdx_vf_summary *sum, unsigned fl
 
 /* ---- the command ---- */
 
+/* !verifier ? : the argument forms kdx accepts (Microsoft's page lists them). */
+static void print_usage(kdx_session *s)
+{
+    kdx_print(s, "!verifier [Flags [Image]]      1: verified drivers, 2 (with 1): their pool and allocations\n"
+                 "!verifier 4 [Quantity]         fault injection log (4 records by default)\n"
+                 "!verifier 8 [Quantity]         IRQL transition log (4 records by default)\n"
+                 "!verifier 0x40 [Quantity]      forced pending IRP log\n"
+                 "!verifier 0x80 [Quantity|Address]   pool Allocate/Free log\n"
+                 "!verifier 0x100 [Quantity|Address]  IRP log (IoAllocateIrp, IoCompleteRequest, IoCancelIrp)\n"
+                 "!verifier 0x200 [Thread]       critical region log\n"
+                 "An Address is a kernel address (above 32 bits on 64-bit targets), else the value is a "
+                 "Quantity.\nLogs are shown most recent first.\n");
+}
+
 static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
 {
     (void)cmd;
@@ -367,6 +321,15 @@ static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
     uint64_t flags = 0, arg = 0;
     const char *end = args;
     kdx_err err = {0};
+    if (!strcmp(args, "?")) {
+        print_usage(s);
+        return 0;
+    }
+    if (!strncmp(args, "-disable", 8)) {
+        kdx_print(s, "!verifier -disable turns Driver Verifier off in a running system: it needs a live target, "
+                     "and a dump cannot be changed.\n");
+        return 1;
+    }
     if (*args && kdx_expr_eval(s, args, &flags, &end, &err) != KDX_OK)
         return kdx_cmd_fail(s, &err);
     while (end && isspace((unsigned char)*end))
@@ -377,24 +340,13 @@ static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
             return kdx_cmd_fail(s, &err);
         return show_log(s, flags == VF_POOL_LOG ? KDX_VF_POOL_LOG : KDX_VF_CRITICAL_REGION_LOG, arg);
     }
-    if (flags == VF_IRQL_LOG) {
+    if (kdx_vf_recent_flags(flags)) {
         if (image && kdx_expr_eval_all(s, image, &arg, &err) != KDX_OK)
             return kdx_cmd_fail(s, &err);
-        return irql_log(s, arg);
+        return kdx_vf_show_recent(s, flags, arg);
     }
-    if (flags == VF_IRP_LOG) {
-        /* The ISF describes the log's entries (_IOV_IRP_TRACE) but not the
-         * database that holds them. */
-        const kdx_type *ty;
-        if (kdx_nt_type(s, "nt!_VF_IRP_LOG", &ty, NULL) != KDX_OK)
-            kdx_print(s, "The IRP log cannot be read: nt!ViIrpLogDatabase, the database that holds its "
-                         "_IOV_IRP_TRACE entries, has no type in the loaded symbols.\n");
-        else
-            kdx_print(s, "!verifier 0x100 is not implemented by kdx yet for symbols that describe the IRP log.\n");
-        return 1;
-    }
-    if (flags == VF_FAULTS || flags == VF_PENDING) {
-        kdx_print(s, "!verifier 0x%" PRIx64 " is not implemented by kdx yet (docs/pool.md lists what is).\n", flags);
+    if (flags == VF_UNDESCRIBED_20 || flags == VF_UNDESCRIBED_400) {
+        kdx_print(s, "!verifier 0x%" PRIx64 " is not implemented by kdx (docs/verifier.md says why).\n", flags);
         return 1;
     }
     kdx_vf_summary sum;
@@ -414,5 +366,6 @@ static int cmd_verifier(kdx_session *s, const char *cmd, const char *args)
 }
 
 const kdx_command kdx_cmds_verifier[] = {
-    {"!verifier", cmd_verifier, "Driver Verifier: [Flags [Image]] | 8 [Quantity] | 0x80 [Address] | 0x200 [Thread]", 0},
+    {"!verifier", cmd_verifier,
+     "Driver Verifier: [Flags [Image]] | 4/8/0x40 [Quantity] | 0x80/0x100 [Address|Quantity] | 0x200 [Thread]", 0},
     {0}};

@@ -34,5 +34,7 @@ int kdx_cmd_kernel_handle(kdx_session *s, const char *cmd, const char *args);
 extern const kdx_command kdx_cmds_pool[];
 extern const kdx_command kdx_cmds_verifier[];
 extern const kdx_command kdx_cmds_vm[];
+extern const kdx_command kdx_cmds_shell[];
+extern const kdx_command kdx_cmds_extensions[];
 
 #endif

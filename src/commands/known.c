@@ -22,7 +22,7 @@ static const char *const known_plain[] = {
 
 static const char *const known_dot[] = {
     "allow_exec_cmds", "allow_image_mapping", "apply_dbp", "asm", "attach", "bpcmds",
-    "bpsync", "breakin", "browse", "cache", "call", "chain",
+    "bpsync", "breakin", "browse", "cache", "call", 
     "childdbg", "clients", "closehandle", "cls", "context", "copysym", "cordll",
     "crash", "create", "createdir", "dbgdbg", "detach", "dml_flow", "dml_start",
     "drivers", "dump", "dumpcab", "dvalloc", "dvfree", "echotime", "echotimestamps",
@@ -31,15 +31,15 @@ static const char *const known_dot[] = {
     "extmatch", "extpath", "fiber", "fiximports", "flash_on_break", "fnret",
     "force_radix_output", "force_tb", "fpo",
     "hideinjectedcode", "holdmem", "idle_cmd", "imgscan",
-    "jdinfo", "kdfiles", "kframes", "kill", "lines", "load", "loadby",
-    "locale", "logappend", "logclose", "logfile", "logopen", "netuse", "noshell", "noversion",
+    "jdinfo", "kdfiles", "kframes", "kill", "lines", 
+    "locale", "logappend", "logclose", "logfile", "logopen", "netuse", "noversion",
     "ofilter", "open", "opendump", "outmask", "pagein", "pcmd", "pop", "prefer_dml",
     "prompt_allow", "push", "quit_lock", "readmem", "reboot", "record_branches",
     "remote", "remote_exit", "restart", "rrestart", "scroll_prefs", "secure",
-    "send_file", "server", "servers", "setdll", "shell", "show_read_failures",
+    "send_file", "server", "servers", "setdll", "show_read_failures",
     "show_sym_failures", "sleep", "sound_notify", "srcfix", "srcnoisy", "srcpath", "step_filter",
     "symopt", "tlist", "typeopt",
-    "unload", "unloadall", "urestart", "wake", "write_cmd_hist", "writemem", "wtitle",
+    "urestart", "wake", "write_cmd_hist", "writemem", "wtitle",
     NULL};
 
 static const char *const known_bang[] = {
@@ -49,7 +49,7 @@ static const char *const known_bang[] = {
     "devhandles", "dflink", "dh", "diskspace", "dlls",
     "dml_proc", "drivers", "dskheap", "envvar", "errlog", "errpkt",
     "exca", "exchain", "exrlog", "filecache", "filelock", "findfilelockowner",
-    "findstack", "findthreads", "for_each_frame", "for_each_function", "for_each_local",
+    "findthreads", "for_each_frame", "for_each_function", "for_each_local",
     "fpsearch", "frag", "fwver", "fxdevice", "gentable", "gflag",
     "heap", "help", "hidppd", "htrace", "ib", "idt", "ih", "imgreloc", "ioresdes",
     "ioreslist", "iovirp", "ipi", "irpzone", "isainfo", "job", "kuser",
@@ -60,7 +60,7 @@ static const char *const known_bang[] = {
     "pte2va", "ptov", "qlocks", "reg", "ruleinfo", "scm", "sd", "search",
     "searchpte", "sel", "sid", "slist", "smt", "sprocess", "srb", "swd",
     "sysinfo", "sysptes", "threadfields", "token", "tokenfields", "tp",
-    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "uniqstack", "urb", "usbanalyze", "vad",
+    "trap", "tz", "tzinfo", "ubc", "ubd", "ube", "ubl", "ubp", "urb", "usbanalyze", "vad",
     "vad_reload", "validatelist", "vpb", "vpdd", "vprot", "whea",
     "wsle", "zombies",NULL};
 

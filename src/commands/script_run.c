@@ -210,7 +210,7 @@ size_t kdx_script_command_end(const char *p)
     if (is_flow_token(p, n))
         return flow_command_end(p, n, word_is(p, n, ".do"));
     if (takes_rest_of_line(p, n))
-        return strlen(p);
+        return strcspn(p, "\n"); /* the rest of the line: a newline still ends it */
     size_t end = plain_command_end(p, true);
     /* A lone '{' in an ordinary command's text is just a character. */
     return end != SIZE_MAX ? end : plain_command_end(p, false);

@@ -182,7 +182,7 @@ bool kdx_search_scan(kdx_target *t, const kdx_search_job *j, uint64_t start, uin
             scan_boundary(t, j, s, hits);
     }
     if (hits->len)
-        qsort(hits->items, hits->len, sizeof *hits->items, cmp_u64);
+        kdx_sort(hits->items, hits->len, sizeof *hits->items, cmp_u64);
     KDX_VEC_FREE(spans);
     return true;
 }

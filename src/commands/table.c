@@ -29,4 +29,6 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_pool,
     kdx_cmds_verifier,
     kdx_cmds_vm,
+    kdx_cmds_shell,
+    kdx_cmds_extensions,
     0};

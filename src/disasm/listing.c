@@ -287,7 +287,7 @@ kdx_status kdx_disasm_uf(kdx_session *s, uint64_t addr, bool calls_only, kdx_err
                          kdx_session_fmt_ptr(s, a, f.start));
         goto done;
     }
-    qsort(insns.items, insns.len, sizeof *insns.items, cmp_insn);
+    kdx_sort(insns.items, insns.len, sizeof *insns.items, cmp_insn);
     char a[KDX_ADDR_BUF], sym[320];
     if (calls_only) {
         kdx_sym_format_code(s, f.start, sym, sizeof sym);

@@ -46,7 +46,7 @@ kdx_status kdx_kdump_load_runs(kdx_kdump *d, kdx_err *err)
         off += count * PAGE;
         total += count;
     }
-    qsort(d->runs, d->nruns, sizeof *d->runs, run_cmp);
+    kdx_sort(d->runs, d->nruns, sizeof *d->runs, run_cmp);
     for (size_t i = 1; i < d->nruns; i++)
         if (d->runs[i - 1].base_page + d->runs[i - 1].page_count > d->runs[i].base_page)
             return kdx_err_set(err, KDX_E_FORMAT,

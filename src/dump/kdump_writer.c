@@ -715,7 +715,7 @@ static uint64_t *sorted_pfns(const kdx_kdw *w)
     for (size_t i = 0; i < w->nslots; i++)
         if (w->slots[i].data)
             p[n++] = w->slots[i].pfn;
-    qsort(p, n, sizeof *p, u64_cmp);
+    kdx_sort(p, n, sizeof *p, u64_cmp);
     return p;
 }
 

@@ -294,7 +294,7 @@ static void finish_ranges(kdx_minidump *md)
     }
     if (!md->nranges)
         return;
-    qsort(md->ranges, md->nranges, sizeof *md->ranges, range_cmp);
+    kdx_sort(md->ranges, md->nranges, sizeof *md->ranges, range_cmp);
     size_t w = 0;
     for (size_t i = 0; i < md->nranges; i++) {
         kdx_md_range r = md->ranges[i];

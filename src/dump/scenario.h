@@ -257,4 +257,34 @@ kdx_status kdx_scn_hang(const kdx_symprov *layout, const kdx_symfile_id *id, con
  * (KernelApcDisable -1) with a kernel APC queued. */
 kdx_status kdx_scn_apc_exit(const kdx_symprov *layout, const kdx_symfile_id *id, const char *path, kdx_err *err);
 
+/* ---- the kernel segment heap (scenario_segheap.c, docs/pool.md) ---- */
+/* nt!ExPoolState with one pool node whose Heaps[0] is a _SEGMENT_HEAP; one
+ * page segment holding a VS and an LFH subsegment; the keys (nonzero,
+ * reproducible unless given) in nt!RtlpHpHeapGlobals. */
+typedef struct kdx_scn_segheap kdx_scn_segheap;
+typedef struct kdx_scn_segheap_spec {
+    uint64_t heap_key, lfh_key;   /* 0: fixed nonzero values */
+    uint32_t lfh_block;           /* LFH block size with its _POOL_HEADER; 0: 0x80 */
+    uint32_t lfh_blocks;          /* 0: 48 */
+    uint32_t vs_pages;            /* the VS subsegment's pages; 0: 8 */
+    bool corrupt_vs_chunk;        /* the VS subsegment's last (free) chunk header does not decode */
+    bool looping_segment_list;    /* a second segment whose ListEntry.Flink points to itself */
+    bool absent_subsegment;       /* a second VS subsegment, described but not in the dump */
+} kdx_scn_segheap_spec;
+kdx_scn_segheap *kdx_scn_segheap_new(kdx_scn *s, const kdx_scn_segheap_spec *spec);
+/* An allocation of bytes after its _POOL_HEADER, in the LFH subsegment
+ * (bytes + header must fit its block) or the VS one. Returns the address
+ * after the _POOL_HEADER (what ExAllocatePool returns); 0 when full. */
+uint64_t kdx_scn_segheap_alloc(kdx_scn_segheap *h, bool lfh, uint32_t tag, uint32_t pool_type, uint64_t bytes);
+/* Frees the allocation at va: its block stays, marked free. */
+void kdx_scn_segheap_free(kdx_scn_segheap *h, uint64_t va);
+/* The VS or LFH subsegment's address. */
+uint64_t kdx_scn_segheap_subsegment(const kdx_scn_segheap *h, bool lfh);
+/* Writes the chunk headers, the bitmap and the corruptions asked for; frees h. */
+void kdx_scn_segheap_finish(kdx_scn_segheap *h);
+/* Small allocations the writer makes itself (IRPs) go to h's VS subsegment
+ * while it is set, else to plain memory. */
+void kdx_scn_set_segheap(kdx_scn *s, kdx_scn_segheap *h);
+uint64_t kdx_scn_small_alloc(kdx_scn *s, uint32_t tag, uint64_t bytes);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/util.h"
 #include "dump/scenario_internal.h"
 
 #define RDATA_RVA 0x1000u            /* .pdata, UNWIND_INFO, exports, debug data */
@@ -219,7 +220,7 @@ static void put_exports(kdx_scn *s, image_build *b)
     size_t *order = kdx_xmalloc((n ? n : 1) * sizeof *order);
     memcpy(order, b->funcs, n * sizeof *order);
     sort_ctx = s;
-    qsort(order, n, sizeof *order, by_name);
+    kdx_sort(order, n, sizeof *order, by_name);
     uint32_t dll = rdata_put(s, b, b->m->file, (uint32_t)strlen(b->m->file) + 1, 1);
     uint32_t *names = kdx_xcalloc(n ? n : 1, 4);
     for (size_t i = 0; i < n; i++) {
@@ -350,7 +351,7 @@ static void write_image(kdx_scn *s, size_t mi)
         if (s->funcs.items[i].module == mi)
             b->funcs[b->nfuncs++] = i;
     sort_ctx = s;
-    qsort(b->funcs, b->nfuncs, sizeof *b->funcs, by_address);
+    kdx_sort(b->funcs, b->nfuncs, sizeof *b->funcs, by_address);
     b->code_lo = b->nfuncs ? (uint32_t)(s->funcs.items[b->funcs[0]].addr - b->m->base) & ~0xfffu : DRIVER_CODE_RVA;
     b->code_hi = b->nfuncs ? (uint32_t)(s->funcs.items[b->funcs[b->nfuncs - 1]].addr - b->m->base) + MAX_NT_FUNC_SIZE
                            : DRIVER_CODE_RVA + 0x1000;

@@ -104,6 +104,7 @@ struct kdx_scn {
     uint64_t io_dirs[3], io_root_devnode;
     KDX_VEC(scn_resource) resources; /* scenario_locks.c */
     KDX_VEC(scn_patch) patches;
+    kdx_scn_segheap *segheap; /* scenario_segheap.c: where kdx_scn_small_alloc places blocks (NULL: plain memory) */
 };
 
 /* Records the first error; later ones are dropped. Returns false. */

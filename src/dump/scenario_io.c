@@ -250,7 +250,7 @@ uint64_t kdx_scn_irp(kdx_scn *s, uint64_t thread, const kdx_scn_irp_location *lo
 {
     uint64_t head = kdx_scn_sizeof(s, "_IRP"), sl = kdx_scn_sizeof(s, "_IO_STACK_LOCATION");
     uint64_t size = head + nstack * sl;
-    uint64_t irp = kdx_scn_alloc(s, size, 16);
+    uint64_t irp = kdx_scn_small_alloc(s, 0x20707249u /* "Irp " */, size);
     for (unsigned i = 0; i < nstack; i++)
         set_location(s, irp + head + i * sl, &locs[i]);
     kdx_scn_obj o;

@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "dump/scenario_pool.h"
+#include "dump/scenario_vflog.h"
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define LEAK TAG('L', 'e', 'a', 'k')
@@ -111,7 +112,26 @@ static uint64_t dispatch_call(kdx_scn *s)
     return at + 5;
 }
 
-static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *path, kdx_err *err)
+/* Small Leak allocations in a segment heap, each after a block of another
+ * tag; the first freed_leaks of each subsegment are freed again. */
+static void segheap_leaks(kdx_scn *s, const kdx_scn_small_leaks *spec)
+{
+    kdx_scn_segheap *h = kdx_scn_segheap_new(s, &spec->heap);
+    for (int lfh = 0; lfh < 2; lfh++) {
+        unsigned n = lfh ? spec->lfh_leaks : spec->vs_leaks;
+        for (unsigned i = 0; i < n; i++) {
+            kdx_scn_segheap_alloc(h, lfh, lfh ? TAG('N', 't', 'f', 'x') : TAG('F', 'i', 'l', 'e'), KDX_SCN_NONPAGED,
+                                  lfh ? 0x40 : 0x90);
+            uint64_t va = kdx_scn_segheap_alloc(h, lfh, LEAK, KDX_SCN_NONPAGED, lfh ? 0x60 : 0x70 + 0x10 * (i % 4));
+            if (i < spec->freed_leaks)
+                kdx_scn_segheap_free(h, va);
+        }
+    }
+    kdx_scn_segheap_finish(h);
+}
+
+static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, bool logs, const kdx_scn_small_leaks *small,
+                        const char *path, kdx_err *err)
 {
     unsigned leaks = spec->leaks ? spec->leaks : 2000;
     kdx_scn_module(s, "kdxscen.sys", OTHER_BASE, 0x10000);
@@ -153,9 +173,14 @@ static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *p
     }
     uint64_t entry = 0;
     if (spec->verifier)
-        entry = kdx_scn_pool_verifier(p, 8, "leaky.sys", LEAKY_BASE, LEAKY_SIZE, a, leaks);
+        entry = kdx_scn_pool_verifier(p, logs ? KDX_SCN_LEAK_LOG_LEVEL : 8, "leaky.sys", LEAKY_BASE, LEAKY_SIZE,
+                                      a, leaks);
+    if (spec->verifier && logs)
+        kdx_scn_leak_vf_logs(s, p, worker, callers, dispatch_ret);
     free(a);
     kdx_scn_pool_finish(p);
+    if (small)
+        segheap_leaks(s, small);
     if (spec->unload_bugcheck) {
         uint64_t args[4] = {0x62, entry + kdx_scn_offset(s, "_VF_SUSPECT_DRIVER_ENTRY", "BaseName"), entry, leaks};
         kdx_scn_bugcheck(s, 0xc4, args);
@@ -163,14 +188,34 @@ static kdx_status build(kdx_scn *s, const kdx_scn_leak_spec *spec, const char *p
     return kdx_scn_save(s, path, err);
 }
 
-kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
-                             const char *path, kdx_err *err)
+kdx_status kdx_scn_pool_leak_with(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                  bool logs, const kdx_scn_small_leaks *small, const char *path, kdx_err *err)
 {
     kdx_scn *s = NULL;
     kdx_status st = kdx_scn_new(layout, id, NULL, &s, err);
     if (st != KDX_OK)
         return st;
-    st = build(s, spec, path, err);
+    st = build(s, spec, logs, small, path, err);
     kdx_scn_free(s);
     return st;
+}
+
+kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                             const char *path, kdx_err *err)
+{
+    return kdx_scn_pool_leak_with(layout, id, spec, false, NULL, path, err);
+}
+
+kdx_status kdx_scn_pool_leak_logs(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                  const char *path, kdx_err *err)
+{
+    kdx_scn_leak_spec with = *spec;
+    with.verifier = true;
+    return kdx_scn_pool_leak_with(layout, id, &with, true, NULL, path, err);
+}
+
+kdx_status kdx_scn_pool_leak_small(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                   const kdx_scn_small_leaks *small, const char *path, kdx_err *err)
+{
+    return kdx_scn_pool_leak_with(layout, id, spec, false, small, path, err);
 }

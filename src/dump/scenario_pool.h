@@ -97,5 +97,25 @@ typedef struct kdx_scn_leak_spec {
 } kdx_scn_leak_spec;
 kdx_status kdx_scn_pool_leak(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
                              const char *path, kdx_err *err);
+/* The same with Verifier's other logs (spec->verifier is implied): IRP,
+ * fault-injection, forced-pending and IRQL events of leaky.sys
+ * (kdx_scn_leak_vf_logs, scenario_vflog.h) at KDX_SCN_LEAK_LOG_LEVEL. */
+kdx_status kdx_scn_pool_leak_logs(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                  const char *path, kdx_err *err);
+
+/* The leak scenario plus a kernel segment heap (scenario_segheap.c, laid
+ * out as heap says) holding small Leak allocations: vs_leaks in its VS
+ * subsegment and lfh_leaks in its LFH one, each after a block of another
+ * tag; the first freed_leaks of each are freed again. */
+typedef struct kdx_scn_small_leaks {
+    kdx_scn_segheap_spec heap;
+    unsigned vs_leaks, lfh_leaks, freed_leaks;
+} kdx_scn_small_leaks;
+kdx_status kdx_scn_pool_leak_small(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                   const kdx_scn_small_leaks *small, const char *path, kdx_err *err);
+/* Both: Verifier's logs (logs, as kdx_scn_pool_leak_logs; spec->verifier
+ * must be set) and the segment heap (small, may be NULL). */
+kdx_status kdx_scn_pool_leak_with(const kdx_symprov *layout, const kdx_symfile_id *id, const kdx_scn_leak_spec *spec,
+                                  bool logs, const kdx_scn_small_leaks *small, const char *path, kdx_err *err);
 
 #endif

@@ -444,7 +444,7 @@ static bool fields(loader *L, kdx_type *t, const char *tname)
         return false;
     size_t n = L->fields.len;
     if (n)
-        qsort(L->fields.items, n, sizeof *L->fields.items, cmp_field);
+        kdx_sort(L->fields.items, n, sizeof *L->fields.items, cmp_field);
     t->fields = kdx_arena_alloc(&L->p->mem, (n ? n : 1) * sizeof *t->fields);
     for (size_t k = 0; k < n; k++)
         t->fields[k] = L->fields.items[k].f;
@@ -548,7 +548,7 @@ static bool enum_type(loader *L, const char *name)
     size_t nc = L->consts.len;
     t->enumerators = kdx_arena_alloc(&L->p->mem, (nc ? nc : 1) * sizeof *t->enumerators);
     if (nc) {
-        qsort(L->consts.items, nc, sizeof *L->consts.items, cmp_enumerator);
+        kdx_sort(L->consts.items, nc, sizeof *L->consts.items, cmp_enumerator);
         memcpy(t->enumerators, L->consts.items, nc * sizeof *t->enumerators);
     }
     t->nenumerators = (uint32_t)nc;
@@ -763,7 +763,7 @@ static void index_named_types(isf_prov *p)
             continue;
         p->named[p->nnamed++] = t;
     }
-    qsort(p->named, p->nnamed, sizeof *p->named, cmp_type_name);
+    kdx_sort(p->named, p->nnamed, sizeof *p->named, cmp_type_name);
 }
 
 static kdx_status finish(loader *L, kdx_err *err)

@@ -16,6 +16,7 @@
 #include "nt/list.h"
 #include "nt/object.h"
 #include "nt/process.h"
+#include "nt/segheap.h"
 #include "target/memory.h"
 
 static kdx_status read_pointer(kdx_session *s, uint64_t va, uint64_t *v, kdx_err *err);
@@ -719,6 +720,43 @@ static void search_drivers(irp_search *q, const char *dir)
     }
 }
 
+/* The small allocations tagged "Irp " (the tag WinDbg's !irpfind scans
+ * for, shown "Irp?" with its protected bit) in the kernel segment heap:
+ * the IRP follows the block's _POOL_HEADER. */
+#define IRP_POOL_TAG 0x20707249u
+typedef struct irp_blocks {
+    irp_search *q;
+    uint64_t header_size;
+} irp_blocks;
+
+static int irp_block(void *ud, const kdx_segheap_block *b)
+{
+    irp_blocks *w = ud;
+    if (!b->busy || !b->tag_known || b->tag != IRP_POOL_TAG)
+        return 0;
+    w->q->src->pool_irps++;
+    return found(w->q, b->header + w->header_size);
+}
+
+static void search_segheap(irp_search *q)
+{
+    kdx_segheap_stats hs;
+    kdx_err err = {0};
+    irp_blocks w = {q, 0};
+    char summary[KDX_ERR_MSG_MAX];
+    if (kdx_nt_sizeof(q->s, "nt!_POOL_HEADER", &w.header_size, &err) != KDX_OK ||
+        kdx_segheap_walk(q->s, irp_block, &w, &hs, &err) != KDX_OK) {
+        note(q->src, "pool (segment heap)", err.msg);
+        return;
+    }
+    q->src->pool_scanned = hs.heaps > 0;
+    q->src->pool_heaps = hs.heaps;
+    q->src->pool_subsegments = hs.vs_subsegments + hs.lfh_subsegments;
+    kdx_segheap_summary(&hs, summary, sizeof summary);
+    if (summary[0])
+        note(q->src, "pool (segment heap)", summary);
+}
+
 void kdx_io_find_irps(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_io_irp_sources *src)
 {
     memset(src, 0, sizeof *src);
@@ -728,7 +766,8 @@ void kdx_io_find_irps(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_io_i
         src->pool_scanned = true;
         if (pool_irp_walker(s, found, &q, &err) != KDX_OK)
             note(src, "pool", err.msg);
-    }
+    } else
+        search_segheap(&q);
     if (kdx_nt_offset(s, "nt!_IRP", "ThreadListEntry", &q.link_off, &err) == KDX_OK &&
         kdx_nt_offset(s, "nt!_ETHREAD", "IrpList", &q.irplist_off, &err) == KDX_OK) {
         if (!q.stop && kdx_nt_process_walk(s, visit_process, &q, NULL, &err) != KDX_OK && !q.stop)

@@ -128,15 +128,15 @@ kdx_status kdx_io_devnode_walk(kdx_session *s, uint64_t root, kdx_io_devnode_cb 
 
 /* ---- finding IRPs (!irpfind) ---- */
 typedef int (*kdx_io_irp_visit)(void *ud, uint64_t irp);
-/* The pool walk: the pool module (issue 13's walkers) registers a walker
- * that calls visit for each allocation that holds an IRP (tag "Irp ");
- * until one is registered, !irpfind searches the other sources only and
- * says so. */
+/* The pool walk: by default the kernel segment heap's small allocations
+ * tagged "Irp " (nt/segheap.h); a walker registered here (another pool
+ * layout) replaces it and calls visit for each allocation holding an IRP. */
 typedef kdx_status (*kdx_io_pool_irp_walker)(kdx_session *s, kdx_io_irp_visit visit, void *ud, kdx_err *err);
 void kdx_io_set_pool_irp_walker(kdx_io_pool_irp_walker walker);
 
 typedef struct kdx_io_irp_sources {
-    bool pool_scanned;
+    bool pool_scanned;               /* a registered walker, else the segment heap (nt/segheap.h), was walked */
+    size_t pool_heaps, pool_subsegments, pool_irps; /* the segment heap walk: what it covered, IRPs it found */
     size_t threads, drivers, devices, devnodes, power, irps;
     size_t nnotes, dropped;          /* dropped: notes beyond the six kept */
     char notes[6][KDX_ERR_MSG_MAX];  /* why a source ended early or was skipped */

@@ -312,7 +312,7 @@ kdx_status kdx_pool_owner_scan(kdx_session *s, const uint32_t *tags, size_t ntag
     if (st == KDX_E_INTERRUPTED)
         return kdx_err_set(err, st, "the pool tag image scan was interrupted");
     if (out->n) /* qsort's base must not be NULL, even for no items */
-        qsort(out->items, out->n, sizeof *out->items, by_tag_rank);
+        kdx_sort(out->items, out->n, sizeof *out->items, by_tag_rank);
     return KDX_OK;
 }
 

@@ -277,14 +277,43 @@ kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_all
 
 typedef struct log_desc {
     const char *array, *length, *type, *index;
+    const char *option;       /* the Verifier option that fills it (docs/verifier.md: where from) */
 } log_desc;
 
+/* In kdx_vf_log order. The forced-pending log has no index global in the
+ * 19041 symbols. */
 static const log_desc logs[] = {
-    {"nt!VfPoolTraces", "nt!VfPoolTracesLength", "nt!_VF_POOL_TRACE", "nt!VfPoolTracesIndex"},
+    {"nt!VfPoolTraces", "nt!VfPoolTracesLength", "nt!_VF_POOL_TRACE", "nt!VfPoolTracesIndex", "Pool Tracking (0x8)"},
     {"nt!VfKeCriticalRegionTraces", "nt!VfKeCriticalRegionTracesLength", "nt!_VF_KE_CRITICAL_REGION_TRACE",
-     "nt!VfKeCriticalRegionTracesIndex"},
-    {"nt!ViTrackIrqlQueue", "nt!ViTrackIrqlQueueLength", "nt!_VI_TRACK_IRQL", "nt!ViTrackIrqlIndex"},
+     "nt!VfKeCriticalRegionTracesIndex", "Miscellaneous checks (0x800)"},
+    {"nt!ViTrackIrqlQueue", "nt!ViTrackIrqlQueueLength", "nt!_VI_TRACK_IRQL", "nt!ViTrackIrqlIndex",
+     "Force IRQL checking (0x2)"},
+    {"nt!IovIrpTraces", "nt!IovIrpTracesLength", "nt!_IOV_IRP_TRACE", "nt!IovIrpTracesIndex", "I/O verification (0x10)"},
+    {"nt!ViFaultTraces", "nt!ViFaultTracesLength", "nt!_VI_FAULT_TRACE", "nt!ViFaultTracesIndex",
+     "Low resources simulation (0x4)"},
+    {"nt!VfForcedPendingLog", "nt!VfForcedPendingLogLength", "nt!_IOV_FORCED_PENDING_TRACE", NULL,
+     "Force pending I/O requests (0x200)"},
 };
+
+const char *kdx_vf_log_array_name(kdx_vf_log log)
+{
+    return logs[log].array;
+}
+
+const char *kdx_vf_log_type_name(kdx_vf_log log)
+{
+    return logs[log].type;
+}
+
+const char *kdx_vf_log_option(kdx_vf_log log)
+{
+    return logs[log].option;
+}
+
+bool kdx_vf_log_has_index(kdx_vf_log log)
+{
+    return logs[log].index != NULL;
+}
 
 static kdx_status read_u32_global(kdx_session *s, const char *name, uint64_t *v, kdx_err *err)
 {
@@ -300,31 +329,47 @@ static kdx_status read_u32_global(kdx_session *s, const char *name, uint64_t *v,
     return st;
 }
 
-static void decode_trace(kdx_session *s, const log_desc *l, const uint8_t *p, uint64_t at, kdx_vf_trace *t)
+static uint64_t field_or_zero(kdx_session *s, const char *type, const char *name, const uint8_t *p)
 {
     const kdx_nt_field *f;
+    return kdx_nt_field_of(s, type, name, &f, NULL) == KDX_OK ? kdx_nt_field_value(f, p) : 0;
+}
+
+/* Every field any log's type has, by name; the ones this type lacks stay 0. */
+static void decode_trace(kdx_session *s, const log_desc *l, const uint8_t *p, uint64_t at, kdx_vf_trace *t)
+{
     memset(t, 0, sizeof *t);
     t->entry = at;
-    if (kdx_nt_field_of(s, l->type, "Address", &f, NULL) == KDX_OK)
-        t->address = kdx_nt_field_value(f, p);
-    if (kdx_nt_field_of(s, l->type, "Size", &f, NULL) == KDX_OK)
-        t->size = kdx_nt_field_value(f, p);
-    if (kdx_nt_field_of(s, l->type, "Thread", &f, NULL) == KDX_OK)
-        t->thread = kdx_nt_field_value(f, p);
-    static const char *const irql[4] = {"OldIrql", "NewIrql", "Processor", "TickCount"};
-    uint64_t *dst[4] = {&t->old_irql, &t->new_irql, &t->processor, &t->tick};
-    for (int i = 0; i < 4; i++)
-        if (kdx_nt_field_of(s, l->type, irql[i], &f, NULL) == KDX_OK)
-            *dst[i] = kdx_nt_field_value(f, p);
+    static const char *const names[] = {"Address", "Size", "Thread", "OldIrql", "NewIrql", "Processor", "TickCount",
+                                        "Irp", "Irql", "KernelApcDisable", "SpecialApcDisable"};
+    uint64_t *dst[] = {&t->address, &t->size, &t->thread, &t->old_irql, &t->new_irql, &t->processor, &t->tick,
+                       &t->irp, &t->irql, &t->kernel_apc, &t->special_apc};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        *dst[i] = field_or_zero(s, l->type, names[i], p);
+    const kdx_nt_field *f;
     if (kdx_nt_field_of(s, l->type, "StackTrace", &f, NULL) == KDX_OK) {
         unsigned ps = (unsigned)kdx_session_ptr_size(s);
-        for (uint64_t k = 0; k < f->size / ps && t->n < 16; k++) {
+        for (uint64_t k = 0; k < f->size / ps && t->n < KDX_VF_MAX_FRAMES; k++) {
             const uint8_t *q = p + f->offset + k * ps;
             uint64_t a = ps == 8 ? kdx_le64(q) : kdx_le32(q);
             if (!a)
                 break;
             t->stack[t->n++] = a;
         }
+    }
+}
+
+/* An entry is in use when the pointer the log records is set. */
+static bool trace_used(kdx_vf_log log, const kdx_vf_trace *t)
+{
+    switch (log) {
+    case KDX_VF_POOL_LOG:
+        return t->address != 0;
+    case KDX_VF_IRP_LOG:
+    case KDX_VF_PENDING_LOG:
+        return t->irp != 0;
+    default:
+        return t->thread != 0;
     }
 }
 
@@ -345,47 +390,69 @@ kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, ui
     if (st != KDX_OK)
         return st;
     if (!*array)
-        return kdx_err_set(err, KDX_E_NOT_FOUND, "%s is NULL: the log was never allocated (the option that fills it is off)", l->array);
+        return kdx_err_set(err, KDX_E_NOT_FOUND, "%s is NULL: the log was never allocated (the option that fills it, %s, is off)",
+                           l->array, l->option ? l->option : "not known to kdx");
     if (*length > MAX_LOG_ENTRIES || esz == 0 || esz > 4096)
         return kdx_err_set(err, KDX_E_LIMIT, "%s is %" PRIu64 ", beyond what kdx accepts", l->length, *length);
     return KDX_OK;
 }
 
-kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err)
+static kdx_status read_entry(kdx_session *s, const log_desc *l, uint64_t i, uint64_t at, uint8_t *buf, size_t esz,
+                             kdx_err *err)
 {
-    return read_u32_global(s, logs[log].index, index, err);
+    size_t done = 0;
+    kdx_err e = {0};
+    if (kdx_read_virt(s->target, at, buf, esz, &done, &e) == KDX_OK)
+        return KDX_OK;
+    return kdx_err_set(err, e.code, "%s entry %" PRIu64 " (%016" PRIx64 ") cannot be read: %s", l->array, i, at, e.msg);
 }
 
-kdx_status kdx_vf_log_walk(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, uint64_t *length,
-                           kdx_err *err)
+static kdx_status recent_start(kdx_session *s, kdx_vf_log log, kdx_vf_log_info *info, kdx_err *err)
 {
     const log_desc *l = &logs[log];
-    uint64_t arr, esz;
-    kdx_err e = {0};
-    kdx_status st = kdx_vf_log_locate(s, log, &arr, length, err);
+    kdx_status st = kdx_vf_log_locate(s, log, &info->array, &info->length, err);
     if (st == KDX_OK)
-        st = kdx_nt_sizeof(s, l->type, &esz, err);
+        st = kdx_nt_sizeof(s, l->type, &info->esz, err);
+    if (st == KDX_OK && l->index) {
+        st = read_u32_global(s, l->index, &info->index, err);
+        info->has_index = st == KDX_OK;
+    }
+    return st;
+}
+
+kdx_status kdx_vf_log_walk_recent(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, kdx_vf_log_info *info,
+                                  kdx_err *err)
+{
+    const log_desc *l = &logs[log];
+    memset(info, 0, sizeof *info);
+    kdx_status st = recent_start(s, log, info, err);
     if (st != KDX_OK)
         return st;
-    uint8_t *buf = kdx_xmalloc((size_t)esz);
+    uint64_t n = info->length, next = n ? info->index % n : 0;
+    uint8_t *buf = kdx_xmalloc((size_t)info->esz);
     int stop = 0;
-    for (uint64_t i = 0; i < *length && st == KDX_OK && !stop; i++) {
-        if ((i & 0xfff) == 0 && kdx_interrupted()) {
-            st = kdx_err_set(err, KDX_E_INTERRUPTED, "parsing %s interrupted at entry %" PRIu64, l->array, i);
+    /* Every entry is read, also after cb stopped, so that used and wrapped
+     * describe the whole log. */
+    for (uint64_t age = 0; age < n && st == KDX_OK; age++) {
+        if ((age & 0xfff) == 0 && kdx_interrupted()) {
+            st = kdx_err_set(err, KDX_E_INTERRUPTED, "parsing %s interrupted after %" PRIu64 " entries", l->array, age);
             break;
         }
-        uint64_t at = arr + i * esz;
-        size_t done = 0;
-        if (kdx_read_virt(s->target, at, buf, (size_t)esz, &done, &e) != KDX_OK) {
-            st = kdx_err_set(err, e.code, "%s entry %" PRIu64 " (%016" PRIx64 ") cannot be read: %s", l->array, i,
-                             at, e.msg);
+        uint64_t i = info->has_index ? (next + n - 1 - age) % n : age;
+        st = read_entry(s, l, i, info->array + i * info->esz, buf, (size_t)info->esz, err);
+        if (st != KDX_OK)
             break;
-        }
         kdx_vf_trace t;
-        decode_trace(s, l, buf, at, &t);
-        if ((log == KDX_VF_POOL_LOG ? t.address : t.thread) != 0)
+        decode_trace(s, l, buf, info->array + i * info->esz, &t);
+        t.index = i;
+        info->visited++;
+        if (!trace_used(log, &t))
+            continue;
+        info->used++;
+        if (!stop)
             stop = cb(ud, &t);
     }
     free(buf);
+    info->wrapped = n && info->used == n;
     return st;
 }

@@ -5,8 +5,11 @@
  * each driver's _VF_TARGET_VERIFIED_DRIVER_DATA), a driver's outstanding
  * allocations (the _VI_POOL_ENTRY pages of its PoolTrackers list), the pool
  * allocate/free log nt!VfPoolTraces (_VF_POOL_TRACE), the critical-region
- * log nt!VfKeCriticalRegionTraces (_VF_KE_CRITICAL_REGION_TRACE) and the
- * IRQL log nt!ViTrackIrqlQueue (_VI_TRACK_IRQL). Walkers
+ * log nt!VfKeCriticalRegionTraces (_VF_KE_CRITICAL_REGION_TRACE), the
+ * IRQL log nt!ViTrackIrqlQueue (_VI_TRACK_IRQL), the IRP log
+ * nt!IovIrpTraces (_IOV_IRP_TRACE), the fault-injection log
+ * nt!ViFaultTraces (_VI_FAULT_TRACE) and the forced-pending IRP log
+ * nt!VfForcedPendingLog (_IOV_FORCED_PENDING_TRACE). Walkers
  * are bounded, loop-safe and interruptible. */
 #ifndef KDX_NT_VERIFIER_H
 #define KDX_NT_VERIFIER_H
@@ -55,22 +58,46 @@ void kdx_vf_drivers_free(kdx_vf_drivers *d);
 typedef int (*kdx_vf_alloc_cb)(void *ud, uint64_t va, uint64_t bytes, uint32_t tag, uint64_t caller);
 kdx_status kdx_vf_allocations(kdx_session *s, const kdx_vf_driver *d, kdx_vf_alloc_cb cb, void *ud, kdx_err *err);
 
-/* A log entry: pool trace (address, size, thread, stack) or critical region
- * (thread, stack). */
+/* _IOV_FORCED_PENDING_TRACE keeps 62 frames, the most of any log in 19041. */
+#define KDX_VF_MAX_FRAMES 64
+/* A log entry: pool trace (address, size, thread, stack), critical region
+ * or fault injection (thread, stack), IRQL change, IRP event (irp, thread,
+ * IRQL and APC disable counts, stack) or forced-pending IRP (irp, thread,
+ * stack). Fields a log's type lacks stay 0. */
 typedef struct kdx_vf_trace {
     uint64_t entry, address, size, thread;
     uint64_t old_irql, new_irql, processor, tick;   /* the IRQL log's */
-    uint64_t stack[16];
+    uint64_t irp, irql, kernel_apc, special_apc;    /* the IRP log's */
+    uint64_t index;           /* the entry's slot in the log */
+    uint64_t stack[KDX_VF_MAX_FRAMES];
     unsigned n;
 } kdx_vf_trace;
 typedef int (*kdx_vf_trace_cb)(void *ud, const kdx_vf_trace *t);
-typedef enum kdx_vf_log { KDX_VF_POOL_LOG, KDX_VF_CRITICAL_REGION_LOG, KDX_VF_IRQL_LOG } kdx_vf_log;
-/* The log's next index (nt!ViTrackIrqlIndex for the IRQL log...). */
-kdx_status kdx_vf_log_index(kdx_session *s, kdx_vf_log log, uint64_t *index, kdx_err *err);
+typedef enum kdx_vf_log {
+    KDX_VF_POOL_LOG, KDX_VF_CRITICAL_REGION_LOG, KDX_VF_IRQL_LOG, KDX_VF_IRP_LOG, KDX_VF_FAULT_LOG,
+    KDX_VF_PENDING_LOG
+} kdx_vf_log;
+/* The log's globals and entry type ("nt!IovIrpTraces", "nt!_IOV_IRP_TRACE");
+ * option: the Driver Verifier option that fills it (NULL: not known). */
+const char *kdx_vf_log_array_name(kdx_vf_log log);
+const char *kdx_vf_log_type_name(kdx_vf_log log);
+const char *kdx_vf_log_option(kdx_vf_log log);
+/* False when the log has no index global: its entries cannot be put in age order. */
+bool kdx_vf_log_has_index(kdx_vf_log log);
 /* Where the log is and how many entries it has room for. */
 kdx_status kdx_vf_log_locate(kdx_session *s, kdx_vf_log log, uint64_t *array, uint64_t *length, kdx_err *err);
-/* Walks the log's used entries (Address or Thread nonzero); *length: its size. */
-kdx_status kdx_vf_log_walk(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, uint64_t *length,
-                           kdx_err *err);
+/* What a walk by age found. */
+typedef struct kdx_vf_log_info {
+    uint64_t array, length, esz;
+    bool has_index;           /* false: the log has no index global (entries in array order) */
+    uint64_t index;           /* the index global as read (the next slot: index % length) */
+    uint64_t used, visited;   /* entries in use; entries read */
+    bool wrapped;             /* every slot is in use: older entries were overwritten */
+} kdx_vf_log_info;
+/* Walks the used entries newest first: from the slot before the index
+ * global backwards round the ring (array order when the log has no index).
+ * cb nonzero stops. info says how far it went and whether the log is full. */
+kdx_status kdx_vf_log_walk_recent(kdx_session *s, kdx_vf_log log, kdx_vf_trace_cb cb, void *ud, kdx_vf_log_info *info,
+                                  kdx_err *err);
 
 #endif

@@ -219,7 +219,7 @@ kdx_status kdx_pdb_build_addrs(kdx_pdb *pdb, kdx_err *err)
     kdx_pdb_each_public(pdb, on_public, &w);
     KDX_VEC_FREE(w.chunks);
     if (v.len > 1)
-        qsort(v.items, v.len, sizeof *v.items, cmp_addr);
+        kdx_sort(v.items, v.len, sizeof *v.items, cmp_addr);
     /* A public at a procedure's address names the same code: keep the procedure
      * (it has a size) and remember the decorated name for its signature. */
     size_t out = 0;

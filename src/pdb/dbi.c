@@ -187,7 +187,7 @@ kdx_status kdx_pdb_read_dbi(kdx_pdb *pdb, kdx_err *err)
     if (st)
         return st;
     if (pdb->ncontribs > 1)
-        qsort(pdb->contribs, pdb->ncontribs, sizeof *pdb->contribs, cmp_contrib);
+        kdx_sort(pdb->contribs, pdb->ncontribs, sizeof *pdb->contribs, cmp_contrib);
     return KDX_OK;
 }
 

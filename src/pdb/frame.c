@@ -127,7 +127,7 @@ static void load_frames(kdx_pdb *pdb)
         map_frames(pdb, &v);
     /* Drop old records at addresses FrameData already describes. */
     if (v.len > 1)
-        qsort(v.items, v.len, sizeof *v.items, cmp_frame);
+        kdx_sort(v.items, v.len, sizeof *v.items, cmp_frame);
     size_t out = 0;
     for (size_t i = 0; i < v.len; i++) {
         if (v.items[i].is_fpo && nnew && out && v.items[out - 1].rva_start == v.items[i].rva_start)

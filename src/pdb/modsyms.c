@@ -209,7 +209,7 @@ kdx_status kdx_pdb_build_lines(kdx_pdb *pdb, kdx_err *err)
         module_lines(pdb, s->data + mod->sym_bytes + mod->c11_bytes, mod->c13_bytes, &v);
     }
     if (v.len > 1)
-        qsort(v.items, v.len, sizeof *v.items, cmp_line);
+        kdx_sort(v.items, v.len, sizeof *v.items, cmp_line);
     pdb->lines = v.items;
     pdb->nlines = (uint32_t)v.len;
     return KDX_OK;

@@ -74,7 +74,7 @@ static void pieces_of(const uint8_t *tbl, uint32_t n, bool to_src, uint32_t orig
 static void fill_injected(piece_vec *v)
 {
     if (v->len > 1)
-        qsort(v->items, v->len, sizeof *v->items, cmp_final);
+        kdx_sort(v->items, v->len, sizeof *v->items, cmp_final);
     for (size_t i = 0; i + 1 < v->len; i++) {
         uint64_t end = (uint64_t)v->items[i].final + v->items[i].len;
         if (v->items[i + 1].final > end)
@@ -109,7 +109,7 @@ void kdx_pdb_omap_build(kdx_pdb *pdb, const uint8_t *to_src, uint32_t nto, const
         pieces_of(from_src, nfrom, false, orig_len, &v);
     fill_injected(&v);
     if (v.len > 1)
-        qsort(v.items, v.len, sizeof *v.items, cmp_orig);
+        kdx_sort(v.items, v.len, sizeof *v.items, cmp_orig);
     fill_removed(&v);
     pdb->omap = v.items;
     pdb->nomap = (uint32_t)v.len;
@@ -241,7 +241,7 @@ void kdx_pdb_omap_range(kdx_pdb *pdb, uint32_t orig, uint32_t len, kdx_pdb_range
             KDX_VEC_PUSH(hits, p);
     }
     if (hits.len) {
-        qsort(hits.items, hits.len, sizeof *hits.items, cmp_final);
+        kdx_sort(hits.items, hits.len, sizeof *hits.items, cmp_final);
         merge_pieces(hits.items, hits.len, len == 0, out);
     }
     KDX_VEC_FREE(hits);

@@ -165,7 +165,7 @@ static bool by_display_name(kdx_pdb *pdb, const char *name, kdx_symbol *out)
         pdb->by_display = kdx_xcalloc(pdb->naddrs ? pdb->naddrs : 1, sizeof(*pdb->by_display));
         for (uint32_t i = 0; i < pdb->naddrs; i++)
             pdb->by_display[i] = &pdb->addrs[i];
-        qsort(pdb->by_display, pdb->naddrs, sizeof(*pdb->by_display), cmp_display);
+        kdx_sort(pdb->by_display, pdb->naddrs, sizeof(*pdb->by_display), cmp_display);
     }
     uint32_t lo = 0, hi = pdb->naddrs;
     while (lo < hi) {

@@ -101,7 +101,7 @@ static void sort_entries(entry_vec *v)
     size_t n = v->len;
     for (size_t i = 1; i < n; i++) {
         if (e[i].rva < e[i - 1].rva) {
-            qsort(e, n, sizeof *e, entry_cmp);
+            kdx_sort(e, n, sizeof *e, entry_cmp);
             return;
         }
     }
@@ -109,7 +109,7 @@ static void sort_entries(entry_vec *v)
         for (j = i + 1; j < n && e[j].rva == e[i].rva; j++)
             ;
         if (j - i > 1)
-            qsort(e + i, j - i, sizeof *e, entry_cmp);
+            kdx_sort(e + i, j - i, sizeof *e, entry_cmp);
     }
 }
 

@@ -338,21 +338,21 @@ static void build_indexes(bp_prov *p)
     for (size_t i = 0; i < p->funcs.len; i++) {
         bp_func *f = &p->funcs.items[i];
         if (f->nlines)
-            qsort(p->lines.items + f->first_line, f->nlines, sizeof(bp_line), cmp_line);
+            kdx_sort(p->lines.items + f->first_line, f->nlines, sizeof(bp_line), cmp_line);
     }
     if (p->funcs.len)
-        qsort(p->funcs.items, p->funcs.len, sizeof(bp_func), cmp_func);
+        kdx_sort(p->funcs.items, p->funcs.len, sizeof(bp_func), cmp_func);
     if (p->files.len)
-        qsort(p->files.items, p->files.len, sizeof(bp_file), cmp_file);
+        kdx_sort(p->files.items, p->files.len, sizeof(bp_file), cmp_file);
     if (p->wins.len)
-        qsort(p->wins.items, p->wins.len, sizeof(bp_win), cmp_win);
+        kdx_sort(p->wins.items, p->wins.len, sizeof(bp_win), cmp_win);
     for (size_t i = 0; i < p->cfis.len; i++) {
         bp_cfi *r = &p->cfis.items[i];
         if (r->ndeltas)
-            qsort(p->deltas.items + r->first_delta, r->ndeltas, sizeof *p->deltas.items, cmp_delta);
+            kdx_sort(p->deltas.items + r->first_delta, r->ndeltas, sizeof *p->deltas.items, cmp_delta);
     }
     if (p->cfis.len)
-        qsort(p->cfis.items, p->cfis.len, sizeof(bp_cfi), cmp_cfi);
+        kdx_sort(p->cfis.items, p->cfis.len, sizeof(bp_cfi), cmp_cfi);
     kdx_symindex_finish(&p->ix);
     p->module.nfuncs = p->funcs.len;
     p->module.nlines = p->lines.len;

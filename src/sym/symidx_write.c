@@ -532,7 +532,7 @@ static bool collect_breaks(writer *w, kdx_status (*breaks)(void *, kdx_rva_cb, v
     if (!breaks || breaks(w->prov->impl, keep_break, w) != KDX_OK)
         return false;
     if (w->breaks.len)
-        qsort(w->breaks.items, w->breaks.len, sizeof *w->breaks.items, cmp_u32);
+        kdx_sort(w->breaks.items, w->breaks.len, sizeof *w->breaks.items, cmp_u32);
     size_t n = 0;
     for (size_t i = 0; i < w->breaks.len; i++)
         if (!n || w->breaks.items[i] != w->breaks.items[n - 1])

@@ -162,7 +162,7 @@ void kdx_symindex_finish(kdx_symindex *ix)
         for (j = i + 1; j < ix->n && sorted[j].rva == sorted[i].rva; j++)
             ;
         if (j - i > 1)
-            qsort(sorted + i, j - i, sizeof *sorted, cmp_sym);
+            kdx_sort(sorted + i, j - i, sizeof *sorted, cmp_sym);
     }
     free(keys);
     free(ix->syms);

@@ -28,6 +28,7 @@ typedef struct kdx_session {
     unsigned radix;              /* `n`: 16 by default */
     kdx_expr_syntax expr_syntax; /* `.expr` */
     bool ignore_missing_pages;   /* `.ignore_missing_pages` */
+    bool noshell;                /* `.noshell`: .shell and !! refuse */
     bool json;                   /* structured output where commands support it */
     /* `.stackscan`: KDX_SCAN_DEFAULT scans user-mode stacks only (Breakpad's
      * territory: minidumps rarely come with their images), and leaves kernel

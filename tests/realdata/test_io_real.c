@@ -72,7 +72,11 @@ TEST(io_real_what_is_missing)
     CHECK_CONTAINS(out, "looking up \\Driver\\amdppm: hash bucket 0 of the directory: memory at ffffad0e`c1033b70 is "
                         "not present in the dump");
     CHECK_CONTAINS(out, "IRP ffffc08b`dcf41dd0: Type is 3, not IO_TYPE_IRP (6)");
-    CHECK_CONTAINS(out, "The pool was not scanned: IRPs are small allocations");
+    /* The segment heap's keys and heap pointers are not in the triage dump: the pool note says so. */
+    CHECK_CONTAINS(out, "The pool was not scanned: no segment heap could be walked");
+    CHECK_CONTAINS(out, "(pool (segment heap): 3 structures of the segment heap not in the dump, 0 corrupt; first: "
+                        "nt!RtlpHpHeapGlobals (at fffff8047c61dd60), whose HeapKey and LfhKey decode the segment "
+                        "heap's headers, is not in the dump)");
     CHECK_CONTAINS(out, "(\\Driver: hash bucket 0 of the directory");
     CHECK_CONTAINS(out, "0 IRPs shown of 0 found.");
     free(out);

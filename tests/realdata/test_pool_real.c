@@ -7,22 +7,10 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "tests/realdata/triage_run.h"
 #include "tests/test.h"
 
-static char *run_triage(const char *cmds)
-{
-    const char *dump = kdx_testdata_path("kernel/triage_x64.dmp");
-    char *setup = kdx_asprintf(".sympath %s;%s", kdx_testdata_path("symstore"), kdx_testdata_path("isf"));
-    kdx_err err = {0};
-    char *out = kdx_test_run(dump, setup, cmds, &err);
-    free(setup);
-    return out;
-}
-
-#define NEED_TRIAGE()                                                  \
-    TESTDATA(dump_, "kernel/triage_x64.dmp");                          \
-    TESTDATA(isf_, "isf/ntkrnlmp.pdb");                                \
-    (void)dump_, (void)isf_
+#define run_triage triage_run
 
 TEST(pool_real_verifier_is_off_with_real_counters)
 {
@@ -63,6 +51,28 @@ TEST(pool_real_pool_on_a_missing_page_says_so)
     char *out = run_triage("!pool ffff850429891ee8");
     REQUIRE(out);
     CHECK_CONTAINS(out, "(large allocation table not searched: nt!PoolBigPageTable (at fffff8047c619100) is not in the dump");
+    free(out);
+}
+
+/* The triage dump holds 0x100 bytes of nt!ExPoolState (its Lookasides,
+ * triage_x64.nt-blocks.txt) but not its NumberOfPools or heap pointers,
+ * and not nt!RtlpHpHeapGlobals: the segment heap walk names each. */
+TEST(pool_real_segment_heap_names_what_the_triage_dump_lacks)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!poolfind Irp; !poolfind Leak; !pool ffffc08bdce7f400; !pool");
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "nt!RtlpHpHeapGlobals (at fffff8047c61dd60), whose HeapKey and LfhKey decode the segment heap's "
+                        "headers, is not in the dump");
+    CHECK_CONTAINS(out, "nt!ExPoolState.NumberOfPools (at fffff8047c657ed0) is not in the dump");
+    CHECK_CONTAINS(out, "256 of the 256 heap pointers nt!ExPoolState.PoolNode[].Heaps[] are not in the dump (the first, "
+                        "PoolNode[0].Heaps[0], at fffff8047c657f00)");
+    CHECK_CONTAINS(out, "0 small allocations with tag Irp in 0 heaps");
+    CHECK_CONTAINS(out, "0 small allocations with tag Leak in 0 heaps");
+    CHECK_CONTAINS(out, "(segment heap not searched for this address: 3 structures of the segment heap not in the dump");
+    CHECK_CONTAINS(out, "pool page ffffc08bdce7f000 cannot be read");
+    CHECK_CONTAINS(out, "Segment heaps of nt!ExPoolState (0 pool nodes, 0 heaps):\n"
+                        "  nt!RtlpHpHeapGlobals (at fffff8047c61dd60)");
     free(out);
 }
 

@@ -128,13 +128,25 @@ static void build_threads(kdx_scn *s, io_fixture *f)
     f->app_thread = kdx_scn_thread(s, app, &t);
 }
 
+/* A create IRP the function driver allocated and lost: only the pool holds it. */
+static void build_lost_irp(kdx_scn *s, io_fixture *f)
+{
+    uint8_t create = (uint8_t)io_value(kdx_io_major, "IRP_MJ_CREATE");
+    kdx_scn_irp_location l[2] = {{create, 0, 0, 0, f->pdo, 0, NULL, 0, {0}}, {0, 0, 0, 0, 0, 0, NULL, 0, {0}}};
+    f->lost_irp = kdx_scn_irp(s, 0, l, 2, 1, 0);
+}
+
 void io_fixture_build(kdx_scn *s, io_fixture *f)
 {
     memset(f, 0, sizeof *f);
     build_threads(s, f);
     build_stack(s, f);
+    kdx_scn_segheap *heap = kdx_scn_segheap_new(s, NULL);
+    kdx_scn_set_segheap(s, heap);
     build_read_irp(s, f);
     build_power_irp(s, f);
+    build_lost_irp(s, f);
+    kdx_scn_segheap_finish(heap);
     /* DRIVER_POWER_STATE_FAILURE 3: arg2 the stack's PDO, arg3 nt!_TRIAGE_9F_POWER, arg4 the blocked IRP. */
     uint64_t triage = kdx_scn_alloc(s, kdx_scn_sizeof(s, "_TRIAGE_9F_POWER"), 16);
     kdx_scn_obj o;

@@ -4,7 +4,9 @@
  * read IRP pending in the bus driver with a completion routine the filter
  * set, owned by a thread of kdxapp.exe; a power IRP blocked in the function
  * driver and the DRIVER_POWER_STATE_FAILURE (0x9F, sub-code 3) that names
- * it. Laid out with the 19041 ISF at run time. */
+ * it. The IRPs are small allocations of a kernel segment heap
+ * (scenario_segheap.c), with a third one nothing else references (only a
+ * pool scan finds it). Laid out with the 19041 ISF at run time. */
 #ifndef KDX_TESTS_IO_FIXTURE_H
 #define KDX_TESTS_IO_FIXTURE_H
 
@@ -15,6 +17,7 @@ typedef struct io_fixture {
     uint64_t filt, fdo, pdo;           /* the stack, top to bottom */
     uint64_t devnode;
     uint64_t app_thread, read_irp, power_irp;
+    uint64_t lost_irp;                 /* in the pool only: no thread, device or list holds it */
     uint64_t crash_thread;             /* running on processor 0, raised the bug check */
 } io_fixture;
 

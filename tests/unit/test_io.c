@@ -201,7 +201,7 @@ TEST(io_device_lists_that_loop)
     CHECK_CONTAINS(out, "the device tree loops at device node");
     free(out);
     out = nt_fixture_run(s, "!irpfind");
-    CHECK_CONTAINS(out, "2 IRPs shown of 2 found.");
+    CHECK_CONTAINS(out, "3 IRPs shown of 3 found."); /* read, power and the lost IRP only the pool holds */
     free(out);
     nt_fixture_close(s);
 }
@@ -290,6 +290,33 @@ TEST(io_reference_article_fltmgr_over_ntfs)
     CHECK_CONTAINS(out, want);
     snprintf(want, sizeof want, "  %" PRIx64 "  \\FileSystem\\Ntfs   ", lower);
     CHECK_CONTAINS(out, want);
+    free(out);
+    nt_fixture_close(s);
+}
+
+/* The IRPs are small allocations of the scenario's segment heap: !irpfind
+ * walks the pool and finds the lost IRP that no thread, device or list holds;
+ * kdx_io_find_irps counts what the pool walk covered. */
+static int no_stop(void *ud, uint64_t irp)
+{
+    (void)ud, (void)irp;
+    return 0;
+}
+
+TEST(io_irpfind_scans_the_segment_heap)
+{
+    IO_SCENARIO(s, f, "io_pool");
+    kdx_io_irp_sources src;
+    kdx_io_find_irps(s, no_stop, NULL, &src);
+    CHECK(src.pool_scanned);
+    CHECK_EQ(src.pool_heaps, 1);
+    CHECK_EQ(src.pool_irps, 3); /* read, power and lost: the fixture's IRPs */
+    CHECK_EQ(src.irps, 3);
+    char *out = nt_fixture_run(s, "!irpfind");
+    char want[64];
+    snprintf(want, sizeof want, "\n%" PRIx64 " [0000000000000000] irpStack: ( 0, 0)", f.lost_irp);
+    CHECK_CONTAINS(out, want);
+    CHECK_CONTAINS(out, "Searched the pool: 3 small allocations tagged Irp in 1 segment heap");
     free(out);
     nt_fixture_close(s);
 }

@@ -666,3 +666,38 @@ TEST(minidump_thread_name_survives_pseudo_registers)
     CHECK(strstr(out, "Id: 1234.10 Suspend: 1 Teb: 00000000`007ff000 Unfrozen \"main\"") != NULL);
     free(out);
 }
+
+/* !uniqstack shows the stack of threads 0 and 2 and names thread 1, whose
+ * stack is thread 0's at another address, as the duplicate; !findstack
+ * lists the threads with a frame in app. */
+TEST(minidump_uniqstack_and_findstack)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    kdx_mdw_thread th[3] = {fx.th[0], fx.th[0], fx.th[1]};
+    th[1].id = 0x30;
+    th[1].teb = 0x7fd000;
+    th[1].name = NULL;
+    th[1].stack_va = 0x300000;
+    th[1].context = make_ctx(KDX_ARCH_X64, kdx_ctx_ip(&fx.th[0].context), 0x300000);
+    spp->threads = th;
+    spp->nthreads = 3;
+    char file[512];
+    kdx_err err = {0};
+    REQUIRE(write_tmp(spp, "uniq.dmp", file, sizeof file, &err));
+    char *out = kdx_test_run(file, NULL, "!uniqstack; !findstack app 1; !findstack app 0; !findstack nosuch; !locks", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "Processing 3 threads, please wait\n");
+    CHECK_CONTAINS(out, "\n   0  Id: 1234.10 Suspend: 1 Teb: 00000000`007ff000 Unfrozen \"main\"\n"
+                        "      Priority: 0  Priority class: 0\nChild-SP          RetAddr           Call Site\n");
+    CHECK_CONTAINS(out, "\n.  2  Id: 1234.20 ");
+    CHECK(!strstr(out, "   1  Id: 1234.30"));
+    CHECK_CONTAINS(out, "Total threads: 3\nDuplicate callstacks: 1 (windbg thread #s follow):\n1\n");
+    CHECK_CONTAINS(out, "Thread 001, 1 frame(s) match\n        * 00 00000000`00300000 ????????`???????? app+0x1000\n\n"
+                        "Thread 002, 1 frame(s) match\n        * 00 00000000`00200000 ????????`???????? app+0x1080\n");
+    CHECK_CONTAINS(out, "\nThread 000, 1 frame(s) match\nThread 001, 1 frame(s) match\nThread 002, 1 frame(s) match\n"
+                        "No thread's stack has a frame matching 'nosuch'.\n");
+    /* The kernel's !locks is not run on a process dump. */
+    CHECK_CONTAINS(out, "!locks on a user-mode dump lists critical sections (ntdll!RtlCriticalSectionList): not implemented");
+    free(out);
+}
