@@ -136,8 +136,8 @@ static void analyze_child(const char *path, const char *sympath, int fd, unsigne
     }
     /* After the line, the symbol index files this analysis mapped: the
      * parent checks them once and later workers inherit them checked. */
-    char *indexes = sympath ? kdx_symcache_mapped_paths() : NULL;
-    char *out = kdx_asprintf("%s\n%s", line, indexes ? indexes : "");
+    char *indexes = kdx_symcache_mapped_paths(); /* symbols may come from _NT_SYMBOL_PATH too */
+    char *out = kdx_asprintf("%s\n%s", line, indexes);
     size_t len = strlen(out), off = 0;
     while (off < len) {
         ssize_t w = write(fd, out + off, len - off);
@@ -335,8 +335,7 @@ static void finish(triage_state *ts, running *r, char **paths)
     char *nl = line ? strchr(line, '\n') : NULL;
     if (nl) {
         *nl = '\0';
-        if (ts->o->sympath)
-            preload_indexes(nl + 1);
+        preload_indexes(nl + 1);
     }
     if (!line || !*line) {
         char *why = WIFSIGNALED(status)
