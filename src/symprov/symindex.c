@@ -43,21 +43,6 @@ void kdx_namemap_reserve(kdx_namemap *m, size_t n)
         namemap_resize(m, cap);
 }
 
-void kdx_namemap_put(kdx_namemap *m, const char *name, void *value)
-{
-    if ((m->len + 1) * 2 > m->cap)
-        namemap_resize(m, m->cap ? m->cap * 2 : 64);
-    uint64_t h = hash_name(name);
-    size_t i = h & (m->cap - 1);
-    while (m->slots[i].name) {
-        if (m->slots[i].hash == h && strcmp(m->slots[i].name, name) == 0)
-            return;
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->slots[i] = (struct kdx_namemap_slot){name, value, h};
-    m->len++;
-}
-
 void *kdx_namemap_get_or_put(kdx_namemap *m, const char *name, void *value)
 {
     if ((m->len + 1) * 2 > m->cap)
@@ -72,6 +57,11 @@ void *kdx_namemap_get_or_put(kdx_namemap *m, const char *name, void *value)
     m->slots[i] = (struct kdx_namemap_slot){name, value, h};
     m->len++;
     return NULL;
+}
+
+void kdx_namemap_put(kdx_namemap *m, const char *name, void *value)
+{
+    kdx_namemap_get_or_put(m, name, value); /* an earlier value stays */
 }
 
 void *kdx_namemap_get(const kdx_namemap *m, const char *name)
