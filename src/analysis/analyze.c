@@ -24,6 +24,7 @@
 #include "analysis/verifier_hint.h"
 #include "base/bytes.h"
 #include "base/fmt.h"
+#include "nt/field.h"
 #include "nt/processor.h"
 #include "pe/pe.h"
 #include "sym/symbols.h"
@@ -176,6 +177,38 @@ static void image_version(kdx_session *s, kdx_analysis *a, kdx_module *m)
         ls = v.file_version_ls;
     }
     add_kv(a, "IMAGE_VERSION", kdx_asprintf("%u.%u.%u.%u", ms >> 16, ms & 0xffff, ls >> 16, ls & 0xffff));
+}
+
+/* 0xC4/0x62 (a driver unloading with pool allocations outstanding): the
+ * driver is the one Verifier names in Arg2 (a UNICODE_STRING), not the code
+ * that raised the bug check; the bucket is 0xc4_62_LEAKED_POOL_IMAGE_<image>,
+ * as public transcripts show it. True when the name was read. */
+static bool leaked_pool_driver(kdx_session *s, kdx_analysis *a)
+{
+    if (!a->kernel || a->bugcheck_code != 0xc4 || a->bugcheck_args[0] != 0x62)
+        return false;
+    char image[128];
+    kdx_err err = {0};
+    if (kdx_nt_unicode_string(s, a->bugcheck_args[1], image, sizeof image, &err) != KDX_OK || !image[0]) {
+        add_unknown(a, kdx_asprintf("MODULE_NAME: the leaking driver's name (Arg2 %" PRIx64 ") cannot be read: %s",
+                                    a->bugcheck_args[1], err.msg[0] ? err.msg : "empty string"));
+        return false;
+    }
+    char *name = kdx_module_name_from_image(image, false);
+    kdx_module *m = kdx_target_module_named(s->target, name);
+    a->faulting_module = name;
+    a->rule = kdx_strdup("V1: the driver Driver Verifier names as unloading with pool allocations outstanding "
+                         "(0xC4/0x62 Arg2)");
+    add_kv(a, "MODULE_NAME", kdx_strdup(name));
+    add_kv(a, "IMAGE_NAME", kdx_strdup(image));
+    if (m && m->timestamp)
+        add_kv(a, "IMAGE_TIMESTAMP", kdx_asprintf("%x", m->timestamp));
+    if (m)
+        image_version(s, a, m);
+    else
+        add_unknown(a, kdx_asprintf("IMAGE_VERSION: %s is not in the dump's module list", image));
+    add_kv(a, "FAILURE_BUCKET_ID", kdx_asprintf("0xc4_62_LEAKED_POOL_IMAGE_%s", image));
+    return true;
 }
 
 static void set_module(kdx_session *s, kdx_analysis *a, uint64_t ip, const char *rule)
@@ -459,7 +492,8 @@ static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
                                     : "faulting module: no faulting address and no stack frames"));
 }
 
-static void bucket(kdx_session *s, kdx_analysis *a, const exc_info *e)
+/* The class prefix plus module!function (malloc'd). */
+static char *new_bucket(const kdx_analysis *a, const exc_info *e)
 {
     char *prefix = bucket_prefix(a, e);
     const char *sym = kdx_analysis_get(a, "SYMBOL_NAME");
@@ -475,9 +509,20 @@ static void bucket(kdx_session *s, kdx_analysis *a, const exc_info *e)
         func = kdx_strdup("UNKNOWN");
     }
     char *b = kdx_asprintf("%s%s", prefix, func);
-    add_kv(a, "FAILURE_BUCKET_ID", b);
     free(prefix);
     free(func);
+    return b;
+}
+
+static void bucket(kdx_session *s, kdx_analysis *a, const exc_info *e)
+{
+    /* A rule may have set the bucket already (0xC4/0x62's LEAKED_POOL_IMAGE). */
+    const char *b = kdx_analysis_get(a, "FAILURE_BUCKET_ID");
+    if (!b) {
+        char *made = new_bucket(a, e);
+        add_kv(a, "FAILURE_BUCKET_ID", made);
+        b = made;
+    }
     const kdx_system_info *si = &s->target->sys;
     if (si->os_major)
         add_kv(a, "OS_VERSION", kdx_asprintf("%u.%u.%u", si->os_major, si->os_minor, si->build));
@@ -563,7 +608,10 @@ kdx_status kdx_analyze(kdx_session *s, kdx_analysis *a, kdx_err *err)
     const char *io_rule = NULL;
     if (a->kernel)
         kdx_analyze_io(s, a, &io_ip, &io_rule);
-    if (io_ip)
+    bool leak = leaked_pool_driver(s, a);
+    if (leak)
+        ;
+    else if (io_ip)
         set_module(s, a, io_ip, io_rule);
     else
         choose_module(s, a, fault_ip);

@@ -78,9 +78,13 @@ void kdx_analysis_print(kdx_session *s, const kdx_analysis *a, bool verbose)
         banner(s, "Exception Analysis");
     }
     if (!verbose) {
-        const char *m = a->faulting_module;
-        kdx_print(s, "\nProbably caused by : %s ( %s )\n", m ? m : "Unknown_Image",
-                  kdx_analysis_get(a, "SYMBOL_NAME") ? kdx_analysis_get(a, "SYMBOL_NAME") : "Unknown");
+        const char *m = a->faulting_module, *sym = kdx_analysis_get(a, "SYMBOL_NAME");
+        const char *image = kdx_analysis_get(a, "IMAGE_NAME");
+        /* Without a symbol WinDbg names the image alone ("Probably caused by : asmthub3.sys"). */
+        if (sym || !image)
+            kdx_print(s, "\nProbably caused by : %s ( %s )\n", m ? m : "Unknown_Image", sym ? sym : "Unknown");
+        else
+            kdx_print(s, "\nProbably caused by : %s\n", image);
         if (a->rule_uses_scanned_frame)
             kdx_print(s, "NOTE: chosen from a stack frame found by stack scanning; it may be wrong (%s).\n", a->rule);
         kdx_print(s, "\nFollowup:     MachineOwner\n---------\n\n");

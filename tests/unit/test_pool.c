@@ -408,6 +408,13 @@ TEST(pool_leak_unload_bugcheck_analysis_points_at_verifier_3)
     CHECK_CONTAINS(out, "Arg1: 0000000000000062, A driver is unloading without freeing its pool allocations");
     CHECK_CONTAINS(out, "Arg4: 0000000000000032, Total number of allocations not freed");
     CHECK_CONTAINS(out, "\nVERIFIER_COMMAND:  !verifier 3 leaky.sys\n");
+    /* The leaking driver is blamed, not the kernel code that raised the bug check. */
+    CHECK_CONTAINS(out, "\nMODULE_NAME:  leaky\n");
+    CHECK_CONTAINS(out, "\nIMAGE_NAME:  leaky.sys\n");
+    CHECK_CONTAINS(out, "\nFAILURE_BUCKET_ID:  0xc4_62_LEAKED_POOL_IMAGE_leaky.sys\n");
+    free(out);
+    out = nt_fixture_run(s, "!analyze");
+    CHECK_CONTAINS(out, "\nProbably caused by : leaky.sys\n");
     free(out);
     /* The suggested command lists the 50 allocations the bug check counts. */
     out = nt_fixture_run(s, "!verifier 3 leaky.sys");
