@@ -197,7 +197,7 @@ static int cmd_locks(kdx_session *s, const char *cmd, const char *args)
     }
     locks_run L = {.s = s};
     uint64_t addr = 0;
-    bool has_addr;
+    bool has_addr = false;
     if (parse_options(s, args, &L, &addr, &has_addr))
         return 1;
     kdx_show_init(&L.show, s);
