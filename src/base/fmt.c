@@ -1,23 +1,25 @@
 #include "base/fmt.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
-/* Eight lower-case hex digits (no format parsing: listings print many). */
+/* Eight lower-case hex digits, all at once (listings such as `x nt!*` print
+ * tens of thousands): each nibble is spread into a byte of its own, turned
+ * into '0'..'9' or 'a'..'f' without a branch, and stored most significant
+ * digit first. */
 static char *hex8(char *out, uint32_t v)
 {
-    static const char pairs[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-                                "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-                                "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-                                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-                                "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-                                "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-                                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-                                "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-    for (int i = 6; i >= 0; i -= 2, v >>= 8) { /* two digits a byte */
-        out[i] = pairs[2 * (v & 0xff)];
-        out[i + 1] = pairs[2 * (v & 0xff) + 1];
-    }
+    uint64_t x = v;
+    x = ((x & 0xffff0000ull) << 16) | (x & 0xffffull);
+    x = ((x & 0x0000ff000000ff00ull) << 8) | (x & 0x000000ff000000ffull);
+    x = ((x & 0x00f000f000f000f0ull) << 4) | (x & 0x000f000f000f000full); /* byte k: nibble k */
+    uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull; /* 1 where >= 10 */
+    x += 0x3030303030303030ull + letters * ('a' - '0' - 10);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = __builtin_bswap64(x); /* the first digit at the lowest address */
+#endif
+    memcpy(out, &x, 8);
     return out + 8;
 }
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "base/bytes.h"
+#include "base/cancel.h"
 #include "base/fmt.h"
 #include "base/util.h"
 #include "commands/command.h"
@@ -193,43 +194,136 @@ static void x_json(kdx_session *s, const xmatch *v, size_t n)
     json_decref(arr);
 }
 
-/* The listing, put together without a format and written in large pieces:
- * `x nt!*` lists tens of thousands of lines. */
-static void x_print(kdx_session *s, const xmatch *v, size_t n)
+/* Printing x's lines: code lines are put together without a format straight
+ * into a large buffer (`x nt!*` lists tens of thousands); data lines, which
+ * read memory and describe types, go through kdx_print. */
+typedef struct xprinter {
+    kdx_session *s;
+    kdx_outbuf *o;
+    int ptr_size;
+    size_t ptr_len;            /* "fffff804`8b580000" or "8b580000" */
+    const kdx_module *m;       /* the module whose name length is known */
+    size_t mlen;
+    size_t lines;
+} xprinter;
+
+static void x_printer_init(xprinter *p, kdx_session *s)
+{
+    *p = (xprinter){.s = s, .o = kdx_xcalloc(1, sizeof *p->o), .ptr_size = kdx_session_ptr_size(s)};
+    p->o->s = s;
+    p->ptr_len = p->ptr_size == 4 ? 8 : 17;
+}
+
+static void x_printer_done(xprinter *p)
+{
+    kdx_outbuf_flush(p->o);
+    free(p->o);
+}
+
+static void x_data_line(xprinter *p, uint64_t addr, const kdx_module *m, const kdx_symbol *sym)
+{
+    char a[KDX_ADDR_BUF];
+    kdx_outbuf_flush(p->o);
+    kdx_print(p->s, "%s %s!%s = ", ptr(p->s, a, addr), m->name, sym->name);
+    print_data_value(p->s, sym->type, addr);
+    kdx_print(p->s, "\n");
+}
+
+/* "ADDRESS MODULE!NAME (PARAMS)\n", written in place when it fits the buffer. */
+static void x_code_line(xprinter *p, uint64_t addr, const kdx_module *m, const kdx_symbol *sym)
 {
     static const char no_params[] = "(<no parameter info>)";
-    kdx_outbuf *o = kdx_xcalloc(1, sizeof *o);
-    o->s = s;
-    const kdx_module *m = NULL;
-    size_t mlen = 0, ptr_len = kdx_session_ptr_size(s) == 4 ? 8 : 17; /* "fffff804`8b580000" */
-    for (size_t i = 0; i < n; i++) {
-        const xmatch *x = &v[i];
-        char a[24];
-        if (x->sym.kind == KDX_SYM_DATA) {
-            kdx_outbuf_flush(o);
-            kdx_print(s, "%s %s!%s = ", ptr(s, a, x->addr), x->m->name, x->sym.name);
-            print_data_value(s, x->sym.type, x->addr);
-            kdx_print(s, "\n");
-            continue;
-        }
-        if (x->m != m)
-            m = x->m, mlen = strlen(m->name);
-        char *owned = kdx_symprov_params_at(&x->m->symbols, x->sym.rva);
-        kdx_outbuf_put(o, ptr(s, a, x->addr), ptr_len);
-        kdx_outbuf_put(o, " ", 1);
-        kdx_outbuf_put(o, m->name, mlen);
-        kdx_outbuf_put(o, "!", 1);
-        kdx_outbuf_puts(o, x->sym.name);
-        kdx_outbuf_put(o, " ", 1);
-        if (owned)
-            kdx_outbuf_puts(o, owned);
-        else
-            kdx_outbuf_put(o, no_params, sizeof no_params - 1);
-        kdx_outbuf_put(o, "\n", 1);
-        free(owned);
+    if (m != p->m)
+        p->m = m, p->mlen = strlen(m->name);
+    char *owned = kdx_symprov_params_at(&m->symbols, sym->rva);
+    const char *params = owned ? owned : no_params, *name = sym->name ? sym->name : "";
+    size_t nlen = strlen(name), plen = owned ? strlen(owned) : sizeof no_params - 1;
+    char *w = kdx_outbuf_room(p->o, KDX_ADDR_BUF + p->mlen + nlen + plen + 3);
+    if (w) {
+        kdx_fmt_ptr(w, addr, p->ptr_size); /* its NUL is overwritten by the blank */
+        w += p->ptr_len;
+        *w++ = ' ';
+        memcpy(w, m->name, p->mlen), w += p->mlen;
+        *w++ = '!';
+        memcpy(w, name, nlen), w += nlen;
+        *w++ = ' ';
+        memcpy(w, params, plen), w += plen;
+        *w++ = '\n';
+        kdx_outbuf_commit(p->o, w);
+    } else { /* a name longer than the buffer: in pieces */
+        char a[KDX_ADDR_BUF];
+        kdx_outbuf_put(p->o, kdx_fmt_ptr(a, addr, p->ptr_size), p->ptr_len);
+        kdx_outbuf_put(p->o, " ", 1);
+        kdx_outbuf_put(p->o, m->name, p->mlen);
+        kdx_outbuf_put(p->o, "!", 1);
+        kdx_outbuf_put(p->o, name, nlen);
+        kdx_outbuf_put(p->o, " ", 1);
+        kdx_outbuf_put(p->o, params, plen);
+        kdx_outbuf_put(p->o, "\n", 1);
     }
-    kdx_outbuf_flush(o);
-    free(o);
+    free(owned);
+}
+
+/* One line; false once the user interrupts. */
+static bool x_line(xprinter *p, uint64_t addr, const kdx_module *m, const kdx_symbol *sym)
+{
+    if (sym->kind == KDX_SYM_DATA)
+        x_data_line(p, addr, m, sym);
+    else
+        x_code_line(p, addr, m, sym);
+    return (++p->lines & 1023) || !kdx_interrupted();
+}
+
+static void x_print(kdx_session *s, const xmatch *v, size_t n)
+{
+    xprinter p;
+    x_printer_init(&p, s);
+    for (size_t i = 0; i < n && x_line(&p, v[i].addr, v[i].m, &v[i].sym); i++)
+        ;
+    x_printer_done(&p);
+}
+
+/* The first pass of a plain x: whether the symbols come in x's order
+ * (address, then name) without keeping them. A symbol table mostly lists
+ * in that order already (an index's listing always does for ISF and
+ * Breakpad files), and then a second pass prints each line as it comes:
+ * no copy of tens of thousands of symbols. */
+typedef struct xorder {
+    bool any, sorted;
+    uint64_t addr;
+    const char *name;
+} xorder;
+
+static int x_check_order(void *ud, kdx_module *m, const kdx_symbol *sym)
+{
+    xorder *o = ud;
+    uint64_t addr = m->base + sym->rva;
+    const char *name = sym->name ? sym->name : "";
+    if (o->any && (addr < o->addr || (addr == o->addr && strcmp(o->name, name) > 0))) {
+        o->sorted = false;
+        return 1;
+    }
+    o->any = true, o->addr = addr, o->name = name;
+    return 0;
+}
+
+static int x_stream_line(void *ud, kdx_module *m, const kdx_symbol *sym)
+{
+    return !x_line(ud, m->base + sym->rva, m, sym);
+}
+
+/* x's lines when the symbols enumerate in order; false when they do not. */
+static bool x_stream(kdx_session *s, const char *modpat, const char *pat)
+{
+    xorder ord = {.sorted = true};
+    kdx_err err = {0};
+    if (kdx_sym_enumerate(s, modpat, pat, x_check_order, &ord, &err) != KDX_OK || !ord.sorted)
+        return false;
+    xprinter p;
+    x_printer_init(&p, s);
+    kdx_sym_enumerate(s, modpat, pat, x_stream_line, &p, &err);
+    x_printer_done(&p);
+    return true;
 }
 
 static int cmd_x(kdx_session *s, const char *cmd, const char *args)
@@ -250,6 +344,10 @@ static int cmd_x(kdx_session *s, const char *cmd, const char *args)
     const char *pat = bang ? bang + 1 : p;
     if (!*pat)
         pat = "*";
+    if (!s->json && x_stream(s, modpat, pat)) {
+        free(modpat);
+        return 0;
+    }
     xlist l = {0};
     kdx_err err = {0};
     kdx_status st = kdx_sym_enumerate(s, modpat, pat, x_collect, &l, &err);

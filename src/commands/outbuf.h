@@ -35,6 +35,23 @@ static inline void kdx_outbuf_put(kdx_outbuf *o, const char *p, size_t n)
     o->len += n;
 }
 
+/* Room for n bytes at the end of the buffer (flushing it first when they do
+ * not fit), or NULL when n is more than the whole buffer. The caller writes
+ * there and hands the end of what it wrote to kdx_outbuf_commit. */
+static inline char *kdx_outbuf_room(kdx_outbuf *o, size_t n)
+{
+    if (n > sizeof o->buf)
+        return NULL;
+    if (o->len + n > sizeof o->buf)
+        kdx_outbuf_flush(o);
+    return o->buf + o->len;
+}
+
+static inline void kdx_outbuf_commit(kdx_outbuf *o, const char *end)
+{
+    o->len = (size_t)(end - o->buf);
+}
+
 static inline void kdx_outbuf_puts(kdx_outbuf *o, const char *text)
 {
     kdx_outbuf_put(o, text, strlen(text));

@@ -391,6 +391,8 @@ static kdx_status idx_by_name(void *impl, const char *name, kdx_symbol *out)
 static kdx_status idx_enumerate(void *impl, const char *pattern, kdx_symbol_cb cb, void *ud)
 {
     symidx *x = impl;
+    if (pattern && pattern[0] == '*' && !pattern[1])
+        pattern = NULL; /* `x nt!*`: every name matches, so none is tested */
     for (uint32_t i = 0; i < x->nenum; i++) {
         const symidx_sym *r = &x->syms[i];
         if (pattern && !kdx_wildcard_match(pattern, r->name == SYMIDX_NONE ? "" : x->strings + r->name))

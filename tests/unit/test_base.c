@@ -1,4 +1,5 @@
 /* Unit tests for src/base: error messages, file bounds checks, helpers. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/bytes.h"
@@ -56,6 +57,15 @@ TEST(base_fmt_ptr_backtick)
     CHECK_STR(kdx_fmt_ptr(b, 0xfffff8048b580000ull, 8), "fffff804`8b580000");
     CHECK_STR(kdx_fmt_ptr(b, 0x8054099e, 4), "8054099e");
     CHECK_STR(kdx_fmt_ptr(b, 0x1234, 8), "00000000`00001234");
+    /* every digit in every position, against printf */
+    CHECK_STR(kdx_fmt_u64(b, 0x0123456789abcdefull), "01234567`89abcdef");
+    CHECK_STR(kdx_fmt_u64(b, 0xfedcba9876543210ull), "fedcba98`76543210");
+    for (uint64_t v = 1, i = 0; i < 64; i++, v = v * 0x9e3779b97f4a7c15ull + 0xa5) {
+        char want[KDX_ADDR_BUF];
+        snprintf(want, sizeof want, "%08llx`%08llx", (unsigned long long)(v >> 32),
+                 (unsigned long long)(v & 0xffffffffu));
+        CHECK_STR(kdx_fmt_u64(b, v), want);
+    }
 }
 
 TEST(base_wildcard)
