@@ -8,7 +8,7 @@
  * tens of thousands): each nibble is spread into a byte of its own, turned
  * into '0'..'9' or 'a'..'f' without a branch, and stored most significant
  * digit first. */
-static char *hex8(char *out, uint32_t v)
+char *kdx_fmt_hex8(char *out, uint32_t v)
 {
     uint64_t x = v;
     x = ((x & 0xffff0000ull) << 16) | (x & 0xffffull);
@@ -25,16 +25,16 @@ static char *hex8(char *out, uint32_t v)
 
 const char *kdx_fmt_u64(char buf[KDX_ADDR_BUF], uint64_t v)
 {
-    char *p = hex8(buf, (uint32_t)(v >> 32));
+    char *p = kdx_fmt_hex8(buf, (uint32_t)(v >> 32));
     *p++ = '`';
-    *hex8(p, (uint32_t)v) = '\0';
+    *kdx_fmt_hex8(p, (uint32_t)v) = '\0';
     return buf;
 }
 
 const char *kdx_fmt_ptr(char buf[KDX_ADDR_BUF], uint64_t v, int ptr_size)
 {
     if (ptr_size == 4) {
-        *hex8(buf, (uint32_t)v) = '\0';
+        *kdx_fmt_hex8(buf, (uint32_t)v) = '\0';
         return buf;
     }
     return kdx_fmt_u64(buf, v);

@@ -12,6 +12,8 @@
 const char *kdx_fmt_ptr(char buf[KDX_ADDR_BUF], uint64_t v, int ptr_size);
 /* Always the 64-bit form with backtick. */
 const char *kdx_fmt_u64(char buf[KDX_ADDR_BUF], uint64_t v);
+/* Eight lower-case hex digits at out, no NUL; returns out + 8. */
+char *kdx_fmt_hex8(char *out, uint32_t v);
 
 /* Seconds between 1601-01-01 (FILETIME epoch) and 1970-01-01 (Unix epoch). */
 #define KDX_FILETIME_UNIX_OFFSET 11644473600ll

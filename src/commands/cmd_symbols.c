@@ -204,6 +204,9 @@ typedef struct xprinter {
     size_t ptr_len;            /* "fffff804`8b580000" or "8b580000" */
     const kdx_module *m;       /* the module whose name length is known */
     size_t mlen;
+    bool has_high;             /* high[] spells high_bits and a backtick */
+    uint32_t high_bits;
+    char high[9];
     size_t lines;
 } xprinter;
 
@@ -229,6 +232,22 @@ static void x_data_line(xprinter *p, uint64_t addr, const kdx_module *m, const k
     kdx_print(p->s, "\n");
 }
 
+/* The address at w, as kdx_fmt_ptr spells it: the high half's digits, the
+ * same for a whole module's lines, are spelled once. */
+static char *x_address(xprinter *p, char *w, uint64_t addr)
+{
+    if (p->ptr_size == 4)
+        return kdx_fmt_hex8(w, (uint32_t)addr);
+    uint32_t hi = (uint32_t)(addr >> 32);
+    if (!p->has_high || hi != p->high_bits) {
+        kdx_fmt_hex8(p->high, hi);
+        p->high[8] = '`';
+        p->has_high = true, p->high_bits = hi;
+    }
+    memcpy(w, p->high, sizeof p->high);
+    return kdx_fmt_hex8(w + sizeof p->high, (uint32_t)addr);
+}
+
 /* "ADDRESS MODULE!NAME (PARAMS)\n", written in place when it fits the buffer. */
 static void x_code_line(xprinter *p, uint64_t addr, const kdx_module *m, const kdx_symbol *sym)
 {
@@ -240,8 +259,7 @@ static void x_code_line(xprinter *p, uint64_t addr, const kdx_module *m, const k
     size_t nlen = strlen(name), plen = owned ? strlen(owned) : sizeof no_params - 1;
     char *w = kdx_outbuf_room(p->o, KDX_ADDR_BUF + p->mlen + nlen + plen + 3);
     if (w) {
-        kdx_fmt_ptr(w, addr, p->ptr_size); /* its NUL is overwritten by the blank */
-        w += p->ptr_len;
+        w = x_address(p, w, addr);
         *w++ = ' ';
         memcpy(w, m->name, p->mlen), w += p->mlen;
         *w++ = '!';

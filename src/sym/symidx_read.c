@@ -319,7 +319,7 @@ static void fill_symbol(symidx *x, uint32_t i, kdx_symbol *out)
         .rva = r->rva,
         .size = r->size,
         .kind = (kdx_symkind)r->kind,
-        .type = node(x, r->type),
+        .type = r->type == SYMIDX_NONE ? NULL : node(x, r->type), /* most have none: no call */
         .flags = (uint8_t)r->flags,
     };
 }
