@@ -265,7 +265,11 @@ static void x_code_line(xprinter *p, uint64_t addr, const kdx_module *m, const k
         *w++ = '!';
         memcpy(w, name, nlen), w += nlen;
         *w++ = ' ';
-        memcpy(w, params, plen), w += plen;
+        if (owned)
+            memcpy(w, owned, plen);
+        else
+            memcpy(w, no_params, sizeof no_params - 1); /* a constant length: no call */
+        w += plen;
         *w++ = '\n';
         kdx_outbuf_commit(p->o, w);
     } else { /* a name longer than the buffer: in pieces */
@@ -279,7 +283,8 @@ static void x_code_line(xprinter *p, uint64_t addr, const kdx_module *m, const k
         kdx_outbuf_put(p->o, params, plen);
         kdx_outbuf_put(p->o, "\n", 1);
     }
-    free(owned);
+    if (owned)
+        free(owned);
 }
 
 /* One line; false once the user interrupts. */
@@ -303,9 +308,9 @@ static void x_print(kdx_session *s, const xmatch *v, size_t n)
 
 /* The first pass of a plain x: whether the symbols come in x's order
  * (address, then name) without keeping them. A symbol table mostly lists
- * in that order already (an index's listing always does for ISF and
- * Breakpad files), and then a second pass prints each line as it comes:
- * no copy of tens of thousands of symbols. */
+ * in that order already, and then a second pass prints each line as it
+ * comes: no copy of tens of thousands of symbols. A symbol index can tell
+ * without the first pass (kdx_sym_enumerates_in_order). */
 typedef struct xorder {
     bool any, sorted;
     uint64_t addr;
@@ -335,7 +340,8 @@ static bool x_stream(kdx_session *s, const char *modpat, const char *pat)
 {
     xorder ord = {.sorted = true};
     kdx_err err = {0};
-    if (kdx_sym_enumerate(s, modpat, pat, x_check_order, &ord, &err) != KDX_OK || !ord.sorted)
+    if (!kdx_sym_enumerates_in_order(s, modpat) &&
+        (kdx_sym_enumerate(s, modpat, pat, x_check_order, &ord, &err) != KDX_OK || !ord.sorted))
         return false;
     xprinter p;
     x_printer_init(&p, s);

@@ -21,6 +21,7 @@
 #include "sym/addrindex.h"
 #include "sym/sources.h"
 #include "sym/symcache.h"
+#include "sym/symidx.h"
 #include "sym/sympath.h"
 #include "target/memory.h"
 
@@ -1104,6 +1105,24 @@ kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const c
         return kdx_err_set(err, KDX_E_NOT_FOUND, "Couldn't resolve error at '%s!%s'",
                            module_pattern, pattern);
     return KDX_OK;
+}
+
+bool kdx_sym_enumerates_in_order(kdx_session *s, const char *module_pattern)
+{
+    kdx_target *t = s->target;
+    kdx_module *one = NULL;
+    for (size_t i = 0; t && i < t->nmodules; i++) {
+        kdx_module *m = t->modules[i];
+        if (m->unloaded || !kdx_wildcard_match(module_pattern, m->name))
+            continue;
+        if (one)
+            return false; /* the order across modules is not the index's to tell */
+        one = m;
+    }
+    /* base + rva never wraps, so address order is rva order */
+    if (!one || one->base > UINT64_MAX - UINT32_MAX || kdx_sym_load_module(s, one, NULL) != KDX_OK)
+        return false;
+    return kdx_symidx_listed_in_order(&one->symbols);
 }
 
 /* ---- types -------------------------------------------------------------- */

@@ -103,6 +103,11 @@ typedef int (*kdx_sym_enum_cb)(void *ud, kdx_module *m, const kdx_symbol *sym);
 kdx_status kdx_sym_enumerate(kdx_session *s, const char *module_pattern, const char *pattern,
                              kdx_sym_enum_cb cb, void *ud, kdx_err *err);
 
+/* Whether kdx_sym_enumerate(s, module_pattern, ...) lists in ascending address
+ * order, names in strcmp order at one address, known without listing: one
+ * module matches (its symbols are loaded here), and its symbols come from an
+ * index whose listing is in that order. False when not known. */
+bool kdx_sym_enumerates_in_order(kdx_session *s, const char *module_pattern);
 /* Like kdx_sym_find_type, also telling which module the type came from. */
 const kdx_type *kdx_sym_find_type_ex(kdx_session *s, const char *name, kdx_module **where,
                                      kdx_err *err);

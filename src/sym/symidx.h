@@ -78,6 +78,10 @@ typedef struct kdx_symidx_listed {
 } kdx_symidx_listed;
 size_t kdx_symidx_nlisted(const kdx_symprov *p);
 void kdx_symidx_listed_at(const kdx_symprov *p, size_t i, kdx_symidx_listed *out);
+/* Whether p is an index whose listing (what enumerate reports, in that
+ * order) is in ascending address order, names in strcmp order at one
+ * address: x's order. Found once, on the first question, from the records. */
+bool kdx_symidx_listed_in_order(const kdx_symprov *p);
 
 /* The hash of names in index tables and of checksums (XXH3-64). */
 uint64_t kdx_symidx_hash(const void *data, size_t len);

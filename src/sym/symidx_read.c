@@ -53,6 +53,7 @@ typedef struct symidx {
     char *source_path;
     kdx_symprov source;           /* opened on first use */
     bool source_tried;
+    bool order_known, in_order;   /* kdx_symidx_listed_in_order's answer, once asked */
 } symidx;
 
 /* ---- validation ---- */
@@ -416,6 +417,27 @@ void kdx_symidx_listed_at(const kdx_symprov *p, size_t i, kdx_symidx_listed *out
     const symidx_sym *r = &x->syms[i];
     *out = (kdx_symidx_listed){r->name == SYMIDX_NONE ? NULL : x->strings + r->name, r->rva, r->size,
                                (kdx_symkind)r->kind, r->cls};
+}
+
+static const char *listed_name(const symidx *x, const symidx_sym *r)
+{
+    return r->name == SYMIDX_NONE ? "" : x->strings + r->name;
+}
+
+bool kdx_symidx_listed_in_order(const kdx_symprov *p)
+{
+    if (!kdx_symidx_is_provider(p))
+        return false;
+    symidx *x = p->impl;
+    if (!x->order_known) {
+        x->in_order = true;
+        for (uint32_t i = 1; i < x->nenum && x->in_order; i++) {
+            const symidx_sym *a = &x->syms[i - 1], *b = &x->syms[i];
+            x->in_order = a->rva < b->rva || (a->rva == b->rva && strcmp(listed_name(x, a), listed_name(x, b)) <= 0);
+        }
+        x->order_known = true;
+    }
+    return x->in_order;
 }
 
 static const kdx_type *idx_find_type(void *impl, const char *name)
