@@ -4,7 +4,8 @@
 #  - `!analyze -v` on the triage dump with the symbol store and the kernel's
 #    ISF: symbol index off (every run parses the 6 MB ISF: the peer), cold
 #    (the index is written), warm (mapped); mean wall time and peak RSS;
-#  - `x nt!*` (39,832 lines) from the ISF against from the warm index;
+#  - `x nt!*` (39,832 lines) from the ISF against from the warm index, and
+#    (CPU) what of it is start-up and loading nt's symbols;
 #  - `kdx triage -j 2` with symbols over 20 links to the triage dump;
 #  - start-up: `kdx --help` and `~*k` on user/calc.dmp, against the same
 #    binary with libcurl, libedit and capstone preloaded (LD_PRELOAD), as it
@@ -120,10 +121,16 @@ if command -v perf > /dev/null 2>&1 && perf stat -e task-clock true > /dev/null 
     c_warm=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
     c_xoff=$(cpu_ms 3 true env KDX_SYMBOL_INDEX=off "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
     c_xon=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
+    # what x nt!* costs before it lists: start-up with the dump open (q), and
+    # the same with nt's symbols loaded from the index (one symbol listed)
+    c_q=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'q')
+    c_x1=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!KeBugCheck; q')
     c_tri=$(cpu_ms 3 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
     c_calc=$(cpu_ms 20 true "$KDX" -z "$DATA/user/calc.dmp" -c '~*k; q')
     row "!analyze -v: index off / cold / warm (CPU ms)" "$c_warm" "-" "off $c_off, cold $c_cold" "$(ratio "$c_off" "$c_warm")"
     row "x nt!*: ISF / warm index (CPU ms)" "$c_xon" ">= 20x" "from the ISF $c_xoff" "$(ratio "$c_xoff" "$c_xon")"
+    row "  of which start-up, dump open (q)" "$c_q" "-" "-" "-"
+    row "  of which that and nt's symbols (one line)" "$c_x1" "-" "-" "-"
     row "triage -j 2, 20 dumps, warm (CPU ms per dump)" "$(awk "BEGIN { printf \"%.1f\", $c_tri / 20 }")" "-" "-" "-"
     row "~*k on user/calc.dmp (CPU ms)" "$c_calc" "-" "-" "-"
     if [ -n "${KDX_PEER_BIN:-}" ]; then
