@@ -1,5 +1,6 @@
 /* libFuzzer target for the symbol index reader (sym/symidx.h): the checksum
- * is not checked (KDX_SYMIDX_CHECK_RECORDS), so that damaged records reach
+ * is not checked (KDX_SYMIDX_CHECK_RECORDS, then KDX_SYMIDX_CHECK_ON_USE,
+ * whose tables are checked on first use), so that damaged records reach
  * the reference checks; then
  * lookups, enumeration and every type's fields, and the symbol layer's
  * address index built from the index's listing (sym/addrindex.h: the
@@ -18,7 +19,7 @@ static int touch(void *ud, const kdx_symbol *s)
     return s->name && s->name[0] == '\x7f';
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void exercise(const uint8_t *data, size_t size, kdx_symidx_check check)
 {
     /* The reader wants 8-byte alignment, as a mapped file has. */
     uint8_t *copy = malloc(size ? size : 1);
@@ -26,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kdx_symprov p;
     kdx_symfile_id id;
     kdx_err err;
-    if (kdx_symidx_open(copy, size, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_RECORDS, "fuzz.kdxidx", NULL, &p, &id, &err) != KDX_OK)
-        return 0;
+    if (kdx_symidx_open(copy, size, KDX_SYMIDX_MALLOCED, check, "fuzz.kdxidx", NULL, &p, &id, &err) != KDX_OK)
+        return;
     kdx_symbol s;
     p.ops->by_rva(p.impl, 0x1000, &s);
     p.ops->by_name(p.impl, "KeBugCheckEx", &s);
@@ -57,5 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (p.ops->frame_data_for_rva)
         p.ops->frame_data_for_rva(p.impl, 0x1008, &fd);
     p.ops->destroy(p.impl);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    exercise(data, size, KDX_SYMIDX_CHECK_RECORDS);
+    exercise(data, size, KDX_SYMIDX_CHECK_ON_USE); /* each table checked when first read */
     return 0;
 }

@@ -259,6 +259,7 @@ typedef struct shared_index {
     kdx_symidx_source src;
     const uint8_t *data;
     size_t len;
+    kdx_symidx_check reopen;   /* TRUSTED once fully checked, else CHECK_ON_USE */
 } shared_index;
 
 static shared_index shared[SHARED_MAX];
@@ -289,7 +290,7 @@ static bool shared_add(const char *ipath, const char *source, const struct stat 
     if (nshared == SHARED_MAX)
         return false;
     shared[nshared++] = (shared_index){kdx_strdup(ipath), source ? kdx_strdup(source) : NULL, *file, *now,
-                                       data, len};
+                                       data, len, KDX_SYMIDX_TRUSTED};
     return true;
 }
 
@@ -310,8 +311,9 @@ static const uint8_t *map_file(const char *ipath, size_t *len, struct stat *sb)
  * in a small file beside it with its identity; while the index file keeps
  * that identity (inode, size, modification and change times) the checksum
  * is not computed again: a rewrite, even in place, changes them (files
- * changed in the last seconds are not noted). Its
- * records are checked on every open all the same. */
+ * changed in the last seconds are not noted). Its symbol records are
+ * checked on every open all the same, its other tables on their first use
+ * (KDX_SYMIDX_CHECK_ON_USE). */
 static char *verified_note(const struct stat *sb)
 {
     return kdx_asprintf("%llu %llu %lld %lld %ld %lld %ld\n", (unsigned long long)sb->st_dev,
@@ -361,8 +363,12 @@ static idx_state open_mapped(const char *ipath, const char *path, const kdx_symi
     }
     bool keep = shared_add(ipath, path, file, now, m, len);
     bool verified = verified_before(ipath, file);
+    /* Verified before: its tables are checked as they are first used (a warm
+     * `x nt!*` reads no type), and so again by later sessions of this process. */
+    if (keep && verified)
+        shared[nshared - 1].reopen = KDX_SYMIDX_CHECK_ON_USE;
     st = kdx_symidx_open(m, len, keep ? KDX_SYMIDX_BORROWED : KDX_SYMIDX_MAPPED,
-                         verified ? KDX_SYMIDX_CHECK_RECORDS : KDX_SYMIDX_CHECK_ALL, ipath, path, out, id, why);
+                         verified ? KDX_SYMIDX_CHECK_ON_USE : KDX_SYMIDX_CHECK_ALL, ipath, path, out, id, why);
     if (st == KDX_OK && !verified)
         note_verified(ipath, file);
     if (st != KDX_OK && keep) {
@@ -383,7 +389,7 @@ static idx_state try_index(const char *ipath, const char *path, const kdx_symidx
     const shared_index *s = shared_find(ipath, now);
     idx_state state;
     if (s) {
-        state = kdx_symidx_open(s->data, s->len, KDX_SYMIDX_BORROWED, KDX_SYMIDX_TRUSTED, ipath, path,
+        state = kdx_symidx_open(s->data, s->len, KDX_SYMIDX_BORROWED, s->reopen, ipath, path,
                                 out, id, why) == KDX_OK ? IDX_OK : IDX_DAMAGED;
     } else {
         size_t len;

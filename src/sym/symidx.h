@@ -48,7 +48,13 @@ kdx_status kdx_symidx_peek(const uint8_t *data, size_t len, const char *name, kd
 typedef enum kdx_symidx_check {
     KDX_SYMIDX_CHECK_ALL,      /* checksum and every reference: a file from disk */
     KDX_SYMIDX_CHECK_RECORDS,  /* every reference, not the checksum (fuzzing) */
-    KDX_SYMIDX_TRUSTED         /* nothing: built or checked before by this process */
+    KDX_SYMIDX_TRUSTED,        /* nothing: built or checked before by this process */
+    /* The header and the symbol records on open; the other tables (address
+     * answers, types with their fields, lines, frame data) on their first
+     * use, which then finds nothing in a damaged one: an index whose
+     * checksum and records a kdx process checked before (its note beside
+     * it), which most runs use a small part of (`x nt!*`: no type). */
+    KDX_SYMIDX_CHECK_ON_USE
 } kdx_symidx_check;
 
 /* Opens an index image as a provider after the checks `check` asks for. name is

@@ -54,7 +54,11 @@ typedef struct symidx {
     kdx_symprov source;           /* opened on first use */
     bool source_tried;
     bool order_known, in_order;   /* kdx_symidx_listed_in_order's answer, once asked */
+    unsigned unchecked, damaged;  /* TAB_* still to check (KDX_SYMIDX_CHECK_ON_USE), found bad */
 } symidx;
+
+/* The tables KDX_SYMIDX_CHECK_ON_USE checks on first use. */
+enum { TAB_RVAS = 1u, TAB_TYPES = 2u, TAB_LINES = 4u, TAB_FRAMES = 8u, TAB_ALL = 15u };
 
 /* ---- validation ---- */
 
@@ -153,17 +157,28 @@ static bool type_graph_ok(const symidx *x)
     return ok;
 }
 
-static bool records_ok(const symidx *x)
+static bool syms_ok(const symidx *x)
 {
     for (uint32_t i = 0; i < x->nsyms; i++)
         if (!str_ok(x, x->syms[i].name, true) || !type_ok(x, x->syms[i].type, true) ||
             x->syms[i].kind > KDX_SYM_EXPORT || x->syms[i].cls > (KDX_SYMF_CODE | KDX_SYMF_DATA) ||
             x->syms[i].cls == (KDX_SYMF_CODE | KDX_SYMF_DATA))
             return false;
+    return true;
+}
+
+static bool rvas_ok(const symidx *x)
+{
     for (uint32_t i = 0; i < x->nrvas; i++)
         if ((x->rvas[i].sym != SYMIDX_NONE && x->rvas[i].sym >= x->nsyms) ||
             !str_ok(x, x->rvas[i].params, true) || (i && x->rvas[i].rva <= x->rvas[i - 1].rva))
             return false;
+    return true;
+}
+
+/* Types with their fields, enumerators and listing. */
+static bool types_ok(const symidx *x)
+{
     for (uint32_t i = 0; i < x->ntypes; i++) {
         const symidx_type *t = &x->types[i];
         if (t->kind > KDX_TYPE_TYPEDEF || t->base > KDX_BASE_CHAR32 || !str_ok(x, t->name, true) ||
@@ -183,13 +198,41 @@ static bool records_ok(const symidx *x)
     for (uint32_t i = 0; i < x->ntlist; i++)
         if (!type_ok(x, x->tlist[i], false))
             return false;
+    return true;
+}
+
+static bool lines_ok(const symidx *x)
+{
     for (uint32_t i = 0; i < x->nlines; i++)
         if (!str_ok(x, x->lines[i].file, true) || (i && x->lines[i].rva <= x->lines[i - 1].rva))
             return false;
+    return true;
+}
+
+static bool frames_ok(const symidx *x)
+{
     for (uint32_t i = 0; i < x->nframes; i++)
         if (!str_ok(x, x->frames[i].program, true) || (i && x->frames[i].rva <= x->frames[i - 1].rva))
             return false;
     return true;
+}
+
+/* The tables of tabs (TAB_*) that are sound. */
+static bool tables_ok(const symidx *x, unsigned tabs)
+{
+    return (!(tabs & TAB_RVAS) || rvas_ok(x)) && (!(tabs & TAB_TYPES) || types_ok(x)) &&
+           (!(tabs & TAB_LINES) || lines_ok(x)) && (!(tabs & TAB_FRAMES) || frames_ok(x));
+}
+
+/* Whether table tab may be read: checked now if it was left for its first use. */
+static bool table_ok(symidx *x, unsigned tab)
+{
+    if (x->unchecked & tab) {
+        x->unchecked &= ~tab;
+        if (!tables_ok(x, tab))
+            x->damaged |= tab;
+    }
+    return !(x->damaged & tab);
 }
 
 static kdx_status check_header(const uint8_t *data, size_t len, const char *name, kdx_err *err)
@@ -245,7 +288,7 @@ static void fill_node(const symidx *x, uint32_t id, kdx_type *t)
  * a chain may be long, and a cycle (a damaged index) ends at a made node. */
 static const kdx_type *node(symidx *x, uint32_t id)
 {
-    if (id == SYMIDX_NONE)
+    if (id == SYMIDX_NONE || !table_ok(x, TAB_TYPES))
         return NULL;
     if (x->nodes[id])
         return x->nodes[id];
@@ -353,6 +396,8 @@ static long rva_floor(const symidx *x, uint32_t rva)
 static kdx_status idx_by_rva(void *impl, uint32_t rva, kdx_symbol *out)
 {
     symidx *x = impl;
+    if (!table_ok(x, TAB_RVAS))
+        return KDX_E_NOT_FOUND;
     long i = rva_floor(x, rva);
     if (i < 0 || x->rvas[i].sym == SYMIDX_NONE)
         return KDX_E_NOT_FOUND;
@@ -443,6 +488,8 @@ bool kdx_symidx_listed_in_order(const kdx_symprov *p)
 static const kdx_type *idx_find_type(void *impl, const char *name)
 {
     symidx *x = impl;
+    if (!table_ok(x, TAB_TYPES))
+        return NULL;
     const symidx_slot *s = probe(x, x->tnames, x->tnames_cap, x->ntypes, name, false);
     if (s)
         return node(x, s->value);
@@ -461,6 +508,8 @@ static const kdx_type *idx_find_type(void *impl, const char *name)
 static kdx_status idx_enumerate_types(void *impl, const char *pattern, kdx_type_cb cb, void *ud)
 {
     symidx *x = impl;
+    if (!table_ok(x, TAB_TYPES))
+        return KDX_OK;
     for (uint32_t i = 0; i < x->ntlist; i++) {
         const symidx_type *t = &x->types[x->tlist[i]];
         if (pattern && !kdx_wildcard_match(pattern, t->name == SYMIDX_NONE ? "" : x->strings + t->name))
@@ -479,6 +528,8 @@ static kdx_status idx_line_for_rva(void *impl, uint32_t rva, const char **file, 
         return src && src->ops->line_for_rva ? src->ops->line_for_rva(src->impl, rva, file, line)
                                              : KDX_E_NOT_FOUND;
     }
+    if (!table_ok(x, TAB_LINES))
+        return KDX_E_NOT_FOUND;
     long i = kdx_pdb_floor(x->lines, x->nlines, sizeof *x->lines, offsetof(symidx_line, rva), rva);
     if (i < 0 || x->lines[i].file == SYMIDX_NONE)
         return KDX_E_NOT_FOUND;
@@ -495,6 +546,8 @@ static kdx_status idx_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_dat
         return src && src->ops->frame_data_for_rva ? src->ops->frame_data_for_rva(src->impl, rva, out)
                                                    : KDX_E_NOT_FOUND;
     }
+    if (!table_ok(x, TAB_FRAMES))
+        return KDX_E_NOT_FOUND;
     long i = kdx_pdb_floor(x->frames, x->nframes, sizeof *x->frames, offsetof(symidx_frame, rva), rva);
     if (i < 0 || !(x->frames[i].flags & SYMIDX_F_FOUND))
         return KDX_E_NOT_FOUND;
@@ -514,6 +567,8 @@ static kdx_status idx_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_dat
 static char *idx_params_at(void *impl, uint32_t rva)
 {
     symidx *x = impl;
+    if (!table_ok(x, TAB_RVAS))
+        return NULL;
     long i = rva_floor(x, rva);
     if (i < 0 || x->rvas[i].rva != rva || x->rvas[i].params == SYMIDX_NONE)
         return NULL;
@@ -602,8 +657,10 @@ static kdx_status validate(symidx *x, kdx_symidx_check check, const char *name, 
     if ((x->names_cap & (x->names_cap - 1)) || (x->lnames_cap & (x->lnames_cap - 1)) ||
         (x->tnames_cap & (x->tnames_cap - 1)))
         return bad(err, name, "a name table is not a power of two long");
-    if (check != KDX_SYMIDX_TRUSTED && !records_ok(x))
+    if (check != KDX_SYMIDX_TRUSTED &&
+        (!syms_ok(x) || (check != KDX_SYMIDX_CHECK_ON_USE && !tables_ok(x, TAB_ALL))))
         return bad(err, name, "a record is inconsistent or refers outside its table");
+    x->unchecked = check == KDX_SYMIDX_CHECK_ON_USE ? TAB_ALL : 0;
     x->nenum = x->h->nenum_syms;
     return KDX_OK;
 }

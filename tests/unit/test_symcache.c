@@ -284,6 +284,59 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
     fixture_free(&f);
 }
 
+/* KDX_SYMIDX_CHECK_ON_USE (an index verified before): a damaged symbol
+ * record is still refused on open; a damaged type or address answer is
+ * found on that table's first use, which then answers nothing, while the
+ * symbols (all `x` lists) are served. The same edits as above. */
+TEST(symcache_index_checks_other_tables_on_first_use)
+{
+    fixture f;
+    fixture_init(&f);
+    load(t, &f);
+    char *ip = index_file(&f);
+    for (int edit = 0; edit < 6; edit++) {
+        uint8_t *buf;
+        size_t len;
+        REQUIRE(kdx_read_all(ip, &buf, &len, NULL) == KDX_OK);
+        symidx_sym *sym = first_record(buf, SYMIDX_SEC_SYMS, 0);
+        symidx_type *ty = first_record(buf, SYMIDX_SEC_TYPES, 0);
+        symidx_rva *rv = first_record(buf, SYMIDX_SEC_RVAS, 0);
+        REQUIRE(sym && ty && rv);
+        if (edit == 0)
+            sym->name = 0x7ffffff0;
+        else if (edit == 1)
+            *ty = (symidx_type){.kind = KDX_TYPE_BITFIELD, .target = 0, .bit_pos = 70, .bit_len = 1};
+        else if (edit == 2)
+            *ty = (symidx_type){.kind = KDX_TYPE_TYPEDEF, .target = SYMIDX_NONE};
+        else if (edit == 3)
+            *ty = (symidx_type){.kind = KDX_TYPE_POINTER, .target = 0};
+        else if (edit == 4)
+            sym->cls = KDX_SYMF_CODE | KDX_SYMF_DATA;
+        else
+            rv->sym = 0x7ffffff0; /* an address answer past the symbols */
+        kdx_symprov p;
+        kdx_err err = {0};
+        kdx_status st = kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_ON_USE, "x.kdxidx", NULL,
+                                        &p, NULL, &err);
+        if (edit == 0 || edit == 4) {
+            CHECK_EQ(st, KDX_E_FORMAT);
+            CHECK_CONTAINS(err.msg, "x.kdxidx: damaged symbol index: a record is inconsistent");
+            continue;
+        }
+        REQUIRE(st == KDX_OK);
+        kdx_symbol s;
+        CHECK_OK(p.ops->by_name(p.impl, "PairHead", &s));
+        CHECK_EQ(s.rva, 0x2000);
+        bool types_damaged = edit != 5;
+        CHECK((p.ops->find_type(p.impl, "_PAIR") == NULL) == types_damaged);
+        CHECK((p.ops->by_rva(p.impl, 0x1000, &s) == KDX_OK) == types_damaged);
+        CHECK((p.ops->by_rva(p.impl, 0x1000, &s) == KDX_OK) == types_damaged); /* and so again */
+        p.ops->destroy(p.impl);
+    }
+    free(ip);
+    fixture_free(&f);
+}
+
 /* kdx triage: a worker lists the index files it mapped, the parent checks
  * each once, and workers forked afterwards map them from the parent. */
 TEST(symcache_preload_shares_checked_indexes_with_children)
