@@ -248,6 +248,37 @@ static void *first_record(uint8_t *buf, uint32_t id, uint32_t index)
     return NULL;
 }
 
+/* The index image at ip with one record damaged, as a fuzzer might: edit 0
+ * a symbol's name past the strings, 1-3 the first type (a bit field past
+ * 64 bits, a typedef of nothing, a pointer to itself), 4 a symbol class no
+ * symbol has, 5 an address answer past the symbols. NULL if unreadable. */
+static uint8_t *damaged_image(const char *ip, int edit, size_t *len)
+{
+    uint8_t *buf;
+    if (kdx_read_all(ip, &buf, len, NULL) != KDX_OK)
+        return NULL;
+    symidx_sym *sym = first_record(buf, SYMIDX_SEC_SYMS, 0);
+    symidx_type *ty = first_record(buf, SYMIDX_SEC_TYPES, 0);
+    symidx_rva *rv = first_record(buf, SYMIDX_SEC_RVAS, 0);
+    if (!sym || !ty || !rv) {
+        free(buf);
+        return NULL;
+    }
+    if (edit == 0)
+        sym->name = 0x7ffffff0;
+    else if (edit == 1)
+        *ty = (symidx_type){.kind = KDX_TYPE_BITFIELD, .target = 0, .bit_pos = 70, .bit_len = 1};
+    else if (edit == 2)
+        *ty = (symidx_type){.kind = KDX_TYPE_TYPEDEF, .target = SYMIDX_NONE};
+    else if (edit == 3)
+        *ty = (symidx_type){.kind = KDX_TYPE_POINTER, .target = 0};
+    else if (edit == 4)
+        sym->cls = KDX_SYMF_CODE | KDX_SYMF_DATA;
+    else
+        rv->sym = 0x7ffffff0;
+    return buf;
+}
+
 /* Damage the checksum does not see (as a fuzzer feeds it): each refused on open.
  * The bit-field and typedef cases are fuzz_symindex findings (UBSan: shift of
  * 70 bits; an enum over a typedef of nothing). */
@@ -257,23 +288,10 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
     fixture_init(&f);
     load(t, &f);
     char *ip = index_file(&f);
-    for (int edit = 0; edit < 5; edit++) {
-        uint8_t *buf;
+    for (int edit = 0; edit < 6; edit++) {
         size_t len;
-        REQUIRE(kdx_read_all(ip, &buf, &len, NULL) == KDX_OK);
-        symidx_sym *sym = first_record(buf, SYMIDX_SEC_SYMS, 0);
-        symidx_type *ty = first_record(buf, SYMIDX_SEC_TYPES, 0);
-        REQUIRE(sym && ty);
-        if (edit == 0)
-            sym->name = 0x7ffffff0;            /* past the strings */
-        else if (edit == 1)
-            *ty = (symidx_type){.kind = KDX_TYPE_BITFIELD, .target = 0, .bit_pos = 70, .bit_len = 1};
-        else if (edit == 2)
-            *ty = (symidx_type){.kind = KDX_TYPE_TYPEDEF, .target = SYMIDX_NONE};
-        else if (edit == 3)
-            *ty = (symidx_type){.kind = KDX_TYPE_POINTER, .target = 0}; /* points at itself */
-        else
-            sym->cls = KDX_SYMF_CODE | KDX_SYMF_DATA;  /* a class no symbol has */
+        uint8_t *buf = damaged_image(ip, edit, &len);
+        REQUIRE(buf);
         kdx_symprov p;
         kdx_err err = {0};
         CHECK_EQ(kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_RECORDS, "x.kdxidx", NULL, &p, NULL, &err),
@@ -287,7 +305,7 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
 /* KDX_SYMIDX_CHECK_ON_USE (an index verified before): a damaged symbol
  * record is still refused on open; a damaged type or address answer is
  * found on that table's first use, which then answers nothing, while the
- * symbols (all `x` lists) are served. The same edits as above. */
+ * symbols (all `x` lists) are served. */
 TEST(symcache_index_checks_other_tables_on_first_use)
 {
     fixture f;
@@ -295,25 +313,9 @@ TEST(symcache_index_checks_other_tables_on_first_use)
     load(t, &f);
     char *ip = index_file(&f);
     for (int edit = 0; edit < 6; edit++) {
-        uint8_t *buf;
         size_t len;
-        REQUIRE(kdx_read_all(ip, &buf, &len, NULL) == KDX_OK);
-        symidx_sym *sym = first_record(buf, SYMIDX_SEC_SYMS, 0);
-        symidx_type *ty = first_record(buf, SYMIDX_SEC_TYPES, 0);
-        symidx_rva *rv = first_record(buf, SYMIDX_SEC_RVAS, 0);
-        REQUIRE(sym && ty && rv);
-        if (edit == 0)
-            sym->name = 0x7ffffff0;
-        else if (edit == 1)
-            *ty = (symidx_type){.kind = KDX_TYPE_BITFIELD, .target = 0, .bit_pos = 70, .bit_len = 1};
-        else if (edit == 2)
-            *ty = (symidx_type){.kind = KDX_TYPE_TYPEDEF, .target = SYMIDX_NONE};
-        else if (edit == 3)
-            *ty = (symidx_type){.kind = KDX_TYPE_POINTER, .target = 0};
-        else if (edit == 4)
-            sym->cls = KDX_SYMF_CODE | KDX_SYMF_DATA;
-        else
-            rv->sym = 0x7ffffff0; /* an address answer past the symbols */
+        uint8_t *buf = damaged_image(ip, edit, &len);
+        REQUIRE(buf);
         kdx_symprov p;
         kdx_err err = {0};
         kdx_status st = kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, KDX_SYMIDX_CHECK_ON_USE, "x.kdxidx", NULL,
