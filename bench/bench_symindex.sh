@@ -120,11 +120,11 @@ if command -v perf > /dev/null 2>&1 && perf stat -e task-clock true > /dev/null 
     env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'q' > /dev/null 2>&1
     c_warm=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c '!analyze -v; q')
     c_xoff=$(cpu_ms 3 true env KDX_SYMBOL_INDEX=off "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
-    c_xon=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
+    c_xon=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!*; q')
     # what x nt!* costs before it lists: start-up with the dump open (q), and
     # the same with nt's symbols loaded from the index (one symbol listed)
-    c_q=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'q')
-    c_x1=$(cpu_ms 10 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!KeBugCheck; q')
+    c_q=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'q')
+    c_x1=$(cpu_ms 20 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" -z "$DUMP" -y "$SYMS" -c 'x nt!KeBugCheck; q')
     c_tri=$(cpu_ms 3 true env KDX_SYMBOL_INDEX="$IDX" "$KDX" triage -j 2 -y "$SYMS" "$tmp/dumps")
     c_calc=$(cpu_ms 20 true "$KDX" -z "$DATA/user/calc.dmp" -c '~*k; q')
     row "!analyze -v: index off / cold / warm (CPU ms)" "$c_warm" "-" "off $c_off, cold $c_cold" "$(ratio "$c_off" "$c_warm")"
