@@ -224,7 +224,10 @@ static bool tables_ok(const symidx *x, unsigned tabs)
            (!(tabs & TAB_LINES) || lines_ok(x)) && (!(tabs & TAB_FRAMES) || frames_ok(x));
 }
 
-/* Whether table tab may be read: checked now if it was left for its first use. */
+/* Whether table tab may be read: checked now if it was left for its first use.
+ * A table found damaged is not read again: each lookup that needs it asks the
+ * symbol file the index was made from instead, so answers stay right (only
+ * slower) even when the index and its verified note were both altered. */
 static bool table_ok(symidx *x, unsigned tab)
 {
     if (x->unchecked & tab) {
@@ -396,8 +399,10 @@ static long rva_floor(const symidx *x, uint32_t rva)
 static kdx_status idx_by_rva(void *impl, uint32_t rva, kdx_symbol *out)
 {
     symidx *x = impl;
-    if (!table_ok(x, TAB_RVAS))
-        return KDX_E_NOT_FOUND;
+    if (!table_ok(x, TAB_RVAS)) {
+        const kdx_symprov *src = source(x);
+        return src ? src->ops->by_rva(src->impl, rva, out) : KDX_E_NOT_FOUND;
+    }
     long i = rva_floor(x, rva);
     if (i < 0 || x->rvas[i].sym == SYMIDX_NONE)
         return KDX_E_NOT_FOUND;
@@ -488,8 +493,10 @@ bool kdx_symidx_listed_in_order(const kdx_symprov *p)
 static const kdx_type *idx_find_type(void *impl, const char *name)
 {
     symidx *x = impl;
-    if (!table_ok(x, TAB_TYPES))
-        return NULL;
+    if (!table_ok(x, TAB_TYPES)) {
+        const kdx_symprov *src = source(x);
+        return src && src->ops->find_type ? src->ops->find_type(src->impl, name) : NULL;
+    }
     const symidx_slot *s = probe(x, x->tnames, x->tnames_cap, x->ntypes, name, false);
     if (s)
         return node(x, s->value);
@@ -508,8 +515,10 @@ static const kdx_type *idx_find_type(void *impl, const char *name)
 static kdx_status idx_enumerate_types(void *impl, const char *pattern, kdx_type_cb cb, void *ud)
 {
     symidx *x = impl;
-    if (!table_ok(x, TAB_TYPES))
-        return KDX_OK;
+    if (!table_ok(x, TAB_TYPES)) {
+        const kdx_symprov *src = source(x);
+        return src && src->ops->enumerate_types ? src->ops->enumerate_types(src->impl, pattern, cb, ud) : KDX_OK;
+    }
     for (uint32_t i = 0; i < x->ntlist; i++) {
         const symidx_type *t = &x->types[x->tlist[i]];
         if (pattern && !kdx_wildcard_match(pattern, t->name == SYMIDX_NONE ? "" : x->strings + t->name))
@@ -528,8 +537,10 @@ static kdx_status idx_line_for_rva(void *impl, uint32_t rva, const char **file, 
         return src && src->ops->line_for_rva ? src->ops->line_for_rva(src->impl, rva, file, line)
                                              : KDX_E_NOT_FOUND;
     }
-    if (!table_ok(x, TAB_LINES))
-        return KDX_E_NOT_FOUND;
+    if (!table_ok(x, TAB_LINES)) {
+        const kdx_symprov *src = source(x);
+        return src && src->ops->line_for_rva ? src->ops->line_for_rva(src->impl, rva, file, line) : KDX_E_NOT_FOUND;
+    }
     long i = kdx_pdb_floor(x->lines, x->nlines, sizeof *x->lines, offsetof(symidx_line, rva), rva);
     if (i < 0 || x->lines[i].file == SYMIDX_NONE)
         return KDX_E_NOT_FOUND;
@@ -546,8 +557,11 @@ static kdx_status idx_frame_data_for_rva(void *impl, uint32_t rva, kdx_frame_dat
         return src && src->ops->frame_data_for_rva ? src->ops->frame_data_for_rva(src->impl, rva, out)
                                                    : KDX_E_NOT_FOUND;
     }
-    if (!table_ok(x, TAB_FRAMES))
-        return KDX_E_NOT_FOUND;
+    if (!table_ok(x, TAB_FRAMES)) {
+        const kdx_symprov *src = source(x);
+        return src && src->ops->frame_data_for_rva ? src->ops->frame_data_for_rva(src->impl, rva, out)
+                                                   : KDX_E_NOT_FOUND;
+    }
     long i = kdx_pdb_floor(x->frames, x->nframes, sizeof *x->frames, offsetof(symidx_frame, rva), rva);
     if (i < 0 || !(x->frames[i].flags & SYMIDX_F_FOUND))
         return KDX_E_NOT_FOUND;
@@ -568,7 +582,7 @@ static char *idx_params_at(void *impl, uint32_t rva)
 {
     symidx *x = impl;
     if (!table_ok(x, TAB_RVAS))
-        return NULL;
+        return kdx_symprov_params_at(source(x), rva);
     long i = rva_floor(x, rva);
     if (i < 0 || x->rvas[i].rva != rva || x->rvas[i].params == SYMIDX_NONE)
         return NULL;

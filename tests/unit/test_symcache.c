@@ -279,25 +279,28 @@ static uint8_t *damaged_image(const char *ip, int edit, size_t *len)
     return buf;
 }
 
-/* kdx_symidx_open of damaged_image(ip, edit) with check, as "x.kdxidx". */
-static kdx_status open_damaged(const char *ip, int edit, kdx_symidx_check check, kdx_symprov *p, kdx_err *err)
+/* kdx_symidx_open of damaged_image(ip, edit) with check, as "x.kdxidx" made from source (or none). */
+static kdx_status open_damaged(const char *ip, int edit, kdx_symidx_check check, const char *source,
+                               kdx_symprov *p, kdx_err *err)
 {
     size_t len;
     uint8_t *buf = damaged_image(ip, edit, &len);
     if (!buf)
         return kdx_err_set(err, KDX_E_IO, "%s: unreadable or without the records to damage", ip);
-    return kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, check, "x.kdxidx", NULL, p, NULL, err);
+    return kdx_symidx_open(buf, len, KDX_SYMIDX_MALLOCED, check, "x.kdxidx", source, p, NULL, err);
 }
 
 /* KDX_SYMIDX_CHECK_ON_USE (an index verified before) after one damaging
  * edit: a damaged symbol record is still refused on open; a damaged type or
- * address answer is found on that table's first use, which then answers
- * nothing, while the symbols (all `x` lists) are served. */
-static void check_on_use(kdx_test_ctx *t, const char *ip, int edit)
+ * address answer is found on that table's first use, and from then on the
+ * lookups that need it ask the symbol file (source) instead, so they answer
+ * as before; without a symbol file they answer nothing. The symbols (all
+ * `x` lists) are served from the index either way. */
+static void check_on_use(kdx_test_ctx *t, const char *ip, int edit, const char *source)
 {
     kdx_symprov p;
     kdx_err err = {0};
-    kdx_status st = open_damaged(ip, edit, KDX_SYMIDX_CHECK_ON_USE, &p, &err);
+    kdx_status st = open_damaged(ip, edit, KDX_SYMIDX_CHECK_ON_USE, source, &p, &err);
     if (edit == 0 || edit == 4) {
         CHECK_EQ(st, KDX_E_FORMAT);
         CHECK_CONTAINS(err.msg, "x.kdxidx: damaged symbol index: a record is inconsistent");
@@ -307,10 +310,17 @@ static void check_on_use(kdx_test_ctx *t, const char *ip, int edit)
     kdx_symbol s;
     CHECK_OK(p.ops->by_name(p.impl, "PairHead", &s));
     CHECK_EQ(s.rva, 0x2000);
-    bool types_damaged = edit != 5;
-    CHECK((p.ops->find_type(p.impl, "_PAIR") == NULL) == types_damaged);
-    CHECK((p.ops->by_rva(p.impl, 0x1000, &s) == KDX_OK) == types_damaged);
-    CHECK((p.ops->by_rva(p.impl, 0x1000, &s) == KDX_OK) == types_damaged); /* and so again */
+    bool types_damaged = edit != 5, answers = source || types_damaged;
+    const kdx_type *ty = p.ops->find_type(p.impl, "_PAIR");
+    CHECK((ty != NULL) == (source || !types_damaged));
+    if (ty)
+        CHECK_EQ(ty->size, 16);
+    for (int again = 0; again < 2; again++) {
+        memset(&s, 0, sizeof s);
+        CHECK((p.ops->by_rva(p.impl, 0x1000, &s) == KDX_OK) == answers);
+        if (answers)
+            CHECK_EQ(s.rva, 0x1000);
+    }
     p.ops->destroy(p.impl);
 }
 
@@ -328,9 +338,10 @@ TEST(symcache_index_refuses_bad_references_without_checksum)
     for (int edit = 0; edit < 6; edit++) {
         kdx_symprov p;
         kdx_err err = {0};
-        CHECK_EQ(open_damaged(ip, edit, KDX_SYMIDX_CHECK_RECORDS, &p, &err), KDX_E_FORMAT);
+        CHECK_EQ(open_damaged(ip, edit, KDX_SYMIDX_CHECK_RECORDS, NULL, &p, &err), KDX_E_FORMAT);
         CHECK_CONTAINS(err.msg, "x.kdxidx: damaged symbol index: a record is inconsistent");
-        check_on_use(t, ip, edit);
+        check_on_use(t, ip, edit, NULL);
+        check_on_use(t, ip, edit, f.source);
     }
     free(ip);
     fixture_free(&f);
