@@ -2,7 +2,8 @@
 # make fuzz-long: runs each libFuzzer target for SECONDS, appends one row per
 # run to fuzz/RESULTS.md (date, seconds, runs, coverage, corpus, crashes) and
 # merges the inputs that add coverage into fuzz/corpus/NAME (the kept,
-# minimized corpus). Crashing inputs stay in BUILD/artifacts/.
+# minimized corpus). Crashing inputs stay in BUILD/artifacts/ (the crashes
+# column counts crash, leak, timeout and oom artifacts; slow-unit ones are not crashes).
 # Usage: scripts/fuzz-long.sh BUILD SECONDS TARGET...
 set -e
 build="$1"; secs="$2"; shift 2
@@ -13,7 +14,7 @@ for name in "$@"; do
   [ -x "$bin" ] || { echo "fuzz-long: $bin is not built" >&2; exit 2; }
   work="$build/corpus/$name"; kept="fuzz/corpus/$name"; log="$build/$name.log"
   mkdir -p "$work" "$kept"
-  before=$(ls "$build/artifacts" | grep -c "^$name-" || true)
+  before=$(ls "$build/artifacts" | grep -Ec "^$name-(crash|leak|timeout|oom)-" || true)
   echo "== $name ($secs s)"
   # A crash ends the run early; the row records it and the script goes on.
   # GNU time records the CPU seconds the run really got: on a shared machine
@@ -27,7 +28,7 @@ for name in "$@"; do
   time=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  after=$(ls "$build/artifacts" | grep -c "^$name-" || true)
+  after=$(ls "$build/artifacts" | grep -Ec "^$name-(crash|leak|timeout|oom)-" || true)
   "$bin" -merge=1 "$kept" "$work" >/dev/null 2>&1 || true
   units=$(ls "$kept" | wc -l)
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%Y-%m-%d)" "$name" \

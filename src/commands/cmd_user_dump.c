@@ -553,6 +553,8 @@ int kdx_cmd_mdstreams(kdx_session *s, const char *cmd, const char *args)
     }
     if (md->notes)
         kdx_print(s, "\nProblems found:\n%s", md->notes);
+    if (md->notes_dropped)
+        kdx_print(s, "(and %zu more problems, not listed)\n", md->notes_dropped);
     for (size_t i = 0; i < md->ncomments; i++)
         kdx_print(s, "\nComment: %s\n", md->comments[i]);
     if (verbose)

@@ -3,6 +3,8 @@
  * are parsed in minidump_streams.c. */
 #include "dump/minidump.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,26 @@
 #define MD_HEADER_SIZE 32
 #define MD_DIRENT_SIZE 12
 #define MD_MAX_STREAMS 0x10000
+
+void kdx_minidump_note(kdx_minidump *md, const char *fmt, ...)
+{
+    if (md->nnotes >= KDX_MD_MAX_NOTES) {
+        md->notes_dropped++;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char line[512];
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : KDX_MIN((size_t)n, sizeof line - 2);
+    line[len++] = '\n';
+    md->notes = kdx_xrealloc(md->notes, md->notes_len + len + 1);
+    memcpy(md->notes + md->notes_len, line, len);
+    md->notes_len += len;
+    md->notes[md->notes_len] = 0;
+    md->nnotes++;
+}
 
 static void md_free(void *impl)
 {
@@ -278,12 +300,8 @@ static void finish_ranges(kdx_minidump *md)
         uint64_t have = th->stack_rva >= md->file->size
                             ? 0 : KDX_MIN((uint64_t)th->stack_size, md->file->size - th->stack_rva);
         if (have < th->stack_size) {
-            char *line = kdx_asprintf("%sthread %x stack: only 0x%llx of 0x%x bytes at offset 0x%x "
-                                      "are in the file: truncated dump\n",
-                                      md->notes ? md->notes : "", th->id,
-                                      (unsigned long long)have, th->stack_size, th->stack_rva);
-            free(md->notes);
-            md->notes = line;
+            kdx_minidump_note(md, "thread %x stack: only 0x%llx of 0x%x bytes at offset 0x%x are in the file: "
+                                  "truncated dump", th->id, (unsigned long long)have, th->stack_size, th->stack_rva);
             md->truncated = true;
         }
         if (!have)
@@ -343,13 +361,9 @@ static kdx_status read_directory(kdx_minidump *md, uint32_t nstreams, uint32_t d
         *s = (kdx_md_stream){kdx_le32(e), kdx_le32(e + 4), kdx_le32(e + 8)};
         if (s->size && !kdx_range_ok(s->rva, s->size, md->file->size)) {
             const char *name = kdx_minidump_stream_name(s->type);
-            char *line = kdx_asprintf("%sstream %u (%s, type 0x%x) at offset 0x%x (0x%x bytes) "
-                                      "extends past the end of the file (size 0x%llx)\n",
-                                      md->notes ? md->notes : "", i, name ? name : "unknown",
-                                      s->type, s->rva, s->size,
-                                      (unsigned long long)md->file->size);
-            free(md->notes);
-            md->notes = line;
+            kdx_minidump_note(md, "stream %u (%s, type 0x%x) at offset 0x%x (0x%x bytes) extends past the end of "
+                                  "the file (size 0x%llx)", i, name ? name : "unknown", s->type, s->rva, s->size,
+                                  (unsigned long long)md->file->size);
             md->bad_streams++;
         }
     }

@@ -153,9 +153,16 @@ typedef struct kdx_minidump {
     /* The exception stream's thread (index into threads), or -1. */
     long exception_thread;
     /* Problems in optional streams (handles, names, ...) that were skipped
-     * rather than refusing the whole dump; one line each, or NULL. */
+     * rather than refusing the whole dump; one line each, or NULL. At most
+     * KDX_MD_MAX_NOTES lines are kept; notes_dropped counts the rest. */
     char *notes;
+    size_t notes_len, nnotes, notes_dropped;
 } kdx_minidump;
+
+enum { KDX_MD_MAX_NOTES = 64 };
+/* Appends one line to md->notes (a hostile directory can hold 65,536 bad
+ * entries: the text stays bounded and appending stays linear). */
+void kdx_minidump_note(kdx_minidump *md, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Opens an already mapped file as a minidump target; takes ownership of f
  * (closed on failure too). Used by kdx_minidump_open and the fuzzer. */

@@ -145,10 +145,8 @@ static kdx_status note(kdx_minidump *md, const kdx_md_stream *s, kdx_status st, 
     if (st == KDX_OK)
         return KDX_OK;
     const char *name = kdx_minidump_stream_name(s->type);
-    char *line = kdx_asprintf("%s%s (type 0x%x) skipped: %s\n", md->notes ? md->notes : "",
-                              name ? name : "stream", s->type, err ? err->msg : kdx_status_name(st));
-    free(md->notes);
-    md->notes = line;
+    kdx_minidump_note(md, "%s (type 0x%x) skipped: %s", name ? name : "stream", s->type,
+                      err ? err->msg : kdx_status_name(st));
     kdx_err_clear(err);
     return KDX_OK;
 }
@@ -265,15 +263,10 @@ static kdx_status add_saved_range(kdx_minidump *md, const char *list, uint64_t i
                            (unsigned long long)va, (unsigned long long)size);
     uint64_t have = off >= md->file->size ? 0 : KDX_MIN(size, md->file->size - off);
     if (have < size) {
-        char *line = kdx_asprintf("%s%s entry %llu (address 0x%llx): only 0x%llx of 0x%llx bytes "
-                                  "at offset 0x%llx are in the file (size 0x%llx): truncated "
-                                  "dump\n",
-                                  md->notes ? md->notes : "", list, (unsigned long long)index,
-                                  (unsigned long long)va, (unsigned long long)have,
-                                  (unsigned long long)size, (unsigned long long)off,
-                                  (unsigned long long)md->file->size);
-        free(md->notes);
-        md->notes = line;
+        kdx_minidump_note(md, "%s entry %llu (address 0x%llx): only 0x%llx of 0x%llx bytes at offset 0x%llx are in "
+                              "the file (size 0x%llx): truncated dump", list, (unsigned long long)index,
+                          (unsigned long long)va, (unsigned long long)have, (unsigned long long)size,
+                          (unsigned long long)off, (unsigned long long)md->file->size);
         md->truncated = true;
     }
     if (have)

@@ -701,3 +701,42 @@ TEST(minidump_uniqstack_and_findstack)
     CHECK_CONTAINS(out, "!locks on a user-mode dump lists critical sections (ntdll!RtlCriticalSectionList): not implemented");
     free(out);
 }
+
+/* fuzz_minidump found an input that took 11 s: every directory entry past
+ * the end of the file re-copied the whole problem list (quadratic). The list
+ * now keeps KDX_MD_MAX_NOTES lines and counts the rest. */
+TEST(minidump_many_bad_streams_bounded_notes)
+{
+    fixture fx;
+    kdx_mdw_spec *spp = fixture_init(&fx, KDX_ARCH_X64);
+    uint8_t *buf;
+    size_t len;
+    kdx_err err = {0};
+    REQUIRE(kdx_minidump_write(spp, &buf, &len, &err) == KDX_OK);
+    uint32_t n = kdx_le32(buf + 8), dir = kdx_le32(buf + 12), extra = 5000;
+    size_t grown = len + (size_t)(n + extra) * 12;
+    uint8_t *big = calloc(1, grown);
+    REQUIRE(big);
+    memcpy(big, buf, len);
+    memcpy(big + len, buf + dir, (size_t)n * 12);
+    for (uint32_t i = 0; i < extra; i++) {
+        uint8_t *e = big + len + (size_t)(n + i) * 12;
+        kdx_put_le32(e, 0x7000 + i);      /* unknown stream types */
+        kdx_put_le32(e + 4, 0x100);       /* size */
+        kdx_put_le32(e + 8, 0x7fffff00); /* far past the end */
+    }
+    kdx_put_le32(big + 8, n + extra);
+    kdx_put_le32(big + 12, (uint32_t)len);
+    kdx_target *tg = open_buf(big, grown, &err);
+    if (!tg)
+        kdx_test_fail(t, __FILE__, __LINE__, "open: %s", err.msg);
+    REQUIRE(tg);
+    kdx_minidump *md = kdx_minidump_of(tg);
+    REQUIRE(md);
+    CHECK_EQ(md->nnotes, KDX_MD_MAX_NOTES);
+    CHECK_EQ(md->nnotes + md->notes_dropped, extra);
+    CHECK(strlen(md->notes) < (size_t)KDX_MD_MAX_NOTES * 512);
+    kdx_target_close(tg);
+    free(big);
+    free(buf);
+}
