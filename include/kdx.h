@@ -65,10 +65,8 @@ const char *kdx_version(void);
 
 /* ---- Status codes and errors ------------------------------------------- */
 
-/* libkdx's sources define the same codes in src/base/err.h (whichever
- * header comes first defines them); the values are part of the ABI. */
-#ifndef KDX_STATUS_DEFINED
-#define KDX_STATUS_DEFINED
+/* The values are part of the ABI; libkdx's own sources use this enum too
+ * (src/base/err.h includes this header). */
 typedef enum kdx_status {
     KDX_OK = 0,
     KDX_E_NOMEM,        /* allocation failed */
@@ -86,7 +84,6 @@ typedef enum kdx_status {
     KDX_E_LIMIT,        /* loop, recursion or size limit hit */
     KDX_E_INTERRUPTED   /* stopped by kdx_cancel_request() (Ctrl-C) */
 } kdx_status;
-#endif
 
 /* The message of the last failure on the calling thread ("" when none). */
 const char *kdx_last_error(void);

@@ -6,28 +6,8 @@
 
 #include <stdarg.h>
 
-/* The same enum is in the public include/kdx.h (its values are ABI):
- * whichever header comes first defines it. */
-#ifndef KDX_STATUS_DEFINED
-#define KDX_STATUS_DEFINED
-typedef enum kdx_status {
-    KDX_OK = 0,
-    KDX_E_NOMEM,        /* allocation failed */
-    KDX_E_IO,           /* open/read/mmap failed */
-    KDX_E_FORMAT,       /* a structure in a file is corrupt or unsupported */
-    KDX_E_TRUNCATED,    /* a structure extends past the end of its file */
-    KDX_E_NOT_FOUND,    /* symbol, type, module, stream... not found */
-    KDX_E_UNSUPPORTED,  /* valid request this target or build cannot do */
-    KDX_E_ARG,          /* bad argument to a command or function */
-    KDX_E_SYNTAX,       /* expression or command syntax error */
-    KDX_E_MEM_MISSING,  /* memory is not present in the dump */
-    KDX_E_MEM_INVALID,  /* translation hit a not-valid (software) PTE */
-    KDX_E_NO_SYMBOLS,   /* the operation needs symbols that are not loaded */
-    KDX_E_NET,          /* network / symbol-server failure */
-    KDX_E_LIMIT,        /* loop, recursion or size limit hit */
-    KDX_E_INTERRUPTED   /* stopped by the user (Ctrl-C) */
-} kdx_status;
-#endif
+/* The status codes are ABI: they are defined once, in the public header. */
+#include "kdx.h"
 
 #define KDX_ERR_MSG_MAX 512
 

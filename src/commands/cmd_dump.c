@@ -12,7 +12,6 @@
 #include "dump/kdump.h"
 #include "target/memory.h"
 
-#define KDX_VERSION_STRING "kdx 0.1"
 
 /* ---- times ---- */
 
@@ -182,7 +181,7 @@ static int cmd_version(kdx_session *s, const char *cmd, const char *args)
         print_version_lines(s);
         kdx_print(s, "\n");
     }
-    kdx_print(s, "%s: Windows crash-dump debugger for Linux\n", KDX_VERSION_STRING);
+    kdx_print(s, "kdx %s: Windows crash-dump debugger for Linux\n", KDX_VERSION_STRING);
     if (s->target)
         kdx_print(s, "%s: %s\n", s->target->ops ? s->target->ops->format_name : "Target",
                   s->target->path);

@@ -181,7 +181,9 @@ static size_t flow_command_end(const char *p, size_t name_len, bool is_do)
     return strlen(p);
 }
 
-/* Up to the first ';' outside quotes (and braces, when braces_count).
+/* Up to the first ';' or newline outside quotes (and braces, when
+ * braces_count): a newline ends a command as in WinDbg's script files, so
+ * `-c` text and API calls may hold one command per line.
  * SIZE_MAX when a brace is left open. */
 static size_t plain_command_end(const char *p, bool braces_count)
 {
@@ -197,7 +199,7 @@ static size_t plain_command_end(const char *p, bool braces_count)
             braces++;
         } else if (braces_count && p[i] == '}' && braces > 0) {
             braces--;
-        } else if (p[i] == ';' && braces == 0) {
+        } else if ((p[i] == ';' || p[i] == '\n') && braces == 0) {
             return i;
         }
     }

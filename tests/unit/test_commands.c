@@ -1,4 +1,5 @@
 /* Unit tests for command dispatch: name matching, ';' splitting, errors. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "commands/command.h"
@@ -45,5 +46,25 @@ TEST(commands_quotes_keep_semicolons)
     free(out);
     out = kdx_test_run(NULL, NULL, "g", NULL);
     CHECK_CONTAINS(out, "needs a live target");
+    free(out);
+}
+
+TEST(commands_newline_separates_like_semicolon)
+{
+    char *out = kdx_test_run(NULL, NULL, ".echo one\n.echo two; .echo \"a\nb\"", NULL);
+    CHECK_STR(out, "one\ntwo\na\nb\n");
+    free(out);
+    out = kdx_test_run(NULL, NULL, ".if (1) {\n.echo in\n}\n.echo out", NULL);
+    CHECK_STR(out, "in\nout\n");
+    free(out);
+}
+
+TEST(commands_version_names_the_library_version)
+{
+    char *out = kdx_test_run(NULL, NULL, "version", NULL);
+    REQUIRE(out);
+    char want[64];
+    snprintf(want, sizeof want, "kdx %s: Windows crash-dump debugger", kdx_version());
+    CHECK_CONTAINS(out, want);
     free(out);
 }
