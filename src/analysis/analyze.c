@@ -239,9 +239,16 @@ static void set_module(kdx_session *s, kdx_analysis *a, uint64_t ip, const char 
 static char *bucket_prefix(const kdx_analysis *a, const exc_info *e)
 {
     if (e->present && e->code == 0xc0000005) {
-        if (!a->kernel && e->nparams >= 2 && e->params[1] < 0x10000)
-            return kdx_strdup(e->params[0] == 1 ? "NULL_POINTER_WRITE_c0000005_" : "NULL_POINTER_READ_c0000005_");
-        return kdx_strdup("AV_");
+        if (a->kernel || e->nparams < 2)
+            return kdx_strdup("AV_");
+        bool null = e->params[1] < 0x10000;
+        /* User mode, as public !analyze transcripts show the classes. */
+        if (e->params[0] == 8)
+            return kdx_strdup(null ? "SOFTWARE_NX_FAULT_NULL_INVALID_POINTER_EXECUTE_c0000005_"
+                                   : "SOFTWARE_NX_FAULT_c0000005_");
+        if (e->params[0] == 1)
+            return kdx_strdup(null ? "NULL_POINTER_WRITE_c0000005_" : "INVALID_POINTER_WRITE_c0000005_");
+        return kdx_strdup(null ? "NULL_POINTER_READ_c0000005_" : "INVALID_POINTER_READ_c0000005_");
     }
     if (!a->kernel)
         return kdx_asprintf("%s_%x_", e->code == 0x80000003 ? "BREAKPOINT" : "APPLICATION_FAULT", e->code);
@@ -435,13 +442,14 @@ static void walk_stack(kdx_session *s, kdx_analysis *a, const kdx_context *ctx)
         const kdx_frame *f = &st.frames[i];
         kdx_analysis_frame *o = &a->stack[a->nstack++];
         o->child_sp = f->child_sp;
+        o->frame_ptr = f->frame_ptr;
         o->ret_addr = f->has_ret ? f->ret_addr : 0;
         o->ip = kdx_ctx_ip(&f->ctx);
         o->args_valid = f->args_valid;
         memcpy(o->args, f->args, sizeof o->args);
         o->trust = kdx_frame_trust_name(f->trust);
         o->scanned = f->trust == KDX_TRUST_SCAN;
-        kdx_sym_format_code(s, o->ip, o->call_site, sizeof o->call_site);
+        kdx_stack_call_site(s, o->ip, o->call_site, sizeof o->call_site);
     }
     a->stack_note = stack_note(&st);
     kdx_stack_free(&st);
@@ -472,6 +480,30 @@ static bool module_from_frames(kdx_session *s, kdx_analysis *a, bool scanned)
     return false;
 }
 
+/* N1: the faulting pc is in no module (code run from the stack or heap, or
+ * a call through a bad pointer): the code to follow up is its caller, the
+ * first frame in a module, as WinDbg's FOLLOWUP_IP is. That frame comes from
+ * the return address at [sp] (or the frame-pointer chain), so the rule says
+ * it is inferred. */
+static bool caller_of_stray_pc(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
+{
+    if (a->nstack < 2 || a->stack[0].ip != fault_ip)
+        return false;
+    for (size_t i = 1; i < a->nstack; i++) {
+        const kdx_analysis_frame *f = &a->stack[i];
+        if (!kdx_target_module_at(s->target, f->ip))
+            continue;
+        char *rule = kdx_asprintf("N1: the faulting instruction is in no module; the first frame in a module, its "
+                                  "caller (found by %s: inferred)",
+                                  f->scanned ? "the return address at [sp]" : "the frame-pointer chain");
+        set_module(s, a, f->ip, rule);
+        free(rule);
+        a->rule_uses_scanned_frame = f->scanned;
+        return true;
+    }
+    return false;
+}
+
 static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
 {
     kdx_module *m = fault_ip ? kdx_target_module_at(s->target, fault_ip) : NULL;
@@ -479,6 +511,8 @@ static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
         set_module(s, a, fault_ip, "R1: the faulting instruction lies in this module");
         return;
     }
+    if (!m && caller_of_stray_pc(s, a, fault_ip)) /* fault_ip 0 too: a call through NULL */
+        return;
     if (module_from_frames(s, a, false))
         return;
     if (m) {
@@ -492,19 +526,25 @@ static void choose_module(kdx_session *s, kdx_analysis *a, uint64_t fault_ip)
                                     : "faulting module: no faulting address and no stack frames"));
 }
 
-/* The class prefix plus module!function (malloc'd). */
+/* The class prefix plus module!function (malloc'd). Kernel buckets name the
+ * module and write "unknown_function" without symbols (AV_amdppm!...); user
+ * ones name the image and write "Unknown" (crashme.exe!Unknown), as public
+ * transcripts of each show. */
 static char *new_bucket(const kdx_analysis *a, const exc_info *e)
 {
     char *prefix = bucket_prefix(a, e);
     const char *sym = kdx_analysis_get(a, "SYMBOL_NAME");
+    const char *image = kdx_analysis_get(a, "IMAGE_NAME");
+    const char *owner = !a->kernel && image ? image : a->faulting_module;
+    const char *bang = sym ? strchr(sym, '!') : NULL;
     char *func;
-    if (sym && strchr(sym, '!')) {
-        func = kdx_strdup(sym);
+    if (bang) {
+        func = kdx_asprintf("%s!%s", owner ? owner : "", bang + 1);
         char *plus = strrchr(func, '+');
         if (plus)
             *plus = 0;
-    } else if (a->faulting_module) {
-        func = kdx_asprintf("%s!unknown_function", a->faulting_module);
+    } else if (owner) {
+        func = kdx_asprintf("%s!%s", owner, a->kernel ? "unknown_function" : "Unknown");
     } else {
         func = kdx_strdup("UNKNOWN");
     }

@@ -14,6 +14,7 @@
 
 typedef struct kdx_analysis_frame {
     uint64_t child_sp, ret_addr, ip;
+    uint64_t frame_ptr;      /* x86: ChildEBP, the first column of STACK_TEXT there */
     uint64_t args[4];        /* "Args to Child" (home slots / first stack arguments) */
     bool args_valid;
     char call_site[256];     /* "amdppm!WriteIoMemRawEx+0x70" */

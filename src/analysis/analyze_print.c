@@ -8,6 +8,8 @@
 #include "analysis/analyze.h"
 #include "analysis/bugcheck.h"
 #include "base/fmt.h"
+#include "target/session.h"
+#include "unwind/unwind.h"
 
 void kdx_analysis_print_line(void *ctx, const char *fmt, ...)
 {
@@ -43,6 +45,10 @@ static void print_stack(kdx_session *s, const kdx_analysis *a)
     bool warned = false;
     for (size_t i = 0; i < a->nstack; i++) {
         const kdx_analysis_frame *f = &a->stack[i];
+        if (i == 0 && !kdx_target_module_at(s->target, f->ip)) {
+            kdx_print(s, KDX_STACK_STRAY_IP_WARNING);
+            warned = true;
+        }
         if (f->scanned && !warned) {
             kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
             warned = true;
@@ -60,7 +66,7 @@ static void print_stack(kdx_session *s, const kdx_analysis *a)
             kdx_print(s, "%s %s     : %s %s %s %s : %s\n", kdx_fmt_ptr(b1, f->child_sp, ps),
                       kdx_fmt_ptr(b2, f->ret_addr, ps), args[0], args[1], args[2], args[3], f->call_site);
         else
-            kdx_print(s, "%s %s %s %s %s %s\n", kdx_fmt_ptr(b1, f->child_sp, ps), kdx_fmt_ptr(b2, f->ret_addr, ps),
+            kdx_print(s, "%s %s %s %s %s %s\n", kdx_fmt_ptr(b1, f->frame_ptr, ps), kdx_fmt_ptr(b2, f->ret_addr, ps),
                       args[0], args[1], args[2], f->call_site);
     }
     if (a->stack_note)
@@ -141,6 +147,8 @@ char *kdx_analysis_json(kdx_session *s, const kdx_analysis *a, const char *dump_
     for (size_t i = 0; i < a->nstack; i++) {
         json_t *fr = json_object();
         json_object_set_new(fr, "child_sp", json_string(kdx_fmt_ptr(b, a->stack[i].child_sp, ps)));
+        if (ps == 4)
+            json_object_set_new(fr, "child_ebp", json_string(kdx_fmt_ptr(b, a->stack[i].frame_ptr, ps)));
         json_object_set_new(fr, "ret_addr", json_string(kdx_fmt_ptr(b, a->stack[i].ret_addr, ps)));
         json_object_set_new(fr, "call_site", json_string(a->stack[i].call_site));
         if (a->stack[i].args_valid) {

@@ -42,6 +42,21 @@ void kdx_stack_print_header(kdx_session *s, kdx_arch arch, unsigned opts)
         kdx_print(s, "%sChild-SP          RetAddr           Call Site\n", num);
 }
 
+static bool in_no_module(kdx_session *s, uint64_t ip)
+{
+    return !s->target || !kdx_target_module_at(s->target, ip);
+}
+
+void kdx_stack_call_site(kdx_session *s, uint64_t ip, char *buf, size_t cap)
+{
+    if (!in_no_module(s, ip))
+        kdx_sym_format_code(s, ip, buf, cap);
+    else if (ip >> 32)
+        snprintf(buf, cap, "0x%" PRIx64 "`%08" PRIx64, ip >> 32, ip & 0xffffffffu);
+    else
+        snprintf(buf, cap, "0x%" PRIx64, ip);
+}
+
 /* "nt!KeBugCheckEx" for kc: the symbol without displacement. */
 static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
 {
@@ -49,7 +64,7 @@ static void call_site_name(kdx_session *s, uint64_t ip, char *buf, size_t cap)
     if (kdx_sym_from_code_addr(s, ip, &hit) == KDX_OK && hit.name)
         snprintf(buf, cap, "%s!%s", hit.module->name, hit.name);
     else
-        kdx_sym_format_code(s, ip, buf, cap);
+        kdx_stack_call_site(s, ip, buf, cap);
 }
 
 /* kp: "crash!main(int, char **)+0x12d" when the PDB describes the function's
@@ -111,7 +126,7 @@ static void print_frame(kdx_session *s, const kdx_frame *f, uint64_t memory, uns
         return;
     }
     if (!(opts & KDX_K_PARAMS) || !call_site_with_params(s, ip, site, sizeof site))
-        kdx_sym_format_code(s, ip, site, sizeof site);
+        kdx_stack_call_site(s, ip, site, sizeof site);
     char src[300] = "";
     if (!(opts & KDX_K_NO_LINES))
         source_line(s, f, src, sizeof src);
@@ -203,6 +218,10 @@ void kdx_stack_print(kdx_session *s, const kdx_stack *st, unsigned opts)
     bool warned = false, scanned = false;
     for (size_t i = 0; i < st->len; i++) {
         const kdx_frame *f = &st->frames[i];
+        if (i == 0 && in_no_module(s, kdx_ctx_ip(&f->ctx))) {
+            kdx_print(s, KDX_STACK_STRAY_IP_WARNING);
+            warned = true;
+        }
         if (guessed(f->trust) && !warned) {
             /* WinDbg's line before the first frame found without unwind data. */
             kdx_print(s, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
@@ -224,7 +243,7 @@ static json_t *frame_json(kdx_session *s, const kdx_frame *f)
     json_object_set_new(o, "child_sp", json_string(kdx_fmt_ptr(b, f->child_sp, ps)));
     json_object_set_new(o, "ret_addr", f->has_ret ? json_string(kdx_fmt_ptr(b, f->ret_addr, ps)) : json_null());
     json_object_set_new(o, "ip", json_string(kdx_fmt_ptr(b, kdx_ctx_ip(&f->ctx), ps)));
-    kdx_sym_format(s, kdx_ctx_ip(&f->ctx), site, sizeof site);
+    kdx_stack_call_site(s, kdx_ctx_ip(&f->ctx), site, sizeof site);
     json_object_set_new(o, "call_site", json_string(site));
     json_object_set_new(o, "trust", json_string(kdx_frame_trust_name(f->trust)));
     if (f->trust == KDX_TRUST_SCAN)

@@ -52,8 +52,9 @@ static void read_args(const kdx_unwind_env *env, kdx_frame *f, const kdx_context
 }
 
 /* Frame 0 with its pc outside every module (a call through a null or stale
- * pointer): nothing ran there, so the caller's return address is where the
- * call left it, [rsp] on x64 and lr on ARM64. Labelled a heuristic. */
+ * pointer, or code executed from data): nothing ran there, so the caller's
+ * return address is where the call left it, [sp] on x86/x64 and lr on
+ * ARM64. Labelled a heuristic. */
 static kdx_status outside_modules(const kdx_unwind_env *env, const kdx_context *ctx, kdx_unwind_step *step,
                                   kdx_err *err)
 {
@@ -62,17 +63,31 @@ static kdx_status outside_modules(const kdx_unwind_env *env, const kdx_context *
     if (ctx->arch == KDX_ARCH_ARM64) {
         kdx_ctx_set(&step->caller, KDX_ARM64_PC, ctx->r[KDX_ARM64_LR]);
     } else {
-        uint64_t ret;
+        int ps = kdx_arch_ptr_size(ctx->arch);
+        uint64_t sp = kdx_ctx_sp(ctx), ret = 0;
         kdx_err e2 = {0};
-        if (kdx_read_u64(env->target, ctx->r[KDX_X64_RSP], &ret, &e2) != KDX_OK)
-            return kdx_err_set(err, KDX_E_MEM_MISSING, "the pc is in no module and [rsp] cannot be read: %s", e2.msg);
-        kdx_ctx_set(&step->caller, KDX_X64_RIP, ret);
-        kdx_ctx_set(&step->caller, KDX_X64_RSP, ctx->r[KDX_X64_RSP] + 8);
+        if (kdx_read_virt(env->target, sp, &ret, (size_t)ps, NULL, &e2) != KDX_OK)
+            return kdx_err_set(err, KDX_E_MEM_MISSING, "the pc is in no module and [sp] cannot be read: %s", e2.msg);
+        kdx_ctx_set(&step->caller, kdx_reg_ip(ctx->arch), ret);
+        kdx_ctx_set(&step->caller, kdx_reg_sp(ctx->arch), sp + (uint64_t)ps);
+        /* x86 ChildEBP: where the callee would have pushed ebp (WinDbg's). */
+        if (ctx->arch == KDX_ARCH_X86)
+            step->establisher = (sp - 4) & 0xffffffffu;
     }
     step->leaf = true;
     step->heuristic = true;
     step->method = "pc outside modules";
     return KDX_OK;
+}
+
+/* x86 has no unwind data to miss (the EBP chain always answers), so the
+ * outside-modules rule is taken only when [esp] holds an address in a
+ * module, as a call's return address would be; else the EBP chain. */
+static bool x86_returns_through_esp(const kdx_unwind_env *env, const kdx_context *ctx)
+{
+    uint32_t ret = 0;
+    return kdx_read_virt(env->target, ctx->r[KDX_X86_ESP], &ret, 4, NULL, NULL) == KDX_OK &&
+           kdx_stack_pc_in_module(env, ret);
 }
 
 /* A pc exactly at a function's first instruction has run nothing of it: the
@@ -130,8 +145,11 @@ static kdx_status exact_step(const kdx_unwind_env *env, const kdx_context *cur, 
     uint64_t ip = kdx_ctx_ip(cur);
     if (complete_ctx && cur->arch != KDX_ARCH_UNKNOWN && env->function_entry && env->function_entry(env->ud, ip))
         return function_entry_step(env, cur, step, e);
+    bool stray = i == 0 && complete_ctx && !kdx_target_module_at(env->target, ip);
+    if (stray && cur->arch == KDX_ARCH_X86 && x86_returns_through_esp(env, cur))
+        return outside_modules(env, cur, step, e);
     kdx_status st = unwind_one(env, cur, step, e);
-    if (st == KDX_E_NOT_FOUND && i == 0 && cur->arch != KDX_ARCH_X86 && !kdx_target_module_at(env->target, ip))
+    if (st == KDX_E_NOT_FOUND && stray && cur->arch != KDX_ARCH_X86)
         st = outside_modules(env, cur, step, e); /* a call through a bad pointer */
     /* A frame-pointer chain, or unwind data applied to guessed registers, that
      * leads out of every module gives no frame (Breakpad checks the same);

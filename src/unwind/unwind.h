@@ -249,6 +249,11 @@ void kdx_stack_print_header(struct kdx_session *s, kdx_arch arch, unsigned opts)
 void kdx_stack_print_frame(struct kdx_session *s, const kdx_frame *f, unsigned opts);
 /* Header, every frame and, after the last, why the walk stopped. */
 void kdx_stack_print(struct kdx_session *s, const kdx_stack *st, unsigned opts);
+/* A frame's call site as k prints it: module!symbol+0xoff, module+0xoff, or
+ * for a pc in no module "0x" and the address (WinDbg's 0x436f6900). */
+void kdx_stack_call_site(struct kdx_session *s, uint64_t ip, char *buf, size_t cap);
+/* WinDbg's warning before a frame 00 whose pc is in no module. */
+#define KDX_STACK_STRAY_IP_WARNING "WARNING: Frame IP not in any known module. Following frames may be wrong.\n"
 /* The walk as one JSON object (frames with trust, where and why the exact
  * walk stopped); caller frees. */
 char *kdx_stack_json(struct kdx_session *s, const kdx_stack *st);

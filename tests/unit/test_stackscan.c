@@ -139,8 +139,12 @@ TEST(stackscan_analyze_says_when_a_scanned_frame_chose_the_module)
     kdx_err err = {0};
     char *out = kdx_test_run(dump, NULL, "!analyze -v", &err);
     REQUIRE(out);
-    CHECK_CONTAINS(out, "WARNING: Stack unwind information not available. Following frames may be wrong.\n");
-    CHECK_CONTAINS(out, "(a frame found by stack scanning: it may be wrong)");
+    CHECK_CONTAINS(out, "STACK_TEXT:  \nWARNING: Frame IP not in any known module. Following frames may be wrong.\n"
+                        "00000000`007ff018 00000001`40001045     : ");
+    CHECK_CONTAINS(out, " : 0x0\n");
+    CHECK_CONTAINS(out, "N1: the faulting instruction is in no module; the first frame in a module, its caller "
+                        "(found by the return address at [sp]: inferred)");
+    CHECK_CONTAINS(out, "SYMBOL_NAME:  app+1045\n");
     free(out);
     out = kdx_test_run(dump, ".json 1", "!analyze -v", &err);
     REQUIRE(out);
