@@ -402,6 +402,8 @@ typedef struct lm_opts {
     bool problems_only;     /* e: no symbols or export symbols */
     bool sort_by_name;      /* sm */
     bool full_path;         /* f: the full image path instead of the symbol status */
+    bool image_names;       /* n: the image name instead of the symbol status */
+    bool timestamps;        /* t: the image's TimeDateStamp instead of the symbol status */
     char *address;          /* a ADDRESS: the module containing it */
 } lm_opts;
 
@@ -469,32 +471,47 @@ static void format_time(uint32_t ts, char *buf, size_t len)
     strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
 }
 
+/* What a module's TimeDateStamp is, for lmv and !lmi: a date, or a
+ * reproducible-build hash (known from the debug directory, or inferred when
+ * the "date" comes after the dump was written). */
+typedef enum { STAMP_DATE, STAMP_REPRO, STAMP_REPRO_INFERRED } stamp_kind;
+
+static stamp_kind describe_timestamp(kdx_session *s, kdx_module *m, char *when, size_t len)
+{
+    format_time(m->timestamp, when, len);
+    repro_state repro = image_is_repro(s, m);
+    if (repro == REPRO_YES)
+        return STAMP_REPRO;
+    uint64_t taken = dump_unix_time(s);
+    /* A build date after the dump was written is impossible: without the
+     * debug directory to confirm it, say what it most likely is. */
+    return repro == REPRO_UNKNOWN && taken && m->timestamp > taken ? STAMP_REPRO_INFERRED : STAMP_DATE;
+}
+
+#define REPRO_INFERRED_TEXT                                                                                   \
+    "inferred: a reproducible build file hash, not a timestamp; as a date it would be %s, after the dump was " \
+    "written, and the image's debug directory is not in the dump to confirm"
+
 static void print_timestamp(kdx_session *s, kdx_module *m)
 {
     if (!m->timestamp) {
         kdx_print(s, "    Timestamp:        unavailable (00000000)\n");
         return;
     }
-    repro_state repro = image_is_repro(s, m);
-    if (repro == REPRO_YES) {
+    char when[64];
+    switch (describe_timestamp(s, m, when, sizeof when)) {
+    case STAMP_REPRO:
         kdx_print(s, "    Image was built with /Brepro flag.\n");
         kdx_print(s, "    Timestamp:        %08X (This is a reproducible build file hash, not a "
                      "timestamp)\n", m->timestamp);
         return;
-    }
-    char when[64];
-    format_time(m->timestamp, when, sizeof when);
-    uint64_t taken = dump_unix_time(s);
-    if (repro == REPRO_UNKNOWN && taken && m->timestamp > taken) {
-        /* A build date after the dump was written is impossible: without the
-         * debug directory to confirm it, say what it most likely is. */
-        kdx_print(s, "    Timestamp:        %08X (inferred: a reproducible build file hash, not a "
-                     "timestamp; as a date it would be %s, after the dump was written, and the "
-                     "image's debug directory is not in the dump to confirm)\n",
-                  m->timestamp, when);
+    case STAMP_REPRO_INFERRED:
+        kdx_print(s, "    Timestamp:        %08X (" REPRO_INFERRED_TEXT ")\n", m->timestamp, when);
+        return;
+    case STAMP_DATE:
+        kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
         return;
     }
-    kdx_print(s, "    Timestamp:        %s (%08X)\n", when, m->timestamp);
 }
 
 /* lmv's version block from the image's version resource, in WinDbg's layout
@@ -594,6 +611,32 @@ static char status_abbrev(kdx_session *s, kdx_module *m)
     return m->checksum ? ' ' : 'C';
 }
 
+/* lm n / lm t / lm t n: the image name (12 wide) and the TimeDateStamp
+ * ("Sat Nov 20 04:03:07 2010 (4CE7951B)") in place of the symbol status, the
+ * layout Microsoft's !drivers page describes for lm t n. A stamp that is a
+ * reproducible-build hash is never printed as a date. */
+static void print_name_time_row(kdx_session *s, kdx_module *m, const lm_opts *o)
+{
+    char a[24], b[24], image[64] = "", stamp[96] = "";
+    if (o->image_names)
+        snprintf(image, sizeof image, "%-12s", m->image_name ? kdx_basename(m->image_name) : m->name);
+    if (o->timestamps) {
+        char when[64];
+        if (!m->timestamp)
+            snprintf(stamp, sizeof stamp, "unavailable (00000000)");
+        else {
+            stamp_kind kind = describe_timestamp(s, m, when, sizeof when);
+            if (kind == STAMP_DATE)
+                snprintf(stamp, sizeof stamp, "%s (%08X)", when, m->timestamp);
+            else
+                snprintf(stamp, sizeof stamp, "%08X (%sa reproducible build file hash, not a timestamp)",
+                         m->timestamp, kind == STAMP_REPRO_INFERRED ? "inferred: " : "");
+        }
+    }
+    kdx_print(s, "%s %s   %-8s %s%s%s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size), m->name, image,
+              *image && *stamp ? " " : "", stamp);
+}
+
 static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
 {
     char a[24], b[24];
@@ -608,6 +651,8 @@ static void print_module_row(kdx_session *s, kdx_module *m, const lm_opts *o)
         const char *path = m->image_path ? m->image_path
                                          : m->image_name ? m->image_name : m->name;
         kdx_print(s, "%s %s   %-8s %-12s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size), m->name, path);
+    } else if (o->image_names || o->timestamps) {
+        print_name_time_row(s, m, o);
     } else {
         kdx_print(s, "%s %s   %-8s %c %-22s %s\n", ptr(s, a, m->base), ptr(s, b, m->base + m->size),
                   m->name, status_abbrev(s, m), status_text(m), m->symbol_file ? m->symbol_file : "");
@@ -649,6 +694,8 @@ static const char *parse_lm_opts(const char *p, lm_opts *o, char **pattern_out)
             case 'u': o->user_only = true; break;
             case 'e': o->problems_only = true; break;
             case 'f': o->full_path = true; break;
+            case 'n': o->image_names = true; break;
+            case 't': o->timestamps = true; break;
             case 'a': want_address = true; break;
             case 's':
                 if (p[1] == 'm') {
@@ -940,9 +987,14 @@ static int cmd_lmi(kdx_session *s, const char *cmd, const char *args)
         kdx_print(s, "%15s: %u (%s)\n", "Machine Type", in->machine, machine_name(in->machine));
     }
     char when[64] = "";
-    if (m->timestamp)
-        format_time(m->timestamp, when, sizeof when);
-    kdx_print(s, "%15s: %x%s%s\n", "Time Stamp", m->timestamp, *when ? " " : "", when);
+    stamp_kind kind = m->timestamp ? describe_timestamp(s, m, when, sizeof when) : STAMP_DATE;
+    if (kind == STAMP_REPRO)
+        kdx_print(s, "%15s: %x (This is a reproducible build file hash, not a timestamp)\n", "Time Stamp",
+                  m->timestamp);
+    else if (kind == STAMP_REPRO_INFERRED)
+        kdx_print(s, "%15s: %x (" REPRO_INFERRED_TEXT ")\n", "Time Stamp", m->timestamp, when);
+    else
+        kdx_print(s, "%15s: %x%s%s\n", "Time Stamp", m->timestamp, *when ? " " : "", when);
     kdx_print(s, "%15s: %llx\n", "Size", (unsigned long long)m->size);
     kdx_print(s, "%15s: %x\n", "CheckSum", m->checksum);
     if (pe) {
@@ -1114,7 +1166,7 @@ static int cmd_symindex(kdx_session *s, const char *cmd, const char *args)
 const kdx_command kdx_cmds_symbols[] = {
     {"ln", cmd_ln, "list nearest symbols: ln ADDR", 0},
     {"x", cmd_x, "examine symbols: x module!pattern*", 0},
-    {"lm", cmd_lm, "list modules: lm [v] [o] [l] [f] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
+    {"lm", cmd_lm, "list modules: lm [v] [o] [l] [f] [n] [t] [m PATTERN], lmvm NAME", KDX_CMD_PREFIX},
     {"dt", kdx_cmd_dt, "display type: dt [-r[N]] [-v] module!Type [ADDR] [field[.sub]] [field->*]", 0},
     {".sympath", cmd_sympath, "show or set the symbol path (takes the rest of the line)", KDX_CMD_RAW},
     {".sympath+", cmd_sympath, "append to the symbol path (takes the rest of the line)", KDX_CMD_RAW},

@@ -18,6 +18,7 @@
 #include "nt/process.h"
 #include "nt/segheap.h"
 #include "target/memory.h"
+#include "target/target.h"
 
 static kdx_status read_pointer(kdx_session *s, uint64_t va, uint64_t *v, kdx_err *err);
 
@@ -416,6 +417,12 @@ kdx_status kdx_io_resolve(kdx_session *s, const char *text, const char *default_
         snprintf(path, sizeof path, "%s\\%s", default_dir, text);
         if (kdx_nt_object_lookup(s, path, addr, &lookup) == KDX_OK)
             return KDX_OK;
+        /* A module's name evaluates to its image base, never a driver or
+         * device object: say why the name could not be looked up instead. */
+        if (s->target && kdx_target_module_named(s->target, text))
+            return kdx_err_set(err, lookup.code ? lookup.code : KDX_E_NOT_FOUND,
+                               "looking up %s: %s (%s as an expression is the base of module %s, not an object)",
+                               path, lookup.msg, text, text);
     }
     kdx_status st = kdx_expr_eval_all(s, text, addr, err);
     if (st != KDX_OK && default_dir)

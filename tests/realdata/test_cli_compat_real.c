@@ -251,16 +251,18 @@ TEST(cli_real_lmvm_reproducible_build_hash)
 {
     TESTDATA(dump, "kernel/triage_x64.dmp");
     kdx_err err;
-    char *out = kdx_test_run(dump, NULL, "lmvm amdppm; lmvm Wdf01000", &err);
+    char *out = kdx_test_run(dump, NULL, "lmvm amdppm; lmvm Wdf01000; !lmi amdppm", &err);
     REQUIRE(out);
     CHECK_CONTAINS(out, "    Timestamp:        C9C03000 (inferred: a reproducible build file hash, not a timestamp;");
+    CHECK_CONTAINS(out, "     Time Stamp: c9c03000 (inferred: a reproducible build file hash, not a timestamp;");
     CHECK_CONTAINS(out, "    Timestamp:        A9A9D36E (inferred: a reproducible build file hash");
     CHECK(!strstr(out, "2077 (C9C03000)"));
     free(out);
     TESTDATA(store, "symstore");
     char *setup = kdx_asprintf(".sympath %s", store);
-    out = kdx_test_run(dump, setup, "ln fffff8048b58334c; lmvm amdppm", &err);
+    out = kdx_test_run(dump, setup, "ln fffff8048b58334c; lmvm amdppm; !lmi amdppm", &err);
     REQUIRE(out);
+    CHECK_CONTAINS(out, "     Time Stamp: c9c03000 (This is a reproducible build file hash, not a timestamp)\n");
     CHECK_CONTAINS(out, "    Image was built with /Brepro flag.\n"
                         "    Timestamp:        C9C03000 (This is a reproducible build file hash, not a timestamp)\n");
     free(out);
@@ -289,4 +291,22 @@ TEST(cli_real_reference_gle_win32_text)
     CHECK_CONTAINS(out, strstr(want, " - "));
     free(out);
     free(want);
+}
+
+/* lm t n (the triage scripts' module list): image name and TimeDateStamp in
+ * place of the symbol status; a reproducible-build hash is not shown as a
+ * date (amdppm's C9C03000 would be 2077, after the dump was written). */
+TEST(cli_real_lm_t_n_names_and_stamps)
+{
+    TESTDATA(dump, "kernel/triage_x64.dmp");
+    kdx_err err;
+    char *out = kdx_test_run(dump, NULL, "lm t n m amd*; lm n m nt; lm t m amdpsp", &err);
+    REQUIRE(out);
+    CHECK_CONTAINS(out, "fffff804`7a860000 fffff804`7a881000   amdpsp   amdpsp.sys   Fri Mar  6 21:04:04 2020 (5E62BAC4)\n");
+    CHECK_CONTAINS(out, "fffff804`8b580000 fffff804`8b5bb000   amdppm   amdppm.sys   C9C03000 (inferred: a reproducible "
+                        "build file hash, not a timestamp)\n");
+    CHECK_CONTAINS(out, "fffff804`7ba00000 fffff804`7ca46000   nt       ntoskrnl.exe\n");
+    CHECK_CONTAINS(out, "fffff804`7a860000 fffff804`7a881000   amdpsp   Fri Mar  6 21:04:04 2020 (5E62BAC4)\n");
+    CHECK(!strstr(out, "(deferred)"));
+    free(out);
 }

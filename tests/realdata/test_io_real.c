@@ -80,4 +80,12 @@ TEST(io_real_what_is_missing)
     CHECK_CONTAINS(out, "(\\Driver: hash bucket 0 of the directory");
     CHECK_CONTAINS(out, "0 IRPs shown of 0 found.");
     free(out);
+    /* A bare driver name is \Driver\NAME (WinDbg's !drvobj); when that lookup
+     * fails, the module of the same name is not taken for the object. */
+    out = run_triage("!drvobj amdppm");
+    CHECK_CONTAINS(out, "looking up \\Driver\\amdppm: hash bucket 0 of the directory: memory at ffffad0e`c1033b70 is "
+                        "not present in the dump (amdppm as an expression is the base of module amdppm, not an "
+                        "object)");
+    CHECK(!strstr(out, "Type is 23117"));
+    free(out);
 }
