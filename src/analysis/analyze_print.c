@@ -86,9 +86,12 @@ void kdx_analysis_print(kdx_session *s, const kdx_analysis *a, bool verbose)
     if (!verbose) {
         const char *m = a->faulting_module, *sym = kdx_analysis_get(a, "SYMBOL_NAME");
         const char *image = kdx_analysis_get(a, "IMAGE_NAME");
-        /* Without a symbol WinDbg names the image alone ("Probably caused by : asmthub3.sys"). */
+        /* WinDbg names the image, then the symbol ("Probably caused by : myfault.sys ( myfault+403 )",
+         * "ntkrnlmp.exe ( nt!KiUnlockDispatcherDatabase+1c )"); without a symbol the image alone
+         * ("Probably caused by : asmthub3.sys"). */
         if (sym || !image)
-            kdx_print(s, "\nProbably caused by : %s ( %s )\n", m ? m : "Unknown_Image", sym ? sym : "Unknown");
+            kdx_print(s, "\nProbably caused by : %s ( %s )\n", image ? image : m ? m : "Unknown_Image",
+                      sym ? sym : "Unknown");
         else
             kdx_print(s, "\nProbably caused by : %s\n", image);
         if (a->rule_uses_scanned_frame)
