@@ -35,6 +35,7 @@ extern const kdx_command kdx_cmds_pool[];
 extern const kdx_command kdx_cmds_verifier[];
 extern const kdx_command kdx_cmds_vm[];
 extern const kdx_command kdx_cmds_shell[];
+extern const kdx_command kdx_cmds_script_files[];
 extern const kdx_command kdx_cmds_extensions[];
 
 #endif

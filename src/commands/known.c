@@ -32,7 +32,7 @@ static const char *const known_dot[] = {
     "force_radix_output", "force_tb", "fpo",
     "hideinjectedcode", "holdmem", "idle_cmd", "imgscan",
     "jdinfo", "kdfiles", "kframes", "kill", "lines", 
-    "locale", "logappend", "logclose", "logfile", "logopen", "netuse", "noversion",
+    "locale", "netuse", "noversion",
     "ofilter", "open", "opendump", "outmask", "pagein", "pcmd", "pop", "prefer_dml",
     "prompt_allow", "push", "quit_lock", "readmem", "reboot", "record_branches",
     "remote", "remote_exit", "restart", "rrestart", "scroll_prefs", "secure",

@@ -43,6 +43,7 @@ typedef struct kdx_script {
     char *failed_command;       /* innermost command that failed in this program */
     uint64_t limit;             /* most blocks one typed line may enter; 0 = no limit */
     uint64_t entered;           /* blocks entered by the current typed line */
+    unsigned script_files;      /* script files ($<, $$>a<, ...) being run, nested */
 } kdx_script;
 
 /* The session's scripting state, created on first use. */

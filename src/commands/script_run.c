@@ -270,6 +270,8 @@ static int run_text(kdx_session *s, const char *text, bool expand, bool top)
         char *cmd = kdx_rtrim(kdx_strndup(p, len));
         p += len;
         sc->if_state_set = false;
+        if (top && !s->echo_commands)
+            kdx_session_log_command(s, cmd); /* typed at the prompt: the log still shows it */
         /* Under --json each typed command is one element of the document. */
         bool failed = (top && s->json_document ? kdx_json_document_run(s, cmd, run_typed)
                                                : kdx_command_run(s, cmd, top && s->echo_commands)) != 0;

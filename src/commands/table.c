@@ -30,5 +30,6 @@ const kdx_command *const kdx_command_families[] = {
     kdx_cmds_verifier,
     kdx_cmds_vm,
     kdx_cmds_shell,
+    kdx_cmds_script_files,
     kdx_cmds_extensions,
     0};

@@ -35,6 +35,7 @@ void kdx_session_free(kdx_session *s)
         s->sym_free(s->sym);
     if (s->script_free)
         s->script_free(s->script);
+    kdx_session_log_close(s);
     free(s->image_path);
     free(s);
 }
@@ -55,21 +56,47 @@ kdx_status kdx_session_open(kdx_session *s, const char *path, kdx_err *err)
     return KDX_OK;
 }
 
+/* The log file when output to `to` is to be copied there (not while a
+ * command's output is being captured into a buffer). */
+static FILE *log_copy(const kdx_session *s, const FILE *to)
+{
+    return s->log && to == s->log_for ? s->log : NULL;
+}
+
+/* Copies one formatted print to the log; ap stays usable for the caller. */
+static void log_vprintf(const kdx_session *s, const char *fmt, va_list ap)
+{
+    FILE *log = log_copy(s, s->out);
+    if (!log)
+        return;
+    va_list again;
+    va_copy(again, ap);
+    vfprintf(log, fmt, again);
+    va_end(again);
+}
+
 void kdx_print(kdx_session *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    log_vprintf(s, fmt, ap);
     vfprintf(s->out, fmt, ap);
     va_end(ap);
 }
 
 void kdx_puts(kdx_session *s, const char *text)
 {
+    FILE *log = log_copy(s, s->out);
+    if (log)
+        fputs(text, log);
     fputs(text, s->out);
 }
 
 void kdx_write(kdx_session *s, const char *data, size_t len)
 {
+    FILE *log = log_copy(s, s->out);
+    if (log)
+        fwrite(data, 1, len, log);
     fwrite(data, 1, len, s->out);
 }
 
@@ -77,6 +104,7 @@ void kdx_print_diag(kdx_session *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    log_vprintf(s, fmt, ap);
     vfprintf(s->diag ? s->diag : s->out, fmt, ap);
     va_end(ap);
 }
@@ -84,8 +112,30 @@ void kdx_print_diag(kdx_session *s, const char *fmt, ...)
 void kdx_print_json(kdx_session *s, const char *json)
 {
     FILE *to = s->json_out ? s->json_out : s->out;
+    FILE *log = log_copy(s, s->out);
+    if (log)
+        fprintf(log, "%s\n", json);
     fputs(json, to);
     fputc('\n', to);
+}
+
+void kdx_session_log_command(kdx_session *s, const char *cmd)
+{
+    if (!s->log)
+        return;
+    char prompt[64];
+    kdx_session_prompt(s, prompt, sizeof prompt);
+    fprintf(s->log, "%s%s\n", prompt, cmd);
+}
+
+void kdx_session_log_close(kdx_session *s)
+{
+    if (s->log)
+        fclose(s->log);
+    free(s->log_path);
+    s->log = NULL;
+    s->log_for = NULL;
+    s->log_path = NULL;
 }
 
 void kdx_print_err(kdx_session *s, const kdx_err *err)

@@ -68,6 +68,12 @@ typedef struct kdx_session {
     void (*nt_free)(struct kdx_ntctx *nt);
     bool quit;                   /* `q` was executed */
     bool echo_commands;          /* print "PROMPT command" before each (batch runs) */
+    /* .logopen/.logappend: everything printed to log_for (the output the
+     * log was opened on) is copied to log; typed commands are logged with
+     * their prompt. */
+    FILE *log;
+    FILE *log_for;
+    char *log_path;
     /* Scripting state, created by the command layer on first use; freed
      * through script_free so this layer needs no knowledge of it. */
     struct kdx_script *script;
@@ -89,6 +95,11 @@ void kdx_write(kdx_session *s, const char *data, size_t len);
  * but symbols could not be loaded ..."): inline in text output, kept apart
  * from the result in JSON documents. */
 void kdx_print_diag(kdx_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes "PROMPT command" to the log file only (a command typed at the
+ * prompt, which the terminal already shows). */
+void kdx_session_log_command(kdx_session *s, const char *cmd);
+/* Closes the log file, if one is open. */
+void kdx_session_log_close(kdx_session *s);
 /* A command's structured result, one JSON text (no trailing newline needed). */
 void kdx_print_json(kdx_session *s, const char *json);
 /* Prints an error message the way the command layer reports failures. */

@@ -88,14 +88,14 @@ TEST(cli_batch_bp_then_q_quits)
 TEST(cli_known_windbg_commands_say_not_implemented)
 {
     char *out = kdx_test_run(NULL, NULL, "!whea; !kdexts.whea -v; !fltkd.volume; dx @$curprocess; "
-                                         ".logopen x.log; !nothere; nosuch",
+                                         ".outmask 1; !nothere; nosuch",
                              NULL);
     REQUIRE(out);
     CHECK_CONTAINS(out, "!whea: not implemented in kdx yet\n");
     CHECK_CONTAINS(out, "!kdexts.whea: not implemented in kdx yet\n");
     CHECK_CONTAINS(out, "!fltkd.volume: not implemented in kdx yet\n");
     CHECK_CONTAINS(out, "dx: not implemented in kdx yet\n");
-    CHECK_CONTAINS(out, ".logopen: not implemented in kdx yet\n");
+    CHECK_CONTAINS(out, ".outmask: not implemented in kdx yet\n");
     CHECK_CONTAINS(out, "No export nothere found");
     CHECK_CONTAINS(out, "Syntax error in 'nosuch'");
     free(out);
