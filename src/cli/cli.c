@@ -8,7 +8,8 @@
 
 void kdx_cli_usage(FILE *fp)
 {
-    fputs("usage: kdx -z FILE [-c \"CMD; CMD; ...\"] [-y SYMPATH] [-i IMAGEPATH] [--json]\n"
+    fputs("usage: kdx -z FILE [-c \"CMD; CMD; ...\"] [-y SYMPATH] [-i IMAGEPATH] [-cf SCRIPT]\n"
+          "              [-logo|-loga LOGFILE] [--json]\n"
           "       kdx triage [--json] [--html FILE] [-j N] [-y SYMPATH] [--timeout SECONDS] PATH...\n"
           "       kdx --help | --version\n"
           "\n"
@@ -20,6 +21,8 @@ void kdx_cli_usage(FILE *fp)
           "  -c CMDS       commands to run first, separated by ';'\n"
           "  -y SYMPATH    symbol path (else _NT_SYMBOL_PATH / _NT_ALT_SYMBOL_PATH)\n"
           "  -i IMAGEPATH  image search path\n"
+          "  -cf SCRIPT    a script file run before the -c commands (as $$<SCRIPT)\n"
+          "  -logo LOGFILE copy the output to LOGFILE (.logopen); -loga appends\n"
           "  --json        stdout is one JSON array, an element per command (docs/cli.md)\n"
           "  -h, --help    this help (kdx triage --help: the triage subcommand's)\n"
           "  --version     kdx's version\n"
@@ -63,13 +66,19 @@ int kdx_cli_parse(int argc, char **argv, kdx_cli_options *o)
             slot = &o->sympath;
         else if (!strcmp(a, "-i"))
             slot = &o->imagepath;
+        else if (!strcmp(a, "-cf"))
+            slot = &o->script_file;
+        else if (!strcmp(a, "-logo") || !strcmp(a, "-loga")) {
+            slot = &o->log_file;
+            o->log_append = a[4] == 'a';
+        }
         if (!slot || i + 1 >= argc) {
             fprintf(stderr, "kdx: %s '%s'\n", slot ? "missing value after" : "unknown option", a);
             return KDX_CLI_BAD;
         }
         *slot = argv[++i];
     }
-    if (!o->dump && !o->commands) {
+    if (!o->dump && !o->commands && !o->script_file) {
         fprintf(stderr, "kdx: no file to open (use -z FILE, or -c CMDS for commands that need no dump)\n");
         return KDX_CLI_BAD;
     }
@@ -153,6 +162,23 @@ static kdx_status create(const kdx_cli_options *o, FILE *out, kdx_dbg **d)
     return kdx_create(d, &opts);
 }
 
+/* -logo/-loga/-cf: the command that does the same, on a quoted path. */
+static kdx_status run_with_path(kdx_dbg *d, const char *command, const char *path)
+{
+    if (strchr(path, '"')) {
+        fprintf(stderr, "kdx: %s: a file name with '\"' is not supported\n", path);
+        return KDX_E_ARG;
+    }
+    size_t len = strlen(command) + strlen(path) + 4;
+    char *text = malloc(len);
+    if (!text)
+        return KDX_E_NOMEM;
+    snprintf(text, len, "%s \"%s\"", command, path);
+    kdx_status st = kdx_run(d, text);
+    free(text);
+    return st;
+}
+
 int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_dbg *))
 {
     kdx_dbg *d;
@@ -166,12 +192,15 @@ int kdx_cli_run(const kdx_cli_options *o, FILE *out, void (*prompt)(kdx_dbg *))
         return KDX_EXIT_FAILED;
     }
     int status = KDX_EXIT_OK;
-    if (o->commands) {
-        kdx_set_echo(d, !o->json);
-        if (kdx_run(d, o->commands) == KDX_E_ARG)
-            status = KDX_EXIT_FAILED;
-        kdx_set_echo(d, 0);
-    }
+    if (o->log_file && run_with_path(d, o->log_append ? ".logappend" : ".logopen", o->log_file) != KDX_OK)
+        status = KDX_EXIT_FAILED;
+    /* -cf's lines echo themselves ($$<); the wrapper line does not. */
+    if (o->script_file && run_with_path(d, "$$<", o->script_file) != KDX_OK)
+        status = KDX_EXIT_FAILED;
+    kdx_set_echo(d, !o->json);
+    if (o->commands && kdx_run(d, o->commands) == KDX_E_ARG)
+        status = KDX_EXIT_FAILED;
+    kdx_set_echo(d, 0);
     /* Interrupted before the prompt: a terminal prompt goes on, batch input ends. */
     if (kdx_cancel_pending() && !(prompt && isatty(STDIN_FILENO)))
         return interrupted_exit(d);

@@ -25,6 +25,9 @@ typedef struct kdx_cli_options {
     const char *commands;
     const char *sympath;
     const char *imagepath;
+    const char *script_file;  /* -cf: run before the -c commands, as cdb does */
+    const char *log_file;     /* -logo / -loga: the log file, opened before any command */
+    bool log_append;          /* -loga */
     bool json;
 } kdx_cli_options;
 

@@ -140,3 +140,47 @@ TEST(install_cli_help_version_and_completion)
     free(out);
     free(cmd);
 }
+
+/* cdb's -cf SCRIPT and -logo/-loga LOGFILE: the script runs before -c with
+ * its lines echoed, the log holds the session's output; a script that cannot
+ * be read makes the exit status 1. */
+TEST(install_cli_script_file_and_log_options)
+{
+    const char *bin = getenv("KDX_BIN");
+    if (!bin)
+        SKIP("KDX_BIN (the kdx binary, set by make test) is not set");
+    const char *dir = kdx_test_tmpdir();
+    REQUIRE(dir);
+    char *script = kdx_asprintf("%s/start.txt", dir), *log = kdx_asprintf("%s/out.log", dir);
+    FILE *f = fopen(script, "w");
+    REQUIRE(f);
+    fputs(".echo from the script\n? 2+3\n", f);
+    fclose(f);
+    char *cmd = kdx_asprintf("%s -cf %s -logo %s -c '.echo from -c; q'", bin, script, log);
+    char *out = kdx_test_shell(cmd);
+    CHECK_CONTAINS(out, "Opened log file '");
+    CHECK_CONTAINS(out, "0: kd> .echo from the script\nfrom the script\n0: kd> ? 2+3\n");
+    CHECK_CONTAINS(out, "0: kd> .echo from -c\nfrom -c\n");
+    CHECK(!strstr(out, "$$<"));
+    CHECK_CONTAINS(out, "[exit 0]");
+    char *text = kdx_test_read_file(log);
+    REQUIRE(text);
+    CHECK_CONTAINS(text, "Evaluate expression: 5 = 00000000`00000005\n");
+    CHECK_CONTAINS(text, "from -c\n");
+    free(text);
+    free(out);
+    free(cmd);
+    cmd = kdx_asprintf("%s -cf %s/missing.txt -loga %s -c q", bin, dir, log);
+    out = kdx_test_shell(cmd);
+    CHECK_CONTAINS(out, "Cannot run the script file: ");
+    CHECK_CONTAINS(out, "[exit 1]");
+    text = kdx_test_read_file(log);
+    REQUIRE(text);
+    CHECK_CONTAINS(text, "from -c\n"); /* -loga kept the first run */
+    CHECK_CONTAINS(text, "missing.txt");
+    free(text);
+    free(out);
+    free(cmd);
+    free(script);
+    free(log);
+}
