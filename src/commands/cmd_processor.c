@@ -11,6 +11,7 @@
 #include "nt/list.h"
 #include "nt/processor.h"
 #include "sym/symbols.h"
+#include "target/memory.h"
 
 #define PCR "nt!_KPCR"
 #define PRCB "nt!_KPRCB"
@@ -226,7 +227,85 @@ static int cmd_irql(kdx_session *s, const char *cmd, const char *args)
     return 0;
 }
 
+/* ---- !cpuinfo ---- */
+
+/* _KPRCB.VendorString, a char array: "GenuineIntel", "AuthenticAMD". */
+static bool vendor_string(kdx_session *s, uint64_t prcb, char out[13], kdx_err *err)
+{
+    uint64_t off;
+    memset(out, 0, 13);
+    if (kdx_field_offset(s, PRCB, "VendorString", &off, err) != KDX_OK)
+        return false;
+    return kdx_read_virt(s->target, prcb + off, out, 12, NULL, err) == KDX_OK;
+}
+
+/* One processor's line in WinDbg's layout (public !cpuinfo transcripts):
+ * " 0  6,158,13 GenuineIntel 3600 000000b800000000                   3d1b3fff 0".
+ * The MSR 8B column needs a live target (rdmsr): in a dump it stays blank,
+ * as WinDbg leaves it. ArchitectureClass only where _KPRCB has the field. */
+static void cpuinfo_line(kdx_session *s, unsigned cpu, bool arch_class)
+{
+    uint64_t prcb;
+    kdx_err err = {0};
+    kdx_nt_obj o;
+    if (kdx_nt_prcb(s, cpu, &prcb, &err) != KDX_OK || kdx_nt_obj_read(s, PRCB, prcb, &o, &err) != KDX_OK) {
+        kdx_print(s, "%2u (not read: %s)\n", cpu, err.msg);
+        return;
+    }
+    kdx_nt_gaps g;
+    kdx_nt_gaps_init(&g);
+    bool ok_f, ok_m, ok_s, ok_mhz, ok_sig, ok_feat;
+    uint64_t family = kdx_nt_obj_val(&o, "CpuType", &g, &ok_f);
+    uint64_t model = kdx_nt_obj_val(&o, "CpuModel", &g, &ok_m);
+    uint64_t stepping = kdx_nt_obj_val(&o, "CpuStepping", &g, &ok_s);
+    uint64_t mhz = kdx_nt_obj_val(&o, "MHz", &g, &ok_mhz);
+    uint64_t sig = kdx_nt_obj_val(&o, "UpdateSignature.QuadPart", &g, &ok_sig);
+    uint64_t feat = kdx_nt_obj_val(&o, "FeatureBits", &g, &ok_feat);
+    char vendor[13], fms[32], m[16], sg[24], ft[16], ac[16] = "";
+    kdx_err verr = {0};
+    if (!vendor_string(s, prcb, vendor, &verr)) {
+        snprintf(vendor, sizeof vendor, "?");
+        kdx_nt_gaps_add(&g, "VendorString", &verr);
+    }
+    if (ok_f && ok_m && ok_s)
+        snprintf(fms, sizeof fms, "%2" PRIu64 ",%" PRIu64 ",%" PRIu64, family, model, stepping);
+    else
+        snprintf(fms, sizeof fms, " ?,?,?");
+    snprintf(m, sizeof m, ok_mhz ? "%" PRIu64 : "?", mhz);
+    if (ok_sig)
+        snprintf(sg, sizeof sg, "%016" PRIx64, sig);
+    else
+        snprintf(sg, sizeof sg, "%16s", "?");
+    snprintf(ft, sizeof ft, ok_feat ? "%08" PRIx64 : "?", feat & 0xffffffffu);
+    if (arch_class)
+        snprintf(ac, sizeof ac, " %" PRIu64, kdx_nt_obj_val(&o, "ArchitectureClass", &g, NULL));
+    kdx_print(s, "%2u %s %s %s %s %18s%s%s\n", cpu, fms, vendor, m, sg, "", ft, ac);
+    print_gaps(s, &g);
+    kdx_nt_gaps_free(&g);
+    kdx_nt_obj_free(&o);
+}
+
+static int cmd_cpuinfo(kdx_session *s, const char *cmd, const char *args)
+{
+    unsigned cpu;
+    if (!processor_arg(s, cmd, args, &cpu))
+        return 1;
+    bool one = *kdx_skip_ws(args) != 0;
+    uint64_t off;
+    kdx_err err = {0};
+    if (kdx_field_offset(s, PRCB, "CpuType", &off, &err) != KDX_OK)
+        return kdx_cmd_fail(s, &err);
+    bool arch_class = kdx_field_offset(s, PRCB, "ArchitectureClass", &off, NULL) == KDX_OK;
+    kdx_print(s, "CP  F/M/S Manufacturer  MHz PRCB Signature    MSR 8B Signature Features%s\n",
+              arch_class ? " ArchitectureClass" : "");
+    unsigned n = kdx_nt_processor_count(s);
+    for (unsigned i = one ? cpu : 0; i < (one ? cpu + 1 : n); i++)
+        cpuinfo_line(s, i, arch_class);
+    return 0;
+}
+
 const kdx_command kdx_cmds_processor[] = {
+    {"!cpuinfo", cmd_cpuinfo, "processor family, model, stepping, MHz and microcode: !cpuinfo [Processor]", 0},
     {"!pcr", cmd_pcr, "processor control region: !pcr [Processor]", 0},
     {"!prcb", cmd_prcb, "processor control block: !prcb [Processor]", 0},
     {"!irql", cmd_irql, "IRQL saved before the bug check or break: !irql [Processor]", 0},

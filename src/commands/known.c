@@ -45,7 +45,7 @@ static const char *const known_dot[] = {
 static const char *const known_bang[] = {
     "acl", "ahcache", "arbiter", "atom", "avrf", "bcb", "blockeddrv",
     "bpid", "bugdump", "ca", "calldata", "can_write_kdump", "cbreg", "chkimg", "cmreslist",
-    "cpuid", "cpuinfo", "critsec", "cs", "dbgprint", "dblink", "deadlock", "defwrites", "devext",
+    "cpuid", "critsec", "cs", "dbgprint", "dblink", "deadlock", "defwrites", "devext",
     "devhandles", "dflink", "dh", "diskspace", "dlls",
     "dml_proc", "drivers", "dskheap", "envvar", "errlog", "errpkt",
     "exca", "exchain", "exrlog", "filecache", "filelock", "findfilelockowner",

@@ -63,6 +63,21 @@ TEST(nt_real_process_list_says_what_is_missing)
     free(out);
 }
 
+/* !cpuinfo from each PRCB: an AMD family 23 (0x17) model 113 (0x71) part,
+ * which the AMD drivers in the module list (amdppm, amdgpio2) agree with; 16
+ * lines for vertarget's "16 procs"; the MSR 8B column is blank in a dump. */
+TEST(nt_real_cpuinfo)
+{
+    NEED_TRIAGE();
+    char *out = run_triage("!cpuinfo; !cpuinfo f");
+    CHECK_CONTAINS(out, "CP  F/M/S Manufacturer  MHz PRCB Signature    MSR 8B Signature Features\n"
+                        " 0 23,113,0 AuthenticAMD 3593 0000000008701021                   383b3dff\n");
+    CHECK_CONTAINS(out, "15 23,113,0 AuthenticAMD 3593 0000000008701021                   383b3dff\n"
+                        "CP  F/M/S");
+    CHECK(!strstr(out, "16 23,"));
+    free(out);
+}
+
 TEST(nt_real_processor_zero)
 {
     NEED_TRIAGE();
