@@ -156,10 +156,10 @@ static int run_script(kdx_session *s, const char *path, run_mode mode, bool echo
     return 0;
 }
 
-static int run_file_command(kdx_session *s, const char *cmd, const char *args, bool whole_rest, run_mode mode)
+static int run_file_command(kdx_session *s, const char *cmd, const char *args, run_mode mode)
 {
     const char *rest;
-    char *path = take_file_name(args, whole_rest, &rest);
+    char *path = take_file_name(args, true, &rest);
     if (!*path) {
         free(path);
         return kdx_cmd_syntax_error(s, cmd, args);
@@ -173,12 +173,12 @@ static int run_file_command(kdx_session *s, const char *cmd, const char *args, b
  * line; the dispatcher ends the $$ forms' args at ';' already. */
 static int cmd_run_lines(kdx_session *s, const char *cmd, const char *args)
 {
-    return run_file_command(s, cmd, args, true, RUN_LINES);
+    return run_file_command(s, cmd, args, RUN_LINES);
 }
 
 static int cmd_run_block(kdx_session *s, const char *cmd, const char *args)
 {
-    return run_file_command(s, cmd, args, true, RUN_BLOCK);
+    return run_file_command(s, cmd, args, RUN_BLOCK);
 }
 
 /* Arguments separated by blanks, a quoted one may hold blanks. */
